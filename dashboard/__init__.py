@@ -1,0 +1,1 @@
+"""Data layer, configuration, command line and authentication of the CCTNS progress dashboard."""

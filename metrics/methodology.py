@@ -1,0 +1,263 @@
+"""The scoring methodology as data: versions, parameters, weights and targets, loaded from TOML."""
+
+from __future__ import annotations
+
+import calendar
+import re
+import tomllib
+from dataclasses import dataclass, field
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+
+LEVELS = ("station", "state")
+KINDS = ("count", "days", "flag")
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_REQUIRED_PARAMETER_FIELDS = ("id", "name", "head", "level", "kind", "weight", "target")
+_REQUIRED_VERSION_FIELDS = ("id", "title", "effective_from", "lagging_score_below", "critical_achievement_below")
+
+
+class MethodologyError(ValueError):
+    """A methodology file that breaks the rules; the message lists every problem found."""
+
+    def __init__(self, problems: list[str], source: str = "methodology"):
+        self.problems = problems
+        super().__init__(f"{source}: " + "; ".join(problems))
+
+
+def is_month(text: object) -> bool:
+    return isinstance(text, str) and MONTH_RE.match(text) is not None
+
+
+def days_in_month(month: str) -> int:
+    year, mon = int(month[:4]), int(month[5:7])
+    return calendar.monthrange(year, mon)[1]
+
+
+def previous_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+
+
+def next_month(month: str) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    return f"{year + 1}-01" if mon == 12 else f"{year}-{mon + 1:02d}"
+
+
+def month_range(first: str, last: str) -> list[str]:
+    months, m = [], first
+    while m <= last:
+        months.append(m)
+        m = next_month(m)
+    return months
+
+
+@dataclass(frozen=True)
+class Parameter:
+    id: str
+    name: str
+    head: str
+    level: str  # "station" | "state"
+    kind: str  # "count" | "days" | "flag"
+    weight: Fraction
+    target: Fraction  # percentage at which full marks are earned
+    numerator: str = ""
+    denominator: str = ""
+    critical: bool = False
+
+    @property
+    def weight_float(self) -> float:
+        return float(self.weight)
+
+    @property
+    def target_float(self) -> float:
+        return float(self.target)
+
+
+@dataclass(frozen=True)
+class Version:
+    id: str
+    title: str
+    effective_from: str
+    lagging_score_below: Fraction
+    critical_achievement_below: Fraction
+    parameters: tuple[Parameter, ...]
+
+    def parameter(self, parameter_id: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.id == parameter_id), None)
+
+    def by_level(self, level: str) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.level == level)
+
+    @property
+    def station_parameters(self) -> tuple[Parameter, ...]:
+        return self.by_level("station")
+
+    @property
+    def state_parameters(self) -> tuple[Parameter, ...]:
+        return self.by_level("state")
+
+
+@dataclass(frozen=True)
+class Methodology:
+    versions: tuple[Version, ...]  # sorted by effective_from
+    source: str = field(default="", compare=False)  # the TOML text it was loaded from
+
+    def version_for(self, month: str) -> Version | None:
+        """Rule 1: the version whose effective_from is the latest one not after `month`."""
+        chosen = None
+        for version in self.versions:
+            if version.effective_from <= month:
+                chosen = version
+        return chosen
+
+    def version(self, version_id: str) -> Version | None:
+        return next((v for v in self.versions if v.id == version_id), None)
+
+    @property
+    def first_month(self) -> str:
+        return self.versions[0].effective_from
+
+
+def _fraction(value: object) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"not a number: {value!r}")
+    return Fraction(str(value))
+
+
+def _parse_parameter(raw: dict, where: str, problems: list[str]) -> Parameter | None:
+    missing = [f for f in _REQUIRED_PARAMETER_FIELDS if f not in raw]
+    if missing:
+        problems.append(f"{where}: missing field(s) {', '.join(missing)}")
+        return None
+    ok = True
+    if raw["level"] not in LEVELS:
+        problems.append(f"{where}: unknown level {raw['level']!r} (expected one of {', '.join(LEVELS)})")
+        ok = False
+    if raw["kind"] not in KINDS:
+        problems.append(f"{where}: unknown kind {raw['kind']!r} (expected one of {', '.join(KINDS)})")
+        ok = False
+    if raw["level"] == "state" and raw["kind"] != "count":
+        problems.append(f"{where}: a state-level parameter must be of kind 'count'")
+        ok = False
+    try:
+        weight = _fraction(raw["weight"])
+        if weight <= 0:
+            problems.append(f"{where}: weight must be > 0, got {raw['weight']!r}")
+            ok = False
+    except ValueError:
+        problems.append(f"{where}: weight is not a number: {raw['weight']!r}")
+        ok = False
+    try:
+        target = _fraction(raw["target"])
+        if not (0 < target <= 100):
+            problems.append(f"{where}: target must be in (0, 100], got {raw['target']!r}")
+            ok = False
+    except ValueError:
+        problems.append(f"{where}: target is not a number: {raw['target']!r}")
+        ok = False
+    critical = raw.get("critical", False)
+    if not isinstance(critical, bool):
+        problems.append(f"{where}: critical must be true or false")
+        ok = False
+    if not ok:
+        return None
+    return Parameter(
+        id=str(raw["id"]),
+        name=str(raw["name"]),
+        head=str(raw["head"]),
+        level=raw["level"],
+        kind=raw["kind"],
+        weight=weight,
+        target=target,
+        numerator=str(raw.get("numerator", "")),
+        denominator=str(raw.get("denominator", "")),
+        critical=critical,
+    )
+
+
+def parse_methodology(text: str, source: str = "methodology") -> Methodology:
+    """Parse and validate methodology TOML; raise MethodologyError listing every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise MethodologyError([f"not valid TOML: {exc}"], source) from exc
+    raw_versions = data.get("version")
+    if not isinstance(raw_versions, list) or not raw_versions:
+        raise MethodologyError(["no [[version]] tables"], source)
+    problems: list[str] = []
+    versions: list[Version] = []
+    seen_ids: set[str] = set()
+    seen_from: dict[str, str] = {}
+    for i, raw in enumerate(raw_versions, start=1):
+        where = f"version #{i}" + (f" ({raw.get('id')})" if raw.get("id") else "")
+        missing = [f for f in _REQUIRED_VERSION_FIELDS if f not in raw]
+        if missing:
+            problems.append(f"{where}: missing field(s) {', '.join(missing)}")
+            continue
+        if raw["id"] in seen_ids:
+            problems.append(f"{where}: duplicate version id {raw['id']!r}")
+        seen_ids.add(raw["id"])
+        eff = raw["effective_from"]
+        if not is_month(eff):
+            problems.append(f"{where}: effective_from must be YYYY-MM, got {eff!r}")
+            continue
+        if eff in seen_from:
+            problems.append(f"{where}: effective_from {eff} is also used by version {seen_from[eff]!r}")
+        seen_from[eff] = raw["id"]
+        try:
+            lag = _fraction(raw["lagging_score_below"])
+            crit = _fraction(raw["critical_achievement_below"])
+        except ValueError:
+            problems.append(f"{where}: lagging_score_below and critical_achievement_below must be numbers")
+            continue
+        if not (0 <= lag <= 100):
+            problems.append(f"{where}: lagging_score_below must be in [0, 100]")
+        if not (0 <= crit <= 1):
+            problems.append(f"{where}: critical_achievement_below must be in [0, 1]")
+        raw_params = raw.get("parameter")
+        if not isinstance(raw_params, list) or not raw_params:
+            problems.append(f"{where}: has no parameters")
+            continue
+        params: list[Parameter] = []
+        param_ids: set[str] = set()
+        for j, raw_param in enumerate(raw_params, start=1):
+            pwhere = f"{where} parameter #{j}" + (f" ({raw_param.get('id')})" if raw_param.get("id") else "")
+            if raw_param.get("id") in param_ids:
+                problems.append(f"{pwhere}: duplicate parameter id {raw_param.get('id')!r}")
+                continue
+            param_ids.add(raw_param.get("id"))
+            param = _parse_parameter(raw_param, pwhere, problems)
+            if param is not None:
+                params.append(param)
+        versions.append(
+            Version(
+                id=str(raw["id"]),
+                title=str(raw["title"]),
+                effective_from=eff,
+                lagging_score_below=lag,
+                critical_achievement_below=crit,
+                parameters=tuple(params),
+            )
+        )
+    if problems:
+        raise MethodologyError(problems, source)
+    versions.sort(key=lambda v: v.effective_from)
+    return Methodology(versions=tuple(versions), source=text)
+
+
+def load_methodology(path: str | Path | None = None) -> Methodology:
+    """Load a methodology file; without a path, the default catalogue shipped with the project."""
+    if path is None:
+        text = resources.files("metrics").joinpath("data/pragati.toml").read_text(encoding="utf-8")
+        return parse_methodology(text, "pragati.toml (default)")
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MethodologyError([f"cannot read file: {exc}"], str(path)) from exc
+    return parse_methodology(text, str(path))
+
+
+def default_methodology() -> Methodology:
+    return load_methodology(None)

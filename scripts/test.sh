@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up and run every test: lint, unit, data layer on SQLite and PostgreSQL, HTTP, browser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+cleanup() { [ -n "${PGDIR:-}" ] && bash scripts/pg.sh stop "$PGDIR" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+if PGDIR=$(bash scripts/pg.sh start 2>/tmp/cctns-pg.err); then
+  export CCTNS_TEST_POSTGRES_URL="$(cat "$PGDIR/url")"
+  echo "test: throwaway PostgreSQL at $CCTNS_TEST_POSTGRES_URL"
+else
+  PGDIR=""
+  echo "test: PostgreSQL not available ($(cat /tmp/cctns-pg.err)); PostgreSQL tests will skip" >&2
+  [ -n "${CI:-}" ] && { echo "test: CI must run the PostgreSQL tests" >&2; exit 1; }
+fi
+
+.venv/bin/ruff check .
+.venv/bin/python -m pytest -p no:cacheprovider "$@"
