@@ -1,0 +1,59 @@
+"""Build the CCTNS progress dashboard (a Dash app). `create_app()` is the only way to get one;
+`server` (for gunicorn) is built on first access, never at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+from flask import jsonify
+
+from dashboard.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    from callbacks import register_callbacks
+    from dashboard.auth import init_auth
+    from dashboard.db import get_engine
+    from layouts.pages import register_pages
+    from layouts.shell import app_layout
+
+    settings = settings or load_settings()
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ROOT / "assets"),
+        serve_locally=True,
+        title="CCTNS progress dashboard",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.server.config["CCTNS_DATABASE_URL"] = settings.database_url
+    app.server.config["CCTNS_SETTINGS"] = settings
+    register_pages()
+    app.layout = app_layout
+    register_callbacks(app)
+    init_auth(app.server, settings, lambda: get_engine(settings.database_url))
+
+    @app.server.route("/health")
+    def health():  # used by load balancers; says nothing about the data
+        from sqlalchemy import text
+
+        try:
+            with get_engine(settings.database_url).connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return jsonify(status="ok", database="ok")
+        except Exception:  # noqa: BLE001 - any database failure means "unavailable"
+            return jsonify(status="degraded", database="unavailable"), 503
+
+    return app
+
+
+def __getattr__(name: str):
+    if name == "server":  # gunicorn app:server
+        return create_app().server
+    raise AttributeError(name)
