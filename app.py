@@ -57,3 +57,8 @@ def __getattr__(name: str):
     if name == "server":  # gunicorn app:server
         return create_app().server
     raise AttributeError(name)
+
+
+def create_server():
+    """gunicorn factory: `gunicorn 'app:create_server()'` (the engine is created lazily after the fork)."""
+    return create_app().server
