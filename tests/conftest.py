@@ -1,0 +1,69 @@
+"""Shared fixtures: a small demo database built once per session through the normal import path,
+and an app built on it with one user per role."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+DEMO_MONTHS = 14  # spans the 2025-01 methodology switch whatever today's date
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("demo")
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_dir):
+    """A SQLite database with the small demo dataset (built through `dashboard.importer`)."""
+    from dashboard.db import get_engine
+    from dashboard.demo import generate_demo
+    from dashboard.importer import import_files
+    from dashboard.schema import store_methodology, upgrade
+    from metrics.methodology import default_methodology
+
+    url = f"sqlite:///{demo_dir / 'demo.sqlite3'}"
+    engine = get_engine(url)
+    upgrade(engine)
+    store_methodology(engine, default_methodology())
+    files = generate_demo(demo_dir / "csv", months=DEMO_MONTHS, scale="small", seed=7, end_month="2025-06")
+    import_files(engine, files.master, user="test")
+    for month_files in files.by_month:
+        import_files(engine, month_files, user="test")
+    return engine
+
+
+@pytest.fixture(scope="session")
+def demo_users(demo_engine) -> dict[str, str]:
+    from dashboard.users import create_demo_users
+
+    return create_demo_users(demo_engine)
+
+
+@pytest.fixture(scope="session")
+def demo_settings(demo_engine, demo_dir):
+    from dashboard.config import load_settings
+
+    env = {
+        "CCTNS_DATABASE_URL": str(demo_engine.url),
+        "CCTNS_INSTANCE_DIR": str(demo_dir / "instance"),
+        "CCTNS_SECRET_KEY": "test-secret-key-not-for-production-0123456789",
+    }
+    return load_settings(env)
+
+
+@pytest.fixture(scope="session")
+def dash_app(demo_settings, demo_users):
+    from app import create_app
+
+    app = create_app(demo_settings)
+    app.server.config["TESTING"] = True
+    return app
+
+
+def pytest_report_header(config):
+    pg = os.environ.get("CCTNS_TEST_POSTGRES_URL")
+    return f"PostgreSQL tests: {'on ' + pg.split('@')[-1] if pg else 'skipped (no CCTNS_TEST_POSTGRES_URL)'}"
