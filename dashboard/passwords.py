@@ -1,0 +1,58 @@
+"""Password hashing with argon2id (argon2-cffi's PasswordHasher, RFC 9106 low-memory profile defaults)."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024  # bounds the hashing work an attacker can ask for
+
+_hasher = PasswordHasher()
+_dummy_hash: str | None = None
+
+
+def set_hasher(hasher: PasswordHasher) -> None:
+    """Replace the hasher (tests use cheap parameters; never call this in production)."""
+    global _hasher, _dummy_hash
+    _hasher = hasher
+    _dummy_hash = None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True when `password` matches; False for a mismatch or an unreadable hash (never raises)."""
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except (InvalidHashError, ValueError):
+        return True
+
+
+def burn_verify(password: str) -> None:
+    """Spend the same time as a real verification (used when the user does not exist)."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash("not-a-real-password-0123456789")
+    verify_password(_dummy_hash, password[:MAX_PASSWORD_LENGTH])
+
+
+def validate_password(password: str, username: str = "") -> None:
+    """Raise ValueError unless the password is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValueError(f"password must be at most {MAX_PASSWORD_LENGTH} characters")
+    if username and password.strip().lower() == username.strip().lower():
+        raise ValueError("password must not be the username")
