@@ -1,0 +1,1036 @@
+"""Read, validate and import CSV/XLSX files of master data and monthly rows; list and revert batches.
+
+Contract (docs/ARCHITECTURE.md): `import_files` either imports every file of a call in ONE transaction
+together with the recomputation of every month touched, or raises `ImportRejected` listing the
+problems of every file and leaves the database unchanged. Each call is one `ImportBatch`; whatever a
+batch overwrote is kept in `ImportReplaced` so that `revert_batch` restores it exactly.
+
+File kinds and their columns are in `KINDS`. A CSV file is recognised by its header row (whatever its
+name); an XLSX workbook has one sheet per kind, named like the kind. Row numbers in problems are the
+rows a spreadsheet shows (the header is row 1).
+
+`ImportReplaced` encoding (also read by `revert_batch`):
+* key: JSON list of the primary-key values in table order, e.g. ``["2024-05", "PS001", "ndc_sync"]``;
+* old_values: for monthly rows ``{"numerator": n, "denominator": d, "batch_id": b}`` (always in that
+  order, ending with ``batch_id``, so later batches that replaced a batch's rows can be found with a
+  plain LIKE); for master data the replaced columns, or ``null`` when the batch ADDED that master row
+  (revert deletes it again).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import sys
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import exc as sa_exc
+
+from dashboard.models import (
+    AuditEvent,
+    District,
+    ImportBatch,
+    ImportReplaced,
+    Meta,
+    PoliceStation,
+    State,
+    StateRow,
+    StationRow,
+    utcnow,
+)
+from metrics.methodology import MONTH_RE, Methodology, days_in_month
+
+CATEGORIES = ("Major States", "Hilly & North-East", "UTs")
+MAX_PROBLEMS_PER_FILE = 200
+CHUNK = 50_000
+INT_MAX = 2**31 - 1  # INTEGER columns are 32-bit on PostgreSQL
+PROGRESS_MIN_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    columns: tuple[str, ...]  # in canonical order
+    key: tuple[str, ...]
+    optional: tuple[str, ...] = ()  # columns that may be left out of the header altogether
+    max_len: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c for c in self.columns if c not in self.optional)
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("states", ("state_code", "name", "category"), ("state_code",),
+             max_len={"state_code": 8, "name": 120}),
+        Kind("districts", ("district_code", "state_code", "name"), ("district_code",),
+             max_len={"district_code": 16, "name": 120}),
+        Kind("police_stations", ("station_code", "district_code", "name", "opened", "closed"), ("station_code",),
+             optional=("opened", "closed"), max_len={"station_code": 24, "name": 160}),
+        Kind("station_rows", ("month", "station_code", "parameter", "numerator", "denominator"),
+             ("month", "station_code", "parameter")),
+        Kind("state_rows", ("month", "state_code", "parameter", "numerator", "denominator"),
+             ("month", "state_code", "parameter")),
+    )
+}
+MASTER_KINDS = ("states", "districts", "police_stations")
+ROW_KINDS = ("station_rows", "state_rows")
+
+
+# --- results and errors --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file. `row` is the spreadsheet row (header = 1), None for the file."""
+
+    file: str
+    row: int | None
+    column: str
+    value: str
+    rule: str
+
+    def __str__(self) -> str:
+        value = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        return f"{self.file}:{'' if self.row is None else self.row}:{self.column}: {value} — {self.rule}"
+
+
+class ImporterError(Exception):
+    """An import or revert that cannot go ahead; the message says why and what to do."""
+
+
+class ImportRejected(ImporterError):
+    """Some file has problems: nothing was imported. `problems` lists up to MAX_PROBLEMS_PER_FILE per
+    file; `omitted` counts the problems found but not listed."""
+
+    def __init__(self, problems: list[Problem], omitted: int = 0):
+        self.problems = problems
+        self.omitted = omitted
+        total = len(problems) + omitted
+        super().__init__(f"{total} problem(s) found; nothing was imported" + (
+            f": {problems[0]}" if problems else ""))
+
+
+class RevertRefused(ImporterError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    batch_id: int
+    rows_added: int  # monthly rows and master-data rows inserted
+    rows_replaced: int  # rows whose earlier values were replaced (kept for revert)
+    months: list[str]  # months recomputed
+    kinds: list[str]
+    files: list[str]
+    data_rows: int  # monthly rows in the files
+    seconds: float  # whole call: read, validate, write, recompute
+
+    @property
+    def batch_ids(self) -> list[int]:
+        return [self.batch_id]
+
+    @property
+    def rows_per_second(self) -> float:
+        rows = self.rows_added + self.rows_replaced
+        return rows / self.seconds if self.seconds > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    id: int
+    created_at: datetime
+    created_by: str
+    file_name: str
+    file_sha256: str
+    kinds: str
+    months: str
+    rows_added: int
+    rows_replaced: int
+    status: str
+    reverted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RevertReport:
+    batch_id: int
+    rows_removed: int  # rows the batch had added, deleted again
+    rows_restored: int  # earlier values put back
+    months: list[str]
+
+
+# --- problem collection -----------------------------------------------------------------------------
+
+
+class _Problems:
+    """Collects problems per file, keeping at most `cap` of them listed but counting all."""
+
+    def __init__(self, cap: int = MAX_PROBLEMS_PER_FILE):
+        self.cap = cap
+        self.items: dict[str, list[Problem]] = {}
+        self.counts: dict[str, int] = {}
+
+    def add(self, file: str, row: int | None, column: str, value: object, rule: str) -> None:
+        self.counts[file] = self.counts.get(file, 0) + 1
+        items = self.items.setdefault(file, [])
+        if len(items) < self.cap * 4:  # sorted and cut to `cap` at the end
+            items.append(Problem(file, row, column, _text(value), rule))
+
+    def add_mask(self, table: _Table, mask: pd.Series, column: str, rule: str | pd.Series,
+                 value: pd.Series | None = None) -> None:
+        """Vectorised: one problem per row of `table.df` where `mask` holds."""
+        n = int(mask.sum())
+        if not n:
+            return
+        sub = table.df.loc[mask].head(self.cap)
+        if value is None and column in sub.columns:
+            value = table.df[column]
+        values = value.loc[sub.index].tolist() if value is not None else [""] * len(sub)
+        rules = rule.loc[sub.index].tolist() if isinstance(rule, pd.Series) else [rule] * len(sub)
+        items = self.items.setdefault(table.label, [])
+        for row, val, r in zip(sub["_row"].tolist(), values, rules, strict=True):
+            items.append(Problem(table.label, int(row), column, _text(val), str(r)))
+        self.counts[table.label] = self.counts.get(table.label, 0) + n
+
+    def __bool__(self) -> bool:
+        return any(self.counts.values())
+
+    def result(self) -> tuple[list[Problem], int]:
+        listed: list[Problem] = []
+        omitted = 0
+        for file, items in self.items.items():
+            items = sorted(items, key=lambda p: (p.row or 0))[: self.cap]
+            listed.extend(items)
+            omitted += self.counts.get(file, 0) - len(items)
+        return listed, omitted
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    """The data of one CSV file or one XLSX sheet: string columns plus `_row` (spreadsheet row)."""
+
+    label: str  # file name as shown in problems (with [sheet] for XLSX)
+    kind: str
+    df: pd.DataFrame
+
+
+@dataclass
+class _File:
+    path: Path
+    sha256: str
+    tables: list[_Table]
+
+
+def _looks_binary(raw: bytes) -> bool:
+    head = raw[:8192]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+    return controls > max(2, len(head) // 100)
+
+
+def _read_file(path: Path, problems: _Problems) -> _File | None:
+    label = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.add(label, None, "", str(path), f"cannot read the file: {exc.strerror or exc}")
+        return None
+    sha = hashlib.sha256(raw).hexdigest()
+    if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
+        problems.add(label, None, "", "", "the file is empty")
+        return None
+    if raw[:4] == b"PK\x03\x04":
+        return _File(path, sha, _read_xlsx(path, raw, problems))
+    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        problems.add(label, None, "", "", "old Excel .xls format is not supported: save the workbook as .xlsx or CSV")
+        return None
+    if _looks_binary(raw):
+        problems.add(label, None, "", "", "not a CSV or XLSX file (binary content)")
+        return None
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        bad = raw[exc.start : exc.start + 4]
+        problems.add(label, line, "", repr(bad), "not valid UTF-8 text: save the file as 'CSV UTF-8'")
+        return None
+    table = _read_csv(label, raw, problems)
+    return _File(path, sha, [table] if table is not None else [])
+
+
+def _identify(label: str, header: list[str], problems: _Problems, row: int = 1) -> str | None:
+    """The kind whose columns best match `header`; report missing/unexpected/duplicate columns."""
+    ok = True
+    seen: set[str] = set()
+    for col in header:
+        if col in seen:
+            problems.add(label, row, col, col, "column appears twice in the header")
+            ok = False
+        seen.add(col)
+
+    def score(kind: Kind) -> tuple[int, int]:
+        return (len(seen & set(kind.columns)), -len(set(kind.required) - seen))
+
+    best = max(KINDS.values(), key=score)
+    if score(best)[0] == 0:
+        hint = " (the file does not seem to be comma-separated)" if len(header) == 1 and (
+            ";" in header[0] or "\t" in header[0]) else ""
+        problems.add(label, row, "", ",".join(header)[:200],
+                     "header not recognised: expected the columns of one of "
+                     + "; ".join(f"{k.name} ({', '.join(k.columns)})" for k in KINDS.values()) + hint)
+        return None
+    for col in best.required:
+        if col not in seen:
+            problems.add(label, row, col, "", f"missing column {col!r} (a {best.name} file has columns "
+                         f"{', '.join(best.columns)})")
+            ok = False
+    for col in header:
+        if col not in best.columns:
+            problems.add(label, row, col or "(blank)", col, f"unexpected column {col!r} in a {best.name} file "
+                         f"(expected {', '.join(best.columns)})")
+            ok = False
+    return best.name if ok else None
+
+
+def _read_csv(label: str, raw: bytes, problems: _Problems) -> _Table | None:
+    text_head = raw[:65536].decode("utf-8", errors="ignore").lstrip("\ufeff")
+    first_line = next(csv.reader(io.StringIO(text_head)), [])
+    header = [c.strip().lower() for c in first_line]
+    kind = _identify(label, header, problems)
+    if kind is None:
+        return None
+    try:
+        df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, skip_blank_lines=False,
+                         encoding="utf-8-sig")
+    except (pd.errors.ParserError, csv.Error) as exc:
+        _report_ragged(label, raw, len(header), problems, str(exc))
+        return None
+    except pd.errors.EmptyDataError:
+        problems.add(label, None, "", "", "the file is empty")
+        return None
+    df.columns = header
+    df = df.fillna("")
+    df["_row"] = np.arange(2, len(df) + 2)
+    return _finish_table(label, kind, df, problems)
+
+
+def _report_ragged(label: str, raw: bytes, width: int, problems: _Problems, message: str) -> None:
+    """pandas stops at the first row with too many fields; list them all with the csv module."""
+    found = False
+    reader = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
+    try:
+        for i, fields in enumerate(reader, start=1):
+            if i > 1 and len(fields) > width:
+                problems.add(label, i, "", ",".join(fields)[:80],
+                             f"row has {len(fields)} fields but the header has {width}")
+                found = True
+    except csv.Error as exc:
+        problems.add(label, reader.line_num, "", "", f"malformed CSV: {exc}")
+        found = True
+    if not found:
+        problems.add(label, None, "", "", f"malformed CSV: {message}")
+
+
+def _finish_table(label: str, kind: str, df: pd.DataFrame, problems: _Problems) -> _Table | None:
+    spec = KINDS[kind]
+    for col in spec.optional:
+        if col not in df.columns:
+            df[col] = ""
+    cols = list(spec.columns)
+    for col in cols:
+        df[col] = df[col].astype(str).str.strip()
+    blank = (df[cols] == "").all(axis=1)
+    if blank.any():
+        df = df.loc[~blank]
+    if df.empty:
+        problems.add(label, None, "", "", f"the file has a {kind} header but no data rows")
+        return None
+    return _Table(label, kind, df[[*cols, "_row"]].reset_index(drop=True))
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime | date):
+        # Excel turns a typed "2024-05" into the date 2024-05-01; give the month back
+        return f"{value.year:04d}-{value.month:02d}" if value.day == 1 else value.isoformat()[:10]
+    return str(value)
+
+
+def _read_xlsx(path: Path, raw: bytes, problems: _Problems) -> list[_Table]:
+    import openpyxl
+
+    label = path.name
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        problems.add(label, None, "", "", f"not a readable XLSX workbook ({type(exc).__name__})")
+        return []
+    except Exception as exc:  # openpyxl raises assorted errors on foreign zip files
+        problems.add(label, None, "", "", f"not a readable XLSX workbook ({type(exc).__name__}: {exc})")
+        return []
+    tables: list[_Table] = []
+    try:
+        for ws in wb.worksheets:
+            sheet = ws.title.strip().lower()
+            slabel = f"{label}[{ws.title}]"
+            if sheet not in KINDS:
+                if ws.max_row and any(any(c is not None for c in r) for r in ws.iter_rows(max_row=50, values_only=True)):
+                    problems.add(label, None, "", ws.title, "unexpected sheet: sheets must be named "
+                                 + ", ".join(KINDS))
+                continue
+            rows_iter = ws.iter_rows(values_only=True)
+            header_row = 0
+            header: list[str] = []
+            for i, r in enumerate(rows_iter, start=1):
+                if any(c is not None and str(c).strip() for c in r):
+                    header_row = i
+                    header = [_cell_text(c).strip().lower() for c in r]
+                    break
+            if not header_row:
+                continue  # an empty sheet: nothing to import
+            while header and header[-1] == "":
+                header.pop()
+            width = len(header)
+            kind = _identify(slabel, header, problems, header_row)
+            if kind is None:
+                continue
+            if kind != sheet:
+                problems.add(slabel, header_row, "", ws.title,
+                             f"sheet {ws.title!r} has the columns of {kind}: name the sheet after its content")
+                continue
+            data: list[list[str]] = []
+            numbers: list[int] = []
+            for i, r in enumerate(rows_iter, start=header_row + 1):
+                cells = [_cell_text(c) for c in r[:width]]
+                if len(cells) < width:
+                    cells += [""] * (width - len(cells))
+                extra = [c for c in r[width:] if c is not None and str(c).strip()]
+                if extra:
+                    problems.add(slabel, i, "", _cell_text(extra[0]), "value outside the header's columns")
+                data.append(cells)
+                numbers.append(i)
+            df = pd.DataFrame(data, columns=header, dtype=str) if data else pd.DataFrame(columns=header, dtype=str)
+            df["_row"] = np.array(numbers, dtype=np.int64)
+            if df.empty:
+                continue  # header-only sheets are fine in a workbook (a template)
+            table = _finish_table(slabel, kind, df, problems)
+            if table is not None:
+                tables.append(table)
+    finally:
+        wb.close()
+    if not tables and not problems.counts.get(label) and not any(
+            f.startswith(label + "[") and n for f, n in problems.counts.items()):
+        problems.add(label, None, "", "", "the workbook has no data rows in sheets named " + ", ".join(KINDS))
+    return tables
+
+
+# --- validation ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Known:
+    states: set[str]
+    districts: set[str]
+    stations: set[str]
+
+
+def _current_month(today: date | None) -> str:
+    today = today or date.today()
+    return f"{today.year:04d}-{today.month:02d}"
+
+
+def _parameters_frame(methodology: Methodology) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(v.id, p.id, p.level, p.kind) for v in methodology.versions for p in v.parameters],
+        columns=["_version", "parameter", "_level", "_kind"],
+    )
+
+
+def _validate(tables: list[_Table], conn: Connection, methodology: Methodology, today: date | None,
+              problems: _Problems) -> None:
+    by_kind: dict[str, list[_Table]] = {}
+    for t in tables:
+        by_kind.setdefault(t.kind, []).append(t)
+
+    def db_codes(col) -> set[str]:
+        return {c for (c,) in conn.execute(select(col))}
+
+    def imported(kind: str, col: str) -> set[str]:
+        return {c for t in by_kind.get(kind, []) for c in t.df[col].unique() if c}
+
+    known = _Known(
+        states=db_codes(State.code) | imported("states", "state_code"),
+        districts=db_codes(District.code) | imported("districts", "district_code"),
+        stations=db_codes(PoliceStation.code) | imported("police_stations", "station_code"),
+    )
+    params = _parameters_frame(methodology)
+    current = _current_month(today)
+    for t in tables:
+        _validate_common(t, problems)
+        if t.kind == "states":
+            bad = (t.df["category"] != "") & ~t.df["category"].isin(CATEGORIES)
+            problems.add_mask(t, bad, "category", "unknown category: use one of " + ", ".join(
+                repr(c) for c in CATEGORIES))
+        elif t.kind == "districts":
+            _check_known(t, "state_code", known.states, "unknown State/UT code (not in the database "
+                         "nor in this import)", problems)
+        elif t.kind == "police_stations":
+            _check_known(t, "district_code", known.districts, "unknown district code (not in the database "
+                         "nor in this import)", problems)
+            ok = {}
+            for col in ("opened", "closed"):
+                v = t.df[col]
+                good = v.str.fullmatch(MONTH_RE.pattern)
+                problems.add_mask(t, (v != "") & ~good, col, "must be a month YYYY-MM or left empty")
+                ok[col] = good
+            both = ok["opened"] & ok["closed"]
+            problems.add_mask(t, both & (t.df["opened"] > t.df["closed"]), "closed",
+                              "closed is before opened", value=t.df["opened"] + " > " + t.df["closed"])
+        else:
+            unit_col = "station_code" if t.kind == "station_rows" else "state_code"
+            known_units = known.stations if t.kind == "station_rows" else known.states
+            what = "police station" if t.kind == "station_rows" else "State/UT"
+            _check_known(t, unit_col, known_units, f"unknown {what} code (not in the database nor in this "
+                         "import)", problems)
+            _validate_rows(t, methodology, params, current, problems)
+    for kind, ts in by_kind.items():
+        _check_duplicates(kind, ts, problems)
+
+
+def _validate_common(t: _Table, problems: _Problems) -> None:
+    spec = KINDS[t.kind]
+    for col in spec.columns:
+        if col in spec.optional:
+            continue
+        problems.add_mask(t, t.df[col] == "", col, "missing value")
+    for col, n in spec.max_len.items():
+        problems.add_mask(t, t.df[col].str.len() > n, col, f"longer than {n} characters")
+
+
+def _check_known(t: _Table, col: str, known: set[str], rule: str, problems: _Problems) -> None:
+    v = t.df[col]
+    problems.add_mask(t, (v != "") & ~v.isin(known), col, rule)
+
+
+def _parse_int(t: _Table, col: str, problems: _Problems) -> tuple[pd.Series, pd.Series]:
+    """(values as int64, valid mask); reports malformed, negative and too large numbers."""
+    v = t.df[col]
+    digits = v.str.fullmatch(r"\d{1,15}")
+    negative = v.str.fullmatch(r"-\d+(\.0*)?")
+    problems.add_mask(t, negative, col, "must be a non-negative integer (negative number)")
+    problems.add_mask(t, (v != "") & ~digits & ~negative, col, "malformed number: must be a non-negative "
+                      "whole number (digits only)")
+    values = pd.Series(0, index=v.index, dtype=np.int64)
+    values[digits] = v[digits].astype(np.int64)
+    too_big = digits & (values > INT_MAX)
+    problems.add_mask(t, too_big, col, f"number too large (max {INT_MAX})")
+    return values, digits & ~too_big
+
+
+def _validate_rows(t: _Table, methodology: Methodology, params: pd.DataFrame, current: str,
+                   problems: _Problems) -> None:
+    df = t.df
+    level = "station" if t.kind == "station_rows" else "state"
+    month = df["month"]
+    month_ok = month.str.fullmatch(MONTH_RE.pattern)
+    problems.add_mask(t, (month != "") & ~month_ok, "month", "malformed month: must be YYYY-MM (e.g. 2024-05)")
+    first = methodology.first_month
+    early = month_ok & (month < first)
+    problems.add_mask(t, early, "month", f"before the first methodology version (effective from {first})")
+    future = month_ok & (month > current)
+    problems.add_mask(t, future, "month", f"month in the future (the current month is {current})")
+    month_ok = month_ok & ~early & ~future
+
+    num, num_ok = _parse_int(t, "numerator", problems)
+    den, den_ok = _parse_int(t, "denominator", problems)
+
+    # version in force per month (rule 1), then the parameter's level and kind in that version
+    months = month[month_ok].unique()
+    version_of = {m: methodology.version_for(m).id for m in months}  # type: ignore[union-attr]
+    version = month.map(version_of)
+    info = pd.DataFrame({"_version": version, "parameter": df["parameter"]}).merge(
+        params, on=["_version", "parameter"], how="left")
+    info.index = df.index
+    param_given = df["parameter"] != ""
+    unknown = month_ok & param_given & info["_level"].isna()
+    problems.add_mask(t, unknown, "parameter",
+                      "parameter not in methodology version " + version.fillna("") + " in force for " + month)
+    wrong_level = month_ok & info["_level"].notna() & (info["_level"] != level)
+    other = "state_rows" if level == "station" else "station_rows"
+    problems.add_mask(t, wrong_level, "parameter",
+                      f"wrong level: a {'state' if level == 'station' else 'station'}-level parameter "
+                      f"belongs in {other}, not {t.kind}")
+
+    both = num_ok & den_ok
+    problems.add_mask(t, both & (num > den), "numerator", "numerator greater than denominator",
+                      value=df["numerator"] + " > " + df["denominator"])
+    kind = info["_kind"].where(month_ok & ~wrong_level)
+    days = pd.Series(0, index=df.index, dtype=np.int64)
+    if len(months):
+        days = month.map({m: days_in_month(m) for m in months}).fillna(0).astype(np.int64)
+    bad_days = den_ok & (kind == "days") & (den != days)
+    problems.add_mask(t, bad_days, "denominator", "for a 'days' parameter the denominator must be the days in "
+                      "the month (" + days.astype(str) + " in " + month + ")")
+    is_flag = kind == "flag"
+    problems.add_mask(t, den_ok & is_flag & (den != 1), "denominator",
+                      "for a 'flag' parameter the denominator must be 1")
+    problems.add_mask(t, num_ok & is_flag & (num > 1), "numerator",
+                      "for a 'flag' parameter the numerator must be 0 or 1")
+
+
+def _check_duplicates(kind: str, tables: list[_Table], problems: _Problems) -> None:
+    key = list(KINDS[kind].key)
+    frames = [t.df[key + ["_row"]].assign(_t=i) for i, t in enumerate(tables)]
+    allrows = pd.concat(frames, ignore_index=True)
+    keyed = allrows[(allrows[key] != "").all(axis=1)]
+    dup = keyed.duplicated(subset=key, keep="first")
+    if not dup.any():
+        return
+    firsts = keyed[~dup & keyed.duplicated(subset=key, keep=False)].set_index(key)[["_row", "_t"]]
+    for i, t in enumerate(tables):
+        mine = dup & (keyed["_t"] == i)
+        if not mine.any():
+            continue
+        d = keyed[mine]
+        first = firsts.loc[pd.MultiIndex.from_frame(d[key])] if len(key) > 1 else firsts.loc[d[key[0]]]
+        where = [f"row {r}" + ("" if ti == i else f" of {tables[ti].label}")
+                 for r, ti in zip(first["_row"], first["_t"], strict=True)]
+        rule = pd.Series([f"duplicate {'/'.join(key)}: also in {w}" for w in where], index=d["_row"].values)
+        mask = t.df["_row"].isin(d["_row"])
+        t_rule = t.df["_row"].map(rule).fillna("")
+        value = t.df[key[0]]
+        for col in key[1:]:
+            value = value + "/" + t.df[col]
+        problems.add_mask(t, mask, ",".join(key), t_rule, value=value)
+
+
+# --- writing ------------------------------------------------------------------------------------------
+
+
+_ROW_TABLES = {"station_rows": StationRow.__table__, "state_rows": StateRow.__table__}
+_MASTER = {
+    # kind: (table, file columns -> table columns)
+    "states": (State.__table__, {"state_code": "code", "name": "name", "category": "category"}),
+    "districts": (District.__table__, {"district_code": "code", "state_code": "state_code", "name": "name"}),
+    "police_stations": (PoliceStation.__table__, {"station_code": "code", "district_code": "district_code",
+                                                  "name": "name", "opened": "opened", "closed": "closed"}),
+}
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return df.to_dict("records")
+
+
+def _insert_chunks(conn: Connection, table, records: list[dict], tick: Callable[[int], None]) -> None:
+    for i in range(0, len(records), CHUNK):
+        chunk = records[i : i + CHUNK]
+        conn.execute(insert(table), chunk)
+        tick(len(chunk))
+
+
+def _replaced_records(batch_id: int, table_name: str, keys: Iterable, olds: Iterable) -> list[dict]:
+    return [
+        {"batch_id": batch_id, "table_name": table_name, "key": orjson.dumps(k).decode(),
+         "old_values": orjson.dumps(o).decode()}
+        for k, o in zip(keys, olds, strict=True)
+    ]
+
+
+def _upsert_master(conn: Connection, kind: str, df: pd.DataFrame, batch_id: int) -> tuple[int, int]:
+    table, mapping = _MASTER[kind]
+    new = df[list(mapping)].rename(columns=mapping)
+    for col in ("opened", "closed"):
+        if col in new.columns:
+            new[col] = new[col].replace("", None)
+    cols = list(mapping.values())
+    existing = pd.read_sql(select(*[table.c[c] for c in cols]), conn)
+    merged = new.merge(existing, on="code", how="left", suffixes=("", "_old"), indicator=True)
+    added = merged[merged["_merge"] == "left_only"]
+    both = merged[merged["_merge"] == "both"]
+    value_cols = [c for c in cols if c != "code"]
+    changed_mask = pd.Series(False, index=both.index)
+    for c in value_cols:
+        a, b = both[c].astype(object), both[c + "_old"].astype(object)
+        changed_mask |= ~((a == b) | (a.isna() & b.isna()))
+    changed = both[changed_mask]
+    if len(added):
+        conn.execute(insert(table), _records(added[cols].astype(object).where(added[cols].notna(), None)))
+    if len(changed):
+        stmt = update(table).where(table.c.code == bindparam("b_code")).values(
+            {c: bindparam("v_" + c) for c in value_cols})
+        conn.execute(stmt, [{"b_code": r["code"], **{"v_" + c: _none(r[c]) for c in value_cols}}
+                            for r in changed.to_dict("records")])
+    olds = [{c: _none(r[c + "_old"]) for c in value_cols} for r in changed.to_dict("records")]
+    recs = _replaced_records(batch_id, table.name, [[c] for c in added["code"]], [None] * len(added))
+    recs += _replaced_records(batch_id, table.name, [[c] for c in changed["code"]], olds)
+    if recs:
+        conn.execute(insert(ImportReplaced.__table__), recs)
+    return len(added), len(changed)
+
+
+def _none(value: object) -> object:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA else value
+
+
+def _upsert_rows(conn: Connection, kind: str, df: pd.DataFrame, batch_id: int,
+                 tick: Callable[[int], None]) -> tuple[int, int]:
+    """Insert new rows, replace existing ones (keeping their old values in ImportReplaced)."""
+    table = _ROW_TABLES[kind]
+    unit = "station_code" if kind == "station_rows" else "state_code"
+    key = ["month", unit, "parameter"]
+    rows = df[[*key, "numerator", "denominator"]].copy()
+    rows["numerator"] = rows["numerator"].astype(np.int64)
+    rows["denominator"] = rows["denominator"].astype(np.int64)
+    rows["batch_id"] = batch_id
+    months = sorted(rows["month"].unique())
+    counts = dict(conn.execute(
+        select(table.c.month, func.count()).where(table.c.month.in_(months)).group_by(table.c.month)).all())
+    if not counts:  # fast path: nothing to replace in these months
+        _insert_chunks(conn, table, _records(rows), tick)
+        return len(rows), 0
+    existing = pd.read_sql(
+        select(*[table.c[c] for c in key], table.c.numerator.label("old_numerator"),
+               table.c.denominator.label("old_denominator"), table.c.batch_id.label("old_batch_id"))
+        .where(table.c.month.in_(list(counts))),
+        conn,
+    )
+    merged = rows.merge(existing, on=key, how="left", indicator=True)
+    fresh = merged["_merge"] == "left_only"
+    _insert_chunks(conn, table, _records(merged.loc[fresh, rows.columns]), tick)
+    rep = merged.loc[~fresh]
+    if len(rep):
+        old_batch = rep["old_batch_id"].astype(object).where(rep["old_batch_id"].notna(), None)
+        olds = [{"numerator": int(n), "denominator": int(d), "batch_id": None if b is None else int(b)}
+                for n, d, b in zip(rep["old_numerator"], rep["old_denominator"], old_batch, strict=True)]
+        keys = rep[key].values.tolist()
+        recs = _replaced_records(batch_id, table.name, keys, olds)
+        for i in range(0, len(recs), CHUNK):
+            conn.execute(insert(ImportReplaced.__table__), recs[i : i + CHUNK])
+        stmt = (
+            update(table)
+            .where(and_(*[table.c[c] == bindparam("b_" + c) for c in key]))
+            .values(numerator=bindparam("v_num"), denominator=bindparam("v_den"), batch_id=bindparam("v_batch"))
+        )
+        params = [
+            {"b_month": k[0], f"b_{unit}": k[1], "b_parameter": k[2], "v_num": int(n), "v_den": int(d),
+             "v_batch": batch_id}
+            for k, n, d in zip(keys, rep["numerator"], rep["denominator"], strict=True)
+        ]
+        for i in range(0, len(params), CHUNK):
+            conn.execute(stmt, params[i : i + CHUNK])
+            tick(len(params[i : i + CHUNK]))
+    return int(fresh.sum()), len(rep)
+
+
+def _months_with_data(conn: Connection) -> list[str]:
+    months = {m for (m,) in conn.execute(select(StationRow.month).distinct())}
+    months |= {m for (m,) in conn.execute(select(StateRow.month).distinct())}
+    return sorted(months)
+
+
+def _set_meta(conn: Connection, key: str, value: str) -> None:
+    t = Meta.__table__
+    if conn.execute(select(t.c.key).where(t.c.key == key)).first():
+        conn.execute(update(t).where(t.c.key == key).values(value=value))
+    else:
+        conn.execute(insert(t).values(key=key, value=value))
+
+
+def _audit(conn: Connection, actor: str, action: str, detail: str) -> None:
+    conn.execute(insert(AuditEvent.__table__).values(at=utcnow(), actor=actor, action=action, detail=detail,
+                                                      remote_addr=""))
+
+
+def _recompute(conn: Connection, months: Sequence[str], methodology: Methodology) -> list[str]:
+    if not months:
+        return []
+    from dashboard.recompute import recompute_months  # imported late: it pulls in the scoring engine
+
+    recompute_months(conn, list(months), methodology)
+    return list(months)
+
+
+def _lock(conn: Connection) -> None:
+    """Serialise imports and reverts. PostgreSQL: an explicit table lock. SQLite: the first statement of
+    the transaction is a write (the batch row), which takes the database write lock before we read."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("LOCK TABLE import_batches IN SHARE ROW EXCLUSIVE MODE")
+
+
+def _methodology(engine: Engine) -> Methodology:
+    from dashboard.schema import load_stored_methodology
+
+    try:
+        methodology = load_stored_methodology(engine)
+    except (sa_exc.OperationalError, sa_exc.ProgrammingError) as exc:
+        raise ImporterError("the database has no CCTNS schema yet: run `cctns init-db` first") from exc
+    if methodology is None:
+        raise ImporterError("no methodology stored in the database: run `cctns init-db` first")
+    return methodology
+
+
+# --- progress -----------------------------------------------------------------------------------------
+
+
+class _Progress:
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self._progress = None
+        self._task = None
+
+    @contextmanager
+    def run(self) -> Iterator[_Progress]:
+        if not self.enabled:
+            yield self
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=Console(stderr=True), transient=True) as p:
+            self._progress = p
+            yield self
+            self._progress = None
+
+    def stage(self, description: str, total: int | None = None) -> None:
+        if self._progress is None:
+            return
+        if self._task is not None:
+            self._progress.remove_task(self._task)
+        self._task = self._progress.add_task(description, total=total)
+
+    def tick(self, n: int) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.advance(self._task, n)
+
+
+# --- public API --------------------------------------------------------------------------------------
+
+
+def validate_files(engine: Engine, paths: Sequence[str | Path], today: date | None = None) -> list[Problem]:
+    """Only validate (no write): the listed problems of all files, empty when the import would go ahead."""
+    methodology = _methodology(engine)
+    problems = _Problems()
+    files = [f for f in (_read_file(Path(p), problems) for p in paths) if f is not None]
+    with engine.connect() as conn:
+        _validate([t for f in files for t in f.tables], conn, methodology, today, problems)
+    return problems.result()[0]
+
+
+def import_files(engine: Engine, paths: Sequence[str | Path], user: str = "cli", progress: bool | None = None,
+                 today: date | None = None) -> ImportReport:
+    """Validate every file, then import them all in one transaction with the recomputation of the months
+    touched; raise ImportRejected (database unchanged) if any file has a problem.
+
+    progress: True shows a progress bar for large imports, False never, None when stderr is a terminal.
+    today: the date whose month is "the current month" (months after it are rejected as future).
+    """
+    started = time.perf_counter()
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise ImporterError("no files to import")
+    methodology = _methodology(engine)
+    problems = _Problems()
+    files = [f for f in (_read_file(p, problems) for p in paths) if f is not None]
+    tables = [t for f in files for t in f.tables]
+    n_rows = sum(len(t.df) for t in tables)
+    show = (sys.stderr.isatty() if progress is None else progress) and n_rows >= PROGRESS_MIN_ROWS
+    bar = _Progress(bool(show))
+    kinds = [k for k in KINDS if any(t.kind == k for t in tables)]
+    with bar.run(), engine.begin() as conn:
+        _lock(conn)
+        names = ", ".join(p.name for p in paths)
+        sha = files[0].sha256 if len(files) == 1 and len(paths) == 1 else hashlib.sha256(
+            "\n".join(f"{f.path.name}:{f.sha256}" for f in files).encode()).hexdigest()
+        batch_id = conn.execute(insert(ImportBatch.__table__).values(
+            created_at=utcnow(), created_by=user[:80], file_name=names[:400], file_sha256=sha,
+            kinds=",".join(kinds)[:200], months="", rows_added=0, rows_replaced=0, status="applied",
+        )).inserted_primary_key[0]
+        bar.stage("validating")
+        _validate(tables, conn, methodology, today, problems)
+        if problems:
+            listed, omitted = problems.result()
+            raise ImportRejected(listed, omitted)  # rolls the transaction back: nothing changed
+
+        def combined(kind: str) -> pd.DataFrame:
+            return pd.concat([t.df for t in tables if t.kind == kind], ignore_index=True)
+
+        added = replaced = 0
+        master_changed = False
+        for kind in MASTER_KINDS:
+            if kind in kinds:
+                a, r = _upsert_master(conn, kind, combined(kind), batch_id)
+                added, replaced = added + a, replaced + r
+                master_changed = master_changed or bool(a or r)
+        row_months: set[str] = set()
+        data_rows = sum(len(t.df) for t in tables if t.kind in ROW_KINDS)
+        bar.stage("writing rows", total=data_rows)
+        for kind in ROW_KINDS:
+            if kind in kinds:
+                df = combined(kind)
+                row_months |= set(df["month"].unique())
+                a, r = _upsert_rows(conn, kind, df, batch_id, bar.tick)
+                added, replaced = added + a, replaced + r
+        months = _months_with_data(conn) if master_changed else sorted(row_months)
+        bar.stage(f"recomputing {len(months)} month(s)")
+        _recompute(conn, months, methodology)
+        conn.execute(update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == batch_id).values(
+            months=",".join(sorted(row_months)), rows_added=added, rows_replaced=replaced))
+        _set_meta(conn, "data_as_of", datetime.now(UTC).isoformat(timespec="seconds"))
+        _audit(conn, user, "import", orjson.dumps({
+            "batch_id": batch_id, "files": [{"name": f.path.name, "sha256": f.sha256} for f in files],
+            "rows_added": added, "rows_replaced": replaced, "months": months}).decode())
+    return ImportReport(batch_id=int(batch_id), rows_added=added, rows_replaced=replaced, months=months,
+                        kinds=kinds, files=[p.name for p in paths], data_rows=data_rows,
+                        seconds=time.perf_counter() - started)
+
+
+def list_batches(engine: Engine) -> list[BatchInfo]:
+    """Every import batch, newest first."""
+    t = ImportBatch.__table__
+    with engine.connect() as conn:
+        rows = conn.execute(select(t).order_by(t.c.id.desc())).mappings().all()
+    return [BatchInfo(**{f: r[f] for f in BatchInfo.__dataclass_fields__}) for r in rows]
+
+
+def revert_batch(engine: Engine, batch_id: int, user: str = "cli") -> RevertReport:
+    """Undo an applied batch exactly (rows it added are deleted, rows it replaced get their earlier values
+    and batch back) and recompute the months, in one transaction. Refused when a later applied batch
+    replaced rows of this batch (revert that one first) or when it is already reverted."""
+    methodology = _methodology(engine)
+    bt, rt = ImportBatch.__table__, ImportReplaced.__table__
+    with engine.begin() as conn:
+        _lock(conn)
+        batch = conn.execute(select(bt).where(bt.c.id == batch_id)).mappings().first()
+        if batch is None:
+            raise RevertRefused(f"there is no import batch {batch_id}")
+        if batch["status"] != "applied":
+            raise RevertRefused(f"batch {batch_id} is already reverted (at {batch['reverted_at']:%Y-%m-%d %H:%M})"
+                                if batch["reverted_at"] else f"batch {batch_id} is {batch['status']}")
+        # first statement that writes: takes the SQLite write lock before anything else is read
+        conn.execute(update(bt).where(bt.c.id == batch_id).values(status="reverted", reverted_at=utcnow()))
+        later = [i for (i,) in conn.execute(select(bt.c.id).where(bt.c.id > batch_id, bt.c.status == "applied"))]
+        blockers: dict[int, int] = {}
+        if later:
+            for b, n in conn.execute(
+                select(rt.c.batch_id, func.count()).where(
+                    rt.c.batch_id.in_(later), rt.c.table_name.in_(list(_ROW_TABLES)),
+                    rt.c.old_values.like(f'%"batch_id":{int(batch_id)}}}')).group_by(rt.c.batch_id)
+            ):
+                blockers[b] = blockers.get(b, 0) + n
+            mine = {(t, k) for t, k in conn.execute(select(rt.c.table_name, rt.c.key).where(
+                rt.c.batch_id == batch_id, rt.c.table_name.in_([m[0].name for m in _MASTER.values()])))}
+            if mine:
+                for b, t, k in conn.execute(select(rt.c.batch_id, rt.c.table_name, rt.c.key).where(
+                        rt.c.batch_id.in_(later), rt.c.table_name.in_([m[0].name for m in _MASTER.values()]))):
+                    if (t, k) in mine:
+                        blockers[b] = blockers.get(b, 0) + 1
+        if blockers:
+            order = sorted(blockers, reverse=True)
+            raise RevertRefused(
+                f"cannot revert batch {batch_id}: later batch(es) replaced its rows ("
+                + ", ".join(f"batch {b}: {blockers[b]} row(s)" for b in order)
+                + f"); revert batch {order[0]} first")
+        removed = restored = 0
+        for name, table in _ROW_TABLES.items():
+            removed += conn.execute(delete(table).where(table.c.batch_id == batch_id)).rowcount or 0
+            olds = conn.execute(select(rt.c.key, rt.c.old_values).where(
+                rt.c.batch_id == batch_id, rt.c.table_name == name)).all()
+            unit = "station_code" if name == "station_rows" else "state_code"
+            recs = []
+            for k, o in olds:
+                key, old = orjson.loads(k), orjson.loads(o)
+                recs.append({"month": key[0], unit: key[1], "parameter": key[2], **old})
+            for i in range(0, len(recs), CHUNK):
+                conn.execute(insert(table), recs[i : i + CHUNK])
+            restored += len(recs)
+            removed -= len(recs)  # the replaced rows were deleted and put back: not "removed"
+        master_changed = _revert_master(conn, batch_id)
+        restored += master_changed[1]
+        removed += master_changed[0]
+        months = [m for m in (batch["months"] or "").split(",") if m]
+        if any(master_changed):
+            months = sorted(set(months) | set(_months_with_data(conn)))
+        _recompute(conn, months, methodology)
+        _set_meta(conn, "data_as_of", datetime.now(UTC).isoformat(timespec="seconds"))
+        _audit(conn, user, "import_revert", orjson.dumps({"batch_id": batch_id, "rows_removed": removed,
+                                                          "rows_restored": restored, "months": months}).decode())
+    return RevertReport(batch_id=batch_id, rows_removed=removed, rows_restored=restored, months=months)
+
+
+def _revert_master(conn: Connection, batch_id: int) -> tuple[int, int]:
+    """Put back master rows the batch changed and delete those it added (children first)."""
+    rt = ImportReplaced.__table__
+    removed = restored = 0
+    entries = {kind: conn.execute(select(rt.c.key, rt.c.old_values).where(
+        rt.c.batch_id == batch_id, rt.c.table_name == table.name)).all() for kind, (table, _) in _MASTER.items()}
+    for kind in MASTER_KINDS:  # parents first: restored districts may point back to an older State
+        table, _ = _MASTER[kind]
+        changes = [(orjson.loads(k)[0], orjson.loads(o)) for k, o in entries[kind] if o != "null"]
+        if changes:
+            cols = list(changes[0][1])
+            stmt = update(table).where(table.c.code == bindparam("b_code")).values(
+                {c: bindparam("v_" + c) for c in cols})
+            conn.execute(stmt, [{"b_code": code, **{"v_" + c: old[c] for c in cols}} for code, old in changes])
+            restored += len(changes)
+    for kind in reversed(MASTER_KINDS):
+        table, _ = _MASTER[kind]
+        codes = [orjson.loads(k)[0] for k, o in entries[kind] if o == "null"]
+        if not codes:
+            continue
+        refs = _references(conn, kind, codes)
+        if refs:
+            raise RevertRefused(f"cannot revert batch {batch_id}: {refs}; revert or correct those first")
+        for i in range(0, len(codes), 1000):
+            conn.execute(delete(table).where(table.c.code.in_(codes[i : i + 1000])))
+        removed += len(codes)
+    return removed, restored
+
+
+def _references(conn: Connection, kind: str, codes: list[str]) -> str:
+    """What still refers to master rows about to be deleted (from batches other than the one reverted)."""
+    checks = {
+        "police_stations": [(StationRow.__table__.c.station_code, "station rows")],
+        "districts": [(PoliceStation.__table__.c.district_code, "police stations")],
+        "states": [(District.__table__.c.state_code, "districts"), (StateRow.__table__.c.state_code, "State rows")],
+    }[kind]
+    found = []
+    for col, what in checks:
+        n = 0
+        for i in range(0, len(codes), 1000):
+            n += conn.execute(select(func.count()).where(col.in_(codes[i : i + 1000]))).scalar_one()
+        if n:
+            found.append(f"{n} {what} of later imports refer to {kind.replace('_', ' ')} this batch added")
+    return "; ".join(found)
