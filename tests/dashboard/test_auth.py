@@ -174,6 +174,8 @@ def test_public_paths(client):
     r = client.get("/assets/bootstrap.min.css")
     assert r.status_code == 200 and r.mimetype == "text/css"
     assert client.get("/login").status_code == 200
+    r = client.get("/assets/session-expired.js")
+    assert r.status_code == 200 and "/login?next=" in r.get_data(as_text=True)
     # only static css/js under /assets is public
     assert client.get("/assets/bootstrap.LICENSE").status_code == 302
     assert client.get("/assets/../dashboard/auth.py").status_code in (302, 401, 404)
