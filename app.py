@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     register_pages()
     app.layout = app_layout
     register_callbacks(app)
-    init_auth(app.server, settings, lambda: get_engine(settings.database_url))
+    init_auth(app.server, settings, lambda: get_engine(settings.database_url), csp_script_hashes=app.csp_hashes())
 
     @app.server.route("/health")
     def health():  # used by load balancers; says nothing about the data
