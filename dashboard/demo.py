@@ -48,9 +48,10 @@ Monthly data
 The methodology (default: `metrics.methodology.default_methodology()`) decides which parameters exist
 in each month (rule 1) and their level and kind. Every row is valid input: non-negative integers,
 numerator <= denominator, ``days`` denominators equal the days in the month, ``flag`` rows are 0/1
-over 1. Texture: each State/UT follows a score trajectory (leaders between 95 and 100, Haryana often at
-100.00 and sometimes tied with Uttar Pradesh, a tail down to about 60, hilly/NE States and several UTs
-lower; some improve, some slip) with month-to-month noise; districts and stations vary around it;
+over 1. Texture: each State/UT follows a score trajectory (leaders between 95 and 100, Haryana usually
+first and often at exactly 100.00, sometimes tied there with Uttar Pradesh, which in windows of 12 months
+or more also leads alone once; a tail down to about 60, hilly/NE States and several UTs lower; some
+improve, some slip) with month-to-month noise; districts and stations vary around it;
 parameters new in a methodology version start weak and ramp up; a few per cent of station-months are
 not reported (no rows at all, more in weaker States); a few stations open during the window and one
 closes; small stations have tiny denominators and some ``count`` rows have denominator 0; State-level
@@ -461,13 +462,18 @@ def _state_gaps(
     codes = [s.code for s in specs]
     if "HR" in codes:
         hr = codes.index("HR")
-        perfect[hr] = rng.random(n_t) < 0.25
+        perfect[hr] = rng.random(n_t) < 0.22
         if n_t >= 3 and not perfect[hr].any():
             perfect[hr, int(rng.integers(0, n_t))] = True
-        if "UP" in codes:  # a shared first rank now and then
+        if "UP" in codes:
+            up = codes.index("UP")
+            # A shared first rank now and then, and (in longer windows) one month where UP leads alone.
             months_hr = np.flatnonzero(perfect[hr])
-            shared = rng.choice(months_hr, size=min(2, len(months_hr)), replace=False)
-            perfect[codes.index("UP"), shared] = True
+            perfect[up, rng.choice(months_hr, size=min(2, len(months_hr)), replace=False)] = True
+            others = np.flatnonzero(~perfect[hr])
+            others = others[others >= n_t // 2]
+            if n_t >= 12 and len(others):
+                perfect[up, int(rng.choice(others))] = True
     gap[perfect] = 0.0
     return gap, perfect
 

@@ -237,3 +237,33 @@ def test_window_defaults_and_limits(tmp_path: Path) -> None:
         generate_master("huge")
     with pytest.raises(ValueError, match="months"):
         demo_window(0, "2025-01")
+
+
+def test_scored_small_demo_has_the_texture(small: DemoFiles) -> None:
+    """Scored by the rules, Haryana leads (sometimes at exactly 100.00), Manipur trails, ranks are complete."""
+    scoring = pytest.importorskip("metrics.scoring")
+    stations = _read(small.police_stations)
+    for col in ("opened", "closed"):
+        stations[col] = stations[col].astype(object).where(stations[col] != "", None)
+    master = scoring.MasterData(
+        states=_read(small.states), districts=_read(small.districts), stations=stations
+    )
+    methodology = default_methodology()
+    first = last = hundred = 0
+    for month, (station_path, state_path) in zip(small.months, small.by_month, strict=True):
+        version = methodology.version_for(month)
+        result = scoring.score_month(
+            month,
+            version,
+            master,
+            _read(station_path).drop(columns="month"),
+            _read(state_path).drop(columns="month"),
+        )
+        states = result.units[result.units["level"] == "state"].set_index("unit_code")
+        assert states["score"].between(0, 100).all() and states["rank_national"].notna().all()
+        first += int(states.loc["HR", "rank_national"] == 1)
+        last += int(states.loc["MN", "rank_national"] == len(states))
+        hundred += int(states.loc["HR", "score_centi"] == 10_000)
+        assert 95 <= states.loc["HR", "score"] <= 100 and states.loc["MN", "score"] < 85
+        assert len(result.lagging) > 0
+    assert first >= len(small.months) - 2 and last >= len(small.months) - 2 and hundred >= 1
