@@ -1,0 +1,257 @@
+"""National page callbacks: validate month/category, ask dashboard.queries, build rows and figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, ctx, html
+from dash.exceptions import PreventUpdate
+
+from callbacks.common import engine, valid_month
+from callbacks.shell import follow_theme
+from layouts import figures
+from layouts.components import (
+    category_for_tab,
+    empty_state,
+    format_change_centi,
+    format_gap,
+    format_indian,
+    format_rank,
+    format_score,
+    is_missing,
+    kpi_card,
+    month_label,
+    page_href,
+    rank_change_text,
+    shared_ranks,
+)
+from layouts.national import ids
+from layouts.shell import ids as shell_ids
+
+SHORT_CATEGORY = {"Major States": "Major", "Hilly & North-East": "Hilly/NE", "UTs": "UT"}
+
+
+def register(app: dash.Dash) -> None:
+    app.callback(
+        Output(ids.TABLE, "rowData"),
+        Output(ids.TABLE_NOTE, "children"),
+        Output(ids.KPIS, "children"),
+        Output(ids.SUBTITLE, "children"),
+        Output(ids.TILE_MAP, "figure"),
+        Output(ids.HEATMAP, "figure"),
+        Output(ids.BUMP_PICK, "options"),
+        Input(ids.QUERY, "data"),
+        State(shell_ids.THEME_STORE, "data"),
+    )(update_page)
+    app.callback(
+        Output(ids.BUMP, "figure"),
+        Input(ids.QUERY, "data"),
+        Input(ids.BUMP_PICK, "value"),
+        State(shell_ids.THEME_STORE, "data"),
+    )(update_bump)
+    app.callback(
+        Output(shell_ids.URL, "href", allow_duplicate=True),
+        Input(ids.TABLE, "selectedRows"),
+        Input(ids.HEATMAP, "clickData"),
+        Input(ids.TILE_MAP, "clickData"),
+        State(ids.QUERY, "data"),
+        prevent_initial_call=True,
+    )(drill_down)
+    follow_theme(app, ids.TILE_MAP, ids.HEATMAP, ids.BUMP)
+
+
+# --- inputs ------------------------------------------------------------------------------------------
+
+
+def resolve(query: Any) -> tuple[str | None, str | None, list[str]]:
+    """(month, category, months) from the page's query store; month falls back to the latest."""
+    from dashboard import queries
+
+    months = queries.months(engine())
+    q = query if isinstance(query, dict) else {}
+    month = valid_month(q.get("month"), months) or (months[-1] if months else None)
+    return month, category_for_tab(q.get("category")), months
+
+
+# --- rows --------------------------------------------------------------------------------------------
+
+
+def league_rows(table: pd.DataFrame, category: str | None = None) -> list[dict]:
+    """League-table rows (JSON-safe) from queries.states_table for ALL States; filtered to a category
+    after the shared-rank flags are computed over the whole country."""
+    if table is None or table.empty:
+        return []
+    shared_nat = shared_ranks(list(table["rank_national"]))
+    shared_cat = [False] * len(table)
+    if "rank_category" in table:
+        for _, idx in table.groupby("category").groups.items():
+            flags = shared_ranks(list(table.loc[idx, "rank_category"]))
+            for i, f in zip(idx, flags, strict=True):
+                shared_cat[table.index.get_loc(i)] = f
+    rows = []
+    for pos, (_, r) in enumerate(table.iterrows()):
+        if category and r.get("category") != category:
+            continue
+        rank = _int(r.get("rank_national"))
+        rank_cat = _int(r.get("rank_category"))
+        change = _int(r.get("rank_change_national"))
+        sym, _tone, words = rank_change_text(change)
+        active = _int(r.get("stations_active")) or 0
+        reported = _int(r.get("stations_reported")) or 0
+        centi = _int(r.get("score_centi"))
+        streak1 = _int(r.get("streak_at_1")) or 0
+        streak5 = _int(r.get("streak_top5")) or 0
+        rank_text = format_rank(rank, shared_nat[pos])
+        rows.append({
+            "state_code": r["state_code"],
+            "name": r["name"],
+            "category": r.get("category"),
+            "rank": rank if category is None else rank_cat,
+            "rank_national": rank,
+            "rank_text": (rank_text if category is None else format_rank(rank_cat, shared_cat[pos])),
+            "rank_words": (f"{r['name']}: rank {rank} shared with another State/UT on the same score"
+                           if shared_nat[pos] else f"{r['name']}: rank {format_rank(rank)}"),
+            "score_centi": centi,
+            "score_display": format_score(r.get("score"), centi) if centi is not None else "no data",
+            "gap_centi": None if centi is None else 10000 - centi,
+            "gap_text": format_gap(centi),
+            "score_change_centi": _int(r.get("score_change_centi")),
+            "change_text": format_change_centi(r.get("score_change_centi")),
+            "rank_change": change,
+            "rank_change_text": sym if change is not None else "new",
+            "rank_change_words": f"All-India rank {words}",
+            "rank_category": rank_cat,
+            "rank_category_text": (f"{format_rank(rank_cat, shared_cat[pos])} · {SHORT_CATEGORY.get(r.get('category'), r.get('category') or '')}"
+                                   if category is None else f"{format_rank(rank, shared_nat[pos])} all-India"),
+            "streak_sort": streak1 * 1000 + streak5,
+            "streak_text": _streak_text(streak1, streak5),
+            "stations_active": active,
+            "stations_reported": reported,
+            "reported_share": (reported / active) if active else None,
+            "stations_text": f"{format_indian(reported)} / {format_indian(active)}",
+        })
+    return rows
+
+
+def _streak_text(at1: int, top5: int) -> str:
+    parts = []
+    if at1:
+        parts.append(f"{at1} mo at #1")
+    if top5:
+        parts.append(f"{top5} mo in top 5")
+    return " · ".join(parts) or "–"
+
+
+def _int(v: object) -> int | None:
+    return None if is_missing(v) else int(v)  # type: ignore[arg-type]
+
+
+def kpis(rows: list[dict], scope_label: str) -> list:
+    if not rows:
+        return [dbc.Col(empty_state(), width=12)]
+    scored = [r for r in rows if r["score_centi"] is not None]
+    top = scored[0] if scored else None
+    second = scored[1] if len(scored) > 1 else None
+    reported = sum(r["stations_reported"] for r in rows)
+    active = sum(r["stations_active"] for r in rows)
+    lead = (top["score_centi"] - second["score_centi"]) if top and second else None
+    full = [r for r in scored if r["score_centi"] == 10000]
+    cards = [
+        kpi_card("Top of the table", top["name"] if top else "–",
+                 sub=f"Score {top['score_display']} · gap to 100: {top['gap_text']}" if top else None),
+        kpi_card("Lead at the top", format_score(None, lead) if lead is not None else "–",
+                 sub=(f"{top['name']} over {second['name']}" + (" (shared #1)" if lead == 0 else ""))
+                 if top and second else None,
+                 help_text="Score points between #1 and #2"),
+        kpi_card("States/UTs scored", f"{len(scored)} of {len(rows)}",
+                 sub=f"{len(full)} at a perfect 100.00" if full else scope_label),
+        kpi_card("Stations reported", f"{format_indian(reported)} / {format_indian(active)}",
+                 sub=(f"{reported / active * 100:.1f}% of active police stations" if active else None),
+                 tone="bad" if active and reported < active else None),
+    ]
+    return [dbc.Col(c, xs=12, sm=6, lg=3) for c in cards]
+
+
+# --- callbacks ------------------------------------------------------------------------------------------
+
+
+def update_page(query: Any, theme: str | None):
+    from dashboard import queries
+
+    month, category, _months = resolve(query)
+    dark = theme == "dark"
+    scope_label = category or "All States/UTs"
+    if month is None:
+        empty = figures.apply_theme(figures.empty_figure(), dark)
+        return [], empty_state(), kpis([], scope_label), f"{scope_label} · no data yet", empty, empty, []
+    eng = engine()
+    table = queries.states_table(eng, month)
+    rows = league_rows(table, category)
+    codes = [r["state_code"] for r in rows]
+    note = _table_note(rows, category)
+    tile = figures.apply_theme(figures.tile_map(table), dark)
+    matrix = queries.param_matrix(eng, month, "state")
+    order = list(table["state_code"])
+    matrix = matrix[matrix["unit_code"].isin(codes)] if category else matrix
+    heat = figures.apply_theme(figures.heatmap_marks_lost(matrix, "State/UT", unit_order=order), dark)
+    options = [{"label": r["name"], "value": r["state_code"]} for r in sorted(rows, key=lambda r: r["name"])]
+    subtitle = f"{scope_label} · {month_label(month)}"
+    return rows, note, kpis(rows, scope_label), subtitle, tile, heat, options
+
+
+def _table_note(rows: list[dict], category: str | None) -> list:
+    shared = any(r["rank_text"].startswith("=") for r in rows)
+    parts = ["Ranks are competition ranks on the published score."]
+    if shared:
+        parts.append("“=” marks a rank shared with another State/UT on the same score.")
+    if category:
+        parts.append(f"Ranks shown are within {category}; the all-India rank is in the “Category rank” column.")
+    unscored = [r["name"] for r in rows if r["score_centi"] is None]
+    if unscored:
+        parts.append(f"No data this month: {', '.join(unscored)}.")
+    return [html.Span(" ".join(parts))]
+
+
+def update_bump(query: Any, picked: list[str] | None, theme: str | None):
+    from dashboard import queries
+
+    month, category, _months = resolve(query)
+    dark = theme == "dark"
+    if month is None:
+        return figures.apply_theme(figures.empty_figure(), dark)
+    eng = engine()
+    rank_column = "rank_category" if category else "rank_national"
+    history = queries.rank_history(eng, month, 12, level="state", rank_column=rank_column)
+    if category:
+        members = queries.states_table(eng, month, category)["state_code"]
+        history = history[history["unit_code"].isin(set(members))]
+    picks = [p for p in (picked or []) if isinstance(p, str)][:12]
+    return figures.apply_theme(figures.bump_chart(history, picks), dark)
+
+
+def drill_down(selected: list[dict] | None, heat_click: dict | None, tile_click: dict | None, query: Any) -> str:
+    code = None
+    trig = ctx.triggered_id
+    if trig == ids.TABLE and selected:
+        code = (selected[0] or {}).get("state_code")
+    elif trig == ids.HEATMAP and heat_click:
+        code = _point_code(heat_click)
+    elif trig == ids.TILE_MAP and tile_click:
+        code = _point_code(tile_click)
+    if not isinstance(code, str) or not code.isalnum() or len(code) > 8:
+        raise PreventUpdate
+    month = (query or {}).get("month") if isinstance(query, dict) else None
+    return page_href(f"/state/{code}", month)
+
+
+def _point_code(click: dict) -> str | None:
+    points = click.get("points") or []
+    if not points:
+        return None
+    cd = points[0].get("customdata")
+    if isinstance(cd, list) and cd:
+        return cd[0]
+    return cd if isinstance(cd, str) else None

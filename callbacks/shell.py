@@ -1,0 +1,211 @@
+"""Shell callbacks: month picker <-> URL, links that carry the month, unit search, breadcrumb, footer,
+theme. Also `follow_theme(app, *graph_ids)` for pages whose figures must follow the theme switch."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
+
+from callbacks.common import engine, scope, valid_month
+from layouts.components import month_label, page_href, query_from_search
+from layouts.shell import NAV_ITEMS, ids
+
+LEVEL_PATH = {"state": "/state/", "district": "/district/", "station": "/station/"}
+LEVEL_WORD = {"state": "State/UT", "district": "District", "station": "Police station"}
+
+
+def register(app: dash.Dash) -> None:
+    app.callback(
+        Output(ids.MONTH, "options"),
+        Output(ids.MONTH, "value"),
+        Output(ids.URL, "search"),
+        Input(ids.URL, "search"),
+        Input(ids.MONTH, "value"),
+    )(sync_month)
+
+    app.clientside_callback(
+        ClientsideFunction("cctns_shell", "navHrefs"),
+        [Output(nid, "href") for nid, _, _ in NAV_ITEMS] + [Output(ids.BRAND, "href")],
+        Input(ids.URL, "search"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("cctns_shell", "applyTheme"),
+        Output(ids.THEME_SWITCH, "value"),
+        Output(ids.THEME_STORE, "data"),
+        Input(ids.THEME_SWITCH, "value"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("cctns_shell", "toggleNav"),
+        Output(ids.NAV_COLLAPSE, "is_open"),
+        Input(ids.NAV_TOGGLER, "n_clicks"),
+        State(ids.NAV_COLLAPSE, "is_open"),
+        prevent_initial_call=True,
+    )
+    app.callback(
+        Output(ids.SEARCH, "options"),
+        Input(ids.SEARCH, "search_value"),
+        State(ids.SEARCH, "value"),
+        prevent_initial_call=True,
+    )(search_options)
+    app.callback(
+        Output(ids.URL, "href"),
+        Output(ids.SEARCH, "value"),
+        Input(ids.SEARCH, "value"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )(search_go)
+    app.callback(
+        Output(ids.BREADCRUMB, "children"),
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
+        Input(ids.BREADCRUMB_STORE, "data"),
+    )(breadcrumb)
+    app.callback(
+        Output(ids.FOOTER_AS_OF, "children"),
+        Output(ids.FOOTER_VERSION, "children"),
+        Output(ids.USER, "children"),
+        Input(ids.URL, "search"),
+    )(footer)
+
+
+def follow_theme(app: dash.Dash, *graph_ids: str | dict) -> None:
+    """Keep these dcc.Graph figures on the template of the current theme (a clientside swap of
+    `layout.template`; no server round trip). Build figures with `apply_theme(fig, theme == "dark")`
+    reading `State(shell.ids.THEME_STORE, "data")` so the first render is right too."""
+    for gid in graph_ids:
+        app.clientside_callback(
+            ClientsideFunction("cctns_shell", "themeFigure"),
+            Output(gid, "figure", allow_duplicate=True),
+            Input(ids.THEME_STORE, "data"),
+            State(gid, "figure"),
+            State(ids.TEMPLATES, "data"),
+            prevent_initial_call=True,
+        )
+
+
+# --- month -----------------------------------------------------------------------------------------
+
+
+def sync_month(search: str | None, picked: str | None) -> tuple[Any, Any, Any]:
+    """URL -> picker (options, value); picker -> URL (`?month=`, other parameters kept)."""
+    months = _months()
+    options = [{"label": month_label(m), "value": m} for m in reversed(months)]
+    query = query_from_search(search)
+    if ctx.triggered_id == ids.MONTH:
+        month = valid_month(picked, months)
+        if month is None or month == query.get("month"):
+            raise PreventUpdate
+        query["month"] = month
+        return no_update, no_update, "?" + urlencode(query)
+    month = valid_month(query.get("month"), months) or (months[-1] if months else None)
+    return options, month, no_update
+
+
+def _months() -> list[str]:
+    from dashboard import queries
+
+    return queries.months(engine())
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+
+def search_options(text: str | None, current: str | None) -> list[dict]:
+    if not text or len(text.strip()) < 2:
+        raise PreventUpdate
+    from dashboard import queries
+
+    rows = queries.search_units(engine(), text.strip()[:60], scope(), limit=10)
+    options = [search_option(r) for r in rows]
+    if current and all(o["value"] != current for o in options):
+        options.insert(0, {"label": current, "value": current})
+    return options
+
+
+def search_option(row: dict) -> dict:
+    level = str(row.get("level"))
+    context = row.get("context") or row.get("district_name") or row.get("state_name") or ""
+    label = f"{row.get('name')} · {LEVEL_WORD.get(level, level)}" + (f" · {context}" if context and
+                                                                       context != "State/UT" else "")
+    return {"label": label, "value": f"{level}:{row.get('code')}", "search": f"{row.get('name')} {row.get('code')}"}
+
+
+def search_go(value: str | None, search: str | None) -> tuple[Any, Any]:
+    if not value or ":" not in value:
+        raise PreventUpdate
+    level, code = value.split(":", 1)
+    if level not in LEVEL_PATH or not code:
+        raise PreventUpdate
+    month = query_from_search(search).get("month")
+    return page_href(LEVEL_PATH[level] + code, month), None
+
+
+# --- breadcrumb and footer ----------------------------------------------------------------------------
+
+
+def breadcrumb_items(pathname: str | None, month: str | None) -> list[dict]:
+    """[{label, href}] for a path: National › State › District › Station (names from the database)."""
+    items = [{"label": "National", "href": page_href("/", month)}]
+    path = (pathname or "/").rstrip("/") or "/"
+    parts = path.strip("/").split("/")
+    if len(parts) == 2 and parts[0] in LEVEL_PATH:
+        from dashboard import queries
+
+        level, code = parts
+        info = queries.unit_info(engine(), level, code)
+        if info is None:
+            return [*items, {"label": code, "href": None}]
+        if level in ("district", "station"):
+            items.append({"label": info["state_name"], "href": page_href("/state/" + info["state_code"], month)})
+        if level == "station":
+            items.append({"label": info["district_name"],
+                          "href": page_href("/district/" + info["district_code"], month)})
+        items.append({"label": info["name"], "href": None})
+    elif path != "/":
+        titles = {"/lagging": "Lagging stations", "/methodology": "Methodology", "/data": "Data"}
+        items.append({"label": titles.get(path, "Page not found"), "href": None})
+    else:
+        items[0]["href"] = None
+    return items
+
+
+def render_breadcrumb(items: list[dict]) -> list[html.Li]:
+    out = []
+    for i, item in enumerate(items):
+        last = i == len(items) - 1
+        if item.get("href") and not last:
+            from dash import dcc
+
+            out.append(html.Li(dcc.Link(item["label"], href=item["href"]), className="breadcrumb-item"))
+        else:
+            out.append(html.Li(item["label"], className="breadcrumb-item active",
+                               **({"aria-current": "page"} if last else {})))
+    return out
+
+
+def breadcrumb(pathname: str | None, search: str | None, store: dict | None) -> list[html.Li]:
+    if isinstance(store, dict) and store.get("path") == pathname and isinstance(store.get("items"), list):
+        return render_breadcrumb(store["items"])
+    month = query_from_search(search).get("month")
+    return render_breadcrumb(breadcrumb_items(pathname, month))
+
+
+def footer(search: str | None) -> tuple[str, str, str]:
+    from dashboard import queries
+
+    eng = engine()
+    months = queries.months(eng)
+    month = valid_month(query_from_search(search).get("month"), months) or (months[-1] if months else None)
+    as_of = queries.data_as_of(eng) or "–"
+    version = queries.version_for(eng, month) if month else None
+    try:
+        from dashboard.auth import current_username
+
+        user = current_username()
+    except Exception:  # noqa: BLE001 - no auth in this context: show nothing
+        user = ""
+    return as_of, (version.id if version else "–"), user

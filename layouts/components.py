@@ -1,0 +1,362 @@
+"""Shared, pure layout builders used by every page (no I/O, no callbacks).
+
+Page authors: build numbers with `format_indian`, `format_score`, `format_gap`, `format_rank`,
+`ratio_text`; badges with `rank_change_badge`; cards with `kpi_card`; tables with `league_grid`;
+empty states with `empty_state`; slow parts inside `loading`; internal links with `page_href`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+__all__ = [
+    "CATEGORY_TABS",
+    "card",
+    "category_for_tab",
+    "empty_state",
+    "format_change_centi",
+    "format_gap",
+    "format_indian",
+    "format_rank",
+    "format_score",
+    "gap_to_100",
+    "is_missing",
+    "kpi_card",
+    "league_grid",
+    "loading",
+    "month_label",
+    "page_header",
+    "page_href",
+    "query_from_search",
+    "rank_change_badge",
+    "rank_change_text",
+    "ratio_text",
+    "section",
+]
+
+# Category tabs on the national page: (URL value / tab label, category value stored in `states.category`).
+CATEGORY_TABS: tuple[tuple[str, str | None], ...] = (
+    ("All India", None),
+    ("Major States", "Major States"),
+    ("Hilly & North-East", "Hilly & North-East"),
+    ("UTs", "UTs"),
+)
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def category_for_tab(tab: object) -> str | None:
+    """The category filter for a tab label from the URL; None means All India (also for bad input)."""
+    for label, category in CATEGORY_TABS:
+        if tab == label:
+            return category
+    return None
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN, pandas NA/NaT."""
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+
+def format_indian(n: object, decimals: int = 0) -> str:
+    """Indian digit grouping: 1234567 -> "12,34,567"; 123456.789 with decimals=2 -> "1,23,456.79".
+
+    Missing values give an en dash. Rounding is half-up on the decimal text of the number.
+    """
+    if is_missing(n):
+        return "–"
+    from decimal import ROUND_HALF_UP, Decimal
+
+    d = Decimal(str(n))
+    if not d.is_finite():
+        return "–"
+    q = Decimal(1).scaleb(-decimals)
+    d = d.quantize(q, rounding=ROUND_HALF_UP)
+    negative = d < 0
+    text = f"{abs(d):.{decimals}f}"
+    whole, _, frac = text.partition(".")
+    if len(whole) > 3:
+        head, tail = whole[:-3], whole[-3:]
+        groups = []
+        while len(head) > 2:
+            groups.insert(0, head[-2:])
+            head = head[:-2]
+        if head:
+            groups.insert(0, head)
+        whole = ",".join([*groups, tail])
+    out = whole + (f".{frac}" if frac else "")
+    return f"-{out}" if negative and d != 0 else out
+
+
+def format_score(score: object, centi: object = None) -> str:
+    """A score to the published 2 decimals. Prefer the exact published value `centi` (score x 100)."""
+    if not is_missing(centi):
+        c = int(centi)  # type: ignore[arg-type]
+        sign = "-" if c < 0 else ""
+        return f"{sign}{abs(c) // 100}.{abs(c) % 100:02d}"
+    if is_missing(score):
+        return "–"
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return str(Decimal(str(score)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def gap_to_100(centi: object) -> int | None:
+    """Gap to a perfect 100, in hundredths, from the published score x 100."""
+    return None if is_missing(centi) else 10000 - int(centi)  # type: ignore[arg-type]
+
+
+def format_gap(centi: object) -> str:
+    """ "0.57" for a published 99.43; "–" when unscored."""
+    gap = gap_to_100(centi)
+    return "–" if gap is None else format_score(None, gap)
+
+
+def format_change_centi(change: object) -> str:
+    """A score change in hundredths as signed text: 123 -> "+1.23", -5 -> "−0.05", 0 -> "0.00"."""
+    if is_missing(change):
+        return "–"
+    c = int(change)  # type: ignore[arg-type]
+    body = format_score(None, abs(c))
+    return f"+{body}" if c > 0 else (f"−{body}" if c < 0 else body)
+
+
+def format_rank(rank: object, shared: bool = False, style: str = "equals") -> str:
+    """A competition rank; shared ranks read as shared: "=3" (style "equals") or "3 (shared)"."""
+    if is_missing(rank):
+        return "–"
+    r = int(rank)  # type: ignore[arg-type]
+    if not shared:
+        return str(r)
+    return f"={r}" if style == "equals" else f"{r} (shared)"
+
+
+def shared_ranks(ranks: Sequence[object]) -> list[bool]:
+    """For each rank in a list, whether another entry has the same rank (a tie)."""
+    counts: dict[int, int] = {}
+    for r in ranks:
+        if not is_missing(r):
+            counts[int(r)] = counts.get(int(r), 0) + 1  # type: ignore[arg-type]
+    return [False if is_missing(r) else counts[int(r)] > 1 for r in ranks]  # type: ignore[arg-type]
+
+
+def ratio_text(num: object, den: object) -> str:
+    """ "38 / 40" with Indian grouping; "–" parts when missing."""
+    return f"{format_indian(num)} / {format_indian(den)}"
+
+
+def rank_change_text(change: object) -> tuple[str, str, str]:
+    """(symbol text, tone, accessible words) for a rank change (previous - current; positive = up)."""
+    if is_missing(change):
+        return "new", "secondary", "no rank last month"
+    c = int(change)  # type: ignore[arg-type]
+    if c > 0:
+        return f"▲{c}", "success", f"up {c} place{'s' if c != 1 else ''}"
+    if c < 0:
+        return f"▼{-c}", "danger", f"down {-c} place{'s' if c != -1 else ''}"
+    return "–", "secondary", "no change in rank"
+
+
+def month_label(month: str | None) -> str:
+    """ "2026-10" -> "Oct 2026"."""
+    if not month or len(month) != 7:
+        return month or ""
+    try:
+        return f"{MONTH_NAMES[int(month[5:]) - 1]} {month[:4]}"
+    except (ValueError, IndexError):
+        return month
+
+
+# --- URLs ----------------------------------------------------------------------------------------
+
+
+def query_from_search(search: str | None) -> dict[str, str]:
+    """ "?month=2026-10&category=UTs" -> {"month": "2026-10", "category": "UTs"} (first value wins)."""
+    if not search:
+        return {}
+    return {k: v[0] for k, v in parse_qs(search.lstrip("?"), keep_blank_values=False).items() if v}
+
+
+def page_href(path: str, month: str | None = None, **params: object) -> str:
+    """An internal link that carries the month (and other non-empty parameters): every link uses this."""
+    query: dict[str, object] = {}
+    if month:
+        query["month"] = month
+    query.update({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+# --- components ----------------------------------------------------------------------------------
+
+
+def rank_change_badge(change: object, label: str = "rank") -> html.Span:
+    """▲2 green / ▼1 red / – grey, with screen-reader text ("rank up 2 places")."""
+    text, tone, words = rank_change_text(change)
+    return html.Span(
+        [
+            html.Span(text, **{"aria-hidden": "true"}),
+            html.Span(f"{label} {words}", className="visually-hidden"),
+        ],
+        className=f"badge rank-change text-bg-{tone}",
+        title=f"{label.capitalize()} {words}",
+    )
+
+
+def kpi_card(
+    title: str,
+    value: Any,
+    sub: Any = None,
+    badge: Any = None,
+    tone: str | None = None,
+    id: str | None = None,  # noqa: A002 - Dash convention
+    help_text: str | None = None,
+) -> dbc.Card | html.Div:
+    """A headline number: title, big value, optional badge beside it and a sub-line."""
+    body = [
+        html.Div(title, className="kpi-title"),
+        html.Div([html.Span(value, className="kpi-value"), badge and html.Span(badge, className="ms-2")],
+                 className="d-flex align-items-center flex-wrap"),
+    ]
+    if sub is not None:
+        body.append(html.Div(sub, className="kpi-sub"))
+    kwargs: dict[str, Any] = {"id": id} if id else {}
+    card_ = dbc.Card(dbc.CardBody(body), className=f"kpi-card h-100{' kpi-' + tone if tone else ''}", **kwargs)
+    return html.Div(card_, title=help_text, className="h-100") if help_text else card_
+
+
+def empty_state(message: str = "No data for this month", detail: str | None = None) -> html.Div:
+    """A clear, visible empty state instead of a blank chart or table."""
+    return html.Div(
+        [html.Div("∅", className="empty-icon", **{"aria-hidden": "true"}), html.Div(message, className="fw-semibold"),
+         detail and html.Div(detail, className="small text-body-secondary")],
+        className="empty-state",
+        role="status",
+    )
+
+
+def loading(children: Any, id: str | None = None) -> dcc.Loading:  # noqa: A002
+    """A loading indicator around slow parts (shown after a short delay, so fast updates don't flash)."""
+    kwargs: dict[str, Any] = {"id": id} if id else {}
+    return dcc.Loading(children, type="default", delay_show=250, color="var(--bs-primary)",
+                       parent_className="loading-wrap", **kwargs)
+
+
+def card(title: Any, children: Any, subtitle: Any = None, actions: Any = None, id: str | None = None,  # noqa: A002
+         class_name: str = "") -> dbc.Card:
+    """A titled panel for a chart or table."""
+    header = html.Div(
+        [html.Div([html.H2(title, className="panel-title"),
+                   subtitle and html.Div(subtitle, className="panel-subtitle")]),
+         actions and html.Div(actions, className="panel-actions")],
+        className="panel-header",
+    )
+    kwargs: dict[str, Any] = {"id": id} if id else {}
+    return dbc.Card([header, dbc.CardBody(children, className="panel-body")], className=f"panel {class_name}",
+                    **kwargs)
+
+
+def section(*children: Any, class_name: str = "") -> html.Section:
+    return html.Section(list(children), className=f"page-section {class_name}")
+
+
+def page_header(title: Any, subtitle: Any = None, right: Any = None) -> html.Div:
+    """The page title row (h1 for screen readers and projector)."""
+    return html.Div(
+        [html.Div([html.H1(title, className="page-title"), subtitle and html.Div(subtitle, className="page-subtitle")]),
+         right and html.Div(right, className="page-header-right")],
+        className="page-header",
+    )
+
+
+# --- AG Grid -------------------------------------------------------------------------------------
+
+GRID_THEME = "themeQuartz"  # AG Grid 35 Theming API; colours follow data-ag-theme-mode on <html> (shell)
+
+
+def league_grid(
+    id: str | dict,  # noqa: A002
+    row_data: Sequence[Mapping[str, Any]] | None,
+    column_defs: Sequence[Mapping[str, Any]],
+    *,
+    row_id: str | None = None,
+    page_size: int | None = None,
+    height: str | None = None,
+    auto_height: bool = False,
+    grid_options: Mapping[str, Any] | None = None,
+    default_col_def: Mapping[str, Any] | None = None,
+    class_name: str = "",
+    csv_name: str | None = None,
+) -> dag.AgGrid:
+    """A dash-ag-grid table with the project's defaults.
+
+    Sortable, resizable columns fitted to the width (no horizontal scrolling), keyboard navigation (AG
+    Grid's built-in), row virtualisation; `page_size` turns on pagination; `auto_height` for short tables
+    (e.g. 36 States) so the page scrolls instead of the grid. Clicks arrive in `cellClicked` /
+    `selectedRows`. Theme: Quartz via the Theming API; dark mode from the `data-ag-theme-mode` attribute
+    that the shell's theme switch sets on <html>.
+    """
+    options: dict[str, Any] = {
+        "theme": GRID_THEME,
+        "animateRows": False,
+        "suppressCellFocus": False,
+        "enableCellTextSelection": True,
+        "ensureDomOrder": True,
+        "tooltipShowDelay": 300,
+        "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+        "localeText": {"noRowsToShow": "No data for this month"},
+    }
+    if page_size:
+        options.update(pagination=True, paginationPageSize=page_size,
+                       paginationPageSizeSelector=sorted({page_size, 25, 50, 100}))
+    if auto_height:
+        options["domLayout"] = "autoHeight"
+    if row_id:
+        options["getRowId"] = f"params.data.{row_id}"
+    if grid_options:
+        options.update(grid_options)
+    col_def: dict[str, Any] = {"sortable": True, "resizable": True, "filter": False, "suppressMovable": True,
+                               "wrapHeaderText": True, "autoHeaderHeight": True, "minWidth": 70}
+    if default_col_def:
+        col_def.update(default_col_def)
+    kwargs: dict[str, Any] = {}
+    if csv_name:
+        kwargs["csvExportParams"] = {"fileName": csv_name}
+    style = {"width": "100%"}
+    if not auto_height:
+        style["height"] = height or "520px"
+    return dag.AgGrid(
+        id=id,
+        rowData=list(row_data or []),
+        columnDefs=list(column_defs),
+        defaultColDef=col_def,
+        dashGridOptions=options,
+        columnSize="responsiveSizeToFit",
+        className=f"league-grid {class_name}".strip(),
+        style=style,
+        **kwargs,
+    )
+
+
+def finite_or_none(x: object) -> float | None:
+    """JSON-safe number (NaN/NA -> None) for rowData."""
+    if is_missing(x):
+        return None
+    f = float(x)  # type: ignore[arg-type]
+    return None if math.isnan(f) or math.isinf(f) else f

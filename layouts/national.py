@@ -1,0 +1,144 @@
+"""National page: category tabs, headline cards, league table of the 36 States/UTs, tile map, rank
+history (bump chart) and the States x parameters heat-map of marks lost. Skeleton only; filled by
+callbacks/national.py from the query in `ids.QUERY`."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.components import (
+    CATEGORY_TABS,
+    card,
+    league_grid,
+    loading,
+    month_label,
+    page_header,
+    page_href,
+)
+from metrics.methodology import is_month
+
+
+class ids:
+    QUERY = "national-query"
+    TABS = "national-category-tabs"
+    SUBTITLE = "national-subtitle"
+    KPIS = "national-kpis"
+    TABLE = "national-table"
+    TABLE_NOTE = "national-table-note"
+    TILE_MAP = "national-tile-map"
+    BUMP = "national-bump"
+    BUMP_PICK = "national-bump-pick"
+    HEATMAP = "national-heatmap"
+
+
+def tab_id(label: str) -> str:
+    return "national-tab-" + "".join(c.lower() if c.isalnum() else "-" for c in label).strip("-")
+
+
+def clean_query(month: object = None, category: object = None) -> dict:
+    """Only well-formed values go into the page's query store (callbacks validate against the DB)."""
+    labels = {label for label, _ in CATEGORY_TABS}
+    return {
+        "month": month if isinstance(month, str) and is_month(month) else None,
+        "category": category if isinstance(category, str) and category in labels and category != "All India" else None,
+    }
+
+
+# League table columns. Numeric fields sort numerically; the text shown comes from *_text fields.
+COLUMN_DEFS: list[dict] = [
+    {"headerName": "Rank", "field": "rank", "width": 78, "maxWidth": 90, "pinned": "left", "sort": "asc",
+     "valueFormatter": {"function": "params.data ? params.data.rank_text : ''"},
+     "headerTooltip": "All-India rank (=3 means the rank is shared with another State/UT on the same score)",
+     "cellClass": "cell-num"},
+    {"headerName": "State/UT", "field": "name", "minWidth": 150, "flex": 2,
+     "tooltipField": "rank_words"},
+    {"headerName": "Score", "field": "score_centi", "width": 92, "cellClass": "cell-score",
+     "valueFormatter": {"function": "params.data ? params.data.score_display : ''"},
+     "headerTooltip": "Score out of 100, to the published 2 decimals"},
+    {"headerName": "Gap to 100", "field": "gap_centi", "width": 96, "cellClass": "cell-num",
+     "valueFormatter": {"function": "params.data ? params.data.gap_text : ''"}},
+    {"headerName": "Change", "field": "score_change_centi", "width": 92,
+     "valueFormatter": {"function": "params.data ? params.data.change_text : ''"},
+     "cellClassRules": {"cell-up": "params.value > 0", "cell-down": "params.value < 0"},
+     "headerTooltip": "Change in score since last month"},
+    {"headerName": "Rank change", "field": "rank_change", "width": 100,
+     "valueFormatter": {"function": "params.data ? params.data.rank_change_text : ''"},
+     "tooltipField": "rank_change_words",
+     "cellClassRules": {"cell-up": "params.value > 0", "cell-down": "params.value < 0", "cell-muted": "!params.value"},
+     "headerTooltip": "Places gained (▲) or lost (▼) since last month"},
+    {"headerName": "Category rank", "field": "rank_category", "width": 104, "cellClass": "cell-num",
+     "valueFormatter": {"function": "params.data ? params.data.rank_category_text : ''"},
+     "tooltipField": "category"},
+    {"headerName": "Streak", "field": "streak_sort", "minWidth": 110, "flex": 1,
+     "valueFormatter": {"function": "params.data ? params.data.streak_text : ''"},
+     "headerTooltip": "Consecutive months at #1 / in the top 5"},
+    {"headerName": "Stations reported / active", "field": "reported_share", "minWidth": 130, "flex": 1,
+     "valueFormatter": {"function": "params.data ? params.data.stations_text : ''"},
+     "cellClassRules": {"cell-warn": "params.value !== null && params.value < 1"},
+     "headerTooltip": "Police stations that reported this month, of those active"},
+]
+
+
+def category_nav(month: str | None, category: str | None) -> dbc.Nav:
+    items = []
+    for label, _ in CATEGORY_TABS:
+        active = (category or "All India") == label
+        items.append(dbc.NavItem(dbc.NavLink(
+            label,
+            id=tab_id(label),
+            href=page_href("/", month, category=None if label == "All India" else label),
+            active=active,
+        )))
+    return html.Nav(dbc.Nav(items, pills=True, id=ids.TABS, className="category-tabs"), **{"aria-label": "Category"})
+
+
+def layout(month: str | None = None, category: str | None = None, **_other: object) -> html.Div:
+    q = clean_query(month, category)
+    scope_word = q["category"] or "All States/UTs"
+    return html.Div(
+        [
+            dcc.Store(id=ids.QUERY, data=q),
+            page_header(
+                "National league table",
+                html.Span(f"{scope_word} · {month_label(q['month']) or 'latest month'}", id=ids.SUBTITLE),
+                category_nav(q["month"], q["category"]),
+            ),
+            loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
+            card(
+                "League table",
+                [loading(league_grid(ids.TABLE, [], COLUMN_DEFS, row_id="state_code", auto_height=True,
+                                     csv_name="league-table.csv")),
+                 html.Div(id=ids.TABLE_NOTE, className="graph-note mt-2")],
+                subtitle="Click a row, or press Space on it, to open the State/UT.",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(card(
+                        "Map of scores",
+                        loading(dcc.Graph(id=ids.TILE_MAP, config={"displayModeBar": False, "responsive": True})),
+                        subtitle="One tile per State/UT in a fixed position. Click a tile to open it.",
+                    ), xl=5, className="min-w-0"),
+                    dbc.Col(card(
+                        "Rank history",
+                        loading(dcc.Graph(id=ids.BUMP, config={"displayModeBar": False, "responsive": True})),
+                        subtitle="Last 12 months: the top 10 this month, plus any you add.",
+                        actions=html.Div(
+                            [html.Label("Add States/UTs", htmlFor=ids.BUMP_PICK, className="visually-hidden"),
+                             dcc.Dropdown(id=ids.BUMP_PICK, options=[], value=[], multi=True,
+                                          placeholder="Add States/UTs…", className="bump-pick")],
+                            className="bump-pick-wrap",
+                        ),
+                    ), xl=7, className="min-w-0"),
+                ],
+                className="g-3",
+            ),
+            card(
+                "Marks lost by parameter",
+                loading(dcc.Graph(id=ids.HEATMAP, config={"displayModeBar": False, "responsive": True})),
+                subtitle="Darker = more marks lost. Hover for value, numerator / denominator, marks and weight; "
+                         "click a cell to open the State/UT.",
+            ),
+        ],
+        className="page-national",
+    )

@@ -1,0 +1,199 @@
+"""The app shell: navbar (links, unit search, month picker, theme switch), breadcrumb, page container,
+footer. Pure layout; its callbacks are in `callbacks/shell.py`.
+
+Pages read the month from the URL (`?month=`); the shell's month picker writes it. Pages may set their
+own breadcrumb by writing `{"path": <pathname>, "items": [{"label": ..., "href": ...}, ...]}` to
+`ids.BREADCRUMB_STORE` (Output with allow_duplicate=True); otherwise the shell derives it from the path.
+Figures follow the theme: read `ids.THEME_STORE` ("light" | "dark") as State when building, and call
+`callbacks.shell.follow_theme(app, graph_id, ...)` in the page's register(app).
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+PRODUCT_NAME = "CCTNS Progress Dashboard"
+
+
+class ids:
+    URL = "url"
+    NAVBAR = "shell-navbar"
+    NAV_TOGGLER = "shell-nav-toggler"
+    NAV_COLLAPSE = "shell-nav-collapse"
+    BRAND = "shell-brand"
+    NAV_NATIONAL = "shell-nav-national"
+    NAV_LAGGING = "shell-nav-lagging"
+    NAV_METHODOLOGY = "shell-nav-methodology"
+    NAV_DATA = "shell-nav-data"
+    SEARCH = "shell-search"
+    MONTH = "shell-month"
+    THEME_SWITCH = "shell-theme-switch"
+    THEME_STORE = "shell-theme"  # "light" | "dark"
+    TEMPLATES = "shell-figure-templates"  # {"light": template, "dark": template} for the clientside swap
+    BREADCRUMB = "shell-breadcrumb"
+    BREADCRUMB_STORE = "shell-breadcrumb-store"
+    USER = "shell-user"
+    MAIN = "main-content"
+    FOOTER = "shell-footer"
+    FOOTER_AS_OF = "shell-data-as-of"
+    FOOTER_VERSION = "shell-methodology-version"
+
+
+NAV_ITEMS: tuple[tuple[str, str, str], ...] = (
+    (ids.NAV_NATIONAL, "National", "/"),
+    (ids.NAV_LAGGING, "Lagging stations", "/lagging"),
+    (ids.NAV_METHODOLOGY, "Methodology", "/methodology"),
+    (ids.NAV_DATA, "Data", "/data"),
+)
+
+
+def _brand() -> html.A:
+    return html.A(
+        [
+            html.Span(
+                html.Span("◆", **{"aria-hidden": "true"}), className="brand-mark"
+            ),
+            html.Span([html.Span(PRODUCT_NAME, className="brand-name"),
+                       html.Span("NCRB Pragati parameters · States → districts → police stations",
+                                 className="brand-tagline")], className="brand-text"),
+        ],
+        id=ids.BRAND,
+        href="/",
+        className="navbar-brand d-flex align-items-center",
+    )
+
+
+def _nav_links() -> dbc.Nav:
+    return dbc.Nav(
+        [dbc.NavItem(dbc.NavLink(label, id=nid, href=href, active="exact")) for nid, label, href in NAV_ITEMS],
+        navbar=True,
+        className="me-auto shell-nav",
+    )
+
+
+def search_box() -> html.Div:
+    return html.Div(
+        [
+            html.Label("Find a unit", htmlFor=ids.SEARCH, className="visually-hidden"),
+            dcc.Dropdown(
+                id=ids.SEARCH,
+                options=[],
+                value=None,
+                placeholder="Find a State, district or police station…",
+                searchable=True,
+                clearable=True,
+                debounce=True,
+                className="shell-search",
+                optionHeight="auto",
+            ),
+        ],
+        className="shell-control shell-search-wrap",
+        role="search",
+    )
+
+
+def month_picker() -> html.Div:
+    return html.Div(
+        [
+            html.Label("Month", htmlFor=ids.MONTH, className="shell-label"),
+            dcc.Dropdown(id=ids.MONTH, options=[], value=None, clearable=False, searchable=False,
+                         className="shell-month", placeholder="Month"),
+        ],
+        className="shell-control shell-month-wrap d-flex align-items-center",
+    )
+
+
+def _account() -> html.Div:
+    theme = html.Div(
+        [
+            html.Span("☀", className="theme-icon", **{"aria-hidden": "true"}),
+            dbc.Switch(id=ids.THEME_SWITCH, value=None, label=html.Span("Dark theme", className="visually-hidden"),
+                       class_name="mb-0 theme-switch", input_class_name="theme-switch-input"),
+            html.Span("☾", className="theme-icon", **{"aria-hidden": "true"}),
+        ],
+        className="d-flex align-items-center gap-1",
+        title="Light / dark theme",
+    )
+    return html.Div(
+        [theme, html.Span(id=ids.USER, className="shell-user"),
+         html.A("Sign out", href="/logout", className="nav-link shell-signout")],
+        className="shell-account d-flex align-items-center gap-3",
+    )
+
+
+def navbar() -> dbc.Navbar:
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                _brand(),
+                dbc.NavbarToggler(id=ids.NAV_TOGGLER),
+                dbc.Collapse([_nav_links(), _account()], id=ids.NAV_COLLAPSE, navbar=True, is_open=False),
+            ],
+            fluid=True,
+            className="shell-container",
+        ),
+        id=ids.NAVBAR,
+        class_name="shell-navbar",
+        color="",
+        dark=True,
+        expand="lg",
+    )
+
+
+def context_bar() -> html.Div:
+    """Breadcrumb on the left; unit search and the global month picker on the right."""
+    return html.Div(
+        html.Div(
+            [
+                html.Nav(html.Ol([], id=ids.BREADCRUMB, className="breadcrumb mb-0"),
+                         className="shell-breadcrumb", **{"aria-label": "breadcrumb"}),
+                html.Div([search_box(), month_picker()], className="shell-controls d-flex align-items-center"),
+            ],
+            className="shell-container shell-context-inner",
+        ),
+        className="shell-context",
+    )
+
+
+def footer() -> html.Footer:
+    return html.Footer(
+        dbc.Container(
+            [
+                html.Span(["Data as of ", html.Span("–", id=ids.FOOTER_AS_OF, className="fw-semibold")]),
+                html.Span(["Methodology ", html.Span("–", id=ids.FOOTER_VERSION, className="fw-semibold")]),
+                html.Span("Scores to 2 decimals; ranks shared on equal published scores; "
+                          "not-reported stations are flagged, never counted as perfect."),
+            ],
+            fluid=True,
+            className="shell-container d-flex flex-wrap gap-3 justify-content-between",
+        ),
+        id=ids.FOOTER,
+        className="shell-footer",
+    )
+
+
+def figure_templates() -> dict:
+    from layouts.figures import template_json
+
+    return {"light": template_json(False), "dark": template_json(True)}
+
+
+def app_layout() -> html.Div:
+    """The whole page around `dash.page_container` (a function: built per request)."""
+    return html.Div(
+        [
+            html.A("Skip to main content", href=f"#{ids.MAIN}", className="visually-hidden-focusable skip-link"),
+            dcc.Location(id=ids.URL, refresh="callback-nav"),
+            dcc.Store(id=ids.THEME_STORE, storage_type="memory", data="light"),
+            dcc.Store(id=ids.BREADCRUMB_STORE, storage_type="memory", data=None),
+            dcc.Store(id=ids.TEMPLATES, storage_type="memory", data=figure_templates()),
+            navbar(),
+            context_bar(),
+            html.Main(dbc.Container(dash.page_container, fluid=True, className="shell-container"),
+                      id=ids.MAIN, tabIndex="-1", className="shell-main"),
+            footer(),
+        ],
+        className="shell",
+    )
