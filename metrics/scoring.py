@@ -64,7 +64,15 @@ class MasterData:
 
 @dataclass(frozen=True)
 class MonthScores:
-    """Everything one month's scoring produces (see docs/ARCHITECTURE.md for the columns)."""
+    """Everything one month's scoring produces (see docs/ARCHITECTURE.md for the columns).
+
+    Choices within the contract: a station is `reported` when it has a row for at least one station-level
+    parameter of the version in force (rows of other parameters do not exist for the month, rule 1);
+    `imputed` of a district/State row is True when any of its stations' rows was filled by rule 3;
+    `lagging` is False for States and districts; `at_stake_*` are float differences of the exact scores
+    (accurate to ~1e-12), and per station they are the sum of its per-parameter stakes (each parameter's
+    pool changes independently).
+    """
 
     units: pd.DataFrame
     params: pd.DataFrame
@@ -309,13 +317,26 @@ def _group_sum(idx: np.ndarray, mat: np.ndarray, n: int) -> np.ndarray:
 # ranks
 
 
-def _competition_rank(centi: np.ndarray, groups: list[np.ndarray] | None = None) -> pd.Series:
-    """Rule 8: "1224" ranks on the published score, highest first; NaN (no score) is not ranked."""
-    s = pd.Series(centi, dtype=float)
-    r = s.rank(method="min", ascending=False) if groups is None else s.groupby(groups).rank(
-        method="min", ascending=False
-    )
-    return r.astype("Int64")
+def _competition_rank(centi: np.ndarray, group: np.ndarray | None = None) -> pd.Series:
+    """Rule 8: "1224" ranks on the published score, highest first, within each group (integer codes);
+    NaN (no score) is not ranked."""
+    n = len(centi)
+    ranks = np.zeros(n, dtype=np.int64)
+    scored = np.flatnonzero(np.isfinite(centi))
+    if len(scored):
+        g = np.zeros(len(scored), dtype=np.int64) if group is None else np.asarray(group)[scored]
+        c = centi[scored]
+        order = np.lexsort((-c, g))
+        gs, cs = g[order], c[order]
+        pos = np.arange(len(order))
+        new_group = np.r_[True, gs[1:] != gs[:-1]]
+        new_value = new_group | np.r_[True, cs[1:] != cs[:-1]]
+        group_start = np.maximum.accumulate(np.where(new_group, pos, 0))
+        run_start = np.maximum.accumulate(np.where(new_value, pos, 0))
+        ranks[scored[order]] = run_start - group_start + 1
+    out = pd.array(ranks, dtype="Int64")
+    out[~np.isfinite(centi)] = pd.NA
+    return pd.Series(out)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -512,7 +533,7 @@ def score_month(
             "score": ev_s.score,
             "score_centi": pd.array(ev_s.centi, dtype="Float64").astype("Int64"),
             "rank_national": _competition_rank(ev_s.centi),
-            "rank_category": _competition_rank(ev_s.centi, [pd.Series(category).fillna("")]),
+            "rank_category": _competition_rank(ev_s.centi, pd.factorize(pd.Series(category).fillna(""))[0]),
             "rank_in_state": pd.array([pd.NA] * S, dtype="Int64"),
             "rank_in_district": pd.array([pd.NA] * S, dtype="Int64"),
             "lagging": np.zeros(S, dtype=bool),
@@ -534,7 +555,7 @@ def score_month(
             "score_centi": pd.array(ev_d.centi, dtype="Float64").astype("Int64"),
             "rank_national": pd.array([pd.NA] * D, dtype="Int64"),
             "rank_category": pd.array([pd.NA] * D, dtype="Int64"),
-            "rank_in_state": _competition_rank(ev_d.centi, [district_state]),
+            "rank_in_state": _competition_rank(ev_d.centi, district_state),
             "rank_in_district": pd.array([pd.NA] * D, dtype="Int64"),
             "lagging": np.zeros(D, dtype=bool),
         }
@@ -555,8 +576,8 @@ def score_month(
             "score_centi": pd.array(ev_st.centi, dtype="Float64").astype("Int64"),
             "rank_national": pd.array([pd.NA] * N, dtype="Int64"),
             "rank_category": pd.array([pd.NA] * N, dtype="Int64"),
-            "rank_in_state": _competition_rank(ev_st.centi, [st.state]),
-            "rank_in_district": _competition_rank(ev_st.centi, [st.district]),
+            "rank_in_state": _competition_rank(ev_st.centi, st.state),
+            "rank_in_district": _competition_rank(ev_st.centi, st.district),
             "lagging": lagging,
         }
     )
