@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
+from dashboard.db import bulk_insert, frame_rows
 from dashboard.models import (
     District,
     PoliceStation,
@@ -88,11 +89,6 @@ def _records(df: pd.DataFrame, columns: Sequence[str], **constants) -> list[dict
     return out
 
 
-def _insert_chunks(conn: Connection, table, records: list[dict], chunk: int = 20000) -> None:
-    for i in range(0, len(records), chunk):
-        conn.execute(insert(table), records[i : i + chunk])
-
-
 def _previous_units(conn: Connection, month: str) -> pd.DataFrame:
     cols = [
         ResultUnit.level,
@@ -145,6 +141,12 @@ PARAM_COLUMNS = [
 ]
 
 
+def _insert_frame(conn: Connection, table, df: pd.DataFrame, columns: Sequence[str], **constants) -> None:
+    df = df.assign(**constants) if constants else df
+    columns = [*columns, *constants]
+    bulk_insert(conn, table.name, columns, frame_rows(df, columns))
+
+
 def _write_month(conn: Connection, month: str, version_id: str, scores: MonthScores, units: pd.DataFrame) -> None:
     for table in (ResultUnit, ResultParam, ResultLagging, ResultStake):
         conn.execute(delete(table).where(table.month == month))
@@ -152,34 +154,29 @@ def _write_month(conn: Connection, month: str, version_id: str, scores: MonthSco
     if "lagging" not in units:
         units["lagging"] = False
     units["lagging"] = units["lagging"].fillna(False).astype(bool)
-    units["active"] = True
-    _insert_chunks(conn, ResultUnit.__table__, _records(units, UNIT_COLUMNS, month=month, version_id=version_id))
+    _insert_frame(conn, ResultUnit.__table__, units, UNIT_COLUMNS, month=month, version_id=version_id, active=True)
 
     params = scores.params[scores.params["level"].isin(["state", "district"])]
-    _insert_chunks(conn, ResultParam.__table__, _records(params, PARAM_COLUMNS, month=month))
+    _insert_frame(conn, ResultParam.__table__, params, PARAM_COLUMNS, month=month)
 
     lag = scores.lagging.copy()
     lag["critical_parameters"] = lag["critical_parameters"].map(lambda t: ",".join(t) if t else "")
-    _insert_chunks(
+    _insert_frame(
         conn,
         ResultLagging.__table__,
-        _records(
-            lag,
-            ["station_code", "district_code", "state_code", "score", "not_reported", "low_score",
-             "critical_parameters", "at_stake_state", "at_stake_district"],
-            month=month,
-        ),
+        lag,
+        ["station_code", "district_code", "state_code", "score", "not_reported", "low_score",
+         "critical_parameters", "at_stake_state", "at_stake_district"],
+        month=month,
     )
     stakes = scores.stakes[scores.stakes["station_code"].isin(set(lag["station_code"]))]
-    _insert_chunks(
+    _insert_frame(
         conn,
         ResultStake.__table__,
-        _records(
-            stakes,
-            ["station_code", "parameter", "state_code", "numerator", "denominator", "numerator_needed",
-             "at_stake_state", "at_stake_district"],
-            month=month,
-        ),
+        stakes,
+        ["station_code", "parameter", "state_code", "numerator", "denominator", "numerator_needed",
+         "at_stake_state", "at_stake_district"],
+        month=month,
     )
 
 
@@ -232,18 +229,12 @@ def _refresh_following(conn: Connection, last_recomputed: str) -> None:
         stmt = (
             update(ResultUnit)
             .where(ResultUnit.month == month)
-            .where(ResultUnit.level == _bind("b_level"))
-            .where(ResultUnit.unit_code == _bind("b_unit"))
-            .values({c: _bind("v_" + c) for c in changed})
+            .where(ResultUnit.level == bindparam("b_level"))
+            .where(ResultUnit.unit_code == bindparam("b_unit"))
+            .values({c: bindparam("v_" + c) for c in changed})
         )
         recs = [
             {"b_level": r["level"], "b_unit": r["unit_code"], **{"v_" + c: r[c] for c in changed}} for r in recs
         ]
         for i in range(0, len(recs), 20000):
             conn.execute(stmt, recs[i : i + 20000])
-
-
-def _bind(name: str):
-    from sqlalchemy import bindparam
-
-    return bindparam(name)
