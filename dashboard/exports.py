@@ -48,6 +48,8 @@ def build_export(engine, what: str, month: str, state: str | None = None, distri
     if what == "districts":
         if not state:
             raise ExportError("districts needs --state")
+        if queries.unit_info(engine, "state", state) is None:
+            raise ExportError(f"unknown State/UT {state}")
         table = queries.districts_table(engine, month, state, scope)
         cols = ["unit_code", "name", "state_code", "score_display", *RANK_COLUMNS["districts"]]
         out = table[cols].rename(columns={"unit_code": "district_code", "score_display": "score"})
@@ -56,6 +58,10 @@ def build_export(engine, what: str, month: str, state: str | None = None, distri
     if what == "stations":
         if not state and not district:
             raise ExportError("stations needs --state or --district")
+        if district and queries.unit_info(engine, "district", district) is None:
+            raise ExportError(f"unknown district {district}")
+        if state and queries.unit_info(engine, "state", state) is None:
+            raise ExportError(f"unknown State/UT {state}")
         districts = [district] if district else queries.districts_table(engine, month, state, scope)["unit_code"].tolist()
         frames, lost_frames = [], []
         for d in districts:
