@@ -613,3 +613,116 @@ def not_reported_stations(engine: Engine, month: str, scope: Scope, state_code: 
             .join(District, District.code == ResultUnit.district_code)
             .where(and_(*conds)).order_by(District.name, PoliceStation.name))
     return _df(engine, stmt)
+
+
+# --- State, district and station pages: headlines, stakes, parameter trends --------------------------------
+
+
+def district_headline(engine: Engine, month: str, district_code: str, scope: Scope) -> dict | None:
+    """A district's score, rank among the State's districts and its change, streaks, stations reported and
+    lagging; None when the district has no result this month."""
+    info = unit_info(engine, "district", district_code)
+    if info is None:
+        return None
+    scope.require(scope.can_see_state_detail(info["state_code"]), f"district {district_code}")
+    row = _unit_row(engine, month, "district", district_code)
+    if row is None:
+        return None
+    row.update(name=info["name"], state_name=info["state_name"])
+    with engine.connect() as conn:
+        row["districts_ranked"] = int(conn.execute(select(func.count()).select_from(ResultUnit).where(
+            ResultUnit.month == month, ResultUnit.level == "district", ResultUnit.state_code == info["state_code"],
+            ResultUnit.rank_in_state.is_not(None))).scalar() or 0)
+        lag = conn.execute(select(func.count(), func.sum(ResultLagging.at_stake_district),
+                                  func.sum(ResultLagging.at_stake_state)).where(
+            ResultLagging.month == month, ResultLagging.district_code == district_code)).first()
+    row["lagging_stations"] = int(lag[0] or 0) if lag else 0
+    return row
+
+
+def station_headline(engine: Engine, month: str, station_code: str, scope: Scope) -> dict | None:
+    """A station's score, ranks in district and State with their changes, streaks, reported and lagging
+    flags, and its marks at stake; None when the station has no result this month (not active)."""
+    info = unit_info(engine, "station", station_code)
+    if info is None:
+        return None
+    scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
+    row = _unit_row(engine, month, "station", station_code)
+    if row is None:
+        return None
+    row.update(name=info["name"], district_name=info["district_name"], state_name=info["state_name"])
+    with engine.connect() as conn:
+        in_district = conn.execute(select(func.count()).select_from(ResultUnit).where(
+            ResultUnit.month == month, ResultUnit.level == "station",
+            ResultUnit.district_code == info["district_code"])).scalar()
+        in_state = conn.execute(select(func.count()).select_from(ResultUnit).where(
+            ResultUnit.month == month, ResultUnit.level == "station",
+            ResultUnit.state_code == info["state_code"])).scalar()
+        lag = conn.execute(select(ResultLagging.at_stake_state, ResultLagging.at_stake_district).where(
+            ResultLagging.month == month, ResultLagging.station_code == station_code)).first()
+    row["stations_in_district"] = int(in_district or 0)
+    row["stations_in_state"] = int(in_state or 0)
+    row["at_stake_state"] = float(lag.at_stake_state) if lag else None
+    row["at_stake_district"] = float(lag.at_stake_district) if lag else None
+    return row
+
+
+def unit_stakes(engine: Engine, month: str, scope: Scope, state_code: str,
+                district_code: str | None = None) -> pd.DataFrame:
+    """Marks at stake per lagging station x parameter (rule 11) in a State or a district, with names:
+    station_code, station_name, district_code, parameter, parameter_name, numerator, denominator,
+    numerator_needed, at_stake_state, at_stake_district; ordered by at_stake_state descending."""
+    if district_code is None:
+        scope.require(scope.can_see_state_stations(state_code), f"stations of {state_code}")
+    else:
+        scope.require(scope.can_see_district(state_code, district_code), f"stations of {district_code}")
+    stmt = (
+        select(ResultStake.station_code, PoliceStation.name.label("station_name"), PoliceStation.district_code,
+               ResultStake.parameter, ResultStake.numerator, ResultStake.denominator, ResultStake.numerator_needed,
+               ResultStake.at_stake_state, ResultStake.at_stake_district)
+        .join(PoliceStation, PoliceStation.code == ResultStake.station_code)
+        .where(ResultStake.month == month, ResultStake.state_code == state_code)
+    )
+    if district_code is not None:
+        stmt = stmt.where(PoliceStation.district_code == district_code)
+    df = _with_parameter_names(engine, month, _df(engine, stmt))
+    if df.empty:
+        return df
+    return df.sort_values(["at_stake_state", "station_code", "position"],
+                          ascending=[False, True, True]).reset_index(drop=True)
+
+
+def station_param_trend(engine: Engine, station_code: str, last_month: str, scope: Scope,
+                        n_months: int = 12) -> pd.DataFrame:
+    """One station's parameter values month by month (long form, as station_params per month): month,
+    parameter, parameter_name, head, numerator, denominator, imputed, applicable, value, marks, weight,
+    marks_lost, target, version_id. Months without a methodology version, or when the station was not
+    active, are left out."""
+    info = unit_info(engine, "station", station_code)
+    if info is None:
+        return pd.DataFrame()
+    scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
+    window = _window(last_month, n_months)
+    meth = methodology(engine)
+    stations = _station_master(engine, PoliceStation.code == station_code)
+    rows = _df(engine, select(StationRow.month, StationRow.station_code, StationRow.parameter, StationRow.numerator,
+                              StationRow.denominator).where(StationRow.station_code == station_code,
+                                                            StationRow.month.in_(window)))
+    frames = []
+    for m in window:
+        version = meth.version_for(m)
+        if version is None:
+            continue
+        values = station_parameter_values(m, version, stations, rows[rows["month"] == m].drop(columns="month"))
+        if values.empty:
+            continue
+        values = values.copy()
+        values["month"] = m
+        values["version_id"] = version.id
+        values["parameter_name"] = values["parameter"].map({p.id: p.name for p in version.parameters})
+        values["head"] = values["parameter"].map({p.id: p.head for p in version.parameters})
+        values["target"] = values["parameter"].map({p.id: float(p.target) for p in version.parameters})
+        frames.append(values)
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True)

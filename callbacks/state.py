@@ -1,0 +1,390 @@
+"""State page callbacks: validate the query, ask dashboard.queries (scoped), build rows, cards and figures.
+
+A unit outside the user's scope raises OutOfScope in the query; it is caught here and the section shows
+"not available for your account" instead of data. State-level numbers (score, ranks, marks lost by
+parameter, trend) are circulated to every State and shown to every signed-in user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, dcc, html
+
+from callbacks.common import engine, scope
+from callbacks.shell import follow_theme
+from callbacks.unit_common import drill_href, empty_fig, resolve, themed
+from dashboard.scope import OutOfScope, Scope
+from layouts import figures
+from layouts.components import (
+    empty_state,
+    format_change_centi,
+    format_gap,
+    format_indian,
+    format_rank,
+    format_score,
+    kpi_card,
+    month_label,
+    page_href,
+    rank_change_badge,
+    rank_change_text,
+    shared_ranks,
+)
+from layouts.shell import ids as shell_ids
+from layouts.state import ids
+from layouts.unit_parts import (
+    as_int,
+    fmt3,
+    not_available,
+    pct,
+    simple_table,
+    streak_text,
+    unit_link,
+    unknown_unit,
+)
+
+HIDDEN = {"display": "none"}
+SHOWN: dict = {}
+
+
+def register(app: dash.Dash) -> None:
+    app.callback(
+        Output(ids.TITLE, "children"),
+        Output(ids.SUBTITLE, "children"),
+        Output(ids.ACTIONS, "children"),
+        Output(ids.KPIS, "children"),
+        Output(ids.WHY, "figure"),
+        Output(ids.RIVALS, "children"),
+        Output(ids.MARKS_LOST, "figure"),
+        Output(ids.OVERTAKE, "children"),
+        Output(ids.TREND, "figure"),
+        Input(ids.QUERY, "data"),
+        State(shell_ids.THEME_STORE, "data"),
+    )(update_summary)
+    app.callback(
+        Output(ids.DISTRICTS, "rowData"),
+        Output(ids.DISTRICTS_BOX, "style"),
+        Output(ids.DISTRICTS_NOTE, "children"),
+        Output(ids.HEATMAP, "figure"),
+        Output(ids.HEATMAP_BOX, "style"),
+        Output(ids.HEATMAP_MSG, "children"),
+        Output(ids.LAGGING, "children"),
+        Input(ids.QUERY, "data"),
+        State(shell_ids.THEME_STORE, "data"),
+    )(update_detail)
+    app.callback(
+        Output(shell_ids.URL, "href", allow_duplicate=True),
+        Input(ids.DISTRICTS, "selectedRows"),
+        Input(ids.HEATMAP, "clickData"),
+        State(ids.QUERY, "data"),
+        prevent_initial_call=True,
+    )(drill_down)
+    follow_theme(app, ids.WHY, ids.MARKS_LOST, ids.TREND, ids.HEATMAP)
+
+
+def drill_down(selected: Any, click: Any, query: Any) -> str:
+    return drill_href("district", selected, click, ids.DISTRICTS, "district_code", query)
+
+
+# --- summary (State-level numbers) ---------------------------------------------------------------------
+
+
+def update_summary(query: Any, theme: str | None):
+    from dashboard import queries
+
+    code, month = resolve(query, "state_code")
+    dark = theme == "dark"
+    eng = engine()
+    info = queries.unit_info(eng, "state", code) if code else None
+    if info is None or month is None:
+        empty = empty_fig(dark)
+        msg = unknown_unit("State/UT", code) if info is None else empty_state()
+        return (code or "State", "", None, [dbc.Col(msg, width=12)], empty, None, empty, None, empty)
+    head = queries.state_headline(eng, month, code)
+    title = info["name"]
+    subtitle = f"{info['category']} · {month_label(month)}"
+    actions = _actions(code, month)
+    if head is None:
+        empty = empty_fig(dark)
+        return (title, subtitle, actions, [dbc.Col(empty_state(), width=12)], empty, None, empty, None, empty)
+    kpis = headline_cards(head)
+    why = queries.why_rank_moved(eng, month, code)
+    why_fig = themed(figures.why_rank_moved(why["own"], ours_label=f"{title}'s change"), dark)
+    rivals = rivals_table(why["rivals"], code, month)
+    user_scope = scope()
+    plan = queries.overtake_plan(eng, month, code, user_scope)
+    lost_fig = themed(figures.marks_lost_bars(plan.get("marks_lost")), dark)
+    overtake = overtake_panel(head, plan, month, queries.version_for(eng, month))
+    trend = queries.score_trend(eng, "state", code, month, 24)
+    above = (head.get("neighbours") or {}).get("above")
+    compare = queries.score_trend(eng, "state", above["code"], month, 24) if above else None
+    trend_fig = themed(figures.score_trend(
+        trend, name=title, compare_df=compare, compare_name=f"{above['name']} (ranked above)" if above else None),
+        dark)
+    return title, subtitle, actions, kpis, why_fig, rivals, lost_fig, overtake, trend_fig
+
+
+def _actions(code: str, month: str) -> list:
+    return [
+        dbc.Button("Lagging stations", href=page_href("/lagging", month, state=code), color="primary",
+                   outline=True, size="sm"),
+        dbc.Button("National table", href=page_href("/", month), color="secondary", outline=True, size="sm"),
+    ]
+
+
+def headline_cards(head: dict) -> list:
+    """Score, all-India and category rank with change, streak, gap above and lead below."""
+    centi = head.get("score_centi")
+    nb = head.get("neighbours") or {}
+    cat_nb = head.get("category_neighbours") or {}
+    above, below = nb.get("above"), nb.get("below")
+    cards = [
+        kpi_card("Score", format_score(head.get("score"), centi),
+                 sub=f"{format_change_centi(head.get('score_change_centi'))} since last month · "
+                     f"gap to 100: {format_gap(centi)}",
+                 help_text="Score out of 100 to the published 2 decimals"),
+        kpi_card("All-India rank", f"{format_rank(head.get('rank_national'))} of {head.get('states_ranked')}",
+                 badge=rank_change_badge(head.get("rank_change_national"), "all-India rank"),
+                 sub=streak_text(head.get("streak_at_1"), head.get("streak_top5"))),
+        kpi_card("Category rank",
+                 f"{format_rank(head.get('rank_category'))} of {head.get('category_ranked')}",
+                 badge=rank_change_badge(head.get("rank_change_category"), "category rank"),
+                 sub=str(head.get("category") or "")),
+        kpi_card("To pass the State above",
+                 f"+{fmt3(above['marks_needed'])}" if above else "Top",
+                 sub=(f"marks to pass {above['name']} ({above['score_display']}); gap {fmt3(above['gap'])}"
+                      if above else "No State/UT scores higher this month"),
+                 tone=None if above else "good",
+                 help_text="Score points needed for our published score to exceed theirs"),
+        kpi_card("Lead over the State below", fmt3(below["lead"]) if below else "–",
+                 sub=(f"marks ahead of {below['name']} ({below['score_display']})" if below
+                      else "No State/UT scores lower this month"),
+                 tone="bad" if below and below["lead"] < 0.1 else None),
+        kpi_card("Stations reported",
+                 f"{format_indian(head.get('stations_reported'))} / {format_indian(head.get('stations_active'))}",
+                 sub=_reported_sub(head),
+                 tone="bad" if (as_int(head.get("stations_reported")) or 0) < (as_int(head.get("stations_active"))
+                                                                             or 0) else None),
+    ]
+    if cat_nb.get("above") and (not above or cat_nb["above"]["code"] != above["code"]):
+        cards[2] = kpi_card(
+            "Category rank", f"{format_rank(head.get('rank_category'))} of {head.get('category_ranked')}",
+            badge=rank_change_badge(head.get("rank_change_category"), "category rank"),
+            sub=f"{head.get('category')}: +{fmt3(cat_nb['above']['marks_needed'])} to pass "
+                f"{cat_nb['above']['name']}")
+    return [dbc.Col(c, xs=12, sm=6, md=4, xl=2) for c in cards]
+
+
+def _reported_sub(head: dict) -> str:
+    active = as_int(head.get("stations_active")) or 0
+    reported = as_int(head.get("stations_reported")) or 0
+    if not active:
+        return "No active police stations"
+    missing = active - reported
+    return f"{missing} not reported (flagged, not counted as perfect)" if missing else "All active stations reported"
+
+
+def rivals_table(rivals: pd.DataFrame, code: str, month: str) -> html.Div:
+    if rivals is None or rivals.empty:
+        return empty_state("No ranked States/UTs this month")
+    shared = shared_ranks(list(rivals["rank_national"]))
+    rows, classes = [], []
+    for i, r in enumerate(rivals.itertuples()):
+        sym, tone, words = rank_change_text(r.rank_change_national)
+        name: Any = html.Strong(r.name) if r.unit_code == code else unit_link("state", r.unit_code, r.name, month)
+        rows.append([
+            format_rank(r.rank_national, shared[i]),
+            name,
+            r.score_display,
+            _change(r.score_change_centi),
+            html.Span(sym, className=f"text-{tone}", title=f"All-India rank {words}"),
+        ])
+        classes.append("table-active" if r.unit_code == code else "")
+    return html.Div([
+        simple_table(["Rank", "State/UT", "Score", "Change", "Rank ±"], rows, numeric=(0, 2, 3, 4),
+                     row_classes=classes),
+        html.Div("If our change is small but we moved, the States around us moved.", className="graph-note mt-2"),
+    ])
+
+
+def _change(centi: object) -> html.Span:
+    c = as_int(centi)
+    cls = "cell-up" if c and c > 0 else ("cell-down" if c and c < 0 else "text-body-secondary")
+    return html.Span(format_change_centi(centi), className=cls)
+
+
+def overtake_panel(head: dict, plan: dict, month: str, version: Any) -> list:
+    """Marks needed to pass the State above; the parameters (marks lost, and marks at stake at lagging
+    stations) and the stations that would earn them."""
+    out: list = []
+    above = plan.get("above")
+    name = head.get("name") or head.get("unit_code")
+    if above:
+        out.append(html.Div([
+            html.Span(f"+{fmt3(above['marks_needed'])}", className="overtake-number"),
+            html.Span([" marks needed to pass ", html.Strong(above["name"]), f" ({above['score_display']})"]),
+        ], className="overtake-headline"))
+    else:
+        below = (head.get("neighbours") or {}).get("below")
+        out.append(html.Div([
+            html.Span("#1", className="overtake-number"),
+            html.Span(f" {name} leads all-India" + (f" by {fmt3(below['lead'])} marks over {below['name']}"
+                                                    if below else "")),
+        ], className="overtake-headline"))
+    lost = plan.get("marks_lost")
+    if lost is None or lost.empty:
+        out.append(empty_state("No marks lost this month"))
+        return out
+    levels = {p.id: p.level for p in version.parameters} if version else {}
+    stakes = plan.get("by_parameter")
+    stake_by = (stakes.set_index("parameter") if stakes is not None and not stakes.empty else None)
+    rows = []
+    for r in lost[lost["marks_lost"] > 1e-12].head(8).itertuples():
+        level = levels.get(r.parameter, "station")
+        if stake_by is not None and r.parameter in stake_by.index:
+            s = stake_by.loc[r.parameter]
+            stake_text: Any = f"{fmt3(s['at_stake'])} ({int(s['stations'])} stn)"
+        elif level == "state":
+            stake_text = html.Span("State HQ", title="A State-level parameter: earned at State headquarters")
+        else:
+            stake_text = "–"
+        rows.append([html.Span(r.parameter_name, title=f"{r.head}"),
+                     html.Span(fmt3(r.marks_lost),
+                               title=f"value {pct(r.value)} = {format_indian(r.numerator)} / "
+                                     f"{format_indian(r.denominator)}"),
+                     stake_text])
+    if not rows:
+        out.append(empty_state("No marks lost this month", "Full marks on every parameter."))
+        return out
+    total = float(lost["marks_lost"].sum())
+    out.append(simple_table(["Parameter", "Marks lost", "At stake at lagging stations"], rows, numeric=(1, 2),
+                            caption=f"{fmt3(total)} marks lost in all; the largest first"))
+    stations = plan.get("stations")
+    if stations is None:
+        out.append(html.Div("Station-by-station detail is not available for your account.",
+                            className="graph-note mt-2"))
+    elif not stations.empty:
+        top = stations.head(5)
+        items = [html.Li([unit_link("station", r.station_code, r.station_name, month),
+                          html.Span(f" ({r.district_name}) ", className="text-body-secondary"),
+                          html.Strong(f"+{fmt3(r.at_stake_state)}")])
+                 for r in top.itertuples()]
+        out.append(html.Div([html.Div("Stations that would earn the most:", className="fw-semibold mt-2"),
+                             html.Ol(items, className="mb-1 small")]))
+        out.append(html.Div("Marks at stake are computed one station at a time (3 decimals).",
+                            className="graph-note"))
+    return out
+
+
+# --- detail (districts and stations; scoped) --------------------------------------------------------------
+
+
+def update_detail(query: Any, theme: str | None):
+    from dashboard import queries
+
+    code, month = resolve(query, "state_code")
+    dark = theme == "dark"
+    eng = engine()
+    if code is None or month is None or queries.unit_info(eng, "state", code) is None:
+        return [], HIDDEN, empty_state(), empty_fig(dark), HIDDEN, None, empty_state()
+    user_scope = scope()
+    try:
+        table = queries.districts_table(eng, month, code, user_scope)
+        matrix = queries.param_matrix(eng, month, "district", state_code=code, scope=user_scope)
+    except OutOfScope:
+        link = _own_link(user_scope, month)
+        return ([], HIDDEN, not_available("the districts of this State/UT", *link), empty_fig(dark), HIDDEN,
+                not_available("the districts of this State/UT"),
+                not_available("the police stations of this State/UT", *link))
+    rows = district_rows(table)
+    note = _districts_note(rows)
+    order = list(table["unit_code"]) if not table.empty else None
+    heat = themed(figures.heatmap_marks_lost(matrix, "District", unit_order=order), dark)
+    lagging = lagging_panel(code, month, user_scope)
+    return rows, SHOWN, note, heat, SHOWN, None, lagging
+
+
+def _own_link(user_scope: Scope, month: str | None) -> tuple[str | None, str]:
+    if user_scope.role == "district" and user_scope.district_code:
+        return page_href(f"/district/{user_scope.district_code}", month), "Go to your district"
+    if user_scope.role == "state" and user_scope.state_code:
+        return page_href(f"/state/{user_scope.state_code}", month), "Go to your State"
+    return None, ""
+
+
+def district_rows(table: pd.DataFrame) -> list[dict]:
+    if table is None or table.empty:
+        return []
+    shared = shared_ranks(list(table["rank_in_state"]))
+    rows = []
+    for i, r in enumerate(table.to_dict("records")):
+        centi = as_int(r.get("score_centi"))
+        change = as_int(r.get("rank_change_in_state"))
+        sym, _tone, words = rank_change_text(change)
+        active, reported = as_int(r.get("stations_active")) or 0, as_int(r.get("stations_reported")) or 0
+        rows.append({
+            "district_code": r["unit_code"],
+            "name": r["name"],
+            "rank": as_int(r.get("rank_in_state")),
+            "rank_text": format_rank(r.get("rank_in_state"), shared[i]),
+            "score_centi": centi,
+            "score_display": format_score(r.get("score"), centi) if centi is not None else "no data",
+            "score_change_centi": as_int(r.get("score_change_centi")),
+            "change_text": format_change_centi(r.get("score_change_centi")),
+            "rank_change": change,
+            "rank_change_text": sym,
+            "rank_change_words": f"Rank in State {words}",
+            "stations_active": active,
+            "stations_reported": reported,
+            "reported_share": (reported / active) if active else None,
+            "stations_text": f"{format_indian(reported)} / {format_indian(active)}",
+            "lagging_stations": as_int(r.get("lagging_stations")) or 0,
+        })
+    return rows
+
+
+def _districts_note(rows: list[dict]) -> str:
+    if not rows:
+        return "No districts with results this month."
+    parts = ["Ranks are competition ranks among the State's districts on the published score."]
+    if any(r["rank_text"].startswith("=") for r in rows):
+        parts.append("“=” marks a shared rank.")
+    missing = sum(r["stations_active"] - r["stations_reported"] for r in rows)
+    if missing:
+        parts.append(f"{missing} station{'s' if missing != 1 else ''} not reported this month (counted as lagging, "
+                     "never as perfect).")
+    return " ".join(parts)
+
+
+def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10) -> Any:
+    from dashboard import queries
+
+    try:
+        lag = queries.lagging(engine(), month, user_scope, code)
+    except OutOfScope:
+        return not_available("station lists across this State/UT", *_own_link(user_scope, month))
+    if lag.empty:
+        return empty_state("No lagging stations this month", "Every active station reported and met the thresholds.")
+    rows = []
+    for r in lag.head(top).itertuples():
+        score: Any = "not reported" if r.not_reported else format_score(r.score)
+        rows.append([
+            unit_link("station", r.station_code, r.station_name, month),
+            unit_link("district", r.district_code, r.district_name, month),
+            score,
+            html.Span(r.reasons, className="small"),
+            html.Strong(fmt3(r.at_stake_state)),
+        ])
+    more = len(lag) - min(top, len(lag))
+    return html.Div([
+        simple_table(["Station", "District", "Score", "Why it lags", "Marks at stake (State)"], rows,
+                     numeric=(2, 4)),
+        html.Div([
+            f"{len(lag)} lagging station{'s' if len(lag) != 1 else ''} in all" + (f"; {more} more" if more else "")
+            + ". ",
+            dcc.Link("Open the full lagging list →", href=page_href("/lagging", month, state=code)),
+        ], className="graph-note mt-2"),
+    ])

@@ -1,0 +1,63 @@
+"""Helpers shared by the State, district and station page callbacks (not a page: no register())."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import ctx
+from dash.exceptions import PreventUpdate
+
+from callbacks.common import engine, valid_month
+from layouts.components import page_href
+from layouts.unit_parts import clean_code
+
+
+def resolve(query: Any, code_key: str) -> tuple[str | None, str | None]:
+    """(unit code, month) from a page's query store; the month falls back to the latest with results."""
+    from dashboard import queries
+
+    q = query if isinstance(query, dict) else {}
+    months = queries.months(engine())
+    month = valid_month(q.get("month"), months) or (months[-1] if months else None)
+    return clean_code(q.get(code_key)), month
+
+
+def point_code(click: Any) -> str | None:
+    """The unit code of a clicked plotly point (customdata[0] or customdata)."""
+    if not isinstance(click, dict):
+        return None
+    points = click.get("points") or []
+    if not points or not isinstance(points[0], dict):
+        return None
+    cd = points[0].get("customdata")
+    if isinstance(cd, list) and cd:
+        cd = cd[0]
+    return cd if isinstance(cd, str) else None
+
+
+def drill_href(level: str, selected: Any, click: Any, grid_id: str, field: str, query: Any) -> str:
+    """The URL of the unit picked in a grid (selectedRows) or a heat-map (clickData), carrying the month."""
+    code = None
+    if ctx.triggered_id == grid_id and isinstance(selected, list) and selected and isinstance(selected[0], dict):
+        code = selected[0].get(field)
+    elif ctx.triggered_id != grid_id:
+        code = point_code(click)
+    code = clean_code(code)
+    if code is None:
+        raise PreventUpdate
+    month = query.get("month") if isinstance(query, dict) else None
+    return page_href(f"/{level}/{code}", month if isinstance(month, str) else None)
+
+
+def themed(fig: Any, dark: bool) -> Any:
+    """Builders draw on the light template; switch only for the dark theme (applying a template costs
+    tens of milliseconds)."""
+    from layouts.figures import apply_theme
+
+    return apply_theme(fig, True) if dark else fig
+
+
+def empty_fig(dark: bool, message: str | None = None) -> Any:
+    from layouts.figures import empty_figure
+
+    return themed(empty_figure(message) if message else empty_figure(), dark)

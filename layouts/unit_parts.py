@@ -1,0 +1,144 @@
+"""Pure builders shared by the State, district and station pages (no I/O): URL cleaning, the
+"not available" notice, shortfalls in words, small tables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.components import (
+    empty_state,
+    format_change_centi,
+    format_indian,
+    format_rank,
+    is_missing,
+    page_href,
+    rank_change_badge,
+)
+from metrics.methodology import is_month
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,23}$")
+
+NOT_AVAILABLE = "Not available for your account"
+
+
+def clean_code(value: object) -> str | None:
+    """A unit code from the URL (letters, digits, '-', '_'; at most 24), upper-cased; else None."""
+    return value.upper() if isinstance(value, str) and _CODE.match(value) else None
+
+
+def clean_month(value: object) -> str | None:
+    return value if isinstance(value, str) and is_month(value) else None
+
+
+def not_available(what: str = "this information", href: str | None = None, link_text: str = "") -> html.Div:
+    """The message a user outside scope sees instead of data."""
+    return html.Div(
+        [
+            html.Div("🔒", className="empty-icon", **{"aria-hidden": "true"}),
+            html.Div(NOT_AVAILABLE, className="fw-semibold"),
+            html.Div(f"Your account may not see {what}.", className="small text-body-secondary"),
+            href and dcc.Link(link_text or "Go to your own page", href=href, className="small"),
+        ],
+        className="empty-state not-available",
+        role="status",
+    )
+
+
+def unknown_unit(kind: str, code: str | None) -> html.Div:
+    return empty_state(f"No {kind} with code {code!r}" if code else f"No {kind} given",
+                       "Check the address, or find the unit with the search box.")
+
+
+def fmt3(x: object) -> str:
+    """Marks at stake to 3 decimals ("–" when missing)."""
+    return "–" if is_missing(x) else f"{float(x):.3f}"  # type: ignore[arg-type]
+
+
+def fmt_marks(x: object) -> str:
+    """Score points (marks needed, gaps) to 3 decimals so that a gap of 0.004 is not shown as 0.00."""
+    return fmt3(x)
+
+
+def pct(x: object) -> str:
+    return "–" if is_missing(x) else f"{float(x):.2f}%"  # type: ignore[arg-type]
+
+
+def as_int(v: object) -> int | None:
+    return None if is_missing(v) else int(v)  # type: ignore[arg-type]
+
+
+def streak_text(at1: object, top5: object, where: str = "") -> str:
+    a, t = as_int(at1) or 0, as_int(top5) or 0
+    parts = []
+    if a:
+        parts.append(f"{a} month{'s' if a != 1 else ''} at #1{where}")
+    if t:
+        parts.append(f"{t} month{'s' if t != 1 else ''} in the top 5")
+    return " · ".join(parts) or "No current streak"
+
+
+# --- shortfalls in words ------------------------------------------------------------------------------
+
+
+def shortfall_words(name: str, kind: str, numerator: object, denominator: object, needed: object = None,
+                    denominator_text: str = "") -> str:
+    """ "FIRs entered within 24 hours: 12 of 40 FIRs entered in CCTNS missed (10 more needed for full
+    marks)"; flags read "not done this month"."""
+    n, d = as_int(numerator), as_int(denominator)
+    if n is None or d is None:
+        return name
+    if kind == "flag":
+        return f"{name}: not done this month" if n < d else f"{name}: done"
+    missed = d - n
+    unit = " days" if kind == "days" else (f" {denominator_text}" if denominator_text else "")
+    text = f"{name}: {format_indian(missed)} of {format_indian(d)}{unit} missed"
+    need = as_int(needed)
+    if need is not None and need - n != missed and need > n:
+        text += f" ({format_indian(need - n)} more needed for full marks)"
+    return text
+
+
+# --- small tables -------------------------------------------------------------------------------------
+
+
+def simple_table(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, numeric: Sequence[int] = (),
+                 caption: str | None = None, class_name: str = "", row_classes: Sequence[str] | None = None,
+                 ) -> html.Div:
+    """A compact, accessible Bootstrap table (numbers right-aligned) that never scrolls the page sideways."""
+    num = set(numeric)
+    head = html.Thead(html.Tr([html.Th(h, scope="col", className="text-end" if i in num else None)
+                               for i, h in enumerate(header)]))
+    body_rows = []
+    for k, r in enumerate(rows):
+        cls = row_classes[k] if row_classes and k < len(row_classes) else None
+        body_rows.append(html.Tr([html.Td(c, className="text-end" if i in num else None) for i, c in enumerate(r)],
+                                 className=cls))
+    table = dbc.Table([head, html.Tbody(body_rows)] if not caption else
+                      [html.Caption(caption), head, html.Tbody(body_rows)],
+                      size="sm", hover=True, className=f"unit-table mb-0 {class_name}".strip())
+    return html.Div(table, className="table-responsive-x")
+
+
+def rank_cell(rank: object, change: object, shared: bool = False, label: str = "rank") -> html.Span:
+    return html.Span([format_rank(rank, shared), " ", rank_change_badge(change, label)], className="text-nowrap")
+
+
+def change_span(centi: object) -> html.Span:
+    text = format_change_centi(centi)
+    c = as_int(centi)
+    cls = "cell-up" if c and c > 0 else ("cell-down" if c and c < 0 else "text-body-secondary")
+    return html.Span(text, className=cls)
+
+
+def unit_link(level: str, code: str, name: str, month: str | None) -> dcc.Link:
+    return dcc.Link(name, href=page_href(f"/{level}/{code}", month))
+
+
+def not_reported_badge() -> html.Span:
+    return html.Span("Not reported", className="badge text-bg-warning not-reported-badge",
+                     title="No figures received for this month: imputed under rule 3, not a real score")
