@@ -29,7 +29,7 @@ stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
   echo "setup: installing Python packages into .venv"
   .venv/bin/pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
-  .venv/bin/pip install -q -e ".[test]" 2>&1 | grep -v "is ignored" || true
+  .venv/bin/pip install -q -e ".[test]" --config-settings editable_mode=compat 2>&1 | grep -v "is ignored" || true
   .venv/bin/python -c "import dash, metrics, dashboard" 
   rm -f .venv/.installed-*
   touch "$stamp"
