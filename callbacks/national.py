@@ -139,9 +139,9 @@ def league_rows(table: pd.DataFrame, category: str | None = None) -> list[dict]:
 def _streak_text(at1: int, top5: int) -> str:
     parts = []
     if at1:
-        parts.append(f"{at1} mo at #1")
+        parts.append(f"{at1} mo #1")
     if top5:
-        parts.append(f"{top5} mo in top 5")
+        parts.append(f"{top5} mo top 5")
     return " · ".join(parts) or "–"
 
 
@@ -170,7 +170,7 @@ def kpis(rows: list[dict], scope_label: str) -> list:
                  sub=f"{len(full)} at a perfect 100.00" if full else scope_label),
         kpi_card("Stations reported", f"{format_indian(reported)} / {format_indian(active)}",
                  sub=(f"{reported / active * 100:.1f}% of active police stations" if active else None),
-                 tone="bad" if active and reported < active else None),
+                 tone="bad" if active and reported < 0.95 * active else None),
     ]
     return [dbc.Col(c, xs=12, sm=6, lg=3) for c in cards]
 
@@ -196,7 +196,8 @@ def update_page(query: Any, theme: str | None):
     matrix = queries.param_matrix(eng, month, "state")
     order = list(table["state_code"])
     matrix = matrix[matrix["unit_code"].isin(codes)] if category else matrix
-    heat = figures.apply_theme(figures.heatmap_marks_lost(matrix, "State/UT", unit_order=order), dark)
+    heat = figures.apply_theme(figures.heatmap_marks_lost(matrix, "State/UT", unit_order=order, transpose=True,
+                                                            unit_codes_as_labels=True), dark)
     options = [{"label": r["name"], "value": r["state_code"]} for r in sorted(rows, key=lambda r: r["name"])]
     subtitle = f"{scope_label} · {month_label(month)}"
     return rows, note, kpis(rows, scope_label), subtitle, tile, heat, options

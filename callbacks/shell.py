@@ -200,7 +200,7 @@ def footer(search: str | None) -> tuple[str, str, str]:
     eng = engine()
     months = queries.months(eng)
     month = valid_month(query_from_search(search).get("month"), months) or (months[-1] if months else None)
-    as_of = queries.data_as_of(eng) or "–"
+    as_of = format_timestamp(queries.data_as_of(eng))
     version = queries.version_for(eng, month) if month else None
     try:
         from dashboard.auth import current_username
@@ -209,3 +209,18 @@ def footer(search: str | None) -> tuple[str, str, str]:
     except Exception:  # noqa: BLE001 - no auth in this context: show nothing
         user = ""
     return as_of, (version.id if version else "–"), user
+
+
+def format_timestamp(value: str | None) -> str:
+    """ISO timestamp -> "28 Nov 2026, 14:45 UTC" (as stored when not parseable)."""
+    if not value:
+        return "–"
+    from datetime import UTC, datetime
+
+    try:
+        ts = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(UTC)
+    return ts.strftime("%d %b %Y, %H:%M") + (" UTC" if ts.tzinfo is not None else "")

@@ -347,7 +347,7 @@ def league_grid(
         columnDefs=list(column_defs),
         defaultColDef=col_def,
         dashGridOptions=options,
-        columnSize="responsiveSizeToFit",
+        columnSize="sizeToFit",
         className=f"league-grid {class_name}".strip(),
         style=style,
         **kwargs,

@@ -22,7 +22,9 @@ DARK_TEMPLATE = "cctns_dark"
 EMPTY_MESSAGE = "No data for this month"
 
 # Colour-blind-safe palettes.
-SEQUENTIAL_LOSS = "Cividis_r"  # marks lost: dark = more lost
+# marks lost: near-white = nothing lost, dark blue = most lost (sequential, colour-blind safe)
+SEQUENTIAL_LOSS = [[0.0, "#f7fbff"], [0.1, "#deebf7"], [0.3, "#9ecae1"], [0.55, "#4292c6"], [0.8, "#08519c"],
+                   [1.0, "#08306b"]]
 SCORE_SCALE = [[0.0, "#b2182b"], [0.5, "#f4a582"], [0.75, "#d1e5f0"], [1.0, "#2166ac"]]  # red-blue diverging
 OURS_COLOUR = "#0072B2"  # Okabe-Ito blue
 RIVAL_COLOUR = "#E69F00"  # Okabe-Ito orange
@@ -106,7 +108,8 @@ def _indian(n: object) -> str:
 
 
 def heatmap_marks_lost(long_df: pd.DataFrame, unit_label: str = "State/UT", *, max_units: int | None = None,
-                       unit_order: Sequence[str] | None = None) -> go.Figure:
+                       unit_order: Sequence[str] | None = None, transpose: bool = False,
+                       unit_codes_as_labels: bool = False) -> go.Figure:
     """Units x parameters coloured by marks lost.
 
     `long_df` (as from queries.param_matrix): unit_code, name, parameter, parameter_name, numerator,
@@ -156,31 +159,43 @@ def heatmap_marks_lost(long_df: pd.DataFrame, unit_label: str = "State/UT", *, m
             else:
                 row.append([u, p, "–", "–", "–", "–"])
         custom.append(row)
-    zmax = float(np.nanmax(z.to_numpy(dtype=float))) if np.isfinite(z.to_numpy(dtype=float)).any() else 1.0
+    zarr = z.to_numpy(dtype=float)
+    zmax = float(np.nanmax(zarr)) if np.isfinite(zarr).any() else 1.0
+    for i, u in enumerate(units):
+        for row in custom[i]:
+            row.append(str(names[u]))
+    unit_labels = [str(u) if unit_codes_as_labels else str(names[u]) for u in units]
+    param_labels = [str(param_names[p]) for p in params]
+    hover = "<b>%{customdata[6]}</b> (" + unit_label + ")<br>"
+    hover += ("Value: %{customdata[2]}<br>Numerator / denominator: %{customdata[3]}"
+              "<br>Marks: %{customdata[4]} of weight %{customdata[5]}<br>Marks lost: %{z:.2f}<extra></extra>")
+    if transpose:
+        zz, xs, ys = zarr.T, unit_labels, param_labels
+        cd = [[custom[i][j] for i in range(len(units))] for j in range(len(params))]
+        hover = hover.replace("<br>Value", "<br>%{y}<br>Value")
+    else:
+        zz, xs, ys, cd = zarr, param_labels, unit_labels, custom
+        hover = hover.replace("<br>Value", "<br>%{x}<br>Value")
     fig = _base()
     fig.add_trace(go.Heatmap(
-        z=z.to_numpy(dtype=float),
-        x=[str(param_names[p]) for p in params],
-        y=[f"{names[u]}" for u in units],
-        customdata=custom,
-        colorscale=SEQUENTIAL_LOSS,
-        zmin=0,
-        zmax=max(zmax, 0.01),
-        xgap=1,
-        ygap=1,
-        hoverongaps=False,
+        z=zz, x=xs, y=ys, customdata=cd, colorscale=SEQUENTIAL_LOSS, zmin=0, zmax=max(zmax, 0.01),
+        xgap=1, ygap=1, hoverongaps=False,
         colorbar=dict(title=dict(text="Marks lost", side="right"), thickness=14),
-        hovertemplate=(f"<b>%{{y}}</b> ({unit_label})<br>%{{x}}<br>Value: %{{customdata[2]}}"
-                       "<br>Numerator / denominator: %{customdata[3]}"
-                       "<br>Marks: %{customdata[4]} of weight %{customdata[5]}"
-                       "<br>Marks lost: %{z:.2f}<extra></extra>"),
+        hovertemplate=hover,
     ))
-    height = max(320, 60 + 24 * len(units) + 150)
+    if transpose:
+        height = max(320, 90 + 30 * len(params))
+        fig.update_xaxes(side="top", tickangle=0 if unit_codes_as_labels else -45, automargin=True,
+                         tickfont=dict(size=BASE_FONT_SIZE - 3), fixedrange=True, type="category")
+        fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=BASE_FONT_SIZE - 3),
+                         fixedrange=True, type="category")
+    else:
+        height = max(320, 200 + 30 * len(units))
+        fig.update_xaxes(side="top", tickangle=-40, automargin=True, tickfont=dict(size=BASE_FONT_SIZE - 3),
+                         fixedrange=True, type="category")
+        fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=BASE_FONT_SIZE - 2),
+                         title=None, fixedrange=True, type="category")
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10))
-    fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=BASE_FONT_SIZE - 2),
-                     title=None, fixedrange=True)
-    fig.update_xaxes(side="top", tickangle=-45, automargin=True, tickfont=dict(size=BASE_FONT_SIZE - 3),
-                     fixedrange=True)
     return fig
 
 
@@ -220,10 +235,22 @@ def bump_chart(rank_history_df: pd.DataFrame, highlight_codes: Iterable[str] = (
                            xanchor="left", font=dict(size=BASE_FONT_SIZE - 2))
     fig.update_yaxes(autorange=False, range=[max_rank + 0.6, 0.4], dtick=1 if max_rank <= 20 else 5,
                      title="Rank", zeroline=False)
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=months, title=None)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=months, title=None,
+                     tickvals=months, ticktext=[_short_month(m, i == 0) for i, m in enumerate(months)], tickangle=0)
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), hovermode="closest",
                       margin=dict(l=10, r=40, t=10, b=10))
     return fig
+
+
+def _short_month(month: str, with_year: bool = False) -> str:
+    """ "2026-01" -> "Jan<br>2026" (January, or `with_year`), else "Feb"."""
+    from layouts.components import MONTH_NAMES
+
+    try:
+        name = MONTH_NAMES[int(month[5:7]) - 1]
+    except (ValueError, IndexError):
+        return month
+    return f"{name}<br>{month[:4]}" if (with_year or month[5:7] == "01") else name
 
 
 # --- tile map -------------------------------------------------------------------------------------

@@ -1,0 +1,129 @@
+"""Pure figure builders: empty input gives an annotated figure; numbers land where they should."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from layouts import figures as f
+
+STATE_CODES = ["AN", "AP", "AR", "AS", "BR", "CG", "CH", "DH", "DL", "GA", "GJ", "HP", "HR", "JH", "JK", "KA", "KL", "LA", "LD", "MH", "ML", "MN", "MP", "MZ", "NL", "OD", "PB", "PY", "RJ", "SK", "TG", "TN", "TR", "UK", "UP", "WB"]
+
+
+def _matrix() -> pd.DataFrame:
+    rows = []
+    for u, name in (("HR", "Haryana"), ("UP", "Uttar Pradesh")):
+        for p, pname, lost in (("fir", "FIRs registered", 0.5 if u == "UP" else 0.0), ("cs", "Charge-sheets", 1.25)):
+            rows.append({"unit_code": u, "name": name, "parameter": p, "parameter_name": pname, "numerator": 38,
+                         "denominator": 40, "applicable": True, "value": 95.0, "marks": 3.0, "weight": 4.0,
+                         "marks_lost": lost})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: f.heatmap_marks_lost(pd.DataFrame()),
+        lambda: f.bump_chart(pd.DataFrame(columns=["month", "unit_code", "name", "rank"])),
+        lambda: f.tile_map(pd.DataFrame()),
+        lambda: f.score_trend(pd.DataFrame()),
+        lambda: f.why_rank_moved(pd.DataFrame()),
+        lambda: f.marks_lost_bars(pd.DataFrame()),
+    ],
+)
+def test_empty_inputs_give_annotated_figures(build):
+    fig = build()
+    assert f.is_empty_figure(fig)
+    assert fig.layout.annotations[0].text == f.EMPTY_MESSAGE
+
+
+def test_tile_positions_cover_36_states_without_collisions():
+    assert set(f.STATE_TILE_POSITIONS) == set(STATE_CODES)
+    assert len(set(f.STATE_TILE_POSITIONS.values())) == 36
+    # rough geography: north above south, west left of east
+    pos = f.STATE_TILE_POSITIONS
+    assert pos["JK"][1] < pos["MP"][1] < pos["KA"][1] < pos["KL"][1]
+    assert pos["GJ"][0] < pos["MP"][0] < pos["WB"][0] < pos["AS"][0]
+
+
+def test_tile_map_values_and_missing():
+    df = pd.DataFrame({"state_code": ["HR", "UP", "LD"], "name": ["Haryana", "Uttar Pradesh", "Lakshadweep"],
+                       "score": [99.99, 98.69, None], "score_centi": [9999, 9869, None],
+                       "score_display": ["99.99", "98.69", "no data"], "rank_national": [1, 2, None]})
+    fig = f.tile_map(df, highlight="HR")
+    scored = [t for t in fig.data if t.name == "Score"][0]
+    c, r = f.STATE_TILE_POSITIONS["HR"]
+    assert scored.z[r][c] == pytest.approx(99.99)
+    assert scored.customdata[r][c][0] == "HR"
+    missing = [t for t in fig.data if t.name == "No data"][0]
+    c, r = f.STATE_TILE_POSITIONS["LD"]
+    assert "no data" in missing.text[r][c]
+    assert len(fig.layout.shapes) == 1
+
+
+def test_heatmap_marks_lost_cells_and_hover():
+    fig = f.heatmap_marks_lost(_matrix(), "State/UT")
+    hm = fig.data[0]
+    assert list(hm.y) == ["Haryana", "Uttar Pradesh"]  # fewest marks lost first
+    assert list(hm.x) == ["FIRs registered", "Charge-sheets"]
+    assert hm.z[1][0] == pytest.approx(0.5)
+    assert hm.customdata[0][0][3] == "38 / 40"
+    assert "Numerator / denominator" in hm.hovertemplate
+    t = f.heatmap_marks_lost(_matrix(), unit_order=["UP", "HR"], transpose=True, unit_codes_as_labels=True).data[0]
+    assert list(t.x) == ["UP", "HR"] and t.z[0][0] == pytest.approx(0.5)
+    assert t.customdata[0][0][0] == "UP"
+
+
+def test_heatmap_not_applicable_cells_are_blank():
+    df = _matrix()
+    df.loc[0, "applicable"] = False
+    hm = f.heatmap_marks_lost(df).data[0]
+    assert pd.isna(hm.z[0][0])
+
+
+def test_bump_chart_top_n_plus_highlight_and_reversed_axis():
+    rows = []
+    for m in ("2026-08", "2026-09", "2026-10"):
+        for i in range(12):
+            rows.append({"month": m, "unit_code": f"S{i:02d}", "name": f"State {i}", "rank": i + 1,
+                         "score_centi": 10000 - i * 10})
+    fig = f.bump_chart(pd.DataFrame(rows), highlight_codes=["S11"], top_n=10)
+    assert len(fig.data) == 11
+    assert fig.data[-1].line.width > fig.data[0].line.width
+    lo, hi = fig.layout.yaxis.range
+    assert lo > hi  # rank 1 at the top
+
+
+def test_score_trend_marks_methodology_switch():
+    df = pd.DataFrame({"month": ["2024-11", "2024-12", "2025-01", "2025-02"], "score_centi": [9700, 9750, 9600, 9650],
+                       "version_id": ["v1", "v1", "v2", "v2"]})
+    fig = f.score_trend(df)
+    assert list(fig.data[0].y) == pytest.approx([97.0, 97.5, 96.0, 96.5])
+    assert fig.layout.shapes[0].x0 == "2025-01"
+    assert fig.layout.annotations[0].text == "Methodology changed"
+    explicit = f.score_trend(df.drop(columns="version_id"), ["2024-12"])
+    assert explicit.layout.shapes[0].x0 == "2024-12"
+
+
+def test_why_rank_moved_and_marks_lost_bars():
+    d = pd.DataFrame({"parameter": ["a", "b", "c"], "parameter_name": ["A", "B", "C"], "change": [0.5, -0.25, 0.0],
+                      "rivals_change": [0.1, 0.0, 0.0]})
+    fig = f.why_rank_moved(d)
+    assert list(fig.data[0].y) == ["B", "A"]  # zero rows dropped, sorted by our change
+    assert list(fig.data[0].text) == ["-0.25", "+0.50"]
+    assert fig.data[0].marker.color[0] == f.LOSS_COLOUR
+    bars = f.marks_lost_bars(pd.DataFrame({"parameter": ["a", "b", "c"], "marks_lost": [0.2, 1.5, 0.0],
+                                           "numerator": [1, 2, 3], "denominator": [4, 5, 6]}))
+    assert list(bars.data[0].y) == ["a", "b"]  # largest at the top (plotted bottom-up)
+    assert bars.data[0].customdata[1][1] == "2 / 5"
+    assert f.is_empty_figure(f.marks_lost_bars(pd.DataFrame({"parameter": ["a"], "marks_lost": [0.0]})))
+
+
+def test_apply_theme_switches_template():
+    fig = f.heatmap_marks_lost(_matrix())
+    f.apply_theme(fig, True)
+    assert fig.layout.template.layout.paper_bgcolor == "rgba(0,0,0,0)"
+    assert fig.layout.template.layout.font.color == "#dee2e6"
+    f.apply_theme(fig, False)
+    assert fig.layout.template.layout.font.size == f.BASE_FONT_SIZE
+    assert set(f.template_json(True)) >= {"layout"}
