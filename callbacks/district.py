@@ -1,0 +1,318 @@
+"""District page callbacks. Every query is scoped: a district outside the user's scope raises OutOfScope,
+caught here, and the page says "not available for your account" instead of showing data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, html
+
+from callbacks.common import engine, scope
+from callbacks.shell import follow_theme
+from callbacks.unit_common import drill_href, empty_fig, resolve, themed
+from dashboard.scope import OutOfScope
+from layouts import figures
+from layouts.components import (
+    empty_state,
+    format_change_centi,
+    format_indian,
+    format_rank,
+    format_score,
+    kpi_card,
+    month_label,
+    page_href,
+    rank_change_badge,
+    rank_change_text,
+    shared_ranks,
+)
+from layouts.district import ids
+from layouts.shell import ids as shell_ids
+from layouts.unit_parts import (
+    as_int,
+    fmt3,
+    not_available,
+    not_reported_badge,
+    shortfall_words,
+    simple_table,
+    streak_text,
+    unit_link,
+    unknown_unit,
+)
+
+HIDDEN = {"display": "none"}
+
+
+def register(app: dash.Dash) -> None:
+    app.callback(
+        Output(ids.TITLE, "children"),
+        Output(ids.SUBTITLE, "children"),
+        Output(ids.ACTIONS, "children"),
+        Output(ids.NOTICE, "children"),
+        Output(ids.KPIS, "children"),
+        Output(ids.LAGGING, "children"),
+        Output(ids.MOVERS, "children"),
+        Output(ids.HEATMAP, "figure"),
+        Output(ids.HEATMAP_BOX, "style"),
+        Input(ids.QUERY, "data"),
+        State(shell_ids.THEME_STORE, "data"),
+    )(update_page)
+    app.callback(
+        Output(ids.STATIONS, "rowData"),
+        Output(ids.STATIONS_BOX, "style"),
+        Output(ids.STATIONS_NOTE, "children"),
+        Input(ids.QUERY, "data"),
+        Input(ids.PEER, "value"),
+    )(update_stations)
+    app.callback(
+        Output(shell_ids.URL, "href", allow_duplicate=True),
+        Input(ids.STATIONS, "selectedRows"),
+        Input(ids.HEATMAP, "clickData"),
+        State(ids.QUERY, "data"),
+        prevent_initial_call=True,
+    )(drill_down)
+    follow_theme(app, ids.HEATMAP)
+
+
+def drill_down(selected: Any, click: Any, query: Any) -> str:
+    return drill_href("station", selected, click, ids.STATIONS, "station_code", query)
+
+
+# --- page -------------------------------------------------------------------------------------------------
+
+
+def update_page(query: Any, theme: str | None):
+    from dashboard import queries
+
+    code, month = resolve(query, "district_code")
+    dark = theme == "dark"
+    eng = engine()
+    info = queries.unit_info(eng, "district", code) if code else None
+    if info is None or month is None:
+        msg = unknown_unit("district", code) if info is None else empty_state()
+        return code or "District", "", None, msg, [], None, None, empty_fig(dark), HIDDEN
+    title = info["name"]
+    subtitle = f"{info['state_name']} · {month_label(month)}"
+    user_scope = scope()
+    try:
+        head = queries.district_headline(eng, month, code, user_scope)
+        lag = queries.lagging(eng, month, user_scope, info["state_code"], code)
+        stakes = queries.unit_stakes(eng, month, user_scope, info["state_code"], code)
+        moved = queries.movers(eng, month, "station", code, user_scope, n=5)
+        matrix = queries.district_station_matrix(eng, month, code, user_scope)
+        table = queries.stations_table(eng, month, code, user_scope)
+    except OutOfScope:
+        link = _own_link(user_scope, month)
+        msg = not_available("this district's police stations", *link)
+        return title, subtitle, None, msg, [], None, None, empty_fig(dark), HIDDEN
+    actions = [
+        dbc.Button("Lagging stations", href=page_href("/lagging", month, state=info["state_code"], district=code),
+                   color="primary", outline=True, size="sm"),
+        dbc.Button(f"{info['state_name']}", href=page_href(f"/state/{info['state_code']}", month),
+                   color="secondary", outline=True, size="sm"),
+    ]
+    if head is None:
+        return title, subtitle, actions, empty_state(), [], None, None, empty_fig(dark), HIDDEN
+    kpis = headline_cards(head, lag)
+    version = queries.version_for(eng, month)
+    lagging = lagging_panel(lag, stakes, version, month)
+    movers = movers_panel(moved, month)
+    order = list(table["unit_code"]) if not table.empty else None
+    heat = themed(figures.heatmap_marks_lost(matrix, "Police station", unit_order=order), dark)
+    return title, subtitle, actions, None, kpis, lagging, movers, heat, {}
+
+
+def _own_link(user_scope: Any, month: str | None) -> tuple[str | None, str]:
+    if user_scope.role == "district" and user_scope.district_code:
+        return page_href(f"/district/{user_scope.district_code}", month), "Go to your district"
+    if user_scope.role == "state" and user_scope.state_code:
+        return page_href(f"/state/{user_scope.state_code}", month), "Go to your State"
+    return None, ""
+
+
+def headline_cards(head: dict, lag: pd.DataFrame) -> list:
+    centi = head.get("score_centi")
+    active, reported = as_int(head.get("stations_active")) or 0, as_int(head.get("stations_reported")) or 0
+    stake_state = float(lag["at_stake_state"].max()) if lag is not None and not lag.empty else None
+    cards = [
+        kpi_card("Score", format_score(head.get("score"), centi),
+                 sub=f"{format_change_centi(head.get('score_change_centi'))} since last month"),
+        kpi_card("Rank in the State",
+                 f"{format_rank(head.get('rank_in_state'))} of {head.get('districts_ranked')}",
+                 badge=rank_change_badge(head.get("rank_change_in_state"), "rank in State"),
+                 sub=f"among {head.get('state_name')}'s districts"),
+        kpi_card("Streak", streak_text(head.get("streak_at_1"), head.get("streak_top5"), " in the State"),
+                 help_text="Consecutive months at #1 / in the top 5 among the State's districts"),
+        kpi_card("Stations reported", f"{format_indian(reported)} / {format_indian(active)}",
+                 sub=("All active stations reported" if reported == active
+                      else f"{active - reported} not reported (flagged, not counted as perfect)"),
+                 tone="bad" if reported < active else None),
+        kpi_card("Lagging stations", format_indian(head.get("lagging_stations")),
+                 sub=(f"largest at stake: +{fmt3(stake_state)} for the State" if stake_state is not None
+                      else "None this month"),
+                 tone="bad" if head.get("lagging_stations") else "good"),
+    ]
+    # the Streak card's value is words: keep it readable
+    return [dbc.Col(c, xs=12, sm=6, lg=4, xl=True) for c in cards]
+
+
+# --- station table ------------------------------------------------------------------------------------
+
+
+def update_stations(query: Any, peer: Any):
+    from dashboard import queries
+
+    code, month = resolve(query, "district_code")
+    eng = engine()
+    info = queries.unit_info(eng, "district", code) if code else None
+    if info is None or month is None:
+        return [], HIDDEN, None
+    try:
+        table = queries.stations_table(eng, month, code, scope())
+    except OutOfScope:
+        return [], HIDDEN, None
+    rows = station_rows(table)
+    if isinstance(peer, str) and peer != "all":
+        rows = [r for r in rows if r["peer_group"] == peer]
+    return rows, {}, _stations_note(rows, peer)
+
+
+def station_rows(table: pd.DataFrame) -> list[dict]:
+    if table is None or table.empty:
+        return []
+    shared_d = shared_ranks(list(table["rank_in_district"]))
+    shared_s = shared_ranks(list(table["rank_in_state"]))
+    rows = []
+    for i, r in enumerate(table.to_dict("records")):
+        centi = as_int(r.get("score_centi"))
+        reported = bool(r.get("reported"))
+        change = as_int(r.get("rank_change_in_district"))
+        sym, _tone, words = rank_change_text(change)
+        score = format_score(r.get("score"), centi) if centi is not None else "no data"
+        fir = as_int(r.get("fir_volume"))
+        rows.append({
+            "station_code": r["unit_code"],
+            "name": r["name"],
+            "reported": reported,
+            "status_words": f"{r['name']}: " + ("reported this month" if reported else
+                                                "NOT REPORTED this month (rule 3 imputation)"),
+            "rank": as_int(r.get("rank_in_district")),
+            "rank_text": format_rank(r.get("rank_in_district"), shared_d[i]),
+            "rank_in_state": as_int(r.get("rank_in_state")),
+            "rank_in_state_text": format_rank(r.get("rank_in_state"), shared_s[i]),
+            "score_centi": centi,
+            "score_sort": centi if reported else -1,
+            "score_text": score if reported else f"Not reported ({score})",
+            "score_change_centi": as_int(r.get("score_change_centi")),
+            "change_text": format_change_centi(r.get("score_change_centi")),
+            "rank_change": change,
+            "rank_change_text": sym,
+            "rank_change_words": f"Rank in district {words}",
+            "peer_group": r.get("peer_group"),
+            "fir_volume": fir,
+            "fir_words": f"{format_indian(fir)} FIRs registered this month" if fir is not None else "No FIR data",
+            "at_stake_district": None if pd.isna(r.get("at_stake_district")) else float(r["at_stake_district"]),
+            "at_stake_state": None if pd.isna(r.get("at_stake_state")) else float(r["at_stake_state"]),
+        })
+    return rows
+
+
+def _stations_note(rows: list[dict], peer: Any) -> str:
+    if not rows:
+        return "No stations in this peer group this month." if peer not in (None, "all") else \
+            "No police stations with results this month."
+    parts = [f"{len(rows)} station{'s' if len(rows) != 1 else ''}" +
+             (f" in peer group {peer}" if peer not in (None, "all") else "") + "."]
+    nr = [r["name"] for r in rows if not r["reported"]]
+    if nr:
+        parts.append(f"Not reported this month: {', '.join(nr)} — their figures were imputed (rule 3), so the score "
+                     "shown in brackets is not a real score.")
+    if any(r["rank_text"].startswith("=") for r in rows):
+        parts.append("“=” marks a shared rank.")
+    return " ".join(parts)
+
+
+# --- lagging and movers --------------------------------------------------------------------------------------
+
+
+def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: str) -> Any:
+    if lag is None or lag.empty:
+        return empty_state("No lagging stations this month", "Every active station reported and met the thresholds.")
+    params = {p.id: p for p in version.parameters} if version else {}
+    by_station = {c: g for c, g in stakes.groupby("station_code")} if stakes is not None and not stakes.empty else {}
+    rows = []
+    for r in lag.itertuples():
+        reasons: list[Any] = []
+        if r.not_reported:
+            reasons.append(html.Div(not_reported_badge()))
+        reasons.append(html.Div(_reason_head(r, version), className="small"))
+        g = by_station.get(r.station_code)
+        if g is not None:
+            items = []
+            for s in g.sort_values("at_stake_state", ascending=False).head(4).itertuples():
+                p = params.get(s.parameter)
+                words = shortfall_words(s.parameter_name, p.kind if p else "count", s.numerator, s.denominator,
+                                        s.numerator_needed, p.denominator if p else "")
+                items.append(html.Li([words, html.Span(f" +{fmt3(s.at_stake_district)} / +{fmt3(s.at_stake_state)}",
+                                                       className="text-body-secondary",
+                                                       title="marks at stake for the district / the State")]))
+            if len(g) > 4:
+                items.append(html.Li(f"… and {len(g) - 4} more parameter{'s' if len(g) > 5 else ''}",
+                                     className="text-body-secondary"))
+            reasons.append(html.Ul(items, className="small mb-0 ps-3 lag-actions"))
+        score: Any = format_score(r.score) if not r.not_reported else html.Span("–", title="not reported")
+        rows.append([
+            unit_link("station", r.station_code, r.station_name, month),
+            score,
+            reasons,
+            html.Strong(fmt3(r.at_stake_district)),
+            fmt3(r.at_stake_state),
+        ])
+    return html.Div([
+        simple_table(["Station", "Score", "Why it lags, and what to fix", "At stake: district", "At stake: State"],
+                     rows, numeric=(1, 3, 4), class_name="lagging-table"),
+        html.Div("Each line: records missed of those due, and the marks the fix is worth for the district / the "
+                 "State. Marks at stake are computed one station at a time.", className="graph-note mt-2"),
+    ])
+
+
+def _reason_head(r: Any, version: Any) -> str:
+    words = []
+    threshold = float(version.lagging_score_below) if version else 90.0
+    if r.low_score and not r.not_reported:
+        words.append(f"Score {format_score(r.score)} below {threshold:g}")
+    crit = [c for c in (r.critical_parameters or "").split(",") if c]
+    if crit and version:
+        names = [(version.parameter(c).name if version.parameter(c) else c) for c in crit]
+        words.append(f"under {float(version.critical_achievement_below):.0%} of target on critical "
+                     f"parameter{'s' if len(names) != 1 else ''}: " + ", ".join(names))
+    if r.not_reported:
+        words.insert(0, "No figures received this month")
+    return "; ".join(words) or "Lagging"
+
+
+def movers_panel(moved: dict, month: str) -> Any:
+    def block(title: str, df: pd.DataFrame, empty_text: str) -> html.Div:
+        if df is None or df.empty:
+            return html.Div([html.H3(title, className="movers-title"),
+                             html.Div(empty_text, className="small text-body-secondary")])
+        items = []
+        for r in df.itertuples():
+            c = as_int(r.score_change_centi)
+            items.append(html.Li([
+                unit_link("station", r.unit_code, r.name, month),
+                html.Span(f" {format_change_centi(c)}", className="cell-up" if c and c > 0 else "cell-down"),
+                html.Span(f" → {r.score_display}" + ("" if r.reported else " (not reported)"),
+                          className="text-body-secondary small"),
+            ]))
+        return html.Div([html.H3(title, className="movers-title"), html.Ol(items, className="mb-2")])
+
+    return html.Div([
+        block("Most improved", moved.get("improved"), "No station improved since last month."),
+        block("Most declined", moved.get("declined"), "No station declined since last month."),
+    ])
+
+
+

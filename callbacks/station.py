@@ -1,0 +1,246 @@
+"""Police-station page callbacks. Every query is scoped (a station outside the user's district/State raises
+OutOfScope, caught here: the page shows "not available for your account")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, ctx, html
+from dash.exceptions import PreventUpdate
+
+from callbacks.common import engine, scope
+from callbacks.shell import follow_theme
+from callbacks.unit_common import empty_fig, resolve, themed
+from dashboard.scope import OutOfScope
+from layouts import figures
+from layouts.components import (
+    empty_state,
+    format_change_centi,
+    format_indian,
+    format_rank,
+    format_score,
+    kpi_card,
+    month_label,
+    page_href,
+    rank_change_badge,
+)
+from layouts.shell import ids as shell_ids
+from layouts.station import ids
+from layouts.unit_parts import as_int, fmt3, not_available, not_reported_badge, pct, unknown_unit
+
+HIDDEN = {"display": "none"}
+
+
+def register(app: dash.Dash) -> None:
+    app.callback(
+        Output(ids.TITLE, "children"),
+        Output(ids.SUBTITLE, "children"),
+        Output(ids.ACTIONS, "children"),
+        Output(ids.NOTICE, "children"),
+        Output(ids.KPIS, "children"),
+        Output(ids.PARAMS, "rowData"),
+        Output(ids.PARAMS_BOX, "style"),
+        Output(ids.PARAMS_NOTE, "children"),
+        Output(ids.PICK, "options"),
+        Output(ids.PICK, "value"),
+        Output(ids.NOT_REPORTED, "children"),
+        Output(ids.TREND, "figure"),
+        Input(ids.QUERY, "data"),
+        State(ids.PICK, "value"),
+        State(shell_ids.THEME_STORE, "data"),
+    )(update_page)
+    app.callback(
+        Output(ids.PARAM_TREND, "figure"),
+        Input(ids.PICK, "value"),
+        State(ids.QUERY, "data"),
+        State(shell_ids.THEME_STORE, "data"),
+    )(update_param_trend)
+    app.callback(
+        Output(ids.PICK, "value", allow_duplicate=True),
+        Input(ids.PARAMS, "selectedRows"),
+        prevent_initial_call=True,
+    )(pick_from_table)
+    follow_theme(app, ids.PARAM_TREND, ids.TREND)
+
+
+def pick_from_table(selected: Any) -> str:
+    if ctx.triggered_id != ids.PARAMS or not isinstance(selected, list) or not selected:
+        raise PreventUpdate
+    value = selected[0].get("parameter") if isinstance(selected[0], dict) else None
+    if not isinstance(value, str):
+        raise PreventUpdate
+    return value
+
+
+def update_page(query: Any, picked: Any, theme: str | None):
+    from dashboard import queries
+
+    code, month = resolve(query, "station_code")
+    dark = theme == "dark"
+    eng = engine()
+    info = queries.unit_info(eng, "station", code) if code else None
+    blank = (None, [], [], HIDDEN, None, [], None, None, empty_fig(dark))
+    if info is None or month is None:
+        msg = unknown_unit("police station", code) if info is None else empty_state()
+        return (code or "Police station", "", None, msg, *blank[1:])
+    title = info["name"]
+    subtitle = f"{info['district_name']} · {info['state_name']} · {month_label(month)}"
+    user_scope = scope()
+    try:
+        head = queries.station_headline(eng, month, code, user_scope)
+        params = queries.station_params(eng, month, code, user_scope)
+        stakes = queries.lagging_stakes(eng, month, code, user_scope)
+    except OutOfScope:
+        return (title, subtitle, None, not_available("this police station"), *blank[1:])
+    actions = [
+        dbc.Button(info["district_name"], href=page_href(f"/district/{info['district_code']}", month),
+                   color="secondary", outline=True, size="sm"),
+    ]
+    if head is None:
+        msg = empty_state("This station was not active this month",
+                          f"Opened {info.get('opened') or '–'}, closed {info.get('closed') or '–'}.")
+        return (title, subtitle, actions, msg, *blank[1:])
+    version = queries.version_for(eng, month)
+    rows = param_rows(params, version, stakes)
+    options = [{"label": r["parameter_name"], "value": r["parameter"]} for r in rows]
+    valid = {o["value"] for o in options}
+    wanted = (query or {}).get("parameter") if isinstance(query, dict) else None
+    pick = next((v for v in (picked, wanted) if v in valid), None)
+    if pick is None and rows:
+        pick = max(rows, key=lambda r: (r["marks_lost"] or 0, -rows.index(r)))["parameter"]
+    notice = None
+    if not head.get("reported"):
+        notice = dbc.Alert([not_reported_badge(), " No figures were received from this station for "
+                            f"{month_label(month)}. Under rule 3 its days/flag parameters count as 0 and its count "
+                            "parameters are left out; the score below is that imputed score, not a real one."],
+                           color="warning", className="py-2")
+    months_nr = queries.station_months_not_reported(eng, code, month, 24)
+    trend = queries.score_trend(eng, "station", code, month, 24)
+    district_trend = queries.score_trend(eng, "district", info["district_code"], month, 24)
+    trend_fig = themed(figures.score_trend(trend, name=title, compare_df=district_trend,
+                                           compare_name=f"{info['district_name']} district"), dark)
+    return (title, subtitle, actions, notice, headline_cards(head), rows, {}, _params_note(rows, version),
+            options, pick, not_reported_panel(months_nr, month, code), trend_fig)
+
+
+def headline_cards(head: dict) -> list:
+    centi = head.get("score_centi")
+    reported = bool(head.get("reported"))
+    score_value: Any = format_score(head.get("score"), centi)
+    cards = [
+        kpi_card("Score", score_value, badge=None if reported else not_reported_badge(),
+                 sub=f"{format_change_centi(head.get('score_change_centi'))} since last month",
+                 tone=None if reported else "bad"),
+        kpi_card("Rank in district",
+                 f"{format_rank(head.get('rank_in_district'))} of {head.get('stations_in_district')}",
+                 badge=rank_change_badge(head.get("rank_change_in_district"), "rank in district")),
+        kpi_card("Rank in State", f"{format_rank(head.get('rank_in_state'))} of {head.get('stations_in_state')}",
+                 badge=rank_change_badge(head.get("rank_change_in_state"), "rank in State")),
+        kpi_card("Lagging", "Yes" if head.get("lagging") else "No",
+                 sub=(f"at stake: +{fmt3(head.get('at_stake_district'))} district, "
+                      f"+{fmt3(head.get('at_stake_state'))} State" if head.get("lagging") else "Meets the thresholds"),
+                 tone="bad" if head.get("lagging") else "good"),
+    ]
+    return [dbc.Col(c, xs=12, sm=6, lg=3) for c in cards]
+
+
+def param_rows(params: pd.DataFrame, version: Any, stakes: pd.DataFrame | None = None) -> list[dict]:
+    if params is None or params.empty:
+        return []
+    defs = {p.id: p for p in version.parameters} if version else {}
+    crit_below = float(version.critical_achievement_below) if version else 0.8
+    stake = (stakes.set_index("parameter")["at_stake_state"].to_dict()
+             if stakes is not None and not stakes.empty else {})
+    rows = []
+    for r in params.sort_values("position").to_dict("records"):
+        p = defs.get(r["parameter"])
+        applicable = bool(r.get("applicable"))
+        imputed = bool(r.get("imputed"))
+        critical = bool(r.get("critical"))
+        achievement = r.get("achievement")
+        below_critical = bool(critical and applicable and achievement is not None and not pd.isna(achievement)
+                              and float(achievement) < crit_below)
+        flags = []
+        if critical:
+            flags.append("critical" + (" — below threshold" if below_critical else ""))
+        if imputed:
+            flags.append("imputed (not reported)")
+        if not applicable:
+            flags.append("n/a (nothing due)")
+        num, den = as_int(r.get("numerator")), as_int(r.get("denominator"))
+        marks = None if pd.isna(r.get("marks")) else float(r["marks"])
+        lost = None if pd.isna(r.get("marks_lost")) else float(r["marks_lost"])
+        rows.append({
+            "parameter": r["parameter"],
+            "parameter_name": r.get("parameter_name") or r["parameter"],
+            "head": r.get("head"),
+            "definition": (f"Numerator: {p.numerator}. Denominator: {p.denominator}." if p else ""),
+            "value": None if (not applicable or pd.isna(r.get("value"))) else float(r["value"]),
+            "value_text": "n/a" if not applicable else pct(r.get("value")),
+            "ratio": f"{format_indian(num)} / {format_indian(den)}",
+            "ratio_words": (f"{format_indian(num)} {p.numerator if p else ''} of {format_indian(den)} "
+                            f"{p.denominator if p else ''}").strip(),
+            "numerator": num,
+            "denominator": den,
+            "target": None if pd.isna(r.get("target")) else float(r["target"]),
+            "marks": marks,
+            "marks_text": "–" if marks is None or not applicable else f"{marks:.2f}",
+            "weight": None if pd.isna(r.get("weight")) else float(r["weight"]),
+            "marks_lost": lost,
+            "lost_text": "–" if lost is None or not applicable else f"{lost:.2f}",
+            "at_stake_state": stake.get(r["parameter"]),
+            "critical": critical,
+            "below_critical": below_critical,
+            "imputed": imputed,
+            "applicable": applicable,
+            "flags": ", ".join(flags) or "–",
+        })
+    return rows
+
+
+def _params_note(rows: list[dict], version: Any) -> str:
+    if not rows:
+        return "No parameters for this month."
+    parts = [f"Methodology {version.id}." if version else ""]
+    weights = sum(r["weight"] or 0 for r in rows if r["applicable"])
+    marks = sum(r["marks"] or 0 for r in rows if r["applicable"])
+    if weights:
+        parts.append(f"Marks {marks:.2f} of {weights:g} applicable → score = 100 × {marks:.2f} / {weights:g}.")
+    stake = [r for r in rows if r["at_stake_state"]]
+    if stake:
+        best = max(stake, key=lambda r: r["at_stake_state"])
+        parts.append(f"Largest mark at stake for the State: {best['parameter_name']} (+{fmt3(best['at_stake_state'])}).")
+    return " ".join(p for p in parts if p)
+
+
+def not_reported_panel(months: list[str], month: str, code: str) -> Any:
+    if not months:
+        return empty_state("Reported every month", "No month without figures in the last 24 months.")
+    items = [html.Li(html.A(month_label(m), href=page_href(f"/station/{code}", m))) for m in reversed(months)]
+    return html.Div([
+        html.Div(f"{len(months)} month{'s' if len(months) != 1 else ''} without figures:", className="fw-semibold"),
+        html.Ul(items, className="months-list mb-0"),
+    ])
+
+
+def update_param_trend(parameter: Any, query: Any, theme: str | None):
+    from dashboard import queries
+
+    dark = theme == "dark"
+    code, month = resolve(query, "station_code")
+    if not isinstance(parameter, str) or code is None or month is None:
+        return empty_fig(dark, "Pick a parameter")
+    try:
+        trend = queries.station_param_trend(engine(), code, month, scope(), 12)
+    except OutOfScope:
+        return empty_fig(dark, "Not available for your account")
+    if trend.empty:
+        return empty_fig(dark)
+    one = trend[trend["parameter"] == parameter]
+    if one.empty:
+        return empty_fig(dark, "This parameter is not in the methodology for these months")
+    target = one["target"].iloc[-1]
+    return themed(figures.parameter_trend(one, str(one["parameter_name"].iloc[-1]), target), dark)
