@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import sys
 import time
 import zipfile
@@ -34,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 
 from dashboard.models import (
@@ -56,6 +57,7 @@ MAX_PROBLEMS_PER_FILE = 200
 CHUNK = 50_000
 INT_MAX = 2**31 - 1  # INTEGER columns are 32-bit on PostgreSQL
 PROGRESS_MIN_ROWS = 20_000
+SQLITE_CACHE_KIB = 256_000
 
 
 @dataclass(frozen=True)
@@ -189,17 +191,21 @@ class _Problems:
         if len(items) < self.cap * 4:  # sorted and cut to `cap` at the end
             items.append(Problem(file, row, column, _text(value), rule))
 
-    def add_mask(self, table: _Table, mask: pd.Series, column: str, rule: str | pd.Series,
-                 value: pd.Series | None = None) -> None:
-        """Vectorised: one problem per row of `table.df` where `mask` holds."""
+    def add_mask(self, table: _Table, mask: pd.Series | np.ndarray, column: str,
+                 rule: str | Callable[[pd.DataFrame], Iterable[str]],
+                 value: Callable[[pd.DataFrame], Iterable[str]] | None = None) -> None:
+        """Vectorised: one problem per row of `table.df` where `mask` holds. `rule` and `value` may be
+        functions of the offending rows (only the listed ones are formatted, so huge files stay fast)."""
+        mask = np.asarray(mask, dtype=bool)
         n = int(mask.sum())
         if not n:
             return
         sub = table.df.loc[mask].head(self.cap)
-        if value is None and column in sub.columns:
-            value = table.df[column]
-        values = value.loc[sub.index].tolist() if value is not None else [""] * len(sub)
-        rules = rule.loc[sub.index].tolist() if isinstance(rule, pd.Series) else [rule] * len(sub)
+        if value is not None:
+            values = list(value(sub))
+        else:
+            values = sub[column].tolist() if column in sub.columns else [""] * len(sub)
+        rules = [rule] * len(sub) if isinstance(rule, str) else list(rule(sub))
         items = self.items.setdefault(table.label, [])
         for row, val, r in zip(sub["_row"].tolist(), values, rules, strict=True):
             items.append(Problem(table.label, int(row), column, _text(val), str(r)))
@@ -361,7 +367,10 @@ def _finish_table(label: str, kind: str, df: pd.DataFrame, problems: _Problems) 
             df[col] = ""
     cols = list(spec.columns)
     for col in cols:
-        df[col] = df[col].astype(str).str.strip()
+        codes, uniques = pd.factorize(df[col].astype(str), sort=False)
+        stripped = np.array([u.strip() for u in uniques], dtype=object)
+        if len(uniques) and (stripped != np.asarray(uniques, dtype=object)).any():
+            df[col] = stripped[codes]
     blank = (df[cols] == "").all(axis=1)
     if blank.any():
         df = df.loc[~blank]
@@ -512,12 +521,12 @@ def _validate(tables: list[_Table], conn: Connection, methodology: Methodology, 
             ok = {}
             for col in ("opened", "closed"):
                 v = t.df[col]
-                good = v.str.fullmatch(MONTH_RE.pattern)
+                good = _per_value(v, _is_month)
                 problems.add_mask(t, (v != "") & ~good, col, "must be a month YYYY-MM or left empty")
                 ok[col] = good
             both = ok["opened"] & ok["closed"]
-            problems.add_mask(t, both & (t.df["opened"] > t.df["closed"]), "closed",
-                              "closed is before opened", value=t.df["opened"] + " > " + t.df["closed"])
+            problems.add_mask(t, both & (t.df["opened"] > t.df["closed"]), "closed", "closed is before opened",
+                              value=lambda sub: sub["opened"] + " > " + sub["closed"])
         else:
             unit_col = "station_code" if t.kind == "station_rows" else "state_code"
             known_units = known.stations if t.kind == "station_rows" else known.states
@@ -529,34 +538,55 @@ def _validate(tables: list[_Table], conn: Connection, methodology: Methodology, 
         _check_duplicates(kind, ts, problems)
 
 
+def _per_value(series: pd.Series, func: Callable[[str], object], dtype=bool) -> np.ndarray:
+    """func applied once per distinct value (months, numbers and codes repeat a lot): fast on big files."""
+    codes, uniques = pd.factorize(series, sort=False)
+    if not len(uniques):
+        return np.zeros(len(series), dtype=dtype)
+    mapped = np.fromiter((func(u) for u in uniques), dtype=dtype, count=len(uniques))
+    return mapped[codes]
+
+
+_INT_RE = re.compile(r"\d{1,15}")
+_NEG_RE = re.compile(r"-\d+(\.0*)?")
+
+
+def _is_month(text: str) -> bool:
+    return MONTH_RE.match(text) is not None
+
+
 def _validate_common(t: _Table, problems: _Problems) -> None:
     spec = KINDS[t.kind]
     for col in spec.columns:
         if col in spec.optional:
             continue
-        problems.add_mask(t, t.df[col] == "", col, "missing value")
+        problems.add_mask(t, _per_value(t.df[col], lambda v: v == ""), col, "missing value")
     for col, n in spec.max_len.items():
-        problems.add_mask(t, t.df[col].str.len() > n, col, f"longer than {n} characters")
+        problems.add_mask(t, _per_value(t.df[col], lambda v, n=n: len(v) > n), col, f"longer than {n} characters")
 
 
 def _check_known(t: _Table, col: str, known: set[str], rule: str, problems: _Problems) -> None:
-    v = t.df[col]
-    problems.add_mask(t, (v != "") & ~v.isin(known), col, rule)
+    problems.add_mask(t, _per_value(t.df[col], lambda v: v != "" and v not in known), col, rule)
 
 
-def _parse_int(t: _Table, col: str, problems: _Problems) -> tuple[pd.Series, pd.Series]:
+def _parse_int(t: _Table, col: str, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
     """(values as int64, valid mask); reports malformed, negative and too large numbers."""
     v = t.df[col]
-    digits = v.str.fullmatch(r"\d{1,15}")
-    negative = v.str.fullmatch(r"-\d+(\.0*)?")
-    problems.add_mask(t, negative, col, "must be a non-negative integer (negative number)")
-    problems.add_mask(t, (v != "") & ~digits & ~negative, col, "malformed number: must be a non-negative "
-                      "whole number (digits only)")
-    values = pd.Series(0, index=v.index, dtype=np.int64)
-    values[digits] = v[digits].astype(np.int64)
-    too_big = digits & (values > INT_MAX)
-    problems.add_mask(t, too_big, col, f"number too large (max {INT_MAX})")
-    return values, digits & ~too_big
+    codes, uniques = pd.factorize(v, sort=False)
+    kind = np.zeros(len(uniques), dtype=np.int8)  # 0 ok, 1 empty, 2 negative, 3 malformed, 4 too large
+    number = np.zeros(len(uniques), dtype=np.int64)
+    for i, u in enumerate(uniques):
+        if _INT_RE.fullmatch(u):
+            number[i] = int(u)
+            kind[i] = 4 if number[i] > INT_MAX else 0
+        else:
+            kind[i] = 1 if u == "" else 2 if _NEG_RE.fullmatch(u) else 3
+    row_kind = kind[codes] if len(uniques) else np.zeros(len(v), dtype=np.int8)
+    problems.add_mask(t, row_kind == 2, col, "must be a non-negative integer (negative number)")
+    problems.add_mask(t, row_kind == 3, col, "malformed number: must be a non-negative whole number (digits only)")
+    problems.add_mask(t, row_kind == 4, col, f"number too large (max {INT_MAX})")
+    values = number[codes] if len(uniques) else np.zeros(len(v), dtype=np.int64)
+    return values, row_kind == 0
 
 
 def _validate_rows(t: _Table, methodology: Methodology, params: pd.DataFrame, current: str,
@@ -564,30 +594,33 @@ def _validate_rows(t: _Table, methodology: Methodology, params: pd.DataFrame, cu
     df = t.df
     level = "station" if t.kind == "station_rows" else "state"
     month = df["month"]
-    month_ok = month.str.fullmatch(MONTH_RE.pattern)
-    problems.add_mask(t, (month != "") & ~month_ok, "month", "malformed month: must be YYYY-MM (e.g. 2024-05)")
     first = methodology.first_month
-    early = month_ok & (month < first)
-    problems.add_mask(t, early, "month", f"before the first methodology version (effective from {first})")
-    future = month_ok & (month > current)
-    problems.add_mask(t, future, "month", f"month in the future (the current month is {current})")
-    month_ok = month_ok & ~early & ~future
+    m_codes, m_uniques = pd.factorize(month, sort=False)
+    # per distinct month: 0 ok, 1 empty (reported as missing), 2 malformed, 3 before first version, 4 future
+    m_state = np.array([1 if m == "" else 2 if not _is_month(m) else 3 if m < first else 4 if m > current else 0
+                        for m in m_uniques], dtype=np.int8)
+    row_state = m_state[m_codes] if len(m_uniques) else np.zeros(len(df), dtype=np.int8)
+    problems.add_mask(t, row_state == 2, "month", "malformed month: must be YYYY-MM (e.g. 2024-05)")
+    problems.add_mask(t, row_state == 3, "month", f"before the first methodology version (effective from {first})")
+    problems.add_mask(t, row_state == 4, "month", f"month in the future (the current month is {current})")
+    month_ok = row_state == 0
 
     num, num_ok = _parse_int(t, "numerator", problems)
     den, den_ok = _parse_int(t, "denominator", problems)
 
     # version in force per month (rule 1), then the parameter's level and kind in that version
-    months = month[month_ok].unique()
-    version_of = {m: methodology.version_for(m).id for m in months}  # type: ignore[union-attr]
+    good_months = [m for m, st in zip(m_uniques, m_state, strict=True) if st == 0]
+    version_of = {m: methodology.version_for(m).id for m in good_months}  # type: ignore[union-attr]
     version = month.map(version_of)
     info = pd.DataFrame({"_version": version, "parameter": df["parameter"]}).merge(
         params, on=["_version", "parameter"], how="left")
-    info.index = df.index
-    param_given = df["parameter"] != ""
-    unknown = month_ok & param_given & info["_level"].isna()
-    problems.add_mask(t, unknown, "parameter",
-                      "parameter not in methodology version " + version.fillna("") + " in force for " + month)
-    wrong_level = month_ok & info["_level"].notna() & (info["_level"] != level)
+    p_level = info["_level"].to_numpy(dtype=object)
+    p_kind = info["_kind"].to_numpy(dtype=object)
+    known_param = pd.notna(p_level)
+    param_given = df["parameter"].to_numpy(dtype=object) != ""
+    problems.add_mask(t, month_ok & param_given & ~known_param, "parameter", lambda sub: [
+        f"parameter not in methodology version {version_of[m]} in force for {m}" for m in sub["month"]])
+    wrong_level = month_ok & known_param & (p_level != level)
     other = "state_rows" if level == "station" else "station_rows"
     problems.add_mask(t, wrong_level, "parameter",
                       f"wrong level: a {'state' if level == 'station' else 'station'}-level parameter "
@@ -595,15 +628,15 @@ def _validate_rows(t: _Table, methodology: Methodology, params: pd.DataFrame, cu
 
     both = num_ok & den_ok
     problems.add_mask(t, both & (num > den), "numerator", "numerator greater than denominator",
-                      value=df["numerator"] + " > " + df["denominator"])
-    kind = info["_kind"].where(month_ok & ~wrong_level)
-    days = pd.Series(0, index=df.index, dtype=np.int64)
-    if len(months):
-        days = month.map({m: days_in_month(m) for m in months}).fillna(0).astype(np.int64)
-    bad_days = den_ok & (kind == "days") & (den != days)
-    problems.add_mask(t, bad_days, "denominator", "for a 'days' parameter the denominator must be the days in "
-                      "the month (" + days.astype(str) + " in " + month + ")")
-    is_flag = kind == "flag"
+                      value=lambda sub: sub["numerator"] + " > " + sub["denominator"])
+    usable = month_ok & ~wrong_level
+    is_days = usable & (p_kind == "days")
+    if is_days.any():
+        days = month.map({m: days_in_month(m) for m in good_months}).fillna(0).to_numpy(dtype=np.int64)
+        problems.add_mask(t, den_ok & is_days & (den != days), "denominator", lambda sub: [
+            f"for a 'days' parameter the denominator must be the days in the month ({days_in_month(m)} in {m})"
+            for m in sub["month"]])
+    is_flag = usable & (p_kind == "flag")
     problems.add_mask(t, den_ok & is_flag & (den != 1), "denominator",
                       "for a 'flag' parameter the denominator must be 1")
     problems.add_mask(t, num_ok & is_flag & (num > 1), "numerator",
@@ -619,21 +652,20 @@ def _check_duplicates(kind: str, tables: list[_Table], problems: _Problems) -> N
     if not dup.any():
         return
     firsts = keyed[~dup & keyed.duplicated(subset=key, keep=False)].set_index(key)[["_row", "_t"]]
+    sep = "/"
     for i, t in enumerate(tables):
         mine = dup & (keyed["_t"] == i)
         if not mine.any():
             continue
-        d = keyed[mine]
-        first = firsts.loc[pd.MultiIndex.from_frame(d[key])] if len(key) > 1 else firsts.loc[d[key[0]]]
-        where = [f"row {r}" + ("" if ti == i else f" of {tables[ti].label}")
-                 for r, ti in zip(first["_row"], first["_t"], strict=True)]
-        rule = pd.Series([f"duplicate {'/'.join(key)}: also in {w}" for w in where], index=d["_row"].values)
-        mask = t.df["_row"].isin(d["_row"])
-        t_rule = t.df["_row"].map(rule).fillna("")
-        value = t.df[key[0]]
-        for col in key[1:]:
-            value = value + "/" + t.df[col]
-        problems.add_mask(t, mask, ",".join(key), t_rule, value=value)
+
+        def rule(sub: pd.DataFrame, i: int = i) -> list[str]:
+            idx = pd.MultiIndex.from_frame(sub[key]) if len(key) > 1 else sub[key[0]]
+            first = firsts.loc[idx]
+            return [f"duplicate {sep.join(key)}: also in row {r}" + ("" if ti == i else f" of {tables[ti].label}")
+                    for r, ti in zip(first["_row"], first["_t"], strict=True)]
+
+        problems.add_mask(t, t.df["_row"].isin(keyed.loc[mine, "_row"]), ",".join(key), rule,
+                          value=lambda sub: [sep.join(vals) for vals in sub[key].itertuples(index=False)])
 
 
 # --- writing ------------------------------------------------------------------------------------------
@@ -649,23 +681,60 @@ _MASTER = {
 }
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    return df.to_dict("records")
+def _pylist(series: pd.Series) -> list:
+    """Plain Python values for the DB driver: ints stay ints, missing values become None."""
+    if series.dtype.kind in "iub" and not series.hasnans:
+        return [int(v) for v in series.tolist()] if series.dtype.kind != "b" else series.tolist()
+    if series.dtype.kind == "f":  # a nullable integer column that went through a merge
+        series = series.astype("Int64")
+    obj = series.astype(object)
+    return obj.where(series.notna(), None).tolist()
 
 
-def _insert_chunks(conn: Connection, table, records: list[dict], tick: Callable[[int], None]) -> None:
-    for i in range(0, len(records), CHUNK):
-        chunk = records[i : i + CHUNK]
-        conn.execute(insert(table), chunk)
+def _insert_frame(conn: Connection, table, df: pd.DataFrame, tick: Callable[[int], None] = lambda n: None,
+                  upsert_key: Sequence[str] | None = None) -> None:
+    """Bulk insert in chunks of CHUNK rows; with `upsert_key`, rows whose key exists are updated instead
+    (INSERT .. ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike). SQLite: the driver's executemany
+    with plain tuples (about twice as fast as Core's per-row dict processing); other databases: Core
+    executemany with dicts, which SQLAlchemy batches into multi-row INSERTs ("insertmanyvalues")."""
+    if df.empty:
+        return
+    cols = list(df.columns)
+    rows = list(zip(*[_pylist(df[c]) for c in cols], strict=True))
+    others = [c for c in cols if c not in (upsert_key or ())]
+    if conn.dialect.name == "sqlite":
+        sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        if upsert_key:
+            sql += (f" ON CONFLICT ({', '.join(upsert_key)}) DO UPDATE SET "
+                    + ", ".join(f"{c} = excluded.{c}" for c in others))
+        for i in range(0, len(rows), CHUNK):
+            chunk = rows[i : i + CHUNK]
+            conn.exec_driver_sql(sql, chunk)
+            tick(len(chunk))
+        return
+    if upsert_key and conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        base = pg_insert(table)
+        stmt = base.on_conflict_do_update(index_elements=list(upsert_key),
+                                          set_={c: base.excluded[c] for c in others})
+    elif upsert_key:
+        raise ImporterError(f"replacing rows is not supported on {conn.dialect.name}")
+    else:
+        stmt = insert(table)
+    for i in range(0, len(rows), CHUNK):
+        chunk = rows[i : i + CHUNK]
+        conn.execute(stmt, [dict(zip(cols, r, strict=True)) for r in chunk])
         tick(len(chunk))
 
 
-def _replaced_records(batch_id: int, table_name: str, keys: Iterable, olds: Iterable) -> list[dict]:
-    return [
-        {"batch_id": batch_id, "table_name": table_name, "key": orjson.dumps(k).decode(),
-         "old_values": orjson.dumps(o).decode()}
-        for k, o in zip(keys, olds, strict=True)
-    ]
+def _write_replaced(conn: Connection, batch_id: int, table_name: str, keys: Iterable, olds: Iterable) -> None:
+    """Record what the batch replaced (old_values None: the batch added that master row)."""
+    keys = [orjson.dumps(k).decode() for k in keys]
+    olds = ["null" if o is None else orjson.dumps(o).decode() for o in olds]
+    if keys:
+        _insert_frame(conn, ImportReplaced.__table__, pd.DataFrame(
+            {"batch_id": batch_id, "table_name": str(table_name), "key": keys, "old_values": olds}))
 
 
 def _upsert_master(conn: Connection, kind: str, df: pd.DataFrame, batch_id: int) -> tuple[int, int]:
@@ -675,7 +744,7 @@ def _upsert_master(conn: Connection, kind: str, df: pd.DataFrame, batch_id: int)
         if col in new.columns:
             new[col] = new[col].replace("", None)
     cols = list(mapping.values())
-    existing = pd.read_sql(select(*[table.c[c] for c in cols]), conn)
+    existing = _read_frame(conn, select(*[table.c[c] for c in cols]))
     merged = new.merge(existing, on="code", how="left", suffixes=("", "_old"), indicator=True)
     added = merged[merged["_merge"] == "left_only"]
     both = merged[merged["_merge"] == "both"]
@@ -686,22 +755,36 @@ def _upsert_master(conn: Connection, kind: str, df: pd.DataFrame, batch_id: int)
         changed_mask |= ~((a == b) | (a.isna() & b.isna()))
     changed = both[changed_mask]
     if len(added):
-        conn.execute(insert(table), _records(added[cols].astype(object).where(added[cols].notna(), None)))
+        _insert_frame(conn, table, added[cols])
     if len(changed):
         stmt = update(table).where(table.c.code == bindparam("b_code")).values(
             {c: bindparam("v_" + c) for c in value_cols})
         conn.execute(stmt, [{"b_code": r["code"], **{"v_" + c: _none(r[c]) for c in value_cols}}
                             for r in changed.to_dict("records")])
     olds = [{c: _none(r[c + "_old"]) for c in value_cols} for r in changed.to_dict("records")]
-    recs = _replaced_records(batch_id, table.name, [[c] for c in added["code"]], [None] * len(added))
-    recs += _replaced_records(batch_id, table.name, [[c] for c in changed["code"]], olds)
-    if recs:
-        conn.execute(insert(ImportReplaced.__table__), recs)
+    _write_replaced(conn, batch_id, table.name, [[c] for c in added["code"]] + [[c] for c in changed["code"]],
+                    [None] * len(added) + olds)
     return len(added), len(changed)
 
 
 def _none(value: object) -> object:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA else value
+
+
+def _read_frame(conn: Connection, stmt) -> pd.DataFrame:
+    """A SELECT as a DataFrame, read with the driver's own cursor inside the transaction: building
+    SQLAlchemy Row objects for hundreds of thousands of rows costs seconds; plain tuples do not."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    args = tuple(params[k] for k in compiled.positiontup) if compiled.positional else params
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return pd.DataFrame(rows, columns=names) if rows else pd.DataFrame(columns=names)
 
 
 def _upsert_rows(conn: Connection, kind: str, df: pd.DataFrame, batch_id: int,
@@ -717,41 +800,21 @@ def _upsert_rows(conn: Connection, kind: str, df: pd.DataFrame, batch_id: int,
     months = sorted(rows["month"].unique())
     counts = dict(conn.execute(
         select(table.c.month, func.count()).where(table.c.month.in_(months)).group_by(table.c.month)).all())
-    if not counts:  # fast path: nothing to replace in these months
-        _insert_chunks(conn, table, _records(rows), tick)
+    if not counts:  # fast path: months without rows, nothing can be replaced
+        _insert_frame(conn, table, rows, tick)
         return len(rows), 0
-    existing = pd.read_sql(
-        select(*[table.c[c] for c in key], table.c.numerator.label("old_numerator"),
-               table.c.denominator.label("old_denominator"), table.c.batch_id.label("old_batch_id"))
-        .where(table.c.month.in_(list(counts))),
-        conn,
-    )
-    merged = rows.merge(existing, on=key, how="left", indicator=True)
-    fresh = merged["_merge"] == "left_only"
-    _insert_chunks(conn, table, _records(merged.loc[fresh, rows.columns]), tick)
-    rep = merged.loc[~fresh]
-    if len(rep):
-        old_batch = rep["old_batch_id"].astype(object).where(rep["old_batch_id"].notna(), None)
-        olds = [{"numerator": int(n), "denominator": int(d), "batch_id": None if b is None else int(b)}
-                for n, d, b in zip(rep["old_numerator"], rep["old_denominator"], old_batch, strict=True)]
-        keys = rep[key].values.tolist()
-        recs = _replaced_records(batch_id, table.name, keys, olds)
-        for i in range(0, len(recs), CHUNK):
-            conn.execute(insert(ImportReplaced.__table__), recs[i : i + CHUNK])
-        stmt = (
-            update(table)
-            .where(and_(*[table.c[c] == bindparam("b_" + c) for c in key]))
-            .values(numerator=bindparam("v_num"), denominator=bindparam("v_den"), batch_id=bindparam("v_batch"))
-        )
-        params = [
-            {"b_month": k[0], f"b_{unit}": k[1], "b_parameter": k[2], "v_num": int(n), "v_den": int(d),
-             "v_batch": batch_id}
-            for k, n, d in zip(keys, rep["numerator"], rep["denominator"], strict=True)
-        ]
-        for i in range(0, len(params), CHUNK):
-            conn.execute(stmt, params[i : i + CHUNK])
-            tick(len(params[i : i + CHUNK]))
-    return int(fresh.sum()), len(rep)
+    existing = _read_frame(conn, select(*[table.c[c] for c in key], table.c.numerator, table.c.denominator,
+                                        table.c.batch_id).where(table.c.month.in_(list(counts))))
+    existing["batch_id"] = existing["batch_id"].astype("Int64")
+    rep = existing.merge(rows[key], on=key, how="inner")
+    n_rep = len(rep)
+    if n_rep:
+        olds = [{"numerator": n, "denominator": d, "batch_id": b}
+                for n, d, b in zip(_pylist(rep["numerator"]), _pylist(rep["denominator"]), _pylist(rep["batch_id"]),
+                                   strict=True)]
+        _write_replaced(conn, batch_id, table.name, rep[key].values.tolist(), olds)
+    _insert_frame(conn, table, rows, tick, upsert_key=key)
+    return len(rows) - n_rep, n_rep
 
 
 def _months_with_data(conn: Connection) -> list[str]:
@@ -787,6 +850,10 @@ def _lock(conn: Connection) -> None:
     the transaction is a write (the batch row), which takes the database write lock before we read."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("LOCK TABLE import_batches IN SHARE ROW EXCLUSIVE MODE")
+    elif conn.dialect.name == "sqlite":
+        # a national month touches a few hundred MB of pages; the default 2 MB page cache makes SQLite
+        # spill and re-read them several times over (3x slower). Set per connection, memory used on demand.
+        conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
 
 def _methodology(engine: Engine) -> Methodology:
@@ -964,17 +1031,23 @@ def revert_batch(engine: Engine, batch_id: int, user: str = "cli") -> RevertRepo
                 + ", ".join(f"batch {b}: {blockers[b]} row(s)" for b in order)
                 + f"); revert batch {order[0]} first")
         removed = restored = 0
+        batch_months = [m for m in (batch["months"] or "").split(",") if m]
         for name, table in _ROW_TABLES.items():
-            removed += conn.execute(delete(table).where(table.c.batch_id == batch_id)).rowcount or 0
+            if batch_months:  # the month condition lets the database use the primary key
+                removed += conn.execute(delete(table).where(
+                    table.c.month.in_(batch_months), table.c.batch_id == batch_id)).rowcount or 0
             olds = conn.execute(select(rt.c.key, rt.c.old_values).where(
                 rt.c.batch_id == batch_id, rt.c.table_name == name)).all()
             unit = "station_code" if name == "station_rows" else "state_code"
-            recs = []
-            for k, o in olds:
-                key, old = orjson.loads(k), orjson.loads(o)
-                recs.append({"month": key[0], unit: key[1], "parameter": key[2], **old})
-            for i in range(0, len(recs), CHUNK):
-                conn.execute(insert(table), recs[i : i + CHUNK])
+            keys = [orjson.loads(k) for k, _ in olds]
+            values = [orjson.loads(o) for _, o in olds]
+            recs = pd.DataFrame({
+                "month": [k[0] for k in keys], unit: [k[1] for k in keys], "parameter": [k[2] for k in keys],
+                "numerator": pd.array([v["numerator"] for v in values], dtype="Int64"),
+                "denominator": pd.array([v["denominator"] for v in values], dtype="Int64"),
+                "batch_id": pd.array([v["batch_id"] for v in values], dtype="Int64"),
+            })
+            _insert_frame(conn, table, recs)
             restored += len(recs)
             removed -= len(recs)  # the replaced rows were deleted and put back: not "removed"
         master_changed = _revert_master(conn, batch_id)
