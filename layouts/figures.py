@@ -429,11 +429,20 @@ def why_rank_moved(decomposition_df: pd.DataFrame, *, ours_label: str = "Our cha
             customdata=df["parameter"], hovertemplate="%{y}<br>" + rivals_label + ": %{x:+.3f}<extra></extra>",
         ))
     fig.add_vline(x=0, line_width=1.5, line_color="#888")
+    fig.update_xaxes(range=_padded_range([*df["change"], *(df["rivals_change"] if has_rivals else [])]))
     fig.update_layout(barmode="group", bargap=0.25, legend=dict(orientation="h", y=-0.08, x=0),
                       margin=dict(l=10, r=30, t=10, b=10))
     fig.update_xaxes(title="Change in score points", zeroline=False)
     fig.update_yaxes(automargin=True, title=None)
     return fig
+
+
+def _padded_range(values: Iterable[float], pad: float = 0.18) -> list[float]:
+    """An x range with room for the outside bar labels on both sides."""
+    vals = [float(v) for v in values if pd.notna(v)]
+    lo, hi = min([0.0, *vals]), max([0.0, *vals])
+    span = (hi - lo) or 1.0
+    return [lo - (pad * span if lo < 0 else 0.0), hi + (pad * span if hi > 0 else 0.0)]
 
 
 # --- marks lost bars -------------------------------------------------------------------------------
@@ -468,7 +477,7 @@ def marks_lost_bars(df: pd.DataFrame, *, top_n: int | None = 15) -> go.Figure:
                        "<br>Numerator / denominator: %{customdata[1]}<extra></extra>"),
         name="Marks lost",
     ))
-    fig.update_xaxes(title="Marks lost (score points)", rangemode="tozero")
+    fig.update_xaxes(title="Marks lost (score points)", range=_padded_range([0.0, *d["marks_lost"]]))
     fig.update_yaxes(automargin=True, title=None)
     fig.update_layout(showlegend=False, margin=dict(l=10, r=40, t=10, b=10))
     return fig

@@ -47,7 +47,8 @@ def clean_query(month: object = None, category: object = None) -> dict:
 
 # League table columns. Numeric fields sort numerically; the text shown comes from *_text fields.
 COLUMN_DEFS: list[dict] = [
-    {"headerName": "Rank", "field": "rank", "width": 72, "minWidth": 72, "maxWidth": 100, "sort": "asc",
+    {"headerName": "Rank", "field": "rank", "width": 80, "minWidth": 80, "maxWidth": 100, "sort": "asc",
+     "wrapHeaderText": False,
      "valueFormatter": {"function": "params.data ? params.data.rank_text : ''"},
      "headerTooltip": "All-India rank (=3 means the rank is shared with another State/UT on the same score)",
      "cellClass": "cell-num"},
