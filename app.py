@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
     from callbacks import register_callbacks
-    from dashboard.auth import init_auth
+    from dashboard.auth import init_auth, set_csp_script_hashes
     from dashboard.db import get_engine
     from layouts.pages import register_pages
     from layouts.shell import app_layout
@@ -38,6 +38,14 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = app_layout
     register_callbacks(app)
     init_auth(app.server, settings, lambda: get_engine(settings.database_url), csp_script_hashes=app.csp_hashes())
+
+    @app.server.before_request
+    def _hash_inline_scripts_once() -> None:
+        """Dash adds its pages' inline script on the first request (after its own setup hook, which
+        runs before this one): hash it then, once, so the CSP allows exactly Dash's scripts."""
+        if not app.server.config.get("CCTNS_CSP_FINAL"):
+            app.server.config["CCTNS_CSP_FINAL"] = True
+            set_csp_script_hashes(app.server, app.csp_hashes())
 
     @app.server.route("/health")
     def health():  # used by load balancers; says nothing about the data
