@@ -8,8 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, delete, select
 
-from dashboard.models import MethodologyParameter, MethodologySource, MethodologyVersion
 from dashboard.db import session_scope
+from dashboard.models import MethodologyParameter, MethodologySource, MethodologyVersion
 from metrics.methodology import Methodology, parse_methodology
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
