@@ -238,9 +238,15 @@ def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, dist
             "actions": " · ".join(actions),
         })
     out = pd.DataFrame(rows)
-    out = _apply_filters(out, filters)
     out = out.sort_values(["at_stake_state_exact", "station_code"], ascending=[False, True]).reset_index(drop=True)
     out.insert(0, "position", range(1, len(out) + 1))
+    return filter_lagging(out, filters)
+
+
+def filter_lagging(df: pd.DataFrame, f: LaggingFilters) -> pd.DataFrame:
+    """Rows of a `lagging_list` that match the filters, in the same order, renumbered from 1."""
+    out = _apply_filters(df, f).reset_index(drop=True)
+    out["position"] = range(1, len(out) + 1)
     return out
 
 

@@ -1,0 +1,453 @@
+"""Lagging stations page callbacks and the /download/lagging route.
+
+The page and the download resolve the request the same way (`resolve`) and build the table with the same
+function (`dashboard.views.lagging_list` -> `lagging_table`), so the CSV / XLSX hold exactly the rows shown,
+with the same filters and order. Scope is checked on the server from the signed-in user for both; refused
+requests are audited (`scope_violation` and a `download` row saying "refused").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+from flask import Response, jsonify, request
+
+from callbacks.common import engine, scope, valid_month
+from dashboard.scope import OutOfScope, Scope
+from dashboard.views import (
+    LAGGING_COLUMNS,
+    PEERS,
+    REASONS,
+    LaggingFilters,
+    filter_lagging,
+    lagging_list,
+    lagging_table,
+)
+from layouts.components import (
+    empty_state,
+    format_indian,
+    kpi_card,
+    month_label,
+    page_href,
+)
+from layouts.lagging import clean_query, ids
+from layouts.shell import ids as shell_ids
+
+DOWNLOAD_PATH = "/download/lagging"
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+RESOLVED = ids.RESOLVED
+
+
+# --- resolving a request -----------------------------------------------------------------------------------
+
+
+class Refused(Exception):
+    """A request for units outside the user's scope (already audited)."""
+
+
+@dataclass
+class Resolved:
+    month: str | None
+    state: str | None
+    district: str | None
+    filters: LaggingFilters
+    months: list[str] = field(default_factory=list)
+    state_name: str | None = None
+    district_name: str | None = None
+
+    def query(self) -> dict[str, str | None]:
+        return {"month": self.month, "state": self.state, "district": self.district,
+                "parameter": self.filters.parameter, "reason": self.filters.reason, "peer": self.filters.peer}
+
+    @property
+    def what(self) -> str:
+        return f"lagging list {self.state or '?'}/{self.district or '*'} {self.month or '?'}"
+
+
+def resolve(query: dict[str, Any], sc: Scope, *, strict: bool = False) -> Resolved:
+    """Month, State, district and filters for the user. State/district users default to their own State
+    (and district); anything outside the scope raises Refused after auditing it. `strict` (downloads):
+    a district user must name their district; no silent narrowing of a whole-State request."""
+    from dashboard import queries
+    from dashboard.auth import require_scope
+
+    eng = engine()
+    months = queries.months(eng)
+    q = clean_query(**{k: query.get(k) for k in ("month", "state", "district", "parameter", "reason", "peer")})
+    month = valid_month(q["month"], months) or (None if strict else (months[-1] if months else None))
+    state = q["state"]
+    district = q["district"]
+    if sc.role != "national":
+        if state is None and not strict:
+            state = sc.state_code
+        if sc.role == "district" and district is None and not (strict and q["state"] is not None):
+            district = sc.district_code if state == sc.state_code else None
+    if state is not None:
+        allowed = sc.can_see_district(state, district) if district else sc.can_see_state_stations(state)
+        if not allowed:
+            what = f"lagging list {state}/{district or '*'}"
+            try:
+                require_scope(False, what)
+            except OutOfScope as exc:
+                raise Refused(what) from exc
+    names = queries.state_names(eng)
+    if state is not None and state not in names:
+        state = None
+    district_name = None
+    if state is not None and district is not None:
+        info = queries.unit_info(eng, "district", district)
+        if info is None or info["state_code"] != state:
+            district = None
+        else:
+            district_name = info["name"]
+    version = queries.version_for(eng, month) if month else None
+    from dashboard.views import clean_filters
+
+    f = clean_filters({"parameter": q["parameter"], "reason": q["reason"], "peer": q["peer"]}, version)
+    return Resolved(month, state, district, LaggingFilters(district=district, parameter=f.parameter,
+                                                          reason=f.reason, peer=f.peer),
+                    months, names.get(state) if state else None, district_name)
+
+
+def build(r: Resolved, sc: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(all lagging stations of the State/district, the filtered list shown) for a resolved request."""
+    if r.month is None or r.state is None:
+        empty = lagging_list_empty()
+        return empty, empty
+    full = lagging_list(engine(), r.month, sc, r.state, r.district)
+    shown = filter_lagging(full, r.filters) if not full.empty else full
+    return full, shown
+
+
+def lagging_list_empty() -> pd.DataFrame:
+    from dashboard.views import _empty_lagging
+
+    return _empty_lagging()
+
+
+def download_href(r: Resolved, fmt: str) -> str:
+    params = {k: v for k, v in r.query().items() if v}
+    params["format"] = fmt
+    return f"{DOWNLOAD_PATH}?{urlencode(params)}"
+
+
+# --- the download route --------------------------------------------------------------------------------------
+
+
+def download_lagging() -> Response:
+    """GET /download/lagging?month=&state=&district=&parameter=&reason=&peer=&format=csv|xlsx"""
+    from dashboard.auth import audit_request, current_scope
+    from dashboard.exports import export_bytes
+
+    fmt = request.args.get("format", "csv")
+    if fmt not in MIMETYPES:
+        return _bad("format must be csv or xlsx")
+    sc = current_scope()
+    try:
+        r = resolve(request.args.to_dict(), sc, strict=True)
+    except Refused as exc:
+        audit_request("download", f"refused: {exc} ({request.query_string.decode()[:300]})")
+        resp = jsonify(error="not in your scope")
+        resp.status_code = 403
+        return resp
+    if r.month is None:
+        return _bad("month is missing or has no results")
+    if r.state is None:
+        return _bad("state is missing or unknown")
+    _full, shown = build(r, sc)
+    table = lagging_table(shown)
+    body = export_bytes(table, fmt, sheet="Lagging stations")
+    filters = ", ".join(f"{k}={v}" for k, v in r.filters.as_query().items() if k != "district") or "no filters"
+    audit_request("download", f"{r.what} ({filters}); {len(table)} rows; {fmt}")
+    name = f"lagging-{r.state}-{r.district or 'all'}-{r.month}.{fmt}"
+    return Response(body, mimetype=MIMETYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def _bad(message: str) -> Response:
+    resp = jsonify(error=message)
+    resp.status_code = 400
+    return resp
+
+
+# --- page callbacks ---------------------------------------------------------------------------------------------
+
+OUTPUTS: tuple[tuple[str, str], ...] = (
+    (ids.SUBTITLE, "children"),
+    (ids.STATE, "options"), (ids.STATE, "value"), (ids.STATE, "disabled"),
+    (ids.DISTRICT, "options"), (ids.DISTRICT, "value"), (ids.DISTRICT, "disabled"),
+    (ids.PARAMETER, "options"), (ids.PARAMETER, "value"),
+    (ids.REASON, "value"), (ids.PEER, "value"),
+    (ids.KPIS, "children"),
+    (ids.TABLE, "rowData"), (ids.COUNT, "children"), (ids.TABLE_NOTE, "children"),
+    (ids.TABLE_CARD, "style"), (ids.STATES, "rowData"), (ids.STATES_CARD, "style"),
+    (ids.CSV, "href"), (ids.CSV, "className"), (ids.CSV, "aria-disabled"),
+    (ids.XLSX, "href"), (ids.XLSX, "className"), (ids.XLSX, "aria-disabled"),
+    (RESOLVED, "data"), (ids.DETAIL, "children"),
+)
+
+BUTTON = "btn btn-outline-primary btn-sm"
+HIDDEN = {"display": "none"}
+
+
+def register(app: dash.Dash) -> None:
+    app.server.add_url_rule(DOWNLOAD_PATH, "cctns_download_lagging", download_lagging, methods=["GET"])
+    app.callback(
+        [Output(i, p) for i, p in OUTPUTS],
+        Input(ids.QUERY, "data"),
+    )(update_page)
+    app.callback(
+        Output(shell_ids.URL, "search", allow_duplicate=True),
+        Input(ids.STATE, "value"),
+        Input(ids.DISTRICT, "value"),
+        Input(ids.PARAMETER, "value"),
+        Input(ids.REASON, "value"),
+        Input(ids.PEER, "value"),
+        Input(ids.CLEAR, "n_clicks"),
+        Input(ids.STATES, "selectedRows"),
+        State(RESOLVED, "data"),
+        prevent_initial_call=True,
+    )(filters_to_url)
+    app.callback(
+        Output(ids.DETAIL, "children", allow_duplicate=True),
+        Input(ids.TABLE, "selectedRows"),
+        State(RESOLVED, "data"),
+        prevent_initial_call=True,
+    )(station_detail)
+
+
+def update_page(query: Any) -> tuple:
+    from dashboard import queries
+    from dashboard.views import districts_of
+
+    sc = scope()
+    out: dict[tuple[str, str], Any] = {k: no_update for k in OUTPUTS}
+    out.update({
+        (ids.STATE, "disabled"): sc.role != "national", (ids.DISTRICT, "disabled"): sc.role == "district",
+        (ids.TABLE, "rowData"): [], (ids.STATES, "rowData"): [], (ids.COUNT, "children"): "0",
+        (ids.TABLE_NOTE, "children"): None, (ids.STATES_CARD, "style"): HIDDEN, (ids.TABLE_CARD, "style"): {},
+        (ids.KPIS, "children"): [], (ids.DETAIL, "children"): None,
+        (ids.CSV, "href"): None, (ids.XLSX, "href"): None, (ids.CSV, "className"): BUTTON + " disabled",
+        (ids.XLSX, "className"): BUTTON + " disabled", (ids.CSV, "aria-disabled"): "true",
+        (ids.XLSX, "aria-disabled"): "true", (RESOLVED, "data"): None,
+    })
+    try:
+        r = resolve(query if isinstance(query, dict) else {}, sc)
+    except Refused:
+        out[(ids.SUBTITLE, "children")] = "Not available"
+        out[(ids.KPIS, "children")] = [dbc.Col(dbc.Alert(
+            "This lagging list is outside what your account may see. The request has been recorded.",
+            color="warning", className="mb-0"), width=12)]
+        out[(ids.TABLE_CARD, "style")] = HIDDEN
+        return tuple(out[k] for k in OUTPUTS)
+    eng = engine()
+    names = queries.state_names(eng)
+    state_options = [{"label": n, "value": c} for c, n in sorted(names.items(), key=lambda kv: kv[1])
+                     if sc.role == "national" or c == sc.state_code]
+    version = queries.version_for(eng, r.month) if r.month else None
+    param_options = [{"label": p.name, "value": p.id} for p in (version.station_parameters if version else ())]
+    district_options = ([{"label": d["name"], "value": d["code"]} for d in districts_of(eng, r.state, sc)]
+                        if r.state else [])
+    out.update({
+        (ids.STATE, "options"): state_options, (ids.STATE, "value"): r.state,
+        (ids.DISTRICT, "options"): district_options, (ids.DISTRICT, "value"): r.district,
+        (ids.PARAMETER, "options"): param_options, (ids.PARAMETER, "value"): r.filters.parameter,
+        (ids.REASON, "value"): r.filters.reason, (ids.PEER, "value"): r.filters.peer,
+        (RESOLVED, "data"): r.query(),
+    })
+    where = " · ".join(x for x in (r.district_name, r.state_name) if x)
+    out[(ids.SUBTITLE, "children")] = f"{where or 'All States/UTs'} · {month_label(r.month) or 'no data yet'}"
+    if r.month is None:
+        out[(ids.KPIS, "children")] = [dbc.Col(empty_state("No data yet",
+                                                           "No month has been loaded and scored."), width=12)]
+        out[(ids.TABLE_CARD, "style")] = HIDDEN
+        return tuple(out[k] for k in OUTPUTS)
+    if r.state is None:  # national user, no State picked yet: the overview by State
+        from dashboard.views import lagging_by_state
+
+        by_state = lagging_by_state(eng, r.month, sc)
+        out[(ids.STATES, "rowData")] = _json_rows(by_state)
+        out[(ids.STATES_CARD, "style")] = {}
+        out[(ids.TABLE_CARD, "style")] = HIDDEN
+        total = int(by_state["lagging"].sum()) if not by_state.empty else 0
+        active = int(by_state["stations_active"].fillna(0).sum()) if not by_state.empty else 0
+        out[(ids.KPIS, "children")] = _cols([
+            kpi_card("Lagging stations, all India", format_indian(total),
+                     sub=f"of {format_indian(active)} active police stations"),
+            kpi_card("States/UTs with lagging stations", str(int((by_state["lagging"] > 0).sum())),
+                     sub=f"of {len(by_state)} States/UTs"),
+            kpi_card("Not reported", format_indian(int(by_state["not_reported"].sum())),
+                     sub="stations with no data this month", tone="bad" if by_state["not_reported"].sum() else None),
+        ])
+        return tuple(out[k] for k in OUTPUTS)
+    full, shown = build(r, sc)
+    active = _active(eng, r)
+    rows = _json_rows(shown)
+    out[(ids.TABLE, "rowData")] = rows
+    out[(ids.COUNT, "children")] = format_indian(len(rows))
+    out[(ids.KPIS, "children")] = kpis(full, shown, active, r)
+    out[(ids.TABLE_NOTE, "children")] = _note(full, shown, r)
+    if len(rows):
+        for fmt, key in (("csv", ids.CSV), ("xlsx", ids.XLSX)):
+            out[(key, "href")] = download_href(r, fmt)
+            out[(key, "className")] = BUTTON
+            out[(key, "aria-disabled")] = "false"
+    return tuple(out[k] for k in OUTPUTS)
+
+
+def _active(eng, r: Resolved) -> int | None:
+    from dashboard.views import active_stations
+
+    return active_stations(eng, r.month, "district", r.district) if r.district else \
+        active_stations(eng, r.month, "state", r.state)
+
+
+def _cols(cards: list) -> list:
+    width = 12 // max(len(cards), 1)
+    return [dbc.Col(c, xs=12, sm=6, lg=width) for c in cards]
+
+
+def kpis(full: pd.DataFrame, shown: pd.DataFrame, active: int | None, r: Resolved) -> list:
+    if full.empty:
+        return [dbc.Col(empty_state("No lagging police stations this month",
+                                    f"Every active police station of {r.district_name or r.state_name} reported, "
+                                    "scored at or above the lagging line and met its critical parameters."),
+                        width=12)]
+    top = shown.iloc[0] if not shown.empty else None
+    where = "the district" if r.district else "the State"
+    return _cols([
+        kpi_card("Lagging stations", format_indian(len(full)),
+                 sub=(f"of {format_indian(active)} active in {where}" if active else None), tone="bad"),
+        kpi_card("Not reported", format_indian(int(full["not_reported"].sum())), sub="no data this month",
+                 tone="bad" if full["not_reported"].any() else None),
+        kpi_card("Low score", format_indian(int(full["low_score"].sum())), sub="below the lagging line"),
+        kpi_card("Largest marks at stake", f"+{top['at_stake_state']:.3f}" if top is not None else "–",
+                 sub=(f"{top['station_name']}, {top['district_name']}" if top is not None else "no rows match"),
+                 help_text="Rise in the State's score if this station met every target (rule 11)"),
+    ])
+
+
+def _note(full: pd.DataFrame, shown: pd.DataFrame, r: Resolved) -> list:
+    parts = []
+    if len(shown) != len(full):
+        parts.append(f"Showing {format_indian(len(shown))} of {format_indian(len(full))} lagging stations "
+                     f"({_filter_words(r.filters)}).")
+    parts.append("Marks at stake: the rise in the State's (or district's) score, to 3 decimals, if the station "
+                 "met every target; each action's worth is for that parameter alone. A station with no data is "
+                 "listed as not reported, never counted as perfect.")
+    return [html.Span(" ".join(parts))]
+
+
+def _filter_words(f: LaggingFilters) -> str:
+    words = []
+    if f.parameter:
+        words.append(f"parameter {f.parameter}")
+    if f.reason:
+        words.append(f"reason: {REASONS[f.reason].lower()}")
+    if f.peer:
+        words.append(f"peer group {PEERS[f.peer]}")
+    return ", ".join(words) or "filtered"
+
+
+def _json_rows(df: pd.DataFrame) -> list[dict]:
+    if df is None or df.empty:
+        return []
+    clean = df.astype(object).where(df.notna(), None)
+    return clean.to_dict("records")
+
+
+def filters_to_url(state: str | None, district: str | None, parameter: str | None, reason: str | None,
+                   peer: str | None, _clear: int | None, picked: list[dict] | None, resolved: dict | None) -> str:
+    if not isinstance(resolved, dict):
+        raise PreventUpdate
+    trig = ctx.triggered_id
+    q: dict[str, Any] = {"month": resolved.get("month"), "state": state, "district": district,
+                         "parameter": parameter, "reason": reason, "peer": peer}
+    if trig == ids.STATE:
+        q["district"] = None
+    elif trig == ids.CLEAR:
+        q.update(district=None, parameter=None, reason=None, peer=None)
+    elif trig == ids.STATES:
+        code = (picked or [{}])[0].get("state_code") if picked else None
+        if not isinstance(code, str):
+            raise PreventUpdate
+        q.update(state=code, district=None)
+    current = {k: resolved.get(k) for k in q}
+    if {k: v or None for k, v in q.items()} == {k: v or None for k, v in current.items()}:
+        raise PreventUpdate
+    return "?" + urlencode({k: v for k, v in q.items() if v})
+
+
+def station_detail(selected: list[dict] | None, resolved: dict | None):
+    """The selected station's full action list: every parameter with marks at stake, with counts."""
+    from dashboard import queries
+
+    if not selected or not isinstance(resolved, dict) or not resolved.get("month"):
+        return None
+    row = selected[0] or {}
+    code = row.get("station_code")
+    if not isinstance(code, str) or len(code) > 24:
+        raise PreventUpdate
+    month = resolved["month"]
+    try:
+        stakes = queries.lagging_stakes(engine(), month, code, scope())
+    except OutOfScope:
+        from dashboard.auth import audit_request
+
+        audit_request("scope_violation", f"lagging detail of station {code}")
+        return dbc.Alert("This police station is outside what your account may see.", color="warning")
+    version = queries.version_for(engine(), month)
+    params = {p.id: p for p in version.parameters} if version else {}
+    body: list = []
+    if row.get("reasons"):
+        body.append(html.P([html.Strong("Why it is lagging: "), row["reasons"]], className="mb-2"))
+    if stakes.empty:
+        body.append(empty_state("No marks at stake", "Every parameter of this station is at its target."))
+    else:
+        head = html.Thead(html.Tr([html.Th("Parameter"), html.Th("Done", className="text-end"),
+                                   html.Th("Target", className="text-end"),
+                                   html.Th("Still needed", className="text-end"),
+                                   html.Th("Marks at stake (State)", className="text-end"),
+                                   html.Th("Marks at stake (district)", className="text-end")]))
+        trs = []
+        for s in stakes.itertuples():
+            p = params.get(s.parameter)
+            pending = max(int(s.numerator_needed) - int(s.numerator), 0)
+            unit = " days" if p is not None and p.kind == "days" else ""
+            trs.append(html.Tr([
+                html.Td([html.Div(s.parameter_name or s.parameter, className="fw-semibold"),
+                         html.Div(p.numerator if p else "", className="small text-body-secondary")]),
+                html.Td(f"{format_indian(s.numerator)} of {format_indian(s.denominator)}{unit}", className="text-end"),
+                html.Td(f"{float(p.target):g}%" if p else "–", className="text-end"),
+                html.Td(f"{format_indian(pending)}{unit}", className="text-end fw-semibold"),
+                html.Td(f"+{float(s.at_stake_state):.3f}", className="text-end"),
+                html.Td(f"+{float(s.at_stake_district):.3f}", className="text-end"),
+            ]))
+        body.append(html.Div(dbc.Table([head, html.Tbody(trs)], size="sm", hover=True, className="mb-0 action-table"),
+                             className="table-responsive-wrap"))
+    links = html.Div([
+        dcc.Link("Open the station page", href=page_href(f"/station/{code}", month), className="btn btn-sm "
+                 "btn-outline-primary"),
+        dcc.Link("Open the district page", href=page_href(f"/district/{row.get('district_code')}", month),
+                 className="btn btn-sm btn-outline-secondary") if row.get("district_code") else None,
+    ], className="d-flex gap-2 flex-wrap")
+    from layouts.components import card
+
+    return card(f"What {row.get('station_name', code)} must do", body,
+                subtitle=f"{row.get('district_name', '')} · score {row.get('score', '–')} · "
+                         f"marks at stake +{float(row.get('at_stake_state') or 0):.3f} (State), "
+                         f"+{float(row.get('at_stake_district') or 0):.3f} (district)",
+                actions=links, id="lagging-detail-card")
+
+
+__all__ = ["LAGGING_COLUMNS", "build", "download_lagging", "register", "resolve", "update_page"]

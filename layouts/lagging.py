@@ -1,0 +1,194 @@
+"""Lagging stations page: the lagging police stations of a State or a district, filterable by district,
+parameter, reason and peer group, ordered by marks at stake for the State, with reasons in words and
+counts and an action list per station; CSV / XLSX download of exactly the table shown.
+
+Skeleton only (no I/O); filled by callbacks/lagging.py from the query in `ids.QUERY`. The filters live in
+the URL: /lagging?month=&state=&district=&parameter=&reason=&peer=
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.views import LAGGING_COLUMNS, PEERS, REASONS
+from layouts.components import card, league_grid, loading, month_label, page_header
+from metrics.methodology import is_month
+
+
+class ids:
+    QUERY = "lagging-query"
+    RESOLVED = "lagging-resolved"  # the query as resolved on the server (defaults and scope filled in)
+    SUBTITLE = "lagging-subtitle"
+    STATE = "lagging-state"
+    DISTRICT = "lagging-district"
+    PARAMETER = "lagging-parameter"
+    REASON = "lagging-reason"
+    PEER = "lagging-peer"
+    CLEAR = "lagging-clear"
+    CSV = "lagging-download-csv"
+    XLSX = "lagging-download-xlsx"
+    KPIS = "lagging-kpis"
+    MAIN = "lagging-main"
+    TABLE = "lagging-table"
+    TABLE_CARD = "lagging-table-card"
+    TABLE_NOTE = "lagging-table-note"
+    COUNT = "lagging-count"
+    STATES_CARD = "lagging-states-card"
+    STATES = "lagging-states"
+    DETAIL = "lagging-detail"
+
+
+QUERY_KEYS = ("month", "state", "district", "parameter", "reason", "peer")
+
+
+def _code(value: object, limit: int) -> str | None:
+    if not isinstance(value, str):
+        return None
+    v = value.strip()
+    return v if v and len(v) <= limit and all(c.isalnum() or c in "-_" for c in v) else None
+
+
+def clean_query(month: object = None, state: object = None, district: object = None, parameter: object = None,
+                reason: object = None, peer: object = None) -> dict[str, str | None]:
+    """Only well-formed values go into the page's store (callbacks check them against the database and
+    the user's scope)."""
+    return {
+        "month": month if isinstance(month, str) and is_month(month) else None,
+        "state": (_code(state, 8) or "").upper() or None,
+        "district": (_code(district, 16) or "").upper() or None,
+        "parameter": _code(parameter, 60),
+        "reason": reason if isinstance(reason, str) and reason in REASONS else None,
+        "peer": peer if isinstance(peer, str) and peer in PEERS else None,
+    }
+
+
+def _stake_formatter() -> dict:
+    return {"function": "params.value == null ? '–' : Number(params.value).toFixed(3)"}
+
+
+# Grid columns: exactly the columns of the download (dashboard.views.LAGGING_COLUMNS), in that order.
+_COLUMN_OPTIONS: dict[str, dict[str, Any]] = {
+    "position": {"width": 54, "minWidth": 48, "maxWidth": 60, "cellClass": "cell-num",
+                 "headerTooltip": "Position by marks at stake for the State"},
+    "station_code": {"minWidth": 104, "width": 108, "cellClass": "cell-code"},
+    "station_name": {"minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True, "cellClass": "cell-strong",
+                     "tooltipField": "station_name"},
+    "district_name": {"minWidth": 96, "flex": 1, "wrapText": True, "autoHeight": True},
+    "peer_group": {"minWidth": 84, "width": 96, "wrapText": True, "autoHeight": True,
+                   "headerTooltip": "Peer group by FIRs registered in the month (all modes)"},
+    "score": {"minWidth": 64, "width": 72, "cellClass": "cell-score",
+              "headerTooltip": "Station score out of 100 (published, 2 decimals)"},
+    "reasons": {"minWidth": 150, "flex": 3, "wrapText": True, "autoHeight": True,
+                "valueFormatter": {"function": "params.value ? params.value.split('; ').join('\\n') : ''"},
+                "cellClass": "cell-text"},
+    "at_stake_state": {"minWidth": 76, "width": 88, "cellClass": "cell-num cell-stake",
+                       "valueFormatter": _stake_formatter(),
+                       "headerTooltip": "How much the State's score would rise if this station met every target "
+                                        "(rule 11), to 3 decimals"},
+    "at_stake_district": {"minWidth": 76, "width": 88, "cellClass": "cell-num", "valueFormatter": _stake_formatter(),
+                          "headerTooltip": "How much the district's score would rise if this station met every "
+                                           "target, to 3 decimals"},
+    "actions": {"minWidth": 150, "flex": 3, "wrapText": True, "autoHeight": True,
+                "valueFormatter": {"function": "params.value ? params.value.split(' · ').join('\\n') : ''"},
+                "cellClass": "cell-text"},
+}
+
+COLUMN_DEFS: list[dict[str, Any]] = [
+    {"headerName": header, "field": field, **_COLUMN_OPTIONS.get(field, {})}
+    for field, header in LAGGING_COLUMNS.items()
+]
+
+STATE_COLUMN_DEFS: list[dict[str, Any]] = [
+    {"headerName": "State/UT", "field": "name", "minWidth": 140, "flex": 2, "cellClass": "cell-strong"},
+    {"headerName": "Lagging stations", "field": "lagging", "minWidth": 90, "flex": 1, "cellClass": "cell-num",
+     "sort": "desc"},
+    {"headerName": "Active stations", "field": "stations_active", "minWidth": 90, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": "Not reported", "field": "not_reported", "minWidth": 90, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": "Low score", "field": "low_score", "minWidth": 80, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": "Critical parameter", "field": "critical", "minWidth": 90, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": "Largest marks at stake", "field": "top_at_stake", "minWidth": 100, "flex": 1,
+     "cellClass": "cell-num", "valueFormatter": _stake_formatter()},
+]
+
+
+def _filter(label: str, control_id: str, placeholder: str, value: str | None, options: list | None = None,
+            width: str = "md") -> html.Div:
+    return html.Div(
+        [html.Label(label, htmlFor=control_id, className="filter-label"),
+         dcc.Dropdown(id=control_id, options=options or [], value=value, placeholder=placeholder, clearable=True,
+                      searchable=True, className="filter-dropdown", optionHeight="auto")],
+        className=f"filter-item filter-{width}",
+    )
+
+
+def filter_bar(q: dict[str, str | None]) -> html.Div:
+    reasons = [{"label": label, "value": key} for key, label in REASONS.items()]
+    peers = [{"label": label, "value": key} for key, label in PEERS.items()]
+    return html.Div(
+        [
+            _filter("State/UT", ids.STATE, "Pick a State/UT…", q["state"]),
+            _filter("District", ids.DISTRICT, "All districts", q["district"]),
+            _filter("Parameter", ids.PARAMETER, "All parameters", q["parameter"], width="lg"),
+            _filter("Reason", ids.REASON, "Any reason", q["reason"], reasons, width="sm"),
+            _filter("Peer group", ids.PEER, "All peer groups", q["peer"], peers, width="sm"),
+            html.Div(dbc.Button("Clear filters", id=ids.CLEAR, color="link", size="sm", className="px-0"),
+                     className="filter-item filter-clear"),
+        ],
+        className="filter-bar",
+        role="group",
+        **{"aria-label": "Filters"},
+    )
+
+
+def download_buttons() -> html.Div:
+    return html.Div(
+        [
+            html.A(["⤓ CSV"], id=ids.CSV, href="#", className="btn btn-outline-primary btn-sm disabled",
+                   role="button", download="", **{"aria-disabled": "true"},
+                   title="Download exactly the table shown, as CSV"),
+            html.A(["⤓ Excel"], id=ids.XLSX, href="#", className="btn btn-outline-primary btn-sm disabled",
+                   role="button", download="", **{"aria-disabled": "true"},
+                   title="Download exactly the table shown, as an Excel workbook"),
+        ],
+        className="d-flex gap-2 download-buttons",
+    )
+
+
+def layout(**query: object) -> html.Div:
+    q = clean_query(**{k: query.get(k) for k in QUERY_KEYS})
+    return html.Div(
+        [
+            dcc.Store(id=ids.QUERY, data=q),
+            dcc.Store(id=ids.RESOLVED, data=None),
+            page_header(
+                "Lagging stations",
+                html.Span(month_label(q["month"]) or "latest month", id=ids.SUBTITLE),
+                download_buttons(),
+            ),
+            dbc.Card(dbc.CardBody(filter_bar(q), className="py-2"), className="panel filter-panel"),
+            loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
+            html.Div(
+                card("Lagging stations by State/UT",
+                     loading(league_grid(ids.STATES, [], STATE_COLUMN_DEFS, row_id="state_code", auto_height=True)),
+                     subtitle="Pick a State/UT above, or click a row, to see its lagging police stations."),
+                id=ids.STATES_CARD, style={"display": "none"},
+            ),
+            html.Div(
+                card(
+                    html.Span(["Lagging police stations ", html.Span(id=ids.COUNT, className="badge text-bg-secondary")]),
+                    [loading(league_grid(ids.TABLE, [], COLUMN_DEFS, row_id="station_code", page_size=20,
+                                         height="640px", class_name="lagging-grid",
+                                         default_col_def={"sortable": False})),
+                     html.Div(id=ids.TABLE_NOTE, className="graph-note mt-2")],
+                    subtitle="Ordered by marks at stake for the State, largest first. Click a row for the "
+                             "station's full action list. The downloads hold exactly these rows, in this order.",
+                ),
+                id=ids.TABLE_CARD,
+            ),
+            loading(html.Div(id=ids.DETAIL)),
+        ],
+        className="page-lagging",
+    )
