@@ -187,20 +187,23 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8050,
     prod: Annotated[bool, typer.Option("--prod", help="gunicorn with several workers and threads")] = False,
-    workers: Annotated[int, typer.Option(help="gunicorn workers (with --prod)")] = 2,
-    threads: Annotated[int, typer.Option(help="threads per worker (with --prod)")] = 4,
+    workers: Annotated[int | None, typer.Option(help="gunicorn workers (with --prod; default 2 x CPUs, max 8)")] = None,
+    threads: Annotated[int | None, typer.Option(help="threads per worker (with --prod; default 4)")] = None,
 ) -> None:
-    """Serve the dashboard (development server, or gunicorn with --prod)."""
+    """Serve the dashboard (development server, or gunicorn with --prod: see dashboard/gunicorn_conf.py)."""
     engine = _engine()
     _require_methodology(engine)
     if prod:
         import os
 
-        os.execvp(
-            sys.executable,
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-             "--bind", f"{host}:{port}", "--timeout", "120", "--access-logfile", "-", "app:create_server()"],
-        )
+        engine.dispose()
+        os.environ["CCTNS_BIND"] = f"{host}:{port}"
+        if workers:
+            os.environ["CCTNS_WORKERS"] = str(workers)
+        if threads:
+            os.environ["CCTNS_THREADS"] = str(threads)
+        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.gunicorn_conf",
+                                   "app:create_server()"])
     from app import create_app
 
     console.print(f"CCTNS progress dashboard on http://{host}:{port}")

@@ -35,7 +35,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_recycle=1800)
+    # pre-ping: connections broken by a database restart are replaced transparently; connect_timeout: an
+    # unreachable database fails fast (HTTP 503) instead of holding a worker thread
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, pool_recycle=1800,
+                         pool_timeout=10, connect_args={"connect_timeout": 5})
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -50,10 +53,12 @@ def get_engine(url: str | None = None) -> Engine:
         return engine
 
 
-def dispose_engines() -> None:
+def dispose_engines(close: bool = True) -> None:
+    """Forget every engine of this process. In a forked child pass close=False: the pooled connections
+    belong to the parent and must not be closed from here (SQLAlchemy, "pooling and os.fork()")."""
     with _lock:
         for engine in _engines.values():
-            engine.dispose()
+            engine.dispose(close=close)
         _engines.clear()
 
 

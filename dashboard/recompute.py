@@ -202,6 +202,9 @@ def recompute_months(conn: Connection, months: Iterable[str], methodology: Metho
         _write_month(conn, month, version.id, scores, units)
         done.append(month)
     _refresh_following(conn, months[-1])
+    from dashboard.cache import bump_results_generation
+
+    bump_results_generation(conn)  # every cached page result of earlier generations is now stale
     return done
 
 
