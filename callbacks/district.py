@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, html
 
-from callbacks.common import engine, scope
+from callbacks import common
 from callbacks.shell import follow_theme
 from callbacks.unit_common import drill_href, empty_fig, resolve, themed
 from dashboard.scope import OutOfScope
@@ -56,6 +56,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.MOVERS, "children"),
         Output(ids.HEATMAP, "figure"),
         Output(ids.HEATMAP_BOX, "style"),
+        Output(ids.HEATMAP_NOTE, "children"),
         Input(ids.QUERY, "data"),
         State(shell_ids.THEME_STORE, "data"),
     )(update_page)
@@ -88,14 +89,14 @@ def update_page(query: Any, theme: str | None):
 
     code, month = resolve(query, "district_code")
     dark = theme == "dark"
-    eng = engine()
+    eng = common.engine()
     info = queries.unit_info(eng, "district", code) if code else None
     if info is None or month is None:
         msg = unknown_unit("district", code) if info is None else empty_state()
-        return code or "District", "", None, msg, [], None, None, empty_fig(dark), HIDDEN
+        return code or "District", "", None, msg, [], None, None, empty_fig(dark), HIDDEN, None
     title = info["name"]
     subtitle = f"{info['state_name']} · {month_label(month)}"
-    user_scope = scope()
+    user_scope = common.scope()
     try:
         head = queries.district_headline(eng, month, code, user_scope)
         lag = queries.lagging(eng, month, user_scope, info["state_code"], code)
@@ -106,7 +107,7 @@ def update_page(query: Any, theme: str | None):
     except OutOfScope:
         link = _own_link(user_scope, month)
         msg = not_available("this district's police stations", *link)
-        return title, subtitle, None, msg, [], None, None, empty_fig(dark), HIDDEN
+        return title, subtitle, None, msg, [], None, None, empty_fig(dark), HIDDEN, None
     actions = [
         dbc.Button("Lagging stations", href=page_href("/lagging", month, state=info["state_code"], district=code),
                    color="primary", outline=True, size="sm"),
@@ -114,14 +115,18 @@ def update_page(query: Any, theme: str | None):
                    color="secondary", outline=True, size="sm"),
     ]
     if head is None:
-        return title, subtitle, actions, empty_state(), [], None, None, empty_fig(dark), HIDDEN
+        return title, subtitle, actions, empty_state(), [], None, None, empty_fig(dark), HIDDEN, None
     kpis = headline_cards(head, lag)
     version = queries.version_for(eng, month)
     lagging = lagging_panel(lag, stakes, version, month)
     movers = movers_panel(moved, month)
-    order = list(table["unit_code"]) if not table.empty else None
-    heat = themed(figures.heatmap_marks_lost(matrix, "Police station", unit_order=order), dark)
-    return title, subtitle, actions, None, kpis, lagging, movers, heat, {}
+    # Not-reported stations are left out of the colours (their imputed losses would swamp the scale) and named.
+    silent = table[~table["reported"].astype(bool)] if not table.empty else table
+    order = [c for c in table["unit_code"] if c not in set(silent["unit_code"])] if not table.empty else None
+    shown = matrix[~matrix["unit_code"].isin(set(silent["unit_code"]))] if not matrix.empty else matrix
+    heat = themed(figures.heatmap_marks_lost(shown, "Police station", unit_order=order), dark)
+    heat_note = (f"Not reported this month, so not shown: {', '.join(silent['name'])}." if len(silent) else None)
+    return title, subtitle, actions, None, kpis, lagging, movers, heat, {}, heat_note
 
 
 def _own_link(user_scope: Any, month: str | None) -> tuple[str | None, str]:
@@ -143,7 +148,8 @@ def headline_cards(head: dict, lag: pd.DataFrame) -> list:
                  f"{format_rank(head.get('rank_in_state'))} of {head.get('districts_ranked')}",
                  badge=rank_change_badge(head.get("rank_change_in_state"), "rank in State"),
                  sub=f"among {head.get('state_name')}'s districts"),
-        kpi_card("Streak", streak_text(head.get("streak_at_1"), head.get("streak_top5"), " in the State"),
+        kpi_card("Streak", _streak_value(head),
+                 sub=streak_text(head.get("streak_at_1"), head.get("streak_top5"), " in the State"),
                  help_text="Consecutive months at #1 / in the top 5 among the State's districts"),
         kpi_card("Stations reported", f"{format_indian(reported)} / {format_indian(active)}",
                  sub=("All active stations reported" if reported == active
@@ -165,12 +171,12 @@ def update_stations(query: Any, peer: Any):
     from dashboard import queries
 
     code, month = resolve(query, "district_code")
-    eng = engine()
+    eng = common.engine()
     info = queries.unit_info(eng, "district", code) if code else None
     if info is None or month is None:
         return [], HIDDEN, None
     try:
-        table = queries.stations_table(eng, month, code, scope())
+        table = queries.stations_table(eng, month, code, common.scope())
     except OutOfScope:
         return [], HIDDEN, None
     rows = station_rows(table)
@@ -204,7 +210,9 @@ def station_rows(table: pd.DataFrame) -> list[dict]:
             "rank_in_state_text": format_rank(r.get("rank_in_state"), shared_s[i]),
             "score_centi": centi,
             "score_sort": centi if reported else -1,
-            "score_text": score if reported else f"Not reported ({score})",
+            "score_text": score if reported else "Not reported",
+            "score_words": (f"Score {score}" if reported else
+                            f"Not reported: the imputed score {score} (rule 3) is not a real score"),
             "score_change_centi": as_int(r.get("score_change_centi")),
             "change_text": format_change_centi(r.get("score_change_centi")),
             "rank_change": change,
@@ -219,6 +227,13 @@ def station_rows(table: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def _streak_value(head: dict) -> str:
+    at1, top5 = as_int(head.get("streak_at_1")) or 0, as_int(head.get("streak_top5")) or 0
+    if at1:
+        return f"#1 × {at1} mo"
+    return f"Top 5 × {top5} mo" if top5 else "–"
+
+
 def _stations_note(rows: list[dict], peer: Any) -> str:
     if not rows:
         return "No stations in this peer group this month." if peer not in (None, "all") else \
@@ -227,8 +242,8 @@ def _stations_note(rows: list[dict], peer: Any) -> str:
              (f" in peer group {peer}" if peer not in (None, "all") else "") + "."]
     nr = [r["name"] for r in rows if not r["reported"]]
     if nr:
-        parts.append(f"Not reported this month: {', '.join(nr)} — their figures were imputed (rule 3), so the score "
-                     "shown in brackets is not a real score.")
+        parts.append(f"Not reported this month: {', '.join(nr)}. Their figures are imputed under rule 3 and they "
+                     "are ranked on that imputed score (hover the cell to see it); it is not a real score.")
     if any(r["rank_text"].startswith("=") for r in rows):
         parts.append("“=” marks a shared rank.")
     return " ".join(parts)

@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from callbacks.common import engine, scope
+from callbacks import common
 from callbacks.shell import follow_theme
 from callbacks.unit_common import drill_href, empty_fig, resolve, themed
 from dashboard.scope import OutOfScope, Scope
@@ -97,7 +97,7 @@ def update_summary(query: Any, theme: str | None):
 
     code, month = resolve(query, "state_code")
     dark = theme == "dark"
-    eng = engine()
+    eng = common.engine()
     info = queries.unit_info(eng, "state", code) if code else None
     if info is None or month is None:
         empty = empty_fig(dark)
@@ -114,7 +114,7 @@ def update_summary(query: Any, theme: str | None):
     why = queries.why_rank_moved(eng, month, code)
     why_fig = themed(figures.why_rank_moved(why["own"], ours_label=f"{title}'s change"), dark)
     rivals = rivals_table(why["rivals"], code, month)
-    user_scope = scope()
+    user_scope = common.scope()
     plan = queries.overtake_plan(eng, month, code, user_scope)
     lost_fig = themed(figures.marks_lost_bars(plan.get("marks_lost")), dark)
     overtake = overtake_panel(head, plan, month, queries.version_for(eng, month))
@@ -287,10 +287,10 @@ def update_detail(query: Any, theme: str | None):
 
     code, month = resolve(query, "state_code")
     dark = theme == "dark"
-    eng = engine()
+    eng = common.engine()
     if code is None or month is None or queries.unit_info(eng, "state", code) is None:
         return [], HIDDEN, empty_state(), empty_fig(dark), HIDDEN, None, empty_state()
-    user_scope = scope()
+    user_scope = common.scope()
     try:
         table = queries.districts_table(eng, month, code, user_scope)
         matrix = queries.param_matrix(eng, month, "district", state_code=code, scope=user_scope)
@@ -363,7 +363,7 @@ def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10) -> An
     from dashboard import queries
 
     try:
-        lag = queries.lagging(engine(), month, user_scope, code)
+        lag = queries.lagging(common.engine(), month, user_scope, code)
     except OutOfScope:
         return not_available("station lists across this State/UT", *_own_link(user_scope, month))
     if lag.empty:

@@ -11,7 +11,7 @@ import pandas as pd
 from dash import Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import engine, scope
+from callbacks import common
 from callbacks.shell import follow_theme
 from callbacks.unit_common import empty_fig, resolve, themed
 from dashboard.scope import OutOfScope
@@ -80,7 +80,7 @@ def update_page(query: Any, picked: Any, theme: str | None):
 
     code, month = resolve(query, "station_code")
     dark = theme == "dark"
-    eng = engine()
+    eng = common.engine()
     info = queries.unit_info(eng, "station", code) if code else None
     blank = (None, [], [], HIDDEN, None, [], None, None, empty_fig(dark))
     if info is None or month is None:
@@ -88,7 +88,7 @@ def update_page(query: Any, picked: Any, theme: str | None):
         return (code or "Police station", "", None, msg, *blank[1:])
     title = info["name"]
     subtitle = f"{info['district_name']} · {info['state_name']} · {month_label(month)}"
-    user_scope = scope()
+    user_scope = common.scope()
     try:
         head = queries.station_headline(eng, month, code, user_scope)
         params = queries.station_params(eng, month, code, user_scope)
@@ -234,7 +234,7 @@ def update_param_trend(parameter: Any, query: Any, theme: str | None):
     if not isinstance(parameter, str) or code is None or month is None:
         return empty_fig(dark, "Pick a parameter")
     try:
-        trend = queries.station_param_trend(engine(), code, month, scope(), 12)
+        trend = queries.station_param_trend(common.engine(), code, month, common.scope(), 12)
     except OutOfScope:
         return empty_fig(dark, "Not available for your account")
     if trend.empty:

@@ -7,7 +7,8 @@ from typing import Any
 from dash import ctx
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import engine, valid_month
+from callbacks import common
+from callbacks.common import valid_month
 from layouts.components import page_href
 from layouts.unit_parts import clean_code
 
@@ -17,7 +18,7 @@ def resolve(query: Any, code_key: str) -> tuple[str | None, str | None]:
     from dashboard import queries
 
     q = query if isinstance(query, dict) else {}
-    months = queries.months(engine())
+    months = queries.months(common.engine())
     month = valid_month(q.get("month"), months) or (months[-1] if months else None)
     return clean_code(q.get(code_key)), month
 

@@ -29,6 +29,7 @@ class ids:
     STATIONS_NOTE = "district-stations-note"
     HEATMAP = "district-heatmap"
     HEATMAP_BOX = "district-heatmap-box"
+    HEATMAP_NOTE = "district-heatmap-note"
     LAGGING = "district-lagging"
     MOVERS = "district-movers"
 
@@ -39,12 +40,13 @@ STATION_COLUMNS: list[dict] = [
      "headerTooltip": "Rank in the district (=3: shared on the same published score)"},
     {"headerName": "Police station", "field": "name", "minWidth": 130, "flex": 2,
      "tooltipField": "status_words"},
-    {"headerName": "Score", "field": "score_sort", "width": 112, "cellClass": "cell-score",
+    {"headerName": "Score", "field": "score_sort", "width": 118, "minWidth": 112, "cellClass": "cell-score",
+     "tooltipField": "score_words",
      "valueFormatter": {"function": "params.data ? params.data.score_text : ''"},
      "cellClassRules": {"cell-not-reported": "params.data && !params.data.reported"},
      "headerTooltip": "Score out of 100. Not-reported stations are marked as such: their imputed score is not "
                       "a real score."},
-    {"headerName": "Change", "field": "score_change_centi", "width": 84,
+    {"headerName": "Change", "field": "score_change_centi", "width": 92, "minWidth": 88,
      "valueFormatter": {"function": "params.data ? params.data.change_text : ''"},
      "cellClassRules": {"cell-up": "params.value > 0", "cell-down": "params.value < 0"}},
     {"headerName": "Rank ±", "field": "rank_change", "width": 76,
@@ -106,7 +108,8 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
             ),
             card(
                 "Stations × parameters: marks lost",
-                loading(html.Div(dcc.Graph(id=ids.HEATMAP, config=GRAPH_CONFIG), id=ids.HEATMAP_BOX)),
+                [loading(html.Div(dcc.Graph(id=ids.HEATMAP, config=GRAPH_CONFIG), id=ids.HEATMAP_BOX)),
+                 html.Div(id=ids.HEATMAP_NOTE, className="graph-note mt-1")],
                 subtitle="Darker = more marks lost. Hover for value, numerator / denominator, marks and weight; "
                          "click a cell to open the station.",
             ),

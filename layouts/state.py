@@ -79,7 +79,7 @@ def layout(state_code: str | None = None, month: str | None = None, **_other: ob
                         "Why did our rank move?",
                         loading(dcc.Graph(id=ids.WHY, config=GRAPH_CONFIG)),
                         subtitle="Our change in score since last month, parameter by parameter "
-                                 "(blue gained, orange lost). Hover for the contribution before and now.",
+                                 "(blue gained, orange lost), in score points; the bars add up to the change.",
                     ), lg=7, className="min-w-0"),
                     dbc.Col(card(
                         "States ranked around us",
