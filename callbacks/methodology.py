@@ -1,0 +1,150 @@
+"""Methodology page callbacks: the stored methodology (dashboard.queries.methodology), the version in force
+for the month, and any other version picked in the URL (?version=)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, dcc, html
+
+from callbacks.common import engine, valid_month
+from layouts.components import empty_state, month_label, page_href
+from layouts.methodology import clean_query, ids, rules_list
+from metrics.methodology import Methodology, Version, previous_month
+
+LEVEL_WORDS = {"station": "Police station", "state": "State"}
+KIND_WORDS = {"count": "count", "days": "days", "flag": "yes / no"}
+
+
+def register(app: dash.Dash) -> None:
+    app.callback(
+        Output(ids.SUBTITLE, "children"),
+        Output(ids.VERSIONS, "children"),
+        Output(ids.SUMMARY, "children"),
+        Output(ids.PARAMETERS, "children"),
+        Output(ids.RULES, "children"),
+        Input(ids.QUERY, "data"),
+    )(update_page)
+
+
+def _pct(x: Fraction) -> str:
+    return f"{float(x) * 100:.1f}%"
+
+
+def _num(x: Fraction) -> str:
+    return f"{float(x):g}"
+
+
+def resolve(query: Any) -> tuple[Methodology | None, Version | None, Version | None, str | None]:
+    """(methodology, version shown, version in force for the month, month)."""
+    from dashboard import queries
+
+    eng = engine()
+    q = clean_query(**(query if isinstance(query, dict) else {}))
+    try:
+        meth = queries.methodology(eng)
+    except LookupError:
+        return None, None, None, None
+    months = queries.months(eng)
+    month = valid_month(q["month"], months) or (months[-1] if months else None)
+    in_force = meth.version_for(month) if month else meth.versions[-1]
+    shown = (meth.version(q["version"]) if q["version"] else None) or in_force or meth.versions[-1]
+    return meth, shown, in_force, month
+
+
+def until(meth: Methodology, version: Version) -> str | None:
+    later = [v.effective_from for v in meth.versions if v.effective_from > version.effective_from]
+    return previous_month(min(later)) if later else None
+
+
+def version_nav(meth: Methodology, shown: Version, in_force: Version | None, month: str | None) -> dbc.Nav:
+    items = []
+    for v in reversed(meth.versions):
+        label = [v.id, html.Span(" in force", className="badge text-bg-success ms-1")
+                 if in_force is not None and v.id == in_force.id else None]
+        items.append(dbc.NavItem(dbc.NavLink(label, href=page_href("/methodology", month, version=v.id),
+                                             active=v.id == shown.id)))
+    return dbc.Nav(items, pills=True, className="category-tabs version-tabs")
+
+
+def summary(meth: Methodology, v: Version, in_force: Version | None, month: str | None) -> dbc.Card:
+    end = until(meth, v)
+    station = v.station_parameters
+    state = v.state_parameters
+    total = sum((p.weight for p in v.parameters), Fraction(0))
+    facts = [
+        html.Span(["In force ", html.B(f"{month_label(v.effective_from)} – {month_label(end) if end else 'now'}")]),
+        html.Span([html.B(str(len(v.parameters))), f" parameters: {len(station)} per police station, "
+                   f"{len(state)} per State"]),
+        html.Span(["Total weight ", html.B(_num(total))]),
+        html.Span(["Lagging below ", html.B(_num(v.lagging_score_below))]),
+        html.Span(["Critical below ", html.B(f"{float(v.critical_achievement_below):.0%}"), " of target"]),
+        html.Span([html.B(str(sum(p.critical for p in v.parameters))), " critical parameters"]),
+    ]
+    note = None
+    if in_force is not None and v.id != in_force.id:
+        note = dbc.Alert([f"This is not the version in force for {month_label(month)} ({in_force.id}). ",
+                          dcc.Link("Show the version in force", href=page_href("/methodology", month))],
+                         color="info", className="py-2 mb-2")
+    return dbc.Card(dbc.CardBody([
+        html.H2(v.title, className="panel-title mb-2"),
+        note,
+        html.Div(facts, className="method-facts mb-0"),
+    ]), className="panel")
+
+
+def parameter_table(v: Version) -> html.Div:
+    if not v.parameters:
+        return empty_state("This version has no parameters")
+    total = sum((p.weight for p in v.parameters), Fraction(0))
+    station_total = sum((p.weight for p in v.station_parameters), Fraction(0))
+    header = html.Thead(html.Tr([
+        html.Th("Parameter", scope="col"), html.Th("Level · kind", scope="col"),
+        html.Th("Numerator / denominator", scope="col"),
+        html.Th("Weight", scope="col", className="num"), html.Th("Share", scope="col", className="num",
+                                                                  title="Share of a State's score when every "
+                                                                        "parameter applies"),
+        html.Th("Target", scope="col", className="num"), html.Th("Critical", scope="col"),
+    ]))
+    rows: list = []
+    heads: dict[str, list] = {}
+    for p in v.parameters:
+        heads.setdefault(p.head, []).append(p)
+    for head, params in heads.items():
+        head_weight = sum((p.weight for p in params), Fraction(0))
+        rows.append(html.Tr([html.Td(head, colSpan=3), html.Td(_num(head_weight), className="num"),
+                             html.Td(_pct(head_weight / total) if total else "–", className="num"),
+                             html.Td(""), html.Td("")], className="head-row"))
+        for p in params:
+            share = _pct(p.weight / total) if total else "–"
+            station_share = (f" · {_pct(p.weight / station_total)} of a station's"
+                             if p.level == "station" and station_total else "")
+            rows.append(html.Tr([
+                html.Td([html.Div(p.name, className="fw-semibold"), html.Div(p.id, className="def")]),
+                html.Td([LEVEL_WORDS.get(p.level, p.level), html.Div(KIND_WORDS.get(p.kind, p.kind), className="def")]),
+                html.Td([html.Div(p.numerator or "–"), html.Div(["÷ ", p.denominator or "–"], className="def")]),
+                html.Td(_num(p.weight), className="num"),
+                html.Td([share, html.Div(station_share.strip(" ·"), className="def")] if station_share else share,
+                        className="num"),
+                html.Td(f"{_num(p.target)}%", className="num"),
+                html.Td(html.Span("critical", className="badge badge-critical") if p.critical else ""),
+            ]))
+    rows.append(html.Tr([html.Td(html.B("Total"), colSpan=3), html.Td(html.B(_num(total)), className="num"),
+                         html.Td(html.B("100.0%"), className="num"), html.Td(""), html.Td("")]))
+    return html.Div(dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="method-table mb-0"),
+                    className="table-responsive-wrap")
+
+
+def update_page(query: Any):
+    meth, shown, in_force, month = resolve(query)
+    if meth is None or shown is None:
+        empty = empty_state("No methodology stored", "Run `cctns init-db` to store the default catalogue.")
+        return "No methodology stored", None, empty, empty, rules_list()
+    subtitle = (f"Version in force for {month_label(month)}: {in_force.id}" if in_force is not None and month
+                else f"{len(meth.versions)} version(s)")
+    rules = rules_list(_num(shown.lagging_score_below), f"{float(shown.critical_achievement_below):.0%} of target")
+    return (subtitle, version_nav(meth, shown, in_force, month), summary(meth, shown, in_force, month),
+            parameter_table(shown), rules)
