@@ -116,7 +116,7 @@ def update_page(query: Any) -> tuple:
     batches_note = ("Showing the 50 most recent batches." if len(batches) >= 50 else None)
     if month is None:
         nothing = empty_state("No data yet", "No month has been loaded and scored. Load files with `cctns import`.")
-        return ("no data yet", [dbc.Col(kpi_card("Data as of", as_of ), xs=12, sm=6, lg=3)], "Who reported",
+        return ("no data yet", [dbc.Col(kpi_card("Data as of", as_of), xs=12, sm=6, lg=3)], "Who reported",
                 nothing, None, nothing, None, nothing, batches_view, batches_note)
 
     # who reported
@@ -156,7 +156,7 @@ def update_page(query: Any) -> tuple:
 
     latest = batches[0] if batches else None
     kpis = [
-        kpi_card("Data as of", as_of , sub="last successful import"),
+        kpi_card("Data as of", as_of, sub="last successful import"),
         kpi_card("Stations reported", f"{format_indian(reported)} / {format_indian(active)}",
                  sub=f"{reported / active * 100:.1f}% of active police stations" if active else None,
                  tone="bad" if missing > 0 else "good"),
@@ -168,7 +168,7 @@ def update_page(query: Any) -> tuple:
                  tone="bad" if short else None),
     ]
     if latest is not None:
-        kpis[0] = kpi_card("Data as of", as_of , sub=f"latest batch #{latest['id']} by {latest['created_by']}")
+        kpis[0] = kpi_card("Data as of", as_of, sub=f"latest batch #{latest['id']} by {latest['created_by']}")
     subtitle = f"{month_label(month)} · data as of {as_of or '–'}"
     return (subtitle, [dbc.Col(c, xs=12, sm=6, lg=3) for c in kpis], title, reporting, reporting_note,
             not_reported, nr_note, state_rows, batches_view, batches_note)
