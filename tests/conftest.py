@@ -16,24 +16,56 @@ def demo_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("demo")
 
 
-@pytest.fixture(scope="session")
-def demo_engine(demo_dir):
-    """A SQLite database with the small demo dataset (built through `dashboard.importer`)."""
-    from dashboard.db import get_engine
+def load_small_demo(engine, folder: Path):
+    """Schema, methodology and the small demo dataset, loaded through the normal import path."""
     from dashboard.demo import generate_demo
     from dashboard.importer import import_files
     from dashboard.schema import store_methodology, upgrade
     from metrics.methodology import default_methodology
 
-    url = f"sqlite:///{demo_dir / 'demo.sqlite3'}"
-    engine = get_engine(url)
     upgrade(engine)
     store_methodology(engine, default_methodology())
-    files = generate_demo(demo_dir / "csv", months=DEMO_MONTHS, scale="small", seed=7, end_month="2025-06")
+    files = generate_demo(folder, months=DEMO_MONTHS, scale="small", seed=7, end_month="2025-06")
     import_files(engine, files.master, user="test")
     for month_files in files.by_month:
         import_files(engine, month_files, user="test")
     return engine
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_dir):
+    """A SQLite database with the small demo dataset (built through `dashboard.importer`)."""
+    from dashboard.db import get_engine
+
+    return load_small_demo(get_engine(f"sqlite:///{demo_dir / 'demo.sqlite3'}"), demo_dir / "csv")
+
+
+@pytest.fixture(scope="session")
+def pg_demo_engine(demo_dir):
+    """The same small demo in a fresh PostgreSQL schema (skipped without CCTNS_TEST_POSTGRES_URL)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    url = os.environ.get("CCTNS_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("CCTNS_TEST_POSTGRES_URL not set")
+    schema = "demo_" + uuid.uuid4().hex[:10]
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    yield load_small_demo(engine, demo_dir / "csv-pg")
+    engine.dispose()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_demo_engine(request):
+    """The small demo on SQLite, and on PostgreSQL when it is available."""
+    return request.getfixturevalue("demo_engine" if request.param == "sqlite" else "pg_demo_engine")
 
 
 @pytest.fixture(scope="session")
