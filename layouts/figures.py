@@ -53,17 +53,32 @@ def _register_templates() -> None:
 
 
 _register_templates()
+# Builders start from the light template as the process default: plotly applies the default template
+# without re-validating it, which saves ~20 ms per figure. Dark figures: `themed(fig, True)`.
+pio.templates.default = LIGHT_TEMPLATE
+_TEMPLATE_JSON: dict[bool, dict] = {}
 
 
 def apply_theme(fig: go.Figure, dark: bool) -> go.Figure:
-    """Switch a figure between the light and dark templates (in place; returns the figure)."""
+    """Switch a figure between the light and dark templates (in place; returns the figure). Costs ~20 ms
+    (plotly validates the template); in callbacks prefer `themed(fig, dark)`, which is ~free."""
     fig.update_layout(template=pio.templates[DARK_TEMPLATE if dark else LIGHT_TEMPLATE])
     return fig
 
 
+def themed(fig: go.Figure, dark: bool) -> dict:
+    """The figure as JSON for a dcc.Graph, on the template of the theme (no re-validation)."""
+    out = fig.to_plotly_json()
+    out.setdefault("layout", {})["template"] = template_json(dark)
+    return out
+
+
 def template_json(dark: bool) -> dict:
-    """The template as plain JSON (for the shell's clientside theme swap)."""
-    return go.Figure(layout=dict(template=pio.templates[template_name(dark)])).to_plotly_json()["layout"]["template"]
+    """The template as plain JSON (cached; also used by the shell's clientside theme swap)."""
+    if dark not in _TEMPLATE_JSON:
+        fig = go.Figure(layout=dict(template=pio.templates[template_name(dark)]))
+        _TEMPLATE_JSON[dark] = fig.to_plotly_json()["layout"]["template"]
+    return _TEMPLATE_JSON[dark]
 
 
 def template_name(dark: bool) -> str:
@@ -71,8 +86,9 @@ def template_name(dark: bool) -> str:
 
 
 def _base(height: int | None = None, dark: bool = False) -> go.Figure:
-    fig = go.Figure()
-    apply_theme(fig, dark)
+    fig = go.Figure()  # the light template is the default (see above)
+    if dark:
+        apply_theme(fig, dark)
     if height:
         fig.update_layout(height=height)
     return fig
@@ -131,7 +147,8 @@ def heatmap_marks_lost(long_df: pd.DataFrame, unit_label: str = "State/UT", *, m
     params = list(dict.fromkeys(df["parameter"]))
     param_names = df.drop_duplicates("parameter").set_index("parameter")["parameter_name"].reindex(params)
     if unit_order is not None:
-        units = [u for u in unit_order if u in set(df["unit_code"])]
+        present = set(df["unit_code"].tolist())
+        units = [u for u in unit_order if u in present]
     else:
         totals = df.groupby("unit_code", sort=False)["marks_lost"].sum(min_count=1).fillna(0)
         units = list(totals.sort_values(kind="stable").index)
@@ -140,24 +157,26 @@ def heatmap_marks_lost(long_df: pd.DataFrame, unit_label: str = "State/UT", *, m
     names = df.drop_duplicates("unit_code").set_index("unit_code")["name"].reindex(units)
     z = df.pivot_table(index="unit_code", columns="parameter", values="marks_lost", aggfunc="first",
                        dropna=False).reindex(index=units, columns=params)
-    by_key = df.set_index(["unit_code", "parameter"])
+    cols = [c for c in ("unit_code", "parameter", "applicable", "value", "numerator", "denominator", "marks",
+                        "weight") if c in df]
+    records = {(r["unit_code"], r["parameter"]): r
+               for r in (dict(zip(cols, row, strict=True)) for row in df[cols].astype(object).to_numpy().tolist())}
     custom = []
     for u in units:
         row = []
         for p in params:
-            if (u, p) in by_key.index:
-                r = by_key.loc[(u, p)]
-                if isinstance(r, pd.DataFrame):
-                    r = r.iloc[0]
-                na = "applicable" in r and not bool(r["applicable"]) if "applicable" in r.index else False
-                row.append([
-                    u, p,
-                    "n/a" if na else (f"{float(r['value']):.2f}%" if pd.notna(r.get("value")) else "–"),
-                    f"{_indian(r.get('numerator'))} / {_indian(r.get('denominator'))}",
-                    _fmt2(r.get("marks")), _fmt2(r.get("weight")),
-                ])
-            else:
+            r = records.get((u, p))
+            if r is None:
                 row.append([u, p, "–", "–", "–", "–"])
+                continue
+            na = "applicable" in r and not bool(r["applicable"])
+            value = r.get("value")
+            row.append([
+                u, p,
+                "n/a" if na else (f"{float(value):.2f}%" if value is not None and pd.notna(value) else "–"),
+                f"{_indian(r.get('numerator'))} / {_indian(r.get('denominator'))}",
+                _fmt2(r.get("marks")), _fmt2(r.get("weight")),
+            ])
         custom.append(row)
     zarr = z.to_numpy(dtype=float)
     zmax = float(np.nanmax(zarr)) if np.isfinite(zarr).any() else 1.0
@@ -171,10 +190,10 @@ def heatmap_marks_lost(long_df: pd.DataFrame, unit_label: str = "State/UT", *, m
               "<br>Marks: %{customdata[4]} of weight %{customdata[5]}<br>Marks lost: %{z:.2f}<extra></extra>")
     if transpose:
         zz, xs, ys = zarr.T, unit_labels, param_labels
-        cd = [[custom[i][j] for i in range(len(units))] for j in range(len(params))]
+        cd = np.array(custom, dtype=object).transpose(1, 0, 2) if units and params else []
         hover = hover.replace("<br>Value", "<br>%{y}<br>Value")
     else:
-        zz, xs, ys, cd = zarr, param_labels, unit_labels, custom
+        zz, xs, ys, cd = zarr, param_labels, unit_labels, np.array(custom, dtype=object)
         hover = hover.replace("<br>Value", "<br>%{x}<br>Value")
     fig = _base()
     fig.add_trace(go.Heatmap(

@@ -76,7 +76,7 @@ COLUMN_DEFS: list[dict] = [
      "headerTooltip": "Consecutive months at #1 / in the top 5"},
     {"headerName": "Stations reported / active", "field": "reported_share", "minWidth": 110, "flex": 1,
      "valueFormatter": {"function": "params.data ? params.data.stations_text : ''"},
-     "cellClassRules": {"cell-warn": "params.value !== null && params.value < 1"},
+     "cellClassRules": {"cell-warn": "params.value !== null && params.value < 0.95"},
      "headerTooltip": "Police stations that reported this month, of those active"},
 ]
 
