@@ -712,20 +712,40 @@ def _insert_frame(conn: Connection, table, df: pd.DataFrame, tick: Callable[[int
             conn.exec_driver_sql(sql, chunk)
             tick(len(chunk))
         return
-    if upsert_key and conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        base = pg_insert(table)
-        stmt = base.on_conflict_do_update(index_elements=list(upsert_key),
-                                          set_={c: base.excluded[c] for c in others})
-    elif upsert_key:
+    if conn.dialect.name == "postgresql":
+        _copy_frame(conn, table, cols, rows, tick, upsert_key, others)
+        return
+    if upsert_key:
         raise ImporterError(f"replacing rows is not supported on {conn.dialect.name}")
-    else:
-        stmt = insert(table)
     for i in range(0, len(rows), CHUNK):
         chunk = rows[i : i + CHUNK]
-        conn.execute(stmt, [dict(zip(cols, r, strict=True)) for r in chunk])
+        conn.execute(insert(table), [dict(zip(cols, r, strict=True)) for r in chunk])
         tick(len(chunk))
+
+
+def _copy_frame(conn: Connection, table, cols: list[str], rows: list[tuple], tick: Callable[[int], None],
+                upsert_key: Sequence[str] | None, others: list[str]) -> None:
+    """PostgreSQL: COPY (ten times faster than multi-row INSERTs); an upsert goes through a temporary
+    table and one INSERT .. SELECT .. ON CONFLICT DO UPDATE. Runs on the transaction's own connection."""
+    target = table.name
+    col_list = ", ".join(cols)
+    with conn.connection.driver_connection.cursor() as cur:
+        if upsert_key:
+            target = f"import_tmp_{table.name}"
+            cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {target} ON COMMIT DROP AS "
+                        f"SELECT {col_list} FROM {table.name} WITH NO DATA")
+            cur.execute(f"TRUNCATE {target}")
+        with cur.copy(f"COPY {target} ({col_list}) FROM STDIN") as copy:
+            for i in range(0, len(rows), CHUNK):
+                for row in rows[i : i + CHUNK]:
+                    copy.write_row(row)
+                tick(len(rows[i : i + CHUNK]))
+        if upsert_key:
+            cur.execute(
+                f"INSERT INTO {table.name} ({col_list}) SELECT {col_list} FROM {target} "
+                f"ON CONFLICT ({', '.join(upsert_key)}) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in others)
+            )
 
 
 def _write_replaced(conn: Connection, batch_id: int, table_name: str, keys: Iterable, olds: Iterable) -> None:

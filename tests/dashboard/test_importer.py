@@ -140,6 +140,13 @@ def loaded(sqlite_engine: Engine, tmp_path: Path) -> Engine:
     return sqlite_engine
 
 
+@pytest.fixture
+def loaded_any(any_engine: Engine, tmp_path: Path) -> Engine:
+    """Master data loaded, on SQLite and (when available) PostgreSQL."""
+    imp(any_engine, master_files(tmp_path))
+    return any_engine
+
+
 def snapshot(engine: Engine) -> dict[str, list[tuple]]:
     tables = {
         "states": State, "stations": PoliceStation, "station_rows": StationRow, "state_rows": StateRow,
@@ -415,14 +422,14 @@ def test_problem_list_is_capped(loaded, tmp_path):
     assert [p.row for p in info.value.problems[:3]] == [2, 3, 4]
 
 
-def test_rejected_import_changes_nothing(loaded, tmp_path, recompute_calls):
-    imp(loaded, [write(tmp_path, "r.csv", STATION_ROWS)])
-    before = snapshot(loaded)
+def test_rejected_import_changes_nothing(loaded_any, tmp_path, recompute_calls):
+    imp(loaded_any, [write(tmp_path, "r.csv", STATION_ROWS)])
+    before = snapshot(loaded_any)
     calls = len(recompute_calls)
     bad = write(tmp_path, "bad.csv", STATION_ROWS.replace("45,50", "55,50"))
     newmaster = write(tmp_path, "st.csv", "state_code,name,category\nXX,Renamed,UTs\nNEW,New,UTs\n")
-    rejected(loaded, [newmaster, bad])
-    assert snapshot(loaded) == before and len(recompute_calls) == calls
+    rejected(loaded_any, [newmaster, bad])
+    assert snapshot(loaded_any) == before and len(recompute_calls) == calls
 
 
 def test_no_methodology(tmp_path):
@@ -473,47 +480,47 @@ def test_replace_then_revert_restores_exactly(any_engine, tmp_path, recompute_ca
         importer.revert_batch(engine, b1.batch_id, user="bob")
 
 
-def test_revert_refusals(loaded, tmp_path):
-    b1 = imp(loaded, [write(tmp_path, "r1.csv", STATION_ROWS)])
-    b2 = imp(loaded, [write(tmp_path, "r2.csv", ROW_HEADER + "2024-02,S1,fir_in_cctns,50,50\n")])
+def test_revert_refusals(loaded_any, tmp_path):
+    b1 = imp(loaded_any, [write(tmp_path, "r1.csv", STATION_ROWS)])
+    b2 = imp(loaded_any, [write(tmp_path, "r2.csv", ROW_HEADER + "2024-02,S1,fir_in_cctns,50,50\n")])
     with pytest.raises(RevertRefused) as info:
-        importer.revert_batch(loaded, b1.batch_id)
+        importer.revert_batch(loaded_any, b1.batch_id)
     assert f"batch {b2.batch_id}: 1 row(s)" in str(info.value) and f"revert batch {b2.batch_id} first" in str(
         info.value)
-    importer.revert_batch(loaded, b2.batch_id)
+    importer.revert_batch(loaded_any, b2.batch_id)
     with pytest.raises(RevertRefused, match="already reverted"):
-        importer.revert_batch(loaded, b2.batch_id)
+        importer.revert_batch(loaded_any, b2.batch_id)
     with pytest.raises(RevertRefused, match="no import batch 999"):
-        importer.revert_batch(loaded, 999)
+        importer.revert_batch(loaded_any, 999)
     # with the later batch reverted, the first one can go: every row it added is removed
-    importer.revert_batch(loaded, b1.batch_id)
-    assert data_rows(loaded) == []
+    importer.revert_batch(loaded_any, b1.batch_id)
+    assert data_rows(loaded_any) == []
 
 
-def test_revert_refused_when_later_data_uses_added_master_rows(loaded, tmp_path):
-    b = imp(loaded, [write(tmp_path, "ps.csv", "station_code,district_code,name\nS7,D1,Seven\n")])
-    imp(loaded, [write(tmp_path, "r.csv", ROW_HEADER + "2024-02,S7,fir_in_cctns,1,2\n")])
-    before = snapshot(loaded)
+def test_revert_refused_when_later_data_uses_added_master_rows(loaded_any, tmp_path):
+    b = imp(loaded_any, [write(tmp_path, "ps.csv", "station_code,district_code,name\nS7,D1,Seven\n")])
+    imp(loaded_any, [write(tmp_path, "r.csv", ROW_HEADER + "2024-02,S7,fir_in_cctns,1,2\n")])
+    before = snapshot(loaded_any)
     with pytest.raises(RevertRefused, match="station rows of later imports refer"):
-        importer.revert_batch(loaded, b.batch_id)
-    assert snapshot(loaded) == before
+        importer.revert_batch(loaded_any, b.batch_id)
+    assert snapshot(loaded_any) == before
 
 
-def test_revert_of_master_change_blocked_by_later_master_change(loaded, tmp_path):
-    b1 = imp(loaded, [write(tmp_path, "a.csv", "state_code,name,category\nXX,First,Major States\n")])
-    b2 = imp(loaded, [write(tmp_path, "b.csv", "state_code,name,category\nXX,Second,Major States\n")])
+def test_revert_of_master_change_blocked_by_later_master_change(loaded_any, tmp_path):
+    b1 = imp(loaded_any, [write(tmp_path, "a.csv", "state_code,name,category\nXX,First,Major States\n")])
+    b2 = imp(loaded_any, [write(tmp_path, "b.csv", "state_code,name,category\nXX,Second,Major States\n")])
     with pytest.raises(RevertRefused, match=f"revert batch {b2.batch_id} first"):
-        importer.revert_batch(loaded, b1.batch_id)
-    importer.revert_batch(loaded, b2.batch_id)
-    importer.revert_batch(loaded, b1.batch_id)
-    with loaded.connect() as conn:
+        importer.revert_batch(loaded_any, b1.batch_id)
+    importer.revert_batch(loaded_any, b2.batch_id)
+    importer.revert_batch(loaded_any, b1.batch_id)
+    with loaded_any.connect() as conn:
         assert conn.execute(select(State.name).where(State.code == "XX")).scalar_one() == "Exland"
 
 
-def test_replaced_rows_are_recorded_as_json(loaded, tmp_path):
-    b1 = imp(loaded, [write(tmp_path, "r1.csv", STATION_ROWS)])
-    b2 = imp(loaded, [write(tmp_path, "r2.csv", ROW_HEADER + "2024-02,S1,fir_in_cctns,50,50\n")])
-    with loaded.connect() as conn:
+def test_replaced_rows_are_recorded_as_json(loaded_any, tmp_path):
+    b1 = imp(loaded_any, [write(tmp_path, "r1.csv", STATION_ROWS)])
+    b2 = imp(loaded_any, [write(tmp_path, "r2.csv", ROW_HEADER + "2024-02,S1,fir_in_cctns,50,50\n")])
+    with loaded_any.connect() as conn:
         rec = conn.execute(select(ImportReplaced.__table__).where(ImportReplaced.batch_id == b2.batch_id)).one()
     assert rec.table_name == "station_rows"
     assert rec.key == '["2024-02","S1","fir_in_cctns"]'
@@ -532,31 +539,35 @@ def _big_month(tmp_path: Path, stations: int, month: str = "2024-02") -> tuple[P
 
 
 @pytest.mark.slow
-def test_large_import_is_fast(loaded, tmp_path):
+def test_large_import_is_fast(loaded_any, tmp_path):
     ps, big = _big_month(tmp_path, 20_000)  # 100,000 rows
-    imp(loaded, [ps])
-    report = imp(loaded, [big], progress=False)
+    imp(loaded_any, [ps])
+    report = imp(loaded_any, [big], progress=True)
     assert report.rows_added == 100_000
-    assert report.seconds < 5, report
-    again = imp(loaded, [big], progress=False)  # the replace path
-    assert again.rows_replaced == 100_000 and again.seconds < 15, again
+    # generous bounds (shared CI machines): they catch per-row round trips, not small slowdowns
+    assert report.seconds < 10, report
+    again = imp(loaded_any, [big], progress=False)  # the replace path
+    assert again.rows_replaced == 100_000 and again.seconds < 30, again
+    importer.revert_batch(loaded_any, again.batch_id)
+    with loaded_any.connect() as conn:
+        assert conn.execute(select(StationRow.batch_id).distinct()).scalars().all() == [report.batch_id]
 
 
 # --- real recompute ------------------------------------------------------------------------------------
 
 
-def test_import_with_real_recompute(sqlite_engine, tmp_path):
+def test_import_with_real_recompute(any_engine, tmp_path):
     pytest.importorskip("metrics.scoring")
     pytest.importorskip("metrics.analysis")
     from dashboard.models import ResultUnit
 
-    report = imp(sqlite_engine, [*master_files(tmp_path), write(tmp_path, "r.csv", STATION_ROWS),
+    report = imp(any_engine, [*master_files(tmp_path), write(tmp_path, "r.csv", STATION_ROWS),
                                  write(tmp_path, "s.csv", STATE_ROWS)])
-    with sqlite_engine.connect() as conn:
+    with any_engine.connect() as conn:
         months = sorted({m for (m,) in conn.execute(select(ResultUnit.month))})
     assert months == report.months == ["2024-02", "2024-03"]
-    importer.revert_batch(sqlite_engine, report.batch_id)
-    with sqlite_engine.connect() as conn:
+    importer.revert_batch(any_engine, report.batch_id)
+    with any_engine.connect() as conn:
         assert conn.execute(select(ResultUnit.month)).first() is None
 
 
