@@ -87,6 +87,9 @@ def resolve(query: dict[str, Any], sc: Scope, *, strict: bool = False) -> Resolv
     month = valid_month(q["month"], months) or (None if strict else (months[-1] if months else None))
     state = q["state"]
     district = q["district"]
+    if state is None and district is not None:  # a district names its State
+        info = queries.unit_info(eng, "district", district)
+        state = info["state_code"] if info else None
     if sc.role != "national":
         if state is None and not strict:
             state = sc.state_code

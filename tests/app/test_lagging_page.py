@@ -1,0 +1,314 @@
+"""Lagging stations page: layout, filters (checked against dashboard.queries), the page callback called as
+a function and over HTTP, and the /download/lagging route (content = the shown table; scope; audit; 401)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from callbacks import lagging as cb
+from dashboard import queries, views
+from dashboard.audit import list_events
+from dashboard.scope import Scope
+from layouts import lagging as lay
+from metrics.analysis import peer_group
+
+MONTH = "2025-06"
+STATE = "MN"
+
+
+@pytest.fixture
+def as_user(dash_app, monkeypatch):
+    """Run a callback as a function in a request context with the given scope."""
+    def run(sc: Scope, fn, *args):
+        monkeypatch.setattr(cb, "scope", lambda: sc)
+        with dash_app.server.test_request_context("/_dash-update-component", method="POST"):
+            return fn(*args)
+    return run
+
+
+def out_dict(result: tuple) -> dict:
+    return dict(zip(cb.OUTPUTS, result, strict=True))
+
+
+def shown(engine, sc=None, state=STATE, month=MONTH, district=None, **filters) -> pd.DataFrame:
+    return views.lagging_list(engine, month, sc or Scope.national(), state, district,
+                              views.LaggingFilters(district=district, **filters))
+
+
+# --- layout --------------------------------------------------------------------------------------------------
+
+
+def test_layout_keeps_only_wellformed_query_values():
+    q = lay.clean_query(month="2025-06", state="mn", district="MN-IWT", parameter="ndc_sync", reason="bogus",
+                        peer="<script>")
+    assert q == {"month": "2025-06", "state": "MN", "district": "MN-IWT", "parameter": "ndc_sync", "reason": None,
+                 "peer": None}
+    page = lay.layout(month="2025-13", state="MN")
+    store = page.children[0]
+    assert store.id == lay.ids.QUERY and store.data["month"] is None and store.data["state"] == "MN"
+
+
+def test_grid_columns_are_the_download_columns_in_order():
+    assert [c["field"] for c in lay.COLUMN_DEFS] == list(views.LAGGING_COLUMNS)
+    assert [c["headerName"] for c in lay.COLUMN_DEFS] == list(views.LAGGING_COLUMNS.values())
+    assert all(not c.get("sort") for c in lay.COLUMN_DEFS)  # the order shown is the order downloaded
+
+
+# --- the list and its filters ------------------------------------------------------------------------------------
+
+
+def test_list_is_the_lagging_query_ordered_by_marks_at_stake(demo_engine):
+    base = queries.lagging(demo_engine, MONTH, Scope.national(), STATE)
+    df = shown(demo_engine)
+    assert len(df) == len(base) > 10
+    assert df["station_code"].tolist() == base["station_code"].tolist()
+    assert df["position"].tolist() == list(range(1, len(df) + 1))
+    stakes = df["at_stake_state_exact"].tolist()
+    assert stakes == sorted(stakes, reverse=True)
+    assert (df["at_stake_state"] == base["at_stake_state"].round(3)).all()
+    assert (df["at_stake_district"] == base["at_stake_district"].round(3)).all()
+
+
+def test_reason_filters_match_rule_12_flags(demo_engine):
+    base = queries.lagging(demo_engine, MONTH, Scope.national(), STATE)
+    for reason, expected in (("not_reported", base[base["not_reported"].astype(bool)]),
+                             ("low_score", base[base["low_score"].astype(bool)]),
+                             ("critical", base[base["critical_parameters"].fillna("") != ""])):
+        got = shown(demo_engine, reason=reason)
+        assert got["station_code"].tolist() == expected["station_code"].tolist(), reason
+        assert len(got) > 0
+
+
+def test_district_parameter_and_peer_filters(demo_engine):
+    base = queries.lagging(demo_engine, MONTH, Scope.national(), STATE)
+    district = base["district_code"].value_counts().index[0]
+    got = shown(demo_engine, district=district)
+    assert got["station_code"].tolist() == base[base["district_code"] == district]["station_code"].tolist()
+
+    got = shown(demo_engine, parameter="ndc_sync")
+    want = base[base["parameters"].str.split(",").map(lambda ps: "ndc_sync" in ps)]
+    assert got["station_code"].tolist() == want["station_code"].tolist() and len(got) > 0
+
+    # peer groups from the station league tables (FIR volume bands)
+    peers = pd.concat([queries.stations_table(demo_engine, MONTH, d, Scope.national())
+                       for d in base["district_code"].unique()])
+    band = peers.set_index("unit_code")["peer_group"]
+    for key, label in views.PEERS.items():
+        got = shown(demo_engine, peer=key)
+        assert got["station_code"].tolist() == [c for c in base["station_code"] if band[c] == label], key
+    assert peer_group(5) == views.PEERS["low"]
+
+
+def test_combined_filters_and_renumbering(demo_engine):
+    got = shown(demo_engine, reason="low_score", parameter="fir_in_cctns")
+    base = shown(demo_engine)
+    want = base[base["low_score"] & base["parameters"].str.split(",").map(lambda ps: "fir_in_cctns" in ps)]
+    assert got["station_code"].tolist() == want["station_code"].tolist()
+    assert got["position"].tolist() == list(range(1, len(got) + 1))
+
+
+def test_reasons_in_words_and_counts(demo_engine):
+    df = shown(demo_engine, reason="critical")
+    stakes = queries._df(demo_engine, queries.select(queries.ResultStake).where(
+        queries.ResultStake.month == MONTH, queries.ResultStake.state_code == STATE))
+    version = queries.version_for(demo_engine, MONTH)
+    names = {p.id: p.name for p in version.parameters}
+    checked = 0
+    for r in df.itertuples():
+        for pid in r.critical_parameters.split(","):
+            s = stakes[(stakes["station_code"] == r.station_code) & (stakes["parameter"] == pid)].iloc[0]
+            assert f"Critical: {names[pid]} — {views.indian(int(s.numerator))} of {views.indian(int(s.denominator))}" \
+                in r.reasons
+            checked += 1
+        if r.not_reported:
+            assert r.reasons.startswith("Not reported")
+        if r.low_score:
+            assert f"Score {r.score}, below 90" in r.reasons
+        assert "worth +" in r.actions
+    assert checked > 0
+
+
+def test_action_words_say_what_is_pending():
+    from metrics.methodology import default_methodology
+
+    v = default_methodology().version_for("2025-06")
+    p = v.parameter("fir_within_24h")
+    assert views.action_words(p, p.name, 28, 40, 40, 0.1234) == \
+        f"{p.name}: 12 more needed (28 of 40 done; target 100%; worth +0.123)"
+    d = v.parameter("ndc_sync")
+    assert "20 more days needed (11 of 31 done" in views.action_words(d, d.name, 11, 31, 31, 1.0)
+    assert views.indian(1234567) == "12,34,567"
+
+
+# --- page callback as a function ------------------------------------------------------------------------------
+
+
+def test_page_callback_national_state(as_user, demo_engine):
+    out = out_dict(as_user(Scope.national("ncrb"), cb.update_page, {"month": MONTH, "state": STATE,
+                                                                   "reason": "low_score"}))
+    rows = out[(lay.ids.TABLE, "rowData")]
+    want = views.lagging_table(shown(demo_engine, reason="low_score"))
+    assert [r["station_code"] for r in rows] == want["Station code"].tolist()
+    assert [r["at_stake_state"] for r in rows] == want["Marks at stake (State)"].tolist()
+    assert out[(lay.ids.STATE, "value")] == STATE and out[(lay.ids.REASON, "value")] == "low_score"
+    href = out[(lay.ids.CSV, "href")]
+    assert href.startswith("/download/lagging?") and "state=MN" in href and "reason=low_score" in href \
+        and "format=csv" in href and f"month={MONTH}" in href
+    assert out[(lay.ids.XLSX, "href")].endswith("format=xlsx")
+    assert out[(lay.ids.STATES_CARD, "style")] == {"display": "none"}
+
+
+def test_national_without_state_sees_the_overview(as_user):
+    out = out_dict(as_user(Scope.national("ncrb"), cb.update_page, {"month": MONTH}))
+    assert out[(lay.ids.TABLE, "rowData")] == []
+    states = out[(lay.ids.STATES, "rowData")]
+    assert {r["state_code"] for r in states} >= {"HR", "MN", "UP"}
+    assert states[0]["state_code"] == STATE  # most lagging first
+    assert out[(lay.ids.CSV, "href")] is None and "disabled" in out[(lay.ids.CSV, "className")]
+
+
+def test_state_user_defaults_to_own_state(as_user):
+    out = out_dict(as_user(Scope("state", "HR", username="haryana"), cb.update_page, {"month": MONTH}))
+    assert out[(lay.ids.STATE, "value")] == "HR" and out[(lay.ids.STATE, "disabled")] is True
+    assert [o["value"] for o in out[(lay.ids.STATE, "options")]] == ["HR"]
+
+
+def test_district_user_cannot_ask_for_another_district(as_user, demo_engine):
+    sc = Scope("district", "HR", "HR-KNL", username="karnal-sp")
+    out = out_dict(as_user(sc, cb.update_page, {"month": "2025-02", "state": "HR", "district": "HR-ABL"}))
+    assert out[(lay.ids.TABLE, "rowData")] == [] and out[(lay.ids.CSV, "href")] is None
+    out = out_dict(as_user(sc, cb.update_page, {"month": "2025-04"}))
+    assert out[(lay.ids.DISTRICT, "value")] == "HR-KNL" and out[(lay.ids.DISTRICT, "disabled")] is True
+    assert {r["district_code"] for r in out[(lay.ids.TABLE, "rowData")]} <= {"HR-KNL"}
+    assert [o["value"] for o in out[(lay.ids.DISTRICT, "options")]] == ["HR-KNL"]
+
+
+def test_filters_write_the_url(as_user, monkeypatch):
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    resolved = {"month": MONTH, "state": STATE, "district": None, "parameter": None, "reason": None, "peer": None}
+
+    def fire(prop_id: str, *values):
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": None}]))
+        return cb.filters_to_url(*values, resolved)
+
+    assert fire(f"{lay.ids.REASON}.value", STATE, None, None, "critical", None, None, None) == \
+        f"?month={MONTH}&state=MN&reason=critical"
+    # a new State clears the district
+    assert fire(f"{lay.ids.STATE}.value", "HP", "MN-IWT", None, None, None, None, None) == f"?month={MONTH}&state=HP"
+    with pytest.raises(cb.PreventUpdate):  # the server's own defaults do not loop back into the URL
+        fire(f"{lay.ids.STATE}.value", STATE, None, None, None, None, None, None)
+
+
+# --- over HTTP: the page callback and the download ------------------------------------------------------------
+
+
+def _http_rows(client, dash_call, query: dict) -> list[dict]:
+    out = dash_call(client, list(cb.OUTPUTS), [(lay.ids.QUERY, "data", query)])
+    return out[lay.ids.TABLE]["rowData"]
+
+
+def _shown_table(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame([{h: r[f] for f, h in views.LAGGING_COLUMNS.items()} for r in rows])
+
+
+@pytest.mark.parametrize("query", [
+    {"month": MONTH, "state": STATE},
+    {"month": MONTH, "state": STATE, "reason": "critical", "peer": "low"},
+    {"month": MONTH, "state": STATE, "parameter": "ndc_sync"},
+])
+def test_download_equals_the_shown_table(national_client, dash_call, query):
+    rows = _http_rows(national_client, dash_call, query)
+    assert rows, "expected lagging stations"
+    table = _shown_table(rows)
+    url = "/download/lagging?" + "&".join(f"{k}={v}" for k, v in query.items())
+    r = national_client.get(url + "&format=csv")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert r.headers["Content-Disposition"].startswith("attachment;")
+    csv = pd.read_csv(io.BytesIO(r.data), dtype={"Score": str})
+    pd.testing.assert_frame_equal(csv, table, check_dtype=False)
+
+    r = national_client.get(url + "&format=xlsx")
+    assert r.status_code == 200 and "spreadsheetml" in r.mimetype
+    xlsx = pd.read_excel(io.BytesIO(r.data), dtype={"Score": str})
+    pd.testing.assert_frame_equal(xlsx, table, check_dtype=False)
+
+
+def test_download_is_audited(national_client, demo_engine):
+    r = national_client.get(f"/download/lagging?month={MONTH}&state={STATE}&reason=not_reported&format=csv")
+    assert r.status_code == 200
+    events = list_events(demo_engine, limit=20, actor="ncrb")
+    assert any(e.action == "download" and "lagging list MN/*" in e.detail and "reason=not_reported" in e.detail
+               for e in events)
+
+
+def test_anonymous_download_is_401(dash_app):
+    r = dash_app.server.test_client().get(f"/download/lagging?month={MONTH}&state={STATE}&format=csv")
+    assert r.status_code == 401
+    assert b"MN-" not in r.data
+
+
+def test_bad_requests(national_client):
+    assert national_client.get(f"/download/lagging?month={MONTH}&state={STATE}&format=pdf").status_code == 400
+    assert national_client.get(f"/download/lagging?month=1999-01&state={STATE}").status_code == 400
+    assert national_client.get(f"/download/lagging?month={MONTH}").status_code == 400
+
+
+@pytest.fixture(scope="module")
+def karnal_client(dash_app, demo_users):
+    from tests.app.conftest import sign_in
+
+    return sign_in(dash_app, "karnal-sp", demo_users["karnal-sp"])
+
+
+@pytest.mark.parametrize("query", [
+    "month=2025-02&state=HR",                      # the whole State
+    "month=2025-02&state=HR&district=HR-ABL",      # another district
+    "month=2025-01&state=HR&district=HR-GRM",
+    "month=2025-02&district=HR-ABL",               # district without the State
+    f"month={MONTH}&state=MN",                     # another State
+])
+def test_district_sp_cannot_download_outside_their_district(karnal_client, demo_engine, query):
+    others = queries.lagging(demo_engine, query.split("&")[0].split("=")[1], Scope.national(),
+                             "MN" if "state=MN" in query else "HR")
+    others = others[others["district_code"] != "HR-KNL"]
+    assert len(others) > 0
+    before = len(list_events(demo_engine, limit=10000, actor="karnal-sp"))
+    for fmt in ("csv", "xlsx"):
+        r = karnal_client.get(f"/download/lagging?{query}&format={fmt}")
+        assert r.status_code == 403
+        body = r.get_data()
+        for code, name in zip(others["station_code"], others["station_name"], strict=True):
+            assert code.encode() not in body and name.encode() not in body
+    events = list_events(demo_engine, limit=10000, actor="karnal-sp")
+    new = events[: len(events) - before]
+    assert any(e.action == "scope_violation" for e in new)
+    assert any(e.action == "download" and e.detail.startswith("refused") for e in new)
+
+
+def test_district_sp_downloads_own_district(karnal_client, demo_engine, dash_call):
+    month = "2025-04"
+    rows = _http_rows(karnal_client, dash_call, {"month": month})
+    assert rows and {r["district_code"] for r in rows} == {"HR-KNL"}
+    r = karnal_client.get(f"/download/lagging?month={month}&state=HR&district=HR-KNL&format=csv")
+    assert r.status_code == 200
+    pd.testing.assert_frame_equal(pd.read_csv(io.BytesIO(r.data), dtype={"Score": str}), _shown_table(rows),
+                                  check_dtype=False)
+
+
+def test_station_detail_lists_every_stake(as_user, demo_engine):
+    row = shown(demo_engine).iloc[0].to_dict()
+    resolved = {"month": MONTH, "state": STATE}
+    panel = as_user(Scope.national("ncrb"), cb.station_detail, [row], resolved)
+    text = str(panel)
+    stakes = queries.lagging_stakes(demo_engine, MONTH, row["station_code"], Scope.national())
+    for s in stakes.itertuples():
+        assert f"+{s.at_stake_state:.3f}" in text
+    # outside the scope: nothing of the station
+    panel = as_user(Scope("district", "HR", "HR-KNL", username="karnal-sp"), cb.station_detail, [row], resolved)
+    assert row["station_name"] not in str(panel) or "outside" in str(panel)
+    assert f"+{stakes.iloc[0].at_stake_state:.3f}" not in str(panel)
