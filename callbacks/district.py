@@ -230,8 +230,8 @@ def station_rows(table: pd.DataFrame) -> list[dict]:
 def _streak_value(head: dict) -> str:
     at1, top5 = as_int(head.get("streak_at_1")) or 0, as_int(head.get("streak_top5")) or 0
     if at1:
-        return f"#1 × {at1} mo"
-    return f"Top 5 × {top5} mo" if top5 else "–"
+        return f"{at1} mo at #1"
+    return f"{top5} mo top 5" if top5 else "–"
 
 
 def _stations_note(rows: list[dict], peer: Any) -> str:

@@ -80,12 +80,12 @@ def layout(state_code: str | None = None, month: str | None = None, **_other: ob
                         loading(dcc.Graph(id=ids.WHY, config=GRAPH_CONFIG)),
                         subtitle="Our change in score since last month, parameter by parameter "
                                  "(blue gained, orange lost), in score points; the bars add up to the change.",
-                    ), lg=7, className="min-w-0"),
+                    ), xl=7, className="min-w-0"),
                     dbc.Col(card(
                         "States ranked around us",
                         loading(html.Div(id=ids.RIVALS)),
                         subtitle="Their score change since last month: did we move, or did they?",
-                    ), lg=5, className="min-w-0"),
+                    ), xl=5, className="min-w-0"),
                 ],
                 className="g-3",
             ),
@@ -95,14 +95,14 @@ def layout(state_code: str | None = None, month: str | None = None, **_other: ob
                         "Marks lost by parameter",
                         loading(dcc.Graph(id=ids.MARKS_LOST, config=GRAPH_CONFIG)),
                         subtitle="Score points lost this month. Hover for value and numerator / denominator.",
-                    ), lg=6, className="min-w-0"),
+                    ), xl=6, className="min-w-0"),
                     dbc.Col(card(
                         "What it takes to overtake",
                         loading(html.Div(id=ids.OVERTAKE)),
                         subtitle="Marks needed to pass the State above, and where they can come from "
                                  "(marks at stake: what fixing one parameter at one station adds to the "
                                  "State's score).",
-                    ), lg=6, className="min-w-0"),
+                    ), xl=6, className="min-w-0"),
                 ],
                 className="g-3",
             ),

@@ -39,7 +39,6 @@ def not_available(what: str = "this information", href: str | None = None, link_
     """The message a user outside scope sees instead of data."""
     return html.Div(
         [
-            html.Div("🔒", className="empty-icon", **{"aria-hidden": "true"}),
             html.Div(NOT_AVAILABLE, className="fw-semibold"),
             html.Div(f"Your account may not see {what}.", className="small text-body-secondary"),
             href and dcc.Link(link_text or "Go to your own page", href=href, className="small"),
