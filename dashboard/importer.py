@@ -39,7 +39,6 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 from sqlalchemy import exc as sa_exc
 
 from dashboard.models import (
-    AuditEvent,
     District,
     ImportBatch,
     ImportReplaced,
@@ -106,7 +105,10 @@ class Problem:
     rule: str
 
     def __str__(self) -> str:
+        """`file:row:column: value — rule`; a problem of the whole file is `file: rule`."""
         value = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        if self.row is None and not self.column:
+            return f"{self.file}: {value + ' — ' if value else ''}{self.rule}"
         return f"{self.file}:{'' if self.row is None else self.row}:{self.column}: {value} — {self.rule}"
 
 
@@ -272,6 +274,9 @@ def _read_file(path: Path, problems: _Problems) -> _File | None:
         return _File(path, sha, _read_xlsx(path, raw, problems))
     if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         problems.add(label, None, "", "", "old Excel .xls format is not supported: save the workbook as .xlsx or CSV")
+        return None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        problems.add(label, None, "", "", "UTF-16 text is not supported: save the file as 'CSV UTF-8'")
         return None
     if _looks_binary(raw):
         problems.add(label, None, "", "", "not a CSV or XLSX file (binary content)")
@@ -852,8 +857,9 @@ def _set_meta(conn: Connection, key: str, value: str) -> None:
 
 
 def _audit(conn: Connection, actor: str, action: str, detail: str) -> None:
-    conn.execute(insert(AuditEvent.__table__).values(at=utcnow(), actor=actor, action=action, detail=detail,
-                                                      remote_addr=""))
+    from dashboard import audit
+
+    audit.record(conn, action, actor=actor, detail=detail)  # in this transaction: kept iff the change is
 
 
 def _recompute(conn: Connection, months: Sequence[str], methodology: Methodology) -> list[str]:
@@ -1078,7 +1084,7 @@ def revert_batch(engine: Engine, batch_id: int, user: str = "cli") -> RevertRepo
             months = sorted(set(months) | set(_months_with_data(conn)))
         _recompute(conn, months, methodology)
         _set_meta(conn, "data_as_of", datetime.now(UTC).isoformat(timespec="seconds"))
-        _audit(conn, user, "import_revert", orjson.dumps({"batch_id": batch_id, "rows_removed": removed,
+        _audit(conn, user, "revert", orjson.dumps({"batch_id": batch_id, "rows_removed": removed,
                                                           "rows_restored": restored, "months": months}).decode())
     return RevertReport(batch_id=batch_id, rows_removed=removed, rows_restored=restored, months=months)
 

@@ -391,12 +391,15 @@ def test_too_many_fields(loaded, tmp_path):
         ("garbage.csv", bytes(range(256)) * 8, "not a CSV or XLSX"),
         ("fake.xlsx", b"PK\x03\x04" + bytes(200), "not a readable XLSX"),
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100), ".xls format"),
+        ("utf16.csv", ROW_HEADER.encode("utf-16"), "UTF-16"),
     ],
 )
 def test_unreadable_files(loaded, tmp_path, name, content, rule):
     path = write(tmp_path, name, content)
     p = only(rejected(loaded, [path]), rule=rule)
     assert p.file == name
+    if p.row is None:
+        assert str(p) == f"{name}: {p.rule}"
     if name == "latin1.csv":
         assert p.row == 3
 
@@ -469,7 +472,7 @@ def test_replace_then_revert_restores_exactly(any_engine, tmp_path, recompute_ca
     assert data_rows(engine) == before
     with engine.connect() as conn:
         assert sorted(tuple(r) for r in conn.execute(select(State.__table__))) == master_before
-        assert conn.execute(select(AuditEvent.action).order_by(AuditEvent.id.desc())).first()[0] == "import_revert"
+        assert conn.execute(select(AuditEvent.action).order_by(AuditEvent.id.desc())).first()[0] == "revert"
     batches = importer.list_batches(engine)
     assert [b.id for b in batches] == [b2.batch_id, b1.batch_id, first.batch_id]
     assert batches[0].status == "reverted" and batches[0].reverted_at is not None
