@@ -377,7 +377,7 @@ def filters_to_url(state: str | None, district: str | None, parameter: str | Non
     q: dict[str, Any] = {"month": resolved.get("month"), "state": state, "district": district,
                          "parameter": parameter, "reason": reason, "peer": peer}
     if trig == ids.STATE:
-        q["district"] = None
+        q["district"] = district if state == resolved.get("state") else None
     elif trig == ids.CLEAR:
         q.update(district=None, parameter=None, reason=None, peer=None)
     elif trig == ids.STATES:

@@ -202,6 +202,9 @@ def test_filters_write_the_url(as_user, monkeypatch):
     assert fire(f"{lay.ids.STATE}.value", "HP", "MN-IWT", None, None, None, None, None) == f"?month={MONTH}&state=HP"
     with pytest.raises(cb.PreventUpdate):  # the server's own defaults do not loop back into the URL
         fire(f"{lay.ids.STATE}.value", STATE, None, None, None, None, None, None)
+    resolved["district"] = "MN-IWT"  # the page setting the same State keeps the district
+    with pytest.raises(cb.PreventUpdate):
+        fire(f"{lay.ids.STATE}.value", STATE, "MN-IWT", None, None, None, None, None)
 
 
 # --- over HTTP: the page callback and the download ------------------------------------------------------------
