@@ -555,6 +555,12 @@ def generate_demo(
     special = stations["name"].str.startswith(("Women PS", "Cyber PS")).to_numpy()
     size = np.where(special, 0.3, 1.0) * np.where(rng.random(n_st) < 0.05, 0.12, 1.0) * size
     size = np.clip(size, 0.2, 400.0)
+    # A few "problem" stations in every State carry a backlog on one critical parameter (charge-sheets
+    # not uploaded, NDC sync down...): even a State at 99.9 has a short lagging list for its SPs.
+    # Drawn from a separate stream so the rest of the dataset is unchanged by it.
+    trouble_rng = np.random.default_rng([seed, 3])
+    troubled = trouble_rng.random(n_st) < 0.02
+    trouble_pick = trouble_rng.integers(0, 1_000, size=n_st)
     season = 1.0 + 0.06 * np.sin(2 * np.pi * (np.arange(n_t) + int(window[0][5:7]) - 4) / 12)
 
     # State-level: some (State, parameter) pairs never reported; scale of each State's denominators.
@@ -590,9 +596,14 @@ def generate_demo(
         base: dict[str, np.ndarray] = {"firs": rng.poisson(lam), "arrests": rng.poisson(0.7 * lam)}
         nums = np.zeros((n, len(params)), dtype=np.int64)
         dens = np.zeros((n, len(params)), dtype=np.int64)
+        critical_ids = [p.id for p in params if p.critical]
+        backlog_param = np.array(critical_ids, dtype=object)[trouble_pick[idx] % len(critical_ids)]
+        backlog = troubled[idx] & ~good & (trouble_rng.random(n) < 0.8)
+        backlog_miss = trouble_rng.uniform(0.3, 0.7, size=n)
         for j, p in enumerate(params):
             eps = rng.lognormal(-(0.35**2) / 2, 0.35, size=n)
             miss = np.clip(g * difficulty[p.id] * _ramp(p, month, methodology) * eps, 0.0, 1.0)
+            miss = np.where(backlog & (backlog_param == p.id), np.maximum(miss, backlog_miss), miss)
             if p.kind == "days":
                 den = np.full(n, days, dtype=np.int64)
                 num = den - rng.binomial(den, miss)
