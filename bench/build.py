@@ -1,0 +1,109 @@
+"""Build the demo dataset through the normal import path (what `cctns demo` does), timing every month:
+import rows/s per national month and for the whole history, recompute seconds per month."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import Timer
+
+
+def generate(folder: Path, months: int, scale: str, seed: int = 2026) -> tuple[Any, float]:
+    from dashboard.demo import generate_demo
+
+    folder.mkdir(parents=True, exist_ok=True)
+    t = Timer()
+    files = generate_demo(folder, months=months, scale=scale, seed=seed)
+    return files, t.s
+
+
+class _RecomputeTimer:
+    """Wraps dashboard.recompute.recompute_months (looked up at call time by the importer)."""
+
+    def __init__(self) -> None:
+        import dashboard.recompute as rc
+
+        self.module = rc
+        self.original = rc.recompute_months
+        self.calls: list[tuple[list[str], float]] = []
+
+    def __enter__(self) -> _RecomputeTimer:
+        original = self.original
+
+        def timed(conn, months, methodology):
+            t = time.perf_counter()
+            out = original(conn, months, methodology)
+            self.calls.append((sorted(months), time.perf_counter() - t))
+            return out
+
+        self.module.recompute_months = timed
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.module.recompute_months = self.original
+
+    def pop(self) -> float:
+        total = sum(s for _, s in self.calls)
+        self.calls.clear()
+        return total
+
+
+def build(url: str, files: Any, log: Any = print) -> dict[str, Any]:
+    """Fresh schema at `url`, master data, then every month in order; returns the timings and the
+    demo users' passwords."""
+    from dashboard.db import get_engine
+    from dashboard.importer import import_files
+    from dashboard.recompute import recompute_months
+    from dashboard.schema import store_methodology, upgrade
+    from dashboard.users import create_demo_users
+    from metrics.methodology import default_methodology
+
+    engine = get_engine(url)
+    upgrade(engine)
+    methodology = default_methodology()
+    store_methodology(engine, methodology)
+    months: list[dict[str, Any]] = []
+    with _RecomputeTimer() as rt:
+        t = Timer()
+        master = import_files(engine, files.master, user="bench", progress=False)
+        master_s = t.s
+        rt.pop()
+        history = Timer()
+        for month_files in files.by_month:
+            rep = import_files(engine, month_files, user="bench", progress=False)
+            rows = rep.rows_added + rep.rows_replaced
+            months.append({"month": ",".join(rep.months), "rows": rows, "seconds": round(rep.seconds, 3),
+                           "recompute_s": round(rt.pop(), 3), "rows_per_s": round(rows / rep.seconds)})
+            log(f"  {months[-1]['month']}: {rows:,} rows in {rep.seconds:.2f} s "
+                f"(recompute {months[-1]['recompute_s']:.2f} s)")
+        history_s = history.s
+        # a correction: the latest month imported again (every row replaced, kept for revert)
+        rep = import_files(engine, files.by_month[-1], user="bench", progress=False)
+        reimport = {"month": ",".join(rep.months), "rows": rep.rows_added + rep.rows_replaced,
+                    "seconds": round(rep.seconds, 3), "recompute_s": round(rt.pop(), 3)}
+    # recompute alone, per month (latest and one in the middle: that one also refreshes later months)
+    alone = []
+    for month in sorted({months[-1]["month"], months[len(months) // 2]["month"]}):
+        with engine.begin() as conn:
+            t = Timer()
+            recompute_months(conn, [month], methodology)
+            alone.append({"month": month, "seconds": round(t.s, 3)})
+    users = create_demo_users(engine)
+    total_rows = sum(m["rows"] for m in months)
+    secs = [m["seconds"] for m in months]
+    rec = [m["recompute_s"] for m in months]
+    return {
+        "url": engine.url.render_as_string(hide_password=True),
+        "master": {"rows": master.rows_added, "seconds": round(master_s, 2)},
+        "months": months,
+        "history": {"months": len(months), "rows": total_rows, "seconds": round(history_s, 1),
+                    "rows_per_s": round(total_rows / history_s) if history_s else None},
+        "month_import": {"last": months[-1] if months else None, "mean_s": round(sum(secs) / len(secs), 2),
+                         "max_s": max(secs), "mean_recompute_s": round(sum(rec) / len(rec), 2),
+                         "max_recompute_s": max(rec)},
+        "reimport_latest": reimport,
+        "recompute_alone": alone,
+        "users": users,
+    }

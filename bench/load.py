@@ -1,0 +1,232 @@
+"""The production server (`cctns serve --prod`, gunicorn) on 127.0.0.1, 50 simulated users clicking
+through the pages (Python threads with requests), and the memory of each gunicorn worker.
+
+Each user signs in through the real form, loads the app once (HTML, layout, dependencies) and then
+visits pages in turn: for each visit it posts what the browser posts (the routing callback, then the
+page's callbacks) and thinks 0.5-2 s before the next click. Bounded in visits and in time; loopback only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import CSRF_COOKIE, CSRF_HEADER, TOKEN_RE, Timer, percentile, summary_ms
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- server --------------------------------------------------------------------------------------------
+
+
+class Server:
+    """`cctns serve --prod` in its own process group; stopped by its pid."""
+
+    def __init__(self, env: dict[str, str], port: int, log_path: Path, workers: int | None = None):
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
+        self.log_path = log_path
+        cmd = [str(ROOT / ".venv/bin/cctns"), "serve", "--prod", "--host", "127.0.0.1", "--port", str(port)]
+        if workers:
+            cmd += ["--workers", str(workers)]
+        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT,
+                                     start_new_session=True)
+
+    def wait_ready(self, timeout: float = 90) -> float:
+        import requests
+
+        t = Timer()
+        while t.s < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited ({self.proc.returncode}); see {self.log_path}")
+            try:
+                if requests.get(self.base + "/health", timeout=2).status_code == 200:
+                    return t.s
+            except requests.RequestException:
+                pass
+            time.sleep(0.25)
+        raise RuntimeError(f"server not ready in {timeout} s; see {self.log_path}")
+
+    def workers(self) -> list[int]:
+        return children(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        self.log.close()
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                out.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    return sorted(out)
+
+
+def rss_mb(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, server: Server, every: float = 0.5):
+        super().__init__(daemon=True)
+        self.server = server
+        self.every = every
+        self.peak: dict[int, float] = {}
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop_event.is_set():
+            self.sample()
+            self.stop_event.wait(self.every)
+
+    def sample(self) -> None:
+        for pid in self.server.workers():
+            mb = rss_mb(pid)
+            if mb is not None:
+                self.peak[pid] = max(self.peak.get(pid, 0.0), mb)
+
+    def result(self) -> dict[str, Any]:
+        self.stop_event.set()
+        now = {pid: rss_mb(pid) for pid in self.server.workers()}
+        return {"master_mb": round(rss_mb(self.server.proc.pid) or 0, 1),
+                "workers": [{"pid": pid, "peak_mb": round(mb, 1), "now_mb": round(now.get(pid) or 0, 1)}
+                            for pid, mb in sorted(self.peak.items())],
+                "max_worker_peak_mb": round(max(self.peak.values()), 1) if self.peak else None}
+
+
+# --- users ----------------------------------------------------------------------------------------------
+
+
+def sign_in(session: Any, base: str, username: str, password: str) -> str:
+    html = session.get(base + "/login", timeout=30).text
+    token = TOKEN_RE.search(html).group(1)
+    r = session.post(base + "/login", data={"username": username, "password": password, "csrf_token": token,
+                                            "next": "/"}, allow_redirects=False, timeout=60)
+    if r.status_code not in (302, 303):
+        raise RuntimeError(f"sign-in failed: HTTP {r.status_code}")
+    session.get(base + "/", timeout=30)
+    return session.cookies.get(CSRF_COOKIE)
+
+
+def run_users(base: str, username: str, password: str, visits: dict[str, list[dict[str, Any]]],
+              users: int = 50, visits_per_user: int = 12, max_seconds: float = 120.0,
+              think: tuple[float, float] = (0.5, 2.0), seed: int = 5) -> dict[str, Any]:
+    import requests
+
+    pages = [p for p in ("national", "state", "district", "station", "lagging", "national", "methodology", "data",
+                         "state", "present")
+             if visits.get(p)]
+    payloads = {p: [[json.dumps(b) for b in v["bodies"]] for v in visits[p]] for p in set(pages)}
+    lock = threading.Lock()
+    samples: list[tuple[str, float, int]] = []  # (kind, ms, status)
+    visit_ms: list[float] = []
+    sign_ms: list[float] = []
+    errors: list[str] = []
+    barrier = threading.Barrier(users)
+    deadline = [0.0]
+
+    def user(i: int) -> None:
+        rng = random.Random(seed + i)
+        s = requests.Session()
+        s.headers["Accept-Encoding"] = "gzip"
+        try:
+            barrier.wait(60)
+            t = Timer()
+            csrf = sign_in(s, base, username, password)
+            with lock:
+                sign_ms.append(t.ms)
+            for path in ("/_dash-layout", "/_dash-dependencies"):
+                t = Timer()
+                r = s.get(base + path, timeout=60)
+                with lock:
+                    samples.append(("load", t.ms, r.status_code))
+        except Exception as exc:  # noqa: BLE001
+            with lock:
+                errors.append(f"sign-in: {type(exc).__name__}: {exc}")
+            return
+        headers = {CSRF_HEADER: csrf, "Content-Type": "application/json"}
+        for n in range(visits_per_user):
+            if time.monotonic() > deadline[0]:
+                break
+            page = pages[(i + n) % len(pages)]
+            options = payloads[page]
+            bodies = options[(i + n) % len(options)]
+            tv = Timer()
+            for body in bodies:
+                t = Timer()
+                try:
+                    r = s.post(base + "/_dash-update-component", data=body, headers=headers, timeout=60)
+                    status = r.status_code
+                except requests.RequestException as exc:
+                    status = 0
+                    with lock:
+                        errors.append(f"{page}: {type(exc).__name__}")
+                ms = t.ms
+                with lock:
+                    samples.append((page, ms, status))
+                    if status not in (200, 204) and status != 0:
+                        errors.append(f"{page}: HTTP {status}")
+            with lock:
+                visit_ms.append(tv.ms)
+            time.sleep(rng.uniform(*think))
+
+    threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
+    wall = Timer()
+    deadline[0] = time.monotonic() + max_seconds
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(max_seconds + 120)
+    elapsed = wall.s
+    clicks = [ms for kind, ms, _ in samples if kind != "load"]
+    by_page = {}
+    for page in sorted(set(pages)):
+        xs = [ms for kind, ms, _ in samples if kind == page]
+        by_page[page] = summary_ms(xs)
+    return {
+        "users": users, "visits_per_user": visits_per_user, "think_s": list(think), "seconds": round(elapsed, 1),
+        "requests": len(samples), "requests_per_s": round(len(samples) / elapsed, 1) if elapsed else None,
+        "callbacks": summary_ms(clicks), "p99_ms": round(percentile(clicks, 99) or 0, 1),
+        "visits": summary_ms(visit_ms), "sign_in": summary_ms(sign_ms),
+        "app_load": summary_ms([ms for kind, ms, _ in samples if kind == "load"]),
+        "by_page": by_page, "errors": len(errors), "error_examples": sorted(set(errors))[:5],
+    }
+
+
+def server_env(url: str, instance: Path, redis_url: str | None, secret: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CCTNS_")}
+    env.update({"CCTNS_DATABASE_URL": url, "CCTNS_INSTANCE_DIR": str(instance), "CCTNS_SECRET_KEY": secret,
+                "CCTNS_ACCESS_LOG": "", "PATH": str(ROOT / ".venv/bin") + os.pathsep + env.get("PATH", "")})
+    if redis_url:
+        env["CCTNS_REDIS_URL"] = redis_url
+    env.setdefault("PYTHONPATH", str(ROOT))
+    return env

@@ -1,0 +1,163 @@
+"""Targets (issue 6) and the markdown report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TARGETS = {
+    "callback_p95_ms": 50.0,
+    "floor_ratio": 20.0,
+    "response_kb": 300.0,
+    "first_render_s": 2.0,
+    "users_p95_ms": 500.0,
+    "worker_rss_mb": 600.0,
+    "month_import_s": 10.0,
+}
+
+
+def _miss(value: float | None, target: float, unit: str) -> str:
+    if value is None:
+        return "not measured"
+    if value <= target:
+        return f"met ({value:g} {unit} ≤ {target:g})"
+    return f"MISSED by {value - target:.4g} {unit} ({value / target:.1f}× the target)"
+
+
+def verdicts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for db, r in report.get("databases", {}).items():
+        v: dict[str, Any] = {}
+        b = r.get("build", {})
+        mi = b.get("month_import", {})
+        v["month_import_s"] = _miss(mi.get("max_s"), TARGETS["month_import_s"], "s")
+        cbs = [c for c in r.get("callbacks", {}).get("callbacks", []) if c.get("status") == "ok"
+               and not c["callback"].startswith("bench-noop")]
+        worst = max(cbs, key=lambda c: c["cold"]["p95_ms"] or 0, default=None)
+        if worst:
+            v["callback_p95_cold"] = _miss(worst["cold"]["p95_ms"], TARGETS["callback_p95_ms"], "ms") + \
+                f" — worst: {worst['callback']}"
+            over = [c for c in cbs if (c["cold"]["p95_ms"] or 0) > TARGETS["callback_p95_ms"]]
+            v["callbacks_over_50ms_cold"] = f"{len(over)} of {len(cbs)}"
+            over_w = [c for c in cbs if (c["warm"]["p95_ms"] or 0) > TARGETS["callback_p95_ms"]]
+            v["callbacks_over_50ms_warm"] = f"{len(over_w)} of {len(cbs)}"
+            big = max(cbs, key=lambda c: c.get("max_bytes") or 0)
+            v["response_size"] = _miss(round((big.get("max_bytes") or 0) / 1024, 1), TARGETS["response_kb"], "KB") + \
+                f" — largest: {big['callback']}"
+        pages = r.get("browser", {}).get("pages", [])
+        if pages:
+            measured = [p for p in pages if p.get("ms") is not None]
+            slow = max(measured, key=lambda p: p["ms"], default=None)
+            failed = [p["page"] for p in pages if p.get("ms") is None]
+            v["first_render"] = (_miss(round(slow["ms"] / 1000, 2), TARGETS["first_render_s"], "s") +
+                                 f" — slowest: {slow['page']}" if slow else "not measured") + (
+                f"; not rendered: {', '.join(failed)}" if failed else "")
+        load = r.get("load")
+        if load:
+            v["users"] = _miss(load["callbacks"]["p95_ms"], TARGETS["users_p95_ms"], "ms") + \
+                f"; errors: {load['errors']}"
+        rss = r.get("rss", {})
+        if rss.get("max_worker_peak_mb") is not None:
+            v["worker_rss"] = _miss(rss["max_worker_peak_mb"], TARGETS["worker_rss_mb"], "MB")
+        out[db] = v
+    return out
+
+
+def _f(v: Any, nd: int = 1) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:,.{nd}f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    m = report["machine"]
+    lines = [
+        f"# Benchmark {report['run']}",
+        "",
+        f"{report['scale']} demo data, {report['months']} months{' (quick run)' if report['quick'] else ''}; "
+        f"{m['cpus']} CPUs, {m['memory']} RAM, Python {m['python']}; cache: {report.get('cache')}; "
+        f"demo files generated in {report.get('generate_s')} s; whole run {report.get('seconds')} s.",
+        "",
+        f"Command: `{report['command']}`",
+        "",
+        "## Targets",
+        "",
+        "| | " + " | ".join(report["verdicts"]) + " |",
+        "|---|" + "---|" * len(report["verdicts"]),
+    ]
+    keys: list[str] = []
+    for v in report["verdicts"].values():
+        keys += [k for k in v if k not in keys]
+    for k in keys:
+        lines.append(f"| {k} | " + " | ".join(report["verdicts"][db].get(k, "–") for db in report["verdicts"]) + " |")
+    for db, r in report["databases"].items():
+        lines += ["", f"## {db}", ""]
+        for e in r.get("errors", []):
+            lines += ["```", e.strip()[-3000:], "```"]
+        b = r.get("build")
+        if b:
+            h, mi, re_ = b["history"], b["month_import"], b["reimport_latest"]
+            lines += [
+                "### Import and recompute",
+                "",
+                "| measure | value |", "|---|---|",
+                f"| whole history: rows, seconds, rows/s | {_f(h['rows'])} rows, {_f(h['seconds'])} s, {_f(h['rows_per_s'])} rows/s |",
+                f"| one month (last imported): rows, seconds, rows/s | {_f(mi['last']['rows'])} rows, {mi['last']['seconds']} s, {_f(mi['last']['rows_per_s'])} rows/s |",
+                f"| month import + recompute: mean / max | {mi['mean_s']} s / {mi['max_s']} s |",
+                f"| of which recompute: mean / max | {mi['mean_recompute_s']} s / {mi['max_recompute_s']} s |",
+                f"| latest month imported again (all rows replaced) | {re_['seconds']} s (recompute {re_['recompute_s']} s) |",
+            ]
+            for a in b.get("recompute_alone", []):
+                lines.append(f"| recompute alone, {a['month']} (and refresh of later months) | {a['seconds']} s |")
+        cb = r.get("callbacks")
+        if cb:
+            fl, bare = cb["floor"], r.get("bare_floor", {})
+            lines += [
+                "", "### Callbacks at the server (test client, signed in as the national user)", "",
+                f"Floor: no-op callback on this app (auth guard, session, CSRF, cache, gzip): p50 {fl['p50_ms']} ms, "
+                f"p95 {fl['p95_ms']} ms; on a bare Dash app: p50 {bare.get('p50_ms')} ms. Ratios are p95 / app floor p50. "
+                f"Cold = first request for each input with the cache emptied; warm = repeated (cache hits). "
+                f"Cache {cb['cache']['type']}: {cb['cache']['hits']} hits, {cb['cache']['misses']} misses.",
+                "",
+                "| callback | inputs | cold p50 | cold p95 | warm p50 | warm p95 | × floor (cold p95) | max response KB (gzip KB) | errors | status |",
+                "|---|---|---|---|---|---|---|---|---|---|",
+            ]
+            for c in cb["callbacks"]:
+                kb = f"{_f((c['max_bytes'] or 0) / 1024)} ({_f((c['max_wire_bytes'] or 0) / 1024)})" if c.get("max_bytes") else "–"
+                errs = str(c["errors"]) + (f": {'; '.join(c['error_examples'])}" if c["errors"] else "")
+                lines.append(
+                    f"| `{c['callback']}` | {c['inputs']} | {_f(c['cold']['p50_ms'])} | {_f(c['cold']['p95_ms'])} | "
+                    f"{_f(c['warm']['p50_ms'])} | {_f(c['warm']['p95_ms'])} | {_f(c.get('ratio_cold_p95'))} | {kb} | "
+                    f"{errs} | {c['status']} |")
+        br = r.get("browser")
+        if br:
+            lines += ["", "### First render in headless Chromium (1366×768)", "",
+                      "| page | URL | ms | Dash requests | transferred KB |", "|---|---|---|---|---|"]
+            for p in br["pages"]:
+                lines.append(f"| {p['page']} | `{p['url']}` | {_f(p.get('ms')) if p.get('ms') is not None else p.get('error')} | "
+                             f"{p.get('dash_requests')} | {_f(p.get('transfer_kb'))} |")
+        ld = r.get("load")
+        if ld:
+            s = r.get("server", {})
+            lines += [
+                "", f"### {ld['users']} users against `cctns serve --prod` ({s.get('workers')} workers, cache {s.get('cache')})", "",
+                f"{ld['requests']} requests in {ld['seconds']} s ({ld['requests_per_s']} req/s), think time "
+                f"{ld['think_s'][0]}–{ld['think_s'][1]} s, up to {ld['visits_per_user']} page visits per user.",
+                "", "| measure | n | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|",
+                f"| callback requests | {ld['callbacks']['n']} | {_f(ld['callbacks']['p50_ms'])} | {_f(ld['callbacks']['p95_ms'])} | {_f(ld['callbacks']['max_ms'])} |",
+                f"| page visits (all callbacks of a page, in sequence) | {ld['visits']['n']} | {_f(ld['visits']['p50_ms'])} | {_f(ld['visits']['p95_ms'])} | {_f(ld['visits']['max_ms'])} |",
+                f"| sign-in (argon2) | {ld['sign_in']['n']} | {_f(ld['sign_in']['p50_ms'])} | {_f(ld['sign_in']['p95_ms'])} | {_f(ld['sign_in']['max_ms'])} |",
+                f"| app load (layout, dependencies) | {ld['app_load']['n']} | {_f(ld['app_load']['p50_ms'])} | {_f(ld['app_load']['p95_ms'])} | {_f(ld['app_load']['max_ms'])} |",
+            ]
+            for page, st in ld["by_page"].items():
+                lines.append(f"| {page} page callbacks | {st['n']} | {_f(st['p50_ms'])} | {_f(st['p95_ms'])} | {_f(st['max_ms'])} |")
+            lines.append(f"\nErrors: {ld['errors']}" + (f" ({'; '.join(ld['error_examples'])})" if ld["errors"] else ""))
+        rss = r.get("rss")
+        if rss:
+            lines += ["", "### Memory (RSS)", "",
+                      f"gunicorn master {rss['master_mb']} MB; workers (peak during the run / at the end): " +
+                      ", ".join(f"{w['peak_mb']} / {w['now_mb']} MB" for w in rss["workers"])]
+    return "\n".join(lines) + "\n"
