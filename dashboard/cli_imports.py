@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +26,8 @@ def _engine():
 
 
 def _console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    # piped or captured output has no terminal width: do not squeeze the table into 80 columns
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 
 
 def import_command(
@@ -49,8 +51,8 @@ def import_command(
         raise typer.Exit(1) from None
     months = report.months
     shown = ", ".join(months) if len(months) <= 6 else f"{months[0]} .. {months[-1]}"
-    typer.echo(f"imported batch {report.batch_id}: {report.rows_added} row(s) added, "
-               f"{report.rows_replaced} replaced ({', '.join(report.kinds)})")
+    typer.echo(f"imported batch {report.batch_id}: {report.rows_added:,} row(s) added, "
+               f"{report.rows_replaced:,} replaced ({', '.join(report.kinds)})")
     typer.echo(f"months recomputed: {len(months)}" + (f" ({shown})" if months else ""))
     typer.echo(f"{report.rows_per_second:,.0f} rows/s ({report.seconds:.2f} s in all)")
 
@@ -75,7 +77,7 @@ def list_command() -> None:
         span = "" if not months else months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
         status = b.status if not b.reverted_at else f"{b.status} {b.reverted_at:%Y-%m-%d %H:%M}"
         table.add_row(str(b.id), f"{b.created_at:%Y-%m-%d %H:%M}", b.created_by, b.file_name,
-                      b.file_sha256[:12], span, str(b.rows_added), str(b.rows_replaced), status)
+                      b.file_sha256[:12], span, f"{b.rows_added:,}", f"{b.rows_replaced:,}", status)
     _console().print(table)
 
 
@@ -90,5 +92,5 @@ def revert_command(
     except ImporterError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(f"reverted batch {report.batch_id}: {report.rows_restored} row(s) restored, "
-               f"{report.rows_removed} removed; months recomputed: {len(report.months)}")
+    typer.echo(f"reverted batch {report.batch_id}: {report.rows_restored:,} row(s) restored, "
+               f"{report.rows_removed:,} removed; months recomputed: {len(report.months)}")
