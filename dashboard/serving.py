@@ -17,7 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 
-from flask import Flask, Response, render_template_string, request
+from flask import Flask, Response, current_app, g, render_template_string, request
 from sqlalchemy import exc as sa_exc
 
 from dashboard.config import Settings
@@ -59,6 +59,7 @@ def _database_error(exc: sa_exc.SQLAlchemyError) -> Response:
     if now - _last_log[0] > 10:
         _last_log[0] = now
         log.warning("database unavailable: %s", str(exc).splitlines()[0][:300])
+    _forget_user()
     api = request.path.startswith("/_") or request.method not in ("GET", "HEAD")
     if api:
         import json
@@ -78,7 +79,20 @@ def _database_error(exc: sa_exc.SQLAlchemyError) -> Response:
     return resp
 
 
+def _forget_user() -> None:
+    """The user could not be loaded (that needs the database): treat this request as anonymous, so that
+    later hooks (the auth layer's after_request) do not try to load the user again and fail with a 500."""
+    manager = getattr(current_app, "login_manager", None)
+    if manager is not None and "_login_user" not in g:
+        g._login_user = manager.anonymous_user()
+
+
 def init_database_errors(server: Flask) -> None:
+    @server.before_request
+    def _health_is_anonymous() -> None:
+        if request.path == "/health":  # a load balancer's probe must never depend on loading a user
+            _forget_user()
+
     server.register_error_handler(sa_exc.OperationalError, _database_error)
     server.register_error_handler(sa_exc.InterfaceError, _database_error)
     server.register_error_handler(sa_exc.TimeoutError, _database_error)

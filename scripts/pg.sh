@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Throwaway PostgreSQL in a temp dir: `pg.sh start` prints the dir (URL in DIR/url); `pg.sh stop DIR`.
+# `pg.sh halt DIR` / `pg.sh resume DIR` stop and restart the server keeping its data (resilience tests).
 set -euo pipefail
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -n "$PGBIN" ] || { echo "no PostgreSQL binaries" >&2; exit 1; }
@@ -26,5 +27,16 @@ stop)
   "${RUN[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1 || true
   rm -rf "$PGDIR"
   ;;
-*) echo "usage: pg.sh start | stop DIR" >&2; exit 2 ;;
+halt)
+  PGDIR=$2
+  RUN=(); [ "$(id -u)" = 0 ] && RUN=(runuser -u postgres --)
+  "${RUN[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null
+  ;;
+resume)
+  PGDIR=$2; PORT=$(cat "$PGDIR/port")
+  RUN=(); [ "$(id -u)" = 0 ] && RUN=(runuser -u postgres --)
+  "${RUN[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" \
+    -o "-p $PORT -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" -w start >/dev/null
+  ;;
+*) echo "usage: pg.sh start | stop DIR | halt DIR | resume DIR" >&2; exit 2 ;;
 esac

@@ -1,0 +1,112 @@
+"""dashboard.serving and dashboard.cache without a server: 503 for an unreachable database (and not for
+bugs), gzip, cache keys with the user's scope and the results generation, invalidation by an import."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+from flask import Flask
+from reslib import prepare
+from sqlalchemy import exc as sa_exc
+
+
+def _app(tmp_path) -> Flask:
+    from dashboard.serving import init_compression, init_database_errors
+
+    app = Flask("serving-test")
+    init_database_errors(app)
+    init_compression(app)
+
+    @app.route("/down", methods=["GET", "POST"])
+    @app.route("/_dash-update-component", methods=["POST"])
+    def down():
+        raise sa_exc.OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
+    @app.route("/bug")
+    def bug():
+        raise sa_exc.ProgrammingError("SELECT nope", {}, Exception("no such column"))
+
+    @app.route("/big.json")
+    def big():
+        return {"rows": [{"i": i, "name": f"station {i}"} for i in range(500)]}
+
+    return app
+
+
+def test_unreachable_database_is_503_json_for_dash_and_a_page_for_people(tmp_path):
+    c = _app(tmp_path).test_client()
+    r = c.post("/_dash-update-component", json={})
+    assert r.status_code == 503 and r.get_json()["unavailable"] is True and r.headers["Retry-After"]
+    r = c.get("/down")
+    assert r.status_code == 503 and r.mimetype == "text/html"
+    assert "temporarily unavailable" in r.get_data(as_text=True).lower()
+
+
+def test_programming_errors_are_not_disguised_as_unavailable(tmp_path):
+    app = _app(tmp_path)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    assert app.test_client().get("/bug").status_code == 500
+
+
+def test_gzip_only_when_asked_and_worth_it(tmp_path):
+    c = _app(tmp_path).test_client()
+    plain = c.get("/big.json")
+    assert "Content-Encoding" not in plain.headers
+    zipped = c.get("/big.json", headers={"Accept-Encoding": "gzip, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.data) == plain.data and len(zipped.data) < len(plain.data) / 3
+
+
+def test_cache_keys_carry_scope_and_generation(monkeypatch):
+    from dashboard import cache
+    from dashboard.scope import Scope
+
+    monkeypatch.setattr(cache, "_user_scope_key", lambda: "state:HR:*")
+    a = cache.cache_key("lagging", "gen1", ("e", "2025-06", Scope("district", "HR", "HR-KNL", "sp")), {})
+    b = cache.cache_key("lagging", "gen1", ("e", "2025-06", Scope("district", "HR", "HR-AMB", "sp")), {})
+    c = cache.cache_key("lagging", "gen2", ("e", "2025-06", Scope("district", "HR", "HR-KNL", "sp")), {})
+    assert len({a, b, c}) == 3 and ":state:HR:*:" in a
+    monkeypatch.setattr(cache, "_user_scope_key", lambda: "national:*:*")
+    assert cache.cache_key("lagging", "gen1", ("e", "2025-06", Scope("district", "HR", "HR-KNL", "sp")), {}) != a
+    # the username is not part of the key: two SPs of one district share entries
+    assert cache.cache_key("x", "g", (Scope("district", "HR", "HR-KNL", "sp1"),), {}) == \
+        cache.cache_key("x", "g", (Scope("district", "HR", "HR-KNL", "sp2"),), {})
+
+
+@pytest.fixture
+def cached_app(tmp_path, small_files):
+    from dashboard.cache import init_cache
+    from dashboard.config import load_settings
+    from dashboard.importer import import_files
+
+    url = f"sqlite:///{tmp_path / 'cache.sqlite3'}"
+    engine = prepare(url)
+    import_files(engine, small_files.master, user="test")
+    for pair in small_files.by_month[:2]:
+        import_files(engine, pair, user="test")
+    app = Flask("cache-test")
+    init_cache(app, load_settings({"CCTNS_DATABASE_URL": url, "CCTNS_INSTANCE_DIR": str(tmp_path / "instance")}))
+    yield app, engine
+    engine.dispose()
+
+
+def test_results_are_cached_until_an_import_changes_the_generation(cached_app, small_files):
+    from dashboard import queries
+    from dashboard.cache import cache_stats
+    from dashboard.importer import import_files
+
+    app, engine = cached_app
+    with app.test_request_context("/"):
+        first = queries.months(engine)
+    with app.test_request_context("/"):
+        assert queries.months(engine) == first
+    stats = cache_stats(app)
+    assert stats["hits"] == 1 and stats["misses"] == 1
+    import_files(engine, small_files.by_month[2], user="test")
+    with app.test_request_context("/"):
+        after = queries.months(engine)
+    assert after == [*first, small_files.months[2]]
+    assert cache_stats(app)["misses"] == 2
+    # outside a request (CLI, exports) nothing is cached
+    assert queries.months(engine) == after and cache_stats(app)["misses"] == 2
