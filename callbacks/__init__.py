@@ -8,7 +8,7 @@ import importlib.util
 import dash
 
 # callbacks/<module>.py: register(app); the shell first, pages after. Missing modules are skipped.
-MODULES: tuple[str, ...] = ("shell", "national", "state", "district", "station", "lagging", "methodology", "data")
+MODULES: tuple[str, ...] = ("shell", "national", "state", "district", "station", "lagging", "methodology", "data", "present")
 
 
 def register_callbacks(app: dash.Dash) -> list[str]:

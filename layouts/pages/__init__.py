@@ -21,6 +21,7 @@ PAGES: tuple[tuple[str, str, str, str, int], ...] = (
     ("lagging", "lagging", "/lagging", "Lagging stations", 4),
     ("methodology", "methodology", "/methodology", "Methodology", 5),
     ("data", "data", "/data", "Data", 6),
+    ("present", "present", "/present", "Conference mode", 7),
 )
 
 

@@ -1,0 +1,81 @@
+"""Conference mode: one callback fills the whole deck when the page opens (scope checked on the
+server); everything after that runs in the browser (assets/present.js) with no request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State
+
+from callbacks.common import engine, scope, valid_month
+from callbacks.shell import follow_theme
+from layouts.components import page_href
+from layouts.present import (
+    CHART_KEYS,
+    chart_id,
+    download_links,
+    ids,
+    message_slide,
+    render_slides,
+)
+from layouts.shell import ids as shell_ids
+
+
+def register(app: dash.Dash) -> None:
+    app.callback(
+        Output(ids.STAGE, "children"),
+        Output(ids.DOWNLOADS, "children"),
+        Output(ids.EXIT, "href"),
+        Input(ids.QUERY, "data"),
+        State(shell_ids.THEME_STORE, "data"),
+    )(load_deck)
+    follow_theme(app, *[chart_id(k) for k in CHART_KEYS])
+    from dashboard.pack_routes import register_pack_routes
+
+    register_pack_routes(app.server)  # idempotent: create_app may also call it
+
+
+def resolve_request(query: Any, user_scope, months: list[str]) -> tuple[str | None, str | None, str | None]:
+    """(month, state, district) asked for; a page opened without a unit shows the user's own unit."""
+    q = query if isinstance(query, dict) else {}
+    month = valid_month(q.get("month"), months) or (months[-1] if months else None)
+    state, district = q.get("state"), q.get("district")
+    if not state and not district:
+        state, district = user_scope.state_code, user_scope.district_code
+    return month, state, district
+
+
+def load_deck(query: Any, theme: Any) -> tuple[Any, Any, str]:
+    from dashboard import queries
+    from dashboard.auth import audit_request
+    from dashboard.deck import slides, stamp
+    from dashboard.review import ReviewError, build_review
+    from dashboard.scope import OutOfScope
+
+    eng = engine()
+    user_scope = scope()
+    months = queries.months(eng)
+    month, state, district = resolve_request(query, user_scope, months)
+    if month is None:
+        return message_slide("No data yet", "No month has results yet: import a month's figures first."), [], "/"
+    if not state and not district:
+        names = queries.state_names(eng)
+        links = [(name, page_href("/present", month, state=code)) for code, name in sorted(names.items(),
+                                                                                             key=lambda kv: kv[1])]
+        return message_slide("Choose a State/UT", "Open the review deck of:", links), [], page_href("/", month)
+    try:
+        review = build_review(eng, month, user_scope, state or "", district)
+    except OutOfScope:
+        audit_request("scope_violation", f"present month={month} state={state} district={district}")
+        own = [("Your own review", page_href("/present", month, state=user_scope.state_code,
+                                             district=user_scope.district_code))] if user_scope.state_code else []
+        return (message_slide("Not available", "This review is outside what your account may see.", own), [],
+                page_href("/", month))
+    except ReviewError as exc:
+        return message_slide("No review", str(exc)), [], page_href("/", month)
+    dark = theme == "dark"
+    deck = render_slides(slides(review), stamp(review), dark)
+    exit_href = page_href(f"/district/{review.district_code}" if review.district_code else f"/state/{review.state_code}",
+                          month)
+    return deck, download_links(month, review.state_code, review.district_code), exit_href
