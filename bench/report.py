@@ -95,6 +95,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         lines.append(f"| {k} | " + " | ".join(report["verdicts"][db].get(k, "–") for db in report["verdicts"]) + " |")
     for db, r in report["databases"].items():
         lines += ["", f"## {db}", ""]
+        if r.get("loadavg"):
+            lines += ["Machine load (1-minute load average; 2.0 = both cores busy): " +
+                      ", ".join(f"{k} {v}" for k, v in r["loadavg"].items()), ""]
         for e in r.get("errors", []):
             lines += ["```", e.strip()[-3000:], "```"]
         b = r.get("build")
@@ -161,3 +164,22 @@ def render_markdown(report: dict[str, Any]) -> str:
                       f"gunicorn master {rss['master_mb']} MB; workers (peak during the run / at the end): " +
                       ", ".join(f"{w['peak_mb']} / {w['now_mb']} MB" for w in rss["workers"])]
     return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    """Render a report.json again: `python -m bench.report bench/results/RUN/report.json`."""
+    import json
+    import sys
+    from pathlib import Path
+
+    path = Path(sys.argv[1])
+    report = json.loads(path.read_text())
+    report["verdicts"] = verdicts(report)
+    path.write_text(json.dumps(report, indent=2, default=str))
+    path.with_suffix(".md").write_text(render_markdown(report))
+    print(path.with_suffix(".md"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

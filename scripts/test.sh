@@ -17,3 +17,13 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/python -m pytest -p no:cacheprovider "$@"
+
+# a small run of the benchmark (SQLite and PostgreSQL, both ends of every part) so that it cannot rot;
+# fails on any crash or HTTP error. Skipped when pytest was given a selection (e.g. `test.sh tests/metrics`).
+if [ $# -eq 0 ] && [ "${CCTNS_SKIP_BENCH:-0}" != 1 ]; then
+  bench_db=both; [ -z "$PGDIR" ] && bench_db=sqlite
+  echo "test: quick benchmark (bench/run.sh --scale small --months 3 --quick --db $bench_db)"
+  bash bench/run.sh --scale small --months 3 --quick --strict --db "$bench_db" > /tmp/cctns-bench-quick.log 2>&1 \
+    || { tail -80 /tmp/cctns-bench-quick.log; echo "test: the quick benchmark failed" >&2; exit 1; }
+  grep -E "^bench: report" /tmp/cctns-bench-quick.log || true
+fi

@@ -99,3 +99,40 @@ def dash_app(demo_settings, demo_users):
 def pytest_report_header(config):
     pg = os.environ.get("CCTNS_TEST_POSTGRES_URL")
     return f"PostgreSQL tests: {'on ' + pg.split('@')[-1] if pg else 'skipped (no CCTNS_TEST_POSTGRES_URL)'}"
+
+
+# --- the same test on SQLite and on PostgreSQL ------------------------------------------------------------
+
+
+@pytest.fixture
+def pg_schema_url():
+    """A URL on CCTNS_TEST_POSTGRES_URL whose connections use a fresh schema (dropped afterwards)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    base = os.environ.get("CCTNS_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("CCTNS_TEST_POSTGRES_URL not set")
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    try:
+        yield url
+    finally:
+        from dashboard.db import get_engine
+
+        get_engine(url).dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_db_url(request, tmp_path) -> str:
+    """Parametrises a test over SQLite (a file in tmp_path) and PostgreSQL (a fresh schema)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    return request.getfixturevalue("pg_schema_url")

@@ -36,8 +36,8 @@ def fast_hashing():
 
 
 @pytest.fixture
-def db_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'users.sqlite3'}"
+def db_url(any_db_url):  # every test here runs on SQLite and on PostgreSQL (tests/conftest.py)
+    return any_db_url
 
 
 @pytest.fixture
