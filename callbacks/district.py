@@ -124,7 +124,7 @@ def update_page(query: Any, theme: str | None):
     silent = table[~table["reported"].astype(bool)] if not table.empty else table
     order = [c for c in table["unit_code"] if c not in set(silent["unit_code"])] if not table.empty else None
     shown = matrix[~matrix["unit_code"].isin(set(silent["unit_code"]))] if not matrix.empty else matrix
-    heat = themed(figures.heatmap_marks_lost(shown, "Police station", unit_order=order), dark)
+    heat = themed(figures.heatmap_marks_lost_spec(shown, "Police station", unit_order=order), dark)
     heat_note = (f"Not reported this month, so not shown: {', '.join(silent['name'])}." if len(silent) else None)
     return title, subtitle, actions, None, kpis, lagging, movers, heat, {}, heat_note
 

@@ -185,18 +185,18 @@ def update_page(query: Any, theme: str | None):
     dark = theme == "dark"
     scope_label = category or "All States/UTs"
     if month is None:
-        empty = figures.themed(figures.empty_figure(), dark)
+        empty = figures.themed(figures.empty_figure_spec(), dark)
         return [], empty_state(), kpis([], scope_label), f"{scope_label} · no data yet", empty, empty, []
     eng = engine()
     table = queries.states_table(eng, month)
     rows = league_rows(table, category)
     codes = [r["state_code"] for r in rows]
     note = _table_note(rows, category)
-    tile = figures.themed(figures.tile_map(table), dark)
+    tile = figures.themed(figures.tile_map_spec(table), dark)
     matrix = queries.param_matrix(eng, month, "state")
     order = list(table["state_code"])
     matrix = matrix[matrix["unit_code"].isin(codes)] if category else matrix
-    heat = figures.themed(figures.heatmap_marks_lost(matrix, "State/UT", unit_order=order, transpose=True,
+    heat = figures.themed(figures.heatmap_marks_lost_spec(matrix, "State/UT", unit_order=order, transpose=True,
                                                             unit_codes_as_labels=True), dark)
     options = [{"label": r["name"], "value": r["state_code"]} for r in sorted(rows, key=lambda r: r["name"])]
     subtitle = f"{scope_label} · {month_label(month)}"
@@ -222,7 +222,7 @@ def update_bump(query: Any, picked: list[str] | None, theme: str | None):
     month, category, _months = resolve(query)
     dark = theme == "dark"
     if month is None:
-        return figures.themed(figures.empty_figure(), dark)
+        return figures.themed(figures.empty_figure_spec(), dark)
     eng = engine()
     rank_column = "rank_category" if category else "rank_national"
     history = queries.rank_history(eng, month, 12, level="state", rank_column=rank_column)
@@ -230,7 +230,7 @@ def update_bump(query: Any, picked: list[str] | None, theme: str | None):
         members = queries.states_table(eng, month, category)["state_code"]
         history = history[history["unit_code"].isin(set(members))]
     picks = [p for p in (picked or []) if isinstance(p, str)][:12]
-    return figures.themed(figures.bump_chart(history, picks), dark)
+    return figures.themed(figures.bump_chart_spec(history, picks), dark)
 
 
 def drill_down(selected: list[dict] | None, heat_click: dict | None, tile_click: dict | None, query: Any) -> str:

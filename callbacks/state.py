@@ -112,16 +112,16 @@ def update_summary(query: Any, theme: str | None):
         return (title, subtitle, actions, [dbc.Col(empty_state(), width=12)], empty, None, empty, None, empty)
     kpis = headline_cards(head)
     why = queries.why_rank_moved(eng, month, code)
-    why_fig = themed(figures.why_rank_moved(why["own"], ours_label=f"{title}'s change"), dark)
+    why_fig = themed(figures.why_rank_moved_spec(why["own"], ours_label=f"{title}'s change"), dark)
     rivals = rivals_table(why["rivals"], code, month)
     user_scope = common.scope()
     plan = queries.overtake_plan(eng, month, code, user_scope)
-    lost_fig = themed(figures.marks_lost_bars(plan.get("marks_lost")), dark)
+    lost_fig = themed(figures.marks_lost_bars_spec(plan.get("marks_lost")), dark)
     overtake = overtake_panel(head, plan, month, queries.version_for(eng, month))
     trend = queries.score_trend(eng, "state", code, month, 24)
     above = (head.get("neighbours") or {}).get("above")
     compare = queries.score_trend(eng, "state", above["code"], month, 24) if above else None
-    trend_fig = themed(figures.score_trend(
+    trend_fig = themed(figures.score_trend_spec(
         trend, name=title, compare_df=compare, compare_name=f"{above['name']} (ranked above)" if above else None),
         dark)
     return title, subtitle, actions, kpis, why_fig, rivals, lost_fig, overtake, trend_fig
@@ -302,7 +302,7 @@ def update_detail(query: Any, theme: str | None):
     rows = district_rows(table)
     note = _districts_note(rows)
     order = list(table["unit_code"]) if not table.empty else None
-    heat = themed(figures.heatmap_marks_lost(matrix, "District", unit_order=order), dark)
+    heat = themed(figures.heatmap_marks_lost_spec(matrix, "District", unit_order=order), dark)
     lagging = lagging_panel(code, month, user_scope)
     return rows, SHOWN, note, heat, SHOWN, None, lagging
 

@@ -120,7 +120,7 @@ def update_page(query: Any, picked: Any, theme: str | None):
     months_nr = queries.station_months_not_reported(eng, code, month, 24)
     trend = queries.score_trend(eng, "station", code, month, 24)
     district_trend = queries.score_trend(eng, "district", info["district_code"], month, 24)
-    trend_fig = themed(figures.score_trend(trend, name=title, compare_df=district_trend,
+    trend_fig = themed(figures.score_trend_spec(trend, name=title, compare_df=district_trend,
                                            compare_name=f"{info['district_name']} district"), dark)
     return (title, subtitle, actions, notice, headline_cards(head), rows, {}, _params_note(rows, version),
             options, pick, not_reported_panel(months_nr, month, code), trend_fig)
@@ -243,4 +243,4 @@ def update_param_trend(parameter: Any, query: Any, theme: str | None):
     if one.empty:
         return empty_fig(dark, "This parameter is not in the methodology for these months")
     target = one["target"].iloc[-1]
-    return themed(figures.parameter_trend(one, str(one["parameter_name"].iloc[-1]), target), dark)
+    return themed(figures.parameter_trend_spec(one, str(one["parameter_name"].iloc[-1]), target), dark)

@@ -50,15 +50,14 @@ def drill_href(level: str, selected: Any, click: Any, grid_id: str, field: str, 
     return page_href(f"/{level}/{code}", month if isinstance(month, str) else None)
 
 
-def themed(fig: Any, dark: bool) -> Any:
-    """Builders draw on the light template; switch only for the dark theme (applying a template costs
-    tens of milliseconds)."""
-    from layouts.figures import apply_theme
+def themed(fig: dict, dark: bool) -> dict:
+    """A figure spec (layouts.figures `*_spec`) as dcc.Graph JSON on the theme's template (no validation)."""
+    from layouts.figures import themed as themed_json
 
-    return apply_theme(fig, True) if dark else fig
+    return themed_json(fig, dark)
 
 
-def empty_fig(dark: bool, message: str | None = None) -> Any:
-    from layouts.figures import empty_figure
+def empty_fig(dark: bool, message: str | None = None) -> dict:
+    from layouts.figures import empty_figure_spec
 
-    return themed(empty_figure(message) if message else empty_figure(), dark)
+    return themed(empty_figure_spec(message) if message else empty_figure_spec(), dark)

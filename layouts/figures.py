@@ -1,18 +1,28 @@
-"""Pure plotly figure builders: DataFrame in, go.Figure out. No I/O.
+"""Pure plotly figure builders: DataFrame in, figure out. No I/O.
+
+Each chart has two forms:
+* `<name>_spec(...) -> dict`: the figure as a plain dict (`{"data": [...], "layout": {...}}`, no template),
+  built without plotly's validation. Callbacks use these with `themed(spec, dark)`, which adds the theme's
+  template as precomputed JSON: building a validated `go.Figure` costs 10-100 ms per chart, a spec well
+  under 1 ms.
+* `<name>(...) -> go.Figure`: the same spec as a validated `go.Figure` (slides, exports, tests; the tests
+  check that both forms agree, so a wrong property name in a spec fails there).
 
 Every builder returns an annotated empty figure ("No data for this month") for empty input, so pages
-never show a blank chart. Figures are built for the light theme; `apply_theme(fig, dark)` switches the
-template (pages call it with the theme from the shell's theme store).
+never show a blank chart. Figures are built for the light theme; `themed(fig, dark)` or
+`apply_theme(fig, dark)` switches the template.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from _plotly_utils.utils import convert_to_base64
 
 FONT_FAMILY = ('system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", Arial, '
                "sans-serif")
@@ -59,15 +69,26 @@ pio.templates.default = LIGHT_TEMPLATE
 _TEMPLATE_JSON: dict[bool, dict] = {}
 
 
+Spec = dict[str, Any]
+
+
 def apply_theme(fig: go.Figure, dark: bool) -> go.Figure:
-    """Switch a figure between the light and dark templates (in place; returns the figure). Costs ~20 ms
-    (plotly validates the template); in callbacks prefer `themed(fig, dark)`, which is ~free."""
+    """Switch a go.Figure between the light and dark templates (in place; returns the figure). Costs ~20 ms
+    (plotly validates the template); in callbacks use specs and `themed(spec, dark)`, which is ~free."""
     fig.update_layout(template=pio.templates[DARK_TEMPLATE if dark else LIGHT_TEMPLATE])
     return fig
 
 
-def themed(fig: go.Figure, dark: bool) -> dict:
-    """The figure as JSON for a dcc.Graph, on the template of the theme (no re-validation)."""
+def themed(fig: go.Figure | Spec, dark: bool) -> Spec:
+    """The figure as JSON for a dcc.Graph, on the template of the theme (no validation).
+
+    `fig` is a spec from a `*_spec` builder (not validated: their shape is checked by the tests against
+    `go.Figure`) or a go.Figure. Numeric numpy arrays of a spec are sent as base64 typed arrays, as plotly
+    does for a go.Figure."""
+    if isinstance(fig, dict):
+        data = [dict(t) for t in fig.get("data", ())]
+        convert_to_base64(data)
+        return {"data": data, "layout": {**fig.get("layout", {}), "template": template_json(dark)}}
     out = fig.to_plotly_json()
     out.setdefault("layout", {})["template"] = template_json(dark)
     return out
@@ -85,29 +106,50 @@ def template_name(dark: bool) -> str:
     return DARK_TEMPLATE if dark else LIGHT_TEMPLATE
 
 
-def _base(height: int | None = None, dark: bool = False) -> go.Figure:
-    fig = go.Figure()  # the light template is the default (see above)
-    if dark:
-        apply_theme(fig, dark)
+def to_figure(spec: Spec) -> go.Figure:
+    """A spec as a validated go.Figure on the light template (the process default)."""
+    return go.Figure(spec)
+
+
+def _spec(height: int | None = None, **layout: Any) -> Spec:
+    lay: dict[str, Any] = {}
     if height:
-        fig.update_layout(height=height)
-    return fig
+        lay["height"] = height
+    lay.update(layout)
+    return {"data": [], "layout": lay}
+
+
+def _arr(values: Any, dtype: Any = None) -> np.ndarray:
+    """A column as a numpy array (numeric arrays are sent as typed arrays, like plotly does)."""
+    return np.asarray(values, dtype=dtype)
+
+
+def _objects(values: Iterable[Any]) -> np.ndarray:
+    out = list(values)
+    arr = np.empty(len(out), dtype=object)
+    arr[:] = out
+    return arr
+
+
+def empty_figure_spec(message: str = EMPTY_MESSAGE, height: int = 320) -> Spec:
+    """A blank figure that says why it is blank."""
+    return _spec(height, annotations=[dict(font=dict(size=BASE_FONT_SIZE + 3), showarrow=False, text=message,
+                                           x=0.5, xref="paper", y=0.5, yref="paper")],
+                 xaxis=dict(visible=False), yaxis=dict(visible=False), meta={"empty": True})
 
 
 def empty_figure(message: str = EMPTY_MESSAGE, height: int = 320, dark: bool = False) -> go.Figure:
-    """A blank figure that says why it is blank."""
-    fig = _base(height, dark)
-    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font=dict(size=BASE_FONT_SIZE + 3))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.update_layout(meta={"empty": True})
-    return fig
+    fig = to_figure(empty_figure_spec(message, height))
+    return apply_theme(fig, True) if dark else fig
 
 
-def is_empty_figure(fig: go.Figure) -> bool:
-    meta = fig.layout.meta
+def is_empty_figure(fig: go.Figure | Spec) -> bool:
+    meta = fig.get("layout", {}).get("meta") if isinstance(fig, dict) else fig.layout.meta
     return isinstance(meta, dict) and bool(meta.get("empty"))
+
+
+def _missing(x: object) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float | np.floating) and np.isnan(x))
 
 
 def _fmt2(x: object) -> str:
@@ -123,142 +165,171 @@ def _indian(n: object) -> str:
 # --- heat-map -------------------------------------------------------------------------------------
 
 
-def heatmap_marks_lost(long_df: pd.DataFrame, unit_label: str = "State/UT", *, max_units: int | None = None,
-                       unit_order: Sequence[str] | None = None, transpose: bool = False,
-                       unit_codes_as_labels: bool = False) -> go.Figure:
+def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = "State/UT", *, max_units: int | None = None,
+                            unit_order: Sequence[str] | None = None, transpose: bool = False,
+                            unit_codes_as_labels: bool = False) -> Spec:
     """Units x parameters coloured by marks lost.
 
     `long_df` (as from queries.param_matrix): unit_code, name, parameter, parameter_name, numerator,
     denominator, applicable, value, marks, weight, marks_lost; optional `head`, `rank`.
     Units are ordered by `unit_order` (codes) or total marks lost (fewest first); columns by parameter
     order of appearance. Not-applicable cells are blank. customdata per cell: [unit_code, parameter,
-    value text, numerator / denominator, marks text, weight text] so clicks can drill down.
+    value text, numerator / denominator, marks text, weight text, unit name] so clicks can drill down.
     """
     if long_df is None or long_df.empty:
-        return empty_figure()
-    df = long_df.copy()
-    if "parameter_name" not in df:
-        df["parameter_name"] = df["parameter"]
-    if "name" not in df:
-        df["name"] = df["unit_code"]
-    if "applicable" in df:
-        applicable = df["applicable"].fillna(False).astype(bool)
-        df.loc[~applicable, "marks_lost"] = np.nan
-    params = list(dict.fromkeys(df["parameter"]))
-    param_names = df.drop_duplicates("parameter").set_index("parameter")["parameter_name"].reindex(params)
+        return empty_figure_spec()
+    cols = {c: long_df[c].tolist() for c in ("unit_code", "parameter", "applicable", "value", "numerator",
+                                             "denominator", "marks", "weight", "marks_lost", "name",
+                                             "parameter_name") if c in long_df}
+    n = len(long_df)
+    ucol, pcol = cols["unit_code"], cols["parameter"]
+    names_col = cols.get("name", ucol)
+    pnames_col = cols.get("parameter_name", pcol)
+    has_app = "applicable" in cols
+    app_col = cols.get("applicable", [True] * n)
+    lost_col = [float("nan") if _missing(v) else float(v) for v in cols["marks_lost"]]
+    if has_app:  # not applicable: no colour
+        lost_col = [v if (not _missing(a) and bool(a)) else float("nan")
+                    for v, a in zip(lost_col, app_col, strict=True)]
+    params = list(dict.fromkeys(pcol))
+    param_names: dict[str, Any] = {}
+    unit_names: dict[str, Any] = {}
+    for u, p, un, pn in zip(ucol, pcol, names_col, pnames_col, strict=True):
+        param_names.setdefault(p, pn)
+        unit_names.setdefault(u, un)
     if unit_order is not None:
-        present = set(df["unit_code"].tolist())
-        units = [u for u in unit_order if u in present]
+        units = [u for u in unit_order if u in unit_names]
     else:
-        totals = df.groupby("unit_code", sort=False)["marks_lost"].sum(min_count=1).fillna(0)
+        totals = (pd.Series(lost_col, index=pd.Index(ucol)).groupby(level=0, sort=False).sum(min_count=1)
+                  .fillna(0))
         units = list(totals.sort_values(kind="stable").index)
     if max_units:
         units = units[:max_units]
-    names = df.drop_duplicates("unit_code").set_index("unit_code")["name"].reindex(units)
-    z = df.pivot_table(index="unit_code", columns="parameter", values="marks_lost", aggfunc="first",
-                       dropna=False).reindex(index=units, columns=params)
-    cols = [c for c in ("unit_code", "parameter", "applicable", "value", "numerator", "denominator", "marks",
-                        "weight") if c in df]
-    records = {(r["unit_code"], r["parameter"]): r
-               for r in (dict(zip(cols, row, strict=True)) for row in df[cols].astype(object).to_numpy().tolist())}
-    custom = []
-    for u in units:
-        row = []
-        for p in params:
-            r = records.get((u, p))
-            if r is None:
-                row.append([u, p, "–", "–", "–", "–"])
-                continue
-            na = "applicable" in r and not bool(r["applicable"])
-            value = r.get("value")
-            row.append([
-                u, p,
-                "n/a" if na else (f"{float(value):.2f}%" if value is not None and pd.notna(value) else "–"),
-                f"{_indian(r.get('numerator'))} / {_indian(r.get('denominator'))}",
-                _fmt2(r.get("marks")), _fmt2(r.get("weight")),
-            ])
-        custom.append(row)
-    zarr = z.to_numpy(dtype=float)
-    zmax = float(np.nanmax(zarr)) if np.isfinite(zarr).any() else 1.0
+    ui = {u: i for i, u in enumerate(units)}
+    pi = {p: j for j, p in enumerate(params)}
+    nu, npar = len(units), len(params)
+    zarr = np.full((nu, npar), np.nan)
+    custom = np.empty((nu, npar, 7), dtype=object)
     for i, u in enumerate(units):
-        for row in custom[i]:
-            row.append(str(names[u]))
-    unit_labels = [str(u) if unit_codes_as_labels else str(names[u]) for u in units]
+        name = str(unit_names[u])
+        for j, p in enumerate(params):
+            custom[i, j] = [u, p, "–", "–", "–", "–", name]
+    value_col = cols.get("value", [None] * n)
+    num_col, den_col = cols.get("numerator", [None] * n), cols.get("denominator", [None] * n)
+    marks_col, weight_col = cols.get("marks", [None] * n), cols.get("weight", [None] * n)
+    first: set[tuple[int, int]] = set()
+    for k in range(n):
+        i, j = ui.get(ucol[k]), pi.get(pcol[k])
+        if i is None or j is None:
+            continue
+        if (i, j) not in first and not np.isnan(lost_col[k]):  # pivot "first": the first non-missing value
+            zarr[i, j] = lost_col[k]
+            first.add((i, j))
+        a = app_col[k]
+        na = has_app and not bool(a)
+        value = value_col[k]
+        custom[i, j] = [
+            ucol[k], pcol[k],
+            "n/a" if na else ("–" if _missing(value) else f"{float(value):.2f}%"),
+            f"{_indian(num_col[k])} / {_indian(den_col[k])}",
+            _fmt2(marks_col[k]), _fmt2(weight_col[k]), custom[i, j][6],
+        ]
+    zmax = float(np.nanmax(zarr)) if np.isfinite(zarr).any() else 1.0
+    unit_labels = [str(u) if unit_codes_as_labels else str(unit_names[u]) for u in units]
     param_labels = [str(param_names[p]) for p in params]
     hover = "<b>%{customdata[6]}</b> (" + unit_label + ")<br>"
     hover += ("Value: %{customdata[2]}<br>Numerator / denominator: %{customdata[3]}"
               "<br>Marks: %{customdata[4]} of weight %{customdata[5]}<br>Marks lost: %{z:.2f}<extra></extra>")
+    cd: Any
     if transpose:
         zz, xs, ys = zarr.T, unit_labels, param_labels
-        cd = np.array(custom, dtype=object).transpose(1, 0, 2) if units and params else []
+        cd = custom.transpose(1, 0, 2) if units and params else []
         hover = hover.replace("<br>Value", "<br>%{y}<br>Value")
     else:
-        zz, xs, ys, cd = zarr, param_labels, unit_labels, np.array(custom, dtype=object)
+        zz, xs, ys, cd = zarr, param_labels, unit_labels, custom
         hover = hover.replace("<br>Value", "<br>%{x}<br>Value")
-    fig = _base()
-    fig.add_trace(go.Heatmap(
-        z=zz, x=xs, y=ys, customdata=cd, colorscale=SEQUENTIAL_LOSS, zmin=0, zmax=max(zmax, 0.01),
-        xgap=1, ygap=1, hoverongaps=False,
-        colorbar=dict(title=dict(text="Marks lost", side="right"), thickness=14),
-        hovertemplate=hover,
-    ))
+    trace = dict(
+        type="heatmap", z=np.ascontiguousarray(zz), x=xs, y=ys, customdata=cd, colorscale=SEQUENTIAL_LOSS,
+        zmin=0, zmax=max(zmax, 0.01), xgap=1, ygap=1, hoverongaps=False,
+        colorbar=dict(title=dict(text="Marks lost", side="right"), thickness=14), hovertemplate=hover,
+    )
+    small = dict(size=BASE_FONT_SIZE - 3)
     if transpose:
         height = max(320, 90 + 30 * len(params))
-        fig.update_xaxes(side="top", tickangle=0 if unit_codes_as_labels else -45, automargin=True,
-                         tickfont=dict(size=BASE_FONT_SIZE - 3), fixedrange=True, type="category")
-        fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=BASE_FONT_SIZE - 3),
-                         fixedrange=True, type="category")
+        xaxis = dict(side="top", tickangle=0 if unit_codes_as_labels else -45, automargin=True, tickfont=small,
+                     fixedrange=True, type="category")
+        yaxis = dict(autorange="reversed", automargin=True, tickfont=small, fixedrange=True, type="category")
     else:
         height = max(320, 200 + 30 * len(units))
-        fig.update_xaxes(side="top", tickangle=-40, automargin=True, tickfont=dict(size=BASE_FONT_SIZE - 3),
-                         fixedrange=True, type="category")
-        fig.update_yaxes(autorange="reversed", automargin=True, tickfont=dict(size=BASE_FONT_SIZE - 2),
-                         title=None, fixedrange=True, type="category")
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10))
-    return fig
+        xaxis = dict(side="top", tickangle=-40, automargin=True, tickfont=small, fixedrange=True, type="category")
+        yaxis = dict(autorange="reversed", automargin=True, tickfont=dict(size=BASE_FONT_SIZE - 2), title={},
+                     fixedrange=True, type="category")
+    return {"data": [trace], "layout": dict(height=height, margin=dict(l=10, r=10, t=10, b=10), xaxis=xaxis,
+                                            yaxis=yaxis)}
+
+
+def heatmap_marks_lost(long_df: pd.DataFrame, unit_label: str = "State/UT", **kwargs: Any) -> go.Figure:
+    return to_figure(heatmap_marks_lost_spec(long_df, unit_label, **kwargs))
 
 
 # --- bump chart -----------------------------------------------------------------------------------
 
 
-def bump_chart(rank_history_df: pd.DataFrame, highlight_codes: Iterable[str] = (), top_n: int = 10,
-               ) -> go.Figure:
+def bump_chart_spec(rank_history_df: pd.DataFrame, highlight_codes: Iterable[str] = (), top_n: int = 10) -> Spec:
     """Rank history (month, unit_code, name, rank[, score_centi]): the units in the top `top_n` in the
     latest month plus `highlight_codes` (drawn thicker). Rank 1 at the top."""
     if rank_history_df is None or rank_history_df.empty or rank_history_df["rank"].isna().all():
-        return empty_figure()
-    df = rank_history_df.dropna(subset=["rank"]).copy()
-    df["rank"] = df["rank"].astype(int)
-    months = sorted(df["month"].unique())
-    last = df[df["month"] == months[-1]].sort_values("rank")
-    highlight = [c for c in dict.fromkeys(highlight_codes) if c in set(df["unit_code"])]
+        return empty_figure_spec()
+    df = rank_history_df.dropna(subset=["rank"])
+    month_col = df["month"].tolist()
+    code_col = df["unit_code"].tolist()
+    rank_col = [int(r) for r in df["rank"].tolist()]
+    name_col = df["name"].tolist() if "name" in df else None
+    centi_col = df["score_centi"].tolist() if "score_centi" in df else None
+    months = sorted(set(month_col))
+    last = pd.DataFrame({"unit_code": code_col, "rank": rank_col})[[m == months[-1] for m in month_col]]
+    last = last.sort_values("rank")
+    present = set(code_col)
+    highlight = [c for c in dict.fromkeys(highlight_codes) if c in present]
     codes = list(dict.fromkeys([*last["unit_code"].head(top_n), *highlight]))
-    fig = _base(height=460)
-    max_rank = int(df[df["unit_code"].isin(codes)]["rank"].max())
+    rows: dict[str, list[int]] = {c: [] for c in codes}
+    for k, c in enumerate(code_col):
+        if c in rows:
+            rows[c].append(k)
+    max_rank = max(rank_col[k] for ks in rows.values() for k in ks)
+    data, annotations = [], []
     for i, code in enumerate(codes):
-        d = df[df["unit_code"] == code].sort_values("month")
-        name = str(d["name"].iloc[-1]) if "name" in d else code
+        ks = sorted(rows[code], key=lambda k: month_col[k])
+        xs = [month_col[k] for k in ks]
+        name = str(name_col[ks[-1]]) if name_col is not None else code
         picked = code in highlight
-        score_txt = ([_fmt2(c / 100) if pd.notna(c) else "–" for c in d["score_centi"]]
-                     if "score_centi" in d else ["–"] * len(d))
-        fig.add_trace(go.Scatter(
-            x=d["month"], y=d["rank"], mode="lines+markers", name=name,
+        score_txt = ([_fmt2(centi_col[k] / 100) if not _missing(centi_col[k]) else "–" for k in ks]
+                     if centi_col is not None else ["–"] * len(ks))
+        data.append(dict(
+            type="scatter", x=xs, y=np.array([rank_col[k] for k in ks], dtype=np.int64), mode="lines+markers",
+            name=name,
             line=dict(width=4.5 if picked else 2.5, color=OKABE_ITO[i % len(OKABE_ITO)],
                       dash="solid" if (i < len(OKABE_ITO) or picked) else "dot"),
             marker=dict(size=9 if picked else 7),
-            customdata=np.column_stack([[code] * len(d), score_txt]),
+            customdata=np.column_stack([[code] * len(ks), score_txt]),
             hovertemplate=f"<b>{name}</b><br>%{{x}}: rank %{{y}}<br>Score %{{customdata[1]}}<extra></extra>",
         ))
-        end = d.iloc[-1]
-        fig.add_annotation(x=end["month"], y=int(end["rank"]), text=f" {code}", showarrow=False,
-                           xanchor="left", font=dict(size=BASE_FONT_SIZE - 2))
-    fig.update_yaxes(autorange=False, range=[max_rank + 0.6, 0.4], dtick=1 if max_rank <= 20 else 5,
-                     title="Rank", zeroline=False)
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=months, title=None,
-                     tickvals=months, ticktext=[_short_month(m, i == 0) for i, m in enumerate(months)], tickangle=0)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), hovermode="closest",
-                      margin=dict(l=10, r=40, t=10, b=10))
-    return fig
+        annotations.append(dict(font=dict(size=BASE_FONT_SIZE - 2), showarrow=False, text=f" {code}", x=xs[-1],
+                                xanchor="left", y=rank_col[ks[-1]]))
+    layout = dict(
+        height=460, annotations=annotations,
+        yaxis=dict(autorange=False, range=[max_rank + 0.6, 0.4], dtick=1 if max_rank <= 20 else 5,
+                   title=dict(text="Rank"), zeroline=False),
+        xaxis=dict(type="category", categoryorder="array", categoryarray=months, title={}, tickvals=months,
+                   ticktext=[_short_month(m, i == 0) for i, m in enumerate(months)], tickangle=0),
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), hovermode="closest",
+        margin=dict(l=10, r=40, t=10, b=10),
+    )
+    return {"data": data, "layout": layout}
+
+
+def bump_chart(rank_history_df: pd.DataFrame, highlight_codes: Iterable[str] = (), top_n: int = 10) -> go.Figure:
+    return to_figure(bump_chart_spec(rank_history_df, highlight_codes, top_n))
 
 
 def _short_month(month: str, with_year: bool = False) -> str:
@@ -289,136 +360,160 @@ STATE_TILE_POSITIONS: dict[str, tuple[int, int]] = {
 }
 
 
-def tile_map(states_df: pd.DataFrame, *, highlight: str | None = None) -> go.Figure:
+def tile_map_spec(states_df: pd.DataFrame, *, highlight: str | None = None) -> Spec:
     """Tile cartogram coloured by score: a heat-map on the fixed grid of STATE_TILE_POSITIONS, so tiles
     scale with the figure. `states_df`: state_code, name, score (float), optionally score_display /
     score_centi and rank_national. States/UTs without a score are grey tiles that say "no data".
     customdata per tile: [state_code, name, rank text, score text]; click a tile to drill down."""
     if states_df is None or states_df.empty:
-        return empty_figure(height=480)
-    df = states_df[states_df["state_code"].isin(STATE_TILE_POSITIONS)].copy()
-    if df.empty:
-        return empty_figure(height=480)
-    if "score_display" not in df:
-        df["score_display"] = [_fmt2(s) for s in df["score"]]
-    df["score"] = pd.to_numeric(df["score"], errors="coerce")
-    if "score_centi" in df:  # colour by the published score
-        centi = pd.to_numeric(df["score_centi"], errors="coerce")
-        df["score"] = (centi / 100.0).where(centi.notna(), df["score"])
+        return empty_figure_spec(height=480)
+    records = [r for r in states_df.to_dict("records") if r["state_code"] in STATE_TILE_POSITIONS]
+    if not records:
+        return empty_figure_spec(height=480)
     ncols = max(c for c, _ in STATE_TILE_POSITIONS.values()) + 1
     nrows = max(r for _, r in STATE_TILE_POSITIONS.values()) + 1
     z = np.full((nrows, ncols), np.nan)
     z_missing = np.full((nrows, ncols), np.nan)
     text = np.full((nrows, ncols), "", dtype=object)
     custom = np.full((nrows, ncols, 4), "", dtype=object)
-    for _, r in df.iterrows():
+    for r in records:
+        score = _number(r.get("score"))
+        if "score_centi" in r:  # colour by the published score
+            centi = _number(r.get("score_centi"))
+            score = centi / 100.0 if not np.isnan(centi) else score
+        display = r["score_display"] if "score_display" in r else _fmt2(r.get("score"))
         c, w = STATE_TILE_POSITIONS[r["state_code"]]
         rank = r.get("rank_national")
-        rank_txt = "–" if rank is None or pd.isna(rank) else str(int(rank))
-        has = pd.notna(r["score"])
+        rank_txt = "–" if _missing(rank) else str(int(rank))  # type: ignore[arg-type]
+        has = not np.isnan(score)
         if has:
-            z[w, c] = float(r["score"])
+            z[w, c] = score
         else:
             z_missing[w, c] = 0.0
-        text[w, c] = f"<b>{r['state_code']}</b><br>{r['score_display'] if has else 'no data'}"
-        custom[w, c] = [r["state_code"], r.get("name", r["state_code"]), rank_txt,
-                        r["score_display"] if has else "no data"]
-    fig = _base(height=480)
+        text[w, c] = f"<b>{r['state_code']}</b><br>{display if has else 'no data'}"
+        custom[w, c] = [r["state_code"], r.get("name", r["state_code"]), rank_txt, display if has else "no data"]
     finite = z[np.isfinite(z)]
     zmin = float(min(finite.min(), 99.0)) if finite.size else 0.0
     common = dict(x=list(range(ncols)), y=list(range(nrows)), xgap=4, ygap=4, hoverongaps=False, text=text,
                   texttemplate="%{text}", customdata=custom,
                   hovertemplate="<b>%{customdata[1]}</b> (%{customdata[0]})<br>Score %{customdata[3]}"
                                 "<br>All-India rank %{customdata[2]}<extra></extra>")
+    data = []
     if np.isfinite(z_missing).any():
-        fig.add_trace(go.Heatmap(z=z_missing, colorscale=[[0, "#adb5bd"], [1, "#adb5bd"]], showscale=False,
-                                 textfont=dict(size=12, color="#111111"), name="No data", **common))
+        data.append(dict(type="heatmap", z=z_missing, colorscale=[[0, "#adb5bd"], [1, "#adb5bd"]], showscale=False,
+                         textfont=dict(size=12, color="#111111"), name="No data", **common))
     if finite.size:
-        fig.add_trace(go.Heatmap(
-            z=z, colorscale=SCORE_SCALE, zmin=zmin, zmax=100, name="Score",
-            textfont=dict(size=12), colorbar=dict(title=dict(text="Score", side="right"), thickness=12, len=0.75),
-            **common,
-        ))
+        data.append(dict(type="heatmap", z=z, colorscale=SCORE_SCALE, zmin=zmin, zmax=100, name="Score",
+                         textfont=dict(size=12),
+                         colorbar=dict(title=dict(text="Score", side="right"), thickness=12, len=0.75), **common))
+    layout: dict[str, Any] = dict(
+        height=480, margin=dict(l=4, r=4, t=4, b=4), dragmode=False,
+        xaxis=dict(visible=False, fixedrange=True, range=[-0.5, ncols - 0.5]),
+        yaxis=dict(visible=False, fixedrange=True, autorange="reversed", scaleanchor="x", scaleratio=1,
+                   constrain="domain"),
+    )
     if highlight and highlight in STATE_TILE_POSITIONS:
         c, w = STATE_TILE_POSITIONS[highlight]
-        fig.add_shape(type="rect", x0=c - 0.5, x1=c + 0.5, y0=w - 0.5, y1=w + 0.5,
-                      line=dict(width=3, color="#f2a900"))
-    fig.update_xaxes(visible=False, fixedrange=True, range=[-0.5, ncols - 0.5])
-    fig.update_yaxes(visible=False, fixedrange=True, autorange="reversed", scaleanchor="x", scaleratio=1,
-                     constrain="domain")
-    fig.update_layout(margin=dict(l=4, r=4, t=4, b=4), dragmode=False)
-    return fig
+        layout["shapes"] = [dict(line=dict(color="#f2a900", width=3), type="rect", x0=c - 0.5, x1=c + 0.5,
+                                 y0=w - 0.5, y1=w + 0.5)]
+    return {"data": data, "layout": layout}
+
+
+def tile_map(states_df: pd.DataFrame, *, highlight: str | None = None) -> go.Figure:
+    return to_figure(tile_map_spec(states_df, highlight=highlight))
+
+
+def _number(x: object) -> float:
+    """A float, NaN for missing or non-numeric values (like pd.to_numeric(errors="coerce"))."""
+    if _missing(x) or isinstance(x, bool):
+        return float("nan")
+    try:
+        return float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
 
 
 # --- trend ----------------------------------------------------------------------------------------
 
 
-def score_trend(trend_df: pd.DataFrame, methodology_switch_months: Iterable[str] = (), *,
-                name: str | None = None, compare_df: pd.DataFrame | None = None,
-                compare_name: str | None = None) -> go.Figure:
+def score_trend_spec(trend_df: pd.DataFrame, methodology_switch_months: Iterable[str] = (), *,
+                     name: str | None = None, compare_df: pd.DataFrame | None = None,
+                     compare_name: str | None = None) -> Spec:
     """Score over months (month, score or score_centi[, version_id]) with a dashed vertical marker and
     annotation at each month where the methodology version changes. Optional `compare_df` (same shape)
     draws a second, thinner line (e.g. the State above, or the State's score behind a district)."""
     if trend_df is None or trend_df.empty:
-        return empty_figure()
-    df = _with_score(trend_df).sort_values("month")
-    if df["score_plot"].isna().all():
-        return empty_figure()
-    fig = _base(height=360)
-    months = list(df["month"])
-    fig.add_trace(go.Scatter(
-        x=months, y=df["score_plot"], mode="lines+markers", name=name or "Score",
+        return empty_figure_spec()
+    months, scores, versions = _score_series(trend_df)
+    if np.isnan(scores).all():
+        return empty_figure_spec()
+    data = [dict(
+        type="scatter", x=months, y=scores, mode="lines+markers", name=name or "Score",
         line=dict(width=3, color=OURS_COLOUR), marker=dict(size=7),
         hovertemplate="%{x}: <b>%{y:.2f}</b><extra>" + (name or "Score") + "</extra>",
-    ))
+    )]
+    all_months = list(months)
     if compare_df is not None and not compare_df.empty:
-        c = _with_score(compare_df).sort_values("month")
-        months = sorted(set(months) | set(c["month"]))
-        fig.add_trace(go.Scatter(
-            x=c["month"], y=c["score_plot"], mode="lines", name=compare_name or "Comparison",
+        c_months, c_scores, _ = _score_series(compare_df)
+        all_months = sorted(set(all_months) | set(c_months))
+        data.append(dict(
+            type="scatter", x=c_months, y=c_scores, mode="lines", name=compare_name or "Comparison",
             line=dict(width=2, color=RIVAL_COLOUR, dash="dot"),
             hovertemplate="%{x}: %{y:.2f}<extra>" + (compare_name or "") + "</extra>",
         ))
     switches = list(methodology_switch_months)
-    if not switches and "version_id" in df:
-        v = df["version_id"].tolist()
-        switches = [months_i for months_i, a, b in zip(df["month"].iloc[1:], v[:-1], v[1:], strict=True) if a != b]
+    if not switches and versions is not None:
+        switches = [m for m, a, b in zip(months[1:], versions[:-1], versions[1:], strict=True) if a != b]
+    shapes, annotations = [], []
     for m in switches:
-        if m in months:
-            fig.add_shape(type="line", x0=m, x1=m, y0=0, y1=1, yref="paper", xref="x",
-                          line=dict(dash="dash", width=2, color="#888"))
-            fig.add_annotation(x=m, y=1, yref="paper", text="Methodology changed", showarrow=False,
-                               yanchor="bottom", xanchor="left", font=dict(size=BASE_FONT_SIZE - 3))
-    lo = float(np.nanmin(df["score_plot"]))
-    fig.update_yaxes(title="Score", range=[max(0.0, min(lo - 1.0, 99.0)), 100.5])
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=months, title=None)
-    fig.update_layout(hovermode="x unified", legend=dict(orientation="h", y=-0.15, x=0),
-                      margin=dict(l=10, r=10, t=30, b=10))
-    return fig
+        if m in all_months:
+            shapes.append(dict(line=dict(color="#888", dash="dash", width=2), type="line", x0=m, x1=m, xref="x",
+                               y0=0, y1=1, yref="paper"))
+            annotations.append(dict(font=dict(size=BASE_FONT_SIZE - 3), showarrow=False,
+                                    text="Methodology changed", x=m, xanchor="left", y=1, yanchor="bottom",
+                                    yref="paper"))
+    lo = float(np.nanmin(scores))
+    layout: dict[str, Any] = dict(
+        height=360,
+        yaxis=dict(title=dict(text="Score"), range=[max(0.0, min(lo - 1.0, 99.0)), 100.5]),
+        xaxis=dict(type="category", categoryorder="array", categoryarray=all_months, title={}),
+        hovermode="x unified", legend=dict(orientation="h", y=-0.15, x=0), margin=dict(l=10, r=10, t=30, b=10),
+    )
+    if shapes:
+        layout["shapes"] = shapes
+        layout["annotations"] = annotations
+    return {"data": data, "layout": layout}
 
 
-def _with_score(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    if "score_centi" in out:
-        out["score_plot"] = pd.to_numeric(out["score_centi"], errors="coerce") / 100.0
-        if "score" in out:
-            out["score_plot"] = out["score_plot"].fillna(pd.to_numeric(out["score"], errors="coerce"))
+def score_trend(trend_df: pd.DataFrame, methodology_switch_months: Iterable[str] = (), **kwargs: Any) -> go.Figure:
+    return to_figure(score_trend_spec(trend_df, methodology_switch_months, **kwargs))
+
+
+def _score_series(df: pd.DataFrame) -> tuple[list[str], np.ndarray, list | None]:
+    """(months, score to plot, version ids) sorted by month: the published score (score_centi / 100), else
+    the exact score."""
+    d = df.sort_values("month")
+    score = pd.to_numeric(d["score"], errors="coerce").to_numpy(dtype=float) if "score" in d else None
+    if "score_centi" in d:
+        plot = pd.to_numeric(d["score_centi"], errors="coerce").to_numpy(dtype=float, na_value=np.nan) / 100.0
+        if score is not None:
+            plot = np.where(np.isnan(plot), score, plot)
     else:
-        out["score_plot"] = pd.to_numeric(out["score"], errors="coerce")
-    out["score_plot"] = out["score_plot"].astype(float)
-    return out
+        plot = score if score is not None else np.full(len(d), np.nan)
+    versions = d["version_id"].tolist() if "version_id" in d else None
+    return d["month"].tolist(), np.asarray(plot, dtype=float), versions
 
 
 # --- why rank moved --------------------------------------------------------------------------------
 
 
-def why_rank_moved(decomposition_df: pd.DataFrame, *, ours_label: str = "Our change",
-                   rivals_label: str = "Rivals' change (avg)") -> go.Figure:
+def why_rank_moved_spec(decomposition_df: pd.DataFrame, *, ours_label: str = "Our change",
+                        rivals_label: str = "Rivals' change (avg)") -> Spec:
     """Diverging horizontal bars per parameter: our change in score contribution (`change`) beside the
     rivals' (`rivals_change`, optional). Columns: parameter, parameter_name (optional), change,
     rivals_change (optional). Sorted by our change; positive bars to the right."""
     if decomposition_df is None or decomposition_df.empty:
-        return empty_figure()
+        return empty_figure_spec()
     df = decomposition_df.copy()
     if "parameter_name" not in df:
         df["parameter_name"] = df["parameter"]
@@ -431,29 +526,39 @@ def why_rank_moved(decomposition_df: pd.DataFrame, *, ours_label: str = "Our cha
         keep = df["change"].abs() > 1e-9
     df = df[keep]
     if df.empty:
-        return empty_figure("No change in any parameter since last month")
+        return empty_figure_spec("No change in any parameter since last month")
     df = df.sort_values("change", kind="stable")
-    fig = _base(height=max(300, 90 + 34 * len(df)))
-    fig.add_trace(go.Bar(
-        y=df["parameter_name"], x=df["change"], orientation="h", name=ours_label,
-        marker_color=[GAIN_COLOUR if v >= 0 else LOSS_COLOUR for v in df["change"]],
-        text=[f"{v:+.2f}" for v in df["change"]], textposition="outside", cliponaxis=False,
-        customdata=df["parameter"], hovertemplate="%{y}<br>" + ours_label + ": %{x:+.3f}<extra></extra>",
-    ))
-    if has_rivals:
-        fig.add_trace(go.Bar(
-            y=df["parameter_name"], x=df["rivals_change"], orientation="h", name=rivals_label,
-            marker=dict(color="rgba(0,0,0,0)", line=dict(color=RIVAL_COLOUR, width=2), pattern_shape="/",
-                        pattern_fgcolor=RIVAL_COLOUR),
-            customdata=df["parameter"], hovertemplate="%{y}<br>" + rivals_label + ": %{x:+.3f}<extra></extra>",
+    names, params = _objects(df["parameter_name"]), _objects(df["parameter"])
+    change = df["change"].to_numpy(dtype=float)
+    data = [dict(
+        type="bar", y=names, x=change, orientation="h", name=ours_label,
+        marker=dict(color=[GAIN_COLOUR if v >= 0 else LOSS_COLOUR for v in change]),
+        text=[f"{v:+.2f}" for v in change], textposition="outside", cliponaxis=False,
+        customdata=params, hovertemplate="%{y}<br>" + ours_label + ": %{x:+.3f}<extra></extra>",
+    )]
+    rivals = df["rivals_change"].to_numpy(dtype=float) if has_rivals else None
+    if rivals is not None:
+        data.append(dict(
+            type="bar", y=names, x=rivals, orientation="h", name=rivals_label,
+            marker=dict(color="rgba(0,0,0,0)", line=dict(color=RIVAL_COLOUR, width=2),
+                        pattern=dict(fgcolor=RIVAL_COLOUR, shape="/")),
+            customdata=params, hovertemplate="%{y}<br>" + rivals_label + ": %{x:+.3f}<extra></extra>",
         ))
-    fig.add_vline(x=0, line_width=1.5, line_color="#888")
-    fig.update_xaxes(range=_padded_range([*df["change"], *(df["rivals_change"] if has_rivals else [])]))
-    fig.update_layout(barmode="group", bargap=0.25, legend=dict(orientation="h", y=-0.08, x=0),
-                      margin=dict(l=10, r=30, t=10, b=10))
-    fig.update_xaxes(title="Change in score points", zeroline=False)
-    fig.update_yaxes(automargin=True, title=None)
-    return fig
+    layout = dict(
+        height=max(300, 90 + 34 * len(df)),
+        shapes=[dict(line=dict(color="#888", width=1.5), type="line", x0=0, x1=0, xref="x", y0=0, y1=1,
+                     yref="y domain")],
+        xaxis=dict(range=_padded_range([*change, *(rivals if rivals is not None else [])]),
+                   title=dict(text="Change in score points"), zeroline=False),
+        yaxis=dict(automargin=True, title={}),
+        barmode="group", bargap=0.25, legend=dict(orientation="h", y=-0.08, x=0),
+        margin=dict(l=10, r=30, t=10, b=10),
+    )
+    return {"data": data, "layout": layout}
+
+
+def why_rank_moved(decomposition_df: pd.DataFrame, **kwargs: Any) -> go.Figure:
+    return to_figure(why_rank_moved_spec(decomposition_df, **kwargs))
 
 
 def _padded_range(values: Iterable[float], pad: float = 0.18) -> list[float]:
@@ -467,60 +572,65 @@ def _padded_range(values: Iterable[float], pad: float = 0.18) -> list[float]:
 # --- marks lost bars -------------------------------------------------------------------------------
 
 
-def marks_lost_bars(df: pd.DataFrame, *, top_n: int | None = 15) -> go.Figure:
+def marks_lost_bars_spec(df: pd.DataFrame, *, top_n: int | None = 15) -> Spec:
     """Horizontal bars of marks lost by parameter (parameter, parameter_name, marks_lost[, numerator,
     denominator, value, weight]), largest at the top; zero losses left out."""
     if df is None or df.empty:
-        return empty_figure()
+        return empty_figure_spec()
     d = df.copy()
     if "parameter_name" not in d:
         d["parameter_name"] = d["parameter"]
     d["marks_lost"] = pd.to_numeric(d["marks_lost"], errors="coerce")
     d = d[d["marks_lost"].fillna(0) > 1e-9].sort_values("marks_lost", ascending=False, kind="stable")
     if d.empty:
-        return empty_figure("No marks lost — full marks on every parameter")
+        return empty_figure_spec("No marks lost — full marks on every parameter")
     if top_n:
         d = d.head(top_n)
     d = d.iloc[::-1]
-    detail = [
-        (f"{_indian(r.get('numerator'))} / {_indian(r.get('denominator'))}" if "numerator" in d else "–")
-        for _, r in d.iterrows()
-    ]
-    value = [f"{float(v):.2f}%" if pd.notna(v) else "–" for v in d.get("value", pd.Series([np.nan] * len(d)))]
-    fig = _base(height=max(280, 80 + 32 * len(d)))
-    fig.add_trace(go.Bar(
-        y=d["parameter_name"], x=d["marks_lost"], orientation="h", marker_color=LOSS_COLOUR,
-        text=[f"{v:.2f}" for v in d["marks_lost"]], textposition="outside", cliponaxis=False,
+    lost = d["marks_lost"].to_numpy(dtype=float)
+    detail = ([f"{_indian(n)} / {_indian(m)}" for n, m in zip(d["numerator"], d["denominator"], strict=True)]
+              if "numerator" in d else ["–"] * len(d))
+    value = [f"{float(v):.2f}%" if pd.notna(v) else "–" for v in d["value"]] if "value" in d else ["–"] * len(d)
+    data = [dict(
+        type="bar", y=_objects(d["parameter_name"]), x=lost, orientation="h", marker=dict(color=LOSS_COLOUR),
+        text=[f"{v:.2f}" for v in lost], textposition="outside", cliponaxis=False,
         customdata=np.column_stack([d["parameter"], detail, value]),
         hovertemplate=("%{y}<br>Marks lost: %{x:.2f}<br>Value: %{customdata[2]}"
                        "<br>Numerator / denominator: %{customdata[1]}<extra></extra>"),
         name="Marks lost",
-    ))
-    fig.update_xaxes(title="Marks lost (score points)", range=_padded_range([0.0, *d["marks_lost"]]))
-    fig.update_yaxes(automargin=True, title=None)
-    fig.update_layout(showlegend=False, margin=dict(l=10, r=40, t=10, b=10))
-    return fig
+    )]
+    layout = dict(
+        height=max(280, 80 + 32 * len(d)),
+        xaxis=dict(title=dict(text="Marks lost (score points)"), range=_padded_range([0.0, *lost])),
+        yaxis=dict(automargin=True, title={}), showlegend=False, margin=dict(l=10, r=40, t=10, b=10),
+    )
+    return {"data": data, "layout": layout}
+
+
+def marks_lost_bars(df: pd.DataFrame, *, top_n: int | None = 15) -> go.Figure:
+    return to_figure(marks_lost_bars_spec(df, top_n=top_n))
 
 
 # --- parameter trend (station page) ------------------------------------------------------------------
 
 
-def parameter_trend(trend_df: pd.DataFrame, parameter_name: str = "", target: float | None = None) -> go.Figure:
+def parameter_trend_spec(trend_df: pd.DataFrame, parameter_name: str = "", target: float | None = None) -> Spec:
     """One parameter of one unit over months: value % (month, value, numerator, denominator[, imputed,
     marks, weight]) with the target as a dashed line. Months where the value was imputed (the station did
     not report: rule 3) are drawn as hollow red markers and say so on hover."""
     if trend_df is None or trend_df.empty or pd.to_numeric(trend_df["value"], errors="coerce").isna().all():
-        return empty_figure("No values for this parameter in the window")
-    df = trend_df.sort_values("month").copy()
-    imputed = df["imputed"].fillna(False).astype(bool) if "imputed" in df else pd.Series(False, index=df.index)
+        return empty_figure_spec("No values for this parameter in the window")
+    df = trend_df.sort_values("month")
+    imputed = ([bool(v) if not _missing(v) else False for v in df["imputed"].tolist()] if "imputed" in df
+               else [False] * len(df))
     ratio = [f"{_indian(n)} / {_indian(d)}" for n, d in zip(df["numerator"], df["denominator"], strict=True)]
     marks = ([f"{_fmt2(m)} of {_fmt2(w)}" for m, w in zip(df["marks"], df["weight"], strict=True)]
              if "marks" in df and "weight" in df else ["–"] * len(df))
     flag = ["not reported: counted as 0 (rule 3)" if i else "reported" for i in imputed]
-    fig = _base(height=320)
-    months = list(df["month"])
-    fig.add_trace(go.Scatter(
-        x=months, y=df["value"].astype(float), mode="lines+markers", name=parameter_name or "Value",
+    months = df["month"].tolist()
+    values = df["value"].to_numpy(dtype=float)
+    data = [dict(
+        type="scatter", x=months, y=values, mode="lines+markers", name=parameter_name or "Value",
         line=dict(width=3, color=OURS_COLOUR),
         marker=dict(size=[11 if i else 7 for i in imputed],
                     color=["rgba(0,0,0,0)" if i else OURS_COLOUR for i in imputed],
@@ -528,12 +638,22 @@ def parameter_trend(trend_df: pd.DataFrame, parameter_name: str = "", target: fl
         customdata=np.column_stack([ratio, marks, flag]),
         hovertemplate=("%{x}: <b>%{y:.2f}%</b><br>Numerator / denominator: %{customdata[0]}"
                        "<br>Marks: %{customdata[1]}<br>%{customdata[2]}<extra></extra>"),
-    ))
+    )]
+    lo = float(np.nanmin(values))
+    layout: dict[str, Any] = dict(
+        height=320,
+        yaxis=dict(title=dict(text="Value (%)"), range=[max(0.0, min(lo - 2.0, 90.0)), 101.5]),
+        xaxis=dict(type="category", categoryorder="array", categoryarray=months, title={}),
+        showlegend=False, hovermode="closest", margin=dict(l=10, r=10, t=10, b=10),
+    )
     if target is not None and not pd.isna(target):
-        fig.add_hline(y=float(target), line=dict(dash="dash", width=1.5, color="#888"),
-                      annotation_text=f"target {float(target):g}%", annotation_position="bottom right")
-    lo = float(np.nanmin(df["value"].astype(float)))
-    fig.update_yaxes(title="Value (%)", range=[max(0.0, min(lo - 2.0, 90.0)), 101.5])
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=months, title=None)
-    fig.update_layout(showlegend=False, hovermode="closest", margin=dict(l=10, r=10, t=10, b=10))
-    return fig
+        t = float(target)
+        layout["shapes"] = [dict(line=dict(color="#888", dash="dash", width=1.5), type="line", x0=0, x1=1,
+                                 xref="x domain", y0=t, y1=t, yref="y")]
+        layout["annotations"] = [dict(showarrow=False, text=f"target {t:g}%", x=1, xanchor="right", xref="x domain",
+                                      y=t, yanchor="top", yref="y")]
+    return {"data": data, "layout": layout}
+
+
+def parameter_trend(trend_df: pd.DataFrame, parameter_name: str = "", target: float | None = None) -> go.Figure:
+    return to_figure(parameter_trend_spec(trend_df, parameter_name, target))

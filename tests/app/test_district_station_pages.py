@@ -7,7 +7,15 @@ import json
 from collections import Counter
 
 import pytest
-from unit_pages_support import DISTRICT_PAGE, DISTRICT_STATIONS, STATION_PAGE, THEME, ids_in, text_of
+from unit_pages_support import (
+    DISTRICT_PAGE,
+    DISTRICT_STATIONS,
+    STATION_PAGE,
+    THEME,
+    as_figure,
+    ids_in,
+    text_of,
+)
 
 import callbacks.common
 from callbacks import district as dcb
@@ -83,7 +91,7 @@ def test_district_stations_match_export(dash_app, demo_engine, month, monkeypatc
             assert r["score_text"] == e["score"]
         else:  # shown as not reported, never as a silent score
             assert r["score_text"] == "Not reported" and "Not reported" in note
-    heat = page[7]
+    heat = as_figure(page[7])
     shown = {cd[0] for row in heat.data[0].customdata for cd in row} if heat.data else set()
     assert shown == {c for c, e in exported.iterrows() if e["reported"] == "yes"}
     lag = build_export(demo_engine, "lagging", month, district=dcode)
@@ -183,6 +191,7 @@ def test_station_params_match_the_rules(dash_app, demo_engine, month, karnal, mo
             assert r["value_text"] == f"{float(p['value']):.2f}%"
             assert round(r["marks_lost"], 3) == exported[f"marks_lost_{r['parameter']}"]
     assert exported["score"] in text_of(out[4])
+    trend = as_figure(trend)
     assert trend.data and trend.data[0].y[-1] == pytest.approx(
         params.loc[out[9], "value"] if params.loc[out[9], "applicable"] else trend.data[0].y[-1])
 

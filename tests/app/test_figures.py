@@ -127,3 +127,55 @@ def test_apply_theme_switches_template():
     f.apply_theme(fig, False)
     assert fig.layout.template.layout.font.size == f.BASE_FONT_SIZE
     assert set(f.template_json(True)) >= {"layout"}
+
+
+def _plain(fig: dict) -> dict:
+    """Figure JSON without empty title objects (plotly drops `title={}` when it validates)."""
+    import json
+
+    from plotly.io.json import to_json_plotly
+
+    def strip(o):
+        if isinstance(o, dict):
+            return {k: strip(v) for k, v in o.items() if not (k == "title" and v == {})}
+        if isinstance(o, list):
+            return [strip(v) for v in o]
+        return o
+
+    return strip(json.loads(to_json_plotly(fig)))
+
+
+def _trend_df() -> pd.DataFrame:
+    return pd.DataFrame({"month": ["2024-11", "2024-12", "2025-01", "2025-02"], "score": [97.0, 97.5, 96.0, 96.5],
+                         "score_centi": [9700, 9750, 9600, 9650], "version_id": ["a", "a", "b", "b"]})
+
+
+@pytest.mark.parametrize("dark", [False, True])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: f.heatmap_marks_lost_spec(_matrix()),
+        lambda: f.heatmap_marks_lost_spec(_matrix(), unit_order=["UP", "HR"], transpose=True,
+                                          unit_codes_as_labels=True),
+        lambda: f.bump_chart_spec(pd.DataFrame({"month": ["2025-01", "2025-02"] * 2, "unit_code": ["A", "A", "B", "B"],
+                                                "name": ["a", "a", "b", "b"], "rank": [1, 2, 2, 1],
+                                                "score_centi": [9900, 9800, 9850, 9950]}), ["B"]),
+        lambda: f.tile_map_spec(pd.DataFrame({"state_code": ["HR", "UP"], "name": ["Haryana", "UP"],
+                                              "score": [97.5, None], "rank_national": [1, None]}), highlight="HR"),
+        lambda: f.score_trend_spec(_trend_df(), name="X", compare_df=_trend_df(), compare_name="Y"),
+        lambda: f.why_rank_moved_spec(pd.DataFrame({"parameter": ["a", "b"], "change": [0.5, -0.25],
+                                                    "rivals_change": [0.1, 0.0]})),
+        lambda: f.marks_lost_bars_spec(pd.DataFrame({"parameter": ["a", "b"], "marks_lost": [0.5, 1.5],
+                                                     "numerator": [1, 2], "denominator": [5, 5],
+                                                     "value": [20.0, 40.0]})),
+        lambda: f.parameter_trend_spec(pd.DataFrame({"month": ["2025-01", "2025-02"], "value": [80.0, 90.0],
+                                                     "numerator": [8, 9], "denominator": [10, 10],
+                                                     "imputed": [False, True], "marks": [1.0, 2.0],
+                                                     "weight": [2.0, 2.0]}), "P", 95.0),
+        lambda: f.empty_figure_spec("Pick a parameter"),
+    ],
+)
+def test_specs_equal_their_validated_figures(build, dark):
+    """The callbacks' unvalidated specs are exactly what plotly makes of them when it validates them."""
+    spec = build()
+    assert _plain(f.themed(spec, dark)) == _plain(f.themed(f.to_figure(spec), dark))

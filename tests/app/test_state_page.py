@@ -10,7 +10,7 @@ import pandas as pd
 import plotly
 import pytest
 from flask_login import login_user
-from unit_pages_support import STATE_DETAIL, STATE_SUMMARY, THEME, ids_in, text_of
+from unit_pages_support import STATE_DETAIL, STATE_SUMMARY, THEME, as_figure, ids_in, text_of
 
 import callbacks.common
 from callbacks import state as cb
@@ -67,22 +67,22 @@ def test_summary_numbers_match_the_rules(dash_app, demo_engine, month, monkeypat
         need = marks_needed_to_overtake(table.loc["DL", "score"], a["score"], int(a["score_centi"]))
         assert f"+{need:.3f}" in text and f"+{need:.3f}" in text_of(overtake)
     # why the rank moved: the bars add up to the score change (within rounding of the published scores)
-    bars = why.data[0]
+    bars = as_figure(why).data[0]
     prev = queries.states_table(demo_engine, queries.months(demo_engine)[-2]).set_index("unit_code")
     assert abs(sum(bars.x) - (table.loc["DL", "score"] - prev.loc["DL", "score"])) < 1e-6
     # marks lost bars = the State's marks lost per parameter (rule 10)
     params = queries.unit_params(demo_engine, month, "state", "DL").set_index("parameter_name")
-    for name, x in zip(lost.data[0].y, lost.data[0].x, strict=True):
+    for name, x in zip(as_figure(lost).data[0].y, as_figure(lost).data[0].x, strict=True):
         assert x == pytest.approx(params.loc[name, "marks_lost"])
     assert "Chandigarh" in text_of(rivals) or "Uttar Pradesh" in text_of(rivals)
-    assert [round(v, 2) for v in trend.data[0].y if v is not None][-1] == int(table.loc["DL", "score_centi"]) / 100
+    assert [round(v, 2) for v in as_figure(trend).data[0].y if v is not None][-1] == int(table.loc["DL", "score_centi"]) / 100
 
 
 def test_methodology_change_is_marked_on_the_trend(dash_app, month, monkeypatch):
     _as(monkeypatch, Scope.national())
     with dash_app.server.test_request_context():
         trend = cb.update_summary({"state_code": "HR", "month": month}, "light")[-1]
-    assert any("Methodology" in (a.text or "") for a in trend.layout.annotations)
+    assert any("Methodology" in (a.text or "") for a in as_figure(trend).layout.annotations)
 
 
 def test_detail_matches_export(dash_app, demo_engine, month, monkeypatch):
@@ -95,6 +95,7 @@ def test_detail_matches_export(dash_app, demo_engine, month, monkeypatch):
     assert [r["score_display"] for r in rows] == list(exported["score"])
     assert [r["rank"] for r in rows] == [int(x) for x in exported["rank_in_state"]]
     assert style == {} and heat_style == {} and heat_msg is None
+    heat = as_figure(heat)
     assert heat.data[0].type == "heatmap"
     # heat-map cells = marks lost per district x parameter of the export (3 decimals)
     z = {(cd[0], cd[1]): v for zr, cr in zip(heat.data[0].z, heat.data[0].customdata, strict=True)
@@ -143,7 +144,7 @@ def test_outside_scope_gets_a_message_not_data(dash_app, demo_engine, month, mon
     assert "Not available for your account" in text_of(note)
     assert "Not available for your account" in text_of(heat_msg)
     assert "Not available for your account" in text_of(lagging)
-    assert not heat.data
+    assert not heat["data"]
 
 
 def test_unknown_state_is_an_empty_state(dash_app, monkeypatch):

@@ -52,3 +52,28 @@ def text_of(obj) -> str:
     """Every string inside a component tree / JSON response (for 'does this name appear' checks)."""
     return json.dumps(obj if isinstance(obj, dict | list | str) else obj.to_plotly_json(),
                       cls=plotly.utils.PlotlyJSONEncoder)
+
+
+def as_figure(fig: dict):
+    """A callback's figure JSON (a spec with base64 typed arrays) as a plotly Figure, for attribute access
+    (`fig.data[0].z`) in the tests."""
+    import base64
+
+    import numpy as np
+    import plotly.graph_objects as go
+
+    def decode(obj):
+        if isinstance(obj, dict):
+            if "bdata" in obj and "dtype" in obj:
+                arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
+                if "shape" in obj:
+                    arr = arr.reshape([int(x) for x in str(obj["shape"]).split(",")])
+                return arr.tolist()
+            return {k: decode(v) for k, v in obj.items()}
+        if isinstance(obj, list | tuple):
+            return [decode(v) for v in obj]
+        return obj
+
+    plain = decode(fig.to_plotly_json() if isinstance(fig, go.Figure) else fig)
+    return go.Figure(data=plain.get("data", []), layout={k: v for k, v in plain.get("layout", {}).items()
+                                                         if k != "template"})
