@@ -279,7 +279,7 @@ def _trend_chart(review: Review) -> Chart:
 def _rank_chart(review: Review) -> Chart:
     if review.is_district:
         hist = review.district_rank_history
-        codes = _around(hist, review.month, review.district_code)
+        codes = _around(hist, review.month, review.district_code, around=1)
         fig = figures.bump_chart(hist[hist["unit_code"].isin(codes)], highlight_codes=[review.district_code],
                                  top_n=len(codes))
         return Chart("rank", for_slides(_bump_tidy(fig)),
@@ -539,8 +539,8 @@ def station_slides(r: Review) -> list[Slide]:
                             "" if is_missing(row["at_stake_district"]) else "down"])
         notes = "; ".join(f"{row[1]} {row[2]} (rank {row[0]})" for row in t.rows)
         out.append(Slide(f"stations-{n}", _part("Police stations", n, len(parts)),
-                         f"{r.district_name} · {month_long(r.month)} · {len(s)} police stations; at stake = "
-                         "district score points a lagging station can earn", columns=[[t]], notes=notes))
+                         f"{r.district_name} · {month_short(r.month)} · {len(s)} police stations · at stake: "
+                         "district score points", columns=[[t]], notes=notes))
     return out
 
 
