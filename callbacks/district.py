@@ -101,10 +101,13 @@ def update_page(query: Any, theme: str | None):
         head = queries.district_headline(eng, month, code, user_scope)
         lag = queries.lagging(eng, month, user_scope, info["state_code"], code)
         stakes = queries.unit_stakes(eng, month, user_scope, info["state_code"], code)
-        moved = queries.movers(eng, month, "station", code, user_scope, n=5)
-        matrix = queries.district_station_matrix(eng, month, code, user_scope)
         table = queries.stations_table(eng, month, code, user_scope)
+        moved = queries.movers_of(table, n=5)  # from the table already read
+        matrix = queries.district_station_matrix(eng, month, code, user_scope)
     except OutOfScope:
+        from dashboard.auth import audit_request
+
+        audit_request("scope_violation", f"district page {code}")
         link = _own_link(user_scope, month)
         msg = not_available("this district's police stations", *link)
         return title, subtitle, None, msg, [], None, None, empty_fig(dark), HIDDEN, None
@@ -178,6 +181,9 @@ def update_stations(query: Any, peer: Any):
     try:
         table = queries.stations_table(eng, month, code, common.scope())
     except OutOfScope:
+        from dashboard.auth import audit_request
+
+        audit_request("scope_violation", f"station table of district {code}")
         return [], HIDDEN, None
     rows = station_rows(table)
     if isinstance(peer, str) and peer != "all":

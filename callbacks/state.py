@@ -295,6 +295,9 @@ def update_detail(query: Any, theme: str | None):
         table = queries.districts_table(eng, month, code, user_scope)
         matrix = queries.param_matrix(eng, month, "district", state_code=code, scope=user_scope)
     except OutOfScope:
+        from dashboard.auth import audit_request
+
+        audit_request("scope_violation", f"districts of State {code}")
         link = _own_link(user_scope, month)
         return ([], HIDDEN, not_available("the districts of this State/UT", *link), empty_fig(dark), HIDDEN,
                 not_available("the districts of this State/UT"),
@@ -363,13 +366,13 @@ def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10) -> An
     from dashboard import queries
 
     try:
-        lag = queries.lagging(common.engine(), month, user_scope, code)
+        lag, total = queries.lagging_head(common.engine(), month, user_scope, code, n=top)
     except OutOfScope:
         return not_available("station lists across this State/UT", *_own_link(user_scope, month))
     if lag.empty:
         return empty_state("No lagging stations this month", "Every active station reported and met the thresholds.")
     rows = []
-    for r in lag.head(top).itertuples():
+    for r in lag.itertuples():
         score: Any = "not reported" if r.not_reported else format_score(r.score)
         rows.append([
             unit_link("station", r.station_code, r.station_name, month),
@@ -378,12 +381,12 @@ def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10) -> An
             html.Span(r.reasons, className="small"),
             html.Strong(fmt3(r.at_stake_state)),
         ])
-    more = len(lag) - min(top, len(lag))
+    more = total - min(top, total)
     return html.Div([
         simple_table(["Station", "District", "Score", "Why it lags", "Marks at stake (State)"], rows,
                      numeric=(2, 4)),
         html.Div([
-            f"{len(lag)} lagging station{'s' if len(lag) != 1 else ''} in all" + (f"; {more} more" if more else "")
+            f"{total} lagging station{'s' if total != 1 else ''} in all" + (f"; {more} more" if more else "")
             + ". ",
             dcc.Link("Open the full lagging list →", href=page_href("/lagging", month, state=code)),
         ], className="graph-note mt-2"),

@@ -25,8 +25,8 @@ from dashboard.models import (
     StationRow,
 )
 from dashboard.scope import Scope
-from metrics.analysis import marks_needed_to_overtake, neighbour_gaps, peer_group, score_change_by_parameter
-from metrics.methodology import Methodology, Version, parse_methodology, previous_month
+from metrics.analysis import marks_needed_to_overtake, peer_group, score_change_by_parameter
+from metrics.methodology import Methodology, Version, days_in_month, parse_methodology, previous_month
 from metrics.scoring import station_parameter_values
 
 CATEGORIES = ("Major States", "Hilly & North-East", "UTs")
@@ -253,12 +253,13 @@ def _unit_row(engine: Engine, month: str, level: str, code: str) -> dict | None:
 
 def state_headline(engine: Engine, month: str, state_code: str) -> dict | None:
     """Score, ranks and changes, streaks, and the States just above and below (all-India and category)."""
-    row = _unit_row(engine, month, "state", state_code)
-    if row is None:
+    table = states_table(engine, month)
+    hit = table.index[table["unit_code"] == state_code]
+    if not len(hit):
         return None
+    row = table.loc[hit[0], [c for c in table.columns if c not in ("name", "category")]].to_dict()
     info = unit_info(engine, "state", state_code) or {}
     row.update(name=info.get("name"), category=info.get("category"))
-    table = states_table(engine, month)
     row["states_ranked"] = int(table["rank_national"].notna().sum())
     row["neighbours"] = _neighbours(table, state_code, "rank_national")
     cat = table[table["category"] == row["category"]]
@@ -268,27 +269,31 @@ def state_headline(engine: Engine, month: str, state_code: str) -> dict | None:
 
 
 def _neighbours(table: pd.DataFrame, code: str, rank_col: str) -> dict:
-    scored = table[table["score_centi"].notna()]
-    gaps = neighbour_gaps(
-        scored.rename(columns={rank_col: "rank"})[["unit_code", "score", "score_centi", "rank"]]
-    ).set_index("unit_code")
-    if code not in gaps.index:
+    """The States just above and below `code` in `table` (one scope), exactly as
+    `metrics.analysis.neighbour_gaps` picks them (tests check both agree), for one unit without building
+    the whole scope's frame: the nearest strictly better / worse published score; among units tied there,
+    the nearest in exact score (then the lowest code)."""
+    cols = {c: table[c].tolist() for c in ("unit_code", "name", "score", "score_centi")}
+    scored = [(u, float(s), int(c), n) for u, n, s, c in zip(cols["unit_code"], cols["name"], cols["score"],
+                                                             cols["score_centi"], strict=True)
+              if not (c is None or c is pd.NA or (isinstance(c, float) and c != c))]
+    own = next((r for r in scored if r[0] == code), None)
+    if own is None:
         return {}
-    g = gaps.loc[code]
-    names = table.set_index("unit_code")["name"]
-    centi = table.set_index("unit_code")["score_centi"]
-    own = table.set_index("unit_code").loc[code, "score"]
-    out = {}
-    if isinstance(g["above_code"], str):
-        above_score = table.set_index("unit_code").loc[g["above_code"], "score"]
+    levels = sorted({r[2] for r in scored})
+    pos = levels.index(own[2])
+    out: dict = {}
+    if pos + 1 < len(levels):
+        above = min((r for r in scored if r[2] == levels[pos + 1]), key=lambda r: (r[1], r[0]))
         out["above"] = {
-            "code": g["above_code"], "name": names[g["above_code"]], "score_display": score_display(centi[g["above_code"]]),
-            "gap": float(g["gap_to_above"]), "marks_needed": float(marks_needed_to_overtake(own, above_score)),
+            "code": above[0], "name": above[3], "score_display": score_display(above[2]),
+            "gap": float(above[1] - own[1]), "marks_needed": float(marks_needed_to_overtake(own[1], above[1])),
         }
-    if isinstance(g["below_code"], str):
+    if pos > 0:
+        below = min((r for r in scored if r[2] == levels[pos - 1]), key=lambda r: (-r[1], r[0]))
         out["below"] = {
-            "code": g["below_code"], "name": names[g["below_code"]], "score_display": score_display(centi[g["below_code"]]),
-            "lead": float(g["lead_over_below"]),
+            "code": below[0], "name": below[3], "score_display": score_display(below[2]),
+            "lead": float(own[1] - below[1]),
         }
     return out
 
@@ -363,7 +368,7 @@ def overtake_plan(engine: Engine, month: str, state_code: str, scope: Scope, top
                      .where(ResultStake.month == month, ResultStake.state_code == state_code)
                      .group_by(ResultStake.parameter))
         plan["by_parameter"] = _with_parameter_names(engine, month, stakes).sort_values("at_stake", ascending=False)
-        plan["stations"] = lagging(engine, month, scope, state_code).head(top)
+        plan["stations"] = _lagging_rows(engine, month, state_code, limit=top)  # = lagging(...).head(top)
     return plan
 
 
@@ -452,6 +457,13 @@ def station_months_not_reported(engine: Engine, station_code: str, last_month: s
         return [m for (m,) in rows]
 
 
+def _active_in(opened: object, closed: object, month: str) -> bool:
+    """Active in `month`: opened <= month <= closed, a missing bound being open (as metrics.scoring)."""
+    o = "" if opened is None or pd.isna(opened) else str(opened)  # type: ignore[arg-type]
+    c = "" if closed is None or pd.isna(closed) else str(closed)  # type: ignore[arg-type]
+    return (o or "0000-00") <= month <= (c or "9999-99")
+
+
 def movers(engine: Engine, month: str, level: str, parent_code: str, scope: Scope, n: int = 5) -> dict:
     """Most improved and most declined units (by score change) among a State's districts or a district's
     stations."""
@@ -460,6 +472,13 @@ def movers(engine: Engine, month: str, level: str, parent_code: str, scope: Scop
         table = districts_table(engine, month, parent_code, scope)
     else:
         table = stations_table(engine, month, parent_code, scope)
+    return movers_of(table, n)
+
+
+def movers_of(table: pd.DataFrame, n: int = 5) -> dict:
+    """`movers` from a districts_table / stations_table already read (no query)."""
+    if table.empty:
+        return {"improved": table, "declined": table}
     moved = table[table["score_change_centi"].notna()].copy()
     moved["score_change"] = moved["score_change_centi"].astype(float) / 100
     improved = moved[moved["score_change"] > 0].sort_values("score_change", ascending=False).head(n)
@@ -476,6 +495,29 @@ def lagging(engine: Engine, month: str, scope: Scope, state_code: str, district_
         scope.require(scope.can_see_state_stations(state_code), f"lagging stations of {state_code}")
     else:
         scope.require(scope.can_see_district(state_code, district_code), f"lagging stations of {district_code}")
+    return _lagging_rows(engine, month, state_code, district_code)
+
+
+def lagging_head(engine: Engine, month: str, scope: Scope, state_code: str, district_code: str | None = None,
+                 n: int = 10) -> tuple[pd.DataFrame, int]:
+    """(the first `n` rows of `lagging(...)`, the number of lagging stations): reasons are worded for the
+    rows shown only."""
+    if district_code is None:
+        scope.require(scope.can_see_state_stations(state_code), f"lagging stations of {state_code}")
+    else:
+        scope.require(scope.can_see_district(state_code, district_code), f"lagging stations of {district_code}")
+    conds = [ResultLagging.month == month, ResultLagging.state_code == state_code]
+    if district_code is not None:
+        conds.append(ResultLagging.district_code == district_code)
+    with engine.connect() as conn:
+        total = int(conn.execute(select(func.count()).select_from(ResultLagging).where(*conds)).scalar() or 0)
+    return _lagging_rows(engine, month, state_code, district_code, limit=n), total
+
+
+def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: str | None = None,
+                  limit: int | None = None) -> pd.DataFrame:
+    """`lagging` without the scope check; `limit`: only the first rows in its order (marks at stake for
+    the State, then station code)."""
     stmt = (
         select(ResultLagging, PoliceStation.name.label("station_name"), District.name.label("district_name"))
         .join(PoliceStation, PoliceStation.code == ResultLagging.station_code)
@@ -484,6 +526,8 @@ def lagging(engine: Engine, month: str, scope: Scope, state_code: str, district_
     )
     if district_code is not None:
         stmt = stmt.where(ResultLagging.district_code == district_code)
+    if limit is not None:
+        stmt = stmt.order_by(ResultLagging.at_stake_state.desc(), ResultLagging.station_code).limit(limit)
     df = _df(engine, stmt)
     if df.empty:
         return df
@@ -708,16 +752,30 @@ def station_param_trend(engine: Engine, station_code: str, last_month: str, scop
     rows = _df(engine, select(StationRow.month, StationRow.station_code, StationRow.parameter, StationRow.numerator,
                               StationRow.denominator).where(StationRow.station_code == station_code,
                                                             StationRow.month.in_(window)))
-    frames = []
+    # Scoring one station-month costs the same fixed overhead as scoring many: months with the same
+    # methodology version and the same number of days (all the scoring needs of the month once the
+    # station is known to be active) are scored in one call, the station standing in once per month
+    # under a code of its own.
+    opened, closed = (stations[c].iloc[0] if len(stations) else None for c in ("opened", "closed"))
+    groups: dict[tuple[str, int], list[str]] = {}
+    versions: dict[str, Version] = {}
     for m in window:
         version = meth.version_for(m)
-        if version is None:
+        if version is None or not _active_in(opened, closed, m):
             continue
-        values = station_parameter_values(m, version, stations, rows[rows["month"] == m].drop(columns="month"))
-        if values.empty:
-            continue
-        values = values.copy()
-        values["month"] = m
+        versions[version.id] = version
+        groups.setdefault((version.id, days_in_month(m)), []).append(m)
+    frames = []
+    for (vid, _days), group in groups.items():
+        version = versions[vid]
+        stand_ins = pd.DataFrame({"station_code": [f"{station_code}|{m}" for m in group],
+                                  "district_code": [stations["district_code"].iloc[0]] * len(group),
+                                  "opened": [None] * len(group), "closed": [None] * len(group)})
+        sub = rows[rows["month"].isin(group)]
+        sub = sub.assign(station_code=sub["station_code"] + "|" + sub["month"]).drop(columns="month")
+        values = station_parameter_values(group[0], version, stand_ins, sub)
+        values["month"] = [c.rsplit("|", 1)[1] for c in values["unit_code"]]
+        values["unit_code"] = station_code
         values["version_id"] = version.id
         values["parameter_name"] = values["parameter"].map({p.id: p.name for p in version.parameters})
         values["head"] = values["parameter"].map({p.id: p.head for p in version.parameters})
@@ -725,4 +783,8 @@ def station_param_trend(engine: Engine, station_code: str, last_month: str, scop
         frames.append(values)
     if not frames:
         return pd.DataFrame()
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    position = {m: i for i, m in enumerate(window)}
+    months_col = out["month"].tolist()
+    order = sorted(range(len(out)), key=lambda i: position[months_col[i]])  # stable: months in order
+    return out.take(order).reset_index(drop=True)
