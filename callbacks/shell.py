@@ -157,8 +157,9 @@ def breadcrumb_items(pathname: str | None, month: str | None) -> list[dict]:
 
         level, code = parts
         info = queries.unit_info(engine(), level, code)
-        if info is None:
-            return [*items, {"label": code, "href": None}]
+        if info is None or (level == "station" and not scope().can_see_district(info["state_code"],
+                                                                                 info["district_code"])):
+            return [*items, {"label": code, "href": None}]  # a station outside the scope: not even its name
         if level in ("district", "station"):
             items.append({"label": info["state_name"], "href": page_href("/state/" + info["state_code"], month)})
         if level == "station":

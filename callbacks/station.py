@@ -93,8 +93,11 @@ def update_page(query: Any, picked: Any, theme: str | None):
         head = queries.station_headline(eng, month, code, user_scope)
         params = queries.station_params(eng, month, code, user_scope)
         stakes = queries.lagging_stakes(eng, month, code, user_scope)
-    except OutOfScope:
-        return (title, subtitle, None, not_available("this police station"), *blank[1:])
+    except OutOfScope:  # not even its name: the code the URL carried is all the page shows
+        from dashboard.auth import audit_request
+
+        audit_request("scope_violation", f"station page {code}")
+        return (code, "", None, not_available("this police station"), *blank[1:])
     actions = [
         dbc.Button(info["district_name"], href=page_href(f"/district/{info['district_code']}", month),
                    color="secondary", outline=True, size="sm"),
@@ -236,6 +239,9 @@ def update_param_trend(parameter: Any, query: Any, theme: str | None):
     try:
         trend = queries.station_param_trend(common.engine(), code, month, common.scope(), 12)
     except OutOfScope:
+        from dashboard.auth import audit_request
+
+        audit_request("scope_violation", f"parameter trend of station {code}")
         return empty_fig(dark, "Not available for your account")
     if trend.empty:
         return empty_fig(dark)
