@@ -8,7 +8,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, html
+from dash import Input, Output, State, dcc, html
 
 from callbacks import common
 from callbacks.shell import follow_theme
@@ -43,6 +43,7 @@ from layouts.unit_parts import (
 )
 
 HIDDEN = {"display": "none"}
+LAGGING_ROWS = 25  # the panel lists the stations with most at stake; the lagging page has them all
 
 
 def register(app: dash.Dash) -> None:
@@ -121,7 +122,8 @@ def update_page(query: Any, theme: str | None):
         return title, subtitle, actions, empty_state(), [], None, None, empty_fig(dark), HIDDEN, None
     kpis = headline_cards(head, lag)
     version = queries.version_for(eng, month)
-    lagging = lagging_panel(lag, stakes, version, month)
+    lagging = lagging_panel(lag, stakes, version, month,
+                            more_href=page_href("/lagging", month, state=info["state_code"], district=code))
     movers = movers_panel(moved, month)
     # Not-reported stations are left out of the colours (their imputed losses would swamp the scale) and named.
     silent = table[~table["reported"].astype(bool)] if not table.empty else table
@@ -258,9 +260,14 @@ def _stations_note(rows: list[dict], peer: Any) -> str:
 # --- lagging and movers --------------------------------------------------------------------------------------
 
 
-def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: str) -> Any:
+def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: str, *,
+                  more_href: str | None = None, limit: int = LAGGING_ROWS) -> Any:
+    """The district's lagging stations with reasons and what to fix: the first `limit` (by marks at stake),
+    then a count of the others and a link to the full list (`more_href`)."""
     if lag is None or lag.empty:
         return empty_state("No lagging stations this month", "Every active station reported and met the thresholds.")
+    total = len(lag)
+    lag = lag.head(limit)
     params = {p.id: p for p in version.parameters} if version else {}
     by_station = {c: g for c, g in stakes.groupby("station_code")} if stakes is not None and not stakes.empty else {}
     rows = []
@@ -296,6 +303,9 @@ def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: 
                      rows, numeric=(1, 3, 4), class_name="lagging-table"),
         html.Div("Each line: records missed of those due, and the marks the fix is worth for the district / the "
                  "State. Marks at stake are computed one station at a time.", className="graph-note mt-2"),
+        *([html.Div([f"{total} lagging stations in all; {total - len(lag)} more with less at stake. ",
+                     dcc.Link("Open the full lagging list →", href=more_href or page_href("/lagging", month))],
+                    className="graph-note")] if total > len(lag) else []),
     ])
 
 

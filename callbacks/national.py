@@ -84,15 +84,19 @@ def league_rows(table: pd.DataFrame, category: str | None = None) -> list[dict]:
     after the shared-rank flags are computed over the whole country."""
     if table is None or table.empty:
         return []
-    shared_nat = shared_ranks(list(table["rank_national"]))
-    shared_cat = [False] * len(table)
+    records = table.to_dict("records")
+    shared_nat = shared_ranks([r["rank_national"] for r in records])
+    shared_cat = [False] * len(records)
     if "rank_category" in table:
-        for _, idx in table.groupby("category").groups.items():
-            flags = shared_ranks(list(table.loc[idx, "rank_category"]))
-            for i, f in zip(idx, flags, strict=True):
-                shared_cat[table.index.get_loc(i)] = f
+        positions: dict[Any, list[int]] = {}
+        for pos, r in enumerate(records):
+            if not is_missing(r.get("category")):
+                positions.setdefault(r["category"], []).append(pos)
+        for idx in positions.values():
+            for i, f in zip(idx, shared_ranks([records[i]["rank_category"] for i in idx]), strict=True):
+                shared_cat[i] = f
     rows = []
-    for pos, (_, r) in enumerate(table.iterrows()):
+    for pos, r in enumerate(records):
         if category and r.get("category") != category:
             continue
         rank = _int(r.get("rank_national"))

@@ -103,19 +103,20 @@ def update_summary(query: Any, theme: str | None):
         empty = empty_fig(dark)
         msg = unknown_unit("State/UT", code) if info is None else empty_state()
         return (code or "State", "", None, [dbc.Col(msg, width=12)], empty, None, empty, None, empty)
-    head = queries.state_headline(eng, month, code)
+    user_scope = common.scope()
+    summary = queries.state_summary(eng, month, code, user_scope)  # headline, why, plan: each table read once
+    head = summary["headline"] if summary else None
     title = info["name"]
     subtitle = f"{info['category']} · {month_label(month)}"
     actions = _actions(code, month)
-    if head is None:
+    if summary is None or head is None:
         empty = empty_fig(dark)
         return (title, subtitle, actions, [dbc.Col(empty_state(), width=12)], empty, None, empty, None, empty)
     kpis = headline_cards(head)
-    why = queries.why_rank_moved(eng, month, code)
+    why = summary["why"]
     why_fig = themed(figures.why_rank_moved_spec(why["own"], ours_label=f"{title}'s change"), dark)
     rivals = rivals_table(why["rivals"], code, month)
-    user_scope = common.scope()
-    plan = queries.overtake_plan(eng, month, code, user_scope)
+    plan = summary["plan"]
     lost_fig = themed(figures.marks_lost_bars_spec(plan.get("marks_lost")), dark)
     overtake = overtake_panel(head, plan, month, queries.version_for(eng, month))
     trend = queries.score_trend(eng, "state", code, month, 24)

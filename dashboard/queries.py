@@ -253,7 +253,22 @@ def _unit_row(engine: Engine, month: str, level: str, code: str) -> dict | None:
 
 def state_headline(engine: Engine, month: str, state_code: str) -> dict | None:
     """Score, ranks and changes, streaks, and the States just above and below (all-India and category)."""
+    return _state_headline(engine, month, state_code, states_table(engine, month))
+
+
+def state_summary(engine: Engine, month: str, state_code: str, scope: Scope, top: int = 10) -> dict | None:
+    """What the State page's summary shows, reading each table once: {"headline": state_headline(...),
+    "why": why_rank_moved(...), "plan": overtake_plan(...)}; None when the State has no result."""
     table = states_table(engine, month)
+    headline = _state_headline(engine, month, state_code, table)
+    if headline is None:
+        return None
+    params = unit_params(engine, month, "state", state_code)
+    return {"headline": headline, "why": _why_rank_moved(engine, month, state_code, table, params),
+            "plan": _overtake_plan(engine, month, state_code, scope, headline, params, top)}
+
+
+def _state_headline(engine: Engine, month: str, state_code: str, table: pd.DataFrame) -> dict | None:
     hit = table.index[table["unit_code"] == state_code]
     if not len(hit):
         return None
@@ -332,12 +347,20 @@ def unit_params(engine: Engine, month: str, level: str, unit_code: str) -> pd.Da
 
 def why_rank_moved(engine: Engine, month: str, state_code: str, neighbours: int = 2) -> dict:
     """Our score change by parameter, beside the score change of the States ranked around us."""
-    prev = previous_month(month)
     table = states_table(engine, month)
+    if not (table["unit_code"] == state_code).any():
+        return {"own": pd.DataFrame(), "rivals": pd.DataFrame()}
+    return _why_rank_moved(engine, month, state_code, table, unit_params(engine, month, "state", state_code),
+                           neighbours)
+
+
+def _why_rank_moved(engine: Engine, month: str, state_code: str, table: pd.DataFrame, now_p: pd.DataFrame,
+                    neighbours: int = 2) -> dict:
+    prev = previous_month(month)
     own = table[table["unit_code"] == state_code]
     if own.empty:
         return {"own": pd.DataFrame(), "rivals": pd.DataFrame()}
-    now_p, prev_p = unit_params(engine, month, "state", state_code), unit_params(engine, prev, "state", state_code)
+    prev_p = unit_params(engine, prev, "state", state_code)
     decomposition = score_change_by_parameter(now_p, prev_p) if not prev_p.empty else pd.DataFrame()
     if not decomposition.empty:
         names = dict(zip(now_p["parameter"], now_p["parameter_name"], strict=False))
@@ -359,7 +382,12 @@ def overtake_plan(engine: Engine, month: str, state_code: str, scope: Scope, top
     headline = state_headline(engine, month, state_code)
     if headline is None:
         return {}
-    params = unit_params(engine, month, "state", state_code)
+    return _overtake_plan(engine, month, state_code, scope, headline, unit_params(engine, month, "state", state_code),
+                          top)
+
+
+def _overtake_plan(engine: Engine, month: str, state_code: str, scope: Scope, headline: dict, params: pd.DataFrame,
+                   top: int = 10) -> dict:
     params = params[params["applicable"]].sort_values("marks_lost", ascending=False)
     plan = {"above": headline["neighbours"].get("above"), "marks_lost": params}
     if scope.can_see_state_stations(state_code):

@@ -83,3 +83,22 @@ def test_lagging_head_and_movers_of(demo_engine):
             b = queries.movers_of(table)
             for k in ("improved", "declined"):
                 pd.testing.assert_frame_equal(a[k], b[k])
+
+
+def test_state_summary_equals_its_parts(demo_engine):
+    month = queries.months(demo_engine)[-1]
+    scope = Scope.national()
+    for state in queries.states_table(demo_engine, month)["unit_code"]:
+        summary = queries.state_summary(demo_engine, month, state, scope)
+        head = queries.state_headline(demo_engine, month, state)
+        if head is None:
+            assert summary is None
+            continue
+        assert repr(summary["headline"]) == repr(head)
+        why, plan = queries.why_rank_moved(demo_engine, month, state), queries.overtake_plan(demo_engine, month,
+                                                                                               state, scope)
+        for k in ("own", "rivals"):
+            pd.testing.assert_frame_equal(summary["why"][k], why[k])
+        assert summary["plan"].keys() == plan.keys() and summary["plan"]["above"] == plan["above"]
+        for k in ("marks_lost", "by_parameter", "stations"):
+            pd.testing.assert_frame_equal(summary["plan"][k], plan[k])
