@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, func, or_, select, true
 
@@ -566,7 +567,7 @@ def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: st
     version = version_for(engine, month)
     threshold = float(version.lagging_score_below) if version else 90.0
     crit_threshold = float(version.critical_achievement_below) if version else 0.8
-    by_station = {code: g.sort_values("at_stake_state", ascending=False) for code, g in stakes.groupby("station_code")}
+    by_station = _stakes_by_station(stakes)
     names = {p.id: p.name for p in version.parameters} if version else {}
     reasons, actions, params = [], [], []
     for r in df.itertuples():
@@ -582,16 +583,42 @@ def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: st
         g = by_station.get(r.station_code)
         todo = []
         if g is not None:
-            for s in g.head(3).itertuples():
-                pending = int(s.numerator_needed - s.numerator)
-                todo.append(f"{s.parameter_name}: {pending} of {s.denominator} pending (+{s.at_stake_state:.3f})")
+            for s in g[:3]:
+                pending = int(s["numerator_needed"] - s["numerator"])
+                todo.append(f"{s['parameter_name']}: {pending} of {s['denominator']} pending "
+                            f"(+{s['at_stake_state']:.3f})")
         actions.append(" · ".join(todo))
-        params.append(",".join(sorted(set(crit) | (set(g["parameter"]) if g is not None else set()))))
+        params.append(",".join(sorted(set(crit) | ({s["parameter"] for s in g} if g is not None else set()))))
     df["reasons"] = reasons
     df["actions"] = actions
     df["parameters"] = params
     df = df.sort_values(["at_stake_state", "station_code"], ascending=[False, True]).reset_index(drop=True)
     return df
+
+
+def _stakes_by_station(stakes: pd.DataFrame) -> dict[str, list[dict]]:
+    """Stake rows per station, largest at stake first: the order of
+    `stakes.groupby("station_code")` + `sort_values("at_stake_state", ascending=False)` (pandas' default
+    sort, ties included) without a frame per station."""
+    if stakes.empty:
+        return {}
+    records = stakes.to_dict("records")
+    groups: dict[str, list[int]] = {}
+    for i, code in enumerate(stakes["station_code"].tolist()):
+        groups.setdefault(code, []).append(i)
+    values = stakes["at_stake_state"].to_numpy(dtype=float)
+    out: dict[str, list[dict]] = {}
+    for code, idx in groups.items():
+        v = values[idx]
+        if np.isnan(v).any():  # not expected: leave it to pandas
+            sub = stakes.iloc[idx].sort_values("at_stake_state", ascending=False)
+            out[code] = sub.to_dict("records")
+            continue
+        # pandas' nargsort(ascending=False): argsort of the reversed values, reversed back
+        rev = np.asarray(idx)[::-1]
+        order = rev[v[::-1].argsort(kind="quicksort")][::-1]
+        out[code] = [records[i] for i in order]
+    return out
 
 
 def lagging_stakes(engine: Engine, month: str, station_code: str, scope: Scope) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from numbers import Integral
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -80,6 +81,9 @@ def format_indian(n: object, decimals: int = 0) -> str:
 
     Missing values give an en dash. Rounding is half-up on the decimal text of the number.
     """
+    if decimals == 0 and isinstance(n, Integral) and not isinstance(n, bool):  # fast path: whole numbers
+        i = int(n)
+        return ("-" if i < 0 else "") + _group_indian(str(abs(i)))
     if is_missing(n):
         return "–"
     from decimal import ROUND_HALF_UP, Decimal
@@ -92,6 +96,12 @@ def format_indian(n: object, decimals: int = 0) -> str:
     negative = d < 0
     text = f"{abs(d):.{decimals}f}"
     whole, _, frac = text.partition(".")
+    out = _group_indian(whole) + (f".{frac}" if frac else "")
+    return f"-{out}" if negative and d != 0 else out
+
+
+def _group_indian(whole: str) -> str:
+    """Digits grouped the Indian way: "1234567" -> "12,34,567"."""
     if len(whole) > 3:
         head, tail = whole[:-3], whole[-3:]
         groups = []
@@ -101,8 +111,7 @@ def format_indian(n: object, decimals: int = 0) -> str:
         if head:
             groups.insert(0, head)
         whole = ",".join([*groups, tail])
-    out = whole + (f".{frac}" if frac else "")
-    return f"-{out}" if negative and d != 0 else out
+    return whole
 
 
 def format_score(score: object, centi: object = None) -> str:
