@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, func, or_, select, true
 
+from dashboard.cache import memoize
 from dashboard.models import (
     District,
     ImportBatch,
@@ -257,6 +258,7 @@ def state_headline(engine: Engine, month: str, state_code: str) -> dict | None:
     return _state_headline(engine, month, state_code, states_table(engine, month))
 
 
+@memoize  # in the shared query cache (dashboard.cache), like the read functions it combines
 def state_summary(engine: Engine, month: str, state_code: str, scope: Scope, top: int = 10) -> dict | None:
     """What the State page's summary shows, reading each table once: {"headline": state_headline(...),
     "why": why_rank_moved(...), "plan": overtake_plan(...)}; None when the State has no result."""
@@ -527,6 +529,7 @@ def lagging(engine: Engine, month: str, scope: Scope, state_code: str, district_
     return _lagging_rows(engine, month, state_code, district_code)
 
 
+@memoize
 def lagging_head(engine: Engine, month: str, scope: Scope, state_code: str, district_code: str | None = None,
                  n: int = 10) -> tuple[pd.DataFrame, int]:
     """(the first `n` rows of `lagging(...)`, the number of lagging stations): reasons are worded for the
