@@ -13,6 +13,7 @@ from dash import Input, Output, State, dcc, html
 from callbacks import common
 from callbacks.shell import follow_theme
 from callbacks.unit_common import drill_href, empty_fig, resolve, themed
+from dashboard.queries import stakes_by_station
 from dashboard.scope import OutOfScope
 from layouts import figures
 from layouts.components import (
@@ -269,7 +270,7 @@ def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: 
     total = len(lag)
     lag = lag.head(limit)
     params = {p.id: p for p in version.parameters} if version else {}
-    by_station = {c: g for c, g in stakes.groupby("station_code")} if stakes is not None and not stakes.empty else {}
+    by_station = stakes_by_station(stakes) if stakes is not None else {}
     rows = []
     for r in lag.itertuples():
         reasons: list[Any] = []
@@ -279,11 +280,12 @@ def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: 
         g = by_station.get(r.station_code)
         if g is not None:
             items = []
-            for s in g.sort_values("at_stake_state", ascending=False).head(4).itertuples():
-                p = params.get(s.parameter)
-                words = shortfall_words(s.parameter_name, p.kind if p else "count", s.numerator, s.denominator,
-                                        s.numerator_needed, p.denominator if p else "")
-                items.append(html.Li([words, html.Span(f" +{fmt3(s.at_stake_district)} / +{fmt3(s.at_stake_state)}",
+            for s in g[:4]:
+                p = params.get(s["parameter"])
+                words = shortfall_words(s["parameter_name"], p.kind if p else "count", s["numerator"],
+                                        s["denominator"], s["numerator_needed"], p.denominator if p else "")
+                items.append(html.Li([words, html.Span(f" +{fmt3(s['at_stake_district'])} / "
+                                                       f"+{fmt3(s['at_stake_state'])}",
                                                        className="text-body-secondary",
                                                        title="marks at stake for the district / the State")]))
             if len(g) > 4:

@@ -570,7 +570,7 @@ def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: st
     version = version_for(engine, month)
     threshold = float(version.lagging_score_below) if version else 90.0
     crit_threshold = float(version.critical_achievement_below) if version else 0.8
-    by_station = _stakes_by_station(stakes)
+    by_station = stakes_by_station(stakes)
     names = {p.id: p.name for p in version.parameters} if version else {}
     reasons, actions, params = [], [], []
     for r in df.itertuples():
@@ -599,7 +599,7 @@ def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: st
     return df
 
 
-def _stakes_by_station(stakes: pd.DataFrame) -> dict[str, list[dict]]:
+def stakes_by_station(stakes: pd.DataFrame) -> dict[str, list[dict]]:
     """Stake rows per station, largest at stake first: the order of
     `stakes.groupby("station_code")` + `sort_values("at_stake_state", ascending=False)` (pandas' default
     sort, ties included) without a frame per station."""
