@@ -14,9 +14,22 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-sys.path.insert(0, str(Path(__file__).parent))
 
-from reslib import ROOT  # noqa: E402
+def _load_reslib():
+    """Import reslib.py as `reslib` without putting this folder on sys.path (other folders' tests import
+    their own `conftest` by name)."""
+    import importlib.util
+
+    if "reslib" in sys.modules:
+        return sys.modules["reslib"]
+    spec = importlib.util.spec_from_file_location("reslib", Path(__file__).parent / "reslib.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["reslib"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+ROOT = _load_reslib().ROOT
 
 END_MONTH = "2025-06"
 
