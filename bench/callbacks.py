@@ -135,7 +135,7 @@ class Ctx:
 
     # page URLs
     def national_urls(self) -> list[str]:
-        urls = [f"/?month={m}" for m in self.units.months]
+        urls = [f"/?month={m}" for m in reversed(self.units.months)]  # latest first
         urls += [f"/?month={self.latest}&category={c}" for c in ("Major%20States", "UTs")]
         return urls
 
@@ -156,10 +156,10 @@ class Ctx:
         return urls
 
     def methodology_urls(self) -> list[str]:
-        return [f"/methodology?month={m}" for m in self.units.months]
+        return [f"/methodology?month={m}" for m in reversed(self.units.months)]
 
     def data_urls(self) -> list[str]:
-        return [f"/data?month={m}" for m in self.units.months]
+        return [f"/data?month={m}" for m in reversed(self.units.months)]
 
     def present_urls(self) -> list[str]:
         n = 2 if len(self.units.states) <= 4 else 4
