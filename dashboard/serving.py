@@ -147,9 +147,8 @@ def _gzip_response(response: Response) -> Response:
     response.headers["Content-Encoding"] = "gzip"
     response.headers["Content-Length"] = str(len(body))
     response.vary.add("Accept-Encoding")
-    etag = response.headers.get("ETag")
-    if etag and not etag.startswith("W/"):
-        response.headers["ETag"] = "W/" + etag
+    # the ETag is kept as it is: the gzip bytes are deterministic (fixed level, mtime 0), and Dash answers
+    # If-None-Match with 304 only for its own exact ETag (a weakened one would defeat browser caching)
     return response
 
 
