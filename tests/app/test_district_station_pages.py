@@ -144,7 +144,7 @@ def test_district_out_of_scope(dash_app, demo_engine, month, karnal, monkeypatch
 
 
 def test_district_over_http_and_scope(dash_app, demo_users, demo_engine, month, karnal, dash_call):
-    from conftest import sign_in
+    from app_http_support import sign_in
 
     from dashboard import queries
 
@@ -217,7 +217,7 @@ def test_station_not_reported_is_flagged(dash_app, demo_engine, monkeypatch):
 
 
 def test_station_over_http_and_scope(dash_app, demo_users, demo_engine, month, karnal, dash_call):
-    from conftest import sign_in
+    from app_http_support import sign_in
 
     from dashboard import queries
 

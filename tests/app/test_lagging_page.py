@@ -263,7 +263,7 @@ def test_bad_requests(national_client):
 
 @pytest.fixture(scope="module")
 def karnal_client(dash_app, demo_users):
-    from tests.app.conftest import sign_in
+    from app_http_support import sign_in
 
     return sign_in(dash_app, "karnal-sp", demo_users["karnal-sp"])
 

@@ -206,7 +206,7 @@ def test_state_page_over_http(national_client, demo_engine, month, dash_call):
 
 
 def test_state_page_over_http_as_district_user(dash_app, demo_users, demo_engine, month, dash_call):
-    from conftest import sign_in
+    from app_http_support import sign_in
 
     client = sign_in(dash_app, "karnal-sp", demo_users["karnal-sp"])
     detail = dash_call(client, STATE_DETAIL, [(sl.ids.QUERY, "data", {"state_code": "HR", "month": month})],
