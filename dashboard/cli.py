@@ -111,10 +111,8 @@ def demo(
             _fail("the demo data was rejected (a bug: please report it)")
     console.print(f"demo loaded: {total:,} monthly rows in {time.perf_counter() - started:.1f} s")
     if users:
-        try:
-            from dashboard.users import create_demo_users
-        except ImportError:  # pragma: no cover - auth module missing
-            return
+        from dashboard.users import create_demo_users
+
         creds = create_demo_users(engine)
         console.print("[bold]demo users[/] (passwords shown once):")
         for name, password in creds.items():
@@ -210,31 +208,20 @@ def serve(
     create_app().run(host=host, port=port, debug=False)
 
 
-def _register_optional() -> None:
+def _register_subcommands() -> None:
     """Sub-commands that live in their own modules."""
-    try:
-        from dashboard.cli_imports import import_command, imports_app
+    from dashboard.cli_imports import import_command, imports_app
+    from dashboard.cli_pack import pack_command
+    from dashboard.cli_users import audit_command, users_app
 
-        app.command("import")(import_command)
-        app.add_typer(imports_app, name="imports", help="list or revert import batches")
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from dashboard.cli_users import audit_command, users_app
-
-        app.add_typer(users_app, name="users", help="manage users")
-        app.command("audit")(audit_command)
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from dashboard.cli_pack import pack_command
-
-        app.command("pack")(pack_command)
-    except ImportError:  # pragma: no cover
-        pass
+    app.command("import")(import_command)
+    app.add_typer(imports_app, name="imports", help="list or revert import batches")
+    app.add_typer(users_app, name="users", help="manage users")
+    app.command("audit")(audit_command)
+    app.command("pack")(pack_command)
 
 
-_register_optional()
+_register_subcommands()
 
 
 def main() -> None:

@@ -1,16 +1,14 @@
-"""Register every page with Dash Pages. Pages whose layout module does not exist yet are skipped, so
-the app works at every commit while page authors add `layouts/<page>.py` with `layout(**query)`."""
+"""Register every page with Dash Pages: `layouts/<module>.py` provides `layout(**query)` for each."""
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from collections.abc import Callable
 from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 
 # (page name, module under layouts/, path or path_template, title, order)
 PAGES: tuple[tuple[str, str, str, str, int], ...] = (
@@ -25,12 +23,9 @@ PAGES: tuple[tuple[str, str, str, str, int], ...] = (
 )
 
 
-def page_layout(module: str) -> Callable[..., Any] | None:
-    """`layouts.<module>.layout` if that module exists, else None."""
-    name = f"layouts.{module}"
-    if importlib.util.find_spec(name) is None:
-        return None
-    return getattr(importlib.import_module(name), "layout", None)
+def page_layout(module: str) -> Callable[..., Any]:
+    """`layouts.<module>.layout`."""
+    return importlib.import_module(f"layouts.{module}").layout
 
 
 def not_found(**_query: object) -> html.Div:
@@ -44,29 +39,19 @@ def not_found(**_query: object) -> html.Div:
     )
 
 
-def coming_soon(title: str) -> Callable[..., html.Div]:
-    def layout(**_query: object) -> html.Div:
-        return html.Div([html.H1(title, className="page-title"),
-                         html.P("This page is being built.", className="text-body-secondary"),
-                         dcc.Link("Back to the national league table", href="/")])
-
-    return layout
-
-
 def register_pages() -> list[str]:
-    """Register the pages (idempotent per process); returns the names of the pages with real layouts."""
+    """Register the pages (idempotent per process); returns their names."""
     registered: list[str] = []
     for name, module, path, title, order in PAGES:
         layout = page_layout(module)
-        if layout is not None:
-            registered.append(name)
+        registered.append(name)
         kwargs: dict[str, Any] = {"path_template": path} if "<" in path else {"path": path}
         dash.register_page(
             name,
             name=title,
             title=f"{title} · CCTNS Progress Dashboard",
             order=order,
-            layout=layout or coming_soon(title),
+            layout=layout,
             **kwargs,
         )
     dash.register_page("not_found_404", path="/404", name="Not found", title="Not found · CCTNS Progress Dashboard",
