@@ -30,7 +30,7 @@ class ids:
     BATCHES_NOTE = "data-batches-note"
 
 
-def clean_query(month: object = None) -> dict[str, str | None]:
+def clean_query(month: object = None, **_unknown: object) -> dict[str, str | None]:
     return {"month": month if isinstance(month, str) and is_month(month) else None}
 
 

@@ -52,7 +52,7 @@ def _code(value: object, limit: int) -> str | None:
 
 
 def clean_query(month: object = None, state: object = None, district: object = None, parameter: object = None,
-                reason: object = None, peer: object = None) -> dict[str, str | None]:
+                reason: object = None, peer: object = None, **_unknown: object) -> dict[str, str | None]:
     """Only well-formed values go into the page's store (callbacks check them against the database and
     the user's scope)."""
     return {

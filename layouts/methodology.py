@@ -28,7 +28,7 @@ class ids:
     EXAMPLE = "methodology-example"
 
 
-def clean_query(month: object = None, version: object = None) -> dict[str, str | None]:
+def clean_query(month: object = None, version: object = None, **_unknown: object) -> dict[str, str | None]:
     ok = isinstance(version, str) and 0 < len(version) <= 60 and all(c.isalnum() or c in "-_." for c in version)
     return {"month": month if isinstance(month, str) and is_month(month) else None,
             "version": version if ok else None}

@@ -36,7 +36,7 @@ def tab_id(label: str) -> str:
     return "national-tab-" + "".join(c.lower() if c.isalnum() else "-" for c in label).strip("-")
 
 
-def clean_query(month: object = None, category: object = None) -> dict:
+def clean_query(month: object = None, category: object = None, **_unknown: object) -> dict:
     """Only well-formed values go into the page's query store (callbacks validate against the DB)."""
     labels = {label for label, _ in CATEGORY_TABS}
     return {

@@ -47,7 +47,7 @@ def _code(value: object, pattern_len: tuple[int, int]) -> str | None:
     return v if ok else None
 
 
-def clean_query(month: object = None, state: object = None, district: object = None) -> dict:
+def clean_query(month: object = None, state: object = None, district: object = None, **_unknown: object) -> dict:
     return {
         "month": month if isinstance(month, str) and is_month(month) else None,
         "state": _code(state, (2, 8)),

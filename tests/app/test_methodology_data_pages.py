@@ -122,3 +122,16 @@ def test_data_page_over_http_and_empty_month(national_client, dash_call):
 def test_as_of_text():
     assert data_cb.as_of_text("2026-11-28T14:47:37+00:00") == "28 Nov 2026, 14:47 UTC"
     assert data_cb.as_of_text(None) == "–"
+
+
+def test_crafted_query_keys_are_ignored_not_a_server_error(dash_app):
+    """A posted query store with keys the page never sends must not crash the callback (a 500)."""
+    from callbacks import methodology as meth_cb
+    from layouts import data, lagging, methodology, national, present
+
+    crafted = {"month": "2025-06", "state": "HR", "district": "HR-ABL", "role": "national", "x": [1]}
+    for module in (data, lagging, methodology, national, present):
+        assert module.clean_query(**crafted)["month"] == "2025-06"
+    with dash_app.server.test_request_context():
+        subtitle, *_ = meth_cb.update_page(crafted)
+    assert subtitle
