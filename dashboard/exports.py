@@ -7,7 +7,7 @@ from typing import IO
 
 import pandas as pd
 
-from dashboard import queries
+from dashboard import queries, views
 from dashboard.scope import Scope
 
 
@@ -88,16 +88,8 @@ def build_export(engine, what: str, month: str, state: str | None = None, distri
             if info is None:
                 raise ExportError(f"unknown district {district}")
             state = info["state_code"]
-        lag = queries.lagging(engine, month, scope, state, district)
-        if lag.empty:
-            return pd.DataFrame(columns=["station_code", "station_name", "district_code", "district_name",
-                                         "score", "reasons", "at_stake_state", "at_stake_district", "actions"])
-        lag = lag.copy()
-        lag["score"] = lag["score"].round(2)
-        lag["at_stake_state"] = lag["at_stake_state"].round(3)
-        lag["at_stake_district"] = lag["at_stake_district"].round(3)
-        return lag[["station_code", "station_name", "district_code", "district_name", "score", "reasons",
-                    "at_stake_state", "at_stake_district", "actions"]]
+        # exactly the table of the lagging page and its download (same rows, order, words)
+        return views.lagging_table(views.lagging_list(engine, month, scope, state, district))
     raise ExportError(f"unknown export {what!r}: use states, districts, stations or lagging")
 
 

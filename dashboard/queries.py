@@ -551,9 +551,12 @@ def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: st
     """`lagging` without the scope check; `limit`: only the first rows in its order (marks at stake for
     the State, then station code)."""
     stmt = (
-        select(ResultLagging, PoliceStation.name.label("station_name"), District.name.label("district_name"))
+        select(ResultLagging, PoliceStation.name.label("station_name"), District.name.label("district_name"),
+               ResultUnit.score_centi)
         .join(PoliceStation, PoliceStation.code == ResultLagging.station_code)
         .join(District, District.code == ResultLagging.district_code)
+        .join(ResultUnit, and_(ResultUnit.month == ResultLagging.month, ResultUnit.level == "station",
+                               ResultUnit.unit_code == ResultLagging.station_code))
         .where(ResultLagging.month == month, ResultLagging.state_code == state_code)
     )
     if district_code is not None:
@@ -577,8 +580,9 @@ def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: st
         words = []
         if r.not_reported:
             words.append("Not reported this month")
-        if r.low_score and r.score is not None and not pd.isna(r.score):
-            words.append(f"Score {r.score:.2f} below {threshold:g}")
+        if r.low_score and r.score_centi is not None and not pd.isna(r.score_centi):
+            # the published score (rounded half up from the exact one), never a float re-rounded
+            words.append(f"Score {score_display(r.score_centi)} below {threshold:g}")
         crit = [c for c in (r.critical_parameters or "").split(",") if c]
         for c in crit:
             words.append(f"{names.get(c, c)} below {crit_threshold:.0%} of target")

@@ -96,9 +96,9 @@ def test_district_stations_match_export(dash_app, demo_engine, month, monkeypatc
     assert shown == {c for c, e in exported.iterrows() if e["reported"] == "yes"}
     lag = build_export(demo_engine, "lagging", month, district=dcode)
     lag_text = text_of(page[5])
-    for r in lag.itertuples():
-        assert r.station_name in lag_text
-        assert f"{r.at_stake_district:.3f}" in lag_text and f"{r.at_stake_state:.3f}" in lag_text
+    for _, r in lag.iterrows():
+        assert r["Police station"] in lag_text
+        assert f"{r['Marks at stake (district)']:.3f}" in lag_text and f"{r['Marks at stake (State)']:.3f}" in lag_text
 
 
 def test_district_peer_filter(dash_app, month, karnal, monkeypatch):

@@ -116,7 +116,7 @@ def test_lagging_panel_orders_by_marks_at_stake(dash_app, demo_engine, month, mo
         assert "No lagging stations" in text
     else:
         first = exported.iloc[0]
-        assert first["station_name"] in text and f"{first['at_stake_state']:.3f}" in text
+        assert first["Police station"] in text and f"{first['Marks at stake (State)']:.3f}" in text
 
 
 def test_district_user_sees_districts_but_no_state_station_list(dash_app, demo_engine, month, monkeypatch):

@@ -143,11 +143,16 @@ def test_rank_change_is_previous_minus_current(demo_engine, month):
 
 
 def test_lagging_export_is_ordered_by_marks_at_stake(demo_engine, month):
+    from dashboard import views
+
     lag = build_export(demo_engine, "lagging", month, state="MN")
     assert len(lag) > 0
-    stakes = lag["at_stake_state"].tolist()
+    stakes = lag["Marks at stake (State)"].tolist()
     assert stakes == sorted(stakes, reverse=True)
-    assert lag["reasons"].str.len().min() > 0
+    assert lag["Why it is lagging"].str.len().min() > 0
+    # the command line exports exactly the lagging page's table (what its download gives)
+    page = views.lagging_table(views.lagging_list(demo_engine, month, Scope.national(), "MN"))
+    pd.testing.assert_frame_equal(lag, page)
 
 
 def test_station_export_has_ranks_in_district_and_state(demo_engine, month):
