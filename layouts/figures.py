@@ -533,7 +533,7 @@ def why_rank_moved_spec(decomposition_df: pd.DataFrame, *, ours_label: str = "Ou
     data = [dict(
         type="bar", y=names, x=change, orientation="h", name=ours_label,
         marker=dict(color=[GAIN_COLOUR if v >= 0 else LOSS_COLOUR for v in change]),
-        text=[f"{v:+.2f}" for v in change], textposition="outside", cliponaxis=False,
+        text=[f"{v:+.3f}" for v in change], textposition="outside", cliponaxis=False,
         customdata=params, hovertemplate="%{y}<br>" + ours_label + ": %{x:+.3f}<extra></extra>",
     )]
     rivals = df["rivals_change"].to_numpy(dtype=float) if has_rivals else None
@@ -593,9 +593,9 @@ def marks_lost_bars_spec(df: pd.DataFrame, *, top_n: int | None = 15) -> Spec:
     value = [f"{float(v):.2f}%" if pd.notna(v) else "–" for v in d["value"]] if "value" in d else ["–"] * len(d)
     data = [dict(
         type="bar", y=_objects(d["parameter_name"]), x=lost, orientation="h", marker=dict(color=LOSS_COLOUR),
-        text=[f"{v:.2f}" for v in lost], textposition="outside", cliponaxis=False,
+        text=[f"{v:.3f}" for v in lost], textposition="outside", cliponaxis=False,
         customdata=np.column_stack([d["parameter"], detail, value]),
-        hovertemplate=("%{y}<br>Marks lost: %{x:.2f}<br>Value: %{customdata[2]}"
+        hovertemplate=("%{y}<br>Marks lost: %{x:.3f}<br>Value: %{customdata[2]}"
                        "<br>Numerator / denominator: %{customdata[1]}<extra></extra>"),
         name="Marks lost",
     )]

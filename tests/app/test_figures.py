@@ -110,7 +110,7 @@ def test_why_rank_moved_and_marks_lost_bars():
                       "rivals_change": [0.1, 0.0, 0.0]})
     fig = f.why_rank_moved(d)
     assert list(fig.data[0].y) == ["B", "A"]  # zero rows dropped, sorted by our change
-    assert list(fig.data[0].text) == ["-0.25", "+0.50"]
+    assert list(fig.data[0].text) == ["-0.250", "+0.500"]
     assert fig.data[0].marker.color[0] == f.LOSS_COLOUR
     bars = f.marks_lost_bars(pd.DataFrame({"parameter": ["a", "b", "c"], "marks_lost": [0.2, 1.5, 0.0],
                                            "numerator": [1, 2, 3], "denominator": [4, 5, 6]}))
