@@ -7,9 +7,12 @@ from typing import Any
 
 import dash
 from dash import Input, Output, State
+from sqlalchemy import Engine
 
 from callbacks.common import engine, scope, valid_month
 from callbacks.shell import follow_theme
+from dashboard.cache import memoize
+from dashboard.scope import Scope
 from layouts.components import page_href
 from layouts.present import (
     CHART_KEYS,
@@ -49,8 +52,7 @@ def resolve_request(query: Any, user_scope, months: list[str]) -> tuple[str | No
 def load_deck(query: Any, theme: Any) -> tuple[Any, Any, str]:
     from dashboard import queries
     from dashboard.auth import audit_request
-    from dashboard.deck import slides, stamp
-    from dashboard.review import ReviewError, build_review
+    from dashboard.review import ReviewError
     from dashboard.scope import OutOfScope
 
     eng = engine()
@@ -65,7 +67,7 @@ def load_deck(query: Any, theme: Any) -> tuple[Any, Any, str]:
                                                                                              key=lambda kv: kv[1])]
         return message_slide("Choose a State/UT", "Open the review deck of:", links), [], page_href("/", month)
     try:
-        review = build_review(eng, month, user_scope, state or "", district)
+        return deck_for(eng, month, user_scope, state or "", district, theme == "dark")
     except OutOfScope:
         audit_request("scope_violation", f"present month={month} state={state} district={district}")
         own = [("Your own review", page_href("/present", month, state=user_scope.state_code,
@@ -74,7 +76,18 @@ def load_deck(query: Any, theme: Any) -> tuple[Any, Any, str]:
                 page_href("/", month))
     except ReviewError as exc:
         return message_slide("No review", str(exc)), [], page_href("/", month)
-    dark = theme == "dark"
+
+
+@memoize
+def deck_for(eng: Engine, month: str, user_scope: Scope, state: str, district: str | None,
+             dark: bool) -> tuple[Any, Any, str]:
+    """The rendered deck, its download links and the exit link; kept in the shared cache (keyed by the
+    user's scope and the results generation), so a hall full of officers opening the same deck builds
+    it once."""
+    from dashboard.deck import slides, stamp
+    from dashboard.review import build_review
+
+    review = build_review(eng, month, user_scope, state, district)
     deck = render_slides(slides(review), stamp(review), dark)
     exit_href = page_href(f"/district/{review.district_code}" if review.district_code else f"/state/{review.state_code}",
                           month)
