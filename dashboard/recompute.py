@@ -26,7 +26,7 @@ from dashboard.models import (
     StationRow,
 )
 from metrics.analysis import add_rank_changes
-from metrics.methodology import Methodology, previous_month
+from metrics.methodology import Methodology, next_month, previous_month
 from metrics.scoring import MasterData, MonthScores, score_month
 
 # the rank whose streaks we keep per level ("months at #1 / in the top 5" of the unit's main scope)
@@ -186,6 +186,7 @@ def recompute_months(conn: Connection, months: Iterable[str], methodology: Metho
     months = sorted(set(months))
     if not months:
         return []
+    wanted = set(months)
     master = load_master(conn)
     done = []
     for month in months:
@@ -201,43 +202,58 @@ def recompute_months(conn: Connection, months: Iterable[str], methodology: Metho
         units = _with_streaks(units, previous)
         _write_month(conn, month, version.id, scores, units)
         done.append(month)
-    _refresh_following(conn, months[-1])
+        if next_month(month) not in wanted:
+            # the months up to the next recomputed one take their rank changes and streaks from this one
+            _refresh_following(conn, month)
     from dashboard.cache import bump_results_generation
 
     bump_results_generation(conn)  # every cached page result of earlier generations is now stale
     return done
 
 
+DERIVED_COLUMNS = [
+    "score_change_centi", "rank_change_national", "rank_change_category", "rank_change_in_state",
+    "rank_change_in_district", "streak_at_1", "streak_top5",
+]
+
+
 def _refresh_following(conn: Connection, last_recomputed: str) -> None:
-    """Rank changes and streaks of months after the recomputed ones depend on them: refresh those."""
+    """Rank changes and streaks of a month depend on the month before: refresh the months after the
+    recomputed ones. Only rows whose values change are written, and the walk stops at the first month
+    whose streaks did not change (the months after it cannot change either)."""
     later = [
         m for (m,) in conn.execute(
             select(ResultUnit.month).where(ResultUnit.month > last_recomputed).distinct().order_by(ResultUnit.month)
         )
     ]
+    stmt = (
+        update(ResultUnit)
+        .where(ResultUnit.month == bindparam("b_month"))
+        .where(ResultUnit.level == bindparam("b_level"))
+        .where(ResultUnit.unit_code == bindparam("b_unit"))
+        .values({c: bindparam("v_" + c) for c in DERIVED_COLUMNS})
+    )
     for month in later:
         cols = [ResultUnit.level, ResultUnit.unit_code, ResultUnit.score_centi,
-                *[getattr(ResultUnit, c) for c in RANK_COLUMNS]]
-        units = pd.read_sql(select(*cols).where(ResultUnit.month == month), conn)
-        for c in (*RANK_COLUMNS, "score_centi"):
-            units[c] = units[c].astype("Int64")
+                *[getattr(ResultUnit, c) for c in (*RANK_COLUMNS, *DERIVED_COLUMNS)]]
+        stored = pd.read_sql(select(*cols).where(ResultUnit.month == month), conn)
+        for c in (*RANK_COLUMNS, *DERIVED_COLUMNS, "score_centi"):
+            stored[c] = stored[c].astype("Int64")
         previous = _previous_units(conn, previous_month(month))
-        units = add_rank_changes(units, previous)
-        units = _with_streaks(units, previous)
-        changed = [
-            "score_change_centi", "rank_change_national", "rank_change_category", "rank_change_in_state",
-            "rank_change_in_district", "streak_at_1", "streak_top5",
-        ]
-        recs = _records(units, ["level", "unit_code", *changed])
-        stmt = (
-            update(ResultUnit)
-            .where(ResultUnit.month == month)
-            .where(ResultUnit.level == bindparam("b_level"))
-            .where(ResultUnit.unit_code == bindparam("b_unit"))
-            .values({c: bindparam("v_" + c) for c in changed})
-        )
-        recs = [
-            {"b_level": r["level"], "b_unit": r["unit_code"], **{"v_" + c: r[c] for c in changed}} for r in recs
-        ]
-        for i in range(0, len(recs), 20000):
-            conn.execute(stmt, recs[i : i + 20000])
+        fresh = add_rank_changes(stored.drop(columns=DERIVED_COLUMNS), previous)
+        fresh = _with_streaks(fresh, previous)
+        differs = pd.Series(False, index=stored.index)
+        for c in DERIVED_COLUMNS:
+            old, new = stored[c], fresh[c].astype("Int64")
+            differs |= (old.isna() != new.isna()) | (old.fillna(-10**9) != new.fillna(-10**9))
+        if differs.any():
+            recs = _records(fresh[differs], ["level", "unit_code", *DERIVED_COLUMNS])
+            recs = [{"b_month": month, "b_level": r["level"], "b_unit": r["unit_code"],
+                     **{"v_" + c: r[c] for c in DERIVED_COLUMNS}} for r in recs]
+            for i in range(0, len(recs), 20000):
+                conn.execute(stmt, recs[i : i + 20000])
+        streaks_changed = False
+        for c in ("streak_at_1", "streak_top5"):
+            streaks_changed |= bool((stored[c].fillna(-1) != fresh[c].astype("Int64").fillna(-1)).any())
+        if not streaks_changed:
+            break
