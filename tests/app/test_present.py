@@ -230,7 +230,7 @@ def test_state_deck_in_chromium(browser, live_server, demo_users, month):
         assert page.locator(".deck-slide.is-active").count() == 1
         # the theme switch swaps colours without asking the server
         page.keyboard.press("t")
-        page.wait_for_function("document.documentElement.getAttribute('data-bs-theme') === 'dark'")
+        page.wait_for_function("() => document.documentElement.getAttribute('data-bs-theme') === 'dark'")
         time.sleep(0.3)
         assert requests[before:] == [], "presenting must not make requests"
         assert errors == []
