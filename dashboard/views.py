@@ -180,15 +180,19 @@ def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, dist
     stakes = queries._df(engine, select(ResultStake).where(
         ResultStake.month == month, ResultStake.state_code == state_code,
         ResultStake.station_code.in_(codes)))
-    by_station = {c: g.sort_values(["at_stake_state", "parameter"], ascending=[False, True])
-                  for c, g in stakes.groupby("station_code")}
+    # per station, largest at stake first (then parameter id): plain lists, not a frame per station
+    by_station: dict[str, list[dict]] = {}
+    for s in stakes.to_dict("records"):
+        by_station.setdefault(s["station_code"], []).append(s)
+    for station_stakes in by_station.values():
+        station_stakes.sort(key=lambda s: (-float(s["at_stake_state"]), s["parameter"]))
 
     rows = []
     for r in df.itertuples():
         code = r.station_code
         g = by_station.get(code)
         crit = [c for c in (r.critical_parameters or "").split(",") if c]
-        stake_params = set(g["parameter"]) if g is not None else set()
+        stake_params = {st["parameter"] for st in g} if g else set()
         reasons, actions = [], []
         if r.not_reported:
             reasons.append("Not reported: no data received for this month")
@@ -200,20 +204,19 @@ def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, dist
         for pid in crit:
             p = params.get(pid)
             name = p.name if p else pid
-            row = g[g["parameter"] == pid].iloc[0] if g is not None and pid in stake_params else None
+            row = next((st for st in g if st["parameter"] == pid), None) if g else None
             if row is None:
                 reasons.append(f"Critical: {name} below {crit_line} of target")
             else:
                 reasons.append(critical_words(p, name, _int(row["numerator"]), _int(row["denominator"])))
         n_more = 0
-        if g is not None:
-            for i, s in enumerate(g.itertuples()):
-                if i >= MAX_ACTIONS:
-                    n_more = len(g) - MAX_ACTIONS
-                    break
-                p = params.get(s.parameter)
-                actions.append(action_words(p, p.name if p else s.parameter, _int(s.numerator), _int(s.denominator),
-                                            _int(s.numerator_needed), float(s.at_stake_state)))
+        if g:
+            n_more = max(0, len(g) - MAX_ACTIONS)
+            for st in g[:MAX_ACTIONS]:
+                p = params.get(st["parameter"])
+                actions.append(action_words(p, p.name if p else st["parameter"], _int(st["numerator"]),
+                                            _int(st["denominator"]), _int(st["numerator_needed"]),
+                                            float(st["at_stake_state"])))
         if n_more:
             actions.append(f"and {n_more} more parameter{'s' if n_more != 1 else ''}")
         vol = fir.get(code)
