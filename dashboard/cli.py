@@ -134,6 +134,7 @@ def recompute(
     """Recompute scores, ranks and lagging stations from the stored rows."""
     from sqlalchemy import select, union
 
+    from dashboard.db import refresh_planner_statistics
     from dashboard.models import StateRow, StationRow
     from dashboard.recompute import recompute_months
     from metrics.methodology import is_month
@@ -150,6 +151,7 @@ def recompute(
             q = union(select(StationRow.month), select(StateRow.month))
             months = sorted({r[0] for r in conn.execute(q)})
         done = recompute_months(conn, months, m)
+    refresh_planner_statistics(engine)
     console.print(f"recomputed {len(done)} month(s) in {time.perf_counter() - started:.1f} s")
 
 

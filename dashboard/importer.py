@@ -38,6 +38,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 
+from dashboard.db import refresh_planner_statistics
 from dashboard.models import (
     District,
     ImportBatch,
@@ -1014,6 +1015,7 @@ def import_files(engine: Engine, paths: Sequence[str | Path], user: str = "cli",
         _audit(conn, user, "import", orjson.dumps({
             "batch_id": batch_id, "files": [{"name": f.path.name, "sha256": f.sha256} for f in files],
             "rows_added": added, "rows_replaced": replaced, "months": months}).decode())
+    refresh_planner_statistics(engine)
     return ImportReport(batch_id=int(batch_id), rows_added=added, rows_replaced=replaced, months=months,
                         kinds=kinds, files=[p.name for p in paths], data_rows=data_rows,
                         seconds=time.perf_counter() - started)
@@ -1095,6 +1097,7 @@ def revert_batch(engine: Engine, batch_id: int, user: str = "cli") -> RevertRepo
         _set_meta(conn, "data_as_of", datetime.now(UTC).isoformat(timespec="seconds"))
         _audit(conn, user, "revert", orjson.dumps({"batch_id": batch_id, "rows_removed": removed,
                                                           "rows_restored": restored, "months": months}).decode())
+    refresh_planner_statistics(engine)
     return RevertReport(batch_id=batch_id, rows_removed=removed, rows_restored=restored, months=months)
 
 
