@@ -110,6 +110,12 @@ def resolve(query: dict[str, Any], sc: Scope, *, strict: bool = False) -> Resolv
     if state is not None and district is not None:
         info = queries.unit_info(eng, "district", district)
         if info is None or info["state_code"] != state:
+            if strict:  # a download naming a district of another State is a crafted request: refuse, log
+                what = f"lagging list {state}/{district} (district not in that State)"
+                try:
+                    require_scope(False, what)
+                except OutOfScope as exc:
+                    raise Refused(what) from exc
             district = None
         else:
             district_name = info["name"]

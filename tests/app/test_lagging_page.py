@@ -315,3 +315,17 @@ def test_station_detail_lists_every_stake(as_user, demo_engine):
     panel = as_user(Scope("district", "HR", "HR-KNL", username="karnal-sp"), cb.station_detail, [row], resolved)
     assert row["station_name"] not in str(panel) or "outside" in str(panel)
     assert f"+{stakes.iloc[0].at_stake_state:.3f}" not in str(panel)
+
+
+def test_download_naming_a_district_of_another_state_is_refused_and_logged(dash_app, demo_users, demo_engine):
+    """haryana may see HR, but a download asking for HR with Manipur's district is a crafted request:
+    refused (not silently narrowed to the whole State) and logged."""
+    from app_http_support import sign_in
+
+    client = sign_in(dash_app, "haryana", demo_users["haryana"])
+    mn_district = queries.districts_table(demo_engine, MONTH, "MN", Scope.national())["unit_code"].iloc[0]
+    before = len(list_events(demo_engine, limit=10000, actor="haryana"))
+    r = client.get(f"/download/lagging?month={MONTH}&state=HR&district={mn_district}&format=csv")
+    assert r.status_code == 403
+    new = list_events(demo_engine, limit=10000, actor="haryana")[: -before or None]
+    assert any(e.action == "scope_violation" for e in new)
