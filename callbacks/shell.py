@@ -11,7 +11,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.common import engine, scope, valid_month
-from layouts.components import month_label, page_href, query_from_search
+from layouts.components import format_timestamp, month_label, page_href, query_from_search
 from layouts.shell import NAV_ITEMS, ids
 
 LEVEL_PATH = {"state": "/state/", "district": "/district/", "station": "/station/"}
@@ -210,18 +210,3 @@ def footer(search: str | None) -> tuple[str, str, str]:
     except Exception:  # noqa: BLE001 - no auth in this context: show nothing
         user = ""
     return as_of, (version.id if version else "–"), user
-
-
-def format_timestamp(value: str | None) -> str:
-    """ISO timestamp -> "28 Nov 2026, 14:45 UTC" (as stored when not parseable)."""
-    if not value:
-        return "–"
-    from datetime import UTC, datetime
-
-    try:
-        ts = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if ts.tzinfo is not None:
-        ts = ts.astimezone(UTC)
-    return ts.strftime("%d %b %Y, %H:%M") + (" UTC" if ts.tzinfo is not None else "")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -23,6 +22,7 @@ from layouts.components import (
     format_indian,
     format_rank,
     format_score,
+    format_timestamp,
     is_missing,
     rank_change_text,
     shared_ranks,
@@ -125,19 +125,6 @@ def month_short(month: str) -> str:
         return str(month)
 
 
-def timestamp_text(value: str | None) -> str:
-    """ISO timestamp -> "28 Nov 2026, 14:50 UTC" (as stored when not parseable)."""
-    if not value:
-        return "–"
-    from datetime import UTC
-
-    try:
-        ts = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if ts.tzinfo is not None:
-        ts = ts.astimezone(UTC)
-    return ts.strftime("%d %b %Y, %H:%M") + (" UTC" if ts.tzinfo is not None else "")
 
 
 def _int(v: object) -> int | None:
@@ -173,7 +160,7 @@ def _signed(x: object, decimals: int = 2) -> str:
 
 def stamp(review: Review) -> str:
     """The footer stamp of every slide and page."""
-    return (f"{review.scope_name} · {month_long(review.month)} · data as of {timestamp_text(review.data_as_of)} · "
+    return (f"{review.scope_name} · {month_long(review.month)} · data as of {format_timestamp(review.data_as_of)} · "
             f"methodology {review.methodology_version}")
 
 
@@ -336,7 +323,7 @@ def title_slide(r: Review) -> Slide:
             Kpi(f"{r.state_name} all-India", format_rank(h.get("rank_national")),
                 f"score {h.get('score_display') or '–'}"),
         ]
-    lines = [f"Data as of {timestamp_text(r.data_as_of)}", f"Methodology {r.methodology_version}"]
+    lines = [f"Data as of {format_timestamp(r.data_as_of)}", f"Methodology {r.methodology_version}"]
     notes = "\n".join([f"{r.scope_name}: review of {month_long(r.month)}.", *lines,
                        *[f"{k.label}: {k.value} ({k.sub})" for k in items]])
     return Slide("title", r.scope_name, f"CCTNS progress review · {month_long(r.month)}",
@@ -635,5 +622,4 @@ def lagging_slides(r: Review) -> list[Slide]:
     return out
 
 
-__all__ = ["Chart", "Col", "Kpi", "Kpis", "Slide", "Table", "Text", "for_slides", "month_long", "slides", "stamp",
-           "timestamp_text"]
+__all__ = ["Chart", "Col", "Kpi", "Kpis", "Slide", "Table", "Text", "for_slides", "month_long", "slides", "stamp"]

@@ -21,8 +21,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard.deck import Chart, Kpis, Slide, Table, Text, month_long, slides, stamp, timestamp_text
+from dashboard.deck import Chart, Kpis, Slide, Table, Text, month_long, slides, stamp
 from dashboard.review import Review
+from layouts.components import format_timestamp
 
 FORMATS = ("pdf", "pptx", "xlsx")
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -149,7 +150,7 @@ def chart_images(deck: Sequence[Slide]) -> dict[int, bytes]:
 
 
 def footer_text(review: Review) -> str:
-    return f"{stamp(review)} · generated {timestamp_text(review.generated_at)}"
+    return f"{stamp(review)} · generated {format_timestamp(review.generated_at)}"
 
 
 # --- PDF (fpdf2) ----------------------------------------------------------------------------------------
@@ -626,9 +627,9 @@ def summary_rows(r: Review) -> list[tuple[str, Any, str | None]]:
         ("State/UT code", r.state_code, None),
         ("District code", r.district_code or "", None),
         ("Month", r.month, None),
-        ("Data as of", timestamp_text(r.data_as_of), None),
+        ("Data as of", format_timestamp(r.data_as_of), None),
         ("Methodology version", r.methodology_version, None),
-        ("Generated at", timestamp_text(r.generated_at), None),
+        ("Generated at", format_timestamp(r.generated_at), None),
         ("Score (published)", _centi(h.get("score_centi")), SCORE_FMT),
         ("Score change since last month", _centi(h.get("score_change_centi")), CHANGE_FMT),
         ("All-India rank", _num(h.get("rank_national")), INT_FMT),

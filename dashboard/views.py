@@ -28,6 +28,7 @@ from dashboard.models import (
     User,
 )
 from dashboard.scope import Scope
+from layouts.components import format_indian
 from metrics.analysis import PEER_GROUPS, PEER_UNKNOWN, peer_group
 from metrics.methodology import Parameter, Version
 
@@ -109,16 +110,8 @@ def _int(v: object) -> int:
 
 
 def indian(n: int) -> str:
-    """Indian digit grouping of a whole number: 1234567 -> "12,34,567"."""
-    sign, digits = ("-", str(-n)) if n < 0 else ("", str(n))
-    if len(digits) <= 3:
-        return sign + digits
-    head, tail = digits[:-3], digits[-3:]
-    groups = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    return sign + ",".join([head, *groups, tail] if head else [*groups, tail])
+    """Indian digit grouping of a whole number: 1234567 -> "12,34,567" (the pages' formatter)."""
+    return format_indian(int(n))
 
 
 def pct_text(num: int, den: int) -> str:

@@ -369,3 +369,18 @@ def finite_or_none(x: object) -> float | None:
         return None
     f = float(x)  # type: ignore[arg-type]
     return None if math.isnan(f) or math.isinf(f) else f
+
+
+def format_timestamp(value: str | None) -> str:
+    """ISO timestamp -> "28 Nov 2026, 14:45 UTC" (as stored when not parseable)."""
+    if not value:
+        return "–"
+    from datetime import UTC, datetime
+
+    try:
+        ts = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(UTC)
+    return ts.strftime("%d %b %Y, %H:%M") + (" UTC" if ts.tzinfo is not None else "")
