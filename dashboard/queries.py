@@ -520,13 +520,15 @@ def movers_of(table: pd.DataFrame, n: int = 5) -> dict:
 # --- lagging stations ----------------------------------------------------------------------------------
 
 
-def lagging(engine: Engine, month: str, scope: Scope, state_code: str, district_code: str | None = None) -> pd.DataFrame:
-    """Lagging stations of a State or a district, ordered by marks at stake (State), with reasons."""
+def lagging(engine: Engine, month: str, scope: Scope, state_code: str, district_code: str | None = None,
+            worded: bool = True) -> pd.DataFrame:
+    """Lagging stations of a State or a district, ordered by marks at stake (State), with reasons and
+    actions in words (`worded=False`: the stored rows only, for callers that word them their own way)."""
     if district_code is None:
         scope.require(scope.can_see_state_stations(state_code), f"lagging stations of {state_code}")
     else:
         scope.require(scope.can_see_district(state_code, district_code), f"lagging stations of {district_code}")
-    return _lagging_rows(engine, month, state_code, district_code)
+    return _lagging_rows(engine, month, state_code, district_code, worded=worded)
 
 
 @memoize
@@ -547,7 +549,7 @@ def lagging_head(engine: Engine, month: str, scope: Scope, state_code: str, dist
 
 
 def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: str | None = None,
-                  limit: int | None = None) -> pd.DataFrame:
+                  limit: int | None = None, worded: bool = True) -> pd.DataFrame:
     """`lagging` without the scope check; `limit`: only the first rows in its order (marks at stake for
     the State, then station code)."""
     stmt = (
@@ -566,6 +568,8 @@ def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: st
     df = _df(engine, stmt)
     if df.empty:
         return df
+    if not worded:
+        return df.sort_values(["at_stake_state", "station_code"], ascending=[False, True]).reset_index(drop=True)
     stakes = _df(engine, select(ResultStake).where(
         ResultStake.month == month, ResultStake.state_code == state_code,
         ResultStake.station_code.in_(df["station_code"].tolist()) if len(df) < 900 else true()))

@@ -157,7 +157,7 @@ def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, dist
     filters = filters or LaggingFilters()
     if filters.district and district_code is None:
         district_code = filters.district
-    df = queries.lagging(engine, month, scope, state_code, district_code)
+    df = queries.lagging(engine, month, scope, state_code, district_code, worded=False)
     if df.empty:
         return _empty_lagging()
     version = queries.version_for(engine, month)
