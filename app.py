@@ -15,9 +15,8 @@ ROOT = Path(__file__).resolve().parent
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
     from callbacks import register_callbacks
-    from dashboard.auth import init_auth, set_csp_script_hashes
-    from dashboard.db import get_engine
-    from dashboard.serving import init_serving
+    from dashboard.store import get_engine
+    from dashboard.web import init_auth, init_serving, set_csp_script_hashes
     from layouts.pages import register_pages
     from layouts.shell import app_layout
 

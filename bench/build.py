@@ -11,7 +11,7 @@ from bench.common import Timer
 
 
 def generate(folder: Path, months: int, scale: str, seed: int = 2026) -> tuple[Any, float]:
-    from dashboard.demo import generate_demo
+    from dashboard.ingest.demo import generate_demo
 
     folder.mkdir(parents=True, exist_ok=True)
     t = Timer()
@@ -20,10 +20,10 @@ def generate(folder: Path, months: int, scale: str, seed: int = 2026) -> tuple[A
 
 
 class _RecomputeTimer:
-    """Wraps dashboard.recompute.recompute_months (looked up at call time by the importer)."""
+    """Wraps dashboard.ingest.recompute.recompute_months (looked up at call time by the importer)."""
 
     def __init__(self) -> None:
-        import dashboard.recompute as rc
+        import dashboard.ingest.recompute as rc
 
         self.module = rc
         self.original = rc.recompute_months
@@ -53,11 +53,11 @@ class _RecomputeTimer:
 def build(url: str, files: Any, log: Any = print) -> dict[str, Any]:
     """Fresh schema at `url`, master data, then every month in order; returns the timings and the
     demo users' passwords."""
-    from dashboard.db import get_engine
-    from dashboard.importer import import_files
-    from dashboard.recompute import recompute_months
-    from dashboard.schema import store_methodology, upgrade
-    from dashboard.users import create_demo_users
+    from dashboard.ingest.importer import import_files
+    from dashboard.ingest.recompute import recompute_months
+    from dashboard.store.db import get_engine
+    from dashboard.store.schema import store_methodology, upgrade
+    from dashboard.web.users import create_demo_users
     from metrics.methodology import default_methodology
 
     engine = get_engine(url)

@@ -87,8 +87,8 @@ class Units:
 
 
 def pick_units(engine: Engine, quick: bool, seed: int = 11) -> Units:
-    from dashboard.models import District, ResultUnit
-    from dashboard.queries import methodology
+    from dashboard.read import methodology
+    from dashboard.store.models import District, ResultUnit
 
     rng = random.Random(seed)
     with engine.connect() as conn:
@@ -391,7 +391,7 @@ def label_of(dep: dict[str, Any]) -> str:
 def measure(app: dash.Dash, username: str, password: str, engine: Engine, quick: bool,
             warm_rounds: int = 2, noop_runs: int = 300) -> dict[str, Any]:
     """Time every callback: a cold pass over all scenarios (cache emptied first), then warm passes."""
-    from dashboard.cache import cache_stats, clear
+    from dashboard.read.cache import cache_stats, clear
 
     client = app.server.test_client()
     csrf = sign_in(client, username, password)

@@ -92,7 +92,7 @@ def main() -> int:
     from app import create_app
     from bench.callbacks import measure, register_noop
     from dashboard.config import load_settings
-    from dashboard.db import get_engine
+    from dashboard.store.db import get_engine
 
     settings = load_settings()
     app = create_app(settings)
@@ -113,7 +113,7 @@ def main() -> int:
 
     # 3. the production server
     from bench.load import RssSampler, Server, run_users, server_env
-    from dashboard.cache import clear
+    from dashboard.read.cache import clear
 
     port = free_port()
     server = Server(server_env(args.url, instance, args.redis_url or None, secret), port,

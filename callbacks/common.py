@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import Engine
 
-from dashboard.db import get_engine
 from dashboard.scope import Scope
+from dashboard.store import get_engine
 from metrics.methodology import is_month
 
 
@@ -17,7 +17,7 @@ def engine() -> Engine:
 
 def scope() -> Scope:
     """The signed-in user's scope (the auth guard has already rejected anonymous requests)."""
-    from dashboard.auth import current_scope
+    from dashboard.web import current_scope
 
     return current_scope()
 

@@ -11,8 +11,9 @@ import pandas as pd
 from dash import Input, Output
 
 from callbacks.common import engine, scope, valid_month
+from dashboard.display import format_indian, is_missing, month_label
 from dashboard.scope import Scope
-from layouts.components import empty_state, format_indian, is_missing, kpi_card, month_label
+from layouts.components import empty_state, kpi_card
 from layouts.data import (
     BATCH_COLUMNS,
     NOT_REPORTED_COLUMNS,
@@ -100,15 +101,15 @@ def as_of_text(value: str | None) -> str:
 
 
 def update_page(query: Any) -> tuple:
-    from dashboard import queries, views
+    from dashboard import read
 
     sc: Scope = scope()
     eng = engine()
-    months = queries.months(eng)
+    months = read.months(eng)
     q = clean_query(**(query if isinstance(query, dict) else {}))
     month = valid_month(q["month"], months) or (months[-1] if months else None)
-    as_of = as_of_text(queries.data_as_of(eng))
-    batches = batch_rows(views.import_batches_in_scope(eng, sc))
+    as_of = as_of_text(read.data_as_of(eng))
+    batches = batch_rows(read.import_batches_in_scope(eng, sc))
     batches_view = (grid("data-batches-grid", batches, BATCH_COLUMNS, row_id="id", page_size=15) if batches
                     else empty_state("No import batches to show",
                                      "National users see every batch; others see the batches loaded by their "
@@ -122,14 +123,14 @@ def update_page(query: Any) -> tuple:
     # who reported
     if sc.role == "district":
         title = "Police stations of your district"
-        stations = views.station_reporting(eng, month, sc, sc.district_code or "")
+        stations = read.station_reporting(eng, month, sc, sc.district_code or "")
         srows = station_rows(stations)
         reporting = (grid("data-reporting-grid", srows, STATION_COLUMNS, row_id="station_code", page_size=25)
                      if srows else empty_state())
         active, reported = len(srows), sum(r["reported"] for r in srows)
     else:
         title = "States/UTs" if sc.role == "national" else "Districts of your State"
-        status = queries.reporting_status(eng, month, sc)
+        status = read.reporting_status(eng, month, sc)
         rrows = reporting_rows(status)
         reporting = (grid("data-reporting-grid", rrows, REPORTING_COLUMNS, row_id="unit_code", page_size=40)
                      if rrows else empty_state())
@@ -140,7 +141,7 @@ def update_page(query: Any) -> tuple:
                       f"({reported / active * 100:.1f}%)." if active else "No active police stations.")
 
     # not-reported stations
-    nr = views.not_reported_in_scope(eng, month, sc)
+    nr = read.not_reported_in_scope(eng, month, sc)
     nrows = _rows(nr)
     cols = NOT_REPORTED_COLUMNS if sc.role == "national" else [c for c in NOT_REPORTED_COLUMNS
                                                                if c["field"] != "state_name"]
@@ -149,7 +150,7 @@ def update_page(query: Any) -> tuple:
     nr_note = f"{format_indian(len(nrows))} police station{'s' if len(nrows) != 1 else ''}." if nrows else None
 
     # State-level rows
-    srs = state_row_rows(views.state_rows_status(eng, month))
+    srs = state_row_rows(read.state_rows_status(eng, month))
     state_rows = (grid("data-state-rows-grid", srs, STATE_ROWS_COLUMNS, row_id="state_code", page_size=40) if srs
                   else empty_state())
     short = [r["name"] for r in srs if r["sent"] < r["expected"]]

@@ -13,35 +13,26 @@ from dash import Input, Output, State, dcc, html
 from callbacks import common
 from callbacks.shell import follow_theme
 from callbacks.unit_common import drill_href, empty_fig, resolve, themed
-from dashboard.queries import stakes_by_station
-from dashboard.scope import OutOfScope
-from layouts import figures
-from layouts.components import (
-    empty_state,
+from dashboard.display import (
+    action_words,
+    as_int,
+    fmt3,
     format_change_centi,
     format_indian,
     format_rank,
     format_score,
-    kpi_card,
     month_label,
-    page_href,
-    rank_change_badge,
     rank_change_text,
     shared_ranks,
+    streak_text,
 )
+from dashboard.read import stakes_by_station
+from dashboard.scope import OutOfScope
+from layouts import figures
+from layouts.components import empty_state, kpi_card, page_href, rank_change_badge
 from layouts.district import ids
 from layouts.shell import ids as shell_ids
-from layouts.unit_parts import (
-    as_int,
-    fmt3,
-    not_available,
-    not_reported_badge,
-    shortfall_words,
-    simple_table,
-    streak_text,
-    unit_link,
-    unknown_unit,
-)
+from layouts.unit_parts import not_available, not_reported_badge, simple_table, unit_link, unknown_unit
 
 HIDDEN = {"display": "none"}
 LAGGING_ROWS = 25  # the panel lists the stations with most at stake; the lagging page has them all
@@ -87,12 +78,12 @@ def drill_down(selected: Any, click: Any, query: Any) -> str:
 
 
 def update_page(query: Any, theme: str | None):
-    from dashboard import queries
+    from dashboard import read
 
     code, month = resolve(query, "district_code")
     dark = theme == "dark"
     eng = common.engine()
-    info = queries.unit_info(eng, "district", code) if code else None
+    info = read.unit_info(eng, "district", code) if code else None
     if info is None or month is None:
         msg = unknown_unit("district", code) if info is None else empty_state()
         return code or "District", "", None, msg, [], None, None, empty_fig(dark), HIDDEN, None
@@ -100,14 +91,14 @@ def update_page(query: Any, theme: str | None):
     subtitle = f"{info['state_name']} · {month_label(month)}"
     user_scope = common.scope()
     try:
-        head = queries.district_headline(eng, month, code, user_scope)
-        lag = queries.lagging(eng, month, user_scope, info["state_code"], code)
-        stakes = queries.unit_stakes(eng, month, user_scope, info["state_code"], code)
-        table = queries.stations_table(eng, month, code, user_scope)
-        moved = queries.movers_of(table, n=5)  # from the table already read
-        matrix = queries.district_station_matrix(eng, month, code, user_scope)
+        head = read.district_headline(eng, month, code, user_scope)
+        lag = read.lagging(eng, month, user_scope, info["state_code"], code)
+        stakes = read.unit_stakes(eng, month, user_scope, info["state_code"], code)
+        table = read.stations_table(eng, month, code, user_scope)
+        moved = read.movers_of(table, n=5)  # from the table already read
+        matrix = read.district_station_matrix(eng, month, code, user_scope)
     except OutOfScope:
-        from dashboard.auth import audit_request
+        from dashboard.web import audit_request
 
         audit_request("scope_violation", f"district page {code}")
         link = _own_link(user_scope, month)
@@ -122,7 +113,7 @@ def update_page(query: Any, theme: str | None):
     if head is None:
         return title, subtitle, actions, empty_state(), [], None, None, empty_fig(dark), HIDDEN, None
     kpis = headline_cards(head, lag)
-    version = queries.version_for(eng, month)
+    version = read.version_for(eng, month)
     lagging = lagging_panel(lag, stakes, version, month,
                             more_href=page_href("/lagging", month, state=info["state_code"], district=code))
     movers = movers_panel(moved, month)
@@ -174,17 +165,17 @@ def headline_cards(head: dict, lag: pd.DataFrame) -> list:
 
 
 def update_stations(query: Any, peer: Any):
-    from dashboard import queries
+    from dashboard import read
 
     code, month = resolve(query, "district_code")
     eng = common.engine()
-    info = queries.unit_info(eng, "district", code) if code else None
+    info = read.unit_info(eng, "district", code) if code else None
     if info is None or month is None:
         return [], HIDDEN, None
     try:
-        table = queries.stations_table(eng, month, code, common.scope())
+        table = read.stations_table(eng, month, code, common.scope())
     except OutOfScope:
-        from dashboard.auth import audit_request
+        from dashboard.web import audit_request
 
         audit_request("scope_violation", f"station table of district {code}")
         return [], HIDDEN, None
@@ -276,14 +267,14 @@ def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: 
         reasons: list[Any] = []
         if r.not_reported:
             reasons.append(html.Div(not_reported_badge()))
-        reasons.append(html.Div(_reason_head(r, version), className="small"))
+        reasons.append(html.Div(r.reasons or "Lagging", className="small"))
         g = by_station.get(r.station_code)
         if g is not None:
             items = []
             for s in g[:4]:
                 p = params.get(s["parameter"])
-                words = shortfall_words(s["parameter_name"], p.kind if p else "count", s["numerator"],
-                                        s["denominator"], s["numerator_needed"], p.denominator if p else "")
+                words = action_words(p, s["parameter_name"], int(s["numerator"]), int(s["denominator"]),
+                                     int(s["numerator_needed"]), float(s["at_stake_state"]))
                 items.append(html.Li([words, html.Span(f" +{fmt3(s['at_stake_district'])} / "
                                                        f"+{fmt3(s['at_stake_state'])}",
                                                        className="text-body-secondary",
@@ -309,21 +300,6 @@ def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: 
                      dcc.Link("Open the full lagging list →", href=more_href or page_href("/lagging", month))],
                     className="graph-note")] if total > len(lag) else []),
     ])
-
-
-def _reason_head(r: Any, version: Any) -> str:
-    words = []
-    threshold = float(version.lagging_score_below) if version else 90.0
-    if r.low_score and not r.not_reported:
-        words.append(f"Score {format_score(r.score)} below {threshold:g}")
-    crit = [c for c in (r.critical_parameters or "").split(",") if c]
-    if crit and version:
-        names = [(version.parameter(c).name if version.parameter(c) else c) for c in crit]
-        words.append(f"under {float(version.critical_achievement_below):.0%} of target on critical "
-                     f"parameter{'s' if len(names) != 1 else ''}: " + ", ".join(names))
-    if r.not_reported:
-        words.insert(0, "No figures received this month")
-    return "; ".join(words) or "Lagging"
 
 
 def movers_panel(moved: dict, month: str) -> Any:

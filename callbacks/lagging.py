@@ -1,7 +1,7 @@
 """Lagging stations page callbacks and the /download/lagging route.
 
 The page and the download resolve the request the same way (`resolve`) and build the table with the same
-function (`dashboard.views.lagging_list` -> `lagging_table`), so the CSV / XLSX hold exactly the rows shown,
+function (`dashboard.read.lagging_list` -> `lagging_table`), so the CSV / XLSX hold exactly the rows shown,
 with the same filters and order. Scope is checked on the server from the signed-in user for both; refused
 requests are audited (`scope_violation` and a `download` row saying "refused").
 """
@@ -20,23 +20,10 @@ from dash.exceptions import PreventUpdate
 from flask import Response, jsonify, request
 
 from callbacks.common import engine, scope, valid_month
+from dashboard.display import LAGGING_COLUMNS, PEERS, REASONS, format_indian, month_label
+from dashboard.read import LaggingFilters, filter_lagging, lagging_list, lagging_table
 from dashboard.scope import OutOfScope, Scope
-from dashboard.views import (
-    LAGGING_COLUMNS,
-    PEERS,
-    REASONS,
-    LaggingFilters,
-    filter_lagging,
-    lagging_list,
-    lagging_table,
-)
-from layouts.components import (
-    empty_state,
-    format_indian,
-    kpi_card,
-    month_label,
-    page_href,
-)
+from layouts.components import empty_state, kpi_card, page_href
 from layouts.lagging import clean_query, ids
 from layouts.shell import ids as shell_ids
 
@@ -78,17 +65,17 @@ def resolve(query: dict[str, Any], sc: Scope, *, strict: bool = False) -> Resolv
     """Month, State, district and filters for the user. State/district users default to their own State
     (and district); anything outside the scope raises Refused after auditing it. `strict` (downloads):
     a district user must name their district; no silent narrowing of a whole-State request."""
-    from dashboard import queries
-    from dashboard.auth import require_scope
+    from dashboard import read
+    from dashboard.web import require_scope
 
     eng = engine()
-    months = queries.months(eng)
+    months = read.months(eng)
     q = clean_query(**{k: query.get(k) for k in ("month", "state", "district", "parameter", "reason", "peer")})
     month = valid_month(q["month"], months) or (None if strict else (months[-1] if months else None))
     state = q["state"]
     district = q["district"]
     if state is None and district is not None:  # a district names its State
-        info = queries.unit_info(eng, "district", district)
+        info = read.unit_info(eng, "district", district)
         state = info["state_code"] if info else None
     if sc.role != "national":
         if state is None and not strict:
@@ -103,12 +90,12 @@ def resolve(query: dict[str, Any], sc: Scope, *, strict: bool = False) -> Resolv
                 require_scope(False, what)
             except OutOfScope as exc:
                 raise Refused(what) from exc
-    names = queries.state_names(eng)
+    names = read.state_names(eng)
     if state is not None and state not in names:
         state = None
     district_name = None
     if state is not None and district is not None:
-        info = queries.unit_info(eng, "district", district)
+        info = read.unit_info(eng, "district", district)
         if info is None or info["state_code"] != state:
             if strict:  # a download naming a district of another State is a crafted request: refuse, log
                 what = f"lagging list {state}/{district} (district not in that State)"
@@ -119,8 +106,8 @@ def resolve(query: dict[str, Any], sc: Scope, *, strict: bool = False) -> Resolv
             district = None
         else:
             district_name = info["name"]
-    version = queries.version_for(eng, month) if month else None
-    from dashboard.views import clean_filters
+    version = read.version_for(eng, month) if month else None
+    from dashboard.read import clean_filters
 
     f = clean_filters({"parameter": q["parameter"], "reason": q["reason"], "peer": q["peer"]}, version)
     return Resolved(month, state, district, LaggingFilters(district=district, parameter=f.parameter,
@@ -139,7 +126,7 @@ def build(r: Resolved, sc: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def lagging_list_empty() -> pd.DataFrame:
-    from dashboard.views import _empty_lagging
+    from dashboard.read import _empty_lagging
 
     return _empty_lagging()
 
@@ -155,8 +142,8 @@ def download_href(r: Resolved, fmt: str) -> str:
 
 def download_lagging() -> Response:
     """GET /download/lagging?month=&state=&district=&parameter=&reason=&peer=&format=csv|xlsx"""
-    from dashboard.auth import audit_request, current_scope
-    from dashboard.exports import export_bytes
+    from dashboard.reports import export_bytes
+    from dashboard.web import audit_request, current_scope
 
     fmt = request.args.get("format", "csv")
     if fmt not in MIMETYPES:
@@ -236,8 +223,8 @@ def register(app: dash.Dash) -> None:
 
 
 def update_page(query: Any) -> tuple:
-    from dashboard import queries
-    from dashboard.views import districts_of
+    from dashboard import read
+    from dashboard.read import districts_of
 
     sc = scope()
     out: dict[tuple[str, str], Any] = {k: no_update for k in OUTPUTS}
@@ -260,10 +247,10 @@ def update_page(query: Any) -> tuple:
         out[(ids.TABLE_CARD, "style")] = HIDDEN
         return tuple(out[k] for k in OUTPUTS)
     eng = engine()
-    names = queries.state_names(eng)
+    names = read.state_names(eng)
     state_options = [{"label": n, "value": c} for c, n in sorted(names.items(), key=lambda kv: kv[1])
                      if sc.role == "national" or c == sc.state_code]
-    version = queries.version_for(eng, r.month) if r.month else None
+    version = read.version_for(eng, r.month) if r.month else None
     param_options = [{"label": p.name, "value": p.id} for p in (version.station_parameters if version else ())]
     district_options = ([{"label": d["name"], "value": d["code"]} for d in districts_of(eng, r.state, sc)]
                         if r.state else [])
@@ -282,7 +269,7 @@ def update_page(query: Any) -> tuple:
         out[(ids.TABLE_CARD, "style")] = HIDDEN
         return tuple(out[k] for k in OUTPUTS)
     if r.state is None:  # national user, no State picked yet: the overview by State
-        from dashboard.views import lagging_by_state
+        from dashboard.read import lagging_by_state
 
         by_state = lagging_by_state(eng, r.month, sc)
         out[(ids.STATES, "rowData")] = _json_rows(by_state)
@@ -315,7 +302,7 @@ def update_page(query: Any) -> tuple:
 
 
 def _active(eng, r: Resolved) -> int | None:
-    from dashboard.views import active_stations
+    from dashboard.read import active_stations
 
     return active_stations(eng, r.month, "district", r.district) if r.district else \
         active_stations(eng, r.month, "state", r.state)
@@ -399,7 +386,7 @@ def filters_to_url(state: str | None, district: str | None, parameter: str | Non
 
 def station_detail(selected: list[dict] | None, resolved: dict | None):
     """The selected station's full action list: every parameter with marks at stake, with counts."""
-    from dashboard import queries
+    from dashboard import read
 
     if not selected or not isinstance(resolved, dict) or not resolved.get("month"):
         return None
@@ -409,13 +396,13 @@ def station_detail(selected: list[dict] | None, resolved: dict | None):
         raise PreventUpdate
     month = resolved["month"]
     try:
-        stakes = queries.lagging_stakes(engine(), month, code, scope())
+        stakes = read.lagging_stakes(engine(), month, code, scope())
     except OutOfScope:
-        from dashboard.auth import audit_request
+        from dashboard.web import audit_request
 
         audit_request("scope_violation", f"lagging detail of station {code}")
         return dbc.Alert("This police station is outside what your account may see.", color="warning")
-    version = queries.version_for(engine(), month)
+    version = read.version_for(engine(), month)
     params = {p.id: p for p in version.parameters} if version else {}
     body: list = []
     if row.get("reasons"):

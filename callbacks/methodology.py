@@ -1,4 +1,4 @@
-"""Methodology page callbacks: the stored methodology (dashboard.queries.methodology), the version in force
+"""Methodology page callbacks: the stored methodology (dashboard.read.methodology), the version in force
 for the month, and any other version picked in the URL (?version=)."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
 from callbacks.common import engine, valid_month
-from layouts.components import empty_state, month_label, page_href
+from dashboard.display import month_label
+from layouts.components import empty_state, page_href
 from layouts.methodology import clean_query, ids, rules_list
 from metrics.methodology import Methodology, Version, previous_month
 
@@ -40,15 +41,15 @@ def _num(x: Fraction) -> str:
 
 def resolve(query: Any) -> tuple[Methodology | None, Version | None, Version | None, str | None]:
     """(methodology, version shown, version in force for the month, month)."""
-    from dashboard import queries
+    from dashboard import read
 
     eng = engine()
     q = clean_query(**(query if isinstance(query, dict) else {}))
     try:
-        meth = queries.methodology(eng)
+        meth = read.methodology(eng)
     except LookupError:
         return None, None, None, None
-    months = queries.months(eng)
+    months = read.months(eng)
     month = valid_month(q["month"], months) or (months[-1] if months else None)
     in_force = meth.version_for(month) if month else meth.versions[-1]
     shown = (meth.version(q["version"]) if q["version"] else None) or in_force or meth.versions[-1]

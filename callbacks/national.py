@@ -1,4 +1,4 @@
-"""National page callbacks: validate month/category, ask dashboard.queries, build rows and figures."""
+"""National page callbacks: validate month/category, ask dashboard.read, build rows and figures."""
 
 from __future__ import annotations
 
@@ -12,22 +12,19 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.common import engine, valid_month
 from callbacks.shell import follow_theme
-from layouts import figures
-from layouts.components import (
-    category_for_tab,
-    empty_state,
+from dashboard.display import (
     format_change_centi,
     format_gap,
     format_indian,
     format_rank,
     format_score,
     is_missing,
-    kpi_card,
     month_label,
-    page_href,
     rank_change_text,
     shared_ranks,
 )
+from layouts import figures
+from layouts.components import category_for_tab, empty_state, kpi_card, page_href
 from layouts.national import ids
 from layouts.shell import ids as shell_ids
 
@@ -68,9 +65,9 @@ def register(app: dash.Dash) -> None:
 
 def resolve(query: Any) -> tuple[str | None, str | None, list[str]]:
     """(month, category, months) from the page's query store; month falls back to the latest."""
-    from dashboard import queries
+    from dashboard import read
 
-    months = queries.months(engine())
+    months = read.months(engine())
     q = query if isinstance(query, dict) else {}
     month = valid_month(q.get("month"), months) or (months[-1] if months else None)
     return month, category_for_tab(q.get("category")), months
@@ -80,7 +77,7 @@ def resolve(query: Any) -> tuple[str | None, str | None, list[str]]:
 
 
 def league_rows(table: pd.DataFrame, category: str | None = None) -> list[dict]:
-    """League-table rows (JSON-safe) from queries.states_table for ALL States; filtered to a category
+    """League-table rows (JSON-safe) from read.states_table for ALL States; filtered to a category
     after the shared-rank flags are computed over the whole country."""
     if table is None or table.empty:
         return []
@@ -183,7 +180,7 @@ def kpis(rows: list[dict], scope_label: str) -> list:
 
 
 def update_page(query: Any, theme: str | None):
-    from dashboard import queries
+    from dashboard import read
 
     month, category, _months = resolve(query)
     dark = theme == "dark"
@@ -192,12 +189,12 @@ def update_page(query: Any, theme: str | None):
         empty = figures.themed(figures.empty_figure_spec(), dark)
         return [], empty_state(), kpis([], scope_label), f"{scope_label} · no data yet", empty, empty, []
     eng = engine()
-    table = queries.states_table(eng, month)
+    table = read.states_table(eng, month)
     rows = league_rows(table, category)
     codes = [r["state_code"] for r in rows]
     note = _table_note(rows, category)
     tile = figures.themed(figures.tile_map_spec(table), dark)
-    matrix = queries.param_matrix(eng, month, "state")
+    matrix = read.param_matrix(eng, month, "state")
     order = list(table["state_code"])
     matrix = matrix[matrix["unit_code"].isin(codes)] if category else matrix
     heat = figures.themed(figures.heatmap_marks_lost_spec(matrix, "State/UT", unit_order=order, transpose=True,
@@ -221,7 +218,7 @@ def _table_note(rows: list[dict], category: str | None) -> list:
 
 
 def update_bump(query: Any, picked: list[str] | None, theme: str | None):
-    from dashboard import queries
+    from dashboard import read
 
     month, category, _months = resolve(query)
     dark = theme == "dark"
@@ -229,9 +226,9 @@ def update_bump(query: Any, picked: list[str] | None, theme: str | None):
         return figures.themed(figures.empty_figure_spec(), dark)
     eng = engine()
     rank_column = "rank_category" if category else "rank_national"
-    history = queries.rank_history(eng, month, 12, level="state", rank_column=rank_column)
+    history = read.rank_history(eng, month, 12, level="state", rank_column=rank_column)
     if category:
-        members = queries.states_table(eng, month, category)["state_code"]
+        members = read.states_table(eng, month, category)["state_code"]
         history = history[history["unit_code"].isin(set(members))]
     picks = [p for p in (picked or []) if isinstance(p, str)][:12]
     return figures.themed(figures.bump_chart_spec(history, picks), dark)

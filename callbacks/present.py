@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from callbacks.common import engine, scope, valid_month
 from callbacks.shell import follow_theme
-from dashboard.cache import memoize
+from dashboard.read import cached
 from dashboard.scope import Scope
 from layouts.components import page_href
 from layouts.present import (
@@ -34,7 +34,7 @@ def register(app: dash.Dash) -> None:
         State(shell_ids.THEME_STORE, "data"),
     )(load_deck)
     follow_theme(app, *[chart_id(k) for k in CHART_KEYS])
-    from dashboard.pack_routes import register_pack_routes
+    from dashboard.web import register_pack_routes
 
     register_pack_routes(app.server)  # idempotent: create_app may also call it
 
@@ -50,19 +50,19 @@ def resolve_request(query: Any, user_scope, months: list[str]) -> tuple[str | No
 
 
 def load_deck(query: Any, theme: Any) -> tuple[Any, Any, str]:
-    from dashboard import queries
-    from dashboard.auth import audit_request
-    from dashboard.review import ReviewError
+    from dashboard import read
+    from dashboard.reports import ReviewError
     from dashboard.scope import OutOfScope
+    from dashboard.web import audit_request
 
     eng = engine()
     user_scope = scope()
-    months = queries.months(eng)
+    months = read.months(eng)
     month, state, district = resolve_request(query, user_scope, months)
     if month is None:
         return message_slide("No data yet", "No month has results yet: import a month's figures first."), [], "/"
     if not state and not district:
-        names = queries.state_names(eng)
+        names = read.state_names(eng)
         links = [(name, page_href("/present", month, state=code)) for code, name in sorted(names.items(),
                                                                                              key=lambda kv: kv[1])]
         return message_slide("Choose a State/UT", "Open the review deck of:", links), [], page_href("/", month)
@@ -78,14 +78,13 @@ def load_deck(query: Any, theme: Any) -> tuple[Any, Any, str]:
         return message_slide("No review", str(exc)), [], page_href("/", month)
 
 
-@memoize
+@cached
 def deck_for(eng: Engine, month: str, user_scope: Scope, state: str, district: str | None,
              dark: bool) -> tuple[Any, Any, str]:
     """The rendered deck, its download links and the exit link; kept in the shared cache (keyed by the
     user's scope and the results generation), so a hall full of officers opening the same deck builds
     it once."""
-    from dashboard.deck import slides, stamp
-    from dashboard.review import build_review
+    from dashboard.reports import build_review, slides, stamp
 
     review = build_review(eng, month, user_scope, state, district)
     deck = render_slides(slides(review), stamp(review), dark)

@@ -11,7 +11,8 @@ from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.common import engine, scope, valid_month
-from layouts.components import format_timestamp, month_label, page_href, query_from_search
+from dashboard.display import format_timestamp, month_label
+from layouts.components import page_href, query_from_search
 from layouts.shell import NAV_ITEMS, ids
 
 LEVEL_PATH = {"state": "/state/", "district": "/district/", "station": "/station/"}
@@ -106,9 +107,9 @@ def sync_month(search: str | None, picked: str | None) -> tuple[Any, Any, Any]:
 
 
 def _months() -> list[str]:
-    from dashboard import queries
+    from dashboard import read
 
-    return queries.months(engine())
+    return read.months(engine())
 
 
 # --- search ----------------------------------------------------------------------------------------
@@ -117,9 +118,9 @@ def _months() -> list[str]:
 def search_options(text: str | None, current: str | None) -> list[dict]:
     if not text or len(text.strip()) < 2:
         raise PreventUpdate
-    from dashboard import queries
+    from dashboard import read
 
-    rows = queries.search_units(engine(), text.strip()[:60], scope(), limit=10)
+    rows = read.search_units(engine(), text.strip()[:60], scope(), limit=10)
     options = [search_option(r) for r in rows]
     if current and all(o["value"] != current for o in options):
         options.insert(0, {"label": current, "value": current})
@@ -153,10 +154,10 @@ def breadcrumb_items(pathname: str | None, month: str | None) -> list[dict]:
     path = (pathname or "/").rstrip("/") or "/"
     parts = path.strip("/").split("/")
     if len(parts) == 2 and parts[0] in LEVEL_PATH:
-        from dashboard import queries
+        from dashboard import read
 
         level, code = parts
-        info = queries.unit_info(engine(), level, code)
+        info = read.unit_info(engine(), level, code)
         if info is None or (level == "station" and not scope().can_see_district(info["state_code"],
                                                                                  info["district_code"])):
             return [*items, {"label": code, "href": None}]  # a station outside the scope: not even its name
@@ -196,15 +197,15 @@ def breadcrumb(pathname: str | None, search: str | None, store: dict | None) -> 
 
 
 def footer(search: str | None) -> tuple[str, str, str]:
-    from dashboard import queries
+    from dashboard import read
 
     eng = engine()
-    months = queries.months(eng)
+    months = read.months(eng)
     month = valid_month(query_from_search(search).get("month"), months) or (months[-1] if months else None)
-    as_of = format_timestamp(queries.data_as_of(eng))
-    version = queries.version_for(eng, month) if month else None
+    as_of = format_timestamp(read.data_as_of(eng))
+    version = read.version_for(eng, month) if month else None
     try:
-        from dashboard.auth import current_username
+        from dashboard.web import current_username
 
         user = current_username()
     except Exception:  # noqa: BLE001 - no auth in this context: show nothing

@@ -1,4 +1,4 @@
-"""State page callbacks: validate the query, ask dashboard.queries (scoped), build rows, cards and figures.
+"""State page callbacks: validate the query, ask dashboard.read (scoped), build rows, cards and figures.
 
 A unit outside the user's scope raises OutOfScope in the query; it is caught here and the section shows
 "not available for your account" instead of data. State-level numbers (score, ranks, marks lost by
@@ -17,34 +17,26 @@ from dash import Input, Output, State, dcc, html
 from callbacks import common
 from callbacks.shell import follow_theme
 from callbacks.unit_common import drill_href, empty_fig, resolve, themed
-from dashboard.scope import OutOfScope, Scope
-from layouts import figures
-from layouts.components import (
-    empty_state,
+from dashboard.display import (
+    as_int,
+    fmt3,
     format_change_centi,
     format_gap,
     format_indian,
     format_rank,
     format_score,
-    kpi_card,
     month_label,
-    page_href,
-    rank_change_badge,
+    pct,
     rank_change_text,
     shared_ranks,
+    streak_text,
 )
+from dashboard.scope import OutOfScope, Scope
+from layouts import figures
+from layouts.components import empty_state, kpi_card, page_href, rank_change_badge
 from layouts.shell import ids as shell_ids
 from layouts.state import ids
-from layouts.unit_parts import (
-    as_int,
-    fmt3,
-    not_available,
-    pct,
-    simple_table,
-    streak_text,
-    unit_link,
-    unknown_unit,
-)
+from layouts.unit_parts import not_available, simple_table, unit_link, unknown_unit
 
 HIDDEN = {"display": "none"}
 SHOWN: dict = {}
@@ -93,18 +85,18 @@ def drill_down(selected: Any, click: Any, query: Any) -> str:
 
 
 def update_summary(query: Any, theme: str | None):
-    from dashboard import queries
+    from dashboard import read
 
     code, month = resolve(query, "state_code")
     dark = theme == "dark"
     eng = common.engine()
-    info = queries.unit_info(eng, "state", code) if code else None
+    info = read.unit_info(eng, "state", code) if code else None
     if info is None or month is None:
         empty = empty_fig(dark)
         msg = unknown_unit("State/UT", code) if info is None else empty_state()
         return (code or "State", "", None, [dbc.Col(msg, width=12)], empty, None, empty, None, empty)
     user_scope = common.scope()
-    summary = queries.state_summary(eng, month, code, user_scope)  # headline, why, plan: each table read once
+    summary = read.state_summary(eng, month, code, user_scope)  # headline, why, plan: each table read once
     head = summary["headline"] if summary else None
     title = info["name"]
     subtitle = f"{info['category']} · {month_label(month)}"
@@ -118,10 +110,10 @@ def update_summary(query: Any, theme: str | None):
     rivals = rivals_table(why["rivals"], code, month)
     plan = summary["plan"]
     lost_fig = themed(figures.marks_lost_bars_spec(plan.get("marks_lost")), dark)
-    overtake = overtake_panel(head, plan, month, queries.version_for(eng, month))
-    trend = queries.score_trend(eng, "state", code, month, 24)
+    overtake = overtake_panel(head, plan, month, read.version_for(eng, month))
+    trend = read.score_trend(eng, "state", code, month, 24)
     above = (head.get("neighbours") or {}).get("above")
-    compare = queries.score_trend(eng, "state", above["code"], month, 24) if above else None
+    compare = read.score_trend(eng, "state", above["code"], month, 24) if above else None
     trend_fig = themed(figures.score_trend_spec(
         trend, name=title, compare_df=compare, compare_name=f"{above['name']} (ranked above)" if above else None),
         dark)
@@ -284,19 +276,19 @@ def overtake_panel(head: dict, plan: dict, month: str, version: Any) -> list:
 
 
 def update_detail(query: Any, theme: str | None):
-    from dashboard import queries
+    from dashboard import read
 
     code, month = resolve(query, "state_code")
     dark = theme == "dark"
     eng = common.engine()
-    if code is None or month is None or queries.unit_info(eng, "state", code) is None:
+    if code is None or month is None or read.unit_info(eng, "state", code) is None:
         return [], HIDDEN, empty_state(), empty_fig(dark), HIDDEN, None, empty_state()
     user_scope = common.scope()
     try:
-        table = queries.districts_table(eng, month, code, user_scope)
-        matrix = queries.param_matrix(eng, month, "district", state_code=code, scope=user_scope)
+        table = read.districts_table(eng, month, code, user_scope)
+        matrix = read.param_matrix(eng, month, "district", state_code=code, scope=user_scope)
     except OutOfScope:
-        from dashboard.auth import audit_request
+        from dashboard.web import audit_request
 
         audit_request("scope_violation", f"districts of State {code}")
         link = _own_link(user_scope, month)
@@ -364,10 +356,10 @@ def _districts_note(rows: list[dict]) -> str:
 
 
 def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10) -> Any:
-    from dashboard import queries
+    from dashboard import read
 
     try:
-        lag, total = queries.lagging_head(common.engine(), month, user_scope, code, n=top)
+        lag, total = read.lagging_head(common.engine(), month, user_scope, code, n=top)
     except OutOfScope:
         return not_available("station lists across this State/UT", *_own_link(user_scope, month))
     if lag.empty:

@@ -14,22 +14,22 @@ from dash.exceptions import PreventUpdate
 from callbacks import common
 from callbacks.shell import follow_theme
 from callbacks.unit_common import empty_fig, resolve, themed
-from dashboard.scope import OutOfScope
-from layouts import figures
-from layouts.components import (
-    empty_state,
+from dashboard.display import (
+    as_int,
+    fmt3,
     format_change_centi,
     format_indian,
     format_rank,
     format_score,
-    kpi_card,
     month_label,
-    page_href,
-    rank_change_badge,
+    pct,
 )
+from dashboard.scope import OutOfScope
+from layouts import figures
+from layouts.components import empty_state, kpi_card, page_href, rank_change_badge
 from layouts.shell import ids as shell_ids
 from layouts.station import ids
-from layouts.unit_parts import as_int, fmt3, not_available, not_reported_badge, pct, unknown_unit
+from layouts.unit_parts import not_available, not_reported_badge, unknown_unit
 
 HIDDEN = {"display": "none"}
 
@@ -76,12 +76,12 @@ def pick_from_table(selected: Any) -> str:
 
 
 def update_page(query: Any, picked: Any, theme: str | None):
-    from dashboard import queries
+    from dashboard import read
 
     code, month = resolve(query, "station_code")
     dark = theme == "dark"
     eng = common.engine()
-    info = queries.unit_info(eng, "station", code) if code else None
+    info = read.unit_info(eng, "station", code) if code else None
     blank = (None, [], [], HIDDEN, None, [], None, None, empty_fig(dark))
     if info is None or month is None:
         msg = unknown_unit("police station", code) if info is None else empty_state()
@@ -90,11 +90,11 @@ def update_page(query: Any, picked: Any, theme: str | None):
     subtitle = f"{info['district_name']} · {info['state_name']} · {month_label(month)}"
     user_scope = common.scope()
     try:
-        head = queries.station_headline(eng, month, code, user_scope)
-        params = queries.station_params(eng, month, code, user_scope)
-        stakes = queries.lagging_stakes(eng, month, code, user_scope)
+        head = read.station_headline(eng, month, code, user_scope)
+        params = read.station_params(eng, month, code, user_scope)
+        stakes = read.lagging_stakes(eng, month, code, user_scope)
     except OutOfScope:  # not even its name: the code the URL carried is all the page shows
-        from dashboard.auth import audit_request
+        from dashboard.web import audit_request
 
         audit_request("scope_violation", f"station page {code}")
         return (code, "", None, not_available("this police station"), *blank[1:])
@@ -106,7 +106,7 @@ def update_page(query: Any, picked: Any, theme: str | None):
         msg = empty_state("This station was not active this month",
                           f"Opened {info.get('opened') or '–'}, closed {info.get('closed') or '–'}.")
         return (title, subtitle, actions, msg, *blank[1:])
-    version = queries.version_for(eng, month)
+    version = read.version_for(eng, month)
     rows = param_rows(params, version, stakes)
     options = [{"label": r["parameter_name"], "value": r["parameter"]} for r in rows]
     valid = {o["value"] for o in options}
@@ -120,9 +120,9 @@ def update_page(query: Any, picked: Any, theme: str | None):
                             f"{month_label(month)}. Under rule 3 its days/flag parameters count as 0 and its count "
                             "parameters are left out; the score below is that imputed score, not a real one."],
                            color="warning", className="py-2")
-    months_nr = queries.station_months_not_reported(eng, code, month, 24)
-    trend = queries.score_trend(eng, "station", code, month, 24)
-    district_trend = queries.score_trend(eng, "district", info["district_code"], month, 24)
+    months_nr = read.station_months_not_reported(eng, code, month, 24)
+    trend = read.score_trend(eng, "station", code, month, 24)
+    district_trend = read.score_trend(eng, "district", info["district_code"], month, 24)
     trend_fig = themed(figures.score_trend_spec(trend, name=title, compare_df=district_trend,
                                            compare_name=f"{info['district_name']} district"), dark)
     return (title, subtitle, actions, notice, headline_cards(head), rows, {}, _params_note(rows, version),
@@ -230,16 +230,16 @@ def not_reported_panel(months: list[str], month: str, code: str) -> Any:
 
 
 def update_param_trend(parameter: Any, query: Any, theme: str | None):
-    from dashboard import queries
+    from dashboard import read
 
     dark = theme == "dark"
     code, month = resolve(query, "station_code")
     if not isinstance(parameter, str) or code is None or month is None:
         return empty_fig(dark, "Pick a parameter")
     try:
-        trend = queries.station_param_trend(common.engine(), code, month, common.scope(), 12)
+        trend = read.station_param_trend(common.engine(), code, month, common.scope(), 12)
     except OutOfScope:
-        from dashboard.auth import audit_request
+        from dashboard.web import audit_request
 
         audit_request("scope_violation", f"parameter trend of station {code}")
         return empty_fig(dark, "Not available for your account")

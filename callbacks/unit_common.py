@@ -15,10 +15,10 @@ from layouts.unit_parts import clean_code
 
 def resolve(query: Any, code_key: str) -> tuple[str | None, str | None]:
     """(unit code, month) from a page's query store; the month falls back to the latest with results."""
-    from dashboard import queries
+    from dashboard import read
 
     q = query if isinstance(query, dict) else {}
-    months = queries.months(common.engine())
+    months = read.months(common.engine())
     month = valid_month(q.get("month"), months) or (months[-1] if months else None)
     return clean_code(q.get(code_key)), month
 

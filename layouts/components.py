@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from numbers import Integral
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -17,28 +16,20 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.display import is_missing, rank_change_text
+
 __all__ = [
     "CATEGORY_TABS",
     "card",
     "category_for_tab",
     "empty_state",
-    "format_change_centi",
-    "format_gap",
-    "format_indian",
-    "format_rank",
-    "format_score",
-    "gap_to_100",
-    "is_missing",
     "kpi_card",
     "league_grid",
     "loading",
-    "month_label",
     "page_header",
     "page_href",
     "query_from_search",
     "rank_change_badge",
-    "rank_change_text",
-    "ratio_text",
     "section",
 ]
 
@@ -50,8 +41,6 @@ CATEGORY_TABS: tuple[tuple[str, str | None], ...] = (
     ("UTs", "UTs"),
 )
 
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 def category_for_tab(tab: object) -> str | None:
     """The category filter for a tab label from the URL; None means All India (also for bad input)."""
@@ -61,136 +50,7 @@ def category_for_tab(tab: object) -> str | None:
     return None
 
 
-def is_missing(value: object) -> bool:
-    """True for None, NaN, pandas NA/NaT."""
-    if value is None:
-        return True
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 # --- numbers -------------------------------------------------------------------------------------
-
-
-def format_indian(n: object, decimals: int = 0) -> str:
-    """Indian digit grouping: 1234567 -> "12,34,567"; 123456.789 with decimals=2 -> "1,23,456.79".
-
-    Missing values give an en dash. Rounding is half-up on the decimal text of the number.
-    """
-    if decimals == 0 and isinstance(n, Integral) and not isinstance(n, bool):  # fast path: whole numbers
-        i = int(n)
-        return ("-" if i < 0 else "") + _group_indian(str(abs(i)))
-    if is_missing(n):
-        return "–"
-    from decimal import ROUND_HALF_UP, Decimal
-
-    d = Decimal(str(n))
-    if not d.is_finite():
-        return "–"
-    q = Decimal(1).scaleb(-decimals)
-    d = d.quantize(q, rounding=ROUND_HALF_UP)
-    negative = d < 0
-    text = f"{abs(d):.{decimals}f}"
-    whole, _, frac = text.partition(".")
-    out = _group_indian(whole) + (f".{frac}" if frac else "")
-    return f"-{out}" if negative and d != 0 else out
-
-
-def _group_indian(whole: str) -> str:
-    """Digits grouped the Indian way: "1234567" -> "12,34,567"."""
-    if len(whole) > 3:
-        head, tail = whole[:-3], whole[-3:]
-        groups = []
-        while len(head) > 2:
-            groups.insert(0, head[-2:])
-            head = head[:-2]
-        if head:
-            groups.insert(0, head)
-        whole = ",".join([*groups, tail])
-    return whole
-
-
-def format_score(score: object, centi: object = None) -> str:
-    """A score to the published 2 decimals. Prefer the exact published value `centi` (score x 100)."""
-    if not is_missing(centi):
-        c = int(centi)  # type: ignore[arg-type]
-        sign = "-" if c < 0 else ""
-        return f"{sign}{abs(c) // 100}.{abs(c) % 100:02d}"
-    if is_missing(score):
-        return "–"
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return str(Decimal(str(score)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def gap_to_100(centi: object) -> int | None:
-    """Gap to a perfect 100, in hundredths, from the published score x 100."""
-    return None if is_missing(centi) else 10000 - int(centi)  # type: ignore[arg-type]
-
-
-def format_gap(centi: object) -> str:
-    """ "0.57" for a published 99.43; "–" when unscored."""
-    gap = gap_to_100(centi)
-    return "–" if gap is None else format_score(None, gap)
-
-
-def format_change_centi(change: object) -> str:
-    """A score change in hundredths as signed text: 123 -> "+1.23", -5 -> "−0.05", 0 -> "0.00"."""
-    if is_missing(change):
-        return "–"
-    c = int(change)  # type: ignore[arg-type]
-    body = format_score(None, abs(c))
-    return f"+{body}" if c > 0 else (f"−{body}" if c < 0 else body)
-
-
-def format_rank(rank: object, shared: bool = False, style: str = "equals") -> str:
-    """A competition rank; shared ranks read as shared: "=3" (style "equals") or "3 (shared)"."""
-    if is_missing(rank):
-        return "–"
-    r = int(rank)  # type: ignore[arg-type]
-    if not shared:
-        return str(r)
-    return f"={r}" if style == "equals" else f"{r} (shared)"
-
-
-def shared_ranks(ranks: Sequence[object]) -> list[bool]:
-    """For each rank in a list, whether another entry has the same rank (a tie)."""
-    counts: dict[int, int] = {}
-    for r in ranks:
-        if not is_missing(r):
-            counts[int(r)] = counts.get(int(r), 0) + 1  # type: ignore[arg-type]
-    return [False if is_missing(r) else counts[int(r)] > 1 for r in ranks]  # type: ignore[arg-type]
-
-
-def ratio_text(num: object, den: object) -> str:
-    """ "38 / 40" with Indian grouping; "–" parts when missing."""
-    return f"{format_indian(num)} / {format_indian(den)}"
-
-
-def rank_change_text(change: object) -> tuple[str, str, str]:
-    """(symbol text, tone, accessible words) for a rank change (previous - current; positive = up)."""
-    if is_missing(change):
-        return "new", "secondary", "no rank last month"
-    c = int(change)  # type: ignore[arg-type]
-    if c > 0:
-        return f"▲{c}", "success", f"up {c} place{'s' if c != 1 else ''}"
-    if c < 0:
-        return f"▼{-c}", "danger", f"down {-c} place{'s' if c != -1 else ''}"
-    return "–", "secondary", "no change in rank"
-
-
-def month_label(month: str | None) -> str:
-    """ "2026-10" -> "Oct 2026"."""
-    if not month or len(month) != 7:
-        return month or ""
-    try:
-        return f"{MONTH_NAMES[int(month[5:]) - 1]} {month[:4]}"
-    except (ValueError, IndexError):
-        return month
 
 
 # --- URLs ----------------------------------------------------------------------------------------
@@ -371,16 +231,3 @@ def finite_or_none(x: object) -> float | None:
     return None if math.isnan(f) or math.isinf(f) else f
 
 
-def format_timestamp(value: str | None) -> str:
-    """ISO timestamp -> "28 Nov 2026, 14:45 UTC" (as stored when not parseable)."""
-    if not value:
-        return "–"
-    from datetime import UTC, datetime
-
-    try:
-        ts = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if ts.tzinfo is not None:
-        ts = ts.astimezone(UTC)
-    return ts.strftime("%d %b %Y, %H:%M") + (" UTC" if ts.tzinfo is not None else "")

@@ -12,7 +12,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.components import card, league_grid, loading, month_label, page_header
+from dashboard.display import month_label
+from layouts.components import card, league_grid, loading, page_header
 from metrics.methodology import is_month
 
 

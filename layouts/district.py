@@ -7,7 +7,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.components import card, league_grid, loading, month_label, page_header
+from dashboard.display import month_label
+from layouts.components import card, league_grid, loading, page_header
 from layouts.unit_parts import clean_code, clean_month
 from metrics.analysis import PEER_GROUPS, PEER_UNKNOWN
 

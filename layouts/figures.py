@@ -157,7 +157,7 @@ def _fmt2(x: object) -> str:
 
 
 def _indian(n: object) -> str:
-    from layouts.components import format_indian
+    from dashboard.display import format_indian
 
     return format_indian(n)
 
@@ -170,7 +170,7 @@ def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = "State/UT",
                             unit_codes_as_labels: bool = False) -> Spec:
     """Units x parameters coloured by marks lost.
 
-    `long_df` (as from queries.param_matrix): unit_code, name, parameter, parameter_name, numerator,
+    `long_df` (as from read.param_matrix): unit_code, name, parameter, parameter_name, numerator,
     denominator, applicable, value, marks, weight, marks_lost; optional `head`, `rank`.
     Units are ordered by `unit_order` (codes) or total marks lost (fewest first); columns by parameter
     order of appearance. Not-applicable cells are blank. customdata per cell: [unit_code, parameter,
@@ -334,7 +334,7 @@ def bump_chart(rank_history_df: pd.DataFrame, highlight_codes: Iterable[str] = (
 
 def _short_month(month: str, with_year: bool = False) -> str:
     """ "2026-01" -> "Jan<br>2026" (January, or `with_year`), else "Feb"."""
-    from layouts.components import MONTH_NAMES
+    from dashboard.display import MONTH_NAMES
 
     try:
         name = MONTH_NAMES[int(month[5:7]) - 1]

@@ -13,8 +13,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.views import LAGGING_COLUMNS, PEERS, REASONS
-from layouts.components import card, league_grid, loading, month_label, page_header
+from dashboard.display import LAGGING_COLUMNS, PEERS, REASONS, month_label
+from layouts.components import card, league_grid, loading, page_header
 from metrics.methodology import is_month
 
 
@@ -69,7 +69,7 @@ def _stake_formatter() -> dict:
     return {"function": "params.value == null ? '–' : Number(params.value).toFixed(3)"}
 
 
-# Grid columns: exactly the columns of the download (dashboard.views.LAGGING_COLUMNS), in that order.
+# Grid columns: exactly the columns of the download (dashboard.read.LAGGING_COLUMNS), in that order.
 _COLUMN_OPTIONS: dict[str, dict[str, Any]] = {
     "position": {"width": 54, "minWidth": 48, "maxWidth": 60, "cellClass": "cell-num",
                  "headerTooltip": "Position by marks at stake for the State"},

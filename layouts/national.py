@@ -7,15 +7,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.components import (
-    CATEGORY_TABS,
-    card,
-    league_grid,
-    loading,
-    month_label,
-    page_header,
-    page_href,
-)
+from dashboard.display import month_label
+from layouts.components import CATEGORY_TABS, card, league_grid, loading, page_header, page_href
 from metrics.methodology import is_month
 
 

@@ -1,7 +1,7 @@
 """Conference mode: `/present?month=…&state=…[&district=…]`, a full-screen 16:9 slide deck.
 
 Pure layout. `layout(**query)` returns the frame (stage, controls); `callbacks/present.py` fills the
-stage once on open with `render_slides(...)` from `dashboard.deck.slides(review)`. Navigation, the
+stage once on open with `render_slides(...)` from `dashboard.reports.deck.slides(review)`. Navigation, the
 slide counter, auto-advance, full screen and the theme toggle run in `assets/present.js` with no
 request to the server, so a presentation never depends on the network or the session after it opens.
 The shell's navbar, context bar and footer are hidden while the deck is on the page (assets/present.css).
@@ -13,8 +13,9 @@ from typing import Any
 
 from dash import dcc, html
 
-from dashboard.deck import Chart, Kpis, Slide, Table, Text
-from layouts.components import month_label, page_href
+from dashboard.display import month_label
+from layouts.components import page_href
+from layouts.slides import Chart, Kpis, Slide, Table, Text
 from metrics.methodology import is_month
 
 CHART_KEYS = ("trend", "rank", "why", "lost")

@@ -10,15 +10,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts.components import (
-    empty_state,
-    format_change_centi,
-    format_indian,
-    format_rank,
-    is_missing,
-    page_href,
-    rank_change_badge,
-)
+from dashboard.display import as_int, format_change_centi, format_rank
+from layouts.components import empty_state, page_href, rank_change_badge
 from metrics.methodology import is_month
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,23}$")
@@ -53,53 +46,7 @@ def unknown_unit(kind: str, code: str | None) -> html.Div:
                        "Check the address, or find the unit with the search box.")
 
 
-def fmt3(x: object) -> str:
-    """Marks at stake to 3 decimals ("–" when missing)."""
-    return "–" if is_missing(x) else f"{float(x):.3f}"  # type: ignore[arg-type]
-
-
-def fmt_marks(x: object) -> str:
-    """Score points (marks needed, gaps) to 3 decimals so that a gap of 0.004 is not shown as 0.00."""
-    return fmt3(x)
-
-
-def pct(x: object) -> str:
-    return "–" if is_missing(x) else f"{float(x):.2f}%"  # type: ignore[arg-type]
-
-
-def as_int(v: object) -> int | None:
-    return None if is_missing(v) else int(v)  # type: ignore[arg-type]
-
-
-def streak_text(at1: object, top5: object, where: str = "") -> str:
-    a, t = as_int(at1) or 0, as_int(top5) or 0
-    parts = []
-    if a:
-        parts.append(f"{a} month{'s' if a != 1 else ''} at #1{where}")
-    if t:
-        parts.append(f"{t} month{'s' if t != 1 else ''} in the top 5")
-    return " · ".join(parts) or "No current streak"
-
-
 # --- shortfalls in words ------------------------------------------------------------------------------
-
-
-def shortfall_words(name: str, kind: str, numerator: object, denominator: object, needed: object = None,
-                    denominator_text: str = "") -> str:
-    """ "FIRs entered within 24 hours: 12 of 40 FIRs entered in CCTNS missed (10 more needed for full
-    marks)"; flags read "not done this month"."""
-    n, d = as_int(numerator), as_int(denominator)
-    if n is None or d is None:
-        return name
-    if kind == "flag":
-        return f"{name}: not done this month" if n < d else f"{name}: done"
-    missed = d - n
-    unit = " days" if kind == "days" else (f" {denominator_text}" if denominator_text else "")
-    text = f"{name}: {format_indian(missed)} of {format_indian(d)}{unit} missed"
-    need = as_int(needed)
-    if need is not None and need - n != missed and need > n:
-        text += f" ({format_indian(need - n)} more needed for full marks)"
-    return text
 
 
 # --- small tables -------------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ __all__ = [
     "score_change_by_parameter",
     "marks_needed_to_overtake",
     "peer_group",
-    "format_centi",
     "centi_of",
 ]
 
@@ -167,15 +166,6 @@ def marks_needed_to_overtake(
     p = above_centi if above_centi is not None else centi_of(above_score)
     needed = Fraction(2 * int(p) + 1, 200) - (own_score if isinstance(own_score, Fraction) else Fraction(own_score))
     return max(float(needed), 0.0)
-
-
-def format_centi(centi) -> str:
-    """Published score text from score_centi: 9949 -> '99.49'; '' when there is no score."""
-    if centi is None or centi is pd.NA or (isinstance(centi, float) and math.isnan(centi)):
-        return ""
-    c = int(centi)
-    sign = "-" if c < 0 else ""
-    return f"{sign}{abs(c) // 100}.{abs(c) % 100:02d}"
 
 
 # Peer groups of police stations by monthly FIR volume (the denominator of "FIRs registered in CCTNS"):

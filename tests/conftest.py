@@ -18,9 +18,9 @@ def demo_dir(tmp_path_factory) -> Path:
 
 def load_small_demo(engine, folder: Path):
     """Schema, methodology and the small demo dataset, loaded through the normal import path."""
-    from dashboard.demo import generate_demo
-    from dashboard.importer import import_files
-    from dashboard.schema import store_methodology, upgrade
+    from dashboard.ingest.demo import generate_demo
+    from dashboard.ingest.importer import import_files
+    from dashboard.store.schema import store_methodology, upgrade
     from metrics.methodology import default_methodology
 
     upgrade(engine)
@@ -34,8 +34,8 @@ def load_small_demo(engine, folder: Path):
 
 @pytest.fixture(scope="session")
 def demo_engine(demo_dir):
-    """A SQLite database with the small demo dataset (built through `dashboard.importer`)."""
-    from dashboard.db import get_engine
+    """A SQLite database with the small demo dataset (built through `dashboard.ingest.importer`)."""
+    from dashboard.store.db import get_engine
 
     return load_small_demo(get_engine(f"sqlite:///{demo_dir / 'demo.sqlite3'}"), demo_dir / "csv")
 
@@ -70,7 +70,7 @@ def any_demo_engine(request):
 
 @pytest.fixture(scope="session")
 def demo_users(demo_engine) -> dict[str, str]:
-    from dashboard.users import create_demo_users
+    from dashboard.web.users import create_demo_users
 
     return create_demo_users(demo_engine)
 
@@ -122,7 +122,7 @@ def pg_schema_url():
     try:
         yield url
     finally:
-        from dashboard.db import get_engine
+        from dashboard.store.db import get_engine
 
         get_engine(url).dispose()
         with admin.begin() as conn:

@@ -1,5 +1,5 @@
 """District and police-station pages: layouts, callbacks as functions and over HTTP, numbers against
-`cctns export` / dashboard.queries, and scope (karnal-sp never sees another district's stations)."""
+`cctns export` / dashboard.read, and scope (karnal-sp never sees another district's stations)."""
 
 from __future__ import annotations
 
@@ -20,26 +20,25 @@ from unit_pages_support import (
 import callbacks.common
 from callbacks import district as dcb
 from callbacks import station as scb
-from dashboard.exports import build_export
+from dashboard.reports.exports import build_export
 from dashboard.scope import Scope
 from layouts import district as dl
 from layouts import shell
 from layouts import station as stl
-from layouts.unit_parts import shortfall_words
 
 
 @pytest.fixture(scope="module")
 def month(demo_engine) -> str:
-    from dashboard import queries
+    from dashboard import read
 
-    return queries.latest_month(demo_engine)
+    return read.latest_month(demo_engine)
 
 
 @pytest.fixture(scope="module")
 def karnal(demo_engine) -> str:
-    from dashboard import queries
+    from dashboard import read
 
-    return next(r["code"] for r in queries.search_units(demo_engine, "Karnal", Scope.national())
+    return next(r["code"] for r in read.search_units(demo_engine, "Karnal", Scope.national())
                 if r["level"] == "district")
 
 
@@ -61,23 +60,14 @@ def test_layouts_build_with_unique_ids(module, kwargs, needed):
     json.dumps(text_of(page))
 
 
-def test_shortfall_words():
-    assert shortfall_words("FIRs entered within 24 hours", "count", 28, 40, 40, "FIRs entered in CCTNS") == \
-        "FIRs entered within 24 hours: 12 of 40 FIRs entered in CCTNS missed"
-    assert shortfall_words("Synced", "days", 28, 31, 31) == "Synced: 3 of 31 days missed"
-    assert shortfall_words("Fingerprints", "count", 10, 20, 19) == \
-        "Fingerprints: 10 of 20 missed (9 more needed for full marks)"
-    assert shortfall_words("National search", "flag", 0, 1, 1) == "National search: not done this month"
-
-
 # --- district ------------------------------------------------------------------------------------------
 
 
 def test_district_stations_match_export(dash_app, demo_engine, month, monkeypatch):
-    from dashboard import queries
+    from dashboard import read
 
     _as(monkeypatch, Scope.national())
-    dcode = queries.districts_table(demo_engine, month, "DL", Scope.national())["unit_code"].iloc[-1]
+    dcode = read.districts_table(demo_engine, month, "DL", Scope.national())["unit_code"].iloc[-1]
     with dash_app.server.test_request_context():
         rows, style, note = dcb.update_stations({"district_code": dcode, "month": month}, "all")
         page = dcb.update_page({"district_code": dcode, "month": month}, "light")
@@ -113,25 +103,25 @@ def test_district_peer_filter(dash_app, month, karnal, monkeypatch):
 
 
 def test_district_headline_and_movers(dash_app, demo_engine, month, karnal, monkeypatch):
-    from dashboard import queries
+    from dashboard import read
 
     _as(monkeypatch, Scope.national())
     with dash_app.server.test_request_context():
         out = dcb.update_page({"district_code": karnal, "month": month}, "light")
-    head = queries.district_headline(demo_engine, month, karnal, Scope.national())
+    head = read.district_headline(demo_engine, month, karnal, Scope.national())
     kpis = text_of(out[4])
     assert head["score_display"] in kpis and f"{head['rank_in_state']} of {head['districts_ranked']}" in kpis
-    moved = queries.movers(demo_engine, month, "station", karnal, Scope.national())
+    moved = read.movers(demo_engine, month, "station", karnal, Scope.national())
     for df in (moved["improved"], moved["declined"]):
         for name in df["name"]:
             assert name in text_of(out[6])
 
 
 def test_district_out_of_scope(dash_app, demo_engine, month, karnal, monkeypatch):
-    from dashboard import queries
+    from dashboard import read
 
     _as(monkeypatch, Scope("district", "HR", karnal, "karnal-sp"))
-    other = next(c for c in queries.districts_table(demo_engine, month, "HR", Scope.national())["unit_code"]
+    other = next(c for c in read.districts_table(demo_engine, month, "HR", Scope.national())["unit_code"]
                  if c != karnal)
     with dash_app.server.test_request_context():
         page = dcb.update_page({"district_code": other, "month": month}, "light")
@@ -139,14 +129,14 @@ def test_district_out_of_scope(dash_app, demo_engine, month, karnal, monkeypatch
         mine = dcb.update_stations({"district_code": karnal, "month": month}, "all")[0]
     assert rows == [] and style == {"display": "none"} and mine
     assert "Not available for your account" in text_of(page[3])
-    names = set(queries.stations_table(demo_engine, month, other, Scope.national())["name"]) - {r["name"] for r in mine}
+    names = set(read.stations_table(demo_engine, month, other, Scope.national())["name"]) - {r["name"] for r in mine}
     assert not [n for n in names if n in text_of(list(page))]
 
 
 def test_district_over_http_and_scope(dash_app, demo_users, demo_engine, month, karnal, dash_call):
     from app_http_support import sign_in
 
-    from dashboard import queries
+    from dashboard import read
 
     client = sign_in(dash_app, "karnal-sp", demo_users["karnal-sp"])
     assert client.get(f"/district/{karnal}?month={month}").status_code == 200
@@ -154,10 +144,10 @@ def test_district_over_http_and_scope(dash_app, demo_users, demo_engine, month, 
                                                  (dl.ids.PEER, "value", "all")])
     exported = build_export(demo_engine, "stations", month, district=karnal)
     assert {r["station_code"] for r in mine[dl.ids.STATIONS]["rowData"]} == set(exported["station_code"])
-    for other in queries.districts_table(demo_engine, month, "HR", Scope.national())["unit_code"]:
+    for other in read.districts_table(demo_engine, month, "HR", Scope.national())["unit_code"]:
         if other == karnal:
             continue
-        theirs = set(queries.stations_table(demo_engine, month, other, Scope.national())["name"])
+        theirs = set(read.stations_table(demo_engine, month, other, Scope.national())["name"])
         theirs -= set(exported.get("name", []))
         for outputs, inputs in ((DISTRICT_STATIONS, [(dl.ids.QUERY, "data", {"district_code": other, "month": month}),
                                                      (dl.ids.PEER, "value", "all")]),
@@ -172,15 +162,15 @@ def test_district_over_http_and_scope(dash_app, demo_users, demo_engine, month, 
 
 
 def test_station_params_match_the_rules(dash_app, demo_engine, month, karnal, monkeypatch):
-    from dashboard import queries
+    from dashboard import read
 
     _as(monkeypatch, Scope.national())
-    code = queries.stations_table(demo_engine, month, karnal, Scope.national())["unit_code"].iloc[-1]
+    code = read.stations_table(demo_engine, month, karnal, Scope.national())["unit_code"].iloc[-1]
     with dash_app.server.test_request_context():
         out = scb.update_page({"station_code": code, "month": month}, None, "light")
         trend = scb.update_param_trend(out[9], {"station_code": code, "month": month}, "light")
     rows = out[5]
-    params = queries.station_params(demo_engine, month, code, Scope.national()).set_index("parameter")
+    params = read.station_params(demo_engine, month, code, Scope.national()).set_index("parameter")
     exported = build_export(demo_engine, "stations", month, district=karnal).set_index("station_code").loc[code]
     assert [r["parameter"] for r in rows] == list(params.sort_values("position").index)
     for r in rows:
@@ -199,7 +189,7 @@ def test_station_params_match_the_rules(dash_app, demo_engine, month, karnal, mo
 def test_station_not_reported_is_flagged(dash_app, demo_engine, monkeypatch):
     from sqlalchemy import select
 
-    from dashboard.models import ResultUnit
+    from dashboard.store.models import ResultUnit
 
     _as(monkeypatch, Scope.national())
     with demo_engine.connect() as conn:
@@ -211,7 +201,7 @@ def test_station_not_reported_is_flagged(dash_app, demo_engine, monkeypatch):
         out = scb.update_page({"station_code": row.unit_code, "month": row.month}, None, "light")
     assert "Not reported" in text_of(out[3]) and "Not reported" in text_of(out[4])
     assert any(r["imputed"] for r in out[5]) or all(not r["applicable"] for r in out[5])
-    from layouts.components import month_label
+    from dashboard.display import month_label
 
     assert month_label(row.month) in text_of(out[10])
 
@@ -219,16 +209,16 @@ def test_station_not_reported_is_flagged(dash_app, demo_engine, monkeypatch):
 def test_station_over_http_and_scope(dash_app, demo_users, demo_engine, month, karnal, dash_call):
     from app_http_support import sign_in
 
-    from dashboard import queries
+    from dashboard import read
 
     client = sign_in(dash_app, "karnal-sp", demo_users["karnal-sp"])
-    own = queries.stations_table(demo_engine, month, karnal, Scope.national())["unit_code"].iloc[0]
+    own = read.stations_table(demo_engine, month, karnal, Scope.national())["unit_code"].iloc[0]
     resp = dash_call(client, STATION_PAGE, [(stl.ids.QUERY, "data", {"station_code": own, "month": month})],
                      state=[(stl.ids.PICK, "value", None), THEME])
     assert resp[stl.ids.PARAMS]["rowData"]
-    other_d = next(c for c in queries.districts_table(demo_engine, month, "HR", Scope.national())["unit_code"]
+    other_d = next(c for c in read.districts_table(demo_engine, month, "HR", Scope.national())["unit_code"]
                    if c != karnal)
-    other = queries.stations_table(demo_engine, month, other_d, Scope.national())
+    other = read.stations_table(demo_engine, month, other_d, Scope.national())
     resp = dash_call(client, STATION_PAGE,
                      [(stl.ids.QUERY, "data", {"station_code": other["unit_code"].iloc[0], "month": month})],
                      state=[(stl.ids.PICK, "value", None), THEME])

@@ -1,4 +1,4 @@
-"""Lagging stations page: layout, filters (checked against dashboard.queries), the page callback called as
+"""Lagging stations page: layout, filters (checked against dashboard.read), the page callback called as
 a function and over HTTP, and the /download/lagging route (content = the shown table; scope; audit; 401)."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from callbacks import lagging as cb
-from dashboard import queries, views
-from dashboard.audit import list_events
+from dashboard import display, read, store
 from dashboard.scope import Scope
+from dashboard.store.audit import list_events
 from layouts import lagging as lay
 from metrics.analysis import peer_group
 
@@ -34,8 +34,8 @@ def out_dict(result: tuple) -> dict:
 
 
 def shown(engine, sc=None, state=STATE, month=MONTH, district=None, **filters) -> pd.DataFrame:
-    return views.lagging_list(engine, month, sc or Scope.national(), state, district,
-                              views.LaggingFilters(district=district, **filters))
+    return read.lagging_list(engine, month, sc or Scope.national(), state, district,
+                              read.LaggingFilters(district=district, **filters))
 
 
 # --- layout --------------------------------------------------------------------------------------------------
@@ -52,8 +52,8 @@ def test_layout_keeps_only_wellformed_query_values():
 
 
 def test_grid_columns_are_the_download_columns_in_order():
-    assert [c["field"] for c in lay.COLUMN_DEFS] == list(views.LAGGING_COLUMNS)
-    assert [c["headerName"] for c in lay.COLUMN_DEFS] == list(views.LAGGING_COLUMNS.values())
+    assert [c["field"] for c in lay.COLUMN_DEFS] == list(display.LAGGING_COLUMNS)
+    assert [c["headerName"] for c in lay.COLUMN_DEFS] == list(display.LAGGING_COLUMNS.values())
     assert all(not c.get("sort") for c in lay.COLUMN_DEFS)  # the order shown is the order downloaded
 
 
@@ -61,7 +61,7 @@ def test_grid_columns_are_the_download_columns_in_order():
 
 
 def test_list_is_the_lagging_query_ordered_by_marks_at_stake(demo_engine):
-    base = queries.lagging(demo_engine, MONTH, Scope.national(), STATE)
+    base = read.lagging(demo_engine, MONTH, Scope.national(), STATE)
     df = shown(demo_engine)
     assert len(df) == len(base) > 10
     assert df["station_code"].tolist() == base["station_code"].tolist()
@@ -73,7 +73,7 @@ def test_list_is_the_lagging_query_ordered_by_marks_at_stake(demo_engine):
 
 
 def test_reason_filters_match_rule_12_flags(demo_engine):
-    base = queries.lagging(demo_engine, MONTH, Scope.national(), STATE)
+    base = read.lagging(demo_engine, MONTH, Scope.national(), STATE)
     for reason, expected in (("not_reported", base[base["not_reported"].astype(bool)]),
                              ("low_score", base[base["low_score"].astype(bool)]),
                              ("critical", base[base["critical_parameters"].fillna("") != ""])):
@@ -83,7 +83,7 @@ def test_reason_filters_match_rule_12_flags(demo_engine):
 
 
 def test_district_parameter_and_peer_filters(demo_engine):
-    base = queries.lagging(demo_engine, MONTH, Scope.national(), STATE)
+    base = read.lagging(demo_engine, MONTH, Scope.national(), STATE)
     district = base["district_code"].value_counts().index[0]
     got = shown(demo_engine, district=district)
     assert got["station_code"].tolist() == base[base["district_code"] == district]["station_code"].tolist()
@@ -93,13 +93,13 @@ def test_district_parameter_and_peer_filters(demo_engine):
     assert got["station_code"].tolist() == want["station_code"].tolist() and len(got) > 0
 
     # peer groups from the station league tables (FIR volume bands)
-    peers = pd.concat([queries.stations_table(demo_engine, MONTH, d, Scope.national())
+    peers = pd.concat([read.stations_table(demo_engine, MONTH, d, Scope.national())
                        for d in base["district_code"].unique()])
     band = peers.set_index("unit_code")["peer_group"]
-    for key, label in views.PEERS.items():
+    for key, label in display.PEERS.items():
         got = shown(demo_engine, peer=key)
         assert got["station_code"].tolist() == [c for c in base["station_code"] if band[c] == label], key
-    assert peer_group(5) == views.PEERS["low"]
+    assert peer_group(5) == display.PEERS["low"]
 
 
 def test_combined_filters_and_renumbering(demo_engine):
@@ -112,15 +112,15 @@ def test_combined_filters_and_renumbering(demo_engine):
 
 def test_reasons_in_words_and_counts(demo_engine):
     df = shown(demo_engine, reason="critical")
-    stakes = queries._df(demo_engine, queries.select(queries.ResultStake).where(
-        queries.ResultStake.month == MONTH, queries.ResultStake.state_code == STATE))
-    version = queries.version_for(demo_engine, MONTH)
+    stakes = read.common._df(demo_engine, read.common.select(store.ResultStake).where(
+        store.ResultStake.month == MONTH, store.ResultStake.state_code == STATE))
+    version = read.version_for(demo_engine, MONTH)
     names = {p.id: p.name for p in version.parameters}
     checked = 0
     for r in df.itertuples():
         for pid in r.critical_parameters.split(","):
             s = stakes[(stakes["station_code"] == r.station_code) & (stakes["parameter"] == pid)].iloc[0]
-            assert f"Critical: {names[pid]} — {views.indian(int(s.numerator))} of {views.indian(int(s.denominator))}" \
+            assert f"Critical: {names[pid]} — {display.indian(int(s.numerator))} of {display.indian(int(s.denominator))}" \
                 in r.reasons
             checked += 1
         if r.not_reported:
@@ -136,11 +136,11 @@ def test_action_words_say_what_is_pending():
 
     v = default_methodology().version_for("2025-06")
     p = v.parameter("fir_within_24h")
-    assert views.action_words(p, p.name, 28, 40, 40, 0.1234) == \
+    assert display.action_words(p, p.name, 28, 40, 40, 0.1234) == \
         f"{p.name}: 12 more needed (28 of 40 done; target 100%; worth +0.123)"
     d = v.parameter("ndc_sync")
-    assert "20 more days needed (11 of 31 done" in views.action_words(d, d.name, 11, 31, 31, 1.0)
-    assert views.indian(1234567) == "12,34,567"
+    assert "20 more days needed (11 of 31 done" in display.action_words(d, d.name, 11, 31, 31, 1.0)
+    assert display.indian(1234567) == "12,34,567"
 
 
 # --- page callback as a function ------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_page_callback_national_state(as_user, demo_engine):
     out = out_dict(as_user(Scope.national("ncrb"), cb.update_page, {"month": MONTH, "state": STATE,
                                                                    "reason": "low_score"}))
     rows = out[(lay.ids.TABLE, "rowData")]
-    want = views.lagging_table(shown(demo_engine, reason="low_score"))
+    want = read.lagging_table(shown(demo_engine, reason="low_score"))
     assert [r["station_code"] for r in rows] == want["Station code"].tolist()
     assert [r["at_stake_state"] for r in rows] == want["Marks at stake (State)"].tolist()
     assert out[(lay.ids.STATE, "value")] == STATE and out[(lay.ids.REASON, "value")] == "low_score"
@@ -216,7 +216,7 @@ def _http_rows(client, dash_call, query: dict) -> list[dict]:
 
 
 def _shown_table(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{h: r[f] for f, h in views.LAGGING_COLUMNS.items()} for r in rows])
+    return pd.DataFrame([{h: r[f] for f, h in display.LAGGING_COLUMNS.items()} for r in rows])
 
 
 @pytest.mark.parametrize("query", [
@@ -276,7 +276,7 @@ def karnal_client(dash_app, demo_users):
     f"month={MONTH}&state=MN",                     # another State
 ])
 def test_district_sp_cannot_download_outside_their_district(karnal_client, demo_engine, query):
-    others = queries.lagging(demo_engine, query.split("&")[0].split("=")[1], Scope.national(),
+    others = read.lagging(demo_engine, query.split("&")[0].split("=")[1], Scope.national(),
                              "MN" if "state=MN" in query else "HR")
     others = others[others["district_code"] != "HR-KNL"]
     assert len(others) > 0
@@ -308,7 +308,7 @@ def test_station_detail_lists_every_stake(as_user, demo_engine):
     resolved = {"month": MONTH, "state": STATE}
     panel = as_user(Scope.national("ncrb"), cb.station_detail, [row], resolved)
     text = str(panel)
-    stakes = queries.lagging_stakes(demo_engine, MONTH, row["station_code"], Scope.national())
+    stakes = read.lagging_stakes(demo_engine, MONTH, row["station_code"], Scope.national())
     for s in stakes.itertuples():
         assert f"+{s.at_stake_state:.3f}" in text
     # outside the scope: nothing of the station
@@ -323,7 +323,7 @@ def test_download_naming_a_district_of_another_state_is_refused_and_logged(dash_
     from app_http_support import sign_in
 
     client = sign_in(dash_app, "haryana", demo_users["haryana"])
-    mn_district = queries.districts_table(demo_engine, MONTH, "MN", Scope.national())["unit_code"].iloc[0]
+    mn_district = read.districts_table(demo_engine, MONTH, "MN", Scope.national())["unit_code"].iloc[0]
     before = len(list_events(demo_engine, limit=10000, actor="haryana"))
     r = client.get(f"/download/lagging?month={MONTH}&state=HR&district={mn_district}&format=csv")
     assert r.status_code == 403

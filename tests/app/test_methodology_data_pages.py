@@ -8,7 +8,7 @@ import pytest
 
 from callbacks import data as data_cb
 from callbacks import methodology as meth_cb
-from dashboard import queries
+from dashboard import read
 from dashboard.scope import Scope
 from layouts import data as data_lay
 from layouts import methodology as meth_lay
@@ -29,7 +29,7 @@ def test_methodology_layout_has_rules_and_worked_example():
 def test_methodology_version_in_force(dash_app, month, in_force):
     with dash_app.server.test_request_context("/"):
         subtitle, nav, summary, table, rules = meth_cb.update_page({"month": month})
-        meth = queries.methodology(queries_engine())
+        meth = read.methodology(queries_engine())
     assert subtitle.endswith(in_force)
     version = meth.version(in_force)
     text = str(table)
@@ -79,7 +79,7 @@ def _grid_rows(component) -> list[dict]:
 
 def test_data_page_national(dash_app, monkeypatch, demo_engine):
     out = _data(dash_app, monkeypatch, Scope.national("ncrb"))
-    status = queries.reporting_status(demo_engine, "2025-06", Scope.national())
+    status = read.reporting_status(demo_engine, "2025-06", Scope.national())
     rows = _grid_rows(out[(data_lay.ids.REPORTING, "children")])
     assert {r["unit_code"] for r in rows} == set(status["unit_code"])
     for r in rows:
@@ -96,7 +96,7 @@ def test_data_page_national(dash_app, monkeypatch, demo_engine):
 
 def test_data_page_district_user_sees_only_own_district(dash_app, monkeypatch, demo_engine):
     sc = Scope("district", "HR", "HR-KNL", username="karnal-sp")
-    for month in queries.months(demo_engine)[-6:]:
+    for month in read.months(demo_engine)[-6:]:
         out = _data(dash_app, monkeypatch, sc, month)
         rows = _grid_rows(out[(data_lay.ids.REPORTING, "children")])
         assert rows and all(r["station_code"].startswith("HR-KNL-") for r in rows)

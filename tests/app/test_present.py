@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dashboard import queries
-from dashboard.audit import list_events
+from dashboard import read
+from dashboard.store.audit import list_events
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -38,13 +38,13 @@ def client_as(dash_app, demo_users):
 
 @pytest.fixture(scope="module")
 def month(demo_engine) -> str:
-    return queries.latest_month(demo_engine)
+    return read.latest_month(demo_engine)
 
 
 def _other_district(demo_engine, month) -> tuple[str, str]:
     from dashboard.scope import Scope
 
-    table = queries.districts_table(demo_engine, month, "HR", Scope.national())
+    table = read.districts_table(demo_engine, month, "HR", Scope.national())
     row = table[table["unit_code"] != "HR-KNL"].iloc[0]
     return row["unit_code"], row["name"]
 
@@ -66,7 +66,7 @@ def test_state_user_downloads_own_state(client_as, demo_engine, month):
     assert r.status_code == 200
     assert r.headers["Content-Disposition"].startswith("attachment;") and "HR" in r.headers["Content-Disposition"]
     wb = load_workbook(io.BytesIO(r.data))
-    head = queries.state_headline(demo_engine, month, "HR")
+    head = read.state_headline(demo_engine, month, "HR")
     summary = {row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=2, values_only=True)}
     assert f"{summary['Score (published)']:.2f}" == head["score_display"]
     events = list_events(demo_engine, limit=20, actor="haryana", action="download")

@@ -165,16 +165,16 @@ def test_pages_and_wiring_over_http(national_client):
 
 
 def test_national_callback_numbers_match_queries(national_client, demo_engine, dash_call):
-    from dashboard import queries
+    from dashboard import read
 
-    month = queries.latest_month(demo_engine)
+    month = read.latest_month(demo_engine)
     outs = [(national.ids.TABLE, "rowData"), (national.ids.TABLE_NOTE, "children"), (national.ids.KPIS, "children"),
             (national.ids.SUBTITLE, "children"), (national.ids.TILE_MAP, "figure"), (national.ids.HEATMAP, "figure"),
             (national.ids.BUMP_PICK, "options")]
     resp = dash_call(national_client, outs, [(national.ids.QUERY, "data", {"month": month, "category": None})],
                 state=[(shell.ids.THEME_STORE, "data", "dark")])
     rows = resp[national.ids.TABLE]["rowData"]
-    table = queries.states_table(demo_engine, month)
+    table = read.states_table(demo_engine, month)
     assert [r["state_code"] for r in rows] == list(table["state_code"])
     assert [r["score_display"] for r in rows] == [s if s != "no data" else "no data" for s in table["score_display"]]
     for r, (_, t) in zip(rows, table.iterrows(), strict=True):
@@ -186,9 +186,9 @@ def test_national_callback_numbers_match_queries(national_client, demo_engine, d
 
 
 def test_category_tab_filters_over_http(national_client, demo_engine, dash_call):
-    from dashboard import queries
+    from dashboard import read
 
-    month = queries.latest_month(demo_engine)
+    month = read.latest_month(demo_engine)
     resp = dash_call(national_client, [(national.ids.TABLE, "rowData"), (national.ids.TABLE_NOTE, "children"),
                                   (national.ids.KPIS, "children"), (national.ids.SUBTITLE, "children"),
                                   (national.ids.TILE_MAP, "figure"), (national.ids.HEATMAP, "figure"),
@@ -196,15 +196,15 @@ def test_category_tab_filters_over_http(national_client, demo_engine, dash_call)
                 [(national.ids.QUERY, "data", {"month": month, "category": "Major States"})],
                 state=[(shell.ids.THEME_STORE, "data", "light")])
     rows = resp[national.ids.TABLE]["rowData"]
-    expected = queries.states_table(demo_engine, month, "Major States")
+    expected = read.states_table(demo_engine, month, "Major States")
     assert {r["state_code"] for r in rows} == set(expected["state_code"])
     assert "Major States" in json.dumps(resp[national.ids.SUBTITLE])
 
 
 def test_month_sync_and_search_over_http(national_client, demo_engine, dash_call):
-    from dashboard import queries
+    from dashboard import read
 
-    months = queries.months(demo_engine)
+    months = read.months(demo_engine)
     resp = dash_call(national_client, [(shell.ids.MONTH, "options"), (shell.ids.MONTH, "value"), (shell.ids.URL, "search")],
                 [(shell.ids.URL, "search", f"?month={months[0]}"), (shell.ids.MONTH, "value", None)])
     assert resp[shell.ids.MONTH]["value"] == months[0]
@@ -226,9 +226,9 @@ def test_month_sync_and_search_over_http(national_client, demo_engine, dash_call
 
 
 def test_breadcrumb_over_http(national_client, demo_engine, dash_call):
-    from dashboard import queries
+    from dashboard import read
 
-    hit = next(r for r in queries.search_units(demo_engine, "Karnal", __import__("dashboard.scope").scope.Scope.national())
+    hit = next(r for r in read.search_units(demo_engine, "Karnal", __import__("dashboard.scope").scope.Scope.national())
                if r["level"] == "district")
     resp = dash_call(national_client, [(shell.ids.BREADCRUMB, "children")],
                 [(shell.ids.URL, "pathname", f"/district/{hit['code']}"), (shell.ids.URL, "search", "?month=2025-06"),

@@ -1,4 +1,4 @@
-"""State page: layout, callbacks as functions and over HTTP, numbers against dashboard.queries, the
+"""State page: layout, callbacks as functions and over HTTP, numbers against dashboard.read, the
 scoring helpers and `cctns export`; scope (district user, user outside the State)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from unit_pages_support import STATE_DETAIL, STATE_SUMMARY, THEME, as_figure, id
 
 import callbacks.common
 from callbacks import state as cb
-from dashboard.exports import build_export
+from dashboard.reports.exports import build_export
 from dashboard.scope import Scope
 from layouts import shell
 from layouts import state as sl
@@ -23,9 +23,9 @@ from metrics.analysis import marks_needed_to_overtake
 
 @pytest.fixture(scope="module")
 def month(demo_engine) -> str:
-    from dashboard import queries
+    from dashboard import read
 
-    return queries.latest_month(demo_engine)
+    return read.latest_month(demo_engine)
 
 
 @pytest.mark.parametrize("query", [{"state_code": "HR"}, {"state_code": "hr", "month": "2025-06"},
@@ -47,14 +47,14 @@ def _as(monkeypatch, s: Scope) -> None:
 
 
 def test_summary_numbers_match_the_rules(dash_app, demo_engine, month, monkeypatch):
-    from dashboard import queries
+    from dashboard import read
 
     _as(monkeypatch, Scope.national())
     with dash_app.server.test_request_context():
         out = cb.update_summary({"state_code": "DL", "month": month}, "light")
     title, subtitle, _actions, kpis, why, rivals, lost, overtake, trend = out
     assert title == "Delhi" and month[:4] in subtitle
-    table = queries.states_table(demo_engine, month).set_index("unit_code")
+    table = read.states_table(demo_engine, month).set_index("unit_code")
     exported = build_export(demo_engine, "states", month).set_index("state_code")
     text = text_of(kpis)
     assert exported.loc["DL", "score"] in text
@@ -68,10 +68,10 @@ def test_summary_numbers_match_the_rules(dash_app, demo_engine, month, monkeypat
         assert f"+{need:.3f}" in text and f"+{need:.3f}" in text_of(overtake)
     # why the rank moved: the bars add up to the score change (within rounding of the published scores)
     bars = as_figure(why).data[0]
-    prev = queries.states_table(demo_engine, queries.months(demo_engine)[-2]).set_index("unit_code")
+    prev = read.states_table(demo_engine, read.months(demo_engine)[-2]).set_index("unit_code")
     assert abs(sum(bars.x) - (table.loc["DL", "score"] - prev.loc["DL", "score"])) < 1e-6
     # marks lost bars = the State's marks lost per parameter (rule 10)
-    params = queries.unit_params(demo_engine, month, "state", "DL").set_index("parameter_name")
+    params = read.unit_params(demo_engine, month, "state", "DL").set_index("parameter_name")
     for name, x in zip(as_figure(lost).data[0].y, as_figure(lost).data[0].x, strict=True):
         assert x == pytest.approx(params.loc[name, "marks_lost"])
     assert "Chandigarh" in text_of(rivals) or "Uttar Pradesh" in text_of(rivals)
@@ -126,10 +126,10 @@ def test_district_user_sees_districts_but_no_state_station_list(dash_app, demo_e
         summary = cb.update_summary({"state_code": "HR", "month": month}, "light")
     assert rows and style == {}
     assert "Not available for your account" in text_of(lagging)
-    from dashboard import queries
+    from dashboard import read
 
-    others = queries.not_reported_stations(demo_engine, month, Scope.national(), "HR")
-    lag = queries.lagging(demo_engine, month, Scope.national(), "HR")
+    others = read.not_reported_stations(demo_engine, month, Scope.national(), "HR")
+    lag = read.lagging(demo_engine, month, Scope.national(), "HR")
     names = set(others["name"]) | set(lag.get("station_name", pd.Series(dtype=str)))
     blob = text_of(list(summary[3:])) + text_of(lagging)
     assert not [n for n in names if n in blob]
@@ -158,9 +158,9 @@ def test_signed_in_user_via_flask_login(dash_app, demo_users, month):
     from sqlalchemy import select
 
     from callbacks.common import engine
-    from dashboard.auth import UserSession, _fingerprint
-    from dashboard.db import session_scope
-    from dashboard.models import User
+    from dashboard.store.db import session_scope
+    from dashboard.store.models import User
+    from dashboard.web.auth import UserSession, _fingerprint
 
     with dash_app.server.test_request_context():
         with session_scope(engine()) as s:
@@ -216,7 +216,7 @@ def test_state_page_over_http_as_district_user(dash_app, demo_users, demo_engine
     other = dash_call(client, STATE_DETAIL, [(sl.ids.QUERY, "data", {"state_code": "UP", "month": month})],
                       state=[THEME])
     assert other[sl.ids.DISTRICTS]["rowData"] == []
-    from dashboard import queries
+    from dashboard import read
 
-    up_names = set(queries.districts_table(demo_engine, month, "UP", Scope.national())["name"])
+    up_names = set(read.districts_table(demo_engine, month, "UP", Scope.national())["name"])
     assert not [n for n in up_names if n in json.dumps(other)]

@@ -11,9 +11,9 @@ from browser_support import CHROMIUM, dropdown_value_text, open_page, settle, wa
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, select
 
-from dashboard import queries, views
-from dashboard.models import PoliceStation
+from dashboard import read
 from dashboard.scope import Scope
+from dashboard.store.models import PoliceStation
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")]
 
@@ -49,10 +49,10 @@ def assert_no_ambala_stations(page: Page, names: list[str], codes: bool = True) 
 def test_district_sp_sees_only_their_district(page_as: Callable[[str], Page], demo_engine: Engine,
                                               ambala_only: list[str]) -> None:
     page = page_as("karnal-sp")
-    month = queries.latest_month(demo_engine)
+    month = read.latest_month(demo_engine)
 
     # own district: its stations
-    own = list(queries.stations_table(demo_engine, month, OWN, KARNAL_SP)["unit_code"])
+    own = list(read.stations_table(demo_engine, month, OWN, KARNAL_SP)["unit_code"])
     open_page(page, f"/district/{OWN}", "#district-stations [row-id]")
     expect(page.locator("#main-content h1")).to_have_text("Karnal")
     wait_grid_ids(page, "district-stations", own, ordered=False)
@@ -105,7 +105,7 @@ def test_district_sp_search_offers_no_other_district_stations(page_as: Callable[
 def test_district_sp_lagging_page_is_locked_to_their_district(page_as: Callable[[str], Page], demo_engine: Engine,
                                                               ambala_only: list[str]) -> None:
     page = page_as("karnal-sp")
-    mine = views.lagging_list(demo_engine, LAGGING_MONTH, KARNAL_SP, "HR", OWN)
+    mine = read.lagging_list(demo_engine, LAGGING_MONTH, KARNAL_SP, "HR", OWN)
     assert len(mine) > 0
 
     for path in (f"/lagging?month={LAGGING_MONTH}", f"/lagging?month={LAGGING_MONTH}&state=HR"):

@@ -1,5 +1,5 @@
 """Headless Chromium: the lagging page's filters (district, reason, parameter) narrow the table exactly as
-dashboard.views says, and the CSV / XLSX downloads hold exactly the rows shown (issue 3)."""
+dashboard.read says, and the CSV / XLSX downloads hold exactly the rows shown (issue 3)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,10 @@ from browser_support import (
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
-from dashboard import queries, views
+from dashboard import read
+from dashboard.display import LAGGING_COLUMNS, REASONS
+from dashboard.read import LaggingFilters
 from dashboard.scope import Scope
-from dashboard.views import LAGGING_COLUMNS, REASONS, LaggingFilters
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")]
 
@@ -35,13 +36,13 @@ DISTRICT = "MN-IWT"
 
 def expected(engine: Engine, **filters: str | None) -> pd.DataFrame:
     f = LaggingFilters(**filters)
-    return views.lagging_list(engine, MONTH, Scope.national(), STATE, filters=f)
+    return read.lagging_list(engine, MONTH, Scope.national(), STATE, filters=f)
 
 
 def pick_filters(engine: Engine, district: str, before: int) -> tuple[str, str, str]:
     """(reason, parameter id, parameter name) such that each filter narrows the list further without emptying
     it: district > district + reason > district + reason + parameter > 0 rows."""
-    version = queries.version_for(engine, MONTH)
+    version = read.version_for(engine, MONTH)
     for reason in REASONS:
         n_reason = len(expected(engine, district=district, reason=reason))
         if not 0 < n_reason < before:
@@ -94,7 +95,7 @@ def test_lagging_filters_and_downloads(page_as: Callable[[str], Page], demo_engi
     # district
     by_district = expected(demo_engine, district=DISTRICT)
     assert 0 < len(by_district) < len(everything)
-    choose(page, "lagging-district", queries.unit_info(demo_engine, "district", DISTRICT)["name"])
+    choose(page, "lagging-district", read.unit_info(demo_engine, "district", DISTRICT)["name"])
     page.wait_for_url(f"**district={DISTRICT}**")
     wait_grid_ids(page, "lagging-table", list(by_district.station_code))
     expect(page.locator("#lagging-count")).to_have_text(str(len(by_district)))

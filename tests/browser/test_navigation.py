@@ -23,9 +23,10 @@ from browser_support import (
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
-from dashboard import queries
+from dashboard import read
+from dashboard.display import month_label
 from dashboard.scope import Scope
-from layouts.components import CATEGORY_TABS, month_label
+from layouts.components import CATEGORY_TABS
 from layouts.national import tab_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")]
@@ -44,7 +45,7 @@ def expect_month_picker(page: Page, month: str) -> None:
 def test_drill_down_and_back(page_as: Callable[[str], Page], demo_engine: Engine) -> None:
     page = page_as("ncrb")
     station = "HR-KNL-001"
-    station_name = queries.unit_info(demo_engine, "station", station)["name"]
+    station_name = read.unit_info(demo_engine, "station", station)["name"]
 
     open_page(page, f"/?month={MONTH}", "#national-table [row-id=HR]")
     expect_breadcrumb(page, "National")
@@ -115,8 +116,8 @@ def _signatures(page: Page, graph_ids: tuple[str, ...]) -> dict[str, str]:
 
 def test_month_change_updates_national_page(page_as: Callable[[str], Page], demo_engine: Engine) -> None:
     page = page_as("ncrb")
-    before_table = queries.states_table(demo_engine, LATEST)
-    after_table = queries.states_table(demo_engine, OTHER)
+    before_table = read.states_table(demo_engine, LATEST)
+    after_table = read.states_table(demo_engine, OTHER)
     assert dict(zip(before_table.state_code, before_table.score_display, strict=True)) != \
         dict(zip(after_table.state_code, after_table.score_display, strict=True))
 
@@ -147,10 +148,10 @@ def test_month_change_updates_national_page(page_as: Callable[[str], Page], demo
 
 def test_month_change_updates_state_page(page_as: Callable[[str], Page], demo_engine: Engine) -> None:
     page = page_as("ncrb")
-    head_before = queries.states_table(demo_engine, LATEST).set_index("state_code").loc["HR"]
-    head_after = queries.states_table(demo_engine, OTHER).set_index("state_code").loc["HR"]
+    head_before = read.states_table(demo_engine, LATEST).set_index("state_code").loc["HR"]
+    head_after = read.states_table(demo_engine, OTHER).set_index("state_code").loc["HR"]
     assert head_before["score_display"] != head_after["score_display"]
-    districts = queries.districts_table(demo_engine, OTHER, "HR", Scope.national())
+    districts = read.districts_table(demo_engine, OTHER, "HR", Scope.national())
 
     open_page(page, f"/state/HR?month={LATEST}", "#state-districts [row-id=HR-KNL]")
     expect(page.locator("#state-kpis .kpi-value").first).to_have_text(head_before["score_display"])
@@ -182,14 +183,14 @@ def url_category(url: str) -> str | None:
 
 def test_category_tabs_and_history(page_as: Callable[[str], Page], demo_engine: Engine) -> None:
     page = page_as("ncrb")
-    everyone = list(queries.states_table(demo_engine, LATEST).state_code)
+    everyone = list(read.states_table(demo_engine, LATEST).state_code)
     open_page(page, f"/?month={LATEST}", "#national-table [row-id=HR]")
     wait_grid_ids(page, "national-table", everyone)
     expect(page.locator(f"#{tab_id('All India')}")).to_have_class(ACTIVE)
 
     seen: list[tuple[str, list[str]]] = [("All India", everyone)]
     for label, tab in TABS:
-        members = list(queries.states_table(demo_engine, LATEST, category=label).state_code)
+        members = list(read.states_table(demo_engine, LATEST, category=label).state_code)
         assert members and len(members) < len(everyone)
         page.locator(f"#{tab}").click()
         page.wait_for_url(lambda url, label=label: url_category(url) == label)

@@ -12,7 +12,6 @@ from metrics_testlib import make_master, state_rows, station_rows
 from metrics.analysis import (
     add_rank_changes,
     centi_of,
-    format_centi,
     marks_needed_to_overtake,
     neighbour_gaps,
     peer_group,
@@ -151,11 +150,8 @@ def test_marks_needed_to_overtake():
     assert marks_needed_to_overtake(99.0, Fraction(99995, 1000)) == pytest.approx(1.005)
 
 
-def test_centi_of_and_format_centi():
+def test_centi_of():
     assert centi_of(Fraction(99995, 1000)) == 10000 and centi_of(79.125) == 7913 and centi_of(79.225) == 7923
-    assert format_centi(9949) == "99.49" and format_centi(10000) == "100.00" and format_centi(5) == "0.05"
-    assert format_centi(pd.NA) == "" and format_centi(None) == "" and format_centi(float("nan")) == ""
-    assert format_centi(np.int64(-120)) == "-1.20"
 
 
 def test_peer_group_bands():

@@ -75,7 +75,7 @@ def pg_server() -> Iterator[PgServer]:
 
 @pytest.fixture(scope="session")
 def small_files(tmp_path_factory):
-    from dashboard.demo import generate_demo
+    from dashboard.ingest.demo import generate_demo
 
     return generate_demo(tmp_path_factory.mktemp("small"), months=4, scale="small", seed=3, end_month=END_MONTH)
 
@@ -83,7 +83,7 @@ def small_files(tmp_path_factory):
 @pytest.fixture(scope="session")
 def national_files(tmp_path_factory):
     """Two national months (about 300,000 station rows each): big enough to kill an import halfway."""
-    from dashboard.demo import generate_demo
+    from dashboard.ingest.demo import generate_demo
 
     return generate_demo(tmp_path_factory.mktemp("national"), months=2, scale="national", seed=5, end_month=END_MONTH)
 

@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def prepare(url: str) -> Engine:
-    from dashboard.db import make_engine
-    from dashboard.schema import store_methodology, upgrade
+    from dashboard.store.db import make_engine
+    from dashboard.store.schema import store_methodology, upgrade
     from metrics.methodology import default_methodology
 
     engine = make_engine(url)
@@ -34,4 +34,4 @@ def cctns(*args: str) -> list[str]:
     exe = ROOT / ".venv/bin/cctns"
     if exe.exists():
         return [str(exe), *args]
-    return [sys.executable, "-c", "from dashboard.cli import main; main()", *args]
+    return [sys.executable, "-c", "from dashboard.cli.main import main; main()", *args]

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 
 def counts(engine: Engine, month: str) -> dict[str, int]:
-    from dashboard.models import ImportBatch, ResultParam, ResultUnit, StationRow
+    from dashboard.store.models import ImportBatch, ResultParam, ResultUnit, StationRow
 
     with engine.connect() as conn:
         return {
@@ -33,7 +33,7 @@ def counts(engine: Engine, month: str) -> dict[str, int]:
 
 
 def snapshot(engine: Engine, month: str) -> list[tuple]:
-    from dashboard.models import ResultUnit
+    from dashboard.store.models import ResultUnit
 
     with engine.connect() as conn:
         return conn.execute(select(ResultUnit.level, ResultUnit.unit_code, ResultUnit.score_centi, ResultUnit.rank_national,
@@ -47,7 +47,7 @@ def run_import(url: str, instance: Path, files: list[Path]) -> subprocess.Comple
 
 
 def test_import_killed_halfway_leaves_earlier_data_and_can_be_rerun(db_url, national_files, tmp_path):
-    from dashboard.importer import import_files
+    from dashboard.ingest.importer import import_files
 
     engine = prepare(db_url)
     import_files(engine, national_files.master, user="test")
@@ -84,8 +84,8 @@ def test_import_killed_halfway_leaves_earlier_data_and_can_be_rerun(db_url, nati
 
 
 def test_readers_never_see_a_half_imported_month(db_url, small_files, tmp_path):
-    from dashboard import queries
-    from dashboard.importer import import_files
+    from dashboard import read
+    from dashboard.ingest.importer import import_files
 
     engine = prepare(db_url)
     import_files(engine, small_files.master, user="test")
@@ -95,16 +95,16 @@ def test_readers_never_see_a_half_imported_month(db_url, small_files, tmp_path):
     seen: list[tuple[bool, dict[str, int], int]] = []
     stop = threading.Event()
 
-    def read() -> None:
+    def keep_reading() -> None:
         reader = prepare(db_url)
         while not stop.is_set():
-            visible = month in queries.months(reader)
+            visible = month in read.months(reader)
             c = counts(reader, month)
-            table = queries.states_table(reader, month)
+            table = read.states_table(reader, month)
             seen.append((visible, c, len(table)))
         reader.dispose()
 
-    th = threading.Thread(target=read)
+    th = threading.Thread(target=keep_reading)
     th.start()
     try:
         for _ in range(3):  # import, and import again over it (all rows replaced): readers run throughout
@@ -127,7 +127,7 @@ def test_readers_never_see_a_half_imported_month(db_url, small_files, tmp_path):
 
 
 def test_concurrent_imports_are_serialised(db_url, small_files, tmp_path):
-    from dashboard.importer import import_files, list_batches
+    from dashboard.ingest.importer import import_files, list_batches
 
     engine = prepare(db_url)
     import_files(engine, small_files.master, user="test")

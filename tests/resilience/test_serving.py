@@ -1,4 +1,4 @@
-"""dashboard.serving and dashboard.cache without a server: 503 for an unreachable database (and not for
+"""dashboard.web.serving and dashboard.read.cache without a server: 503 for an unreachable database (and not for
 bugs), gzip, cache keys with the user's scope and the results generation, invalidation by an import."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import exc as sa_exc
 
 
 def _app(tmp_path) -> Flask:
-    from dashboard.serving import init_compression, init_database_errors
+    from dashboard.web.serving import init_compression, init_database_errors
 
     app = Flask("serving-test")
     init_database_errors(app)
@@ -59,7 +59,7 @@ def test_gzip_only_when_asked_and_worth_it(tmp_path):
 
 
 def test_cache_keys_carry_scope_and_generation(monkeypatch):
-    from dashboard import cache
+    from dashboard.read import cache
     from dashboard.scope import Scope
 
     monkeypatch.setattr(cache, "_user_scope_key", lambda: "state:HR:*")
@@ -76,9 +76,9 @@ def test_cache_keys_carry_scope_and_generation(monkeypatch):
 
 @pytest.fixture
 def cached_app(tmp_path, small_files):
-    from dashboard.cache import init_cache
     from dashboard.config import load_settings
-    from dashboard.importer import import_files
+    from dashboard.ingest.importer import import_files
+    from dashboard.read.cache import init_cache
 
     url = f"sqlite:///{tmp_path / 'cache.sqlite3'}"
     engine = prepare(url)
@@ -92,21 +92,21 @@ def cached_app(tmp_path, small_files):
 
 
 def test_results_are_cached_until_an_import_changes_the_generation(cached_app, small_files):
-    from dashboard import queries
-    from dashboard.cache import cache_stats
-    from dashboard.importer import import_files
+    from dashboard import read
+    from dashboard.ingest.importer import import_files
+    from dashboard.read.cache import cache_stats
 
     app, engine = cached_app
     with app.test_request_context("/"):
-        first = queries.months(engine)
+        first = read.months(engine)
     with app.test_request_context("/"):
-        assert queries.months(engine) == first
+        assert read.months(engine) == first
     stats = cache_stats(app)
     assert stats["hits"] == 1 and stats["misses"] == 1
     import_files(engine, small_files.by_month[2], user="test")
     with app.test_request_context("/"):
-        after = queries.months(engine)
+        after = read.months(engine)
     assert after == [*first, small_files.months[2]]
     assert cache_stats(app)["misses"] == 2
     # outside a request (CLI, exports) nothing is cached
-    assert queries.months(engine) == after and cache_stats(app)["misses"] == 2
+    assert read.months(engine) == after and cache_stats(app)["misses"] == 2

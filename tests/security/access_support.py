@@ -51,13 +51,13 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "shell-month.options, shell-month.value, url.search <- url.search, shell-month.value": Check(
         "none (months with results)", "the same months; nothing unit-specific"),
     "shell-search.options <- shell-search.search_value": Check(
-        "queries.search_units(scope): districts filtered by can_see_state_detail, stations by the user's "
+        "read.search_units(scope): districts filtered by can_see_state_detail, stations by the user's "
         "State/district in SQL and can_see_district", "no districts of other States, no stations outside "
         "the scope", stations="scope"),
     "url.href, shell-search.value <- shell-search.value": Check(
         "none (echoes the picked value as a link; the page it opens is scoped)", "a link only"),
     "shell-breadcrumb.children <- url.pathname, url.search, shell-breadcrumb-store.data": Check(
-        "queries.unit_info; station names only if scope.can_see_district", "the code, not the name",
+        "read.unit_info; station names only if scope.can_see_district", "the code, not the name",
         stations="district"),
     "shell-data-as-of.children, shell-methodology-version.children, shell-user.children <- url.search": Check(
         "none (data-as-of, methodology version, own username)", "the same footer"),
@@ -73,11 +73,11 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "state-title.children, state-subtitle.children, state-actions.children, state-kpis.children, "
     "state-why.figure, state-rivals.children, state-marks-lost.figure, state-overtake.children, "
     "state-trend.figure <- state-query.data": Check(
-        "State-level numbers for all; queries.overtake_plan lists stations only if can_see_state_stations",
+        "State-level numbers for all; read.overtake_plan lists stations only if can_see_state_stations",
         "State-level numbers; \"Station-by-station detail is not available\"", stations="state-part"),
     "state-districts.rowData, state-districts-box.style, state-districts-note.children, state-heatmap.figure, "
     "state-heatmap-box.style, state-heatmap-msg.children, state-lagging.children <- state-query.data": Check(
-        "queries.districts_table / param_matrix (can_see_state_detail), queries.lagging "
+        "read.districts_table / param_matrix (can_see_state_detail), read.lagging "
         "(can_see_state_stations)", "\"not available for your account\" (audited)", stations="state",
         audit=True),
     "url.href <- state-districts.selectedRows, state-heatmap.clickData": Check(
@@ -86,12 +86,12 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "district-title.children, district-subtitle.children, district-actions.children, district-notice.children, "
     "district-kpis.children, district-lagging.children, district-movers.children, district-heatmap.figure, "
     "district-heatmap-box.style, district-heatmap-note.children <- district-query.data": Check(
-        "queries.district_headline / lagging / unit_stakes / movers / district_station_matrix / "
+        "read.district_headline / lagging / unit_stakes / movers / district_station_matrix / "
         "stations_table (can_see_district)", "\"not available for your account\" (audited)",
         stations="district", audit=True),
     "district-stations.rowData, district-stations-box.style, district-stations-note.children <- "
     "district-query.data, district-peer.value": Check(
-        "queries.stations_table (can_see_district)", "an empty, hidden table (audited)", stations="district",
+        "read.stations_table (can_see_district)", "an empty, hidden table (audited)", stations="district",
         audit=True),
     "url.href <- district-stations.selectedRows, district-heatmap.clickData": Check(
         "none (a link to /station/<code>; that page is scoped)", "a link only"),
@@ -100,10 +100,10 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "station-kpis.children, station-params.rowData, station-params-box.style, station-params-note.children, "
     "station-param-pick.options, station-param-pick.value, station-not-reported.children, station-trend.figure "
     "<- station-query.data": Check(
-        "queries.station_headline / station_params / lagging_stakes (can_see_district of the station)",
+        "read.station_headline / station_params / lagging_stakes (can_see_district of the station)",
         "\"not available for your account\", no name (audited)", stations="district", audit=True),
     "station-param-trend.figure <- station-param-pick.value": Check(
-        "queries.station_param_trend (can_see_district of the station)",
+        "read.station_param_trend (can_see_district of the station)",
         "an empty figure \"Not available for your account\" (audited)", audit=True),  # values, no names
     "station-param-pick.value <- station-params.selectedRows": Check(
         "none (echoes a parameter id)", "the parameter id only"),
@@ -117,13 +117,13 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "lagging-download-xlsx.className, lagging-download-xlsx.aria-disabled, lagging-resolved.data, "
     "lagging-detail.children <- lagging-query.data": Check(
         "callbacks.lagging.resolve -> auth.require_scope (can_see_district / can_see_state_stations); "
-        "views.lagging_list -> queries.lagging; views.districts_of filters options",
+        "read.lagging_list -> read.lagging; read.districts_of filters options",
         "\"outside what your account may see\" (audited)", stations="district", audit=True),
     "url.search <- lagging-state.value, lagging-district.value, lagging-parameter.value, lagging-reason.value, "
     "lagging-peer.value, lagging-clear.n_clicks, lagging-states.selectedRows": Check(
         "none (writes the URL; the page callback resolves and scopes it)", "a URL only"),
     "lagging-detail.children <- lagging-table.selectedRows": Check(
-        "queries.lagging_stakes (can_see_district of the station)",
+        "read.lagging_stakes (can_see_district of the station)",
         "\"outside what your account may see\" (audited)", audit=True),  # parameter rows, no names
     # methodology and data pages
     "methodology-subtitle.children, methodology-versions.children, methodology-summary.children, "
@@ -132,7 +132,7 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "data-subtitle.children, data-kpis.children, data-reporting-title.children, data-reporting.children, "
     "data-reporting-note.children, data-not-reported.children, data-not-reported-note.children, "
     "data-state-rows.children, data-batches.children, data-batches-note.children <- data-query.data": Check(
-        "queries.reporting_status / views.station_reporting / not_reported_in_scope / import_batches_in_scope "
+        "read.reporting_status / read.station_reporting / not_reported_in_scope / import_batches_in_scope "
         "(all from the user's scope; the request names only a month)", "only their own scope",
         stations="scope"),
     # conference mode
@@ -247,10 +247,10 @@ class Catalogue:
 
 
 def load_catalogue(engine: Engine) -> Catalogue:
-    from dashboard import queries
-    from dashboard.models import District, PoliceStation, ResultLagging
+    from dashboard import read
+    from dashboard.store.models import District, PoliceStation, ResultLagging
 
-    month = queries.latest_month(engine)
+    month = read.latest_month(engine)
     assert month, "the demo has no results"
     with engine.connect() as conn:
         rows = conn.execute(select(PoliceStation.code, PoliceStation.name, District.code, District.state_code)
@@ -527,13 +527,13 @@ def render_access_md(rules: list[Any], callbacks: list[Callback]) -> str:
         "`tests/security/test_access_matrix.py` fails when a route or callback is missing here, and tests",
         "each of them as every role (anonymous, national, State, district SP, another State).",
         "",
-        "Every request passes `dashboard.auth._guard` first: anonymous requests to anything but the public",
+        "Every request passes `dashboard.web.auth._guard` first: anonymous requests to anything but the public",
         "paths get 401 JSON (`/_*`, `/download/`, `/export/`, `/api/`, any POST) or a 302 to `/login` (pages);",
         "an expired session (`CCTNS_SESSION_HOURS`, counted from sign-in) is treated as anonymous; a signed-in",
         "POST without the `X-CSRFToken` header equal to the session token gets 403. Every response carries",
         "the security headers (CSP with `frame-ancestors 'none'`, `X-Frame-Options: DENY`, `nosniff`,",
-        "`Referrer-Policy`). Scope comes from the signed-in user (`dashboard.auth.current_scope`), never from",
-        "the request. Cached query results are keyed by the user's scope (`dashboard.cache.cache_key`).",
+        "`Referrer-Policy`). Scope comes from the signed-in user (`dashboard.web.auth.current_scope`), never from",
+        "the request. Cached query results are keyed by the user's scope (`dashboard.read.cache.cache_key`).",
         "",
         "## Routes",
         "",

@@ -52,9 +52,9 @@ from access_support import (
 )
 from sqlalchemy import func, select
 
-from dashboard.models import AuditEvent
 from dashboard.scope import Scope
-from dashboard.users import create_user, get_user
+from dashboard.store.models import AuditEvent
+from dashboard.web.users import create_user, get_user
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCESS_MD = ROOT / "docs" / "ACCESS.md"
@@ -90,7 +90,7 @@ def passwords(demo_engine, demo_users) -> dict[str, str]:
     if get_user(demo_engine, OTHER_STATE_USER) is None:
         create_user(demo_engine, OTHER_STATE_USER, out[OTHER_STATE_USER], "state", state_code="MN", actor="test")
     else:
-        from dashboard.users import set_password
+        from dashboard.web.users import set_password
 
         set_password(demo_engine, OTHER_STATE_USER, out[OTHER_STATE_USER], actor="test")
     return out
@@ -482,7 +482,7 @@ def test_crafted_posts_return_nothing_out_of_scope(role, server_callbacks, clien
 
 def test_cached_national_answer_is_never_served_to_a_district_sp(dash_app, server_callbacks, clients, scopes,
                                                                  targets, cat):
-    from dashboard.cache import cache_stats
+    from dashboard.read.cache import cache_stats
 
     assert cache_stats(dash_app.server)["type"] != "none", "expected the shared cache to be on in tests"
     forbidden = Forbidden(cat, scopes["karnal-sp"])
@@ -640,13 +640,13 @@ def test_expired_session_gets_401_everywhere(demo_settings, demo_engine, passwor
 
 
 def test_lockout_after_repeated_failures(dash_app, demo_engine):
-    from dashboard.auth import LOCKED, WRONG_CREDENTIALS
+    from dashboard.web.auth import LOCKED, WRONG_CREDENTIALS
 
     name, password = "lockout-probe", secrets.token_urlsafe(15)
     if get_user(demo_engine, name) is None:
         create_user(demo_engine, name, password, "district", district_code="HR-KNL", actor="test")
     else:
-        from dashboard.users import set_password
+        from dashboard.web.users import set_password
 
         set_password(demo_engine, name, password, actor="test")
     client = dash_app.server.test_client()
@@ -665,7 +665,7 @@ def test_lockout_after_repeated_failures(dash_app, demo_engine):
     assert r.status_code == 429 and LOCKED in r.get_data(as_text=True)
     # nothing was opened: data still needs a session
     assert client.get("/_dash-layout").status_code == 401
-    from dashboard.audit import list_events
+    from dashboard.store.audit import list_events
 
     assert any(e.action == "lockout" for e in list_events(demo_engine, limit=50, actor=name))
 

@@ -1,0 +1,228 @@
+"""`cctns` command line: database, demo data, imports, recompute, exports, users, packs, serving."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    help="CCTNS progress dashboard: load monthly figures, compute scores and ranks, export, serve.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _engine():
+    from dashboard.store import get_engine
+
+    return get_engine()
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _require_methodology(engine):
+    from dashboard.store import load_stored_methodology
+
+    try:
+        m = load_stored_methodology(engine)
+    except Exception as exc:  # noqa: BLE001 - no tables yet, unreachable database...
+        _fail(f"cannot read the database ({exc.__class__.__name__}): run `cctns init-db` first")
+    if m is None:
+        _fail("no methodology in the database: run `cctns init-db` first")
+    return m
+
+
+@app.command("init-db")
+def init_db(
+    methodology: Annotated[
+        Path | None, typer.Option("--methodology", help="methodology TOML (default: the Pragati catalogue)")
+    ] = None,
+) -> None:
+    """Create or upgrade the schema and store the methodology."""
+    from dashboard.store import store_methodology, upgrade
+    from metrics.methodology import MethodologyError, load_methodology
+
+    try:
+        m = load_methodology(methodology)
+    except MethodologyError as exc:
+        for p in exc.problems:
+            err.print(f"[red]{methodology}: {p}[/]")
+        _fail("methodology rejected; the database was not changed")
+    engine = _engine()
+    upgrade(engine)
+    store_methodology(engine, m)
+    console.print(
+        f"database ready at [bold]{engine.url.render_as_string(hide_password=True)}[/]; methodology: "
+        + ", ".join(f"{v.id} (from {v.effective_from}, {len(v.parameters)} parameters)" for v in m.versions)
+    )
+
+
+@app.command()
+def demo(
+    months: Annotated[int, typer.Option(help="months of data, ending at the last complete month")] = 24,
+    scale: Annotated[str, typer.Option(help="national (about 17,000 stations) or small")] = "national",
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same data)")] = 2026,
+    out: Annotated[Path | None, typer.Option("--out", help="keep the generated CSV files in this folder")] = None,
+    users: Annotated[bool, typer.Option(help="create one demo user per role and print the passwords")] = True,
+) -> None:
+    """Generate the deterministic demo dataset as import files and load it through the normal import."""
+    import tempfile
+
+    from dashboard.ingest import ImportRejected, generate_demo, import_files
+    from dashboard.store import store_methodology, upgrade
+    from metrics.methodology import default_methodology
+
+    if scale not in ("national", "small"):
+        _fail("--scale must be national or small")
+    engine = _engine()
+    upgrade(engine)
+    from dashboard.store import load_stored_methodology
+
+    if load_stored_methodology(engine) is None:
+        store_methodology(engine, default_methodology())
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = out or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        files = generate_demo(folder, months=months, scale=scale, seed=seed)
+        console.print(f"generated demo files in {time.perf_counter() - started:.1f} s ({folder})")
+        try:
+            master = import_files(engine, files.master, user="demo", progress=False)
+            console.print(f"master data: batch {master.batch_ids}, {master.rows_added} rows")
+            total = 0
+            for month_files in files.by_month:
+                report = import_files(engine, month_files, user="demo", progress=False)
+                total += report.rows_added + report.rows_replaced
+                console.print(f"  {', '.join(report.months)}: {report.rows_added + report.rows_replaced:,} rows")
+        except ImportRejected as exc:
+            for p in exc.problems[:50]:
+                err.print(str(p))
+            _fail("the demo data was rejected (a bug: please report it)")
+    console.print(f"demo loaded: {total:,} monthly rows in {time.perf_counter() - started:.1f} s")
+    if users:
+        from dashboard.web import create_demo_users
+
+        creds = create_demo_users(engine)
+        console.print("[bold]demo users[/] (passwords shown once):")
+        for name, password in creds.items():
+            console.print(f"  {name:12s} {password}")
+        from dashboard.config import load_settings
+
+        inst = load_settings().instance_dir
+        inst.mkdir(parents=True, exist_ok=True)
+        cred_file = inst / "demo-users.txt"
+        cred_file.write_text("".join(f"{n} {p}\n" for n, p in creds.items()))
+        cred_file.chmod(0o600)
+        console.print(f"  (also written to {cred_file}, readable by you only)")
+
+
+@app.command()
+def recompute(
+    month: Annotated[str | None, typer.Option(help="one month YYYY-MM (default: every month with data)")] = None,
+) -> None:
+    """Recompute scores, ranks and lagging stations from the stored rows."""
+    from sqlalchemy import select, union
+
+    from dashboard.ingest import recompute_months
+    from dashboard.store import StateRow, StationRow, refresh_planner_statistics
+    from metrics.methodology import is_month
+
+    engine = _engine()
+    m = _require_methodology(engine)
+    if month is not None and not is_month(month):
+        _fail(f"--month must be YYYY-MM, got {month!r}")
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        if month:
+            months = [month]
+        else:
+            q = union(select(StationRow.month), select(StateRow.month))
+            months = sorted({r[0] for r in conn.execute(q)})
+        done = recompute_months(conn, months, m)
+    refresh_planner_statistics(engine)
+    console.print(f"recomputed {len(done)} month(s) in {time.perf_counter() - started:.1f} s")
+
+
+@app.command()
+def export(
+    what: Annotated[str, typer.Argument(help="states, districts, stations or lagging")],
+    month: Annotated[str, typer.Option(help="YYYY-MM")],
+    state: Annotated[str | None, typer.Option(help="State/UT code (districts, stations, lagging)")] = None,
+    district: Annotated[str | None, typer.Option(help="district code (stations, lagging)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="file (default: standard output for csv)")] = None,
+) -> None:
+    """Export a league table or the lagging stations with every rank and the marks lost per parameter."""
+    from dashboard.reports import ExportError, build_export, write_export
+
+    engine = _engine()
+    _require_methodology(engine)
+    try:
+        df = build_export(engine, what, month, state=state, district=district)
+    except ExportError as exc:
+        _fail(str(exc))
+    if fmt not in ("csv", "xlsx"):
+        _fail("--format must be csv or xlsx")
+    if fmt == "xlsx" and output is None:
+        _fail("xlsx needs -o FILE")
+    write_export(df, fmt, output or sys.stdout, sheet=what)
+    if output is not None:
+        console.print(f"wrote {len(df):,} rows to {output}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8050,
+    prod: Annotated[bool, typer.Option("--prod", help="gunicorn with several workers and threads")] = False,
+    workers: Annotated[int | None, typer.Option(help="gunicorn workers (with --prod; default 2 x CPUs, max 8)")] = None,
+    threads: Annotated[int | None, typer.Option(help="threads per worker (with --prod; default 4)")] = None,
+) -> None:
+    """Serve the dashboard (development server, or gunicorn with --prod: see dashboard/web/gunicorn_conf.py)."""
+    engine = _engine()
+    _require_methodology(engine)
+    if prod:
+        import os
+
+        engine.dispose()
+        os.environ["CCTNS_BIND"] = f"{host}:{port}"
+        if workers:
+            os.environ["CCTNS_WORKERS"] = str(workers)
+        if threads:
+            os.environ["CCTNS_THREADS"] = str(threads)
+        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.web.gunicorn_conf",
+                                   "app:create_server()"])
+    from app import create_app
+
+    console.print(f"CCTNS progress dashboard on http://{host}:{port}")
+    create_app().run(host=host, port=port, debug=False)
+
+
+def _register_subcommands() -> None:
+    """Sub-commands that live in their own modules."""
+    from dashboard.cli.imports import import_command, imports_app
+    from dashboard.cli.pack import pack_command
+    from dashboard.cli.users import audit_command, users_app
+
+    app.command("import")(import_command)
+    app.add_typer(imports_app, name="imports", help="list or revert import batches")
+    app.add_typer(users_app, name="users", help="manage users")
+    app.command("audit")(audit_command)
+    app.command("pack")(pack_command)
+
+
+_register_subcommands()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,327 @@
+"""How every number, score, rank, change, streak, month and date is written, and the one wording of the
+lagging reasons and actions: used by the pages, the downloads, `cctns export`, the deck and the packs.
+
+Pure (no I/O, no Dash): layouts, reports and the read API import it. Scores come as exact hundredths
+(`score_centi`) and are never re-rounded from floats. A missing value is written `MISSING` ("–") on
+pages and `NO_DATA` ("no data") in the published tables and downloads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from numbers import Integral
+
+from metrics.analysis import PEER_GROUPS, PEER_UNKNOWN
+from metrics.methodology import Parameter
+
+MISSING = "–"
+NO_DATA = "no data"
+
+# --- missing values and numbers ------------------------------------------------------------------------
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN, pandas NA/NaT."""
+    if value is None:
+        return True
+    try:
+        import pandas as pd
+
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_indian(n: object, decimals: int = 0) -> str:
+    """Indian digit grouping: 1234567 -> "12,34,567"; 123456.789 with decimals=2 -> "1,23,456.79".
+
+    Missing values give an en dash. Rounding is half-up on the decimal text of the number.
+    """
+    if decimals == 0 and isinstance(n, Integral) and not isinstance(n, bool):  # fast path: whole numbers
+        i = int(n)
+        return ("-" if i < 0 else "") + _group_indian(str(abs(i)))
+    if is_missing(n):
+        return "–"
+    from decimal import ROUND_HALF_UP, Decimal
+
+    d = Decimal(str(n))
+    if not d.is_finite():
+        return "–"
+    q = Decimal(1).scaleb(-decimals)
+    d = d.quantize(q, rounding=ROUND_HALF_UP)
+    negative = d < 0
+    text = f"{abs(d):.{decimals}f}"
+    whole, _, frac = text.partition(".")
+    out = _group_indian(whole) + (f".{frac}" if frac else "")
+    return f"-{out}" if negative and d != 0 else out
+
+
+def _group_indian(whole: str) -> str:
+    """Digits grouped the Indian way: "1234567" -> "12,34,567"."""
+    if len(whole) > 3:
+        head, tail = whole[:-3], whole[-3:]
+        groups = []
+        while len(head) > 2:
+            groups.insert(0, head[-2:])
+            head = head[:-2]
+        if head:
+            groups.insert(0, head)
+        whole = ",".join([*groups, tail])
+    return whole
+
+
+def ratio_text(num: object, den: object) -> str:
+    """ "38 / 40" with Indian grouping; "–" parts when missing."""
+    return f"{format_indian(num)} / {format_indian(den)}"
+
+
+def format_score(score: object, centi: object = None) -> str:
+    """A score to the published 2 decimals. Prefer the exact published value `centi` (score x 100)."""
+    if not is_missing(centi):
+        c = int(centi)  # type: ignore[arg-type]
+        sign = "-" if c < 0 else ""
+        return f"{sign}{abs(c) // 100}.{abs(c) % 100:02d}"
+    if is_missing(score):
+        return "–"
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return str(Decimal(str(score)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def gap_to_100(centi: object) -> int | None:
+    """Gap to a perfect 100, in hundredths, from the published score x 100."""
+    return None if is_missing(centi) else 10000 - int(centi)  # type: ignore[arg-type]
+
+
+def format_gap(centi: object) -> str:
+    """ "0.57" for a published 99.43; "–" when unscored."""
+    gap = gap_to_100(centi)
+    return "–" if gap is None else format_score(None, gap)
+
+
+def format_change_centi(change: object) -> str:
+    """A score change in hundredths as signed text: 123 -> "+1.23", -5 -> "−0.05", 0 -> "0.00"."""
+    if is_missing(change):
+        return "–"
+    c = int(change)  # type: ignore[arg-type]
+    body = format_score(None, abs(c))
+    return f"+{body}" if c > 0 else (f"−{body}" if c < 0 else body)
+
+
+def score_display(centi: object) -> str:
+    """The published score as it appears in tables and downloads: "98.69", or "no data" when unscored."""
+    return NO_DATA if is_missing(centi) else format_score(None, centi)
+
+
+def fmt3(x: object) -> str:
+    """Marks at stake to 3 decimals ("–" when missing)."""
+    return "–" if is_missing(x) else f"{float(x):.3f}"  # type: ignore[arg-type]
+
+
+def fmt_marks(x: object) -> str:
+    """Score points (marks needed, gaps) to 3 decimals so that a gap of 0.004 is not shown as 0.00."""
+    return fmt3(x)
+
+
+def pct(x: object) -> str:
+    return "–" if is_missing(x) else f"{float(x):.2f}%"  # type: ignore[arg-type]
+
+
+def as_int(v: object) -> int | None:
+    return None if is_missing(v) else int(v)  # type: ignore[arg-type]
+
+
+# --- ranks and streaks ---------------------------------------------------------------------------------
+
+
+def format_rank(rank: object, shared: bool = False, style: str = "equals") -> str:
+    """A competition rank; shared ranks read as shared: "=3" (style "equals") or "3 (shared)"."""
+    if is_missing(rank):
+        return "–"
+    r = int(rank)  # type: ignore[arg-type]
+    if not shared:
+        return str(r)
+    return f"={r}" if style == "equals" else f"{r} (shared)"
+
+
+def shared_ranks(ranks: Sequence[object]) -> list[bool]:
+    """For each rank in a list, whether another entry has the same rank (a tie)."""
+    counts: dict[int, int] = {}
+    for r in ranks:
+        if not is_missing(r):
+            counts[int(r)] = counts.get(int(r), 0) + 1  # type: ignore[arg-type]
+    return [False if is_missing(r) else counts[int(r)] > 1 for r in ranks]  # type: ignore[arg-type]
+
+
+def rank_change_text(change: object) -> tuple[str, str, str]:
+    """(symbol text, tone, accessible words) for a rank change (previous - current; positive = up)."""
+    if is_missing(change):
+        return "new", "secondary", "no rank last month"
+    c = int(change)  # type: ignore[arg-type]
+    if c > 0:
+        return f"▲{c}", "success", f"up {c} place{'s' if c != 1 else ''}"
+    if c < 0:
+        return f"▼{-c}", "danger", f"down {-c} place{'s' if c != -1 else ''}"
+    return "–", "secondary", "no change in rank"
+
+
+def streak_text(at1: object, top5: object, where: str = "") -> str:
+    a, t = as_int(at1) or 0, as_int(top5) or 0
+    parts = []
+    if a:
+        parts.append(f"{a} month{'s' if a != 1 else ''} at #1{where}")
+    if t:
+        parts.append(f"{t} month{'s' if t != 1 else ''} in the top 5")
+    return " · ".join(parts) or "No current streak"
+
+
+# --- months and dates ----------------------------------------------------------------------------------
+
+
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS_LONG = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December")
+
+
+def month_label(month: str | None) -> str:
+    """ "2026-10" -> "Oct 2026"."""
+    if not month or len(month) != 7:
+        return month or ""
+    try:
+        return f"{MONTH_NAMES[int(month[5:]) - 1]} {month[:4]}"
+    except (ValueError, IndexError):
+        return month
+
+
+def month_long(month: str) -> str:
+    """ "2026-10" -> "October 2026"."""
+    try:
+        return f"{MONTHS_LONG[int(month[5:7]) - 1]} {month[:4]}"
+    except (ValueError, IndexError, TypeError):
+        return str(month)
+
+
+def month_short(month: str) -> str:
+    try:
+        return f"{MONTHS_LONG[int(month[5:7]) - 1][:3]} {month[:4]}"
+    except (ValueError, IndexError, TypeError):
+        return str(month)
+
+
+def format_timestamp(value: str | None) -> str:
+    """ISO timestamp -> "28 Nov 2026, 14:45 UTC" (as stored when not parseable)."""
+    if not value:
+        return "–"
+    from datetime import UTC, datetime
+
+    try:
+        ts = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(UTC)
+    return ts.strftime("%d %b %Y, %H:%M") + (" UTC" if ts.tzinfo is not None else "")
+
+
+# --- the lagging list: filters, columns, reasons and actions in words -----------------------------------
+
+
+# URL value -> label. Reasons follow rule 12 of metrics/RULES.md.
+REASONS: dict[str, str] = {
+    "not_reported": "Not reported",
+    "low_score": "Low score",
+    "critical": "Critical parameter",
+}
+# URL value -> peer-group label of metrics.analysis.peer_group (FIR volume bands).
+PEERS: dict[str, str] = {
+    "low": PEER_GROUPS[0][0],
+    "medium": PEER_GROUPS[1][0],
+    "high": PEER_GROUPS[2][0],
+    "unknown": PEER_UNKNOWN,
+}
+
+# The lagging table: field -> header. The page's grid and the CSV/XLSX download use these columns, in
+# this order.
+LAGGING_COLUMNS: dict[str, str] = {
+    "position": "#",
+    "station_code": "Station code",
+    "station_name": "Police station",
+    "district_name": "District",
+    "peer_group": "Peer group (FIRs a month)",
+    "score": "Score",
+    "reasons": "Why it is lagging",
+    "at_stake_state": "Marks at stake (State)",
+    "at_stake_district": "Marks at stake (district)",
+    "actions": "What the SP must do",
+}
+
+
+def indian(n: int) -> str:
+    """Indian digit grouping of a whole number: 1234567 -> "12,34,567" (the pages' formatter)."""
+    return format_indian(int(n))
+
+
+def pct_text(num: int, den: int) -> str:
+    if den <= 0:
+        return "–"
+    d = (Decimal(100) * num / den).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{d}%"
+
+
+def _count_words(p: Parameter | None, num: int, den: int) -> str:
+    """ "28 of 40 FIRs registered in all modes (70.0%)"; days and flags read naturally."""
+    if p is not None and p.kind == "flag":
+        return "done this month" if num >= den and den > 0 else "not done this month"
+    unit = ("days" if p is not None and p.kind == "days" else (p.denominator if p is not None and p.denominator
+                                                                  else ""))
+    unit = unit.strip()
+    return f"{indian(num)} of {indian(den)}{(' ' + unit) if unit else ''} ({pct_text(num, den)})"
+
+
+def critical_words(p: Parameter | None, name: str, num: int, den: int) -> str:
+    return f"Critical: {name} — {_count_words(p, num, den)}"
+
+
+def action_words(p: Parameter | None, name: str, num: int, den: int, needed: int, at_stake: float) -> str:
+    """What fixing one parameter takes and is worth (rule 11: raise it to its target)."""
+    worth = f"worth +{at_stake:.3f}"
+    if p is not None and p.kind == "flag":
+        return f"{name}: get it done this month ({worth})"
+    pending = max(needed - num, 0)
+    unit = " days" if p is not None and p.kind == "days" else ""
+    target = f"; target {float(p.target):g}%" if p is not None else ""
+    return f"{name}: {indian(pending)} more{unit} needed ({indian(num)} of {indian(den)} done{target}; {worth})"
+
+
+def lagging_reasons(not_reported: bool, low_score: bool, score_text: str, lagging_below: str,
+                    critical: Sequence[tuple[Parameter | None, str, int | None, int | None]],
+                    critical_below: str) -> list[str]:
+    """Why a station lags (rule 12), in the one wording of every page, download, deck and pack.
+
+    `critical`: (parameter, its name, numerator, denominator) per critical parameter; counts may be None
+    when the station has no marks at stake on it (then the threshold is named instead)."""
+    reasons = []
+    if not_reported:
+        reasons.append("Not reported: no data received for this month")
+    if low_score:
+        reasons.append(f"Score {score_text}, below {lagging_below}")
+    for p, name, num, den in critical:
+        if num is None or den is None:
+            reasons.append(f"Critical: {name} below {critical_below} of target")
+        else:
+            reasons.append(critical_words(p, name, num, den))
+    return reasons
+
+
+def lagging_actions(not_reported: bool,
+                    stakes: Sequence[tuple[Parameter | None, str, int, int, int, float]],
+                    most: int) -> list[str]:
+    """What the SP must do, largest marks at stake first: (parameter, name, numerator, denominator,
+    numerator needed, marks at stake) per parameter; the first `most`, then how many more."""
+    actions = ["Enter this month's CCTNS data (nothing was received)"] if not_reported else []
+    actions += [action_words(p, name, num, den, needed, at_stake) for p, name, num, den, needed, at_stake in stakes[:most]]
+    more = max(0, len(stakes) - most)
+    if more:
+        actions.append(f"and {more} more parameter{'s' if more != 1 else ''}")
+    return actions

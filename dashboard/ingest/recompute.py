@@ -1,0 +1,260 @@
+"""Recompute the pre-computed results of some months inside the caller's transaction.
+
+Pages read only these tables, so a month is either wholly the old results or wholly the new ones:
+the import writes rows and results in one transaction.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, bindparam, delete, select, update
+
+from dashboard.store import (
+    District,
+    PoliceStation,
+    ResultLagging,
+    ResultParam,
+    ResultStake,
+    ResultUnit,
+    State,
+    StateRow,
+    StationRow,
+    bulk_insert,
+    frame_rows,
+)
+from metrics.analysis import add_rank_changes
+from metrics.methodology import Methodology, next_month, previous_month
+from metrics.scoring import MasterData, MonthScores, score_month
+
+# the rank whose streaks we keep per level ("months at #1 / in the top 5" of the unit's main scope)
+STREAK_RANK = {"state": "rank_national", "district": "rank_in_state", "station": "rank_in_district"}
+RANK_COLUMNS = ("rank_national", "rank_category", "rank_in_state", "rank_in_district")
+
+
+def load_master(conn: Connection) -> MasterData:
+    states = pd.read_sql(select(State.code.label("state_code"), State.name, State.category), conn)
+    districts = pd.read_sql(
+        select(District.code.label("district_code"), District.state_code, District.name), conn
+    )
+    stations = pd.read_sql(
+        select(
+            PoliceStation.code.label("station_code"),
+            PoliceStation.district_code,
+            PoliceStation.name,
+            PoliceStation.opened,
+            PoliceStation.closed,
+        ),
+        conn,
+    )
+    return MasterData(states=states, districts=districts, stations=stations)
+
+
+def _month_rows(conn: Connection, month: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    station_rows = pd.read_sql(
+        select(StationRow.station_code, StationRow.parameter, StationRow.numerator, StationRow.denominator)
+        .where(StationRow.month == month),
+        conn,
+    )
+    state_rows = pd.read_sql(
+        select(StateRow.state_code, StateRow.parameter, StateRow.numerator, StateRow.denominator)
+        .where(StateRow.month == month),
+        conn,
+    )
+    return station_rows, state_rows
+
+
+def _clean(value):
+    """DataFrame cell -> DB value (NaN/NA -> None, numpy scalars -> Python)."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+        if isinstance(value, float) and math.isnan(value):
+            return None
+    return value
+
+
+def _records(df: pd.DataFrame, columns: Sequence[str], **constants) -> list[dict]:
+    out = []
+    cols = [df[c].tolist() for c in columns]
+    for values in zip(*cols, strict=True):
+        rec = {c: _clean(v) for c, v in zip(columns, values, strict=True)}
+        rec.update(constants)
+        out.append(rec)
+    return out
+
+
+def _previous_units(conn: Connection, month: str) -> pd.DataFrame:
+    cols = [
+        ResultUnit.level,
+        ResultUnit.unit_code,
+        ResultUnit.score_centi,
+        ResultUnit.streak_at_1,
+        ResultUnit.streak_top5,
+        *[getattr(ResultUnit, c) for c in RANK_COLUMNS],
+    ]
+    df = pd.read_sql(select(*cols).where(ResultUnit.month == month), conn)
+    for c in (*RANK_COLUMNS, "score_centi"):
+        df[c] = df[c].astype("Int64")
+    return df
+
+
+def _with_streaks(units: pd.DataFrame, previous: pd.DataFrame) -> pd.DataFrame:
+    """Consecutive months at rank 1 / in the top 5 of each unit's main scope, extended from last month."""
+    units = units.copy()
+    units["streak_at_1"] = 0
+    units["streak_top5"] = 0
+    for level, rank_col in STREAK_RANK.items():
+        mask = units["level"] == level
+        if not mask.any():
+            continue
+        rank = units.loc[mask, rank_col].astype("Int64")
+        prev = previous[previous["level"] == level].set_index("unit_code") if len(previous) else None
+        codes = units.loc[mask, "unit_code"]
+        if prev is not None and len(prev):
+            prev_at1 = codes.map(prev["streak_at_1"]).fillna(0).astype(int).to_numpy()
+            prev_top5 = codes.map(prev["streak_top5"]).fillna(0).astype(int).to_numpy()
+        else:
+            prev_at1 = np.zeros(mask.sum(), dtype=int)
+            prev_top5 = np.zeros(mask.sum(), dtype=int)
+        is1 = (rank == 1).fillna(False).to_numpy(dtype=bool)
+        top5 = (rank <= 5).fillna(False).to_numpy(dtype=bool)
+        units.loc[mask, "streak_at_1"] = np.where(is1, prev_at1 + 1, 0)
+        units.loc[mask, "streak_top5"] = np.where(top5, prev_top5 + 1, 0)
+    return units
+
+
+UNIT_COLUMNS = [
+    "level", "unit_code", "state_code", "district_code", "score", "score_centi", "score_change_centi",
+    "weight_sum", "reported", "stations_active", "stations_reported", *RANK_COLUMNS,
+    "rank_change_national", "rank_change_category", "rank_change_in_state", "rank_change_in_district",
+    "streak_at_1", "streak_top5", "lagging",
+]
+PARAM_COLUMNS = [
+    "level", "unit_code", "state_code", "parameter", "numerator", "denominator", "applicable", "value",
+    "achievement", "marks", "weight", "marks_lost", "contribution",
+]
+
+
+def _insert_frame(conn: Connection, table, df: pd.DataFrame, columns: Sequence[str], **constants) -> None:
+    df = df.assign(**constants) if constants else df
+    columns = [*columns, *constants]
+    bulk_insert(conn, table.name, columns, frame_rows(df, columns))
+
+
+def _write_month(conn: Connection, month: str, version_id: str, scores: MonthScores, units: pd.DataFrame) -> None:
+    for table in (ResultUnit, ResultParam, ResultLagging, ResultStake):
+        conn.execute(delete(table).where(table.month == month))
+    units = units.copy()
+    if "lagging" not in units:
+        units["lagging"] = False
+    units["lagging"] = units["lagging"].fillna(False).astype(bool)
+    _insert_frame(conn, ResultUnit.__table__, units, UNIT_COLUMNS, month=month, version_id=version_id, active=True)
+
+    params = scores.params[scores.params["level"].isin(["state", "district"])]
+    _insert_frame(conn, ResultParam.__table__, params, PARAM_COLUMNS, month=month)
+
+    lag = scores.lagging.copy()
+    lag["critical_parameters"] = lag["critical_parameters"].map(lambda t: ",".join(t) if t else "")
+    _insert_frame(
+        conn,
+        ResultLagging.__table__,
+        lag,
+        ["station_code", "district_code", "state_code", "score", "not_reported", "low_score",
+         "critical_parameters", "at_stake_state", "at_stake_district"],
+        month=month,
+    )
+    stakes = scores.stakes[scores.stakes["station_code"].isin(set(lag["station_code"]))]
+    _insert_frame(
+        conn,
+        ResultStake.__table__,
+        stakes,
+        ["station_code", "parameter", "state_code", "numerator", "denominator", "numerator_needed",
+         "at_stake_state", "at_stake_district"],
+        month=month,
+    )
+
+
+def recompute_months(conn: Connection, months: Iterable[str], methodology: Methodology) -> list[str]:
+    """Rewrite the results of `months` (and refresh rank changes/streaks of later months). Returns the
+    months recomputed."""
+    months = sorted(set(months))
+    if not months:
+        return []
+    wanted = set(months)
+    master = load_master(conn)
+    done = []
+    for month in months:
+        version = methodology.version_for(month)
+        if version is None:
+            for table in (ResultUnit, ResultParam, ResultLagging, ResultStake):
+                conn.execute(delete(table).where(table.month == month))
+            continue
+        station_rows, state_rows = _month_rows(conn, month)
+        scores = score_month(month, version, master, station_rows, state_rows)
+        previous = _previous_units(conn, previous_month(month))
+        units = add_rank_changes(scores.units, previous)
+        units = _with_streaks(units, previous)
+        _write_month(conn, month, version.id, scores, units)
+        done.append(month)
+        if next_month(month) not in wanted:
+            # the months up to the next recomputed one take their rank changes and streaks from this one
+            _refresh_following(conn, month)
+    from dashboard.store import bump_results_generation
+
+    bump_results_generation(conn)  # every cached page result of earlier generations is now stale
+    return done
+
+
+DERIVED_COLUMNS = [
+    "score_change_centi", "rank_change_national", "rank_change_category", "rank_change_in_state",
+    "rank_change_in_district", "streak_at_1", "streak_top5",
+]
+
+
+def _refresh_following(conn: Connection, last_recomputed: str) -> None:
+    """Rank changes and streaks of a month depend on the month before: refresh the months after the
+    recomputed ones. Only rows whose values change are written, and the walk stops at the first month
+    whose streaks did not change (the months after it cannot change either)."""
+    later = [
+        m for (m,) in conn.execute(
+            select(ResultUnit.month).where(ResultUnit.month > last_recomputed).distinct().order_by(ResultUnit.month)
+        )
+    ]
+    stmt = (
+        update(ResultUnit)
+        .where(ResultUnit.month == bindparam("b_month"))
+        .where(ResultUnit.level == bindparam("b_level"))
+        .where(ResultUnit.unit_code == bindparam("b_unit"))
+        .values({c: bindparam("v_" + c) for c in DERIVED_COLUMNS})
+    )
+    for month in later:
+        cols = [ResultUnit.level, ResultUnit.unit_code, ResultUnit.score_centi,
+                *[getattr(ResultUnit, c) for c in (*RANK_COLUMNS, *DERIVED_COLUMNS)]]
+        stored = pd.read_sql(select(*cols).where(ResultUnit.month == month), conn)
+        for c in (*RANK_COLUMNS, *DERIVED_COLUMNS, "score_centi"):
+            stored[c] = stored[c].astype("Int64")
+        previous = _previous_units(conn, previous_month(month))
+        fresh = add_rank_changes(stored.drop(columns=DERIVED_COLUMNS), previous)
+        fresh = _with_streaks(fresh, previous)
+        differs = pd.Series(False, index=stored.index)
+        for c in DERIVED_COLUMNS:
+            old, new = stored[c], fresh[c].astype("Int64")
+            differs |= (old.isna() != new.isna()) | (old.fillna(-10**9) != new.fillna(-10**9))
+        if differs.any():
+            recs = _records(fresh[differs], ["level", "unit_code", *DERIVED_COLUMNS])
+            recs = [{"b_month": month, "b_level": r["level"], "b_unit": r["unit_code"],
+                     **{"v_" + c: r[c] for c in DERIVED_COLUMNS}} for r in recs]
+            for i in range(0, len(recs), 20000):
+                conn.execute(stmt, recs[i : i + 20000])
+        streaks_changed = False
+        for c in ("streak_at_1", "streak_top5"):
+            streaks_changed |= bool((stored[c].fillna(-1) != fresh[c].astype("Int64").fillna(-1)).any())
+        if not streaks_changed:
+            break

@@ -1,0 +1,190 @@
+"""Shared pieces of the read API: methodology, months, unit names and small helpers."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from dashboard.display import score_display
+from dashboard.read.cache import cached
+from dashboard.store import (
+    District,
+    Meta,
+    MethodologySource,
+    PoliceStation,
+    ResultUnit,
+    State,
+    StationRow,
+)
+from metrics.methodology import (
+    Methodology,
+    Version,
+    parse_methodology,
+    previous_month,
+)
+
+CATEGORIES = ("Major States", "Hilly & North-East", "UTs")
+
+
+FIR_PARAMETER = "fir_in_cctns"  # its denominator (FIRs registered in all modes) sizes a station's workload
+
+
+def _df(engine: Engine, stmt) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+def _add_display(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    for c in [c for c in df.columns if c.startswith("rank") or c.endswith("_centi")]:
+        df[c] = df[c].astype("Int64")
+    if "score_centi" in df:
+        df["score_display"] = [score_display(v) for v in df["score_centi"]]
+        df["gap_to_100"] = [None if pd.isna(v) else (10000 - int(v)) / 100 for v in df["score_centi"]]
+    return df
+
+
+@lru_cache(maxsize=32)
+def _parse_cached(text: str) -> Methodology:
+    return parse_methodology(text, "stored methodology")
+
+
+def methodology(engine: Engine) -> Methodology:
+    with engine.connect() as conn:
+        text = conn.execute(select(MethodologySource.toml).where(MethodologySource.id == 1)).scalar_one_or_none()
+    if text is None:
+        raise LookupError("no methodology stored: run `cctns init-db`")
+    return _parse_cached(text)
+
+
+def version_for(engine: Engine, month: str) -> Version | None:
+    return methodology(engine).version_for(month)
+
+
+@cached
+def months(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(ResultUnit.month).where(ResultUnit.level == "state").distinct().order_by(ResultUnit.month)
+        )
+        return [m for (m,) in rows]
+
+
+@cached
+def latest_month(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(ResultUnit.month)).where(ResultUnit.level == "state")).scalar()
+
+
+@cached
+def data_as_of(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(select(Meta.value).where(Meta.key == "data_as_of")).scalar_one_or_none()
+
+
+@cached
+def state_names(engine: Engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(State.code, State.name)).all())
+
+
+@cached
+def unit_info(engine: Engine, level: str, code: str) -> dict | None:
+    """Name and parents of a unit (no scores; callers check scope before showing anything more)."""
+    with engine.connect() as conn:
+        if level == "state":
+            row = conn.execute(select(State.code, State.name, State.category).where(State.code == code)).first()
+            return None if row is None else {"code": row.code, "name": row.name, "category": row.category,
+                                             "state_code": row.code, "state_name": row.name}
+        if level == "district":
+            row = conn.execute(
+                select(District.code, District.name, District.state_code, State.name.label("state_name"))
+                .join(State, State.code == District.state_code)
+                .where(District.code == code)
+            ).first()
+            return None if row is None else dict(row._mapping)
+        row = conn.execute(
+            select(
+                PoliceStation.code, PoliceStation.name, PoliceStation.opened, PoliceStation.closed,
+                PoliceStation.district_code, District.name.label("district_name"), District.state_code,
+                State.name.label("state_name"),
+            )
+            .join(District, District.code == PoliceStation.district_code)
+            .join(State, State.code == District.state_code)
+            .where(PoliceStation.code == code)
+        ).first()
+        return None if row is None else dict(row._mapping)
+
+
+_UNIT_COLS = [
+    ResultUnit.unit_code, ResultUnit.state_code, ResultUnit.district_code, ResultUnit.score,
+    ResultUnit.score_centi, ResultUnit.score_change_centi, ResultUnit.rank_national, ResultUnit.rank_category,
+    ResultUnit.rank_in_state, ResultUnit.rank_in_district, ResultUnit.rank_change_national,
+    ResultUnit.rank_change_category, ResultUnit.rank_change_in_state, ResultUnit.rank_change_in_district,
+    ResultUnit.streak_at_1, ResultUnit.streak_top5, ResultUnit.stations_reported, ResultUnit.stations_active,
+    ResultUnit.reported, ResultUnit.lagging, ResultUnit.version_id,
+]
+
+
+def _name_join(level: str):
+    if level == "state":
+        return State.name, (State, State.code == ResultUnit.unit_code)
+    if level == "district":
+        return District.name, (District, District.code == ResultUnit.unit_code)
+    return PoliceStation.name, (PoliceStation, PoliceStation.code == ResultUnit.unit_code)
+
+
+def _window(last_month: str, n_months: int) -> list[str]:
+    out = [last_month]
+    while len(out) < n_months:
+        out.append(previous_month(out[-1]))
+    return sorted(out)
+
+
+def _with_parameter_names(engine: Engine, month: str, df: pd.DataFrame) -> pd.DataFrame:
+    version = version_for(engine, month)
+    if version is None or df.empty:
+        df = df.copy()
+        df["parameter_name"] = df.get("parameter", pd.Series(dtype=str))
+        df["head"] = ""
+        df["position"] = 0
+        return df
+    names = {p.id: p.name for p in version.parameters}
+    heads = {p.id: p.head for p in version.parameters}
+    order = {p.id: i for i, p in enumerate(version.parameters)}
+    df = df.copy()
+    df["parameter_name"] = df["parameter"].map(names)
+    df["head"] = df["parameter"].map(heads)
+    df["position"] = df["parameter"].map(order)
+    return df
+
+
+def _unit_row(engine: Engine, month: str, level: str, code: str) -> dict | None:
+    df = _df(engine, select(*_UNIT_COLS).where(
+        ResultUnit.month == month, ResultUnit.level == level, ResultUnit.unit_code == code))
+    if df.empty:
+        return None
+    return _add_display(df).iloc[0].to_dict()
+
+
+def _fir_volume(engine: Engine, month: str, station_codes: list[str]) -> pd.Series:
+    if not station_codes:
+        return pd.Series(dtype="Int64")
+    df = _df(engine, select(StationRow.station_code, StationRow.denominator).where(
+        StationRow.month == month, StationRow.parameter == FIR_PARAMETER,
+        StationRow.station_code.in_(station_codes)))
+    return df.set_index("station_code")["denominator"]
+
+
+def _station_master(engine: Engine, where) -> pd.DataFrame:
+    return _df(engine, select(PoliceStation.code.label("station_code"), PoliceStation.district_code,
+                              PoliceStation.name, PoliceStation.opened, PoliceStation.closed).where(where))
+
+
+def _active_in(opened: object, closed: object, month: str) -> bool:
+    """Active in `month`: opened <= month <= closed, a missing bound being open (as metrics.scoring)."""
+    o = "" if opened is None or pd.isna(opened) else str(opened)  # type: ignore[arg-type]
+    c = "" if closed is None or pd.isna(closed) else str(closed)  # type: ignore[arg-type]
+    return (o or "0000-00") <= month <= (c or "9999-99")

@@ -1,0 +1,373 @@
+"""Lagging police stations: stored rows, marks at stake, the worded list the page, download and packs share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, and_, func, select, true
+
+from dashboard.display import (
+    LAGGING_COLUMNS,
+    PEERS,
+    REASONS,
+    as_int,
+    lagging_actions,
+    lagging_reasons,
+    score_display,
+)
+from dashboard.read.cache import cached
+from dashboard.read.common import _df, _fir_volume, _with_parameter_names, unit_info, version_for
+from dashboard.scope import Scope
+from dashboard.store import (
+    District,
+    PoliceStation,
+    ResultLagging,
+    ResultStake,
+    ResultUnit,
+    State,
+)
+from metrics.analysis import (
+    peer_group,
+)
+from metrics.methodology import (
+    Version,
+)
+
+
+@cached
+def lagging(engine: Engine, month: str, scope: Scope, state_code: str, district_code: str | None = None,
+            worded: bool = True) -> pd.DataFrame:
+    """Lagging stations of a State or a district, ordered by marks at stake (State), with reasons and
+    actions in words (`worded=False`: the stored rows only, for callers that word them their own way)."""
+    if district_code is None:
+        scope.require(scope.can_see_state_stations(state_code), f"lagging stations of {state_code}")
+    else:
+        scope.require(scope.can_see_district(state_code, district_code), f"lagging stations of {district_code}")
+    return _lagging_rows(engine, month, state_code, district_code, worded=worded)
+
+
+@cached
+def lagging_head(engine: Engine, month: str, scope: Scope, state_code: str, district_code: str | None = None,
+                 n: int = 10) -> tuple[pd.DataFrame, int]:
+    """(the first `n` rows of `lagging(...)`, the number of lagging stations): reasons are worded for the
+    rows shown only."""
+    if district_code is None:
+        scope.require(scope.can_see_state_stations(state_code), f"lagging stations of {state_code}")
+    else:
+        scope.require(scope.can_see_district(state_code, district_code), f"lagging stations of {district_code}")
+    conds = [ResultLagging.month == month, ResultLagging.state_code == state_code]
+    if district_code is not None:
+        conds.append(ResultLagging.district_code == district_code)
+    with engine.connect() as conn:
+        total = int(conn.execute(select(func.count()).select_from(ResultLagging).where(*conds)).scalar() or 0)
+    return _lagging_rows(engine, month, state_code, district_code, limit=n), total
+
+
+def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: str | None = None,
+                  limit: int | None = None, worded: bool = True) -> pd.DataFrame:
+    """`lagging` without the scope check; `limit`: only the first rows in its order (marks at stake for
+    the State, then station code)."""
+    stmt = (
+        select(ResultLagging, PoliceStation.name.label("station_name"), District.name.label("district_name"),
+               ResultUnit.score_centi)
+        .join(PoliceStation, PoliceStation.code == ResultLagging.station_code)
+        .join(District, District.code == ResultLagging.district_code)
+        .join(ResultUnit, and_(ResultUnit.month == ResultLagging.month, ResultUnit.level == "station",
+                               ResultUnit.unit_code == ResultLagging.station_code))
+        .where(ResultLagging.month == month, ResultLagging.state_code == state_code)
+    )
+    if district_code is not None:
+        stmt = stmt.where(ResultLagging.district_code == district_code)
+    if limit is not None:
+        stmt = stmt.order_by(ResultLagging.at_stake_state.desc(), ResultLagging.station_code).limit(limit)
+    df = _df(engine, stmt)
+    if df.empty:
+        return df
+    if not worded:
+        return df.sort_values(["at_stake_state", "station_code"], ascending=[False, True]).reset_index(drop=True)
+    stakes = _df(engine, select(ResultStake).where(
+        ResultStake.month == month, ResultStake.state_code == state_code,
+        ResultStake.station_code.in_(df["station_code"].tolist()) if len(df) < 900 else true()))
+    stakes = _with_parameter_names(engine, month, stakes)
+    version = version_for(engine, month)
+    threshold = float(version.lagging_score_below) if version else 90.0
+    crit_threshold = float(version.critical_achievement_below) if version else 0.8
+    by_station = stakes_by_station(stakes)
+    params = {p.id: p for p in version.parameters} if version else {}
+    lag_line, crit_line = f"{threshold:g}", f"{crit_threshold:.0%}"
+    reasons, actions, codes = [], [], []
+    for r in df.itertuples():
+        g = by_station.get(r.station_code)
+        crit = [c for c in (r.critical_parameters or "").split(",") if c]
+        # the published score (rounded half up from the exact one), never a float re-rounded
+        reasons.append("; ".join(lagging_reasons(bool(r.not_reported), bool(r.low_score),
+                                                 score_display(r.score_centi), lag_line,
+                                                 _critical_counts(crit, params, g), crit_line)))
+        actions.append(" · ".join(lagging_actions(bool(r.not_reported), _stake_terms(g, params), MAX_ACTIONS)))
+        codes.append(",".join(sorted(set(crit) | ({s["parameter"] for s in g} if g is not None else set()))))
+    params_col = codes
+    df["reasons"] = reasons
+    df["actions"] = actions
+    df["parameters"] = params_col
+    df = df.sort_values(["at_stake_state", "station_code"], ascending=[False, True]).reset_index(drop=True)
+    return df
+
+
+def stakes_by_station(stakes: pd.DataFrame) -> dict[str, list[dict]]:
+    """Stake rows per station, largest at stake first: the order of
+    `stakes.groupby("station_code")` + `sort_values("at_stake_state", ascending=False)` (pandas' default
+    sort, ties included) without a frame per station."""
+    if stakes.empty:
+        return {}
+    records = stakes.to_dict("records")
+    groups: dict[str, list[int]] = {}
+    for i, code in enumerate(stakes["station_code"].tolist()):
+        groups.setdefault(code, []).append(i)
+    values = stakes["at_stake_state"].to_numpy(dtype=float)
+    out: dict[str, list[dict]] = {}
+    for code, idx in groups.items():
+        v = values[idx]
+        if np.isnan(v).any():  # not expected: leave it to pandas
+            sub = stakes.iloc[idx].sort_values("at_stake_state", ascending=False)
+            out[code] = sub.to_dict("records")
+            continue
+        # pandas' nargsort(ascending=False): argsort of the reversed values, reversed back
+        rev = np.asarray(idx)[::-1]
+        order = rev[v[::-1].argsort(kind="quicksort")][::-1]
+        out[code] = [records[i] for i in order]
+    return out
+
+
+@cached
+def lagging_stakes(engine: Engine, month: str, station_code: str, scope: Scope) -> pd.DataFrame:
+    info = unit_info(engine, "station", station_code)
+    if info is None:
+        return pd.DataFrame()
+    scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
+    df = _df(engine, select(ResultStake).where(ResultStake.month == month, ResultStake.station_code == station_code))
+    return _with_parameter_names(engine, month, df).sort_values("at_stake_state", ascending=False)
+
+
+@cached
+def unit_stakes(engine: Engine, month: str, scope: Scope, state_code: str,
+                district_code: str | None = None) -> pd.DataFrame:
+    """Marks at stake per lagging station x parameter (rule 11) in a State or a district, with names:
+    station_code, station_name, district_code, parameter, parameter_name, numerator, denominator,
+    numerator_needed, at_stake_state, at_stake_district; ordered by at_stake_state descending."""
+    if district_code is None:
+        scope.require(scope.can_see_state_stations(state_code), f"stations of {state_code}")
+    else:
+        scope.require(scope.can_see_district(state_code, district_code), f"stations of {district_code}")
+    stmt = (
+        select(ResultStake.station_code, PoliceStation.name.label("station_name"), PoliceStation.district_code,
+               ResultStake.parameter, ResultStake.numerator, ResultStake.denominator, ResultStake.numerator_needed,
+               ResultStake.at_stake_state, ResultStake.at_stake_district)
+        .join(PoliceStation, PoliceStation.code == ResultStake.station_code)
+        .where(ResultStake.month == month, ResultStake.state_code == state_code)
+    )
+    if district_code is not None:
+        stmt = stmt.where(PoliceStation.district_code == district_code)
+    df = _with_parameter_names(engine, month, _df(engine, stmt))
+    if df.empty:
+        return df
+    return df.sort_values(["at_stake_state", "station_code", "position"],
+                          ascending=[False, True, True]).reset_index(drop=True)
+
+
+MAX_ACTIONS = 3  # actions listed per station in the table; the station panel lists every one
+
+
+@dataclass(frozen=True)
+class LaggingFilters:
+    """Validated filters of the lagging list (None = all)."""
+
+    district: str | None = None
+    parameter: str | None = None
+    reason: str | None = None
+    peer: str | None = None
+
+    def as_query(self) -> dict[str, str]:
+        return {k: v for k, v in (("district", self.district), ("parameter", self.parameter),
+                                  ("reason", self.reason), ("peer", self.peer)) if v}
+
+
+def clean_filters(query: Mapping[str, object], version: Version | None) -> LaggingFilters:
+    """Keep only well-formed filter values (district codes are checked against the State by the caller)."""
+    def text(key: str, limit: int = 40) -> str | None:
+        v = query.get(key)
+        return v.strip() if isinstance(v, str) and v.strip() and len(v) <= limit else None
+
+    district = text("district", 16)
+    if district is not None and not all(c.isalnum() or c in "-_" for c in district):
+        district = None
+    parameter = text("parameter", 60)
+    station_ids = {p.id for p in version.station_parameters} if version else set()
+    if parameter not in station_ids:
+        parameter = None
+    reason = text("reason")
+    peer = text("peer")
+    return LaggingFilters(
+        district=district,
+        parameter=parameter,
+        reason=reason if reason in REASONS else None,
+        peer=peer if peer in PEERS else None,
+    )
+
+
+def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, district_code: str | None = None,
+                 filters: LaggingFilters | None = None) -> pd.DataFrame:
+    """Lagging stations of a State (or one district) with peer group, published score, reasons in words
+    and counts, and the action list; filtered; ordered by marks at stake for the State (largest first),
+    then station code. Raises OutOfScope outside the scope (via lagging)."""
+    filters = filters or LaggingFilters()
+    if filters.district and district_code is None:
+        district_code = filters.district
+    df = lagging(engine, month, scope, state_code, district_code, worded=False)
+    if df.empty:
+        return _empty_lagging()
+    version = version_for(engine, month)
+    params = {p.id: p for p in version.parameters} if version else {}
+    crit_line = f"{float(version.critical_achievement_below):.0%}" if version else "80%"
+    lag_line = f"{float(version.lagging_score_below):g}" if version else "90"
+    codes = df["station_code"].tolist()
+    # published scores (x100, rounded half up from the exact score) from the results
+    centi = _df(engine, select(ResultUnit.unit_code, ResultUnit.score_centi).where(
+        ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.unit_code.in_(codes)))
+    centi_by = dict(zip(centi["unit_code"], centi["score_centi"], strict=True))
+    fir = _fir_volume(engine, month, codes)
+    stakes = _df(engine, select(ResultStake).where(
+        ResultStake.month == month, ResultStake.state_code == state_code,
+        ResultStake.station_code.in_(codes)))
+    # per station, largest at stake first (then parameter id): plain lists, not a frame per station
+    by_station: dict[str, list[dict]] = {}
+    for s in stakes.to_dict("records"):
+        by_station.setdefault(s["station_code"], []).append(s)
+    for station_stakes in by_station.values():
+        station_stakes.sort(key=lambda s: (-float(s["at_stake_state"]), s["parameter"]))
+
+    rows = []
+    for r in df.itertuples():
+        code = r.station_code
+        g = by_station.get(code)
+        crit = [c for c in (r.critical_parameters or "").split(",") if c]
+        stake_params = {st["parameter"] for st in g} if g else set()
+        c = centi_by.get(code)
+        score_text = score_display(c)
+        reasons = lagging_reasons(bool(r.not_reported), bool(r.low_score), score_text, lag_line,
+                                  _critical_counts(crit, params, g), crit_line)
+        actions = lagging_actions(bool(r.not_reported), _stake_terms(g, params), MAX_ACTIONS)
+        vol = fir.get(code)
+        rows.append({
+            "station_code": code,
+            "station_name": r.station_name,
+            "district_code": r.district_code,
+            "district_name": r.district_name,
+            "fir_volume": None if vol is None or pd.isna(vol) else int(vol),
+            "peer_group": peer_group(vol),
+            "score_centi": None if c is None or pd.isna(c) else int(c),
+            "score": score_text,
+            "not_reported": bool(r.not_reported),
+            "low_score": bool(r.low_score),
+            "critical": bool(crit),
+            "critical_parameters": ",".join(crit),
+            "parameters": ",".join(sorted(set(crit) | stake_params)),
+            "reasons": "; ".join(reasons),
+            "at_stake_state": round(float(r.at_stake_state), 3),
+            "at_stake_district": round(float(r.at_stake_district), 3),
+            "at_stake_state_exact": float(r.at_stake_state),
+            "actions": " · ".join(actions),
+        })
+    out = pd.DataFrame(rows)
+    out = out.sort_values(["at_stake_state_exact", "station_code"], ascending=[False, True]).reset_index(drop=True)
+    out.insert(0, "position", range(1, len(out) + 1))
+    return filter_lagging(out, filters)
+
+
+def _critical_counts(critical: list[str], params: dict, stakes: list[dict] | None) -> list[tuple]:
+    """(parameter, name, numerator, denominator) per critical parameter, counts from the station's stakes."""
+    out = []
+    for pid in critical:
+        p = params.get(pid)
+        row = next((st for st in stakes if st["parameter"] == pid), None) if stakes else None
+        out.append((p, p.name if p else pid, None if row is None else as_int(row["numerator"]),
+                    None if row is None else as_int(row["denominator"])))
+    return out
+
+
+def _stake_terms(stakes: list[dict] | None, params: dict) -> list[tuple]:
+    """(parameter, name, numerator, denominator, numerator needed, at stake) per parameter, in order."""
+    out = []
+    for st in stakes or []:
+        p = params.get(st["parameter"])
+        out.append((p, p.name if p else st["parameter"], as_int(st["numerator"]), as_int(st["denominator"]),
+                    as_int(st["numerator_needed"]), float(st["at_stake_state"])))
+    return out
+
+
+def filter_lagging(df: pd.DataFrame, f: LaggingFilters) -> pd.DataFrame:
+    """Rows of a `lagging_list` that match the filters, in the same order, renumbered from 1."""
+    out = _apply_filters(df, f).reset_index(drop=True)
+    out["position"] = range(1, len(out) + 1)
+    return out
+
+
+def _apply_filters(df: pd.DataFrame, f: LaggingFilters) -> pd.DataFrame:
+    if df.empty:
+        return df
+    keep = pd.Series(True, index=df.index)
+    if f.district:
+        keep &= df["district_code"] == f.district
+    if f.parameter:
+        keep &= df["parameters"].map(lambda s: f.parameter in s.split(","))
+    if f.reason:
+        keep &= df[f.reason].astype(bool)
+    if f.peer:
+        keep &= df["peer_group"] == PEERS[f.peer]
+    return df[keep]
+
+
+def _empty_lagging() -> pd.DataFrame:
+    cols = ["position", "station_code", "station_name", "district_code", "district_name", "fir_volume", "peer_group",
+            "score_centi", "score", "not_reported", "low_score", "critical", "critical_parameters", "parameters",
+            "reasons", "at_stake_state", "at_stake_district", "at_stake_state_exact", "actions"]
+    return pd.DataFrame({c: [] for c in cols})
+
+
+def lagging_table(lagging: pd.DataFrame) -> pd.DataFrame:
+    """The shown table (and the download) from `lagging_list`: LAGGING_COLUMNS, renamed to their headers."""
+    return lagging.reindex(columns=list(LAGGING_COLUMNS)).rename(columns=LAGGING_COLUMNS).reset_index(drop=True)
+
+
+def lagging_by_state(engine: Engine, month: str, scope: Scope) -> pd.DataFrame:
+    """Counts of lagging stations per State (national users only): state_code, name, stations_active,
+    lagging, not_reported, low_score, critical, top_at_stake; most lagging first."""
+    scope.require(scope.role == "national", "lagging counts of every State")
+    with engine.connect() as conn:
+        lag = _lagging_counts(conn, month)
+        units = pd.read_sql(select(ResultUnit.unit_code.label("state_code"), State.name, ResultUnit.stations_active)
+                            .join(State, State.code == ResultUnit.unit_code)
+                            .where(ResultUnit.month == month, ResultUnit.level == "state"), conn)
+    out = units.merge(lag, on="state_code", how="left")
+    for c in ("lagging", "not_reported", "low_score", "critical"):
+        out[c] = out[c].fillna(0).astype(int)
+    return out.sort_values(["lagging", "name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _lagging_counts(conn, month: str) -> pd.DataFrame:
+    rows = pd.read_sql(select(ResultLagging.state_code, ResultLagging.not_reported, ResultLagging.low_score,
+                              ResultLagging.critical_parameters, ResultLagging.at_stake_state)
+                       .where(ResultLagging.month == month), conn)
+    if rows.empty:
+        return pd.DataFrame(columns=["state_code", "lagging", "not_reported", "low_score", "critical", "top_at_stake"])
+    rows["critical"] = rows["critical_parameters"].fillna("").astype(str).str.len() > 0
+    g = rows.groupby("state_code")
+    return pd.DataFrame({
+        "lagging": g.size(),
+        "not_reported": g["not_reported"].sum().astype(int),
+        "low_score": g["low_score"].sum().astype(int),
+        "critical": g["critical"].sum().astype(int),
+        "top_at_stake": g["at_stake_state"].max(),
+    }).reset_index()

@@ -1,0 +1,147 @@
+"""A State's headline, the States around it, why its rank moved, what it takes to overtake."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from dashboard.display import score_display
+from dashboard.read.cache import cached
+from dashboard.read.common import _df, _with_parameter_names, unit_info
+from dashboard.read.lagging import _lagging_rows
+from dashboard.read.national import states_table
+from dashboard.read.units import unit_params
+from dashboard.scope import Scope
+from dashboard.store import (
+    ResultStake,
+)
+from metrics.analysis import (
+    marks_needed_to_overtake,
+    score_change_by_parameter,
+)
+from metrics.methodology import (
+    previous_month,
+)
+
+
+@cached
+def state_headline(engine: Engine, month: str, state_code: str) -> dict | None:
+    """Score, ranks and changes, streaks, and the States just above and below (all-India and category)."""
+    return _state_headline(engine, month, state_code, states_table(engine, month))
+
+
+@cached  # in the shared query cache (dashboard.read.cache), like the read functions it combines
+def state_summary(engine: Engine, month: str, state_code: str, scope: Scope, top: int = 10) -> dict | None:
+    """What the State page's summary shows, reading each table once: {"headline": state_headline(...),
+    "why": why_rank_moved(...), "plan": overtake_plan(...)}; None when the State has no result."""
+    table = states_table(engine, month)
+    headline = _state_headline(engine, month, state_code, table)
+    if headline is None:
+        return None
+    params = unit_params(engine, month, "state", state_code)
+    return {"headline": headline, "why": _why_rank_moved(engine, month, state_code, table, params),
+            "plan": _overtake_plan(engine, month, state_code, scope, headline, params, top)}
+
+
+def _state_headline(engine: Engine, month: str, state_code: str, table: pd.DataFrame) -> dict | None:
+    hit = table.index[table["unit_code"] == state_code]
+    if not len(hit):
+        return None
+    row = table.loc[hit[0], [c for c in table.columns if c not in ("name", "category")]].to_dict()
+    info = unit_info(engine, "state", state_code) or {}
+    row.update(name=info.get("name"), category=info.get("category"))
+    row["states_ranked"] = int(table["rank_national"].notna().sum())
+    row["neighbours"] = _neighbours(table, state_code, "rank_national")
+    cat = table[table["category"] == row["category"]]
+    row["category_ranked"] = int(cat["rank_category"].notna().sum())
+    row["category_neighbours"] = _neighbours(cat, state_code, "rank_category")
+    return row
+
+
+def _neighbours(table: pd.DataFrame, code: str, rank_col: str) -> dict:
+    """The States just above and below `code` in `table` (one scope), exactly as
+    `metrics.analysis.neighbour_gaps` picks them (tests check both agree), for one unit without building
+    the whole scope's frame: the nearest strictly better / worse published score; among units tied there,
+    the nearest in exact score (then the lowest code)."""
+    cols = {c: table[c].tolist() for c in ("unit_code", "name", "score", "score_centi")}
+    scored = [(u, float(s), int(c), n) for u, n, s, c in zip(cols["unit_code"], cols["name"], cols["score"],
+                                                             cols["score_centi"], strict=True)
+              if not (c is None or c is pd.NA or (isinstance(c, float) and c != c))]
+    own = next((r for r in scored if r[0] == code), None)
+    if own is None:
+        return {}
+    levels = sorted({r[2] for r in scored})
+    pos = levels.index(own[2])
+    out: dict = {}
+    if pos + 1 < len(levels):
+        above = min((r for r in scored if r[2] == levels[pos + 1]), key=lambda r: (r[1], r[0]))
+        out["above"] = {
+            "code": above[0], "name": above[3], "score_display": score_display(above[2]),
+            "gap": float(above[1] - own[1]), "marks_needed": float(marks_needed_to_overtake(own[1], above[1])),
+        }
+    if pos > 0:
+        below = min((r for r in scored if r[2] == levels[pos - 1]), key=lambda r: (-r[1], r[0]))
+        out["below"] = {
+            "code": below[0], "name": below[3], "score_display": score_display(below[2]),
+            "lead": float(own[1] - below[1]),
+        }
+    return out
+
+
+
+
+@cached
+def why_rank_moved(engine: Engine, month: str, state_code: str, neighbours: int = 2) -> dict:
+    """Our score change by parameter, beside the score change of the States ranked around us."""
+    table = states_table(engine, month)
+    if not (table["unit_code"] == state_code).any():
+        return {"own": pd.DataFrame(), "rivals": pd.DataFrame()}
+    return _why_rank_moved(engine, month, state_code, table, unit_params(engine, month, "state", state_code),
+                           neighbours)
+
+
+def _why_rank_moved(engine: Engine, month: str, state_code: str, table: pd.DataFrame, now_p: pd.DataFrame,
+                    neighbours: int = 2) -> dict:
+    prev = previous_month(month)
+    own = table[table["unit_code"] == state_code]
+    if own.empty:
+        return {"own": pd.DataFrame(), "rivals": pd.DataFrame()}
+    prev_p = unit_params(engine, prev, "state", state_code)
+    decomposition = score_change_by_parameter(now_p, prev_p) if not prev_p.empty else pd.DataFrame()
+    if not decomposition.empty:
+        names = dict(zip(now_p["parameter"], now_p["parameter_name"], strict=False))
+        names.update({k: v for k, v in zip(prev_p["parameter"], prev_p["parameter_name"], strict=False)
+                      if k not in names})
+        decomposition["parameter_name"] = decomposition["parameter"].map(names)
+    rank = own["rank_national"].iloc[0]
+    rivals = table[table["rank_national"].notna()]
+    if pd.notna(rank):
+        pos = rivals.index[rivals["unit_code"] == state_code][0]
+        lo, hi = max(0, pos - neighbours), pos + neighbours + 1
+        rivals = rivals.loc[lo:hi]
+    cols = ["unit_code", "name", "score_display", "score_change_centi", "rank_national", "rank_change_national"]
+    return {"own": decomposition, "rivals": rivals[cols].reset_index(drop=True)}
+
+
+@cached
+def overtake_plan(engine: Engine, month: str, state_code: str, scope: Scope, top: int = 10) -> dict:
+    """Marks needed to pass the State above, and the parameters and stations that would earn them."""
+    headline = state_headline(engine, month, state_code)
+    if headline is None:
+        return {}
+    return _overtake_plan(engine, month, state_code, scope, headline, unit_params(engine, month, "state", state_code),
+                          top)
+
+
+def _overtake_plan(engine: Engine, month: str, state_code: str, scope: Scope, headline: dict, params: pd.DataFrame,
+                   top: int = 10) -> dict:
+    params = params[params["applicable"]].sort_values("marks_lost", ascending=False)
+    plan = {"above": headline["neighbours"].get("above"), "marks_lost": params}
+    if scope.can_see_state_stations(state_code):
+        stakes = _df(engine, select(ResultStake.parameter, func.sum(ResultStake.at_stake_state).label("at_stake"),
+                                    func.count().label("stations"))
+                     .where(ResultStake.month == month, ResultStake.state_code == state_code)
+                     .group_by(ResultStake.parameter))
+        plan["by_parameter"] = _with_parameter_names(engine, month, stakes).sort_values("at_stake", ascending=False)
+        plan["stations"] = _lagging_rows(engine, month, state_code, limit=top)  # = lagging(...).head(top)
+    return plan

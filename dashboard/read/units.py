@@ -1,0 +1,308 @@
+"""Districts and police stations: tables, headlines, trends, movers, search."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, func, or_, select
+
+from dashboard.read.cache import cached
+from dashboard.read.common import (
+    _UNIT_COLS,
+    _active_in,
+    _add_display,
+    _df,
+    _fir_volume,
+    _station_master,
+    _unit_row,
+    _window,
+    _with_parameter_names,
+    methodology,
+    unit_info,
+    version_for,
+)
+from dashboard.scope import Scope
+from dashboard.store import (
+    District,
+    PoliceStation,
+    ResultLagging,
+    ResultParam,
+    ResultUnit,
+    State,
+    StationRow,
+)
+from metrics.analysis import (
+    peer_group,
+)
+from metrics.methodology import (
+    Version,
+    days_in_month,
+)
+from metrics.scoring import station_parameter_values
+
+
+@cached
+def districts_table(engine: Engine, month: str, state_code: str, scope: Scope) -> pd.DataFrame:
+    scope.require(scope.can_see_state_detail(state_code), f"districts of {state_code}")
+    stmt = (
+        select(*_UNIT_COLS, District.name)
+        .join(District, District.code == ResultUnit.unit_code)
+        .where(ResultUnit.month == month, ResultUnit.level == "district", ResultUnit.state_code == state_code)
+    )
+    df = _add_display(_df(engine, stmt))
+    lag = _df(engine, select(ResultLagging.district_code, func.count().label("lagging_stations"))
+              .where(ResultLagging.month == month, ResultLagging.state_code == state_code)
+              .group_by(ResultLagging.district_code))
+    df = df.merge(lag.rename(columns={"district_code": "unit_code"}), on="unit_code", how="left")
+    df["lagging_stations"] = df["lagging_stations"].fillna(0).astype(int)
+    return df.sort_values(["rank_in_state", "name"], na_position="last").reset_index(drop=True)
+
+
+@cached
+def score_trend(engine: Engine, level: str, unit_code: str, last_month: str, n_months: int = 24) -> pd.DataFrame:
+    window = _window(last_month, n_months)
+    stmt = select(ResultUnit.month, ResultUnit.score, ResultUnit.score_centi, ResultUnit.version_id,
+                  ResultUnit.rank_national, ResultUnit.rank_category, ResultUnit.rank_in_state,
+                  ResultUnit.rank_in_district, ResultUnit.reported).where(
+        ResultUnit.level == level, ResultUnit.unit_code == unit_code, ResultUnit.month.in_(window)
+    ).order_by(ResultUnit.month)
+    return _add_display(_df(engine, stmt))
+
+
+@cached
+def unit_params(engine: Engine, month: str, level: str, unit_code: str) -> pd.DataFrame:
+    df = _df(engine, select(ResultParam).where(
+        ResultParam.month == month, ResultParam.level == level, ResultParam.unit_code == unit_code))
+    return _with_parameter_names(engine, month, df)
+
+
+@cached
+def stations_table(engine: Engine, month: str, district_code: str, scope: Scope) -> pd.DataFrame:
+    info = unit_info(engine, "district", district_code)
+    if info is None:
+        return pd.DataFrame()
+    scope.require(scope.can_see_district(info["state_code"], district_code), f"stations of {district_code}")
+    stmt = (
+        select(*_UNIT_COLS, PoliceStation.name)
+        .join(PoliceStation, PoliceStation.code == ResultUnit.unit_code)
+        .where(ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.district_code == district_code)
+    )
+    df = _add_display(_df(engine, stmt))
+    fir = _fir_volume(engine, month, df["unit_code"].tolist())
+    df["fir_volume"] = df["unit_code"].map(fir).astype("Int64")
+    df["peer_group"] = [peer_group(v) for v in df["fir_volume"]]
+    stakes = _df(engine, select(ResultLagging.station_code, ResultLagging.at_stake_state,
+                                ResultLagging.at_stake_district).where(
+        ResultLagging.month == month, ResultLagging.district_code == district_code))
+    df = df.merge(stakes.rename(columns={"station_code": "unit_code"}), on="unit_code", how="left")
+    return df.sort_values(["rank_in_district", "name"], na_position="last").reset_index(drop=True)
+
+
+@cached
+def station_params(engine: Engine, month: str, station_code: str, scope: Scope) -> pd.DataFrame:
+    """The month's parameter table of one station (value, numerator/denominator, target, marks, lost)."""
+    info = unit_info(engine, "station", station_code)
+    if info is None:
+        return pd.DataFrame()
+    scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
+    return _station_values(engine, month, PoliceStation.code == station_code,
+                           StationRow.station_code == station_code)
+
+
+def _station_values(engine: Engine, month: str, station_where, row_where) -> pd.DataFrame:
+    version = version_for(engine, month)
+    if version is None:
+        return pd.DataFrame()
+    stations = _station_master(engine, station_where)
+    rows = _df(engine, select(StationRow.station_code, StationRow.parameter, StationRow.numerator,
+                              StationRow.denominator).where(StationRow.month == month, row_where))
+    values = station_parameter_values(month, version, stations, rows)
+    values = _with_parameter_names(engine, month, values)
+    targets = {p.id: float(p.target) for p in version.parameters}
+    critical = {p.id: p.critical for p in version.parameters}
+    values["target"] = values["parameter"].map(targets)
+    values["critical"] = values["parameter"].map(critical)
+    names = stations.set_index("station_code")["name"]
+    values["name"] = values["unit_code"].map(names) if "unit_code" in values else None
+    return values
+
+
+@cached
+def district_station_matrix(engine: Engine, month: str, district_code: str, scope: Scope) -> pd.DataFrame:
+    info = unit_info(engine, "district", district_code)
+    if info is None:
+        return pd.DataFrame()
+    scope.require(scope.can_see_district(info["state_code"], district_code), f"stations of {district_code}")
+    codes = select(PoliceStation.code).where(PoliceStation.district_code == district_code)
+    return _station_values(engine, month, PoliceStation.district_code == district_code,
+                           StationRow.station_code.in_(codes))
+
+
+def station_months_not_reported(engine: Engine, station_code: str, last_month: str, n_months: int = 24) -> list[str]:
+    window = _window(last_month, n_months)
+    with engine.connect() as conn:
+        rows = conn.execute(select(ResultUnit.month).where(
+            ResultUnit.level == "station", ResultUnit.unit_code == station_code, ResultUnit.month.in_(window),
+            ResultUnit.reported.is_(False)).order_by(ResultUnit.month))
+        return [m for (m,) in rows]
+
+
+def movers(engine: Engine, month: str, level: str, parent_code: str, scope: Scope, n: int = 5) -> dict:
+    """Most improved and most declined units (by score change) among a State's districts or a district's
+    stations."""
+    if level == "district":
+        scope.require(scope.can_see_state_detail(parent_code), f"districts of {parent_code}")
+        table = districts_table(engine, month, parent_code, scope)
+    else:
+        table = stations_table(engine, month, parent_code, scope)
+    return movers_of(table, n)
+
+
+def movers_of(table: pd.DataFrame, n: int = 5) -> dict:
+    """`movers` from a districts_table / stations_table already read (no query)."""
+    if table.empty:
+        return {"improved": table, "declined": table}
+    moved = table[table["score_change_centi"].notna()].copy()
+    moved["score_change"] = moved["score_change_centi"].astype(float) / 100
+    improved = moved[moved["score_change"] > 0].sort_values("score_change", ascending=False).head(n)
+    declined = moved[moved["score_change"] < 0].sort_values("score_change").head(n)
+    return {"improved": improved, "declined": declined}
+
+
+@cached
+def search_units(engine: Engine, text: str, scope: Scope, limit: int = 10) -> list[dict]:
+    """States, districts and stations whose name or code contains `text`, within the user's scope."""
+    text = (text or "").strip()
+    if len(text) < 2:
+        return []
+    like = f"%{text.lower()}%"
+    out: list[dict] = []
+    with engine.connect() as conn:
+        for code, name in conn.execute(select(State.code, State.name).where(
+                or_(func.lower(State.name).like(like), func.lower(State.code) == text.lower())).limit(limit)):
+            out.append({"level": "state", "code": code, "name": name, "context": "State/UT"})
+        stmt = (select(District.code, District.name, District.state_code, State.name)
+                .join(State, State.code == District.state_code)
+                .where(or_(func.lower(District.name).like(like), func.lower(District.code) == text.lower())))
+        for code, name, st, st_name in conn.execute(stmt.limit(limit * 3)):
+            if scope.can_see_state_detail(st):
+                out.append({"level": "district", "code": code, "name": name, "context": st_name})
+        stmt = (select(PoliceStation.code, PoliceStation.name, District.code, District.name, District.state_code)
+                .join(District, District.code == PoliceStation.district_code)
+                .where(or_(func.lower(PoliceStation.name).like(like), func.lower(PoliceStation.code) == text.lower())))
+        if scope.role == "state":
+            stmt = stmt.where(District.state_code == scope.state_code)
+        elif scope.role == "district":
+            stmt = stmt.where(District.code == scope.district_code)
+        for code, name, dcode, dname, st in conn.execute(stmt.limit(limit * 3)):
+            if scope.can_see_district(st, dcode):
+                out.append({"level": "station", "code": code, "name": name, "context": dname})
+    lowered = text.lower()
+    out.sort(key=lambda r: (not r["name"].lower().startswith(lowered), ["state", "district", "station"].index(r["level"]),
+                            r["name"]))
+    return out[:limit]
+
+
+@cached
+def district_headline(engine: Engine, month: str, district_code: str, scope: Scope) -> dict | None:
+    """A district's score, rank among the State's districts and its change, streaks, stations reported and
+    lagging; None when the district has no result this month."""
+    info = unit_info(engine, "district", district_code)
+    if info is None:
+        return None
+    scope.require(scope.can_see_state_detail(info["state_code"]), f"district {district_code}")
+    row = _unit_row(engine, month, "district", district_code)
+    if row is None:
+        return None
+    row.update(name=info["name"], state_name=info["state_name"])
+    with engine.connect() as conn:
+        row["districts_ranked"] = int(conn.execute(select(func.count()).select_from(ResultUnit).where(
+            ResultUnit.month == month, ResultUnit.level == "district", ResultUnit.state_code == info["state_code"],
+            ResultUnit.rank_in_state.is_not(None))).scalar() or 0)
+        lag = conn.execute(select(func.count(), func.sum(ResultLagging.at_stake_district),
+                                  func.sum(ResultLagging.at_stake_state)).where(
+            ResultLagging.month == month, ResultLagging.district_code == district_code)).first()
+    row["lagging_stations"] = int(lag[0] or 0) if lag else 0
+    return row
+
+
+@cached
+def station_headline(engine: Engine, month: str, station_code: str, scope: Scope) -> dict | None:
+    """A station's score, ranks in district and State with their changes, streaks, reported and lagging
+    flags, and its marks at stake; None when the station has no result this month (not active)."""
+    info = unit_info(engine, "station", station_code)
+    if info is None:
+        return None
+    scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
+    row = _unit_row(engine, month, "station", station_code)
+    if row is None:
+        return None
+    row.update(name=info["name"], district_name=info["district_name"], state_name=info["state_name"])
+    with engine.connect() as conn:
+        in_district = conn.execute(select(func.count()).select_from(ResultUnit).where(
+            ResultUnit.month == month, ResultUnit.level == "station",
+            ResultUnit.district_code == info["district_code"])).scalar()
+        in_state = conn.execute(select(func.count()).select_from(ResultUnit).where(
+            ResultUnit.month == month, ResultUnit.level == "station",
+            ResultUnit.state_code == info["state_code"])).scalar()
+        lag = conn.execute(select(ResultLagging.at_stake_state, ResultLagging.at_stake_district).where(
+            ResultLagging.month == month, ResultLagging.station_code == station_code)).first()
+    row["stations_in_district"] = int(in_district or 0)
+    row["stations_in_state"] = int(in_state or 0)
+    row["at_stake_state"] = float(lag.at_stake_state) if lag else None
+    row["at_stake_district"] = float(lag.at_stake_district) if lag else None
+    return row
+
+
+@cached
+def station_param_trend(engine: Engine, station_code: str, last_month: str, scope: Scope,
+                        n_months: int = 12) -> pd.DataFrame:
+    """One station's parameter values month by month (long form, as station_params per month): month,
+    parameter, parameter_name, head, numerator, denominator, imputed, applicable, value, marks, weight,
+    marks_lost, target, version_id. Months without a methodology version, or when the station was not
+    active, are left out."""
+    info = unit_info(engine, "station", station_code)
+    if info is None:
+        return pd.DataFrame()
+    scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
+    window = _window(last_month, n_months)
+    meth = methodology(engine)
+    stations = _station_master(engine, PoliceStation.code == station_code)
+    rows = _df(engine, select(StationRow.month, StationRow.station_code, StationRow.parameter, StationRow.numerator,
+                              StationRow.denominator).where(StationRow.station_code == station_code,
+                                                            StationRow.month.in_(window)))
+    # Scoring one station-month costs the same fixed overhead as scoring many: months with the same
+    # methodology version and the same number of days (all the scoring needs of the month once the
+    # station is known to be active) are scored in one call, the station standing in once per month
+    # under a code of its own.
+    opened, closed = (stations[c].iloc[0] if len(stations) else None for c in ("opened", "closed"))
+    groups: dict[tuple[str, int], list[str]] = {}
+    versions: dict[str, Version] = {}
+    for m in window:
+        version = meth.version_for(m)
+        if version is None or not _active_in(opened, closed, m):
+            continue
+        versions[version.id] = version
+        groups.setdefault((version.id, days_in_month(m)), []).append(m)
+    frames = []
+    for (vid, _days), group in groups.items():
+        version = versions[vid]
+        stand_ins = pd.DataFrame({"station_code": [f"{station_code}|{m}" for m in group],
+                                  "district_code": [stations["district_code"].iloc[0]] * len(group),
+                                  "opened": [None] * len(group), "closed": [None] * len(group)})
+        sub = rows[rows["month"].isin(group)]
+        sub = sub.assign(station_code=sub["station_code"] + "|" + sub["month"]).drop(columns="month")
+        values = station_parameter_values(group[0], version, stand_ins, sub)
+        values["month"] = [c.rsplit("|", 1)[1] for c in values["unit_code"]]
+        values["unit_code"] = station_code
+        values["version_id"] = version.id
+        values["parameter_name"] = values["parameter"].map({p.id: p.name for p in version.parameters})
+        values["head"] = values["parameter"].map({p.id: p.head for p in version.parameters})
+        values["target"] = values["parameter"].map({p.id: float(p.target) for p in version.parameters})
+        frames.append(values)
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    position = {m: i for i, m in enumerate(window)}
+    months_col = out["month"].tolist()
+    order = sorted(range(len(out)), key=lambda i: position[months_col[i]])  # stable: months in order
+    return out.take(order).reset_index(drop=True)

@@ -1,0 +1,534 @@
+"""The slides of a review, as plain data: one description rendered three ways (the `/present` deck in
+the browser, the PDF and the PPTX), so the handout is exactly what was shown.
+
+`slides(review) -> list[Slide]`. A slide has a title, a subtitle and columns of blocks (Kpis, Table,
+Chart, Text); long tables are split across slides ("District league table (2/3)"). Charts are the
+shared builders of `layouts.figures` with projector-sized type (`for_slides`). Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.display import (
+    format_change_centi,
+    format_indian,
+    format_rank,
+    format_score,
+    format_timestamp,
+    is_missing,
+    month_long,
+    month_short,
+    rank_change_text,
+    shared_ranks,
+)
+from dashboard.reports.review import LAGGING_TOP, TOP_N, Review
+from layouts import figures
+from layouts.slides import Chart, Col, Kpi, Kpis, Slide, Table, Text
+
+TABLE_ROWS = 8  # rows of a league table per slide (readable from the back of a hall at 1024x768)
+LAGGING_ROWS = 5  # lagging stations per slide (each has a reason in words)
+CHART_PARAMETERS = 7  # parameters in the "marks lost" chart
+WHY_PARAMETERS = 5  # parameters in the "why" chart (two bars each)
+SLIDE_FONT = 18  # chart type size (px) on a 1024-pixel-wide slide
+
+
+# --- formatting ----------------------------------------------------------------------------------------
+
+
+def _int(v: object) -> int | None:
+    return None if is_missing(v) else int(v)  # type: ignore[arg-type]
+
+
+def _change_tone(v: object) -> str:
+    c = _int(v)
+    return "" if c is None or c == 0 else ("up" if c > 0 else "down")
+
+
+def _rank_change(v: object) -> str:
+    text, _tone, _words = rank_change_text(v)
+    return "–" if text == "–" else text
+
+
+def _places(n: int) -> str:
+    return f"{n} place{'s' if n != 1 else ''}"
+
+
+def _marks(x: object, decimals: int = 2) -> str:
+    return "–" if is_missing(x) else f"{float(x):.{decimals}f}"  # type: ignore[arg-type]
+
+
+def _signed(x: object, decimals: int = 2) -> str:
+    if is_missing(x):
+        return "–"
+    v = round(float(x), decimals)  # type: ignore[arg-type]
+    if v == 0:
+        return f"{0:.{decimals}f}"
+    return f"+{v:.{decimals}f}" if v > 0 else f"−{abs(v):.{decimals}f}"
+
+
+def stamp(review: Review) -> str:
+    """The footer stamp of every slide and page."""
+    return (f"{review.scope_name} · {month_long(review.month)} · data as of {format_timestamp(review.data_as_of)} · "
+            f"methodology {review.methodology_version}")
+
+
+def _chunks(n: int, size: int) -> list[tuple[int, int]]:
+    if n <= 0:
+        return [(0, 0)]
+    return [(i, min(n, i + size)) for i in range(0, n, size)]
+
+
+def _part(title: str, i: int, total: int) -> str:
+    return f"{title} ({i}/{total})" if total > 1 else title
+
+
+# --- charts ---------------------------------------------------------------------------------------------
+
+
+def for_slides(fig: go.Figure, font: int = SLIDE_FONT, wrap: int = 26) -> go.Figure:
+    """Projector type on a shared figure: bigger fonts and markers, no fixed height (fills its box)."""
+    fig = go.Figure(fig)
+    fig.update_layout(height=None, autosize=True, font=dict(size=font), legend=dict(font=dict(size=font - 1)),
+                      hoverlabel=dict(font=dict(size=font)), margin=dict(l=8, r=64, t=30, b=8))
+    fig.update_xaxes(tickfont=dict(size=font - 1), title_font=dict(size=font), tickangle=0, nticks=5,
+                     automargin=True)
+    fig.update_yaxes(tickfont=dict(size=font - 1), title_font=dict(size=font))
+    for a in fig.layout.annotations or ():
+        a.font = dict(size=max(font - 3, (a.font.size or 0) if a.font else 0))
+    bars = [t for t in fig.data if isinstance(t, go.Bar) and t.x is not None]
+    small = bool(bars) and max((abs(float(v)) for t in bars for v in t.x if v is not None), default=0) < 0.1
+    for t in fig.data:
+        if isinstance(t, go.Scatter) and t.line is not None and t.line.width:
+            t.line.width = max(float(t.line.width) + 1.5, 3.5)
+        if isinstance(t, go.Bar):
+            t.textfont = dict(size=font - 1)
+            t.cliponaxis = False
+            t.constraintext = "none"
+            if t.orientation == "h" and t.y is not None:
+                t.y = [wrap_label(str(v), wrap) for v in t.y]
+            if small and t.text is not None:  # tiny values: 3 decimals, never "0.00" beside a visible bar
+                signed = any(str(x).startswith(("+", "-")) for x in t.text)
+                t.text = [f"{float(v):+.3f}" if signed else f"{float(v):.3f}" for v in t.x]
+    if bars and all(t.orientation == "h" for t in bars):
+        # room for the value labels on both sides; the caption names the unit, so no axis title
+        values = [float(v) for t in bars for v in t.x if v is not None]
+        lo, hi = min([0.0, *values]), max([0.0, *values])
+        pad = 0.45 * (hi - lo or 1.0)
+        fig.update_xaxes(range=[lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0)], title_text=None,
+                         nticks=4, zeroline=True)
+    months = _category_months(fig)
+    if months:
+        step = 1 if len(months) <= 7 else 2
+        shown = [(len(months) - 1 - i) % step == 0 for i in range(len(months))]
+        first = shown.index(True)
+        fig.update_xaxes(tickmode="array", tickvals=months, tickangle=0,
+                         ticktext=[_tick(m, i == first) if shown[i] else "" for i, m in enumerate(months)])
+    return fig
+
+
+def wrap_label(text: str, width: int = 26) -> str:
+    """A long axis label on two lines (plotly's <br>), so bars keep most of a slide's width."""
+    if len(text) <= width:
+        return text
+    words, lines, line = text.split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:])]
+    return "<br>".join(lines)
+
+
+def _category_months(fig: go.Figure) -> list[str]:
+    """The months on a figure's category x axis ("2026-01" style), in order; [] when not a month axis."""
+    xs: list[str] = []
+    for t in fig.data:
+        if isinstance(t, go.Scatter) and t.x is not None:
+            xs += [str(x) for x in t.x]
+    months = sorted(set(xs))
+    return months if months and all(len(m) == 7 and m[4] == "-" for m in months) else []
+
+
+def _tick(month: str, first: bool) -> str:
+    name = month_short(month)[:3]
+    return f"{name}<br>{month[:4]}" if first or month[5:7] == "01" else name
+
+
+def _trend_chart(review: Review) -> Chart:
+    if review.is_district:
+        fig = figures.score_trend(review.district_trend, name=review.district_name,
+                                  compare_df=review.trend, compare_name=f"{review.state_name} (State)")
+        return Chart("trend", for_slides(fig), caption=f"Score of {review.district_name}, last 12 months")
+    above = review.above
+    fig = figures.score_trend(review.trend, name=review.state_name,
+                              compare_df=review.above_trend if above else None,
+                              compare_name=above["name"] if above else None)
+    return Chart("trend", for_slides(fig), caption="Score, last 12 months"
+                 + (f", against {above['name']} (rank above)" if above else ""))
+
+
+def _rank_chart(review: Review) -> Chart:
+    if review.is_district:
+        hist = review.district_rank_history
+        codes = _around(hist, review.month, review.district_code, around=1)
+        fig = figures.bump_chart(hist[hist["unit_code"].isin(codes)], highlight_codes=[review.district_code],
+                                 top_n=len(codes))
+        return Chart("rank", for_slides(_bump_tidy(fig)),
+                     caption=f"Rank among {review.state_name}'s districts: leader and neighbours")
+    codes = list(dict.fromkeys(review.rank_history["unit_code"]))
+    fig = figures.bump_chart(review.rank_history, highlight_codes=[review.state_code], top_n=len(codes))
+    return Chart("rank", for_slides(_bump_tidy(fig)), caption="All-India rank: leader and neighbours")
+
+
+def _bump_tidy(fig: go.Figure) -> go.Figure:
+    """Bump chart for a slide: legend on top (the chart keeps the width for the months)."""
+    fig.update_layout(legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom", xanchor="left"))
+    return fig
+
+
+def _around(hist: pd.DataFrame, month: str, code: str | None, around: int = 2) -> list[str]:
+    last = hist[(hist["month"] == month) & hist["rank"].notna()].sort_values(["rank", "name"])
+    codes = list(last["unit_code"])
+    if code not in codes:
+        return [*codes[:1], *([code] if code else [])]
+    i = codes.index(code)
+    return list(dict.fromkeys([*codes[:1], *codes[max(0, i - around): i + around + 1]]))
+
+
+# --- slides ---------------------------------------------------------------------------------------------
+
+
+def slides(review: Review) -> list[Slide]:
+    """Every slide of the review, in order."""
+    out = [title_slide(review), standing_slide(review), trend_slide(review), why_slide(review),
+           lost_slide(review)]
+    if review.is_district:
+        out += station_slides(review) + [movers_slide(review, stations=True)] + lagging_slides(review)
+    else:
+        out += district_slides(review) + [movers_slide(review)] + lagging_slides(review)
+    return out
+
+
+def title_slide(r: Review) -> Slide:
+    h = r.headline
+    items = [
+        Kpi("Score", h.get("score_display") or "–", f"{format_change_centi(h.get('score_change_centi'))} since "
+            f"{month_short(r.previous_month)}"),
+        Kpi("All-India rank", format_rank(h.get("rank_national")), f"of {h.get('states_ranked', '–')} States/UTs"),
+        Kpi("Category rank", format_rank(h.get("rank_category")), f"of {h.get('category_ranked', '–')} {r.category}"),
+    ]
+    if r.is_district and r.district_headline:
+        d = r.district_headline
+        items = [
+            Kpi("District score", d.get("score_display") or "–",
+                f"{format_change_centi(d.get('score_change_centi'))} since {month_short(r.previous_month)}"),
+            Kpi(f"Rank in {r.state_name}", format_rank(d.get("rank_in_state")),
+                f"of {d.get('districts_ranked', '–')} districts"),
+            Kpi(f"{r.state_name} all-India", format_rank(h.get("rank_national")),
+                f"score {h.get('score_display') or '–'}"),
+        ]
+    lines = [f"Data as of {format_timestamp(r.data_as_of)}", f"Methodology {r.methodology_version}"]
+    notes = "\n".join([f"{r.scope_name}: review of {month_long(r.month)}.", *lines,
+                       *[f"{k.label}: {k.value} ({k.sub})" for k in items]])
+    return Slide("title", r.scope_name, f"CCTNS progress review · {month_long(r.month)}",
+                 columns=[[Kpis(items, horizontal=True), Text(lines, size="m")]], notes=notes, kind="title")
+
+
+def standing_slide(r: Review) -> Slide:
+    h = r.headline
+    rc = _int(h.get("rank_change_national"))
+    moved = ("unchanged since " if rc == 0 else (f"up {_places(rc)} since " if rc and rc > 0 else
+             (f"down {_places(-rc)} since " if rc else "new since "))) + month_short(r.previous_month)
+    streak1, streak5 = _int(h.get("streak_at_1")) or 0, _int(h.get("streak_top5")) or 0
+    kpis = Kpis([
+        Kpi("All-India rank", format_rank(h.get("rank_national")), f"of {h.get('states_ranked', '–')} · {moved}",
+            "up" if rc and rc > 0 else ("down" if rc and rc < 0 else "")),
+        Kpi("Category rank", format_rank(h.get("rank_category")), f"of {h.get('category_ranked', '–')} {r.category}"),
+        Kpi("Score", h.get("score_display") or "–",
+            f"{format_change_centi(h.get('score_change_centi'))} since {month_short(r.previous_month)}"),
+        Kpi("Months at #1 (streak)", str(streak1), f"{streak5} month{'s' if streak5 != 1 else ''} in the top 5"),
+    ])
+    table = states_table(r.states, r.state_code, TOP_N)
+    table.dense = True
+    notes = (f"{r.state_name} is ranked {format_rank(h.get('rank_national'))} of {h.get('states_ranked')} all-India "
+             f"({moved}), {format_rank(h.get('rank_category'))} of {h.get('category_ranked')} in {r.category}, "
+             f"score {h.get('score_display')} ({format_change_centi(h.get('score_change_centi'))}). "
+             f"Streak: {streak1} months at #1, {streak5} in the top 5.")
+    return Slide("standing", "All-India standing", f"{month_long(r.month)} · top {TOP_N} of "
+                 f"{h.get('states_ranked', '–')} States/UTs", columns=[[kpis], [table]], widths=[0.36, 0.64],
+                 notes=notes)
+
+
+def states_table(states: pd.DataFrame, ours: str, top: int | None = None, rank_col: str = "rank_national",
+                 change_col: str = "rank_change_national") -> Table:
+    """Rank, State/UT, score, change, rank change; our row highlighted (appended after "…" if below the top)."""
+    ranked = states[states[rank_col].notna()].reset_index(drop=True)
+    shared = shared_ranks(list(ranked[rank_col]))
+    idx = list(range(len(ranked))) if top is None else [i for i in range(len(ranked)) if ranked[rank_col][i] <= top]
+    own = [i for i in range(len(ranked)) if ranked["unit_code"][i] == ours]
+    gap = bool(own and own[0] not in idx)
+    table = Table([Col("Rank", "right", 0.7), Col("State/UT", "left", 2.6), Col("Score", "right", 1),
+                   Col("Change", "right", 1), Col("Moved", "right", 0.9)], [])
+    for i in [*idx, *(own if gap else [])]:
+        if gap and i == own[0]:
+            table.rows.append(["…", "", "", "", ""])
+            table.tones.append([""] * 5)
+        r = ranked.iloc[i]
+        if r["unit_code"] == ours:
+            table.highlight.add(len(table.rows))
+        table.rows.append([format_rank(r[rank_col], shared[i]), str(r["name"]), str(r["score_display"]),
+                           format_change_centi(r["score_change_centi"]), _rank_change(r[change_col])])
+        table.tones.append(["", "", "", _change_tone(r["score_change_centi"]), _change_tone(r[change_col])])
+    return table
+
+
+def trend_slide(r: Review) -> Slide:
+    trend = r.district_trend if r.is_district else r.trend
+    scores = [f"{month_short(m)} {s}" for m, s in zip(trend.get("month", []), trend.get("score_display", []),
+                                                     strict=False)]
+    notes = "Score by month: " + "; ".join(scores) if scores else "No score history."
+    title = f"{r.district_name}: score trend and rank in {r.state_name}" if r.is_district else \
+        "Score trend and rank history"
+    return Slide("trend", title, "Last 12 months; a dashed line marks a change of methodology",
+                 columns=[[_trend_chart(r)], [_rank_chart(r)]], widths=[0.5, 0.5], notes=notes)
+
+
+def why_verdict(r: Review) -> str:
+    h = r.headline
+    rank = format_rank(h.get("rank_national"))
+    rc = _int(h.get("rank_change_national"))
+    if rc is None:
+        head = f"Ranked {rank} (no rank last month)"
+    elif rc > 0:
+        head = f"Up {_places(rc)} to {rank}"
+    elif rc < 0:
+        head = f"Down {_places(-rc)} to {rank}"
+    else:
+        head = f"Rank unchanged at {rank}"
+    own = format_change_centi(h.get("score_change_centi"))
+    return f"{head}: our score {own} since {month_short(r.previous_month)}"
+
+
+def why_slide(r: Review) -> Slide:
+    d = r.why_own.copy()
+    if not d.empty:
+        d["weight_of_change"] = d["change"].abs() + d["rivals_change"].fillna(0).abs()
+        d = d.sort_values("weight_of_change", ascending=False).head(WHY_PARAMETERS)
+    fig = figures.why_rank_moved(d, ours_label=r.state_name, rivals_label="States around us (avg)")
+    chart = Chart("why", for_slides(fig, wrap=42), caption="Change by parameter since last month (score points)")
+    chart.figure.update_layout(legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom"),
+                               margin=dict(t=36))
+    rivals = r.why_rivals
+    strip = Kpis([], horizontal=True)
+    if rivals is not None and not rivals.empty:
+        shared = shared_ranks(list(rivals["rank_national"]))
+        for i, row in rivals.iterrows():
+            moved = _rank_change(row["rank_change_national"])
+            strip.items.append(Kpi(f"{format_rank(row['rank_national'], shared[i])} {row['name']}",
+                                   format_change_centi(row["score_change_centi"]),
+                                   f"score {row['score_display']}" + ("" if moved == "–" else f" · {moved}"),
+                                   _change_tone(row["score_change_centi"]), highlight=row["unit_code"] == r.state_code))
+    verdict = why_verdict(r)
+    others = [f"{row['name']} {format_change_centi(row['score_change_centi'])}"
+              for _, row in (rivals.iterrows() if rivals is not None else iter(())) if row["unit_code"] != r.state_code]
+    moves = []
+    if not r.why_own.empty:
+        top = r.why_own.reindex(r.why_own["change"].abs().sort_values(ascending=False).index).head(3)
+        moves = [f"{p['parameter_name']} {_signed(p['change'], 3)}" for _, p in top.iterrows()]
+    notes = verdict + ". Around us: " + (", ".join(others) or "none") + "."
+    if moves:
+        notes += " Our biggest changes: " + "; ".join(moves) + "."
+    return Slide("why", "Why our rank moved", verdict,
+                 columns=[[strip, chart]], notes=notes)
+
+
+def lost_slide(r: Review) -> Slide:
+    lost = r.marks_lost
+    total = float(lost["marks_lost"].sum()) if lost is not None and not lost.empty else 0.0
+    fig = figures.marks_lost_bars(lost, top_n=CHART_PARAMETERS)
+    chart = Chart("lost", for_slides(fig), caption=f"Marks lost by parameter: {total:.2f} in all"
+                  + (f" (top {CHART_PARAMETERS} shown)" if lost is not None and len(lost) > CHART_PARAMETERS else ""))
+    h = r.headline
+    if r.above:
+        a = r.above
+        kpi = Kpi(f"To overtake {a['name']}", f"+{a['marks_needed']:.2f}",
+                  f"score points needed: {a['name']} {a['score_display']}, we {h.get('score_display')}", "down")
+    elif r.below:
+        b = r.below
+        kpi = Kpi(f"Lead over {b['name']}", f"{b['lead']:.2f}",
+                  f"score points ahead at #{format_rank(h.get('rank_national'))}: hold every parameter", "up")
+    else:
+        kpi = Kpi("Standing", format_rank(h.get("rank_national")), "no State/UT ranked around us")
+    right: list[Any] = [Kpis([kpi])]
+    stakes = r.stakes_by_parameter
+    if stakes is not None and not stakes.empty:
+        t = Table([Col("Fix at lagging stations", "left", 2.6), Col("Stations", "right", 0.9),
+                   Col("Marks", "right", 0.9)], [], caption="At stake at lagging stations (State score points)",
+                  dense=True)
+        for _, s in stakes.head(4).iterrows():
+            t.rows.append([str(s["parameter_name"]), format_indian(s["stations"]), _marks(s["at_stake"], 3)])
+            t.tones.append(["", "", ""])
+        right.append(t)
+    elif not r.is_district:
+        right.append(Text(["No marks at stake at lagging stations this month."], size="s"))
+    else:
+        right.append(Text(["The marks each of this district's stations can earn are on the lagging-stations "
+                           "slide."], size="s"))
+    top = lost.head(3) if lost is not None and not lost.empty else pd.DataFrame()
+    notes = f"{kpi.label}: {kpi.value} ({kpi.sub}). Marks lost in all: {total:.2f}."
+    if not top.empty:
+        notes += " Most marks lost: " + "; ".join(f"{p['parameter_name']} {p['marks_lost']:.3f}"
+                                                   for _, p in top.iterrows()) + "."
+    return Slide("lost", "Marks lost and what it takes", f"{r.state_name} · {month_long(r.month)}",
+                 columns=[[chart], right], widths=[0.55, 0.45], notes=notes)
+
+
+def district_slides(r: Review) -> list[Slide]:
+    d = r.districts
+    parts = _chunks(len(d), TABLE_ROWS)
+    shared = shared_ranks(list(d["rank_in_state"])) if not d.empty else []
+    out = []
+    for n, (a, b) in enumerate(parts, 1):
+        t = Table([Col("Rank", "right", 0.7), Col("District", "left", 2.2), Col("Score", "right", 1),
+                   Col("Change", "right", 1), Col("Rank change", "right", 1), Col("Lagging PS", "right", 0.9),
+                   Col("Reported", "right", 1.1)], [], empty="No district results this month")
+        for i in range(a, b):
+            row = d.iloc[i]
+            t.rows.append([format_rank(row["rank_in_state"], shared[i]), str(row["name"]), str(row["score_display"]),
+                           format_change_centi(row["score_change_centi"]), _rank_change(row["rank_change_in_state"]),
+                           format_indian(row["lagging_stations"]),
+                           f"{format_indian(row['stations_reported'])}/{format_indian(row['stations_active'])}"])
+            t.tones.append(["", "", "", _change_tone(row["score_change_centi"]),
+                            _change_tone(row["rank_change_in_state"]),
+                            "down" if (_int(row["lagging_stations"]) or 0) > 0 else "",
+                            "down" if _int(row["stations_reported"]) != _int(row["stations_active"]) else ""])
+        notes = "; ".join(f"{row[1]} {row[2]} (rank {row[0]}, {row[3]})" for row in t.rows)
+        out.append(Slide(f"districts-{n}", _part("District league table", n, len(parts)),
+                         f"{r.state_name} · {month_long(r.month)} · {len(d)} districts; PS = police stations",
+                         columns=[[t]], notes=notes))
+    return out
+
+
+def station_slides(r: Review) -> list[Slide]:
+    s = r.stations
+    parts = _chunks(len(s), TABLE_ROWS)
+    shared = shared_ranks(list(s["rank_in_district"])) if not s.empty else []
+    out = []
+    for n, (a, b) in enumerate(parts, 1):
+        t = Table([Col("Rank", "right", 0.7), Col("Police station", "left", 2.4), Col("Score", "right", 1),
+                   Col("Change", "right", 1), Col("Rank change", "right", 1), Col("Reported", "center", 1),
+                   Col("At stake", "right", 1)], [], empty="No station results this month")
+        for i in range(a, b):
+            row = s.iloc[i]
+            reported = bool(row["reported"]) if not is_missing(row["reported"]) else False
+            t.rows.append([format_rank(row["rank_in_district"], shared[i]), str(row["name"]),
+                           str(row["score_display"]), format_change_centi(row["score_change_centi"]),
+                           _rank_change(row["rank_change_in_district"]), "yes" if reported else "NO",
+                           "–" if is_missing(row["at_stake_district"]) else _marks(row["at_stake_district"], 3)])
+            t.tones.append(["", "", "", _change_tone(row["score_change_centi"]),
+                            _change_tone(row["rank_change_in_district"]), "" if reported else "down",
+                            "" if is_missing(row["at_stake_district"]) else "down"])
+        notes = "; ".join(f"{row[1]} {row[2]} (rank {row[0]})" for row in t.rows)
+        out.append(Slide(f"stations-{n}", _part("Police stations", n, len(parts)),
+                         f"{r.district_name} · {month_short(r.month)} · {len(s)} police stations · at stake: "
+                         "district score points", columns=[[t]], notes=notes))
+    return out
+
+
+def _movers_table(df: pd.DataFrame, unit: str, empty: str) -> Table:
+    t = Table([Col(unit, "left", 2.2), Col("Score", "right", 1), Col("Change", "right", 1)], [], empty=empty)
+    for _, row in df.iterrows():
+        t.rows.append([str(row["name"]), str(row["score_display"]), format_change_centi(row["score_change_centi"])])
+        t.tones.append(["", "", _change_tone(row["score_change_centi"])])
+    return t
+
+
+def movers_slide(r: Review, stations: bool = False) -> Slide:
+    movers = r.station_movers if stations else r.district_movers
+    unit = "Police station" if stations else "District"
+    words = "police stations" if stations else "districts"
+    improved = movers.get("improved", pd.DataFrame())
+    declined = movers.get("declined", pd.DataFrame())
+    a = _movers_table(improved, unit, f"No {words[:-1]} improved its score this month")
+    a.caption = "Most improved"
+    b = _movers_table(declined, unit, f"No {words[:-1]} declined this month")
+    b.caption = "Most declined"
+    notes = ("Most improved: " + (", ".join(f"{x[0]} {x[2]}" for x in a.rows) or "none") + ". Most declined: "
+             + (", ".join(f"{x[0]} {x[2]}" for x in b.rows) or "none") + ".")
+    return Slide("movers", "Most improved and most declined",
+                 f"{words.capitalize()} of {r.district_name if stations else r.state_name} · change in score since "
+                 f"{month_short(r.previous_month)}", columns=[[a], [b]], widths=[0.5, 0.5],
+                 notes=notes)
+
+
+def lag_reason(reasons: object, actions: object) -> str:
+    """A lagging station's reasons in two short lines for a slide: what is wrong, and the first fix
+    (the full reasons and actions, worded by `dashboard.display.lagging_reasons`/`lagging_actions`, are in
+    the speaker notes and the XLSX)."""
+    parts = [p for p in str(reasons or "").split("; ") if p]
+    words: list[str] = []
+    critical: list[str] = []
+    for p in parts:
+        if p.startswith("Critical: "):
+            critical.append(re.split(r" — | below ", p.removeprefix("Critical: "), maxsplit=1)[0])
+        elif p.startswith("Score ") and ", below " in p:
+            words.append("score below " + p.rsplit(", below ", 1)[1])
+        elif p.startswith("Not reported"):
+            words.append("not reported")
+        else:
+            words.append(p)
+    if critical:
+        words.append(f"critical: {critical[0]}" if len(critical) == 1 else f"{len(critical)} critical parameters")
+    line = " · ".join(words)
+    line = line[:1].upper() + line[1:]
+    first = str(actions or "").split(" · ")[0].strip()
+    return f"{line}\nFix first: {first}" if first else (line or "–")
+
+
+def lagging_slides(r: Review) -> list[Slide]:
+    lag = r.lagging_top
+    total = len(r.lagging)
+    district = r.is_district
+    stake_col = "at_stake_district" if district else "at_stake_state"
+    parts = _chunks(len(lag), LAGGING_ROWS)
+    out = []
+    where = r.district_name if district else r.state_name
+    for n, (a, b) in enumerate(parts, 1):
+        cols = [Col("Police station", "left", 1.5)]
+        if not district:
+            cols.append(Col("District", "left", 1.1))
+        cols += [Col("Score", "right", 0.7), Col("Why it lags", "left", 3.4), Col("At stake", "right", 0.8)]
+        t = Table(cols, [], small=True, empty=f"No lagging police stations in {where} this month")
+        for i in range(a, b):
+            row = lag.iloc[i]
+            cells = [str(row["station_name"])] + ([] if district else [str(row["district_name"])])
+            score = "–" if is_missing(row["score"]) else format_score(row["score"])
+            cells += [score, lag_reason(row["reasons"], row["actions"]), _marks(row[stake_col], 3)]
+            t.rows.append(cells)
+            t.tones.append(["" for _ in cells[:-1]] + ["down"])
+        notes = "\n".join(f"{row['station_name']} ({row['district_name']}): {row['reasons']}; at stake "
+                          f"{_marks(row[stake_col], 3)}. To do: {row['actions'] or '–'}"
+                          for _, row in lag.iloc[a:b].iterrows()) or f"No lagging police stations in {where}."
+        unit = "district" if district else "State"
+        if total > LAGGING_TOP:
+            sub = f"{total} lagging in {where}; the top {LAGGING_TOP} by marks at stake ({unit} score points)"
+        elif total:
+            sub = (f"{total} lagging police station{'s' if total != 1 else ''} in {where}, by marks at stake "
+                   f"({unit} score points)")
+        else:
+            sub = month_long(r.month)
+        out.append(Slide(f"lagging-{n}", _part("Top lagging police stations", n, len(parts)), sub,
+                         columns=[[t]], notes=notes))
+    return out
+
+
+__all__ = ["for_slides", "slides", "stamp"]

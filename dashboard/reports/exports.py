@@ -1,0 +1,111 @@
+"""Tables for `cctns export` and the app's downloads: the same numbers the pages show."""
+
+from __future__ import annotations
+
+import io
+from typing import IO
+
+import pandas as pd
+
+from dashboard import read
+from dashboard.scope import Scope
+
+
+class ExportError(ValueError):
+    pass
+
+
+RANK_COLUMNS = {
+    "states": ["rank_national", "rank_change_national", "rank_category", "rank_change_category"],
+    "districts": ["rank_in_state", "rank_change_in_state"],
+    "stations": ["rank_in_district", "rank_change_in_district", "rank_in_state", "rank_change_in_state"],
+}
+
+
+def _marks_lost_wide(long: pd.DataFrame, unit_col: str = "unit_code") -> pd.DataFrame:
+    if long.empty:
+        return pd.DataFrame({unit_col: []})
+    long = long.sort_values("position")
+    wide = long.pivot_table(index=unit_col, columns="parameter", values="marks_lost", aggfunc="first", sort=False)
+    order = list(dict.fromkeys(long["parameter"]))
+    wide = wide.reindex(columns=order).round(3)
+    wide.columns = [f"marks_lost_{c}" for c in wide.columns]
+    return wide.reset_index()
+
+
+def build_export(engine, what: str, month: str, state: str | None = None, district: str | None = None,
+                 scope: Scope | None = None) -> pd.DataFrame:
+    """One export table; `scope` defaults to national (the command line is run by the data owner)."""
+    scope = scope or Scope.national()
+    if month not in read.months(engine):
+        raise ExportError(f"no results for month {month}")
+    if what == "states":
+        table = read.states_table(engine, month)
+        cols = ["unit_code", "name", "category", "score_display", *RANK_COLUMNS["states"]]
+        out = table[cols].rename(columns={"unit_code": "state_code", "score_display": "score"})
+        lost = _marks_lost_wide(read.param_matrix(engine, month, "state"))
+        return out.merge(lost.rename(columns={"unit_code": "state_code"}), on="state_code", how="left")
+    if what == "districts":
+        if not state:
+            raise ExportError("districts needs --state")
+        if read.unit_info(engine, "state", state) is None:
+            raise ExportError(f"unknown State/UT {state}")
+        table = read.districts_table(engine, month, state, scope)
+        cols = ["unit_code", "name", "state_code", "score_display", *RANK_COLUMNS["districts"]]
+        out = table[cols].rename(columns={"unit_code": "district_code", "score_display": "score"})
+        lost = _marks_lost_wide(read.param_matrix(engine, month, "district", state_code=state, scope=scope))
+        return out.merge(lost.rename(columns={"unit_code": "district_code"}), on="district_code", how="left")
+    if what == "stations":
+        if not state and not district:
+            raise ExportError("stations needs --state or --district")
+        if district and read.unit_info(engine, "district", district) is None:
+            raise ExportError(f"unknown district {district}")
+        if state and read.unit_info(engine, "state", state) is None:
+            raise ExportError(f"unknown State/UT {state}")
+        districts = [district] if district else read.districts_table(engine, month, state, scope)["unit_code"].tolist()
+        frames, lost_frames = [], []
+        for d in districts:
+            t = read.stations_table(engine, month, d, scope)
+            if t.empty:
+                continue
+            frames.append(t)
+            lost_frames.append(read.district_station_matrix(engine, month, d, scope))
+        if not frames:
+            return pd.DataFrame()
+        table = pd.concat(frames, ignore_index=True)
+        table["reported"] = table["reported"].map({True: "yes", False: "no"})
+        cols = ["unit_code", "name", "district_code", "state_code", "reported", "score_display",
+                *RANK_COLUMNS["stations"]]
+        out = table[cols].rename(columns={"unit_code": "station_code", "score_display": "score"})
+        lost = _marks_lost_wide(pd.concat(lost_frames, ignore_index=True))
+        out = out.merge(lost.rename(columns={"unit_code": "station_code"}), on="station_code", how="left")
+        return out.sort_values(["district_code", "rank_in_district", "station_code"], na_position="last")
+    if what == "lagging":
+        if not state:
+            if not district:
+                raise ExportError("lagging needs --state (and optionally --district)")
+            info = read.unit_info(engine, "district", district)
+            if info is None:
+                raise ExportError(f"unknown district {district}")
+            state = info["state_code"]
+        # exactly the table of the lagging page and its download (same rows, order, words)
+        return read.lagging_table(read.lagging_list(engine, month, scope, state, district))
+    raise ExportError(f"unknown export {what!r}: use states, districts, stations or lagging")
+
+
+def write_export(df: pd.DataFrame, fmt: str, target: str | IO, sheet: str = "export") -> None:
+    if fmt == "csv":
+        df.to_csv(target, index=False)
+    elif fmt == "xlsx":
+        df.to_excel(target, index=False, sheet_name=sheet[:31], engine="openpyxl")
+    else:
+        raise ExportError(f"unknown format {fmt!r}")
+
+
+def export_bytes(df: pd.DataFrame, fmt: str, sheet: str = "export") -> bytes:
+    buf = io.BytesIO()
+    if fmt == "csv":
+        buf.write(df.to_csv(index=False).encode("utf-8"))
+    else:
+        write_export(df, fmt, buf, sheet)
+    return buf.getvalue()

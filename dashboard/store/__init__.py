@@ -1,0 +1,45 @@
+"""Storage: the SQLAlchemy schema, engines and sessions, migrations, the stored methodology, the audit trail
+and the small facts of the `meta` table. The one door to the database for every other room."""
+
+from dashboard.store import audit
+from dashboard.store.db import (
+    bulk_insert,
+    dispose_engines,
+    frame_rows,
+    get_engine,
+    make_engine,
+    refresh_planner_statistics,
+    session_scope,
+)
+from dashboard.store.meta import GENERATION_KEY, bump_results_generation, read_generation
+from dashboard.store.models import (
+    AuditEvent,
+    Base,
+    District,
+    ImportBatch,
+    ImportReplaced,
+    Meta,
+    MethodologyParameter,
+    MethodologySource,
+    MethodologyVersion,
+    PoliceStation,
+    ResultLagging,
+    ResultParam,
+    ResultStake,
+    ResultUnit,
+    State,
+    StateRow,
+    StationRow,
+    User,
+    utcnow,
+)
+from dashboard.store.schema import load_stored_methodology, store_methodology, upgrade
+
+__all__ = [
+    "GENERATION_KEY", "AuditEvent", "Base", "District", "ImportBatch", "ImportReplaced", "Meta",
+    "MethodologyParameter", "MethodologySource", "MethodologyVersion", "PoliceStation", "ResultLagging",
+    "ResultParam", "ResultStake", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit", "bulk_insert",
+    "bump_results_generation", "dispose_engines", "frame_rows", "get_engine", "load_stored_methodology",
+    "make_engine", "read_generation", "refresh_planner_statistics", "session_scope", "store_methodology",
+    "upgrade", "utcnow",
+]

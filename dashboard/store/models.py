@@ -1,0 +1,272 @@
+"""SQLAlchemy 2 schema: master data, methodology, monthly rows, import batches, pre-computed results, users.
+
+Months are stored as 'YYYY-MM' text everywhere. Published scores are stored as integer hundredths
+(`score_centi`), so what the pages show is exact and never re-rounded.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# --- master data -------------------------------------------------------------------------------------
+
+
+class State(Base):
+    __tablename__ = "states"
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(40))
+
+
+class District(Base):
+    __tablename__ = "districts"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    state_code: Mapped[str] = mapped_column(ForeignKey("states.code"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class PoliceStation(Base):
+    __tablename__ = "police_stations"
+    code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    district_code: Mapped[str] = mapped_column(ForeignKey("districts.code"), index=True)
+    name: Mapped[str] = mapped_column(String(160))
+    opened: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    closed: Mapped[str | None] = mapped_column(String(7), nullable=True)
+
+
+# --- methodology -------------------------------------------------------------------------------------
+
+
+class MethodologyVersion(Base):
+    __tablename__ = "methodology_versions"
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    effective_from: Mapped[str] = mapped_column(String(7), unique=True)
+    lagging_score_below: Mapped[float] = mapped_column(Float)
+    critical_achievement_below: Mapped[float] = mapped_column(Float)
+
+
+class MethodologyParameter(Base):
+    __tablename__ = "methodology_parameters"
+    version_id: Mapped[str] = mapped_column(ForeignKey("methodology_versions.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    head: Mapped[str] = mapped_column(String(80))
+    level: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(10))
+    numerator: Mapped[str] = mapped_column(Text, default="")
+    denominator: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[str] = mapped_column(String(30))  # exact decimal text, e.g. "12" or "2.5"
+    target: Mapped[str] = mapped_column(String(30))
+    critical: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MethodologySource(Base):
+    """The TOML text the methodology was loaded from (single row, id=1): the exact contract in force."""
+
+    __tablename__ = "methodology_source"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    toml: Mapped[str] = mapped_column(Text)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- monthly input rows ------------------------------------------------------------------------------
+
+
+class StationRow(Base):
+    __tablename__ = "station_rows"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class StateRow(Base):
+    __tablename__ = "state_rows"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    state_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+# --- imports and audit -------------------------------------------------------------------------------
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="cli")
+    file_name: Mapped[str] = mapped_column(String(400))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    kinds: Mapped[str] = mapped_column(String(200), default="")  # comma list: station_rows,state_rows,...
+    months: Mapped[str] = mapped_column(Text, default="")  # comma list of months touched
+    rows_added: Mapped[int] = mapped_column(Integer, default=0)
+    rows_replaced: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(20), default="applied")  # applied | reverted
+    reverted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ImportReplaced(Base):
+    """What a batch overwrote, so that `cctns imports revert` can restore it exactly."""
+
+    __tablename__ = "import_replaced"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(Text)  # JSON of the primary key
+    old_values: Mapped[str] = mapped_column(Text)  # JSON of the replaced columns (incl. old batch_id)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(80), default="")
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))  # national | state | district
+    state_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    district_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    can_import: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Meta(Base):
+    """Small key/value facts: data_as_of, last recompute, demo seed."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# --- pre-computed results (written by dashboard.ingest.recompute, read by the pages) -------------------------
+
+
+class ResultUnit(Base):
+    """One row per unit (state, district, station) and month: score, ranks, rank changes, reporting."""
+
+    __tablename__ = "result_units"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)  # state | district | station
+    unit_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    state_code: Mapped[str] = mapped_column(String(8))
+    district_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    version_id: Mapped[str] = mapped_column(String(60))
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)  # exact score as float (ordering, gaps)
+    score_centi: Mapped[int | None] = mapped_column(Integer, nullable=True)  # published score x 100, exact
+    score_change_centi: Mapped[int | None] = mapped_column(Integer, nullable=True)  # vs previous month
+    weight_sum: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reported: Mapped[bool] = mapped_column(Boolean, default=True)  # station: has any row this month
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    stations_active: Mapped[int] = mapped_column(Integer, default=0)
+    stations_reported: Mapped[int] = mapped_column(Integer, default=0)
+    rank_national: Mapped[int | None] = mapped_column(Integer, nullable=True)  # states among all
+    rank_category: Mapped[int | None] = mapped_column(Integer, nullable=True)  # states in category
+    rank_in_state: Mapped[int | None] = mapped_column(Integer, nullable=True)  # districts, stations
+    rank_in_district: Mapped[int | None] = mapped_column(Integer, nullable=True)  # stations
+    rank_change_national: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rank_change_category: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rank_change_in_state: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rank_change_in_district: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    streak_at_1: Mapped[int] = mapped_column(Integer, default=0)  # consecutive months at rank 1 (main scope)
+    streak_top5: Mapped[int] = mapped_column(Integer, default=0)  # consecutive months in the top 5
+    lagging: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_result_units_scope", "month", "level", "state_code", "district_code"),
+        Index("ix_result_units_unit", "level", "unit_code", "month"),
+    )
+
+
+class ResultParam(Base):
+    """Pooled value and marks per parameter for States and districts (stations are computed on demand)."""
+
+    __tablename__ = "result_params"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
+    state_code: Mapped[str] = mapped_column(String(8))
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+    applicable: Mapped[bool] = mapped_column(Boolean)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    achievement: Mapped[float | None] = mapped_column(Float, nullable=True)
+    marks: Mapped[float | None] = mapped_column(Float, nullable=True)
+    weight: Mapped[float] = mapped_column(Float)
+    marks_lost: Mapped[float | None] = mapped_column(Float, nullable=True)  # rule 10, in score points
+    contribution: Mapped[float | None] = mapped_column(Float, nullable=True)  # 100*marks/sum(weights)
+
+    __table_args__ = (Index("ix_result_params_scope", "month", "level", "state_code"),)
+
+
+class ResultLagging(Base):
+    __tablename__ = "result_lagging"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(16))
+    state_code: Mapped[str] = mapped_column(String(8))
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    not_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    low_score: Mapped[bool] = mapped_column(Boolean, default=False)
+    critical_parameters: Mapped[str] = mapped_column(Text, default="")  # comma list
+    at_stake_state: Mapped[float] = mapped_column(Float, default=0.0)
+    at_stake_district: Mapped[float] = mapped_column(Float, default=0.0)
+
+    __table_args__ = (Index("ix_result_lagging_scope", "month", "state_code", "district_code"),)
+
+
+class ResultStake(Base):
+    """Marks at stake per lagging station and parameter (rule 11, only that parameter raised)."""
+
+    __tablename__ = "result_stakes"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
+    state_code: Mapped[str] = mapped_column(String(8))
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+    numerator_needed: Mapped[int] = mapped_column(Integer)  # numerator' of rule 11
+    at_stake_state: Mapped[float] = mapped_column(Float)
+    at_stake_district: Mapped[float] = mapped_column(Float)
+
+    __table_args__ = (Index("ix_result_stakes_scope", "month", "state_code"),)

@@ -1,0 +1,625 @@
+"""Sign-in, sessions, the request guard, CSRF, security headers and scope helpers.
+
+Flask-level, so it protects every route of the Dash server (pages, `/_dash-*`, downloads, exports):
+
+    server = app.server
+    init_auth(server, settings, get_engine)            # before any other before_request hook matters
+    ... register callbacks (incl. clientside ones) ...
+    set_csp_script_hashes(server, app.csp_hashes())     # after the last clientside callback
+
+Login attempts are counted in the database (users.failed_logins / locked_until, and `login_failed`
+audit rows for per-address limits), so every worker process sees the same counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    jsonify,
+    redirect,
+    render_template_string,
+    request,
+    session,
+)
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager, current_user, login_user, logout_user
+from sqlalchemy import Engine, select, update
+from werkzeug.exceptions import InternalServerError
+
+from dashboard.config import Settings
+from dashboard.scope import OutOfScope, Scope
+from dashboard.store import User, audit, session_scope, utcnow
+from dashboard.web.passwords import burn_verify, hash_password, needs_rehash, verify_password
+from dashboard.web.users import normalise_username
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE_NAME = "cctns_session"
+CSRF_COOKIE_NAME = "_csrf_token"  # what dash-renderer reads (Dash(csrf_token_name=...) default)
+CSRF_HEADER_NAME = "X-CSRFToken"  # what dash-renderer sends (Dash(csrf_header_name=...) default)
+
+WRONG_CREDENTIALS = "Wrong username or password."
+LOCKED = "Too many failed sign-in attempts. Please wait 15 minutes and try again."
+FORM_EXPIRED = "The sign-in form had expired. Please try again."
+
+# Paths reachable without signing in. Everything else needs an active, signed-in user.
+PUBLIC_PATHS = frozenset({"/login", "/logout", "/health", "/_favicon.ico"})
+PUBLIC_ASSET_SUFFIXES = (".css", ".js")
+# Unauthenticated requests here get a 401 JSON body instead of a redirect to the sign-in page.
+API_PREFIXES = ("/_", "/download/", "/export/", "/api/")
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+DEFAULTS: dict[str, Any] = {
+    "CCTNS_LOCKOUT_FAILURES": 5,  # failures in a row for one user before a lockout
+    "CCTNS_LOCKOUT_MINUTES": 15,
+    "CCTNS_IP_FAILURES": 20,  # failures from one address within the window before refusing it
+    "CCTNS_IP_WINDOW_MINUTES": 15,
+    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,  # uploads are size-limited
+}
+
+
+# --- state ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AuthState:
+    settings: Settings
+    engine_getter: Callable[[], Engine]
+    force_https: bool
+    lifetime: timedelta
+    csp_script_hashes: list[str] = field(default_factory=list)
+    csp: str = ""
+
+    def engine(self) -> Engine:
+        return self.engine_getter()
+
+
+def _state() -> AuthState:
+    return current_app.extensions["cctns_auth"]
+
+
+def _now() -> datetime:
+    """Naive UTC, like the database columns (tests monkeypatch this)."""
+    return utcnow()
+
+
+# --- the signed-in user -----------------------------------------------------------------------------
+
+
+class UserSession:
+    """The signed-in user as flask-login sees it (a snapshot of the users row for this request)."""
+
+    is_anonymous = False
+
+    def __init__(self, row: User, fingerprint: str) -> None:
+        self.id = row.id
+        self.username = row.username
+        self.role = row.role
+        self.state_code = row.state_code
+        self.district_code = row.district_code
+        self.can_import = bool(row.can_import)
+        self.is_admin = bool(row.is_admin)
+        self.active = bool(row.active)
+        self._fingerprint = fingerprint
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.active
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self._fingerprint}"
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(self.role, self.state_code, self.district_code, self.username)
+
+    def __repr__(self) -> str:
+        return f"UserSession({self.username!r}, {self.scope.cache_key})"
+
+
+def _fingerprint(password_hash: str) -> str:
+    """Ties a session to the password: changing the password signs out every open session."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, password_hash.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def _load_user(user_id: str) -> UserSession | None:
+    raw_id, _, fp = (user_id or "").partition(".")
+    if not raw_id.isdigit() or not fp:
+        return None
+    engine = _state().engine()
+    with session_scope(engine) as s:
+        row = s.get(User, int(raw_id))
+        if row is None or not row.active:
+            return None
+        expected = _fingerprint(row.password_hash)
+        if not hmac.compare_digest(expected, fp):
+            return None
+        return UserSession(row, expected)
+
+
+def current_user_session() -> UserSession | None:
+    if not has_request_context():
+        return None
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    return user if isinstance(user, UserSession) and user.is_authenticated else None
+
+
+def current_scope() -> Scope:
+    """The signed-in user's Scope; raises OutOfScope when nobody is signed in."""
+    user = current_user_session()
+    if user is None:
+        raise OutOfScope("not signed in")
+    return user.scope
+
+
+def current_username() -> str:
+    user = current_user_session()
+    return user.username if user is not None else ""
+
+
+def _remote_addr() -> str:
+    return (request.remote_addr or "") if has_request_context() else ""
+
+
+def audit_request(action: str, detail: str = "") -> None:
+    """Record an audit event for the current request's user and address (exports, downloads ...)."""
+    audit.record(_state().engine(), action, actor=current_username(), detail=detail,
+                 remote_addr=_remote_addr())
+
+
+def require_scope(allowed: bool, what: str) -> None:
+    """Raise OutOfScope (and audit a `scope_violation`) unless `allowed`. Use in every data callback:
+
+        require_scope(current_scope().can_see_district(state, district), f"district {district}")
+    """
+    if allowed:
+        return
+    actor = current_username()
+    try:
+        audit.record(_state().engine(), "scope_violation", actor=actor, detail=what,
+                     remote_addr=_remote_addr())
+    except Exception:  # the refusal matters more than the log line
+        log.exception("could not audit a scope violation")
+    raise OutOfScope(f"{actor or 'user'} may not see {what}")
+
+
+# --- configuration ----------------------------------------------------------------------------------
+
+
+def resolve_secret_key(settings: Settings) -> str:
+    """CCTNS_SECRET_KEY; in demo mode a random key kept in instance_dir/secret_key (0600)."""
+    if settings.secret_key:
+        if len(settings.secret_key) < 32:
+            log.warning("CCTNS_SECRET_KEY is short; use at least 32 random characters")
+        return settings.secret_key
+    if not settings.demo_mode:
+        raise RuntimeError("CCTNS_SECRET_KEY must be set")
+    path = Path(settings.instance_dir) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(50):
+        try:
+            key = path.read_text().strip()
+        except FileNotFoundError:
+            key = ""
+        if key:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+            return key
+        # write to a private temp file, then link it into place atomically (several workers may race)
+        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, (secrets.token_urlsafe(48) + "\n").encode())
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+        time.sleep(0.01)
+    raise RuntimeError(f"could not create or read {path}")
+
+
+def _is_https() -> bool:
+    if not has_request_context():
+        return False
+    state = current_app.extensions.get("cctns_auth")
+    return bool(request.is_secure or (state is not None and state.force_https))
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions whose cookie is Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:  # type: ignore[override]
+        return bool(app.config.get("SESSION_COOKIE_SECURE")) or _is_https()
+
+
+def _build_csp(script_hashes: Iterable[str]) -> str:
+    script_src = " ".join(["'self'", *script_hashes])
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src {script_src}",
+        "style-src 'self' 'unsafe-inline'",  # plotly.js sets inline styles
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ])
+
+
+def set_csp_script_hashes(server: Flask, hashes: Iterable[str]) -> None:
+    """Allow Dash's inline scripts: call with `app.csp_hashes()` after the last clientside callback."""
+    state: AuthState = server.extensions["cctns_auth"]
+    state.csp_script_hashes = [h for h in hashes if h]
+    state.csp = _build_csp(state.csp_script_hashes)
+
+
+def init_auth(
+    server: Flask,
+    settings: Settings,
+    engine_getter: Callable[[], Engine],
+    csp_script_hashes: Iterable[str] | None = None,
+) -> None:
+    """Configure sessions, flask-login, the guard, CSRF, headers and the sign-in routes on `server`.
+
+    Raises RuntimeError("CCTNS_SECRET_KEY must be set") outside demo mode without a secret key."""
+    server.config["SECRET_KEY"] = resolve_secret_key(settings)
+    lifetime = timedelta(hours=float(settings.session_hours))
+    server.config.update(
+        PERMANENT_SESSION_LIFETIME=lifetime,
+        SESSION_COOKIE_NAME=SESSION_COOKIE_NAME,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_REFRESH_EACH_REQUEST=False,  # lifetime counts from sign-in, not from the last click
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+    )
+    for key, value in DEFAULTS.items():
+        if server.config.get(key) is None:
+            server.config[key] = value
+    server.session_interface = _SessionInterface()
+
+    force_https = os.environ.get("CCTNS_HTTPS", "").strip().lower() in ("1", "true", "yes")
+    state = AuthState(settings=settings, engine_getter=engine_getter, force_https=force_https,
+                      lifetime=lifetime)
+    server.extensions["cctns_auth"] = state
+    set_csp_script_hashes(server, csp_script_hashes or [])
+
+    manager = LoginManager()
+    manager.session_protection = "basic"
+    manager.user_loader(_load_user)
+    manager.init_app(server)
+
+    # the guard must run before any other hook (e.g. Dash's own), so put it first
+    server.before_request_funcs.setdefault(None, []).insert(0, _guard)
+    server.after_request(_after_request)
+
+    server.add_url_rule("/login", "cctns_login", _login_view, methods=["GET", "POST"])
+    server.add_url_rule("/logout", "cctns_logout", _logout_view, methods=["GET", "POST"])
+    server.register_error_handler(InternalServerError, _internal_error)
+    server.register_error_handler(OutOfScope, _out_of_scope)
+
+
+# --- guard ------------------------------------------------------------------------------------------
+
+
+def is_public_path(path: str) -> bool:
+    if path in PUBLIC_PATHS:
+        return True
+    if path.startswith("/assets/"):
+        rest = path[len("/assets/"):]
+        return bool(rest) and ".." not in rest and "\\" not in rest and rest.lower().endswith(
+            PUBLIC_ASSET_SUFFIXES)
+    return False
+
+
+def _wants_json(path: str) -> bool:
+    return path.startswith(API_PREFIXES) or request.method not in SAFE_METHODS
+
+
+def _json_error(status: int, message: str, **extra: Any) -> Response:
+    resp = jsonify({"error": message, **extra})
+    resp.status_code = status
+    return resp
+
+
+def _refuse_unauthenticated(path: str) -> Response:
+    if _wants_json(path):
+        return _json_error(401, "not signed in", login="/login")
+    target = request.full_path if request.query_string else path
+    return redirect("/login?next=" + quote(target, safe="/"), code=302)
+
+
+def _guard() -> Response | None:
+    path = request.path
+    if is_public_path(path):
+        return None
+    user = current_user_session()
+    if user is None:
+        return _refuse_unauthenticated(path)
+    state = _state()
+    auth_at = session.get("auth_at")
+    now = time.time()
+    if (not isinstance(auth_at, int | float) or now - auth_at > state.lifetime.total_seconds()
+            or auth_at > now + 300):
+        logout_user()
+        session.clear()
+        return _refuse_unauthenticated(path)
+    if request.method not in SAFE_METHODS:
+        token = session.get("csrf")
+        sent = request.headers.get(CSRF_HEADER_NAME, "")
+        if not token or not sent or not hmac.compare_digest(str(token), sent):
+            return _json_error(403, "missing or wrong CSRF token")
+    return None
+
+
+def _after_request(response: Response) -> Response:
+    state = _state()
+    h = response.headers
+    h["Content-Security-Policy"] = state.csp
+    h["X-Frame-Options"] = "DENY"
+    h["X-Content-Type-Options"] = "nosniff"
+    h["Referrer-Policy"] = "same-origin"
+    h["Permissions-Policy"] = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                               "fullscreen=(self)")
+    h["Cross-Origin-Opener-Policy"] = "same-origin"
+    https = _is_https()
+    if https:
+        h["Strict-Transport-Security"] = "max-age=31536000"
+    path = request.path
+    if not path.startswith(STATIC_PREFIXES) and "Cache-Control" not in h:
+        h["Cache-Control"] = "no-store"
+    if path.startswith(STATIC_PREFIXES):
+        return response
+    # double-submit token for Dash posts: dash-renderer copies this cookie into the X-CSRFToken header
+    token = session.get("csrf") if current_user_session() is not None else None
+    if token and request.cookies.get(CSRF_COOKIE_NAME) != token:
+        response.set_cookie(CSRF_COOKIE_NAME, token, max_age=int(state.lifetime.total_seconds()),
+                            path="/", secure=https, httponly=False, samesite="Lax")
+    return response
+
+
+# --- sign-in page -----------------------------------------------------------------------------------
+
+LOGIN_TEMPLATE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>CCTNS progress dashboard — sign in</title>
+<link rel="stylesheet" href="/assets/bootstrap.min.css">
+</head>
+<body class="bg-body-tertiary">
+<main class="container py-5">
+  <div class="row justify-content-center">
+    <div class="col-12 col-sm-10 col-md-7 col-lg-5 col-xl-4">
+      <h1 class="h3 mb-1">CCTNS progress dashboard</h1>
+      <p class="text-body-secondary mb-4">Sign in to continue.</p>
+      {% if info %}<div class="alert alert-success" role="status">{{ info }}</div>{% endif %}
+      {% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
+      <form method="post" action="/login" class="card card-body shadow-sm" aria-label="Sign in">
+        <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
+        <input type="hidden" name="next" value="{{ next }}">
+        <div class="mb-3">
+          <label for="username" class="form-label">Username</label>
+          <input id="username" name="username" type="text" class="form-control" value="{{ username }}"
+                 autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="80" required
+                 {% if not username %}autofocus{% endif %}
+                 {% if error %}aria-invalid="true" aria-describedby="login-error"{% endif %}>
+        </div>
+        <div class="mb-3">
+          <label for="password" class="form-label">Password</label>
+          <input id="password" name="password" type="password" class="form-control"
+                 autocomplete="current-password" maxlength="1024" required
+                 {% if username %}autofocus{% endif %}
+                 {% if error %}aria-invalid="true" aria-describedby="login-error"{% endif %}>
+        </div>
+        <button type="submit" class="btn btn-primary w-100">Sign in</button>
+      </form>
+      <p class="small text-body-secondary mt-3">Authorised users only. Sign-ins are recorded.</p>
+    </div>
+  </div>
+</main>
+</body>
+</html>
+"""
+
+ERROR_TEMPLATE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>CCTNS progress dashboard — {{ title }}</title>
+<link rel="stylesheet" href="/assets/bootstrap.min.css">
+</head>
+<body>
+<main class="container py-5">
+  <h1 class="h3">{{ title }}</h1>
+  <p>{{ message }}</p>
+  <p><a href="/">Back to the dashboard</a></p>
+</main>
+</body>
+</html>
+"""
+
+
+def safe_next(value: object) -> str:
+    """A local path to go to after signing in; anything else (other sites, scheme-relative URLs,
+    backslash tricks, control characters, the sign-in pages, Dash internals) becomes '/'."""
+    if not isinstance(value, str):
+        return "/"
+    value = value.strip()
+    if not value or len(value) > 2000 or not value.startswith("/") or value.startswith("//"):
+        return "/"
+    if "\\" in value or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "/"
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        return "/"
+    if parts.path in ("/login", "/logout") or parts.path.startswith("/_"):
+        return "/"
+    return value
+
+
+def _csrf_token() -> str:
+    token = session.get("csrf")
+    if not isinstance(token, str) or len(token) < 20:
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def _render_login(status: int = 200, error: str = "", info: str = "", username: str = "",
+                  next_url: str = "/") -> Response:
+    html = render_template_string(LOGIN_TEMPLATE, error=error, info=info, username=username,
+                                  next=next_url, csrf_token=_csrf_token())
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _login_view() -> Response:
+    if request.method == "GET":
+        next_url = safe_next(request.args.get("next"))
+        if current_user_session() is not None:
+            return redirect(next_url, code=302)
+        info = "You have signed out." if request.args.get("signed_out") else ""
+        return _render_login(info=info, next_url=next_url)
+    return _login_post()
+
+
+def _login_post() -> Response:
+    form = request.form
+    next_url = safe_next(form.get("next"))
+    username = normalise_username(form.get("username", ""))[:80]
+    password = form.get("password", "")
+    token = session.get("csrf")
+    sent = form.get("csrf_token", "")
+    if not token or not sent or not hmac.compare_digest(str(token), sent):
+        return _render_login(400, error=FORM_EXPIRED, username=username, next_url=next_url)
+
+    cfg = current_app.config
+    state = _state()
+    engine = state.engine()
+    ip = _remote_addr()
+    now = _now()
+    ip_window = now - timedelta(minutes=cfg["CCTNS_IP_WINDOW_MINUTES"])
+    lock_window = now - timedelta(minutes=cfg["CCTNS_LOCKOUT_MINUTES"])
+    max_failures = int(cfg["CCTNS_LOCKOUT_FAILURES"])
+
+    def refuse(message: str, status: int) -> Response:
+        return _render_login(status, error=message, username=username, next_url=next_url)
+
+    if audit.count_since(engine, "login_failed", ip_window, remote_addr=ip) >= int(cfg["CCTNS_IP_FAILURES"]):
+        audit.record(engine, "login_failed", actor=username, detail="refused: too many failures from address",
+                     remote_addr=ip)
+        return refuse(LOCKED, 429)
+
+    with session_scope(engine) as s:
+        row = s.scalar(select(User).where(User.username == username)) if username else None
+        if row is None:
+            # unknown users behave exactly like real ones: same work, same messages, same lockout
+            if audit.count_since(s.connection(), "login_failed", lock_window, actor=username) >= max_failures:
+                audit.record(s, "login_failed", actor=username, detail="refused: locked", remote_addr=ip)
+                return refuse(LOCKED, 429)
+            burn_verify(password)
+            audit.record(s, "login_failed", actor=username, detail="unknown user", remote_addr=ip)
+            earlier = audit.count_since(s.connection(), "login_failed", lock_window, actor=username)
+            if earlier >= max_failures:
+                audit.record(s, "lockout", actor=username, detail="unknown user", remote_addr=ip)
+                return refuse(LOCKED, 429)
+            return refuse(WRONG_CREDENTIALS, 401)
+
+        if row.locked_until is not None and row.locked_until > now:
+            audit.record(s, "login_failed", actor=username, detail="refused: locked", remote_addr=ip)
+            return refuse(LOCKED, 429)
+
+        ok = verify_password(row.password_hash, password)
+        if ok and not row.active:
+            audit.record(s, "login_failed", actor=username, detail="account disabled", remote_addr=ip)
+            return refuse(WRONG_CREDENTIALS, 401)
+        if not ok:
+            s.execute(update(User).where(User.id == row.id).values(failed_logins=User.failed_logins + 1))
+            failures = int(s.scalar(select(User.failed_logins).where(User.id == row.id)) or 0)
+            audit.record(s, "login_failed", actor=username, detail=f"wrong password ({failures})",
+                         remote_addr=ip)
+            if failures >= max_failures:
+                until = now + timedelta(minutes=cfg["CCTNS_LOCKOUT_MINUTES"])
+                s.execute(update(User).where(User.id == row.id).values(failed_logins=0, locked_until=until))
+                audit.record(s, "lockout", actor=username, detail=f"{failures} failures; locked until {until:%Y-%m-%d %H:%M} UTC",
+                             remote_addr=ip)
+                return refuse(LOCKED, 429)
+            return refuse(WRONG_CREDENTIALS, 401)
+
+        if needs_rehash(row.password_hash):
+            row.password_hash = hash_password(password)
+        row.failed_logins = 0
+        row.locked_until = None
+        s.flush()
+        audit.record(s, "login", actor=username, detail="", remote_addr=ip)
+        user = UserSession(row, _fingerprint(row.password_hash))
+
+    session.clear()  # a fresh session: no fixation, new CSRF token
+    login_user(user, remember=False)
+    session.permanent = True
+    session["auth_at"] = time.time()
+    session["csrf"] = secrets.token_urlsafe(32)
+    return redirect(next_url, code=303)
+
+
+def _logout_view() -> Response:
+    user = current_user_session()
+    if user is not None:
+        audit.record(_state().engine(), "logout", actor=user.username, remote_addr=_remote_addr())
+        logout_user()
+    session.clear()
+    resp = redirect("/login?signed_out=1", code=303)
+    resp.delete_cookie(CSRF_COOKIE_NAME, path="/")
+    return resp
+
+
+# --- errors -----------------------------------------------------------------------------------------
+
+
+def _internal_error(_err: Exception) -> Response:
+    if request.path.startswith(API_PREFIXES):
+        return _json_error(500, "internal error")
+    html = render_template_string(ERROR_TEMPLATE, title="Something went wrong",
+                                  message="The dashboard could not complete this request. "
+                                          "Please try again; if it keeps happening, tell the administrator.")
+    return Response(html, status=500, mimetype="text/html")
+
+
+def _out_of_scope(_err: OutOfScope) -> Response:
+    if request.path.startswith(API_PREFIXES) or request.method not in SAFE_METHODS:
+        return _json_error(403, "not in your scope")
+    html = render_template_string(ERROR_TEMPLATE, title="Not available",
+                                  message="This page is outside what your account may see.")
+    return Response(html, status=403, mimetype="text/html")

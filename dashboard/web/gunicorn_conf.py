@@ -1,0 +1,37 @@
+"""gunicorn settings for `cctns serve --prod` (`gunicorn -c python:dashboard.web.gunicorn_conf 'app:create_server()'`).
+
+Environment: CCTNS_BIND (127.0.0.1:8050), CCTNS_WORKERS (default: 2 x CPUs, at most 8), CCTNS_THREADS (4),
+CCTNS_TIMEOUT (60 s), CCTNS_ACCESS_LOG ("-" = standard output; "" = off).
+
+The app is built once in the master (preload) and forked; database engines are created lazily per
+process (dashboard.store.db.get_engine keys them by pid) and `post_fork` disposes any engine the master might
+have opened, so no connection is ever shared between processes. Workers share nothing else: the cache is
+in Redis or on disk, sessions are signed cookies.
+"""
+
+from __future__ import annotations
+
+import os
+
+bind = os.environ.get("CCTNS_BIND", "127.0.0.1:8050")
+workers = int(os.environ.get("CCTNS_WORKERS") or min(8, 2 * (os.cpu_count() or 1)))
+threads = int(os.environ.get("CCTNS_THREADS") or 4)
+worker_class = "gthread"
+timeout = int(os.environ.get("CCTNS_TIMEOUT") or 60)  # a callback taking longer is a bug, not a load
+graceful_timeout = 30
+keepalive = 5
+max_requests = 5000  # recycle workers now and then (slow leaks), staggered
+max_requests_jitter = 500
+preload_app = True
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+accesslog = os.environ.get("CCTNS_ACCESS_LOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("CCTNS_LOG_LEVEL", "info")
+proc_name = "cctns-dashboard"
+forwarded_allow_ips = os.environ.get("CCTNS_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_fork(server, worker) -> None:  # noqa: ARG001 - gunicorn hook signature
+    from dashboard.store import dispose_engines
+
+    dispose_engines(close=False)

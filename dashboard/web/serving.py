@@ -1,0 +1,156 @@
+"""Production serving concerns, set up by `create_app` through `init_serving(server, settings)`:
+
+* the shared result cache (`dashboard.read.cache`);
+* "data temporarily unavailable" when the database cannot be reached: HTTP 503 with a JSON body for Dash
+  requests (assets/db-unavailable.js shows an alert in the page) and a friendly page for page loads.
+  Nothing else is needed to recover: the pool pre-pings connections, so the first request after the
+  database is back gets a fresh connection;
+* gzip compression of HTML, JSON, JS and CSS responses (static files are compressed once per process and
+  kept in a small bounded table, never data).
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import threading
+import time
+from collections import OrderedDict
+
+from flask import Flask, Response, current_app, g, render_template_string, request
+from sqlalchemy import exc as sa_exc
+
+from dashboard.config import Settings
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE_TITLE = "Data temporarily unavailable"
+UNAVAILABLE_MESSAGE = ("The database cannot be reached just now, so the figures cannot be shown. "
+                       "Nothing is lost: the dashboard comes back by itself when the database is back. "
+                       "Please try again in a minute.")
+RETRY_AFTER_SECONDS = 30
+
+
+def init_serving(server: Flask, settings: Settings) -> None:
+    from dashboard.read import init_cache
+
+    init_cache(server, settings)
+    init_database_errors(server)
+    init_compression(server)
+
+
+# --- database unavailable ----------------------------------------------------------------------------
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Errors that mean "cannot reach the database", not bugs (ProgrammingError, IntegrityError ...)."""
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError | sa_exc.TimeoutError):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and bool(exc.connection_invalidated)
+
+
+_last_log = [0.0]
+
+
+def _database_error(exc: sa_exc.SQLAlchemyError) -> Response:
+    if not is_unavailable(exc):
+        raise exc  # a bug: let the normal 500 handling log it
+    now = time.monotonic()
+    if now - _last_log[0] > 10:
+        _last_log[0] = now
+        log.warning("database unavailable: %s", str(exc).splitlines()[0][:300])
+    _forget_user()
+    api = request.path.startswith("/_") or request.method not in ("GET", "HEAD")
+    if api:
+        import json
+
+        resp = Response(json.dumps({"error": "data temporarily unavailable", "unavailable": True,
+                                    "message": UNAVAILABLE_MESSAGE}), status=503, mimetype="application/json")
+    else:
+        try:
+            from dashboard.web.auth import ERROR_TEMPLATE
+
+            html = render_template_string(ERROR_TEMPLATE, title=UNAVAILABLE_TITLE, message=UNAVAILABLE_MESSAGE)
+        except Exception:  # noqa: BLE001 - keep the error page independent of the auth layer
+            html = f"<!doctype html><title>{UNAVAILABLE_TITLE}</title><h1>{UNAVAILABLE_TITLE}</h1><p>{UNAVAILABLE_MESSAGE}</p>"
+        resp = Response(html, status=503, mimetype="text/html")
+    resp.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _forget_user() -> None:
+    """The user could not be loaded (that needs the database): treat this request as anonymous, so that
+    later hooks (the auth layer's after_request) do not try to load the user again and fail with a 500."""
+    manager = getattr(current_app, "login_manager", None)
+    if manager is not None and "_login_user" not in g:
+        g._login_user = manager.anonymous_user()
+
+
+def init_database_errors(server: Flask) -> None:
+    @server.before_request
+    def _health_is_anonymous() -> None:
+        if request.path == "/health":  # a load balancer's probe must never depend on loading a user
+            _forget_user()
+
+    server.register_error_handler(sa_exc.OperationalError, _database_error)
+    server.register_error_handler(sa_exc.InterfaceError, _database_error)
+    server.register_error_handler(sa_exc.TimeoutError, _database_error)
+    server.register_error_handler(sa_exc.DBAPIError, _database_error)
+
+
+# --- compression -------------------------------------------------------------------------------------
+
+COMPRESSIBLE = frozenset({
+    "text/html", "text/css", "text/plain", "text/csv", "text/javascript", "application/javascript",
+    "application/json", "image/svg+xml",
+})
+MIN_SIZE = 1024
+DYNAMIC_LEVEL = 5  # callback JSON: ~1 ms per 100 KB
+STATIC_LEVEL = 9  # compressed once per process
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/")
+_STATIC_MAX = 64
+
+_static: OrderedDict[tuple[str, str, int], bytes] = OrderedDict()
+_static_lock = threading.Lock()
+
+
+def _compress_static(key: tuple[str, str, int], data: bytes) -> bytes:
+    with _static_lock:
+        hit = _static.get(key)
+        if hit is not None:
+            _static.move_to_end(key)
+            return hit
+    body = gzip.compress(data, compresslevel=STATIC_LEVEL, mtime=0)
+    with _static_lock:
+        _static[key] = body
+        while len(_static) > _STATIC_MAX:
+            _static.popitem(last=False)
+    return body
+
+
+def _gzip_response(response: Response) -> Response:
+    if (response.status_code != 200 or "Content-Encoding" in response.headers or response.mimetype not in COMPRESSIBLE
+            or "gzip" not in request.headers.get("Accept-Encoding", "").lower()):
+        return response
+    if response.is_streamed and not response.direct_passthrough:
+        return response  # a generator: leave it streaming
+    response.direct_passthrough = False
+    data = response.get_data()
+    if len(data) < MIN_SIZE:
+        return response
+    if request.path.startswith(STATIC_PREFIXES):
+        body = _compress_static((request.full_path, response.headers.get("ETag", ""), len(data)), data)
+    else:
+        body = gzip.compress(data, compresslevel=DYNAMIC_LEVEL, mtime=0)
+    response.set_data(body)
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Content-Length"] = str(len(body))
+    response.vary.add("Accept-Encoding")
+    # the ETag is kept as it is: the gzip bytes are deterministic (fixed level, mtime 0), and Dash answers
+    # If-None-Match with 304 only for its own exact ETag (a weakened one would defeat browser caching)
+    return response
+
+
+def init_compression(server: Flask) -> None:
+    server.after_request(_gzip_response)

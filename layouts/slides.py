@@ -1,0 +1,76 @@
+"""The slides of a review as plain data (no I/O): built by `dashboard.reports.deck.slides` and rendered
+three ways from the one description: the `/present` deck in the browser (`layouts.present`), the PDF and
+the PPTX (`dashboard.reports.packs`), so the handout is exactly what was shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+
+
+@dataclass
+class Kpi:
+    label: str
+    value: str
+    sub: str = ""
+    tone: str = ""  # "up" | "down" | ""
+    highlight: bool = False  # our unit
+
+
+@dataclass
+class Kpis:
+    items: list[Kpi]
+    horizontal: bool = False
+
+
+@dataclass
+class Col:
+    label: str
+    align: str = "left"  # left | right | center
+    width: float = 1.0  # relative
+
+
+@dataclass
+class Table:
+    columns: list[Col]
+    rows: list[list[str]]
+    highlight: set[int] = field(default_factory=set)  # row indexes of our unit
+    tones: list[list[str]] = field(default_factory=list)  # per cell: "up" | "down" | ""
+    caption: str = ""
+    empty: str = "Nothing to show for this month"
+    small: bool = False  # rows with text in words (reasons)
+    dense: bool = False  # more rows (top 10) or a narrow side column: smaller type
+
+
+@dataclass
+class Chart:
+    key: str  # stable id: trend | rank | why | lost
+    figure: go.Figure
+    caption: str = ""
+
+
+@dataclass
+class Text:
+    lines: list[str]
+    size: str = "m"  # l | m | s
+
+
+Block = Kpis | Table | Chart | Text
+
+
+@dataclass
+class Slide:
+    key: str
+    title: str
+    subtitle: str = ""
+    columns: list[list[Block]] = field(default_factory=list)
+    widths: list[float] = field(default_factory=lambda: [1.0])
+    notes: str = ""
+    kind: str = "content"  # title | content
+
+    def charts(self) -> list[Chart]:
+        return [b for col in self.columns for b in col if isinstance(b, Chart)]
+
+    def tables(self) -> list[Table]:
+        return [b for col in self.columns for b in col if isinstance(b, Table)]

@@ -1,0 +1,104 @@
+"""The read API's fast paths give what the straightforward computations give: neighbours of a State (vs
+metrics.analysis.neighbour_gaps), a station's parameter trend scored in batches (vs one month at a time),
+the first lagging rows (vs the full list), movers from a table already read (vs movers)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import read, store
+from dashboard.scope import Scope
+from dashboard.store.models import PoliceStation
+from metrics.analysis import marks_needed_to_overtake, neighbour_gaps
+from metrics.scoring import station_parameter_values
+
+
+def test_neighbours_match_neighbour_gaps(demo_engine):
+    for month in read.months(demo_engine):
+        table = read.states_table(demo_engine, month)
+        scored = table[table["score_centi"].notna()]
+        gaps = neighbour_gaps(scored[["unit_code", "score", "score_centi"]]).set_index("unit_code")
+        score = table.set_index("unit_code")["score"]
+        for code in table["unit_code"]:
+            nb = read.state._neighbours(table, code, "rank_national")
+            if code not in gaps.index:
+                assert nb == {}
+                continue
+            g = gaps.loc[code]
+            if g["above_code"] is None:
+                assert "above" not in nb
+            else:
+                assert nb["above"]["code"] == g["above_code"] and nb["above"]["gap"] == g["gap_to_above"]
+                assert nb["above"]["marks_needed"] == marks_needed_to_overtake(score[code], score[g["above_code"]])
+            if g["below_code"] is None:
+                assert "below" not in nb
+            else:
+                assert nb["below"]["code"] == g["below_code"] and nb["below"]["lead"] == g["lead_over_below"]
+
+
+def _trend_month_by_month(engine, code: str, last: str, n: int) -> pd.DataFrame:
+    meth = read.methodology(engine)
+    stations = read.common._station_master(engine, PoliceStation.code == code)
+    frames = []
+    for m in read.common._window(last, n):
+        version = meth.version_for(m)
+        if version is None:
+            continue
+        rows = read.common._df(engine, read.common.select(store.StationRow.station_code, store.StationRow.parameter,
+                                                  store.StationRow.numerator, store.StationRow.denominator)
+                           .where(store.StationRow.station_code == code, store.StationRow.month == m))
+        values = station_parameter_values(m, version, stations, rows)
+        if values.empty:
+            continue
+        values = values.copy()
+        values["month"] = m
+        values["version_id"] = version.id
+        values["parameter_name"] = values["parameter"].map({p.id: p.name for p in version.parameters})
+        values["head"] = values["parameter"].map({p.id: p.head for p in version.parameters})
+        values["target"] = values["parameter"].map({p.id: float(p.target) for p in version.parameters})
+        frames.append(values)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def test_station_parameter_trend_equals_month_by_month_scoring(demo_engine):
+    months = read.months(demo_engine)
+    stations = read.common._df(demo_engine, read.common.select(PoliceStation.code).order_by(PoliceStation.code))["code"]
+    for code in list(stations[::40]):
+        for last, n in ((months[-1], 12), (months[-1], 24), (months[len(months) // 2], 12)):
+            batched = read.station_param_trend(demo_engine, code, last, Scope.national(), n)
+            pd.testing.assert_frame_equal(batched, _trend_month_by_month(demo_engine, code, last, n),
+                                          check_exact=True)
+
+
+def test_lagging_head_and_movers_of(demo_engine):
+    month = read.months(demo_engine)[-1]
+    for state in read.states_table(demo_engine, month)["unit_code"]:
+        full = read.lagging(demo_engine, month, Scope.national(), state)
+        head, total = read.lagging_head(demo_engine, month, Scope.national(), state, n=10)
+        assert total == len(full)
+        pd.testing.assert_frame_equal(head, full.head(10), check_dtype=False)
+        for district in read.districts_table(demo_engine, month, state, Scope.national())["unit_code"][:3]:
+            table = read.stations_table(demo_engine, month, district, Scope.national())
+            a = read.movers(demo_engine, month, "station", district, Scope.national())
+            b = read.movers_of(table)
+            for k in ("improved", "declined"):
+                pd.testing.assert_frame_equal(a[k], b[k])
+
+
+def test_state_summary_equals_its_parts(demo_engine):
+    month = read.months(demo_engine)[-1]
+    scope = Scope.national()
+    for state in read.states_table(demo_engine, month)["unit_code"]:
+        summary = read.state_summary(demo_engine, month, state, scope)
+        head = read.state_headline(demo_engine, month, state)
+        if head is None:
+            assert summary is None
+            continue
+        assert repr(summary["headline"]) == repr(head)
+        why, plan = read.why_rank_moved(demo_engine, month, state), read.overtake_plan(demo_engine, month,
+                                                                                               state, scope)
+        for k in ("own", "rivals"):
+            pd.testing.assert_frame_equal(summary["why"][k], why[k])
+        assert summary["plan"].keys() == plan.keys() and summary["plan"]["above"] == plan["above"]
+        for k in ("marks_lost", "by_parameter", "stations"):
+            pd.testing.assert_frame_equal(summary["plan"][k], plan[k])

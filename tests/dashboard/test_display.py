@@ -1,0 +1,106 @@
+"""dashboard.display: the one way every number, score, rank, change, streak and month is written."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import display
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (0, "0"), (7, "7"), (999, "999"), (1000, "1,000"), (12345, "12,345"), (123456, "1,23,456"),
+        (1234567, "12,34,567"), (123456789, "12,34,56,789"), (-123456, "-1,23,456"), (100000, "1,00,000"),
+    ],
+)
+def test_format_indian(n, expected):
+    assert display.format_indian(n) == expected
+
+
+def test_format_indian_decimals_and_missing():
+    assert display.format_indian(123456.785, decimals=2) == "1,23,456.79"  # half up
+    assert display.format_indian(1234.5) == "1,235"
+    assert display.format_indian(None) == "–"
+    assert display.format_indian(float("nan")) == "–"
+    assert display.format_indian(pd.NA) == "–"
+    assert display.format_indian(float("inf")) == "–"
+
+
+def test_score_helpers():
+    assert display.format_score(None, 9999) == "99.99"
+    assert display.format_score(None, 10000) == "100.00"
+    assert display.format_score(None, 905) == "9.05"
+    assert display.format_score(97.425) == "97.43"  # half up from the decimal text
+    assert display.format_score(float("nan")) == "–"
+    assert display.format_score(None, pd.NA) == "–"
+    assert display.gap_to_100(9943) == 57
+    assert display.format_gap(9943) == "0.57"
+    assert display.format_gap(10000) == "0.00"
+    assert display.format_gap(None) == "–"
+    assert display.format_change_centi(123) == "+1.23"
+    assert display.format_change_centi(-5) == "−0.05"
+    assert display.format_change_centi(0) == "0.00"
+
+
+def test_ranks_and_ratio():
+    assert display.format_rank(3) == "3"
+    assert display.format_rank(3, shared=True) == "=3"
+    assert display.format_rank(3, shared=True, style="words") == "3 (shared)"
+    assert display.format_rank(None) == "–"
+    assert display.shared_ranks([1, 2, 2, 4, None]) == [False, True, True, False, False]
+    assert display.ratio_text(38, 40) == "38 / 40"
+    assert display.ratio_text(123456, 234567) == "1,23,456 / 2,34,567"
+
+
+def test_score_display_is_the_published_text_and_says_no_data():
+    assert display.score_display(9949) == "99.49"
+    assert display.score_display(10000) == "100.00"
+    assert display.score_display(5) == "0.05"
+    assert display.score_display(np.int64(-120)) == "-1.20"
+    for missing in (None, pd.NA, float("nan")):
+        assert display.score_display(missing) == display.NO_DATA == "no data"
+        assert display.format_score(None, missing) == display.MISSING == "–"
+
+
+def test_streaks_months_and_marks():
+    assert display.streak_text(6, 12) == "6 months at #1 · 12 months in the top 5"
+    assert display.streak_text(1, 0, " in the State") == "1 month at #1 in the State"
+    assert display.streak_text(0, 0) == "No current streak"
+    assert display.month_label("2026-10") == "Oct 2026"
+    assert display.month_long("2026-10") == "October 2026"
+    assert display.month_short("2026-10") == "Oct 2026"
+    assert display.fmt3(0.0045) == "0.004" or display.fmt3(0.0045) == "0.005"
+    assert display.fmt3(None) == "–"
+    assert display.pct_text(28, 40) == "70.0%" and display.pct_text(1, 0) == "–"
+
+
+def test_action_and_critical_words_are_the_one_wording():
+    from metrics.methodology import default_methodology
+
+    version = default_methodology().versions[-1]
+    p = next(p for p in version.station_parameters if p.kind == "count")
+    assert display.action_words(p, p.name, 28, 40, 38, 0.1234).startswith(f"{p.name}: 10 more needed (28 of 40 done")
+    assert display.action_words(p, p.name, 28, 40, 38, 0.1234).endswith("worth +0.123)")
+    assert display.critical_words(p, p.name, 28, 40).startswith(f"Critical: {p.name} — 28 of 40")
+
+
+def test_lagging_reasons_and_actions_are_worded_once():
+    from metrics.methodology import default_methodology
+
+    version = default_methodology().versions[-1]
+    p = next(p for p in version.station_parameters if p.kind == "count")
+    flag = next((p for p in version.station_parameters if p.kind == "flag"), None)
+    reasons = display.lagging_reasons(True, True, "84.20", "90", [(p, p.name, 28, 40), (None, "x", None, None)], "80%")
+    assert reasons[0] == "Not reported: no data received for this month"
+    assert reasons[1] == "Score 84.20, below 90"
+    assert reasons[2].startswith(f"Critical: {p.name} — 28 of 40")
+    assert reasons[3] == "Critical: x below 80% of target"
+    stakes = [(p, p.name, 28, 40, 38, 0.5)] * 4
+    actions = display.lagging_actions(True, stakes, 3)
+    assert actions[0] == "Enter this month's CCTNS data (nothing was received)"
+    assert len(actions) == 5 and actions[-1] == "and 1 more parameter"
+    if flag is not None:
+        assert display.action_words(flag, flag.name, 0, 1, 1, 0.25) == f"{flag.name}: get it done this month (worth +0.250)"

@@ -1,0 +1,532 @@
+"""Sign-in, sessions, the guard, CSRF, lockout and headers, against a tiny Dash app on a temp database."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from datetime import timedelta
+from pathlib import Path
+
+import dash
+import pytest
+from argon2 import PasswordHasher
+from dash import Input, Output, dcc, html
+from flask import Flask
+from sqlalchemy import insert, select
+
+from dashboard.config import Settings
+from dashboard.store.audit import list_events
+from dashboard.store.db import get_engine
+from dashboard.store.models import District, State, User, utcnow
+from dashboard.store.schema import upgrade
+from dashboard.web import auth, passwords
+from dashboard.web.auth import (
+    LOCKED,
+    WRONG_CREDENTIALS,
+    current_scope,
+    current_username,
+    init_auth,
+    require_scope,
+    safe_next,
+    set_csp_script_hashes,
+)
+from dashboard.web.users import create_user, disable_user, set_password
+
+ROOT = Path(__file__).resolve().parents[3]
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing():
+    passwords.set_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield
+    passwords.set_hasher(PasswordHasher())
+
+
+@pytest.fixture
+def engine(tmp_path):
+    eng = get_engine(f"sqlite:///{tmp_path / 'auth.sqlite3'}")
+    upgrade(eng)
+    with eng.begin() as conn:
+        conn.execute(insert(State).values(code="HR", name="Haryana", category="Large"))
+        conn.execute(insert(District), [
+            {"code": "HR-KNL", "state_code": "HR", "name": "Karnal"},
+            {"code": "HR-AMB", "state_code": "HR", "name": "Ambala"},
+        ])
+    create_user(eng, "ncrb", PASSWORD, "national", is_admin=True)
+    create_user(eng, "haryana", PASSWORD, "state", state_code="HR", can_import=True)
+    create_user(eng, "karnal-sp", PASSWORD, "district", district_code="HR-KNL")
+    return eng
+
+
+def make_settings(tmp_path: Path, **kw) -> Settings:
+    base = dict(database_url="sqlite://", secret_key="k" * 48, demo_mode=False, redis_url=None,
+                instance_dir=tmp_path / "instance", session_hours=12.0, methodology_file=None)
+    base.update(kw)
+    return Settings(**base)
+
+
+def build_app(engine, settings: Settings) -> dash.Dash:
+    app = dash.Dash(__name__, assets_folder=str(ROOT / "assets"), serve_locally=True)
+    app.layout = html.Div([dcc.Input(id="inp"), html.Div(id="out"), dcc.Input(id="district"),
+                           html.Div(id="stations")])
+
+    @app.callback(Output("out", "children"), Input("inp", "value"))
+    def echo(value):
+        return f"{current_username()} typed {value}"
+
+    @app.callback(Output("stations", "children"), Input("district", "value"))
+    def stations(district):
+        scope = current_scope()
+        require_scope(scope.can_see_district("HR", district), f"stations of district {district}")
+        return f"stations of {district}"
+
+    init_auth(app.server, settings, lambda: engine)
+
+    @app.server.route("/health")
+    def health():
+        return {"status": "ok"}
+
+    @app.server.route("/boom")
+    def boom():
+        raise RuntimeError("secret internal detail")
+
+    @app.server.route("/download/file.csv")
+    def download():
+        return "a,b\n1,2\n"
+
+    set_csp_script_hashes(app.server, app.csp_hashes())
+    return app
+
+
+@pytest.fixture
+def app(engine, tmp_path):
+    return build_app(engine, make_settings(tmp_path))
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+def csrf_from(html_text: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html_text)
+    assert m, "no CSRF field on the sign-in page"
+    return m.group(1)
+
+
+def login(client, username: str = "karnal-sp", password: str = PASSWORD, next_url: str | None = None):
+    page = client.get("/login" + (f"?next={next_url}" if next_url else ""))
+    data = {"username": username, "password": password, "csrf_token": csrf_from(page.get_data(as_text=True))}
+    if next_url is not None:
+        data["next"] = next_url
+    return client.post("/login", data=data)
+
+
+def echo_body(value: str = "q", district: str | None = None) -> dict:
+    if district is not None:
+        return {"output": "stations.children", "outputs": {"id": "stations", "property": "children"},
+                "inputs": [{"id": "district", "property": "value", "value": district}],
+                "changedPropIds": ["district.value"], "state": []}
+    return {"output": "out.children", "outputs": {"id": "out", "property": "children"},
+            "inputs": [{"id": "inp", "property": "value", "value": value}],
+            "changedPropIds": ["inp.value"], "state": []}
+
+
+def csrf_header(client) -> dict[str, str]:
+    cookie = client.get_cookie("_csrf_token")
+    assert cookie is not None, "no _csrf_token cookie after sign-in"
+    return {"X-CSRFToken": cookie.value}
+
+
+def actions(engine, actor: str | None = None) -> list[str]:
+    return [e.action for e in reversed(list_events(engine, limit=1000, actor=actor))]
+
+
+# --- unauthenticated ---------------------------------------------------------------------------------
+
+
+def test_page_redirects_to_login_with_next(client):
+    r = client.get("/some/page?month=2025-01")
+    assert r.status_code == 302
+    assert r.headers["Location"] == "/login?next=/some/page%3Fmonth%3D2025-01"
+    r = client.get("/")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login?next=/")
+
+
+@pytest.mark.parametrize("path", ["/_dash-layout", "/_dash-dependencies", "/_dash-component-suites/dash/x.js",
+                                  "/_reload-hash", "/download/file.csv", "/export/x.xlsx", "/api/anything"])
+def test_data_routes_401_without_session(client, path):
+    r = client.get(path)
+    assert r.status_code == 401
+    assert r.get_json()["error"] == "not signed in"
+
+
+def test_callback_401_without_session(client):
+    r = client.post("/_dash-update-component", json=echo_body())
+    assert r.status_code == 401
+    assert "typed" not in r.get_data(as_text=True)
+
+
+def test_public_paths(client):
+    assert client.get("/health").status_code == 200
+    r = client.get("/assets/bootstrap.min.css")
+    assert r.status_code == 200 and r.mimetype == "text/css"
+    assert client.get("/login").status_code == 200
+    r = client.get("/assets/session-expired.js")
+    assert r.status_code == 200 and "/login?next=" in r.get_data(as_text=True)
+    # only static css/js under /assets is public
+    assert client.get("/assets/bootstrap.LICENSE").status_code == 302
+    assert client.get("/assets/../dashboard/web/auth.py").status_code in (302, 401, 404)
+    assert client.get("/login/").status_code == 302
+
+
+def test_login_page_is_accessible_html(client):
+    r = client.get("/login?next=/district/HR-KNL")
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert "<title>CCTNS progress dashboard — sign in</title>" in text
+    assert '<html lang="en">' in text
+    assert 'href="/assets/bootstrap.min.css"' in text
+    assert '<label for="username"' in text and 'id="username"' in text
+    assert '<label for="password"' in text and 'type="password"' in text
+    assert 'autocomplete="current-password"' in text
+    assert 'name="next" value="/district/HR-KNL"' in text
+    assert "<script" not in text
+    assert r.headers["Cache-Control"] == "no-store"
+
+
+# --- sign-in -----------------------------------------------------------------------------------------
+
+
+def test_wrong_password_and_unknown_user_same_message(client, engine):
+    a = login(client, "karnal-sp", "wrong password!")
+    b = login(client, "nobody-here", "wrong password!")
+    assert a.status_code == b.status_code == 401
+    assert WRONG_CREDENTIALS in a.get_data(as_text=True)
+    assert WRONG_CREDENTIALS in b.get_data(as_text=True)
+    def strip(r, name):
+        text = re.sub(r'name="csrf_token" value="[^"]*"', "", r.get_data(as_text=True))
+        return text.replace(f'value="{name}"', 'value="?"')
+
+    assert strip(a, "karnal-sp") == strip(b, "nobody-here")
+    assert actions(engine)[-2:] == ["login_failed", "login_failed"]
+    assert client.get("/").status_code == 302
+
+
+def test_login_success_page_and_callback(client, engine):
+    r = login(client)
+    assert r.status_code == 303 and r.headers["Location"] == "/"
+    page = client.get("/")
+    assert page.status_code == 200
+    assert client.get("/_dash-layout").status_code == 200
+    r = client.post("/_dash-update-component", json=echo_body("q"), headers=csrf_header(client))
+    assert r.status_code == 200, r.get_data(as_text=True)
+    assert r.get_json()["response"]["out"]["children"] == "karnal-sp typed q"
+    ev = list_events(engine, limit=1, action="login")[0]
+    assert ev.actor == "karnal-sp" and ev.remote_addr == "127.0.0.1"
+    user = select(User.failed_logins).where(User.username == "karnal-sp")
+    with engine.connect() as conn:
+        assert conn.execute(user).scalar_one() == 0
+
+
+def test_username_is_case_insensitive(client):
+    assert login(client, "  Karnal-SP ").status_code == 303
+
+
+def test_callback_without_or_with_wrong_csrf_is_403(client):
+    login(client)
+    r = client.post("/_dash-update-component", json=echo_body())
+    assert r.status_code == 403
+    r = client.post("/_dash-update-component", json=echo_body(), headers={"X-CSRFToken": "forged"})
+    assert r.status_code == 403
+    # a token from another session does not work either
+    other = client.application.test_client()
+    login(other, "haryana")
+    r = client.post("/_dash-update-component", json=echo_body(), headers=csrf_header(other))
+    assert r.status_code == 403
+
+
+def test_csrf_cookie_is_readable_by_dash_renderer(client):
+    r = login(client)
+    cookies = r.headers.getlist("Set-Cookie")
+    csrf = [c for c in cookies if c.startswith("_csrf_token=")]
+    session_cookie = [c for c in cookies if c.startswith("cctns_session=")]
+    assert csrf and "HttpOnly" not in csrf[0] and "SameSite=Lax" in csrf[0]
+    assert session_cookie and "HttpOnly" in session_cookie[0] and "SameSite=Lax" in session_cookie[0]
+    assert "Secure" not in session_cookie[0]  # plain HTTP in the test
+
+
+def test_dash_renderer_reads_the_cookie_names_we_use():
+    """dash-renderer copies cookie `_csrf_token` into header `X-CSRFToken` (Dash 4 defaults)."""
+    app = dash.Dash(__name__)
+    assert app.config.csrf_token_name == auth.CSRF_COOKIE_NAME
+    assert app.config.csrf_header_name == auth.CSRF_HEADER_NAME
+
+
+def test_login_form_needs_csrf_token(client):
+    r = client.post("/login", data={"username": "karnal-sp", "password": PASSWORD})
+    assert r.status_code == 400
+    r = client.post("/login", data={"username": "karnal-sp", "password": PASSWORD, "csrf_token": "x" * 43})
+    assert r.status_code == 400
+    assert client.get("/").status_code == 302
+
+
+def test_session_rotated_on_login(client):
+    page = client.get("/login")
+    before = csrf_from(page.get_data(as_text=True))
+    login(client)
+    assert client.get_cookie("_csrf_token").value != before
+
+
+def test_scope_enforced_in_callback_and_audited(client, engine):
+    login(client)
+    h = csrf_header(client)
+    r = client.post("/_dash-update-component", json=echo_body(district="HR-KNL"), headers=h)
+    assert r.status_code == 200 and "stations of HR-KNL" in r.get_data(as_text=True)
+    r = client.post("/_dash-update-component", json=echo_body(district="HR-AMB"), headers=h)
+    assert r.status_code == 403
+    assert "HR-AMB" not in r.get_data(as_text=True) or "stations of" not in r.get_data(as_text=True)
+    ev = list_events(engine, limit=1, action="scope_violation")[0]
+    assert ev.actor == "karnal-sp" and "HR-AMB" in ev.detail
+
+
+def test_current_scope_outside_a_session_raises(app):
+    from dashboard.scope import OutOfScope
+
+    with app.server.test_request_context("/"), pytest.raises(OutOfScope):
+        current_scope()
+    assert current_username() == ""
+
+
+# --- next / open redirect ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["https://evil.example/", "//evil.example", "/\\evil.example", "\\\\evil",
+                                   "http:/evil", "javascript:alert(1)", "/login", "/logout?x=1",
+                                   "/_dash-layout", "/ok\r\nSet-Cookie: x", "", None, "evil"])
+def test_safe_next_rejects(value):
+    assert safe_next(value) == "/"
+
+
+@pytest.mark.parametrize("value", ["/", "/state/HR?month=2025-01", "/district/HR-KNL#top"])
+def test_safe_next_accepts_local_paths(value):
+    assert safe_next(value) == value
+
+
+def test_open_redirect_rejected_at_login(client):
+    r = login(client, next_url="//evil.example/x")
+    assert r.status_code == 303 and r.headers["Location"] == "/"
+    client.get("/logout")
+    r = login(client, next_url="https://evil.example/")
+    assert r.headers["Location"] == "/"
+    client.get("/logout")
+    r = login(client, next_url="/district/HR-KNL?month=2025-01")
+    assert r.headers["Location"] == "/district/HR-KNL?month=2025-01"
+    # already signed in: /login?next=... redirects, but only locally
+    r = client.get("/login?next=https://evil.example/")
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+
+
+# --- lockout and rate limit --------------------------------------------------------------------------
+
+
+def test_lockout_after_five_failures(client, engine, monkeypatch):
+    for i in range(4):
+        r = login(client, "haryana", f"wrong password {i}")
+        assert r.status_code == 401 and WRONG_CREDENTIALS in r.get_data(as_text=True)
+    r = login(client, "haryana", "wrong password 5")
+    assert r.status_code == 429 and LOCKED in r.get_data(as_text=True)
+    # locked: even the right password is refused, with the same generic message
+    r = login(client, "haryana", PASSWORD)
+    assert r.status_code == 429 and LOCKED in r.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    acts = actions(engine, actor="haryana")
+    assert acts.count("login_failed") == 6 and acts.count("lockout") == 1
+    lock = list_events(engine, limit=1, action="lockout")[0]
+    assert lock.actor == "haryana" and lock.remote_addr == "127.0.0.1"
+    # 15 minutes later the account opens again
+    later = utcnow() + timedelta(minutes=16)
+    monkeypatch.setattr(auth, "_now", lambda: later)
+    r = login(client, "haryana", PASSWORD)
+    assert r.status_code == 303
+    assert client.get("/").status_code == 200
+
+
+def test_unknown_user_locks_like_a_real_one(client, engine):
+    statuses = [login(client, "ghost", "wrong password").status_code for _ in range(6)]
+    assert statuses == [401, 401, 401, 401, 429, 429]
+    assert actions(engine, actor="ghost").count("lockout") == 1
+
+
+def test_per_address_rate_limit(client, engine):
+    client.application.config["CCTNS_IP_FAILURES"] = 3
+    for name in ("a1", "a2", "a3"):
+        assert login(client, name, "wrong password").status_code == 401
+    r = login(client, "karnal-sp", PASSWORD)  # right password, but this address is throttled
+    assert r.status_code == 429 and LOCKED in r.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    # another address is unaffected (the count is in the database, shared by all workers)
+    other = client.application.test_client()
+    page = other.get("/login", environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    r = other.post("/login", environ_base={"REMOTE_ADDR": "10.0.0.9"},
+                   data={"username": "karnal-sp", "password": PASSWORD,
+                         "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert r.status_code == 303
+
+
+def test_disabled_user_cannot_sign_in_and_is_signed_out(client, engine):
+    assert login(client).status_code == 303
+    assert client.get("/").status_code == 200
+    disable_user(engine, "karnal-sp")
+    assert client.get("/").status_code == 302
+    r = login(client)
+    assert r.status_code == 401 and WRONG_CREDENTIALS in r.get_data(as_text=True)
+
+
+def test_password_change_signs_out_open_sessions(client, engine):
+    login(client)
+    assert client.get("/").status_code == 200
+    set_password(engine, "karnal-sp", "a brand new password")
+    assert client.get("/").status_code == 302
+    assert login(client, password="a brand new password").status_code == 303
+
+
+def test_weak_hash_is_upgraded_on_login(client, engine):
+    with engine.connect() as conn:
+        old = conn.execute(select(User.password_hash).where(User.username == "ncrb")).scalar_one()
+    passwords.set_hasher(PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1))
+    assert login(client, "ncrb").status_code == 303
+    with engine.connect() as conn:
+        new = conn.execute(select(User.password_hash).where(User.username == "ncrb")).scalar_one()
+    assert new != old and "m=2048,t=2" in new
+
+
+# --- sessions ----------------------------------------------------------------------------------------
+
+
+def test_session_expires_after_session_hours(client):
+    login(client)
+    assert client.get("/").status_code == 200
+    with client.session_transaction() as sess:
+        assert sess.permanent
+        sess["auth_at"] -= 12 * 3600 + 1
+    assert client.get("/").status_code == 302
+    assert client.post("/_dash-update-component", json=echo_body()).status_code == 401
+
+
+def test_session_lifetime_from_settings(engine, tmp_path):
+    app = build_app(engine, make_settings(tmp_path, session_hours=0.5))
+    assert app.server.permanent_session_lifetime == timedelta(minutes=30)
+    c = app.server.test_client()
+    r = login(c)
+    cookie = [h for h in r.headers.getlist("Set-Cookie") if h.startswith("cctns_session=")][0]
+    assert "Expires=" in cookie
+    with c.session_transaction() as sess:
+        sess["auth_at"] -= 31 * 60
+    assert c.get("/").status_code == 302
+
+
+def test_logout(client, engine):
+    login(client)
+    assert client.get("/").status_code == 200
+    r = client.get("/logout")
+    assert r.status_code == 303 and r.headers["Location"] == "/login?signed_out=1"
+    assert "You have signed out." in client.get("/login?signed_out=1").get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    assert client.post("/_dash-update-component", json=echo_body()).status_code == 401
+    assert list_events(engine, limit=1, action="logout")[0].actor == "karnal-sp"
+    login(client)
+    assert client.post("/logout").status_code == 303
+    assert client.get("/").status_code == 302
+
+
+def test_forged_session_cookie_is_rejected(client):
+    client.set_cookie("cctns_session", "eyJfdXNlcl9pZCI6IjEuYWJjIn0.forged.sig")
+    assert client.get("/").status_code == 302
+
+
+# --- headers and errors ------------------------------------------------------------------------------
+
+
+def test_security_headers(client, app):
+    login(client)
+    for r in (client.get("/"), client.get("/login"), client.get("/assets/bootstrap.min.css"),
+              client.get("/_dash-layout")):
+        h = r.headers
+        csp = h["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "style-src 'self' 'unsafe-inline'" in csp and "worker-src 'self' blob:" in csp
+        assert "img-src 'self' data: blob:" in csp and "base-uri 'self'" in csp
+        assert "'unsafe-eval'" not in csp
+        assert h["X-Frame-Options"] == "DENY"
+        assert h["X-Content-Type-Options"] == "nosniff"
+        assert h["Referrer-Policy"] == "same-origin"
+        assert "camera=()" in h["Permissions-Policy"]
+        assert "Strict-Transport-Security" not in h
+    # the renderer's inline bootstrap script is allowed by hash
+    for digest in app.csp_hashes():
+        assert digest in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_https_adds_hsts_and_secure_cookies(app):
+    c = app.server.test_client()
+    page = c.get("/login", base_url="https://localhost")
+    assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+    r = c.post("/login", base_url="https://localhost",
+               data={"username": "ncrb", "password": PASSWORD, "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert r.status_code == 303
+    for cookie in r.headers.getlist("Set-Cookie"):
+        assert "Secure" in cookie
+
+
+def test_cctns_https_env_forces_secure(engine, tmp_path, monkeypatch):
+    monkeypatch.setenv("CCTNS_HTTPS", "1")
+    c = build_app(engine, make_settings(tmp_path)).server.test_client()
+    r = login(c)
+    assert all("Secure" in h for h in r.headers.getlist("Set-Cookie"))
+    assert "Strict-Transport-Security" in c.get("/").headers
+
+
+def test_no_stack_traces(client):
+    login(client)
+    r = client.get("/boom")
+    text = r.get_data(as_text=True)
+    assert r.status_code == 500
+    assert "Traceback" not in text and "secret internal detail" not in text and "RuntimeError" not in text
+    assert "Something went wrong" in text
+
+
+def test_downloads_need_a_session(client):
+    assert client.get("/download/file.csv").status_code == 401
+    login(client)
+    assert client.get("/download/file.csv").status_code == 200
+
+
+# --- secret key --------------------------------------------------------------------------------------
+
+
+def test_refuses_to_start_without_secret_key_outside_demo(tmp_path, engine):
+    server = Flask(__name__)
+    with pytest.raises(RuntimeError, match="CCTNS_SECRET_KEY must be set"):
+        init_auth(server, make_settings(tmp_path, secret_key=None), lambda: engine)
+
+
+def test_demo_mode_generates_and_keeps_a_private_secret_key(tmp_path, engine):
+    settings = make_settings(tmp_path, secret_key=None, demo_mode=True)
+    s1, s2 = Flask("a"), Flask("b")
+    init_auth(s1, settings, lambda: engine)
+    init_auth(s2, settings, lambda: engine)
+    key_file = settings.instance_dir / "secret_key"
+    assert key_file.exists()
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+    assert s1.config["SECRET_KEY"] == s2.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert len(s1.config["SECRET_KEY"]) >= 40
+
+
+def test_secret_key_from_settings(tmp_path, engine):
+    server = Flask(__name__)
+    init_auth(server, make_settings(tmp_path, secret_key="s" * 40), lambda: engine)
+    assert server.config["SECRET_KEY"] == "s" * 40
+    assert not (tmp_path / "instance" / "secret_key").exists()
