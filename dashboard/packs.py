@@ -21,8 +21,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from dashboard import tabular
 from dashboard.deck import Chart, Kpis, Slide, Table, Text, month_long, slides, stamp
 from dashboard.review import Review
+from dashboard.safe_text import strip_control_characters
 from layouts.components import format_timestamp
 
 FORMATS = ("pdf", "pptx", "xlsx")
@@ -579,8 +581,8 @@ def _sheet(wb: Any, name: str, df: pd.DataFrame, columns: list[tuple[str, str, s
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    ws = wb.create_sheet(name[:31])
-    ws.append([h for _, h, _ in columns])
+    ws = wb.create_sheet(tabular.sheet_title(name))
+    tabular.append_row(ws, [h for _, h, _ in columns])
     head_font = Font(bold=True, color="FFFFFF")
     head_fill = PatternFill("solid", fgColor="1F2937")
     for cell in ws[1]:
@@ -589,7 +591,7 @@ def _sheet(wb: Any, name: str, df: pd.DataFrame, columns: list[tuple[str, str, s
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         cell.border = Border(bottom=Side(style="medium", color="0B5CAD"))
     for _, row in (df.iterrows() if df is not None else iter(())):
-        ws.append([_num(row[c]) if c in row.index else None for c, _, _ in columns])
+        tabular.append_row(ws, [_num(row[c]) if c in row.index else None for c, _, _ in columns])
     for j, (src, header, fmt) in enumerate(columns, 1):
         letter = get_column_letter(j)
         if fmt:
@@ -664,12 +666,12 @@ def build_xlsx(r: Review) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
-    ws.append(["Item", "Value"])
+    tabular.append_row(ws, ["Item", "Value"])
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F2937")
     for label, value, fmt in summary_rows(r):
-        ws.append([label, value])
+        tabular.append_row(ws, [label, value])
         if fmt:
             ws.cell(row=ws.max_row, column=2).number_format = fmt
     ws.column_dimensions["A"].width = 36
@@ -741,7 +743,7 @@ def build_xlsx(r: Review) -> bytes:
         _sheet(wb, "Station movers", _movers_frame(r.station_movers), [
             ("direction", "Direction", None), ("unit_code", "Station code", None), ("name", "Police station", None),
             *unit_cols])
-    wb.properties.title = f"{r.scope_name}: CCTNS progress review, {month_long(r.month)}"
+    wb.properties.title = strip_control_characters(f"{r.scope_name}: CCTNS progress review, {month_long(r.month)}")
     wb.properties.creator = "CCTNS progress dashboard"
     buf = io.BytesIO()
     wb.save(buf)
