@@ -144,3 +144,12 @@ def test_deck_figures_draw_names_as_text(hostile):
     everything = "\n".join(seen)
     assert "&lt;b&gt;State&lt;/b&gt;" in everything  # the State's name, escaped, in the trend and why charts
     assert "<extra>" in everything and "<b>" in everything  # our own hover markup stays
+
+
+def test_slide_labels_wrap_escaped_names_by_what_is_drawn():
+    from dashboard.deck import wrap_label
+
+    label = f.plotly_text("<b>Charge</b> sheets filed within time")
+    assert wrap_label(label, 40) == label  # 38 characters drawn (50 escaped): an entity counts as one
+    wrapped = wrap_label(f.plotly_text("<b>Charge</b> sheets filed within the time limit"), 26)
+    assert wrapped == "&lt;b&gt;Charge&lt;/b&gt; sheets filed<br>within the time limit"
