@@ -364,9 +364,11 @@ def build_pptx(review: Review, deck: Sequence[Slide], images: dict[int, bytes]) 
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(PAGE_W), Inches(PAGE_H)
-    prs.core_properties.title = f"{review.scope_name}: CCTNS progress review, {month_long(review.month)}"
+    # names come from imports: a control character is not XML (lxml refuses the whole pack)
+    prs.core_properties.title = strip_control_characters(
+        f"{review.scope_name}: CCTNS progress review, {month_long(review.month)}")
     prs.core_properties.author = "CCTNS progress dashboard"
-    prs.core_properties.subject = footer_text(review)
+    prs.core_properties.subject = strip_control_characters(footer_text(review))
     layout = prs.slide_layouts[5]  # Title Only: a real title placeholder (outline, accessibility)
     footer = footer_text(review)
     for n, spec in enumerate(deck, 1):
@@ -374,7 +376,8 @@ def build_pptx(review: Review, deck: Sequence[Slide], images: dict[int, bytes]) 
         _pptx_slide(s, spec, images)
         _pptx_text(s, MARGIN, 7.02, PAGE_W - 2 * MARGIN - 0.8, 0.3, footer, 10, MUTED)
         _pptx_text(s, PAGE_W - MARGIN - 0.8, 7.02, 0.8, 0.3, f"{n} / {len(deck)}", 10, MUTED, align="right")
-        s.notes_slide.notes_text_frame.text = f"{spec.title}\n{spec.subtitle}\n\n{spec.notes}\n\n{footer}"
+        s.notes_slide.notes_text_frame.text = strip_control_characters(
+            f"{spec.title}\n{spec.subtitle}\n\n{spec.notes}\n\n{footer}")
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
@@ -394,7 +397,7 @@ def _pptx_text(s: Any, x: float, y: float, w: float, h: float, text: str, size: 
     box = s.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
     tf = box.text_frame
     tf.word_wrap = True
-    for i, line in enumerate(str(text).split("\n")):
+    for i, line in enumerate(strip_control_characters(str(text)).split("\n")):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         p.alignment = {"left": PP_ALIGN.LEFT, "right": PP_ALIGN.RIGHT, "center": PP_ALIGN.CENTER}[align]
         run = p.add_run()
@@ -411,7 +414,7 @@ def _pptx_title(s: Any, title: str, x: float, y: float, w: float, h: float, size
     shape = s.shapes.title
     shape.left, shape.top, shape.width, shape.height = Inches(x), Inches(y), Inches(w), Inches(h)
     tf = shape.text_frame
-    tf.text = title
+    tf.text = strip_control_characters(title)
     tf.word_wrap = True
     p = tf.paragraphs[0]
     from pptx.enum.text import PP_ALIGN
@@ -520,7 +523,7 @@ def _pptx_table(s: Any, t: Table, x: float, y: float, w: float) -> float:
 
     def fill(cell: Any, text: str, col: int, colour: tuple[int, int, int], bold: bool, bg: tuple[int, int, int] | None,
              pt: float) -> None:
-        cell.text = text
+        cell.text = strip_control_characters(text)
         cell.margin_left = cell.margin_right = Inches(0.06)
         cell.margin_top = cell.margin_bottom = Inches(0.03)
         for p in cell.text_frame.paragraphs:

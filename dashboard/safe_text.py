@@ -8,7 +8,7 @@ methodology file, so they are data, not markup and not formulas (issue 9):
 * `strip_control_characters`: control characters removed (XML 1.0 cannot hold most of them, so openpyxl
   refuses the whole workbook; in a CSV they reach terminals and other tools).
 * `plotly_text`: plotly renders a subset of HTML (`<a href>`, `<b>`, `<br>`, ...) in every text it draws;
-  escaped text is drawn as the original characters.
+  escaped text is drawn as the original characters (control characters removed: they break the SVG).
 
 Pure and stdlib only; each function is one pass over the string (called per cell and per label).
 """
@@ -58,10 +58,11 @@ def inert_spreadsheet_text(value: Any) -> Any:
 
 
 def plotly_text(value: Any) -> str:
-    """`value` as text plotly draws literally (no tags, no links); None becomes ""."""
+    """`value` as text plotly draws literally (no tags, no links) and without control characters (an SVG
+    with one is not XML: kaleido fails on the pack's chart images); None becomes ""."""
     if value is None:
         return ""
-    return str(value).translate(_PLOTLY_ESCAPES)
+    return strip_control_characters(str(value)).translate(_PLOTLY_ESCAPES)
 
 
 def plotly_template_literal(value: Any) -> str:
@@ -69,7 +70,7 @@ def plotly_template_literal(value: Any) -> str:
     `%` written as an entity so a name cannot open a `%{...}` placeholder)."""
     if value is None:
         return ""
-    return str(value).translate(_TEMPLATE_ESCAPES)
+    return strip_control_characters(str(value)).translate(_TEMPLATE_ESCAPES)
 
 
 __all__ = ["FORMULA_TRIGGERS", "inert_spreadsheet_text", "plotly_template_literal", "plotly_text",

@@ -111,3 +111,4 @@ def assert_no_data_markup(figure_json: dict) -> None:
     assert "<a" not in joined.lower(), "a link from data"
     assert "<b>Bold" not in joined and "<b>State" not in joined, "bold markup from data"
     assert "<br>Sadar" not in joined
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", joined), "a control character (the SVG is not XML)"

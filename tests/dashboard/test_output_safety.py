@@ -12,6 +12,7 @@ look like formulas, hold a control character or carry plotly markup:
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -122,3 +123,14 @@ def test_pack_sheet_writes_formula_like_text_as_text():
     wb.save(buf)
     values = assert_inert_xlsx(buf.getvalue(), FORMULAS)
     assert values.count(1.5) == 5
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium")
+@pytest.mark.parametrize("fmt", ["pdf", "pptx"])
+def test_pdf_and_pptx_packs_with_hostile_names(hostile, hostile_review, fmt):
+    """The chart images: a control character in a trace name made kaleido fail (plotly.js error 525)."""
+    from dashboard.packs import build_pack
+
+    engine, _ = hostile
+    data = build_pack(engine, hostile_review, fmt)
+    assert data.startswith(b"%PDF" if fmt == "pdf" else b"PK")

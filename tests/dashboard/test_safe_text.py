@@ -98,14 +98,15 @@ def test_decimal_text_is_unchanged(number):
 def test_plotly_text_has_no_markup_and_draws_the_original(text):
     out = plotly_text(text)
     assert "<" not in out and ">" not in out
-    assert _plotly_decode(out) == text
+    assert not ILLEGAL_CHARACTERS_RE.search(out)
+    assert _plotly_decode(out) == strip_control_characters(text)
 
 
 @given(st.text())
 def test_template_literal_has_no_placeholder_and_draws_the_original(text):
     out = plotly_template_literal(text)
     assert "<" not in out and "%{" not in out and "%" not in out
-    assert _plotly_decode(out) == text
+    assert _plotly_decode(out) == strip_control_characters(text)
 
 
 def test_plotly_text_of_a_link():
@@ -113,3 +114,4 @@ def test_plotly_text_of_a_link():
     assert plotly_text(link) == '&lt;a href="http://evil.example/phish"&gt;httplink&lt;/a&gt;'
     assert plotly_text("A & B &amp; <br>") == "A &amp; B &amp;amp; &lt;br&gt;"
     assert plotly_text(None) == "" and plotly_text(12) == "12"
+    assert plotly_text("Esc\x1bStation") == "EscStation"
