@@ -8,6 +8,12 @@ Each chart has two forms:
 * `<name>(...) -> go.Figure`: the same spec as a validated `go.Figure` (slides, exports, tests; the tests
   check that both forms agree, so a wrong property name in a spec fails there).
 
+Text from data (unit, parameter and State names, codes) is escaped with `dashboard.safe_text.plotly_text`
+wherever plotly draws it (text, hover values, tick labels / category values, trace names, annotations):
+plotly renders a subset of HTML, so a station named `<a href=...>` would otherwise become a link (issue 9).
+Our own markup in hovertemplates (`<b>`, `<br>`, `<extra>`) stays; names written into a template go through
+`plotly_template_literal`. Unit codes in customdata[0] stay raw: clicks read them.
+
 Every builder returns an annotated empty figure ("No data for this month") for empty input, so pages
 never show a blank chart. Figures are built for the light theme; `themed(fig, dark)` or
 `apply_theme(fig, dark)` switches the template.
@@ -23,6 +29,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from _plotly_utils.utils import convert_to_base64
+
+from dashboard.safe_text import plotly_template_literal, plotly_text
 
 FONT_FAMILY = ('system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", Arial, '
                "sans-serif")
@@ -124,6 +132,11 @@ def _arr(values: Any, dtype: Any = None) -> np.ndarray:
     return np.asarray(values, dtype=dtype)
 
 
+def _labels(values: Iterable[Any]) -> list[str]:
+    """Names from data as plotly text (escaped: see the module docstring)."""
+    return [plotly_text(v) for v in values]
+
+
 def _objects(values: Iterable[Any]) -> np.ndarray:
     out = list(values)
     arr = np.empty(len(out), dtype=object)
@@ -211,7 +224,7 @@ def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = "State/UT",
     zarr = np.full((nu, npar), np.nan)
     custom = np.empty((nu, npar, 7), dtype=object)
     for i, u in enumerate(units):
-        name = str(unit_names[u])
+        name = plotly_text(unit_names[u])
         for j, p in enumerate(params):
             custom[i, j] = [u, p, "–", "–", "–", "–", name]
     value_col = cols.get("value", [None] * n)
@@ -235,9 +248,9 @@ def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = "State/UT",
             _fmt2(marks_col[k]), _fmt2(weight_col[k]), custom[i, j][6],
         ]
     zmax = float(np.nanmax(zarr)) if np.isfinite(zarr).any() else 1.0
-    unit_labels = [str(u) if unit_codes_as_labels else str(unit_names[u]) for u in units]
-    param_labels = [str(param_names[p]) for p in params]
-    hover = "<b>%{customdata[6]}</b> (" + unit_label + ")<br>"
+    unit_labels = _labels(u if unit_codes_as_labels else unit_names[u] for u in units)
+    param_labels = _labels(param_names[p] for p in params)
+    hover = "<b>%{customdata[6]}</b> (" + plotly_template_literal(unit_label) + ")<br>"
     hover += ("Value: %{customdata[2]}<br>Numerator / denominator: %{customdata[3]}"
               "<br>Marks: %{customdata[4]} of weight %{customdata[5]}<br>Marks lost: %{z:.2f}<extra></extra>")
     cd: Any
@@ -301,7 +314,7 @@ def bump_chart_spec(rank_history_df: pd.DataFrame, highlight_codes: Iterable[str
     for i, code in enumerate(codes):
         ks = sorted(rows[code], key=lambda k: month_col[k])
         xs = [month_col[k] for k in ks]
-        name = str(name_col[ks[-1]]) if name_col is not None else code
+        name = plotly_text(name_col[ks[-1]] if name_col is not None else code)
         picked = code in highlight
         score_txt = ([_fmt2(centi_col[k] / 100) if not _missing(centi_col[k]) else "–" for k in ks]
                      if centi_col is not None else ["–"] * len(ks))
@@ -312,9 +325,10 @@ def bump_chart_spec(rank_history_df: pd.DataFrame, highlight_codes: Iterable[str
                       dash="solid" if (i < len(OKABE_ITO) or picked) else "dot"),
             marker=dict(size=9 if picked else 7),
             customdata=np.column_stack([[code] * len(ks), score_txt]),
-            hovertemplate=f"<b>{name}</b><br>%{{x}}: rank %{{y}}<br>Score %{{customdata[1]}}<extra></extra>",
+            hovertemplate=(f"<b>{plotly_template_literal(name_col[ks[-1]] if name_col is not None else code)}</b>"
+                           "<br>%{x}: rank %{y}<br>Score %{customdata[1]}<extra></extra>"),
         ))
-        annotations.append(dict(font=dict(size=BASE_FONT_SIZE - 2), showarrow=False, text=f" {code}", x=xs[-1],
+        annotations.append(dict(font=dict(size=BASE_FONT_SIZE - 2), showarrow=False, text=f" {plotly_text(code)}", x=xs[-1],
                                 xanchor="left", y=rank_col[ks[-1]]))
     layout = dict(
         height=460, annotations=annotations,
@@ -381,7 +395,7 @@ def tile_map_spec(states_df: pd.DataFrame, *, highlight: str | None = None) -> S
         if "score_centi" in r:  # colour by the published score
             centi = _number(r.get("score_centi"))
             score = centi / 100.0 if not np.isnan(centi) else score
-        display = r["score_display"] if "score_display" in r else _fmt2(r.get("score"))
+        display = plotly_text(r["score_display"] if "score_display" in r else _fmt2(r.get("score")))
         c, w = STATE_TILE_POSITIONS[r["state_code"]]
         rank = r.get("rank_national")
         rank_txt = "–" if _missing(rank) else str(int(rank))  # type: ignore[arg-type]
@@ -390,8 +404,10 @@ def tile_map_spec(states_df: pd.DataFrame, *, highlight: str | None = None) -> S
             z[w, c] = score
         else:
             z_missing[w, c] = 0.0
-        text[w, c] = f"<b>{r['state_code']}</b><br>{display if has else 'no data'}"
-        custom[w, c] = [r["state_code"], r.get("name", r["state_code"]), rank_txt, display if has else "no data"]
+        code = plotly_text(r["state_code"])
+        text[w, c] = f"<b>{code}</b><br>{display if has else 'no data'}"
+        custom[w, c] = [r["state_code"], plotly_text(r.get("name", r["state_code"])), rank_txt,
+                        display if has else "no data"]
     finite = z[np.isfinite(z)]
     zmin = float(min(finite.min(), 99.0)) if finite.size else 0.0
     common = dict(x=list(range(ncols)), y=list(range(nrows)), xgap=4, ygap=4, hoverongaps=False, text=text,
@@ -448,18 +464,18 @@ def score_trend_spec(trend_df: pd.DataFrame, methodology_switch_months: Iterable
     if np.isnan(scores).all():
         return empty_figure_spec()
     data = [dict(
-        type="scatter", x=months, y=scores, mode="lines+markers", name=name or "Score",
+        type="scatter", x=months, y=scores, mode="lines+markers", name=plotly_text(name or "Score"),
         line=dict(width=3, color=OURS_COLOUR), marker=dict(size=7),
-        hovertemplate="%{x}: <b>%{y:.2f}</b><extra>" + (name or "Score") + "</extra>",
+        hovertemplate="%{x}: <b>%{y:.2f}</b><extra>" + plotly_template_literal(name or "Score") + "</extra>",
     )]
     all_months = list(months)
     if compare_df is not None and not compare_df.empty:
         c_months, c_scores, _ = _score_series(compare_df)
         all_months = sorted(set(all_months) | set(c_months))
         data.append(dict(
-            type="scatter", x=c_months, y=c_scores, mode="lines", name=compare_name or "Comparison",
+            type="scatter", x=c_months, y=c_scores, mode="lines", name=plotly_text(compare_name or "Comparison"),
             line=dict(width=2, color=RIVAL_COLOUR, dash="dot"),
-            hovertemplate="%{x}: %{y:.2f}<extra>" + (compare_name or "") + "</extra>",
+            hovertemplate="%{x}: %{y:.2f}<extra>" + plotly_template_literal(compare_name) + "</extra>",
         ))
     switches = list(methodology_switch_months)
     if not switches and versions is not None:
@@ -528,21 +544,23 @@ def why_rank_moved_spec(decomposition_df: pd.DataFrame, *, ours_label: str = "Ou
     if df.empty:
         return empty_figure_spec("No change in any parameter since last month")
     df = df.sort_values("change", kind="stable")
-    names, params = _objects(df["parameter_name"]), _objects(df["parameter"])
+    names, params = _objects(_labels(df["parameter_name"])), _objects(df["parameter"])
+    ours_name, rivals_name = plotly_text(ours_label), plotly_text(rivals_label)
+    ours_hover, rivals_hover = plotly_template_literal(ours_label), plotly_template_literal(rivals_label)
     change = df["change"].to_numpy(dtype=float)
     data = [dict(
-        type="bar", y=names, x=change, orientation="h", name=ours_label,
+        type="bar", y=names, x=change, orientation="h", name=ours_name,
         marker=dict(color=[GAIN_COLOUR if v >= 0 else LOSS_COLOUR for v in change]),
         text=[f"{v:+.3f}" for v in change], textposition="outside", cliponaxis=False,
-        customdata=params, hovertemplate="%{y}<br>" + ours_label + ": %{x:+.3f}<extra></extra>",
+        customdata=params, hovertemplate="%{y}<br>" + ours_hover + ": %{x:+.3f}<extra></extra>",
     )]
     rivals = df["rivals_change"].to_numpy(dtype=float) if has_rivals else None
     if rivals is not None:
         data.append(dict(
-            type="bar", y=names, x=rivals, orientation="h", name=rivals_label,
+            type="bar", y=names, x=rivals, orientation="h", name=rivals_name,
             marker=dict(color="rgba(0,0,0,0)", line=dict(color=RIVAL_COLOUR, width=2),
                         pattern=dict(fgcolor=RIVAL_COLOUR, shape="/")),
-            customdata=params, hovertemplate="%{y}<br>" + rivals_label + ": %{x:+.3f}<extra></extra>",
+            customdata=params, hovertemplate="%{y}<br>" + rivals_hover + ": %{x:+.3f}<extra></extra>",
         ))
     layout = dict(
         height=max(300, 90 + 34 * len(df)),
@@ -592,7 +610,7 @@ def marks_lost_bars_spec(df: pd.DataFrame, *, top_n: int | None = 15) -> Spec:
               if "numerator" in d else ["–"] * len(d))
     value = [f"{float(v):.2f}%" if pd.notna(v) else "–" for v in d["value"]] if "value" in d else ["–"] * len(d)
     data = [dict(
-        type="bar", y=_objects(d["parameter_name"]), x=lost, orientation="h", marker=dict(color=LOSS_COLOUR),
+        type="bar", y=_objects(_labels(d["parameter_name"])), x=lost, orientation="h", marker=dict(color=LOSS_COLOUR),
         text=[f"{v:.3f}" for v in lost], textposition="outside", cliponaxis=False,
         customdata=np.column_stack([d["parameter"], detail, value]),
         hovertemplate=("%{y}<br>Marks lost: %{x:.3f}<br>Value: %{customdata[2]}"
@@ -630,7 +648,7 @@ def parameter_trend_spec(trend_df: pd.DataFrame, parameter_name: str = "", targe
     months = df["month"].tolist()
     values = df["value"].to_numpy(dtype=float)
     data = [dict(
-        type="scatter", x=months, y=values, mode="lines+markers", name=parameter_name or "Value",
+        type="scatter", x=months, y=values, mode="lines+markers", name=plotly_text(parameter_name or "Value"),
         line=dict(width=3, color=OURS_COLOUR),
         marker=dict(size=[11 if i else 7 for i in imputed],
                     color=["rgba(0,0,0,0)" if i else OURS_COLOUR for i in imputed],

@@ -131,13 +131,22 @@ def for_slides(fig: go.Figure, font: int = SLIDE_FONT, wrap: int = 26) -> go.Fig
     return fig
 
 
+_ENTITY = re.compile(r"&(#\d+|#x[\da-fA-F]+|[a-z]+);")
+
+
+def _shown_len(text: str) -> int:
+    """Characters plotly draws for an escaped label (an entity such as &lt; is one)."""
+    return len(_ENTITY.sub("x", text))
+
+
 def wrap_label(text: str, width: int = 26) -> str:
-    """A long axis label on two lines (plotly's <br>), so bars keep most of a slide's width."""
-    if len(text) <= width:
+    """A long axis label on two lines (plotly's <br>), so bars keep most of a slide's width. `text` is a label
+    as the figure builders escape it (layouts.figures); words are split on spaces, never inside an entity."""
+    if _shown_len(text) <= width:
         return text
     words, lines, line = text.split(), [], ""
     for w in words:
-        if line and len(line) + 1 + len(w) > width:
+        if line and _shown_len(line) + 1 + _shown_len(w) > width:
             lines.append(line)
             line = w
         else:

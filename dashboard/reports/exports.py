@@ -8,6 +8,7 @@ from typing import IO
 import pandas as pd
 
 from dashboard import read
+from dashboard.reports import tabular
 from dashboard.scope import Scope
 
 
@@ -94,18 +95,19 @@ def build_export(engine, what: str, month: str, state: str | None = None, distri
 
 
 def write_export(df: pd.DataFrame, fmt: str, target: str | IO, sheet: str = "export") -> None:
+    """`df` as CSV or XLSX through the output-safety layer (`dashboard.reports.tabular`): names never become
+    formulas and control characters never reach the file."""
     if fmt == "csv":
-        df.to_csv(target, index=False)
+        tabular.write_csv(df, target)
     elif fmt == "xlsx":
-        df.to_excel(target, index=False, sheet_name=sheet[:31], engine="openpyxl")
+        tabular.write_xlsx(df, target, sheet)
     else:
         raise ExportError(f"unknown format {fmt!r}")
 
 
 def export_bytes(df: pd.DataFrame, fmt: str, sheet: str = "export") -> bytes:
-    buf = io.BytesIO()
     if fmt == "csv":
-        buf.write(df.to_csv(index=False).encode("utf-8"))
-    else:
-        write_export(df, fmt, buf, sheet)
+        return tabular.csv_bytes(df)
+    buf = io.BytesIO()
+    write_export(df, fmt, buf, sheet)
     return buf.getvalue()

@@ -22,8 +22,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard.display import format_timestamp, month_long
+from dashboard.reports import tabular
 from dashboard.reports.deck import slides, stamp
 from dashboard.reports.review import Review
+from dashboard.safe_text import strip_control_characters
 from layouts.slides import Chart, Kpis, Slide, Table, Text
 
 FORMATS = ("pdf", "pptx", "xlsx")
@@ -363,9 +365,11 @@ def build_pptx(review: Review, deck: Sequence[Slide], images: dict[int, bytes]) 
 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(PAGE_W), Inches(PAGE_H)
-    prs.core_properties.title = f"{review.scope_name}: CCTNS progress review, {month_long(review.month)}"
+    # names come from imports: a control character is not XML (lxml refuses the whole pack)
+    prs.core_properties.title = strip_control_characters(
+        f"{review.scope_name}: CCTNS progress review, {month_long(review.month)}")
     prs.core_properties.author = "CCTNS progress dashboard"
-    prs.core_properties.subject = footer_text(review)
+    prs.core_properties.subject = strip_control_characters(footer_text(review))
     layout = prs.slide_layouts[5]  # Title Only: a real title placeholder (outline, accessibility)
     footer = footer_text(review)
     for n, spec in enumerate(deck, 1):
@@ -373,7 +377,8 @@ def build_pptx(review: Review, deck: Sequence[Slide], images: dict[int, bytes]) 
         _pptx_slide(s, spec, images)
         _pptx_text(s, MARGIN, 7.02, PAGE_W - 2 * MARGIN - 0.8, 0.3, footer, 10, MUTED)
         _pptx_text(s, PAGE_W - MARGIN - 0.8, 7.02, 0.8, 0.3, f"{n} / {len(deck)}", 10, MUTED, align="right")
-        s.notes_slide.notes_text_frame.text = f"{spec.title}\n{spec.subtitle}\n\n{spec.notes}\n\n{footer}"
+        s.notes_slide.notes_text_frame.text = strip_control_characters(
+            f"{spec.title}\n{spec.subtitle}\n\n{spec.notes}\n\n{footer}")
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
@@ -393,7 +398,7 @@ def _pptx_text(s: Any, x: float, y: float, w: float, h: float, text: str, size: 
     box = s.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
     tf = box.text_frame
     tf.word_wrap = True
-    for i, line in enumerate(str(text).split("\n")):
+    for i, line in enumerate(strip_control_characters(str(text)).split("\n")):
         p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         p.alignment = {"left": PP_ALIGN.LEFT, "right": PP_ALIGN.RIGHT, "center": PP_ALIGN.CENTER}[align]
         run = p.add_run()
@@ -410,7 +415,7 @@ def _pptx_title(s: Any, title: str, x: float, y: float, w: float, h: float, size
     shape = s.shapes.title
     shape.left, shape.top, shape.width, shape.height = Inches(x), Inches(y), Inches(w), Inches(h)
     tf = shape.text_frame
-    tf.text = title
+    tf.text = strip_control_characters(title)
     tf.word_wrap = True
     p = tf.paragraphs[0]
     from pptx.enum.text import PP_ALIGN
@@ -519,7 +524,7 @@ def _pptx_table(s: Any, t: Table, x: float, y: float, w: float) -> float:
 
     def fill(cell: Any, text: str, col: int, colour: tuple[int, int, int], bold: bool, bg: tuple[int, int, int] | None,
              pt: float) -> None:
-        cell.text = text
+        cell.text = strip_control_characters(text)
         cell.margin_left = cell.margin_right = Inches(0.06)
         cell.margin_top = cell.margin_bottom = Inches(0.03)
         for p in cell.text_frame.paragraphs:
@@ -580,8 +585,8 @@ def _sheet(wb: Any, name: str, df: pd.DataFrame, columns: list[tuple[str, str, s
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    ws = wb.create_sheet(name[:31])
-    ws.append([h for _, h, _ in columns])
+    ws = wb.create_sheet(tabular.sheet_title(name))
+    tabular.append_row(ws, [h for _, h, _ in columns])
     head_font = Font(bold=True, color="FFFFFF")
     head_fill = PatternFill("solid", fgColor="1F2937")
     for cell in ws[1]:
@@ -590,7 +595,7 @@ def _sheet(wb: Any, name: str, df: pd.DataFrame, columns: list[tuple[str, str, s
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         cell.border = Border(bottom=Side(style="medium", color="0B5CAD"))
     for _, row in (df.iterrows() if df is not None else iter(())):
-        ws.append([_num(row[c]) if c in row.index else None for c, _, _ in columns])
+        tabular.append_row(ws, [_num(row[c]) if c in row.index else None for c, _, _ in columns])
     for j, (src, header, fmt) in enumerate(columns, 1):
         letter = get_column_letter(j)
         if fmt:
@@ -665,12 +670,12 @@ def build_xlsx(r: Review) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Summary"
-    ws.append(["Item", "Value"])
+    tabular.append_row(ws, ["Item", "Value"])
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F2937")
     for label, value, fmt in summary_rows(r):
-        ws.append([label, value])
+        tabular.append_row(ws, [label, value])
         if fmt:
             ws.cell(row=ws.max_row, column=2).number_format = fmt
     ws.column_dimensions["A"].width = 36
@@ -742,7 +747,7 @@ def build_xlsx(r: Review) -> bytes:
         _sheet(wb, "Station movers", _movers_frame(r.station_movers), [
             ("direction", "Direction", None), ("unit_code", "Station code", None), ("name", "Police station", None),
             *unit_cols])
-    wb.properties.title = f"{r.scope_name}: CCTNS progress review, {month_long(r.month)}"
+    wb.properties.title = strip_control_characters(f"{r.scope_name}: CCTNS progress review, {month_long(r.month)}")
     wb.properties.creator = "CCTNS progress dashboard"
     buf = io.BytesIO()
     wb.save(buf)
