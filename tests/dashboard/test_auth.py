@@ -45,8 +45,8 @@ def fast_hashing():
 
 
 @pytest.fixture
-def engine(tmp_path):
-    eng = get_engine(f"sqlite:///{tmp_path / 'auth.sqlite3'}")
+def engine(any_db_url):  # SQLite, and PostgreSQL when CCTNS_TEST_POSTGRES_URL is set (tests/conftest.py)
+    eng = get_engine(any_db_url)
     upgrade(eng)
     with eng.begin() as conn:
         conn.execute(insert(State).values(code="HR", name="Haryana", category="Large"))
