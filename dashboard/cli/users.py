@@ -14,7 +14,14 @@ from rich.table import Table
 from rich.text import Text
 
 from dashboard.store import audit, get_engine
-from dashboard.web import UserError, create_user, disable_user, list_users, set_password
+from dashboard.web import (
+    UserError,
+    create_user,
+    disable_user,
+    list_users,
+    revoke_sessions,
+    set_password,
+)
 
 users_app = typer.Typer(help="Manage dashboard users.", no_args_is_help=True)
 
@@ -101,6 +108,16 @@ def set_password_command(
     except UserError as exc:
         raise _fail(str(exc)) from None
     Console().print(Text(f"Password changed for {username.strip().lower()}."))
+
+
+@users_app.command("signout")
+def signout_command(username: Annotated[str, typer.Argument()]) -> None:
+    """Sign a user out everywhere: every open session ends at once, on every app server."""
+    try:
+        ended = revoke_sessions(get_engine(), username, actor=_actor())
+    except UserError as exc:
+        raise _fail(str(exc)) from None
+    Console().print(Text(f"Signed out {username.strip().lower()} everywhere ({ended} session(s) ended)."))
 
 
 def audit_command(

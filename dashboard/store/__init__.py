@@ -18,6 +18,7 @@ from dashboard.store.models import (
     District,
     ImportBatch,
     ImportReplaced,
+    LoginSession,
     Meta,
     MethodologyParameter,
     MethodologySource,
@@ -38,7 +39,8 @@ from dashboard.store.schema import load_stored_methodology, store_methodology, u
 __all__ = [
     "GENERATION_KEY", "AuditEvent", "Base", "District", "ImportBatch", "ImportReplaced", "Meta",
     "MethodologyParameter", "MethodologySource", "MethodologyVersion", "PoliceStation", "ResultLagging",
-    "ResultParam", "ResultStake", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit", "bulk_insert",
+    "LoginSession", "ResultParam", "ResultStake", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit",
+    "bulk_insert",
     "bump_results_generation", "dispose_engines", "frame_rows", "get_engine", "load_stored_methodology",
     "make_engine", "read_generation", "refresh_planner_statistics", "session_scope", "store_methodology",
     "upgrade", "utcnow",

@@ -15,6 +15,7 @@ ACTIONS = (
     "login_failed",
     "lockout",
     "logout",
+    "sessions_revoked",
     "import",
     "revert",
     "export",

@@ -170,6 +170,20 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class LoginSession(Base):
+    """One signed-in browser. The cookie carries a random session id; only its SHA-256 is stored, so a
+    copy of this table opens nothing. Deleting the row signs that browser out on every worker at once."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+
+
 class Meta(Base):
     """Small key/value facts: data_as_of, last recompute, demo seed."""
 

@@ -9,6 +9,12 @@ Flask-level, so it protects every route of the Dash server (pages, `/_dash-*`, d
 
 Login attempts are counted in the database (users.failed_logins / locked_until, and `login_failed`
 audit rows for per-address limits), so every worker process sees the same counts.
+
+Sessions live on the server (`user_sessions`): the signed cookie carries a random session id whose SHA-256
+is looked up, with the user row, on every request. Sign-out deletes that row; "sign out everywhere",
+a password change and disabling the user delete all of the user's rows, so a copied cookie stops
+working at once on every worker and app server (issue 9, finding 1). Sign-out is a POST with the CSRF
+token; GET /logout only shows the confirmation form (finding 8).
 """
 
 from __future__ import annotations
@@ -39,14 +45,14 @@ from flask import (
 )
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user, login_user, logout_user
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, delete, select, update
 from werkzeug.exceptions import InternalServerError
 
 from dashboard.config import Settings
 from dashboard.scope import OutOfScope, Scope
-from dashboard.store import User, audit, session_scope, utcnow
+from dashboard.store import LoginSession, User, audit, session_scope, utcnow
 from dashboard.web.passwords import burn_verify, hash_password, needs_rehash, verify_password
-from dashboard.web.users import normalise_username
+from dashboard.web.users import end_user_sessions, normalise_username, session_token_hash
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +63,8 @@ CSRF_HEADER_NAME = "X-CSRFToken"  # what dash-renderer sends (Dash(csrf_header_n
 WRONG_CREDENTIALS = "Wrong username or password."
 LOCKED = "Too many failed sign-in attempts. Please wait 15 minutes and try again."
 FORM_EXPIRED = "The sign-in form had expired. Please try again."
+SIGN_OUT_EXPIRED = "The sign-out form had expired. Please choose again."
+SIGNED_OUT = {"1": "You have signed out.", "all": "You have signed out everywhere."}
 
 # Paths reachable without signing in. Everything else needs an active, signed-in user.
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/health", "/_favicon.ico"})
@@ -104,11 +112,12 @@ def _now() -> datetime:
 
 
 class UserSession:
-    """The signed-in user as flask-login sees it (a snapshot of the users row for this request)."""
+    """The signed-in user as flask-login sees it (a snapshot of the users row for this request), and the
+    id of the server-side session (`user_sessions` row) it came through."""
 
     is_anonymous = False
 
-    def __init__(self, row: User, fingerprint: str) -> None:
+    def __init__(self, row: User, fingerprint: str, session_id: str = "") -> None:
         self.id = row.id
         self.username = row.username
         self.role = row.role
@@ -118,6 +127,7 @@ class UserSession:
         self.is_admin = bool(row.is_admin)
         self.active = bool(row.active)
         self._fingerprint = fingerprint
+        self.session_id = session_id
 
     @property
     def is_authenticated(self) -> bool:
@@ -128,7 +138,8 @@ class UserSession:
         return self.active
 
     def get_id(self) -> str:
-        return f"{self.id}.{self._fingerprint}"
+        """What the signed cookie keeps: the session id and the password fingerprint (never the user id)."""
+        return f"{self.session_id}.{self._fingerprint}"
 
     @property
     def scope(self) -> Scope:
@@ -139,24 +150,37 @@ class UserSession:
 
 
 def _fingerprint(password_hash: str) -> str:
-    """Ties a session to the password: changing the password signs out every open session."""
+    """Ties a session to the password as well: a password changed by any path (even straight in the
+    database) ends every open session, on top of users.set_password deleting the session rows."""
     key = str(current_app.config["SECRET_KEY"]).encode()
     return hmac.new(key, password_hash.encode(), hashlib.sha256).hexdigest()[:20]
 
 
-def _load_user(user_id: str) -> UserSession | None:
-    raw_id, _, fp = (user_id or "").partition(".")
-    if not raw_id.isdigit() or not fp:
+def _load_user(cookie_id: str) -> UserSession | None:
+    """The user of a live server-side session: one query joining `user_sessions` to `users`."""
+    session_id, _, fp = (cookie_id or "").partition(".")
+    if len(session_id) < 32 or not fp:
         return None
     engine = _state().engine()
     with session_scope(engine) as s:
-        row = s.get(User, int(raw_id))
-        if row is None or not row.active:
+        row = s.scalar(
+            select(User).join(LoginSession, LoginSession.user_id == User.id)
+            .where(LoginSession.token_sha256 == session_token_hash(session_id),
+                   LoginSession.expires_at > _now(), User.active.is_(True))
+        )
+        if row is None:
             return None
         expected = _fingerprint(row.password_hash)
         if not hmac.compare_digest(expected, fp):
             return None
-        return UserSession(row, expected)
+        return UserSession(row, expected, session_id)
+
+
+def _end_session(session_id: str) -> None:
+    """Delete one server-side session (sign-out, expiry): its cookie opens nothing any more."""
+    if session_id:
+        with session_scope(_state().engine()) as s:
+            s.execute(delete(LoginSession).where(LoginSession.token_sha256 == session_token_hash(session_id)))
 
 
 def current_user_session() -> UserSession | None:
@@ -370,6 +394,7 @@ def _guard() -> Response | None:
     now = time.time()
     if (not isinstance(auth_at, int | float) or now - auth_at > state.lifetime.total_seconds()
             or auth_at > now + 300):
+        _end_session(user.session_id)
         logout_user()
         session.clear()
         return _refuse_unauthenticated(path)
@@ -453,6 +478,39 @@ LOGIN_TEMPLATE = """<!doctype html>
 </html>
 """
 
+LOGOUT_TEMPLATE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>CCTNS progress dashboard — sign out</title>
+<link rel="stylesheet" href="/assets/bootstrap.min.css">
+</head>
+<body class="bg-body-tertiary">
+<main class="container py-5">
+  <div class="row justify-content-center">
+    <div class="col-12 col-sm-10 col-md-7 col-lg-5 col-xl-4">
+      <h1 class="h3 mb-1">Sign out</h1>
+      <p class="text-body-secondary mb-4">You are signed in as <strong>{{ username }}</strong>.</p>
+      {% if error %}<div class="alert alert-warning" role="alert">{{ error }}</div>{% endif %}
+      <form method="post" action="/logout" class="card card-body shadow-sm" aria-label="Sign out">
+        <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
+        <button type="submit" name="scope" value="this" class="btn btn-primary w-100 mb-2" autofocus>
+          Sign out</button>
+        <button type="submit" name="scope" value="everywhere" class="btn btn-outline-danger w-100"
+                aria-describedby="everywhere-help">Sign out everywhere</button>
+        <p id="everywhere-help" class="small text-body-secondary mt-2 mb-0">
+          "Sign out everywhere" also ends your sessions on every other computer and phone.</p>
+      </form>
+      <p class="mt-3"><a href="/">Back to the dashboard</a></p>
+    </div>
+  </div>
+</main>
+</body>
+</html>
+"""
+
 ERROR_TEMPLATE = """<!doctype html>
 <html lang="en">
 <head>
@@ -510,7 +568,7 @@ def _login_view() -> Response:
         next_url = safe_next(request.args.get("next"))
         if current_user_session() is not None:
             return redirect(next_url, code=302)
-        info = "You have signed out." if request.args.get("signed_out") else ""
+        info = SIGNED_OUT.get(request.args.get("signed_out", ""), "")
         return _render_login(info=info, next_url=next_url)
     return _login_post()
 
@@ -582,9 +640,15 @@ def _login_post() -> Response:
             row.password_hash = hash_password(password)
         row.failed_logins = 0
         row.locked_until = None
+        # a new server-side session (a fresh id: no fixation); expired rows of anyone are purged on the way
+        session_id = secrets.token_urlsafe(32)
+        s.execute(delete(LoginSession).where(LoginSession.expires_at <= now))
+        s.add(LoginSession(token_sha256=session_token_hash(session_id), user_id=row.id, created_at=now,
+                           expires_at=now + state.lifetime, user_agent=request.user_agent.string[:200],
+                           remote_addr=ip[:64]))
         s.flush()
         audit.record(s, "login", actor=username, detail="", remote_addr=ip)
-        user = UserSession(row, _fingerprint(row.password_hash))
+        user = UserSession(row, _fingerprint(row.password_hash), session_id)
 
     session.clear()  # a fresh session: no fixation, new CSRF token
     login_user(user, remember=False)
@@ -594,13 +658,37 @@ def _login_post() -> Response:
     return redirect(next_url, code=303)
 
 
+def _render_logout(user: UserSession, status: int = 200, error: str = "") -> Response:
+    html = render_template_string(LOGOUT_TEMPLATE, username=user.username, error=error,
+                                  csrf_token=_csrf_token())
+    return Response(html, status=status, mimetype="text/html")
+
+
 def _logout_view() -> Response:
+    """GET: the confirmation form (a cross-site link signs nobody out). POST with the form's CSRF token:
+    end this session, or with `scope=everywhere` every session of the user."""
     user = current_user_session()
-    if user is not None:
-        audit.record(_state().engine(), "logout", actor=user.username, remote_addr=_remote_addr())
-        logout_user()
+    if user is None:
+        session.clear()
+        return redirect("/login", code=302 if request.method == "GET" else 303)
+    if request.method == "GET":
+        return _render_logout(user)
+    token = session.get("csrf")
+    sent = request.form.get("csrf_token", "")
+    if not token or not sent or not hmac.compare_digest(str(token), sent):
+        return _render_logout(user, 400, error=SIGN_OUT_EXPIRED)  # still signed in; a fresh form to retry
+    everywhere = request.form.get("scope") == "everywhere"
+    with session_scope(_state().engine()) as s:
+        if everywhere:
+            ended = end_user_sessions(s, user.id)
+            detail = f"everywhere ({ended} session(s) ended)"
+        else:
+            s.execute(delete(LoginSession).where(LoginSession.token_sha256 == session_token_hash(user.session_id)))
+            detail = ""
+        audit.record(s, "logout", actor=user.username, detail=detail, remote_addr=_remote_addr())
+    logout_user()
     session.clear()
-    resp = redirect("/login?signed_out=1", code=303)
+    resp = redirect("/login?signed_out=" + ("all" if everywhere else "1"), code=303)
     resp.delete_cookie(CSRF_COOKIE_NAME, path="/")
     return resp
 

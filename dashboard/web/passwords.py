@@ -24,9 +24,18 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str, password: str) -> bool:
-    """True when `password` matches; False for a mismatch or an unreadable hash (never raises)."""
+    """True when `password` matches; False for a mismatch or an unreadable hash (never raises).
+
+    An over-long password costs exactly what `burn_verify` costs (one verification of its first
+    MAX_PASSWORD_LENGTH characters against the dummy hash): an early return would answer known users
+    ~100 ms faster than unknown ones and tell usernames apart (issue 9, finding 7)."""
     if len(password) > MAX_PASSWORD_LENGTH:
+        burn_verify(password)
         return False
+    return _verify(password_hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -41,11 +50,12 @@ def needs_rehash(password_hash: str) -> bool:
 
 
 def burn_verify(password: str) -> None:
-    """Spend the same time as a real verification (used when the user does not exist)."""
+    """Spend the same work as one real verification (unknown users, over-long passwords): one verify of
+    at most MAX_PASSWORD_LENGTH characters against a hash made with the current parameters."""
     global _dummy_hash
     if _dummy_hash is None:
         _dummy_hash = _hasher.hash("not-a-real-password-0123456789")
-    verify_password(_dummy_hash, password[:MAX_PASSWORD_LENGTH])
+    _verify(_dummy_hash, password[:MAX_PASSWORD_LENGTH])
 
 
 def validate_password(password: str, username: str = "") -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.scope import Scope
-from dashboard.store import District, State, User, audit, session_scope
+from dashboard.store import District, LoginSession, State, User, audit, session_scope, utcnow
 from dashboard.web.passwords import hash_password, validate_password
 
 ROLES = ("national", "state", "district")
@@ -146,11 +147,12 @@ def _get_or_fail(s: Session, username: str) -> User:
 
 
 def disable_user(engine: Engine, username: str, *, actor: str = "cli") -> None:
-    """Disable a user; their open sessions stop working on their next request."""
+    """Disable a user and end every open session of theirs at once."""
     with session_scope(engine) as s:
         user = _get_or_fail(s, username)
         user.active = False
-        audit.record(s, "user_disable", actor=actor, detail=user.username)
+        ended = end_user_sessions(s, user.id)
+        audit.record(s, "user_disable", actor=actor, detail=f"{user.username} ({ended} session(s) ended)")
 
 
 def enable_user(engine: Engine, username: str, *, actor: str = "cli") -> None:
@@ -163,14 +165,49 @@ def enable_user(engine: Engine, username: str, *, actor: str = "cli") -> None:
 
 
 def set_password(engine: Engine, username: str, password: str, *, actor: str = "cli") -> None:
-    """Set a new password (and clear any lockout). Open sessions of that user are signed out."""
+    """Set a new password (and clear any lockout). Every open session of that user ends at once."""
     with session_scope(engine) as s:
         user = _get_or_fail(s, username)
         _validate_password(password, user.username)
         user.password_hash = hash_password(password)
         user.failed_logins = 0
         user.locked_until = None
-        audit.record(s, "user_password", actor=actor, detail=user.username)
+        ended = end_user_sessions(s, user.id)
+        audit.record(s, "user_password", actor=actor, detail=f"{user.username} ({ended} session(s) ended)")
+
+
+# --- server-side sessions ---------------------------------------------------------------------------
+
+
+def session_token_hash(token: str) -> str:
+    """What `user_sessions.token_sha256` stores for a session id (the id itself is only in the cookie)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def end_user_sessions(s: Session, user_id: int) -> int:
+    """Delete every session row of a user inside the caller's transaction; returns how many ended."""
+    result = s.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+    return int(result.rowcount or 0)
+
+
+def revoke_sessions(engine: Engine, username: str, *, actor: str = "cli", remote_addr: str = "") -> int:
+    """Sign a user out everywhere (every browser, every worker and app server): returns how many sessions
+    ended. Raises UserError for an unknown user."""
+    with session_scope(engine) as s:
+        user = _get_or_fail(s, username)
+        ended = end_user_sessions(s, user.id)
+        audit.record(s, "sessions_revoked", actor=actor, detail=f"{user.username}: {ended} session(s) ended",
+                     remote_addr=remote_addr)
+        return ended
+
+
+def count_sessions(engine: Engine, username: str, now: datetime | None = None) -> int:
+    """How many unexpired sessions a user has open (for the command line and tests)."""
+    now = now or utcnow()
+    with session_scope(engine) as s:
+        return int(s.scalar(select(func.count()).select_from(LoginSession).join(User)
+                            .where(User.username == normalise_username(username),
+                                   LoginSession.expires_at > now)) or 0)
 
 
 DEMO_USERS = (
@@ -206,6 +243,7 @@ def create_demo_users(engine: Engine) -> dict[str, str]:
                 action, detail = "user_add", f"{name} (demo) role={role} state={st or '-'} district={dist or '-'}"
             else:
                 action, detail = "user_password", f"{name} (demo reset)"
+                end_user_sessions(s, user.id)
             user.password_hash = hash_password(password)
             user.role, user.state_code, user.district_code = role, st, dist
             user.can_import, user.is_admin, user.active = can_import, is_admin, True

@@ -149,7 +149,9 @@ CLIENTSIDE_NOTE = "clientside (runs in the browser, no request, no data)"
 # Flask rules (rule string as in app.server.url_map)
 ROUTE_CHECKS: dict[str, tuple[str, str]] = {
     "/login": ("public", "the sign-in form; POST needs the form's CSRF token; lockout after repeated failures"),
-    "/logout": ("public", "signs out (POST or GET), clears the session and the CSRF cookie"),
+    "/logout": ("public; POST needs the form's CSRF token (400 without)",
+                "GET only shows the sign-out form (a cross-site link signs nobody out); POST deletes this "
+                "server-side session, or with `scope=everywhere` all of the user's, then clears the cookie"),
     "/health": ("public", "status of the database only, no data"),
     "/_favicon.ico": ("public", "icon"),
     "/assets/<path:filename>": ("public for .css/.js; login for the rest", "static files, no data"),

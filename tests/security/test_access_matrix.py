@@ -639,6 +639,48 @@ def test_expired_session_gets_401_everywhere(demo_settings, demo_engine, passwor
     assert post(client, update_body(page_cb, t)).status_code == 401
 
 
+def _sign_out_form_token(client: Any) -> str:
+    r = client.get("/logout")
+    assert r.status_code == 200, r.status_code
+    return re.search(r'name="csrf_token" value="([^"]+)"', r.get_data(as_text=True)).group(1)
+
+
+def test_logout_get_is_harmless_post_needs_token_and_ends_the_session(dash_app, demo_engine, server_callbacks,
+                                                                     targets, cat):
+    """GET /logout signs nobody out; POST without the form's token is refused; POST with it deletes the
+    server-side session, so a copy of the cookie gets 401 everywhere (issue 9, findings 1 and 8)."""
+    name, password = "logout-probe", secrets.token_urlsafe(15)
+    if get_user(demo_engine, name) is None:
+        create_user(demo_engine, name, password, "district", district_code="HR-KNL", actor="test")
+    else:
+        from dashboard.web.users import set_password
+
+        set_password(demo_engine, name, password, actor="test")
+    t = targets["karnal-sp"]["in"][0]
+    page_cb = next(c for c in server_callbacks if c.inputs == (("district-query", "data"),) and len(c.outputs) > 5)
+    download = f"/download/lagging?month={cat.month}&state=HR&district=HR-KNL&format=csv"
+    client = sign_in(dash_app, name, password)
+    kept = client.get_cookie("cctns_session").value
+    r = client.get("/logout")
+    assert r.status_code == 200 and 'method="post" action="/logout"' in r.get_data(as_text=True)
+    for data in ({}, {"csrf_token": "forged-" + secrets.token_hex(16)}, {"scope": "everywhere"}):
+        assert client.post("/logout", data=data).status_code == 400
+    # still signed in after the GET and the refused POSTs
+    assert post(client, update_body(page_cb, t)).status_code == 200
+    assert client.get(download).status_code == 200
+
+    r = client.post("/logout", data={"csrf_token": _sign_out_form_token(client)})
+    assert r.status_code == 303 and r.headers["Location"] == "/login?signed_out=1"
+    replay = dash_app.server.test_client()
+    replay.set_cookie("cctns_session", kept)
+    replay.csrf = client.csrf
+    r = post(replay, update_body(page_cb, t))
+    assert r.status_code == 401 and r.get_json()["error"] == "not signed in"
+    assert replay.get(download).status_code == 401
+    r = replay.get("/district/HR-KNL")
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login")
+
+
 def test_lockout_after_repeated_failures(dash_app, demo_engine):
     from dashboard.web.auth import LOCKED, WRONG_CREDENTIALS
 

@@ -13,12 +13,12 @@ import pytest
 from argon2 import PasswordHasher
 from dash import Input, Output, dcc, html
 from flask import Flask
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from dashboard.config import Settings
 from dashboard.store.audit import list_events
 from dashboard.store.db import get_engine
-from dashboard.store.models import District, State, User, utcnow
+from dashboard.store.models import District, LoginSession, State, User, utcnow
 from dashboard.store.schema import upgrade
 from dashboard.web import auth, passwords
 from dashboard.web.auth import (
@@ -31,7 +31,7 @@ from dashboard.web.auth import (
     safe_next,
     set_csp_script_hashes,
 )
-from dashboard.web.users import create_user, disable_user, set_password
+from dashboard.web.users import create_user, disable_user, revoke_sessions, session_token_hash, set_password
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "correct horse battery"
@@ -45,8 +45,8 @@ def fast_hashing():
 
 
 @pytest.fixture
-def engine(tmp_path):
-    eng = get_engine(f"sqlite:///{tmp_path / 'auth.sqlite3'}")
+def engine(any_db_url):  # SQLite, and PostgreSQL when CCTNS_TEST_POSTGRES_URL is set (tests/conftest.py)
+    eng = get_engine(any_db_url)
     upgrade(eng)
     with eng.begin() as conn:
         conn.execute(insert(State).values(code="HR", name="Haryana", category="Large"))
@@ -124,6 +124,22 @@ def login(client, username: str = "karnal-sp", password: str = PASSWORD, next_ur
     return client.post("/login", data=data)
 
 
+def logout(client, everywhere: bool = False):
+    """Sign out the way the browser does: the GET confirmation page, then its POST form."""
+    page = client.get("/logout")
+    assert page.status_code == 200, page.status_code
+    return client.post("/logout", data={"csrf_token": csrf_from(page.get_data(as_text=True)),
+                                        "scope": "everywhere" if everywhere else "this"})
+
+
+def session_rows(engine, username: str | None = None) -> int:
+    stmt = select(func.count()).select_from(LoginSession)
+    if username:
+        stmt = stmt.join(User).where(User.username == username)
+    with engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
 def echo_body(value: str = "q", district: str | None = None) -> dict:
     if district is not None:
         return {"output": "stations.children", "outputs": {"id": "stations", "property": "children"},
@@ -178,7 +194,7 @@ def test_public_paths(client):
     assert r.status_code == 200 and "/login?next=" in r.get_data(as_text=True)
     # only static css/js under /assets is public
     assert client.get("/assets/bootstrap.LICENSE").status_code == 302
-    assert client.get("/assets/../dashboard/web/auth.py").status_code in (302, 401, 404)
+    assert client.get("/assets/../dashboard/auth.py").status_code in (302, 401, 404)
     assert client.get("/login/").status_code == 302
 
 
@@ -318,10 +334,10 @@ def test_safe_next_accepts_local_paths(value):
 def test_open_redirect_rejected_at_login(client):
     r = login(client, next_url="//evil.example/x")
     assert r.status_code == 303 and r.headers["Location"] == "/"
-    client.get("/logout")
+    logout(client)
     r = login(client, next_url="https://evil.example/")
     assert r.headers["Location"] == "/"
-    client.get("/logout")
+    logout(client)
     r = login(client, next_url="/district/HR-KNL?month=2025-01")
     assert r.headers["Location"] == "/district/HR-KNL?month=2025-01"
     # already signed in: /login?next=... redirects, but only locally
@@ -393,6 +409,47 @@ def test_password_change_signs_out_open_sessions(client, engine):
     assert login(client, password="a brand new password").status_code == 303
 
 
+class CountingHasher(PasswordHasher):
+    """The test hasher, counting verifications and the length of each password verified."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+        self.verified: list[int] = []
+        self.hashed = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:  # noqa: A002 - argon2's name
+        self.verified.append(len(password))
+        return super().verify(hash, password)
+
+    def hash(self, password: str | bytes, *, salt: bytes | None = None) -> str:
+        self.hashed += 1
+        return super().hash(password, salt=salt)
+
+
+@pytest.mark.parametrize("password", ["wrong password!", "x" * 1025, "y" * 100_000])
+def test_known_and_unknown_users_cost_the_same_hashing(client, password):
+    """Issue 9, finding 7: the same hashing work for a known and an unknown username, whatever the
+    password's length (counted, not timed: one verification of at most 1,024 characters each)."""
+    hasher = CountingHasher()
+    passwords.set_hasher(hasher)
+    passwords.burn_verify("warm up the dummy hash")
+    work = {}
+    for username in ("karnal-sp", "nobody-here"):
+        hasher.verified.clear()
+        hasher.hashed = 0
+        r = login(client, username, password)
+        assert r.status_code == 401
+        work[username] = (list(hasher.verified), hasher.hashed)
+    expected = ([min(len(password), passwords.MAX_PASSWORD_LENGTH)], 0)
+    assert work["karnal-sp"] == work["nobody-here"] == expected
+
+
+def test_over_long_password_never_matches(engine):
+    long_password = "z" * (passwords.MAX_PASSWORD_LENGTH + 1)
+    stored = passwords.hash_password(long_password[:passwords.MAX_PASSWORD_LENGTH])
+    assert not passwords.verify_password(stored, long_password)
+
+
 def test_weak_hash_is_upgraded_on_login(client, engine):
     with engine.connect() as conn:
         old = conn.execute(select(User.password_hash).where(User.username == "ncrb")).scalar_one()
@@ -431,15 +488,118 @@ def test_session_lifetime_from_settings(engine, tmp_path):
 def test_logout(client, engine):
     login(client)
     assert client.get("/").status_code == 200
-    r = client.get("/logout")
+    r = logout(client)
     assert r.status_code == 303 and r.headers["Location"] == "/login?signed_out=1"
     assert "You have signed out." in client.get("/login?signed_out=1").get_data(as_text=True)
     assert client.get("/").status_code == 302
     assert client.post("/_dash-update-component", json=echo_body()).status_code == 401
     assert list_events(engine, limit=1, action="logout")[0].actor == "karnal-sp"
+    assert session_rows(engine, "karnal-sp") == 0
+    # signed out already: the page sends you to sign in
+    r = client.get("/logout")
+    assert r.status_code == 302 and r.headers["Location"] == "/login"
+
+
+def test_get_logout_only_asks(client, engine):
+    """Issue 9, finding 8: a cross-site link to /logout signs nobody out; it shows a POST form."""
     login(client)
-    assert client.post("/logout").status_code == 303
+    r = client.get("/logout")
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and r.mimetype == "text/html" and "<script" not in text
+    assert '<form method="post" action="/logout"' in text and 'name="csrf_token"' in text
+    assert "Sign out everywhere" in text and '<html lang="en">' in text
+    assert r.headers["Cache-Control"] == "no-store"
+    assert client.get("/").status_code == 200
+    assert "logout" not in actions(engine, "karnal-sp")
+
+
+def test_post_logout_needs_the_form_token(client, engine):
+    login(client)
+    cookie_token = client.get_cookie("_csrf_token").value
+    for data in ({}, {"csrf_token": "x" * 43}, {"csrf_token": "", "scope": "everywhere"}):
+        r = client.post("/logout", data=data)
+        assert r.status_code == 400 and "Sign out everywhere" in r.get_data(as_text=True)
+        assert client.get("/").status_code == 200
+    assert "logout" not in actions(engine, "karnal-sp") and session_rows(engine, "karnal-sp") == 1
+    # the token the page carries is the session's (the same as dash-renderer's cookie)
+    assert client.post("/logout", data={"csrf_token": cookie_token}).status_code == 303
     assert client.get("/").status_code == 302
+
+
+def test_cookie_kept_after_logout_is_refused(client, app, engine):
+    """Issue 9, finding 1: the signed cookie is only a pointer to a server-side session."""
+    login(client)
+    kept_session = client.get_cookie("cctns_session").value
+    kept_csrf = client.get_cookie("_csrf_token").value
+    logout(client)
+    replay = app.server.test_client()
+    replay.set_cookie("cctns_session", kept_session)
+    replay.set_cookie("_csrf_token", kept_csrf)
+    assert replay.get("/download/file.csv").status_code == 401
+    r = replay.post("/_dash-update-component", json=echo_body(), headers={"X-CSRFToken": kept_csrf})
+    assert r.status_code == 401 and "typed" not in r.get_data(as_text=True)
+
+
+def test_sessions_are_stored_as_hashes_only(client, engine):
+    login(client)
+    with client.session_transaction() as sess:
+        session_id = sess["_user_id"].partition(".")[0]
+    assert len(session_id) >= 40
+    with engine.connect() as conn:
+        row = conn.execute(select(LoginSession)).one()
+    assert row.token_sha256 == session_token_hash(session_id) and session_id not in row.token_sha256
+    assert row.expires_at - row.created_at == timedelta(hours=12)
+    assert row.remote_addr == "127.0.0.1"
+
+
+def test_each_sign_in_gets_a_new_session_id(app, client):
+    """Session fixation: a cookie planted before sign-in is never the one that gets signed in."""
+    attacker = app.server.test_client()
+    attacker.get("/login")
+    client.set_cookie("cctns_session", attacker.get_cookie("cctns_session").value)
+    login(client)
+    assert attacker.get("/").status_code == 302
+    again = app.server.test_client()
+    login(again)
+    with client.session_transaction() as one, again.session_transaction() as two:
+        assert one["_user_id"].partition(".")[0] != two["_user_id"].partition(".")[0]
+
+
+def test_two_sessions_sign_out_one_or_everywhere(app, engine):
+    laptop, phone, tablet = (app.server.test_client() for _ in range(3))
+    for c in (laptop, phone, tablet):
+        login(c)
+    assert session_rows(engine, "karnal-sp") == 3
+    logout(laptop)
+    assert laptop.get("/").status_code == 302
+    assert phone.get("/").status_code == 200 and tablet.get("/").status_code == 200
+    r = logout(phone, everywhere=True)
+    assert r.status_code == 303 and r.headers["Location"] == "/login?signed_out=all"
+    assert tablet.get("/").status_code == 302
+    assert session_rows(engine, "karnal-sp") == 0
+    assert "You have signed out everywhere." in phone.get("/login?signed_out=all").get_data(as_text=True)
+    assert "everywhere (2 session(s) ended)" in list_events(engine, limit=1, action="logout")[0].detail
+
+
+def test_revoke_sessions_signs_a_user_out_everywhere(app, engine):
+    karnal, haryana = app.server.test_client(), app.server.test_client()
+    login(karnal)
+    login(haryana, "haryana")
+    assert revoke_sessions(engine, "Karnal-SP", actor="admin") == 1
+    assert karnal.get("/").status_code == 302
+    assert haryana.get("/").status_code == 200
+    ev = list_events(engine, limit=1, action="sessions_revoked")[0]
+    assert ev.actor == "admin" and "karnal-sp: 1 session(s) ended" in ev.detail
+
+
+def test_expired_session_rows_are_refused_and_purged(client, app, engine, monkeypatch):
+    login(client)
+    later = utcnow() + timedelta(hours=12, minutes=1)
+    monkeypatch.setattr(auth, "_now", lambda: later)
+    assert client.get("/").status_code == 302  # the row has expired, whatever the cookie says
+    assert session_rows(engine) == 1
+    login(app.server.test_client(), "haryana")  # any sign-in purges expired rows
+    assert session_rows(engine, "karnal-sp") == 0 and session_rows(engine, "haryana") == 1
 
 
 def test_forged_session_cookie_is_rejected(client):

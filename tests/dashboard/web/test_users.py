@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 import pytest
 import typer
 from argon2 import PasswordHasher
@@ -11,17 +14,20 @@ from typer.testing import CliRunner
 from dashboard.cli.users import users_app
 from dashboard.store.audit import list_events
 from dashboard.store.db import get_engine
-from dashboard.store.models import District, State, User
+from dashboard.store.models import District, LoginSession, State, User, utcnow
 from dashboard.store.schema import upgrade
 from dashboard.web import passwords
 from dashboard.web.passwords import hash_password, needs_rehash, verify_password
 from dashboard.web.users import (
     UserError,
+    count_sessions,
     create_demo_users,
     create_user,
     disable_user,
     get_user,
     list_users,
+    revoke_sessions,
+    session_token_hash,
     set_password,
 )
 
@@ -136,6 +142,63 @@ def test_disable_and_set_password(engine):
         disable_user(engine, "nobody")
     acts = [e.action for e in list_events(engine)]
     assert "user_password" in acts and "user_disable" in acts
+
+
+def open_sessions(engine, username: str, n: int, hours: float = 12) -> None:
+    """Rows as a sign-in writes them (dashboard.auth), without going through HTTP."""
+    now = utcnow()
+    with engine.begin() as conn:
+        user_id = conn.execute(select(User.id).where(User.username == username)).scalar_one()
+        conn.execute(insert(LoginSession), [
+            {"token_sha256": session_token_hash(secrets.token_urlsafe(32)), "user_id": user_id, "created_at": now,
+             "expires_at": now + timedelta(hours=hours), "user_agent": "", "remote_addr": ""}
+            for _ in range(n)])
+
+
+@pytest.mark.parametrize("end", ["set_password", "disable_user", "revoke_sessions"])
+def test_password_change_disable_and_revoke_end_every_session(engine, end):
+    """Issue 9, finding 1: these end the user's server-side sessions (other users' are untouched)."""
+    create_user(engine, "haryana", PASSWORD, "state", state_code="HR")
+    create_user(engine, "karnal-sp", PASSWORD, "district", district_code="HR-KNL")
+    open_sessions(engine, "haryana", 2)
+    open_sessions(engine, "karnal-sp", 1)
+    open_sessions(engine, "haryana", 1, hours=-1)  # already expired: not counted as open
+    assert count_sessions(engine, "haryana") == 2
+    if end == "set_password":
+        set_password(engine, "Haryana", "another long password", actor="admin")
+    elif end == "disable_user":
+        disable_user(engine, "Haryana", actor="admin")
+    else:
+        assert revoke_sessions(engine, "Haryana", actor="admin") == 3
+        assert "haryana: 3 session(s) ended" in list_events(engine, limit=1, action="sessions_revoked")[0].detail
+    assert count_sessions(engine, "haryana") == 0
+    with engine.connect() as conn:
+        assert conn.execute(select(LoginSession.id).join(User).where(User.username == "haryana")).first() is None
+    assert count_sessions(engine, "karnal-sp") == 1
+
+
+def test_revoke_sessions_of_an_unknown_user(engine):
+    with pytest.raises(UserError, match="no user"):
+        revoke_sessions(engine, "nobody")
+
+
+def test_demo_reset_ends_the_demo_users_sessions(engine):
+    create_demo_users(engine)
+    open_sessions(engine, "ncrb", 2)
+    create_demo_users(engine)
+    assert count_sessions(engine, "ncrb") == 0
+
+
+def test_cli_signout(cli, engine):
+    create_user(engine, "haryana", PASSWORD, "state", state_code="HR")
+    open_sessions(engine, "haryana", 2)
+    r = cli("users", "signout", "haryana")
+    assert r.exit_code == 0, r.output
+    assert "Signed out haryana everywhere (2 session(s) ended)" in r.output
+    assert count_sessions(engine, "haryana") == 0
+    assert list_events(engine, limit=1)[0].actor.startswith("cli")
+    r = cli("users", "signout", "nobody")
+    assert r.exit_code == 1 and "no user" in r.output
 
 
 def test_demo_users_one_per_role_and_idempotent(engine):
