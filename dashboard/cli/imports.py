@@ -49,6 +49,11 @@ def import_command(
         typer.echo(f"error: {exc}", err=True)
         typer.echo("nothing was imported", err=True)
         raise typer.Exit(1) from None
+    except Exception as exc:  # noqa: BLE001 - a bad file must never end in a traceback (issue 9, finding 6)
+        typer.echo(f"error: the import failed ({type(exc).__name__}: {str(exc)[:200]}); please report this "
+                   "with the file", err=True)
+        typer.echo("nothing was imported", err=True)
+        raise typer.Exit(1) from None
     months = report.months
     shown = ", ".join(months) if len(months) <= 6 else f"{months[0]} .. {months[-1]}"
     typer.echo(f"imported batch {report.batch_id}: {report.rows_added:,} row(s) added, "

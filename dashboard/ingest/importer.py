@@ -59,6 +59,25 @@ INT_MAX = 2**31 - 1  # INTEGER columns are 32-bit on PostgreSQL
 PROGRESS_MIN_ROWS = 20_000
 SQLITE_CACHE_KIB = 256_000
 
+# XLSX limits, checked before openpyxl expands anything (zip sizes) and while streaming (rows, cells). A
+# national month is about 230,000 station rows (17,600 stations x 13 parameters): these admit four of them.
+MAX_XLSX_ROWS = 1_000_000  # data rows per sheet
+MAX_XLSX_CELLS = 20_000_000  # cells read per workbook
+MAX_XLSX_UNCOMPRESSED = 512 * 2**20  # bytes, all parts of the zip together, as declared in the zip
+MAX_XLSX_RATIO = 100  # uncompressed / compressed size of one part (real sheets: 5-20)
+XLSX_RATIO_MIN_BYTES = 16 * 2**20  # parts smaller than this are not checked for their ratio
+
+# codes of States/UTs, districts and police stations: the shapes of the demo (HR, HR-KNL, HR-KNL-001)
+CODE_RE = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*", re.ASCII)
+CODE_RULE = ("code must be upper-case letters A-Z and digits 0-9, in groups joined by single hyphens "
+             "(e.g. HR, HR-KNL, HR-KNL-001)")
+FORMULA_STARTS = ("=", "+", "-", "@")
+FORMULA_NAME_RULE = "must not begin with =, +, -, @ (it would act as a spreadsheet formula)"
+FORMULA_CELL_RULE = "formula cells are not accepted: type the value"
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_RULE = "control characters (tab, line break, escape, ...) are not allowed"
+_MONTH_ASCII_RE = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])", re.ASCII)
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -228,9 +247,12 @@ class _Problems:
 
 
 def _text(value: object) -> str:
+    """A value as shown in a problem; control characters are written as escapes (\\x1b), never sent raw
+    to a terminal or a page."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    return str(value)
+    text = str(value)
+    return _CONTROL_RE.sub(lambda m: repr(m.group())[1:-1], text) if _CONTROL_RE.search(text) else text
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -243,6 +265,8 @@ class _Table:
     label: str  # file name as shown in problems (with [sheet] for XLSX)
     kind: str
     df: pd.DataFrame
+    # XLSX cells holding a formula without a typed value (read as blank): (row, column, formula)
+    formulas: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -253,14 +277,24 @@ class _File:
 
 
 def _looks_binary(raw: bytes) -> bool:
+    """Many control characters at the start: binary. A few are reported where they are, per cell (names),
+    or fail the cell's own pattern (codes, months, numbers); a NUL anywhere is checked by the caller."""
     head = raw[:8192]
-    if b"\x00" in head:
-        return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
     return controls > max(2, len(head) // 100)
 
 
 def _read_file(path: Path, problems: _Problems) -> _File | None:
+    """Read one file; a file that breaks the reader in an unforeseen way is a problem, not a traceback."""
+    try:
+        return _read_file_checked(path, problems)
+    except Exception as exc:  # noqa: BLE001 - hostile files must never end the import with a traceback
+        problems.add(path.name, None, "", "", f"cannot be read ({type(exc).__name__}: {str(exc)[:120]}): "
+                     "check that it is a CSV (UTF-8) or XLSX file")
+        return None
+
+
+def _read_file_checked(path: Path, problems: _Problems) -> _File | None:
     label = path.name
     try:
         raw = path.read_bytes()
@@ -278,6 +312,11 @@ def _read_file(path: Path, problems: _Problems) -> _File | None:
         return None
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         problems.add(label, None, "", "", "UTF-16 text is not supported: save the file as 'CSV UTF-8'")
+        return None
+    nul = raw.find(b"\x00")  # anywhere in the file, not only in its first 8 KiB
+    if nul >= 0:
+        problems.add(label, raw.count(b"\n", 0, nul) + 1, "", "",
+                     "not a CSV or XLSX file: binary content (a NUL byte on this line)")
         return None
     if _looks_binary(raw):
         problems.add(label, None, "", "", "not a CSV or XLSX file (binary content)")
@@ -331,31 +370,62 @@ def _read_csv(label: str, raw: bytes, problems: _Problems) -> _Table | None:
     text_head = raw[:65536].decode("utf-8", errors="ignore").lstrip("\ufeff")
     first_line = next(csv.reader(io.StringIO(text_head)), [])
     header = [c.strip().lower() for c in first_line]
+    width = len(header)
+    while header and header[-1] == "":  # "a,b,c," as Excel writes an empty extra column: see below
+        header.pop()
     kind = _identify(label, header, problems)
     if kind is None:
         return None
     try:
-        df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, skip_blank_lines=False,
+        # header=None: the first line fixes the width, so a longer row raises instead of pandas silently
+        # taking the first column as the index; a shorter row gets NaN (empty fields are "")
+        df = pd.read_csv(io.BytesIO(raw), dtype=str, header=None, keep_default_na=False, skip_blank_lines=False,
                          encoding="utf-8-sig")
     except (pd.errors.ParserError, csv.Error) as exc:
-        _report_ragged(label, raw, len(header), problems, str(exc))
+        _report_ragged(label, raw, width, problems, str(exc))
         return None
     except pd.errors.EmptyDataError:
         problems.add(label, None, "", "", "the file is empty")
         return None
-    df.columns = header
-    df = df.fillna("")
+    df = df.iloc[1:].reset_index(drop=True)
+    df.columns = range(df.shape[1])
     df["_row"] = np.arange(2, len(df) + 2)
+    # pandas pads a short row with "" like empty fields: a short row ends in "", so only then count fields
+    if len(df) and (df[width - 1] == "").any():
+        fields = _field_counts(raw)[1:]
+        if len(fields) == len(df):
+            short = (fields > 0) & (fields < width)
+            for row, n in zip(df["_row"].to_numpy()[short].tolist(), fields[short].tolist(), strict=True):
+                problems.add(label, row, "", "", f"row has {n} fields but the header has {width}")
+            if short.any():
+                return None
+    extra = df.iloc[:, len(header) : width]
+    if extra.shape[1]:
+        filled = (extra != "").any(axis=1).to_numpy()
+        if filled.any():
+            for row in df["_row"].to_numpy()[filled].tolist():
+                problems.add(label, int(row), "(blank)", "", "value in a column without a header: name the "
+                             "column or empty it")
+            return None
+        df = df.drop(columns=list(extra.columns))
+    df.columns = [*header, "_row"]
     return _finish_table(label, kind, df, problems)
 
 
+def _field_counts(raw: bytes) -> np.ndarray:
+    """Fields per record (0 for a blank line), as the csv module splits them."""
+    reader = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
+    return np.fromiter((len(r) for r in reader), dtype=np.int64)
+
+
 def _report_ragged(label: str, raw: bytes, width: int, problems: _Problems, message: str) -> None:
-    """pandas stops at the first row with too many fields; list them all with the csv module."""
+    """pandas stops at the first row with too many fields; list every row of the wrong width with the
+    csv module (too many and too few)."""
     found = False
     reader = csv.reader(io.StringIO(raw.decode("utf-8-sig")))
     try:
         for i, fields in enumerate(reader, start=1):
-            if i > 1 and len(fields) > width:
+            if i > 1 and fields and len(fields) != width:
                 problems.add(label, i, "", ",".join(fields)[:80],
                              f"row has {len(fields)} fields but the header has {width}")
                 found = True
@@ -403,10 +473,53 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
+def _xlsx_too_big(raw: bytes) -> str | None:
+    """Why the zip is refused before anything is expanded (declared sizes; zipfile never expands a part
+    beyond its declared size), or None."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        infos = zf.infolist()
+    total = sum(i.file_size for i in infos)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        return (f"the workbook expands to {total / 2**20:,.0f} MB uncompressed (limit "
+                f"{MAX_XLSX_UNCOMPRESSED / 2**20:,.0f} MB): split it or save the data as CSV")
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size >= XLSX_RATIO_MIN_BYTES and ratio > MAX_XLSX_RATIO:
+            return (f"part {info.filename[:60]} expands {ratio:,.0f} times (limit {MAX_XLSX_RATIO}): not a "
+                    "normal workbook; save the data as CSV")
+    return None
+
+
+def _formula_cells(raw: bytes, title: str, first_row: int, header: list[str],
+                   blanks: set[tuple[int, int]]) -> list[tuple[int, str, str]]:
+    """Which blank cells (row, column index) hold a formula: a second read without data_only, made only
+    for sheets with blank cells. A formula without a stored value reads as blank with data_only=True."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
+    found: list[tuple[int, str, str]] = []
+    try:
+        for i, row in enumerate(wb[title].iter_rows(min_row=first_row), start=first_row):
+            for j, cell in enumerate(row[: len(header)]):
+                if (i, j) in blanks and getattr(cell, "data_type", None) == "f":
+                    found.append((i, header[j], _cell_text(cell.value)))
+    finally:
+        wb.close()
+    return found
+
+
 def _read_xlsx(path: Path, raw: bytes, problems: _Problems) -> list[_Table]:
     import openpyxl
 
     label = path.name
+    try:
+        too_big = _xlsx_too_big(raw)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        problems.add(label, None, "", "", f"not a readable XLSX workbook ({type(exc).__name__})")
+        return []
+    if too_big:
+        problems.add(label, None, "", "", too_big)
+        return []
     try:
         wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
@@ -416,6 +529,7 @@ def _read_xlsx(path: Path, raw: bytes, problems: _Problems) -> list[_Table]:
         problems.add(label, None, "", "", f"not a readable XLSX workbook ({type(exc).__name__}: {exc})")
         return []
     tables: list[_Table] = []
+    cells_read = 0
     try:
         for ws in wb.worksheets:
             sheet = ws.title.strip().lower()
@@ -445,9 +559,24 @@ def _read_xlsx(path: Path, raw: bytes, problems: _Problems) -> list[_Table]:
                 problems.add(slabel, header_row, "", ws.title,
                              f"sheet {ws.title!r} has the columns of {kind}: name the sheet after its content")
                 continue
+            declared = ws.max_row if isinstance(ws.max_row, int) else 0  # the sheet's dimension, if any
+            if declared - header_row > MAX_XLSX_ROWS:
+                problems.add(slabel, None, "", "", f"the sheet has {declared - header_row:,} rows (limit "
+                             f"{MAX_XLSX_ROWS:,} rows per sheet): split it into several files")
+                continue
             data: list[list[str]] = []
             numbers: list[int] = []
+            blanks: set[tuple[int, int]] = set()
+            refused = False
             for i, r in enumerate(rows_iter, start=header_row + 1):
+                cells_read += len(r)
+                if len(data) >= MAX_XLSX_ROWS or cells_read > MAX_XLSX_CELLS:
+                    problems.add(slabel, None, "", "", f"more than {MAX_XLSX_ROWS:,} rows (limit per sheet) or "
+                                 f"{MAX_XLSX_CELLS:,} cells (limit per workbook): split it into several files")
+                    refused = True
+                    break
+                if any(c is None for c in r[:width]):
+                    blanks.update((i, j) for j, c in enumerate(r[:width]) if c is None)
                 cells = [_cell_text(c) for c in r[:width]]
                 if len(cells) < width:
                     cells += [""] * (width - len(cells))
@@ -456,12 +585,16 @@ def _read_xlsx(path: Path, raw: bytes, problems: _Problems) -> list[_Table]:
                     problems.add(slabel, i, "", _cell_text(extra[0]), "value outside the header's columns")
                 data.append(cells)
                 numbers.append(i)
+            if refused:
+                continue
             df = pd.DataFrame(data, columns=header, dtype=str) if data else pd.DataFrame(columns=header, dtype=str)
             df["_row"] = np.array(numbers, dtype=np.int64)
             if df.empty:
                 continue  # header-only sheets are fine in a workbook (a template)
             table = _finish_table(slabel, kind, df, problems)
             if table is not None:
+                if blanks:
+                    table.formulas = _formula_cells(raw, ws.title, header_row + 1, header, blanks)
                 tables.append(table)
     finally:
         wb.close()
@@ -512,6 +645,7 @@ def _validate(tables: list[_Table], conn: Connection, methodology: Methodology, 
     )
     params = _parameters_frame(methodology)
     current = _current_month(today)
+    station_months = _station_months(conn, by_kind.get("police_stations", []))
     for t in tables:
         _validate_common(t, problems)
         if t.kind == "states":
@@ -540,8 +674,49 @@ def _validate(tables: list[_Table], conn: Connection, methodology: Methodology, 
             _check_known(t, unit_col, known_units, f"unknown {what} code (not in the database nor in this "
                          "import)", problems)
             _validate_rows(t, methodology, params, current, problems)
+            if t.kind == "station_rows":
+                _check_active(t, station_months, problems)
     for kind, ts in by_kind.items():
         _check_duplicates(kind, ts, problems)
+
+
+def _station_months(conn: Connection, imported: list[_Table]) -> pd.DataFrame:
+    """opened/closed per station code (index), for the stations that have either: the database's, replaced
+    by those of police_stations files in the same import (their valid months only)."""
+    t = PoliceStation.__table__
+    db = _read_frame(conn, select(t.c.code, t.c.opened, t.c.closed).where(
+        (t.c.opened.is_not(None)) | (t.c.closed.is_not(None))))
+    frames = [db.rename(columns={"code": "station_code"})]
+    for table in imported:
+        df = table.df[["station_code", "opened", "closed"]]
+        df = df[df["station_code"] != ""]
+        frames.append(df.assign(**{c: df[c].where(_per_value(df[c], _is_month), None) for c in ("opened", "closed")}))
+    months = pd.concat(frames, ignore_index=True).drop_duplicates("station_code", keep="last")
+    months = months.set_index("station_code")[["opened", "closed"]]
+    return months[months["opened"].notna() | months["closed"].notna()]
+
+
+def _check_active(t: _Table, station_months: pd.DataFrame, problems: _Problems) -> None:
+    """Issue 10: a station row for a month before the station's opened month or after its closed month."""
+    if station_months.empty:
+        return
+    df = t.df
+    opened = df["station_code"].map(station_months["opened"]).astype(object).fillna("").to_numpy(dtype=object)
+    closed = df["station_code"].map(station_months["closed"]).astype(object).fillna("").to_numpy(dtype=object)
+    month = df["month"].to_numpy(dtype=object)
+    valid = _per_value(df["month"], _is_month)
+    inactive = valid & (((opened != "") & (month < opened)) | ((closed != "") & (month > closed)))
+
+    def rule(sub: pd.DataFrame) -> list[str]:
+        out = []
+        for code, m in zip(sub["station_code"], sub["month"], strict=True):
+            o, c = (station_months.at[code, col] for col in ("opened", "closed"))
+            span = ", ".join(f"{what} {m}" for what, m in (("opened", o), ("closed", c)) if isinstance(m, str) and m)
+            out.append(f"police station {code} is not active in {m} ({span}): rows are for months from its "
+                       "opened to its closed month")
+        return out
+
+    problems.add_mask(t, inactive, "month", rule)
 
 
 def _per_value(series: pd.Series, func: Callable[[str], object], dtype=bool) -> np.ndarray:
@@ -553,22 +728,44 @@ def _per_value(series: pd.Series, func: Callable[[str], object], dtype=bool) -> 
     return mapped[codes]
 
 
-_INT_RE = re.compile(r"\d{1,15}")
-_NEG_RE = re.compile(r"-\d+(\.0*)?")
+# ASCII digits only: \d and str.isdigit also match other scripts' digits (٣, ５, १), which int() accepts
+_INT_RE = re.compile(r"[0-9]{1,15}", re.ASCII)
+_NEG_RE = re.compile(r"-[0-9]+(\.0*)?", re.ASCII)
 
 
 def _is_month(text: str) -> bool:
-    return MONTH_RE.match(text) is not None
+    return _MONTH_ASCII_RE.fullmatch(text) is not None and MONTH_RE.match(text) is not None
+
+
+def _bad_name(text: str) -> int:
+    """0 fine, 1 control character, 2 looks like a spreadsheet formula."""
+    if _CONTROL_RE.search(text):
+        return 1
+    return 2 if text.startswith(FORMULA_STARTS) else 0
 
 
 def _validate_common(t: _Table, problems: _Problems) -> None:
     spec = KINDS[t.kind]
+    formula_rows: dict[str, set[int]] = {}
+    for row, col, formula in t.formulas:
+        problems.add(t.label, row, col, formula, FORMULA_CELL_RULE)
+        formula_rows.setdefault(col, set()).add(row)
     for col in spec.columns:
         if col in spec.optional:
             continue
-        problems.add_mask(t, _per_value(t.df[col], lambda v: v == ""), col, "missing value")
+        missing = _per_value(t.df[col], lambda v: v == "")
+        if col in formula_rows:
+            missing &= ~t.df["_row"].isin(formula_rows[col]).to_numpy()
+        problems.add_mask(t, missing, col, "missing value")
     for col, n in spec.max_len.items():
         problems.add_mask(t, _per_value(t.df[col], lambda v, n=n: len(v) > n), col, f"longer than {n} characters")
+    if t.kind in MASTER_KINDS:
+        code_col = spec.key[0]
+        problems.add_mask(t, _per_value(t.df[code_col], lambda v: v != "" and CODE_RE.fullmatch(v) is None),
+                          code_col, CODE_RULE)
+        name = _per_value(t.df["name"], _bad_name, dtype=np.int8)
+        problems.add_mask(t, name == 1, "name", CONTROL_RULE)
+        problems.add_mask(t, name == 2, "name", FORMULA_NAME_RULE)
 
 
 def _check_known(t: _Table, col: str, known: set[str], rule: str, problems: _Problems) -> None:
@@ -617,7 +814,7 @@ def _validate_rows(t: _Table, methodology: Methodology, params: pd.DataFrame, cu
     # version in force per month (rule 1), then the parameter's level and kind in that version
     good_months = [m for m, st in zip(m_uniques, m_state, strict=True) if st == 0]
     version_of = {m: methodology.version_for(m).id for m in good_months}  # type: ignore[union-attr]
-    version = month.map(version_of)
+    version = month.map(version_of).astype(object)  # all NaN (float) when no month is valid: merge needs str
     info = pd.DataFrame({"_version": version, "parameter": df["parameter"]}).merge(
         params, on=["_version", "parameter"], how="left")
     p_level = info["_level"].to_numpy(dtype=object)
