@@ -13,9 +13,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sqlalchemy import Engine, MetaData, select
-
-from dashboard import importer
-from dashboard.importer import ImportRejected, Problem
 from tests.dashboard.test_importer import (  # noqa: F401 - fixtures
     ROW_HEADER,
     cli,
@@ -27,6 +24,9 @@ from tests.dashboard.test_importer import (  # noqa: F401 - fixtures
     sqlite_engine,
     write,
 )
+
+from dashboard.ingest import importer
+from dashboard.ingest.importer import ImportRejected, Problem
 
 CORPUS = Path(__file__).parent / "hostile_files"
 
