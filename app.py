@@ -17,6 +17,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from callbacks import register_callbacks
     from dashboard.auth import init_auth, set_csp_script_hashes
     from dashboard.db import get_engine
+    from dashboard.request_checks import init_request_checks
     from dashboard.serving import init_serving
     from layouts.pages import register_pages
     from layouts.shell import app_layout
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     register_callbacks(app)
     init_auth(app.server, settings, lambda: get_engine(settings.database_url), csp_script_hashes=app.csp_hashes())
     init_serving(app.server, settings)  # shared cache, 503 when the database is down, gzip
+    init_request_checks(app)  # after the guard: bad callback bodies and unknown suites get 400/404, not 500
 
     @app.server.before_request
     def _hash_inline_scripts_once() -> None:
