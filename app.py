@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
-from flask import jsonify
+from flask import Flask, jsonify
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.config import Settings, load_settings
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    trust_proxies(app.server, settings.trusted_proxies)
     app.server.config["CCTNS_DATABASE_URL"] = settings.database_url
     app.server.config["CCTNS_SETTINGS"] = settings
     register_pages()
@@ -63,6 +65,15 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             return jsonify(status="degraded", database="unavailable"), 503
 
     return app
+
+
+def trust_proxies(server: Flask, count: int) -> None:
+    """Behind `count` proxies (CCTNS_TRUSTED_PROXIES), take the client's address and scheme from the last
+    `count` hops of X-Forwarded-For / X-Forwarded-Proto, so per-address sign-in limits and audit rows name
+    the real client and cookies are Secure behind TLS. With 0 the headers are ignored: a client could
+    otherwise make up an address for every attempt and never reach the limit."""
+    if count > 0:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def __getattr__(name: str):
