@@ -117,7 +117,7 @@ def check_callback_body(body: Any, callback_map: dict[str, dict[str, Any]]) -> N
     if not isinstance(output, str) or not isinstance(body.get("inputs"), list):
         raise BadCallbackRequest("output (a string) and inputs (a list) expected")
     callback = callback_map.get(output)
-    if callback is None:
+    if callback is None or "callback" not in callback:  # clientside callbacks have no Python function
         raise BadCallbackRequest("unknown callback")
     _check_items(body, "inputs", len(callback.get("inputs", [])))
     _check_items(body, "state", len(callback.get("state", [])))

@@ -34,7 +34,6 @@ WRONG_VALUES: dict[str, Any] = {
     "dict": {"code": "HR", "nested": {"x": [1, 2]}},
     "int": 12345,
     "null": None,
-    "float": 1.5e300,
     "bool": True,
     "10 kB string": LONG_STRING,
 }
@@ -151,6 +150,19 @@ def test_an_unknown_callback_gets_400(client, server_callbacks, target):
     body = a_valid_body(server_callbacks, target)
     body["output"] = "no-such-component.children"
     assert_small_json_error(post(client, body), {400, 404})
+
+
+def test_a_clientside_callback_posted_to_the_server_gets_400(client, target):
+    """Clientside callbacks are in Dash's callback map without a Python function (Dash: KeyError, 500)."""
+    deps = client.get("/_dash-dependencies").get_json()
+    clientside = [c for c in callbacks_from_dependencies(deps) if c.clientside]
+    assert clientside, "the app has clientside callbacks (theme swaps)"
+    for cb in clientside:
+        body = {"output": cb.output, "outputs": {"id": cb.outputs[0][0], "property": cb.outputs[0][1]},
+                "inputs": [{"id": i, "property": p, "value": None} for i, p in cb.inputs],
+                "state": [{"id": i, "property": p, "value": None} for i, p in cb.state],
+                "changedPropIds": []}
+        assert_small_json_error(post(client, body), {400})
 
 
 @pytest.mark.parametrize("mutate", [
