@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
-from flask import jsonify
+from flask import Flask, jsonify
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.config import Settings, load_settings
 
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parent
 def create_app(settings: Settings | None = None) -> dash.Dash:
     from callbacks import register_callbacks
     from dashboard.store import get_engine
-    from dashboard.web import init_auth, init_serving, set_csp_script_hashes
+    from dashboard.web import init_auth, init_request_checks, init_serving, set_csp_script_hashes
     from layouts.pages import register_pages
     from layouts.shell import app_layout
 
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    trust_proxies(app.server, settings.trusted_proxies)
     app.server.config["CCTNS_DATABASE_URL"] = settings.database_url
     app.server.config["CCTNS_SETTINGS"] = settings
     register_pages()
@@ -39,6 +41,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     register_callbacks(app)
     init_auth(app.server, settings, lambda: get_engine(settings.database_url), csp_script_hashes=app.csp_hashes())
     init_serving(app.server, settings)  # shared cache, 503 when the database is down, gzip
+    init_request_checks(app)  # after the guard: bad callback bodies and unknown suites get 400/404, not 500
 
     @app.server.before_request
     def _hash_inline_scripts_once() -> None:
@@ -60,6 +63,15 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             return jsonify(status="degraded", database="unavailable"), 503
 
     return app
+
+
+def trust_proxies(server: Flask, count: int) -> None:
+    """Behind `count` proxies (CCTNS_TRUSTED_PROXIES), take the client's address and scheme from the last
+    `count` hops of X-Forwarded-For / X-Forwarded-Proto, so per-address sign-in limits and audit rows name
+    the real client and cookies are Secure behind TLS. With 0 the headers are ignored: a client could
+    otherwise make up an address for every attempt and never reach the limit."""
+    if count > 0:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def __getattr__(name: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import current_app
 from sqlalchemy import Engine
 
@@ -25,3 +27,20 @@ def scope() -> Scope:
 def valid_month(value: object, months: list[str]) -> str | None:
     """A month from the client, accepted only if it has results; otherwise None."""
     return value if isinstance(value, str) and is_month(value) and value in months else None
+
+
+MAX_QUERY_VALUE = 64  # longer than any code, month, parameter id or version label
+
+
+def query_strings(raw: object, keys: Iterable[str]) -> dict[str, str | None]:
+    """A page's query store as the client sent it, made total: any JSON in, {key: str | None} out.
+
+    The store holds cleaned URL values, but a crafted post can put anything there: a list, dict, number,
+    or an overlong string where a code is expected becomes None ("no value"), so the page shows its
+    default or a clear "not found" state instead of failing."""
+    q = raw if isinstance(raw, dict) else {}
+    out: dict[str, str | None] = {}
+    for key in keys:
+        value = q.get(key)
+        out[key] = value if isinstance(value, str) and 0 < len(value) <= MAX_QUERY_VALUE else None
+    return out

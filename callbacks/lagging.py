@@ -19,7 +19,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import Response, jsonify, request
 
-from callbacks.common import engine, scope, valid_month
+from callbacks.common import engine, query_strings, scope, valid_month
 from dashboard.display import LAGGING_COLUMNS, PEERS, REASONS, format_indian, month_label
 from dashboard.read import LaggingFilters, filter_lagging, lagging_list, lagging_table
 from dashboard.scope import OutOfScope, Scope
@@ -33,6 +33,7 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 RESOLVED = ids.RESOLVED
+RESOLVED_KEYS = ("month", "state", "district", "parameter", "reason", "peer")  # Resolved.query()
 
 
 # --- resolving a request -----------------------------------------------------------------------------------
@@ -366,15 +367,19 @@ def filters_to_url(state: str | None, district: str | None, parameter: str | Non
                    peer: str | None, _clear: int | None, picked: list[dict] | None, resolved: dict | None) -> str:
     if not isinstance(resolved, dict):
         raise PreventUpdate
+    resolved = query_strings(resolved, RESOLVED_KEYS)
     trig = ctx.triggered_id
-    q: dict[str, Any] = {"month": resolved.get("month"), "state": state, "district": district,
-                         "parameter": parameter, "reason": reason, "peer": peer}
+    picks = query_strings({"state": state, "district": district, "parameter": parameter, "reason": reason,
+                           "peer": peer}, RESOLVED_KEYS[1:])
+    q: dict[str, Any] = {"month": resolved["month"], **picks}
+    state, district = picks["state"], picks["district"]
     if trig == ids.STATE:
         q["district"] = district if state == resolved.get("state") else None
     elif trig == ids.CLEAR:
         q.update(district=None, parameter=None, reason=None, peer=None)
     elif trig == ids.STATES:
-        code = (picked or [{}])[0].get("state_code") if picked else None
+        row = picked[0] if isinstance(picked, list) and picked and isinstance(picked[0], dict) else {}
+        code = row.get("state_code")
         if not isinstance(code, str):
             raise PreventUpdate
         q.update(state=code, district=None)
@@ -388,13 +393,13 @@ def station_detail(selected: list[dict] | None, resolved: dict | None):
     """The selected station's full action list: every parameter with marks at stake, with counts."""
     from dashboard import read
 
-    if not selected or not isinstance(resolved, dict) or not resolved.get("month"):
+    month = query_strings(resolved, ("month",))["month"]
+    if not isinstance(selected, list) or not selected or month is None:
         return None
-    row = selected[0] or {}
+    row = selected[0] if isinstance(selected[0], dict) else {}
     code = row.get("station_code")
     if not isinstance(code, str) or len(code) > 24:
         raise PreventUpdate
-    month = resolved["month"]
     try:
         stakes = read.lagging_stakes(engine(), month, code, scope())
     except OutOfScope:

@@ -1,4 +1,4 @@
-"""National page callbacks: validate month/category, ask dashboard.read, build rows and figures."""
+"""National page callbacks: validate month/category, ask dashboard.queries, build rows and figures."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pandas as pd
 from dash import Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import engine, valid_month
+from callbacks.common import engine, query_strings, valid_month
 from callbacks.shell import follow_theme
+from callbacks.unit_common import point_code
 from dashboard.display import (
     format_change_centi,
     format_gap,
@@ -68,9 +69,9 @@ def resolve(query: Any) -> tuple[str | None, str | None, list[str]]:
     from dashboard import read
 
     months = read.months(engine())
-    q = query if isinstance(query, dict) else {}
-    month = valid_month(q.get("month"), months) or (months[-1] if months else None)
-    return month, category_for_tab(q.get("category")), months
+    q = query_strings(query, ("month", "category"))
+    month = valid_month(q["month"], months) or (months[-1] if months else None)
+    return month, category_for_tab(q["category"]), months
 
 
 # --- rows --------------------------------------------------------------------------------------------
@@ -230,30 +231,19 @@ def update_bump(query: Any, picked: list[str] | None, theme: str | None):
     if category:
         members = read.states_table(eng, month, category)["state_code"]
         history = history[history["unit_code"].isin(set(members))]
-    picks = [p for p in (picked or []) if isinstance(p, str)][:12]
+    picks = [p for p in (picked if isinstance(picked, list) else []) if isinstance(p, str)][:12]
     return figures.themed(figures.bump_chart_spec(history, picks), dark)
 
 
 def drill_down(selected: list[dict] | None, heat_click: dict | None, tile_click: dict | None, query: Any) -> str:
     code = None
     trig = ctx.triggered_id
-    if trig == ids.TABLE and selected:
-        code = (selected[0] or {}).get("state_code")
-    elif trig == ids.HEATMAP and heat_click:
-        code = _point_code(heat_click)
-    elif trig == ids.TILE_MAP and tile_click:
-        code = _point_code(tile_click)
+    if trig == ids.TABLE and isinstance(selected, list) and selected and isinstance(selected[0], dict):
+        code = selected[0].get("state_code")
+    elif trig == ids.HEATMAP:
+        code = point_code(heat_click)
+    elif trig == ids.TILE_MAP:
+        code = point_code(tile_click)
     if not isinstance(code, str) or not code.isalnum() or len(code) > 8:
         raise PreventUpdate
-    month = (query or {}).get("month") if isinstance(query, dict) else None
-    return page_href(f"/state/{code}", month)
-
-
-def _point_code(click: dict) -> str | None:
-    points = click.get("points") or []
-    if not points:
-        return None
-    cd = points[0].get("customdata")
-    if isinstance(cd, list) and cd:
-        return cd[0]
-    return cd if isinstance(cd, str) else None
+    return page_href(f"/state/{code}", query_strings(query, ("month",))["month"])

@@ -9,7 +9,7 @@ import dash
 from dash import Input, Output, State
 from sqlalchemy import Engine
 
-from callbacks.common import engine, scope, valid_month
+from callbacks.common import engine, query_strings, scope, valid_month
 from callbacks.shell import follow_theme
 from dashboard.read import cached
 from dashboard.scope import Scope
@@ -17,6 +17,7 @@ from layouts.components import page_href
 from layouts.present import (
     CHART_KEYS,
     chart_id,
+    clean_query,
     download_links,
     ids,
     message_slide,
@@ -41,9 +42,9 @@ def register(app: dash.Dash) -> None:
 
 def resolve_request(query: Any, user_scope, months: list[str]) -> tuple[str | None, str | None, str | None]:
     """(month, state, district) asked for; a page opened without a unit shows the user's own unit."""
-    q = query if isinstance(query, dict) else {}
-    month = valid_month(q.get("month"), months) or (months[-1] if months else None)
-    state, district = q.get("state"), q.get("district")
+    q = clean_query(**query_strings(query, ("month", "state", "district")))
+    month = valid_month(q["month"], months) or (months[-1] if months else None)
+    state, district = q["state"], q["district"]
     if not state and not district:
         state, district = user_scope.state_code, user_scope.district_code
     return month, state, district

@@ -12,6 +12,7 @@ from dash import Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
+from callbacks.common import query_strings
 from callbacks.shell import follow_theme
 from callbacks.unit_common import empty_fig, resolve, themed
 from dashboard.display import (
@@ -110,8 +111,8 @@ def update_page(query: Any, picked: Any, theme: str | None):
     rows = param_rows(params, version, stakes)
     options = [{"label": r["parameter_name"], "value": r["parameter"]} for r in rows]
     valid = {o["value"] for o in options}
-    wanted = (query or {}).get("parameter") if isinstance(query, dict) else None
-    pick = next((v for v in (picked, wanted) if v in valid), None)
+    wanted = query_strings(query, ("parameter",))["parameter"]
+    pick = next((v for v in (picked, wanted) if isinstance(v, str) and v in valid), None)
     if pick is None and rows:
         pick = max(rows, key=lambda r: (r["marks_lost"] or 0, -rows.index(r)))["parameter"]
     notice = None

@@ -8,7 +8,7 @@ from dash import ctx
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
-from callbacks.common import valid_month
+from callbacks.common import query_strings, valid_month
 from layouts.components import page_href
 from layouts.unit_parts import clean_code
 
@@ -17,10 +17,10 @@ def resolve(query: Any, code_key: str) -> tuple[str | None, str | None]:
     """(unit code, month) from a page's query store; the month falls back to the latest with results."""
     from dashboard import read
 
-    q = query if isinstance(query, dict) else {}
+    q = query_strings(query, ("month", code_key))
     months = read.months(common.engine())
-    month = valid_month(q.get("month"), months) or (months[-1] if months else None)
-    return clean_code(q.get(code_key)), month
+    month = valid_month(q["month"], months) or (months[-1] if months else None)
+    return clean_code(q[code_key]), month
 
 
 def point_code(click: Any) -> str | None:
@@ -46,8 +46,7 @@ def drill_href(level: str, selected: Any, click: Any, grid_id: str, field: str, 
     code = clean_code(code)
     if code is None:
         raise PreventUpdate
-    month = query.get("month") if isinstance(query, dict) else None
-    return page_href(f"/{level}/{code}", month if isinstance(month, str) else None)
+    return page_href(f"/{level}/{code}", query_strings(query, ("month",))["month"])
 
 
 def themed(fig: dict, dark: bool) -> dict:

@@ -18,6 +18,8 @@ class Settings:
     instance_dir: Path
     session_hours: float
     methodology_file: str | None
+    # proxies in front of the app whose X-Forwarded-For / -Proto are believed (0: none, the headers are ignored)
+    trusted_proxies: int = 0
 
     @property
     def is_sqlite(self) -> bool:
@@ -43,4 +45,13 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         instance_dir=inst,
         session_hours=float(env.get("CCTNS_SESSION_HOURS", "12")),
         methodology_file=env.get("CCTNS_METHODOLOGY") or None,
+        trusted_proxies=_proxy_count(env.get("CCTNS_TRUSTED_PROXIES", "")),
     )
+
+
+def _proxy_count(raw: str) -> int:
+    """CCTNS_TRUSTED_PROXIES: a whole number >= 0 (a typo must not silently trust or distrust a proxy)."""
+    raw = raw.strip() or "0"
+    if not raw.isdigit():
+        raise ValueError(f"CCTNS_TRUSTED_PROXIES must be a whole number >= 0 (proxies in front of the app), not {raw!r}")
+    return int(raw)
