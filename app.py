@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
-from flask import Flask, jsonify
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.config import Settings, load_settings
@@ -17,7 +17,13 @@ ROOT = Path(__file__).resolve().parent
 def create_app(settings: Settings | None = None) -> dash.Dash:
     from callbacks import register_callbacks
     from dashboard.store import get_engine
-    from dashboard.web import init_auth, init_request_checks, init_serving, set_csp_script_hashes
+    from dashboard.web import (
+        init_auth,
+        init_request_checks,
+        init_serving,
+        register_routes,
+        set_csp_script_hashes,
+    )
     from layouts.pages import register_pages
     from layouts.shell import app_layout
 
@@ -40,6 +46,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = app_layout
     register_callbacks(app)
     init_auth(app.server, settings, lambda: get_engine(settings.database_url), csp_script_hashes=app.csp_hashes())
+    register_routes(app.server)  # every Flask route, in dashboard/web/routes.py
     init_serving(app.server, settings)  # shared cache, 503 when the database is down, gzip
     init_request_checks(app)  # after the guard: bad callback bodies and unknown suites get 400/404, not 500
 
@@ -50,17 +57,6 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         if not app.server.config.get("CCTNS_CSP_FINAL"):
             app.server.config["CCTNS_CSP_FINAL"] = True
             set_csp_script_hashes(app.server, app.csp_hashes())
-
-    @app.server.route("/health")
-    def health():  # used by load balancers; says nothing about the data
-        from sqlalchemy import text
-
-        try:
-            with get_engine(settings.database_url).connect() as conn:
-                conn.execute(text("SELECT 1"))
-            return jsonify(status="ok", database="ok")
-        except Exception:  # noqa: BLE001 - any database failure means "unavailable"
-            return jsonify(status="degraded", database="unavailable"), 503
 
     return app
 

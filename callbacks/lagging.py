@@ -1,4 +1,4 @@
-"""Lagging stations page callbacks and the /download/lagging route.
+"""Lagging stations page callbacks (the download route is in `dashboard.web.routes`).
 
 The page and the download resolve the request the same way (`resolve`) and build the table with the same
 function (`dashboard.read.lagging_list` -> `lagging_table`), so the CSV / XLSX hold exactly the rows shown,
@@ -8,7 +8,6 @@ requests are audited (`scope_violation` and a `download` row saying "refused").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,164 +16,17 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-from flask import Response, jsonify, request
 
-from callbacks.common import engine, query_strings, scope, valid_month
+from callbacks.common import engine, query_strings, scope
 from dashboard.display import LAGGING_COLUMNS, PEERS, REASONS, format_indian, month_label
-from dashboard.read import LaggingFilters, filter_lagging, lagging_list, lagging_table
-from dashboard.scope import OutOfScope, Scope
+from dashboard.read import LaggingFilters
+from dashboard.scope import OutOfScope
+from dashboard.web import RESOLVED_KEYS, Refused, Resolved, build, download_href, resolve
 from layouts.components import empty_state, kpi_card, page_href
-from layouts.lagging import clean_query, ids
+from layouts.lagging import ids
 from layouts.shell import ids as shell_ids
 
-DOWNLOAD_PATH = "/download/lagging"
-MIMETYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 RESOLVED = ids.RESOLVED
-RESOLVED_KEYS = ("month", "state", "district", "parameter", "reason", "peer")  # Resolved.query()
-
-
-# --- resolving a request -----------------------------------------------------------------------------------
-
-
-class Refused(Exception):
-    """A request for units outside the user's scope (already audited)."""
-
-
-@dataclass
-class Resolved:
-    month: str | None
-    state: str | None
-    district: str | None
-    filters: LaggingFilters
-    months: list[str] = field(default_factory=list)
-    state_name: str | None = None
-    district_name: str | None = None
-
-    def query(self) -> dict[str, str | None]:
-        return {"month": self.month, "state": self.state, "district": self.district,
-                "parameter": self.filters.parameter, "reason": self.filters.reason, "peer": self.filters.peer}
-
-    @property
-    def what(self) -> str:
-        return f"lagging list {self.state or '?'}/{self.district or '*'} {self.month or '?'}"
-
-
-def resolve(query: dict[str, Any], sc: Scope, *, strict: bool = False) -> Resolved:
-    """Month, State, district and filters for the user. State/district users default to their own State
-    (and district); anything outside the scope raises Refused after auditing it. `strict` (downloads):
-    a district user must name their district; no silent narrowing of a whole-State request."""
-    from dashboard import read
-    from dashboard.web import require_scope
-
-    eng = engine()
-    months = read.months(eng)
-    q = clean_query(**{k: query.get(k) for k in ("month", "state", "district", "parameter", "reason", "peer")})
-    month = valid_month(q["month"], months) or (None if strict else (months[-1] if months else None))
-    state = q["state"]
-    district = q["district"]
-    if state is None and district is not None:  # a district names its State
-        info = read.unit_info(eng, "district", district)
-        state = info["state_code"] if info else None
-    if sc.role != "national":
-        if state is None and not strict:
-            state = sc.state_code
-        if sc.role == "district" and district is None and not (strict and q["state"] is not None):
-            district = sc.district_code if state == sc.state_code else None
-    if state is not None:
-        allowed = sc.can_see_district(state, district) if district else sc.can_see_state_stations(state)
-        if not allowed:
-            what = f"lagging list {state}/{district or '*'}"
-            try:
-                require_scope(False, what)
-            except OutOfScope as exc:
-                raise Refused(what) from exc
-    names = read.state_names(eng)
-    if state is not None and state not in names:
-        state = None
-    district_name = None
-    if state is not None and district is not None:
-        info = read.unit_info(eng, "district", district)
-        if info is None or info["state_code"] != state:
-            if strict:  # a download naming a district of another State is a crafted request: refuse, log
-                what = f"lagging list {state}/{district} (district not in that State)"
-                try:
-                    require_scope(False, what)
-                except OutOfScope as exc:
-                    raise Refused(what) from exc
-            district = None
-        else:
-            district_name = info["name"]
-    version = read.version_for(eng, month) if month else None
-    from dashboard.read import clean_filters
-
-    f = clean_filters({"parameter": q["parameter"], "reason": q["reason"], "peer": q["peer"]}, version)
-    return Resolved(month, state, district, LaggingFilters(district=district, parameter=f.parameter,
-                                                          reason=f.reason, peer=f.peer),
-                    months, names.get(state) if state else None, district_name)
-
-
-def build(r: Resolved, sc: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(all lagging stations of the State/district, the filtered list shown) for a resolved request."""
-    if r.month is None or r.state is None:
-        empty = lagging_list_empty()
-        return empty, empty
-    full = lagging_list(engine(), r.month, sc, r.state, r.district)
-    shown = filter_lagging(full, r.filters) if not full.empty else full
-    return full, shown
-
-
-def lagging_list_empty() -> pd.DataFrame:
-    from dashboard.read import _empty_lagging
-
-    return _empty_lagging()
-
-
-def download_href(r: Resolved, fmt: str) -> str:
-    params = {k: v for k, v in r.query().items() if v}
-    params["format"] = fmt
-    return f"{DOWNLOAD_PATH}?{urlencode(params)}"
-
-
-# --- the download route --------------------------------------------------------------------------------------
-
-
-def download_lagging() -> Response:
-    """GET /download/lagging?month=&state=&district=&parameter=&reason=&peer=&format=csv|xlsx"""
-    from dashboard.reports import export_bytes
-    from dashboard.web import audit_request, current_scope
-
-    fmt = request.args.get("format", "csv")
-    if fmt not in MIMETYPES:
-        return _bad("format must be csv or xlsx")
-    sc = current_scope()
-    try:
-        r = resolve(request.args.to_dict(), sc, strict=True)
-    except Refused as exc:
-        audit_request("download", f"refused: {exc} ({request.query_string.decode()[:300]})")
-        resp = jsonify(error="not in your scope")
-        resp.status_code = 403
-        return resp
-    if r.month is None:
-        return _bad("month is missing or has no results")
-    if r.state is None:
-        return _bad("state is missing or unknown")
-    _full, shown = build(r, sc)
-    table = lagging_table(shown)
-    body = export_bytes(table, fmt, sheet="Lagging stations")
-    filters = ", ".join(f"{k}={v}" for k, v in r.filters.as_query().items() if k != "district") or "no filters"
-    audit_request("download", f"{r.what} ({filters}); {len(table)} rows; {fmt}")
-    name = f"lagging-{r.state}-{r.district or 'all'}-{r.month}.{fmt}"
-    return Response(body, mimetype=MIMETYPES[fmt],
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
-
-
-def _bad(message: str) -> Response:
-    resp = jsonify(error=message)
-    resp.status_code = 400
-    return resp
 
 
 # --- page callbacks ---------------------------------------------------------------------------------------------
@@ -198,7 +50,6 @@ HIDDEN = {"display": "none"}
 
 
 def register(app: dash.Dash) -> None:
-    app.server.add_url_rule(DOWNLOAD_PATH, "cctns_download_lagging", download_lagging, methods=["GET"])
     app.callback(
         [Output(i, p) for i, p in OUTPUTS],
         Input(ids.QUERY, "data"),
@@ -451,4 +302,4 @@ def station_detail(selected: list[dict] | None, resolved: dict | None):
                 actions=links, id="lagging-detail-card")
 
 
-__all__ = ["LAGGING_COLUMNS", "build", "download_lagging", "register", "resolve", "update_page"]
+__all__ = ["LAGGING_COLUMNS", "build", "register", "resolve", "update_page"]

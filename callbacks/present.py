@@ -35,9 +35,6 @@ def register(app: dash.Dash) -> None:
         State(shell_ids.THEME_STORE, "data"),
     )(load_deck)
     follow_theme(app, *[chart_id(k) for k in CHART_KEYS])
-    from dashboard.web import register_pack_routes
-
-    register_pack_routes(app.server)  # idempotent: create_app may also call it
 
 
 def resolve_request(query: Any, user_scope, months: list[str]) -> tuple[str | None, str | None, str | None]:

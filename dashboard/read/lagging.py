@@ -227,7 +227,7 @@ def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, dist
         district_code = filters.district
     df = lagging(engine, month, scope, state_code, district_code, worded=False)
     if df.empty:
-        return _empty_lagging()
+        return empty_lagging()
     version = version_for(engine, month)
     params = {p.id: p for p in version.parameters} if version else {}
     crit_line = f"{float(version.critical_achievement_below):.0%}" if version else "80%"
@@ -329,7 +329,7 @@ def _apply_filters(df: pd.DataFrame, f: LaggingFilters) -> pd.DataFrame:
     return df[keep]
 
 
-def _empty_lagging() -> pd.DataFrame:
+def empty_lagging() -> pd.DataFrame:
     cols = ["position", "station_code", "station_name", "district_code", "district_name", "fir_volume", "peer_group",
             "score_centi", "score", "not_reported", "low_score", "critical", "critical_parameters", "parameters",
             "reasons", "at_stake_state", "at_stake_district", "at_stake_state_exact", "actions"]

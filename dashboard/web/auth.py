@@ -346,8 +346,6 @@ def init_auth(
     server.before_request_funcs.setdefault(None, []).insert(0, _guard)
     server.after_request(_after_request)
 
-    server.add_url_rule("/login", "cctns_login", _login_view, methods=["GET", "POST"])
-    server.add_url_rule("/logout", "cctns_logout", _logout_view, methods=["GET", "POST"])
     server.register_error_handler(InternalServerError, _internal_error)
     server.register_error_handler(OutOfScope, _out_of_scope)
 
@@ -563,7 +561,7 @@ def _render_login(status: int = 200, error: str = "", info: str = "", username: 
     return Response(html, status=status, mimetype="text/html")
 
 
-def _login_view() -> Response:
+def login_view() -> Response:
     if request.method == "GET":
         next_url = safe_next(request.args.get("next"))
         if current_user_session() is not None:
@@ -664,7 +662,7 @@ def _render_logout(user: UserSession, status: int = 200, error: str = "") -> Res
     return Response(html, status=status, mimetype="text/html")
 
 
-def _logout_view() -> Response:
+def logout_view() -> Response:
     """GET: the confirmation form (a cross-site link signs nobody out). POST with the form's CSRF token:
     end this session, or with `scope=everywhere` every session of the user."""
     user = current_user_session()

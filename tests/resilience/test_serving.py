@@ -58,20 +58,39 @@ def test_gzip_only_when_asked_and_worth_it(tmp_path):
     assert gzip.decompress(zipped.data) == plain.data and len(zipped.data) < len(plain.data) / 3
 
 
-def test_cache_keys_carry_scope_and_generation(monkeypatch):
+def test_cache_keys_carry_the_callers_scope_and_the_generation():
+    """The scope in a key is the Scope argument the caller passes (the read room imports nothing of the web
+    room); a function called for a district SP and for a State user never shares an entry."""
     from dashboard.read import cache
     from dashboard.scope import Scope
 
-    monkeypatch.setattr(cache, "_user_scope_key", lambda: "state:HR:*")
-    a = cache.cache_key("lagging", "gen1", ("e", "2025-06", Scope("district", "HR", "HR-KNL", "sp")), {})
+    knl = Scope("district", "HR", "HR-KNL", "sp")
+    a = cache.cache_key("lagging", "gen1", ("e", "2025-06", knl), {})
     b = cache.cache_key("lagging", "gen1", ("e", "2025-06", Scope("district", "HR", "HR-AMB", "sp")), {})
-    c = cache.cache_key("lagging", "gen2", ("e", "2025-06", Scope("district", "HR", "HR-KNL", "sp")), {})
-    assert len({a, b, c}) == 3 and ":state:HR:*:" in a
-    monkeypatch.setattr(cache, "_user_scope_key", lambda: "national:*:*")
-    assert cache.cache_key("lagging", "gen1", ("e", "2025-06", Scope("district", "HR", "HR-KNL", "sp")), {}) != a
+    c = cache.cache_key("lagging", "gen2", ("e", "2025-06", knl), {})
+    d = cache.cache_key("lagging", "gen1", ("e", "2025-06"), {"scope": Scope("state", "HR", None, "hq")})
+    e = cache.cache_key("lagging", "gen1", ("e", "2025-06"), {"scope": Scope.national("ncrb")})
+    assert len({a, b, c, d, e}) == 5
     # the username is not part of the key: two SPs of one district share entries
     assert cache.cache_key("x", "g", (Scope("district", "HR", "HR-KNL", "sp1"),), {}) == \
         cache.cache_key("x", "g", (Scope("district", "HR", "HR-KNL", "sp2"),), {})
+
+
+def test_every_cached_read_function_that_returns_units_takes_a_scope():
+    """`@cached` keys on the arguments only: a cached function returning district or station data must
+    take the Scope, or two users would share its answer."""
+    import inspect
+
+    from dashboard import read
+
+    unscoped_ok = {"months", "latest_month", "data_as_of", "state_names", "unit_info", "states_table",
+                   "rank_history", "param_matrix", "state_headline", "score_trend", "unit_params", "why_rank_moved",
+                   "state_rows_present"}
+    cached = {n: f for n, f in vars(read).items() if callable(f) and getattr(f, "__cctns_cached__", False)}
+    assert len(cached) >= 25
+    for name, fn in cached.items():
+        params = inspect.signature(inspect.unwrap(fn)).parameters
+        assert "scope" in params or name in unscoped_ok, f"{name} is cached but takes no scope"
 
 
 @pytest.fixture

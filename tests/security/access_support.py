@@ -535,7 +535,7 @@ def render_access_md(rules: list[Any], callbacks: list[Callback]) -> str:
         "POST without the `X-CSRFToken` header equal to the session token gets 403. Every response carries",
         "the security headers (CSP with `frame-ancestors 'none'`, `X-Frame-Options: DENY`, `nosniff`,",
         "`Referrer-Policy`). Scope comes from the signed-in user (`dashboard.web.auth.current_scope`), never from",
-        "the request. Cached query results are keyed by the user's scope (`dashboard.read.cache.cache_key`).",
+        "the request. Cached read results are keyed by the Scope the caller passes (`dashboard.read.cache.cache_key`).",
         "",
         "## Routes",
         "",

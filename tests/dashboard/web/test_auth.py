@@ -31,6 +31,7 @@ from dashboard.web.auth import (
     safe_next,
     set_csp_script_hashes,
 )
+from dashboard.web.routes import register_sign_in_routes
 from dashboard.web.users import create_user, disable_user, revoke_sessions, session_token_hash, set_password
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -83,6 +84,7 @@ def build_app(engine, settings: Settings) -> dash.Dash:
         return f"stations of {district}"
 
     init_auth(app.server, settings, lambda: engine)
+    register_sign_in_routes(app.server)
 
     @app.server.route("/health")
     def health():

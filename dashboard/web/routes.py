@@ -1,0 +1,136 @@
+"""Every Flask route of the app, registered in one place (`register_routes`), each checked by the guard
+of `dashboard.web.auth` before it runs (anonymous requests never get here, POSTs need the CSRF token):
+
+| path | endpoint | what |
+|---|---|---|
+| `/login` | `cctns_login` | the sign-in page and form |
+| `/logout` | `cctns_logout` | GET: a confirmation page; POST with its token: sign out (or everywhere) |
+| `/health` | `health` | for load balancers: says only whether the database answers |
+| `/download/lagging` | `cctns_download_lagging` | the lagging list as shown, CSV or XLSX, scoped and audited |
+| `/download/pack` | `cctns_download_pack` | the review pack (PDF, PPTX, XLSX), scoped and audited |
+
+Dash's own routes (pages, `/_dash-*`) are registered by Dash.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask, Response, current_app, jsonify, request
+from sqlalchemy import text
+
+from dashboard import read
+from dashboard.read import lagging_table
+from dashboard.reports import ReviewError, build_pack, build_review, export_bytes
+from dashboard.scope import OutOfScope
+from dashboard.store import get_engine
+from dashboard.web.auth import audit_request, current_scope, login_view, logout_view
+from dashboard.web.lagging_request import MIMETYPES, Refused, build, resolve
+
+PACK_FORMATS = {
+    "pdf": "application/pdf",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_CODE = re.compile(r"^[A-Za-z0-9-]{2,24}$")
+
+
+def register_sign_in_routes(server: Flask) -> None:
+    server.add_url_rule("/login", "cctns_login", login_view, methods=["GET", "POST"])
+    server.add_url_rule("/logout", "cctns_logout", logout_view, methods=["GET", "POST"])
+
+
+def register_routes(server: Flask) -> None:
+    """Every route of the app (call once, from `create_app`)."""
+    register_sign_in_routes(server)
+    server.add_url_rule("/health", "health", health, methods=["GET"])
+    server.add_url_rule("/download/lagging", "cctns_download_lagging", download_lagging, methods=["GET"])
+    server.add_url_rule("/download/pack", "cctns_download_pack", download_pack, methods=["GET"])
+
+
+def _engine():
+    return get_engine(current_app.config["CCTNS_DATABASE_URL"])
+
+
+def health() -> Response | tuple[Response, int]:
+    """Used by load balancers; says nothing about the data."""
+    try:
+        with _engine().connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return jsonify(status="ok", database="ok")
+    except Exception:  # noqa: BLE001 - any database failure means "unavailable"
+        return jsonify(status="degraded", database="unavailable"), 503
+
+
+def download_lagging() -> Response:
+    """GET /download/lagging?month=&state=&district=&parameter=&reason=&peer=&format=csv|xlsx"""
+    fmt = request.args.get("format", "csv")
+    if fmt not in MIMETYPES:
+        return _bad("format must be csv or xlsx")
+    sc = current_scope()
+    try:
+        r = resolve(request.args.to_dict(), sc, strict=True)
+    except Refused as exc:
+        audit_request("download", f"refused: {exc} ({request.query_string.decode()[:300]})")
+        resp = jsonify(error="not in your scope")
+        resp.status_code = 403
+        return resp
+    if r.month is None:
+        return _bad("month is missing or has no results")
+    if r.state is None:
+        return _bad("state is missing or unknown")
+    _full, shown = build(r, sc)
+    table = lagging_table(shown)
+    body = export_bytes(table, fmt, sheet="Lagging stations")
+    filters = ", ".join(f"{k}={v}" for k, v in r.filters.as_query().items() if k != "district") or "no filters"
+    audit_request("download", f"{r.what} ({filters}); {len(table)} rows; {fmt}")
+    name = f"lagging-{r.state}-{r.district or 'all'}-{r.month}.{fmt}"
+    return Response(body, mimetype=MIMETYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def _bad(message: str) -> Response:
+    resp = jsonify(error=message)
+    resp.status_code = 400
+    return resp
+
+
+
+
+def _error(status: int, message: str) -> Response:
+    resp = jsonify({"error": message})
+    resp.status_code = status
+    return resp
+
+
+def download_pack() -> Response:
+    args = request.args
+    fmt = (args.get("format") or "pdf").lower()
+    month = args.get("month") or ""
+    state = (args.get("state") or "").upper() or None
+    district = (args.get("district") or "").upper() or None
+    detail = f"pack format={fmt[:8]} month={month[:10]} state={(state or '')[:24]} district={(district or '')[:24]}"
+    scope = current_scope()  # the guard has already refused anonymous requests
+    if fmt not in PACK_FORMATS or any(c is not None and not _CODE.match(c) for c in (state, district)):
+        audit_request("download", "refused (bad request): " + detail)
+        return _error(400, "format must be pdf, pptx or xlsx; state and district must be unit codes")
+    engine = _engine()
+    if not month:
+        month = read.latest_month(engine) or ""
+    if state is None and district is None:
+        state, district = scope.state_code, scope.district_code
+    try:
+        review = build_review(engine, month, scope, state or "", district)
+    except OutOfScope:
+        audit_request("scope_violation", detail)
+        audit_request("download", "refused (out of scope): " + detail)
+        return _error(403, "not in your scope")
+    except ReviewError as exc:
+        audit_request("download", "refused (no such review): " + detail)
+        return _error(404, str(exc))
+    data = build_pack(engine, review, fmt)
+    audit_request("download", detail)
+    resp = Response(data, mimetype=PACK_FORMATS[fmt])
+    resp.headers["Content-Disposition"] = f'attachment; filename="{review.filename_stem}.{fmt}"'
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
