@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sqlalchemy import Engine, MetaData, select
-from tests.dashboard.test_importer import (  # noqa: F401 - fixtures
+from tests.dashboard.ingest.test_importer import (  # noqa: F401 - fixtures
     ROW_HEADER,
     cli,
     imp,
@@ -234,7 +234,7 @@ def test_hostile_file_is_refused_located_or_imported(loaded, tmp_path, name):
                          + ["gen:nul_after_8k.csv", "gen:formula_cells.xlsx", "gen:huge.xlsx", "gen:zip_bomb.xlsx"])
 def test_cli_refuses_hostile_file_without_traceback(cli, tmp_path, name):
     runner, app = cli
-    from tests.dashboard.test_importer import master_files
+    from tests.dashboard.ingest.test_importer import master_files
 
     assert runner.invoke(app, ["import", *map(str, master_files(tmp_path))]).exit_code == 0
     path, _ = _case(name, tmp_path)
