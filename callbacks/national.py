@@ -23,6 +23,7 @@ from dashboard.display import (
     month_label,
     rank_change_text,
     shared_ranks,
+    streak_text,
 )
 from layouts import figures
 from layouts.components import category_for_tab, empty_state, kpi_card, page_href
@@ -129,22 +130,13 @@ def league_rows(table: pd.DataFrame, category: str | None = None) -> list[dict]:
             "rank_category_text": (f"{format_rank(rank_cat, shared_cat[pos])} · {SHORT_CATEGORY.get(r.get('category'), r.get('category') or '')}"
                                    if category is None else f"{format_rank(rank, shared_nat[pos])} all-India"),
             "streak_sort": streak1 * 1000 + streak5,
-            "streak_text": _streak_text(streak1, streak5),
+            "streak_text": streak_text(streak1, streak5, short=True),
             "stations_active": active,
             "stations_reported": reported,
             "reported_share": (reported / active) if active else None,
             "stations_text": f"{format_indian(reported)} / {format_indian(active)}",
         })
     return rows
-
-
-def _streak_text(at1: int, top5: int) -> str:
-    parts = []
-    if at1:
-        parts.append(f"{at1} mo #1")
-    if top5:
-        parts.append(f"{top5} mo top 5")
-    return " · ".join(parts) or "–"
 
 
 def _int(v: object) -> int | None:

@@ -166,14 +166,16 @@ def rank_change_text(change: object) -> tuple[str, str, str]:
     return "–", "secondary", "no change in rank"
 
 
-def streak_text(at1: object, top5: object, where: str = "") -> str:
+def streak_text(at1: object, top5: object, where: str = "", *, short: bool = False) -> str:
+    """Consecutive months at #1 and in the top 5: "6 months at #1 · 12 months in the top 5"; `short` for
+    a narrow table column: "6 mo #1 · 12 mo top 5" ("–" when there is no streak)."""
     a, t = as_int(at1) or 0, as_int(top5) or 0
     parts = []
     if a:
-        parts.append(f"{a} month{'s' if a != 1 else ''} at #1{where}")
+        parts.append(f"{a} mo #1{where}" if short else f"{a} month{'s' if a != 1 else ''} at #1{where}")
     if t:
-        parts.append(f"{t} month{'s' if t != 1 else ''} in the top 5")
-    return " · ".join(parts) or "No current streak"
+        parts.append(f"{t} mo top 5" if short else f"{t} month{'s' if t != 1 else ''} in the top 5")
+    return " · ".join(parts) or (MISSING if short else "No current streak")
 
 
 # --- months and dates ----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ Pure pandas/numpy/fractions helpers used by recompute and the pages.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 
 import numpy as np
@@ -19,6 +20,8 @@ __all__ = [
     "add_rank_changes",
     "streaks",
     "neighbour_gaps",
+    "neighbours_of",
+    "scored_units",
     "score_change_by_parameter",
     "marks_needed_to_overtake",
     "peer_group",
@@ -92,40 +95,57 @@ def streaks(history: pd.DataFrame, month: str) -> pd.DataFrame:
     return out
 
 
+Scored = tuple[str, float, int]  # unit_code, exact score, published score x 100
+
+
+def neighbours_of(units: Sequence[Scored], code: str) -> tuple[Scored | None, Scored | None]:
+    """The units just above and below `code` among `units` (one scope, scored units only): the nearest
+    strictly better published score and the nearest strictly worse one. Among units tied at that published
+    score, the one nearest in exact score is taken (then the lowest code). (None, None) if `code` is not
+    among them; None at either end."""
+    own = next((u for u in units if u[0] == code), None)
+    if own is None:
+        return None, None
+    better = [u for u in units if u[2] > own[2]]
+    worse = [u for u in units if u[2] < own[2]]
+    above = below = None
+    if better:
+        level = min(u[2] for u in better)
+        above = min((u for u in better if u[2] == level), key=lambda u: (u[1], u[0]))
+    if worse:
+        level = max(u[2] for u in worse)
+        below = min((u for u in worse if u[2] == level), key=lambda u: (-u[1], u[0]))
+    return above, below
+
+
+def scored_units(scope_units: pd.DataFrame) -> list[Scored]:
+    """(unit_code, score, score_centi) of the units with a published score, from a frame with those columns."""
+    out = []
+    for code, score, centi in zip(scope_units["unit_code"].tolist(), scope_units["score"].tolist(),
+                                  scope_units["score_centi"].tolist(), strict=True):
+        if centi is None or centi is pd.NA or (isinstance(centi, float) and math.isnan(centi)):
+            continue
+        out.append((code, float(score), int(centi)))
+    return out
+
+
 def neighbour_gaps(scope_units: pd.DataFrame) -> pd.DataFrame:
-    """For the units of one scope (unit_code, score, score_centi): the nearest unit with a strictly better
-    published score (`above_code`, `gap_to_above` = its score - own, in score points) and the nearest with a
-    strictly worse one (`below_code`, `lead_over_below` = own - its score). None at the ends and for
-    units without a score. Among units tied at the neighbouring published score, the one nearest in exact
-    score is taken (then the lowest code).
-    """
-    df = scope_units[["unit_code", "score", "score_centi"]].copy()
-    df["score"] = df["score"].astype(float)
-    centi = df["score_centi"].astype("Float64")
-    scored = df[centi.notna().to_numpy(dtype=bool)].copy()
-    scored["c"] = centi[centi.notna()].astype(int).to_numpy()
-    levels = np.sort(scored["c"].unique())  # ascending
-    # nearest unit of each published level, seen from below (lowest exact score) and from above (highest)
-    lowest = scored.sort_values(["c", "score", "unit_code"]).drop_duplicates("c").set_index("c")
-    highest = scored.sort_values(["c", "score", "unit_code"], ascending=[True, False, True]).drop_duplicates("c")
-    highest = highest.set_index("c")
-    pos = np.searchsorted(levels, scored["c"].to_numpy())
-    above_level = np.where(pos + 1 < len(levels), levels[np.minimum(pos + 1, len(levels) - 1)], -1)
-    below_level = np.where(pos > 0, levels[np.maximum(pos - 1, 0)], -1)
-    has_above, has_below = above_level >= 0, below_level >= 0
-    above_code = np.where(has_above, lowest["unit_code"].reindex(above_level).to_numpy(), None)
-    above_score = np.where(has_above, lowest["score"].reindex(above_level).to_numpy(), np.nan)
-    below_code = np.where(has_below, highest["unit_code"].reindex(below_level).to_numpy(), None)
-    below_score = np.where(has_below, highest["score"].reindex(below_level).to_numpy(), np.nan)
-    own = scored["score"].to_numpy()
-    scored["above_code"] = pd.Series(above_code, index=scored.index, dtype=object)
-    scored["gap_to_above"] = pd.Series(np.where(has_above, above_score - own, np.nan), index=scored.index)
-    scored["below_code"] = pd.Series(below_code, index=scored.index, dtype=object)
-    scored["lead_over_below"] = pd.Series(np.where(has_below, own - below_score, np.nan), index=scored.index)
-    out = df[["unit_code"]].join(scored[["above_code", "gap_to_above", "below_code", "lead_over_below"]])
-    for col in ("above_code", "gap_to_above", "below_code", "lead_over_below"):
-        out[col] = out[col].astype(object).where(out[col].notna(), None)
-    return out.reset_index(drop=True)
+    """`neighbours_of` for every unit of one scope (unit_code, score, score_centi): `above_code`,
+    `gap_to_above` (its score - own, in score points), `below_code`, `lead_over_below` (own - its score);
+    None at the ends and for units without a score."""
+    units = scored_units(scope_units)
+    by_code = {u[0]: u for u in units}
+    rows = []
+    for code in scope_units["unit_code"].tolist():
+        own = by_code.get(code)
+        above, below = neighbours_of(units, code) if own else (None, None)
+        rows.append({"unit_code": code,
+                     "above_code": above[0] if above else None,
+                     "gap_to_above": above[1] - own[1] if above and own else None,
+                     "below_code": below[0] if below else None,
+                     "lead_over_below": own[1] - below[1] if below and own else None})
+    cols = ["unit_code", "above_code", "gap_to_above", "below_code", "lead_over_below"]
+    return pd.DataFrame({c: pd.Series([r[c] for r in rows], dtype=object) for c in cols}, columns=cols)
 
 
 def score_change_by_parameter(params_now: pd.DataFrame, params_prev: pd.DataFrame | None) -> pd.DataFrame:

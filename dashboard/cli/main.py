@@ -131,10 +131,9 @@ def recompute(
     month: Annotated[str | None, typer.Option(help="one month YYYY-MM (default: every month with data)")] = None,
 ) -> None:
     """Recompute scores, ranks and lagging stations from the stored rows."""
-    from sqlalchemy import select, union
 
-    from dashboard.ingest import recompute_months
-    from dashboard.store import StateRow, StationRow, refresh_planner_statistics
+    from dashboard.ingest import months_with_data, recompute_months
+    from dashboard.store import refresh_planner_statistics
     from metrics.methodology import is_month
 
     engine = _engine()
@@ -143,11 +142,7 @@ def recompute(
         _fail(f"--month must be YYYY-MM, got {month!r}")
     started = time.perf_counter()
     with engine.begin() as conn:
-        if month:
-            months = [month]
-        else:
-            q = union(select(StationRow.month), select(StateRow.month))
-            months = sorted({r[0] for r in conn.execute(q)})
+        months = [month] if month else months_with_data(conn)
         done = recompute_months(conn, months, m)
     refresh_planner_statistics(engine)
     console.print(f"recomputed {len(done)} month(s) in {time.perf_counter() - started:.1f} s")

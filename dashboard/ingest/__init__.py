@@ -13,6 +13,7 @@ from dashboard.ingest.importer import (
     RevertReport,
     import_files,
     list_batches,
+    months_with_data,
     revert_batch,
     validate_files,
 )
@@ -20,6 +21,6 @@ from dashboard.ingest.recompute import recompute_months
 
 __all__ = [
     "KINDS", "BatchInfo", "ImportRejected", "ImportReport", "ImporterError", "Problem", "RevertRefused",
-    "RevertReport", "generate_demo", "import_files", "list_batches", "recompute_months", "revert_batch",
+    "RevertReport", "generate_demo", "import_files", "list_batches", "months_with_data", "recompute_months", "revert_batch",
     "validate_files",
 ]

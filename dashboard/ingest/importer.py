@@ -1049,7 +1049,7 @@ def _upsert_rows(conn: Connection, kind: str, df: pd.DataFrame, batch_id: int,
     return int(is_new.sum()), n_rep
 
 
-def _months_with_data(conn: Connection) -> list[str]:
+def months_with_data(conn: Connection) -> list[str]:
     months = {m for (m,) in conn.execute(select(StationRow.month).distinct())}
     months |= {m for (m,) in conn.execute(select(StateRow.month).distinct())}
     return sorted(months)
@@ -1203,7 +1203,7 @@ def import_files(engine: Engine, paths: Sequence[str | Path], user: str = "cli",
                 row_months |= set(df["month"].unique())
                 a, r = _upsert_rows(conn, kind, df, batch_id, bar.tick)
                 added, replaced = added + a, replaced + r
-        months = _months_with_data(conn) if master_changed else sorted(row_months)
+        months = months_with_data(conn) if master_changed else sorted(row_months)
         bar.stage(f"recomputing {len(months)} month(s)")
         _recompute(conn, months, methodology)
         conn.execute(update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == batch_id).values(
@@ -1289,7 +1289,7 @@ def revert_batch(engine: Engine, batch_id: int, user: str = "cli") -> RevertRepo
         removed += master_changed[0]
         months = [m for m in (batch["months"] or "").split(",") if m]
         if any(master_changed):
-            months = sorted(set(months) | set(_months_with_data(conn)))
+            months = sorted(set(months) | set(months_with_data(conn)))
         _recompute(conn, months, methodology)
         _set_meta(conn, "data_as_of", datetime.now(UTC).isoformat(timespec="seconds"))
         _audit(conn, user, "revert", orjson.dumps({"batch_id": batch_id, "rows_removed": removed,

@@ -17,7 +17,9 @@ from dashboard.store import (
 )
 from metrics.analysis import (
     marks_needed_to_overtake,
+    neighbours_of,
     score_change_by_parameter,
+    scored_units,
 )
 from metrics.methodology import (
     previous_month,
@@ -59,30 +61,22 @@ def _state_headline(engine: Engine, month: str, state_code: str, table: pd.DataF
 
 
 def _neighbours(table: pd.DataFrame, code: str, rank_col: str) -> dict:
-    """The States just above and below `code` in `table` (one scope), exactly as
-    `metrics.analysis.neighbour_gaps` picks them (tests check both agree), for one unit without building
-    the whole scope's frame: the nearest strictly better / worse published score; among units tied there,
-    the nearest in exact score (then the lowest code)."""
-    cols = {c: table[c].tolist() for c in ("unit_code", "name", "score", "score_centi")}
-    scored = [(u, float(s), int(c), n) for u, n, s, c in zip(cols["unit_code"], cols["name"], cols["score"],
-                                                             cols["score_centi"], strict=True)
-              if not (c is None or c is pd.NA or (isinstance(c, float) and c != c))]
-    own = next((r for r in scored if r[0] == code), None)
+    """The States just above and below `code` in `table` (one scope), as `metrics.analysis.neighbours_of`
+    picks them, with names, published scores, the gap and the marks needed to overtake."""
+    above, below = neighbours_of(scored_units(table), code)
+    own = next((u for u in scored_units(table) if u[0] == code), None)
     if own is None:
         return {}
-    levels = sorted({r[2] for r in scored})
-    pos = levels.index(own[2])
+    names = dict(zip(table["unit_code"].tolist(), table["name"].tolist(), strict=True))
     out: dict = {}
-    if pos + 1 < len(levels):
-        above = min((r for r in scored if r[2] == levels[pos + 1]), key=lambda r: (r[1], r[0]))
+    if above is not None:
         out["above"] = {
-            "code": above[0], "name": above[3], "score_display": score_display(above[2]),
+            "code": above[0], "name": names.get(above[0]), "score_display": score_display(above[2]),
             "gap": float(above[1] - own[1]), "marks_needed": float(marks_needed_to_overtake(own[1], above[1])),
         }
-    if pos > 0:
-        below = min((r for r in scored if r[2] == levels[pos - 1]), key=lambda r: (-r[1], r[0]))
+    if below is not None:
         out["below"] = {
-            "code": below[0], "name": below[3], "score_display": score_display(below[2]),
+            "code": below[0], "name": names.get(below[0]), "score_display": score_display(below[2]),
             "lead": float(own[1] - below[1]),
         }
     return out

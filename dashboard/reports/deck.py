@@ -25,6 +25,7 @@ from dashboard.display import (
     month_short,
     rank_change_text,
     shared_ranks,
+    streak_text,
 )
 from dashboard.reports.review import LAGGING_TOP, TOP_N, Review
 from layouts import figures
@@ -271,7 +272,7 @@ def standing_slide(r: Review) -> Slide:
     notes = (f"{r.state_name} is ranked {format_rank(h.get('rank_national'))} of {h.get('states_ranked')} all-India "
              f"({moved}), {format_rank(h.get('rank_category'))} of {h.get('category_ranked')} in {r.category}, "
              f"score {h.get('score_display')} ({format_change_centi(h.get('score_change_centi'))}). "
-             f"Streak: {streak1} months at #1, {streak5} in the top 5.")
+             f"Streak: {streak_text(streak1, streak5)}.")
     return Slide("standing", "All-India standing", f"{month_long(r.month)} · top {TOP_N} of "
                  f"{h.get('states_ranked', '–')} States/UTs", columns=[[kpis], [table]], widths=[0.36, 0.64],
                  notes=notes)

@@ -69,6 +69,8 @@ def test_streaks_months_and_marks():
     assert display.streak_text(6, 12) == "6 months at #1 · 12 months in the top 5"
     assert display.streak_text(1, 0, " in the State") == "1 month at #1 in the State"
     assert display.streak_text(0, 0) == "No current streak"
+    assert display.streak_text(6, 12, short=True) == "6 mo #1 · 12 mo top 5"
+    assert display.streak_text(0, 0, short=True) == "–"
     assert display.month_label("2026-10") == "Oct 2026"
     assert display.month_long("2026-10") == "October 2026"
     assert display.month_short("2026-10") == "Oct 2026"

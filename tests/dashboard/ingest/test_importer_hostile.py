@@ -13,6 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sqlalchemy import Engine, MetaData, select
+
+from dashboard.ingest import importer
+from dashboard.ingest.importer import ImportRejected, Problem
 from tests.dashboard.ingest.test_importer import (  # noqa: F401 - fixtures
     ROW_HEADER,
     cli,
@@ -24,9 +27,6 @@ from tests.dashboard.ingest.test_importer import (  # noqa: F401 - fixtures
     sqlite_engine,
     write,
 )
-
-from dashboard.ingest import importer
-from dashboard.ingest.importer import ImportRejected, Problem
 
 CORPUS = Path(__file__).parent / "hostile_files"
 
