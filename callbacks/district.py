@@ -294,7 +294,8 @@ def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: 
     return html.Div([
         simple_table(["Station", "Score", "Why it lags, and what to fix", "At stake: district", "At stake: State"],
                      rows, numeric=(1, 3, 4), class_name="lagging-table"),
-        html.Div("Each line: records missed of those due, and the marks the fix is worth for the district / the "
+        html.Div("Each line: what the fix takes (records still needed to reach the target), then the marks it is "
+                 "worth for the district / the "
                  "State. Marks at stake are computed one station at a time.", className="graph-note mt-2"),
         *([html.Div([f"{total} lagging stations in all; {total - len(lag)} more with less at stake. ",
                      dcc.Link("Open the full lagging list →", href=more_href or page_href("/lagging", month))],
