@@ -432,20 +432,22 @@ def _after_request(response: Response) -> Response:
 
 # --- sign-in page -----------------------------------------------------------------------------------
 
-LOGIN_TEMPLATE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>CCTNS progress dashboard — sign in</title>
-<link rel="stylesheet" href="/assets/bootstrap.min.css">
-</head>
-<body class="bg-body-tertiary">
-<main class="container py-5">
-  <div class="row justify-content-center">
-    <div class="col-12 col-sm-10 col-md-7 col-lg-5 col-xl-4">
-      <h1 class="h3 mb-1">CCTNS progress dashboard</h1>
+def _page(title: str, body: str, *, narrow: bool = True) -> str:
+    """A page of its own (sign-in, sign-out, errors) outside the Dash app, with the vendored Bootstrap: one
+    head for all of them; `body` is a Jinja template fragment (every value in it is escaped by Jinja)."""
+    head = ('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            '<meta name="robots" content="noindex">\n'
+            f"<title>CCTNS progress dashboard — {title}</title>\n"
+            '<link rel="stylesheet" href="/assets/bootstrap.min.css">\n</head>\n')
+    if narrow:
+        return (head + '<body class="bg-body-tertiary">\n<main class="container py-5">\n'
+                '  <div class="row justify-content-center">\n    <div class="col-12 col-sm-10 col-md-7 col-lg-5 col-xl-4">\n'
+                + body + "    </div>\n  </div>\n</main>\n</body>\n</html>\n")
+    return head + '<body>\n<main class="container py-5">\n' + body + "</main>\n</body>\n</html>\n"
+
+
+LOGIN_TEMPLATE = _page("sign in", """      <h1 class="h3 mb-1">CCTNS progress dashboard</h1>
       <p class="text-body-secondary mb-4">Sign in to continue.</p>
       {% if info %}<div class="alert alert-success" role="status">{{ info }}</div>{% endif %}
       {% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
@@ -469,27 +471,9 @@ LOGIN_TEMPLATE = """<!doctype html>
         <button type="submit" class="btn btn-primary w-100">Sign in</button>
       </form>
       <p class="small text-body-secondary mt-3">Authorised users only. Sign-ins are recorded.</p>
-    </div>
-  </div>
-</main>
-</body>
-</html>
-"""
+""")
 
-LOGOUT_TEMPLATE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>CCTNS progress dashboard — sign out</title>
-<link rel="stylesheet" href="/assets/bootstrap.min.css">
-</head>
-<body class="bg-body-tertiary">
-<main class="container py-5">
-  <div class="row justify-content-center">
-    <div class="col-12 col-sm-10 col-md-7 col-lg-5 col-xl-4">
-      <h1 class="h3 mb-1">Sign out</h1>
+LOGOUT_TEMPLATE = _page("sign out", """      <h1 class="h3 mb-1">Sign out</h1>
       <p class="text-body-secondary mb-4">You are signed in as <strong>{{ username }}</strong>.</p>
       {% if error %}<div class="alert alert-warning" role="alert">{{ error }}</div>{% endif %}
       <form method="post" action="/logout" class="card card-body shadow-sm" aria-label="Sign out">
@@ -502,30 +486,12 @@ LOGOUT_TEMPLATE = """<!doctype html>
           "Sign out everywhere" also ends your sessions on every other computer and phone.</p>
       </form>
       <p class="mt-3"><a href="/">Back to the dashboard</a></p>
-    </div>
-  </div>
-</main>
-</body>
-</html>
-"""
+""")
 
-ERROR_TEMPLATE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>CCTNS progress dashboard — {{ title }}</title>
-<link rel="stylesheet" href="/assets/bootstrap.min.css">
-</head>
-<body>
-<main class="container py-5">
-  <h1 class="h3">{{ title }}</h1>
+ERROR_TEMPLATE = _page("{{ title }}", """  <h1 class="h3">{{ title }}</h1>
   <p>{{ message }}</p>
   <p><a href="/">Back to the dashboard</a></p>
-</main>
-</body>
-</html>
-"""
+""", narrow=False)
 
 
 def safe_next(value: object) -> str:
