@@ -53,7 +53,7 @@ class _RecomputeTimer:
 def build(url: str, files: Any, log: Any = print) -> dict[str, Any]:
     """Fresh schema at `url`, master data, then every month in order; returns the timings and the
     demo users' passwords."""
-    from dashboard.ingest.importer import import_files
+    from dashboard.ingest import import_files
     from dashboard.ingest.recompute import recompute_months
     from dashboard.store.db import get_engine
     from dashboard.store.schema import store_methodology, upgrade

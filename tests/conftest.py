@@ -18,8 +18,8 @@ def demo_dir(tmp_path_factory) -> Path:
 
 def load_small_demo(engine, folder: Path):
     """Schema, methodology and the small demo dataset, loaded through the normal import path."""
+    from dashboard.ingest import import_files
     from dashboard.ingest.demo import generate_demo
-    from dashboard.ingest.importer import import_files
     from dashboard.store.schema import store_methodology, upgrade
     from metrics.methodology import default_methodology
 

@@ -1,26 +1,16 @@
-"""Writes: reading and validating import files, all-or-nothing imports with batches and revert, the
-recomputation of results, and the deterministic demo dataset."""
+"""Writes: reading and validating import files (`files`, `validate`), all-or-nothing imports (`importer`,
+`write`) with batches and an exact revert (`batches`), the recomputation of results (`recompute`), and the
+deterministic demo dataset (`demo`)."""
 
+from dashboard.ingest.batches import BatchInfo, RevertRefused, RevertReport, list_batches, revert_batch
 from dashboard.ingest.demo import generate_demo
-from dashboard.ingest.importer import (
-    KINDS,
-    BatchInfo,
-    ImporterError,
-    ImportRejected,
-    ImportReport,
-    Problem,
-    RevertRefused,
-    RevertReport,
-    import_files,
-    list_batches,
-    months_with_data,
-    revert_batch,
-    validate_files,
-)
+from dashboard.ingest.files import KINDS, ImporterError, ImportRejected, Problem
+from dashboard.ingest.importer import ImportReport, import_files, validate_files
 from dashboard.ingest.recompute import recompute_months
+from dashboard.ingest.write import months_with_data
 
 __all__ = [
     "KINDS", "BatchInfo", "ImportRejected", "ImportReport", "ImporterError", "Problem", "RevertRefused",
-    "RevertReport", "generate_demo", "import_files", "list_batches", "months_with_data", "recompute_months", "revert_batch",
-    "validate_files",
+    "RevertReport", "generate_demo", "import_files", "list_batches", "months_with_data", "recompute_months",
+    "revert_batch", "validate_files",
 ]

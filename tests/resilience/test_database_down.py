@@ -33,7 +33,7 @@ def test_database_stopped_then_back(pg_server, small_files, tmp_path):
 
     from bench.common import CSRF_HEADER, free_port
     from bench.load import Server, server_env, sign_in
-    from dashboard.ingest.importer import import_files
+    from dashboard.ingest import import_files
     from dashboard.web.users import create_demo_users
 
     url = pg_server.new_database()

@@ -47,7 +47,7 @@ def run_import(url: str, instance: Path, files: list[Path]) -> subprocess.Comple
 
 
 def test_import_killed_halfway_leaves_earlier_data_and_can_be_rerun(db_url, national_files, tmp_path):
-    from dashboard.ingest.importer import import_files
+    from dashboard.ingest import import_files
 
     engine = prepare(db_url)
     import_files(engine, national_files.master, user="test")
@@ -85,7 +85,7 @@ def test_import_killed_halfway_leaves_earlier_data_and_can_be_rerun(db_url, nati
 
 def test_readers_never_see_a_half_imported_month(db_url, small_files, tmp_path):
     from dashboard import read
-    from dashboard.ingest.importer import import_files
+    from dashboard.ingest import import_files
 
     engine = prepare(db_url)
     import_files(engine, small_files.master, user="test")
@@ -127,7 +127,7 @@ def test_readers_never_see_a_half_imported_month(db_url, small_files, tmp_path):
 
 
 def test_concurrent_imports_are_serialised(db_url, small_files, tmp_path):
-    from dashboard.ingest.importer import import_files, list_batches
+    from dashboard.ingest import import_files, list_batches
 
     engine = prepare(db_url)
     import_files(engine, small_files.master, user="test")

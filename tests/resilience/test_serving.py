@@ -96,7 +96,7 @@ def test_every_cached_read_function_that_returns_units_takes_a_scope():
 @pytest.fixture
 def cached_app(tmp_path, small_files):
     from dashboard.config import load_settings
-    from dashboard.ingest.importer import import_files
+    from dashboard.ingest import import_files
     from dashboard.read.cache import init_cache
 
     url = f"sqlite:///{tmp_path / 'cache.sqlite3'}"
@@ -112,7 +112,7 @@ def cached_app(tmp_path, small_files):
 
 def test_results_are_cached_until_an_import_changes_the_generation(cached_app, small_files):
     from dashboard import read
-    from dashboard.ingest.importer import import_files
+    from dashboard.ingest import import_files
     from dashboard.read.cache import cache_stats
 
     app, engine = cached_app

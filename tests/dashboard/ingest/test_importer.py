@@ -16,8 +16,18 @@ from sqlalchemy import Engine, create_engine, select, text
 from typer.testing import CliRunner
 
 from dashboard.cli import imports as cli_imports
-from dashboard.ingest import importer
-from dashboard.ingest.importer import ImporterError, ImportRejected, Problem, RevertRefused
+from dashboard.ingest import (
+    ImporterError,
+    ImportRejected,
+    Problem,
+    RevertRefused,
+    files,
+    importer,
+    validate,
+)
+from dashboard.ingest import (
+    batches as batch_ops,
+)
 from dashboard.store.models import (
     AuditEvent,
     ImportBatch,
@@ -421,8 +431,8 @@ def test_problem_list_is_capped(loaded, tmp_path):
     rows = "".join(f"2024-02,S1,p{i},1,2\n" for i in range(500))
     with pytest.raises(ImportRejected) as info:
         imp(loaded, [write(tmp_path, "many.csv", ROW_HEADER + rows)])
-    assert len(info.value.problems) == importer.MAX_PROBLEMS_PER_FILE
-    assert info.value.omitted == 500 - importer.MAX_PROBLEMS_PER_FILE
+    assert len(info.value.problems) == files.MAX_PROBLEMS_PER_FILE
+    assert info.value.omitted == 500 - files.MAX_PROBLEMS_PER_FILE
     assert [p.row for p in info.value.problems[:3]] == [2, 3, 4]
 
 
@@ -467,37 +477,37 @@ def test_replace_then_revert_restores_exactly(any_engine, tmp_path, recompute_ca
     after = data_rows(engine)
     assert ("2024-02", "S1", "fir_in_cctns", 50, 50, b2.batch_id) in after
     assert ("2024-02", "S1", "ps_cas_live", 1, 1, b1.batch_id) in after  # untouched rows keep their batch
-    rep = importer.revert_batch(engine, b2.batch_id, user="bob")
+    rep = batch_ops.revert_batch(engine, b2.batch_id, user="bob")
     assert (rep.rows_restored, rep.rows_removed) == (3, 2)
     assert recompute_calls[-1] == ["2024-02", "2024-03", "2024-04"]
     assert data_rows(engine) == before
     with engine.connect() as conn:
         assert sorted(tuple(r) for r in conn.execute(select(State.__table__))) == master_before
         assert conn.execute(select(AuditEvent.action).order_by(AuditEvent.id.desc())).first()[0] == "revert"
-    batches = importer.list_batches(engine)
+    batches = batch_ops.list_batches(engine)
     assert [b.id for b in batches] == [b2.batch_id, b1.batch_id, first.batch_id]
     assert batches[0].status == "reverted" and batches[0].reverted_at is not None
     assert (batches[0].rows_added, batches[0].rows_replaced) == (2, 3)
     # re-importing after the revert works again, and reverting the first data batch empties the rows
     imp(engine, [r2])
     with pytest.raises(RevertRefused, match="revert batch"):
-        importer.revert_batch(engine, b1.batch_id, user="bob")
+        batch_ops.revert_batch(engine, b1.batch_id, user="bob")
 
 
 def test_revert_refusals(loaded_any, tmp_path):
     b1 = imp(loaded_any, [write(tmp_path, "r1.csv", STATION_ROWS)])
     b2 = imp(loaded_any, [write(tmp_path, "r2.csv", ROW_HEADER + "2024-02,S1,fir_in_cctns,50,50\n")])
     with pytest.raises(RevertRefused) as info:
-        importer.revert_batch(loaded_any, b1.batch_id)
+        batch_ops.revert_batch(loaded_any, b1.batch_id)
     assert f"batch {b2.batch_id}: 1 row(s)" in str(info.value) and f"revert batch {b2.batch_id} first" in str(
         info.value)
-    importer.revert_batch(loaded_any, b2.batch_id)
+    batch_ops.revert_batch(loaded_any, b2.batch_id)
     with pytest.raises(RevertRefused, match="already reverted"):
-        importer.revert_batch(loaded_any, b2.batch_id)
+        batch_ops.revert_batch(loaded_any, b2.batch_id)
     with pytest.raises(RevertRefused, match="no import batch 999"):
-        importer.revert_batch(loaded_any, 999)
+        batch_ops.revert_batch(loaded_any, 999)
     # with the later batch reverted, the first one can go: every row it added is removed
-    importer.revert_batch(loaded_any, b1.batch_id)
+    batch_ops.revert_batch(loaded_any, b1.batch_id)
     assert data_rows(loaded_any) == []
 
 
@@ -506,7 +516,7 @@ def test_revert_refused_when_later_data_uses_added_master_rows(loaded_any, tmp_p
     imp(loaded_any, [write(tmp_path, "r.csv", ROW_HEADER + "2024-02,S7,fir_in_cctns,1,2\n")])
     before = snapshot(loaded_any)
     with pytest.raises(RevertRefused, match="station rows of later imports refer"):
-        importer.revert_batch(loaded_any, b.batch_id)
+        batch_ops.revert_batch(loaded_any, b.batch_id)
     assert snapshot(loaded_any) == before
 
 
@@ -514,9 +524,9 @@ def test_revert_of_master_change_blocked_by_later_master_change(loaded_any, tmp_
     b1 = imp(loaded_any, [write(tmp_path, "a.csv", "state_code,name,category\nXX,First,Major States\n")])
     b2 = imp(loaded_any, [write(tmp_path, "b.csv", "state_code,name,category\nXX,Second,Major States\n")])
     with pytest.raises(RevertRefused, match=f"revert batch {b2.batch_id} first"):
-        importer.revert_batch(loaded_any, b1.batch_id)
-    importer.revert_batch(loaded_any, b2.batch_id)
-    importer.revert_batch(loaded_any, b1.batch_id)
+        batch_ops.revert_batch(loaded_any, b1.batch_id)
+    batch_ops.revert_batch(loaded_any, b2.batch_id)
+    batch_ops.revert_batch(loaded_any, b1.batch_id)
     with loaded_any.connect() as conn:
         assert conn.execute(select(State.name).where(State.code == "XX")).scalar_one() == "Exland"
 
@@ -552,7 +562,7 @@ def test_large_import_is_fast(loaded_any, tmp_path):
     assert report.seconds < 10, report
     again = imp(loaded_any, [big], progress=False)  # the replace path
     assert again.rows_replaced == 100_000 and again.seconds < 30, again
-    importer.revert_batch(loaded_any, again.batch_id)
+    batch_ops.revert_batch(loaded_any, again.batch_id)
     with loaded_any.connect() as conn:
         assert conn.execute(select(StationRow.batch_id).distinct()).scalars().all() == [report.batch_id]
 
@@ -570,7 +580,7 @@ def test_import_with_real_recompute(any_engine, tmp_path):
     with any_engine.connect() as conn:
         months = sorted({m for (m,) in conn.execute(select(ResultUnit.month))})
     assert months == report.months == ["2024-02", "2024-03"]
-    importer.revert_batch(any_engine, report.batch_id)
+    batch_ops.revert_batch(any_engine, report.batch_id)
     with any_engine.connect() as conn:
         assert conn.execute(select(ResultUnit.month)).first() is None
 
@@ -582,7 +592,7 @@ def test_import_with_real_recompute(any_engine, tmp_path):
 def cli(sqlite_engine, monkeypatch) -> tuple[CliRunner, typer.Typer]:
 
     monkeypatch.setattr(cli_imports, "_engine", lambda: sqlite_engine)
-    monkeypatch.setattr(importer, "_current_month", lambda today: "2026-11")
+    monkeypatch.setattr(validate, "_current_month", lambda today: "2026-11")
     app = typer.Typer()
     app.command("import")(cli_imports.import_command)
     app.add_typer(cli_imports.imports_app, name="imports")

@@ -14,8 +14,7 @@ import openpyxl
 import pytest
 from sqlalchemy import Engine, MetaData, select
 
-from dashboard.ingest import importer
-from dashboard.ingest.importer import ImportRejected, Problem
+from dashboard.ingest import ImportRejected, Problem, files
 from tests.dashboard.ingest.test_importer import (  # noqa: F401 - fixtures
     ROW_HEADER,
     cli,
@@ -382,14 +381,14 @@ def test_formula_cell_in_xlsx_master_data_is_named(loaded, tmp_path):
 
 def test_xlsx_declared_uncompressed_size_is_refused_early(loaded, tmp_path, monkeypatch):
     path = _raw_xlsx(tmp_path / "big.xlsx", 20_000)
-    monkeypatch.setattr(importer, "MAX_XLSX_UNCOMPRESSED", 1_000_000)
+    monkeypatch.setattr(files, "MAX_XLSX_UNCOMPRESSED", 1_000_000)
     p = only(rejected(loaded, [path]), rule="uncompressed")
     assert p.file == "big.xlsx" and p.row is None
 
 
 def test_xlsx_row_limit_while_streaming(loaded, tmp_path, monkeypatch):
     path = _raw_xlsx(tmp_path / "rows.xlsx", 3_000)
-    monkeypatch.setattr(importer, "MAX_XLSX_ROWS", 2_000)
+    monkeypatch.setattr(files, "MAX_XLSX_ROWS", 2_000)
     p = only(rejected(loaded, [path]), rule="rows")
     assert "2,000" in p.rule
 

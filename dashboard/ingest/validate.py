@@ -1,0 +1,320 @@
+"""Validation of the tables of one import against the methodology and the database: codes, names, months,
+numbers, kinds of parameter, stations active in the month, duplicates. Every problem is collected; nothing
+is written here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from dashboard.ingest.files import (
+    _CONTROL_RE,
+    _MONTH_ASCII_RE,
+    CATEGORIES,
+    CODE_RE,
+    CODE_RULE,
+    CONTROL_RULE,
+    FORMULA_CELL_RULE,
+    FORMULA_NAME_RULE,
+    FORMULA_STARTS,
+    INT_MAX,
+    KINDS,
+    MASTER_KINDS,
+    _Problems,
+    _Table,
+)
+from dashboard.store import (
+    District,
+    PoliceStation,
+    State,
+)
+from metrics.methodology import MONTH_RE, Methodology, days_in_month
+
+
+@dataclass
+class _Known:
+    states: set[str]
+    districts: set[str]
+    stations: set[str]
+
+
+def _current_month(today: date | None) -> str:
+    today = today or date.today()
+    return f"{today.year:04d}-{today.month:02d}"
+
+
+def _parameters_frame(methodology: Methodology) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(v.id, p.id, p.level, p.kind) for v in methodology.versions for p in v.parameters],
+        columns=["_version", "parameter", "_level", "_kind"],
+    )
+
+
+def _validate(tables: list[_Table], conn: Connection, methodology: Methodology, today: date | None,
+              problems: _Problems) -> None:
+    by_kind: dict[str, list[_Table]] = {}
+    for t in tables:
+        by_kind.setdefault(t.kind, []).append(t)
+
+    def db_codes(col) -> set[str]:
+        return {c for (c,) in conn.execute(select(col))}
+
+    def imported(kind: str, col: str) -> set[str]:
+        return {c for t in by_kind.get(kind, []) for c in t.df[col].unique() if c}
+
+    known = _Known(
+        states=db_codes(State.code) | imported("states", "state_code"),
+        districts=db_codes(District.code) | imported("districts", "district_code"),
+        stations=db_codes(PoliceStation.code) | imported("police_stations", "station_code"),
+    )
+    params = _parameters_frame(methodology)
+    current = _current_month(today)
+    station_months = _station_months(conn, by_kind.get("police_stations", []))
+    for t in tables:
+        _validate_common(t, problems)
+        if t.kind == "states":
+            bad = (t.df["category"] != "") & ~t.df["category"].isin(CATEGORIES)
+            problems.add_mask(t, bad, "category", "unknown category: use one of " + ", ".join(
+                repr(c) for c in CATEGORIES))
+        elif t.kind == "districts":
+            _check_known(t, "state_code", known.states, "unknown State/UT code (not in the database "
+                         "nor in this import)", problems)
+        elif t.kind == "police_stations":
+            _check_known(t, "district_code", known.districts, "unknown district code (not in the database "
+                         "nor in this import)", problems)
+            ok = {}
+            for col in ("opened", "closed"):
+                v = t.df[col]
+                good = _per_value(v, _is_month)
+                problems.add_mask(t, (v != "") & ~good, col, "must be a month YYYY-MM or left empty")
+                ok[col] = good
+            both = ok["opened"] & ok["closed"]
+            problems.add_mask(t, both & (t.df["opened"] > t.df["closed"]), "closed", "closed is before opened",
+                              value=lambda sub: sub["opened"] + " > " + sub["closed"])
+        else:
+            unit_col = "station_code" if t.kind == "station_rows" else "state_code"
+            known_units = known.stations if t.kind == "station_rows" else known.states
+            what = "police station" if t.kind == "station_rows" else "State/UT"
+            _check_known(t, unit_col, known_units, f"unknown {what} code (not in the database nor in this "
+                         "import)", problems)
+            _validate_rows(t, methodology, params, current, problems)
+            if t.kind == "station_rows":
+                _check_active(t, station_months, problems)
+    for kind, ts in by_kind.items():
+        _check_duplicates(kind, ts, problems)
+
+
+def _station_months(conn: Connection, imported: list[_Table]) -> pd.DataFrame:
+    """opened/closed per station code (index), for the stations that have either: the database's, replaced
+    by those of police_stations files in the same import (their valid months only)."""
+    t = PoliceStation.__table__
+    db = _read_frame(conn, select(t.c.code, t.c.opened, t.c.closed).where(
+        (t.c.opened.is_not(None)) | (t.c.closed.is_not(None))))
+    frames = [db.rename(columns={"code": "station_code"})]
+    for table in imported:
+        df = table.df[["station_code", "opened", "closed"]]
+        df = df[df["station_code"] != ""]
+        frames.append(df.assign(**{c: df[c].where(_per_value(df[c], _is_month), None) for c in ("opened", "closed")}))
+    months = pd.concat(frames, ignore_index=True).drop_duplicates("station_code", keep="last")
+    months = months.set_index("station_code")[["opened", "closed"]]
+    return months[months["opened"].notna() | months["closed"].notna()]
+
+
+def _check_active(t: _Table, station_months: pd.DataFrame, problems: _Problems) -> None:
+    """Issue 10: a station row for a month before the station's opened month or after its closed month."""
+    if station_months.empty:
+        return
+    df = t.df
+    opened = df["station_code"].map(station_months["opened"]).astype(object).fillna("").to_numpy(dtype=object)
+    closed = df["station_code"].map(station_months["closed"]).astype(object).fillna("").to_numpy(dtype=object)
+    month = df["month"].to_numpy(dtype=object)
+    valid = _per_value(df["month"], _is_month)
+    inactive = valid & (((opened != "") & (month < opened)) | ((closed != "") & (month > closed)))
+
+    def rule(sub: pd.DataFrame) -> list[str]:
+        out = []
+        for code, m in zip(sub["station_code"], sub["month"], strict=True):
+            o, c = (station_months.at[code, col] for col in ("opened", "closed"))
+            span = ", ".join(f"{what} {m}" for what, m in (("opened", o), ("closed", c)) if isinstance(m, str) and m)
+            out.append(f"police station {code} is not active in {m} ({span}): rows are for months from its "
+                       "opened to its closed month")
+        return out
+
+    problems.add_mask(t, inactive, "month", rule)
+
+
+def _per_value(series: pd.Series, func: Callable[[str], object], dtype=bool) -> np.ndarray:
+    """func applied once per distinct value (months, numbers and codes repeat a lot): fast on big files."""
+    codes, uniques = pd.factorize(series, sort=False)
+    if not len(uniques):
+        return np.zeros(len(series), dtype=dtype)
+    mapped = np.fromiter((func(u) for u in uniques), dtype=dtype, count=len(uniques))
+    return mapped[codes]
+
+
+# ASCII digits only: \d and str.isdigit also match other scripts' digits (٣, ５, १), which int() accepts
+_INT_RE = re.compile(r"[0-9]{1,15}", re.ASCII)
+
+
+_NEG_RE = re.compile(r"-[0-9]+(\.0*)?", re.ASCII)
+
+
+def _is_month(text: str) -> bool:
+    return _MONTH_ASCII_RE.fullmatch(text) is not None and MONTH_RE.match(text) is not None
+
+
+def _bad_name(text: str) -> int:
+    """0 fine, 1 control character, 2 looks like a spreadsheet formula."""
+    if _CONTROL_RE.search(text):
+        return 1
+    return 2 if text.startswith(FORMULA_STARTS) else 0
+
+
+def _validate_common(t: _Table, problems: _Problems) -> None:
+    spec = KINDS[t.kind]
+    formula_rows: dict[str, set[int]] = {}
+    for row, col, formula in t.formulas:
+        problems.add(t.label, row, col, formula, FORMULA_CELL_RULE)
+        formula_rows.setdefault(col, set()).add(row)
+    for col in spec.columns:
+        if col in spec.optional:
+            continue
+        missing = _per_value(t.df[col], lambda v: v == "")
+        if col in formula_rows:
+            missing &= ~t.df["_row"].isin(formula_rows[col]).to_numpy()
+        problems.add_mask(t, missing, col, "missing value")
+    for col, n in spec.max_len.items():
+        problems.add_mask(t, _per_value(t.df[col], lambda v, n=n: len(v) > n), col, f"longer than {n} characters")
+    if t.kind in MASTER_KINDS:
+        code_col = spec.key[0]
+        problems.add_mask(t, _per_value(t.df[code_col], lambda v: v != "" and CODE_RE.fullmatch(v) is None),
+                          code_col, CODE_RULE)
+        name = _per_value(t.df["name"], _bad_name, dtype=np.int8)
+        problems.add_mask(t, name == 1, "name", CONTROL_RULE)
+        problems.add_mask(t, name == 2, "name", FORMULA_NAME_RULE)
+
+
+def _check_known(t: _Table, col: str, known: set[str], rule: str, problems: _Problems) -> None:
+    problems.add_mask(t, _per_value(t.df[col], lambda v: v != "" and v not in known), col, rule)
+
+
+def _parse_int(t: _Table, col: str, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
+    """(values as int64, valid mask); reports malformed, negative and too large numbers."""
+    v = t.df[col]
+    codes, uniques = pd.factorize(v, sort=False)
+    kind = np.zeros(len(uniques), dtype=np.int8)  # 0 ok, 1 empty, 2 negative, 3 malformed, 4 too large
+    number = np.zeros(len(uniques), dtype=np.int64)
+    for i, u in enumerate(uniques):
+        if _INT_RE.fullmatch(u):
+            number[i] = int(u)
+            kind[i] = 4 if number[i] > INT_MAX else 0
+        else:
+            kind[i] = 1 if u == "" else 2 if _NEG_RE.fullmatch(u) else 3
+    row_kind = kind[codes] if len(uniques) else np.zeros(len(v), dtype=np.int8)
+    problems.add_mask(t, row_kind == 2, col, "must be a non-negative integer (negative number)")
+    problems.add_mask(t, row_kind == 3, col, "malformed number: must be a non-negative whole number (digits only)")
+    problems.add_mask(t, row_kind == 4, col, f"number too large (max {INT_MAX})")
+    values = number[codes] if len(uniques) else np.zeros(len(v), dtype=np.int64)
+    return values, row_kind == 0
+
+
+def _validate_rows(t: _Table, methodology: Methodology, params: pd.DataFrame, current: str,
+                   problems: _Problems) -> None:
+    df = t.df
+    level = "station" if t.kind == "station_rows" else "state"
+    month = df["month"]
+    first = methodology.first_month
+    m_codes, m_uniques = pd.factorize(month, sort=False)
+    # per distinct month: 0 ok, 1 empty (reported as missing), 2 malformed, 3 before first version, 4 future
+    m_state = np.array([1 if m == "" else 2 if not _is_month(m) else 3 if m < first else 4 if m > current else 0
+                        for m in m_uniques], dtype=np.int8)
+    row_state = m_state[m_codes] if len(m_uniques) else np.zeros(len(df), dtype=np.int8)
+    problems.add_mask(t, row_state == 2, "month", "malformed month: must be YYYY-MM (e.g. 2024-05)")
+    problems.add_mask(t, row_state == 3, "month", f"before the first methodology version (effective from {first})")
+    problems.add_mask(t, row_state == 4, "month", f"month in the future (the current month is {current})")
+    month_ok = row_state == 0
+
+    num, num_ok = _parse_int(t, "numerator", problems)
+    den, den_ok = _parse_int(t, "denominator", problems)
+
+    # version in force per month (rule 1), then the parameter's level and kind in that version
+    good_months = [m for m, st in zip(m_uniques, m_state, strict=True) if st == 0]
+    version_of = {m: methodology.version_for(m).id for m in good_months}  # type: ignore[union-attr]
+    version = month.map(version_of).astype(object)  # all NaN (float) when no month is valid: merge needs str
+    info = pd.DataFrame({"_version": version, "parameter": df["parameter"]}).merge(
+        params, on=["_version", "parameter"], how="left")
+    p_level = info["_level"].to_numpy(dtype=object)
+    p_kind = info["_kind"].to_numpy(dtype=object)
+    known_param = pd.notna(p_level)
+    param_given = df["parameter"].to_numpy(dtype=object) != ""
+    problems.add_mask(t, month_ok & param_given & ~known_param, "parameter", lambda sub: [
+        f"parameter not in methodology version {version_of[m]} in force for {m}" for m in sub["month"]])
+    wrong_level = month_ok & known_param & (p_level != level)
+    other = "state_rows" if level == "station" else "station_rows"
+    problems.add_mask(t, wrong_level, "parameter",
+                      f"wrong level: a {'state' if level == 'station' else 'station'}-level parameter "
+                      f"belongs in {other}, not {t.kind}")
+
+    both = num_ok & den_ok
+    problems.add_mask(t, both & (num > den), "numerator", "numerator greater than denominator",
+                      value=lambda sub: sub["numerator"] + " > " + sub["denominator"])
+    usable = month_ok & ~wrong_level
+    is_days = usable & (p_kind == "days")
+    if is_days.any():
+        days = month.map({m: days_in_month(m) for m in good_months}).fillna(0).to_numpy(dtype=np.int64)
+        problems.add_mask(t, den_ok & is_days & (den != days), "denominator", lambda sub: [
+            f"for a 'days' parameter the denominator must be the days in the month ({days_in_month(m)} in {m})"
+            for m in sub["month"]])
+    is_flag = usable & (p_kind == "flag")
+    problems.add_mask(t, den_ok & is_flag & (den != 1), "denominator",
+                      "for a 'flag' parameter the denominator must be 1")
+    problems.add_mask(t, num_ok & is_flag & (num > 1), "numerator",
+                      "for a 'flag' parameter the numerator must be 0 or 1")
+
+
+def _check_duplicates(kind: str, tables: list[_Table], problems: _Problems) -> None:
+    key = list(KINDS[kind].key)
+    frames = [t.df[key + ["_row"]].assign(_t=i) for i, t in enumerate(tables)]
+    allrows = pd.concat(frames, ignore_index=True)
+    keyed = allrows[(allrows[key] != "").all(axis=1)]
+    dup = keyed.duplicated(subset=key, keep="first")
+    if not dup.any():
+        return
+    firsts = keyed[~dup & keyed.duplicated(subset=key, keep=False)].set_index(key)[["_row", "_t"]]
+    sep = "/"
+    for i, t in enumerate(tables):
+        mine = dup & (keyed["_t"] == i)
+        if not mine.any():
+            continue
+
+        def rule(sub: pd.DataFrame, i: int = i) -> list[str]:
+            idx = pd.MultiIndex.from_frame(sub[key]) if len(key) > 1 else sub[key[0]]
+            first = firsts.loc[idx]
+            return [f"duplicate {sep.join(key)}: also in row {r}" + ("" if ti == i else f" of {tables[ti].label}")
+                    for r, ti in zip(first["_row"], first["_t"], strict=True)]
+
+        problems.add_mask(t, t.df["_row"].isin(keyed.loc[mine, "_row"]), ",".join(key), rule,
+                          value=lambda sub: [sep.join(vals) for vals in sub[key].itertuples(index=False)])
+
+
+def _read_frame(conn: Connection, stmt) -> pd.DataFrame:
+    """A SELECT as a DataFrame, read with the driver's own cursor inside the transaction: building
+    SQLAlchemy Row objects for hundreds of thousands of rows costs seconds; plain tuples do not."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    args = tuple(params[k] for k in compiled.positiontup) if compiled.positional else params
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    return pd.DataFrame(rows, columns=names) if rows else pd.DataFrame(columns=names)
