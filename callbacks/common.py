@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import current_app
 from sqlalchemy import Engine
 
+from dashboard.read import valid_month as read_valid_month
 from dashboard.scope import Scope
-from dashboard.store import get_engine
-from metrics.methodology import is_month
 
 
 def engine() -> Engine:
     """The engine of the app serving this request (created lazily, once per process)."""
-    return get_engine(current_app.config["CCTNS_DATABASE_URL"])
+    from dashboard.web import request_engine
+
+    return request_engine()
 
 
 def scope() -> Scope:
@@ -24,9 +24,7 @@ def scope() -> Scope:
     return current_scope()
 
 
-def valid_month(value: object, months: list[str]) -> str | None:
-    """A month from the client, accepted only if it has results; otherwise None."""
-    return value if isinstance(value, str) and is_month(value) and value in months else None
+valid_month = read_valid_month  # a month from the client, accepted only if it has results
 
 
 MAX_QUERY_VALUE = 64  # longer than any code, month, parameter id or version label

@@ -1,4 +1,4 @@
-"""National page callbacks: validate month/category, ask dashboard.queries, build rows and figures."""
+"""National page callbacks: validate month/category, ask dashboard.read, build rows and figures."""
 
 from __future__ import annotations
 

@@ -30,10 +30,6 @@ def instance_dir() -> Path:
     return Path(os.environ.get("CCTNS_INSTANCE_DIR", PROJECT_ROOT / "instance"))
 
 
-def default_database_url() -> str:
-    return f"sqlite:///{instance_dir() / 'cctns.sqlite3'}"
-
-
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     inst = Path(env.get("CCTNS_INSTANCE_DIR", PROJECT_ROOT / "instance"))

@@ -119,11 +119,6 @@ def fmt3(x: object) -> str:
     return "–" if is_missing(x) else f"{float(x):.3f}"  # type: ignore[arg-type]
 
 
-def fmt_marks(x: object) -> str:
-    """Score points (marks needed, gaps) to 3 decimals so that a gap of 0.004 is not shown as 0.00."""
-    return fmt3(x)
-
-
 def pct(x: object) -> str:
     return "–" if is_missing(x) else f"{float(x):.2f}%"  # type: ignore[arg-type]
 
@@ -306,7 +301,7 @@ def lagging_reasons(not_reported: bool, low_score: bool, score_text: str, laggin
     reasons = []
     if not_reported:
         reasons.append("Not reported: no data received for this month")
-    if low_score:
+    if low_score and score_text not in (NO_DATA, MISSING):
         reasons.append(f"Score {score_text}, below {lagging_below}")
     for p, name, num, den in critical:
         if num is None or den is None:

@@ -171,7 +171,6 @@ def league_grid(
     grid_options: Mapping[str, Any] | None = None,
     default_col_def: Mapping[str, Any] | None = None,
     class_name: str = "",
-    csv_name: str | None = None,
 ) -> dag.AgGrid:
     """A dash-ag-grid table with the project's defaults.
 
@@ -205,8 +204,6 @@ def league_grid(
     if default_col_def:
         col_def.update(default_col_def)
     kwargs: dict[str, Any] = {}
-    if csv_name:
-        kwargs["csvExportParams"] = {"fileName": csv_name}
     style = {"width": "100%"}
     if not auto_height:
         style["height"] = height or "520px"

@@ -82,7 +82,7 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
             card(
                 "Police stations",
                 [html.Div(loading(league_grid(ids.STATIONS, [], STATION_COLUMNS, row_id="station_code",
-                                              auto_height=True, csv_name="stations.csv")), id=ids.STATIONS_BOX),
+                                              auto_height=True)), id=ids.STATIONS_BOX),
                  html.Div(id=ids.STATIONS_NOTE, className="graph-note mt-2")],
                 subtitle="Click a row to open the station. Peer groups compare stations of similar FIR volume.",
                 actions=html.Div([
@@ -96,7 +96,7 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
                     dbc.Col(card(
                         "Lagging stations: what to fix",
                         loading(html.Div(id=ids.LAGGING)),
-                        subtitle="Reasons in words with the pending records; marks at stake for the district and "
+                        subtitle="Why each station lags and what the fix takes, in records; marks at stake for the district and "
                                  "the State (3 decimals).",
                     ), xl=8, className="min-w-0"),
                     dbc.Col(card(

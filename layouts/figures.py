@@ -127,11 +127,6 @@ def _spec(height: int | None = None, **layout: Any) -> Spec:
     return {"data": [], "layout": lay}
 
 
-def _arr(values: Any, dtype: Any = None) -> np.ndarray:
-    """A column as a numpy array (numeric arrays are sent as typed arrays, like plotly does)."""
-    return np.asarray(values, dtype=dtype)
-
-
 def _labels(values: Iterable[Any]) -> list[str]:
     """Names from data as plotly text (escaped: see the module docstring)."""
     return [plotly_text(v) for v in values]
@@ -149,11 +144,6 @@ def empty_figure_spec(message: str = EMPTY_MESSAGE, height: int = 320) -> Spec:
     return _spec(height, annotations=[dict(font=dict(size=BASE_FONT_SIZE + 3), showarrow=False, text=message,
                                            x=0.5, xref="paper", y=0.5, yref="paper")],
                  xaxis=dict(visible=False), yaxis=dict(visible=False), meta={"empty": True})
-
-
-def empty_figure(message: str = EMPTY_MESSAGE, height: int = 320, dark: bool = False) -> go.Figure:
-    fig = to_figure(empty_figure_spec(message, height))
-    return apply_theme(fig, True) if dark else fig
 
 
 def is_empty_figure(fig: go.Figure | Spec) -> bool:
@@ -673,5 +663,3 @@ def parameter_trend_spec(trend_df: pd.DataFrame, parameter_name: str = "", targe
     return {"data": data, "layout": layout}
 
 
-def parameter_trend(trend_df: pd.DataFrame, parameter_name: str = "", target: float | None = None) -> go.Figure:
-    return to_figure(parameter_trend_spec(trend_df, parameter_name, target))

@@ -101,8 +101,7 @@ def layout(month: str | None = None, category: str | None = None, **_other: obje
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
             card(
                 "League table",
-                [loading(league_grid(ids.TABLE, [], COLUMN_DEFS, row_id="state_code", auto_height=True,
-                                     csv_name="league-table.csv")),
+                [loading(league_grid(ids.TABLE, [], COLUMN_DEFS, row_id="state_code", auto_height=True)),
                  html.Div(id=ids.TABLE_NOTE, className="graph-note mt-2")],
                 subtitle="Click a row, or press Space on it, to open the State/UT.",
             ),

@@ -56,7 +56,7 @@ DISTRICT_COLUMNS: list[dict] = [
      "cellClassRules": {"cell-warn": "params.value !== null && params.value < 1"}},
     {"headerName": "Lagging stations", "field": "lagging_stations", "width": 96, "cellClass": "cell-num",
      "cellClassRules": {"cell-warn": "params.value > 0"},
-     "headerTooltip": "Stations below the lagging threshold, under 80% of target on a critical parameter, or "
+     "headerTooltip": "Stations below the lagging threshold, short of its target on a critical parameter, or "
                       "not reported"},
 ]
 
@@ -116,7 +116,7 @@ def layout(state_code: str | None = None, month: str | None = None, **_other: ob
             card(
                 "District league table",
                 html.Div([loading(html.Div(league_grid(ids.DISTRICTS, [], DISTRICT_COLUMNS, row_id="district_code",
-                                                       auto_height=True, csv_name="districts.csv"),
+                                                       auto_height=True),
                                            id=ids.DISTRICTS_BOX)),
                           html.Div(id=ids.DISTRICTS_NOTE, className="graph-note mt-2")]),
                 subtitle="Click a row (or press Space on it) to open the district.",

@@ -73,7 +73,7 @@ def layout(station_code: str | None = None, month: str | None = None, parameter:
             card(
                 "Parameters this month",
                 [html.Div(loading(league_grid(ids.PARAMS, [], PARAM_COLUMNS, row_id="parameter", auto_height=True,
-                                              csv_name="station-parameters.csv")), id=ids.PARAMS_BOX),
+                                             )), id=ids.PARAMS_BOX),
                  html.Div(id=ids.PARAMS_NOTE, className="graph-note mt-2")],
                 subtitle="Value = numerator / denominator. Marks = weight × min(value / target, 1). "
                          "Click a row to see its trend.",

@@ -10,8 +10,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.display import as_int, format_change_centi, format_rank
-from layouts.components import empty_state, page_href, rank_change_badge
+from layouts.components import empty_state, page_href
 from metrics.methodology import is_month
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,23}$")
@@ -68,17 +67,6 @@ def simple_table(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, numeri
                       [html.Caption(caption), head, html.Tbody(body_rows)],
                       size="sm", hover=True, className=f"unit-table mb-0 {class_name}".strip())
     return html.Div(table, className="table-responsive-x")
-
-
-def rank_cell(rank: object, change: object, shared: bool = False, label: str = "rank") -> html.Span:
-    return html.Span([format_rank(rank, shared), " ", rank_change_badge(change, label)], className="text-nowrap")
-
-
-def change_span(centi: object) -> html.Span:
-    text = format_change_centi(centi)
-    c = as_int(centi)
-    cls = "cell-up" if c and c > 0 else ("cell-down" if c and c < 0 else "text-body-secondary")
-    return html.Span(text, className=cls)
 
 
 def unit_link(level: str, code: str, name: str, month: str | None) -> dcc.Link:

@@ -30,7 +30,7 @@ IO_LIBRARIES = ("sqlalchemy", "flask", "psycopg", "redis", "requests", "urllib.r
 
 @dataclass(frozen=True)
 class Arrow:
-    source: str  # importing module, e.g. "dashboard.read.lagging"
+    source: str  # importing module, e.g. "dashboard.read.lagging_stations"
     target: str  # imported module, e.g. "dashboard.store" (a door) or "pandas"
     line: int
     via: str = ""  # the module named in the statement (`from dashboard.store import audit`: dashboard.store)

@@ -1,4 +1,4 @@
-"""`cctns import FILE...` and `cctns imports list|revert ID`; registered by dashboard/cli.py:
+"""`cctns import FILE...` and `cctns imports list|revert ID`; registered by dashboard/cli/commands.py:
 
     app.command("import")(import_command)
     app.add_typer(imports_app, name="imports")

@@ -211,7 +211,9 @@ def _audit(conn: Connection, actor: str, action: str, detail: str) -> None:
 def _recompute(conn: Connection, months: Sequence[str], methodology: Methodology) -> list[str]:
     if not months:
         return []
-    from dashboard.ingest.recompute import recompute_months  # imported late: it pulls in the scoring engine
+    from dashboard.ingest.recompute import (
+        recompute_months,  # looked up at call time (tests and bench wrap it)
+    )
 
     recompute_months(conn, list(months), methodology)
     return list(months)

@@ -22,6 +22,7 @@ from dashboard.read.common import (
     months,
     state_names,
     unit_info,
+    valid_month,
     version_for,
 )
 from dashboard.read.data import (
@@ -36,10 +37,11 @@ from dashboard.read.data import (
     state_rows_status,
     station_reporting,
 )
-from dashboard.read.lagging import (
+from dashboard.read.lagging_stations import (
     MAX_ACTIONS,
     LaggingFilters,
     clean_filters,
+    empty_lagging,
     filter_lagging,
     lagging,
     lagging_by_state,
@@ -96,6 +98,7 @@ __all__ = [
     "district_station_matrix",
     "districts_of",
     "districts_table",
+    "empty_lagging",
     "filter_lagging",
     "import_batches",
     "import_batches_in_scope",
@@ -136,6 +139,7 @@ __all__ = [
     "unit_info",
     "unit_params",
     "unit_stakes",
+    "valid_month",
     "version_for",
     "why_rank_moved",
 ]

@@ -21,6 +21,7 @@ from dashboard.store import (
 from metrics.methodology import (
     Methodology,
     Version,
+    is_month,
     parse_methodology,
     previous_month,
 )
@@ -188,3 +189,8 @@ def _active_in(opened: object, closed: object, month: str) -> bool:
     o = "" if opened is None or pd.isna(opened) else str(opened)  # type: ignore[arg-type]
     c = "" if closed is None or pd.isna(closed) else str(closed)  # type: ignore[arg-type]
     return (o or "0000-00") <= month <= (c or "9999-99")
+
+
+def valid_month(value: object, months: list[str]) -> str | None:
+    """A month sent by a client, accepted only if it is a month with results; otherwise None."""
+    return value if isinstance(value, str) and is_month(value) and value in months else None

@@ -8,7 +8,7 @@ from sqlalchemy import Engine, func, select
 from dashboard.display import score_display
 from dashboard.read.cache import cached
 from dashboard.read.common import _df, _with_parameter_names, unit_info
-from dashboard.read.lagging import _lagging_rows
+from dashboard.read.lagging_stations import _lagging_rows
 from dashboard.read.national import states_table
 from dashboard.read.units import unit_params
 from dashboard.scope import Scope
@@ -63,8 +63,9 @@ def _state_headline(engine: Engine, month: str, state_code: str, table: pd.DataF
 def _neighbours(table: pd.DataFrame, code: str, rank_col: str) -> dict:
     """The States just above and below `code` in `table` (one scope), as `metrics.analysis.neighbours_of`
     picks them, with names, published scores, the gap and the marks needed to overtake."""
-    above, below = neighbours_of(scored_units(table), code)
-    own = next((u for u in scored_units(table) if u[0] == code), None)
+    units = scored_units(table)
+    above, below = neighbours_of(units, code)
+    own = next((u for u in units if u[0] == code), None)
     if own is None:
         return {}
     names = dict(zip(table["unit_code"].tolist(), table["name"].tolist(), strict=True))

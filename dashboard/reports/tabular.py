@@ -1,7 +1,7 @@
 """Writing tables as CSV and XLSX through the output-safety layer of `dashboard.safe_text` (issue 9).
 
 Every CSV and XLSX the product writes goes through here: `cctns export`, the app's downloads
-(`dashboard.exports`) and the XLSX review pack (`dashboard.packs`). Names come from imports, so:
+(`dashboard.reports.exports`) and the XLSX review pack (`dashboard.reports.packs`). Names come from imports, so:
 
 * CSV: text cells that start like a formula get a leading `'` (OWASP), control characters are removed.
 * XLSX: text is always a string cell (never `<f>`, never an error value such as `#REF!`); text that starts

@@ -26,9 +26,11 @@ from dashboard.web.auth import (
     current_username,
     init_auth,
     is_public_path,
+    json_error,
     log,
     login_view,
     logout_view,
+    request_engine,
     require_scope,
     resolve_secret_key,
     safe_next,
@@ -43,9 +45,7 @@ from dashboard.web.lagging_request import (
     build,
     download_href,
     lagging_list_empty,
-    request_engine,
     resolve,
-    valid_month,
 )
 from dashboard.web.passwords import (
     MAX_PASSWORD_LENGTH,
@@ -64,7 +64,6 @@ from dashboard.web.request_checks import (
     BadCallbackRequest,
     check_callback_body,
     init_request_checks,
-    json_error,
     make_callback_body_check,
 )
 from dashboard.web.routes import (
@@ -198,7 +197,6 @@ __all__ = [
     "set_csp_script_hashes",
     "set_hasher",
     "set_password",
-    "valid_month",
     "validate_password",
     "verify_password",
 ]

@@ -367,15 +367,24 @@ def _wants_json(path: str) -> bool:
     return path.startswith(API_PREFIXES) or request.method not in SAFE_METHODS
 
 
-def _json_error(status: int, message: str, **extra: Any) -> Response:
+def json_error(status: int, message: str, **extra: Any) -> Response:
+    """The small JSON body every refusal of the web room answers with (never data, never a trace)."""
     resp = jsonify({"error": message, **extra})
     resp.status_code = status
+    resp.headers["Cache-Control"] = "no-store"
     return resp
+
+
+def request_engine() -> Engine:
+    """The engine of the app serving this request (created lazily, once per process)."""
+    from dashboard.store import get_engine
+
+    return get_engine(current_app.config["CCTNS_DATABASE_URL"])
 
 
 def _refuse_unauthenticated(path: str) -> Response:
     if _wants_json(path):
-        return _json_error(401, "not signed in", login="/login")
+        return json_error(401, "not signed in", login="/login")
     target = request.full_path if request.query_string else path
     return redirect("/login?next=" + quote(target, safe="/"), code=302)
 
@@ -400,7 +409,7 @@ def _guard() -> Response | None:
         token = session.get("csrf")
         sent = request.headers.get(CSRF_HEADER_NAME, "")
         if not token or not sent or not hmac.compare_digest(str(token), sent):
-            return _json_error(403, "missing or wrong CSRF token")
+            return json_error(403, "missing or wrong CSRF token")
     return None
 
 
@@ -607,6 +616,10 @@ def _login_post() -> Response:
         # a new server-side session (a fresh id: no fixation); expired rows of anyone are purged on the way
         session_id = secrets.token_urlsafe(32)
         s.execute(delete(LoginSession).where(LoginSession.expires_at <= now))
+        earlier = current_user_session()
+        if earlier is not None:  # signing in again in this browser ends the session it had
+            s.execute(delete(LoginSession).where(
+                LoginSession.token_sha256 == session_token_hash(earlier.session_id)))
         s.add(LoginSession(token_sha256=session_token_hash(session_id), user_id=row.id, created_at=now,
                            expires_at=now + state.lifetime, user_agent=request.user_agent.string[:200],
                            remote_addr=ip[:64]))
@@ -662,7 +675,7 @@ def logout_view() -> Response:
 
 def _internal_error(_err: Exception) -> Response:
     if request.path.startswith(API_PREFIXES):
-        return _json_error(500, "internal error")
+        return json_error(500, "internal error")
     html = render_template_string(ERROR_TEMPLATE, title="Something went wrong",
                                   message="The dashboard could not complete this request. "
                                           "Please try again; if it keeps happening, tell the administrator.")
@@ -671,7 +684,7 @@ def _internal_error(_err: Exception) -> Response:
 
 def _out_of_scope(_err: OutOfScope) -> Response:
     if request.path.startswith(API_PREFIXES) or request.method not in SAFE_METHODS:
-        return _json_error(403, "not in your scope")
+        return json_error(403, "not in your scope")
     html = render_template_string(ERROR_TEMPLATE, title="Not available",
                                   message="This page is outside what your account may see.")
     return Response(html, status=403, mimetype="text/html")

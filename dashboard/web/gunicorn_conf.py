@@ -6,7 +6,7 @@ CCTNS_TIMEOUT (60 s), CCTNS_ACCESS_LOG ("-" = standard output; "" = off).
 The app is built once in the master (preload) and forked; database engines are created lazily per
 process (dashboard.store.db.get_engine keys them by pid) and `post_fork` disposes any engine the master might
 have opened, so no connection is ever shared between processes. Workers share nothing else: the cache is
-in Redis or on disk, sessions are signed cookies.
+in Redis or on disk, sessions are rows of `user_sessions` in the database.
 """
 
 from __future__ import annotations

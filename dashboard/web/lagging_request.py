@@ -13,26 +13,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
-from flask import current_app
-from sqlalchemy import Engine
 
 from dashboard import read
-from dashboard.read import LaggingFilters, clean_filters, filter_lagging, lagging_list
+from dashboard.read import LaggingFilters, clean_filters, filter_lagging, lagging_list, valid_month
 from dashboard.scope import OutOfScope, Scope
-from dashboard.store import get_engine
-from dashboard.web.auth import require_scope
+from dashboard.web.auth import request_engine, require_scope
 from layouts.lagging import clean_query
-from metrics.methodology import is_month
-
-
-def request_engine() -> Engine:
-    """The engine of the app serving this request (created lazily, once per process)."""
-    return get_engine(current_app.config["CCTNS_DATABASE_URL"])
-
-
-def valid_month(value: object, months: list[str]) -> str | None:
-    return value if isinstance(value, str) and is_month(value) and value in months else None
-
 
 DOWNLOAD_PATH = "/download/lagging"
 MIMETYPES = {

@@ -23,8 +23,10 @@ from typing import Any
 
 import dash
 from dash.exceptions import DependencyException, InvalidResourceError, UnsupportedRelativePath
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
+
+from dashboard.web.auth import json_error
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +61,6 @@ _SCALAR = (str, int, float)
 
 class BadCallbackRequest(ValueError):
     """The body of a callback post is not what dash-renderer sends (the message names what, not a value)."""
-
-
-def json_error(status: int, message: str) -> Response:
-    resp = jsonify({"error": message})
-    resp.status_code = status
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
 
 
 # --- the body of /_dash-update-component ---------------------------------------------------------------------

@@ -16,15 +16,21 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, jsonify, request
 from sqlalchemy import text
 
 from dashboard import read
 from dashboard.read import lagging_table
 from dashboard.reports import ReviewError, build_pack, build_review, export_bytes
 from dashboard.scope import OutOfScope
-from dashboard.store import get_engine
-from dashboard.web.auth import audit_request, current_scope, login_view, logout_view
+from dashboard.web.auth import (
+    audit_request,
+    current_scope,
+    json_error,
+    login_view,
+    logout_view,
+    request_engine,
+)
 from dashboard.web.lagging_request import MIMETYPES, Refused, build, resolve
 
 PACK_FORMATS = {
@@ -48,14 +54,10 @@ def register_routes(server: Flask) -> None:
     server.add_url_rule("/download/pack", "cctns_download_pack", download_pack, methods=["GET"])
 
 
-def _engine():
-    return get_engine(current_app.config["CCTNS_DATABASE_URL"])
-
-
 def health() -> Response | tuple[Response, int]:
     """Used by load balancers; says nothing about the data."""
     try:
-        with _engine().connect() as conn:
+        with request_engine().connect() as conn:
             conn.execute(text("SELECT 1"))
         return jsonify(status="ok", database="ok")
     except Exception:  # noqa: BLE001 - any database failure means "unavailable"
@@ -66,7 +68,7 @@ def download_lagging() -> Response:
     """GET /download/lagging?month=&state=&district=&parameter=&reason=&peer=&format=csv|xlsx"""
     fmt = request.args.get("format", "csv")
     if fmt not in MIMETYPES:
-        return _bad("format must be csv or xlsx")
+        return json_error(400, "format must be csv or xlsx")
     sc = current_scope()
     try:
         r = resolve(request.args.to_dict(), sc, strict=True)
@@ -76,9 +78,9 @@ def download_lagging() -> Response:
         resp.status_code = 403
         return resp
     if r.month is None:
-        return _bad("month is missing or has no results")
+        return json_error(400, "month is missing or has no results")
     if r.state is None:
-        return _bad("state is missing or unknown")
+        return json_error(400, "state is missing or unknown")
     _full, shown = build(r, sc)
     table = lagging_table(shown)
     body = export_bytes(table, fmt, sheet="Lagging stations")
@@ -89,18 +91,6 @@ def download_lagging() -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
-def _bad(message: str) -> Response:
-    resp = jsonify(error=message)
-    resp.status_code = 400
-    return resp
-
-
-
-
-def _error(status: int, message: str) -> Response:
-    resp = jsonify({"error": message})
-    resp.status_code = status
-    return resp
 
 
 def download_pack() -> Response:
@@ -113,8 +103,8 @@ def download_pack() -> Response:
     scope = current_scope()  # the guard has already refused anonymous requests
     if fmt not in PACK_FORMATS or any(c is not None and not _CODE.match(c) for c in (state, district)):
         audit_request("download", "refused (bad request): " + detail)
-        return _error(400, "format must be pdf, pptx or xlsx; state and district must be unit codes")
-    engine = _engine()
+        return json_error(400, "format must be pdf, pptx or xlsx; state and district must be unit codes")
+    engine = request_engine()
     if not month:
         month = read.latest_month(engine) or ""
     if state is None and district is None:
@@ -124,10 +114,10 @@ def download_pack() -> Response:
     except OutOfScope:
         audit_request("scope_violation", detail)
         audit_request("download", "refused (out of scope): " + detail)
-        return _error(403, "not in your scope")
+        return json_error(403, "not in your scope")
     except ReviewError as exc:
         audit_request("download", "refused (no such review): " + detail)
-        return _error(404, str(exc))
+        return json_error(404, str(exc))
     data = build_pack(engine, review, fmt)
     audit_request("download", detail)
     resp = Response(data, mimetype=PACK_FORMATS[fmt])

@@ -34,4 +34,4 @@ def cctns(*args: str) -> list[str]:
     exe = ROOT / ".venv/bin/cctns"
     if exe.exists():
         return [str(exe), *args]
-    return [sys.executable, "-c", "from dashboard.cli.main import main; main()", *args]
+    return [sys.executable, "-c", "from dashboard.cli.commands import main; main()", *args]

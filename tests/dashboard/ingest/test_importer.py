@@ -446,6 +446,20 @@ def test_rejected_import_changes_nothing(loaded_any, tmp_path, recompute_calls):
     assert snapshot(loaded_any) == before and len(recompute_calls) == calls
 
 
+def test_validate_files_lists_the_problems_and_writes_nothing(loaded_any, tmp_path, recompute_calls):
+    """`validate_files` (for a preview before importing): the same problems as an import, nothing stored."""
+    from dashboard.ingest import validate_files
+
+    before = snapshot(loaded_any)
+    good = write(tmp_path, "r.csv", STATION_ROWS)
+    assert validate_files(loaded_any, [good], today=TODAY) == []
+    bad = write(tmp_path, "bad.csv", STATION_ROWS.replace("45,50", "55,50"))
+    problems = validate_files(loaded_any, [bad], today=TODAY)
+    assert problems and all(p.file == "bad.csv" and p.row is not None for p in problems)
+    assert any("numerator greater than denominator" in p.rule for p in problems)
+    assert snapshot(loaded_any) == before and recompute_calls == []
+
+
 def test_no_methodology(tmp_path):
     from dashboard.store.db import make_engine
 

@@ -184,7 +184,7 @@ def test_xlsx_export_stores_numbers(demo_engine, month):
 def test_cli_export_runs_end_to_end(demo_engine, month, monkeypatch):
     from typer.testing import CliRunner
 
-    from dashboard.cli.main import app
+    from dashboard.cli.commands import app
 
     if demo_engine.dialect.name != "sqlite":
         pytest.skip("the command line test runs on the SQLite demo (the PostgreSQL one lives in a schema)")

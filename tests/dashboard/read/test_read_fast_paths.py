@@ -102,3 +102,20 @@ def test_state_summary_equals_its_parts(demo_engine):
         assert summary["plan"].keys() == plan.keys() and summary["plan"]["above"] == plan["above"]
         for k in ("marks_lost", "by_parameter", "stations"):
             pd.testing.assert_frame_equal(summary["plan"][k], plan[k])
+
+
+def test_stakes_by_station_one_order_with_ties():
+    """Largest marks at stake first, then parameter id: ties (flags of equal weight) in one order for the
+    page, the download, the deck, the packs and the district panel."""
+    stakes = pd.DataFrame({"station_code": ["S1", "S1", "S1", "S2"], "parameter": ["zeta", "alpha", "mid", "x"],
+                           "at_stake_state": [0.5, 0.5, 0.9, 0.1]})
+    by = read.stakes_by_station(stakes)
+    assert [r["parameter"] for r in by["S1"]] == ["mid", "alpha", "zeta"]
+    assert [r["parameter"] for r in by["S2"]] == ["x"]
+    assert read.stakes_by_station(stakes.iloc[::-1]) == by  # the order rows came in does not matter
+    assert read.stakes_by_station(stakes.iloc[0:0]) == {}
+
+
+def test_empty_lagging_list_through_the_door():
+    empty = read.empty_lagging()
+    assert empty.empty and {"station_code", "reasons", "actions", "at_stake_state"} <= set(empty.columns)

@@ -44,7 +44,7 @@ def hostile(demo_engine, demo_users, tmp_path_factory):
 
 @pytest.mark.parametrize("what", ["lagging", "stations", "districts"])
 def test_cli_export_csv(hostile, monkeypatch, what):
-    from dashboard.cli.main import app
+    from dashboard.cli.commands import app
 
     engine, renamed = hostile
     monkeypatch.setenv("CCTNS_DATABASE_URL", str(engine.url))
@@ -56,7 +56,7 @@ def test_cli_export_csv(hostile, monkeypatch, what):
 
 @pytest.mark.parametrize("what", ["lagging", "stations"])
 def test_cli_export_xlsx(hostile, monkeypatch, tmp_path, what):
-    from dashboard.cli.main import app
+    from dashboard.cli.commands import app
 
     engine, renamed = hostile
     monkeypatch.setenv("CCTNS_DATABASE_URL", str(engine.url))

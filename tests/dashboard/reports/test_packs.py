@@ -124,7 +124,7 @@ def test_pptx_editable_tables_images_and_notes(demo_engine, hr):
 
 
 def test_cli_pack(demo_engine, month, tmp_path, monkeypatch):
-    from dashboard.cli.main import app
+    from dashboard.cli.commands import app
 
     monkeypatch.setenv("CCTNS_DATABASE_URL", str(demo_engine.url))
     runner = CliRunner()

@@ -692,3 +692,18 @@ def test_secret_key_from_settings(tmp_path, engine):
     init_auth(server, make_settings(tmp_path, secret_key="s" * 40), lambda: engine)
     assert server.config["SECRET_KEY"] == "s" * 40
     assert not (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_signing_in_again_ends_the_session_this_browser_had(app, client, engine):
+    """A second sign-in from a signed-in browser replaces its session: the earlier cookie stops working."""
+    login(client)
+    old_cookie = client.get_cookie("cctns_session").value
+    with client.session_transaction() as sess:
+        token = sess["csrf"]
+    r = client.post("/login", data={"username": "karnal-sp", "password": PASSWORD, "csrf_token": token})
+    assert r.status_code == 303
+    assert session_rows(engine, "karnal-sp") == 1
+    replay = app.server.test_client()
+    replay.set_cookie("cctns_session", old_cookie)
+    assert replay.get("/").status_code == 302
+    assert client.get("/").status_code == 200

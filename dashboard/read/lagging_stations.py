@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select, true
 
@@ -117,27 +116,16 @@ def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: st
 
 
 def stakes_by_station(stakes: pd.DataFrame) -> dict[str, list[dict]]:
-    """Stake rows per station, largest at stake first: the order of
-    `stakes.groupby("station_code")` + `sort_values("at_stake_state", ascending=False)` (pandas' default
-    sort, ties included) without a frame per station."""
+    """Stake rows per station in the one order every list uses: largest marks at stake for the State
+    first, then parameter id (ties are common: flags of equal weight), so the page, its download, the
+    deck, the packs and the district panel name the same first action."""
     if stakes.empty:
         return {}
-    records = stakes.to_dict("records")
-    groups: dict[str, list[int]] = {}
-    for i, code in enumerate(stakes["station_code"].tolist()):
-        groups.setdefault(code, []).append(i)
-    values = stakes["at_stake_state"].to_numpy(dtype=float)
     out: dict[str, list[dict]] = {}
-    for code, idx in groups.items():
-        v = values[idx]
-        if np.isnan(v).any():  # not expected: leave it to pandas
-            sub = stakes.iloc[idx].sort_values("at_stake_state", ascending=False)
-            out[code] = sub.to_dict("records")
-            continue
-        # pandas' nargsort(ascending=False): argsort of the reversed values, reversed back
-        rev = np.asarray(idx)[::-1]
-        order = rev[v[::-1].argsort(kind="quicksort")][::-1]
-        out[code] = [records[i] for i in order]
+    for row in stakes.to_dict("records"):
+        out.setdefault(row["station_code"], []).append(row)
+    for rows in out.values():
+        rows.sort(key=lambda r: (-float(r["at_stake_state"]), r["parameter"]))
     return out
 
 
@@ -241,12 +229,7 @@ def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, dist
     stakes = _df(engine, select(ResultStake).where(
         ResultStake.month == month, ResultStake.state_code == state_code,
         ResultStake.station_code.in_(codes)))
-    # per station, largest at stake first (then parameter id): plain lists, not a frame per station
-    by_station: dict[str, list[dict]] = {}
-    for s in stakes.to_dict("records"):
-        by_station.setdefault(s["station_code"], []).append(s)
-    for station_stakes in by_station.values():
-        station_stakes.sort(key=lambda s: (-float(s["at_stake_state"]), s["parameter"]))
+    by_station = stakes_by_station(stakes)
 
     rows = []
     for r in df.itertuples():
