@@ -274,7 +274,7 @@ def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: 
             for s in g[:4]:
                 p = params.get(s["parameter"])
                 words = action_words(p, s["parameter_name"], int(s["numerator"]), int(s["denominator"]),
-                                     int(s["numerator_needed"]), float(s["at_stake_state"]))
+                                     int(s["numerator_needed"]), float(s["at_stake_district"]))
                 items.append(html.Li([words, html.Span(f" +{fmt3(s['at_stake_district'])} / "
                                                        f"+{fmt3(s['at_stake_state'])}",
                                                        className="text-body-secondary",
@@ -294,9 +294,9 @@ def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: 
     return html.Div([
         simple_table(["Station", "Score", "Why it lags, and what to fix", "At stake: district", "At stake: State"],
                      rows, numeric=(1, 3, 4), class_name="lagging-table"),
-        html.Div("Each line: what the fix takes (records still needed to reach the target), then the marks it is "
-                 "worth for the district / the "
-                 "State. Marks at stake are computed one station at a time.", className="graph-note mt-2"),
+        html.Div("Each line: what the fix takes (records still needed to reach the target) and what it is worth "
+                 "to the district, then the marks at stake for the district / the State. Marks at stake are "
+                 "computed one station at a time.", className="graph-note mt-2"),
         *([html.Div([f"{total} lagging stations in all; {total - len(lag)} more with less at stake. ",
                      dcc.Link("Open the full lagging list →", href=more_href or page_href("/lagging", month))],
                     className="graph-note")] if total > len(lag) else []),
