@@ -41,6 +41,30 @@ def snapshot(engine: Engine, month: str) -> list[tuple]:
                             .order_by(ResultUnit.level, ResultUnit.unit_code)).all()
 
 
+def import_in_progress(engine: Engine) -> bool:
+    """True while an import holds its lock, i.e. its transaction is open (PostgreSQL: the table lock on
+    import_batches; SQLite: the database write lock, taken by the batch row it writes first)."""
+    import sqlite3
+
+    from sqlalchemy import text
+
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            return bool(conn.execute(text(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                "WHERE c.relname = 'import_batches' AND l.mode = 'ShareRowExclusiveLock' AND l.granted "
+                "AND l.pid <> pg_backend_pid()")).scalar_one())
+    probe = sqlite3.connect(engine.url.database, timeout=0)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.rollback()
+        return False
+    except sqlite3.OperationalError:  # "database is locked": the import is writing
+        return True
+    finally:
+        probe.close()
+
+
 def run_import(url: str, instance: Path, files: list[Path]) -> subprocess.CompletedProcess:
     return subprocess.run(cctns("import", *map(str, files)), env=cli_env(url, instance), capture_output=True,
                           text=True, timeout=600)
@@ -60,10 +84,17 @@ def test_import_killed_halfway_leaves_earlier_data_and_can_be_rerun(db_url, nati
     scores_before = snapshot(engine, first)
     assert before["result_units"] > 10_000
 
-    # the same size of import again, killed a little past the middle (startup is part of `duration`)
+    # the same size of import again, killed while its transaction is open (not by the clock: a loaded
+    # machine makes the second import faster or slower than the first)
     proc = subprocess.Popen(cctns("import", *map(str, national_files.by_month[1])), env=cli_env(db_url, tmp_path),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(duration * 0.6)
+    deadline = time.monotonic() + max(120.0, duration * 4)
+    writing = False
+    while proc.poll() is None and not writing and time.monotonic() < deadline:
+        writing = import_in_progress(engine)
+        time.sleep(0.02)
+    assert writing, "the import was never seen holding its lock"
+    time.sleep(min(0.5, duration * 0.05))  # well inside the writing and recomputing
     assert proc.poll() is None, "the import finished before it could be killed"
     proc.send_signal(signal.SIGKILL)
     proc.wait(30)
