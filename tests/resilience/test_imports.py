@@ -21,15 +21,21 @@ pytestmark = pytest.mark.slow
 
 
 def counts(engine: Engine, month: str) -> dict[str, int]:
+    """The month's row counts, read by one statement so they come from one snapshot (separate statements
+    on PostgreSQL's READ COMMITTED may straddle an import's commit and disagree with each other)."""
     from dashboard.store.models import ImportBatch, ResultParam, ResultUnit, StationRow
 
+    def count(model, *where):
+        return select(func.count()).select_from(model).where(*where).scalar_subquery()
+
     with engine.connect() as conn:
-        return {
-            "station_rows": conn.execute(select(func.count()).select_from(StationRow).where(StationRow.month == month)).scalar_one(),
-            "result_units": conn.execute(select(func.count()).select_from(ResultUnit).where(ResultUnit.month == month)).scalar_one(),
-            "result_params": conn.execute(select(func.count()).select_from(ResultParam).where(ResultParam.month == month)).scalar_one(),
-            "batches": conn.execute(select(func.count()).select_from(ImportBatch)).scalar_one(),
-        }
+        row = conn.execute(select(
+            count(StationRow, StationRow.month == month).label("station_rows"),
+            count(ResultUnit, ResultUnit.month == month).label("result_units"),
+            count(ResultParam, ResultParam.month == month).label("result_params"),
+            count(ImportBatch).label("batches"),
+        )).one()
+    return dict(row._mapping)
 
 
 def snapshot(engine: Engine, month: str) -> list[tuple]:
