@@ -48,3 +48,28 @@ class Scope:
     def require(self, allowed: bool, what: str) -> None:
         if not allowed:
             raise OutOfScope(f"{self.username or 'user'} ({self.cache_key}) may not see {what}")
+
+    # --- the review loop (actions) -------------------------------------------------------------------
+    def can_see_action(self, state_code: str, district_code: str | None) -> bool:
+        """National users read every action; a State's users their State's; an SP their district's."""
+        if self.role == "national":
+            return True
+        if self.role == "state":
+            return self.state_code == state_code
+        return self.state_code == state_code and district_code is not None and self.district_code == district_code
+
+    def can_create_action(self, level: str, state_code: str, district_code: str | None) -> bool:
+        """State users create actions in their State; an SP for the police stations of their district."""
+        if self.role == "state":
+            return self.state_code == state_code
+        if self.role == "district":
+            return level == "station" and self.can_see_action(state_code, district_code)
+        return False
+
+    def can_update_action(self, state_code: str, district_code: str | None) -> bool:
+        """Status and comments: State users in their State, an SP on their district's actions."""
+        return self.role in ("state", "district") and self.can_see_action(state_code, district_code)
+
+    def can_edit_action(self, level: str, state_code: str, district_code: str | None) -> bool:
+        """The direction itself (text, owner, due month): whoever may create such an action."""
+        return self.can_create_action(level, state_code, district_code)

@@ -216,6 +216,9 @@ def _recompute(conn: Connection, months: Sequence[str], methodology: Methodology
     )
 
     recompute_months(conn, list(months), methodology)
+    from dashboard.actions import evaluate_actions  # the review loop: actions judged by the new data
+
+    evaluate_actions(conn)
     return list(months)
 
 

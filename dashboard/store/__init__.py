@@ -13,6 +13,8 @@ from dashboard.store.db import (
 )
 from dashboard.store.meta import GENERATION_KEY, bump_results_generation, read_generation
 from dashboard.store.models import (
+    Action,
+    ActionComment,
     AuditEvent,
     Base,
     District,
@@ -39,7 +41,7 @@ from dashboard.store.schema import load_stored_methodology, store_methodology, u
 __all__ = [
     "GENERATION_KEY", "AuditEvent", "Base", "District", "ImportBatch", "ImportReplaced", "Meta",
     "MethodologyParameter", "MethodologySource", "MethodologyVersion", "PoliceStation", "ResultLagging",
-    "LoginSession", "ResultParam", "ResultStake", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit",
+    "Action", "ActionComment", "LoginSession", "ResultParam", "ResultStake", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit",
     "bulk_insert",
     "bump_results_generation", "dispose_engines", "frame_rows", "get_engine", "load_stored_methodology",
     "make_engine", "read_generation", "refresh_planner_statistics", "session_scope", "store_methodology",

@@ -24,6 +24,11 @@ ACTIONS = (
     "user_disable",
     "user_password",
     "scope_violation",
+    "action_create",
+    "action_update",
+    "action_comment",
+    "action_import",
+    "action_evaluate",
 )
 
 _LIMITS = {"actor": 80, "action": 40, "remote_addr": 64, "detail": 4000}

@@ -284,3 +284,61 @@ class ResultStake(Base):
     at_stake_district: Mapped[float] = mapped_column(Float)
 
     __table_args__ = (Index("ix_result_stakes_scope", "month", "state_code"),)
+
+
+# --- the review loop: actions with owners and due months, judged by the data ---------------------------
+
+
+class Action(Base):
+    """A direction given in a review about one unit (and optionally one parameter), with its owner and the
+    month by which it must show in the data. The gap is copied at creation and kept; the evaluation columns
+    are written by `dashboard.actions.evaluate` whenever a month is imported or reverted."""
+
+    __tablename__ = "actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic lock: bumped by every change
+    level: Mapped[str] = mapped_column(String(10))  # station | district | state
+    unit_code: Mapped[str] = mapped_column(String(24))
+    state_code: Mapped[str] = mapped_column(String(8), index=True)
+    district_code: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    parameter: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    # the gap when the action was made (basis_month's data)
+    basis_month: Mapped[str] = mapped_column(String(7))
+    gap_numerator: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    gap_denominator: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    gap_value: Mapped[float | None] = mapped_column(Float, nullable=True)  # percent (parameter) or score
+    gap_target: Mapped[float | None] = mapped_column(Float, nullable=True)  # target percent or lagging bar
+    gap_needed: Mapped[int | None] = mapped_column(Integer, nullable=True)  # numerator needed (rule 11)
+    gap_at_stake: Mapped[float | None] = mapped_column(Float, nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    owner_kind: Mapped[str] = mapped_column(String(10))  # sho | sp | scrb | user
+    owner_user: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    assigned_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    review_date: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD, the meeting
+    forum: Mapped[str] = mapped_column(String(20))  # state_review | district_meeting | conference
+    due_month: Mapped[str] = mapped_column(String(7), index=True)  # as set when made (or edited)
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | done | dropped | escalated
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    escalated_by_data: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by: Mapped[str] = mapped_column(String(80), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # what the data shows (dashboard.actions.evaluate)
+    outcome: Mapped[str] = mapped_column(String(20), default="pending")
+    outcome_month: Mapped[str | None] = mapped_column(String(7), nullable=True)
+    current_due_month: Mapped[str] = mapped_column(String(7))  # due_month + carry-over cycles
+    carry_cycles: Mapped[int] = mapped_column(Integer, default=0)
+    now_numerator: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    now_denominator: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    now_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    now_at_stake: Mapped[float | None] = mapped_column(Float, nullable=True)
+    evaluated_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ActionComment(Base):
+    __tablename__ = "action_comments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    author: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
