@@ -192,11 +192,14 @@ def recompute_months(conn: Connection, months: Iterable[str], methodology: Metho
     done = []
     for month in months:
         version = methodology.version_for(month)
-        if version is None:
+        station_rows, state_rows = _month_rows(conn, month) if version is not None else (None, None)
+        if version is None or (station_rows.empty and state_rows.empty):
+            # no version in force, or no row left (a revert removed the month): the month has no results
             for table in (ResultUnit, ResultParam, ResultLagging, ResultStake):
                 conn.execute(delete(table).where(table.month == month))
+            if version is not None and next_month(month) not in wanted:
+                _refresh_following(conn, month)
             continue
-        station_rows, state_rows = _month_rows(conn, month)
         scores = score_month(month, version, master, station_rows, state_rows)
         previous = _previous_units(conn, previous_month(month))
         units = add_rank_changes(scores.units, previous)
