@@ -4,6 +4,8 @@ and an app built on it with one user per role."""
 from __future__ import annotations
 
 import os
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,53 @@ def any_db_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'db.sqlite3'}"
     return request.getfixturevalue("pg_schema_url")
+
+
+# --- a small demo with its last month held back (the review loop: actions made, then judged) -------------
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    base_db: Path  # SQLite with every month but the last, and the demo users
+    folder: Path
+    master: list[Path]
+    last_month: str
+    last_files: list[Path]  # station and state rows of the held-back month
+    basis_month: str  # the latest imported month
+
+
+@pytest.fixture(scope="session")
+def held_back(tmp_path_factory) -> HeldBack:
+    from dashboard.ingest import import_files
+    from dashboard.ingest.demo import generate_demo
+    from dashboard.store.db import get_engine
+    from dashboard.store.schema import store_methodology, upgrade
+    from dashboard.web.users import create_demo_users
+    from metrics.methodology import default_methodology
+
+    folder = tmp_path_factory.mktemp("actions")
+    db = folder / "base.sqlite3"
+    engine = get_engine(f"sqlite:///{db}")
+    upgrade(engine)
+    store_methodology(engine, default_methodology())
+    files = generate_demo(folder / "csv", months=4, scale="small", seed=7, end_month="2025-06")
+    import_files(engine, files.master, user="test")
+    for month_files in files.by_month[:-1]:
+        import_files(engine, month_files, user="test")
+    create_demo_users(engine)
+    engine.dispose()
+    return HeldBack(db, folder, list(files.master), files.months[-1], list(files.by_month[-1]), files.months[-2])
+
+
+
+
+@pytest.fixture
+def held_back_engine(held_back, tmp_path):
+    """A fresh copy of the held-back database for one test."""
+    from sqlalchemy import create_engine
+
+    db = tmp_path / "held_back.sqlite3"
+    shutil.copy(held_back.base_db, db)
+    eng = create_engine(f"sqlite:///{db}")
+    yield eng
+    eng.dispose()

@@ -78,8 +78,6 @@ def month_facts(conn: Connection, month: str, methodology: Methodology,
 def _station_facts(month: str, p: Parameter, reported: bool, row: tuple[int, int] | None,
                    stake: float | None, state_pool: dict | None, rows_weight_sum: float | None) -> MonthFacts:
     facts = MonthFacts(reported=reported, target=float(p.target))
-    if not reported:
-        return facts
     if row is None:  # rule 3: a missing days/flag row counts as none done; a missing count row is left out
         if p.kind == "count":
             return replace(facts, applicable=False)

@@ -74,11 +74,13 @@ def demo(
     seed: Annotated[int, typer.Option(help="random seed (same seed, same data)")] = 2026,
     out: Annotated[Path | None, typer.Option("--out", help="keep the generated CSV files in this folder")] = None,
     users: Annotated[bool, typer.Option(help="create one demo user per role and print the passwords")] = True,
+    reviews: Annotated[bool, typer.Option(help="hold the reviews of the last two months before the month "
+                                                "after each is loaded (actions judged by the data)")] = True,
 ) -> None:
     """Generate the deterministic demo dataset as import files and load it through the normal import."""
     import tempfile
 
-    from dashboard.ingest import ImportRejected, generate_demo, import_files
+    from dashboard.ingest import ImportRejected, generate_demo, hold_reviews, import_files
     from dashboard.store import store_methodology, upgrade
     from metrics.methodology import default_methodology
 
@@ -100,7 +102,11 @@ def demo(
             master = import_files(engine, files.master, user="demo", progress=False)
             console.print(f"master data: batch {master.batch_ids}, {master.rows_added} rows")
             total = 0
-            for month_files in files.by_month:
+            for n, month_files in enumerate(files.by_month):
+                if reviews and len(files.by_month) - 2 <= n and n >= 1:
+                    # the review of the month before: its actions are judged by the months that follow
+                    made = hold_reviews(engine, files.months[n - 1])
+                    console.print(f"  review of {files.months[n - 1]}: {made} actions assigned")
                 report = import_files(engine, month_files, user="demo", progress=False)
                 total += report.rows_added + report.rows_replaced
                 console.print(f"  {', '.join(report.months)}: {report.rows_added + report.rows_replaced:,} rows")

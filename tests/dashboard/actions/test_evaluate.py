@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import STATE, edited_last_month, station_rows_file
+from actions_support import STATE, edited_last_month, station_rows_file
 
 from dashboard import actions, read
 from dashboard.ingest import import_files, list_batches, revert_batch

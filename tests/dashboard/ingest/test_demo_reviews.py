@@ -1,0 +1,30 @@
+"""The demo's review meetings: the worst gaps of each State assigned, worded like the lagging list, and judged
+by the month that follows."""
+
+from __future__ import annotations
+
+from dashboard import actions, read
+from dashboard.ingest import hold_reviews, import_files
+from dashboard.scope import Scope
+
+NATIONAL = Scope.national("ncrb")
+
+
+def test_reviews_assign_the_worst_gaps_and_the_next_month_judges_them(held_back, held_back_engine):
+    engine = held_back_engine
+    made = hold_reviews(engine, held_back.basis_month)
+    df = actions.list_actions(engine, NATIONAL)
+    assert made == len(df) > 0
+    for state in set(read.lagging_by_state(engine, held_back.basis_month, NATIONAL).query("lagging > 0")["state_code"]):
+        top = read.unit_stakes(engine, held_back.basis_month, NATIONAL, state).iloc[0]
+        mine = df[(df["unit_code"] == top["station_code"]) & (df["parameter"] == top["parameter"])]
+        assert len(mine) == 1, f"{state}: the gap with most at stake was not assigned"
+        assert mine.iloc[0]["gap_at_stake"] == top["at_stake_state"]
+    for r in df[df["level"] == "station"].itertuples():  # worded as the lagging list words them
+        assert r.text.startswith(f"{r.parameter_name}: ") and f" of {r.gap_denominator}" in r.text.replace(",", "")
+    assert set(df["due_month"]) == {held_back.last_month} and set(df["outcome"]) == {"pending"}
+
+    import_files(engine, held_back.last_files, user="test")
+    judged = actions.list_actions(engine, NATIONAL)
+    assert "pending" not in set(judged["outcome"])
+    assert set(judged["outcome_month"]) == {held_back.last_month}
