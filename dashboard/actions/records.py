@@ -23,6 +23,7 @@ from dashboard.scope import OutOfScope, Scope
 from dashboard.store import (
     Action,
     ActionComment,
+    AuditEvent,
     District,
     PoliceStation,
     State,
@@ -474,21 +475,25 @@ def _parameter_names(methodology) -> dict[str, str]:
 
 
 def history(engine: Engine, scope: Scope, action_id: int) -> list[dict]:
-    """The audit trail of one action (create, updates, comments, evaluations), oldest first."""
+    """The audit trail of one action (made, changed, commented, judged), oldest first."""
+    kinds = ("action_create", "action_update", "action_comment", "action_evaluate")
     with engine.connect() as conn:
         row = _get(conn, action_id)
         if row is None or not scope.can_see_action(row["state_code"], row["district_code"]):
             return []
+        # every action event's detail is JSON that starts with its id (see the audit.record calls above)
+        rows = conn.execute(select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.detail).where(
+            AuditEvent.action.in_(kinds), AuditEvent.detail.like(f'{{"id": {int(action_id)},%'))
+            .order_by(AuditEvent.at, AuditEvent.id)).all()
     events = []
-    for kind in ("action_create", "action_update", "action_comment", "action_evaluate"):
-        for e in audit.list_events(engine, limit=2000, action=kind):
-            try:
-                detail = json.loads(e.detail)
-            except ValueError:
-                continue
-            if isinstance(detail, dict) and detail.get("id") == action_id:
-                events.append({"at": e.at, "actor": e.actor, "kind": kind, "detail": detail})
-    return sorted(events, key=lambda x: x["at"])
+    for at, actor, kind, detail in rows:
+        try:
+            parsed = json.loads(detail)
+        except ValueError:
+            continue
+        if isinstance(parsed, dict) and parsed.get("id") == action_id:
+            events.append({"at": at, "actor": actor, "kind": kind, "detail": parsed})
+    return events
 
 
 def tally(df: pd.DataFrame) -> dict[str, int]:
