@@ -3,10 +3,18 @@ conference deck), the PDF/PPTX/XLSX packs, and the tables of `cctns export` and 
 
 from dashboard.reports.deck import (
     CHART_PARAMETERS,
+    COMMITMENT_ROWS,
+    COMMITMENTS_LISTED,
+    COMMITMENTS_TITLE,
     LAGGING_ROWS,
     SLIDE_FONT,
     TABLE_ROWS,
+    TALLY_KEYS,
+    TALLY_ROWS,
     WHY_PARAMETERS,
+    commitment_groups,
+    commitment_slides,
+    commitments_to_follow,
     district_slides,
     for_slides,
     lag_reason,
@@ -33,6 +41,7 @@ from dashboard.reports.exports import (
 )
 from dashboard.reports.packs import (
     ACCENT,
+    ACTION_SHEET_COLUMNS,
     BLOCK_GAP,
     CAPTION_H,
     CHANGE_FMT,
@@ -56,6 +65,7 @@ from dashboard.reports.packs import (
     ZEBRA,
     Box,
     PackError,
+    actions_frame,
     block_height,
     build_pack,
     build_pdf,
@@ -64,8 +74,10 @@ from dashboard.reports.packs import (
     chart_box,
     chart_images,
     column_boxes,
+    commitments_frame,
     footer_text,
     summary_rows,
+    title_points,
 )
 from dashboard.reports.review import (
     LAGGING_TOP,
@@ -76,11 +88,25 @@ from dashboard.reports.review import (
     ReviewError,
     build_review,
     check_scope,
+    commitments_for,
     resolve_units,
 )
 
 __all__ = [
     "ACCENT",
+    "ACTION_SHEET_COLUMNS",
+    "COMMITMENTS_LISTED",
+    "COMMITMENTS_TITLE",
+    "COMMITMENT_ROWS",
+    "TALLY_KEYS",
+    "TALLY_ROWS",
+    "actions_frame",
+    "commitment_groups",
+    "commitment_slides",
+    "commitments_for",
+    "commitments_frame",
+    "commitments_to_follow",
+    "title_points",
     "BLOCK_GAP",
     "Box",
     "CAPTION_H",
