@@ -35,6 +35,7 @@ from dashboard.reports.deck import (
 from dashboard.reports.exports import (
     RANK_COLUMNS,
     ExportError,
+    actions_register,
     build_export,
     export_bytes,
     write_export,
@@ -101,6 +102,7 @@ __all__ = [
     "TALLY_KEYS",
     "TALLY_ROWS",
     "actions_frame",
+    "actions_register",
     "commitment_groups",
     "commitment_slides",
     "commitments_for",
