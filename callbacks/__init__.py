@@ -7,7 +7,8 @@ import importlib
 import dash
 
 # callbacks/<module>.py: register(app); the shell first, pages after.
-MODULES: tuple[str, ...] = ("shell", "national", "state", "district", "station", "lagging", "methodology", "data", "present")
+MODULES: tuple[str, ...] = ("shell", "national", "state", "district", "station", "lagging", "methodology", "data", "present",
+                             "assign", "actions", "action_panels")
 
 
 def register_callbacks(app: dash.Dash) -> list[str]:
