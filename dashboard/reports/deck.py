@@ -18,6 +18,7 @@ from dashboard.actions import tally
 from dashboard.display import (
     action_carry_text,
     action_data_text,
+    action_value,
     format_change_centi,
     format_indian,
     format_rank,
@@ -26,6 +27,7 @@ from dashboard.display import (
     is_missing,
     month_long,
     month_short,
+    outcome_words,
     rank_change_text,
     shared_ranks,
     streak_text,
@@ -40,10 +42,11 @@ LAGGING_ROWS = 5  # lagging stations per slide (each has a reason in words)
 CHART_PARAMETERS = 7  # parameters in the "marks lost" chart
 WHY_PARAMETERS = 5  # parameters in the "why" chart (two bars each)
 SLIDE_FONT = 18  # chart type size (px) on a 1024-pixel-wide slide
-TALLY_ROWS = 7  # districts (or stations) per commitments slide, under the headline numbers
-COMMITMENT_ROWS = 4  # not-met / carried-over actions per slide (each has its text and the data in words)
-COMMITMENTS_LISTED = 12  # at most this many listed in the deck; every action is in the XLSX pack
-ACTION_CHARS = 120  # an action's text on a slide is cut here (the notes and the XLSX have all of it)
+TALLY_ROWS = 6  # districts (or stations) per commitments slide, under the headline numbers
+COMMITMENT_ROWS = 3  # not-met / carried-over actions per slide (each has its text and the data in words)
+COMMITMENTS_LISTED = 9  # at most this many listed in the deck; every action is in the XLSX pack
+ACTION_CHARS = 90  # an action's text on a slide is cut here (the notes and the XLSX have all of it)
+FOLLOW_TITLE = "Not met or carried over"
 
 
 # --- formatting ----------------------------------------------------------------------------------------
@@ -272,8 +275,8 @@ def commitment_groups(r: Review) -> list[tuple[str, pd.DataFrame]]:
 
 
 def _tally_kpis(t: dict[str, int]) -> Kpis:
-    return Kpis([Kpi(label, str(t[key]), f"of {t['total']} action{'s' if t['total'] != 1 else ''}",
-                     tone if t[key] else "") for key, label, tone in TALLY_KEYS], horizontal=True)
+    return Kpis([Kpi(label, str(t[key]), "", tone if t[key] else "") for key, label, tone in TALLY_KEYS],
+                horizontal=True)
 
 
 def commitments_to_follow(r: Review) -> pd.DataFrame:
@@ -303,16 +306,40 @@ def _unit_cell(row: dict) -> str:
 
 
 def _action_cell(row: dict) -> str:
+    """The action as typed (cut at ACTION_CHARS) and, unless its text names it, what it is about."""
     text = _typed(row["text"], ACTION_CHARS)
     about = _typed(row.get("parameter_name")) if _parameter(row) else "the station's score"
-    return f"{text}\nabout: {about}"
+    return text if about.lower() in text.lower() else f"{text}\nabout: {about}"
+
+
+def _due_cell(row: dict) -> str:
+    """When it was due and, below, where carry-over has taken it: "Jun 2025 / carried to Aug 2025 (2×)"."""
+    cycles = int(row.get("carry_cycles") or 0)
+    escalated = row.get("status") == "escalated"
+    line = month_short(str(row["due_month"]))
+    if cycles:
+        return f"{line}\ncarried to {month_short(str(row['current_due_month']))} ({cycles}×)" + (
+            ", escalated" if escalated else "")
+    return f"{line}\nescalated" if escalated else line
 
 
 def _data_cell(row: dict) -> str:
-    words = action_data_text(row)
+    """The outcome with the figure that gave it, and below it the figure the action was made on."""
+    has_parameter = _parameter(row) is not None
+    then = action_value(row.get("gap_value"), row.get("gap_numerator"), row.get("gap_denominator"), has_parameter)
+    outcome = str(row.get("outcome") or "pending")
+    words = outcome_words(outcome)
+    head = words[:1].upper() + words[1:]
+    if outcome != "pending" and not is_missing(row.get("outcome_month")):
+        now = action_value(row.get("now_value"), row.get("now_numerator"), row.get("now_denominator"),
+                           has_parameter)
+        head += f": {now} in {month_short(str(row['outcome_month']))}"
     if row.get("status") in ("done", "dropped"):
-        words += f" (marked {row['status']})"
-    return words
+        head += f" (marked {row['status']})"
+    target = row.get("gap_target")
+    bar = "" if is_missing(target) else (f"; target {float(target):g}%" if has_parameter
+                                          else f"; lagging below {float(target):g}")
+    return f"{head}\nwas {then} in {month_short(str(row['basis_month']))}{bar}"
 
 
 def commitment_slides(r: Review) -> list[Slide]:
@@ -344,7 +371,8 @@ def commitment_slides(r: Review) -> list[Slide]:
             + (f", {total['not_judged']} cannot be judged" if total["not_judged"] else "")
             + (f", {total['escalated']} escalated" if total["escalated"] else "") + ". "
             + "; ".join(f"{row[0]}: {row[2]} met, {row[4]} not met, {row[5]} carried over" for row in t.rows) + ".")
-        sub = f"{where} · actions agreed before {month_long(r.month)}'s data, as the data judges them"
+        sub = (f"{where} · {total['total']} action{'s' if total['total'] != 1 else ''} agreed before "
+               f"{month_long(r.month)}'s data, as the data judges them")
         out.append(Slide(f"commitments-{n}" if len(parts) > 1 else "commitments",
                          _part(COMMITMENTS_TITLE, n, len(parts)), sub, columns=[[_tally_kpis(total), t]],
                          notes=notes))
@@ -353,23 +381,22 @@ def commitment_slides(r: Review) -> list[Slide]:
     lists = _chunks(len(shown), COMMITMENT_ROWS) if len(shown) else []
     for n, (a, b) in enumerate(lists, 1):
         t = Table([Col("Unit", "left", 1.5), Col("Action", "left", 2.8), Col("Owner", "left", 1.2),
-                   Col("Due", "left", 1.3), Col("What the data shows", "left", 2.9)], [], small=True)
+                   Col("Due", "left", 1.3), Col("What the data shows", "left", 2.9)], [], dense=True)
         rows = shown.iloc[a:b].to_dict("records")
         for row in rows:
-            t.rows.append([_unit_cell(row), _action_cell(row), _typed(row["owner"]),
-                           action_carry_text(row["due_month"], row["current_due_month"], row["carry_cycles"],
-                                             row["status"]), _data_cell(row)])
+            t.rows.append([_unit_cell(row), _action_cell(row), _typed(row["owner"]), _due_cell(row),
+                           _data_cell(row)])
             escalating = int(row["carry_cycles"] or 0) >= 2 or row["status"] == "escalated"
             t.tones.append(["", "", "", "down" if escalating else "",
                             "down" if row["outcome"] in ("not_met", "no_data") else ""])
             t.refs.append(RowRef(row["level"], row["unit_code"], _parameter(row)))
         more = len(follow) - len(shown)
-        sub = (f"{len(follow)} not met or carried over, most carried over first"
-               + (f"; the first {len(shown)} shown, every action is in the XLSX pack" if more else ""))
+        sub = (f"Commitments from the last review: {len(follow)} not met or carried over, most carried over first"
+               + (f" (the first {len(shown)} here; all in the XLSX pack)" if more else ""))
         notes = "\n".join(f"{_typed(row['unit_name'])}: {_typed(row['text'])} (owner {_typed(row['owner'])}; due "
                           f"{action_carry_text(row['due_month'], row['current_due_month'], row['carry_cycles'], row['status'])}). "
-                          f"{_data_cell(row)}" for row in rows)
-        out.append(Slide(f"commitments-open-{n}", _part("Commitments not met or carried over", n, len(lists)), sub,
+                          f"{action_data_text(row)}" for row in rows)
+        out.append(Slide(f"commitments-open-{n}", _part(FOLLOW_TITLE, n, len(lists)), sub,
                          columns=[[t]], notes=notes))
     return out
 

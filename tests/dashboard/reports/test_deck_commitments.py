@@ -103,11 +103,14 @@ def test_not_met_and_carried_over_are_listed_with_what_the_data_shows(review, ju
     not_met = by_id.loc[judged.ids["NOT_MET"]]
     row = rows[FORMULA_TEXT]  # typed text shown as typed (a slide runs no formula)
     assert row[0].split("\n")[0] == not_met["unit_name"] and row[2] == not_met["owner"]
-    assert row[3] == "Jun 2025 → Jul 2025 (carried over 1×)"
-    numbers = f"({int(not_met['gap_numerator'])} / {int(not_met['gap_denominator'])}) in May 2025"
-    assert numbers in row[4] and row[4].endswith(": not met")
+    assert row[3] == "Jun 2025\ncarried to Jul 2025 (1×)"
+    now, then = row[4].split("\n")
+    assert now == (f"Not met: {float(not_met['now_value']):.1f}% ({int(not_met['now_numerator'])} / "
+                   f"{int(not_met['now_denominator'])}) in Jun 2025")
+    assert then == (f"was {float(not_met['gap_value']):.1f}% ({int(not_met['gap_numerator'])} / "
+                    f"{int(not_met['gap_denominator'])}) in May 2025; target {float(not_met['gap_target']):g}%")
     partly = rows["Clear the backlog by the next review"]
-    assert partly[4].endswith(": partly met")
+    assert partly[4].startswith("Partly met: ")
     refs = [ref for t in (s.tables()[0] for s in listed) for ref in t.refs]
     assert RowRef("station", not_met["unit_code"], not_met["parameter"]) in refs
 

@@ -90,7 +90,7 @@ def test_pdf_and_pptx_open_with_the_commitments(judged_engine, review, tmp_path)
     prs = Presentation(io.BytesIO(build_pack(judged_engine, review, "pptx")))
     titles = [s.shapes.title.text for s in prs.slides]
     assert titles[0] == "Manipur" and titles[1] == COMMITMENTS_TITLE
-    assert titles[2].startswith("Commitments not met or carried over")
+    assert titles[2].startswith("Not met or carried over")
     cells = [c.text for s in prs.slides for sh in s.shapes if sh.has_table for r in sh.table.rows for c in r.cells]
     assert any(FORMULA_TEXT in c for c in cells)
     notes = " ".join(s.notes_slide.notes_text_frame.text for s in prs.slides)
@@ -100,5 +100,5 @@ def test_pdf_and_pptx_open_with_the_commitments(judged_engine, review, tmp_path)
     if shutil.which("pdftotext"):
         out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
         pages = out.split("\f")
-        assert COMMITMENTS_TITLE in pages[1] and "Commitments not met or carried over" in pages[2]
+        assert COMMITMENTS_TITLE in pages[1] and "Not met or carried over" in pages[2]
         assert "=HYPERLINK" in out and "\x1b" not in out and "\x07" not in out
