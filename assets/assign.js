@@ -18,7 +18,8 @@
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     cctns_assign: {
-      close: function () { return false; }
+      close: function () { return false; },
+      deselect: function (changed) { return changed ? true : window.dash_clientside.no_update; }
     }
   });
 })();

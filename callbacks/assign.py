@@ -85,6 +85,12 @@ def register(app: dash.Dash) -> None:
         State(lagging_ids.RESOLVED, "data"),
         prevent_initial_call=True,
     )(assign_selected)
+    app.clientside_callback(  # assigned: the ticked rows are cleared, so they are not assigned twice
+        ClientsideFunction("cctns_assign", "deselect"),
+        Output(lagging_ids.TABLE, "deselectAll"),
+        Input(ids.CHANGED, "data"),
+        prevent_initial_call=True,
+    )
     app.callback(
         Output(lagging_ids.ASSIGN, "children"),
         Output(lagging_ids.ASSIGN, "disabled"),

@@ -281,6 +281,8 @@ def _change_words(detail: Mapping[str, Any]) -> str:
         if key not in FIELD_LABELS:
             continue
         old = before.get(key)
+        if key == "status_reason" and not new:
+            continue
         if key in ("status",):
             old, new = STATUS_LABELS.get(str(old), old), STATUS_LABELS.get(str(new), new)
         if key == "outcome":
