@@ -87,18 +87,13 @@ def clean_query(month: object = None, state: object = None, district: object = N
     }
 
 
-# Grid columns: what was asked, of whom, by when, and what the data says now.
+# Grid columns: what was asked, by when, where it stands and what the data says first (a phone shows these
+# without scrolling sideways), then the parameter, the gap it was given on, the owner, the comments.
 COLUMN_DEFS: list[dict[str, Any]] = [
-    {"headerName": "Unit", "field": "unit", "minWidth": 140, "flex": 2, "wrapText": True, "autoHeight": True,
+    {"headerName": "Unit", "field": "unit", "minWidth": 110, "flex": 2, "wrapText": True, "autoHeight": True,
      "cellClass": "cell-strong", "tooltipField": "unit"},
-    {"headerName": "Parameter", "field": "parameter_name", "minWidth": 120, "flex": 2, "wrapText": True,
-     "autoHeight": True},
-    {"headerName": "Gap then", "field": "gap", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True,
-     "headerTooltip": "Where the unit stood on the parameter when the action was given (numerator of "
-                      "denominator, share)"},
-    {"headerName": "Action", "field": "text", "minWidth": 200, "flex": 4, "wrapText": True, "autoHeight": True,
+    {"headerName": "Action", "field": "text", "minWidth": 180, "flex": 4, "wrapText": True, "autoHeight": True,
      "cellClass": "cell-text"},
-    {"headerName": "Owner", "field": "owner", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True},
     {"headerName": "Due", "field": "due", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True,
      "cellClassRules": {"cell-warn": "params.data && params.data.overdue"},
      "headerTooltip": "The month whose data judges the action; an unmet action carries over month by month"},
@@ -109,6 +104,12 @@ COLUMN_DEFS: list[dict[str, Any]] = [
      "cellClassRules": {"cell-up": "params.data && params.data.outcome == 'met'",
                         "cell-down": "params.data && (params.data.outcome == 'not_met' || "
                                      "params.data.outcome == 'no_data')"}},
+    {"headerName": "Parameter", "field": "parameter_name", "minWidth": 120, "flex": 2, "wrapText": True,
+     "autoHeight": True},
+    {"headerName": "Gap then", "field": "gap", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True,
+     "headerTooltip": "Where the unit stood on the parameter when the action was given (numerator of "
+                      "denominator, share)"},
+    {"headerName": "Owner", "field": "owner", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True},
     {"headerName": "Comments", "field": "comments", "width": 96, "minWidth": 80, "cellClass": "cell-num"},
 ]
 
