@@ -7,7 +7,7 @@ import importlib
 import dash
 
 # callbacks/<module>.py: register(app); the shell first, pages after.
-MODULES: tuple[str, ...] = ("shell", "national", "state", "district", "station", "lagging", "methodology", "data", "present")
+MODULES: tuple[str, ...] = ("shell", "national", "state", "district", "station", "lagging", "methodology", "data", "present", "profile")
 
 
 def register_callbacks(app: dash.Dash) -> list[str]:

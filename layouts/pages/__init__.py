@@ -20,6 +20,7 @@ PAGES: tuple[tuple[str, str, str, str, int], ...] = (
     ("methodology", "methodology", "/methodology", "Methodology", 5),
     ("data", "data", "/data", "Data", 6),
     ("present", "present", "/present", "Conference mode", 7),
+    ("profile", "profile", "/profile", "Your profile", 8),
 )
 
 
