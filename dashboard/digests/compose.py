@@ -3,12 +3,13 @@ written by `dashboard.display`, the functions the pages use, so the digest shows
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pandas as pd
 
 from dashboard.digests.catalog import words
-from dashboard.digests.model import Cell, Digest, Kpi, Link, Links, Section, Styled, Table
+from dashboard.digests.model import Cell, Digest, Item, Kpi, Link, Links, Section, Styled, Table
 from dashboard.display import (
     as_int,
     fmt3,
@@ -80,9 +81,7 @@ _KNOWN_OUTCOMES = {"outcome_pending", "outcome_met", "outcome_partly_met", "outc
 
 
 def _action_subject(row: dict) -> str:
-    unit = str(row.get("unit_name") or row.get("unit_code") or "")
-    param = str(row.get("parameter_name") or "")
-    return f"{unit} · {param}" if param else unit
+    return str(row.get("unit_name") or row.get("unit_code") or "")
 
 
 # --- State users ------------------------------------------------------------------------------------------
@@ -131,7 +130,7 @@ def state_digest(facts: dict, links: Links, username: str, email: str, language:
             Table((t("col_parameter"), t("col_at_stake"), t("col_stations")), stake_rows, (1, 2)) if stake_rows else None,
             note=t("overtake_stakes") if stake_rows else ""))
     else:
-        sections.append(Section(t("overtake_title", above="–"), t("overtake_top", state=name)))
+        sections.append(Section(t("overtake_top_title"), t("overtake_top", state=name)))
     declined = facts.get("declined", pd.DataFrame())
     fell_rows = tuple((Link(str(r["name"]), links.district(r["unit_code"], month)),
                        format_score(r.get("score"), r.get("score_centi")), _change_cell(r.get("score_change_centi")),
@@ -220,12 +219,12 @@ def district_digest(facts: dict, links: Links, username: str, email: str, langua
     sections = []
     if n_lag:
         shown, more = _cut(lagging, LAGGING_N, t)
-        rows = tuple((Link(str(r["station_name"]), links.station(r["station_code"], month)), str(r.get("reasons") or ""),
-                      str(r.get("actions") or ""), Styled(f"+{fmt3(r['at_stake_district'])}", "good"))
-                     for r in shown.to_dict("records"))
-        sections.append(Section(t("lagging_title"), t("lagging_lead"),
-                                Table((t("col_station"), t("col_reasons"), t("col_todo"), t("col_at_stake")), rows,
-                                      (3,), more)))
+        items = tuple(Item(Link(str(r["station_name"]), links.station(r["station_code"], month)),
+                           f"+{fmt3(r['at_stake_district'])}",
+                           t("stake_note", state=f"+{fmt3(r['at_stake_state'])}"),
+                           (str(r.get("reasons") or ""), *_first_actions(t, r.get("actions"))), "good")
+                      for r in shown.to_dict("records"))
+        sections.append(Section(t("lagging_title"), t("lagging_lead"), items=items, more=more))
     else:
         sections.append(Section(t("lagging_title"), t("lagging_none")))
     acts = facts.get("open_actions", pd.DataFrame())
@@ -250,6 +249,17 @@ def district_digest(facts: dict, links: Links, username: str, email: str, langua
         manage=Link(t("footer_manage"), links.profile()),
         figures={"score": kpis[0].value, "rank_in_state": rank, "lagging": n_lag,
                  "stations": [] if not n_lag else list(lagging["station_code"])})
+
+
+def _first_actions(t: Callable[..., str], actions: object, n: int = 2) -> tuple[str, ...]:
+    """The first `n` of a lagging station's actions (read.lagging words them, joined by " · ")."""
+    parts = [p for p in str(actions or "").split(" · ") if p]
+    hidden = 0
+    if parts and (tail := re.match(r"and (\d+) more", parts[-1])):
+        parts, hidden = parts[:-1], int(tail.group(1))
+    shown = tuple(f"→ {p}" for p in parts[:n])
+    hidden += max(0, len(parts) - n)
+    return (*shown, t("more_actions", n=hidden)) if hidden else shown
 
 
 def _status(t: Callable[..., str], row: dict) -> Styled:
@@ -378,10 +388,11 @@ def reminder_digest(facts: dict, links: Links, username: str, email: str, role: 
             sections.append(Section(t("remind_pending", latest=latest_l), t("remind_pending_none", latest=latest_l)))
         else:
             shown, more = _cut(pending, LAGGING_N, t)
-            rows = tuple((Link(str(r["station_name"]), links.station(r["station_code"], latest)),
-                          str(r["district_name"]), str(r.get("actions") or "")) for r in shown.to_dict("records"))
-            sections.append(Section(t("remind_pending", latest=latest_l),
-                                    table=Table((t("col_station"), t("col_district"), t("col_todo")), rows, (), more)))
+            items = tuple(Item(Link(str(r["station_name"]), links.station(r["station_code"], latest)),
+                               f"+{fmt3(r['at_stake_district'])}", t("stake_note_district"),
+                               (str(r["district_name"]), *_first_actions(t, r.get("actions"), 3)), "good")
+                          for r in shown.to_dict("records"))
+            sections.append(Section(t("remind_pending", latest=latest_l), items=items, more=more))
     main = links.page("/data", latest)
     actions = (Link(t("link_data_page"), main),)
     if role == "state":

@@ -35,6 +35,17 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Item:
+    """One entry of a list (a lagging police station): its name, a figure on the right, and lines under it."""
+
+    title: Cell
+    value: str = ""
+    value_note: str = ""
+    lines: tuple[str, ...] = ()
+    tone: str = ""
+
+
+@dataclass(frozen=True)
 class Kpi:
     label: str
     value: str
@@ -48,8 +59,8 @@ class Section:
     lead: str = ""
     table: Table | None = None
     note: str = ""
-    bullets: tuple[str, ...] = ()
-    links: tuple[Link, ...] = ()
+    items: tuple[Item, ...] = ()
+    more: str = ""  # under the items
 
 
 @dataclass(frozen=True)

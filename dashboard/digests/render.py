@@ -42,9 +42,9 @@ TEMPLATE = """<!DOCTYPE html>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">
 <tr>
 {% for k in d.kpis %}
-<td valign="top" width="{{ (100 / d.kpis|length)|round(0, 'floor')|int }}%" style="padding:0 6px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border:1px solid #e3e7ee;border-radius:6px;border-collapse:separate;background:#f8fafc;">
-<tr><td style="padding:10px 12px;">
+<td valign="top" width="{{ (100 / d.kpis|length)|round(0, 'floor')|int }}%" style="padding:0 6px;height:100%;">
+<table role="presentation" width="100%" height="100%" cellpadding="0" cellspacing="0" border="0" style="height:100%;border:1px solid #e3e7ee;border-radius:6px;border-collapse:separate;background:#f8fafc;">
+<tr><td valign="top" style="padding:10px 12px;">
 <div style="font-size:11px;line-height:14px;text-transform:uppercase;letter-spacing:.5px;color:#4b5563;">{{ k.label }}</div>
 <div style="font-size:{{ 22 if k.value|length <= 12 else 17 }}px;line-height:{{ 28 if k.value|length <= 12 else 22 }}px;font-weight:bold;color:{{ tones[k.tone] if k.tone in tones else tones[''] }};margin-top:2px;">{{ k.value }}</div>
 {% if k.sub %}<div style="font-size:12px;line-height:16px;color:#4b5563;margin-top:2px;">{{ k.sub }}</div>{% endif %}
@@ -60,7 +60,7 @@ TEMPLATE = """<!DOCTYPE html>
 <td style="background:#0b5cad;border-radius:5px;"><a href="{{ d.actions[0].url }}" style="display:inline-block;padding:10px 18px;font-size:14px;font-weight:bold;color:#ffffff;text-decoration:none;">{{ d.actions[0].text }} &rarr;</a></td>
 {% for a in d.actions[1:] %}<td style="padding-left:16px;font-size:13px;"><a href="{{ a.url }}" style="color:#0b5cad;text-decoration:underline;">{{ a.text }}</a></td>{% endfor %}
 </tr></table>
-{% if d.attachment_note %}<div style="margin-top:10px;font-size:12px;line-height:17px;color:#4b5563;">&#128206; {{ d.attachment_note }}</div>{% endif %}
+{% if d.attachment_note %}<div style="margin-top:12px;font-size:12px;line-height:17px;color:#4b5563;"><span style="display:inline-block;border:1px solid #b3261e;color:#b3261e;border-radius:3px;font-size:10px;line-height:14px;font-weight:bold;padding:0 4px;margin-right:6px;">PDF</span>{{ d.attachment_note }}</div>{% endif %}
 </td></tr>
 {% endif %}
 {% for s in d.sections %}
@@ -69,12 +69,29 @@ TEMPLATE = """<!DOCTYPE html>
 {% if s.lead %}<p style="margin:0 0 10px 0;font-size:13px;line-height:19px;color:#374151;">{{ s.lead }}</p>{% endif %}
 {% if s.table %}
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;font-size:13px;line-height:18px;">
-<tr>{% for h in s.table.header %}<th align="{{ 'right' if loop.index0 in s.table.numeric else 'left' }}"{% if s.table.widths %} width="{{ s.table.widths[loop.index0] }}"{% endif %} style="padding:6px 8px;background:#f1f4f9;color:#374151;font-size:11px;text-transform:uppercase;letter-spacing:.4px;font-weight:bold;border-bottom:1px solid #d9dee7;">{{ h }}</th>{% endfor %}</tr>
+<tr>{% for h in s.table.header %}<th align="{{ 'right' if loop.index0 in s.table.numeric else 'left' }}"{% if s.table.widths %} width="{{ s.table.widths[loop.index0] }}"{% endif %} style="padding:6px 8px;background:#f1f4f9;color:#374151;font-size:11px;line-height:15px;text-transform:uppercase;letter-spacing:.4px;font-weight:bold;border-bottom:1px solid #d9dee7;{{ 'white-space:nowrap;' if loop.index0 in s.table.numeric else '' }}">{{ h }}</th>{% endfor %}</tr>
 {% for row in s.table.rows %}
 <tr>{% for c in row %}<td valign="top" align="{{ 'right' if loop.index0 in s.table.numeric else 'left' }}" style="padding:7px 8px;border-bottom:1px solid #edf0f4;{{ 'white-space:nowrap;' if loop.index0 in s.table.numeric else '' }}{% if c.tone is defined %}color:{{ tones[c.tone] if c.tone in tones else tones[''] }};{% endif %}">{% if c.url is defined %}<a href="{{ c.url }}" style="color:#0b5cad;text-decoration:none;font-weight:bold;">{{ c.text }}</a>{% elif c.tone is defined %}{% if c.strong %}<b>{{ c.text }}</b>{% else %}{{ c.text }}{% endif %}{% else %}{{ c }}{% endif %}</td>{% endfor %}</tr>
 {% endfor %}
 </table>
 {% if s.table.more %}<p style="margin:6px 0 0 0;font-size:12px;color:#6b7280;">{{ s.table.more }}</p>{% endif %}
+{% endif %}
+{% if s.items %}
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;">
+{% for it in s.items %}
+<tr>
+<td valign="top" style="padding:10px 8px 10px 0;border-bottom:1px solid #edf0f4;">
+<div style="font-size:14px;line-height:19px;font-weight:bold;">{% if it.title.url is defined %}<a href="{{ it.title.url }}" style="color:#0b5cad;text-decoration:none;">{{ it.title.text }}</a>{% elif it.title.text is defined %}{{ it.title.text }}{% else %}{{ it.title }}{% endif %}</div>
+{% for line in it.lines %}<div style="font-size:12px;line-height:17px;color:{{ '#4b5563' if loop.first else '#111827' }};margin-top:3px;">{{ line }}</div>{% endfor %}
+</td>
+<td valign="top" align="right" width="110" style="padding:10px 0 10px 8px;border-bottom:1px solid #edf0f4;white-space:nowrap;">
+<div style="font-size:16px;line-height:20px;font-weight:bold;color:{{ tones[it.tone] if it.tone in tones else tones[''] }};">{{ it.value }}</div>
+{% if it.value_note %}<div style="font-size:11px;line-height:14px;color:#6b7280;">{{ it.value_note }}</div>{% endif %}
+</td>
+</tr>
+{% endfor %}
+</table>
+{% if s.more %}<p style="margin:6px 0 0 0;font-size:12px;color:#6b7280;">{{ s.more }}</p>{% endif %}
 {% endif %}
 {% if s.note %}<p style="margin:8px 0 0 0;font-size:12px;line-height:17px;color:#4b5563;">{{ s.note }}</p>{% endif %}
 </td></tr>
@@ -145,6 +162,14 @@ def render_text(d: Digest, brand: str = "CCTNS Progress Dashboard") -> str:
             lines.append(_plain(s.lead))
         if s.table:
             lines += _table_text(s.table)
+        for it in s.items:
+            value = " ".join(x for x in (_plain(it.value), _plain(it.value_note)) if x)
+            lines.append(f"  - {_cell_text(it.title)}" + (f" ({value})" if value else ""))
+            lines += [f"    {_plain(x)}" for x in it.lines]
+            if isinstance(it.title, Link):
+                lines.append(f"    {it.title.url}")
+        if s.more:
+            lines.append(f"  ({_plain(s.more)})")
         if s.note:
             lines.append(_plain(s.note))
     lines += ["", "--", *(_plain(f) for f in d.footer)]

@@ -203,6 +203,7 @@ class SendReport:
 
 
 PackBuilder = Callable[[Engine, str, str | None, str], bytes]
+DEFAULT_PACK = object()
 
 
 def review_pack_pdf(engine: Engine, state_code: str, district_code: str | None, month: str) -> bytes:
@@ -245,9 +246,12 @@ def _message(engine: Engine, d: Digest, r: Recipient, settings: Settings, links:
 
 def run(engine: Engine, settings: Settings, kind: str, month: str, make: Callable[[Recipient], Digest], *,
         usernames: list[str] | None = None, dry_run_dir: Path | None = None, now: datetime | None = None,
-        mailer: Mailer | None = None, pack_builder: PackBuilder | None = review_pack_pdf) -> SendReport:
-    """Send (or, with `dry_run_dir`, write as .eml) the `kind` digest of `month` to every recipient."""
+        mailer: Mailer | None = None, pack_builder: PackBuilder | None | object = DEFAULT_PACK) -> SendReport:
+    """Send (or, with `dry_run_dir`, write as .eml) the `kind` digest of `month` to every recipient.
+    `pack_builder` makes the PDF review pack attached for State users (default `review_pack_pdf`; None: none)."""
     now = now or utcnow()
+    if pack_builder is DEFAULT_PACK:
+        pack_builder = review_pack_pdf
     links = Links(settings.base_url)
     report = SendReport(month, kind)
     packs: dict = {}

@@ -3,10 +3,10 @@ the PDF review pack for State users, never twice, and a retry after the server w
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
-import pytest
 from conftest import fake_pack, settings_for
 from sqlalchemy import select
 
@@ -49,9 +49,12 @@ def test_one_digest_per_user_scoped_with_the_pack_for_state_users(digest_engine,
         pdfs = [a for a in msg.iter_attachments() if a.get_content_type() == "application/pdf"]
         assert len(pdfs) == (1 if p.role == "state" else 0), p.username
         if p.role == "district":  # no station of another district, by code or by name
+            seen = " | ".join(n for _c, n, d, _s in stations if d == p.district_code).lower()
             for code, name, district, _state in stations:
                 if district != p.district_code:
                     assert code not in text, (p.username, code)
+                    if name.lower() not in seen:  # a name shared with one of their own stations may appear
+                        assert not re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text), (p.username, name)
         if p.role == "state":  # no station of another State
             for code, _name, _district, state in stations:
                 if state != p.state_code:
