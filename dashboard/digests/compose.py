@@ -268,7 +268,11 @@ def _status(t: Callable[..., str], row: dict) -> Styled:
     cycles = as_int(row.get("carry_cycles")) or 0
     if cycles:
         text += f" · {t('overdue_word')} ({t('carried', n=cycles)})"
-    return Styled(text, "bad" if cycles or status == "escalated" else "")
+    tone = "bad" if cycles or status == "escalated" else ""
+    if str(row.get("outcome") or "pending") != "pending":  # what the data of its due month showed
+        outcome = _outcome(t, row)
+        text, tone = f"{text} · {outcome.text}", tone or outcome.tone
+    return Styled(text, tone)
 
 
 # --- national users -------------------------------------------------------------------------------------------

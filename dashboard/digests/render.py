@@ -44,7 +44,7 @@ TEMPLATE = """<!DOCTYPE html>
 {% for k in d.kpis %}
 <td valign="top" width="{{ (100 / d.kpis|length)|round(0, 'floor')|int }}%" style="padding:0 6px;height:100%;">
 <table role="presentation" width="100%" height="100%" cellpadding="0" cellspacing="0" border="0" style="height:100%;border:1px solid #e3e7ee;border-radius:6px;border-collapse:separate;background:#f8fafc;">
-<tr><td valign="top" style="padding:10px 12px;">
+<tr><td valign="top" height="{{ 72 if d.kpis|length <= 3 else 92 }}" style="padding:10px 12px;height:{{ 72 if d.kpis|length <= 3 else 92 }}px;">
 <div style="font-size:11px;line-height:14px;text-transform:uppercase;letter-spacing:.5px;color:#4b5563;">{{ k.label }}</div>
 <div style="font-size:{{ 22 if k.value|length <= 12 else 17 }}px;line-height:{{ 28 if k.value|length <= 12 else 22 }}px;font-weight:bold;color:{{ tones[k.tone] if k.tone in tones else tones[''] }};margin-top:2px;">{{ k.value }}</div>
 {% if k.sub %}<div style="font-size:12px;line-height:16px;color:#4b5563;margin-top:2px;">{{ k.sub }}</div>{% endif %}
