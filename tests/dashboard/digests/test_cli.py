@@ -5,7 +5,7 @@ from __future__ import annotations
 from email import message_from_bytes, policy
 
 import pytest
-from conftest import PASSWORD
+from digests_support import PASSWORD
 from typer.testing import CliRunner
 
 from dashboard.cli import app

@@ -7,7 +7,7 @@ import re
 import threading
 from datetime import timedelta
 
-from conftest import fake_pack, settings_for
+from digests_support import fake_pack, settings_for
 from sqlalchemy import select
 
 from dashboard.digests import recipients, send_monthly, status
