@@ -132,17 +132,21 @@ def backoff(attempts: int) -> timedelta:
 
 def claim(engine: Engine, r: Recipient, month: str, kind: str, now: datetime) -> int | None:
     """The log row's id if this run may send the digest now (new, or failed and due for a retry)."""
-    try:
-        with engine.begin() as conn:
-            return int(conn.execute(insert(DigestLog).values(
-                user_id=r.user_id, username=r.username, month=month, kind=kind, email=r.email or "", message_id="",
-                status="sending", attempts=0, last_error="", claimed_at=now, created_at=now)).inserted_primary_key[0])
-    except IntegrityError:
-        pass
+    where = (DigestLog.user_id == r.user_id, DigestLog.month == month, DigestLog.kind == kind)
+    with engine.connect() as conn:
+        exists = conn.execute(select(DigestLog.id).where(*where)).first() is not None
+    if not exists:  # the usual case for a new month; the unique key settles a race between two runs
+        try:
+            with engine.begin() as conn:
+                return int(conn.execute(insert(DigestLog).values(
+                    user_id=r.user_id, username=r.username, month=month, kind=kind, email=r.email or "",
+                    message_id="", status="sending", attempts=0, last_error="", claimed_at=now,
+                    created_at=now)).inserted_primary_key[0])
+        except IntegrityError:
+            pass
     with engine.begin() as conn:
         row = conn.execute(select(DigestLog.id, DigestLog.status, DigestLog.attempts, DigestLog.next_attempt_at)
-                           .where(DigestLog.user_id == r.user_id, DigestLog.month == month,
-                                  DigestLog.kind == kind)).first()
+                           .where(*where)).first()
         if row is None or row.status != "failed" or (row.next_attempt_at is not None and row.next_attempt_at > now):
             return None
         done = conn.execute(update(DigestLog).where(DigestLog.id == row.id, DigestLog.status == "failed",
