@@ -36,7 +36,7 @@
       navHrefs: function (search) {
         var month = monthFrom(search);
         var q = month ? "?month=" + month : "";
-        return ["/" + q, "/lagging" + q, "/methodology" + q, "/data" + q, "/" + q];
+        return ["/" + q, "/lagging" + q, "/actions" + q, "/methodology" + q, "/data" + q, "/" + q];
       },
       applyTheme: function (value) {
         var theme;

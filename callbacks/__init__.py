@@ -7,7 +7,9 @@ import importlib
 import dash
 
 # callbacks/<module>.py: register(app); the shell first, pages after.
-MODULES: tuple[str, ...] = ("shell", "national", "state", "district", "station", "lagging", "methodology", "data", "present", "profile")
+MODULES: tuple[str, ...] = ("shell", "national", "state", "district", "station", "lagging", "methodology", "data", "present",
+                             "assign", "actions", "action_panels",
+                             "profile")
 
 
 def register_callbacks(app: dash.Dash) -> list[str]:

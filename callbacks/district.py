@@ -115,7 +115,8 @@ def update_page(query: Any, theme: str | None):
     kpis = headline_cards(head, lag)
     version = read.version_for(eng, month)
     lagging = lagging_panel(lag, stakes, version, month,
-                            more_href=page_href("/lagging", month, state=info["state_code"], district=code))
+                            more_href=page_href("/lagging", month, state=info["state_code"], district=code),
+                            assign=user_scope.can_create_action("station", info["state_code"], code))
     movers = movers_panel(moved, month)
     # Not-reported stations are left out of the colours (their imputed losses would swamp the scale) and named.
     silent = table[~table["reported"].astype(bool)] if not table.empty else table
@@ -253,9 +254,12 @@ def _stations_note(rows: list[dict], peer: Any) -> str:
 
 
 def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: str, *,
-                  more_href: str | None = None, limit: int = LAGGING_ROWS) -> Any:
+                  more_href: str | None = None, limit: int = LAGGING_ROWS, assign: bool = False) -> Any:
     """The district's lagging stations with reasons and what to fix: the first `limit` (by marks at stake),
-    then a count of the others and a link to the full list (`more_href`)."""
+    then a count of the others and a link to the full list (`more_href`); `assign`: an Assign button per row
+    (for those who may assign actions here)."""
+    from layouts.action_parts import assign_button
+
     if lag is None or lag.empty:
         return empty_state("No lagging stations this month", "Every active station reported and met the thresholds.")
     total = len(lag)
@@ -290,10 +294,11 @@ def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: 
             reasons,
             html.Strong(fmt3(r.at_stake_district)),
             fmt3(r.at_stake_state),
+            *([assign_button([r.station_code], month=month)] if assign else []),
         ])
     return html.Div([
-        simple_table(["Station", "Score", "Why it lags, and what to fix", "At stake: district", "At stake: State"],
-                     rows, numeric=(1, 3, 4), class_name="lagging-table"),
+        simple_table(["Station", "Score", "Why it lags, and what to fix", "At stake: district", "At stake: State",
+                      *(["Action"] if assign else [])], rows, numeric=(1, 3, 4), class_name="lagging-table"),
         html.Div("Each line: what the fix takes (records still needed to reach the target) and what it is worth "
                  "to the district, then the marks at stake for the district / the State. Marks at stake are "
                  "computed one station at a time.", className="graph-note mt-2"),

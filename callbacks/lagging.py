@@ -245,8 +245,8 @@ def station_detail(selected: list[dict] | None, resolved: dict | None):
     from dashboard import read
 
     month = query_strings(resolved, ("month",))["month"]
-    if not isinstance(selected, list) or not selected or month is None:
-        return None
+    if not isinstance(selected, list) or len(selected) != 1 or month is None:
+        return None  # none, or several ticked to assign: no single station to detail
     row = selected[0] if isinstance(selected[0], dict) else {}
     code = row.get("station_code")
     if not isinstance(code, str) or len(code) > 24:

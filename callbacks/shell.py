@@ -168,7 +168,8 @@ def breadcrumb_items(pathname: str | None, month: str | None) -> list[dict]:
                           "href": page_href("/district/" + info["district_code"], month)})
         items.append({"label": info["name"], "href": None})
     elif path != "/":
-        titles = {"/lagging": "Lagging stations", "/methodology": "Methodology", "/data": "Data", "/profile": "Your profile"}
+        titles = {"/lagging": "Lagging stations", "/actions": "Actions", "/methodology": "Methodology",
+                  "/data": "Data", "/profile": "Your profile"}
         items.append({"label": titles.get(path, "Page not found"), "href": None})
     else:
         items[0]["href"] = None

@@ -364,6 +364,9 @@ def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10) -> An
         return not_available("station lists across this State/UT", *_own_link(user_scope, month))
     if lag.empty:
         return empty_state("No lagging stations this month", "Every active station reported and met the thresholds.")
+    from layouts.action_parts import assign_button
+
+    may_assign = user_scope.can_create_action("station", code, None)  # the State's users (the review loop)
     rows = []
     for r in lag.itertuples():
         score: Any = "not reported" if r.not_reported else format_score(r.score)
@@ -373,11 +376,12 @@ def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10) -> An
             score,
             html.Span(r.reasons, className="small"),
             html.Strong(fmt3(r.at_stake_state)),
+            *([assign_button([r.station_code], month=month)] if may_assign else []),
         ])
     more = total - min(top, total)
     return html.Div([
-        simple_table(["Station", "District", "Score", "Why it lags", "Marks at stake (State)"], rows,
-                     numeric=(2, 4)),
+        simple_table(["Station", "District", "Score", "Why it lags", "Marks at stake (State)",
+                      *(["Action"] if may_assign else [])], rows, numeric=(2, 4)),
         html.Div([
             f"{total} lagging station{'s' if total != 1 else ''} in all" + (f"; {more} more" if more else "")
             + ". ",

@@ -322,3 +322,67 @@ def lagging_actions(not_reported: bool,
     if more:
         actions.append(f"and {more} more parameter{'s' if more != 1 else ''}")
     return actions
+
+
+# --- the review loop: actions in words -----------------------------------------------------------------
+
+OUTCOME_WORDS = {
+    "pending": "pending",
+    "met": "met",
+    "partly_met": "partly met",
+    "not_met": "not met",
+    "no_data": "not met (no data)",
+    "unit_closed": "cannot be judged (station closed)",
+    "parameter_dropped": "cannot be judged (parameter dropped)",
+    "not_applicable": "cannot be judged (no cases)",
+}
+STATUS_WORDS = {"open": "open", "done": "done", "dropped": "dropped", "escalated": "escalated"}
+FORUM_WORDS = {"state_review": "State review", "district_meeting": "District meeting", "conference": "Conference"}
+
+
+def outcome_words(outcome: object) -> str:
+    """An action's outcome in words ("partly met"); unknown values as they are."""
+    return OUTCOME_WORDS.get(str(outcome), str(outcome or MISSING))
+
+
+def action_value(value: object, numerator: object, denominator: object, has_parameter: bool) -> str:
+    """One figure of an action: "62.5% (25 / 40)" for a parameter, the score "64.20" without one."""
+    if is_missing(value):
+        return NO_DATA
+    if not has_parameter:
+        return f"score {float(value):.2f}"  # type: ignore[arg-type]
+    text = f"{float(value):.1f}%"  # type: ignore[arg-type]
+    if not is_missing(numerator) and not is_missing(denominator):
+        text += f" ({ratio_text(numerator, denominator)})"
+    return text
+
+
+def action_carry_text(due_month: str, current_due_month: str, carry_cycles: object, status: str) -> str:
+    """When an action is due: "Jun 2025", or "Jun 2025 → Aug 2025 (carried over 2×, escalated)"."""
+    cycles = as_int(carry_cycles) or 0
+    text = month_short(due_month)
+    if cycles and current_due_month and current_due_month != due_month:
+        text += f" → {month_short(current_due_month)} (carried over {cycles}×"
+        text += ", escalated)" if status == "escalated" else ")"
+    elif status == "escalated":
+        text += " (escalated)"
+    return text
+
+
+def action_data_text(row: dict) -> str:
+    """What the data shows for one action (a row of `dashboard.actions.list_actions`): the figure it was made
+    on, the figure of the month that judged it, the target and the outcome, e.g.
+    "45.0% (18 / 40) in May 2025 → 52.5% (21 / 40) in Jun 2025; target 90%: not met"."""
+    has_parameter = not is_missing(row.get("parameter")) and bool(row.get("parameter"))
+    then = action_value(row.get("gap_value"), row.get("gap_numerator"), row.get("gap_denominator"), has_parameter)
+    text = f"{then} in {month_short(str(row.get('basis_month')))}"
+    outcome = str(row.get("outcome") or "pending")
+    if outcome != "pending" and not is_missing(row.get("outcome_month")):
+        now = action_value(row.get("now_value"), row.get("now_numerator"), row.get("now_denominator"),
+                           has_parameter)
+        text += f" → {now} in {month_short(str(row.get('outcome_month')))}"
+    target = row.get("gap_target")
+    if not is_missing(target):
+        text += (f"; target {float(target):g}%" if has_parameter  # type: ignore[arg-type]
+                 else f"; lagging below {float(target):g}")  # type: ignore[arg-type]
+    return f"{text}: {outcome_words(outcome)}"

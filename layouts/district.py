@@ -33,6 +33,7 @@ class ids:
     HEATMAP_NOTE = "district-heatmap-note"
     LAGGING = "district-lagging"
     MOVERS = "district-movers"
+    ACTIONS_PANEL = "district-actions-panel"  # the district's open and past actions, Assign where allowed
 
 
 STATION_COLUMNS: list[dict] = [
@@ -106,6 +107,12 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
                     ), xl=4, className="min-w-0"),
                 ],
                 className="g-3",
+            ),
+            card(
+                "Actions",
+                loading(html.Div(id=ids.ACTIONS_PANEL)),
+                subtitle="Directions given in reviews for this district and its police stations: owner, due month "
+                         "and what the data shows.",
             ),
             card(
                 "Stations × parameters: marks lost",

@@ -39,6 +39,8 @@ class ids:
     STATES_CARD = "lagging-states-card"
     STATES = "lagging-states"
     DETAIL = "lagging-detail"
+    ASSIGN = "lagging-assign"  # "Assign selected (n)": opens the assign dialog (layouts/assign.py)
+    ASSIGN_BOX = "lagging-assign-box"
 
 
 QUERY_KEYS = ("month", "state", "district", "parameter", "reason", "peer")
@@ -185,6 +187,11 @@ def layout(**query: object) -> html.Div:
                      html.Div(id=ids.TABLE_NOTE, className="graph-note mt-2")],
                     subtitle="Ordered by marks at stake for the State, largest first. Click a row for the "
                              "station's full action list. The downloads hold exactly these rows, in this order.",
+                    actions=html.Div(
+                        dbc.Button("Assign selected (0)", id=ids.ASSIGN, color="primary", size="sm", disabled=True,
+                                   title="Tick stations in the list, then assign each an action with an owner "
+                                         "and a due month"),
+                        id=ids.ASSIGN_BOX, style={"display": "none"}),
                 ),
                 id=ids.TABLE_CARD,
             ),

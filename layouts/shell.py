@@ -25,6 +25,7 @@ class ids:
     BRAND = "shell-brand"
     NAV_NATIONAL = "shell-nav-national"
     NAV_LAGGING = "shell-nav-lagging"
+    NAV_ACTIONS = "shell-nav-actions"  # "Actions"; "My actions" for a district SP (callbacks/actions.py)
     NAV_METHODOLOGY = "shell-nav-methodology"
     NAV_DATA = "shell-nav-data"
     SEARCH = "shell-search"
@@ -44,6 +45,7 @@ class ids:
 NAV_ITEMS: tuple[tuple[str, str, str], ...] = (
     (ids.NAV_NATIONAL, "National", "/"),
     (ids.NAV_LAGGING, "Lagging stations", "/lagging"),
+    (ids.NAV_ACTIONS, "Actions", "/actions"),
     (ids.NAV_METHODOLOGY, "Methodology", "/methodology"),
     (ids.NAV_DATA, "Data", "/data"),
 )
@@ -183,6 +185,8 @@ def figure_templates() -> dict:
 
 def app_layout() -> html.Div:
     """The whole page around `dash.page_container` (a function: built per request)."""
+    from layouts.assign import dialog as assign_dialog
+
     return html.Div(
         [
             html.A("Skip to main content", href=f"#{ids.MAIN}", className="visually-hidden-focusable skip-link"),
@@ -195,6 +199,7 @@ def app_layout() -> html.Div:
             html.Main(dbc.Container(dash.page_container, fluid=True, className="shell-container"),
                       id=ids.MAIN, tabIndex="-1", className="shell-main"),
             footer(),
+            assign_dialog(),
         ],
         className="shell",
     )

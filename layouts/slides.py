@@ -31,6 +31,16 @@ class Col:
     width: float = 1.0  # relative
 
 
+@dataclass(frozen=True)
+class RowRef:
+    """What one table row is about, for an affordance a renderer may put beside it (the web deck's "Assign an
+    action"): the unit's level and code, and the parameter (None: the unit as a whole, e.g. not reported)."""
+
+    level: str  # station | district | state
+    unit_code: str
+    parameter: str | None = None
+
+
 @dataclass
 class Table:
     columns: list[Col]
@@ -41,6 +51,7 @@ class Table:
     empty: str = "Nothing to show for this month"
     small: bool = False  # rows with text in words (reasons)
     dense: bool = False  # more rows (top 10) or a narrow side column: smaller type
+    refs: list[RowRef | None] = field(default_factory=list)  # per row, when the rows are units to act on
 
 
 @dataclass

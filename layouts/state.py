@@ -33,6 +33,7 @@ class ids:
     HEATMAP_BOX = "state-heatmap-box"
     HEATMAP_MSG = "state-heatmap-msg"
     LAGGING = "state-lagging"
+    ACTIONS_PANEL = "state-actions-panel"  # the review loop: tally by district, open actions due first
 
 
 # District league table. Numeric fields sort numerically; the text shown comes from *_text fields.
@@ -127,6 +128,12 @@ def layout(state_code: str | None = None, month: str | None = None, **_other: ob
                  html.Div(id=ids.HEATMAP_MSG)],
                 subtitle="Darker = more marks lost. Hover for value, numerator / denominator, marks and weight; "
                          "click a cell to open the district.",
+            ),
+            card(
+                "Actions from the reviews",
+                loading(html.Div(id=ids.ACTIONS_PANEL)),
+                subtitle="Directions given in reviews, judged by the data of their due month: met, partly met, "
+                         "not met, carried over; the open ones due first.",
             ),
             card(
                 "Top lagging stations",

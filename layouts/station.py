@@ -29,6 +29,7 @@ class ids:
     PARAM_TREND = "station-param-trend"
     TREND = "station-trend"
     NOT_REPORTED = "station-not-reported"
+    ACTIONS_PANEL = "station-actions-panel"  # the station's open and past actions, Assign where allowed
 
 
 PARAM_COLUMNS: list[dict] = [
@@ -97,6 +98,12 @@ def layout(station_code: str | None = None, month: str | None = None, parameter:
                     ), lg=5, className="min-w-0"),
                 ],
                 className="g-3",
+            ),
+            card(
+                "Actions",
+                loading(html.Div(id=ids.ACTIONS_PANEL)),
+                subtitle="Directions given in reviews for this police station: owner, due month and what the "
+                         "data shows.",
             ),
             card(
                 "Score trend",

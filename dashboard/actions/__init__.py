@@ -8,12 +8,14 @@ from dashboard.actions.records import (
     COLUMNS,
     FORUMS,
     MAX_BATCH,
+    MAX_REGISTER,
     OWNER_KINDS,
     ActionConflict,
     ActionFilters,
     ActionRefused,
     NewAction,
     add_comment,
+    check_new_actions,
     comments,
     create_actions,
     gap_for,
@@ -26,7 +28,7 @@ from dashboard.actions.records import (
 )
 
 __all__ = [
-    "COLUMNS", "FORUMS", "MAX_BATCH", "OWNER_KINDS", "ActionConflict", "ActionFilters", "ActionRefused",
-    "EvaluationReport", "NewAction", "add_comment", "comments", "create_actions", "evaluate_actions", "gap_for",
+    "COLUMNS", "FORUMS", "MAX_BATCH", "MAX_REGISTER", "OWNER_KINDS", "ActionConflict", "ActionFilters", "ActionRefused",
+    "EvaluationReport", "NewAction", "add_comment", "check_new_actions", "comments", "create_actions", "evaluate_actions", "gap_for",
     "get_action", "history", "list_actions", "next_month_to_score", "scored_months", "owner_label", "tally", "update_action",
 ]

@@ -23,6 +23,7 @@ from dashboard.scope import OutOfScope, Scope
 from dashboard.store import (
     Action,
     ActionComment,
+    AuditEvent,
     District,
     PoliceStation,
     State,
@@ -39,6 +40,7 @@ TEXT_MIN, TEXT_MAX = 3, 500
 COMMENT_MAX = 1000
 REASON_MAX = 300
 MAX_BATCH = 200  # actions made at once from the lagging list
+MAX_REGISTER = 5000  # actions made at once from an actions register file (`cctns actions import`)
 MAX_DUE_AHEAD = 12  # months after the latest scored month
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -184,12 +186,14 @@ def gap_of(conn: Connection, month: str, level: str, unit_code: str, parameter: 
 # --- create ---------------------------------------------------------------------------------------------
 
 
-def create_actions(engine: Engine, scope: Scope, items: Sequence[NewAction], actor: str | None = None) -> list[int]:
-    """Make one or several actions in one transaction (all or nothing); returns their ids."""
+def create_actions(engine: Engine, scope: Scope, items: Sequence[NewAction], actor: str | None = None,
+                   limit: int = MAX_BATCH) -> list[int]:
+    """Make one or several actions in one transaction (all or nothing); returns their ids. `limit`: at most
+    this many at once (MAX_BATCH from the pages; an actions register file has MAX_REGISTER)."""
     if not items:
         raise ActionRefused("nothing to assign")
-    if len(items) > MAX_BATCH:
-        raise ActionRefused(f"at most {MAX_BATCH} actions at once ({len(items)} given)")
+    if len(items) > limit:
+        raise ActionRefused(f"at most {limit} actions at once ({len(items)} given)")
     actor = actor or scope.username or "user"
     ids: list[int] = []
     with engine.begin() as conn:
@@ -210,6 +214,22 @@ def create_actions(engine: Engine, scope: Scope, items: Sequence[NewAction], act
             audit.record(conn, "action_create", actor=actor, detail=json.dumps(
                 {"id": new_id, "after": _audited(values)}, default=str))
     return ids
+
+
+def check_new_actions(engine: Engine, scope: Scope, items: Sequence[NewAction]) -> list[tuple[int, str]]:
+    """What `create_actions` would refuse, for every item (its index and the reason); nothing is written.
+    An actions register file lists every problem at once with this, then makes them all or none."""
+    problems: list[tuple[int, str]] = []
+    with engine.connect() as conn:
+        months = scored_months(conn)
+        if not months:
+            return [(i, "there is no scored month yet: import data first") for i in range(len(items))]
+        for i, item in enumerate(items):
+            try:
+                _validated_new(conn, scope, item, months)
+            except (ActionRefused, OutOfScope) as exc:
+                problems.append((i, str(exc)))
+    return problems
 
 
 def _validated_new(conn: Connection, scope: Scope, item: NewAction, months: list[str]) -> dict:
@@ -425,7 +445,7 @@ def list_actions(engine: Engine, scope: Scope, filters: ActionFilters | None = N
     df["state_name"] = [names.get(("state", s), s) for s in df["state_code"]]
     df["district_name"] = [names.get(("district", d), "") if d else "" for d in df["district_code"]]
     param_names = _parameter_names(methodology)
-    df["parameter_name"] = [param_names.get(p, p) if p else "" for p in df["parameter"]]
+    df["parameter_name"] = [param_names.get(p, p) if isinstance(p, str) and p else "" for p in df["parameter"]]
     df["owner"] = [owner_label(k, u, lvl, un, dn) for k, u, lvl, un, dn in
                    zip(df["owner_kind"], df["owner_user"], df["level"], df["unit_name"], df["district_name"],
                        strict=True)]
@@ -474,21 +494,25 @@ def _parameter_names(methodology) -> dict[str, str]:
 
 
 def history(engine: Engine, scope: Scope, action_id: int) -> list[dict]:
-    """The audit trail of one action (create, updates, comments, evaluations), oldest first."""
+    """The audit trail of one action (made, changed, commented, judged), oldest first."""
+    kinds = ("action_create", "action_update", "action_comment", "action_evaluate")
     with engine.connect() as conn:
         row = _get(conn, action_id)
         if row is None or not scope.can_see_action(row["state_code"], row["district_code"]):
             return []
+        # every action event's detail is JSON that starts with its id (see the audit.record calls above)
+        rows = conn.execute(select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.detail).where(
+            AuditEvent.action.in_(kinds), AuditEvent.detail.like(f'{{"id": {int(action_id)},%'))
+            .order_by(AuditEvent.at, AuditEvent.id)).all()
     events = []
-    for kind in ("action_create", "action_update", "action_comment", "action_evaluate"):
-        for e in audit.list_events(engine, limit=2000, action=kind):
-            try:
-                detail = json.loads(e.detail)
-            except ValueError:
-                continue
-            if isinstance(detail, dict) and detail.get("id") == action_id:
-                events.append({"at": e.at, "actor": e.actor, "kind": kind, "detail": detail})
-    return sorted(events, key=lambda x: x["at"])
+    for at, actor, kind, detail in rows:
+        try:
+            parsed = json.loads(detail)
+        except ValueError:
+            continue
+        if isinstance(parsed, dict) and parsed.get("id") == action_id:
+            events.append({"at": at, "actor": actor, "kind": kind, "detail": parsed})
+    return events
 
 
 def tally(df: pd.DataFrame) -> dict[str, int]:

@@ -2,6 +2,13 @@
 `write`) with batches and an exact revert (`batches`), the recomputation of results (`recompute`), and the
 deterministic demo dataset (`demo`) with its review meetings (`demo_reviews`)."""
 
+from dashboard.ingest.action_register import (
+    EXPORT_ONLY_COLUMNS,
+    REGISTER_COLUMNS,
+    RegisterReport,
+    import_action_register,
+    read_register,
+)
 from dashboard.ingest.batches import BatchInfo, RevertRefused, RevertReport, list_batches, revert_batch
 from dashboard.ingest.demo import generate_demo
 from dashboard.ingest.demo_reviews import hold_reviews
@@ -11,6 +18,7 @@ from dashboard.ingest.recompute import recompute_months
 from dashboard.ingest.write import months_with_data
 
 __all__ = [
+    "EXPORT_ONLY_COLUMNS", "REGISTER_COLUMNS", "RegisterReport", "import_action_register", "read_register",
     "KINDS", "BatchInfo", "ImportRejected", "ImportReport", "ImporterError", "Problem", "RevertRefused",
     "RevertReport", "generate_demo", "hold_reviews", "import_files", "list_batches", "months_with_data", "recompute_months",
     "revert_batch", "validate_files",

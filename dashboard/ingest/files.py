@@ -228,17 +228,18 @@ def _looks_binary(raw: bytes) -> bool:
     return controls > max(2, len(head) // 100)
 
 
-def _read_file(path: Path, problems: _Problems) -> _File | None:
-    """Read one file; a file that breaks the reader in an unforeseen way is a problem, not a traceback."""
+def _read_file(path: Path, problems: _Problems, kinds: dict[str, Kind] = KINDS) -> _File | None:
+    """Read one file (its kind recognised among `kinds`: the import files by default); a file that breaks
+    the reader in an unforeseen way is a problem, not a traceback."""
     try:
-        return _read_file_checked(path, problems)
+        return _read_file_checked(path, problems, kinds)
     except Exception as exc:  # noqa: BLE001 - hostile files must never end the import with a traceback
         problems.add(path.name, None, "", "", f"cannot be read ({type(exc).__name__}: {str(exc)[:120]}): "
                      "check that it is a CSV (UTF-8) or XLSX file")
         return None
 
 
-def _read_file_checked(path: Path, problems: _Problems) -> _File | None:
+def _read_file_checked(path: Path, problems: _Problems, kinds: dict[str, Kind] = KINDS) -> _File | None:
     label = path.name
     try:
         raw = path.read_bytes()
@@ -250,7 +251,7 @@ def _read_file_checked(path: Path, problems: _Problems) -> _File | None:
         problems.add(label, None, "", "", "the file is empty")
         return None
     if raw[:4] == b"PK\x03\x04":
-        return _File(path, sha, _read_xlsx(path, raw, problems))
+        return _File(path, sha, _read_xlsx(path, raw, problems, kinds))
     if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         problems.add(label, None, "", "", "old Excel .xls format is not supported: save the workbook as .xlsx or CSV")
         return None
@@ -272,11 +273,12 @@ def _read_file_checked(path: Path, problems: _Problems) -> _File | None:
         bad = raw[exc.start : exc.start + 4]
         problems.add(label, line, "", repr(bad), "not valid UTF-8 text: save the file as 'CSV UTF-8'")
         return None
-    table = _read_csv(label, raw, problems)
+    table = _read_csv(label, raw, problems, kinds)
     return _File(path, sha, [table] if table is not None else [])
 
 
-def _identify(label: str, header: list[str], problems: _Problems, row: int = 1) -> str | None:
+def _identify(label: str, header: list[str], problems: _Problems, row: int = 1,
+              kinds: dict[str, Kind] = KINDS) -> str | None:
     """The kind whose columns best match `header`; report missing/unexpected/duplicate columns."""
     ok = True
     seen: set[str] = set()
@@ -289,13 +291,13 @@ def _identify(label: str, header: list[str], problems: _Problems, row: int = 1) 
     def score(kind: Kind) -> tuple[int, int]:
         return (len(seen & set(kind.columns)), -len(set(kind.required) - seen))
 
-    best = max(KINDS.values(), key=score)
+    best = max(kinds.values(), key=score)
     if score(best)[0] == 0:
         hint = " (the file does not seem to be comma-separated)" if len(header) == 1 and (
             ";" in header[0] or "\t" in header[0]) else ""
         problems.add(label, row, "", ",".join(header)[:200],
                      "header not recognised: expected the columns of one of "
-                     + "; ".join(f"{k.name} ({', '.join(k.columns)})" for k in KINDS.values()) + hint)
+                     + "; ".join(f"{k.name} ({', '.join(k.columns)})" for k in kinds.values()) + hint)
         return None
     for col in best.required:
         if col not in seen:
@@ -310,14 +312,14 @@ def _identify(label: str, header: list[str], problems: _Problems, row: int = 1) 
     return best.name if ok else None
 
 
-def _read_csv(label: str, raw: bytes, problems: _Problems) -> _Table | None:
+def _read_csv(label: str, raw: bytes, problems: _Problems, kinds: dict[str, Kind] = KINDS) -> _Table | None:
     text_head = raw[:65536].decode("utf-8", errors="ignore").lstrip("\ufeff")
     first_line = next(csv.reader(io.StringIO(text_head)), [])
     header = [c.strip().lower() for c in first_line]
     width = len(header)
     while header and header[-1] == "":  # "a,b,c," as Excel writes an empty extra column: see below
         header.pop()
-    kind = _identify(label, header, problems)
+    kind = _identify(label, header, problems, kinds=kinds)
     if kind is None:
         return None
     try:
@@ -353,7 +355,7 @@ def _read_csv(label: str, raw: bytes, problems: _Problems) -> _Table | None:
             return None
         df = df.drop(columns=list(extra.columns))
     df.columns = [*header, "_row"]
-    return _finish_table(label, kind, df, problems)
+    return _finish_table(label, kind, df, problems, kinds)
 
 
 def _field_counts(raw: bytes) -> np.ndarray:
@@ -380,8 +382,9 @@ def _report_ragged(label: str, raw: bytes, width: int, problems: _Problems, mess
         problems.add(label, None, "", "", f"malformed CSV: {message}")
 
 
-def _finish_table(label: str, kind: str, df: pd.DataFrame, problems: _Problems) -> _Table | None:
-    spec = KINDS[kind]
+def _finish_table(label: str, kind: str, df: pd.DataFrame, problems: _Problems,
+                  kinds: dict[str, Kind] = KINDS) -> _Table | None:
+    spec = kinds[kind]
     for col in spec.optional:
         if col not in df.columns:
             df[col] = ""
@@ -452,7 +455,7 @@ def _formula_cells(raw: bytes, title: str, first_row: int, header: list[str],
     return found
 
 
-def _read_xlsx(path: Path, raw: bytes, problems: _Problems) -> list[_Table]:
+def _read_xlsx(path: Path, raw: bytes, problems: _Problems, kinds: dict[str, Kind] = KINDS) -> list[_Table]:
     import openpyxl
 
     label = path.name
@@ -478,10 +481,10 @@ def _read_xlsx(path: Path, raw: bytes, problems: _Problems) -> list[_Table]:
         for ws in wb.worksheets:
             sheet = ws.title.strip().lower()
             slabel = f"{label}[{ws.title}]"
-            if sheet not in KINDS:
+            if sheet not in kinds:
                 if ws.max_row and any(any(c is not None for c in r) for r in ws.iter_rows(max_row=50, values_only=True)):
                     problems.add(label, None, "", ws.title, "unexpected sheet: sheets must be named "
-                                 + ", ".join(KINDS))
+                                 + ", ".join(kinds))
                 continue
             rows_iter = ws.iter_rows(values_only=True)
             header_row = 0
@@ -496,7 +499,7 @@ def _read_xlsx(path: Path, raw: bytes, problems: _Problems) -> list[_Table]:
             while header and header[-1] == "":
                 header.pop()
             width = len(header)
-            kind = _identify(slabel, header, problems, header_row)
+            kind = _identify(slabel, header, problems, header_row, kinds)
             if kind is None:
                 continue
             if kind != sheet:
@@ -535,7 +538,7 @@ def _read_xlsx(path: Path, raw: bytes, problems: _Problems) -> list[_Table]:
             df["_row"] = np.array(numbers, dtype=np.int64)
             if df.empty:
                 continue  # header-only sheets are fine in a workbook (a template)
-            table = _finish_table(slabel, kind, df, problems)
+            table = _finish_table(slabel, kind, df, problems, kinds)
             if table is not None:
                 if blanks:
                     table.formulas = _formula_cells(raw, ws.title, header_row + 1, header, blanks)
@@ -544,5 +547,5 @@ def _read_xlsx(path: Path, raw: bytes, problems: _Problems) -> list[_Table]:
         wb.close()
     if not tables and not problems.counts.get(label) and not any(
             f.startswith(label + "[") and n for f, n in problems.counts.items()):
-        problems.add(label, None, "", "", "the workbook has no data rows in sheets named " + ", ".join(KINDS))
+        problems.add(label, None, "", "", "the workbook has no data rows in sheets named " + ", ".join(kinds))
     return tables

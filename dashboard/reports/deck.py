@@ -14,7 +14,11 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboard.actions import tally
 from dashboard.display import (
+    action_carry_text,
+    action_data_text,
+    action_value,
     format_change_centi,
     format_indian,
     format_rank,
@@ -23,19 +27,26 @@ from dashboard.display import (
     is_missing,
     month_long,
     month_short,
+    outcome_words,
     rank_change_text,
     shared_ranks,
     streak_text,
 )
 from dashboard.reports.review import LAGGING_TOP, TOP_N, Review
+from dashboard.safe_text import strip_control_characters
 from layouts import figures
-from layouts.slides import Chart, Col, Kpi, Kpis, Slide, Table, Text
+from layouts.slides import Chart, Col, Kpi, Kpis, RowRef, Slide, Table, Text
 
 TABLE_ROWS = 8  # rows of a league table per slide (readable from the back of a hall at 1024x768)
 LAGGING_ROWS = 5  # lagging stations per slide (each has a reason in words)
 CHART_PARAMETERS = 7  # parameters in the "marks lost" chart
 WHY_PARAMETERS = 5  # parameters in the "why" chart (two bars each)
 SLIDE_FONT = 18  # chart type size (px) on a 1024-pixel-wide slide
+TALLY_ROWS = 6  # districts (or stations) per commitments slide, under the headline numbers
+COMMITMENT_ROWS = 3  # not-met / carried-over actions per slide (each has its text and the data in words)
+COMMITMENTS_LISTED = 9  # at most this many listed in the deck; every action is in the XLSX pack
+ACTION_CHARS = 90  # an action's text on a slide is cut here (the notes and the XLSX have all of it)
+FOLLOW_TITLE = "Not met or carried over"
 
 
 # --- formatting ----------------------------------------------------------------------------------------
@@ -218,13 +229,175 @@ def _around(hist: pd.DataFrame, month: str, code: str | None, around: int = 2) -
 
 
 def slides(review: Review) -> list[Slide]:
-    """Every slide of the review, in order."""
-    out = [title_slide(review), standing_slide(review), trend_slide(review), why_slide(review),
-           lost_slide(review)]
+    """Every slide of the review, in order: the title, then the commitments from the last review."""
+    out = [title_slide(review), *commitment_slides(review), standing_slide(review), trend_slide(review),
+           why_slide(review), lost_slide(review)]
     if review.is_district:
         out += station_slides(review) + [movers_slide(review, stations=True)] + lagging_slides(review)
     else:
         out += district_slides(review) + [movers_slide(review)] + lagging_slides(review)
+    return out
+
+
+# --- the review loop: commitments from the last review ----------------------------------------------------
+
+COMMITMENTS_TITLE = "Commitments from the last review and what the data shows"
+TALLY_KEYS = (("met", "Met", "up"), ("partly_met", "Partly met", ""), ("not_met", "Not met", "down"),
+              ("carried_over", "Carried over", "down"), ("pending", "Pending", ""))
+
+
+def _typed(text: object, limit: int | None = None) -> str:
+    """Text a person typed, for a slide: control characters removed, cut at `limit` characters."""
+    out = strip_control_characters(" ".join(str(text or "").split()))
+    return out if limit is None or len(out) <= limit else out[: limit - 1].rstrip() + "…"
+
+
+def commitment_groups(r: Review) -> list[tuple[str, pd.DataFrame]]:
+    """The commitments grouped as the tally shows them: by district for a State review (State-level actions
+    first, as "State HQ"), by police station for a district review; the groups with most not met first."""
+    c = r.commitments
+    if c.empty:
+        return []
+    if r.is_district:
+        keys = [code if level == "station" else "" for level, code in zip(c["level"], c["unit_code"], strict=True)]
+        names = {code: name for code, name, level in zip(c["unit_code"], c["unit_name"], c["level"], strict=True)
+                 if level == "station"}
+        names[""] = f"{r.district_name} (district level)"
+    else:
+        keys = [d if isinstance(d, str) and d else "" for d in c["district_code"]]
+        names = {d: n for d, n in zip(c["district_code"], c["district_name"], strict=True) if isinstance(d, str) and d}
+        names[""] = f"{r.state_name} (State HQ)"
+    groups = [(names.get(k, k), c[[x == k for x in keys]]) for k in dict.fromkeys(keys)]
+    tallies = [tally(g) for _, g in groups]
+    order = sorted(range(len(groups)), key=lambda i: (-tallies[i]["not_met"], -tallies[i]["carried_over"],
+                                                      -tallies[i]["total"], groups[i][0]))
+    return [groups[i] for i in order]
+
+
+def _tally_kpis(t: dict[str, int]) -> Kpis:
+    return Kpis([Kpi(label, str(t[key]), "", tone if t[key] else "") for key, label, tone in TALLY_KEYS],
+                horizontal=True)
+
+
+def commitments_to_follow(r: Review) -> pd.DataFrame:
+    """The commitments not met or carried over, most carried first, then most at stake."""
+    c = r.commitments
+    if c.empty:
+        return c
+    carried = (c["status"].isin(("open", "escalated"))) & (c["carry_cycles"].fillna(0).astype(int) > 0)
+    shown = c[c["outcome"].isin(("not_met", "no_data")) | carried].copy()
+    shown["_cycles"] = shown["carry_cycles"].fillna(0).astype(int)
+    shown["_stake"] = shown["gap_at_stake"].astype(float).fillna(0.0)
+    return shown.sort_values(["_cycles", "_stake", "id"], ascending=[False, False, True]).drop(
+        columns=["_cycles", "_stake"]).reset_index(drop=True)
+
+
+def _parameter(row: dict) -> str | None:
+    """The action's parameter id, None for an action about a station as a whole (NaN in a DataFrame row)."""
+    p = row.get("parameter")
+    return None if is_missing(p) or not p else str(p)
+
+
+def _unit_cell(row: dict) -> str:
+    name = _typed(row["unit_name"])
+    if row["level"] == "station" and row.get("district_name"):
+        return f"{name}\n{_typed(row['district_name'])}"
+    return f"{name}\n{row['level'].capitalize()}" if row["level"] != "station" else name
+
+
+def _action_cell(row: dict) -> str:
+    """The action as typed (cut at ACTION_CHARS) and, unless its text names it, what it is about."""
+    text = _typed(row["text"], ACTION_CHARS)
+    about = _typed(row.get("parameter_name")) if _parameter(row) else "the station's score"
+    return text if about.lower() in text.lower() else f"{text}\nabout: {about}"
+
+
+def _due_cell(row: dict) -> str:
+    """When it was due and, below, where carry-over has taken it: "Jun 2025 / carried to Aug 2025 (2×)"."""
+    cycles = int(row.get("carry_cycles") or 0)
+    escalated = row.get("status") == "escalated"
+    line = month_short(str(row["due_month"]))
+    if cycles:
+        return f"{line}\ncarried to {month_short(str(row['current_due_month']))} ({cycles}×)" + (
+            ", escalated" if escalated else "")
+    return f"{line}\nescalated" if escalated else line
+
+
+def _data_cell(row: dict) -> str:
+    """The outcome with the figure that gave it, and below it the figure the action was made on."""
+    has_parameter = _parameter(row) is not None
+    then = action_value(row.get("gap_value"), row.get("gap_numerator"), row.get("gap_denominator"), has_parameter)
+    outcome = str(row.get("outcome") or "pending")
+    words = outcome_words(outcome)
+    head = words[:1].upper() + words[1:]
+    if outcome != "pending" and not is_missing(row.get("outcome_month")):
+        now = action_value(row.get("now_value"), row.get("now_numerator"), row.get("now_denominator"),
+                           has_parameter)
+        head += f": {now} in {month_short(str(row['outcome_month']))}"
+    if row.get("status") in ("done", "dropped"):
+        head += f" (marked {row['status']})"
+    target = row.get("gap_target")
+    bar = "" if is_missing(target) else (f"; target {float(target):g}%" if has_parameter
+                                          else f"; lagging below {float(target):g}")
+    return f"{head}\nwas {then} in {month_short(str(row['basis_month']))}{bar}"
+
+
+def commitment_slides(r: Review) -> list[Slide]:
+    """The review's opening: how the actions agreed before this month stand in the data (the tally, by
+    district or by police station) and which are not met or carried over. Says so plainly when none."""
+    c = r.commitments
+    where = r.scope_name
+    if c.empty:
+        text = Text([f"No actions were agreed for {where} before {month_long(r.month)}'s data, so there is "
+                     "nothing to follow up in this review.",
+                     "Actions agreed in this review appear here in the next one, judged by its data."], size="l")
+        return [Slide("commitments", COMMITMENTS_TITLE, f"{where} · {month_long(r.month)}", columns=[[text]],
+                      notes=f"No commitments from the last review for {where}.")]
+    total = tally(c)
+    groups = commitment_groups(r)
+    unit = "Police station" if r.is_district else "District"
+    parts = _chunks(len(groups), TALLY_ROWS)
+    out: list[Slide] = []
+    for n, (a, b) in enumerate(parts, 1):
+        keys = TALLY_KEYS + ((("not_judged", "Cannot be judged", ""),) if total["not_judged"] else ())
+        t = Table([Col(unit, "left", 2.4), Col("Actions", "right", 0.9)]
+                  + [Col(label, "right", 1.0) for _, label, _ in keys], [], dense=True)
+        for name, g in groups[a:b]:
+            counts = tally(g)
+            t.rows.append([_typed(name), str(counts["total"])] + [str(counts[k]) for k, _, _ in keys])
+            t.tones.append(["", ""] + [tone if counts[k] else "" for k, _, tone in keys])
+        notes = (f"{total['total']} actions from earlier reviews: " + ", ".join(
+            f"{total[k]} {label.lower()}" for k, label, _ in TALLY_KEYS)
+            + (f", {total['not_judged']} cannot be judged" if total["not_judged"] else "")
+            + (f", {total['escalated']} escalated" if total["escalated"] else "") + ". "
+            + "; ".join(f"{row[0]}: {row[2]} met, {row[4]} not met, {row[5]} carried over" for row in t.rows) + ".")
+        sub = (f"{where} · {total['total']} action{'s' if total['total'] != 1 else ''} agreed before "
+               f"{month_long(r.month)}'s data, as the data judges them")
+        out.append(Slide(f"commitments-{n}" if len(parts) > 1 else "commitments",
+                         _part(COMMITMENTS_TITLE, n, len(parts)), sub, columns=[[_tally_kpis(total), t]],
+                         notes=notes))
+    follow = commitments_to_follow(r)
+    shown = follow.head(COMMITMENTS_LISTED)
+    lists = _chunks(len(shown), COMMITMENT_ROWS) if len(shown) else []
+    for n, (a, b) in enumerate(lists, 1):
+        t = Table([Col("Unit", "left", 1.5), Col("Action", "left", 2.8), Col("Owner", "left", 1.2),
+                   Col("Due", "left", 1.3), Col("What the data shows", "left", 2.9)], [], dense=True)
+        rows = shown.iloc[a:b].to_dict("records")
+        for row in rows:
+            t.rows.append([_unit_cell(row), _action_cell(row), _typed(row["owner"]), _due_cell(row),
+                           _data_cell(row)])
+            escalating = int(row["carry_cycles"] or 0) >= 2 or row["status"] == "escalated"
+            t.tones.append(["", "", "", "down" if escalating else "",
+                            "down" if row["outcome"] in ("not_met", "no_data") else ""])
+            t.refs.append(RowRef(row["level"], row["unit_code"], _parameter(row)))
+        more = len(follow) - len(shown)
+        sub = (f"Commitments from the last review: {len(follow)} not met or carried over, most carried over first"
+               + (f" (the first {len(shown)} here; all in the XLSX pack)" if more else ""))
+        notes = "\n".join(f"{_typed(row['unit_name'])}: {_typed(row['text'])} (owner {_typed(row['owner'])}; due "
+                          f"{action_carry_text(row['due_month'], row['current_due_month'], row['carry_cycles'], row['status'])}). "
+                          f"{action_data_text(row)}" for row in rows)
+        out.append(Slide(f"commitments-open-{n}", _part(FOLLOW_TITLE, n, len(lists)), sub,
+                         columns=[[t]], notes=notes))
     return out
 
 
@@ -524,6 +697,8 @@ def lagging_slides(r: Review) -> list[Slide]:
             score = "–" if is_missing(row["score"]) else format_score(row["score"])
             cells += [score, lag_reason(row["reasons"], row["actions"]), _marks(row[stake_col], 3)]
             t.rows.append(cells)
+            t.refs.append(RowRef("station", str(row["station_code"]),
+                                 r.fix_first_parameter.get(str(row["station_code"]))))
             t.tones.append(["" for _ in cells[:-1]] + ["down"])
         notes = "\n".join(f"{row['station_name']} ({row['district_name']}): {row['reasons']}; at stake "
                           f"{_marks(row[stake_col], 3)}. To do: {row['actions'] or '–'}"
@@ -541,4 +716,4 @@ def lagging_slides(r: Review) -> list[Slide]:
     return out
 
 
-__all__ = ["for_slides", "slides", "stamp"]
+__all__ = ["commitment_slides", "commitments_to_follow", "for_slides", "slides", "stamp"]

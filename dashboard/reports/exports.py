@@ -111,3 +111,17 @@ def export_bytes(df: pd.DataFrame, fmt: str, sheet: str = "export") -> bytes:
     buf = io.BytesIO()
     write_export(df, fmt, buf, sheet)
     return buf.getvalue()
+
+
+def actions_register(actions: pd.DataFrame) -> pd.DataFrame:
+    """Actions (rows of `dashboard.actions.list_actions`) as an actions register: the columns
+    `cctns actions import` reads (`dashboard.ingest.REGISTER_COLUMNS`), then what the data shows of each
+    (`EXPORT_ONLY_COLUMNS`, ignored on import), so an export imports as it is. Blank, never "nan", for
+    what an action does not have."""
+    from dashboard.ingest import EXPORT_ONLY_COLUMNS, REGISTER_COLUMNS
+
+    columns = [*REGISTER_COLUMNS, *EXPORT_ONLY_COLUMNS]
+    if actions is None or actions.empty:
+        return pd.DataFrame(columns=columns)
+    out = actions.reindex(columns=columns).astype(object)
+    return out.where(out.notna(), "").reset_index(drop=True)

@@ -5,7 +5,9 @@ PDF and PPTX are the slides of `dashboard.reports.deck.slides(review)` (what `/p
 at). Charts are PNG images made by kaleido with the system Chromium (one browser for the whole pack).
 PPTX tables are native, editable tables and every slide carries speaker notes with the key numbers.
 XLSX has every table of the review on its own sheet, numbers stored as numbers, styled and frozen
-header rows.
+header rows; after the Summary come the review loop's sheets: "Commitments" (the deck's opening tally) and
+"Actions" (every action of the scope). Text people typed (actions, reasons) is written through
+`dashboard.reports.tabular` (never a formula) and without control characters in the PDF and PPTX.
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard.display import format_timestamp, month_long
+from dashboard.actions import tally
+from dashboard.display import FORUM_WORDS, STATUS_WORDS, format_timestamp, month_long, outcome_words
 from dashboard.reports import tabular
-from dashboard.reports.deck import slides, stamp
+from dashboard.reports.deck import TALLY_KEYS, commitment_groups, slides, stamp
 from dashboard.reports.review import Review
 from dashboard.safe_text import strip_control_characters
 from layouts.slides import Chart, Kpis, Slide, Table, Text
@@ -47,6 +50,7 @@ ACCENT = (11, 92, 173)
 OURS_FILL = (255, 236, 179)
 ZEBRA = (243, 246, 250)
 TONE = {"up": (19, 115, 51), "down": (179, 38, 30), "": INK}
+TEXT_POINTS = {"l": 24, "m": 15, "s": 15}  # a Text block's type size in the PPTX (the PDF: 2 pt less)
 
 
 class PackError(ValueError):
@@ -224,7 +228,11 @@ def _pdf_slide(pdf: Any, font: str, slide: Slide, images: dict[int, bytes]) -> N
                     y += 8
         return
     pdf.set_text_color(*INK)
-    pdf.set_font(font, "B", 26)
+    size = 26.0
+    pdf.set_font(font, "B", size)
+    while size > 18 and pdf.get_string_width(slide.title) > width:  # a long title stays on one line
+        size -= 0.5
+        pdf.set_font(font, "B", size)
     pdf.set_xy(left, 0.38 * MM)
     pdf.cell(width, 12, slide.title)
     if slide.subtitle:
@@ -253,12 +261,13 @@ def _pdf_slide(pdf: Any, font: str, slide: Slide, images: dict[int, bytes]) -> N
                 _pdf_kpis(pdf, font, block, x, y, w)
                 y += (block_height(block) + BLOCK_GAP) * MM
             elif isinstance(block, Text):
-                pdf.set_font(font, "", 13)
+                size = TEXT_POINTS.get(block.size, 15) - 2
+                pdf.set_font(font, "", size)
                 pdf.set_text_color(*MUTED)
                 for line in block.lines:
                     pdf.set_xy(x, y)
-                    pdf.multi_cell(w, 6.5, line)
-                    y = pdf.get_y() + 1
+                    pdf.multi_cell(w, size / 2, line, align="L")
+                    y = pdf.get_y() + size / 8
 
 
 def _pdf_caption(pdf: Any, font: str, text: str, x: float, y: float, w: float) -> float:
@@ -409,6 +418,12 @@ def _pptx_text(s: Any, x: float, y: float, w: float, h: float, text: str, size: 
     return box
 
 
+def title_points(title: str, size: float, fits: int) -> float:
+    """A slide title's type size in the PPTX: `size` when the title has at most `fits` characters (one line
+    at that size), smaller in proportion for a longer one, never below 20 pt."""
+    return size if len(title) <= fits else max(20.0, round(size * fits / len(title), 1))
+
+
 def _pptx_title(s: Any, title: str, x: float, y: float, w: float, h: float, size: float) -> None:
     from pptx.util import Inches, Pt
 
@@ -445,7 +460,7 @@ def _pptx_slide(s: Any, spec: Slide, images: dict[int, bytes]) -> None:
             elif isinstance(block, Text):
                 _pptx_text(s, MARGIN, y, width, 0.4 * len(block.lines), "\n".join(block.lines), 16, MUTED)
         return
-    _pptx_title(s, spec.title, MARGIN, 0.3, width, 0.65, 30)
+    _pptx_title(s, spec.title, MARGIN, 0.3, width, 0.65, title_points(spec.title, 30, 44))
     if spec.subtitle:
         _pptx_text(s, MARGIN, 0.92, width, 0.4, spec.subtitle, 16, MUTED)
     for col, box in zip(spec.columns, column_boxes(spec), strict=False):
@@ -465,8 +480,9 @@ def _pptx_slide(s: Any, spec: Slide, images: dict[int, bytes]) -> None:
                 _pptx_kpis(s, block, box.x, y, box.w)
                 y += block_height(block) + BLOCK_GAP
             elif isinstance(block, Text):
-                _pptx_text(s, box.x, y, box.w, 0.4 * len(block.lines), "\n".join(block.lines), 15, MUTED)
-                y += 0.45 * len(block.lines)
+                size = TEXT_POINTS.get(block.size, 15)
+                _pptx_text(s, box.x, y, box.w, 0.4 * len(block.lines), "\n".join(block.lines), size, MUTED)
+                y += 0.45 * len(block.lines) * size / 15
 
 
 def _pptx_kpis(s: Any, k: Kpis, x: float, y: float, w: float, big: bool = False) -> float:
@@ -604,7 +620,7 @@ def _sheet(wb: Any, name: str, df: pd.DataFrame, columns: list[tuple[str, str, s
         longest = max([len(str(header))] + [len(str(c.value)) for (c,) in ws.iter_rows(min_row=2, min_col=j, max_col=j)
                                              if c.value is not None][:500])
         ws.column_dimensions[letter].width = min(60, max(8, longest + 2))
-        if src in ("reasons", "actions"):
+        if src in ("reasons", "actions", "text", "data_shows"):
             for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
@@ -660,6 +676,9 @@ def summary_rows(r: Review) -> list[tuple[str, Any, str | None]]:
                  ("District rank in the State", _num(d.get("rank_in_state")), INT_FMT),
                  ("Districts ranked", _num(d.get("districts_ranked")), INT_FMT)]
     rows.append(("Lagging police stations", len(r.lagging), INT_FMT))
+    counts = tally(r.commitments)
+    rows.append(("Commitments from the last review", counts["total"], INT_FMT))
+    rows += [(f"  {label}", counts[key], INT_FMT) for key, label, _ in TALLY_KEYS]
     return rows
 
 
@@ -681,6 +700,16 @@ def build_xlsx(r: Review) -> bytes:
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["B"].width = 40
     ws.freeze_panes = "A2"
+
+    _sheet(wb, "Commitments", commitments_frame(r), [
+        ("unit", "Police station" if r.is_district else "District", None), ("total", "Actions", INT_FMT),
+        *[(key, label, INT_FMT) for key, label, _ in TALLY_KEYS], ("not_judged", "Cannot be judged", INT_FMT),
+        ("escalated", "Escalated", INT_FMT)])
+    commitments = wb["Commitments"]
+    if commitments.max_row > 1:
+        for cell in commitments[commitments.max_row]:  # the total
+            cell.font = Font(bold=True)
+    _sheet(wb, "Actions", actions_frame(r), ACTION_SHEET_COLUMNS)
 
     states = _with_published(r.states)
     _sheet(wb, "All-India", states, [
@@ -752,6 +781,48 @@ def build_xlsx(r: Review) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+ACTION_SHEET_COLUMNS: list[tuple[str, str, str | None]] = [
+    ("id", "Action id", INT_FMT), ("from_last_review", "From the last review", None), ("level", "Level", None),
+    ("unit_code", "Unit code", None), ("unit_name", "Unit", None), ("district_name", "District", None),
+    ("parameter", "Parameter id", None), ("parameter_name", "Parameter", None), ("text", "Action", None),
+    ("owner", "Owner", None), ("assigned_by", "Assigned by", None), ("review_date", "Review date", None),
+    ("forum_words", "Forum", None), ("basis_month", "Gap month", None),
+    ("gap_numerator", "Gap then: numerator", INT_FMT), ("gap_denominator", "Gap then: denominator", INT_FMT),
+    ("gap_value", "Gap then: value (% or score)", "0.0"), ("gap_target", "Target (% or lagging bar)", "0.##"),
+    ("gap_needed", "Numerator needed", INT_FMT), ("gap_at_stake", "Marks at stake then", STAKE_FMT),
+    ("due_month", "Due month", None), ("current_due_month", "Now due", None),
+    ("carry_cycles", "Carried over (months)", INT_FMT), ("status_words", "Status", None),
+    ("status_reason", "Status reason", None), ("escalated_to", "Escalated to", None),
+    ("outcome_words", "Outcome", None), ("outcome_month", "Judged by the data of", None),
+    ("now_numerator", "Now: numerator", INT_FMT), ("now_denominator", "Now: denominator", INT_FMT),
+    ("now_value", "Now: value (% or score)", "0.0"), ("now_at_stake", "Marks at stake now", STAKE_FMT),
+    ("comment_count", "Comments", INT_FMT), ("updated_by", "Last changed by", None),
+]
+
+
+def actions_frame(r: Review) -> pd.DataFrame:
+    """Every action of the review's scope for the "Actions" sheet, with outcome, status and forum in words
+    and whether it is one of the commitments the deck opens with."""
+    df = r.actions.copy() if r.actions is not None else pd.DataFrame()
+    if df.empty:
+        return df
+    ids = set(r.commitments["id"].tolist())
+    df["from_last_review"] = ["yes" if i in ids else "no" for i in df["id"]]
+    df["outcome_words"] = [outcome_words(o) for o in df["outcome"]]
+    df["status_words"] = [STATUS_WORDS.get(s, s) for s in df["status"]]
+    df["forum_words"] = [FORUM_WORDS.get(f, f) for f in df["forum"]]
+    return df
+
+
+def commitments_frame(r: Review) -> pd.DataFrame:
+    """The deck's opening tally as rows (by district, or by police station in a district review), then the
+    total; every count is `dashboard.actions.tally` of the rows it stands for."""
+    rows = [{"unit": name, **tally(g)} for name, g in commitment_groups(r)]
+    if rows:
+        rows.append({"unit": "Total", **tally(r.commitments)})
+    return pd.DataFrame(rows)
 
 
 def _movers_frame(movers: dict) -> pd.DataFrame:

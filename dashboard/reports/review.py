@@ -16,6 +16,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from dashboard import read
+from dashboard.actions import COLUMNS as ACTION_COLUMNS
+from dashboard.actions import ActionFilters, list_actions
 from dashboard.scope import OutOfScope, Scope
 from metrics.analysis import score_change_by_parameter
 from metrics.methodology import is_month, previous_month
@@ -59,6 +61,10 @@ class Review:
     districts: pd.DataFrame  # read.districts_table (the State's districts)
     district_movers: dict  # read.movers(level="district"): improved, declined
     lagging: pd.DataFrame  # read.lagging for the scope (all rows, ordered by marks at stake)
+    # the review loop: every action of the scope (dashboard.actions.list_actions, its COLUMNS), and per lagging
+    # station the parameter its first fix is about (None: not reported, so no parameter comes first)
+    actions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ACTION_COLUMNS))
+    fix_first_parameter: dict[str, str | None] = field(default_factory=dict)
     # district scope only
     district_headline: dict | None = None
     district_trend: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -93,9 +99,26 @@ class Review:
         return self.lagging.head(LAGGING_TOP)
 
     @property
+    def commitments(self) -> pd.DataFrame:
+        """The actions agreed before this month's data and still answerable to it: made on an earlier month
+        (`basis_month` before the review's month) and either due (or carried) to this month or later, or
+        judged by this month's data or later. The opening section of the deck and the packs."""
+        return commitments_for(self.actions, self.month)
+
+    @property
     def filename_stem(self) -> str:
         unit = self.district_code or self.state_code
         return f"cctns-review-{unit}-{self.month}"
+
+
+def commitments_for(df: pd.DataFrame, month: str) -> pd.DataFrame:
+    """`Review.commitments` for any list of actions (in `list_actions` order)."""
+    if df is None or df.empty:
+        return pd.DataFrame(columns=ACTION_COLUMNS)
+    earlier = df["basis_month"] < month
+    still_due = df["current_due_month"] >= month
+    judged_since = df["outcome_month"].notna() & (df["outcome_month"].fillna("") >= month)
+    return df[earlier & (still_due | judged_since)].reset_index(drop=True)
 
 
 def check_scope(scope: Scope, state_code: str, district_code: str | None) -> None:
@@ -166,6 +189,9 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
     districts = read.districts_table(engine, month, state_code, scope)
     district_movers = read.movers(engine, month, "district", state_code, scope, n=MOVERS_N)
     lagging = read.lagging(engine, month, scope, state_code, district_code)
+    stakes_by_station = read.stakes_by_station(read.unit_stakes(engine, month, scope, state_code, district_code))
+    fix_first = {code: (rows[0]["parameter"] if rows else None) for code, rows in stakes_by_station.items()}
+    review_actions = list_actions(engine, scope, ActionFilters(state_code=state_code, district_code=district_code))
 
     review = Review(
         month=month, previous_month=previous_month(month), state_code=state_code, state_name=state["name"],
@@ -176,6 +202,8 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
         headline=headline, states=states, trend=trend, above_trend=above_trend, rank_history=rank_history,
         why_own=why_own, why_rivals=why["rivals"], marks_lost=marks_lost, above=above, below=below,
         stakes_by_parameter=stakes, districts=districts, district_movers=district_movers, lagging=lagging,
+        actions=review_actions,
+        fix_first_parameter={code: fix_first.get(code) for code in lagging.get("station_code", [])},
     )
     if district_code is not None:
         review.district_headline = read.district_headline(engine, month, district_code, scope)
@@ -224,4 +252,4 @@ def _with_rivals_change(engine: Engine, month: str, state_code: str, own: pd.Dat
 
 
 __all__ = ["LAGGING_TOP", "OutOfScope", "Review", "ReviewError", "TOP_N", "build_review", "check_scope",
-           "resolve_units"]
+           "commitments_for", "resolve_units"]

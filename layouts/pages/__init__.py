@@ -20,7 +20,8 @@ PAGES: tuple[tuple[str, str, str, str, int], ...] = (
     ("methodology", "methodology", "/methodology", "Methodology", 5),
     ("data", "data", "/data", "Data", 6),
     ("present", "present", "/present", "Conference mode", 7),
-    ("profile", "profile", "/profile", "Your profile", 8),
+    ("actions", "actions", "/actions", "Actions", 8),
+    ("profile", "profile", "/profile", "Your profile", 9),
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from action_support import loop  # noqa: F401 - the review loop's app on a copy of the demo (action_support.py)
 from app_http_support import call, sign_in  # noqa: F401 - re-exported for tests
 
 

@@ -212,7 +212,7 @@ def test_state_deck_in_chromium(browser, live_server, demo_users, month):
         before = len(requests)
         page.keyboard.press("ArrowRight")
         assert _counter(page) == f"2 / {n}"
-        assert page.locator(".deck-slide.is-active .deck-title").inner_text() == "All-India standing"
+        assert page.locator(".deck-slide.is-active .deck-title").inner_text() == "Commitments from the last review and what the data shows"
         page.keyboard.press("PageDown")
         page.keyboard.press("Space")
         assert _counter(page) == f"4 / {n}"
