@@ -58,6 +58,8 @@ EN: dict[str, str] = {
     "link_state": "Open the State page",
     "link_lagging": "Lagging stations",
     "link_deck": "Conference mode",
+    "link_actions": "Actions",
+    "link_my_actions": "Your actions",
     # monthly: district
     "district_subject": "{district} district: {month} rank {rank} in {state}",
     "district_title": "{district} district · {month}",

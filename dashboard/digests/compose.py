@@ -141,6 +141,7 @@ def state_digest(facts: dict, links: Links, username: str, email: str, language:
                                    t("col_rank_change")), fell_rows, (1, 2, 3, 4)) if fell_rows else None))
     sections.append(_commitments(t, facts, links, month))
     actions = (Link(t("link_state"), links.state(code, month)), Link(t("link_lagging"), links.lagging(month, code)),
+               Link(t("link_actions"), links.page("/actions", month, state=code, due=month)),
                Link(t("link_deck"), links.page("/present", month, state=code)))
     return Digest(
         kind="monthly", month=month, language=language, username=username,
@@ -238,7 +239,8 @@ def district_digest(facts: dict, links: Links, username: str, email: str, langua
         sections.append(Section(t("open_title"), t("open_lead", open=len(acts), overdue=overdue),
                                 Table((t("col_unit"), t("col_action"), t("col_due"), t("col_status")), rows, (), more)))
     actions = (Link(t("link_district"), links.district(code, month)),
-               Link(t("link_lagging"), links.lagging(month, state, code)))
+               Link(t("link_lagging"), links.lagging(month, state, code)),
+               Link(t("link_my_actions"), links.page("/actions", month, state=state, district=code)))
     return Digest(
         kind="monthly", month=month, language=language, username=username,
         subject=t("district_subject", district=name, month=mlong, rank=rank, state=state_name),

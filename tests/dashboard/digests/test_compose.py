@@ -38,6 +38,7 @@ def test_state_digest_shows_the_state_page_numbers(digest_engine, month):
     assert d.subject.startswith("Haryana:") and head["score_display"] in d.subject
     assert all(u.startswith("https://cctns.example.org/") and f"month={month}" in u for u in all_links(d))
     assert f"https://cctns.example.org/state/HR?month={month}" == d.actions[0].url
+    assert f"https://cctns.example.org/actions?month={month}&state=HR&due={month}" in all_links(d)
 
 
 def test_state_digest_carries_the_last_reviews_commitments_and_their_outcomes(digest_engine, month):
@@ -66,6 +67,7 @@ def test_district_digest_rank_lagging_and_open_actions(digest_engine, month):
     assert all(code.startswith("MN-IWT-") for code in d.figures["stations"])
     assert d.actions[0].url == f"https://cctns.example.org/district/MN-IWT?month={month}"
     assert d.actions[1].url == f"https://cctns.example.org/lagging?month={month}&state=MN&district=MN-IWT"
+    assert d.actions[2].url == f"https://cctns.example.org/actions?month={month}&state=MN&district=MN-IWT"
     assert d.pack is None
 
 
