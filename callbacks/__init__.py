@@ -8,7 +8,8 @@ import dash
 
 # callbacks/<module>.py: register(app); the shell first, pages after.
 MODULES: tuple[str, ...] = ("shell", "national", "state", "district", "station", "lagging", "methodology", "data", "present",
-                             "assign", "actions", "action_panels")
+                             "assign", "actions", "action_panels",
+                             "profile")
 
 
 def register_callbacks(app: dash.Dash) -> list[str]:

@@ -169,7 +169,7 @@ def breadcrumb_items(pathname: str | None, month: str | None) -> list[dict]:
         items.append({"label": info["name"], "href": None})
     elif path != "/":
         titles = {"/lagging": "Lagging stations", "/actions": "Actions", "/methodology": "Methodology",
-                  "/data": "Data"}
+                  "/data": "Data", "/profile": "Your profile"}
         items.append({"label": titles.get(path, "Page not found"), "href": None})
     else:
         items[0]["href"] = None

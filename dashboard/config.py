@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +20,13 @@ class Settings:
     methodology_file: str | None
     # proxies in front of the app whose X-Forwarded-For / -Proto are believed (0: none, the headers are ignored)
     trusted_proxies: int = 0
+    # digests by e-mail (dashboard.digests): SMTP server, sender, links, NCRB's cut-off day
+    smtp_url: str = "smtp://localhost:25"
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    mail_from: str = "CCTNS Progress Dashboard <cctns-noreply@localhost>"
+    base_url: str = "http://127.0.0.1:8050"
+    cutoff_day: int = 10
 
     @property
     def is_sqlite(self) -> bool:
@@ -42,6 +49,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         session_hours=float(env.get("CCTNS_SESSION_HOURS", "12")),
         methodology_file=env.get("CCTNS_METHODOLOGY") or None,
         trusted_proxies=_proxy_count(env.get("CCTNS_TRUSTED_PROXIES", "")),
+        smtp_url=env.get("CCTNS_SMTP_URL") or "smtp://localhost:25",
+        smtp_user=env.get("CCTNS_SMTP_USER") or None,
+        smtp_password=env.get("CCTNS_SMTP_PASSWORD") or None,
+        mail_from=env.get("CCTNS_MAIL_FROM") or "CCTNS Progress Dashboard <cctns-noreply@localhost>",
+        base_url=_base_url(env.get("CCTNS_BASE_URL") or "http://127.0.0.1:8050"),
+        cutoff_day=_cutoff_day(env.get("CCTNS_CUTOFF_DAY", "")),
     )
 
 
@@ -50,4 +63,20 @@ def _proxy_count(raw: str) -> int:
     raw = raw.strip() or "0"
     if not raw.isdigit():
         raise ValueError(f"CCTNS_TRUSTED_PROXIES must be a whole number >= 0 (proxies in front of the app), not {raw!r}")
+    return int(raw)
+
+
+def _base_url(raw: str) -> str:
+    """CCTNS_BASE_URL: where the links in e-mails point, http(s)://host[:port][/prefix], no query."""
+    url = raw.strip().rstrip("/")
+    if not (url.startswith("http://") or url.startswith("https://")) or any(c in url for c in "?#\"'<> \t\r\n"):
+        raise ValueError(f"CCTNS_BASE_URL must be an http(s):// address without a query, not {raw!r}")
+    return url
+
+
+def _cutoff_day(raw: str) -> int:
+    """CCTNS_CUTOFF_DAY: the day of the following month by which NCRB wants a month's data (1-28)."""
+    raw = raw.strip() or "10"
+    if not raw.isdigit() or not 1 <= int(raw) <= 28:
+        raise ValueError(f"CCTNS_CUTOFF_DAY must be a day of the month from 1 to 28, not {raw!r}")
     return int(raw)

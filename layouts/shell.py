@@ -120,6 +120,7 @@ def _account() -> html.Div:
     )
     return html.Div(
         [theme, html.Span(id=ids.USER, className="shell-user"),
+         html.A("Profile", href="/profile", className="nav-link shell-profile"),
          html.A("Sign out", href="/logout", className="nav-link shell-signout")],
         className="shell-account d-flex align-items-center gap-3",
     )

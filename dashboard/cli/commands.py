@@ -212,6 +212,7 @@ def serve(
 def _register_subcommands() -> None:
     """Sub-commands that live in their own modules."""
     from dashboard.cli.actions import actions_app
+    from dashboard.cli.digest import digest_app
     from dashboard.cli.imports import import_command, imports_app
     from dashboard.cli.pack import pack_command
     from dashboard.cli.users import audit_command, users_app
@@ -222,6 +223,7 @@ def _register_subcommands() -> None:
     app.add_typer(actions_app, name="actions", help="the review loop's actions: list, export, import a register")
     app.command("audit")(audit_command)
     app.command("pack")(pack_command)
+    app.add_typer(digest_app, name="digest", help="monthly digests and cut-off reminders by e-mail")
 
 
 _register_subcommands()

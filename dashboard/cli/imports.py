@@ -33,6 +33,8 @@ def _console() -> Console:
 def import_command(
     files: Annotated[list[Path], typer.Argument(help="CSV or XLSX files (master data and/or monthly rows).")],
     user: Annotated[str, typer.Option("--user", help="Recorded as the batch's author.")] = "cli",
+    send_digests: Annotated[bool, typer.Option("--send-digests", help="After the import, send the monthly "
+                                               "digests of the latest month if the import brought it.")] = False,
 ) -> None:
     """Validate FILES and import them all in one transaction (nothing is imported if any file has a
     problem), then recompute every month they touch."""
@@ -60,6 +62,23 @@ def import_command(
                f"{report.rows_replaced:,} replaced ({', '.join(report.kinds)})")
     typer.echo(f"months recomputed: {len(months)}" + (f" ({shown})" if months else ""))
     typer.echo(f"{report.rows_per_second:,.0f} rows/s ({report.seconds:.2f} s in all)")
+    if send_digests:
+        _send_after_import(months)
+
+
+def _send_after_import(months: list[str]) -> None:
+    """The monthly digests of the latest month with results, when this import brought it (a correction
+    to an older month sends nothing; a digest already sent is never sent again)."""
+    from dashboard import read
+    from dashboard.cli.digest import send_digests
+
+    latest = read.latest_month(_engine())
+    if latest is None or latest not in months:
+        typer.echo(f"digests: not sent (the import did not bring the latest month, {latest or 'none'})")
+        return
+    if not send_digests(latest):
+        typer.echo("digests: some failed; they are retried by the next `cctns digest send`", err=True)
+        raise typer.Exit(1)
 
 
 @imports_app.command("list")

@@ -58,12 +58,21 @@ def add_command(
     admin: Annotated[bool, typer.Option("--admin", help="May manage users (national users only).")] = False,
     password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                  help="Read the password from standard input.")] = False,
+    email: Annotated[str | None, typer.Option("--email", help="E-mail address for the digests.")] = None,
 ) -> None:
     """Add a user."""
+    from dashboard.digests import ProfileError, clean_email, set_email
+
+    try:
+        address = clean_email(email)
+    except ProfileError as exc:
+        raise _fail(str(exc)) from None
     password = _read_password(password_stdin)
     try:
         user = create_user(get_engine(), username, password, role, state_code=state, district_code=district,
                            can_import=can_import, is_admin=admin, actor=_actor())
+        if address:
+            set_email(get_engine(), user.username, address, actor=_actor())
     except UserError as exc:
         raise _fail(str(exc)) from None
     where = user.district_code or user.state_code or "all India"
@@ -83,6 +92,21 @@ def list_command() -> None:
             f"{u.locked_until:%Y-%m-%d %H:%M}" if u.locked_until else "",
         )
     Console().print(table)
+
+
+@users_app.command("set-email")
+def set_email_command(
+    username: Annotated[str, typer.Argument()],
+    email: Annotated[str, typer.Argument(help="The address for the digests ('' clears it: no digests).")],
+) -> None:
+    """Set (or clear) a user's e-mail address for the digests."""
+    from dashboard.digests import ProfileError, set_email
+
+    try:
+        r = set_email(get_engine(), username, email, actor=_actor())
+    except ProfileError as exc:
+        raise _fail(str(exc)) from None
+    Console().print(Text(f"E-mail of {r.username}: {r.email or '(none: no digests)'}."))
 
 
 @users_app.command("disable")

@@ -17,6 +17,7 @@ from dashboard.store.models import (
     ActionComment,
     AuditEvent,
     Base,
+    DigestLog,
     District,
     ImportBatch,
     ImportReplaced,
@@ -39,7 +40,7 @@ from dashboard.store.models import (
 from dashboard.store.schema import load_stored_methodology, store_methodology, upgrade
 
 __all__ = [
-    "GENERATION_KEY", "AuditEvent", "Base", "District", "ImportBatch", "ImportReplaced", "Meta",
+    "GENERATION_KEY", "AuditEvent", "Base", "DigestLog", "District", "ImportBatch", "ImportReplaced", "Meta",
     "MethodologyParameter", "MethodologySource", "MethodologyVersion", "PoliceStation", "ResultLagging",
     "Action", "ActionComment", "LoginSession", "ResultParam", "ResultStake", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit",
     "bulk_insert",

@@ -17,6 +17,8 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -168,6 +170,11 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # digests by e-mail (migration 0004): the address, the language of what we write, and the choices
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    digest_monthly: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    digest_reminder: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class LoginSession(Base):
@@ -342,3 +349,28 @@ class ActionComment(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     author: Mapped[str] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text)
+
+
+# --- digests by e-mail (dashboard.digests) -----------------------------------------------------------------
+
+
+class DigestLog(Base):
+    """One digest of one kind for one user and month: claimed (this row) before it is sent, so a re-run
+    never sends it twice; a failed send is retried with back-off (`next_attempt_at`)."""
+
+    __tablename__ = "digest_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    username: Mapped[str] = mapped_column(String(80))
+    month: Mapped[str] = mapped_column(String(7), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # monthly | reminder
+    email: Mapped[str] = mapped_column(String(254), default="")
+    message_id: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(12))  # sending | sent | failed | gave_up
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("user_id", "month", "kind", name="uq_digest_log_user_month_kind"),)

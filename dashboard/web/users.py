@@ -210,6 +210,7 @@ def count_sessions(engine: Engine, username: str, now: datetime | None = None) -
                                    LoginSession.expires_at > now)) or 0)
 
 
+DEMO_EMAIL_DOMAIN = "example.org"
 DEMO_USERS = (
     # username, role, state, district name (looked up), can_import, is_admin
     ("ncrb", "national", None, None, False, True),
@@ -248,6 +249,8 @@ def create_demo_users(engine: Engine) -> dict[str, str]:
             user.role, user.state_code, user.district_code = role, st, dist
             user.can_import, user.is_admin, user.active = can_import, is_admin, True
             user.failed_logins, user.locked_until = 0, None
+            if not user.email:  # an example address, so a digest can be sent to a local SMTP server at once
+                user.email = f"{name}@{DEMO_EMAIL_DOMAIN}"
             s.flush()
             audit.record(s, action, actor="demo", detail=detail)
             out[name] = password

@@ -21,6 +21,7 @@ PAGES: tuple[tuple[str, str, str, str, int], ...] = (
     ("data", "data", "/data", "Data", 6),
     ("present", "present", "/present", "Conference mode", 7),
     ("actions", "actions", "/actions", "Actions", 8),
+    ("profile", "profile", "/profile", "Your profile", 9),
 )
 
 

@@ -22,6 +22,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/lagging?state=HR", "#lagging-subtitle:has-text('Haryana')", "Lagging stations"),
     ("/methodology", "#shell-data-as-of:not(:has-text('–'))", "Methodology"),
     ("/data", "#shell-data-as-of:not(:has-text('–'))", "Data"),
+    ("/profile", "#profile-subtitle:has-text('ncrb')", "Your profile"),
     ("/no-such-page/here", "#shell-breadcrumb li:has-text('Page not found')", "Page not found"),
 )
 

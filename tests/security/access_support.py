@@ -198,6 +198,14 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "station-actions-panel.children <- station-query.data, actions-changed.data": Check(
         "Scope.can_see_district of the station; actions.list_actions (scope in SQL); Assign only with "
         "can_create_action", "\"not available\" (the page's own callback audits)", stations="scope"),
+    # profile (the signed-in user's own address and digest choices)
+    "profile-subtitle.children, profile-email.value, profile-choices.value, profile-language.value, "
+    "profile-about.children <- profile-query.data": Check(
+        "none needed: the session's own user (current_username); the request names no user",
+        "only their own profile"),
+    "profile-status.children <- profile-save.n_clicks": Check(
+        "the session's own user only (digests.set_profile validates and audits `profile_update`); the request "
+        "carries only the form values", "only their own profile is changed"),
     # Dash Pages
     "_pages_content.children, _pages_store.data <- _pages_location.pathname, _pages_location.search": Check(
         "none (page layouts are skeletons without data; they echo the URL's codes)", "the page skeleton"),
@@ -494,6 +502,10 @@ VALUES: dict[tuple[str, str], Gen] = {
     ("action-edit-text", "value"): lambda t: "x",
     ("action-edit-owner", "value"): lambda t: "sp",
     ("action-edit-due", "value"): lambda t: None,
+    ("profile-save", "n_clicks"): lambda t: 1,
+    ("profile-email", "value"): lambda t: "officer@example.org",
+    ("profile-choices", "value"): lambda t: ["monthly", "reminder"],
+    ("profile-language", "value"): lambda t: "en",
 }
 # by property, for any component
 PROPERTY_VALUES: dict[str, Gen] = {
