@@ -125,6 +125,7 @@ class Checked:
     omitted: int = 0
     preview: ChangePreview | None = None
     batch_id: int | None = None
+    token: str | None = None  # the upload (preview: to import; problems: to download the list)
 
 
 def _problem_rows(problems) -> list[dict]:
@@ -140,12 +141,13 @@ def _preview(up: Upload, user) -> Checked:
         rows = _problem_rows(exc.problems)
         save_problems(up, rows, exc.omitted)
         drop_files(up)  # nothing of a refused file is kept
-        return Checked("problems", files=tuple(up.files), problems=tuple(rows), omitted=exc.omitted)
+        return Checked("problems", files=tuple(up.files), problems=tuple(rows), omitted=exc.omitted,
+                       token=up.token)
     except ImporterError as exc:
         discard_upload(up)
         return Checked("error", str(exc), files=tuple(up.files))
     set_generation(up, p.generation)
-    return Checked("preview", files=tuple(up.files), preview=p)
+    return Checked("preview", files=tuple(up.files), preview=p, token=up.token)
 
 
 def check_upload(token: object) -> Checked:
@@ -176,12 +178,13 @@ def commit_upload(token: object) -> Checked:
         return Checked("changed", "Someone else imported or reverted data since this preview. Nothing was "
                                   "imported: check the new preview below and import again.",
                        files=checked.files, problems=checked.problems, omitted=checked.omitted,
-                       preview=checked.preview)
+                       preview=checked.preview, token=checked.token)
     except ImportRejected as exc:
         rows = _problem_rows(exc.problems)
         save_problems(up, rows, exc.omitted)
         drop_files(up)
-        return Checked("problems", files=tuple(up.files), problems=tuple(rows), omitted=exc.omitted)
+        return Checked("problems", files=tuple(up.files), problems=tuple(rows), omitted=exc.omitted,
+                       token=up.token)
     discard_upload(up)
     return Checked("imported", f"Imported as batch {report.batch_id}: {report.rows_added:,} rows added, "
                                f"{report.rows_replaced:,} replaced.", files=tuple(up.files),
