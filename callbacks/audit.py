@@ -31,8 +31,15 @@ def _s(v: Any, n: int) -> str:
 
 def update(user: Any, kind: Any, since: Any, until: Any, outcome: Any) -> tuple:
     from callbacks.common import engine
-    from dashboard.web import AUDIT_PATH, MAX_AUDIT_ROWS, AdminRefused, audit_filters, audit_kinds, audit_trail, \
-        current_actor
+    from dashboard.web import (
+        AUDIT_PATH,
+        MAX_AUDIT_ROWS,
+        AdminRefused,
+        audit_filters,
+        audit_kinds,
+        audit_trail,
+        current_actor,
+    )
 
     kinds = [{"label": k.replace("_", " "), "value": k} for k in audit_kinds()]
     args = {"user": _s(user, 80), "kind": _s(kind, 40), "since": _s(since, 10), "until": _s(until, 10),

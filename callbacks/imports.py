@@ -43,17 +43,17 @@ def render(checked: Any, user: Any) -> tuple:
         return ([message(checked.message, "warning"), preview_view(checked.preview, focus)]
                 if checked.preview is not None else message(checked.message, "warning"),
                 checked.token if checked.preview is not None else None, checked.preview is None,
-                checked.preview is None, SHOWN if checked.preview is not None else HIDDEN, "")
+                checked.preview is None, SHOWN if checked.preview is not None else HIDDEN, "Checked again.")
     if status == "problems":
         href = f"{PROBLEMS_PATH}?token={quote(checked.token or '')}"
         return (problems_view(list(checked.problems), checked.omitted, checked.files, href), None, True, True,
-                HIDDEN, "")
+                HIDDEN, "Checked: problems found (listed below).")
     if status == "imported":
         return (html.Div([message(checked.message, "success"),
                           html.A("See the import batches", href="/data/batches", className="btn btn-outline-primary")]),
-                None, True, True, HIDDEN, "")
+                None, True, True, HIDDEN, "Imported.")
     tone = {"cancelled": "secondary", "refused": "danger", "gone": "warning"}.get(status, "danger")
-    return (message(checked.message, tone), None, True, True, HIDDEN, "")
+    return (message(checked.message, tone), None, True, True, HIDDEN, {"cancelled": "Cancelled."}.get(status, "Not imported."))
 
 
 def update(_query: Any, uploaded: Any, _go: Any, _cancel: Any, token: Any) -> tuple:

@@ -38,17 +38,17 @@ def clean_query(batch: object = None, **_unknown: object) -> dict[str, int | Non
 _INDIAN = {"function": "params.value == null ? '–' : Number(params.value).toLocaleString('en-IN')"}
 COLUMNS: list[dict[str, Any]] = [
     {"headerName": "Batch", "field": "id", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
-    {"headerName": "When (UTC)", "field": "when", "minWidth": 140, "flex": 1},
+    {"headerName": "When (UTC)", "field": "when", "minWidth": 160, "flex": 1},
     {"headerName": "Who", "field": "created_by", "minWidth": 90, "flex": 1},
     {"headerName": "Files", "field": "file_name", "minWidth": 180, "flex": 2, "wrapText": True, "autoHeight": True},
-    {"headerName": "SHA-256", "field": "sha_short", "minWidth": 100, "flex": 1, "tooltipField": "file_sha256"},
+    {"headerName": "SHA-256", "field": "sha_short", "minWidth": 120, "maxWidth": 130, "tooltipField": "file_sha256"},
     {"headerName": "Months", "field": "months_text", "minWidth": 110, "flex": 1, "wrapText": True,
      "autoHeight": True},
     {"headerName": "Rows added", "field": "rows_added", "minWidth": 80, "flex": 1, "cellClass": "cell-num",
      "valueFormatter": _INDIAN},
     {"headerName": "Rows replaced", "field": "rows_replaced", "minWidth": 80, "flex": 1, "cellClass": "cell-num",
      "valueFormatter": _INDIAN},
-    {"headerName": "Status", "field": "status_text", "minWidth": 110, "flex": 1,
+    {"headerName": "Status", "field": "status_text", "minWidth": 170, "flex": 1,
      "cellClassRules": {"cell-warn": "params.data && params.data.status === 'reverted'"}},
 ]
 
@@ -101,14 +101,16 @@ def batch_detail(b: dict, changes: Any) -> Any:
     ]
     dl = html.Dl(sum(([html.Dt(k, className="col-sm-2"), html.Dd(v, className="col-sm-10 text-break")]
                       for k, v in facts), []), className="row mb-2")
-    rows = [html.Tr([html.Td(month_label(m)), html.Td(format_indian(a), className="cell-num"),
+    reverted = b.get("status") == "reverted"
+    rows = [html.Tr([html.Td(month_label(m)), html.Td("–" if reverted else format_indian(a), className="cell-num"),
                      html.Td(format_indian(r), className="cell-num")]) for m, (a, r) in changes.months.items()]
     blocks: list[Any] = [dl]
     if rows:
         blocks.append(dbc.Table([html.Thead(html.Tr([html.Th("Month", scope="col"), html.Th("Rows added", scope="col"),
-                                                     html.Th("Rows replaced", scope="col")])), html.Tbody(rows)],
+                                                     html.Th("Rows replaced" + (" (put back)" if reverted else ""),
+                                                             scope="col")])), html.Tbody(rows)],
                                 size="sm", className="preview-table", style={"maxWidth": "480px"}))
-    elif b.get("status") == "reverted":
+    elif reverted:
         blocks.append(html.Div("Reverted: its rows were removed and the earlier values put back.", className="small"))
     if changes.master:
         blocks.append(html.H3("Master data", className="h6 mt-2"))

@@ -161,7 +161,7 @@ def _lagging(changes: list) -> html.Div:
 
 
 def preview_view(p: Any, focus_state: str | None, title: str = "2. What the import will change",
-                 what: tuple[str, str] = ("added", "replaced")) -> html.Div:
+                 what: tuple[str, str] = ("added", "replaced"), action: str = "import") -> html.Div:
     """The preview of an import (or, with other words, of a revert) from a `dashboard.ingest.ChangePreview`."""
     summary = (f"{format_indian(p.rows_added)} rows {what[0]}, {format_indian(p.rows_replaced)} rows {what[1]}; "
                f"{len(p.months_recomputed)} month{'s' if len(p.months_recomputed) != 1 else ''} recomputed.")
@@ -190,5 +190,5 @@ def preview_view(p: Any, focus_state: str | None, title: str = "2. What the impo
             month_blocks.insert(1, html.Div("No score or rank changes.", className="small"))
         blocks.append(html.Div([html.H3(month_label(m.month), className="h6 mt-3"), *month_blocks],
                                className="preview-month"))
-    return card(title, blocks, subtitle="computed by running the import in a transaction that is rolled back: "
-                                        "exactly what it will produce", id="import-preview-card")
+    return card(title, blocks, subtitle=f"computed by running the {action} in a transaction that is rolled "
+                                        "back: exactly what it will produce", id="import-preview-card")

@@ -85,7 +85,7 @@ def layout(**_query: object) -> html.Div:
             _field("Username", dcc.Input(id=ids.NEW_USERNAME, type="text", maxLength=80, autoComplete="off",
                                          className="form-control form-control-sm"), ids.NEW_USERNAME),
             _field("Role", dcc.Dropdown(id=ids.NEW_ROLE, options=ROLE_OPTIONS, value="district", clearable=False),
-                   ids.NEW_ROLE, 2),
+                   ids.NEW_ROLE, 3),
             _field("State/UT code", dcc.Input(id=ids.NEW_STATE, type="text", maxLength=8,
                                               className="form-control form-control-sm"), ids.NEW_STATE, 2),
             _field("District code (SP)", dcc.Input(id=ids.NEW_DISTRICT, type="text", maxLength=16,

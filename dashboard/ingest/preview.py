@@ -298,7 +298,8 @@ def _row_counts(conn: Connection, batch_id: int) -> dict[str, tuple[int, int]]:
     """Per month, for a batch as it stands: (rows it added, rows whose earlier values it replaced). After an
     import: what it wrote; before a revert: what the revert deletes for good and what it puts back."""
     held, replaced = _held_months(conn, batch_id), _replaced_months(conn, batch_id)
-    return {m: (held.get(m, 0) - replaced.get(m, 0), replaced.get(m, 0)) for m in sorted(set(held) | set(replaced))}
+    return {m: (max(held.get(m, 0) - replaced.get(m, 0), 0), replaced.get(m, 0))
+            for m in sorted(set(held) | set(replaced))}
 
 
 def _master_entries(conn: Connection, batch_id: int) -> list[tuple[str, str, dict | None]]:
@@ -357,7 +358,7 @@ def _master_revert(conn: Connection, batch_id: int) -> list[MasterChange]:
 @dataclass(frozen=True)
 class BatchChanges:
     batch_id: int
-    months: dict[str, tuple[int, int]]  # month -> (rows added, rows replaced) still carried by the batch
+    months: dict[str, tuple[int, int]]  # month -> (rows added, rows replaced); reverted: (0, replaced)
     master: list[MasterChange]
 
 
@@ -365,7 +366,10 @@ def batch_changes(engine: Engine, batch_id: int) -> BatchChanges:
     """What a batch changed, as it stands: rows per month it added and replaced (an applied batch; after a
     revert, only what it had replaced is still known) and the master rows it added or changed."""
     with engine.connect() as conn:
+        status = conn.execute(select(ImportBatch.status).where(ImportBatch.id == batch_id)).scalar()
         counts = _row_counts(conn, batch_id)
+        if status != "applied":  # its rows are gone: only what it had replaced (and put back) is known
+            counts = {m: (0, r) for m, (_a, r) in counts.items()}
         master = [MasterChange(kind, code, (_current(conn, kind, code) or {}).get("name") or code,
                                "added" if old is None else "changed: " + ", ".join(old))
                   for kind, code, old in _master_entries(conn, batch_id)]

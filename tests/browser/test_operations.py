@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from browser_support import CHROMIUM, grid_rows, settle
 from playwright.sync_api import Page, expect
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from dashboard.display import score_display
 from dashboard.store import read_generation
