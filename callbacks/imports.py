@@ -14,7 +14,7 @@ from layouts.imports import ids, message, preview_view, problems_view
 
 OUTPUTS = ((ids.RESULT, "children"), (ids.TOKEN, "data"), (ids.GO, "disabled"), (ids.CANCEL, "disabled"),
            (ids.ACTIONS, "style"), (ids.UPLOAD_STATUS, "children"))
-SHOWN, HIDDEN = {"display": "flex"}, {"display": "none"}
+SHOWN, HIDDEN = {"display": "flex", "gap": "0.5rem"}, {"display": "none"}  # no d-flex: it is !important
 
 
 def register(app: dash.Dash) -> None:

@@ -56,7 +56,7 @@ def layout(**_query: object) -> html.Div:
             html.Div(
                 [dbc.Button("Import", id=ids.GO, color="primary", disabled=True, n_clicks=0),
                  dbc.Button("Cancel", id=ids.CANCEL, color="secondary", outline=True, disabled=True, n_clicks=0)],
-                id=ids.ACTIONS, className="d-flex gap-2 my-3", style={"display": "none"},
+                id=ids.ACTIONS, className="my-3 import-actions", style={"display": "none"},
             ),
         ],
         className="page-import",
