@@ -19,7 +19,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "security"))
 from access_support import callbacks_from_dependencies  # noqa: E402
 
 from dashboard.web import MAX_UPLOAD_BYTES  # noqa: E402
-from dashboard.web.users import create_user  # noqa: E402
 
 HOSTILE = Path(__file__).resolve().parents[1] / "dashboard" / "ingest" / "hostile_files"
 IMPORT_CB = "import-result.children"
