@@ -11,10 +11,12 @@ MODULES: tuple[str, ...] = ("shell", "national", "state", "district", "station",
                              "assign", "actions", "action_panels",
                              "profile")
 
+OPS_MODULES: tuple[str, ...] = ("imports", "batches", "users", "audit")  # operations in the browser (issue 16)
+
 
 def register_callbacks(app: dash.Dash) -> list[str]:
     done: list[str] = []
-    for module in MODULES:
+    for module in (*MODULES, *OPS_MODULES):
         importlib.import_module(f"callbacks.{module}").register(app)
         done.append(module)
     return done

@@ -13,7 +13,8 @@ from dash.exceptions import PreventUpdate
 from callbacks.common import engine, scope, valid_month
 from dashboard.display import format_timestamp, month_label
 from layouts.components import page_href, query_from_search
-from layouts.shell import NAV_ITEMS, ids
+from layouts.pages import OPS_TITLES
+from layouts.shell import NAV_ITEMS, account_menu, ids
 
 LEVEL_PATH = {"state": "/state/", "district": "/district/", "station": "/station/"}
 LEVEL_WORD = {"state": "State/UT", "district": "District", "station": "Police station"}
@@ -167,6 +168,10 @@ def breadcrumb_items(pathname: str | None, month: str | None) -> list[dict]:
             items.append({"label": info["district_name"],
                           "href": page_href("/district/" + info["district_code"], month)})
         items.append({"label": info["name"], "href": None})
+    elif path in OPS_TITLES:  # operations pages (issue 16) sit under the data page or the account
+        if path.startswith("/data/"):
+            items.append({"label": "Data", "href": page_href("/data", month)})
+        items.append({"label": OPS_TITLES[path], "href": None})
     elif path != "/":
         titles = {"/lagging": "Lagging stations", "/actions": "Actions", "/methodology": "Methodology",
                   "/data": "Data", "/profile": "Your profile"}
@@ -197,7 +202,7 @@ def breadcrumb(pathname: str | None, search: str | None, store: dict | None) -> 
     return render_breadcrumb(breadcrumb_items(pathname, month))
 
 
-def footer(search: str | None) -> tuple[str, str, str]:
+def footer(search: str | None) -> tuple[str, str, Any]:
     from dashboard import read
 
     eng = engine()
@@ -206,9 +211,12 @@ def footer(search: str | None) -> tuple[str, str, str]:
     as_of = format_timestamp(read.data_as_of(eng))
     version = read.version_for(eng, month) if month else None
     try:
-        from dashboard.web import current_username
+        from dashboard.web import current_user_session, may_import
 
-        user = current_username()
+        user = current_user_session()
     except Exception:  # noqa: BLE001 - no auth in this context: show nothing
-        user = ""
-    return as_of, (version.id if version else "–"), user
+        user = None
+    if user is None:
+        return as_of, (version.id if version else "–"), ""
+    admin = user.is_admin and user.role in ("national", "state")
+    return as_of, (version.id if version else "–"), account_menu(user.username, may_import(user), admin)

@@ -112,7 +112,9 @@ def layout(month: str | None = None, **_other: object) -> html.Div:
                           "missing row makes that parameter not applicable for the State that month."),
             card("Import batches",
                  [loading(html.Div(id=ids.BATCHES)), html.Div(id=ids.BATCHES_NOTE, className="graph-note mt-2")],
-                 subtitle="Every file loaded, newest first. A batch is all-or-nothing and can be reverted exactly."),
+                 subtitle="Every file loaded, newest first. A batch is all-or-nothing and can be reverted exactly.",
+                 actions=html.A("Open batches, import, revert", href="/data/batches",
+                                className="btn btn-sm btn-outline-primary")),
         ],
         className="page-data",
     )

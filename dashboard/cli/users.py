@@ -55,7 +55,7 @@ def add_command(
     state: Annotated[str | None, typer.Option("--state", help="State/UT code (role state).")] = None,
     district: Annotated[str | None, typer.Option("--district", help="District code (role district).")] = None,
     can_import: Annotated[bool, typer.Option("--can-import", help="May import data for their State.")] = False,
-    admin: Annotated[bool, typer.Option("--admin", help="May manage users (national users only).")] = False,
+    admin: Annotated[bool, typer.Option("--admin", help="May manage users (national: every user; State: their State's users).")] = False,
     password_stdin: Annotated[bool, typer.Option("--password-stdin",
                                                  help="Read the password from standard input.")] = False,
     email: Annotated[str | None, typer.Option("--email", help="E-mail address for the digests.")] = None,

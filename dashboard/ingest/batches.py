@@ -4,6 +4,7 @@ put back) with the recomputation of its months, in one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 
 from dashboard.ingest.files import MASTER_KINDS, ImporterError
+from dashboard.ingest.importer import DataChanged
 from dashboard.ingest.write import (
     _MASTER,
     _ROW_TABLES,
@@ -30,9 +32,11 @@ from dashboard.store import (
     PoliceStation,
     StateRow,
     StationRow,
+    read_generation,
     refresh_planner_statistics,
     utcnow,
 )
+from metrics.methodology import Methodology
 
 
 class RevertRefused(ImporterError):
@@ -70,75 +74,95 @@ def list_batches(engine: Engine) -> list[BatchInfo]:
     return [BatchInfo(**{f: r[f] for f in BatchInfo.__dataclass_fields__}) for r in rows]
 
 
-def revert_batch(engine: Engine, batch_id: int, user: str = "cli") -> RevertReport:
+def revert_batch(engine: Engine, batch_id: int, user: str = "cli", *, reason: str = "",
+                 expect_generation: str | None = None) -> RevertReport:
     """Undo an applied batch exactly (rows it added are deleted, rows it replaced get their earlier values
     and batch back) and recompute the months, in one transaction. Refused when a later applied batch
-    replaced rows of this batch (revert that one first) or when it is already reverted."""
+    replaced rows of this batch (revert that one first) or when it is already reverted.
+
+    reason: kept in the audit row. expect_generation: as for `import_files` (DataChanged, nothing written)."""
     methodology = _methodology(engine)
-    bt, rt = ImportBatch.__table__, ImportReplaced.__table__
     with engine.begin() as conn:
-        _lock(conn)
-        batch = conn.execute(select(bt).where(bt.c.id == batch_id)).mappings().first()
-        if batch is None:
-            raise RevertRefused(f"there is no import batch {batch_id}")
-        if batch["status"] != "applied":
-            raise RevertRefused(f"batch {batch_id} is already reverted (at {batch['reverted_at']:%Y-%m-%d %H:%M})"
-                                if batch["reverted_at"] else f"batch {batch_id} is {batch['status']}")
-        # first statement that writes: takes the SQLite write lock before anything else is read
-        conn.execute(update(bt).where(bt.c.id == batch_id).values(status="reverted", reverted_at=utcnow()))
-        later = [i for (i,) in conn.execute(select(bt.c.id).where(bt.c.id > batch_id, bt.c.status == "applied"))]
-        blockers: dict[int, int] = {}
-        if later:
-            for b, n in conn.execute(
-                select(rt.c.batch_id, func.count()).where(
-                    rt.c.batch_id.in_(later), rt.c.table_name.in_(list(_ROW_TABLES)),
-                    rt.c.old_values.like(f'%"batch_id":{int(batch_id)}}}')).group_by(rt.c.batch_id)
-            ):
-                blockers[b] = blockers.get(b, 0) + n
-            mine = {(t, k) for t, k in conn.execute(select(rt.c.table_name, rt.c.key).where(
-                rt.c.batch_id == batch_id, rt.c.table_name.in_([m[0].name for m in _MASTER.values()])))}
-            if mine:
-                for b, t, k in conn.execute(select(rt.c.batch_id, rt.c.table_name, rt.c.key).where(
-                        rt.c.batch_id.in_(later), rt.c.table_name.in_([m[0].name for m in _MASTER.values()]))):
-                    if (t, k) in mine:
-                        blockers[b] = blockers.get(b, 0) + 1
-        if blockers:
-            order = sorted(blockers, reverse=True)
-            raise RevertRefused(
-                f"cannot revert batch {batch_id}: later batch(es) replaced its rows ("
-                + ", ".join(f"batch {b}: {blockers[b]} row(s)" for b in order)
-                + f"); revert batch {order[0]} first")
-        removed = restored = 0
-        batch_months = [m for m in (batch["months"] or "").split(",") if m]
-        for name, table in _ROW_TABLES.items():
-            if batch_months:  # the month condition lets the database use the primary key
-                removed += conn.execute(delete(table).where(
-                    table.c.month.in_(batch_months), table.c.batch_id == batch_id)).rowcount or 0
-            olds = conn.execute(select(rt.c.key, rt.c.old_values).where(
-                rt.c.batch_id == batch_id, rt.c.table_name == name)).all()
-            unit = "station_code" if name == "station_rows" else "state_code"
-            keys = [orjson.loads(k) for k, _ in olds]
-            values = [orjson.loads(o) for _, o in olds]
-            recs = pd.DataFrame({
-                "month": [k[0] for k in keys], unit: [k[1] for k in keys], "parameter": [k[2] for k in keys],
-                "numerator": pd.array([v["numerator"] for v in values], dtype="Int64"),
-                "denominator": pd.array([v["denominator"] for v in values], dtype="Int64"),
-                "batch_id": pd.array([v["batch_id"] for v in values], dtype="Int64"),
-            })
-            _insert_frame(conn, table, recs)
-            restored += len(recs)
-            removed -= len(recs)  # the replaced rows were deleted and put back: not "removed"
-        master_changed = _revert_master(conn, batch_id)
-        restored += master_changed[1]
-        removed += master_changed[0]
-        months = [m for m in (batch["months"] or "").split(",") if m]
-        if any(master_changed):
-            months = sorted(set(months) | set(months_with_data(conn)))
-        _recompute(conn, months, methodology)
-        _set_meta(conn, "data_as_of", datetime.now(UTC).isoformat(timespec="seconds"))
-        _audit(conn, user, "revert", orjson.dumps({"batch_id": batch_id, "rows_removed": removed,
-                                                          "rows_restored": restored, "months": months}).decode())
+        report = _revert_in(conn, batch_id, user, methodology, reason=reason, expect_generation=expect_generation)
     refresh_planner_statistics(engine)
+    return report
+
+
+def _revert_in(conn: Connection, batch_id: int, user: str, methodology: Methodology, *, reason: str = "",
+               expect_generation: str | None = None,
+               on_locked: Callable[[Connection], None] | None = None) -> RevertReport:
+    """The whole revert inside the caller's transaction (committed by `revert_batch`, rolled back by the
+    preview)."""
+    bt, rt = ImportBatch.__table__, ImportReplaced.__table__
+    _lock(conn)
+    batch = conn.execute(select(bt).where(bt.c.id == batch_id)).mappings().first()
+    if batch is None:
+        raise RevertRefused(f"there is no import batch {batch_id}")
+    if batch["status"] != "applied":
+        raise RevertRefused(f"batch {batch_id} is already reverted (at {batch['reverted_at']:%Y-%m-%d %H:%M})"
+                            if batch["reverted_at"] else f"batch {batch_id} is {batch['status']}")
+    # first statement that writes: takes the SQLite write lock before anything else is read
+    conn.execute(update(bt).where(bt.c.id == batch_id).values(status="reverted", reverted_at=utcnow()))
+    if expect_generation is not None and read_generation(conn) != expect_generation:
+        raise DataChanged("the data changed since the preview (another import or revert was committed): "
+                          "nothing was reverted; look at the new preview and confirm again")
+    if on_locked is not None:
+        on_locked(conn)
+    later = [i for (i,) in conn.execute(select(bt.c.id).where(bt.c.id > batch_id, bt.c.status == "applied"))]
+    blockers: dict[int, int] = {}
+    if later:
+        for b, n in conn.execute(
+            select(rt.c.batch_id, func.count()).where(
+                rt.c.batch_id.in_(later), rt.c.table_name.in_(list(_ROW_TABLES)),
+                rt.c.old_values.like(f'%"batch_id":{int(batch_id)}}}')).group_by(rt.c.batch_id)
+        ):
+            blockers[b] = blockers.get(b, 0) + n
+        mine = {(t, k) for t, k in conn.execute(select(rt.c.table_name, rt.c.key).where(
+            rt.c.batch_id == batch_id, rt.c.table_name.in_([m[0].name for m in _MASTER.values()])))}
+        if mine:
+            for b, t, k in conn.execute(select(rt.c.batch_id, rt.c.table_name, rt.c.key).where(
+                    rt.c.batch_id.in_(later), rt.c.table_name.in_([m[0].name for m in _MASTER.values()]))):
+                if (t, k) in mine:
+                    blockers[b] = blockers.get(b, 0) + 1
+    if blockers:
+        order = sorted(blockers, reverse=True)
+        raise RevertRefused(
+            f"cannot revert batch {batch_id}: later batch(es) replaced its rows ("
+            + ", ".join(f"batch {b}: {blockers[b]} row(s)" for b in order)
+            + f"); revert batch {order[0]} first")
+    removed = restored = 0
+    batch_months = [m for m in (batch["months"] or "").split(",") if m]
+    for name, table in _ROW_TABLES.items():
+        if batch_months:  # the month condition lets the database use the primary key
+            removed += conn.execute(delete(table).where(
+                table.c.month.in_(batch_months), table.c.batch_id == batch_id)).rowcount or 0
+        olds = conn.execute(select(rt.c.key, rt.c.old_values).where(
+            rt.c.batch_id == batch_id, rt.c.table_name == name)).all()
+        unit = "station_code" if name == "station_rows" else "state_code"
+        keys = [orjson.loads(k) for k, _ in olds]
+        values = [orjson.loads(o) for _, o in olds]
+        recs = pd.DataFrame({
+            "month": [k[0] for k in keys], unit: [k[1] for k in keys], "parameter": [k[2] for k in keys],
+            "numerator": pd.array([v["numerator"] for v in values], dtype="Int64"),
+            "denominator": pd.array([v["denominator"] for v in values], dtype="Int64"),
+            "batch_id": pd.array([v["batch_id"] for v in values], dtype="Int64"),
+        })
+        _insert_frame(conn, table, recs)
+        restored += len(recs)
+        removed -= len(recs)  # the replaced rows were deleted and put back: not "removed"
+    master_changed = _revert_master(conn, batch_id)
+    restored += master_changed[1]
+    removed += master_changed[0]
+    months = [m for m in (batch["months"] or "").split(",") if m]
+    if any(master_changed):
+        months = sorted(set(months) | set(months_with_data(conn)))
+    _recompute(conn, months, methodology)
+    _set_meta(conn, "data_as_of", datetime.now(UTC).isoformat(timespec="seconds"))
+    detail: dict[str, object] = {"batch_id": batch_id, "rows_removed": removed, "rows_restored": restored,
+                                 "months": months}
+    if reason:
+        detail["reason"] = reason[:500]
+    _audit(conn, user, "revert", orjson.dumps(detail).decode())
     return RevertReport(batch_id=batch_id, rows_removed=removed, rows_restored=restored, months=months)
 
 

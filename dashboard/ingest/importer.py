@@ -22,15 +22,15 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import orjson
 import pandas as pd
-from sqlalchemy import Engine, insert, update
+from sqlalchemy import Connection, Engine, insert, update
 
 from dashboard.ingest.files import (
     KINDS,
@@ -55,9 +55,11 @@ from dashboard.ingest.write import (
 )
 from dashboard.store import (
     ImportBatch,
+    read_generation,
     refresh_planner_statistics,
     utcnow,
 )
+from metrics.methodology import Methodology
 
 PROGRESS_MIN_ROWS = 20_000
 
@@ -119,80 +121,111 @@ class _Progress:
             self._progress.advance(self._task, n)
 
 
-def validate_files(engine: Engine, paths: Sequence[str | Path], today: date | None = None) -> list[Problem]:
+def validate_files(engine: Engine, paths: Sequence[str | Path], today: date | None = None, *,
+                   only_state: str | None = None) -> list[Problem]:
     """Only validate (no write): the listed problems of all files, empty when the import would go ahead."""
     methodology = _methodology(engine)
     problems = _Problems()
     files = [f for f in (_read_file(Path(p), problems) for p in paths) if f is not None]
     with engine.connect() as conn:
-        _validate([t for f in files for t in f.tables], conn, methodology, today, problems)
+        _validate([t for f in files for t in f.tables], conn, methodology, today, problems,
+                  only_state=only_state)
     return problems.result()[0]
 
 
+class DataChanged(ImporterError):
+    """The data changed since the preview the user confirmed (someone else imported or reverted in
+    between): nothing was written; preview again."""
+
+
 def import_files(engine: Engine, paths: Sequence[str | Path], user: str = "cli", progress: bool | None = None,
-                 today: date | None = None) -> ImportReport:
+                 today: date | None = None, *, only_state: str | None = None,
+                 expect_generation: str | None = None) -> ImportReport:
     """Validate every file, then import them all in one transaction with the recomputation of the months
     touched; raise ImportRejected (database unchanged) if any file has a problem.
 
     progress: True shows a progress bar for large imports, False never, None when stderr is a terminal.
     today: the date whose month is "the current month" (months after it are rejected as future).
+    only_state: a State's operator: every row of another State/UT is a problem naming it.
+    expect_generation: the results generation (`dashboard.store.read_generation`) the user's preview was
+    made on; DataChanged (nothing written) if another import or revert committed since.
     """
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
     if not paths:
         raise ImporterError("no files to import")
     methodology = _methodology(engine)
-    problems = _Problems()
-    files = [f for f in (_read_file(p, problems) for p in paths) if f is not None]
-    tables = [t for f in files for t in f.tables]
-    n_rows = sum(len(t.df) for t in tables)
+    files = _read_all(paths)
+    n_rows = sum(len(t.df) for f in files[0] for t in f.tables)
     show = (sys.stderr.isatty() if progress is None else progress) and n_rows >= PROGRESS_MIN_ROWS
     bar = _Progress(bool(show))
-    kinds = [k for k in KINDS if any(t.kind == k for t in tables)]
     with bar.run(), engine.begin() as conn:
-        _lock(conn)
-        names = ", ".join(p.name for p in paths)
-        sha = files[0].sha256 if len(files) == 1 and len(paths) == 1 else hashlib.sha256(
-            "\n".join(f"{f.path.name}:{f.sha256}" for f in files).encode()).hexdigest()
-        batch_id = conn.execute(insert(ImportBatch.__table__).values(
-            created_at=utcnow(), created_by=user[:80], file_name=names[:400], file_sha256=sha,
-            kinds=",".join(kinds)[:200], months="", rows_added=0, rows_replaced=0, status="applied",
-        )).inserted_primary_key[0]
-        bar.stage("validating")
-        _validate(tables, conn, methodology, today, problems)
-        if problems:
-            listed, omitted = problems.result()
-            raise ImportRejected(listed, omitted)  # rolls the transaction back: nothing changed
-
-        def combined(kind: str) -> pd.DataFrame:
-            return pd.concat([t.df for t in tables if t.kind == kind], ignore_index=True)
-
-        added = replaced = 0
-        master_changed = False
-        for kind in MASTER_KINDS:
-            if kind in kinds:
-                a, r = _upsert_master(conn, kind, combined(kind), batch_id)
-                added, replaced = added + a, replaced + r
-                master_changed = master_changed or bool(a or r)
-        row_months: set[str] = set()
-        data_rows = sum(len(t.df) for t in tables if t.kind in ROW_KINDS)
-        bar.stage("writing rows", total=data_rows)
-        for kind in ROW_KINDS:
-            if kind in kinds:
-                df = combined(kind)
-                row_months |= set(df["month"].unique())
-                a, r = _upsert_rows(conn, kind, df, batch_id, bar.tick)
-                added, replaced = added + a, replaced + r
-        months = months_with_data(conn) if master_changed else sorted(row_months)
-        bar.stage(f"recomputing {len(months)} month(s)")
-        _recompute(conn, months, methodology)
-        conn.execute(update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == batch_id).values(
-            months=",".join(sorted(row_months)), rows_added=added, rows_replaced=replaced))
-        _set_meta(conn, "data_as_of", datetime.now(UTC).isoformat(timespec="seconds"))
-        _audit(conn, user, "import", orjson.dumps({
-            "batch_id": batch_id, "files": [{"name": f.path.name, "sha256": f.sha256} for f in files],
-            "rows_added": added, "rows_replaced": replaced, "months": months}).decode())
+        report = _import_in(conn, paths, files, user, methodology, today, bar, only_state=only_state,
+                            expect_generation=expect_generation)
     refresh_planner_statistics(engine)
+    return replace(report, seconds=time.perf_counter() - started)
+
+
+def _read_all(paths: list[Path]) -> tuple[list, _Problems]:
+    problems = _Problems()
+    return [f for f in (_read_file(p, problems) for p in paths) if f is not None], problems
+
+
+def _import_in(conn: Connection, paths: list[Path], read: tuple[list, _Problems], user: str,
+               methodology: Methodology, today: date | None, bar: _Progress, *, only_state: str | None = None,
+               expect_generation: str | None = None,
+               on_locked: Callable[[Connection], None] | None = None) -> ImportReport:
+    """The whole import inside the caller's transaction (committed by `import_files`, rolled back by the
+    preview). Raises ImportRejected or DataChanged; the caller's transaction must then be rolled back."""
+    files, problems = read
+    tables = [t for f in files for t in f.tables]
+    kinds = [k for k in KINDS if any(t.kind == k for t in tables)]
+    _lock(conn)
+    names = ", ".join(p.name for p in paths)
+    sha = files[0].sha256 if len(files) == 1 and len(paths) == 1 else hashlib.sha256(
+        "\n".join(f"{f.path.name}:{f.sha256}" for f in files).encode()).hexdigest()
+    batch_id = conn.execute(insert(ImportBatch.__table__).values(
+        created_at=utcnow(), created_by=user[:80], file_name=names[:400], file_sha256=sha,
+        kinds=",".join(kinds)[:200], months="", rows_added=0, rows_replaced=0, status="applied",
+    )).inserted_primary_key[0]
+    if expect_generation is not None and read_generation(conn) != expect_generation:
+        raise DataChanged("the data changed since the preview (another import or revert was committed): "
+                          "nothing was imported; look at the new preview and confirm again")
+    if on_locked is not None:  # the preview reads "before" here: imports are serialised from now on
+        on_locked(conn)
+    bar.stage("validating")
+    _validate(tables, conn, methodology, today, problems, only_state=only_state)
+    if problems:
+        listed, omitted = problems.result()
+        raise ImportRejected(listed, omitted)  # rolls the transaction back: nothing changed
+
+    def combined(kind: str) -> pd.DataFrame:
+        return pd.concat([t.df for t in tables if t.kind == kind], ignore_index=True)
+
+    added = replaced = 0
+    master_changed = False
+    for kind in MASTER_KINDS:
+        if kind in kinds:
+            a, r = _upsert_master(conn, kind, combined(kind), batch_id)
+            added, replaced = added + a, replaced + r
+            master_changed = master_changed or bool(a or r)
+    row_months: set[str] = set()
+    data_rows = sum(len(t.df) for t in tables if t.kind in ROW_KINDS)
+    bar.stage("writing rows", total=data_rows)
+    for kind in ROW_KINDS:
+        if kind in kinds:
+            df = combined(kind)
+            row_months |= set(df["month"].unique())
+            a, r = _upsert_rows(conn, kind, df, batch_id, bar.tick)
+            added, replaced = added + a, replaced + r
+    months = months_with_data(conn) if master_changed else sorted(row_months)
+    bar.stage(f"recomputing {len(months)} month(s)")
+    _recompute(conn, months, methodology)
+    conn.execute(update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == batch_id).values(
+        months=",".join(sorted(row_months)), rows_added=added, rows_replaced=replaced))
+    _set_meta(conn, "data_as_of", datetime.now(UTC).isoformat(timespec="seconds"))
+    _audit(conn, user, "import", orjson.dumps({
+        "batch_id": batch_id, "files": [{"name": f.path.name, "sha256": f.sha256} for f in files],
+        "rows_added": added, "rows_replaced": replaced, "months": months}).decode())
     return ImportReport(batch_id=int(batch_id), rows_added=added, rows_replaced=replaced, months=months,
-                        kinds=kinds, files=[p.name for p in paths], data_rows=data_rows,
-                        seconds=time.perf_counter() - started)
+                        kinds=kinds, files=[p.name for p in paths], data_rows=data_rows, seconds=0.0)

@@ -58,7 +58,7 @@ def _parameters_frame(methodology: Methodology) -> pd.DataFrame:
 
 
 def _validate(tables: list[_Table], conn: Connection, methodology: Methodology, today: date | None,
-              problems: _Problems) -> None:
+              problems: _Problems, only_state: str | None = None) -> None:
     by_kind: dict[str, list[_Table]] = {}
     for t in tables:
         by_kind.setdefault(t.kind, []).append(t)
@@ -109,6 +109,48 @@ def _validate(tables: list[_Table], conn: Connection, methodology: Methodology, 
                 _check_active(t, station_months, problems)
     for kind, ts in by_kind.items():
         _check_duplicates(kind, ts, problems)
+    if only_state is not None:
+        _check_own_state(tables, conn, only_state, problems)
+
+
+def own_state_rule(other: str, own: str) -> str:
+    return f"a row of {other}, not {own}: your account may import only {own}'s rows"
+
+
+def _check_own_state(tables: list[_Table], conn: Connection, own: str, problems: _Problems) -> None:
+    """A State's operator imports only the rows of their own State: every row of another State/UT (or of a
+    district or police station of one) is a problem naming that State/UT. Units unknown anywhere are left to
+    the "unknown code" rules."""
+    district_state = dict(conn.execute(select(District.code, District.state_code)).all())
+    for t in tables:
+        if t.kind == "districts":
+            district_state.update(zip(t.df["district_code"], t.df["state_code"], strict=True))
+    st = PoliceStation.__table__
+    station_district = dict(conn.execute(select(st.c.code, st.c.district_code)).all())
+    for t in tables:
+        if t.kind == "police_stations":
+            station_district.update(zip(t.df["station_code"], t.df["district_code"], strict=True))
+
+    for t in tables:
+        df = t.df
+        if t.kind in ("states", "districts", "state_rows"):
+            col, state = "state_code", df["state_code"]
+        elif t.kind == "police_stations":
+            col, state = "district_code", df["district_code"].map(district_state)
+        elif t.kind == "station_rows":
+            col = "station_code"
+            state = df["station_code"].map(station_district).map(district_state)
+        else:
+            continue
+        state = state.astype(object).where(state.notna(), "")
+        bad = (state != "") & (state != own)
+        if bool(np.asarray(bad).any()):
+            others = sorted(set(state[bad]))
+            problems.add(t.label, None, col, ", ".join(others),
+                         f"{int(bad.sum()):,} row(s) of other States/UTs ({', '.join(others)}): your account may "
+                         f"import only {own}'s rows")
+            problems.add_mask(t, bad.to_numpy(), col,
+                              lambda sub, s=state: [own_state_rule(s.at[i], own) for i in sub.index])
 
 
 def _station_months(conn: Connection, imported: list[_Table]) -> pd.DataFrame:

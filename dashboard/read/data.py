@@ -137,7 +137,7 @@ def import_batches_in_scope(engine: Engine, scope: Scope, limit: int = 50) -> pd
     """Import batches a user may see: national users see all; others only those loaded by users of their
     own State (file names can name units)."""
     stmt = select(ImportBatch.id, ImportBatch.created_at, ImportBatch.created_by, ImportBatch.file_name,
-                  ImportBatch.kinds, ImportBatch.months, ImportBatch.rows_added, ImportBatch.rows_replaced,
+                  ImportBatch.file_sha256, ImportBatch.kinds, ImportBatch.months, ImportBatch.rows_added, ImportBatch.rows_replaced,
                   ImportBatch.status, ImportBatch.reverted_at)
     if scope.role != "national":
         own = select(User.username).where(User.state_code == scope.state_code)

@@ -23,10 +23,15 @@ def bump_results_generation(conn: Connection) -> str:
     return value
 
 
-def read_generation(engine: Engine) -> str:
-
-    with engine.connect() as conn:
-        rows = dict(conn.execute(select(Meta.key, Meta.value).where(Meta.key.in_((GENERATION_KEY, "data_as_of")))).all())
+def read_generation(engine: Engine | Connection) -> str:
+    """The results generation and data-as-of together ("<uuid>/<iso time>"): changes with every committed
+    import, revert and recompute. With a Connection: as seen inside that connection's transaction."""
+    stmt = select(Meta.key, Meta.value).where(Meta.key.in_((GENERATION_KEY, "data_as_of")))
+    if isinstance(engine, Connection):
+        rows = dict(engine.execute(stmt).all())
+    else:
+        with engine.connect() as conn:
+            rows = dict(conn.execute(stmt).all())
     return f"{rows.get(GENERATION_KEY, '-')}/{rows.get('data_as_of', '-')}"
 
 

@@ -1,6 +1,21 @@
 """The web room: sign-in, sessions, the request guard and security headers, users and passwords,
 serving (compression, database errors) and every Flask route of the app (`dashboard.web.routes`)."""
 
+from dashboard.web.admin import (
+    MAX_AUDIT_ROWS,
+    Actor,
+    AdminRefused,
+    AuditFilters,
+    add_user,
+    audit_kinds,
+    audit_trail,
+    change_own_password,
+    disable,
+    enable,
+    reset_password,
+    unlock,
+    users_for,
+)
 from dashboard.web.auth import (
     API_PREFIXES,
     CSRF_COOKIE_NAME,
@@ -10,6 +25,7 @@ from dashboard.web.auth import (
     LOCKED,
     LOGIN_TEMPLATE,
     LOGOUT_TEMPLATE,
+    PASSWORD_PATH,
     PUBLIC_ASSET_SUFFIXES,
     PUBLIC_PATHS,
     SAFE_METHODS,
@@ -46,6 +62,23 @@ from dashboard.web.lagging_request import (
     download_href,
     lagging_list_empty,
     resolve,
+)
+from dashboard.web.operations import (
+    AUDIT_PATH,
+    PROBLEMS_PATH,
+    UPLOAD_PATH,
+    Checked,
+    audit_filters,
+    cancel_upload,
+    check_upload,
+    commit_upload,
+    current_actor,
+    may_import,
+    may_revert,
+    remote_addr,
+    revert,
+    revert_preview,
+    visible_batch,
 )
 from dashboard.web.passwords import (
     MAX_PASSWORD_LENGTH,
@@ -87,6 +120,7 @@ from dashboard.web.serving import (
     init_serving,
     is_unavailable,
 )
+from dashboard.web.uploads import ALLOWED_SUFFIXES, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOAD_TTL_MINUTES
 from dashboard.web.users import (
     DEMO_USERS,
     ROLES,
@@ -108,6 +142,11 @@ from dashboard.web.users import (
 )
 
 __all__ = [
+    "ALLOWED_SUFFIXES", "AUDIT_PATH", "MAX_AUDIT_ROWS", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_FILES", "PASSWORD_PATH",
+    "PROBLEMS_PATH", "UPLOAD_PATH", "UPLOAD_TTL_MINUTES", "Actor", "AdminRefused", "AuditFilters", "Checked",
+    "add_user", "audit_filters", "audit_kinds", "audit_trail", "cancel_upload", "change_own_password",
+    "check_upload", "commit_upload", "current_actor", "disable", "enable", "may_import", "may_revert",
+    "remote_addr", "reset_password", "revert", "revert_preview", "unlock", "users_for", "visible_batch",
     "API_PREFIXES",
     "AuthState",
     "BadCallbackRequest",

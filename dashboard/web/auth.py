@@ -64,7 +64,11 @@ WRONG_CREDENTIALS = "Wrong username or password."
 LOCKED = "Too many failed sign-in attempts. Please wait 15 minutes and try again."
 FORM_EXPIRED = "The sign-in form had expired. Please try again."
 SIGN_OUT_EXPIRED = "The sign-out form had expired. Please choose again."
-SIGNED_OUT = {"1": "You have signed out.", "all": "You have signed out everywhere."}
+SIGNED_OUT = {"1": "You have signed out.", "all": "You have signed out everywhere.",
+              "password": "Your password has been changed. Sign in with your new password."}
+# where a user whose password must be changed (a one-time password) may go: the form, and out
+PASSWORD_PATH = "/account/password"
+PASSWORD_REQUIRED = "Choose a new password first"
 
 # Paths reachable without signing in. Everything else needs an active, signed-in user.
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/health", "/_favicon.ico"})
@@ -126,6 +130,7 @@ class UserSession:
         self.can_import = bool(row.can_import)
         self.is_admin = bool(row.is_admin)
         self.active = bool(row.active)
+        self.must_change_password = bool(row.must_change_password)
         self._fingerprint = fingerprint
         self.session_id = session_id
 
@@ -405,11 +410,16 @@ def _guard() -> Response | None:
         logout_user()
         session.clear()
         return _refuse_unauthenticated(path)
-    if request.method not in SAFE_METHODS:
+    if request.method not in SAFE_METHODS and path != PASSWORD_PATH:  # that form posts its token itself
         token = session.get("csrf")
         sent = request.headers.get(CSRF_HEADER_NAME, "")
         if not token or not sent or not hmac.compare_digest(str(token), sent):
             return json_error(403, "missing or wrong CSRF token")
+    if user.must_change_password and path != PASSWORD_PATH:
+        # a one-time password opens nothing but the form to replace it
+        if _wants_json(path) or path.startswith(STATIC_PREFIXES):
+            return json_error(403, PASSWORD_REQUIRED, password=PASSWORD_PATH)
+        return redirect(PASSWORD_PATH, code=302)
     return None
 
 

@@ -5,9 +5,13 @@ of `dashboard.web.auth` before it runs (anonymous requests never get here, POSTs
 |---|---|---|
 | `/login` | `cctns_login` | the sign-in page and form |
 | `/logout` | `cctns_logout` | GET: a confirmation page; POST with its token: sign out (or everywhere) |
+| `/account/password` | `cctns_password` | change one's own password (and a one-time password, first) |
 | `/health` | `health` | for load balancers: says only whether the database answers |
 | `/download/lagging` | `cctns_download_lagging` | the lagging list as shown, CSV or XLSX, scoped and audited |
 | `/download/pack` | `cctns_download_pack` | the review pack (PDF, PPTX, XLSX), scoped and audited |
+| `/download/problems` | `cctns_download_problems` | the problem list of one's own upload (CSV) |
+| `/download/audit` | `cctns_download_audit` | the audit trail as filtered (CSV), administrators, scoped |
+| `/upload/import` | `cctns_upload` | POST: files to import, kept privately until checked and imported |
 
 Dash's own routes (pages, `/_dash-*`) are registered by Dash.
 """
@@ -23,6 +27,7 @@ from dashboard import read
 from dashboard.read import lagging_table
 from dashboard.reports import ReviewError, build_pack, build_review, export_bytes
 from dashboard.scope import OutOfScope
+from dashboard.web.account import password_view
 from dashboard.web.auth import (
     audit_request,
     current_scope,
@@ -32,6 +37,14 @@ from dashboard.web.auth import (
     request_engine,
 )
 from dashboard.web.lagging_request import MIMETYPES, Refused, build, resolve
+from dashboard.web.operations import (
+    AUDIT_PATH,
+    PROBLEMS_PATH,
+    UPLOAD_PATH,
+    download_audit,
+    download_problems,
+    upload_view,
+)
 
 PACK_FORMATS = {
     "pdf": "application/pdf",
@@ -44,6 +57,7 @@ _CODE = re.compile(r"^[A-Za-z0-9-]{2,24}$")
 def register_sign_in_routes(server: Flask) -> None:
     server.add_url_rule("/login", "cctns_login", login_view, methods=["GET", "POST"])
     server.add_url_rule("/logout", "cctns_logout", logout_view, methods=["GET", "POST"])
+    server.add_url_rule("/account/password", "cctns_password", password_view, methods=["GET", "POST"])
 
 
 def register_routes(server: Flask) -> None:
@@ -52,6 +66,9 @@ def register_routes(server: Flask) -> None:
     server.add_url_rule("/health", "health", health, methods=["GET"])
     server.add_url_rule("/download/lagging", "cctns_download_lagging", download_lagging, methods=["GET"])
     server.add_url_rule("/download/pack", "cctns_download_pack", download_pack, methods=["GET"])
+    server.add_url_rule(PROBLEMS_PATH, "cctns_download_problems", download_problems, methods=["GET"])
+    server.add_url_rule(AUDIT_PATH, "cctns_download_audit", download_audit, methods=["GET"])
+    server.add_url_rule(UPLOAD_PATH, "cctns_upload", upload_view, methods=["POST"])
 
 
 def health() -> Response | tuple[Response, int]:

@@ -35,6 +35,7 @@ class UserRecord:
     active: bool
     locked_until: datetime | None
     created_at: datetime
+    must_change_password: bool = False
 
     @property
     def scope(self) -> Scope:
@@ -47,7 +48,8 @@ def normalise_username(username: str) -> str:
 
 def _record(u: User) -> UserRecord:
     return UserRecord(u.id, u.username, u.role, u.state_code, u.district_code, bool(u.can_import),
-                      bool(u.is_admin), bool(u.active), u.locked_until, u.created_at)
+                      bool(u.is_admin), bool(u.active), u.locked_until, u.created_at,
+                      bool(u.must_change_password))
 
 
 def _resolve_scope(
@@ -83,8 +85,9 @@ def _resolve_scope(
 def _check_permissions(role: str, can_import: bool, is_admin: bool) -> None:
     if can_import and role == "district":
         raise UserError("--can-import is for national and State users (imports cover a whole State)")
-    if is_admin and role != "national":
-        raise UserError("--admin (user management) is for national users only")
+    if is_admin and role not in ("national", "state"):
+        raise UserError("--admin (user management) is for national users (every user) and State users "
+                        "(their State's users) only")
 
 
 def _validate_password(password: str, username: str) -> None:

@@ -41,10 +41,20 @@ def not_found(**_query: object) -> html.Div:
     )
 
 
+# operations in the browser (issue 16): (page name, module, path, title, order)
+OPS_PAGES: tuple[tuple[str, str, str, str, int], ...] = (
+    ("imports", "imports", "/data/import", "Import files", 20),
+    ("batches", "batches", "/data/batches", "Import batches", 21),
+    ("users", "users", "/admin/users", "Users", 22),
+    ("audit", "audit", "/admin/audit", "Audit trail", 23),
+)
+OPS_TITLES = {path: title for _n, _m, path, title, _o in OPS_PAGES}
+
+
 def register_pages() -> list[str]:
     """Register the pages (idempotent per process); returns their names."""
     registered: list[str] = []
-    for name, module, path, title, order in PAGES:
+    for name, module, path, title, order in (*PAGES, *OPS_PAGES):
         layout = page_layout(module)
         registered.append(name)
         kwargs: dict[str, Any] = {"path_template": path} if "<" in path else {"path": path}

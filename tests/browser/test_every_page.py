@@ -23,6 +23,10 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/methodology", "#shell-data-as-of:not(:has-text('–'))", "Methodology"),
     ("/data", "#shell-data-as-of:not(:has-text('–'))", "Data"),
     ("/profile", "#profile-subtitle:has-text('ncrb')", "Your profile"),
+    ("/data/import", "#import-drop", "Import files"),  # operations (issue 16)
+    ("/data/batches", "#batches-grid [row-id]", "Import batches"),
+    ("/admin/users", "#users-grid [row-id=ncrb]", "Users"),
+    ("/admin/audit", "#audit-grid [row-id]", "Audit trail"),
     ("/no-such-page/here", "#shell-breadcrumb li:has-text('Page not found')", "Page not found"),
 )
 

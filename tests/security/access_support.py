@@ -206,6 +206,41 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "profile-status.children <- profile-save.n_clicks": Check(
         "the session's own user only (digests.set_profile validates and audits `profile_update`); the request "
         "carries only the form values", "only their own profile is changed"),
+    # operations in the browser (issue 16): import, batches and revert, users, audit
+    "import-result.children, import-token.data, import-go.disabled, import-cancel.disabled, import-actions.style, "
+    "import-upload-status.children <- import-query.data, import-uploaded.data, import-go.n_clicks, "
+    "import-cancel.n_clicks": Check(
+        "web.may_import (can_import, or a national admin); the upload token opens only an upload of this session "
+        "(web.uploads.open_upload); a State user's rows of other States are problems (only_state); the "
+        "preview lists districts and stations of the user's scope only", "\"may not import\"; an unknown or "
+        "another session's token: \"no longer available\"", stations="scope"),
+    "batches-list.children, batches-detail.children, batches-revert-box.style, batches-revert-preview.children, "
+    "batches-revert-go.disabled, batches-revert-message.children <- batches-query.data, batches-changed.data": Check(
+        "read.import_batches_in_scope / web.visible_batch (national: all; others: batches of their State's "
+        "users); the revert box only with web.may_revert", "only their own State's batches; \"not one you can "
+        "see\""),
+    "url.search <- batches-grid.selectedRows": Check(
+        "none (writes ?batch=<id>; the page callback checks the batch)", "a URL only"),
+    "batches-revert-preview.children, batches-revert-go.disabled, batches-revert-message.children, "
+    "batches-changed.data <- batches-preview-go.n_clicks, batches-revert-go.n_clicks": Check(
+        "web.revert_preview / web.revert: visible_batch + may_revert; the preview's generation kept in the "
+        "session; reason required; DataChanged refused", "\"cannot be reverted by your account\"",
+        stations="scope"),
+    "users-list.children, users-note.children <- users-filter-text.value, users-filter-role.value, "
+    "users-filter-state.value, users-filter-status.value, users-changed.data": Check(
+        "web.admin.users_for(actor): national admin all, State admin their State's State/district users",
+        "\"for administrators\""),
+    "users-selected.children <- users-grid.selectedRows": Check(
+        "none (echoes the chosen username)", "the username only"),
+    "users-message.children, users-changed.data <- users-add.n_clicks, users-disable.n_clicks, "
+    "users-enable.n_clicks, users-reset.n_clicks, users-unlock.n_clicks": Check(
+        "web.admin (add_user / disable / enable / reset_password / unlock): actor from the session, "
+        "Actor.may_manage; the last national admin stays; every change audited", "refused, audited as "
+        "scope_violation (non-admins)"),
+    "audit-list.children, audit-note.children, audit-download.href, audit-kind.options <- audit-user.value, "
+    "audit-kind.value, audit-since.value, audit-until.value, audit-outcome.value": Check(
+        "web.admin.audit_trail(actor): national admin all events, State admin their State's users' events",
+        "\"for administrators\""),
     # Dash Pages
     "_pages_content.children, _pages_store.data <- _pages_location.pathname, _pages_location.search": Check(
         "none (page layouts are skeletons without data; they echo the URL's codes)", "the page skeleton"),
@@ -237,6 +272,18 @@ ROUTE_CHECKS: dict[str, tuple[str, str]] = {
     "/download/pack": (
         "login (401)", "review.build_review -> check_scope; 403 + `scope_violation` and a refused `download` "
         "audit row outside the scope; every download audited"),
+    "/download/problems": (
+        "login (401)", "the problem list of an upload of this session only (token bound to the session), "
+        "404 otherwise; CSV through reports.tabular; audited"),
+    "/download/audit": (
+        "login (401)", "administrators only (403 + `scope_violation` otherwise); web.admin.audit_trail scope; "
+        "CSV through reports.tabular; audited"),
+    "/upload/import": (
+        "login (401) + CSRF header (403)", "web.may_import (403 and a refused `import` audit row otherwise); "
+        "at most 10 .csv/.xlsx files, 25 MB together, kept privately for this session"),
+    "/account/password": (
+        "login (302 to /login); POST needs the form's CSRF token",
+        "one's own password only (current password needed); a one-time password opens nothing else"),
 }
 
 
@@ -506,10 +553,31 @@ VALUES: dict[tuple[str, str], Gen] = {
     ("profile-email", "value"): lambda t: "officer@example.org",
     ("profile-choices", "value"): lambda t: ["monthly", "reminder"],
     ("profile-language", "value"): lambda t: "en",
+    # operations (issue 16): tokens that open nothing, empty forms: nothing is ever written by the matrix
+    ("import-uploaded", "data"): lambda t: {"token": "matrix-probe-token-0000000", "files": []},
+    ("import-token", "data"): lambda t: "matrix-probe-token-0000000",
+    ("batches-changed", "data"): lambda t: 0,
+    ("batches-reason", "value"): lambda t: "access matrix probe",
+    ("users-filter-text", "value"): lambda t: "",
+    ("users-filter-role", "value"): lambda t: None,
+    ("users-filter-state", "value"): lambda t: t.state,
+    ("users-filter-status", "value"): lambda t: None,
+    ("users-changed", "data"): lambda t: 0,
+    ("users-new-username", "value"): lambda t: "",
+    ("users-new-role", "value"): lambda t: "district",
+    ("users-new-state", "value"): lambda t: t.state,
+    ("users-new-district", "value"): lambda t: t.district,
+    ("users-new-flags", "value"): lambda t: [],
+    ("audit-user", "value"): lambda t: "",
+    ("audit-kind", "value"): lambda t: None,
+    ("audit-since", "value"): lambda t: None,
+    ("audit-until", "value"): lambda t: None,
+    ("audit-outcome", "value"): lambda t: None,
 }
 # by property, for any component
 PROPERTY_VALUES: dict[str, Gen] = {
     "selectedRows": lambda t: [t.row()],
+    "n_clicks": lambda t: 1,
     "clickData": lambda t: t.click(),
 }
 

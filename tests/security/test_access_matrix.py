@@ -548,7 +548,13 @@ def _download_cases(cat: Catalogue, targets: dict) -> dict[str, dict[str, dict[s
                       "crafted": [f"{x}&format=xlsx" for x in crafted]}
         if role != "ncrb":  # no unit named: the user's own review
             pack[role]["in"].append(f"month={m}&format=xlsx")
-    return {"/download/lagging": lag, "/download/pack": pack}
+    # operations (issue 16): the audit trail for administrators only; a problem list only by its upload's token
+    audit = {role: {"in": ["user=ncrb", "outcome=refused"], "out": []} if role == "ncrb" else
+             {"in": [], "out": ["kind=login", "user=ncrb"]} for role in targets}
+    problems = {role: {"in": [], "out": [], "crafted": ["token=nope", "token=..%2F..%2Fsecret_key", "token="]}
+                for role in targets}
+    return {"/download/lagging": lag, "/download/pack": pack, "/download/audit": audit,
+            "/download/problems": problems}
 
 
 def test_every_download_route_has_cases(dash_app, cat, targets):

@@ -1,0 +1,60 @@
+"""Audit trail page callbacks: the events the administrator may read, filtered, and the matching CSV link.
+The scope (national admin: all; State admin: their State's users) is `dashboard.web.admin.audit_trail`'s."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+import pandas as pd
+from dash import Input, Output
+
+from layouts.audit import audit_grid, ids
+from layouts.imports import message
+
+NOT_ADMIN = "The audit trail is for administrators."
+
+
+def register(app: dash.Dash) -> None:
+    app.callback(
+        Output(ids.LIST, "children"), Output(ids.NOTE, "children"), Output(ids.DOWNLOAD, "href"),
+        Output(ids.KIND, "options"),
+        Input(ids.USER, "value"), Input(ids.KIND, "value"), Input(ids.SINCE, "value"), Input(ids.UNTIL, "value"),
+        Input(ids.OUTCOME, "value"),
+    )(update)
+
+
+def _s(v: Any, n: int) -> str:
+    return v.strip()[:n] if isinstance(v, str) else ""
+
+
+def update(user: Any, kind: Any, since: Any, until: Any, outcome: Any) -> tuple:
+    from callbacks.common import engine
+    from dashboard.web import (
+        AUDIT_PATH,
+        MAX_AUDIT_ROWS,
+        AdminRefused,
+        audit_filters,
+        audit_kinds,
+        audit_trail,
+        current_actor,
+    )
+
+    kinds = [{"label": k.replace("_", " "), "value": k} for k in audit_kinds()]
+    args = {"user": _s(user, 80), "kind": _s(kind, 40), "since": _s(since, 10), "until": _s(until, 10),
+            "outcome": _s(outcome, 10)}
+    args = {k: v for k, v in args.items() if v}
+    actor = current_actor()
+    try:
+        rows, more = audit_trail(engine(), actor, audit_filters(args))
+    except AdminRefused:
+        return message(NOT_ADMIN, "secondary"), None, "#", []
+    for r in rows:
+        r["when"] = pd.Timestamp(r.pop("at")).strftime("%d %b %Y %H:%M:%S")
+        r["outcome_text"] = "refused / failed" if r["outcome"] == "refused" else "done"
+    scope = "all users" if actor.national_admin else f"the users of {actor.state_code}"
+    note = (f"{len(rows):,} event{'s' if len(rows) != 1 else ''} of {scope}"
+            + (f" (the newest {MAX_AUDIT_ROWS:,}: narrow the filters for older ones)" if more else "") + ".")
+    href = AUDIT_PATH + ("?" + urlencode(args) if args else "")
+    return audit_grid(rows), note, href, kinds

@@ -1,0 +1,74 @@
+"""Import page callbacks: an uploaded token is checked (every problem, or the preview), then imported or
+cancelled. Thin: the web room decides who may import and does the work (`dashboard.web.check_upload`,
+`commit_upload`, `cancel_upload`); here the request is read and the components built."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import dash
+from dash import Input, Output, State, ctx, html
+
+from layouts.imports import ids, message, preview_view, problems_view
+
+OUTPUTS = ((ids.RESULT, "children"), (ids.TOKEN, "data"), (ids.GO, "disabled"), (ids.CANCEL, "disabled"),
+           (ids.ACTIONS, "style"), (ids.UPLOAD_STATUS, "children"))
+SHOWN, HIDDEN = {"display": "flex", "gap": "0.5rem"}, {"display": "none"}  # no d-flex: it is !important
+
+
+def register(app: dash.Dash) -> None:
+    app.callback([Output(i, p) for i, p in OUTPUTS],
+                 Input(ids.QUERY, "data"), Input(ids.UPLOADED, "data"), Input(ids.GO, "n_clicks"),
+                 Input(ids.CANCEL, "n_clicks"), State(ids.TOKEN, "data"))(update)
+
+
+def _token(value: Any) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("token")
+    return value if isinstance(value, str) and 0 < len(value) <= 64 else None
+
+
+def render(checked: Any, user: Any) -> tuple:
+    """Components for a `dashboard.web.Checked`."""
+    from dashboard.web import PROBLEMS_PATH
+
+    focus = getattr(user, "state_code", None)
+    token = None
+    status = checked.status
+    if status == "preview":
+        token = checked.token
+        return (preview_view(checked.preview, focus), token, False, False, SHOWN, "Checked: no problems.")
+    if status == "changed":
+        return ([message(checked.message, "warning"), preview_view(checked.preview, focus)]
+                if checked.preview is not None else message(checked.message, "warning"),
+                checked.token if checked.preview is not None else None, checked.preview is None,
+                checked.preview is None, SHOWN if checked.preview is not None else HIDDEN, "Checked again.")
+    if status == "problems":
+        href = f"{PROBLEMS_PATH}?token={quote(checked.token or '')}"
+        return (problems_view(list(checked.problems), checked.omitted, checked.files, href), None, True, True,
+                HIDDEN, "Checked: problems found (listed below).")
+    if status == "imported":
+        return (html.Div([message(checked.message, "success"),
+                          html.A("See the import batches", href="/data/batches", className="btn btn-outline-primary")]),
+                None, True, True, HIDDEN, "Imported.")
+    tone = {"cancelled": "secondary", "refused": "danger", "gone": "warning"}.get(status, "danger")
+    return (message(checked.message, tone), None, True, True, HIDDEN, {"cancelled": "Cancelled."}.get(status, "Not imported."))
+
+
+def update(_query: Any, uploaded: Any, _go: Any, _cancel: Any, token: Any) -> tuple:
+    from dashboard.web import cancel_upload, check_upload, commit_upload, current_user_session, may_import
+
+    user = current_user_session()
+    trigger = ctx.triggered_id
+    if not may_import(user):
+        return (message("Your account may not import data. Imports are for a State's data operators (users "
+                        "with import rights) and national administrators.", "secondary"),
+                None, True, True, HIDDEN, "")
+    if trigger == ids.UPLOADED:
+        return render(check_upload(_token(uploaded)), user)
+    if trigger == ids.GO and _token(token):
+        return render(commit_upload(_token(token)), user)
+    if trigger == ids.CANCEL and _token(token):
+        return render(cancel_upload(_token(token)), user)
+    return (None, None, True, True, HIDDEN, dash.no_update)

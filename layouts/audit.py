@@ -1,0 +1,74 @@
+"""Audit trail page (/admin/audit, administrators): every recorded event, newest first, filtered by user,
+kind, date range and outcome; the same rows as CSV (/download/audit, through the output-safety layer).
+
+Skeleton and pure builders (no I/O); filled by callbacks/audit.py. A State admin reads the events of their
+State's users; national admins read everything (`dashboard.web.admin.audit_trail`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.components import card, empty_state, league_grid, page_header
+
+
+class ids:
+    QUERY = "audit-query"
+    USER = "audit-user"
+    KIND = "audit-kind"
+    SINCE = "audit-since"
+    UNTIL = "audit-until"
+    OUTCOME = "audit-outcome"
+    LIST = "audit-list"
+    NOTE = "audit-note"
+    DOWNLOAD = "audit-download"
+    GRID = "audit-grid"
+
+
+OUTCOME_OPTIONS = [{"label": "Done", "value": "ok"}, {"label": "Refused or failed", "value": "refused"}]
+COLUMNS: list[dict[str, Any]] = [
+    {"headerName": "When (UTC)", "field": "when", "minWidth": 140, "flex": 1},
+    {"headerName": "User", "field": "actor", "minWidth": 100, "flex": 1},
+    {"headerName": "Kind", "field": "action", "minWidth": 110, "flex": 1},
+    {"headerName": "Outcome", "field": "outcome_text", "minWidth": 90, "flex": 1,
+     "cellClassRules": {"cell-warn": "params.data && params.data.outcome === 'refused'"}},
+    {"headerName": "Detail", "field": "detail", "minWidth": 260, "flex": 4, "wrapText": True, "autoHeight": True},
+    {"headerName": "Address", "field": "remote_addr", "minWidth": 100, "flex": 1},
+]
+
+
+def _field(label: str, component: Any, fid: str, width: int = 2) -> dbc.Col:
+    return dbc.Col([html.Label(label, htmlFor=fid, className="form-label"), component], md=width)
+
+
+def layout(**_query: object) -> html.Div:
+    filters = dbc.Row([
+        _field("User", dcc.Input(id=ids.USER, type="text", debounce=True, maxLength=80,
+                                 className="form-control form-control-sm"), ids.USER, 3),
+        _field("Kind", dcc.Dropdown(id=ids.KIND, options=[], placeholder="any kind"), ids.KIND, 3),
+        _field("From", dcc.Input(id=ids.SINCE, type="date", debounce=True, className="form-control form-control-sm"),
+               ids.SINCE),
+        _field("To", dcc.Input(id=ids.UNTIL, type="date", debounce=True, className="form-control form-control-sm"),
+               ids.UNTIL),
+        _field("Outcome", dcc.Dropdown(id=ids.OUTCOME, options=OUTCOME_OPTIONS, placeholder="any"), ids.OUTCOME),
+    ], className="g-2 mb-2 ops-form")
+    return html.Div(
+        [
+            dcc.Store(id=ids.QUERY, data={}),
+            page_header("Audit trail", "Sign-ins, imports, reverts, downloads and user changes",
+                        right=html.A("Download CSV", id=ids.DOWNLOAD, href="#", className="btn btn-sm "
+                                     "btn-outline-secondary", download="audit-trail.csv")),
+            card("Events", [filters, html.Div(id=ids.LIST), html.Div(id=ids.NOTE, className="graph-note mt-2")],
+                 subtitle="Newest first"),
+        ],
+        className="page-audit",
+    )
+
+
+def audit_grid(rows: list[dict]) -> Any:
+    if not rows:
+        return empty_state("No events match", "Change the filters.")
+    return league_grid(ids.GRID, rows, COLUMNS, row_id="id", page_size=25, height="640px", class_name="data-grid")

@@ -1,0 +1,194 @@
+"""Import page (/data/import): upload CSV/XLSX files, see every problem or the preview of what the files
+will change (scores and ranks before and after, the districts and stations that move most, lagging
+stations, master data), then Import or Cancel.
+
+Skeleton and pure builders (no I/O); filled by callbacks/imports.py. The file input posts to
+/upload/import from assets/ops_upload.js (with a progress bar), which hands the upload's token to
+`ids.UPLOADED` (dash_clientside.set_props); the page's callback then asks the server to check it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.display import format_indian, format_rank, month_label, score_display
+from layouts.components import card, league_grid, page_header
+
+
+class ids:
+    QUERY = "import-query"
+    DROP = "import-drop"
+    FILE_INPUT = "import-file-input"  # created by assets/ops_upload.js outside the Dash tree
+    PROGRESS = "import-progress"
+    UPLOAD_STATUS = "import-upload-status"
+    UPLOADED = "import-uploaded"  # {"token", "files"} or {"error"}: written by assets/ops_upload.js
+    TOKEN = "import-token"  # the upload being looked at
+    RESULT = "import-result"
+    ACTIONS = "import-actions"
+    GO = "import-go"
+    CANCEL = "import-cancel"
+    PROBLEMS_GRID = "import-problems-grid"
+
+
+PROBLEM_COLUMNS: list[dict[str, Any]] = [
+    {"headerName": "File", "field": "file", "minWidth": 140, "flex": 2, "wrapText": True, "autoHeight": True},
+    {"headerName": "Row", "field": "row", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
+    {"headerName": "Column", "field": "column", "minWidth": 110, "flex": 1},
+    {"headerName": "Value", "field": "value", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True},
+    {"headerName": "Rule", "field": "rule", "minWidth": 260, "flex": 4, "wrapText": True, "autoHeight": True},
+]
+
+
+def layout(**_query: object) -> html.Div:
+    return html.Div(
+        [
+            dcc.Store(id=ids.QUERY, data={}),
+            dcc.Store(id=ids.UPLOADED, data=None),
+            dcc.Store(id=ids.TOKEN, data=None),
+            page_header("Import files", "Check the files and see what they will change before anything is "
+                                        "written"),
+            card("1. Upload", upload_zone(), subtitle="Files are checked on the server exactly as `cctns import` "
+                                                      "checks them; nothing is written until you press Import"),
+            html.Div(id=ids.RESULT, className="import-result", **{"aria-live": "polite"}),
+            html.Div(
+                [dbc.Button("Import", id=ids.GO, color="primary", disabled=True, n_clicks=0),
+                 dbc.Button("Cancel", id=ids.CANCEL, color="secondary", outline=True, disabled=True, n_clicks=0)],
+                id=ids.ACTIONS, className="my-3 import-actions", style={"display": "none"},
+            ),
+        ],
+        className="page-import",
+    )
+
+
+def upload_zone(limit_mb: int = 25, max_files: int = 10) -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Div("Drag and drop CSV or XLSX files here", className="fw-semibold"),
+                    html.Div(["or ", html.Span("choose files", className="upload-pick"),
+                              f" — up to {max_files} files, {limit_mb} MB together. The kind of each file is "
+                              "recognised by its header (README \u201cFile formats\u201d)."],
+                             className="small text-body-secondary"),
+                ],
+                id=ids.DROP, className="upload-zone", tabIndex="0", role="button",
+                **{"aria-describedby": ids.UPLOAD_STATUS, "data-upload-limit": str(limit_mb * 2**20),
+                   "data-upload-files": str(max_files)},
+            ),
+            html.Progress(id=ids.PROGRESS, max="100", value="0", className="upload-progress", hidden=True),
+            html.Div(id=ids.UPLOAD_STATUS, className="small mt-1", role="status"),
+        ]
+    )
+
+
+# --- results ------------------------------------------------------------------------------------------------
+
+
+def message(text: str, tone: str = "info") -> dbc.Alert:
+    return html.Div(dbc.Alert(text, color=tone, className="my-3"), role="status")
+
+
+def files_line(files: Any) -> html.Div:
+    parts = [f"{f['name']} ({format_indian(f['size'])} bytes)" for f in files or []]
+    return html.Div("Files: " + "; ".join(parts), className="small text-body-secondary") if parts else html.Div()
+
+
+def problems_view(rows: list[dict], omitted: int, files: Any, download_href: str) -> html.Div:
+    n = len(rows) + omitted
+    head = (f"{format_indian(n)} problem{'s' if n != 1 else ''} found: nothing was imported and the files were "
+            "deleted. Fix them and upload again.")
+    note = (f"Listed: the first {format_indian(len(rows))}; {format_indian(omitted)} more not listed "
+            "(at most 200 per file, like `cctns import`)." if omitted else None)
+    return card("2. Problems", [
+        dbc.Alert(head, color="danger", className="mb-2"),
+        files_line(files),
+        league_grid(ids.PROBLEMS_GRID, rows, PROBLEM_COLUMNS, page_size=25 if len(rows) > 25 else None,
+                    auto_height=True, class_name="data-grid mt-2"),
+        html.Div([note and html.Span(note + " "),
+                  html.A("Download the problem list (CSV)", href=download_href, className="btn btn-sm "
+                         "btn-outline-secondary mt-2", download="import-problems.csv")], className="graph-note"),
+    ], subtitle="file, row (as the spreadsheet shows it), column, value and the rule it breaks")
+
+
+def _score(v: int | None) -> str:
+    return score_display(v) if v is not None else "–"
+
+
+def _rank(v: int | None) -> str:
+    return format_rank(v) if v is not None else "–"
+
+
+def _arrow(before: str, after: str) -> html.Span:
+    same = before == after
+    return html.Span([html.Span(before, className="text-body-secondary"), " → ",
+                      html.Strong(after, className="" if same else "text-change")])
+
+
+def _change(u: Any) -> str:
+    c = u.change
+    return "–" if c is None else ("±0.00" if c == 0 else f"{'+' if c > 0 else '−'}{abs(c) / 100:.2f}")
+
+
+def _unit_table(units: list, rank_label: str, caption: str, focus: str | None = None) -> dbc.Table:
+    head = html.Thead(html.Tr([html.Th(caption, scope="col"), html.Th("Score", scope="col"),
+                               html.Th("Change", scope="col", className="text-end"),
+                               html.Th(rank_label, scope="col")]))
+    body = html.Tbody([
+        html.Tr([html.Td([html.Span(u.name, className="fw-semibold" if u.code == focus else ""),
+                          html.Span(f" {u.code}", className="small text-body-secondary")]),
+                 html.Td(_arrow(_score(u.score_before), _score(u.score_after))),
+                 html.Td(_change(u), className="text-end cell-num"),
+                 html.Td(_arrow(_rank(u.rank_before), _rank(u.rank_after)))],
+                className="table-active" if u.code == focus else None)
+        for u in units])
+    return dbc.Table([head, body], size="sm", hover=True, responsive=True, className="preview-table mb-3")
+
+
+def _lagging(changes: list) -> html.Div:
+    started = [c.name for c in changes if c.started]
+    stopped = [c.name for c in changes if not c.started]
+
+    def line(label: str, names: list[str], tone: str) -> html.Div:
+        shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+        return html.Div([html.Span(f"{label} ({len(names)}): ", className=f"fw-semibold text-{tone}"),
+                         shown or "none"], className="small")
+
+    return html.Div([line("Start lagging", started, "danger"), line("Stop lagging", stopped, "success")],
+                    className="mb-2")
+
+
+def preview_view(p: Any, focus_state: str | None, title: str = "2. What the import will change",
+                 what: tuple[str, str] = ("added", "replaced"), action: str = "import") -> html.Div:
+    """The preview of an import (or, with other words, of a revert) from a `dashboard.ingest.ChangePreview`."""
+    summary = (f"{format_indian(p.rows_added)} rows {what[0]}, {format_indian(p.rows_replaced)} rows {what[1]}; "
+               f"{len(p.months_recomputed)} month{'s' if len(p.months_recomputed) != 1 else ''} recomputed.")
+    blocks: list[Any] = [html.P(summary, className="mb-2")]
+    if p.master:
+        rows = [html.Tr([html.Td(m.kind.replace("_", " ")), html.Td(m.code), html.Td(m.name), html.Td(m.what)])
+                for m in p.master[:50]]
+        blocks.append(html.H3("Master data", className="h6 mt-3"))
+        blocks.append(dbc.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in
+                                                     ("Kind", "Code", "Name", "Change")])), html.Tbody(rows)],
+                                size="sm", responsive=True, className="preview-table"))
+        if len(p.master) > 50:
+            blocks.append(html.Div(f"and {len(p.master) - 50} more", className="small"))
+    for m in p.months:
+        month_blocks: list[Any] = [
+            html.Div(f"{format_indian(m.rows_added)} rows {what[0]}, {format_indian(m.rows_replaced)} {what[1]}",
+                     className="small text-body-secondary mb-2")]
+        if m.states:
+            month_blocks.append(_unit_table(m.states, "All-India rank", "State/UT", focus_state))
+        if m.districts:
+            month_blocks.append(_unit_table(m.districts, "Rank in State", "District (largest changes)"))
+        if m.stations:
+            month_blocks.append(_unit_table(m.stations, "Rank in State", "Police station (largest changes)"))
+        month_blocks.append(_lagging(m.lagging))
+        if not (m.states or m.districts or m.stations):
+            month_blocks.insert(1, html.Div("No score or rank changes.", className="small"))
+        blocks.append(html.Div([html.H3(month_label(m.month), className="h6 mt-3"), *month_blocks],
+                               className="preview-month"))
+    return card(title, blocks, subtitle=f"computed by running the {action} in a transaction that is rolled "
+                                        "back: exactly what it will produce", id="import-preview-card")
