@@ -166,10 +166,15 @@ class Ctx:
         return ([f"/present?month={self.latest}&state={s}" for s in self.units.states[:n]]
                 + [f"/present?month={self.latest}&state={s}&district={d}" for d, s in self.units.districts[:n]])
 
+    def actions_urls(self) -> list[str]:
+        return ([f"/actions?state={s}" for s in self.units.states]
+                + [f"/actions?state={s}&district={d}" for d, s in self.units.districts[:4]])
+
     def page_urls(self) -> dict[str, list[str]]:
         return {"national": self.national_urls(), "state": self.state_urls(), "district": self.district_urls(),
                 "station": self.station_urls(), "lagging": self.lagging_urls(),
-                "methodology": self.methodology_urls(), "data": self.data_urls(), "present": self.present_urls()}
+                "methodology": self.methodology_urls(), "data": self.data_urls(), "present": self.present_urls(),
+                "actions": self.actions_urls()}
 
     def all_urls(self, per_page: int = 4) -> list[str]:
         return [u for urls in self.page_urls().values() for u in urls[:per_page]]
@@ -366,6 +371,11 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     "methodology-subtitle.children": _urls(Ctx.methodology_urls),
     "data-subtitle.children": _urls(Ctx.data_urls),
     "deck-stage.children": _urls(Ctx.present_urls),
+    # the review loop (issue 11)
+    "actions-title.children": _urls(Ctx.actions_urls),
+    "state-actions-panel.children": _urls(Ctx.state_urls),
+    "district-actions-panel.children": _urls(Ctx.district_urls),
+    "station-actions-panel.children": _urls(Ctx.station_urls),
 }
 
 
