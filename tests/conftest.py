@@ -188,3 +188,21 @@ def held_back_engine(held_back, tmp_path):
     eng = create_engine(f"sqlite:///{db}")
     yield eng
     eng.dispose()
+
+
+# --- headless Debian Chromium, one per session (a second Playwright in the same thread cannot start) -------
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium, launched once per session and shared by every browser test."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip(f"{chromium} not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

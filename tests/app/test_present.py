@@ -8,7 +8,6 @@ import io
 import re
 import threading
 import time
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -161,19 +160,6 @@ def live_server(dash_app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 def _open_deck(browser, base: str, username: str, password: str, path: str, size=(1024, 768)):

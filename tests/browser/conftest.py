@@ -84,20 +84,6 @@ def live_server(dash_app) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Headless Debian Chromium, launched once per session."""
-    from browser_support import CHROMIUM
-
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def context(request: pytest.FixtureRequest, browser: Browser, live_server: str) -> Iterator[BrowserContext]:
     """A fresh browser context (no cookies, no localStorage) per test, watched by a BrowserGuard."""

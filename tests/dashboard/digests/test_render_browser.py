@@ -18,16 +18,6 @@ pytestmark = [pytest.mark.browser,
 USERS = ("haryana", "karnal-sp", "imphal-sp", "ncrb")
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-
-
 def digests(engine, month):
     links = Links("https://cctns.example.org")
     y, m = int(month[:4]), int(month[5:])
