@@ -280,15 +280,17 @@ def critical_words(p: Parameter | None, name: str, num: int, den: int) -> str:
     return f"Critical: {name} — {_count_words(p, num, den)}"
 
 
-def action_words(p: Parameter | None, name: str, num: int, den: int, needed: int, at_stake: float) -> str:
-    """What fixing one parameter takes and is worth (rule 11: raise it to its target)."""
-    worth = f"worth +{at_stake:.3f}"
+def action_words(p: Parameter | None, name: str, num: int, den: int, needed: int, at_stake: float | None) -> str:
+    """What fixing one parameter takes and is worth (rule 11: raise it to its target); `at_stake` None: the
+    worth is not known (not a lagging station) and is left out."""
+    worth = "" if at_stake is None else f"worth +{at_stake:.3f}"
     if p is not None and p.kind == "flag":
-        return f"{name}: get it done this month ({worth})"
+        return f"{name}: get it done this month" + (f" ({worth})" if worth else "")
     pending = max(needed - num, 0)
     unit = " days" if p is not None and p.kind == "days" else ""
     target = f"; target {float(p.target):g}%" if p is not None else ""
-    return f"{name}: {indian(pending)} more{unit} needed ({indian(num)} of {indian(den)} done{target}; {worth})"
+    tail = f"; {worth}" if worth else ""
+    return f"{name}: {indian(pending)} more{unit} needed ({indian(num)} of {indian(den)} done{target}{tail})"
 
 
 def lagging_reasons(not_reported: bool, low_score: bool, score_text: str, lagging_below: str,

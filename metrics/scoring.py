@@ -89,6 +89,12 @@ def publish_centi(score: Fraction | int) -> int:
     return math.floor(Fraction(score) * 100 + Fraction(1, 2))
 
 
+def needed_numerator(numerator: int, denominator: int, target: Fraction | float) -> int:
+    """Rule 11's numerator' for one row: max(numerator, min(denominator, ceil(target * denominator / 100)))."""
+    t = Fraction(target)
+    return max(numerator, min(denominator, -(-t.numerator * denominator // (100 * t.denominator))))
+
+
 def exact_score(numerators, denominators, parameters: tuple[Parameter, ...] | list[Parameter]) -> Fraction | None:
     """Rules 4-6 in exact arithmetic for one unit: parallel integer numerators/denominators per parameter.
 

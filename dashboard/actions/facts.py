@@ -13,14 +13,10 @@ from sqlalchemy import Connection, and_, or_, select
 
 from dashboard.store import MethodologySource, ResultLagging, ResultParam, ResultStake, ResultUnit, StationRow
 from metrics.actions import MonthFacts, stake_of_raising
-from metrics.methodology import Methodology, Parameter, Version, days_in_month, next_month, parse_methodology
+from metrics.methodology import Methodology, Parameter, days_in_month, next_month, parse_methodology
+from metrics.scoring import needed_numerator
 
 Subject = tuple[str, str, str | None]  # (level, unit_code, parameter or None)
-
-
-def _needed(numerator: int, denominator: int, target: Fraction) -> int:
-    """Rule 11's numerator': what the numerator must be for the target to be met."""
-    return max(numerator, min(denominator, -(-target.numerator * denominator // (100 * target.denominator))))
 
 
 def month_facts(conn: Connection, month: str, methodology: Methodology,
@@ -90,13 +86,9 @@ def _station_facts(month: str, p: Parameter, reported: bool, row: tuple[int, int
         stake = 0.0
         if state_pool is not None and rows_weight_sum:
             stake = stake_of_raising(int(state_pool["numerator"]), int(state_pool["denominator"]),
-                                     _needed(num, den, Fraction(p.target)) - num, p.weight, p.target,
+                                     needed_numerator(num, den, p.target) - num, p.weight, p.target,
                                      rows_weight_sum)
     return replace(facts, value=value, numerator=num, denominator=den, at_stake=stake)
-
-
-def needed_numerator(numerator: int, denominator: int, target: Fraction | float) -> int:
-    return _needed(numerator, denominator, Fraction(target))
 
 
 def _unit_rows(conn: Connection, month: str, units: set[tuple[str, str]]) -> dict[tuple[str, str], dict]:
@@ -147,10 +139,6 @@ def _pooled(conn: Connection, month: str, units: set[tuple[str, str]]) -> dict[t
     return {(r["level"], r["unit_code"], r["parameter"]): dict(r) for r in conn.execute(
         select(rp.level, rp.unit_code, rp.parameter, rp.numerator, rp.denominator, rp.applicable, rp.value,
                rp.marks_lost).where(rp.month == month, cond)).mappings()}
-
-
-def version_parameters(version: Version | None) -> dict[str, Parameter]:
-    return {} if version is None else {p.id: p for p in version.parameters}
 
 
 @lru_cache(maxsize=8)

@@ -15,7 +15,6 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from dashboard.actions.evaluate import evaluate_actions
 from dashboard.actions.facts import (
     month_facts,
-    needed_numerator,
     scored_months,
     stored_methodology,
 )
@@ -31,8 +30,9 @@ from dashboard.store import (
     audit,
     utcnow,
 )
-from metrics.actions import ABOVE, ACTIVE, LEVELS, STATUSES, Gap
+from metrics.actions import ABOVE, ACTIVE, LEVELS, STATUSES
 from metrics.methodology import is_month, next_month
+from metrics.scoring import needed_numerator
 
 FORUMS = ("state_review", "district_meeting", "conference")
 OWNER_KINDS = ("sho", "sp", "scrb", "user")
@@ -258,12 +258,14 @@ def _validated_new(conn: Connection, scope: Scope, item: NewAction, months: list
         **gap_of(conn, basis, item.level, item.unit_code, parameter),
         "text": text, "owner_kind": owner_kind, "owner_user": owner_user,
         "review_date": _check_review_date(item.review_date),
-        "forum": item.forum if item.forum in FORUMS else _refuse_forum(item.forum), "due_month": due,
+        "forum": _check_forum(item.forum), "due_month": due,
     }
 
 
-def _refuse_forum(value: object) -> str:
-    raise ActionRefused(f"the forum must be one of {', '.join(FORUMS)}")
+def _check_forum(value: object) -> str:
+    if value not in FORUMS:
+        raise ActionRefused(f"the forum must be one of {', '.join(FORUMS)}")
+    return str(value)
 
 
 # --- change ---------------------------------------------------------------------------------------------
@@ -285,7 +287,7 @@ def update_action(engine: Engine, scope: Scope, action_id: int, expected_version
         if not scope.can_update_action(row["state_code"], row["district_code"]):
             raise OutOfScope(f"{scope.username or 'user'} may not change action {action_id}")
         if int(row["version"]) != int(expected_version):
-            raise ActionConflict(_changed_by(row), _public(row))
+            raise ActionConflict(_changed_by(row), row)
         changes: dict = {}
         if status is not None and status != row["status"]:
             if status not in STATUSES:
@@ -317,19 +319,19 @@ def update_action(engine: Engine, scope: Scope, action_id: int, expected_version
                 changes["due_month"] = _check_due(due_month, scored_months(conn))
                 changes["current_due_month"] = changes["due_month"]
         if not changes:
-            return _public(row)
+            return row
         changes.update(version=int(row["version"]) + 1, updated_by=actor, updated_at=utcnow())
         done = conn.execute(update(Action).where(Action.id == action_id, Action.version == row["version"])
                             .values(**changes)).rowcount
         if not done:  # saved by someone else between our read and our write
             latest = _get(conn, action_id) or row
-            raise ActionConflict(_changed_by(latest), _public(latest))
+            raise ActionConflict(_changed_by(latest), latest)
         audit.record(conn, "action_update", actor=actor, detail=json.dumps(
             {"id": action_id, "before": {k: row[k] for k in changes if k in row and k not in ("updated_at",)},
              "after": _audited(changes)}, default=str))
         if "due_month" in changes or "status" in changes:
             evaluate_actions(conn, ids=[action_id])
-        return _public(_get(conn, action_id) or row)
+        return _get(conn, action_id) or row
 
 
 def add_comment(engine: Engine, scope: Scope, action_id: int, text: str, actor: str | None = None) -> int:
@@ -362,10 +364,6 @@ def _audited(values: dict) -> dict:
 def _get(conn: Connection, action_id: int) -> dict | None:
     r = conn.execute(select(Action.__table__).where(Action.id == int(action_id))).mappings().first()
     return None if r is None else dict(r)
-
-
-def _public(row: dict) -> dict:
-    return dict(row)
 
 
 def get_action(engine: Engine, scope: Scope, action_id: int) -> dict | None:
@@ -537,13 +535,3 @@ def tally(df: pd.DataFrame) -> dict[str, int]:
         if status == "escalated":
             out["escalated"] += 1
     return out
-
-
-def gap_for(engine: Engine, scope: Scope, month: str, level: str, unit_code: str, parameter: str | None) -> Gap:
-    """The gap the form shows before an action is made (scope-checked)."""
-    with engine.connect() as conn:
-        unit = _unit(conn, level, unit_code)
-        if unit is None or not scope.can_see_action(unit["state_code"], unit["district_code"]):
-            raise OutOfScope(f"{scope.username or 'user'} may not see {level} {unit_code}")
-        g = gap_of(conn, month, level, unit_code, parameter)
-    return Gap(g["gap_value"], g["gap_target"] or 100.0, g["gap_numerator"], g["gap_denominator"])

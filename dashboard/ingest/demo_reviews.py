@@ -16,6 +16,7 @@ from dashboard.read import station_params, stations_table, unit_stakes, version_
 from dashboard.scope import Scope
 from dashboard.store import District, ResultParam, ResultUnit
 from metrics.methodology import next_month
+from metrics.scoring import needed_numerator
 
 PER_STATE = 3  # stations assigned per State at each review
 SP_DISTRICT = "HR-KNL"  # the demo's district SP: their district gets its own review too
@@ -101,8 +102,7 @@ def _weakest_stations(engine: Engine, month: str, district: str, params: dict, d
         v = values.iloc[0]
         p = params.get(v["parameter"])
         num, den = int(v["numerator"]), int(v["denominator"])
-        needed = max(num, min(den, -(-int(p.target.numerator) * den // (100 * int(p.target.denominator)))))
-        text = action_words(p, v["parameter_name"], num, den, needed, 0.0).rsplit("; worth", 1)[0] + ")"
+        text = action_words(p, v["parameter_name"], num, den, needed_numerator(num, den, p.target), None)
         out.append(NewAction("station", code, v["parameter"], text, "sho", basis_month=month, review_date=day,
                              forum="district_meeting"))
     return out
