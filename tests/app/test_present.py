@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 import time
 
 import pytest
@@ -153,13 +152,10 @@ def test_deck_callback_is_scoped(dash_app, demo_engine, demo_users, month, monke
 
 @pytest.fixture(scope="module")
 def live_server(dash_app):
-    from werkzeug.serving import make_server
+    from live_server import serve
 
-    server = make_server("127.0.0.1", 0, dash_app.server, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serve(dash_app.server) as url:
+        yield url
 
 
 def _open_deck(browser, base: str, username: str, password: str, path: str, size=(1024, 768)):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
@@ -177,3 +178,38 @@ def choose(page: Page, dropdown_id: str, label: str) -> None:
 
 def dropdown_value_text(page: Page, dropdown_id: str) -> str:
     return page.locator(f"#{dropdown_id}-value").inner_text().strip()
+
+
+# --- the guard every browser test runs under ---------------------------------------------------------
+
+LOCAL_SCHEMES = ("data", "blob", "about", "chrome-extension")
+
+
+class BrowserGuard:
+    """Collects console errors, page errors and requests to foreign hosts for every page of a context."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        self.problems: list[str] = []
+
+    def watch(self, page: Page) -> None:
+        page.on("console", lambda msg: self._console(msg))
+        page.on("pageerror", lambda err: self.problems.append(f"page error: {err}"))
+        page.on("request", lambda req: self._request(req.url))
+
+    def _console(self, msg: Any) -> None:
+        if msg.type == "error":
+            loc = msg.location or {}
+            self.problems.append(f"console error: {msg.text} ({loc.get('url', '')}:{loc.get('lineNumber', '')})")
+
+    def _request(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme in LOCAL_SCHEMES:
+            return
+        if parts.hostname != self.host:
+            self.problems.append(f"request to another host: {url}")
+
+    def check(self) -> None:
+        if self.problems:
+            listed = "\n  ".join(dict.fromkeys(self.problems))
+            raise AssertionError(f"browser problems during the test:\n  {listed}")

@@ -9,52 +9,18 @@ Never run `playwright install`: these tests use the system Chromium at /usr/bin/
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import pytest
+from browser_support import BrowserGuard
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
 VIEWPORT = {"width": 1366, "height": 768}
 DEFAULT_TIMEOUT_MS = 20_000
-LOCAL_SCHEMES = ("data", "blob", "about", "chrome-extension")
-
-
-class BrowserGuard:
-    """Collects console errors, page errors and requests to foreign hosts for every page of a context."""
-
-    def __init__(self, host: str) -> None:
-        self.host = host
-        self.problems: list[str] = []
-
-    def watch(self, page: Page) -> None:
-        page.on("console", lambda msg: self._console(msg))
-        page.on("pageerror", lambda err: self.problems.append(f"page error: {err}"))
-        page.on("request", lambda req: self._request(req.url))
-
-    def _console(self, msg: ConsoleMessage) -> None:
-        if msg.type == "error":
-            loc = msg.location or {}
-            self.problems.append(f"console error: {msg.text} ({loc.get('url', '')}:{loc.get('lineNumber', '')})")
-
-    def _request(self, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme in LOCAL_SCHEMES:
-            return
-        if parts.hostname != self.host:
-            self.problems.append(f"request to another host: {url}")
-
-    def check(self) -> None:
-        if self.problems:
-            listed = "\n  ".join(dict.fromkeys(self.problems))
-            raise AssertionError(f"browser problems during the test:\n  {listed}")
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """After a browser test's body passes, fail it if its guard saw console errors or foreign requests."""
@@ -68,20 +34,10 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def live_server(dash_app) -> Iterator[str]:
     """The app (demo database, demo users) served by werkzeug on 127.0.0.1:<free port>; yields the base URL."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
+    from live_server import serve
 
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, *args: object, **kwargs: object) -> None:  # no access log in test output
-            pass
-
-    server = make_server("127.0.0.1", 0, dash_app.server, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="browser-live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serve(dash_app.server, "browser-live-server") as url:
+        yield url
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from browser_support import CHROMIUM, grid_rows, settle
+from browser_support import CHROMIUM, BrowserGuard, grid_rows, settle
+from live_server import serve
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -46,8 +46,6 @@ def shot(page: Page, name: str) -> None:
 @pytest.fixture(scope="module")
 def ops(held_back, tmp_path_factory) -> Iterator[dict]:
     """An app on a copy of the held-back demo with its last month imported, served on 127.0.0.1."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
     from app import create_app
     from dashboard.config import load_settings
     from dashboard.ingest import import_files
@@ -65,43 +63,9 @@ def ops(held_back, tmp_path_factory) -> Iterator[dict]:
                               "CCTNS_SECRET_KEY": "ops-browser-test-secret-key-0123456789abcdef"})
     app = create_app(settings)
 
-    class Quiet(WSGIRequestHandler):
-        def log_request(self, *args: object, **kwargs: object) -> None:
-            pass
-
-    server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield {"base": f"http://127.0.0.1:{server.server_port}", "engine": engine, "passwords": passwords,
+    with serve(app.server) as base:
+        yield {"base": base, "engine": engine, "passwords": passwords,
                "folder": folder, "month": held_back.last_month, "held_back": held_back, "instance": folder / "instance"}
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-class BrowserGuard:
-    """Console errors, page errors and foreign requests of a context (as tests/browser/conftest.py's guard,
-    whose hook fails the test after its body through `request.node.browser_guard`)."""
-
-    def __init__(self, host: str) -> None:
-        self.host, self.problems = host, []
-
-    def watch(self, page: Page) -> None:
-        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console error: {m.text}"))
-        page.on("pageerror", lambda err: self.problems.append(f"page error: {err}"))
-        page.on("request", lambda req: self._request(req.url))
-
-    def _request(self, url: str) -> None:
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(url)
-        if parts.scheme not in ("data", "blob", "about") and parts.hostname != self.host:
-            self.problems.append(f"request to another host: {url}")
-
-    def check(self) -> None:
-        if self.problems:
-            raise AssertionError("browser problems:\n  " + "\n  ".join(dict.fromkeys(self.problems)))
 
 
 @pytest.fixture

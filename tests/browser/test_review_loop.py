@@ -11,13 +11,13 @@ Screenshots go to $CCTNS_SHOTS_DIR when it is set (not into the repository).
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
-from browser_support import CHROMIUM, grid_rows, settle
+from browser_support import CHROMIUM, BrowserGuard, grid_rows, settle
+from live_server import serve
 from playwright.sync_api import Page, expect
-from test_operations import BrowserGuard, shot, sign_in
+from test_operations import shot, sign_in
 
 from dashboard import actions
 from dashboard.display import outcome_words
@@ -33,8 +33,6 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="module")
 def loop(held_back, tmp_path_factory) -> Iterator[dict]:
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
     from app import create_app
     from dashboard.config import load_settings
     from dashboard.store.db import get_engine
@@ -51,18 +49,8 @@ def loop(held_back, tmp_path_factory) -> Iterator[dict]:
                               "CCTNS_SECRET_KEY": "loop-browser-test-secret-key-0123456789abcdef"})
     app = create_app(settings)
 
-    class Quiet(WSGIRequestHandler):
-        def log_request(self, *args: object, **kwargs: object) -> None:
-            pass
-
-    server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield {"base": f"http://127.0.0.1:{server.server_port}", "engine": engine, "held_back": held_back}
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serve(app.server) as base:
+        yield {"base": base, "engine": engine, "held_back": held_back}
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -28,20 +27,10 @@ FOOTER_OUTPUT = "shell-user.children"
 
 @pytest.fixture(scope="module")
 def live_url(dash_app) -> Iterator[str]:
-    from werkzeug.serving import WSGIRequestHandler, make_server
+    from live_server import serve
 
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, *args: object, **kwargs: object) -> None:
-            pass
-
-    server = make_server("127.0.0.1", 0, dash_app.server, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="sessions-live-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serve(dash_app.server, "sessions-live-server") as url:
+        yield url
 
 
 @dataclass
