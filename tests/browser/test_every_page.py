@@ -22,6 +22,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/lagging?state=HR", "#lagging-subtitle:has-text('Haryana')", "Lagging stations"),
     ("/methodology", "#shell-data-as-of:not(:has-text('–'))", "Methodology"),
     ("/data", "#shell-data-as-of:not(:has-text('–'))", "Data"),
+    ("/actions?state=HR", "#actions-subtitle:has-text('Haryana')", "Actions"),  # the review loop (issue 11)
     ("/profile", "#profile-subtitle:has-text('ncrb')", "Your profile"),
     ("/data/import", "#import-drop", "Import files"),  # operations (issue 16)
     ("/data/batches", "#batches-grid [row-id]", "Import batches"),

@@ -147,6 +147,14 @@ def test_assign_follow_up_and_judge(loop, new_page):
     for outcome in set(judged["outcome"]):
         assert outcome_words(outcome).split(" (")[0] in page_text
     shot(admin, "loop-6-judged")
+    admin.set_viewport_size({"width": 1024, "height": 768})
+    no_sideways_scroll(admin)
+    shot(admin, "loop-6-judged-1024")
+    admin.locator(".shell-user-toggle").click()  # at 1024 px signing out is in the account menu
+    expect(admin.locator(".dropdown-menu .shell-menu-signout", has_text="Sign out")).to_be_visible()
+    shot(admin, "loop-6-menu-1024")
+    admin.keyboard.press("Escape")
+    admin.set_viewport_size(DESKTOP)
 
     # 4. the deck opens with the commitments and what the data shows
     admin.goto(f"/present?month={held.last_month}&state={STATE}")
