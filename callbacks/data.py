@@ -117,7 +117,7 @@ def update_page(query: Any) -> tuple:
     batches_note = ("Showing the 50 most recent batches." if len(batches) >= 50 else None)
     if month is None:
         nothing = empty_state("No data yet", "No month has been loaded and scored. Load files with `cctns import`.")
-        return ("no data yet", [dbc.Col(kpi_card("Data as of", as_of), xs=12, sm=6, lg=3)], "Who reported",
+        return ("no data yet", [dbc.Col(kpi_card("Data as of", as_of), xs=6, lg=3)], "Who reported",
                 nothing, None, nothing, None, nothing, batches_view, batches_note)
 
     # who reported
@@ -171,5 +171,5 @@ def update_page(query: Any) -> tuple:
     if latest is not None:
         kpis[0] = kpi_card("Data as of", as_of, sub=f"latest batch #{latest['id']} by {latest['created_by']}")
     subtitle = f"{month_label(month)} · data as of {as_of or '–'}"
-    return (subtitle, [dbc.Col(c, xs=12, sm=6, lg=3) for c in kpis], title, reporting, reporting_note,
+    return (subtitle, [dbc.Col(c, xs=6, lg=3) for c in kpis], title, reporting, reporting_note,
             not_reported, nr_note, state_rows, batches_view, batches_note)

@@ -159,7 +159,7 @@ def headline_cards(head: dict, lag: pd.DataFrame) -> list:
                  tone="bad" if head.get("lagging_stations") else "good"),
     ]
     # the Streak card's value is words: keep it readable
-    return [dbc.Col(c, xs=12, sm=6, lg=4, xl=True) for c in cards]
+    return [dbc.Col(c, xs=6, lg=4, xl=True) for c in cards]
 
 
 # --- station table ------------------------------------------------------------------------------------

@@ -162,7 +162,7 @@ def _active(eng, r: Resolved) -> int | None:
 
 def _cols(cards: list) -> list:
     width = 12 // max(len(cards), 1)
-    return [dbc.Col(c, xs=12, sm=6, lg=width) for c in cards]
+    return [dbc.Col(c, xs=6, lg=width) for c in cards]
 
 
 def kpis(full: pd.DataFrame, shown: pd.DataFrame, active: int | None, r: Resolved) -> list:

@@ -166,7 +166,7 @@ def kpis(rows: list[dict], scope_label: str) -> list:
                  sub=(f"{reported / active * 100:.1f}% of active police stations" if active else None),
                  tone="bad" if active and reported < 0.95 * active else None),
     ]
-    return [dbc.Col(c, xs=12, sm=6, lg=3) for c in cards]
+    return [dbc.Col(c, xs=6, lg=3) for c in cards]
 
 
 # --- callbacks ------------------------------------------------------------------------------------------

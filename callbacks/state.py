@@ -168,7 +168,7 @@ def headline_cards(head: dict) -> list:
             badge=rank_change_badge(head.get("rank_change_category"), "category rank"),
             sub=f"{head.get('category')}: +{fmt3(cat_nb['above']['marks_needed'])} to pass "
                 f"{cat_nb['above']['name']}")
-    return [dbc.Col(c, xs=12, sm=6, md=4, xl=2) for c in cards]
+    return [dbc.Col(c, xs=6, md=4, xl=2) for c in cards]
 
 
 def _reported_sub(head: dict) -> str:

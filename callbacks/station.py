@@ -148,7 +148,7 @@ def headline_cards(head: dict) -> list:
                       f"+{fmt3(head.get('at_stake_state'))} State" if head.get("lagging") else "Meets the thresholds"),
                  tone="bad" if head.get("lagging") else "good"),
     ]
-    return [dbc.Col(c, xs=12, sm=6, lg=3) for c in cards]
+    return [dbc.Col(c, xs=6, lg=3) for c in cards]
 
 
 def param_rows(params: pd.DataFrame, version: Any, stakes: pd.DataFrame | None = None) -> list[dict]:

@@ -174,6 +174,8 @@ def context_bar() -> html.Div:
             className="shell-container shell-context-inner",
         ),
         className="shell-context",
+        role="region",  # a landmark: everything on the page sits in one (axe: region)
+        **{"aria-label": "Where you are, unit search and month"},
     )
 
 

@@ -91,8 +91,9 @@ def layout(**_query: object) -> html.Div:
             _field("District code (SP)", dcc.Input(id=ids.NEW_DISTRICT, type="text", maxLength=16,
                                                    className="form-control form-control-sm"), ids.NEW_DISTRICT),
         ], className="g-2 ops-form"),
-        dcc.Checklist(id=ids.NEW_FLAGS, options=FLAG_OPTIONS, value=[], className="my-2 small",
-                      inputClassName="form-check-input me-1", labelClassName="d-block"),
+        # Bootstrap's native checkboxes, each with its label (Dash 4's dcc.Checklist nests the checkbox in a
+        # role=option label inside an unnamed listbox: axe's nested-interactive and aria-input-field-name)
+        dbc.Checklist(id=ids.NEW_FLAGS, options=FLAG_OPTIONS, value=[], class_name="my-2 small"),
         dbc.Button("Add user", id=ids.ADD, color="primary", size="sm", n_clicks=0),
         html.Div("The new user gets a one-time password, shown once here, and must choose their own at the first "
                  "sign-in.", className="small text-body-secondary mt-1"),
