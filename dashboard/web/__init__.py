@@ -18,6 +18,7 @@ from dashboard.web.admin import (
 )
 from dashboard.web.auth import (
     API_PREFIXES,
+    AUDITED_FLAG,
     CSRF_COOKIE_NAME,
     CSRF_HEADER_NAME,
     ERROR_TEMPLATE,
@@ -99,6 +100,15 @@ from dashboard.web.request_checks import (
     init_request_checks,
     make_callback_body_check,
 )
+from dashboard.web.response_cache import (
+    RESPONSE_TIMEOUT,
+    cached_outputs,
+    init_response_cache,
+    mark_cacheable,
+    request_context,
+    response_cache_stats,
+    response_key,
+)
 from dashboard.web.routes import (
     PACK_FORMATS,
     download_lagging,
@@ -148,6 +158,8 @@ __all__ = [
     "check_upload", "commit_upload", "current_actor", "disable", "enable", "may_import", "may_revert",
     "remote_addr", "reset_password", "revert", "revert_preview", "unlock", "users_for", "visible_batch",
     "API_PREFIXES",
+    "AUDITED_FLAG", "RESPONSE_TIMEOUT", "cached_outputs", "init_response_cache", "mark_cacheable",
+    "request_context", "response_cache_stats", "response_key",
     "AuthState",
     "BadCallbackRequest",
     "COMPRESSIBLE",
