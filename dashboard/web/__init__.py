@@ -150,6 +150,7 @@ from dashboard.web.users import (
     session_token_hash,
     set_password,
 )
+from dashboard.web.warmup import WarmReport, start_warmer, stop_warmer, warm
 
 __all__ = [
     "ALLOWED_SUFFIXES", "AUDIT_PATH", "MAX_AUDIT_ROWS", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_FILES", "PASSWORD_PATH",
@@ -159,7 +160,7 @@ __all__ = [
     "remote_addr", "reset_password", "revert", "revert_preview", "unlock", "users_for", "visible_batch",
     "API_PREFIXES",
     "AUDITED_FLAG", "RESPONSE_TIMEOUT", "cached_outputs", "init_response_cache", "mark_cacheable",
-    "request_context", "response_cache_stats", "response_key",
+    "request_context", "response_cache_stats", "response_key", "WarmReport", "start_warmer", "stop_warmer", "warm",
     "AuthState",
     "BadCallbackRequest",
     "COMPRESSIBLE",

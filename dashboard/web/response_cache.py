@@ -147,6 +147,31 @@ def _key_for_request(server: Flask) -> str | None:
     return response_key(body, policy, user.scope.cache_key, generation(request_engine()), request_context(policy))
 
 
+def warm_key(server: Flask, body: dict[str, Any], scope: Any, generation: str) -> str | None:
+    """The warm-up's key for `body` answered for `scope` (inside a request context), or None when the
+    callback is not cached or its answer is stored already."""
+    registry = server.extensions.get(EXTENSION)
+    policy = registry.policies.get(body.get("output")) if registry is not None else None
+    backend = _backend(server)
+    if policy is None or backend is None:
+        return None
+    key = response_key(body, policy, scope.cache_key, generation, request_context(policy))
+    return None if backend.has(key) else key
+
+
+def store_answer(server: Flask, key: str, raw: bytes) -> bytes | None:
+    """Store a 200 answer's JSON (and its gzip); returns the gzip (None when too small to compress)."""
+    gz = gzip.compress(raw, compresslevel=GZIP_LEVEL, mtime=0) if len(raw) >= 1024 else None
+    _backend(server).set(key, ("r1", raw, gz), timeout=RESPONSE_TIMEOUT)
+    _registry(server).stored += 1
+    return gz
+
+
+def dash_app(server: Flask) -> dash.Dash | None:
+    """The Dash app of this Flask server (for the warm-up thread started from gunicorn's hooks)."""
+    return server.extensions.get(EXTENSION + "_app")
+
+
 def _wants_gzip() -> bool:
     return "gzip" in request.headers.get("Accept-Encoding", "").lower()
 
@@ -167,6 +192,7 @@ def init_response_cache(app: dash.Dash) -> None:
     """Register the lookup (after the auth guard and the callback-body checks) and the store."""
     server: Flask = app.server
     registry = _registry(server)
+    server.extensions[EXTENSION + "_app"] = app
 
     @server.before_request
     def _cached_response() -> Response | None:
@@ -198,12 +224,8 @@ def init_response_cache(app: dash.Dash) -> None:
         if (key is None or response.status_code != 200 or g.get(AUDITED_FLAG)
                 or response.mimetype != "application/json" or "Content-Encoding" in response.headers):
             return response
-        backend = _backend(server)
         try:
-            raw = response.get_data()
-            gz = gzip.compress(raw, compresslevel=GZIP_LEVEL, mtime=0) if len(raw) >= 1024 else None
-            backend.set(key, ("r1", raw, gz), timeout=RESPONSE_TIMEOUT)
-            registry.stored += 1
+            gz = store_answer(server, key, response.get_data())
         except Exception:  # noqa: BLE001
             registry.errors += 1
             return response

@@ -69,7 +69,8 @@ def state_detail(app, code: str, month: str | None = None) -> dict:
 
 
 def district_stations(app, code: str) -> dict:
-    return body(app, "district-stations.rowData", {"district-query.data": {"district_code": code, "month": None}})
+    return body(app, "district-stations.rowData", {"district-query.data": {"district_code": code, "month": None},
+                                                   "district-peer.value": "all"})
 
 
 def karnal(url: str) -> str:
@@ -219,3 +220,38 @@ def test_no_cached_callback_reads_its_trigger(cached_app):
         fn = app.callback_map[output]["callback"]
         source = inspect.getsource(inspect.unwrap(fn))
         assert policy.trigger or "triggered" not in source, output
+
+
+def test_the_warm_up_answers_what_a_page_asks_first(cached_app):
+    """After the warm-up, opening the national, a State and a district page is warm for each scope class."""
+    from dashboard.read import generation
+    from dashboard.store.db import get_engine
+    from dashboard.web import warm
+    from dashboard.web.warmup import pages_to_warm
+
+    app, users, url = cached_app
+    own = karnal(url)
+    pages = [p for p in pages_to_warm(app) if p.kind != "district" or p.code == own]
+    report = warm(app, generation(get_engine(url)), budget_s=600, pages=pages)
+    assert report.answers > 0 and not report.failed and not report.stopped
+    national = sign_in(app, "ncrb", users["ncrb"])
+    state = sign_in(app, "haryana", users["haryana"])
+    sp = sign_in(app, "karnal-sp", users["karnal-sp"])
+    for client in (national, state):
+        assert post(client, state_detail(app, "HR")).headers["X-CCTNS-Cache"] == "hit"
+    for client in (national, state, sp):
+        assert post(client, district_stations(app, karnal(url))).headers["X-CCTNS-Cache"] == "hit"
+    page = body(app, "national-table.rowData", {"national-query.data": {"month": None, "category": None}})
+    assert post(national, page).headers["X-CCTNS-Cache"] == "hit"
+    again = warm(app, generation(get_engine(url)), budget_s=600, pages=pages)
+    assert again.answers == 0 and again.already == report.answers  # nothing answered twice
+
+
+def test_the_warm_up_is_bounded_and_cancellable(cached_app):
+    from dashboard.read import generation
+    from dashboard.store.db import get_engine
+    from dashboard.web import warm
+
+    app, _, url = cached_app
+    assert warm(app, generation(get_engine(url)), budget_s=0).stopped == "budget"
+    assert warm(app, generation(get_engine(url)), budget_s=600, cancelled=lambda: True).stopped == "cancelled"
