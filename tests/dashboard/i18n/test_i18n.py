@@ -192,3 +192,53 @@ def test_lagging_words_in_hindi():
         assert display.score_display(None) == "डेटा नहीं"
         assert display.is_no_data("डेटा नहीं") and display.is_no_data("no data")
         assert display.outcome_words("partly_met") == "आंशिक रूप से पूरा"
+
+
+# --- parameter names from the methodology TOML (`name_hi` beside `name`) ----------------------------------
+
+
+def test_every_parameter_of_the_default_methodology_has_its_hindi_name():
+    from metrics.methodology import default_methodology, missing_translations
+
+    assert missing_translations(default_methodology(), "hi") == [], "parameters without name_hi (shown in English)"
+
+
+def test_a_parameter_without_name_hi_falls_back_to_english_and_is_listed():
+    from metrics.methodology import MethodologyError, missing_translations, parse_methodology
+
+    toml = """
+[[version]]
+id = "v1"
+title = "test"
+effective_from = "2021-01"
+lagging_score_below = 90
+critical_achievement_below = 0.8
+  [[version.parameter]]
+  id = "a"
+  name = "FIRs registered in CCTNS"
+  name_hi = "CCTNS में दर्ज FIR"
+  head = "CCTNS database"
+  level = "station"
+  kind = "count"
+  weight = 1
+  target = 100
+  [[version.parameter]]
+  id = "b"
+  name = "New thing"
+  head = "New head"
+  head_hi = "नया शीर्ष"
+  level = "station"
+  kind = "count"
+  weight = 1
+  target = 100
+"""
+    m = parse_methodology(toml)
+    a, b = m.versions[0].parameters
+    assert missing_translations(m) == ["v1/b"]
+    with use_language("hi"):
+        assert display.parameter_text(a) == "CCTNS में दर्ज FIR"
+        assert display.parameter_text(b) == "New thing"  # no name_hi: English
+        assert display.parameter_text(b, "head") == "नया शीर्ष"
+    assert display.parameter_text(a) == "FIRs registered in CCTNS"
+    with pytest.raises(MethodologyError, match="name_hi must be non-empty text"):
+        parse_methodology(toml.replace('name_hi = "CCTNS में दर्ज FIR"', 'name_hi = ""'))
