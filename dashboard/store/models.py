@@ -134,6 +134,8 @@ class ImportBatch(Base):
     rows_replaced: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), default="applied")  # applied | reverted
     reverted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # a provisional load (issue 14): its rows are in the provisional_* tables, never in station_rows/state_rows
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ImportReplaced(Base):
@@ -377,6 +379,114 @@ class DigestLog(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (UniqueConstraint("user_id", "month", "kind", name="uq_digest_log_user_month_kind"),)
+
+
+# --- provisional figures of the month being collected (issue 14) -------------------------------------------
+# Kept apart from the final rows and results on purpose: no query of the final tables can ever see a
+# provisional row, and the provisional read functions (dashboard.read.provisional) read only these tables.
+
+
+class ProvisionalSnapshot(Base):
+    """One provisional load of one State's month. A State x month has at most one `current` snapshot: the
+    next provisional load `replaced` it, the month's final import `finalised` it (its figures are no longer
+    shown), a revert of its batch `reverted` it. Rows are kept so that a revert can bring a snapshot back."""
+
+    __tablename__ = "provisional_snapshots"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    state_code: Mapped[str] = mapped_column(String(8))
+    month: Mapped[str] = mapped_column(String(7))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    as_of: Mapped[datetime] = mapped_column(DateTime, default=utcnow)  # when it was loaded (UTC)
+    created_by: Mapped[str] = mapped_column(String(80), default="cli")
+    status: Mapped[str] = mapped_column(String(12), default="current")  # current|replaced|finalised|reverted
+    ended_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the batch that replaced/finalised it
+    station_rows: Mapped[int] = mapped_column(Integer, default=0)
+    state_rows: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_provisional_snapshots_month", "month", "state_code", "status"),)
+
+
+class ProvisionalStationRow(Base):
+    __tablename__ = "provisional_station_rows"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+
+
+class ProvisionalStateRow(Base):
+    __tablename__ = "provisional_state_rows"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    state_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+
+
+class ProvisionalUnit(Base):
+    """Scores of a current snapshot's State, districts and stations (ranks within the State only: the
+    State's rank against the others is taken at read time from their latest figures)."""
+
+    __tablename__ = "provisional_units"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    state_code: Mapped[str] = mapped_column(String(8))
+    district_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    version_id: Mapped[str] = mapped_column(String(60))
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    score_centi: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reported: Mapped[bool] = mapped_column(Boolean, default=True)
+    stations_active: Mapped[int] = mapped_column(Integer, default=0)
+    stations_reported: Mapped[int] = mapped_column(Integer, default=0)
+    rank_in_state: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rank_in_district: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    lagging: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ProvisionalParam(Base):
+    __tablename__ = "provisional_params"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+    applicable: Mapped[bool] = mapped_column(Boolean)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    marks: Mapped[float | None] = mapped_column(Float, nullable=True)
+    weight: Mapped[float] = mapped_column(Float)
+    marks_lost: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class ProvisionalLagging(Base):
+    __tablename__ = "provisional_lagging"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    not_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    low_score: Mapped[bool] = mapped_column(Boolean, default=False)
+    critical_parameters: Mapped[str] = mapped_column(Text, default="")
+    at_stake_state: Mapped[float] = mapped_column(Float, default=0.0)
+    at_stake_district: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ProvisionalStake(Base):
+    """Marks at stake per active station x parameter (rule 11), every station (not only lagging ones):
+    the records whose entry before the cut-off gains most."""
+
+    __tablename__ = "provisional_stakes"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(16))
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+    numerator_needed: Mapped[int] = mapped_column(Integer)
+    at_stake_state: Mapped[float] = mapped_column(Float)
+    at_stake_district: Mapped[float] = mapped_column(Float)
 
 
 # --- looking ahead (dashboard.foresight): projections and data to verify, written at import ----------------
