@@ -94,9 +94,10 @@ def request_context(policy: Policy = Policy()) -> dict[str, str]:
 
 
 def request_language() -> str:
-    """The language this request is answered in. English only until the language machinery of issue 12
-    (a per-request language) is in: it replaces this function's body with its own request language."""
-    return "en"
+    """The language this request is answered in (set by `dashboard.web.language` before any callback)."""
+    from dashboard.i18n import current_language
+
+    return current_language()
 
 
 def response_key(body: dict[str, Any], policy: Policy, scope_key: str, generation: str,

@@ -149,11 +149,24 @@ def test_the_key_moves_with_scope_generation_and_context():
 
 
 def test_the_request_context_names_the_language(cached_app):
+    from dashboard.i18n import use_language
     from dashboard.web import request_context
 
     app, _, _ = cached_app
     with app.server.test_request_context("/"):
-        assert "language" in request_context()
+        assert request_context()["language"] == "en"
+        with use_language("hi"):
+            assert request_context()["language"] == "hi"
+
+
+def test_a_hindi_answer_is_not_an_english_one(cached_app):
+    app, users, _ = cached_app
+    client = sign_in(app, "ncrb", users["ncrb"])
+    english = post(client, state_detail(app, "HR"))
+    client.set_cookie("cctns_lang", "hi")
+    hindi = post(client, state_detail(app, "HR"))
+    assert "X-CCTNS-Cache" not in hindi.headers and hindi.get_data() != english.get_data()
+    assert post(client, state_detail(app, "HR")).headers["X-CCTNS-Cache"] == "hit"
 
 
 def test_a_new_import_invalidates(cached_app, held_back):
