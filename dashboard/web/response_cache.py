@@ -7,7 +7,7 @@ Results are immutable between imports, so the JSON a page callback answers is a 
 * the *results generation* (`dashboard.read.generation`: every import, revert and recompute writes a new
   one, so a committed change moves every key at once),
 * the *request context* (`request_context()`): whatever else the answer depends on that is not an input —
-  the language, and for callbacks that show the review loop's actions, the actions' own stamp.
+  the language, the day, and for callbacks that show the review loop's actions, the actions' own stamp.
 
 Only callbacks registered with `callbacks.common.cached_callback` are cached (read-only pages whose
 answer depends on nothing else); everything else goes to Dash as before. `changedPropIds` is left out of
@@ -85,12 +85,24 @@ def request_context(policy: Policy = Policy()) -> dict[str, str]:
     """What a cached response depends on besides its inputs, scope class and results generation.
 
     Add to it here (one place) whenever an answer starts to depend on something else of the request:
-    a per-request language, a ranking scheme chosen outside the callback's inputs, a user preference."""
-    context = {"language": request_language()}
+    a per-request language, a ranking scheme chosen outside the callback's inputs, a user preference.
+    The day (in the display time zone) is in it because pages count days (to the cut-off, since data
+    came in): an answer is never served on another day than it was made."""
+    context = {"language": request_language(), "day": local_day()}
     if policy.actions:
         from dashboard.actions import actions_stamp
         context["actions"] = actions_stamp(request_engine())
     return context
+
+
+def local_day() -> str:
+    """Today in the display time zone (CCTNS_TIMEZONE, India Standard Time by default)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from dashboard.config import display_timezone
+
+    return datetime.now(ZoneInfo(display_timezone())).date().isoformat()
 
 
 def request_language() -> str:

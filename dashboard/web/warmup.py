@@ -2,8 +2,8 @@
 
 A daemon thread per server process (`start_warmer`, from gunicorn's `post_worker_init` and from the
 development server) looks at the results generation every `POLL_SECONDS`. When it changes (an import,
-revert or recompute committed by the web app, the CLI or another server), one process — the first to
-claim `warm:<generation>` in the shared cache — answers, as Dash would, the callbacks each page fires
+revert or recompute committed by the web app, the CLI or another server) or a new day begins (answers are
+keyed by the day), one process — the first to claim `warm:<generation>@<day>` in the shared cache — answers, as Dash would, the callbacks each page fires
 when it opens, for the pages opened first in a review week: the national page, every State page and
 every district page of the latest month (for the national scope class, and each State's and district's
 own scope classes), and stores the answers like `dashboard.web.response_cache` does for a click.
@@ -83,18 +83,20 @@ class Warmer:
         from dashboard.read import EXTENSION as READ_CACHE
         from dashboard.store import read_generation
         from dashboard.web.auth import request_engine
+        from dashboard.web.response_cache import local_day
 
         server = self.app.server
         with server.app_context():
             generation = read_generation(request_engine())
-            if generation == self.seen:
+            seen = f"{generation}@{local_day()}"  # answers are keyed by the day too: warm again each morning
+            if seen == self.seen:
                 return None
-            self.seen = generation
+            self.seen = seen
             state = server.extensions.get(READ_CACHE)
             if state is None:
                 return None
             try:
-                claimed = state.cache.add(CLAIM_PREFIX + generation, os.getpid(), timeout=int(self.budget_s) + 60)
+                claimed = state.cache.add(CLAIM_PREFIX + seen, os.getpid(), timeout=int(self.budget_s) + 60)
             except Exception:  # noqa: BLE001
                 claimed = False
             if not claimed:

@@ -155,6 +155,7 @@ def test_the_request_context_names_the_language(cached_app):
     app, _, _ = cached_app
     with app.server.test_request_context("/"):
         assert request_context()["language"] == "en"
+        assert request_context()["day"]  # answers are never served on another day
         with use_language("hi"):
             assert request_context()["language"] == "hi"
 
