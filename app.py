@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         use_pages=True,
         pages_folder="",
         assets_folder=str(ROOT / "assets"),
+        assets_ignore=r"^plotly-dashboard\.min\.js$",  # loaded by dcc.Graph when needed, not by every page
         serve_locally=True,
         title="CCTNS progress dashboard",
         update_title=None,
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = app_layout
     register_callbacks(app)
     init_auth(app.server, settings, lambda: get_engine(settings.database_url), csp_script_hashes=app.csp_hashes())
-    register_routes(app.server)  # every Flask route, in dashboard/web/routes.py
+    register_routes(app.server, ROOT / "assets")  # every Flask route, in dashboard/web/routes.py
     init_serving(app.server, settings)  # shared cache, 503 when the database is down, gzip
     init_request_checks(app)  # after the guard: bad callback bodies and unknown suites get 400/404, not 500
 

@@ -42,7 +42,7 @@ PASSWORD = "correct horse battery"
 def fast_hashing():
     passwords.set_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     yield
-    passwords.set_hasher(PasswordHasher())
+    passwords.set_hasher(passwords.production_hasher())
 
 
 @pytest.fixture
@@ -460,6 +460,36 @@ def test_weak_hash_is_upgraded_on_login(client, engine):
     with engine.connect() as conn:
         new = conn.execute(select(User.password_hash).where(User.username == "ncrb")).scalar_one()
     assert new != old and "m=2048,t=2" in new
+
+
+def test_production_hashes_are_argon2id_at_owasp_minimum():
+    h = passwords.production_hasher().hash(PASSWORD)
+    assert h.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert passwords.production_hasher().verify(h, PASSWORD)
+
+
+def test_hash_from_earlier_parameters_is_rehashed_once_at_sign_in(client, engine):
+    """A hash stored with argon2-cffi's default parameters (what the dashboard used before: 64 MiB, t=3,
+    p=4) is replaced at its owner's next sign-in by one at OWASP's minimum, with the real hasher; the
+    session opened by that sign-in works, and the next sign-in leaves the new hash alone."""
+    earlier = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(PASSWORD)
+    with engine.begin() as conn:
+        conn.execute(User.__table__.update().where(User.username == "karnal-sp").values(password_hash=earlier))
+    passwords.set_hasher(passwords.production_hasher())
+    assert passwords.needs_rehash(earlier)
+    assert login(client).status_code == 303
+    assert client.get("/").status_code == 200
+
+    def stored() -> str:
+        with engine.connect() as conn:
+            return conn.execute(select(User.password_hash).where(User.username == "karnal-sp")).scalar_one()
+
+    upgraded = stored()
+    assert upgraded != earlier and upgraded.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert not passwords.needs_rehash(upgraded)
+    logout(client)
+    assert login(client).status_code == 303
+    assert stored() == upgraded
 
 
 # --- sessions ----------------------------------------------------------------------------------------
