@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         use_pages=True,
         pages_folder="",
         assets_folder=str(ROOT / "assets"),
+        assets_ignore=r"^plotly-dashboard\.min\.js$",  # loaded by dcc.Graph when needed, not by every page
         serve_locally=True,
         title="CCTNS progress dashboard",
         update_title=None,
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     init_language(app.server)  # the language of each request (dashboard.web.language), after the guard
     index_page = app.interpolate_index
     app.interpolate_index = lambda **parts: html_with_lang(index_page(**parts))  # <html lang=...> per request
-    register_routes(app.server)  # every Flask route, in dashboard/web/routes.py
+    register_routes(app.server, ROOT / "assets")  # every Flask route, in dashboard/web/routes.py
     init_serving(app.server, settings)  # shared cache, 503 when the database is down, gzip
     init_request_checks(app)  # after the guard: bad callback bodies and unknown suites get 400/404, not 500
     init_response_cache(app)  # after the checks: a warm click of a page callback is one cache read
