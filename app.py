@@ -18,8 +18,11 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from callbacks import register_callbacks
     from dashboard.store import get_engine
     from dashboard.web import (
+        html_with_lang,
         init_auth,
+        init_language,
         init_request_checks,
+        init_response_cache,
         init_serving,
         register_routes,
         set_csp_script_hashes,
@@ -33,6 +36,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         use_pages=True,
         pages_folder="",
         assets_folder=str(ROOT / "assets"),
+        assets_ignore=r"^plotly-dashboard\.min\.js$",  # loaded by dcc.Graph when needed, not by every page
         serve_locally=True,
         title="CCTNS progress dashboard",
         update_title=None,
@@ -47,9 +51,13 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = app_layout
     register_callbacks(app)
     init_auth(app.server, settings, lambda: get_engine(settings.database_url), csp_script_hashes=app.csp_hashes())
-    register_routes(app.server)  # every Flask route, in dashboard/web/routes.py
+    init_language(app.server)  # the language of each request (dashboard.web.language), after the guard
+    index_page = app.interpolate_index
+    app.interpolate_index = lambda **parts: html_with_lang(index_page(**parts))  # <html lang=...> per request
+    register_routes(app.server, ROOT / "assets")  # every Flask route, in dashboard/web/routes.py
     init_serving(app.server, settings)  # shared cache, 503 when the database is down, gzip
     init_request_checks(app)  # after the guard: bad callback bodies and unknown suites get 400/404, not 500
+    init_response_cache(app)  # after the checks: a warm click of a page callback is one cache read
 
     @app.server.before_request
     def _hash_inline_scripts_once() -> None:
@@ -63,10 +71,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
 
 def accessible_index(index: str) -> str:
-    """Dash's page template with the page's language (screen readers, axe's html-has-lang; the languages work
-    makes it per request) and its script holder as a plain <div>: Dash's <footer> there made a second,
-    empty contentinfo landmark beside the shell's footer."""
-    index = index.replace("<html>", '<html lang="en">', 1)
+    """Dash's page template with its script holder as a plain <div>: Dash's <footer> there made a second,
+    empty contentinfo landmark beside the shell's footer (axe). `lang` is set per request (html_with_lang)."""
     return index.replace("<footer>", "<div>", 1).replace("</footer>", "</div>", 1)
 
 

@@ -18,6 +18,7 @@ from dashboard.web.admin import (
 )
 from dashboard.web.auth import (
     API_PREFIXES,
+    AUDITED_FLAG,
     CSRF_COOKIE_NAME,
     CSRF_HEADER_NAME,
     ERROR_TEMPLATE,
@@ -63,6 +64,13 @@ from dashboard.web.lagging_request import (
     lagging_list_empty,
     resolve,
 )
+from dashboard.web.language import (
+    html_with_lang,
+    init_language,
+    language_href,
+    remember_language,
+    request_language,
+)
 from dashboard.web.operations import (
     AUDIT_PATH,
     PROBLEMS_PATH,
@@ -98,6 +106,15 @@ from dashboard.web.request_checks import (
     check_callback_body,
     init_request_checks,
     make_callback_body_check,
+)
+from dashboard.web.response_cache import (
+    RESPONSE_TIMEOUT,
+    cached_outputs,
+    init_response_cache,
+    mark_cacheable,
+    request_context,
+    response_cache_stats,
+    response_key,
 )
 from dashboard.web.routes import (
     PACK_FORMATS,
@@ -140,14 +157,18 @@ from dashboard.web.users import (
     session_token_hash,
     set_password,
 )
+from dashboard.web.warmup import WarmReport, start_warmer, stop_warmer, warm
 
 __all__ = [
+    "html_with_lang", "init_language", "language_href", "remember_language", "request_language",
     "ALLOWED_SUFFIXES", "AUDIT_PATH", "MAX_AUDIT_ROWS", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_FILES", "PASSWORD_PATH",
     "PROBLEMS_PATH", "UPLOAD_PATH", "UPLOAD_TTL_MINUTES", "Actor", "AdminRefused", "AuditFilters", "Checked",
     "add_user", "audit_filters", "audit_kinds", "audit_trail", "cancel_upload", "change_own_password",
     "check_upload", "commit_upload", "current_actor", "disable", "enable", "may_import", "may_revert",
     "remote_addr", "reset_password", "revert", "revert_preview", "unlock", "users_for", "visible_batch",
     "API_PREFIXES",
+    "AUDITED_FLAG", "RESPONSE_TIMEOUT", "cached_outputs", "init_response_cache", "mark_cacheable",
+    "request_context", "response_cache_stats", "response_key", "WarmReport", "start_warmer", "stop_warmer", "warm",
     "AuthState",
     "BadCallbackRequest",
     "COMPRESSIBLE",
