@@ -92,17 +92,17 @@ def pick_units(engine: Engine, quick: bool, seed: int = 11) -> Units:
 
     rng = random.Random(seed)
     with engine.connect() as conn:
-        months = [m for (m,) in conn.execute(select(ResultUnit.month).where(ResultUnit.level == "state")
+        months = [m for (m,) in conn.execute(select(ResultUnit.month).where(ResultUnit.scheme == "cctns", ResultUnit.level == "state")
                                              .distinct().order_by(ResultUnit.month))]
         latest = months[-1]
         states = [s for (s,) in conn.execute(select(ResultUnit.unit_code).where(
-            ResultUnit.month == latest, ResultUnit.level == "state").order_by(ResultUnit.unit_code))]
+            ResultUnit.scheme == "cctns", ResultUnit.month == latest, ResultUnit.level == "state").order_by(ResultUnit.unit_code))]
         districts = list(conn.execute(select(District.code, District.state_code).order_by(District.code)).all())
         stations = [s for (s,) in conn.execute(select(ResultUnit.unit_code).where(
-            ResultUnit.month == latest, ResultUnit.level == "station").order_by(ResultUnit.unit_code))]
+            ResultUnit.scheme == "cctns", ResultUnit.month == latest, ResultUnit.level == "station").order_by(ResultUnit.unit_code))]
         # biggest States' districts are the heaviest pages: always include a few of them
         big = [d for (d,) in conn.execute(select(ResultUnit.unit_code).where(
-            ResultUnit.month == latest, ResultUnit.level == "district").order_by(
+            ResultUnit.scheme == "cctns", ResultUnit.month == latest, ResultUnit.level == "district").order_by(
             ResultUnit.stations_active.desc()).limit(3))]
     n_states, n_units = (4, 4) if quick else (len(states), 24)
     state_pick = states if n_states >= len(states) else rng.sample(states, n_states)

@@ -22,11 +22,11 @@ def load_small_demo(engine, folder: Path):
     """Schema, methodology and the small demo dataset, loaded through the normal import path."""
     from dashboard.ingest import import_files
     from dashboard.ingest.demo import generate_demo
-    from dashboard.store.schema import store_methodology, upgrade
-    from metrics.methodology import default_methodology
+    from dashboard.store.schema import store_schemes, upgrade
+    from metrics.methodology import shipped_schemes
 
     upgrade(engine)
-    store_methodology(engine, default_methodology())
+    store_schemes(engine, shipped_schemes())
     files = generate_demo(folder, months=DEMO_MONTHS, scale="small", seed=7, end_month="2025-06")
     import_files(engine, files.master, user="test")
     for month_files in files.by_month:
@@ -158,15 +158,15 @@ def held_back(tmp_path_factory) -> HeldBack:
     from dashboard.ingest import import_files
     from dashboard.ingest.demo import generate_demo
     from dashboard.store.db import get_engine
-    from dashboard.store.schema import store_methodology, upgrade
+    from dashboard.store.schema import store_schemes, upgrade
     from dashboard.web.users import create_demo_users
-    from metrics.methodology import default_methodology
+    from metrics.methodology import shipped_schemes
 
     folder = tmp_path_factory.mktemp("actions")
     db = folder / "base.sqlite3"
     engine = get_engine(f"sqlite:///{db}")
     upgrade(engine)
-    store_methodology(engine, default_methodology())
+    store_schemes(engine, shipped_schemes())
     files = generate_demo(folder / "csv", months=4, scale="small", seed=7, end_month="2025-06")
     import_files(engine, files.master, user="test")
     for month_files in files.by_month[:-1]:

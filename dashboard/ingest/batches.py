@@ -36,7 +36,7 @@ from dashboard.store import (
     refresh_planner_statistics,
     utcnow,
 )
-from metrics.methodology import Methodology
+from metrics.methodology import Methodology, Schemes
 
 
 class RevertRefused(ImporterError):
@@ -88,7 +88,7 @@ def revert_batch(engine: Engine, batch_id: int, user: str = "cli", *, reason: st
     return report
 
 
-def _revert_in(conn: Connection, batch_id: int, user: str, methodology: Methodology, *, reason: str = "",
+def _revert_in(conn: Connection, batch_id: int, user: str, methodology: Schemes | Methodology, *, reason: str = "",
                expect_generation: str | None = None,
                on_locked: Callable[[Connection], None] | None = None) -> RevertReport:
     """The whole revert inside the caller's transaction (committed by `revert_batch`, rolled back by the

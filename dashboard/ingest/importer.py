@@ -59,7 +59,7 @@ from dashboard.store import (
     refresh_planner_statistics,
     utcnow,
 )
-from metrics.methodology import Methodology
+from metrics.methodology import Methodology, Schemes
 
 PROGRESS_MIN_ROWS = 20_000
 
@@ -172,7 +172,7 @@ def _read_all(paths: list[Path]) -> tuple[list, _Problems]:
 
 
 def _import_in(conn: Connection, paths: list[Path], read: tuple[list, _Problems], user: str,
-               methodology: Methodology, today: date | None, bar: _Progress, *, only_state: str | None = None,
+               methodology: Schemes | Methodology, today: date | None, bar: _Progress, *, only_state: str | None = None,
                expect_generation: str | None = None,
                on_locked: Callable[[Connection], None] | None = None) -> ImportReport:
     """The whole import inside the caller's transaction (committed by `import_files`, rolled back by the

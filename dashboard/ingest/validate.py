@@ -35,7 +35,7 @@ from dashboard.store import (
     PoliceStation,
     State,
 )
-from metrics.methodology import MONTH_RE, Methodology, days_in_month
+from metrics.methodology import MONTH_RE, Methodology, Schemes, days_in_month
 
 
 @dataclass
@@ -50,15 +50,26 @@ def _current_month(today: date | None) -> str:
     return f"{today.year:04d}-{today.month:02d}"
 
 
-def _parameters_frame(methodology: Methodology) -> pd.DataFrame:
+def _parameters_frame(schemes: Schemes) -> pd.DataFrame:
     return pd.DataFrame(
-        [(v.id, p.id, p.level, p.kind) for v in methodology.versions for p in v.parameters],
+        [(v.id, p.id, p.level, p.kind) for m in schemes.by_id.values() for v in m.versions for p in v.parameters],
         columns=["_version", "parameter", "_level", "_kind"],
     )
 
 
-def _validate(tables: list[_Table], conn: Connection, methodology: Methodology, today: date | None,
+def _in_force(schemes: Schemes, month: str) -> dict[str, str | None]:
+    """scheme -> id of its version in force in `month` (None before its first version)."""
+    out = {}
+    for sid, m in schemes.by_id.items():
+        v = m.version_for(month)
+        out[sid] = None if v is None else v.id
+    return out
+
+
+def _validate(tables: list[_Table], conn: Connection, methodology: Schemes | Methodology, today: date | None,
               problems: _Problems, only_state: str | None = None) -> None:
+    if not isinstance(methodology, Schemes):
+        methodology = Schemes({methodology.scheme: methodology})
     by_kind: dict[str, list[_Table]] = {}
     for t in tables:
         by_kind.setdefault(t.kind, []).append(t)
@@ -267,7 +278,7 @@ def _parse_int(t: _Table, col: str, problems: _Problems) -> tuple[np.ndarray, np
     return values, row_kind == 0
 
 
-def _validate_rows(t: _Table, methodology: Methodology, params: pd.DataFrame, current: str,
+def _validate_rows(t: _Table, methodology: Schemes, params: pd.DataFrame, current: str,
                    problems: _Problems) -> None:
     df = t.df
     level = "station" if t.kind == "station_rows" else "state"
@@ -286,18 +297,37 @@ def _validate_rows(t: _Table, methodology: Methodology, params: pd.DataFrame, cu
     num, num_ok = _parse_int(t, "numerator", problems)
     den, den_ok = _parse_int(t, "denominator", problems)
 
-    # version in force per month (rule 1), then the parameter's level and kind in that version
+    # the parameter's scheme (ids are unique across schemes), the scheme's version in force per month
+    # (rule 1), then the parameter's level and kind in that version
     good_months = [m for m, st in zip(m_uniques, m_state, strict=True) if st == 0]
-    version_of = {m: methodology.version_for(m).id for m in good_months}  # type: ignore[union-attr]
-    version = month.map(version_of).astype(object)  # all NaN (float) when no month is valid: merge needs str
+    force = {m: _in_force(methodology, m) for m in good_months}
+    owner = {pid: sid for sid, m in methodology.by_id.items() for pid in m.parameter_ids}
+    scheme = df["parameter"].map(owner)
+    in_force = {f"{m}|{sid}": v for m, by in force.items() for sid, v in by.items() if v is not None}
+    version = (month.astype(str) + "|" + scheme.fillna("").astype(str)).map(in_force).astype(object)
     info = pd.DataFrame({"_version": version, "parameter": df["parameter"]}).merge(
         params, on=["_version", "parameter"], how="left")
     p_level = info["_level"].to_numpy(dtype=object)
     p_kind = info["_kind"].to_numpy(dtype=object)
     known_param = pd.notna(p_level)
     param_given = df["parameter"].to_numpy(dtype=object) != ""
-    problems.add_mask(t, month_ok & param_given & ~known_param, "parameter", lambda sub: [
-        f"parameter not in methodology version {version_of[m]} in force for {m}" for m in sub["month"]])
+
+    def unknown_words(sub: pd.DataFrame) -> list[str]:
+        out = []
+        for m, pid in zip(sub["month"], sub["parameter"], strict=True):
+            sid = owner.get(pid)
+            if sid is None:
+                versions = [v for v in force[m].values() if v is not None]
+                out.append(f"parameter not in methodology version{'s' if len(versions) > 1 else ''} "
+                           f"{', '.join(versions)} in force for {m}")
+            elif force[m][sid] is None:
+                out.append(f"before the first {sid} methodology version (effective from "
+                           f"{methodology[sid].first_month})")
+            else:
+                out.append(f"parameter not in methodology version {force[m][sid]} in force for {m}")
+        return out
+
+    problems.add_mask(t, month_ok & param_given & ~known_param, "parameter", unknown_words)
     wrong_level = month_ok & known_param & (p_level != level)
     other = "state_rows" if level == "station" else "station_rows"
     problems.add_mask(t, wrong_level, "parameter",

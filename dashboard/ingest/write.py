@@ -23,7 +23,7 @@ from dashboard.store import (
     StateRow,
     StationRow,
 )
-from metrics.methodology import Methodology
+from metrics.methodology import Methodology, Schemes
 
 _ROW_TABLES = {"station_rows": StationRow.__table__, "state_rows": StateRow.__table__}
 
@@ -208,7 +208,7 @@ def _audit(conn: Connection, actor: str, action: str, detail: str) -> None:
     audit.record(conn, action, actor=actor, detail=detail)  # in this transaction: kept iff the change is
 
 
-def _recompute(conn: Connection, months: Sequence[str], methodology: Methodology) -> list[str]:
+def _recompute(conn: Connection, months: Sequence[str], methodology: Schemes | Methodology) -> list[str]:
     if not months:
         return []
     from dashboard.ingest.recompute import (
@@ -233,11 +233,12 @@ def _lock(conn: Connection) -> None:
         conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
 
-def _methodology(engine: Engine) -> Methodology:
-    from dashboard.store import load_stored_methodology
+def _methodology(engine: Engine) -> Schemes:
+    """Every stored scheme's methodology (an import may mix schemes' rows)."""
+    from dashboard.store import load_stored_schemes
 
     try:
-        methodology = load_stored_methodology(engine)
+        methodology = load_stored_schemes(engine)
     except (sa_exc.OperationalError, sa_exc.ProgrammingError) as exc:
         raise ImporterError("the database has no CCTNS schema yet: run `cctns init-db` first") from exc
     if methodology is None:

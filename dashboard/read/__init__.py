@@ -20,9 +20,12 @@ from dashboard.read.common import (
     latest_month,
     methodology,
     months,
+    scheme_ids,
+    schemes,
     state_names,
     unit_info,
     valid_month,
+    valid_scheme,
     version_for,
 )
 from dashboard.read.data import (
@@ -113,6 +116,9 @@ __all__ = [
     "log",
     "methodology",
     "months",
+    "scheme_ids",
+    "schemes",
+    "valid_scheme",
     "movers",
     "movers_of",
     "not_reported_in_scope",
