@@ -15,6 +15,7 @@ from dashboard.display import format_timestamp, month_label
 from layouts.components import page_href, query_from_search
 from layouts.pages import OPS_TITLES
 from layouts.shell import NAV_ITEMS, account_menu, ids
+from metrics.methodology import DEFAULT_SCHEME
 
 LEVEL_PATH = {"state": "/state/", "district": "/district/", "station": "/station/"}
 LEVEL_WORD = {"state": "State/UT", "district": "District", "station": "Police station"}
@@ -28,6 +29,15 @@ def register(app: dash.Dash) -> None:
         Input(ids.URL, "search"),
         Input(ids.MONTH, "value"),
     )(sync_month)
+
+    app.callback(
+        Output(ids.SCHEME, "options"),
+        Output(ids.SCHEME, "value"),
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(ids.URL, "search"),
+        Input(ids.SCHEME, "value"),
+        prevent_initial_call="initial_duplicate",
+    )(sync_scheme)
 
     app.clientside_callback(
         ClientsideFunction("cctns_shell", "navHrefs"),
@@ -93,8 +103,9 @@ def follow_theme(app: dash.Dash, *graph_ids: str | dict) -> None:
 
 
 def sync_month(search: str | None, picked: str | None) -> tuple[Any, Any, Any]:
-    """URL -> picker (options, value); picker -> URL (`?month=`, other parameters kept)."""
-    months = _months()
+    """URL -> picker (options, value); picker -> URL (`?month=`, other parameters kept). The months are
+    those of the scheme in the URL: with our results or NCRB's published ones."""
+    months = _months(query_scheme(search))
     options = [{"label": month_label(m), "value": m} for m in reversed(months)]
     query = query_from_search(search)
     if ctx.triggered_id == ids.MONTH:
@@ -107,10 +118,37 @@ def sync_month(search: str | None, picked: str | None) -> tuple[Any, Any, Any]:
     return options, month, no_update
 
 
-def _months() -> list[str]:
+def _months(scheme: str = DEFAULT_SCHEME) -> list[str]:
     from dashboard import read
 
-    return read.months(engine())
+    return read.scheme_months(engine(), scheme=scheme)
+
+
+def query_scheme(search: str | None) -> str:
+    """The ranking scheme of a URL's query (`?scheme=icjs`), accepted only if stored; CCTNS otherwise."""
+    from dashboard import read
+
+    return read.valid_scheme(query_from_search(search).get("scheme"), read.scheme_ids(engine()))
+
+
+def sync_scheme(search: str | None, picked: str | None) -> tuple[Any, Any, Any]:
+    """URL -> scheme picker (options, value); picker -> URL (`?scheme=`, left out for CCTNS; the month and
+    other parameters kept)."""
+    from dashboard import read
+
+    known = read.schemes(engine())
+    options = [{"label": s["short"], "value": s["id"], "title": s["name"]} for s in known]
+    query = query_from_search(search)
+    current = read.valid_scheme(query.get("scheme"), [s["id"] for s in known])
+    if ctx.triggered_id == ids.SCHEME:
+        scheme = read.valid_scheme(picked, [s["id"] for s in known])
+        if scheme == current:
+            raise PreventUpdate
+        query.pop("scheme", None)
+        if scheme != DEFAULT_SCHEME:
+            query["scheme"] = scheme
+        return no_update, no_update, ("?" + urlencode(query)) if query else ""
+    return options, current, no_update
 
 
 # --- search ----------------------------------------------------------------------------------------
@@ -206,17 +244,19 @@ def footer(search: str | None) -> tuple[str, str, Any]:
     from dashboard import read
 
     eng = engine()
-    months = read.months(eng)
+    scheme = query_scheme(search)
+    months = read.scheme_months(eng, scheme=scheme)
     month = valid_month(query_from_search(search).get("month"), months) or (months[-1] if months else None)
     as_of = format_timestamp(read.data_as_of(eng))
-    version = read.version_for(eng, month) if month else None
+    version = read.version_for(eng, month, scheme=scheme) if month else None
     try:
         from dashboard.web import current_user_session, may_import
 
         user = current_user_session()
     except Exception:  # noqa: BLE001 - no auth in this context: show nothing
         user = None
+    label = f"{version.id} ({version.provenance_text})" if version else "–"
     if user is None:
-        return as_of, (version.id if version else "–"), ""
+        return as_of, label, ""
     admin = user.is_admin and user.role in ("national", "state")
-    return as_of, (version.id if version else "–"), account_menu(user.username, may_import(user), admin)
+    return as_of, label, account_menu(user.username, may_import(user), admin)

@@ -29,6 +29,7 @@ def load_small_demo(engine, folder: Path):
     store_schemes(engine, shipped_schemes())
     files = generate_demo(folder, months=DEMO_MONTHS, scale="small", seed=7, end_month="2025-06")
     import_files(engine, files.master, user="test")
+    import_files(engine, [files.published], user="test")
     for month_files in files.by_month:
         import_files(engine, month_files, user="test")
     return engine

@@ -123,6 +123,9 @@ def demo(
         try:
             master = import_files(engine, files.master, user="demo", progress=False)
             console.print(f"master data: batch {master.batch_ids}, {master.rows_added} rows")
+            if files.published is not None:
+                record = import_files(engine, [files.published], user="demo", progress=False)
+                console.print(f"NCRB's published results (the public record): {record.rows_added} rows")
             total = 0
             for n, month_files in enumerate(files.by_month):
                 if reviews and len(files.by_month) - 2 <= n and n >= 1:
@@ -178,26 +181,35 @@ def recompute(
 
 @app.command()
 def export(
-    what: Annotated[str, typer.Argument(help="states, districts, stations or lagging")],
-    month: Annotated[str, typer.Option(help="YYYY-MM")],
+    what: Annotated[str, typer.Argument(help="states, districts, stations, lagging, published or reconciliation")],
+    month: Annotated[str | None, typer.Option(help="YYYY-MM (every export but published, where it is optional)")] = None,
     state: Annotated[str | None, typer.Option(help="State/UT code (districts, stations, lagging)")] = None,
     district: Annotated[str | None, typer.Option(help="district code (stations, lagging)")] = None,
+    scheme: Annotated[str, typer.Option(help="ranking scheme: cctns, icjs, itsso (or one a State added)")] = "cctns",
     fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="file (default: standard output for csv)")] = None,
 ) -> None:
-    """Export a league table or the lagging stations with every rank and the marks lost per parameter."""
-    from dashboard.reports import ExportError, build_export, write_export
+    """Export a league table or the lagging stations with every rank and the marks lost per parameter, NCRB's
+    published results (`published`) or their reconciliation with our computation (`reconciliation`)."""
+    from dashboard.reports import ExportError, build_export, published_export, reconciliation_export, write_export
 
     engine = _engine()
     _require_methodology(engine)
-    try:
-        df = build_export(engine, what, month, state=state, district=district)
-    except ExportError as exc:
-        _fail(str(exc))
     if fmt not in ("csv", "xlsx"):
         _fail("--format must be csv or xlsx")
     if fmt == "xlsx" and output is None:
         _fail("xlsx needs -o FILE")
+    if what != "published" and month is None:
+        _fail(f"{what} needs --month YYYY-MM")
+    try:
+        if what == "published":
+            df = published_export(engine, scheme, month)
+        elif what == "reconciliation":
+            df = reconciliation_export(engine, month, scheme)
+        else:
+            df = build_export(engine, what, month, state=state, district=district, scheme=scheme)
+    except ExportError as exc:
+        _fail(str(exc))
     write_export(df, fmt, output or sys.stdout, sheet=what)
     if output is not None:
         console.print(f"wrote {len(df):,} rows to {output}")

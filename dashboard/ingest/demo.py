@@ -60,6 +60,7 @@ parameters are missing for some States (no row).
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import unicodedata
@@ -348,6 +349,7 @@ class DemoFiles:
     station_row_count: int
     state_row_count: int
     station_count: int
+    published: Path | None = None  # NCRB's published scores (the public record), for the States generated
 
     @property
     def master(self) -> list[Path]:
@@ -362,6 +364,13 @@ class DemoFiles:
     def paths(self) -> list[Path]:
         """Every file in import order: master data, then each month's station and State rows."""
         return [*self.master, *(p for pair in self.by_month for p in pair)]
+
+
+def published_record() -> pd.DataFrame:
+    """The public record shipped with the project: NCRB's published CCTNS and ICJS scores and ranks found in
+    public reports (domain brief, section 4), one source per row. Import format `published_results`."""
+    text = resources.files("dashboard.ingest").joinpath("data/published_results.csv").read_text(encoding="utf-8")
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
 
 
 def _load_districts() -> dict[str, list[str]]:
@@ -676,8 +685,14 @@ def generate_demo(
         state_paths.append(path)
         state_total += len(frame)
 
+    record = published_record()
+    record = record[record["state_code"].isin(set(states["state_code"]))]
+    published = out_dir / "published_results.csv"
+    _write_csv(record, published)
+
     return DemoFiles(
         out_dir=out_dir,
+        published=published,
         states=paths["states"],
         districts=paths["districts"],
         police_stations=paths["police_stations"],

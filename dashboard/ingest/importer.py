@@ -35,6 +35,7 @@ from sqlalchemy import Connection, Engine, insert, update
 from dashboard.ingest.files import (
     KINDS,
     MASTER_KINDS,
+    PUBLISHED_KIND,
     ROW_KINDS,
     ImporterError,
     ImportRejected,
@@ -50,11 +51,13 @@ from dashboard.ingest.write import (
     _recompute,
     _set_meta,
     _upsert_master,
+    _upsert_published,
     _upsert_rows,
     months_with_data,
 )
 from dashboard.store import (
     ImportBatch,
+    bump_results_generation,
     read_generation,
     refresh_planner_statistics,
     utcnow,
@@ -218,11 +221,19 @@ def _import_in(conn: Connection, paths: list[Path], read: tuple[list, _Problems]
             row_months |= set(df["month"].unique())
             a, r = _upsert_rows(conn, kind, df, batch_id, bar.tick)
             added, replaced = added + a, replaced + r
+    if PUBLISHED_KIND in kinds:  # the official record: shown beside our results, never recomputed
+        df = combined(PUBLISHED_KIND)
+        a, r = _upsert_published(conn, df, batch_id)
+        added, replaced = added + a, replaced + r
+        published_months = set(df["month"].unique())
+        bump_results_generation(conn)  # pages that show them are cached by generation
+    else:
+        published_months = set()
     months = months_with_data(conn) if master_changed else sorted(row_months)
     bar.stage(f"recomputing {len(months)} month(s)")
     _recompute(conn, months, methodology)
     conn.execute(update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == batch_id).values(
-        months=",".join(sorted(row_months)), rows_added=added, rows_replaced=replaced))
+        months=",".join(sorted(row_months | published_months)), rows_added=added, rows_replaced=replaced))
     _set_meta(conn, "data_as_of", datetime.now(UTC).isoformat(timespec="seconds"))
     _audit(conn, user, "import", orjson.dumps({
         "batch_id": batch_id, "files": [{"name": f.path.name, "sha256": f.sha256} for f in files],

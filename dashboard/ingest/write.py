@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import orjson
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 
 from dashboard.ingest.files import CHUNK, SQLITE_CACHE_KIB, ImporterError
@@ -19,6 +19,7 @@ from dashboard.store import (
     ImportReplaced,
     Meta,
     PoliceStation,
+    PublishedResult,
     State,
     StateRow,
     StationRow,
@@ -186,6 +187,40 @@ def _upsert_rows(conn: Connection, kind: str, df: pd.DataFrame, batch_id: int,
     _insert_frame(conn, table, rows.loc[is_new], tick)
     _insert_frame(conn, table, rows.loc[~is_new], tick, update_key=key)
     return int(is_new.sum()), n_rep
+
+
+def _upsert_published(conn: Connection, df: pd.DataFrame, batch_id: int) -> tuple[int, int]:
+    """Published results: insert new ones, replace existing ones (their old values kept in ImportReplaced,
+    `batch_id` last so a revert can find the later batches that replaced this one's rows)."""
+    table = PublishedResult.__table__
+    key = ["month", "scheme", "state_code"]
+    rows = pd.DataFrame({
+        **{k: df[k] for k in key},
+        "score_centi": [round(float(x) * 100) for x in df["score"]],
+        "rank": [int(x) if x else None for x in df["rank"]],
+        "category_rank": [int(x) if x else None for x in df.get("category_rank", pd.Series([""] * len(df)))],
+        "source": df.get("source", pd.Series([""] * len(df))).fillna(""),
+        "batch_id": batch_id,
+    })
+    months = sorted(rows["month"].unique())
+    existing = _read_frame(conn, select(table).where(table.c.month.in_(months)))
+    rep = existing.merge(rows[key], on=key, how="inner")
+    if len(rep):
+        olds = [{"score_centi": _none(r["score_centi"]), "rank": _none(r["rank"]),
+                 "category_rank": _none(r["category_rank"]), "source": r["source"], "batch_id": _none(r["batch_id"])}
+                for r in rep.to_dict("records")]
+        olds = [{k: (int(v) if isinstance(v, (np.integer, float)) and k != "source" else v) for k, v in o.items()}
+                for o in olds]
+        _write_replaced(conn, batch_id, table.name, rep[key].values.tolist(), olds)
+        for k in rep[key].values.tolist():
+            conn.execute(delete(table).where(table.c.month == k[0], table.c.scheme == k[1], table.c.state_code == k[2]))
+    records = [{"month": r["month"], "scheme": r["scheme"], "state_code": r["state_code"],
+                "score_centi": int(r["score_centi"]), "source": str(r["source"]), "batch_id": int(batch_id),
+                "rank": None if pd.isna(r["rank"]) else int(r["rank"]),
+                "category_rank": None if pd.isna(r["category_rank"]) else int(r["category_rank"])}
+               for r in rows.to_dict("records")]
+    conn.execute(insert(table), records)
+    return len(rows) - len(rep), len(rep)
 
 
 def months_with_data(conn: Connection) -> list[str]:

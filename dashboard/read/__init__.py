@@ -60,6 +60,17 @@ from dashboard.read.national import (
     rank_history,
     states_table,
 )
+from dashboard.read.published import (
+    RECONCILIATION_COLUMNS,
+    published_history,
+    published_months,
+    published_table,
+    reconciliation,
+    reconciliation_words,
+    scheme_months,
+    scheme_provenance,
+    state_scheme_ranks,
+)
 from dashboard.read.state import (
     overtake_plan,
     state_headline,
@@ -116,6 +127,15 @@ __all__ = [
     "log",
     "methodology",
     "months",
+    "RECONCILIATION_COLUMNS",
+    "published_history",
+    "published_months",
+    "published_table",
+    "reconciliation",
+    "reconciliation_words",
+    "scheme_months",
+    "scheme_provenance",
+    "state_scheme_ranks",
     "scheme_ids",
     "schemes",
     "valid_scheme",

@@ -38,6 +38,8 @@ from dashboard.reports.exports import (
     ExportError,
     actions_register,
     build_export,
+    published_export,
+    reconciliation_export,
     export_bytes,
     write_export,
 )
@@ -149,6 +151,8 @@ __all__ = [
     "ZEBRA",
     "block_height",
     "build_export",
+    "published_export",
+    "reconciliation_export",
     "build_pack",
     "build_pdf",
     "build_pptx",
