@@ -191,7 +191,13 @@ def export(
 ) -> None:
     """Export a league table or the lagging stations with every rank and the marks lost per parameter, NCRB's
     published results (`published`) or their reconciliation with our computation (`reconciliation`)."""
-    from dashboard.reports import ExportError, build_export, published_export, reconciliation_export, write_export
+    from dashboard.reports import (
+        ExportError,
+        build_export,
+        published_export,
+        reconciliation_export,
+        write_export,
+    )
 
     engine = _engine()
     _require_methodology(engine)

@@ -38,9 +38,9 @@ from dashboard.reports.exports import (
     ExportError,
     actions_register,
     build_export,
+    export_bytes,
     published_export,
     reconciliation_export,
-    export_bytes,
     write_export,
 )
 from dashboard.reports.packs import (
