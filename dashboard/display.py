@@ -390,3 +390,105 @@ def action_data_text(row: dict) -> str:
         text += (f"; target {float(target):g}%" if has_parameter  # type: ignore[arg-type]
                  else f"; lagging below {float(target):g}")  # type: ignore[arg-type]
     return f"{text}: {outcome_words(outcome)}"
+
+
+# --- looking ahead: projections (estimates) and data to verify ------------------------------------------
+
+
+def ordinal(n: object) -> str:
+    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
+    if is_missing(n):
+        return MISSING
+    k = int(n)  # type: ignore[arg-type]
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
+def rank_range_text(low: object, high: object) -> str:
+    """The 80 % rank range: "2nd–4th" ("3rd" when every likely draw gives the same rank)."""
+    if is_missing(low) or is_missing(high):
+        return MISSING
+    return ordinal(low) if int(low) == int(high) else f"{ordinal(low)}–{ordinal(high)}"  # type: ignore[arg-type]
+
+
+def probability_text(p: object) -> str:
+    """A probability as a percentage: "64 %", "<1 %" and ">99 %" near the ends (never a false 0 or 100)."""
+    if is_missing(p):
+        return MISSING
+    x = float(p)  # type: ignore[arg-type]
+    if x <= 0:
+        return "0 %"
+    if x >= 1:
+        return "100 %"
+    if x < 0.005:
+        return "<1 %"
+    if x > 0.995:
+        return ">99 %"
+    return f"{round(100 * x)} %"
+
+
+PROJECTION_LABEL = "Estimate"
+PROJECTION_NOTE = ("An estimate, not a result: next month's ranks simulated from each State's recent month-on-month "
+                   "changes (all States together, 4,000 draws). The range holds 80 % of the draws.")
+
+
+def projection_headline(rank_low: object, rank_high: object, p_first: object) -> str:
+    """ "Likely rank next month: 1st–2nd, P(first) 64 %" (the range always with the probability)."""
+    return f"Likely rank next month: {rank_range_text(rank_low, rank_high)}, P(first) {probability_text(p_first)}"
+
+
+def backtest_text(coverage: object, checks: object, mae_model: object, mae_carry: object,
+                  months: int) -> tuple[str, str]:
+    """(how the 80 % range held, how it compares with carrying the rank forward) over the backtest months."""
+    if is_missing(coverage) or not checks:
+        return ("Not enough months yet to check the projection against what happened.", "")
+    held = (f"Backtest over the last {months} month{'s' if months != 1 else ''}: the 80 % range held "
+            f"{probability_text(coverage)} of the time ({format_indian(checks)} State-months).")
+    model, carry = float(mae_model), float(mae_carry)  # type: ignore[arg-type]
+    if model < carry - 1e-9:
+        compare = (f"Its middle rank was off by {model:.2f} places on average, against {carry:.2f} for simply "
+                   "carrying last month's rank forward.")
+    else:
+        compare = (f"It did no better than simply carrying last month's rank forward (off by {model:.2f} places "
+                   f"on average, against {carry:.2f}): read it as a range, not a forecast.")
+    return held, compare
+
+
+FLAG_RULE_WORDS = {
+    "peer_change": "Change far outside its peers'",
+    "jump_to_full": "Jump to 99.5 % or more from below 80 %",
+    "denominator_drop": "Base shrank, numerator flat",
+    "level_shift": "Lasting level shift",
+    "too_perfect": "Exactly 100 % on every parameter for months",
+}
+FLAG_STATUS_WORDS = {"open": "Needs verification", "verified": "Verified", "dismissed": "Dismissed"}
+FLAG_NOTE = ("These figures need verification: they are unusual against the unit's own history or its peers. "
+             "A flag is a question for the data, not a finding about anyone.")
+
+
+def _pp(x: object) -> str:
+    return f"{float(x):.1f} %"  # type: ignore[arg-type]
+
+
+def flag_evidence_text(rule: str, e: dict) -> str:
+    """The evidence of a flag in numbers and plain words."""
+    if rule == "peer_change":
+        return (f"{_pp(e['value_prev'])} → {_pp(e['value'])} ({e['change']:+.1f} points; "
+                f"{format_indian(e['numerator'])}/{format_indian(e['denominator'])}); peers' median change "
+                f"{e['peer_median']:+.1f} points, robust z {e['z']:+.1f} across {format_indian(e['peers'])} peers")
+    if rule == "jump_to_full":
+        return (f"{_pp(e['value_prev'])} ({format_indian(e['numerator_prev'])}/{format_indian(e['denominator_prev'])})"
+                f" → {_pp(e['value'])} ({format_indian(e['numerator'])}/{format_indian(e['denominator'])}) in one month")
+    if rule == "denominator_drop":
+        return (f"base {format_indian(e['denominator_prev'])} → {format_indian(e['denominator'])} "
+                f"({100 * e['denominator_change']:+.0f} %) while the numerator went "
+                f"{format_indian(e['numerator_prev'])} → {format_indian(e['numerator'])}")
+    if rule == "level_shift":
+        return (f"{_pp(e['mean_before'])} on average for {e['months_before']} months, then {_pp(e['mean_after'])} "
+                f"for {e['months_after']} months ({e['shift']:+.1f} points; month-to-month noise "
+                f"{e['noise']:.1f} points)")
+    if rule == "too_perfect":
+        return (f"exactly 100 % on all {e['parameters']} parameters for {e['months']} months since "
+                f"{month_label(e['from_month'])}, while on average {probability_text(e['district_all_full_share'])} "
+                "of the district's other stations were")
+    return ""

@@ -35,11 +35,18 @@ def import_command(
     user: Annotated[str, typer.Option("--user", help="Recorded as the batch's author.")] = "cli",
     send_digests: Annotated[bool, typer.Option("--send-digests", help="After the import, send the monthly "
                                                "digests of the latest month if the import brought it.")] = False,
+    provisional: Annotated[bool, typer.Option(
+        "--provisional", help="The month being collected, loaded as provisional figures (monthly rows only; "
+        "each load replaces the previous provisional load of that State's month; a final month is refused and "
+        "never changed; the month's final import replaces them).")] = False,
 ) -> None:
     """Validate FILES and import them all in one transaction (nothing is imported if any file has a
     problem), then recompute every month they touch."""
+    if provisional and send_digests:
+        typer.echo("error: --send-digests is for final months; provisional figures are not sent", err=True)
+        raise typer.Exit(2)
     try:
-        report = import_files(_engine(), files, user=user, progress=None)
+        report = import_files(_engine(), files, user=user, progress=None, provisional=provisional)
     except ImportRejected as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
@@ -58,6 +65,11 @@ def import_command(
         raise typer.Exit(1) from None
     months = report.months
     shown = ", ".join(months) if len(months) <= 6 else f"{months[0]} .. {months[-1]}"
+    if report.provisional:
+        typer.echo(f"imported provisional batch {report.batch_id}: {report.rows_added:,} row(s), replacing "
+                   f"{report.rows_replaced:,} row(s) of the previous provisional load(s)")
+        typer.echo(f"provisional month(s): {shown} (no final month was changed)")
+        return
     typer.echo(f"imported batch {report.batch_id}: {report.rows_added:,} row(s) added, "
                f"{report.rows_replaced:,} replaced ({', '.join(report.kinds)})")
     typer.echo(f"months recomputed: {len(months)}" + (f" ({shown})" if months else ""))
@@ -100,6 +112,8 @@ def list_command() -> None:
         months = [m for m in b.months.split(",") if m]
         span = "" if not months else months[0] if len(months) == 1 else f"{months[0]}..{months[-1]}"
         status = b.status if not b.reverted_at else f"{b.status} {b.reverted_at:%Y-%m-%d %H:%M}"
+        if b.provisional:
+            status = f"provisional, {status}"
         table.add_row(str(b.id), f"{b.created_at:%Y-%m-%d %H:%M}", b.created_by, b.file_name,
                       b.file_sha256[:12], span, f"{b.rows_added:,}", f"{b.rows_replaced:,}", status)
     _console().print(table)

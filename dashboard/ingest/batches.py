@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 
 from dashboard.ingest.files import MASTER_KINDS, ImporterError
 from dashboard.ingest.importer import DataChanged
+from dashboard.ingest.provisional import ProvisionalRevertRefused, restore_finalised, revert_provisional
 from dashboard.ingest.write import (
     _MASTER,
     _ROW_TABLES,
@@ -57,6 +58,7 @@ class BatchInfo:
     rows_replaced: int
     status: str
     reverted_at: datetime | None
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ def _revert_in(conn: Connection, batch_id: int, user: str, methodology: Schemes 
                           "nothing was reverted; look at the new preview and confirm again")
     if on_locked is not None:
         on_locked(conn)
+    if batch["provisional"]:
+        return _revert_provisional_in(conn, batch_id, user, methodology, reason)
     later = [i for (i,) in conn.execute(select(bt.c.id).where(bt.c.id > batch_id, bt.c.status == "applied"))]
     blockers: dict[int, int] = {}
     if later:
@@ -166,10 +170,25 @@ def _revert_in(conn: Connection, batch_id: int, user: str, methodology: Schemes 
     months = [m for m in (batch["months"] or "").split(",") if m]
     if any(master_changed):
         months = sorted(set(months) | set(months_with_data(conn)))
+    restore_finalised(conn, batch_id, methodology)  # a provisional snapshot this batch ended is back
     _recompute(conn, months, methodology)
     _set_meta(conn, "data_as_of", datetime.now(UTC).isoformat(timespec="seconds"))
     detail: dict[str, object] = {"batch_id": batch_id, "rows_removed": removed, "rows_restored": restored,
                                  "months": months}
+    if reason:
+        detail["reason"] = reason[:500]
+    _audit(conn, user, "revert", orjson.dumps(detail).decode())
+    return RevertReport(batch_id=batch_id, rows_removed=removed, rows_restored=restored, months=months)
+
+
+def _revert_provisional_in(conn: Connection, batch_id: int, user: str, methodology: Methodology,
+                           reason: str) -> RevertReport:
+    try:
+        removed, restored, months = revert_provisional(conn, batch_id, methodology)
+    except ProvisionalRevertRefused as exc:
+        raise RevertRefused(str(exc)) from exc
+    detail: dict[str, object] = {"batch_id": batch_id, "provisional": True, "rows_removed": removed,
+                                 "rows_restored": restored, "months": months}
     if reason:
         detail["reason"] = reason[:500]
     _audit(conn, user, "revert", orjson.dumps(detail).decode())

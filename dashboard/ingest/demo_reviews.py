@@ -61,12 +61,14 @@ def hold_reviews(engine: Engine, basis_month: str) -> int:
         worst = _worst_district_parameter(engine, basis_month, state, params)
         if worst is not None:
             district, parameter, name = worst
-            items[state].append(NewAction(
+            items.setdefault(state, []).append(NewAction(
                 "district", district, parameter, f"{name}: bring the district to its target across every station",
                 "sp", basis_month=basis_month, review_date=day, forum="state_review"))
     made = 0
     for state, batch in items.items():
-        made += len(create_actions(engine, Scope("state", state, None, "demo"), batch, actor=f"{state.lower()}-review"))
+        if batch:  # a State (or the SP's district) with nothing left to assign holds no review
+            made += len(create_actions(engine, Scope("state", state, None, "demo"), batch,
+                                       actor=f"{state.lower()}-review"))
     return made
 
 

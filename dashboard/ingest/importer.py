@@ -43,6 +43,12 @@ from dashboard.ingest.files import (
     _Problems,
     _read_file,
 )
+from dashboard.ingest.provisional import (
+    check_provisional,
+    finalise_snapshots,
+    imported_pairs,
+    write_provisional,
+)
 from dashboard.ingest.validate import _validate
 from dashboard.ingest.write import (
     _audit,
@@ -81,6 +87,7 @@ class ImportReport:
     files: list[str]
     data_rows: int  # monthly rows in the files
     seconds: float  # whole call: read, validate, write, recompute
+    provisional: bool = False  # a provisional load: `months` are the provisional months, nothing final changed
 
     @property
     def batch_ids(self) -> list[int]:
@@ -143,9 +150,12 @@ class DataChanged(ImporterError):
 
 def import_files(engine: Engine, paths: Sequence[str | Path], user: str = "cli", progress: bool | None = None,
                  today: date | None = None, *, only_state: str | None = None,
-                 expect_generation: str | None = None) -> ImportReport:
+                 expect_generation: str | None = None, provisional: bool = False) -> ImportReport:
     """Validate every file, then import them all in one transaction with the recomputation of the months
     touched; raise ImportRejected (database unchanged) if any file has a problem.
+
+    provisional: the rows are the month being collected (`dashboard.ingest.provisional`): each State x
+    month becomes a snapshot replacing the previous one; final months are refused and never changed.
 
     progress: True shows a progress bar for large imports, False never, None when stderr is a terminal.
     today: the date whose month is "the current month" (months after it are rejected as future).
@@ -164,7 +174,7 @@ def import_files(engine: Engine, paths: Sequence[str | Path], user: str = "cli",
     bar = _Progress(bool(show))
     with bar.run(), engine.begin() as conn:
         report = _import_in(conn, paths, files, user, methodology, today, bar, only_state=only_state,
-                            expect_generation=expect_generation)
+                            expect_generation=expect_generation, provisional=provisional)
     refresh_planner_statistics(engine)
     return replace(report, seconds=time.perf_counter() - started)
 
@@ -177,7 +187,7 @@ def _read_all(paths: list[Path]) -> tuple[list, _Problems]:
 def _import_in(conn: Connection, paths: list[Path], read: tuple[list, _Problems], user: str,
                methodology: Schemes | Methodology, today: date | None, bar: _Progress, *, only_state: str | None = None,
                expect_generation: str | None = None,
-               on_locked: Callable[[Connection], None] | None = None) -> ImportReport:
+               on_locked: Callable[[Connection], None] | None = None, provisional: bool = False) -> ImportReport:
     """The whole import inside the caller's transaction (committed by `import_files`, rolled back by the
     preview). Raises ImportRejected or DataChanged; the caller's transaction must then be rolled back."""
     files, problems = read
@@ -190,6 +200,7 @@ def _import_in(conn: Connection, paths: list[Path], read: tuple[list, _Problems]
     batch_id = conn.execute(insert(ImportBatch.__table__).values(
         created_at=utcnow(), created_by=user[:80], file_name=names[:400], file_sha256=sha,
         kinds=",".join(kinds)[:200], months="", rows_added=0, rows_replaced=0, status="applied",
+        provisional=provisional,
     )).inserted_primary_key[0]
     if expect_generation is not None and read_generation(conn) != expect_generation:
         raise DataChanged("the data changed since the preview (another import or revert was committed): "
@@ -198,9 +209,13 @@ def _import_in(conn: Connection, paths: list[Path], read: tuple[list, _Problems]
         on_locked(conn)
     bar.stage("validating")
     _validate(tables, conn, methodology, today, problems, only_state=only_state)
+    if provisional:
+        check_provisional(conn, tables, problems)
     if problems:
         listed, omitted = problems.result()
         raise ImportRejected(listed, omitted)  # rolls the transaction back: nothing changed
+    if provisional:
+        return _provisional_in(conn, batch_id, tables, files, paths, kinds, user, methodology, bar)
 
     def combined(kind: str) -> pd.DataFrame:
         return pd.concat([t.df for t in tables if t.kind == kind], ignore_index=True)
@@ -230,6 +245,10 @@ def _import_in(conn: Connection, paths: list[Path], read: tuple[list, _Problems]
     else:
         published_months = set()
     months = months_with_data(conn) if master_changed else sorted(row_months)
+    # the final rows of a State's month end its provisional snapshot (issue 14)
+    finalise_snapshots(conn, batch_id, imported_pairs(
+        conn, combined("station_rows") if "station_rows" in kinds else None,
+        combined("state_rows") if "state_rows" in kinds else None))
     bar.stage(f"recomputing {len(months)} month(s)")
     _recompute(conn, months, methodology)
     conn.execute(update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == batch_id).values(
@@ -240,3 +259,20 @@ def _import_in(conn: Connection, paths: list[Path], read: tuple[list, _Problems]
         "rows_added": added, "rows_replaced": replaced, "months": months}).decode())
     return ImportReport(batch_id=int(batch_id), rows_added=added, rows_replaced=replaced, months=months,
                         kinds=kinds, files=[p.name for p in paths], data_rows=data_rows, seconds=0.0)
+
+
+def _provisional_in(conn: Connection, batch_id: int, tables: list, files: list, paths: list[Path],
+                    kinds: list[str], user: str, methodology: Methodology, bar: _Progress) -> ImportReport:
+    """Write a validated provisional load (snapshots, rows, their results); nothing final is touched."""
+    data_rows = sum(len(t.df) for t in tables)
+    bar.stage("writing provisional rows", total=data_rows)
+    added, replaced, months = write_provisional(conn, tables, batch_id, user, methodology, bar.tick)
+    conn.execute(update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == batch_id).values(
+        months=",".join(months), rows_added=added, rows_replaced=replaced))
+    _audit(conn, user, "import", orjson.dumps({
+        "batch_id": batch_id, "provisional": True,
+        "files": [{"name": f.path.name, "sha256": f.sha256} for f in files],
+        "rows_added": added, "rows_replaced": replaced, "months": months}).decode())
+    return ImportReport(batch_id=int(batch_id), rows_added=added, rows_replaced=replaced, months=months,
+                        kinds=kinds, files=[p.name for p in paths], data_rows=data_rows, seconds=0.0,
+                        provisional=True)

@@ -61,7 +61,7 @@ class PoliceStation(Base):
 # --- methodology -------------------------------------------------------------------------------------
 
 
-SCHEME_DEFAULT = "cctns"  # rows written before ranking schemes existed are CCTNS Pragati's (migration 0006)
+SCHEME_DEFAULT = "cctns"  # rows written before ranking schemes existed are CCTNS Pragati's (migration 0008)
 
 
 def _scheme_column(primary_key: bool = False) -> Mapped[str]:
@@ -147,6 +147,8 @@ class ImportBatch(Base):
     rows_replaced: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), default="applied")  # applied | reverted
     reverted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # a provisional load (issue 14): its rows are in the provisional_* tables, never in station_rows/state_rows
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ImportReplaced(Base):
@@ -411,3 +413,191 @@ class DigestLog(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (UniqueConstraint("user_id", "month", "kind", name="uq_digest_log_user_month_kind"),)
+
+
+# --- provisional figures of the month being collected (issue 14) -------------------------------------------
+# Kept apart from the final rows and results on purpose: no query of the final tables can ever see a
+# provisional row, and the provisional read functions (dashboard.read.provisional) read only these tables.
+
+
+class ProvisionalSnapshot(Base):
+    """One provisional load of one State's month. A State x month has at most one `current` snapshot: the
+    next provisional load `replaced` it, the month's final import `finalised` it (its figures are no longer
+    shown), a revert of its batch `reverted` it. Rows are kept so that a revert can bring a snapshot back."""
+
+    __tablename__ = "provisional_snapshots"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    state_code: Mapped[str] = mapped_column(String(8))
+    month: Mapped[str] = mapped_column(String(7))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    as_of: Mapped[datetime] = mapped_column(DateTime, default=utcnow)  # when it was loaded (UTC)
+    created_by: Mapped[str] = mapped_column(String(80), default="cli")
+    status: Mapped[str] = mapped_column(String(12), default="current")  # current|replaced|finalised|reverted
+    ended_by_batch: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the batch that replaced/finalised it
+    station_rows: Mapped[int] = mapped_column(Integer, default=0)
+    state_rows: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_provisional_snapshots_month", "month", "state_code", "status"),)
+
+
+class ProvisionalStationRow(Base):
+    __tablename__ = "provisional_station_rows"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+
+
+class ProvisionalStateRow(Base):
+    __tablename__ = "provisional_state_rows"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    state_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+
+
+class ProvisionalUnit(Base):
+    """Scores of a current snapshot's State, districts and stations (ranks within the State only: the
+    State's rank against the others is taken at read time from their latest figures)."""
+
+    __tablename__ = "provisional_units"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    state_code: Mapped[str] = mapped_column(String(8))
+    district_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    version_id: Mapped[str] = mapped_column(String(60))
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    score_centi: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reported: Mapped[bool] = mapped_column(Boolean, default=True)
+    stations_active: Mapped[int] = mapped_column(Integer, default=0)
+    stations_reported: Mapped[int] = mapped_column(Integer, default=0)
+    rank_in_state: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rank_in_district: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    lagging: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ProvisionalParam(Base):
+    __tablename__ = "provisional_params"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+    applicable: Mapped[bool] = mapped_column(Boolean)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    marks: Mapped[float | None] = mapped_column(Float, nullable=True)
+    weight: Mapped[float] = mapped_column(Float)
+    marks_lost: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class ProvisionalLagging(Base):
+    __tablename__ = "provisional_lagging"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    not_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    low_score: Mapped[bool] = mapped_column(Boolean, default=False)
+    critical_parameters: Mapped[str] = mapped_column(Text, default="")
+    at_stake_state: Mapped[float] = mapped_column(Float, default=0.0)
+    at_stake_district: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ProvisionalStake(Base):
+    """Marks at stake per active station x parameter (rule 11), every station (not only lagging ones):
+    the records whose entry before the cut-off gains most."""
+
+    __tablename__ = "provisional_stakes"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(16))
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+    numerator_needed: Mapped[int] = mapped_column(Integer)
+    at_stake_state: Mapped[float] = mapped_column(Float)
+    at_stake_district: Mapped[float] = mapped_column(Float)
+
+
+# --- looking ahead (dashboard.foresight): projections and data to verify, written at import ----------------
+
+
+class Projection(Base):
+    """Next month's projected score and rank of a State, made from the months up to `month` (an estimate)."""
+
+    __tablename__ = "projections"
+    scheme: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # the origin: the last month known
+    state_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    rank_now: Mapped[int] = mapped_column(Integer)
+    score_now: Mapped[float] = mapped_column(Float)
+    p_first: Mapped[float] = mapped_column(Float)
+    p_top5: Mapped[float] = mapped_column(Float)
+    p_improve: Mapped[float] = mapped_column(Float)
+    rank_low: Mapped[int] = mapped_column(Integer)  # the 80 % rank range
+    rank_high: Mapped[int] = mapped_column(Integer)
+    rank_median: Mapped[int] = mapped_column(Integer)
+    score_median: Mapped[float] = mapped_column(Float)
+    score_low: Mapped[float] = mapped_column(Float)
+    score_high: Mapped[float] = mapped_column(Float)
+
+
+class ProjectionBacktest(Base):
+    """How the projections made before `month` fared over the 12 months ending at `month`."""
+
+    __tablename__ = "projection_backtests"
+    scheme: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    months_checked: Mapped[str] = mapped_column(Text, default="")  # comma list of target months
+    checks: Mapped[int] = mapped_column(Integer, default=0)  # State x month pairs
+    coverage: Mapped[float | None] = mapped_column(Float, nullable=True)
+    mae_model: Mapped[float | None] = mapped_column(Float, nullable=True)
+    mae_carry: Mapped[float | None] = mapped_column(Float, nullable=True)
+    brier_model: Mapped[float | None] = mapped_column(Float, nullable=True)
+    brier_carry: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class DataFlag(Base):
+    """A figure that needs verification: one rule on one unit x parameter x month, with its evidence."""
+
+    __tablename__ = "data_flags"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    month: Mapped[str] = mapped_column(String(7))
+    rule: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(10))
+    unit_code: Mapped[str] = mapped_column(String(24))
+    state_code: Mapped[str] = mapped_column(String(8))
+    district_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    parameter: Mapped[str] = mapped_column(String(60))  # "*": every parameter
+    evidence: Mapped[str] = mapped_column(Text)  # JSON of the numbers
+    evidence_key: Mapped[str] = mapped_column(String(32), index=True)
+
+    __table_args__ = (
+        UniqueConstraint("month", "rule", "level", "unit_code", "parameter", name="uq_data_flags_unit"),
+        Index("ix_data_flags_scope", "month", "state_code", "district_code"),
+    )
+
+
+class FlagReview(Base):
+    """A person's decision on a flag (verified / dismissed, with the reason). Kept when the flags are
+    recomputed: it applies to every flag with the same evidence key, so a dismissed flag does not come
+    back unless its evidence changes."""
+
+    __tablename__ = "flag_reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    evidence_key: Mapped[str] = mapped_column(String(32), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    rule: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(10))
+    unit_code: Mapped[str] = mapped_column(String(24))
+    state_code: Mapped[str] = mapped_column(String(8), index=True)
+    district_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    parameter: Mapped[str] = mapped_column(String(60))
+    decision: Mapped[str] = mapped_column(String(10))  # verified | dismissed
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(80))
+    decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

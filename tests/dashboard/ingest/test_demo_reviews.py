@@ -28,3 +28,24 @@ def test_reviews_assign_the_worst_gaps_and_the_next_month_judges_them(held_back,
     judged = actions.list_actions(engine, NATIONAL)
     assert "pending" not in set(judged["outcome"])
     assert set(judged["outcome_month"]) == {held_back.last_month}
+
+
+def test_a_state_with_nothing_left_to_assign_holds_no_review(held_back, held_back_engine, monkeypatch):
+    """National demo, 2026-10: the SP's State had no lagging station, its SP's district no station losing marks
+    and no district parameter losing marks, and its empty batch stopped the whole demo ("nothing to assign")."""
+    from dashboard.ingest import demo_reviews
+
+    sp_state = demo_reviews.SP_DISTRICT.split("-")[0]
+    real_stakes = demo_reviews.unit_stakes
+    monkeypatch.setattr(demo_reviews, "unit_stakes", lambda engine, month, scope, state: (
+        real_stakes(engine, month, scope, state).iloc[0:0] if state == sp_state
+        else real_stakes(engine, month, scope, state)))
+    monkeypatch.setattr(demo_reviews, "_weakest_stations", lambda *args, **kwargs: [])
+    real_worst = demo_reviews._worst_district_parameter
+    monkeypatch.setattr(demo_reviews, "_worst_district_parameter", lambda engine, month, state, params: (
+        None if state == sp_state else real_worst(engine, month, state, params)))
+
+    made = hold_reviews(held_back_engine, held_back.basis_month)
+    df = actions.list_actions(held_back_engine, NATIONAL)
+    assert made == len(df) > 0
+    assert not df["unit_code"].str.startswith(f"{sp_state}-").any()
