@@ -114,8 +114,16 @@ def sync_month(search: str | None, picked: str | None) -> tuple[Any, Any, Any]:
             raise PreventUpdate
         query["month"] = month
         return no_update, no_update, "?" + urlencode(query)
-    month = valid_month(query.get("month"), months) or (months[-1] if months else None)
+    month = valid_month(query.get("month"), months) or _latest(query_scheme(search), months)
     return options, month, no_update
+
+
+def _latest(scheme: str, months: list[str]) -> str | None:
+    """The latest month with our results (else the latest NCRB published)."""
+    from dashboard import read
+
+    computed = read.months(engine(), scheme=scheme)
+    return computed[-1] if computed else (months[-1] if months else None)
 
 
 def _months(scheme: str = DEFAULT_SCHEME) -> list[str]:
@@ -246,7 +254,7 @@ def footer(search: str | None) -> tuple[str, str, Any]:
     eng = engine()
     scheme = query_scheme(search)
     months = read.scheme_months(eng, scheme=scheme)
-    month = valid_month(query_from_search(search).get("month"), months) or (months[-1] if months else None)
+    month = valid_month(query_from_search(search).get("month"), months) or _latest(scheme, months)
     as_of = format_timestamp(read.data_as_of(eng))
     version = read.version_for(eng, month, scheme=scheme) if month else None
     try:

@@ -25,6 +25,7 @@ def pack_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="file to write")],
     district: Annotated[str | None, typer.Option(help="district code for a district pack, e.g. HR-KNL")] = None,
     fmt: Annotated[str, typer.Option("--format", help="pdf, pptx or xlsx")] = "pdf",
+    scheme: Annotated[str, typer.Option(help="ranking scheme: cctns, icjs, itsso")] = "cctns",
 ) -> None:
     """Write the review pack (the conference slides as PDF or PPTX, or every table as XLSX)."""
     from dashboard.reports import FORMATS, ReviewError, build_pack, build_review
@@ -45,7 +46,7 @@ def pack_command(
     engine = get_engine()
     try:
         review = build_review(engine, month, Scope.national("cli"), state.upper(),
-                              district.upper() if district else None)
+                              district.upper() if district else None, scheme=scheme)
         data = build_pack(engine, review, fmt)
     except ReviewError as exc:
         _fail(str(exc))

@@ -86,7 +86,7 @@ def _signed(x: object, decimals: int = 2) -> str:
 def stamp(review: Review) -> str:
     """The footer stamp of every slide and page."""
     return (f"{review.scope_name} · {month_long(review.month)} · data as of {format_timestamp(review.data_as_of)} · "
-            f"methodology {review.methodology_version}")
+            f"{review.scheme_name} methodology {review.methodology_version} ({review.methodology_provenance})")
 
 
 def _chunks(n: int, size: int) -> list[tuple[int, int]]:
@@ -419,10 +419,11 @@ def title_slide(r: Review) -> Slide:
             Kpi(f"{r.state_name} all-India", format_rank(h.get("rank_national")),
                 f"score {h.get('score_display') or '–'}"),
         ]
-    lines = [f"Data as of {format_timestamp(r.data_as_of)}", f"Methodology {r.methodology_version}"]
+    lines = [f"Data as of {format_timestamp(r.data_as_of)}",
+             f"{r.scheme_name} methodology {r.methodology_version} ({r.methodology_provenance})"]
     notes = "\n".join([f"{r.scope_name}: review of {month_long(r.month)}.", *lines,
                        *[f"{k.label}: {k.value} ({k.sub})" for k in items]])
-    return Slide("title", r.scope_name, f"CCTNS progress review · {month_long(r.month)}",
+    return Slide("title", r.scope_name, f"{r.scheme_name} progress review · {month_long(r.month)}",
                  columns=[[Kpis(items, horizontal=True), Text(lines, size="m")]], notes=notes, kind="title")
 
 

@@ -651,6 +651,8 @@ def summary_rows(r: Review) -> list[tuple[str, Any, str | None]]:
         ("Month", r.month, None),
         ("Data as of", format_timestamp(r.data_as_of), None),
         ("Methodology version", r.methodology_version, None),
+        ("Ranking scheme", r.scheme_name, None),
+        ("Methodology provenance", r.methodology_provenance, None),
         ("Generated at", format_timestamp(r.generated_at), None),
         ("Score (published)", _centi(h.get("score_centi")), SCORE_FMT),
         ("Score change since last month", _centi(h.get("score_change_centi")), CHANGE_FMT),
@@ -762,6 +764,15 @@ def build_xlsx(r: Review) -> bytes:
         ("not_reported", "Not reported", None), ("low_score", "Low score", None), ("reasons", "Why it lags", None),
         ("at_stake_state", "Marks at stake (State)", STAKE_FMT),
         ("at_stake_district", "Marks at stake (district)", STAKE_FMT), ("actions", "What to fix first", None)])
+    rec = r.reconciliation.copy() if r.reconciliation is not None else pd.DataFrame()
+    if len(rec):
+        rec["flagged"] = rec["flagged"].map({True: "yes", False: "no"})
+    _sheet(wb, "Reconciliation", rec, [
+        ("state_code", "State/UT code", None), ("state_name", "State/UT", None),
+        ("published_score", "NCRB published", None), ("computed_score", "Our computation", None),
+        ("difference", "Difference", None), ("published_rank", "Published rank", INT_FMT),
+        ("computed_rank", "Computed rank", INT_FMT), ("flagged", "0.01 or more", None),
+        ("explained_by", "Local figures that would explain it", None)])
     if r.is_district:
         _sheet(wb, "District trend", _with_published(r.district_trend), [
             ("month", "Month", None), ("score_published", "Score", SCORE_FMT),
