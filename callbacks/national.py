@@ -29,6 +29,7 @@ from layouts import figures
 from layouts.components import category_for_tab, empty_state, kpi_card, page_href
 from layouts.national import ids, scheme_nav
 from layouts.shell import ids as shell_ids
+from metrics.methodology import SCHEME_ID_RE
 
 SHORT_CATEGORY = {"Major States": "Major", "Hilly & North-East": "Hilly/NE", "UTs": "UT"}
 
@@ -191,7 +192,7 @@ def published_rows(pub) -> list[dict]:
             "streak_sort": 0, "streak_text": "", "stations_active": 0, "stations_reported": 0,
             "reported_share": None, "stations_text": "", "published_centi": _int(r.get("score_centi")),
             "published_text": "as published", "published_words": str(r.get("source") or ""),
-            "published_flag": False,
+            "published_flag": False, "published_only": True,
         })
     return rows
 
@@ -318,9 +319,8 @@ def drill_down(selected: list[dict] | None, heat_click: dict | None, tile_click:
         code = point_code(tile_click)
     if not isinstance(code, str) or not code.isalnum() or len(code) > 8:
         raise PreventUpdate
-    month, _category, months = resolve(query)
-    if month not in months:
+    if trig == ids.TABLE and selected[0].get("published_only"):
         raise PreventUpdate  # a month known only from NCRB's published results: no drill-down
-    scheme = resolve_scheme(query)
-    return page_href(f"/state/{code}", query_strings(query, ("month",))["month"],
-                     scheme=None if scheme == "cctns" else scheme)
+    q = query_strings(query, ("month", "scheme"))
+    scheme = q["scheme"] if q["scheme"] and SCHEME_ID_RE.match(q["scheme"]) and q["scheme"] != "cctns" else None
+    return page_href(f"/state/{code}", q["month"], scheme=scheme)

@@ -7,10 +7,34 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-
-from dashboard.cli.commands import _engine, _fail, _require_methodology, console, err
+from rich.console import Console
 
 methodology_app = typer.Typer(no_args_is_help=True)
+console = Console(soft_wrap=True)  # long provenance lines stay whole (grep-able)
+err = Console(stderr=True)
+
+
+def _engine():
+    from dashboard.store import get_engine
+
+    return get_engine()
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(1)
+
+
+def _require_methodology(engine):
+    from dashboard.store import load_stored_schemes
+
+    try:
+        schemes = load_stored_schemes(engine)
+    except Exception as exc:  # noqa: BLE001 - no tables yet, unreachable database...
+        _fail(f"cannot read the database ({exc.__class__.__name__}): run `cctns init-db` first")
+    if schemes is None:
+        _fail("no methodology in the database: run `cctns init-db` first")
+    return schemes
 
 
 @methodology_app.command("list")
