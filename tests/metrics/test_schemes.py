@@ -59,7 +59,7 @@ def test_shipped_schemes_load_in_order_with_their_versions():
             assert sum(p.weight for p in v.parameters) == 100, v.id
             assert v.provenance == "reconstructed" and v.provenance_text == "reconstructed from public reports"
             assert v.sources, v.id
-            assert all(p.name_hi for p in v.parameters), v.id  # the languages' loader reads name_hi
+            assert all(p.translations.get("name_hi") for p in v.parameters), v.id  # Hindi names beside the English
 
 
 def test_parameter_ids_must_be_unique_across_schemes():
