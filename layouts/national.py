@@ -94,7 +94,7 @@ COLUMN_DEFS: list[dict] = [
 def scheme_nav(month: str | None, category: str | None, current: str, schemes: list[dict]) -> html.Nav:
     """One tab per ranking scheme (links keep the month and category)."""
     items = [dbc.NavItem(dbc.NavLink(
-        s["name"], id=f"national-scheme-tab-{s['id']}", active=s["id"] == current,
+        s["short"], id=f"national-scheme-tab-{s['id']}", active=s["id"] == current, title=s["name"],
         href=page_href("/", month, category=category, scheme=None if s["id"] == "cctns" else s["id"]),
     )) for s in schemes]
     return html.Nav(dbc.Nav(items, pills=False, className="nav-tabs scheme-tabs mb-2"),
@@ -115,7 +115,7 @@ def category_nav(month: str | None, category: str | None, scheme: str | None = N
 
 
 def layout(month: str | None = None, category: str | None = None, **_other: object) -> html.Div:
-    q = clean_query(month, category)
+    q = clean_query(month, category, _other.get("scheme"))
     scope_word = category_label(q["category"]) if q["category"] else _("All States/UTs")
     return html.Div(
         [
