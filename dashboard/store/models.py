@@ -61,7 +61,7 @@ class PoliceStation(Base):
 # --- methodology -------------------------------------------------------------------------------------
 
 
-SCHEME_DEFAULT = "cctns"  # rows written before ranking schemes existed are CCTNS Pragati's (migration 0008)
+SCHEME_DEFAULT = "cctns"  # rows written before ranking schemes existed are CCTNS Pragati's (migration 0009)
 
 
 def _scheme_column(primary_key: bool = False) -> Mapped[str]:

@@ -96,7 +96,7 @@ def _write_master(tmp_path: Path) -> list[Path]:
 
 
 def test_migration_keeps_results_as_cctns(bare_engine: Engine):
-    _upgrade(bare_engine, "0007")
+    _upgrade(bare_engine, "0008")
     with bare_engine.begin() as conn:
         conn.execute(text("INSERT INTO methodology_source (id, toml, loaded_at) VALUES (1, 'x', '2026-01-01')"))
         conn.execute(text(
@@ -124,7 +124,7 @@ def _upgrade_down_and_up(engine: Engine) -> None:
     cfg = alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0007")
+        command.downgrade(cfg, "0008")
     with engine.connect() as conn:  # CCTNS's results survive the downgrade; the other schemes' go
         assert conn.execute(text("SELECT month, unit_code FROM result_units")).all() == [("2025-01", "XX")]
     _upgrade(engine)
