@@ -94,7 +94,7 @@ COLUMN_DEFS: list[dict] = [
 def scheme_nav(month: str | None, category: str | None, current: str, schemes: list[dict]) -> html.Nav:
     """One tab per ranking scheme (links keep the month and category)."""
     items = [dbc.NavItem(dbc.NavLink(
-        s["short"], id=f"national-scheme-tab-{s['id']}", active=s["id"] == current, title=s["name"],
+        html.Span(s["short"], title=s["name"]), id=f"national-scheme-tab-{s['id']}", active=s["id"] == current,
         href=page_href("/", month, category=category, scheme=None if s["id"] == "cctns" else s["id"]),
     )) for s in schemes]
     return html.Nav(dbc.Nav(items, pills=False, className="nav-tabs scheme-tabs mb-2"),
