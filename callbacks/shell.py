@@ -11,7 +11,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.common import engine, scope, valid_month
-from dashboard.display import format_timestamp, month_label
+from dashboard.display import format_timestamp
 from layouts.components import page_href, query_from_search
 from layouts.pages import OPS_TITLES
 from layouts.shell import NAV_ITEMS, account_menu, ids
@@ -27,6 +27,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.URL, "search"),
         Input(ids.URL, "search"),
         Input(ids.MONTH, "value"),
+        State(ids.URL, "pathname"),
     )(sync_month)
 
     app.clientside_callback(
@@ -92,17 +93,30 @@ def follow_theme(app: dash.Dash, *graph_ids: str | dict) -> None:
 # --- month -----------------------------------------------------------------------------------------
 
 
-def sync_month(search: str | None, picked: str | None) -> tuple[Any, Any, Any]:
-    """URL -> picker (options, value); picker -> URL (`?month=`, other parameters kept)."""
+def sync_month(search: str | None, picked: str | None, pathname: str | None = None) -> tuple[Any, Any, Any]:
+    """URL -> picker (options, value); picker -> URL (`?month=`, other parameters kept). Provisional months
+    are listed first as such; picking one, or picking anything on the provisional page, is
+    callbacks.provisional.month_picked's (it opens the right page)."""
+    from callbacks.provisional import picker_options
+    from dashboard import read
+    from layouts.provisional import PATH, PICKER_PREFIX
+
     months = _months()
-    options = [{"label": month_label(m), "value": m} for m in reversed(months)]
+    provisional = read.provisional_months(engine())
+    options = picker_options(months, provisional)
     query = query_from_search(search)
+    on_provisional = (pathname or "").rstrip("/") == PATH
     if ctx.triggered_id == ids.MONTH:
         month = valid_month(picked, months)
-        if month is None or month == query.get("month"):
+        if month is None or month == query.get("month") or on_provisional:
             raise PreventUpdate
         query["month"] = month
         return no_update, no_update, "?" + urlencode(query)
+    if on_provisional:
+        wanted = query.get("month")
+        listed = [m["month"] for m in provisional]
+        month = wanted if wanted in listed else (listed[0] if listed else None)
+        return options, (PICKER_PREFIX + month) if month else None, no_update
     month = valid_month(query.get("month"), months) or (months[-1] if months else None)
     return options, month, no_update
 

@@ -22,9 +22,11 @@ from dashboard.ingest.preview import (
     LaggingChange,
     MasterChange,
     MonthChange,
+    ProvisionalChange,
     UnitChange,
     batch_changes,
     preview_import,
+    preview_provisional,
     preview_revert,
 )
 from dashboard.ingest.recompute import recompute_months
@@ -33,7 +35,7 @@ from dashboard.ingest.write import months_with_data
 __all__ = [
     "EXPORT_ONLY_COLUMNS", "REGISTER_COLUMNS", "RegisterReport", "import_action_register", "read_register",
     "TOP_UNITS", "BatchChanges", "ChangePreview", "DataChanged", "LaggingChange", "MasterChange", "MonthChange", "UnitChange",
-    "batch_changes", "preview_import", "preview_revert",
+    "batch_changes", "preview_import", "preview_revert", "ProvisionalChange", "preview_provisional",
     "KINDS", "BatchInfo", "ImportRejected", "ImportReport", "ImporterError", "Problem", "RevertRefused",
     "RevertReport", "generate_demo", "hold_reviews", "import_files", "list_batches", "months_with_data", "recompute_months",
     "revert_batch", "validate_files",

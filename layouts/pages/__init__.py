@@ -22,6 +22,7 @@ PAGES: tuple[tuple[str, str, str, str, int], ...] = (
     ("present", "present", "/present", "Conference mode", 7),
     ("actions", "actions", "/actions", "Actions", 8),
     ("profile", "profile", "/profile", "Your profile", 9),
+    ("provisional", "provisional", "/provisional", "Provisional figures", 10),
 )
 
 
