@@ -6,7 +6,7 @@ functions alike), so a late import cannot hide an arrow. The rules:
 * `metrics` imports nothing of ours, and never Dash, plotly's web parts, Flask or SQLAlchemy;
 * the pure leaves of `dashboard` (config, scope, display, safe_text) import only `metrics` and each other;
 * `layouts` imports only `layouts`, `metrics` and the pure leaves, and no I/O library;
-* the rooms of `dashboard` import only downward: store < read < actions < ingest < reports < digests < web < cli;
+* the rooms of `dashboard` import only downward: store < read < actions < foresight < ingest < reports < digests < web < cli;
 * a room is entered only through its door: outside `dashboard/<room>/`, `dashboard.<room>` and never
   `dashboard.<room>.<module>` (tests may reach inside: they test the rooms' internals);
 * no cycles anywhere.
@@ -22,8 +22,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = ("app", "dashboard", "metrics", "layouts", "callbacks")
-LEAVES = ("config", "scope", "display", "safe_text")
-ROOMS = ("store", "read", "actions", "ingest", "reports", "digests", "web", "cli")  # bottom to top
+LEAVES = ("config", "scope", "display", "safe_text", "i18n")
+ROOMS = ("store", "read", "actions", "foresight", "ingest", "reports", "digests", "web", "cli")  # bottom to top
 IO_LIBRARIES = ("sqlalchemy", "flask", "psycopg", "redis", "requests", "urllib.request", "socket", "subprocess",
                 "openpyxl", "pptx", "fpdf", "kaleido", "alembic")
 

@@ -115,7 +115,7 @@ def demo(
                 total += report.rows_added + report.rows_replaced
                 console.print(f"  {', '.join(report.months)}: {report.rows_added + report.rows_replaced:,} rows")
             if provisional:
-                from dashboard.ingest.demo_provisional import provisional_files
+                from dashboard.ingest import provisional_files
                 from metrics.methodology import next_month
 
                 prov = provisional_files(files.by_month[-1], files.master[2], next_month(files.months[-1]),

@@ -219,6 +219,9 @@ def _recompute(conn: Connection, months: Sequence[str], methodology: Methodology
     from dashboard.actions import evaluate_actions  # the review loop: actions judged by the new data
 
     evaluate_actions(conn)
+    from dashboard.foresight import refresh_foresight  # next month's projection and the data to verify
+
+    refresh_foresight(conn, list(months))
     return list(months)
 
 

@@ -17,8 +17,10 @@ from dashboard.store.models import (
     ActionComment,
     AuditEvent,
     Base,
+    DataFlag,
     DigestLog,
     District,
+    FlagReview,
     ImportBatch,
     ImportReplaced,
     LoginSession,
@@ -27,6 +29,8 @@ from dashboard.store.models import (
     MethodologySource,
     MethodologyVersion,
     PoliceStation,
+    Projection,
+    ProjectionBacktest,
     ProvisionalLagging,
     ProvisionalParam,
     ProvisionalSnapshot,
@@ -47,7 +51,7 @@ from dashboard.store.models import (
 from dashboard.store.schema import load_stored_methodology, store_methodology, upgrade
 
 __all__ = [
-    "GENERATION_KEY", "AuditEvent", "Base", "DigestLog", "District", "ImportBatch", "ImportReplaced", "Meta",
+    "GENERATION_KEY", "AuditEvent", "Base", "DataFlag", "FlagReview", "Projection", "ProjectionBacktest", "DigestLog", "District", "ImportBatch", "ImportReplaced", "Meta",
     "MethodologyParameter", "MethodologySource", "MethodologyVersion", "PoliceStation", "ResultLagging",
     "Action", "ActionComment", "LoginSession", "ResultParam", "ResultStake", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit",
     "bulk_insert",

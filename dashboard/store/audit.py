@@ -32,6 +32,7 @@ ACTIONS = (
     "action_comment",
     "action_import",
     "action_evaluate",
+    "flag_review",
 )
 
 _LIMITS = {"actor": 80, "action": 40, "remote_addr": 64, "detail": 4000}

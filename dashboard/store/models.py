@@ -487,3 +487,83 @@ class ProvisionalStake(Base):
     numerator_needed: Mapped[int] = mapped_column(Integer)
     at_stake_state: Mapped[float] = mapped_column(Float)
     at_stake_district: Mapped[float] = mapped_column(Float)
+
+
+# --- looking ahead (dashboard.foresight): projections and data to verify, written at import ----------------
+
+
+class Projection(Base):
+    """Next month's projected score and rank of a State, made from the months up to `month` (an estimate)."""
+
+    __tablename__ = "projections"
+    scheme: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # the origin: the last month known
+    state_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    rank_now: Mapped[int] = mapped_column(Integer)
+    score_now: Mapped[float] = mapped_column(Float)
+    p_first: Mapped[float] = mapped_column(Float)
+    p_top5: Mapped[float] = mapped_column(Float)
+    p_improve: Mapped[float] = mapped_column(Float)
+    rank_low: Mapped[int] = mapped_column(Integer)  # the 80 % rank range
+    rank_high: Mapped[int] = mapped_column(Integer)
+    rank_median: Mapped[int] = mapped_column(Integer)
+    score_median: Mapped[float] = mapped_column(Float)
+    score_low: Mapped[float] = mapped_column(Float)
+    score_high: Mapped[float] = mapped_column(Float)
+
+
+class ProjectionBacktest(Base):
+    """How the projections made before `month` fared over the 12 months ending at `month`."""
+
+    __tablename__ = "projection_backtests"
+    scheme: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    months_checked: Mapped[str] = mapped_column(Text, default="")  # comma list of target months
+    checks: Mapped[int] = mapped_column(Integer, default=0)  # State x month pairs
+    coverage: Mapped[float | None] = mapped_column(Float, nullable=True)
+    mae_model: Mapped[float | None] = mapped_column(Float, nullable=True)
+    mae_carry: Mapped[float | None] = mapped_column(Float, nullable=True)
+    brier_model: Mapped[float | None] = mapped_column(Float, nullable=True)
+    brier_carry: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class DataFlag(Base):
+    """A figure that needs verification: one rule on one unit x parameter x month, with its evidence."""
+
+    __tablename__ = "data_flags"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    month: Mapped[str] = mapped_column(String(7))
+    rule: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(10))
+    unit_code: Mapped[str] = mapped_column(String(24))
+    state_code: Mapped[str] = mapped_column(String(8))
+    district_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    parameter: Mapped[str] = mapped_column(String(60))  # "*": every parameter
+    evidence: Mapped[str] = mapped_column(Text)  # JSON of the numbers
+    evidence_key: Mapped[str] = mapped_column(String(32), index=True)
+
+    __table_args__ = (
+        UniqueConstraint("month", "rule", "level", "unit_code", "parameter", name="uq_data_flags_unit"),
+        Index("ix_data_flags_scope", "month", "state_code", "district_code"),
+    )
+
+
+class FlagReview(Base):
+    """A person's decision on a flag (verified / dismissed, with the reason). Kept when the flags are
+    recomputed: it applies to every flag with the same evidence key, so a dismissed flag does not come
+    back unless its evidence changes."""
+
+    __tablename__ = "flag_reviews"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    evidence_key: Mapped[str] = mapped_column(String(32), index=True)
+    month: Mapped[str] = mapped_column(String(7))
+    rule: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(10))
+    unit_code: Mapped[str] = mapped_column(String(24))
+    state_code: Mapped[str] = mapped_column(String(8), index=True)
+    district_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    parameter: Mapped[str] = mapped_column(String(60))
+    decision: Mapped[str] = mapped_column(String(10))  # verified | dismissed
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(80))
+    decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,27 @@
+"""Looking ahead, written at import and read by the pages: next month's projected State ranks (a simulated
+distribution with its backtest) and the "data to verify" flags with their verify/dismiss reviews. The maths
+is pure, in `metrics.foresight`."""
+
+from dashboard.foresight.compute import (
+    DEFAULT_SCHEME,
+    SCHEMES,
+    compute_flags,
+    refresh_flags,
+    refresh_foresight,
+    refresh_projections,
+)
+from dashboard.foresight.read import (
+    FLAG_STATUSES,
+    flag_count,
+    flags,
+    projection,
+    projection_backtest,
+    state_projection,
+)
+from dashboard.foresight.review import DECISIONS, MAX_REASON, FlagReviewRefused, review_flag
+
+__all__ = [
+    "DECISIONS", "DEFAULT_SCHEME", "FLAG_STATUSES", "MAX_REASON", "SCHEMES", "FlagReviewRefused", "compute_flags",
+    "flag_count", "flags", "projection", "projection_backtest", "refresh_flags", "refresh_foresight",
+    "refresh_projections", "review_flag", "state_projection",
+]
