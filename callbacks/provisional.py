@@ -14,21 +14,30 @@ from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
 from callbacks import common
-from dashboard.display import format_change_centi, format_indian, format_timestamp, month_label, month_long
+from dashboard.display import (
+    format_change_centi,
+    format_date,
+    format_indian,
+    format_timestamp,
+    month_label,
+    month_long,
+)
+from dashboard.i18n import gettext as _
+from dashboard.i18n import ngettext
 from dashboard.scope import OutOfScope, Scope
 from layouts.components import empty_state, kpi_card, page_href, query_from_search
 from layouts.provisional import (
     DISTRICT_COLUMNS,
-    LAGGING_COLUMNS,
+    LAGGING_HEADERS,
     PATH,
     PICKER_PREFIX,
     STATES_COLUMNS,
-    TODO_COLUMNS,
+    TODO_HEADERS,
     clean_query,
     ids,
 )
 from layouts.shell import ids as shell_ids
-from layouts.unit_parts import not_available
+from layouts.unit_parts import not_available, simple_table
 
 HIDDEN = {"display": "none"}
 SHOWN: dict[str, str] = {}
@@ -79,20 +88,21 @@ def cutoff_text(month: str, today: date, cutoff_day: int) -> tuple[str, str]:
 
     cutoff = read.cutoff_date(month, cutoff_day)
     days = read.days_to_cutoff(month, today, cutoff_day)
-    when = f"cut-off {cutoff:%d %b %Y}"
+    when = _("cut-off {date}").format(date=format_date(cutoff))
     if days > 0:
-        return f"{days} day{'s' if days != 1 else ''}", when
+        return ngettext("{n} day", "{n} days", days).format(n=days), when
     if days == 0:
-        return "today", when
-    return f"passed {-days} day{'s' if days != -1 else ''} ago", when
+        return _("today"), when
+    return ngettext("passed {n} day ago", "passed {n} days ago", -days).format(n=-days), when
 
 
 def figure_text(row: dict, month: str) -> str:
     if row.get("basis") == "provisional":
-        return f"provisional {month_label(month)}, as of {as_of_text(row.get('as_of'))}"
+        return _("provisional {month}, as of {as_of}").format(month=month_label(month),
+                                                             as_of=as_of_text(row.get("as_of")))
     if row.get("basis") == "final":
-        return f"final {month_label(row.get('figure_month'))}"
-    return "no figure"
+        return _("final {month}").format(month=month_label(row.get("figure_month")))
+    return _("no figure")
 
 
 def _records(df: pd.DataFrame | None) -> list[dict]:
@@ -120,12 +130,12 @@ def state_rows(table: pd.DataFrame, month: str) -> list[dict]:
 def _reported(reported: object, active: object) -> str:
     if reported is None or active is None:
         return "–"
-    return f"{format_indian(int(reported))} of {format_indian(int(active))}"  # type: ignore[call-overload]
+    return _("{done} of {total}").format(done=format_indian(int(reported)),  # type: ignore[call-overload]
+                                         total=format_indian(int(active)))  # type: ignore[call-overload]
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+def _rank_of(rank: int, n: int) -> str:
+    return _("{rank} of {n}").format(rank=rank, n=n)
 
 
 def _grid(grid_id: str, rows: list[dict], columns: list[dict], row_id: str, page_size: int | None = None) -> Any:
@@ -137,17 +147,24 @@ def _grid(grid_id: str, rows: list[dict], columns: list[dict], row_id: str, page
 
 
 def banner(month: str, as_of: str, who: str, cutoff: tuple[str, str] | None) -> dbc.Alert:
-    from layouts.provisional import TEXT
+    from layouts.provisional import text
 
     parts: list[Any] = [
-        html.Div([html.Span("PROVISIONAL", className="badge bg-warning text-dark me-2"),
-                  html.Strong(TEXT["banner_head"].format(month=month_long(month), as_of=as_of))],
+        html.Div([html.Span(_("PROVISIONAL"), className="badge bg-warning text-dark me-2"),
+                  html.Strong(text("banner_head").format(month=month_long(month), as_of=as_of))],
                  className="provisional-banner-head"),
-        html.Div(TEXT["banner_body"].format(who=who), className="small mt-1"),
+        html.Div(text("banner_body").format(who=who), className="small mt-1"),
     ]
     if cutoff is not None:
-        parts.append(html.Div(f"Days to the cut-off: {cutoff[0]} ({cutoff[1]}).", className="small fw-semibold"))
+        parts.append(html.Div(_("Days to the cut-off: {count} ({date}).").format(count=cutoff[0], date=cutoff[1]),
+                              className="small fw-semibold"))
     return dbc.Alert(parts, color="warning", className="provisional-banner mb-3")
+
+
+def _cutoff_tone(month: str) -> str | None:
+    from dashboard import read
+
+    return "bad" if read.days_to_cutoff(month, _today(), _cutoff_day()) < 0 else None
 
 
 def _today() -> date:
@@ -176,9 +193,9 @@ def update_page(query: Any) -> tuple:
     q = clean_query(**common.query_strings(query, ("month", "state", "district")))
     months = read.provisional_months(eng)
     if not months:
-        return _empty("Provisional figures", "No provisional figures are loaded",
-                      "An SCRB operator loads the month being collected with `cctns import --provisional` or the "
-                      "Import files page; until then every page shows final months only.")
+        return _empty(_("Provisional figures"), _("No provisional figures are loaded"),
+                      _("An SCRB operator loads the month being collected with `cctns import --provisional` or the "
+                        "Import files page; until then every page shows final months only."))
     month = next((m["month"] for m in months if m["month"] == q["month"]), months[0]["month"])
     state, district = q["state"], q["district"]
     if district is None and state is None and sc.role == "district":
@@ -190,12 +207,14 @@ def update_page(query: Any) -> tuple:
     states_grid = _grid("provisional-states-grid", rows, STATES_COLUMNS, "state_code")
     n_prov = sum(r["basis"] == "provisional" for r in rows)
     final_months = sorted({r["figure_month"] for r in rows if r["basis"] == "final"})
-    states_note = (f"{n_prov} State{'s' if n_prov != 1 else ''}/UT{'s' if n_prov != 1 else ''} with provisional "
-                   f"figures for {month_label(month)}; the others by their latest final month "
-                   f"({', '.join(month_label(m) for m in final_months) or '–'}).")
+    states_note = ngettext(
+        "{n} State/UT with provisional figures for {month}; the others by their latest final month ({finals}).",
+        "{n} States/UTs with provisional figures for {month}; the others by their latest final month ({finals}).",
+        n_prov).format(n=n_prov, month=month_label(month),
+                       finals=", ".join(month_label(m) for m in final_months) or "–")
     cutoff = cutoff_text(month, _today(), _cutoff_day())
     downloads = _downloads(month, state, district)
-    title = f"Provisional figures · {month_label(month)}"
+    title = _("Provisional figures · {month}").format(month=month_label(month))
     try:
         if district is not None:
             return _district_level(eng, sc, month, district, cutoff, states_grid, states_note, downloads)
@@ -205,17 +224,17 @@ def update_page(query: Any) -> tuple:
         from dashboard.web import audit_request
 
         audit_request("scope_violation", f"provisional page {district or state}")
-        return (title, month_label(month), None, [], not_available("these provisional figures"), SHOWN, "",
+        return (title, month_label(month), None, [], not_available(_("these provisional figures")), SHOWN, "",
                 None, HIDDEN, None, HIDDEN, states_grid, states_note, None)
     latest = max((m for m in months if m["month"] == month), key=lambda m: m["states"])
     kpis = [
-        kpi_card("States/UTs with provisional figures", f"{n_prov} of {len(rows)}",
+        kpi_card(_("States/UTs with provisional figures"), _rank_of(n_prov, len(rows)),
                  sub=", ".join(r["name"] for r in rows if r["basis"] == "provisional")[:120]),
-        kpi_card("Latest load", as_of_text(latest["as_of"])),
-        kpi_card("Days to the cut-off", cutoff[0], sub=cutoff[1], tone="bad" if cutoff[0].startswith("passed") else None),
+        kpi_card(_("Latest load"), as_of_text(latest["as_of"])),
+        kpi_card(_("Days to the cut-off"), cutoff[0], sub=cutoff[1], tone=_cutoff_tone(month)),
     ]
-    return (title, f"{month_long(month)} · national", banner(month, as_of_text(latest["as_of"]), "the SCRBs",
-                                                             cutoff),
+    return (title, _("{month} · national").format(month=month_long(month)),
+            banner(month, as_of_text(latest["as_of"]), _("the SCRBs"), cutoff),
             [dbc.Col(c, xs=12, sm=6, lg=4) for c in kpis], None, HIDDEN, "", None, HIDDEN, None, HIDDEN,
             states_grid, states_note, downloads)
 
@@ -226,14 +245,15 @@ def _state_level(eng, sc: Scope, month: str, state: str, cutoff, table: pd.DataF
 
     info = read.unit_info(eng, "state", state)
     if info is None:
-        return _empty("Provisional figures", f"No State/UT with code {state!r}")
-    title = f"{info['name']} · provisional"
+        return _empty(_("Provisional figures"), _("No State/UT with code {code}").format(code=state))
+    title = _("{name} · provisional").format(name=info["name"])
     head = read.provisional_headline(eng, month, state)
     if head is None:
         last = table[table["state_code"] == state]
-        figure = figure_text(last.iloc[0].to_dict(), month) if not last.empty else "no figure"
-        msg = empty_state(f"{info['name']} has no provisional figures for {month_label(month)}",
-                          f"Its figure below is its {figure}.")
+        figure = figure_text(last.iloc[0].to_dict(), month) if not last.empty else _("no figure")
+        msg = empty_state(_("{name} has no provisional figures for {month}").format(name=info["name"],
+                                                                                    month=month_label(month)),
+                          _("Its figure below: {figure}.").format(figure=figure))
         return (title, month_long(month), None, [], msg, SHOWN, "", None, HIDDEN, None, HIDDEN, states_grid,
                 states_note, downloads)
     as_of = as_of_text(head["as_of"])
@@ -251,56 +271,69 @@ def _state_level(eng, sc: Scope, month: str, state: str, cutoff, table: pd.DataF
     if sc.can_see_state_stations(state):
         todo, lagging = _todo_and_lagging(eng, sc, month, state, None)
         todo_style = lagging_style = SHOWN
-    return (title, f"{month_long(month)} · as of {as_of}",
-            banner(month, as_of, f"{info['name']}'s SCRB", cutoff), kpis, todo, todo_style,
-            f"Districts of {info['name']}, if the month closed today", units, units_style, lagging, lagging_style,
+    return (title, _("{month} · as of {as_of}").format(month=month_long(month), as_of=as_of),
+            banner(month, as_of, _("the SCRB of {name}").format(name=info["name"]), cutoff), kpis, todo,
+            todo_style, _("Districts of {name}, if the month closed today").format(name=info["name"]), units,
+            units_style, lagging, lagging_style,
             states_grid, states_note, downloads)
 
 
 def _state_kpis(head: dict, month: str, cutoff: tuple[str, str]) -> list:
     last, centi = head.get("last_final_centi"), head.get("score_centi")
-    change = (f"{format_change_centi(int(centi) - int(last))} vs final {month_label(head.get('last_final_month'))}"
-              if last is not None and centi is not None and not pd.isna(last) else "no final month before")
+    change = (_("{change} vs final {month}").format(change=format_change_centi(int(centi) - int(last)),
+                                                      month=month_label(head.get("last_final_month")))
+              if last is not None and centi is not None and not pd.isna(last) else _("no final month before"))
     rank = int(head["rank_national"])
     neighbours = []
     if head.get("above"):
         a = head["above"]
-        neighbours.append(f"{a['gap']:.2f} behind {a['name']} ({figure_text(a, month)})")
+        neighbours.append(_("{gap} behind {name} ({figure})").format(gap=f"{a['gap']:.2f}", name=a["name"],
+                                                                     figure=figure_text(a, month)))
     if head.get("below"):
         b = head["below"]
-        neighbours.append(f"{b['gap']:.2f} ahead of {b['name']} ({figure_text(b, month)})")
+        neighbours.append(_("{gap} ahead of {name} ({figure})").format(gap=f"{b['gap']:.2f}", name=b["name"],
+                                                                       figure=figure_text(b, month)))
     cards = [
-        kpi_card("Provisional score", head["score_display"], sub=change),
-        kpi_card("Rank if the month closed today", f"{_ordinal(rank)} of {head['states_ranked']}",
-                 sub=f"against {head['others_final']} States' latest final figures and "
-                     f"{head['others_provisional']} other provisional; category rank {head['rank_category']}"),
-        kpi_card("Stations reported so far", _reported(head.get("stations_reported"), head.get("stations_active")),
+        kpi_card(_("Provisional score"), head["score_display"], sub=change),
+        kpi_card(_("Rank if the month closed today"), _rank_of(rank, head["states_ranked"]),
+                 sub=_("against {final} States' latest final figures and {provisional} other provisional; "
+                       "category rank {category}").format(final=head["others_final"],
+                                                          provisional=head["others_provisional"],
+                                                          category=head["rank_category"])),
+        kpi_card(_("Stations reported so far"), _reported(head.get("stations_reported"), head.get("stations_active")),
                  sub="; ".join(neighbours) or None),
-        kpi_card("Days to the cut-off", cutoff[0], sub=cutoff[1],
-                 tone="bad" if cutoff[0].startswith("passed") else None),
+        kpi_card(_("Days to the cut-off"), cutoff[0], sub=cutoff[1], tone=_cutoff_tone(month)),
     ]
     return [dbc.Col(c, xs=12, sm=6, lg=3) for c in cards]
 
 
 def _todo_and_lagging(eng, sc: Scope, month: str, state: str, district: str | None) -> tuple[Any, Any]:
+    """Compact tables (they wrap, never cut a number, on a phone too): what still has to happen, then the
+    lagging stations, each with its marks at stake."""
     from dashboard import read
 
     todo = read.still_to_happen(eng, month, sc, state, district, limit=TODO_ROWS)
-    trows = _records(todo)
-    for r in trows:
-        r["so_far"] = f"{format_indian(int(r['numerator']))} of {format_indian(int(r['denominator']))}"
-        r["row_key"] = f"{r['station_code']}:{r['parameter']}"
-    todo_view = (_grid("provisional-todo-grid", trows, TODO_COLUMNS, "row_key") if trows
-                 else empty_state("Nothing left to gain", "Every station is at its target on every parameter."))
+    rows = [[html.Div([html.Div(r["station_name"], className="fw-semibold"),
+                       html.Div(r["district_name"], className="small text-body-secondary")]),
+             r["parameter_name"],
+             _("{done} of {total}").format(done=format_indian(int(r["numerator"])),
+                                           total=format_indian(int(r["denominator"]))),
+             format_indian(int(r["records"])), f"+{float(r['at_stake']):.3f}"] for r in _records(todo)]
+    todo_view = (simple_table([_(h) for h in TODO_HEADERS], rows, numeric=(2, 3, 4), class_name="provisional-todo")
+                 if rows else empty_state(_("Nothing left to gain"),
+                                          _("Every station is at its target on every parameter.")))
     lag = read.provisional_lagging(eng, month, sc, state, district)
-    lrows = _records(lag.head(LAGGING_ROWS) if not lag.empty else lag)
-    for r in lrows:
-        r["at_stake"] = r["at_stake_state"] if district is None else r["at_stake_district"]
-    lag_view = (_grid("provisional-lagging-grid", lrows, LAGGING_COLUMNS, "station_code") if lrows
-                else empty_state("No lagging police station in the provisional figures"))
+    stake = "at_stake_state" if district is None else "at_stake_district"
+    lrows = [[html.Div([html.Div(r["station_name"], className="fw-semibold"),
+                        html.Div(r["district_name"], className="small text-body-secondary")]),
+              r["score_display"], r["reasons"], f"+{float(r[stake]):.3f}"]
+             for r in _records(lag.head(LAGGING_ROWS) if not lag.empty else lag)]
+    lag_view = (simple_table([_(h) for h in LAGGING_HEADERS], lrows, numeric=(1, 3),
+                             class_name="provisional-lagging") if lrows
+                else empty_state(_("No lagging police station in the provisional figures")))
     if len(lag) > LAGGING_ROWS:
-        lag_view = html.Div([lag_view, html.Div(f"The {LAGGING_ROWS} with most marks at stake of {len(lag)}.",
-                                                className="graph-note mt-2")])
+        lag_view = html.Div([lag_view, html.Div(_("The {n} with most marks at stake of {total}.").format(
+            n=LAGGING_ROWS, total=len(lag)), className="graph-note mt-2")])
     return todo_view, lag_view
 
 
@@ -311,32 +344,33 @@ def _district_level(eng, sc: Scope, month: str, district: str, cutoff, states_gr
     head = read.provisional_district(eng, month, district, sc)
     info = read.unit_info(eng, "district", district)
     if info is None:
-        return _empty("Provisional figures", f"No district with code {district!r}")
-    title = f"{info['name']} · provisional"
+        return _empty(_("Provisional figures"), _("No district with code {code}").format(code=district))
+    title = _("{name} · provisional").format(name=info["name"])
     if head is None:
-        msg = empty_state(f"{info['state_name']} has no provisional figures for {month_label(month)}")
+        msg = empty_state(_("{name} has no provisional figures for {month}").format(name=info["state_name"],
+                                                                                    month=month_label(month)))
         return (title, month_long(month), None, [], msg, SHOWN, "", None, HIDDEN, None, HIDDEN, states_grid,
                 states_note, downloads)
     snap = read.provisional_snapshots(eng, month)
     as_of = as_of_text(snap[snap["state_code"] == head["state_code"]]["as_of"].iloc[0])
     cards = [
-        kpi_card("Provisional score", head["score_display"]),
-        kpi_card("Rank in the State if the month closed today",
-                 "–" if head["rank_in_state"] is None else f"{_ordinal(int(head['rank_in_state']))} of {head['districts']}"),
-        kpi_card("Stations reported so far", _reported(head["stations_reported"], head["stations_active"])),
-        kpi_card("Days to the cut-off", cutoff[0], sub=cutoff[1],
-                 tone="bad" if cutoff[0].startswith("passed") else None),
+        kpi_card(_("Provisional score"), head["score_display"]),
+        kpi_card(_("Rank in the State if the month closed today"),
+                 "–" if head["rank_in_state"] is None else _rank_of(int(head["rank_in_state"]), head["districts"])),
+        kpi_card(_("Stations reported so far"), _reported(head["stations_reported"], head["stations_active"])),
+        kpi_card(_("Days to the cut-off"), cutoff[0], sub=cutoff[1], tone=_cutoff_tone(month)),
     ]
     todo, lagging = _todo_and_lagging(eng, sc, month, head["state_code"], district)
-    return (title, f"{info['state_name']} · {month_long(month)} · as of {as_of}",
-            banner(month, as_of, f"{info['state_name']}'s SCRB", cutoff),
+    return (title, _("{state} · {month} · as of {as_of}").format(state=info["state_name"], month=month_long(month),
+                                                                 as_of=as_of),
+            banner(month, as_of, _("the SCRB of {name}").format(name=info["state_name"]), cutoff),
             [dbc.Col(c, xs=12, sm=6, lg=3) for c in cards], todo, SHOWN, "", None, HIDDEN, lagging, SHOWN,
             states_grid, states_note, downloads)
 
 
 def _downloads(month: str, state: str | None, district: str | None) -> Any:
     href = page_href("/download/provisional.csv", month, state=state, district=district)
-    return html.A("CSV (provisional)", href=href, className="btn btn-sm btn-outline-primary",
+    return html.A(_("CSV (provisional)"), href=href, className="btn btn-sm btn-outline-primary",
                   **{"download": ""})
 
 
@@ -368,16 +402,18 @@ def shell_notice(pathname: str | None, search: str | None) -> Any:
     href = page_href(PATH, m["month"], **params)
     n = m["states"]
     return dbc.Alert(
-        [html.Span("PROVISIONAL", className="badge bg-warning text-dark me-2"),
-         html.Span(f"{month_long(m['month'])} is being collected: provisional figures of {n} State"
-                   f"{'s' if n != 1 else ''}/UT{'s' if n != 1 else ''}, as of {as_of_text(m['as_of'])}. "),
-         dash.dcc.Link("See them, clearly marked", href=href, className="alert-link")],
+        [html.Span(_("PROVISIONAL"), className="badge bg-warning text-dark me-2"),
+         html.Span(ngettext("{month} is being collected: provisional figures of {n} State/UT, as of {as_of}. ",
+                            "{month} is being collected: provisional figures of {n} States/UTs, as of {as_of}. ",
+                            n).format(month=month_long(m["month"]), n=n, as_of=as_of_text(m["as_of"]))),
+         dash.dcc.Link(_("See them, clearly marked"), href=href, className="alert-link")],
         color="warning", className="provisional-notice py-2 px-3 mb-3 small")
 
 
 def picker_options(final_months: list[str], provisional: list[dict]) -> list[dict]:
     """The month picker: provisional months first, labelled as such, then the final months."""
-    prov = [{"label": f"{month_label(m['month'])} · provisional", "value": PICKER_PREFIX + m["month"]}
+    prov = [{"label": _("{month} · provisional").format(month=month_label(m["month"])),
+             "value": PICKER_PREFIX + m["month"]}
             for m in provisional]
     return prov + [{"label": month_label(m), "value": m} for m in reversed(final_months)]
 

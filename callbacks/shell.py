@@ -213,7 +213,8 @@ def breadcrumb_items(pathname: str | None, month: str | None) -> list[dict]:
         items.append({"label": _(OPS_TITLES[path]), "href": None})
     elif path != "/":
         titles = {"/lagging": N_("Lagging stations"), "/actions": N_("Actions"), "/methodology": N_("Methodology"),
-                  "/data": N_("Data"), "/profile": N_("Your profile"), "/present": N_("Conference mode")}
+                  "/data": N_("Data"), "/profile": N_("Your profile"), "/present": N_("Conference mode"),
+                  "/provisional": N_("Provisional figures")}
         items.append({"label": _(titles.get(path, N_("Page not found"))), "href": None})
     else:
         items[0]["href"] = None

@@ -90,10 +90,10 @@ def upload_zone(limit_mb: int = 25, max_files: int = 10) -> html.Div:
 def provisional_switch() -> html.Div:
     """Load the files as provisional figures of the month being collected (`cctns import --provisional`)."""
     return html.Div(
-        [dbc.Switch(id=ids.PROVISIONAL, value=False, label="Provisional: the month still being collected",
+        [dbc.Switch(id=ids.PROVISIONAL, value=False, label=_("Provisional: the month still being collected"),
                     class_name="mb-0"),
-         html.Div("Each provisional load replaces the previous one of that State's month; a final month is refused "
-                  "and never changed; the month's final import replaces the provisional figures.",
+         html.Div(_("Each provisional load replaces the previous one of that State's month; a final month is "
+                    "refused and never changed; the month's final import replaces the provisional figures."),
                   className="small text-body-secondary")],
         className="mt-3 import-provisional")
 
@@ -103,17 +103,20 @@ def provisional_view(p: Any) -> html.Div:
     rows = [html.Tr([html.Td(c.state_code), html.Td(month_label(c.month)), html.Td(format_indian(c.rows),
                                                                                     className="text-end"),
                      html.Td(c.score_display, className="text-end"),
-                     html.Td(f"{format_indian(c.stations_reported)} of {format_indian(c.stations_active)}",
+                     html.Td(_("{done} of {total}").format(done=format_indian(c.stations_reported),
+                                                           total=format_indian(c.stations_active)),
                              className="text-end"),
-                     html.Td(f"the load of {c.replaces_as_of}" if c.replaces_as_of else "nothing (first load)")])
+                     html.Td(_("the load of {when}").format(when=c.replaces_as_of) if c.replaces_as_of
+                             else _("nothing (first load)"))])
             for c in p.provisional]
-    table = dbc.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in (
-        "State/UT", "Month", "Rows", "Provisional score", "Stations reported", "Replaces")])), html.Tbody(rows)],
+    table = dbc.Table([html.Thead(html.Tr([html.Th(_(h), scope="col") for h in (
+        N_("State/UT"), N_("Month"), N_("Rows"), N_("Provisional score"), N_("Stations reported"),
+        N_("Replaces"))])), html.Tbody(rows)],
         size="sm", responsive=True, className="preview-table")
-    return card("2. What the provisional load will make", [
-        html.Div([html.Span("PROVISIONAL", className="badge bg-warning text-dark me-2"),
-                  "Shown only as provisional figures, under a banner, never as a final month."], className="mb-2"),
-        table], subtitle="computed by running the load in a transaction that is rolled back")
+    return card(_("2. What the provisional load will make"), [
+        html.Div([html.Span(_("PROVISIONAL"), className="badge bg-warning text-dark me-2"),
+                  _("Shown only as provisional figures, under a banner, never as a final month.")], className="mb-2"),
+        table], subtitle=_("computed by running the load in a transaction that is rolled back"))
 
 
 # --- results ------------------------------------------------------------------------------------------------

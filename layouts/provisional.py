@@ -10,6 +10,8 @@ from typing import Any
 
 from dash import dcc, html
 
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from layouts.components import card, loading, page_header
 from metrics.methodology import is_month
 
@@ -35,63 +37,52 @@ class ids:
     DOWNLOADS = "provisional-downloads"
 
 
-# every word a person reads on this page, in one place (issue 12 wraps them for Hindi)
+# the page's longer words, in one place (English, marked for extraction; `text(key)` in the current language)
 TEXT = {
-    "title": "Provisional figures",
-    "banner_head": "Provisional — {month}, as of {as_of}",
-    "banner_body": ("These figures are not final: they are what {who} loaded so far for a month still being "
+    "title": N_("Provisional figures"),
+    "banner_head": N_("Provisional — {month}, as of {as_of}"),
+    "banner_body": N_("These figures are not final: they are what {who} loaded so far for a month still being "
                     "collected, scored as if the month closed today. The month's final import replaces them."),
-    "todo": "What still has to happen before the cut-off",
-    "todo_sub": ("The police stations and records whose entry before the cut-off gains the most marks "
+    "todo": N_("What still has to happen before the cut-off"),
+    "todo_sub": N_("The police stations and records whose entry before the cut-off gains the most marks "
                  "(marks at stake, rule 11), from the provisional rows."),
-    "districts": "Districts, if the month closed today",
-    "lagging": "Lagging police stations in the provisional figures",
-    "lagging_sub": "Rule 12 on the rows loaded so far; a station not reported yet is lagging until its rows arrive.",
-    "states": "All States/UTs, if the month closed today",
-    "states_sub": ("A State with provisional figures is ranked by them; every other State by its latest final "
+    "districts": N_("Districts, if the month closed today"),
+    "lagging": N_("Lagging police stations in the provisional figures"),
+    "lagging_sub": N_("Rule 12 on the rows loaded so far; a station not reported yet is lagging until its rows arrive."),
+    "states": N_("All States/UTs, if the month closed today"),
+    "states_sub": N_("A State with provisional figures is ranked by them; every other State by its latest final "
                    "month (the Figure column says which)."),
 }
 
-_INDIAN = {"function": "params.value == null ? '–' : Number(params.value).toLocaleString('en-IN')"}
-_MARKS = {"function": "params.value == null ? '–' : '+' + Number(params.value).toFixed(3)"}
+
+
+def text(key: str) -> str:
+    """One of `TEXT` in the current language."""
+    return _(TEXT[key])
+
+
 
 STATES_COLUMNS: list[dict[str, Any]] = [
-    {"headerName": "Rank", "field": "rank_text", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
-    {"headerName": "State/UT", "field": "name", "minWidth": 150, "flex": 2, "cellClass": "cell-strong"},
-    {"headerName": "Score", "field": "score_display", "minWidth": 80, "flex": 1, "cellClass": "cell-num"},
-    {"headerName": "Figure", "field": "figure_text", "minWidth": 170, "flex": 2,
+    {"headerName": N_("Rank"), "field": "rank_text", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
+    {"headerName": N_("State/UT"), "field": "name", "minWidth": 150, "flex": 2, "cellClass": "cell-strong"},
+    {"headerName": N_("Score"), "field": "score_display", "minWidth": 80, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": N_("Figure"), "field": "figure_text", "minWidth": 200, "flex": 3, "wrapText": True,
+     "autoHeight": True,
      "cellClassRules": {"cell-provisional": "params.data && params.data.basis === 'provisional'"}},
-    {"headerName": "Change vs last final", "field": "change_text", "minWidth": 110, "flex": 1, "cellClass": "cell-num"},
-    {"headerName": "Stations reported", "field": "reported_text", "minWidth": 120, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": N_("Change vs last final"), "field": "change_text", "minWidth": 110, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": N_("Stations reported"), "field": "reported_text", "minWidth": 120, "flex": 1, "cellClass": "cell-num"},
 ]
 DISTRICT_COLUMNS: list[dict[str, Any]] = [
-    {"headerName": "Rank", "field": "rank_in_state", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
-    {"headerName": "District", "field": "name", "minWidth": 140, "flex": 2, "cellClass": "cell-strong"},
-    {"headerName": "Provisional score", "field": "score_display", "minWidth": 100, "flex": 1, "cellClass": "cell-num"},
-    {"headerName": "Last final", "field": "last_final_text", "minWidth": 90, "flex": 1, "cellClass": "cell-num"},
-    {"headerName": "Stations reported", "field": "reported_text", "minWidth": 120, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": N_("Rank"), "field": "rank_in_state", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
+    {"headerName": N_("District"), "field": "name", "minWidth": 140, "flex": 2, "cellClass": "cell-strong"},
+    {"headerName": N_("Provisional score"), "field": "score_display", "minWidth": 100, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": N_("Last final"), "field": "last_final_text", "minWidth": 90, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": N_("Stations reported"), "field": "reported_text", "minWidth": 120, "flex": 1, "cellClass": "cell-num"},
 ]
-TODO_COLUMNS: list[dict[str, Any]] = [
-    {"headerName": "Police station", "field": "station_name", "minWidth": 140, "flex": 2, "cellClass": "cell-strong",
-     "wrapText": True, "autoHeight": True},
-    {"headerName": "District", "field": "district_name", "minWidth": 110, "flex": 1},
-    {"headerName": "Parameter", "field": "parameter_name", "minWidth": 160, "flex": 2, "wrapText": True,
-     "autoHeight": True},
-    {"headerName": "Entered so far", "field": "so_far", "minWidth": 110, "flex": 1, "cellClass": "cell-num"},
-    {"headerName": "Still to enter", "field": "records", "minWidth": 90, "flex": 1, "cellClass": "cell-num",
-     "valueFormatter": _INDIAN},
-    {"headerName": "Marks gained", "field": "at_stake", "minWidth": 100, "flex": 1, "cellClass": "cell-num",
-     "valueFormatter": _MARKS},
-]
-LAGGING_COLUMNS: list[dict[str, Any]] = [
-    {"headerName": "Police station", "field": "station_name", "minWidth": 140, "flex": 2, "cellClass": "cell-strong"},
-    {"headerName": "District", "field": "district_name", "minWidth": 110, "flex": 1},
-    {"headerName": "Score", "field": "score_display", "minWidth": 70, "flex": 1, "cellClass": "cell-num"},
-    {"headerName": "Why it is lagging", "field": "reasons", "minWidth": 220, "flex": 3, "wrapText": True,
-     "autoHeight": True},
-    {"headerName": "Marks at stake", "field": "at_stake", "minWidth": 100, "flex": 1, "cellClass": "cell-num",
-     "valueFormatter": _MARKS},
-]
+# the compact tables of what still has to happen and of the lagging stations (headers only: they wrap on a phone)
+TODO_HEADERS: tuple[str, ...] = (N_("Police station"), N_("Parameter"), N_("Entered so far"), N_("Still to enter"),
+                                 N_("Marks gained"))
+LAGGING_HEADERS: tuple[str, ...] = (N_("Police station"), N_("Score"), N_("Why it is lagging"), N_("Marks at stake"))
 
 
 def _text(value: object, limit: int = 24) -> str | None:
@@ -112,18 +103,18 @@ def layout(month: str | None = None, state: str | None = None, district: str | N
     return html.Div(
         [
             dcc.Store(id=ids.QUERY, data=q),
-            page_header(html.Span(TEXT["title"], id=ids.TITLE), html.Span("", id=ids.SUBTITLE)),
+            page_header(html.Span(text("title"), id=ids.TITLE), html.Span("", id=ids.SUBTITLE)),
             html.Div(id=ids.BANNER, role="status"),
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
-            html.Div(card(TEXT["todo"], loading(html.Div(id=ids.TODO)), subtitle=TEXT["todo_sub"]),
+            html.Div(card(text("todo"), loading(html.Div(id=ids.TODO)), subtitle=text("todo_sub")),
                      id=ids.TODO_BOX, style={"display": "none"}),
-            html.Div(card(html.Span(TEXT["districts"], id=ids.UNITS_TITLE), loading(html.Div(id=ids.UNITS))),
+            html.Div(card(html.Span(text("districts"), id=ids.UNITS_TITLE), loading(html.Div(id=ids.UNITS))),
                      id=ids.UNITS_BOX, style={"display": "none"}),
-            html.Div(card(TEXT["lagging"], loading(html.Div(id=ids.LAGGING)), subtitle=TEXT["lagging_sub"]),
+            html.Div(card(text("lagging"), loading(html.Div(id=ids.LAGGING)), subtitle=text("lagging_sub")),
                      id=ids.LAGGING_BOX, style={"display": "none"}),
-            card(TEXT["states"], [loading(html.Div(id=ids.STATES)),
+            card(text("states"), [loading(html.Div(id=ids.STATES)),
                                   html.Div(id=ids.STATES_NOTE, className="graph-note mt-2")],
-                 subtitle=TEXT["states_sub"], actions=html.Div(id=ids.DOWNLOADS)),
+                 subtitle=text("states_sub"), actions=html.Div(id=ids.DOWNLOADS)),
         ],
         className="page-provisional",
     )

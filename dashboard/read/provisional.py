@@ -139,7 +139,7 @@ def provisional_headline(engine: Engine, month: str, state_code: str) -> dict | 
             return None
         n = ranked.iloc[i]
         return {"state_code": n["state_code"], "name": n["name"], "score_display": n["score_display"],
-                "basis": n["basis"], "figure_month": n["figure_month"],
+                "basis": n["basis"], "figure_month": n["figure_month"], "as_of": n["as_of"],
                 "gap": abs(int(n["score_centi"]) - int(row["score_centi"])) / 100}
 
     snap = provisional_snapshots(engine, month)

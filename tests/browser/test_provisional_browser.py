@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, open_page, settle
+from browser_support import CHROMIUM, SETTLE_TIMEOUT_MS, open_page, settle
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")]
@@ -32,7 +32,7 @@ def test_from_the_state_page_to_its_provisional_figures(page_as: Callable[[str],
     expect(page.locator("#shell-month")).not_to_contain_text("provisional")
     notice.get_by_role("link").click()
     page.wait_for_url("**/provisional?**state=HR**")
-    expect(page.locator("#provisional-todo-grid [row-id]").first).to_be_attached()
+    expect(page.locator(".provisional-todo tbody tr").first).to_be_attached(timeout=SETTLE_TIMEOUT_MS)
     settle(page)
     banner = page.locator("#provisional-banner")
     expect(banner).to_contain_text("PROVISIONAL")
@@ -54,7 +54,7 @@ def test_from_the_state_page_to_its_provisional_figures(page_as: Callable[[str],
 def test_the_sp_sees_their_district_on_a_phone(page_as: Callable[[str], Page]) -> None:
     page = page_as("karnal-sp")
     page.set_viewport_size({"width": 390, "height": 844})
-    open_page(page, "/provisional", "#provisional-todo-grid [row-id]")
+    open_page(page, "/provisional", ".provisional-todo tbody tr")
     expect(page.locator("#main-content h1").first).to_have_text("Karnal · provisional")
     expect(page.locator("#provisional-banner")).to_contain_text("PROVISIONAL")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
