@@ -10,7 +10,7 @@ import dash
 from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import engine, scope, valid_month
+from callbacks.common import cached_callback, engine, scope, valid_month
 from dashboard.display import format_timestamp
 from dashboard.i18n import N_, Translated
 from dashboard.i18n import gettext as _
@@ -50,7 +50,8 @@ def register(app: dash.Dash) -> None:
         State(ids.NAV_COLLAPSE, "is_open"),
         prevent_initial_call=True,
     )
-    app.callback(
+    cached_callback(
+        app,
         Output(ids.SEARCH, "options"),
         Input(ids.SEARCH, "search_value"),
         State(ids.SEARCH, "value"),
@@ -63,7 +64,8 @@ def register(app: dash.Dash) -> None:
         State(ids.URL, "search"),
         prevent_initial_call=True,
     )(search_go)
-    app.callback(
+    cached_callback(
+        app,
         Output(ids.BREADCRUMB, "children"),
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),

@@ -222,9 +222,12 @@ def serve(
         os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.web.gunicorn_conf",
                                    "app:create_server()"])
     from app import create_app
+    from dashboard.web import start_warmer
 
     console.print(f"CCTNS progress dashboard on http://{host}:{port}")
-    create_app().run(host=host, port=port, debug=False)
+    dash_app = create_app()
+    start_warmer(dash_app)  # warms the response cache after each import (CCTNS_WARM=0: off)
+    dash_app.run(host=host, port=port, debug=False)
 
 
 def _register_subcommands() -> None:

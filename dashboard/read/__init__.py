@@ -10,6 +10,7 @@ from dashboard.read.cache import (
     cache_stats,
     cached,
     clear,
+    generation,
     init_cache,
     log,
 )
@@ -124,6 +125,7 @@ __all__ = [
     "clean_filters",
     "clear",
     "data_as_of",
+    "generation",
     "district_headline",
     "district_station_matrix",
     "districts_of",
