@@ -61,6 +61,22 @@ from dashboard.read.national import (
     rank_history,
     states_table,
 )
+from dashboard.read.provisional import (
+    BASIS_FINAL,
+    BASIS_PROVISIONAL,
+    cutoff_date,
+    days_to_cutoff,
+    is_provisional_month,
+    provisional_district,
+    provisional_districts,
+    provisional_headline,
+    provisional_lagging,
+    provisional_marks_lost,
+    provisional_months,
+    provisional_snapshots,
+    provisional_states_table,
+    still_to_happen,
+)
 from dashboard.read.published import (
     RECONCILIATION_COLUMNS,
     published_history,
@@ -95,6 +111,20 @@ from dashboard.read.units import (
 )
 
 __all__ = [
+    "BASIS_FINAL",
+    "BASIS_PROVISIONAL",
+    "cutoff_date",
+    "days_to_cutoff",
+    "is_provisional_month",
+    "provisional_district",
+    "provisional_districts",
+    "provisional_headline",
+    "provisional_lagging",
+    "provisional_marks_lost",
+    "provisional_months",
+    "provisional_snapshots",
+    "provisional_states_table",
+    "still_to_happen",
     "CATEGORIES",
     "DEFAULT_TIMEOUT",
     "EXTENSION",
