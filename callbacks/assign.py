@@ -381,7 +381,7 @@ def save(n_clicks: Any, context: Any, parameter: Any, text: Any, owner: Any, due
         raise PreventUpdate
     got = _context(context)
     if got is None:
-        return no_update, refused("Nothing to assign: close this dialog and pick the stations again."), \
+        return no_update, refused(_("Nothing to assign: close this dialog and pick the stations again.")), \
             no_update, no_update, no_update
     stations, month = got
     sc = scope()

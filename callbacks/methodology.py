@@ -11,14 +11,15 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
 from callbacks.common import engine, valid_month
-from dashboard.display import month_label
+from dashboard.display import month_label, parameter_text
+from dashboard.i18n import N_, Translated
 from dashboard.i18n import gettext as _
 from layouts.components import empty_state, page_href
 from layouts.methodology import clean_query, ids, rules_list
 from metrics.methodology import Methodology, Version, previous_month
 
-LEVEL_WORDS = {"station": "Police station", "state": "State"}
-KIND_WORDS = {"count": "count", "days": "days", "flag": "yes / no"}
+LEVEL_WORDS = Translated({"station": N_("Police station"), "state": N_("State")})
+KIND_WORDS = Translated({"count": N_("count"), "days": N_("days"), "flag": N_("yes / no")})
 
 
 def register(app: dash.Dash) -> None:
@@ -78,17 +79,20 @@ def summary(meth: Methodology, v: Version, in_force: Version | None, month: str 
     state = v.state_parameters
     total = sum((p.weight for p in v.parameters), Fraction(0))
     facts = [
-        html.Span(["In force ", html.B(f"{month_label(v.effective_from)} – {month_label(end) if end else 'now'}")]),
-        html.Span([html.B(str(len(v.parameters))), f" parameters: {len(station)} per police station, "
-                   f"{len(state)} per State"]),
-        html.Span(["Total weight ", html.B(_num(total))]),
-        html.Span(["Lagging below ", html.B(_num(v.lagging_score_below))]),
-        html.Span(["Critical below ", html.B(f"{float(v.critical_achievement_below):.0%}"), " of target"]),
-        html.Span([html.B(str(sum(p.critical for p in v.parameters))), " critical parameters"]),
+        html.Span([_("In force") + " ", html.B(f"{month_label(v.effective_from)} – "
+                                                 f"{month_label(end) if end else _('now')}")]),
+        html.Span([html.B(str(len(v.parameters))), " " + _("parameters: {station} per police station, {state} per "
+                                                           "State").format(station=len(station), state=len(state))]),
+        html.Span([_("Total weight") + " ", html.B(_num(total))]),
+        html.Span([_("Lagging below") + " ", html.B(_num(v.lagging_score_below))]),
+        html.Span([_("Critical below") + " ", html.B(f"{float(v.critical_achievement_below):.0%}"),
+                   " " + _("of target")]),
+        html.Span([html.B(str(sum(p.critical for p in v.parameters))), " " + _("critical parameters")]),
     ]
     note = None
     if in_force is not None and v.id != in_force.id:
-        note = dbc.Alert([f"This is not the version in force for {month_label(month)} ({in_force.id}). ",
+        note = dbc.Alert([_("This is not the version in force for {month} ({version}).").format(
+                              month=month_label(month), version=in_force.id) + " ",
                           dcc.Link(_("Show the version in force"), href=page_href("/methodology", month))],
                          color="info", className="py-2 mb-2")
     return dbc.Card(dbc.CardBody([
@@ -100,7 +104,7 @@ def summary(meth: Methodology, v: Version, in_force: Version | None, month: str 
 
 def parameter_table(v: Version) -> html.Div:
     if not v.parameters:
-        return empty_state("This version has no parameters")
+        return empty_state(_("This version has no parameters"))
     total = sum((p.weight for p in v.parameters), Fraction(0))
     station_total = sum((p.weight for p in v.station_parameters), Fraction(0))
     header = html.Thead(html.Tr([
@@ -114,7 +118,7 @@ def parameter_table(v: Version) -> html.Div:
     rows: list = []
     heads: dict[str, list] = {}
     for p in v.parameters:
-        heads.setdefault(p.head, []).append(p)
+        heads.setdefault(parameter_text(p, "head"), []).append(p)
     for head, params in heads.items():
         head_weight = sum((p.weight for p in params), Fraction(0))
         rows.append(html.Tr([html.Td(head, colSpan=3), html.Td(_num(head_weight), className="num"),
@@ -122,12 +126,13 @@ def parameter_table(v: Version) -> html.Div:
                              html.Td(""), html.Td("")], className="head-row"))
         for p in params:
             share = _pct(p.weight / total) if total else "–"
-            station_share = (f" · {_pct(p.weight / station_total)} of a station's"
+            station_share = (" · " + _("{share} of a station's").format(share=_pct(p.weight / station_total))
                              if p.level == "station" and station_total else "")
             rows.append(html.Tr([
-                html.Td([html.Div(p.name, className="fw-semibold"), html.Div(p.id, className="def")]),
+                html.Td([html.Div(parameter_text(p), className="fw-semibold"), html.Div(p.id, className="def")]),
                 html.Td([LEVEL_WORDS.get(p.level, p.level), html.Div(KIND_WORDS.get(p.kind, p.kind), className="def")]),
-                html.Td([html.Div(p.numerator or "–"), html.Div(["÷ ", p.denominator or "–"], className="def")]),
+                html.Td([html.Div(parameter_text(p, "numerator") or "–"),
+                         html.Div(["÷ ", parameter_text(p, "denominator") or "–"], className="def")]),
                 html.Td(_num(p.weight), className="num"),
                 html.Td([share, html.Div(station_share.strip(" ·"), className="def")] if station_share else share,
                         className="num"),
@@ -143,10 +148,11 @@ def parameter_table(v: Version) -> html.Div:
 def update_page(query: Any):
     meth, shown, in_force, month = resolve(query)
     if meth is None or shown is None:
-        empty = empty_state(_("No methodology stored"), "Run `cctns init-db` to store the default catalogue.")
-        return "No methodology stored", None, empty, empty, rules_list()
-    subtitle = (f"Version in force for {month_label(month)}: {in_force.id}" if in_force is not None and month
-                else f"{len(meth.versions)} version(s)")
-    rules = rules_list(_num(shown.lagging_score_below), f"{float(shown.critical_achievement_below):.0%} of target")
+        empty = empty_state(_("No methodology stored"), _("Run `cctns init-db` to store the default catalogue."))
+        return _("No methodology stored"), None, empty, empty, rules_list()
+    subtitle = (_("Version in force for {month}: {version}").format(month=month_label(month), version=in_force.id)
+                if in_force is not None and month else _("{n} version(s)").format(n=len(meth.versions)))
+    rules = rules_list(_num(shown.lagging_score_below),
+                       _("{pct} of target").format(pct=f"{float(shown.critical_achievement_below):.0%}"))
     return (subtitle, version_nav(meth, shown, in_force, month), summary(meth, shown, in_force, month),
             parameter_table(shown), rules)

@@ -310,7 +310,7 @@ PEERS: dict[str, str] = {
 }
 # the same labels as they are read (metrics is pure and English; these are its labels marked for the catalog)
 PEER_WORDS = Translated({"Low (<20 FIRs)": N_("Low (<20 FIRs)"), "Medium (20-59)": N_("Medium (20-59)"),
-                         "High (60+)": N_("High (60+)"), "Unknown": N_("Unknown")})
+                         "High (60+)": N_("High (60+)"), "Unknown": N_("Unknown"), "No FIR data": N_("No FIR data")})
 
 
 def peer_words(label: object) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.display import LAGGING_COLUMNS, PEERS, REASONS, month_label
+from dashboard.display import LAGGING_COLUMNS, PEERS, REASONS, month_label, peer_words
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
@@ -130,14 +130,14 @@ def _filter(label: str, control_id: str, placeholder: str, value: str | None, op
 
 def filter_bar(q: dict[str, str | None]) -> html.Div:
     reasons = [{"label": label, "value": key} for key, label in REASONS.items()]
-    peers = [{"label": label, "value": key} for key, label in PEERS.items()]
+    peers = [{"label": peer_words(key), "value": key} for key in PEERS]
     return html.Div(
         [
-            _filter("State/UT", ids.STATE, "Pick a State/UT…", q["state"]),
-            _filter("District", ids.DISTRICT, "All districts", q["district"]),
-            _filter("Parameter", ids.PARAMETER, "All parameters", q["parameter"], width="lg"),
-            _filter("Reason", ids.REASON, "Any reason", q["reason"], reasons, width="sm"),
-            _filter("Peer group", ids.PEER, "All peer groups", q["peer"], peers, width="sm"),
+            _filter(_("State/UT"), ids.STATE, _("Pick a State/UT…"), q["state"]),
+            _filter(_("District"), ids.DISTRICT, _("All districts"), q["district"]),
+            _filter(_("Parameter"), ids.PARAMETER, _("All parameters"), q["parameter"], width="lg"),
+            _filter(_("Reason"), ids.REASON, _("Any reason"), q["reason"], reasons, width="sm"),
+            _filter(_("Peer group"), ids.PEER, _("All peer groups"), q["peer"], peers, width="sm"),
             html.Div(dbc.Button(_("Clear filters"), id=ids.CLEAR, color="link", size="sm", className="px-0"),
                      className="filter-item filter-clear"),
         ],
