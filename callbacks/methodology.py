@@ -18,6 +18,7 @@ from layouts.components import empty_state, page_href
 from layouts.methodology import clean_query, ids, rules_list
 from metrics.methodology import Methodology, Version, previous_month
 
+NOW = N_("now")
 LEVEL_WORDS = Translated({"station": N_("Police station"), "state": N_("State")})
 KIND_WORDS = Translated({"count": N_("count"), "days": N_("days"), "flag": N_("yes / no")})
 
@@ -80,7 +81,7 @@ def summary(meth: Methodology, v: Version, in_force: Version | None, month: str 
     total = sum((p.weight for p in v.parameters), Fraction(0))
     facts = [
         html.Span([_("In force") + " ", html.B(f"{month_label(v.effective_from)} – "
-                                                 f"{month_label(end) if end else _('now')}")]),
+                                                 f"{month_label(end) if end else _(NOW)}")]),
         html.Span([html.B(str(len(v.parameters))), " " + _("parameters: {station} per police station, {state} per "
                                                            "State").format(station=len(station), state=len(state))]),
         html.Span([_("Total weight") + " ", html.B(_num(total))]),
@@ -96,7 +97,7 @@ def summary(meth: Methodology, v: Version, in_force: Version | None, month: str 
                           dcc.Link(_("Show the version in force"), href=page_href("/methodology", month))],
                          color="info", className="py-2 mb-2")
     return dbc.Card(dbc.CardBody([
-        html.H2(v.title, className="panel-title mb-2"),
+        html.H2(parameter_text(v, "title"), className="panel-title mb-2"),
         note,
         html.Div(facts, className="method-facts mb-0"),
     ]), className="panel")

@@ -356,9 +356,9 @@ def _count_words(p: Parameter | None, num: int, den: int) -> str:
                                                     unit=(" " + unit) if unit else "", pct=pct_text(num, den))
 
 
-def parameter_text(p: Parameter, field: str = "name") -> str:
-    """A parameter's `name` (or `denominator`, ...) in the current language: the methodology file's
-    `<field>_hi` beside it, English when it has none."""
+def parameter_text(p: Parameter | object, field: str = "name") -> str:
+    """A parameter's `name` (or `denominator`, ..., or a version's `title`) in the current language: the
+    methodology file's `<field>_hi` beside it, English when it has none."""
     if current_language() != "en":
         translated = (getattr(p, "translations", None) or {}).get(f"{field}_{current_language()}")
         if translated:

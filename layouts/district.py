@@ -86,8 +86,8 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
         [
             dcc.Store(id=ids.QUERY, data=q),
             page_header(
-                html.Span(code or "District", id=ids.TITLE),
-                html.Span(month_label(q["month"]) or "latest month", id=ids.SUBTITLE),
+                html.Span(code or _("District"), id=ids.TITLE),
+                html.Span(month_label(q["month"]) or _("latest month"), id=ids.SUBTITLE),
                 html.Div(id=ids.ACTIONS, className="d-flex flex-wrap gap-2"),
             ),
             html.Div(id=ids.NOTICE),

@@ -169,7 +169,7 @@ def layout(**query: object) -> html.Div:
             dcc.Store(id=ids.RESOLVED, data=None),
             page_header(
                 _("Lagging stations"),
-                html.Span(month_label(q["month"]) or "latest month", id=ids.SUBTITLE),
+                html.Span(month_label(q["month"]) or _("latest month"), id=ids.SUBTITLE),
                 download_buttons(),
             ),
             dbc.Card(dbc.CardBody(filter_bar(q), className="py-2"), className="panel filter-panel"),
@@ -182,7 +182,7 @@ def layout(**query: object) -> html.Div:
             ),
             html.Div(
                 card(
-                    html.Span(["Lagging police stations ", html.Span(id=ids.COUNT, className="badge text-bg-secondary")]),
+                    html.Span([_("Lagging police stations") + " ", html.Span(id=ids.COUNT, className="badge text-bg-secondary")]),
                     [loading(league_grid(ids.TABLE, [], COLUMN_DEFS, row_id="station_code", page_size=20,
                                          height="640px", class_name="lagging-grid",
                                          default_col_def={"sortable": False})),

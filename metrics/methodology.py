@@ -88,6 +88,8 @@ class Version:
     lagging_score_below: Fraction
     critical_achievement_below: Fraction
     parameters: tuple[Parameter, ...]
+    # "title_hi" beside the title (see Parameter.translations)
+    translations: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def parameter(self, parameter_id: str) -> Parameter | None:
         return next((p for p in self.parameters if p.id == parameter_id), None)
@@ -270,6 +272,9 @@ def parse_methodology(text: str, source: str = "methodology") -> Methodology:
                 lagging_score_below=lag,
                 critical_achievement_below=crit,
                 parameters=tuple(params),
+                translations={k: str(v).strip() for k, v in raw.items()
+                              if k.rpartition("_")[0] == "title" and k.rpartition("_")[2] in TRANSLATION_LANGUAGES
+                              and isinstance(v, str) and v.strip()},
             )
         )
     if problems:
