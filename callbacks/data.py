@@ -27,7 +27,7 @@ from layouts.data import (
     ids,
 )
 
-BATCH_STATUS = Translated({"committed": N_("committed"), "reverted": N_("reverted"),
+BATCH_STATUS = Translated({"applied": N_("applied"), "committed": N_("committed"), "reverted": N_("reverted"),
                            "provisional": N_("provisional")})
 
 OUTPUTS = (

@@ -90,7 +90,7 @@ EXAMPLE_PARAMETERS = [
     ("c", N_("state"), N_("count"), "1", "100%", N_("no")),
 ]
 EXAMPLE_ROWS = [
-    (N_("State XX"), "D1: S1, S2 · D2: S3", "S1: a 45/50, b 28/28 · S2: a 0/0, b 20/28 · S3: no rows · XX: c 8/10"),
+    (N_("State XX"), "D1: S1, S2 · D2: S3", N_("S1: a 45/50, b 28/28 · S2: a 0/0, b 20/28 · S3: no rows · XX: c 8/10")),
     (N_("State YY"), "D3: S4", "S4: a 30/30, b 27/28 · YY: c 10/10"),
 ]
 EXAMPLE_SCORES = [

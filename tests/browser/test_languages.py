@@ -46,7 +46,7 @@ PAGES = {
 ALLOWED = {
     "CCTNS", "NCRB", "ICJS", "FIR", "FIRs", "SP", "SHO", "SCRB", "PS", "IIF", "NAFIS", "CAS", "GD", "NCR",
     "MLC", "PIN", "CSV", "XLSX", "PDF", "PPTX", "IST", "UTC", "SHA", "English", "Space", "min", "max", "XX",
-    "YY", "cctns", "init", "db", "import", "pragati", "UT", "AG",
+    "YY", "cctns", "init", "db", "import", "pragati", "UT", "AG", "Excel", "Home", "End", "Page", "Up", "Down",
 }
 # JS: the visible text of the page (text nodes and placeholders of elements that take up space)
 VISIBLE_TEXT = """() => {
@@ -82,9 +82,11 @@ def data_names(demo_engine) -> list[str]:
     """Names that are data (States, districts, police stations, users, methodology versions), longest first."""
     with demo_engine.connect() as conn:
         names = [r[0] for r in conn.execute(text(
-            "SELECT name FROM states UNION SELECT name FROM districts UNION SELECT name FROM police_stations "
+            "SELECT name FROM states UNION SELECT code FROM states UNION SELECT name FROM districts UNION SELECT name FROM police_stations "
             "UNION SELECT username FROM users UNION SELECT id FROM methodology_versions "
-            "UNION SELECT title FROM methodology_versions UNION SELECT email FROM users WHERE email IS NOT NULL"))]
+            "UNION SELECT title FROM methodology_versions UNION SELECT email FROM users WHERE email IS NOT NULL "
+            "UNION SELECT text FROM actions UNION SELECT text FROM action_comments "  # typed text is data
+            "UNION SELECT created_by FROM import_batches UNION SELECT file_name FROM import_batches"))]
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 
@@ -97,6 +99,7 @@ def english_left(texts: list[str], names: list[str]) -> list[str]:
             if name in rest:
                 rest = rest.replace(name, " ")
         rest = re.sub(r"[A-Z]{2}(-[A-Z0-9]{2,4})+", " ", rest)  # unit codes HR-KNL-001
+        rest = re.sub(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", " ", rest)  # e-mail addresses (and their placeholder)
         words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’]+", rest) if w not in ALLOWED]
         if words:
             left.append(f"{t!r} ({', '.join(words)})")
