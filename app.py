@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         use_pages=True,
         pages_folder="",
         assets_folder=str(ROOT / "assets"),
+        assets_ignore=r"^plotly-dashboard\.min\.js$",  # loaded by dcc.Graph when needed, not by every page
         serve_locally=True,
         title="CCTNS progress dashboard",
         update_title=None,
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     init_language(app.server)  # the language of each request (dashboard.web.language), after the guard
     index_page = app.interpolate_index
     app.interpolate_index = lambda **parts: html_with_lang(index_page(**parts))  # <html lang=...> per request
-    register_routes(app.server)  # every Flask route, in dashboard/web/routes.py
+    register_routes(app.server, ROOT / "assets")  # every Flask route, in dashboard/web/routes.py
     init_serving(app.server, settings)  # shared cache, 503 when the database is down, gzip
     init_request_checks(app)  # after the guard: bad callback bodies and unknown suites get 400/404, not 500
 

@@ -12,6 +12,7 @@ of `dashboard.web.auth` before it runs (anonymous requests never get here, POSTs
 | `/download/problems` | `cctns_download_problems` | the problem list of one's own upload (CSV) |
 | `/download/audit` | `cctns_download_audit` | the audit trail as filtered (CSV), administrators, scoped |
 | `/upload/import` | `cctns_upload` | POST: files to import, kept privately until checked and imported |
+| `/_dash-component-suites/plotly/package_data/plotly.min.js` | `cctns_plotly_js` | the partial plotly.js bundle (below) |
 
 Dash's own routes (pages, `/_dash-*`) are registered by Dash.
 """
@@ -19,8 +20,9 @@ Dash's own routes (pages, `/_dash-*`) are registered by Dash.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, request, send_from_directory
 from sqlalchemy import text
 
 from dashboard import read
@@ -60,9 +62,33 @@ def register_sign_in_routes(server: Flask) -> None:
     server.add_url_rule("/account/password", "cctns_password", password_view, methods=["GET", "POST"])
 
 
-def register_routes(server: Flask) -> None:
+# dcc.Graph loads plotly.js only when the first graph of a page mounts, from this URL (dash-renderer's
+# choice when the app serves its files locally); it answers with the partial bundle vendored in assets/
+# (scripts/build-plotly.sh: the trace types the figures use, 1.2 MB instead of plotly.py's 4.8 MB). So the
+# numbers paint first, and pages without a figure never load plotly.js at all.
+PLOTLY_JS_URL = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+PLOTLY_BUNDLE = "vendor/plotly-dashboard.min.js"
+
+
+def register_plotly_bundle(server: Flask, assets_folder: Path) -> None:
+    folder = Path(assets_folder)
+    if not (folder / PLOTLY_BUNDLE).is_file():
+        raise FileNotFoundError(f"{folder / PLOTLY_BUNDLE} is missing: run scripts/build-plotly.sh")
+
+    def plotly_js() -> Response:
+        # the URL has no fingerprint: revalidated by ETag on every use (a 304 on a warm visit)
+        response = send_from_directory(folder, PLOTLY_BUNDLE, mimetype="text/javascript", max_age=0)
+        response.cache_control.no_cache = True
+        return response
+
+    server.add_url_rule(PLOTLY_JS_URL, "cctns_plotly_js", plotly_js, methods=["GET"])
+
+
+def register_routes(server: Flask, assets_folder: Path | None = None) -> None:
     """Every route of the app (call once, from `create_app`)."""
     register_sign_in_routes(server)
+    if assets_folder is not None:
+        register_plotly_bundle(server, assets_folder)
     server.add_url_rule("/health", "health", health, methods=["GET"])
     server.add_url_rule("/download/lagging", "cctns_download_lagging", download_lagging, methods=["GET"])
     server.add_url_rule("/download/pack", "cctns_download_pack", download_pack, methods=["GET"])

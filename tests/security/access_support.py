@@ -266,6 +266,8 @@ ROUTE_CHECKS: dict[str, tuple[str, str]] = {
     "/static/<path:filename>": ("login (401)", "Flask's static folder (unused), no data"),
     "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>": (
         "login (401)", "Dash's JavaScript bundles, no data"),
+    "/_dash-component-suites/plotly/package_data/plotly.min.js": (
+        "login (401)", "the partial plotly.js bundle (assets/vendor), no data"),
     "/_dash-layout": ("login (401)", "the app shell, no data"),
     "/_dash-dependencies": ("login (401)", "the callback graph, no data"),
     "/_dash-update-component": ("login (401) + CSRF header (403)", "every callback: see the table below"),
