@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from browser_support import CHROMIUM, open_page
+from browser_support import CHROMIUM, settle
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
@@ -17,6 +17,7 @@ from dashboard.i18n import COOKIE_NAME
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")]
 
 STATION = "HR-KNL-001"
+READY_TIMEOUT_MS = 60_000
 # (path, a selector a callback fills) per role: every page the role opens from the navbar or a drill-down
 PAGES = {
     "ncrb": (
@@ -106,6 +107,13 @@ def english_left(texts: list[str], names: list[str]) -> list[str]:
     return left
 
 
+def open_and_settle(page: Page, path: str, ready: str) -> None:
+    """`open_page` with room for the heavier pages (grids, figures) on a loaded machine."""
+    page.goto(path)
+    expect(page.locator(ready).first).to_be_attached(timeout=READY_TIMEOUT_MS)
+    settle(page)
+
+
 def in_hindi(page: Page, live_server: str) -> None:
     page.context.add_cookies([{"name": COOKIE_NAME, "value": "hi", "url": live_server}])
 
@@ -117,7 +125,7 @@ def test_every_page_in_hindi_has_no_english(page_as: Callable[[str], Page], live
     in_hindi(page, live_server)
     problems = []
     for path, ready in PAGES[user]:
-        open_page(page, path, ready)
+        open_and_settle(page, path, ready)
         assert page.evaluate("document.documentElement.lang") == "hi", path
         left = english_left(page.evaluate(VISIBLE_TEXT), data_names)
         problems += [f"{path}: {t}" for t in left]
@@ -135,11 +143,11 @@ def test_sign_in_page_in_hindi(page: Page, data_names: list[str]) -> None:
 
 def test_the_switch_keeps_page_month_and_filters(page_as: Callable[[str], Page]) -> None:
     page = page_as("ncrb")
-    open_page(page, "/lagging?month=2025-05&state=HR&reason=critical", "#lagging-subtitle:has-text('Haryana')")
+    open_and_settle(page, "/lagging?month=2025-05&state=HR&reason=critical", "#lagging-subtitle:has-text('Haryana')")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.locator("#shell-language-switch").click()
     page.wait_for_function("document.documentElement.lang === 'hi'")
-    expect(page.locator("#lagging-subtitle").first).to_contain_text("Haryana")
+    expect(page.locator("#lagging-subtitle").first).to_contain_text("Haryana", timeout=READY_TIMEOUT_MS)
     assert "/lagging?" in page.url and "month=2025-05" in page.url and "state=HR" in page.url
     assert "reason=critical" in page.url
     expect(page.locator("#main-content h1").first).to_have_text("पिछड़े थाने")
@@ -151,6 +159,6 @@ def test_the_switch_keeps_page_month_and_filters(page_as: Callable[[str], Page])
 
 def test_a_shared_link_opens_in_hindi(page_as: Callable[[str], Page]) -> None:
     page = page_as("karnal-sp")
-    open_page(page, "/district/HR-KNL?month=2025-06&lang=hi", f"#district-stations [row-id={STATION}]")
+    open_and_settle(page, "/district/HR-KNL?month=2025-06&lang=hi", f"#district-stations [row-id={STATION}]")
     expect(page.locator("html")).to_have_attribute("lang", "hi")
     expect(page.locator("#shell-nav-lagging")).to_have_text("पिछड़े थाने")
