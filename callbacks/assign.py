@@ -442,5 +442,5 @@ def selection_button(resolved: Any, selected: Any) -> tuple:
         grid = Patch()
         grid["rowSelection"] = MULTI if allowed else SINGLE
     if not allowed:
-        return "Assign selected (0)", True, HIDDEN, grid
-    return f"Assign selected ({n})", n == 0, {}, grid
+        return _("Assign selected ({n})").format(n=0), True, HIDDEN, grid
+    return _("Assign selected ({n})").format(n=n), n == 0, {}, grid

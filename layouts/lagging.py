@@ -190,7 +190,7 @@ def layout(**query: object) -> html.Div:
                     subtitle=_("Ordered by marks at stake for the State, largest first. Click a row for the "
                              "station's full action list. The downloads hold exactly these rows, in this order."),
                     actions=html.Div(
-                        dbc.Button(_("Assign selected (0)"), id=ids.ASSIGN, color="primary", size="sm", disabled=True,
+                        dbc.Button(_("Assign selected ({n})").format(n=0), id=ids.ASSIGN, color="primary", size="sm", disabled=True,
                                    title=_("Tick stations in the list, then assign each an action with an owner "
                                          "and a due month")),
                         id=ids.ASSIGN_BOX, style={"display": "none"}),

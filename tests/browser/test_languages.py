@@ -87,7 +87,8 @@ def data_names(demo_engine) -> list[str]:
             "UNION SELECT username FROM users UNION SELECT id FROM methodology_versions "
             "UNION SELECT title FROM methodology_versions UNION SELECT email FROM users WHERE email IS NOT NULL "
             "UNION SELECT text FROM actions UNION SELECT text FROM action_comments "  # typed text is data
-            "UNION SELECT created_by FROM import_batches UNION SELECT file_name FROM import_batches"))]
+            "UNION SELECT created_by FROM import_batches UNION SELECT file_name FROM import_batches "
+            "UNION SELECT id FROM methodology_parameters"))]  # parameter ids are codes
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 
@@ -146,14 +147,14 @@ def test_the_switch_keeps_page_month_and_filters(page_as: Callable[[str], Page])
     open_and_settle(page, "/lagging?month=2025-05&state=HR&reason=critical", "#lagging-subtitle:has-text('Haryana')")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.locator("#shell-language-switch").click()
-    page.wait_for_function("document.documentElement.lang === 'hi'")
+    expect(page.locator("html")).to_have_attribute("lang", "hi", timeout=READY_TIMEOUT_MS)
     expect(page.locator("#lagging-subtitle").first).to_contain_text("Haryana", timeout=READY_TIMEOUT_MS)
     assert "/lagging?" in page.url and "month=2025-05" in page.url and "state=HR" in page.url
     assert "reason=critical" in page.url
     expect(page.locator("#main-content h1").first).to_have_text("पिछड़े थाने")
     expect(page.locator("#shell-language-switch")).to_have_text("English")
     page.locator("#shell-language-switch").click()
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    expect(page.locator("html")).to_have_attribute("lang", "en", timeout=READY_TIMEOUT_MS)
     assert "month=2025-05" in page.url
 
 
