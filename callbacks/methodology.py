@@ -10,7 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
-from callbacks.common import engine, valid_month
+from callbacks.common import cached_callback, engine, valid_month
 from dashboard.display import month_label, parameter_text
 from dashboard.i18n import N_, Translated
 from dashboard.i18n import gettext as _
@@ -24,7 +24,8 @@ KIND_WORDS = Translated({"count": N_("count"), "days": N_("days"), "flag": N_("y
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    cached_callback(
+        app,
         Output(ids.SUBTITLE, "children"),
         Output(ids.VERSIONS, "children"),
         Output(ids.SUMMARY, "children"),
