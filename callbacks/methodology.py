@@ -49,11 +49,12 @@ def resolve(query: Any) -> tuple[Methodology | None, Version | None, Version | N
 
     eng = engine()
     q = clean_query(**(query if isinstance(query, dict) else {}))
+    scheme = read.valid_scheme(q["scheme"], read.scheme_ids(eng))
     try:
-        meth = read.methodology(eng)
+        meth = read.methodology(eng, scheme=scheme)
     except LookupError:
         return None, None, None, None
-    months = read.months(eng)
+    months = read.months(eng, scheme=scheme)
     month = valid_month(q["month"], months) or (months[-1] if months else None)
     in_force = meth.version_for(month) if month else meth.versions[-1]
     shown = (meth.version(q["version"]) if q["version"] else None) or in_force or meth.versions[-1]
@@ -70,8 +71,9 @@ def version_nav(meth: Methodology, shown: Version, in_force: Version | None, mon
     for v in reversed(meth.versions):
         label = [v.id, html.Span(_(" in force"), className="badge text-bg-success ms-1")
                  if in_force is not None and v.id == in_force.id else None]
-        items.append(dbc.NavItem(dbc.NavLink(label, href=page_href("/methodology", month, version=v.id),
-                                             active=v.id == shown.id)))
+        items.append(dbc.NavItem(dbc.NavLink(label, href=page_href(
+            "/methodology", month, version=v.id, scheme=None if meth.scheme == "cctns" else meth.scheme),
+            active=v.id == shown.id)))
     return dbc.Nav(items, pills=True, className="category-tabs version-tabs")
 
 
@@ -98,10 +100,39 @@ def summary(meth: Methodology, v: Version, in_force: Version | None, month: str 
                           dcc.Link(_("Show the version in force"), href=page_href("/methodology", month))],
                          color="info", className="py-2 mb-2")
     return dbc.Card(dbc.CardBody([
-        html.H2(parameter_text(v, "title"), className="panel-title mb-2"),
+        html.H2(f"{meth.scheme_name}: {parameter_text(v, 'title')}", className="panel-title mb-2"),
+        provenance_note(v),
         note,
         html.Div(facts, className="method-facts mb-0"),
     ]), className="panel")
+
+
+def provenance_note(v: Version) -> dbc.Alert:
+    """Where the version comes from: NCRB's circular (date and reference) or our reconstruction from public
+    reports, which NCRB has not published; never presented as NCRB's own when it is not."""
+    if v.provenance == "notified":
+        body = [html.B(_("As notified by NCRB")), " " + _("on {date}, {reference}.").format(
+            date=v.notified_on, reference=v.reference)]
+        color = "success"
+    else:
+        body = [html.B(_("Reconstructed from public reports")),
+                " — " + _("NCRB does not publish its parameter list or weights; this version is the project's "
+                          "reconstruction from press reports and official statements, not NCRB's own document. "
+                          "Load NCRB's circular as a new version when the State receives it.")]
+        color = "warning"
+    sources = [html.Li(html.A(src, href=src, rel="noopener noreferrer", target="_blank")
+                       if src.startswith(("https://", "http://")) else src) for src in v.sources]
+    if sources:
+        body.append(html.Details([html.Summary(_("Sources ({n})").format(n=len(sources))), html.Ul(sources, className="mb-0")],
+                                 className="mt-1"))
+    return dbc.Alert(body, color=color, className="provenance-note py-2 mb-2")
+
+
+def provenance_words(v: Version) -> str:
+    """`Version.provenance_text` in the current language."""
+    if v.provenance == "notified":
+        return _("as notified by NCRB on {date}, {reference}").format(date=v.notified_on, reference=v.reference)
+    return _("reconstructed from public reports")
 
 
 def parameter_table(v: Version) -> html.Div:
@@ -152,8 +183,10 @@ def update_page(query: Any):
     if meth is None or shown is None:
         empty = empty_state(_("No methodology stored"), _("Run `cctns init-db` to store the default catalogue."))
         return _("No methodology stored"), None, empty, empty, rules_list()
-    subtitle = (_("Version in force for {month}: {version}").format(month=month_label(month), version=in_force.id)
-                if in_force is not None and month else _("{n} version(s)").format(n=len(meth.versions)))
+    subtitle = (f"{meth.scheme_name} · " + _("Version in force for {month}: {version}").format(
+        month=month_label(month), version=in_force.id) + f" ({provenance_words(in_force)})"
+                if in_force is not None and month
+                else f"{meth.scheme_name} · " + _("{n} version(s)").format(n=len(meth.versions)))
     rules = rules_list(_num(shown.lagging_score_below),
                        _("{pct} of target").format(pct=f"{float(shown.critical_achievement_below):.0%}"))
     return (subtitle, version_nav(meth, shown, in_force, month), summary(meth, shown, in_force, month),

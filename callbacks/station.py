@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import common
 from callbacks.common import query_strings
 from callbacks.shell import follow_theme
-from callbacks.unit_common import empty_fig, resolve, themed
+from callbacks.unit_common import empty_fig, query_scheme, resolve, themed
 from dashboard.display import (
     as_int,
     fmt3,
@@ -85,6 +85,7 @@ def update_page(query: Any, picked: Any, theme: str | None):
     from dashboard import read
 
     code, month = resolve(query, "station_code")
+    scheme = query_scheme(query)
     dark = theme == "dark"
     eng = common.engine()
     info = read.unit_info(eng, "station", code) if code else None
@@ -96,9 +97,9 @@ def update_page(query: Any, picked: Any, theme: str | None):
     subtitle = f"{info['district_name']} · {info['state_name']} · {month_label(month)}"
     user_scope = common.scope()
     try:
-        head = read.station_headline(eng, month, code, user_scope)
-        params = read.station_params(eng, month, code, user_scope)
-        stakes = read.lagging_stakes(eng, month, code, user_scope)
+        head = read.station_headline(eng, month, code, user_scope, scheme=scheme)
+        params = read.station_params(eng, month, code, user_scope, scheme=scheme)
+        stakes = read.lagging_stakes(eng, month, code, user_scope, scheme=scheme)
     except OutOfScope:  # not even its name: the code the URL carried is all the page shows
         from dashboard.web import audit_request
 
@@ -113,7 +114,7 @@ def update_page(query: Any, picked: Any, theme: str | None):
                           _("Opened {opened}, closed {closed}.").format(
                               opened=month_label(info.get("opened")) or "–", closed=month_label(info.get("closed")) or "–"))
         return (title, subtitle, actions, msg, *blank[1:])
-    version = read.version_for(eng, month)
+    version = read.version_for(eng, month, scheme=scheme)
     rows = param_rows(params, version, stakes)
     options = [{"label": r["parameter_name"], "value": r["parameter"]} for r in rows]
     valid = {o["value"] for o in options}
@@ -128,9 +129,9 @@ def update_page(query: Any, picked: Any, theme: str | None):
             "0 and its count parameters are left out; the score below is that imputed score, not a real one.").format(
             month=month_label(month))],
                            color="warning", className="py-2")
-    months_nr = read.station_months_not_reported(eng, code, month, 24)
-    trend = read.score_trend(eng, "station", code, month, 24)
-    district_trend = read.score_trend(eng, "district", info["district_code"], month, 24)
+    months_nr = read.station_months_not_reported(eng, code, month, 24, scheme=scheme)
+    trend = read.score_trend(eng, "station", code, month, 24, scheme=scheme)
+    district_trend = read.score_trend(eng, "district", info["district_code"], month, 24, scheme=scheme)
     trend_fig = themed(figures.score_trend_spec(trend, name=title, compare_df=district_trend,
                                            compare_name=_("{name} district").format(name=info["district_name"])),
                        dark)
@@ -251,10 +252,11 @@ def update_param_trend(parameter: Any, query: Any, theme: str | None):
 
     dark = theme == "dark"
     code, month = resolve(query, "station_code")
+    scheme = query_scheme(query)
     if not isinstance(parameter, str) or code is None or month is None:
         return empty_fig(dark, _("Pick a parameter"))
     try:
-        trend = read.station_param_trend(common.engine(), code, month, common.scope(), 12)
+        trend = read.station_param_trend(common.engine(), code, month, common.scope(), 12, scheme=scheme)
     except OutOfScope:
         from dashboard.web import audit_request
 
