@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         init_auth,
         init_language,
         init_request_checks,
+        init_response_cache,
         init_serving,
         register_routes,
         set_csp_script_hashes,
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     register_routes(app.server, ROOT / "assets")  # every Flask route, in dashboard/web/routes.py
     init_serving(app.server, settings)  # shared cache, 503 when the database is down, gzip
     init_request_checks(app)  # after the guard: bad callback bodies and unknown suites get 400/404, not 500
+    init_response_cache(app)  # after the checks: a warm click of a page callback is one cache read
 
     @app.server.before_request
     def _hash_inline_scripts_once() -> None:

@@ -92,17 +92,17 @@ def pick_units(engine: Engine, quick: bool, seed: int = 11) -> Units:
 
     rng = random.Random(seed)
     with engine.connect() as conn:
-        months = [m for (m,) in conn.execute(select(ResultUnit.month).where(ResultUnit.level == "state")
+        months = [m for (m,) in conn.execute(select(ResultUnit.month).where(ResultUnit.scheme == "cctns", ResultUnit.level == "state")
                                              .distinct().order_by(ResultUnit.month))]
         latest = months[-1]
         states = [s for (s,) in conn.execute(select(ResultUnit.unit_code).where(
-            ResultUnit.month == latest, ResultUnit.level == "state").order_by(ResultUnit.unit_code))]
+            ResultUnit.scheme == "cctns", ResultUnit.month == latest, ResultUnit.level == "state").order_by(ResultUnit.unit_code))]
         districts = list(conn.execute(select(District.code, District.state_code).order_by(District.code)).all())
         stations = [s for (s,) in conn.execute(select(ResultUnit.unit_code).where(
-            ResultUnit.month == latest, ResultUnit.level == "station").order_by(ResultUnit.unit_code))]
+            ResultUnit.scheme == "cctns", ResultUnit.month == latest, ResultUnit.level == "station").order_by(ResultUnit.unit_code))]
         # biggest States' districts are the heaviest pages: always include a few of them
         big = [d for (d,) in conn.execute(select(ResultUnit.unit_code).where(
-            ResultUnit.month == latest, ResultUnit.level == "district").order_by(
+            ResultUnit.scheme == "cctns", ResultUnit.month == latest, ResultUnit.level == "district").order_by(
             ResultUnit.stations_active.desc()).limit(3))]
     n_states, n_units = (4, 4) if quick else (len(states), 24)
     state_pick = states if n_states >= len(states) else rng.sample(states, n_states)
@@ -137,11 +137,13 @@ class Ctx:
     def national_urls(self) -> list[str]:
         urls = [f"/?month={m}" for m in reversed(self.units.months)]  # latest first
         urls += [f"/?month={self.latest}&category={c}" for c in ("Major%20States", "UTs")]
+        urls += [f"/?month={self.latest}&scheme={s}" for s in ("icjs", "itsso")]  # the ranking schemes (issue 13)
         return urls
 
     def state_urls(self) -> list[str]:
         return [f"/state/{s}?month={self.latest}" for s in self.units.states] + [
-            f"/state/{self.units.states[0]}?month={m}" for m in self.units.months[:-1]]
+            f"/state/{self.units.states[0]}?month={m}" for m in self.units.months[:-1]] + [
+            f"/state/{self.units.states[0]}?month={self.latest}&scheme={s}" for s in ("icjs", "itsso")]
 
     def district_urls(self) -> list[str]:
         return [f"/district/{d}?month={self.latest}" for d, _ in self.units.districts]
@@ -334,6 +336,13 @@ def _lagging_filters(c: Ctx) -> list[Scenario]:
     return out
 
 
+def _scheme_switch(c: Ctx) -> list[Scenario]:
+    """The ranking-scheme switch picked on the national and a State page (issue 13)."""
+    pages = [f"/?month={c.latest}", f"/state/{c.units.states[0]}?month={c.latest}"]
+    return [Scenario(f"pick {s} on {u}", u, {"shell-scheme.value": s}, ["shell-scheme.value"])
+            for u in pages for s in ("icjs", "itsso", "cctns")] + [Scenario(u, u) for u in pages]
+
+
 def _noop(c: Ctx) -> list[Scenario]:
     return [Scenario("no-op", "/", {"bench-noop-in.value": "x"}, ["bench-noop-in.value"])]
 
@@ -343,6 +352,7 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     ROUTING_OUTPUT: lambda c: [Scenario(u, u) for u in c.all_urls()],
     # shell
     "shell-month.options": lambda c: [Scenario(u, u) for u in c.all_urls()],
+    "shell-scheme.options": _scheme_switch,
     "shell-breadcrumb.children": lambda c: [Scenario(u, u) for u in c.all_urls()],
     "shell-data-as-of.children": lambda c: [Scenario(u, u) for u in c.all_urls(2)],
     "shell-search.options": _search,
@@ -488,3 +498,29 @@ def measure(app: dash.Dash, username: str, password: str, engine: Engine, quick:
     visits = {page: [{"url": u, "bodies": ctx.visit_bodies(u)} for u in urls[:6]]
               for page, urls in ctx.page_urls().items()}
     return {"floor": floor, "callbacks": results, "cache": cache, "visits": visits, "units": ctx.units.__dict__}
+
+
+def measure_warmup(app: dash.Dash, username: str, password: str, engine: Engine, visits: dict[str, Any],
+                   budget_s: float) -> dict[str, Any]:
+    """The cache emptied, the warm-up after an import (dashboard.web.warmup) run with a budget, then the
+    first callbacks of the State and district pages as the browser posts them: how many are warm."""
+    from dashboard.read import clear, generation
+    from dashboard.web import cached_outputs, warm
+
+    clear(app.server)
+    report = warm(app, generation(engine), budget_s)
+    client = app.server.test_client()
+    csrf = sign_in(client, username, password)
+    marked = cached_outputs(app.server)
+    ms, hits = [], 0
+    for page in ("state", "district"):
+        for visit in visits.get(page, []):
+            for body in visit["bodies"]:
+                if body["output"] not in marked:
+                    continue
+                t = Timer()
+                r = client.post("/_dash-update-component", json=body, headers={CSRF_HEADER: csrf, "Accept-Encoding": "gzip"})
+                ms.append(t.ms)
+                hits += r.headers.get("X-CCTNS-Cache") == "hit"
+    return {"budget_s": budget_s, "pages": report.pages, "answers": report.answers, "seconds": report.seconds,
+            "stopped": report.stopped, "first_clicks": summary_ms(ms), "hits": hits}

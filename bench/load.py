@@ -235,7 +235,7 @@ def run_users(base: str, username: str, password: str, visits: dict[str, list[di
 def server_env(url: str, instance: Path, redis_url: str | None, secret: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CCTNS_")}
     env.update({"CCTNS_DATABASE_URL": url, "CCTNS_INSTANCE_DIR": str(instance), "CCTNS_SECRET_KEY": secret,
-                "CCTNS_ACCESS_LOG": "", "PATH": str(ROOT / ".venv/bin") + os.pathsep + env.get("PATH", "")})
+                "CCTNS_ACCESS_LOG": "", "CCTNS_WARM": "0", "PATH": str(ROOT / ".venv/bin") + os.pathsep + env.get("PATH", "")})
     if redis_url:
         env["CCTNS_REDIS_URL"] = redis_url
     env.setdefault("PYTHONPATH", str(ROOT))

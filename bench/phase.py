@@ -119,6 +119,11 @@ def main() -> int:
         load_mark("after callbacks")
         out["callbacks"] = cb
         out["bare_floor"] = bare_floor(100 if args.quick else 300)
+        from bench.callbacks import measure_warmup
+
+        log("the warm-up after an import, then the first clicks on State and district pages")
+        out["warmup"] = measure_warmup(app, "ncrb", users["ncrb"], get_engine(args.url), visits,
+                                       budget_s=20 if args.quick else 120)
     except Exception:  # noqa: BLE001
         out["errors"].append("callbacks: " + traceback.format_exc())
         save()

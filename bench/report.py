@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 TARGETS = {
-    "callback_p95_ms": 50.0,
+    "callback_p95_ms": 20.0,  # issue 15: every server callback, cold (cache empty)
+    "callback_warm_p95_ms": 5.0,  # issue 15: warm (cache hit)
+    "deck_p95_ms": 50.0,  # issue 15: the conference deck, cold
     "floor_ratio": 20.0,
-    "response_kb": 300.0,
+    "response_kb": 150.0,  # issue 15: every response before gzip
     "worker_rss_mb": 600.0,
-    "month_import_s": 10.0,
+    "month_import_s": 3.0,  # issue 15: a national month imported and rescored, both databases
+    "reimport_s": 5.0,  # issue 15: a full re-import of a month (PostgreSQL)
 }
+DECK = "deck-stage"
 
 # issue 15, in the browser and under load
 CLIENT_TARGETS = {
@@ -38,17 +42,29 @@ def verdicts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         v: dict[str, Any] = {}
         b = r.get("build", {})
         mi = b.get("month_import", {})
-        v["month_import_s"] = _miss(mi.get("max_s"), TARGETS["month_import_s"], "s")
+        v["month_import_s"] = _miss(mi.get("max_s"), TARGETS["month_import_s"], "s") + (
+            f" (CPU {mi['max_cpu_s']} s: the rest is waiting for a shared machine)" if mi.get("max_cpu_s") else "")
+        re_ = b.get("reimport_latest") or {}
+        if re_:
+            v["reimport_s"] = _miss(re_.get("seconds"), TARGETS["reimport_s"], "s") + (
+                f" (CPU {re_['cpu_s']} s)" if re_.get("cpu_s") is not None else "")
         cbs = [c for c in r.get("callbacks", {}).get("callbacks", []) if c.get("status") == "ok"
                and not c["callback"].startswith("bench-noop")]
+        deck = [c for c in cbs if DECK in c["callback"]]
+        if deck:
+            v["deck_p95_cold"] = _miss(deck[0]["cold"]["p95_ms"], TARGETS["deck_p95_ms"], "ms")
+        cbs = [c for c in cbs if DECK not in c["callback"]]
         worst = max(cbs, key=lambda c: c["cold"]["p95_ms"] or 0, default=None)
         if worst:
             v["callback_p95_cold"] = _miss(worst["cold"]["p95_ms"], TARGETS["callback_p95_ms"], "ms") + \
                 f" — worst: {worst['callback']}"
             over = [c for c in cbs if (c["cold"]["p95_ms"] or 0) > TARGETS["callback_p95_ms"]]
-            v["callbacks_over_50ms_cold"] = f"{len(over)} of {len(cbs)}"
-            over_w = [c for c in cbs if (c["warm"]["p95_ms"] or 0) > TARGETS["callback_p95_ms"]]
-            v["callbacks_over_50ms_warm"] = f"{len(over_w)} of {len(cbs)}"
+            v["callbacks_over_20ms_cold"] = f"{len(over)} of {len(cbs)}"
+            worst_w = max(cbs, key=lambda c: c["warm"]["p95_ms"] or 0)
+            v["callback_p95_warm"] = _miss(worst_w["warm"]["p95_ms"], TARGETS["callback_warm_p95_ms"], "ms") + \
+                f" — worst: {worst_w['callback']}"
+            over_w = [c for c in cbs if (c["warm"]["p95_ms"] or 0) > TARGETS["callback_warm_p95_ms"]]
+            v["callbacks_over_5ms_warm"] = f"{len(over_w)} of {len(cbs)}"
             big = max(cbs, key=lambda c: c.get("max_bytes") or 0)
             v["response_size"] = _miss(round((big.get("max_bytes") or 0) / 1024, 1), TARGETS["response_kb"], "KB") + \
                 f" — largest: {big['callback']}"
@@ -142,7 +158,7 @@ def render_markdown(report: dict[str, Any]) -> str:
                 f"| one month (last imported): rows, seconds, rows/s | {_f(mi['last']['rows'])} rows, {mi['last']['seconds']} s, {_f(mi['last']['rows_per_s'])} rows/s |",
                 f"| month import + recompute: mean / max | {mi['mean_s']} s / {mi['max_s']} s |",
                 f"| of which recompute: mean / max | {mi['mean_recompute_s']} s / {mi['max_recompute_s']} s |",
-                f"| latest month imported again (all rows replaced) | {re_['seconds']} s (recompute {re_['recompute_s']} s) |",
+                f"| latest month imported again (all rows replaced) | {re_['seconds']} s (recompute {re_['recompute_s']} s; CPU {re_.get('cpu_s', '–')} s) |",
             ]
             for a in b.get("recompute_alone", []):
                 lines.append(f"| recompute alone, {a['month']} (and refresh of later months) | {a['seconds']} s |")
@@ -166,6 +182,14 @@ def render_markdown(report: dict[str, Any]) -> str:
                     f"| `{c['callback']}` | {c['inputs']} | {_f(c['cold']['p50_ms'])} | {_f(c['cold']['p95_ms'])} | "
                     f"{_f(c['warm']['p50_ms'])} | {_f(c['warm']['p95_ms'])} | {_f(c.get('ratio_cold_p95'))} | {kb} | "
                     f"{errs} | {c['status']} |")
+        wu = r.get("warmup")
+        if wu:
+            lines += ["", "### Warm-up after an import (dashboard.web.warmup)", "",
+                      f"Cache emptied, then the warm-up ran for at most {wu['budget_s']} s: {wu['answers']} answers for "
+                      f"{wu['pages']} pages in {wu['seconds']} s (stopped: {wu['stopped'] or 'done'}). Then the first "
+                      f"callbacks of the State and district pages it reached, as the browser posts them: "
+                      f"{wu['first_clicks']['n']} requests, p50 {_f(wu['first_clicks']['p50_ms'])} ms, "
+                      f"p95 {_f(wu['first_clicks']['p95_ms'])} ms, {wu['hits']} cache hits."]
         br = r.get("browser")
         if br:
             lines += ["", "### First render in headless Chromium (1366×768)", "",

@@ -12,7 +12,7 @@ from dash import Input, Output, State, dcc, html
 
 from callbacks import common
 from callbacks.shell import follow_theme
-from callbacks.unit_common import drill_href, empty_fig, resolve, themed
+from callbacks.unit_common import drill_href, empty_fig, query_scheme, resolve, themed
 from dashboard.display import (
     action_words,
     as_int,
@@ -43,7 +43,8 @@ LAGGING_ROWS = 25  # the panel lists the stations with most at stake; the laggin
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    common.cached_callback(
+        app,
         Output(ids.TITLE, "children"),
         Output(ids.SUBTITLE, "children"),
         Output(ids.ACTIONS, "children"),
@@ -57,7 +58,8 @@ def register(app: dash.Dash) -> None:
         Input(ids.QUERY, "data"),
         State(shell_ids.THEME_STORE, "data"),
     )(update_page)
-    app.callback(
+    common.cached_callback(
+        app,
         Output(ids.STATIONS, "rowData"),
         Output(ids.STATIONS_BOX, "style"),
         Output(ids.STATIONS_NOTE, "children"),
@@ -85,6 +87,7 @@ def update_page(query: Any, theme: str | None):
     from dashboard import read
 
     code, month = resolve(query, "district_code")
+    scheme = query_scheme(query)
     dark = theme == "dark"
     eng = common.engine()
     info = read.unit_info(eng, "district", code) if code else None
@@ -95,12 +98,12 @@ def update_page(query: Any, theme: str | None):
     subtitle = f"{info['state_name']} · {month_label(month)}"
     user_scope = common.scope()
     try:
-        head = read.district_headline(eng, month, code, user_scope)
-        lag = read.lagging(eng, month, user_scope, info["state_code"], code)
-        stakes = read.unit_stakes(eng, month, user_scope, info["state_code"], code)
-        table = read.stations_table(eng, month, code, user_scope)
+        head = read.district_headline(eng, month, code, user_scope, scheme=scheme)
+        lag = read.lagging(eng, month, user_scope, info["state_code"], code, scheme=scheme)
+        stakes = read.unit_stakes(eng, month, user_scope, info["state_code"], code, scheme=scheme)
+        table = read.stations_table(eng, month, code, user_scope, scheme=scheme)
         moved = read.movers_of(table, n=5)  # from the table already read
-        matrix = read.district_station_matrix(eng, month, code, user_scope)
+        matrix = read.district_station_matrix(eng, month, code, user_scope, scheme=scheme)
     except OutOfScope:
         from dashboard.web import audit_request
 
@@ -117,7 +120,7 @@ def update_page(query: Any, theme: str | None):
     if head is None:
         return title, subtitle, actions, empty_state(), [], None, None, empty_fig(dark), HIDDEN, None
     kpis = headline_cards(head, lag)
-    version = read.version_for(eng, month)
+    version = read.version_for(eng, month, scheme=scheme)
     lagging = lagging_panel(lag, stakes, version, month,
                             more_href=page_href("/lagging", month, state=info["state_code"], district=code),
                             assign=user_scope.can_create_action("station", info["state_code"], code))
@@ -174,12 +177,13 @@ def update_stations(query: Any, peer: Any):
     from dashboard import read
 
     code, month = resolve(query, "district_code")
+    scheme = query_scheme(query)
     eng = common.engine()
     info = read.unit_info(eng, "district", code) if code else None
     if info is None or month is None:
         return [], HIDDEN, None
     try:
-        table = read.stations_table(eng, month, code, common.scope())
+        table = read.stations_table(eng, month, code, common.scope(), scheme=scheme)
     except OutOfScope:
         from dashboard.web import audit_request
 

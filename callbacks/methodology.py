@@ -10,7 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
-from callbacks.common import engine, valid_month
+from callbacks.common import cached_callback, engine, valid_month
 from dashboard.display import month_label
 from dashboard.i18n import gettext as _
 from layouts.components import empty_state, page_href
@@ -22,7 +22,8 @@ KIND_WORDS = {"count": "count", "days": "days", "flag": "yes / no"}
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    cached_callback(
+        app,
         Output(ids.SUBTITLE, "children"),
         Output(ids.VERSIONS, "children"),
         Output(ids.SUMMARY, "children"),
@@ -46,11 +47,12 @@ def resolve(query: Any) -> tuple[Methodology | None, Version | None, Version | N
 
     eng = engine()
     q = clean_query(**(query if isinstance(query, dict) else {}))
+    scheme = read.valid_scheme(q["scheme"], read.scheme_ids(eng))
     try:
-        meth = read.methodology(eng)
+        meth = read.methodology(eng, scheme=scheme)
     except LookupError:
         return None, None, None, None
-    months = read.months(eng)
+    months = read.months(eng, scheme=scheme)
     month = valid_month(q["month"], months) or (months[-1] if months else None)
     in_force = meth.version_for(month) if month else meth.versions[-1]
     shown = (meth.version(q["version"]) if q["version"] else None) or in_force or meth.versions[-1]
@@ -67,8 +69,9 @@ def version_nav(meth: Methodology, shown: Version, in_force: Version | None, mon
     for v in reversed(meth.versions):
         label = [v.id, html.Span(_(" in force"), className="badge text-bg-success ms-1")
                  if in_force is not None and v.id == in_force.id else None]
-        items.append(dbc.NavItem(dbc.NavLink(label, href=page_href("/methodology", month, version=v.id),
-                                             active=v.id == shown.id)))
+        items.append(dbc.NavItem(dbc.NavLink(label, href=page_href(
+            "/methodology", month, version=v.id, scheme=None if meth.scheme == "cctns" else meth.scheme),
+            active=v.id == shown.id)))
     return dbc.Nav(items, pills=True, className="category-tabs version-tabs")
 
 
@@ -92,10 +95,31 @@ def summary(meth: Methodology, v: Version, in_force: Version | None, month: str 
                           dcc.Link(_("Show the version in force"), href=page_href("/methodology", month))],
                          color="info", className="py-2 mb-2")
     return dbc.Card(dbc.CardBody([
-        html.H2(v.title, className="panel-title mb-2"),
+        html.H2(f"{meth.scheme_name}: {v.title}", className="panel-title mb-2"),
+        provenance_note(v),
         note,
         html.Div(facts, className="method-facts mb-0"),
     ]), className="panel")
+
+
+def provenance_note(v: Version) -> dbc.Alert:
+    """Where the version comes from: NCRB's circular (date and reference) or our reconstruction from public
+    reports, which NCRB has not published; never presented as NCRB's own when it is not."""
+    if v.provenance == "notified":
+        body = [html.B("As notified by NCRB"), f" on {v.notified_on}, {v.reference}."]
+        color = "success"
+    else:
+        body = [html.B("Reconstructed from public reports"),
+                " — NCRB does not publish its parameter list or weights; this version is the project's "
+                "reconstruction from press reports and official statements, not NCRB's own document. "
+                "Load NCRB's circular as a new version when the State receives it."]
+        color = "warning"
+    sources = [html.Li(html.A(src, href=src, rel="noopener noreferrer", target="_blank")
+                       if src.startswith(("https://", "http://")) else src) for src in v.sources]
+    if sources:
+        body.append(html.Details([html.Summary(f"Sources ({len(sources)})"), html.Ul(sources, className="mb-0")],
+                                 className="mt-1"))
+    return dbc.Alert(body, color=color, className="provenance-note py-2 mb-2")
 
 
 def parameter_table(v: Version) -> html.Div:
@@ -145,8 +169,9 @@ def update_page(query: Any):
     if meth is None or shown is None:
         empty = empty_state(_("No methodology stored"), "Run `cctns init-db` to store the default catalogue.")
         return "No methodology stored", None, empty, empty, rules_list()
-    subtitle = (f"Version in force for {month_label(month)}: {in_force.id}" if in_force is not None and month
-                else f"{len(meth.versions)} version(s)")
+    subtitle = (f"{meth.scheme_name} · version in force for {month_label(month)}: {in_force.id} "
+                f"({in_force.provenance_text})" if in_force is not None and month
+                else f"{meth.scheme_name} · {len(meth.versions)} version(s)")
     rules = rules_list(_num(shown.lagging_score_below), f"{float(shown.critical_achievement_below):.0%} of target")
     return (subtitle, version_nav(meth, shown, in_force, month), summary(meth, shown, in_force, month),
             parameter_table(shown), rules)

@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import common
 from callbacks.common import query_strings
 from callbacks.shell import follow_theme
-from callbacks.unit_common import empty_fig, resolve, themed
+from callbacks.unit_common import empty_fig, query_scheme, resolve, themed
 from dashboard.display import (
     as_int,
     fmt3,
@@ -37,7 +37,8 @@ HIDDEN = {"display": "none"}
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    common.cached_callback(
+        app,
         Output(ids.TITLE, "children"),
         Output(ids.SUBTITLE, "children"),
         Output(ids.ACTIONS, "children"),
@@ -54,7 +55,8 @@ def register(app: dash.Dash) -> None:
         State(ids.PICK, "value"),
         State(shell_ids.THEME_STORE, "data"),
     )(update_page)
-    app.callback(
+    common.cached_callback(
+        app,
         Output(ids.PARAM_TREND, "figure"),
         Input(ids.PICK, "value"),
         State(ids.QUERY, "data"),
@@ -81,6 +83,7 @@ def update_page(query: Any, picked: Any, theme: str | None):
     from dashboard import read
 
     code, month = resolve(query, "station_code")
+    scheme = query_scheme(query)
     dark = theme == "dark"
     eng = common.engine()
     info = read.unit_info(eng, "station", code) if code else None
@@ -92,9 +95,9 @@ def update_page(query: Any, picked: Any, theme: str | None):
     subtitle = f"{info['district_name']} · {info['state_name']} · {month_label(month)}"
     user_scope = common.scope()
     try:
-        head = read.station_headline(eng, month, code, user_scope)
-        params = read.station_params(eng, month, code, user_scope)
-        stakes = read.lagging_stakes(eng, month, code, user_scope)
+        head = read.station_headline(eng, month, code, user_scope, scheme=scheme)
+        params = read.station_params(eng, month, code, user_scope, scheme=scheme)
+        stakes = read.lagging_stakes(eng, month, code, user_scope, scheme=scheme)
     except OutOfScope:  # not even its name: the code the URL carried is all the page shows
         from dashboard.web import audit_request
 
@@ -108,7 +111,7 @@ def update_page(query: Any, picked: Any, theme: str | None):
         msg = empty_state(_("This station was not active this month"),
                           f"Opened {info.get('opened') or '–'}, closed {info.get('closed') or '–'}.")
         return (title, subtitle, actions, msg, *blank[1:])
-    version = read.version_for(eng, month)
+    version = read.version_for(eng, month, scheme=scheme)
     rows = param_rows(params, version, stakes)
     options = [{"label": r["parameter_name"], "value": r["parameter"]} for r in rows]
     valid = {o["value"] for o in options}
@@ -122,9 +125,9 @@ def update_page(query: Any, picked: Any, theme: str | None):
                             f"{month_label(month)}. Under rule 3 its days/flag parameters count as 0 and its count "
                             "parameters are left out; the score below is that imputed score, not a real one."],
                            color="warning", className="py-2")
-    months_nr = read.station_months_not_reported(eng, code, month, 24)
-    trend = read.score_trend(eng, "station", code, month, 24)
-    district_trend = read.score_trend(eng, "district", info["district_code"], month, 24)
+    months_nr = read.station_months_not_reported(eng, code, month, 24, scheme=scheme)
+    trend = read.score_trend(eng, "station", code, month, 24, scheme=scheme)
+    district_trend = read.score_trend(eng, "district", info["district_code"], month, 24, scheme=scheme)
     trend_fig = themed(figures.score_trend_spec(trend, name=title, compare_df=district_trend,
                                            compare_name=f"{info['district_name']} district"), dark)
     return (title, subtitle, actions, notice, headline_cards(head), rows, {}, _params_note(rows, version),
@@ -236,10 +239,11 @@ def update_param_trend(parameter: Any, query: Any, theme: str | None):
 
     dark = theme == "dark"
     code, month = resolve(query, "station_code")
+    scheme = query_scheme(query)
     if not isinstance(parameter, str) or code is None or month is None:
         return empty_fig(dark, "Pick a parameter")
     try:
-        trend = read.station_param_trend(common.engine(), code, month, common.scope(), 12)
+        trend = read.station_param_trend(common.engine(), code, month, common.scope(), 12, scheme=scheme)
     except OutOfScope:
         from dashboard.web import audit_request
 

@@ -349,6 +349,8 @@ def _count_words(p: Parameter | None, num: int, den: int) -> str:
     """ "28 of 40 FIRs registered in all modes (70.0%)"; days and flags read naturally."""
     if p is not None and p.kind == "flag":
         return _("done this month") if num >= den and den > 0 else _("not done this month")
+    if p is not None and p.shortfall:  # ITSSO: "14 of 31 cases past 60 days"
+        return f"{indian(max(den - num, 0))} of {indian(den)} {p.shortfall}"
     unit = (_("days") if p is not None and p.kind == "days" else (parameter_text(p, "denominator")
                                                                   if p is not None and p.denominator else ""))
     unit = unit.strip()

@@ -11,7 +11,7 @@ from dashboard.display import month_label
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
-from layouts.unit_parts import clean_code, clean_month
+from layouts.unit_parts import clean_code, clean_month, clean_scheme
 from metrics.analysis import PEER_GROUPS, PEER_UNKNOWN
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -70,7 +70,7 @@ STATION_COLUMNS: list[dict] = [
 def layout(district_code: str | None = None, month: str | None = None, peer: str | None = None,
            **_other: object) -> html.Div:
     code = clean_code(district_code)
-    q = {"district_code": code, "month": clean_month(month)}
+    q = {"district_code": code, "month": clean_month(month), "scheme": clean_scheme(_other.get("scheme"))}
     peer_value = peer if isinstance(peer, str) and peer in {o["value"] for o in PEER_OPTIONS} else "all"
     return html.Div(
         [

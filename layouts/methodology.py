@@ -29,10 +29,14 @@ class ids:
     EXAMPLE = "methodology-example"
 
 
-def clean_query(month: object = None, version: object = None, **_unknown: object) -> dict[str, str | None]:
+def clean_query(month: object = None, version: object = None, scheme: object = None,
+                **_unknown: object) -> dict[str, str | None]:
+    from metrics.methodology import SCHEME_ID_RE
+
     ok = isinstance(version, str) and 0 < len(version) <= 60 and all(c.isalnum() or c in "-_." for c in version)
     return {"month": month if isinstance(month, str) and is_month(month) else None,
-            "version": version if ok else None}
+            "version": version if ok else None,
+            "scheme": scheme if isinstance(scheme, str) and SCHEME_ID_RE.match(scheme) else None}
 
 
 def rules_list(lagging_below: str = "the version's lagging line", critical_below: str = "its critical line") -> html.Ol:
@@ -140,7 +144,7 @@ def worked_example() -> html.Div:
 
 
 def layout(month: str | None = None, version: str | None = None, **_other: object) -> html.Div:
-    q = clean_query(month, version)
+    q = clean_query(month, version, _other.get("scheme"))
     return html.Div(
         [
             dcc.Store(id=ids.QUERY, data=q),

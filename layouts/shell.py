@@ -33,6 +33,7 @@ class ids:
     NAV_DATA = "shell-nav-data"
     SEARCH = "shell-search"
     MONTH = "shell-month"
+    SCHEME = "shell-scheme"  # the ranking scheme (CCTNS Pragati, ICJS, ITSSO), kept in the URL as ?scheme=
     THEME_SWITCH = "shell-theme-switch"
     THEME_STORE = "shell-theme"  # "light" | "dark"
     TEMPLATES = "shell-figure-templates"  # {"light": template, "dark": template} for the clientside swap
@@ -45,6 +46,7 @@ class ids:
     FOOTER = "shell-footer"
     FOOTER_AS_OF = "shell-data-as-of"
     FOOTER_VERSION = "shell-methodology-version"
+    PROVISIONAL_NOTICE = "shell-provisional-notice"  # "being collected: provisional figures" (callbacks/provisional.py)
 
 
 NAV_ITEMS: tuple[tuple[str, str, str], ...] = (  # labels in English, shown through _()
@@ -109,6 +111,17 @@ def month_picker() -> html.Div:
                          className="shell-month", placeholder=_("Month")),
         ],
         className="shell-control shell-month-wrap d-flex align-items-center",
+    )
+
+
+def scheme_picker() -> html.Div:
+    return html.Div(
+        [
+            html.Label("Ranking", htmlFor=ids.SCHEME, className="shell-label"),
+            dcc.Dropdown(id=ids.SCHEME, options=[], value=None, clearable=False, searchable=False,
+                         className="shell-scheme", placeholder="Ranking"),
+        ],
+        className="shell-control shell-scheme-wrap d-flex align-items-center",
     )
 
 
@@ -185,7 +198,8 @@ def context_bar() -> html.Div:
             [
                 html.Nav(html.Ol([], id=ids.BREADCRUMB, className="breadcrumb mb-0"),
                          className="shell-breadcrumb", **{"aria-label": _("breadcrumb")}),
-                html.Div([search_box(), month_picker()], className="shell-controls d-flex align-items-center"),
+                html.Div([search_box(), scheme_picker(), month_picker()],
+                         className="shell-controls d-flex align-items-center"),
             ],
             className="shell-container shell-context-inner",
         ),
@@ -230,7 +244,8 @@ def app_layout() -> html.Div:
             dcc.Store(id=ids.TEMPLATES, storage_type="memory", data=figure_templates()),
             navbar(),
             context_bar(),
-            html.Main(dbc.Container(dash.page_container, fluid=True, className="shell-container"),
+            html.Main(dbc.Container([html.Div(id=ids.PROVISIONAL_NOTICE), dash.page_container], fluid=True,
+                                    className="shell-container"),
                       id=ids.MAIN, tabIndex="-1", className="shell-main"),
             footer(),
             assign_dialog(),

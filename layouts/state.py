@@ -11,7 +11,7 @@ from dashboard.display import month_label
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
-from layouts.unit_parts import clean_code, clean_month
+from layouts.unit_parts import clean_code, clean_month, clean_scheme
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
@@ -66,7 +66,7 @@ DISTRICT_COLUMNS: list[dict] = [
 
 def layout(state_code: str | None = None, month: str | None = None, **_other: object) -> html.Div:
     code = clean_code(state_code)
-    q = {"state_code": code, "month": clean_month(month)}
+    q = {"state_code": code, "month": clean_month(month), "scheme": clean_scheme(_other.get("scheme"))}
     return html.Div(
         [
             dcc.Store(id=ids.QUERY, data=q),

@@ -19,6 +19,13 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,23}$")
 NOT_AVAILABLE = "Not available for your account"
 
 
+def clean_scheme(value: object) -> str | None:
+    """A well-formed scheme id from the URL (callbacks check it is stored), else None (CCTNS)."""
+    from metrics.methodology import SCHEME_ID_RE
+
+    return value if isinstance(value, str) and SCHEME_ID_RE.match(value) else None
+
+
 def clean_code(value: object) -> str | None:
     """A unit code from the URL (letters, digits, '-', '_'; at most 24), upper-cased; else None."""
     return value.upper() if isinstance(value, str) and _CODE.match(value) else None

@@ -34,11 +34,16 @@ from dashboard.reports.deck import (
     wrap_label,
 )
 from dashboard.reports.exports import (
+    PROVISIONAL_EXPORTS,
     RANK_COLUMNS,
     ExportError,
     actions_register,
     build_export,
+    build_provisional_export,
     export_bytes,
+    provisional_file_stem,
+    published_export,
+    reconciliation_export,
     write_export,
 )
 from dashboard.reports.packs import (
@@ -95,6 +100,7 @@ from dashboard.reports.review import (
 )
 
 __all__ = [
+    "PROVISIONAL_EXPORTS", "build_provisional_export", "provisional_file_stem",
     "ACCENT",
     "ACTION_SHEET_COLUMNS",
     "COMMITMENTS_LISTED",
@@ -149,6 +155,8 @@ __all__ = [
     "ZEBRA",
     "block_height",
     "build_export",
+    "published_export",
+    "reconciliation_export",
     "build_pack",
     "build_pdf",
     "build_pptx",

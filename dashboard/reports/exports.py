@@ -34,27 +34,61 @@ def _marks_lost_wide(long: pd.DataFrame, unit_col: str = "unit_code") -> pd.Data
     return wide.reset_index()
 
 
+PUBLISHED_COLUMNS = ["month", "scheme", "state_code", "state_name", "score", "rank", "category_rank", "source"]
+
+
+def published_export(engine, scheme: str = "cctns", month: str | None = None) -> pd.DataFrame:
+    """NCRB's published results of a scheme (one month, or every month), with their sources."""
+    if scheme not in read.scheme_ids(engine):
+        raise ExportError(f"unknown scheme {scheme!r}: use one of {', '.join(read.scheme_ids(engine))}")
+    months = [month] if month else read.published_months(engine, scheme=scheme)
+    frames = []
+    for m in months:
+        t = read.published_table(engine, m, scheme=scheme)
+        frames.append(pd.DataFrame({"month": m, "scheme": scheme, "state_code": t["state_code"],
+                                    "state_name": t["name"], "score": t["score_display"], "rank": t["rank"],
+                                    "category_rank": t["category_rank"], "source": t["source"]}))
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PUBLISHED_COLUMNS)
+
+
+def reconciliation_export(engine, month: str, scheme: str = "cctns") -> pd.DataFrame:
+    """Published beside computed for every State NCRB published in `month` (the issue's columns)."""
+    if scheme not in read.scheme_ids(engine):
+        raise ExportError(f"unknown scheme {scheme!r}: use one of {', '.join(read.scheme_ids(engine))}")
+    rec = read.reconciliation(engine, month, scheme=scheme)
+    if rec.empty and month not in read.published_months(engine, scheme=scheme):
+        raise ExportError(f"NCRB published no {scheme} results for {month}")
+    out = rec[read.RECONCILIATION_COLUMNS].copy()
+    for c in ("published_rank", "computed_rank"):
+        out[c] = out[c].astype("Int64")
+    return out
+
+
 def build_export(engine, what: str, month: str, state: str | None = None, district: str | None = None,
-                 scope: Scope | None = None) -> pd.DataFrame:
-    """One export table; `scope` defaults to national (the command line is run by the data owner)."""
+                 scope: Scope | None = None, *, scheme: str = "cctns") -> pd.DataFrame:
+    """One export table of a ranking scheme; `scope` defaults to national (the command line is run by the
+    data owner)."""
     scope = scope or Scope.national()
-    if month not in read.months(engine):
+    if scheme not in read.scheme_ids(engine):
+        raise ExportError(f"unknown scheme {scheme!r}: use one of {', '.join(read.scheme_ids(engine))}")
+    if month not in read.months(engine, scheme=scheme):
         raise ExportError(f"no results for month {month}")
     if what == "states":
-        table = read.states_table(engine, month)
+        table = read.states_table(engine, month, scheme=scheme)
         cols = ["unit_code", "name", "category", "score_display", *RANK_COLUMNS["states"]]
         out = table[cols].rename(columns={"unit_code": "state_code", "score_display": "score"})
-        lost = _marks_lost_wide(read.param_matrix(engine, month, "state"))
+        lost = _marks_lost_wide(read.param_matrix(engine, month, "state", scheme=scheme))
         return out.merge(lost.rename(columns={"unit_code": "state_code"}), on="state_code", how="left")
     if what == "districts":
         if not state:
             raise ExportError("districts needs --state")
         if read.unit_info(engine, "state", state) is None:
             raise ExportError(f"unknown State/UT {state}")
-        table = read.districts_table(engine, month, state, scope)
+        table = read.districts_table(engine, month, state, scope, scheme=scheme)
         cols = ["unit_code", "name", "state_code", "score_display", *RANK_COLUMNS["districts"]]
         out = table[cols].rename(columns={"unit_code": "district_code", "score_display": "score"})
-        lost = _marks_lost_wide(read.param_matrix(engine, month, "district", state_code=state, scope=scope))
+        lost = _marks_lost_wide(read.param_matrix(engine, month, "district", state_code=state, scope=scope, scheme=scheme))
         return out.merge(lost.rename(columns={"unit_code": "district_code"}), on="district_code", how="left")
     if what == "stations":
         if not state and not district:
@@ -63,14 +97,14 @@ def build_export(engine, what: str, month: str, state: str | None = None, distri
             raise ExportError(f"unknown district {district}")
         if state and read.unit_info(engine, "state", state) is None:
             raise ExportError(f"unknown State/UT {state}")
-        districts = [district] if district else read.districts_table(engine, month, state, scope)["unit_code"].tolist()
+        districts = [district] if district else read.districts_table(engine, month, state, scope, scheme=scheme)["unit_code"].tolist()
         frames, lost_frames = [], []
         for d in districts:
-            t = read.stations_table(engine, month, d, scope)
+            t = read.stations_table(engine, month, d, scope, scheme=scheme)
             if t.empty:
                 continue
             frames.append(t)
-            lost_frames.append(read.district_station_matrix(engine, month, d, scope))
+            lost_frames.append(read.district_station_matrix(engine, month, d, scope, scheme=scheme))
         if not frames:
             return pd.DataFrame()
         table = pd.concat(frames, ignore_index=True)
@@ -90,8 +124,66 @@ def build_export(engine, what: str, month: str, state: str | None = None, distri
                 raise ExportError(f"unknown district {district}")
             state = info["state_code"]
         # exactly the table of the lagging page and its download (same rows, order, words)
-        return read.lagging_table(read.lagging_list(engine, month, scope, state, district))
+        return read.lagging_table(read.lagging_list(engine, month, scope, state, district, scheme=scheme))
     raise ExportError(f"unknown export {what!r}: use states, districts, stations or lagging")
+
+
+PROVISIONAL_EXPORTS = ("states", "districts", "lagging", "todo")
+
+
+def build_provisional_export(engine, what: str, month: str, state: str | None = None,
+                             district: str | None = None, scope: Scope | None = None) -> pd.DataFrame:
+    """A provisional table (issue 14): every row starts with `figures` saying "provisional, as of ..." (or,
+    for another State in the States table, "final YYYY-MM"), so a CSV, which has no title, says it on
+    every line. `what`: states, districts, lagging, todo (what still has to happen before the cut-off)."""
+    scope = scope or Scope.national()
+    if not read.is_provisional_month(engine, month):
+        raise ExportError(f"no provisional figures for month {month}")
+    if what not in PROVISIONAL_EXPORTS:
+        raise ExportError(f"unknown provisional export {what!r}: use {', '.join(PROVISIONAL_EXPORTS)}")
+    snaps = read.provisional_snapshots(engine, month)
+    as_of = {r.state_code: f"provisional {month}, as of {pd.Timestamp(r.as_of):%Y-%m-%d %H:%M} UTC"
+             for r in snaps.itertuples()}
+    if what == "states":
+        t = read.provisional_states_table(engine, month)
+        t["figures"] = [as_of.get(c, "") if b == read.BASIS_PROVISIONAL else f"final {m}" if b else "no figure"
+                        for c, b, m in zip(t["state_code"], t["basis"], t["figure_month"], strict=True)]
+        return t[["figures", "state_code", "name", "category", "score_display", "rank_national",
+                  "rank_category", "stations_reported", "stations_active"]].rename(columns={"score_display": "score"})
+    if district and not state:
+        info = read.unit_info(engine, "district", district)
+        if info is None:
+            raise ExportError(f"unknown district {district}")
+        state = info["state_code"]
+    if not state:
+        raise ExportError(f"{what} needs --state (or --district)")
+    if state not in as_of:
+        raise ExportError(f"{state} has no provisional figures for {month}")
+    if what == "districts":
+        t = read.provisional_districts(engine, month, state, scope)
+        out = t[["district_code", "name", "score_display", "rank_in_state", "stations_reported", "stations_active"]]
+        out = out.rename(columns={"score_display": "score"})
+    elif what == "lagging":
+        t = read.provisional_lagging(engine, month, scope, state, district)
+        cols = ["station_code", "station_name", "district_name", "score_display", "reasons", "at_stake_state",
+                "at_stake_district"]
+        out = (t[cols] if not t.empty else pd.DataFrame(columns=cols)).rename(columns={"score_display": "score"})
+        out[["at_stake_state", "at_stake_district"]] = out[["at_stake_state", "at_stake_district"]].astype(float).round(3)
+    else:
+        t = read.still_to_happen(engine, month, scope, state, district, limit=10_000)
+        cols = ["station_code", "station_name", "district_name", "parameter", "parameter_name", "numerator",
+                "denominator", "numerator_needed", "records", "at_stake"]
+        out = t[cols] if not t.empty else pd.DataFrame(columns=cols)
+        out = out.rename(columns={"records": "records_to_enter", "at_stake": "marks_gained"})
+        out["marks_gained"] = out["marks_gained"].astype(float).round(3)
+    out = out.copy()
+    out.insert(0, "figures", as_of[state])
+    return out.reset_index(drop=True)
+
+
+def provisional_file_stem(what: str, month: str, state: str | None, district: str | None) -> str:
+    """ "provisional-2026-12-HR-todo": the word provisional first in every provisional file name."""
+    return "-".join(p for p in ("provisional", month, district or state or "all-states", what) if p)
 
 
 def write_export(df: pd.DataFrame, fmt: str, target: str | IO, sheet: str = "export") -> None:

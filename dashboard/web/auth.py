@@ -36,6 +36,7 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     has_request_context,
     jsonify,
     redirect,
@@ -79,6 +80,7 @@ PUBLIC_ASSET_SUFFIXES = (".css", ".js")
 API_PREFIXES = ("/_", "/download/", "/export/", "/api/")
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+AUDITED_FLAG = "cctns_audited"  # on flask.g: this request wrote an audit event
 
 DEFAULTS: dict[str, Any] = {
     "CCTNS_LOCKOUT_FAILURES": 5,  # failures in a row for one user before a lockout
@@ -216,7 +218,9 @@ def _remote_addr() -> str:
 
 
 def audit_request(action: str, detail: str = "") -> None:
-    """Record an audit event for the current request's user and address (exports, downloads ...)."""
+    """Record an audit event for the current request's user and address (exports, downloads ...). The
+    request's answer is then never taken from or put in the response cache (`AUDITED_FLAG`)."""
+    g.setdefault(AUDITED_FLAG, True)
     audit.record(_state().engine(), action, actor=current_username(), detail=detail,
                  remote_addr=_remote_addr())
 

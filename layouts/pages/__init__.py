@@ -25,6 +25,7 @@ PAGES: tuple[tuple[str, str, str, str, int], ...] = (
     ("present", "present", "/present", N_("Conference mode"), 7),
     ("actions", "actions", "/actions", N_("Actions"), 8),
     ("profile", "profile", "/profile", N_("Your profile"), 9),
+    ("provisional", "provisional", "/provisional", N_("Provisional figures"), 10),
 )
 
 
