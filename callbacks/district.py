@@ -229,6 +229,7 @@ def station_rows(table: pd.DataFrame) -> list[dict]:
             "rank_change_text": sym,
             "rank_change_words": _("Rank in district: {change}").format(change=words),
             "peer_group": r.get("peer_group"),
+            "peer_words": peer_words(r.get("peer_group")),
             "fir_volume": fir,
             "fir_words": (_("{n} FIRs registered this month").format(n=format_indian(fir)) if fir is not None
                           else _("No FIR data")),

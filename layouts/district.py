@@ -7,7 +7,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.display import month_label
+from dashboard.display import month_label, peer_words
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
@@ -60,11 +60,21 @@ STATION_COLUMNS: list[dict] = [
     {"headerName": N_("Rank in State"), "field": "rank_in_state", "width": 86, "cellClass": "cell-num",
      "valueFormatter": {"function": "params.data ? params.data.rank_in_state_text : ''"}},
     {"headerName": N_("Peer group (FIRs)"), "field": "peer_group", "minWidth": 110, "flex": 1,
+     "valueFormatter": {"function": "params.data ? params.data.peer_words : ''"},
      "tooltipField": "fir_words"},
     {"headerName": N_("Marks at stake (district)"), "field": "at_stake_district", "width": 104, "cellClass": "cell-num",
      "valueFormatter": {"function": "params.value == null ? '' : params.value.toFixed(3)"},
      "headerTooltip": N_("For lagging stations: what the district's score gains when the station reaches target")},
 ]
+
+
+def peer_options() -> list[dict]:
+    """The peer-group filter's options in the current language (values stay the stored labels)."""
+    out = []
+    for option in PEER_OPTIONS:
+        label = option["label"]
+        out.append({"label": _(label) if option["value"] == "all" else peer_words(label), "value": option["value"]})
+    return out
 
 
 def layout(district_code: str | None = None, month: str | None = None, peer: str | None = None,
@@ -76,8 +86,8 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
         [
             dcc.Store(id=ids.QUERY, data=q),
             page_header(
-                html.Span(code or "District", id=ids.TITLE),
-                html.Span(month_label(q["month"]) or "latest month", id=ids.SUBTITLE),
+                html.Span(code or _("District"), id=ids.TITLE),
+                html.Span(month_label(q["month"]) or _("latest month"), id=ids.SUBTITLE),
                 html.Div(id=ids.ACTIONS, className="d-flex flex-wrap gap-2"),
             ),
             html.Div(id=ids.NOTICE),
@@ -90,7 +100,7 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
                 subtitle=_("Click a row to open the station. Peer groups compare stations of similar FIR volume."),
                 actions=html.Div([
                     html.Label(_("Peer group"), htmlFor=ids.PEER, className="small text-body-secondary me-2"),
-                    dcc.Dropdown(id=ids.PEER, options=PEER_OPTIONS, value=peer_value, clearable=False,
+                    dcc.Dropdown(id=ids.PEER, options=peer_options(), value=peer_value, clearable=False,
                                  searchable=False, className="peer-pick"),
                 ], className="d-flex align-items-center peer-pick-wrap"),
             ),

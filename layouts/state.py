@@ -71,8 +71,8 @@ def layout(state_code: str | None = None, month: str | None = None, **_other: ob
         [
             dcc.Store(id=ids.QUERY, data=q),
             page_header(
-                html.Span(code or "State", id=ids.TITLE),
-                html.Span(month_label(q["month"]) or "latest month", id=ids.SUBTITLE),
+                html.Span(code or _("State"), id=ids.TITLE),
+                html.Span(month_label(q["month"]) or _("latest month"), id=ids.SUBTITLE),
                 html.Div(id=ids.ACTIONS, className="d-flex flex-wrap gap-2"),
             ),
             html.Div(id=ids.NOTICE),

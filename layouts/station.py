@@ -67,8 +67,8 @@ def layout(station_code: str | None = None, month: str | None = None, parameter:
         [
             dcc.Store(id=ids.QUERY, data=q),
             page_header(
-                html.Span(code or "Police station", id=ids.TITLE),
-                html.Span(month_label(q["month"]) or "latest month", id=ids.SUBTITLE),
+                html.Span(code or _("Police station"), id=ids.TITLE),
+                html.Span(month_label(q["month"]) or _("latest month"), id=ids.SUBTITLE),
                 html.Div(id=ids.ACTIONS, className="d-flex flex-wrap gap-2"),
             ),
             html.Div(id=ids.NOTICE),

@@ -95,6 +95,8 @@ class Version:
     lagging_score_below: Fraction
     critical_achievement_below: Fraction
     parameters: tuple[Parameter, ...]
+    # "title_hi" beside the title (see Parameter.translations)
+    translations: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
     # where the version comes from: "reconstructed" from public reports, or "notified" by NCRB on a date
     provenance: str = "reconstructed"
     notified_on: str = ""  # YYYY-MM-DD, for a notified version
@@ -341,6 +343,9 @@ def parse_methodology(text: str, source: str = "methodology") -> Methodology:
                 lagging_score_below=lag,
                 critical_achievement_below=crit,
                 parameters=tuple(params),
+                translations={k: str(v).strip() for k, v in raw.items()
+                              if k.rpartition("_")[0] == "title" and k.rpartition("_")[2] in TRANSLATION_LANGUAGES
+                              and isinstance(v, str) and v.strip()},
                 **provenance,
             )
         )

@@ -829,7 +829,7 @@ def build_xlsx(r: Review) -> bytes:
         _sheet(wb, N_("Station movers"), _movers_frame(r.station_movers), [
             ("direction", N_("Direction"), None), ("unit_code", N_("Station code"), None), ("name", N_("Police station"), None),
             *unit_cols])
-    wb.properties.title = strip_control_characters(f"{r.scope_name}: CCTNS progress review, {month_long(r.month)}")
+    wb.properties.title = strip_control_characters(pack_title(r))
     wb.properties.creator = "CCTNS progress dashboard"
     buf = io.BytesIO()
     wb.save(buf)

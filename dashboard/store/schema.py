@@ -29,11 +29,29 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the latest migration (creates it on an empty database)."""
+    """Bring the schema to the latest migration (creates it on an empty database).
+
+    On SQLite, foreign keys are off while the migrations run and checked after: alembic's batch mode rebuilds
+    a table (copy, DROP, rename), and SQLite refuses the DROP of a table that rows point at (SQLite's own
+    procedure for altering a table, https://www.sqlite.org/lang_altertable.html, section 7)."""
     cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # a no-op inside a transaction, so outside it
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            conn.commit()
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the upgrade left rows without their parent: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                conn.commit()
 
 
 def store_methodology(engine: Engine, methodology: Methodology) -> None:

@@ -56,7 +56,7 @@ def test_switch_schemes_on_the_national_and_state_pages(page_as: Callable[[str],
     page.locator("#national-table [row-id=HR] [col-id=name]").click()  # drill-down keeps the scheme
     page.wait_for_url(f"**/state/HR?month={MONTH}&scheme=icjs")
     ranks = page.locator(".scheme-ranks")
-    expect(ranks.locator(".scheme-rank")).to_have_count(3)
+    expect(ranks.locator(".scheme-rank")).to_have_count(3, timeout=60_000)  # the State page's first render
     expect(ranks.locator(".scheme-rank-current")).to_contain_text("ICJS")
     for table in (cctns, icjs, itsso):
         expect(ranks).to_contain_text(f"#{int(table.at['HR', 'rank_national'])} of")
@@ -82,9 +82,10 @@ def test_a_month_known_only_from_ncrb(page_as: Callable[[str], Page]):
     settle(page)
     assert page.url.endswith("/?month=2023-02")  # no drill-down from the official record
     # the State's trend marks NCRB's published scores
-    open_page(page, f"/state/HR?month={MONTH}", ".scheme-ranks")
+    page.goto(f"/state/HR?month={MONTH}")
+    expect(page.locator(".scheme-ranks")).to_be_attached(timeout=60_000)
     page.wait_for_function("""() => {
         const g = document.querySelector('#state-trend .js-plotly-plot');
         return g && g.data && g.data.some(t => t.name === 'As published by NCRB');
-    }""", timeout=20_000)
+    }""", timeout=60_000)
     shot(page, "state-trend-published")
