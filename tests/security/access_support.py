@@ -406,7 +406,8 @@ def load_catalogue(engine: Engine) -> Catalogue:
         rows = conn.execute(select(PoliceStation.code, PoliceStation.name, District.code, District.state_code)
                             .join(District, District.code == PoliceStation.district_code)).all()
         districts = dict(conn.execute(select(District.code, District.state_code)).all())
-        lag = {c for (c,) in conn.execute(select(ResultLagging.station_code).where(ResultLagging.month == month))}
+        lag = {c for (c,) in conn.execute(select(ResultLagging.station_code).where(
+            ResultLagging.month == month, ResultLagging.scheme == "cctns"))}  # the pages open on CCTNS
     provisional = read.provisional_months(engine)
     return Catalogue([Station(*r) for r in rows], districts, month, lag,
                      provisional[0]["month"] if provisional else None)
