@@ -174,7 +174,7 @@ def breadcrumb_items(pathname: str | None, month: str | None) -> list[dict]:
         items.append({"label": OPS_TITLES[path], "href": None})
     elif path != "/":
         titles = {"/lagging": "Lagging stations", "/actions": "Actions", "/methodology": "Methodology",
-                  "/data": "Data", "/profile": "Your profile"}
+                  "/data": "Data", "/profile": "Your profile", "/flags": "Data to verify"}
         items.append({"label": titles.get(path, "Page not found"), "href": None})
     else:
         items[0]["href"] = None

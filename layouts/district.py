@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from dashboard.display import month_label
 from layouts.components import card, league_grid, loading, page_header
+from layouts.foresight import district_panel
 from layouts.unit_parts import clean_code, clean_month
 from metrics.analysis import PEER_GROUPS, PEER_UNKNOWN
 
@@ -80,6 +81,7 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
             ),
             html.Div(id=ids.NOTICE),
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
+            district_panel(),
             card(
                 "Police stations",
                 [html.Div(loading(league_grid(ids.STATIONS, [], STATION_COLUMNS, row_id="station_code",

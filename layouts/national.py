@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from dashboard.display import month_label
 from layouts.components import CATEGORY_TABS, card, league_grid, loading, page_header, page_href
+from layouts.foresight import national_card
 from metrics.methodology import is_month
 
 
@@ -105,6 +106,7 @@ def layout(month: str | None = None, category: str | None = None, **_other: obje
                  html.Div(id=ids.TABLE_NOTE, className="graph-note mt-2")],
                 subtitle="Click a row, or press Space on it, to open the State/UT.",
             ),
+            national_card(),
             dbc.Row(
                 [
                     dbc.Col(card(

@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from dashboard.display import month_label
 from layouts.components import card, league_grid, loading, page_header
+from layouts.foresight import state_panel
 from layouts.unit_parts import clean_code, clean_month
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -75,6 +76,7 @@ def layout(state_code: str | None = None, month: str | None = None, **_other: ob
             ),
             html.Div(id=ids.NOTICE),
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
+            state_panel(),
             dbc.Row(
                 [
                     dbc.Col(card(

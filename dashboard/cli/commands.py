@@ -150,26 +150,31 @@ def recompute(
     with engine.begin() as conn:
         months = [month] if month else months_with_data(conn)
         done = recompute_months(conn, months, m)
+        from dashboard.foresight import refresh_foresight  # as after an import: projections and flags
+
+        refresh_foresight(conn, done)
     refresh_planner_statistics(engine)
     console.print(f"recomputed {len(done)} month(s) in {time.perf_counter() - started:.1f} s")
 
 
 @app.command()
 def export(
-    what: Annotated[str, typer.Argument(help="states, districts, stations or lagging")],
+    what: Annotated[str, typer.Argument(help="states, districts, stations, lagging, projection or flags")],
     month: Annotated[str, typer.Option(help="YYYY-MM")],
-    state: Annotated[str | None, typer.Option(help="State/UT code (districts, stations, lagging)")] = None,
+    state: Annotated[str | None, typer.Option(help="State/UT code (districts, stations, lagging, flags)")] = None,
     district: Annotated[str | None, typer.Option(help="district code (stations, lagging)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="file (default: standard output for csv)")] = None,
+    scheme: Annotated[str, typer.Option(help="ranking scheme of the projection")] = "cctns",
 ) -> None:
-    """Export a league table or the lagging stations with every rank and the marks lost per parameter."""
+    """Export a league table or the lagging stations with every rank and the marks lost per parameter; next
+    month's projection (an estimate) made from --month; or the month's data-to-verify flags."""
     from dashboard.reports import ExportError, build_export, write_export
 
     engine = _engine()
     _require_methodology(engine)
     try:
-        df = build_export(engine, what, month, state=state, district=district)
+        df = build_export(engine, what, month, state=state, district=district, scheme=scheme)
     except ExportError as exc:
         _fail(str(exc))
     if fmt not in ("csv", "xlsx"):

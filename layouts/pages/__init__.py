@@ -22,6 +22,7 @@ PAGES: tuple[tuple[str, str, str, str, int], ...] = (
     ("present", "present", "/present", "Conference mode", 7),
     ("actions", "actions", "/actions", "Actions", 8),
     ("profile", "profile", "/profile", "Your profile", 9),
+    ("flags", "flags", "/flags", "Data to verify", 10),
 )
 
 

@@ -1,0 +1,257 @@
+"""Looking ahead on the pages: the national "Next month, estimated" card, the State headline's projection and
+flag count, the district's flag count, and the data-to-verify page with its verify / dismiss step. Thin:
+validate, ask dashboard.foresight (projections and flags are stored at import, never computed here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, html
+from dash.exceptions import PreventUpdate
+
+from callbacks import common
+from callbacks.common import query_strings, valid_month
+from callbacks.unit_common import resolve
+from dashboard.display import (
+    FLAG_RULE_WORDS,
+    FLAG_STATUS_WORDS,
+    PROJECTION_LABEL,
+    backtest_text,
+    flag_evidence_text,
+    format_indian,
+    format_score,
+    month_label,
+    probability_text,
+    projection_headline,
+    rank_range_text,
+)
+from dashboard.scope import OutOfScope
+from layouts import flags as flags_page
+from layouts.components import category_for_tab, page_href
+from layouts.foresight import ids
+from layouts.national import ids as national_ids
+
+MAX_ROWS = 2000  # the flags grid pages through at most this many rows (a national month has far fewer)
+
+
+def register(app: dash.Dash) -> None:
+    app.callback(Output(ids.NATIONAL_TABLE, "rowData"), Output(ids.NATIONAL_NOTE, "children"),
+                 Input(national_ids.QUERY, "data"))(update_national)
+    app.callback(Output(ids.STATE, "children"), Input("state-query", "data"))(update_state)
+    app.callback(Output(ids.DISTRICT, "children"), Input("district-query", "data"))(update_district)
+    fp = flags_page.ids
+    app.callback(Output(fp.TABLE, "rowData"), Output(fp.SUMMARY, "children"), Output(fp.SUBTITLE, "children"),
+                 Input(fp.QUERY, "data"), Input(fp.STATUS, "value"), Input(fp.DONE, "data"))(update_flags)
+    app.callback(Output(fp.SELECTED, "children"), Output(fp.SUBMIT, "disabled"),
+                 Input(fp.TABLE, "selectedRows"))(select_flag)
+    app.callback(Output(fp.MESSAGE, "children"), Output(fp.DONE, "data"), Output(fp.REASON, "value"),
+                 Input(fp.SUBMIT, "n_clicks"), State(fp.TABLE, "selectedRows"), State(fp.DECISION, "value"),
+                 State(fp.REASON, "value"), State(fp.DONE, "data"), prevent_initial_call=True)(record_decision)
+
+
+# --- projection -------------------------------------------------------------------------------------------
+
+
+def projection_rows(table) -> list[dict]:
+    rows = []
+    for r in table.to_dict("records"):
+        rows.append({
+            "state_code": r["state_code"], "name": r["name"], "rank_now": int(r["rank_now"]),
+            "rank_median": int(r["rank_median"]), "range_text": rank_range_text(r["rank_low"], r["rank_high"]),
+            "p_first": r["p_first"], "p_first_text": probability_text(r["p_first"]),
+            "p_top5": r["p_top5"], "p_top5_text": probability_text(r["p_top5"]),
+            "p_improve": r["p_improve"], "p_improve_text": probability_text(r["p_improve"]),
+            "score_median": r["score_median"],
+            "score_text": format_score(r["score_median"]),
+            "score_range_text": f"{format_score(r['score_low'])}–{format_score(r['score_high'])}",
+        })
+    return rows
+
+
+def backtest_note(bt: dict | None) -> list:
+    if bt is None:
+        return [html.Span("Not enough months yet to check the projection against what happened.")]
+    held, compare = backtest_text(bt["coverage"], bt["checks"], bt["mae_model"], bt["mae_carry"], len(bt["months"]))
+    return [html.Span(held), " ", html.Strong(compare) if compare and not bt["model_better"] else html.Span(compare)]
+
+
+def update_national(query: Any):
+    from dashboard import foresight, read
+
+    eng = common.engine()
+    months = read.months(eng)
+    q = query_strings(query, ("month", "category"))
+    month = valid_month(q["month"], months) or (months[-1] if months else None)
+    if month is None:
+        return [], ""
+    table = foresight.projection(eng, month)
+    if table.empty:
+        return [], [html.Span("Not enough months of results yet to project the next month.")]
+    category = category_for_tab(q["category"])
+    if category:
+        codes = set(read.states_table(eng, month, category)["state_code"])
+        table = table[table["state_code"].isin(codes)]
+    note = [html.Span(f"From the results of {month_label(month)}, for the month after. Ranks are all-India. "),
+            *backtest_note(foresight.projection_backtest(eng, month))]
+    return projection_rows(table), note
+
+
+def flag_link(count: int, month: str, **where: str) -> Any:
+    if not count:
+        return html.Span("No figures need verification this month.", className="text-body-secondary")
+    words = f"{format_indian(count)} figure{'s' if count != 1 else ''} need{'s' if count == 1 else ''} verification"
+    return dbc.Button(words, href=page_href("/flags", month, **where), color="warning", outline=True, size="sm")
+
+
+def update_state(query: Any):
+    from dashboard import foresight
+
+    code, month = resolve(query, "state_code")
+    if not code or month is None:
+        return None
+    eng = common.engine()
+    user = common.scope()
+    parts: list[Any] = []
+    p = foresight.state_projection(eng, month, code)
+    if p is not None:
+        parts.append(html.Div([
+            dbc.Badge(PROJECTION_LABEL, color="info", className="me-2"),
+            html.Strong(projection_headline(p["rank_low"], p["rank_high"], p["p_first"])),
+            html.Span(f" · P(top 5) {probability_text(p['p_top5'])} · P(rank improves) "
+                      f"{probability_text(p['p_improve'])} · likely score {format_score(p['score_median'])}",
+                      className="text-body-secondary"),
+            " ", dbc.Button("How this is estimated", href=page_href("/", month) + "#national-projection-table",
+                            color="link", size="sm", className="p-0 align-baseline"),
+        ], className="projection-line mb-1"))
+    if user.can_see_state_detail(code):
+        try:
+            count = foresight.flag_count(eng, month, user, code)
+        except OutOfScope:
+            count = 0
+        where = {"state": code} if user.role != "district" else {"district": user.district_code or ""}
+        parts.append(html.Div(flag_link(count, month, **where), className="flag-count"))
+    return parts or None
+
+
+def update_district(query: Any):
+    from dashboard import foresight, read
+
+    code, month = resolve(query, "district_code")
+    if not code or month is None:
+        return None
+    eng = common.engine()
+    user = common.scope()
+    info = read.unit_info(eng, "district", code)
+    if info is None or not user.can_see_district(info["state_code"], code):
+        return None
+    count = foresight.flag_count(eng, month, user, info["state_code"], code)
+    return html.Div(flag_link(count, month, district=code), className="flag-count")
+
+
+# --- the flags page ---------------------------------------------------------------------------------------
+
+
+def _unit_text(r: dict) -> str:
+    if r["level"] == "state":
+        return f"{r['unit_name']} (State/UT)"
+    if r["level"] == "district":
+        return f"{r['unit_name']} district, {r['state_name']}"
+    return f"{r['unit_name']} ({r['unit_code']}), {r['district_name']}, {r['state_name']}"
+
+
+def flag_rows(table, names: dict[str, str]) -> list[dict]:
+    rows = []
+    for r in table.head(MAX_ROWS).to_dict("records"):
+        status = FLAG_STATUS_WORDS.get(r["status"], r["status"])
+        if r["status"] != "open":
+            status = f"{status} by {r['decided_by']}: {r['reason']}"
+        rows.append({
+            "id": int(r["id"]), "unit_text": _unit_text(r),
+            "parameter_text": "Every parameter" if r["parameter"] == "*" else names.get(r["parameter"], r["parameter"]),
+            "rule_text": FLAG_RULE_WORDS.get(r["rule"], r["rule"]),
+            "evidence_text": flag_evidence_text(r["rule"], r["evidence"]),
+            "status_text": status, "status": r["status"],
+        })
+    return rows
+
+
+def update_flags(query: Any, status: Any, _done: Any):
+    from dashboard import foresight, read
+
+    eng = common.engine()
+    months = read.months(eng)
+    q = query_strings(query, ("month", "state", "district"))
+    month = valid_month(q["month"], months) or (months[-1] if months else None)
+    if month is None:
+        return [], "No results yet.", ""
+    status = flags_page.clean_status(status)
+    user = common.scope()
+    try:
+        table = foresight.flags(eng, month, user, q["state"], q["district"], None if status == "all" else status)
+    except OutOfScope:
+        from dashboard.web import audit_request
+
+        audit_request("scope_violation", f"data flags of {q['district'] or q['state']}")
+        return [], html.Span("These figures are outside what you may see.", className="text-danger"), month_label(month)
+    version = read.version_for(eng, month)
+    names = {p.id: p.name for p in version.parameters} if version else {}
+    rows = flag_rows(table, names)
+    where = _where_name(q["state"], q["district"]) or ("your scope" if user.role != "national" else "all States/UTs")
+    label = FLAG_STATUS_WORDS.get(status, "").lower() if status != "all" else "(any status)"
+    summary = f"{format_indian(len(table))} flag{'s' if len(table) != 1 else ''}: {label} · {where} · {month_label(month)}"
+    if len(table) > MAX_ROWS:
+        summary += f" (the first {format_indian(MAX_ROWS)} listed; pick a State to see the rest)"
+    return rows, summary, f"{where} · {month_label(month)}"
+
+
+def _where_name(state: str | None, district: str | None) -> str | None:
+    from dashboard import read
+
+    level, code = ("district", district) if district else ("state", state)
+    if not code:
+        return None
+    info = read.unit_info(common.engine(), level, code)
+    if info is None:
+        return code
+    return f"{info['name']} district, {info['state_name']}" if level == "district" else info["name"]
+
+
+def select_flag(selected: Any):
+    if not isinstance(selected, list) or not selected or not isinstance(selected[0], dict):
+        return "Select a flag in the table above.", True
+    r = selected[0]
+    return [html.Strong(str(r.get("unit_text", ""))), " · ", str(r.get("parameter_text", "")), " · ",
+            str(r.get("rule_text", ""))], False
+
+
+def record_decision(n_clicks: Any, selected: Any, decision: Any, reason: Any, done: Any):
+    from flask import request
+
+    from dashboard import foresight
+    from dashboard.web import audit_request, current_username
+
+    if not n_clicks:
+        raise PreventUpdate
+    if not isinstance(selected, list) or not selected or not isinstance(selected[0], dict):
+        return html.Span("Select a flag first.", className="text-danger"), dash.no_update, dash.no_update
+    try:
+        flag_id = int(selected[0].get("id"))
+    except (TypeError, ValueError):
+        raise PreventUpdate from None
+    decision = decision if decision in foresight.DECISIONS else None
+    if decision is None:
+        return html.Span("Choose verified or dismiss.", className="text-danger"), dash.no_update, dash.no_update
+    user = common.scope()
+    try:
+        foresight.review_flag(common.engine(), flag_id, decision, reason if isinstance(reason, str) else "", user,
+                              current_username(), request.remote_addr or "")
+    except foresight.FlagReviewRefused as exc:
+        return html.Span(str(exc), className="text-danger"), dash.no_update, dash.no_update
+    except OutOfScope:
+        audit_request("scope_violation", f"data flag {flag_id}")
+        return html.Span("You may not decide on this flag.", className="text-danger"), dash.no_update, dash.no_update
+    word = "verified" if decision == "verified" else "dismissed"
+    return (html.Span(f"Recorded: {word}. The decision is kept with its reason.", className="text-success"),
+            (done if isinstance(done, int) else 0) + 1, "")
