@@ -18,7 +18,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from callbacks import register_callbacks
     from dashboard.store import get_engine
     from dashboard.web import (
+        html_with_lang,
         init_auth,
+        init_language,
         init_request_checks,
         init_serving,
         register_routes,
@@ -46,6 +48,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.layout = app_layout
     register_callbacks(app)
     init_auth(app.server, settings, lambda: get_engine(settings.database_url), csp_script_hashes=app.csp_hashes())
+    init_language(app.server)  # the language of each request (dashboard.web.language), after the guard
+    index_page = app.interpolate_index
+    app.interpolate_index = lambda **parts: html_with_lang(index_page(**parts))  # <html lang=...> per request
     register_routes(app.server)  # every Flask route, in dashboard/web/routes.py
     init_serving(app.server, settings)  # shared cache, 503 when the database is down, gzip
     init_request_checks(app)  # after the guard: bad callback bodies and unknown suites get 400/404, not 500

@@ -14,6 +14,7 @@ from dash import Input, Output, dcc, html
 from callbacks import common
 from callbacks.unit_common import resolve
 from dashboard.display import format_indian
+from dashboard.i18n import gettext as _
 from dashboard.scope import OutOfScope
 from layouts.action_parts import actions_table, assign_button, grid_rows, tally_cards, unit_actions_panel
 from layouts.assign import ids as assign_ids
@@ -87,12 +88,12 @@ def state_panel(query: Any, _changed: Any) -> Any:
     scope_words = "your district's actions" if sc.role == "district" else "the State's actions"
     return html.Div([
         tally_cards(_tally(df)),
-        html.Div([html.H3("By district", className="panel-subhead"), by_district(df)], className="mt-3"),
-        html.Div([html.H3("Open, due first", className="panel-subhead"),
+        html.Div([html.H3(_("By district"), className="panel-subhead"), by_district(df)], className="mt-3"),
+        html.Div([html.H3(_("Open, due first"), className="panel-subhead"),
                   actions_table(open_rows, month) if open_rows else
                   html.P("No open actions.", className="small text-body-secondary")], className="mt-3"),
         html.Div([f"{format_indian(len(df))} of {scope_words} in all. ",
-                  dcc.Link("Open the actions →", href=list_href)], className="graph-note mt-2"),
+                  dcc.Link(_("Open the actions →"), href=list_href)], className="graph-note mt-2"),
     ])
 
 
@@ -117,9 +118,9 @@ def district_panel(query: Any, _changed: Any) -> Any:
         codes = list(lag["station_code"])[:200] if not lag.empty else []
         assign = html.Div([
             assign_button(codes, f"Assign the {len(codes)} lagging stations", month=month, outline=False,
-                          title="One action per lagging station: the parameter with most marks at stake, owned "
-                                "by the SP unless you choose otherwise") if codes else None,
-            html.Span(" or use Assign on a row of the lagging stations above.", className="small text-body-secondary")
+                          title=_("One action per lagging station: the parameter with most marks at stake, owned "
+                                "by the SP unless you choose otherwise")) if codes else None,
+            html.Span(_(" or use Assign on a row of the lagging stations above."), className="small text-body-secondary")
             if codes else html.Span("No lagging stations this month; assign from a police station's page.",
                                     className="small text-body-secondary"),
         ], className="d-flex flex-wrap align-items-center gap-2")

@@ -18,6 +18,7 @@ from dash.exceptions import PreventUpdate
 from callbacks.assign import due_options, owner_of, owner_options
 from callbacks.common import engine, query_strings, scope
 from dashboard.display import format_indian, month_label
+from dashboard.i18n import gettext as _
 from dashboard.scope import OutOfScope, Scope
 from layouts.action_parts import (
     OWNER_KIND_LABELS,
@@ -215,7 +216,7 @@ def update_page(query: Any, _changed: Any) -> tuple:
     out[(ids.STATE, "value")] = r["state"]
     if r["state"] is None:  # a national user who has not picked a State yet
         out[(ids.SUBTITLE, "children")] = "Pick a State/UT to follow its actions (read only)"
-        out[(ids.NOTICE, "children")] = empty_state("Pick a State/UT", "National users follow the States' actions; "
+        out[(ids.NOTICE, "children")] = empty_state(_("Pick a State/UT"), "National users follow the States' actions; "
                                                    "the States and their SPs assign and update them.")
         out[(ids.TABLE_CARD, "style")] = HIDDEN
         out.update({(k, "options"): [] for k in (ids.DISTRICT, ids.OWNER, ids.DUE, ids.PARAMETER)})
@@ -243,7 +244,7 @@ def update_page(query: Any, _changed: Any) -> tuple:
     out[(ids.COUNT, "children")] = format_indian(len(rows))
     if full.empty:
         out[(ids.NOTICE, "children")] = empty_state(
-            "No actions yet", "Assign actions from the lagging list, or from a district's or police station's page: "
+            _("No actions yet"), "Assign actions from the lagging list, or from a district's or police station's page: "
             "each gets an owner and a due month, and the data of that month judges it.")
         out[(ids.TABLE_CARD, "style")] = HIDDEN
     elif len(shown) != len(full):

@@ -19,6 +19,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.common import engine, query_strings, scope, valid_month
 from dashboard.display import action_words, month_label
+from dashboard.i18n import gettext as _
 from dashboard.scope import OutOfScope, Scope
 from layouts.action_parts import OWNER_KIND_LABELS, refused
 from layouts.assign import TOP, ids
@@ -219,7 +220,7 @@ def parameter_options(month: str, sc: Scope, stations: Sequence[Station]) -> lis
     first = [{"label": f"{names.get(pid, pid)} (+{float(v):.3f} at stake)", "value": pid}
              for pid, v in totals.items() if pid in names]
     rest = [{"label": p.name, "value": p.id} for p in version.station_parameters if p.id not in totals.index]
-    top = [{"label": "Each station's parameter with most marks at stake", "value": TOP}] if len(stations) > 1 else []
+    top = [{"label": _("Each station's parameter with most marks at stake"), "value": TOP}] if len(stations) > 1 else []
     return top + first + rest
 
 
@@ -251,7 +252,7 @@ def due_options(months_scored: list[str]) -> list[dict]:
     if not months_scored:
         return []
     out, m = [], months_scored[-1]
-    for _ in range(DUE_CHOICES):
+    for _step in range(DUE_CHOICES):
         m = next_month(m)
         out.append({"label": month_label(m), "value": m})
     return out
@@ -265,8 +266,8 @@ def preview(p: Plan) -> Any:
             for s, _pid, text in p.rows[:PREVIEW_ROWS]]
     more = len(p.rows) - PREVIEW_ROWS
     return html.Div([
-        html.Div("Each station gets its own action. Leave the direction empty to use each one's wording below; "
-                 "a direction typed above is given to every station.", className="form-text mb-1"),
+        html.Div(_("Each station gets its own action. Leave the direction empty to use each one's wording below; "
+                 "a direction typed above is given to every station."), className="form-text mb-1"),
         simple_table(["Police station", "District", "Direction"], rows, class_name="assign-preview-table"),
         more > 0 and html.Div(f"… and {more} more", className="small text-body-secondary"),
     ], className="mb-3")
@@ -327,7 +328,7 @@ def open_dialog(request: Any) -> tuple:
     with eng.connect() as conn:
         scored = actions.scored_months(conn)
     dues = due_options(scored)
-    title = "Assign an action" if len(stations) == 1 else f"Assign {len(stations)} actions"
+    title = _("Assign an action") if len(stations) == 1 else f"Assign {len(stations)} actions"
     out = {
         (ids.MODAL, "is_open"): True, (ids.TITLE, "children"): title,
         (ids.UNITS, "children"): units_words(stations, month), (ids.FIELDS, "style"): {},
@@ -406,7 +407,7 @@ def save(n_clicks: Any, context: Any, parameter: Any, text: Any, owner: Any, due
     body = html.Div([
         html.Div(f"{n} action{'s' if n != 1 else ''} assigned, due {month_label(items[0].due_month or '')}."
                  if items[0].due_month else f"{n} action{'s' if n != 1 else ''} assigned."),
-        dcc.Link("Open the actions →", href=page_href("/actions", month, action=made[0] if n == 1 else None)),
+        dcc.Link(_("Open the actions →"), href=page_href("/actions", month, action=made[0] if n == 1 else None)),
     ])
     return False, None, True, body, (changed if isinstance(changed, int) else 0) + 1
 

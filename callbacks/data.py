@@ -12,6 +12,7 @@ from dash import Input, Output
 
 from callbacks.common import engine, scope, valid_month
 from dashboard.display import format_indian, is_missing, month_label
+from dashboard.i18n import gettext as _
 from dashboard.scope import Scope
 from layouts.components import empty_state, kpi_card
 from layouts.data import (
@@ -116,20 +117,20 @@ def update_page(query: Any) -> tuple:
                                      "State's users."))
     batches_note = ("Showing the 50 most recent batches." if len(batches) >= 50 else None)
     if month is None:
-        nothing = empty_state("No data yet", "No month has been loaded and scored. Load files with `cctns import`.")
-        return ("no data yet", [dbc.Col(kpi_card("Data as of", as_of), xs=12, sm=6, lg=3)], "Who reported",
+        nothing = empty_state(_("No data yet"), "No month has been loaded and scored. Load files with `cctns import`.")
+        return ("no data yet", [dbc.Col(kpi_card(_("Data as of"), as_of), xs=12, sm=6, lg=3)], "Who reported",
                 nothing, None, nothing, None, nothing, batches_view, batches_note)
 
     # who reported
     if sc.role == "district":
-        title = "Police stations of your district"
+        title = _("Police stations of your district")
         stations = read.station_reporting(eng, month, sc, sc.district_code or "")
         srows = station_rows(stations)
         reporting = (grid("data-reporting-grid", srows, STATION_COLUMNS, row_id="station_code", page_size=25)
                      if srows else empty_state())
         active, reported = len(srows), sum(r["reported"] for r in srows)
     else:
-        title = "States/UTs" if sc.role == "national" else "Districts of your State"
+        title = _("States/UTs") if sc.role == "national" else "Districts of your State"
         status = read.reporting_status(eng, month, sc)
         rrows = reporting_rows(status)
         reporting = (grid("data-reporting-grid", rrows, REPORTING_COLUMNS, row_id="unit_code", page_size=40)
@@ -157,19 +158,19 @@ def update_page(query: Any) -> tuple:
 
     latest = batches[0] if batches else None
     kpis = [
-        kpi_card("Data as of", as_of, sub="last successful import"),
-        kpi_card("Stations reported", f"{format_indian(reported)} / {format_indian(active)}",
+        kpi_card(_("Data as of"), as_of, sub=_("last successful import")),
+        kpi_card(_("Stations reported"), f"{format_indian(reported)} / {format_indian(active)}",
                  sub=f"{reported / active * 100:.1f}% of active police stations" if active else None,
                  tone="bad" if missing > 0 else "good"),
-        kpi_card("Not reported", format_indian(missing), sub="police stations with no data this month",
+        kpi_card(_("Not reported"), format_indian(missing), sub=_("police stations with no data this month"),
                  tone="bad" if missing > 0 else None),
-        kpi_card("State-level rows", f"{len(srs) - len(short)} of {len(srs)}",
+        kpi_card(_("State-level rows"), f"{len(srs) - len(short)} of {len(srs)}",
                  sub=("States/UTs with every row" if not short else f"missing: {', '.join(short[:3])}"
                       + ("…" if len(short) > 3 else "")),
                  tone="bad" if short else None),
     ]
     if latest is not None:
-        kpis[0] = kpi_card("Data as of", as_of, sub=f"latest batch #{latest['id']} by {latest['created_by']}")
+        kpis[0] = kpi_card(_("Data as of"), as_of, sub=f"latest batch #{latest['id']} by {latest['created_by']}")
     subtitle = f"{month_label(month)} · data as of {as_of or '–'}"
     return (subtitle, [dbc.Col(c, xs=12, sm=6, lg=3) for c in kpis], title, reporting, reporting_note,
             not_reported, nr_note, state_rows, batches_view, batches_note)

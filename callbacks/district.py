@@ -22,10 +22,14 @@ from dashboard.display import (
     format_rank,
     format_score,
     month_label,
+    no_data,
+    peer_words,
     rank_change_text,
     shared_ranks,
     streak_text,
 )
+from dashboard.i18n import gettext as _
+from dashboard.i18n import ngettext
 from dashboard.read import stakes_by_station
 from dashboard.scope import OutOfScope
 from layouts import figures
@@ -85,8 +89,8 @@ def update_page(query: Any, theme: str | None):
     eng = common.engine()
     info = read.unit_info(eng, "district", code) if code else None
     if info is None or month is None:
-        msg = unknown_unit("district", code) if info is None else empty_state()
-        return code or "District", "", None, msg, [], None, None, empty_fig(dark), HIDDEN, None
+        msg = unknown_unit(_("district"), code) if info is None else empty_state()
+        return code or _("District"), "", None, msg, [], None, None, empty_fig(dark), HIDDEN, None
     title = info["name"]
     subtitle = f"{info['state_name']} · {month_label(month)}"
     user_scope = common.scope()
@@ -102,10 +106,10 @@ def update_page(query: Any, theme: str | None):
 
         audit_request("scope_violation", f"district page {code}")
         link = _own_link(user_scope, month)
-        msg = not_available("this district's police stations", *link)
+        msg = not_available(_("this district's police stations"), *link)
         return title, subtitle, None, msg, [], None, None, empty_fig(dark), HIDDEN, None
     actions = [
-        dbc.Button("Lagging stations", href=page_href("/lagging", month, state=info["state_code"], district=code),
+        dbc.Button(_("Lagging stations"), href=page_href("/lagging", month, state=info["state_code"], district=code),
                    color="primary", outline=True, size="sm"),
         dbc.Button(f"{info['state_name']}", href=page_href(f"/state/{info['state_code']}", month),
                    color="secondary", outline=True, size="sm"),
@@ -122,16 +126,17 @@ def update_page(query: Any, theme: str | None):
     silent = table[~table["reported"].astype(bool)] if not table.empty else table
     order = [c for c in table["unit_code"] if c not in set(silent["unit_code"])] if not table.empty else None
     shown = matrix[~matrix["unit_code"].isin(set(silent["unit_code"]))] if not matrix.empty else matrix
-    heat = themed(figures.heatmap_marks_lost_spec(shown, "Police station", unit_order=order), dark)
-    heat_note = (f"Not reported this month, so not shown: {', '.join(silent['name'])}." if len(silent) else None)
+    heat = themed(figures.heatmap_marks_lost_spec(shown, _("Police station"), unit_order=order), dark)
+    heat_note = (_("Not reported this month, so not shown: {names}.").format(names=", ".join(silent["name"]))
+                 if len(silent) else None)
     return title, subtitle, actions, None, kpis, lagging, movers, heat, {}, heat_note
 
 
 def _own_link(user_scope: Any, month: str | None) -> tuple[str | None, str]:
     if user_scope.role == "district" and user_scope.district_code:
-        return page_href(f"/district/{user_scope.district_code}", month), "Go to your district"
+        return page_href(f"/district/{user_scope.district_code}", month), _("Go to your district")
     if user_scope.role == "state" and user_scope.state_code:
-        return page_href(f"/state/{user_scope.state_code}", month), "Go to your State"
+        return page_href(f"/state/{user_scope.state_code}", month), _("Go to your State")
     return None, ""
 
 
@@ -140,22 +145,22 @@ def headline_cards(head: dict, lag: pd.DataFrame) -> list:
     active, reported = as_int(head.get("stations_active")) or 0, as_int(head.get("stations_reported")) or 0
     stake_state = float(lag["at_stake_state"].max()) if lag is not None and not lag.empty else None
     cards = [
-        kpi_card("Score", format_score(head.get("score"), centi),
-                 sub=f"{format_change_centi(head.get('score_change_centi'))} since last month"),
-        kpi_card("Rank in the State",
-                 f"{format_rank(head.get('rank_in_state'))} of {head.get('districts_ranked')}",
-                 badge=rank_change_badge(head.get("rank_change_in_state"), "rank in State"),
-                 sub=f"among {head.get('state_name')}'s districts"),
-        kpi_card("Streak", _streak_value(head),
-                 sub=streak_text(head.get("streak_at_1"), head.get("streak_top5"), " in the State"),
-                 help_text="Consecutive months at #1 / in the top 5 among the State's districts"),
-        kpi_card("Stations reported", f"{format_indian(reported)} / {format_indian(active)}",
-                 sub=("All active stations reported" if reported == active
-                      else f"{active - reported} not reported (flagged, not counted as perfect)"),
+        kpi_card(_("Score"), format_score(head.get("score"), centi),
+                 sub=_("{change} since last month").format(change=format_change_centi(head.get("score_change_centi")))),
+        kpi_card(_("Rank in the State"),
+                 _("{n} of {total}").format(n=format_rank(head.get("rank_in_state")), total=head.get("districts_ranked")),
+                 badge=rank_change_badge(head.get("rank_change_in_state"), _("rank in State")),
+                 sub=_("among {state}'s districts").format(state=head.get("state_name"))),
+        kpi_card(_("Streak"), _streak_value(head),
+                 sub=streak_text(head.get("streak_at_1"), head.get("streak_top5"), " " + _("in the State")),
+                 help_text=_("Consecutive months at #1 / in the top 5 among the State's districts")),
+        kpi_card(_("Stations reported"), f"{format_indian(reported)} / {format_indian(active)}",
+                 sub=(_("All active stations reported") if reported == active
+                      else _("{n} not reported (flagged, not counted as perfect)").format(n=active - reported)),
                  tone="bad" if reported < active else None),
-        kpi_card("Lagging stations", format_indian(head.get("lagging_stations")),
-                 sub=(f"largest at stake: +{fmt3(stake_state)} for the State" if stake_state is not None
-                      else "None this month"),
+        kpi_card(_("Lagging stations"), format_indian(head.get("lagging_stations")),
+                 sub=(_("largest at stake: +{marks} for the State").format(marks=fmt3(stake_state))
+                      if stake_state is not None else _("None this month")),
                  tone="bad" if head.get("lagging_stations") else "good"),
     ]
     # the Streak card's value is words: keep it readable
@@ -197,31 +202,32 @@ def station_rows(table: pd.DataFrame) -> list[dict]:
         reported = bool(r.get("reported"))
         change = as_int(r.get("rank_change_in_district"))
         sym, _tone, words = rank_change_text(change)
-        score = format_score(r.get("score"), centi) if centi is not None else "no data"
+        score = format_score(r.get("score"), centi) if centi is not None else no_data()
         fir = as_int(r.get("fir_volume"))
         rows.append({
             "station_code": r["unit_code"],
             "name": r["name"],
             "reported": reported,
-            "status_words": f"{r['name']}: " + ("reported this month" if reported else
-                                                "NOT REPORTED this month (rule 3 imputation)"),
+            "status_words": f"{r['name']}: " + (_("reported this month") if reported else
+                                                _("NOT REPORTED this month (rule 3 imputation)")),
             "rank": as_int(r.get("rank_in_district")),
             "rank_text": format_rank(r.get("rank_in_district"), shared_d[i]),
             "rank_in_state": as_int(r.get("rank_in_state")),
             "rank_in_state_text": format_rank(r.get("rank_in_state"), shared_s[i]),
             "score_centi": centi,
             "score_sort": centi if reported else -1,
-            "score_text": score if reported else "Not reported",
-            "score_words": (f"Score {score}" if reported else
-                            f"Not reported: the imputed score {score} (rule 3) is not a real score"),
+            "score_text": score if reported else _("Not reported"),
+            "score_words": (_("Score {score}").format(score=score) if reported else
+                            _("Not reported: the imputed score {score} (rule 3) is not a real score").format(score=score)),
             "score_change_centi": as_int(r.get("score_change_centi")),
             "change_text": format_change_centi(r.get("score_change_centi")),
             "rank_change": change,
             "rank_change_text": sym,
-            "rank_change_words": f"Rank in district {words}",
+            "rank_change_words": _("Rank in district: {change}").format(change=words),
             "peer_group": r.get("peer_group"),
             "fir_volume": fir,
-            "fir_words": f"{format_indian(fir)} FIRs registered this month" if fir is not None else "No FIR data",
+            "fir_words": (_("{n} FIRs registered this month").format(n=format_indian(fir)) if fir is not None
+                          else _("No FIR data")),
             "at_stake_district": None if pd.isna(r.get("at_stake_district")) else float(r["at_stake_district"]),
             "at_stake_state": None if pd.isna(r.get("at_stake_state")) else float(r["at_stake_state"]),
         })
@@ -231,22 +237,24 @@ def station_rows(table: pd.DataFrame) -> list[dict]:
 def _streak_value(head: dict) -> str:
     at1, top5 = as_int(head.get("streak_at_1")) or 0, as_int(head.get("streak_top5")) or 0
     if at1:
-        return f"{at1} mo at #1"
-    return f"{top5} mo top 5" if top5 else "–"
+        return _("{n} mo at #1").format(n=at1)
+    return _("{n} mo top 5").format(n=top5) if top5 else "–"
 
 
 def _stations_note(rows: list[dict], peer: Any) -> str:
     if not rows:
-        return "No stations in this peer group this month." if peer not in (None, "all") else \
-            "No police stations with results this month."
-    parts = [f"{len(rows)} station{'s' if len(rows) != 1 else ''}" +
-             (f" in peer group {peer}" if peer not in (None, "all") else "") + "."]
+        return (_("No stations in this peer group this month.") if peer not in (None, "all") else
+                _("No police stations with results this month."))
+    parts = [(ngettext("{n} station in peer group {peer}.", "{n} stations in peer group {peer}.", len(rows))
+              if peer not in (None, "all") else ngettext("{n} station.", "{n} stations.", len(rows)))
+             .format(n=len(rows), peer=peer_words(peer))]
     nr = [r["name"] for r in rows if not r["reported"]]
     if nr:
-        parts.append(f"Not reported this month: {', '.join(nr)}. Their figures are imputed under rule 3 and they "
-                     "are ranked on that imputed score (hover the cell to see it); it is not a real score.")
+        parts.append(_("Not reported this month: {names}. Their figures are imputed under rule 3 and they are ranked "
+                       "on that imputed score (hover the cell to see it); it is not a real score.")
+                     .format(names=", ".join(nr)))
     if any(r["rank_text"].startswith("=") for r in rows):
-        parts.append("“=” marks a shared rank.")
+        parts.append(_("“=” marks a shared rank."))
     return " ".join(parts)
 
 
@@ -261,7 +269,8 @@ def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: 
     from layouts.action_parts import assign_button
 
     if lag is None or lag.empty:
-        return empty_state("No lagging stations this month", "Every active station reported and met the thresholds.")
+        return empty_state(_("No lagging stations this month"),
+                           _("Every active station reported and met the thresholds."))
     total = len(lag)
     lag = lag.head(limit)
     params = {p.id: p for p in version.parameters} if version else {}
@@ -271,7 +280,7 @@ def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: 
         reasons: list[Any] = []
         if r.not_reported:
             reasons.append(html.Div(not_reported_badge()))
-        reasons.append(html.Div(r.reasons or "Lagging", className="small"))
+        reasons.append(html.Div(r.reasons or _("Lagging"), className="small"))
         g = by_station.get(r.station_code)
         if g is not None:
             items = []
@@ -282,12 +291,13 @@ def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: 
                 items.append(html.Li([words, html.Span(f" +{fmt3(s['at_stake_district'])} / "
                                                        f"+{fmt3(s['at_stake_state'])}",
                                                        className="text-body-secondary",
-                                                       title="marks at stake for the district / the State")]))
+                                                       title=_("marks at stake for the district / the State"))]))
             if len(g) > 4:
-                items.append(html.Li(f"… and {len(g) - 4} more parameter{'s' if len(g) > 5 else ''}",
+                items.append(html.Li("… " + ngettext("and {n} more parameter", "and {n} more parameters",
+                                                     len(g) - 4).format(n=len(g) - 4),
                                      className="text-body-secondary"))
             reasons.append(html.Ul(items, className="small mb-0 ps-3 lag-actions"))
-        score: Any = format_score(r.score) if not r.not_reported else html.Span("–", title="not reported")
+        score: Any = format_score(r.score) if not r.not_reported else html.Span("–", title=_("not reported"))
         rows.append([
             unit_link("station", r.station_code, r.station_name, month),
             score,
@@ -297,13 +307,14 @@ def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: 
             *([assign_button([r.station_code], month=month)] if assign else []),
         ])
     return html.Div([
-        simple_table(["Station", "Score", "Why it lags, and what to fix", "At stake: district", "At stake: State",
-                      *(["Action"] if assign else [])], rows, numeric=(1, 3, 4), class_name="lagging-table"),
-        html.Div("Each line: what the fix takes (records still needed to reach the target) and what it is worth "
+        simple_table([_("Station"), _("Score"), _("Why it lags, and what to fix"), _("At stake: district"),
+                      _("At stake: State"), *([_("Action")] if assign else [])], rows, numeric=(1, 3, 4), class_name="lagging-table"),
+        html.Div(_("Each line: what the fix takes (records still needed to reach the target) and what it is worth "
                  "to the district, then the marks at stake for the district / the State. Marks at stake are "
-                 "computed one station at a time.", className="graph-note mt-2"),
-        *([html.Div([f"{total} lagging stations in all; {total - len(lag)} more with less at stake. ",
-                     dcc.Link("Open the full lagging list →", href=more_href or page_href("/lagging", month))],
+                 "computed one station at a time."), className="graph-note mt-2"),
+        *([html.Div([_("{n} lagging stations in all; {more} more with less at stake.").format(
+                         n=total, more=total - len(lag)) + " ",
+                     dcc.Link(_("Open the full lagging list →"), href=more_href or page_href("/lagging", month))],
                     className="graph-note")] if total > len(lag) else []),
     ])
 
@@ -319,14 +330,14 @@ def movers_panel(moved: dict, month: str) -> Any:
             items.append(html.Li([
                 unit_link("station", r.unit_code, r.name, month),
                 html.Span(f" {format_change_centi(c)}", className="cell-up" if c and c > 0 else "cell-down"),
-                html.Span(f" → {r.score_display}" + ("" if r.reported else " (not reported)"),
+                html.Span(f" → {r.score_display}" + ("" if r.reported else " (" + _("not reported") + ")"),
                           className="text-body-secondary small"),
             ]))
         return html.Div([html.H3(title, className="movers-title"), html.Ol(items, className="mb-2")])
 
     return html.Div([
-        block("Most improved", moved.get("improved"), "No station improved since last month."),
-        block("Most declined", moved.get("declined"), "No station declined since last month."),
+        block(_("Most improved"), moved.get("improved"), _("No station improved since last month.")),
+        block(_("Most declined"), moved.get("declined"), _("No station declined since last month.")),
     ])
 
 

@@ -27,6 +27,8 @@ from dashboard.display import (
     projection_headline,
     rank_range_text,
 )
+from dashboard.i18n import gettext as _
+from dashboard.i18n import ngettext
 from dashboard.scope import OutOfScope
 from layouts import flags as flags_page
 from layouts.components import category_for_tab, page_href
@@ -72,7 +74,7 @@ def projection_rows(table) -> list[dict]:
 
 def backtest_note(bt: dict | None) -> list:
     if bt is None:
-        return [html.Span("Not enough months yet to check the projection against what happened.")]
+        return [html.Span(_("Not enough months yet to check the projection against what happened."))]
     held, compare = backtest_text(bt["coverage"], bt["checks"], bt["mae_model"], bt["mae_carry"], len(bt["months"]))
     return [html.Span(held), " ", html.Strong(compare) if compare and not bt["model_better"] else html.Span(compare)]
 
@@ -88,20 +90,22 @@ def update_national(query: Any):
         return [], ""
     table = foresight.projection(eng, month)
     if table.empty:
-        return [], [html.Span("Not enough months of results yet to project the next month.")]
+        return [], [html.Span(_("Not enough months of results yet to project the next month."))]
     category = category_for_tab(q["category"])
     if category:
         codes = set(read.states_table(eng, month, category)["state_code"])
         table = table[table["state_code"].isin(codes)]
-    note = [html.Span(f"From the results of {month_label(month)}, for the month after. Ranks are all-India. "),
+    note = [html.Span(_("From the results of {month}, for the month after. Ranks are all-India.").format(
+        month=month_label(month)) + " "),
             *backtest_note(foresight.projection_backtest(eng, month))]
     return projection_rows(table), note
 
 
 def flag_link(count: int, month: str, **where: str) -> Any:
     if not count:
-        return html.Span("No figures need verification this month.", className="text-body-secondary")
-    words = f"{format_indian(count)} figure{'s' if count != 1 else ''} need{'s' if count == 1 else ''} verification"
+        return html.Span(_("No figures need verification this month."), className="text-body-secondary")
+    words = ngettext("{n} figure needs verification", "{n} figures need verification", count).format(
+        n=format_indian(count))
     return dbc.Button(words, href=page_href("/flags", month, **where), color="warning", outline=True, size="sm")
 
 
@@ -117,12 +121,12 @@ def update_state(query: Any):
     p = foresight.state_projection(eng, month, code)
     if p is not None:
         parts.append(html.Div([
-            dbc.Badge(PROJECTION_LABEL, color="info", className="me-2"),
+            dbc.Badge(_(PROJECTION_LABEL), color="info", className="me-2"),
             html.Strong(projection_headline(p["rank_low"], p["rank_high"], p["p_first"])),
-            html.Span(f" · P(top 5) {probability_text(p['p_top5'])} · P(rank improves) "
-                      f"{probability_text(p['p_improve'])} · likely score {format_score(p['score_median'])}",
-                      className="text-body-secondary"),
-            " ", dbc.Button("How this is estimated", href=page_href("/", month) + "#national-projection-table",
+            html.Span(" · " + _("P(top 5) {top5} · P(rank improves) {improve} · likely score {score}").format(
+                top5=probability_text(p["p_top5"]), improve=probability_text(p["p_improve"]),
+                score=format_score(p["score_median"])), className="text-body-secondary"),
+            " ", dbc.Button(_("How this is estimated"), href=page_href("/", month) + "#national-projection-table",
                             color="link", size="sm", className="p-0 align-baseline"),
         ], className="projection-line mb-1"))
     if user.can_see_state_detail(code):
@@ -155,9 +159,9 @@ def update_district(query: Any):
 
 def _unit_text(r: dict) -> str:
     if r["level"] == "state":
-        return f"{r['unit_name']} (State/UT)"
+        return _("{name} (State/UT)").format(name=r["unit_name"])
     if r["level"] == "district":
-        return f"{r['unit_name']} district, {r['state_name']}"
+        return _("{district} district, {state}").format(district=r["unit_name"], state=r["state_name"])
     return f"{r['unit_name']} ({r['unit_code']}), {r['district_name']}, {r['state_name']}"
 
 
@@ -166,10 +170,10 @@ def flag_rows(table, names: dict[str, str]) -> list[dict]:
     for r in table.head(MAX_ROWS).to_dict("records"):
         status = FLAG_STATUS_WORDS.get(r["status"], r["status"])
         if r["status"] != "open":
-            status = f"{status} by {r['decided_by']}: {r['reason']}"
+            status = _("{status} by {user}: {reason}").format(status=status, user=r["decided_by"], reason=r["reason"])
         rows.append({
             "id": int(r["id"]), "unit_text": _unit_text(r),
-            "parameter_text": "Every parameter" if r["parameter"] == "*" else names.get(r["parameter"], r["parameter"]),
+            "parameter_text": _("Every parameter") if r["parameter"] == "*" else names.get(r["parameter"], r["parameter"]),
             "rule_text": FLAG_RULE_WORDS.get(r["rule"], r["rule"]),
             "evidence_text": flag_evidence_text(r["rule"], r["evidence"]),
             "status_text": status, "status": r["status"],
@@ -185,7 +189,7 @@ def update_flags(query: Any, status: Any, _done: Any):
     q = query_strings(query, ("month", "state", "district"))
     month = valid_month(q["month"], months) or (months[-1] if months else None)
     if month is None:
-        return [], "No results yet.", ""
+        return [], _("No results yet."), ""
     status = flags_page.clean_status(status)
     user = common.scope()
     try:
@@ -194,15 +198,17 @@ def update_flags(query: Any, status: Any, _done: Any):
         from dashboard.web import audit_request
 
         audit_request("scope_violation", f"data flags of {q['district'] or q['state']}")
-        return [], html.Span("These figures are outside what you may see.", className="text-danger"), month_label(month)
+        return [], html.Span(_("These figures are outside what you may see."), className="text-danger"), month_label(month)
     version = read.version_for(eng, month)
     names = {p.id: p.name for p in version.parameters} if version else {}
     rows = flag_rows(table, names)
-    where = _where_name(q["state"], q["district"]) or ("your scope" if user.role != "national" else "all States/UTs")
-    label = FLAG_STATUS_WORDS.get(status, "").lower() if status != "all" else "(any status)"
-    summary = f"{format_indian(len(table))} flag{'s' if len(table) != 1 else ''}: {label} · {where} · {month_label(month)}"
+    where = _where_name(q["state"], q["district"]) or (_("your scope") if user.role != "national"
+                                                        else _("all States/UTs"))
+    label = FLAG_STATUS_WORDS[status] if status != "all" else _("any status")
+    summary = ngettext("{n} flag: {status}", "{n} flags: {status}", len(table)).format(
+        n=format_indian(len(table)), status=label) + f" · {where} · {month_label(month)}"
     if len(table) > MAX_ROWS:
-        summary += f" (the first {format_indian(MAX_ROWS)} listed; pick a State to see the rest)"
+        summary += " " + _("(the first {n} listed; pick a State to see the rest)").format(n=format_indian(MAX_ROWS))
     return rows, summary, f"{where} · {month_label(month)}"
 
 
@@ -215,12 +221,13 @@ def _where_name(state: str | None, district: str | None) -> str | None:
     info = read.unit_info(common.engine(), level, code)
     if info is None:
         return code
-    return f"{info['name']} district, {info['state_name']}" if level == "district" else info["name"]
+    return (_("{district} district, {state}").format(district=info["name"], state=info["state_name"])
+            if level == "district" else info["name"])
 
 
 def select_flag(selected: Any):
     if not isinstance(selected, list) or not selected or not isinstance(selected[0], dict):
-        return "Select a flag in the table above.", True
+        return _("Select a flag in the table above."), True
     r = selected[0]
     return [html.Strong(str(r.get("unit_text", ""))), " · ", str(r.get("parameter_text", "")), " · ",
             str(r.get("rule_text", ""))], False
@@ -235,14 +242,14 @@ def record_decision(n_clicks: Any, selected: Any, decision: Any, reason: Any, do
     if not n_clicks:
         raise PreventUpdate
     if not isinstance(selected, list) or not selected or not isinstance(selected[0], dict):
-        return html.Span("Select a flag first.", className="text-danger"), dash.no_update, dash.no_update
+        return html.Span(_("Select a flag first."), className="text-danger"), dash.no_update, dash.no_update
     try:
         flag_id = int(selected[0].get("id"))
     except (TypeError, ValueError):
         raise PreventUpdate from None
     decision = decision if decision in foresight.DECISIONS else None
     if decision is None:
-        return html.Span("Choose verified or dismiss.", className="text-danger"), dash.no_update, dash.no_update
+        return html.Span(_("Choose verified or dismiss."), className="text-danger"), dash.no_update, dash.no_update
     user = common.scope()
     try:
         foresight.review_flag(common.engine(), flag_id, decision, reason if isinstance(reason, str) else "", user,
@@ -251,7 +258,8 @@ def record_decision(n_clicks: Any, selected: Any, decision: Any, reason: Any, do
         return html.Span(str(exc), className="text-danger"), dash.no_update, dash.no_update
     except OutOfScope:
         audit_request("scope_violation", f"data flag {flag_id}")
-        return html.Span("You may not decide on this flag.", className="text-danger"), dash.no_update, dash.no_update
-    word = "verified" if decision == "verified" else "dismissed"
-    return (html.Span(f"Recorded: {word}. The decision is kept with its reason.", className="text-success"),
+        return html.Span(_("You may not decide on this flag."), className="text-danger"), dash.no_update, dash.no_update
+    done_words = (_("Recorded: verified. The decision is kept with its reason.") if decision == "verified"
+                  else _("Recorded: dismissed. The decision is kept with its reason."))
+    return (html.Span(done_words, className="text-success"),
             (done if isinstance(done, int) else 0) + 1, "")

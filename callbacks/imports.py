@@ -10,6 +10,7 @@ from urllib.parse import quote
 import dash
 from dash import Input, Output, State, ctx, html
 
+from dashboard.i18n import gettext as _
 from layouts.imports import ids, message, preview_view, problems_view
 
 OUTPUTS = ((ids.RESULT, "children"), (ids.TOKEN, "data"), (ids.GO, "disabled"), (ids.CANCEL, "disabled"),
@@ -50,7 +51,7 @@ def render(checked: Any, user: Any) -> tuple:
                 HIDDEN, "Checked: problems found (listed below).")
     if status == "imported":
         return (html.Div([message(checked.message, "success"),
-                          html.A("See the import batches", href="/data/batches", className="btn btn-outline-primary")]),
+                          html.A(_("See the import batches"), href="/data/batches", className="btn btn-outline-primary")]),
                 None, True, True, HIDDEN, "Imported.")
     tone = {"cancelled": "secondary", "refused": "danger", "gone": "warning"}.get(status, "danger")
     return (message(checked.message, tone), None, True, True, HIDDEN, {"cancelled": "Cancelled."}.get(status, "Not imported."))

@@ -19,6 +19,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.common import engine, query_strings, scope
 from dashboard.display import LAGGING_COLUMNS, PEERS, REASONS, format_indian, month_label
+from dashboard.i18n import gettext as _
 from dashboard.read import LaggingFilters
 from dashboard.scope import OutOfScope
 from dashboard.web import RESOLVED_KEYS, Refused, Resolved, build, download_href, resolve
@@ -94,7 +95,7 @@ def update_page(query: Any) -> tuple:
     except Refused:
         out[(ids.SUBTITLE, "children")] = "Not available"
         out[(ids.KPIS, "children")] = [dbc.Col(dbc.Alert(
-            "This lagging list is outside what your account may see. The request has been recorded.",
+            _("This lagging list is outside what your account may see. The request has been recorded."),
             color="warning", className="mb-0"), width=12)]
         out[(ids.TABLE_CARD, "style")] = HIDDEN
         return tuple(out[k] for k in OUTPUTS)
@@ -116,7 +117,7 @@ def update_page(query: Any) -> tuple:
     where = " · ".join(x for x in (r.district_name, r.state_name) if x)
     out[(ids.SUBTITLE, "children")] = f"{where or 'All States/UTs'} · {month_label(r.month) or 'no data yet'}"
     if r.month is None:
-        out[(ids.KPIS, "children")] = [dbc.Col(empty_state("No data yet",
+        out[(ids.KPIS, "children")] = [dbc.Col(empty_state(_("No data yet"),
                                                            "No month has been loaded and scored."), width=12)]
         out[(ids.TABLE_CARD, "style")] = HIDDEN
         return tuple(out[k] for k in OUTPUTS)
@@ -130,12 +131,12 @@ def update_page(query: Any) -> tuple:
         total = int(by_state["lagging"].sum()) if not by_state.empty else 0
         active = int(by_state["stations_active"].fillna(0).sum()) if not by_state.empty else 0
         out[(ids.KPIS, "children")] = _cols([
-            kpi_card("Lagging stations, all India", format_indian(total),
+            kpi_card(_("Lagging stations, all India"), format_indian(total),
                      sub=f"of {format_indian(active)} active police stations"),
-            kpi_card("States/UTs with lagging stations", str(int((by_state["lagging"] > 0).sum())),
+            kpi_card(_("States/UTs with lagging stations"), str(int((by_state["lagging"] > 0).sum())),
                      sub=f"of {len(by_state)} States/UTs"),
-            kpi_card("Not reported", format_indian(int(by_state["not_reported"].sum())),
-                     sub="stations with no data this month", tone="bad" if by_state["not_reported"].sum() else None),
+            kpi_card(_("Not reported"), format_indian(int(by_state["not_reported"].sum())),
+                     sub=_("stations with no data this month"), tone="bad" if by_state["not_reported"].sum() else None),
         ])
         return tuple(out[k] for k in OUTPUTS)
     full, shown = build(r, sc)
@@ -167,21 +168,21 @@ def _cols(cards: list) -> list:
 
 def kpis(full: pd.DataFrame, shown: pd.DataFrame, active: int | None, r: Resolved) -> list:
     if full.empty:
-        return [dbc.Col(empty_state("No lagging police stations this month",
+        return [dbc.Col(empty_state(_("No lagging police stations this month"),
                                     f"Every active police station of {r.district_name or r.state_name} reported, "
                                     "scored at or above the lagging line and met its critical parameters."),
                         width=12)]
     top = shown.iloc[0] if not shown.empty else None
     where = "the district" if r.district else "the State"
     return _cols([
-        kpi_card("Lagging stations", format_indian(len(full)),
+        kpi_card(_("Lagging stations"), format_indian(len(full)),
                  sub=(f"of {format_indian(active)} active in {where}" if active else None), tone="bad"),
-        kpi_card("Not reported", format_indian(int(full["not_reported"].sum())), sub="no data this month",
+        kpi_card(_("Not reported"), format_indian(int(full["not_reported"].sum())), sub=_("no data this month"),
                  tone="bad" if full["not_reported"].any() else None),
-        kpi_card("Low score", format_indian(int(full["low_score"].sum())), sub="below the lagging line"),
-        kpi_card("Largest marks at stake", f"+{top['at_stake_state']:.3f}" if top is not None else "–",
+        kpi_card(_("Low score"), format_indian(int(full["low_score"].sum())), sub=_("below the lagging line")),
+        kpi_card(_("Largest marks at stake"), f"+{top['at_stake_state']:.3f}" if top is not None else "–",
                  sub=(f"{top['station_name']}, {top['district_name']}" if top is not None else "no rows match"),
-                 help_text="Rise in the State's score if this station met every target (rule 11)"),
+                 help_text=_("Rise in the State's score if this station met every target (rule 11)")),
     ])
 
 
@@ -262,15 +263,15 @@ def station_detail(selected: list[dict] | None, resolved: dict | None):
     params = {p.id: p for p in version.parameters} if version else {}
     body: list = []
     if row.get("reasons"):
-        body.append(html.P([html.Strong("Why it is lagging: "), row["reasons"]], className="mb-2"))
+        body.append(html.P([html.Strong(_("Why it is lagging: ")), row["reasons"]], className="mb-2"))
     if stakes.empty:
-        body.append(empty_state("No marks at stake", "Every parameter of this station is at its target."))
+        body.append(empty_state(_("No marks at stake"), "Every parameter of this station is at its target."))
     else:
-        head = html.Thead(html.Tr([html.Th("Parameter"), html.Th("Done", className="text-end"),
-                                   html.Th("Target", className="text-end"),
-                                   html.Th("Still needed", className="text-end"),
-                                   html.Th("Marks at stake (State)", className="text-end"),
-                                   html.Th("Marks at stake (district)", className="text-end")]))
+        head = html.Thead(html.Tr([html.Th(_("Parameter")), html.Th(_("Done"), className="text-end"),
+                                   html.Th(_("Target"), className="text-end"),
+                                   html.Th(_("Still needed"), className="text-end"),
+                                   html.Th(_("Marks at stake (State)"), className="text-end"),
+                                   html.Th(_("Marks at stake (district)"), className="text-end")]))
         trs = []
         for s in stakes.itertuples():
             p = params.get(s.parameter)
@@ -288,9 +289,9 @@ def station_detail(selected: list[dict] | None, resolved: dict | None):
         body.append(html.Div(dbc.Table([head, html.Tbody(trs)], size="sm", hover=True, className="mb-0 action-table"),
                              className="table-responsive-wrap"))
     links = html.Div([
-        dcc.Link("Open the station page", href=page_href(f"/station/{code}", month), className="btn btn-sm "
+        dcc.Link(_("Open the station page"), href=page_href(f"/station/{code}", month), className="btn btn-sm "
                  "btn-outline-primary"),
-        dcc.Link("Open the district page", href=page_href(f"/district/{row.get('district_code')}", month),
+        dcc.Link(_("Open the district page"), href=page_href(f"/district/{row.get('district_code')}", month),
                  className="btn btn-sm btn-outline-secondary") if row.get("district_code") else None,
     ], className="d-flex gap-2 flex-wrap")
     from layouts.components import card

@@ -12,6 +12,7 @@ from dash import Input, Output, dcc, html
 
 from callbacks.common import engine, valid_month
 from dashboard.display import month_label
+from dashboard.i18n import gettext as _
 from layouts.components import empty_state, page_href
 from layouts.methodology import clean_query, ids, rules_list
 from metrics.methodology import Methodology, Version, previous_month
@@ -64,7 +65,7 @@ def until(meth: Methodology, version: Version) -> str | None:
 def version_nav(meth: Methodology, shown: Version, in_force: Version | None, month: str | None) -> dbc.Nav:
     items = []
     for v in reversed(meth.versions):
-        label = [v.id, html.Span(" in force", className="badge text-bg-success ms-1")
+        label = [v.id, html.Span(_(" in force"), className="badge text-bg-success ms-1")
                  if in_force is not None and v.id == in_force.id else None]
         items.append(dbc.NavItem(dbc.NavLink(label, href=page_href("/methodology", month, version=v.id),
                                              active=v.id == shown.id)))
@@ -88,7 +89,7 @@ def summary(meth: Methodology, v: Version, in_force: Version | None, month: str 
     note = None
     if in_force is not None and v.id != in_force.id:
         note = dbc.Alert([f"This is not the version in force for {month_label(month)} ({in_force.id}). ",
-                          dcc.Link("Show the version in force", href=page_href("/methodology", month))],
+                          dcc.Link(_("Show the version in force"), href=page_href("/methodology", month))],
                          color="info", className="py-2 mb-2")
     return dbc.Card(dbc.CardBody([
         html.H2(v.title, className="panel-title mb-2"),
@@ -103,12 +104,12 @@ def parameter_table(v: Version) -> html.Div:
     total = sum((p.weight for p in v.parameters), Fraction(0))
     station_total = sum((p.weight for p in v.station_parameters), Fraction(0))
     header = html.Thead(html.Tr([
-        html.Th("Parameter", scope="col"), html.Th("Level · kind", scope="col"),
-        html.Th("Numerator / denominator", scope="col"),
-        html.Th("Weight", scope="col", className="num"), html.Th("Share", scope="col", className="num",
-                                                                  title="Share of a State's score when every "
-                                                                        "parameter applies"),
-        html.Th("Target", scope="col", className="num"), html.Th("Critical", scope="col"),
+        html.Th(_("Parameter"), scope="col"), html.Th(_("Level · kind"), scope="col"),
+        html.Th(_("Numerator / denominator"), scope="col"),
+        html.Th(_("Weight"), scope="col", className="num"), html.Th(_("Share"), scope="col", className="num",
+                                                                  title=_("Share of a State's score when every "
+                                                                        "parameter applies")),
+        html.Th(_("Target"), scope="col", className="num"), html.Th(_("Critical"), scope="col"),
     ]))
     rows: list = []
     heads: dict[str, list] = {}
@@ -131,9 +132,9 @@ def parameter_table(v: Version) -> html.Div:
                 html.Td([share, html.Div(station_share.strip(" ·"), className="def")] if station_share else share,
                         className="num"),
                 html.Td(f"{_num(p.target)}%", className="num"),
-                html.Td(html.Span("critical", className="badge badge-critical") if p.critical else ""),
+                html.Td(html.Span(_("critical"), className="badge badge-critical") if p.critical else ""),
             ]))
-    rows.append(html.Tr([html.Td(html.B("Total"), colSpan=3), html.Td(html.B(_num(total)), className="num"),
+    rows.append(html.Tr([html.Td(html.B(_("Total")), colSpan=3), html.Td(html.B(_num(total)), className="num"),
                          html.Td(html.B("100.0%"), className="num"), html.Td(""), html.Td("")]))
     return html.Div(dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, className="method-table mb-0"),
                     className="table-responsive-wrap")
@@ -142,7 +143,7 @@ def parameter_table(v: Version) -> html.Div:
 def update_page(query: Any):
     meth, shown, in_force, month = resolve(query)
     if meth is None or shown is None:
-        empty = empty_state("No methodology stored", "Run `cctns init-db` to store the default catalogue.")
+        empty = empty_state(_("No methodology stored"), "Run `cctns init-db` to store the default catalogue.")
         return "No methodology stored", None, empty, empty, rules_list()
     subtitle = (f"Version in force for {month_label(month)}: {in_force.id}" if in_force is not None and month
                 else f"{len(meth.versions)} version(s)")

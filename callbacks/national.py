@@ -21,16 +21,19 @@ from dashboard.display import (
     format_score,
     is_missing,
     month_label,
+    no_data,
     rank_change_text,
     shared_ranks,
     streak_text,
 )
+from dashboard.i18n import N_, Translated
+from dashboard.i18n import gettext as _
 from layouts import figures
-from layouts.components import category_for_tab, empty_state, kpi_card, page_href
+from layouts.components import category_for_tab, category_label, empty_state, kpi_card, page_href
 from layouts.national import ids
 from layouts.shell import ids as shell_ids
 
-SHORT_CATEGORY = {"Major States": "Major", "Hilly & North-East": "Hilly/NE", "UTs": "UT"}
+SHORT_CATEGORY = Translated({"Major States": N_("Major"), "Hilly & North-East": N_("Hilly/NE"), "UTs": N_("UT")})
 
 
 def register(app: dash.Dash) -> None:
@@ -115,20 +118,22 @@ def league_rows(table: pd.DataFrame, category: str | None = None) -> list[dict]:
             "rank": rank if category is None else rank_cat,
             "rank_national": rank,
             "rank_text": (rank_text if category is None else format_rank(rank_cat, shared_cat[pos])),
-            "rank_words": (f"{r['name']}: rank {rank} shared with another State/UT on the same score"
-                           if shared_nat[pos] else f"{r['name']}: rank {format_rank(rank)}"),
+            "rank_words": (_("{name}: rank {rank} shared with another State/UT on the same score").format(
+                name=r["name"], rank=rank) if shared_nat[pos]
+                else _("{name}: rank {rank}").format(name=r["name"], rank=format_rank(rank))),
             "score_centi": centi,
-            "score_display": format_score(r.get("score"), centi) if centi is not None else "no data",
+            "score_display": format_score(r.get("score"), centi) if centi is not None else no_data(),
             "gap_centi": None if centi is None else 10000 - centi,
             "gap_text": format_gap(centi),
             "score_change_centi": _int(r.get("score_change_centi")),
             "change_text": format_change_centi(r.get("score_change_centi")),
             "rank_change": change,
-            "rank_change_text": sym if change is not None else "new",
-            "rank_change_words": f"All-India rank {words}",
+            "rank_change_text": sym if change is not None else _("new"),
+            "rank_change_words": _("All-India rank: {change}").format(change=words),
             "rank_category": rank_cat,
             "rank_category_text": (f"{format_rank(rank_cat, shared_cat[pos])} · {SHORT_CATEGORY.get(r.get('category'), r.get('category') or '')}"
-                                   if category is None else f"{format_rank(rank, shared_nat[pos])} all-India"),
+                                   if category is None else _("{rank} all-India").format(
+                                       rank=format_rank(rank, shared_nat[pos]))),
             "streak_sort": streak1 * 1000 + streak5,
             "streak_text": streak_text(streak1, streak5, short=True),
             "stations_active": active,
@@ -154,16 +159,19 @@ def kpis(rows: list[dict], scope_label: str) -> list:
     lead = (top["score_centi"] - second["score_centi"]) if top and second else None
     full = [r for r in scored if r["score_centi"] == 10000]
     cards = [
-        kpi_card("Top of the table", top["name"] if top else "–",
-                 sub=f"Score {top['score_display']} · gap to 100: {top['gap_text']}" if top else None),
-        kpi_card("Lead at the top", format_score(None, lead) if lead is not None else "–",
-                 sub=(f"{top['name']} over {second['name']}" + (" (shared #1)" if lead == 0 else ""))
+        kpi_card(_("Top of the table"), top["name"] if top else "–",
+                 sub=_("Score {score} · gap to 100: {gap}").format(score=top["score_display"], gap=top["gap_text"])
+                 if top else None),
+        kpi_card(_("Lead at the top"), format_score(None, lead) if lead is not None else "–",
+                 sub=(_("{first} over {second}").format(first=top["name"], second=second["name"])
+                      + (" " + _("(shared #1)") if lead == 0 else ""))
                  if top and second else None,
-                 help_text="Score points between #1 and #2"),
-        kpi_card("States/UTs scored", f"{len(scored)} of {len(rows)}",
-                 sub=f"{len(full)} at a perfect 100.00" if full else scope_label),
-        kpi_card("Stations reported", f"{format_indian(reported)} / {format_indian(active)}",
-                 sub=(f"{reported / active * 100:.1f}% of active police stations" if active else None),
+                 help_text=_("Score points between #1 and #2")),
+        kpi_card(_("States/UTs scored"), _("{n} of {total}").format(n=len(scored), total=len(rows)),
+                 sub=_("{n} at a perfect 100.00").format(n=len(full)) if full else scope_label),
+        kpi_card(_("Stations reported"), f"{format_indian(reported)} / {format_indian(active)}",
+                 sub=(_("{pct}% of active police stations").format(pct=f"{reported / active * 100:.1f}")
+                      if active else None),
                  tone="bad" if active and reported < 0.95 * active else None),
     ]
     return [dbc.Col(c, xs=12, sm=6, lg=3) for c in cards]
@@ -177,10 +185,10 @@ def update_page(query: Any, theme: str | None):
 
     month, category, _months = resolve(query)
     dark = theme == "dark"
-    scope_label = category or "All States/UTs"
+    scope_label = category_label(category) if category else _("All States/UTs")
     if month is None:
         empty = figures.themed(figures.empty_figure_spec(), dark)
-        return [], empty_state(), kpis([], scope_label), f"{scope_label} · no data yet", empty, empty, []
+        return [], empty_state(), kpis([], scope_label), f"{scope_label} · {_('no data yet')}", empty, empty, []
     eng = engine()
     table = read.states_table(eng, month)
     rows = league_rows(table, category)
@@ -190,7 +198,7 @@ def update_page(query: Any, theme: str | None):
     matrix = read.param_matrix(eng, month, "state")
     order = list(table["state_code"])
     matrix = matrix[matrix["unit_code"].isin(codes)] if category else matrix
-    heat = figures.themed(figures.heatmap_marks_lost_spec(matrix, "State/UT", unit_order=order, transpose=True,
+    heat = figures.themed(figures.heatmap_marks_lost_spec(matrix, _("State/UT"), unit_order=order, transpose=True,
                                                             unit_codes_as_labels=True), dark)
     options = [{"label": r["name"], "value": r["state_code"]} for r in sorted(rows, key=lambda r: r["name"])]
     subtitle = f"{scope_label} · {month_label(month)}"
@@ -199,14 +207,15 @@ def update_page(query: Any, theme: str | None):
 
 def _table_note(rows: list[dict], category: str | None) -> list:
     shared = any(r["rank_text"].startswith("=") for r in rows)
-    parts = ["Ranks are competition ranks on the published score."]
+    parts = [_("Ranks are competition ranks on the published score.")]
     if shared:
-        parts.append("“=” marks a rank shared with another State/UT on the same score.")
+        parts.append(_("“=” marks a rank shared with another State/UT on the same score."))
     if category:
-        parts.append(f"Ranks shown are within {category}; the all-India rank is in the “Category rank” column.")
+        parts.append(_("Ranks shown are within {category}; the all-India rank is in the “Category rank” column.")
+                     .format(category=category_label(category)))
     unscored = [r["name"] for r in rows if r["score_centi"] is None]
     if unscored:
-        parts.append(f"No data this month: {', '.join(unscored)}.")
+        parts.append(_("No data this month: {names}.").format(names=", ".join(unscored)))
     return [html.Span(" ".join(parts))]
 
 

@@ -11,19 +11,23 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html
 
 from callbacks import common
+from dashboard.i18n import N_, current_language
+from dashboard.i18n import gettext as _
 from layouts.profile import ids
+from layouts.shell import ids as shell_ids
 
-ROLE_WORDS = {
-    "national": ["the all-India league table: top and bottom, the largest movers",
-                 "data completeness: States/UTs with police stations that sent no data"],
-    "state": ["your State's score, all-India and category rank and their change",
-              "the three parameters losing most marks; what it takes to overtake the State above",
-              "the districts that fell most; the last review's commitments and what the data shows",
-              "the PDF review pack, attached"],
-    "district": ["your district's rank in the State and its change",
-                 "lagging police stations with the reason and the marks at stake",
-                 "your open and overdue actions, with links to the pages"],
+ROLE_WORDS = {  # English, shown through _()
+    "national": [N_("the all-India league table: top and bottom, the largest movers"),
+                 N_("data completeness: States/UTs with police stations that sent no data")],
+    "state": [N_("your State's score, all-India and category rank and their change"),
+              N_("the three parameters losing most marks; what it takes to overtake the State above"),
+              N_("the districts that fell most; the last review's commitments and what the data shows"),
+              N_("the PDF review pack, attached")],
+    "district": [N_("your district's rank in the State and its change"),
+                 N_("lagging police stations with the reason and the marks at stake"),
+                 N_("your open and overdue actions, with links to the pages")],
 }
+ROLE_NAMES = {"national": N_("national"), "state": N_("State"), "district": N_("district")}
 
 
 def register(app: dash.Dash) -> None:
@@ -43,6 +47,13 @@ def register(app: dash.Dash) -> None:
         State(ids.LANGUAGE, "value"),
         prevent_initial_call=True,
     )(save_profile)
+    app.callback(
+        Output(shell_ids.LANGUAGE_RELOAD, "href", allow_duplicate=True),
+        Input(ids.STATUS, "children"),
+        State(ids.LANGUAGE, "value"),
+        State(shell_ids.URL, "href"),
+        prevent_initial_call=True,
+    )(follow_saved_language)
 
 
 def _username() -> str:
@@ -57,10 +68,11 @@ def load_profile(_query: Any):
     p = get_profile(common.engine(), _username())
     if p is None:
         return "", None, [], "en", None
-    where = {"national": "All India", "state": p.state_code, "district": p.district_code}.get(p.role, "")
+    where = {"national": _("All India"), "state": p.state_code, "district": p.district_code}.get(p.role, "")
     choices = [k for k, on in (("monthly", p.monthly), ("reminder", p.reminder)) if on]
-    about = html.Ul([html.Li(w) for w in ROLE_WORDS.get(p.role, [])], className="mb-0")
-    return f"{p.username} · {p.role} · {where}", p.email or "", choices, p.language, about
+    about = html.Ul([html.Li(_(w)) for w in ROLE_WORDS.get(p.role, [])], className="mb-0")
+    role = _(ROLE_NAMES[p.role]) if p.role in ROLE_NAMES else p.role
+    return f"{p.username} · {role} · {where}", p.email or "", choices, p.language, about
 
 
 def save_profile(_clicks: Any, email: Any, choices: Any, language: Any):
@@ -72,12 +84,28 @@ def save_profile(_clicks: Any, email: Any, choices: Any, language: Any):
                         reminder="reminder" in picked, language=language, actor=_username(),
                         remote_addr=_remote_addr())
     except ProfileError as exc:
-        return dbc.Alert(f"Not saved: {exc}.", color="danger", className="mb-0 py-2")
+        return dbc.Alert(_("Not saved: {reason}.").format(reason=_(str(exc))), color="danger", className="mb-0 py-2")
+    from dashboard.web import remember_language
+
+    remember_language(p.language, dash.ctx.response)  # this browser follows the profile's language now
     if not p.email:
-        return dbc.Alert("Saved. No address: you will receive no digests.", color="warning", className="mb-0 py-2")
-    got = [w for k, w in (("monthly", "the monthly digest"), ("reminder", "the cut-off reminder")) if k in picked]
-    return dbc.Alert(f"Saved. {p.email} will receive {' and '.join(got) if got else 'no digests'}.",
-                     color="success", className="mb-0 py-2")
+        return dbc.Alert(_("Saved. No address: you will receive no digests."), color="warning",
+                         className="mb-0 py-2")
+    got = [w for k, w in (("monthly", _("the monthly digest")), ("reminder", _("the cut-off reminder")))
+           if k in picked]
+    return dbc.Alert(_("Saved. {email} will receive {what}.").format(
+        email=p.email, what=_(" and ").join(got) if got else _("no digests")), color="success", className="mb-0 py-2")
+
+
+def follow_saved_language(status: Any, language: Any, href: str | None) -> str:
+    """After a save that changed the language, the page reloads in it."""
+    from dashboard.i18n import clean_language
+    from dashboard.web import language_href
+
+    code = clean_language(language)
+    if not status or code is None or code == current_language():
+        raise dash.exceptions.PreventUpdate
+    return language_href(href, code)
 
 
 def _remote_addr() -> str:

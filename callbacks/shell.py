@@ -12,12 +12,14 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.common import engine, scope, valid_month
 from dashboard.display import format_timestamp, month_label
+from dashboard.i18n import N_, Translated
+from dashboard.i18n import gettext as _
 from layouts.components import page_href, query_from_search
 from layouts.pages import OPS_TITLES
 from layouts.shell import NAV_ITEMS, account_menu, ids
 
 LEVEL_PATH = {"state": "/state/", "district": "/district/", "station": "/station/"}
-LEVEL_WORD = {"state": "State/UT", "district": "District", "station": "Police station"}
+LEVEL_WORD = Translated({"state": N_("State/UT"), "district": N_("District"), "station": N_("Police station")})
 
 
 def register(app: dash.Dash) -> None:
@@ -31,7 +33,7 @@ def register(app: dash.Dash) -> None:
 
     app.clientside_callback(
         ClientsideFunction("cctns_shell", "navHrefs"),
-        [Output(nid, "href") for nid, _, _ in NAV_ITEMS] + [Output(ids.BRAND, "href")],
+        [Output(nid, "href") for nid, _label, _href in NAV_ITEMS] + [Output(ids.BRAND, "href")],
         Input(ids.URL, "search"),
     )
     app.clientside_callback(
@@ -67,6 +69,13 @@ def register(app: dash.Dash) -> None:
         Input(ids.BREADCRUMB_STORE, "data"),
     )(breadcrumb)
     app.callback(
+        Output(ids.LANGUAGE_RELOAD, "href"),
+        Input(ids.LANGUAGE_SWITCH, "n_clicks"),
+        State(ids.LANGUAGE_SWITCH, "value"),
+        State(ids.URL, "href"),
+        prevent_initial_call=True,
+    )(switch_language)
+    app.callback(
         Output(ids.FOOTER_AS_OF, "children"),
         Output(ids.FOOTER_VERSION, "children"),
         Output(ids.USER, "children"),
@@ -87,6 +96,22 @@ def follow_theme(app: dash.Dash, *graph_ids: str | dict) -> None:
             State(ids.TEMPLATES, "data"),
             prevent_initial_call=True,
         )
+
+
+# --- language ------------------------------------------------------------------------------------
+
+
+def switch_language(n_clicks: int | None, language: str | None, href: str | None) -> str:
+    """The navbar's switch (its `value` is the language it offers): save that language in the profile and
+    the cookie, reload the same page (path, month, filters)."""
+    from dashboard.i18n import clean_language
+    from dashboard.web import language_href, remember_language
+
+    target = clean_language(language)
+    if not n_clicks or target is None:
+        raise PreventUpdate
+    remember_language(target, ctx.response)
+    return language_href(href, target)
 
 
 # --- month -----------------------------------------------------------------------------------------
@@ -151,7 +176,7 @@ def search_go(value: str | None, search: str | None) -> tuple[Any, Any]:
 
 def breadcrumb_items(pathname: str | None, month: str | None) -> list[dict]:
     """[{label, href}] for a path: National › State › District › Station (names from the database)."""
-    items = [{"label": "National", "href": page_href("/", month)}]
+    items = [{"label": _("National"), "href": page_href("/", month)}]
     path = (pathname or "/").rstrip("/") or "/"
     parts = path.strip("/").split("/")
     if len(parts) == 2 and parts[0] in LEVEL_PATH:
@@ -170,12 +195,13 @@ def breadcrumb_items(pathname: str | None, month: str | None) -> list[dict]:
         items.append({"label": info["name"], "href": None})
     elif path in OPS_TITLES:  # operations pages (issue 16) sit under the data page or the account
         if path.startswith("/data/"):
-            items.append({"label": "Data", "href": page_href("/data", month)})
-        items.append({"label": OPS_TITLES[path], "href": None})
+            items.append({"label": _("Data"), "href": page_href("/data", month)})
+        items.append({"label": _(OPS_TITLES[path]), "href": None})
     elif path != "/":
-        titles = {"/lagging": "Lagging stations", "/actions": "Actions", "/methodology": "Methodology",
-                  "/data": "Data", "/profile": "Your profile", "/flags": "Data to verify"}
-        items.append({"label": titles.get(path, "Page not found"), "href": None})
+        titles = {"/lagging": N_("Lagging stations"), "/actions": N_("Actions"), "/methodology": N_("Methodology"),
+                  "/data": N_("Data"), "/profile": N_("Your profile"), "/present": N_("Conference mode"),
+                  "/flags": N_("Data to verify")}
+        items.append({"label": _(titles.get(path, N_("Page not found"))), "href": None})
     else:
         items[0]["href"] = None
     return items

@@ -26,14 +26,17 @@ from dashboard.display import (
     format_rank,
     format_score,
     month_label,
+    no_data,
     pct,
     rank_change_text,
     shared_ranks,
     streak_text,
 )
+from dashboard.i18n import gettext as _
+from dashboard.i18n import ngettext
 from dashboard.scope import OutOfScope, Scope
 from layouts import figures
-from layouts.components import empty_state, kpi_card, page_href, rank_change_badge
+from layouts.components import category_label, empty_state, kpi_card, page_href, rank_change_badge
 from layouts.shell import ids as shell_ids
 from layouts.state import ids
 from layouts.unit_parts import not_available, simple_table, unit_link, unknown_unit
@@ -93,20 +96,20 @@ def update_summary(query: Any, theme: str | None):
     info = read.unit_info(eng, "state", code) if code else None
     if info is None or month is None:
         empty = empty_fig(dark)
-        msg = unknown_unit("State/UT", code) if info is None else empty_state()
-        return (code or "State", "", None, [dbc.Col(msg, width=12)], empty, None, empty, None, empty)
+        msg = unknown_unit(_("State/UT"), code) if info is None else empty_state()
+        return (code or _("State"), "", None, [dbc.Col(msg, width=12)], empty, None, empty, None, empty)
     user_scope = common.scope()
     summary = read.state_summary(eng, month, code, user_scope)  # headline, why, plan: each table read once
     head = summary["headline"] if summary else None
     title = info["name"]
-    subtitle = f"{info['category']} · {month_label(month)}"
+    subtitle = f"{category_label(info['category'])} · {month_label(month)}"
     actions = _actions(code, month)
     if summary is None or head is None:
         empty = empty_fig(dark)
         return (title, subtitle, actions, [dbc.Col(empty_state(), width=12)], empty, None, empty, None, empty)
     kpis = headline_cards(head)
     why = summary["why"]
-    why_fig = themed(figures.why_rank_moved_spec(why["own"], ours_label=f"{title}'s change"), dark)
+    why_fig = themed(figures.why_rank_moved_spec(why["own"], ours_label=_("{name}'s change").format(name=title)), dark)
     rivals = rivals_table(why["rivals"], code, month)
     plan = summary["plan"]
     lost_fig = themed(figures.marks_lost_bars_spec(plan.get("marks_lost")), dark)
@@ -115,16 +118,16 @@ def update_summary(query: Any, theme: str | None):
     above = (head.get("neighbours") or {}).get("above")
     compare = read.score_trend(eng, "state", above["code"], month, 24) if above else None
     trend_fig = themed(figures.score_trend_spec(
-        trend, name=title, compare_df=compare, compare_name=f"{above['name']} (ranked above)" if above else None),
+        trend, name=title, compare_df=compare, compare_name=_("{name} (ranked above)").format(name=above["name"]) if above else None),
         dark)
     return title, subtitle, actions, kpis, why_fig, rivals, lost_fig, overtake, trend_fig
 
 
 def _actions(code: str, month: str) -> list:
     return [
-        dbc.Button("Lagging stations", href=page_href("/lagging", month, state=code), color="primary",
+        dbc.Button(_("Lagging stations"), href=page_href("/lagging", month, state=code), color="primary",
                    outline=True, size="sm"),
-        dbc.Button("National table", href=page_href("/", month), color="secondary", outline=True, size="sm"),
+        dbc.Button(_("National table"), href=page_href("/", month), color="secondary", outline=True, size="sm"),
     ]
 
 
@@ -135,28 +138,30 @@ def headline_cards(head: dict) -> list:
     cat_nb = head.get("category_neighbours") or {}
     above, below = nb.get("above"), nb.get("below")
     cards = [
-        kpi_card("Score", format_score(head.get("score"), centi),
-                 sub=f"{format_change_centi(head.get('score_change_centi'))} since last month · "
-                     f"gap to 100: {format_gap(centi)}",
-                 help_text="Score out of 100 to the published 2 decimals"),
-        kpi_card("All-India rank", f"{format_rank(head.get('rank_national'))} of {head.get('states_ranked')}",
-                 badge=rank_change_badge(head.get("rank_change_national"), "all-India rank"),
+        kpi_card(_("Score"), format_score(head.get("score"), centi),
+                 sub=_("{change} since last month · gap to 100: {gap}").format(
+                     change=format_change_centi(head.get("score_change_centi")), gap=format_gap(centi)),
+                 help_text=_("Score out of 100 to the published 2 decimals")),
+        kpi_card(_("All-India rank"), _("{n} of {total}").format(n=format_rank(head.get("rank_national")),
+                                                                 total=head.get("states_ranked")),
+                 badge=rank_change_badge(head.get("rank_change_national"), _("all-India rank")),
                  sub=streak_text(head.get("streak_at_1"), head.get("streak_top5"))),
-        kpi_card("Category rank",
-                 f"{format_rank(head.get('rank_category'))} of {head.get('category_ranked')}",
-                 badge=rank_change_badge(head.get("rank_change_category"), "category rank"),
-                 sub=str(head.get("category") or "")),
-        kpi_card("To pass the State above",
-                 f"+{fmt3(above['marks_needed'])}" if above else "Top",
-                 sub=(f"marks to pass {above['name']} ({above['score_display']}); gap {fmt3(above['gap'])}"
-                      if above else "No State/UT scores higher this month"),
+        kpi_card(_("Category rank"),
+                 _("{n} of {total}").format(n=format_rank(head.get("rank_category")), total=head.get("category_ranked")),
+                 badge=rank_change_badge(head.get("rank_change_category"), _("category rank")),
+                 sub=category_label(head.get("category")) if head.get("category") else ""),
+        kpi_card(_("To pass the State above"),
+                 f"+{fmt3(above['marks_needed'])}" if above else _("Top"),
+                 sub=(_("marks to pass {name} ({score}); gap {gap}").format(
+                     name=above["name"], score=above["score_display"], gap=fmt3(above["gap"]))
+                      if above else _("No State/UT scores higher this month")),
                  tone=None if above else "good",
-                 help_text="Score points needed for our published score to exceed theirs"),
-        kpi_card("Lead over the State below", fmt3(below["lead"]) if below else "–",
-                 sub=(f"marks ahead of {below['name']} ({below['score_display']})" if below
-                      else "No State/UT scores lower this month"),
+                 help_text=_("Score points needed for our published score to exceed theirs")),
+        kpi_card(_("Lead over the State below"), fmt3(below["lead"]) if below else "–",
+                 sub=(_("marks ahead of {name} ({score})").format(name=below["name"], score=below["score_display"])
+                      if below else _("No State/UT scores lower this month")),
                  tone="bad" if below and below["lead"] < 0.1 else None),
-        kpi_card("Stations reported",
+        kpi_card(_("Stations reported"),
                  f"{format_indian(head.get('stations_reported'))} / {format_indian(head.get('stations_active'))}",
                  sub=_reported_sub(head),
                  tone="bad" if (as_int(head.get("stations_reported")) or 0) < (as_int(head.get("stations_active"))
@@ -164,10 +169,12 @@ def headline_cards(head: dict) -> list:
     ]
     if cat_nb.get("above") and (not above or cat_nb["above"]["code"] != above["code"]):
         cards[2] = kpi_card(
-            "Category rank", f"{format_rank(head.get('rank_category'))} of {head.get('category_ranked')}",
-            badge=rank_change_badge(head.get("rank_change_category"), "category rank"),
-            sub=f"{head.get('category')}: +{fmt3(cat_nb['above']['marks_needed'])} to pass "
-                f"{cat_nb['above']['name']}")
+            _("Category rank"), _("{n} of {total}").format(n=format_rank(head.get("rank_category")),
+                                                           total=head.get("category_ranked")),
+            badge=rank_change_badge(head.get("rank_change_category"), _("category rank")),
+            sub=_("{category}: +{marks} to pass {name}").format(
+                category=category_label(head.get("category")), marks=fmt3(cat_nb["above"]["marks_needed"]),
+                name=cat_nb["above"]["name"]))
     return [dbc.Col(c, xs=12, sm=6, md=4, xl=2) for c in cards]
 
 
@@ -175,14 +182,15 @@ def _reported_sub(head: dict) -> str:
     active = as_int(head.get("stations_active")) or 0
     reported = as_int(head.get("stations_reported")) or 0
     if not active:
-        return "No active police stations"
+        return _("No active police stations")
     missing = active - reported
-    return f"{missing} not reported (flagged, not counted as perfect)" if missing else "All active stations reported"
+    return (_("{n} not reported (flagged, not counted as perfect)").format(n=missing) if missing
+            else _("All active stations reported"))
 
 
 def rivals_table(rivals: pd.DataFrame, code: str, month: str) -> html.Div:
     if rivals is None or rivals.empty:
-        return empty_state("No ranked States/UTs this month")
+        return empty_state(_("No ranked States/UTs this month"))
     shared = shared_ranks(list(rivals["rank_national"]))
     rows, classes = [], []
     for i, r in enumerate(rivals.itertuples()):
@@ -193,13 +201,13 @@ def rivals_table(rivals: pd.DataFrame, code: str, month: str) -> html.Div:
             name,
             r.score_display,
             _change(r.score_change_centi),
-            html.Span(sym, className=f"text-{tone}", title=f"All-India rank {words}"),
+            html.Span(sym, className=f"text-{tone}", title=_("All-India rank: {change}").format(change=words)),
         ])
         classes.append("table-active" if r.unit_code == code else "")
     return html.Div([
-        simple_table(["Rank", "State/UT", "Score", "Change", "Rank ±"], rows, numeric=(0, 2, 3, 4),
+        simple_table([_("Rank"), _("State/UT"), _("Score"), _("Change"), _("Rank ±")], rows, numeric=(0, 2, 3, 4),
                      row_classes=classes),
-        html.Div("If our change is small but we moved, the States around us moved.", className="graph-note mt-2"),
+        html.Div(_("If our change is small but we moved, the States around us moved."), className="graph-note mt-2"),
     ])
 
 
@@ -218,18 +226,20 @@ def overtake_panel(head: dict, plan: dict, month: str, version: Any) -> list:
     if above:
         out.append(html.Div([
             html.Span(f"+{fmt3(above['marks_needed'])}", className="overtake-number"),
-            html.Span([" marks needed to pass ", html.Strong(above["name"]), f" ({above['score_display']})"]),
+            html.Span([" " + _("marks needed to pass") + " ", html.Strong(above["name"]),
+                       f" ({above['score_display']})"]),
         ], className="overtake-headline"))
     else:
         below = (head.get("neighbours") or {}).get("below")
         out.append(html.Div([
             html.Span("#1", className="overtake-number"),
-            html.Span(f" {name} leads all-India" + (f" by {fmt3(below['lead'])} marks over {below['name']}"
-                                                    if below else "")),
+            html.Span(" " + (_("{name} leads all-India by {marks} marks over {other}").format(
+                name=name, marks=fmt3(below["lead"]), other=below["name"]) if below
+                else _("{name} leads all-India").format(name=name))),
         ], className="overtake-headline"))
     lost = plan.get("marks_lost")
     if lost is None or lost.empty:
-        out.append(empty_state("No marks lost this month"))
+        out.append(empty_state(_("No marks lost this month")))
         return out
     levels = {p.id: p.level for p in version.parameters} if version else {}
     stakes = plan.get("by_parameter")
@@ -239,25 +249,26 @@ def overtake_panel(head: dict, plan: dict, month: str, version: Any) -> list:
         level = levels.get(r.parameter, "station")
         if stake_by is not None and r.parameter in stake_by.index:
             s = stake_by.loc[r.parameter]
-            stake_text: Any = f"{fmt3(s['at_stake'])} ({int(s['stations'])} stn)"
+            stake_text: Any = _("{marks} ({n} stn)").format(marks=fmt3(s["at_stake"]), n=int(s["stations"]))
         elif level == "state":
-            stake_text = html.Span("State HQ", title="A State-level parameter: earned at State headquarters")
+            stake_text = html.Span(_("State HQ"), title=_("A State-level parameter: earned at State headquarters"))
         else:
             stake_text = "–"
         rows.append([html.Span(r.parameter_name, title=f"{r.head}"),
                      html.Span(fmt3(r.marks_lost),
-                               title=f"value {pct(r.value)} = {format_indian(r.numerator)} / "
-                                     f"{format_indian(r.denominator)}"),
+                               title=_("value {pct} = {num} / {den}").format(
+                                   pct=pct(r.value), num=format_indian(r.numerator), den=format_indian(r.denominator))),
                      stake_text])
     if not rows:
-        out.append(empty_state("No marks lost this month", "Full marks on every parameter."))
+        out.append(empty_state(_("No marks lost this month"), _("Full marks on every parameter.")))
         return out
     total = float(lost["marks_lost"].sum())
-    out.append(simple_table(["Parameter", "Marks lost", "At stake at lagging stations"], rows, numeric=(1, 2),
-                            caption=f"{fmt3(total)} marks lost in all; the largest first"))
+    out.append(simple_table([_("Parameter"), _("Marks lost"), _("At stake at lagging stations")], rows,
+                            numeric=(1, 2),
+                            caption=_("{marks} marks lost in all; the largest first").format(marks=fmt3(total))))
     stations = plan.get("stations")
     if stations is None:
-        out.append(html.Div("Station-by-station detail is not available for your account.",
+        out.append(html.Div(_("Station-by-station detail is not available for your account."),
                             className="graph-note mt-2"))
     elif not stations.empty:
         top = stations.head(5)
@@ -265,9 +276,9 @@ def overtake_panel(head: dict, plan: dict, month: str, version: Any) -> list:
                           html.Span(f" ({r.district_name}) ", className="text-body-secondary"),
                           html.Strong(f"+{fmt3(r.at_stake_state)}")])
                  for r in top.itertuples()]
-        out.append(html.Div([html.Div("Stations that would earn the most:", className="fw-semibold mt-2"),
+        out.append(html.Div([html.Div(_("Stations that would earn the most:"), className="fw-semibold mt-2"),
                              html.Ol(items, className="mb-1 small")]))
-        out.append(html.Div("Marks at stake are computed one station at a time (3 decimals).",
+        out.append(html.Div(_("Marks at stake are computed one station at a time (3 decimals)."),
                             className="graph-note"))
     return out
 
@@ -292,22 +303,22 @@ def update_detail(query: Any, theme: str | None):
 
         audit_request("scope_violation", f"districts of State {code}")
         link = _own_link(user_scope, month)
-        return ([], HIDDEN, not_available("the districts of this State/UT", *link), empty_fig(dark), HIDDEN,
-                not_available("the districts of this State/UT"),
-                not_available("the police stations of this State/UT", *link))
+        return ([], HIDDEN, not_available(_("the districts of this State/UT"), *link), empty_fig(dark), HIDDEN,
+                not_available(_("the districts of this State/UT")),
+                not_available(_("the police stations of this State/UT"), *link))
     rows = district_rows(table)
     note = _districts_note(rows)
     order = list(table["unit_code"]) if not table.empty else None
-    heat = themed(figures.heatmap_marks_lost_spec(matrix, "District", unit_order=order), dark)
+    heat = themed(figures.heatmap_marks_lost_spec(matrix, _("District"), unit_order=order), dark)
     lagging = lagging_panel(code, month, user_scope)
     return rows, SHOWN, note, heat, SHOWN, None, lagging
 
 
 def _own_link(user_scope: Scope, month: str | None) -> tuple[str | None, str]:
     if user_scope.role == "district" and user_scope.district_code:
-        return page_href(f"/district/{user_scope.district_code}", month), "Go to your district"
+        return page_href(f"/district/{user_scope.district_code}", month), _("Go to your district")
     if user_scope.role == "state" and user_scope.state_code:
-        return page_href(f"/state/{user_scope.state_code}", month), "Go to your State"
+        return page_href(f"/state/{user_scope.state_code}", month), _("Go to your State")
     return None, ""
 
 
@@ -327,12 +338,12 @@ def district_rows(table: pd.DataFrame) -> list[dict]:
             "rank": as_int(r.get("rank_in_state")),
             "rank_text": format_rank(r.get("rank_in_state"), shared[i]),
             "score_centi": centi,
-            "score_display": format_score(r.get("score"), centi) if centi is not None else "no data",
+            "score_display": format_score(r.get("score"), centi) if centi is not None else no_data(),
             "score_change_centi": as_int(r.get("score_change_centi")),
             "change_text": format_change_centi(r.get("score_change_centi")),
             "rank_change": change,
             "rank_change_text": sym,
-            "rank_change_words": f"Rank in State {words}",
+            "rank_change_words": _("Rank in State: {change}").format(change=words),
             "stations_active": active,
             "stations_reported": reported,
             "reported_share": (reported / active) if active else None,
@@ -344,14 +355,15 @@ def district_rows(table: pd.DataFrame) -> list[dict]:
 
 def _districts_note(rows: list[dict]) -> str:
     if not rows:
-        return "No districts with results this month."
-    parts = ["Ranks are competition ranks among the State's districts on the published score."]
+        return _("No districts with results this month.")
+    parts = [_("Ranks are competition ranks among the State's districts on the published score.")]
     if any(r["rank_text"].startswith("=") for r in rows):
-        parts.append("“=” marks a shared rank.")
+        parts.append(_("“=” marks a shared rank."))
     missing = sum(r["stations_active"] - r["stations_reported"] for r in rows)
     if missing:
-        parts.append(f"{missing} station{'s' if missing != 1 else ''} not reported this month (counted as lagging, "
-                     "never as perfect).")
+        parts.append(ngettext("{n} station not reported this month (counted as lagging, never as perfect).",
+                              "{n} stations not reported this month (counted as lagging, never as perfect).",
+                              missing).format(n=missing))
     return " ".join(parts)
 
 
@@ -361,15 +373,16 @@ def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10) -> An
     try:
         lag, total = read.lagging_head(common.engine(), month, user_scope, code, n=top)
     except OutOfScope:
-        return not_available("station lists across this State/UT", *_own_link(user_scope, month))
+        return not_available(_("station lists across this State/UT"), *_own_link(user_scope, month))
     if lag.empty:
-        return empty_state("No lagging stations this month", "Every active station reported and met the thresholds.")
+        return empty_state(_("No lagging stations this month"),
+                           _("Every active station reported and met the thresholds."))
     from layouts.action_parts import assign_button
 
     may_assign = user_scope.can_create_action("station", code, None)  # the State's users (the review loop)
     rows = []
     for r in lag.itertuples():
-        score: Any = "not reported" if r.not_reported else format_score(r.score)
+        score: Any = _("not reported") if r.not_reported else format_score(r.score)
         rows.append([
             unit_link("station", r.station_code, r.station_name, month),
             unit_link("district", r.district_code, r.district_name, month),
@@ -380,11 +393,11 @@ def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10) -> An
         ])
     more = total - min(top, total)
     return html.Div([
-        simple_table(["Station", "District", "Score", "Why it lags", "Marks at stake (State)",
-                      *(["Action"] if may_assign else [])], rows, numeric=(2, 4)),
+        simple_table([_("Station"), _("District"), _("Score"), _("Why it lags"), _("Marks at stake (State)"),
+                      *([_("Action")] if may_assign else [])], rows, numeric=(2, 4)),
         html.Div([
-            f"{total} lagging station{'s' if total != 1 else ''} in all" + (f"; {more} more" if more else "")
-            + ". ",
-            dcc.Link("Open the full lagging list →", href=page_href("/lagging", month, state=code)),
+            ngettext("{n} lagging station in all", "{n} lagging stations in all", total).format(n=total)
+            + ("; " + _("{n} more").format(n=more) if more else "") + ". ",
+            dcc.Link(_("Open the full lagging list →"), href=page_href("/lagging", month, state=code)),
         ], className="graph-note mt-2"),
     ])

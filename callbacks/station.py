@@ -25,6 +25,7 @@ from dashboard.display import (
     month_label,
     pct,
 )
+from dashboard.i18n import gettext as _
 from dashboard.scope import OutOfScope
 from layouts import figures
 from layouts.components import empty_state, kpi_card, page_href, rank_change_badge
@@ -98,13 +99,13 @@ def update_page(query: Any, picked: Any, theme: str | None):
         from dashboard.web import audit_request
 
         audit_request("scope_violation", f"station page {code}")
-        return (code, "", None, not_available("this police station"), *blank[1:])
+        return (code, "", None, not_available(_("this police station")), *blank[1:])
     actions = [
         dbc.Button(info["district_name"], href=page_href(f"/district/{info['district_code']}", month),
                    color="secondary", outline=True, size="sm"),
     ]
     if head is None:
-        msg = empty_state("This station was not active this month",
+        msg = empty_state(_("This station was not active this month"),
                           f"Opened {info.get('opened') or '–'}, closed {info.get('closed') or '–'}.")
         return (title, subtitle, actions, msg, *blank[1:])
     version = read.version_for(eng, month)
@@ -135,15 +136,15 @@ def headline_cards(head: dict) -> list:
     reported = bool(head.get("reported"))
     score_value: Any = format_score(head.get("score"), centi)
     cards = [
-        kpi_card("Score", score_value, badge=None if reported else not_reported_badge(),
+        kpi_card(_("Score"), score_value, badge=None if reported else not_reported_badge(),
                  sub=f"{format_change_centi(head.get('score_change_centi'))} since last month",
                  tone=None if reported else "bad"),
-        kpi_card("Rank in district",
+        kpi_card(_("Rank in district"),
                  f"{format_rank(head.get('rank_in_district'))} of {head.get('stations_in_district')}",
                  badge=rank_change_badge(head.get("rank_change_in_district"), "rank in district")),
-        kpi_card("Rank in State", f"{format_rank(head.get('rank_in_state'))} of {head.get('stations_in_state')}",
+        kpi_card(_("Rank in State"), f"{format_rank(head.get('rank_in_state'))} of {head.get('stations_in_state')}",
                  badge=rank_change_badge(head.get("rank_change_in_state"), "rank in State")),
-        kpi_card("Lagging", "Yes" if head.get("lagging") else "No",
+        kpi_card(_("Lagging"), "Yes" if head.get("lagging") else "No",
                  sub=(f"at stake: +{fmt3(head.get('at_stake_district'))} district, "
                       f"+{fmt3(head.get('at_stake_state'))} State" if head.get("lagging") else "Meets the thresholds"),
                  tone="bad" if head.get("lagging") else "good"),

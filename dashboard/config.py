@@ -27,6 +27,8 @@ class Settings:
     mail_from: str = "CCTNS Progress Dashboard <cctns-noreply@localhost>"
     base_url: str = "http://127.0.0.1:8050"
     cutoff_day: int = 10
+    # the time zone every time is shown in (stored in UTC): CCTNS_TIMEZONE, an IANA name
+    timezone: str = "Asia/Kolkata"
 
     @property
     def is_sqlite(self) -> bool:
@@ -55,7 +57,28 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("CCTNS_MAIL_FROM") or "CCTNS Progress Dashboard <cctns-noreply@localhost>",
         base_url=_base_url(env.get("CCTNS_BASE_URL") or "http://127.0.0.1:8050"),
         cutoff_day=_cutoff_day(env.get("CCTNS_CUTOFF_DAY", "")),
+        timezone=_timezone(env.get("CCTNS_TIMEZONE", "")),
     )
+
+
+DEFAULT_TIMEZONE = "Asia/Kolkata"
+
+
+def _timezone(raw: str) -> str:
+    """CCTNS_TIMEZONE: the IANA time zone times are shown in (India Standard Time unless set)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = raw.strip() or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"CCTNS_TIMEZONE must be an IANA time zone such as Asia/Kolkata, not {raw!r}") from exc
+    return name
+
+
+def display_timezone() -> str:
+    """The time zone of every time shown (pages, deck, packs, digests, audit trail): CCTNS_TIMEZONE."""
+    return _timezone(os.environ.get("CCTNS_TIMEZONE", ""))
 
 
 def _proxy_count(raw: str) -> int:

@@ -3,20 +3,40 @@ lagging reasons and actions: used by the pages, the downloads, `cctns export`, t
 
 Pure (no I/O, no Dash): layouts, reports and the read API import it. Scores come as exact hundredths
 (`score_centi`) and are never re-rounded from floats. A missing value is written `MISSING` ("–") on
-pages and `NO_DATA` ("no data") in the published tables and downloads.
+pages and `no_data()` ("no data") in the published tables and downloads.
+
+Numbers and dates follow the current language (`dashboard.i18n`) with Babel's `en_IN` / `hi_IN` data:
+Latin digits in both languages, Indian grouping (1,23,45,678), lakh/crore words for large counts
+(`format_count`), month names in Hindi ("फ़रवरी 2023"), times in `CCTNS_TIMEZONE` (India Standard Time).
+Words go through the Hindi catalog like every other string.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from numbers import Integral
 
+from dashboard.i18n import N_, Translated, babel_locale, current_language, ngettext
+from dashboard.i18n import gettext as _
 from metrics.analysis import PEER_GROUPS, PEER_UNKNOWN
 from metrics.methodology import Parameter
 
 MISSING = "–"
-NO_DATA = "no data"
+NO_DATA = N_("no data")  # English; `no_data()` in the current language
+
+
+def no_data() -> str:
+    """ "no data" in the current language (published tables and downloads)."""
+    return _(NO_DATA)
+
+
+def is_no_data(text: object) -> bool:
+    """Whether `text` is the "no data" of any language (or the page's dash)."""
+    from dashboard.i18n import LANGUAGES, translations
+
+    return text == MISSING or any(text == translations(lang).gettext(NO_DATA) for lang in LANGUAGES)
 
 # --- missing values and numbers ------------------------------------------------------------------------
 
@@ -34,41 +54,55 @@ def is_missing(value: object) -> bool:
 
 
 def format_indian(n: object, decimals: int = 0) -> str:
-    """Indian digit grouping: 1234567 -> "12,34,567"; 123456.789 with decimals=2 -> "1,23,456.79".
-
-    Missing values give an en dash. Rounding is half-up on the decimal text of the number.
-    """
+    """Indian digit grouping in the current language's Babel locale: 1234567 -> "12,34,567"; 123456.789 with
+    decimals=2 -> "1,23,456.79" (Latin digits in Hindi too). Rounding is half-up on the decimal text of the
+    number (Babel itself would round half-even); missing values give an en dash."""
     if decimals == 0 and isinstance(n, Integral) and not isinstance(n, bool):  # fast path: whole numbers
-        i = int(n)
-        return ("-" if i < 0 else "") + _group_indian(str(abs(i)))
+        return _number_pattern(0).apply(int(n), _locale(babel_locale()))
     if is_missing(n):
         return "–"
-    from decimal import ROUND_HALF_UP, Decimal
-
     d = Decimal(str(n))
     if not d.is_finite():
         return "–"
-    q = Decimal(1).scaleb(-decimals)
-    d = d.quantize(q, rounding=ROUND_HALF_UP)
-    negative = d < 0
-    text = f"{abs(d):.{decimals}f}"
-    whole, _, frac = text.partition(".")
-    out = _group_indian(whole) + (f".{frac}" if frac else "")
-    return f"-{out}" if negative and d != 0 else out
+    d = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if d == 0:
+        d = abs(d)  # no "-0.00"
+    return _number_pattern(decimals).apply(d, _locale(babel_locale()))
+
+
+@lru_cache(maxsize=8)
+def _number_pattern(decimals: int):  # -> babel.numbers.NumberPattern
+    from babel.numbers import parse_pattern
+
+    return parse_pattern("#,##,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+@lru_cache(maxsize=4)
+def _locale(name: str):  # -> babel.Locale
+    from babel import Locale
+
+    return Locale.parse(name)
 
 
 def _group_indian(whole: str) -> str:
-    """Digits grouped the Indian way: "1234567" -> "12,34,567"."""
-    if len(whole) > 3:
-        head, tail = whole[:-3], whole[-3:]
-        groups = []
-        while len(head) > 2:
-            groups.insert(0, head[-2:])
-            head = head[:-2]
-        if head:
-            groups.insert(0, head)
-        whole = ",".join([*groups, tail])
-    return whole
+    """Digits grouped the Indian way: "1234567" -> "12,34,567" (for text that is already digits)."""
+    return format_indian(int(whole)) if whole.isdigit() else whole
+
+
+LAKH, CRORE = 100_000, 10_000_000
+
+
+def format_count(n: object) -> str:
+    """A count for a headline: in full below a lakh ("98,765"), in lakh/crore words above ("12.35 lakh",
+    "1.23 crore"; in Hindi "12.35 लाख", "1.23 करोड़"); the exact figure stays in the tables."""
+    if is_missing(n):
+        return MISSING
+    value = int(n)  # type: ignore[arg-type]
+    if abs(value) < LAKH:
+        return format_indian(value)
+    if abs(value) >= CRORE:
+        return _("{n} crore").format(n=format_indian(Decimal(value) / CRORE, 2))
+    return _("{n} lakh").format(n=format_indian(Decimal(value) / LAKH, 2))
 
 
 def ratio_text(num: object, den: object) -> str:
@@ -84,8 +118,6 @@ def format_score(score: object, centi: object = None) -> str:
         return f"{sign}{abs(c) // 100}.{abs(c) % 100:02d}"
     if is_missing(score):
         return "–"
-    from decimal import ROUND_HALF_UP, Decimal
-
     return str(Decimal(str(score)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
@@ -111,7 +143,7 @@ def format_change_centi(change: object) -> str:
 
 def score_display(centi: object) -> str:
     """The published score as it appears in tables and downloads: "98.69", or "no data" when unscored."""
-    return NO_DATA if is_missing(centi) else format_score(None, centi)
+    return no_data() if is_missing(centi) else format_score(None, centi)
 
 
 def fmt3(x: object) -> str:
@@ -137,7 +169,7 @@ def format_rank(rank: object, shared: bool = False, style: str = "equals") -> st
     r = int(rank)  # type: ignore[arg-type]
     if not shared:
         return str(r)
-    return f"={r}" if style == "equals" else f"{r} (shared)"
+    return f"={r}" if style == "equals" else _("{rank} (shared)").format(rank=r)
 
 
 def shared_ranks(ranks: Sequence[object]) -> list[bool]:
@@ -152,13 +184,13 @@ def shared_ranks(ranks: Sequence[object]) -> list[bool]:
 def rank_change_text(change: object) -> tuple[str, str, str]:
     """(symbol text, tone, accessible words) for a rank change (previous - current; positive = up)."""
     if is_missing(change):
-        return "new", "secondary", "no rank last month"
+        return _("new"), "secondary", _("no rank last month")
     c = int(change)  # type: ignore[arg-type]
     if c > 0:
-        return f"▲{c}", "success", f"up {c} place{'s' if c != 1 else ''}"
+        return f"▲{c}", "success", ngettext("up {n} place", "up {n} places", c).format(n=c)
     if c < 0:
-        return f"▼{-c}", "danger", f"down {-c} place{'s' if c != -1 else ''}"
-    return "–", "secondary", "no change in rank"
+        return f"▼{-c}", "danger", ngettext("down {n} place", "down {n} places", -c).format(n=-c)
+    return "–", "secondary", _("no change in rank")
 
 
 def streak_text(at1: object, top5: object, where: str = "", *, short: bool = False) -> str:
@@ -167,91 +199,139 @@ def streak_text(at1: object, top5: object, where: str = "", *, short: bool = Fal
     a, t = as_int(at1) or 0, as_int(top5) or 0
     parts = []
     if a:
-        parts.append(f"{a} mo #1{where}" if short else f"{a} month{'s' if a != 1 else ''} at #1{where}")
+        parts.append(_("{n} mo #1").format(n=a) + where if short
+                     else ngettext("{n} month at #1", "{n} months at #1", a).format(n=a) + where)
     if t:
-        parts.append(f"{t} mo top 5" if short else f"{t} month{'s' if t != 1 else ''} in the top 5")
-    return " · ".join(parts) or (MISSING if short else "No current streak")
+        parts.append(_("{n} mo top 5").format(n=t) if short
+                     else ngettext("{n} month in the top 5", "{n} months in the top 5", t).format(n=t))
+    return " · ".join(parts) or (MISSING if short else _("No current streak"))
 
 
 # --- months and dates ----------------------------------------------------------------------------------
 
 
-MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MONTHS_LONG = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December")
+@lru_cache(maxsize=8)
+def _month_names(locale: str, width: str) -> tuple[str, ...]:
+    from babel.dates import get_month_names
+
+    names = get_month_names(width, context="stand-alone", locale=locale)
+    return tuple(names[i] for i in range(1, 13))
+
+
+def _month_name(month: str, width: str) -> str | None:
+    """The name of the month of "YYYY-MM" (None when it is not one). Hindi always uses the full name
+    ("फ़रवरी"): its abbreviations ("फ़र॰") are not what a reader expects."""
+    try:
+        number = int(month[5:7])
+    except (ValueError, TypeError):
+        return None
+    if not 1 <= number <= 12:
+        return None
+    if current_language() != "en":
+        width = "wide"
+    return _month_names(babel_locale(), width)[number - 1]
 
 
 def month_label(month: str | None) -> str:
-    """ "2026-10" -> "Oct 2026"."""
+    """ "2026-10" -> "Oct 2026" ("अक्टूबर 2026" in Hindi)."""
     if not month or len(month) != 7:
         return month or ""
-    try:
-        return f"{MONTH_NAMES[int(month[5:]) - 1]} {month[:4]}"
-    except (ValueError, IndexError):
-        return month
+    name = _month_name(month, "abbreviated")
+    return f"{name} {month[:4]}" if name else month
 
 
 def month_long(month: str) -> str:
-    """ "2026-10" -> "October 2026"."""
-    try:
-        return f"{MONTHS_LONG[int(month[5:7]) - 1]} {month[:4]}"
-    except (ValueError, IndexError, TypeError):
-        return str(month)
+    """ "2026-10" -> "October 2026" ("अक्टूबर 2026")."""
+    name = _month_name(month, "wide") if isinstance(month, str) else None
+    return f"{name} {month[:4]}" if name else str(month)
 
 
 def month_short(month: str) -> str:
-    try:
-        return f"{MONTHS_LONG[int(month[5:7]) - 1][:3]} {month[:4]}"
-    except (ValueError, IndexError, TypeError):
-        return str(month)
+    """ "2026-10" -> "Oct 2026" ("अक्टूबर 2026")."""
+    name = _month_name(month, "abbreviated") if isinstance(month, str) else None
+    return f"{name} {month[:4]}" if name else str(month)
 
 
-def format_timestamp(value: str | None) -> str:
-    """ISO timestamp -> "28 Nov 2026, 14:45 UTC" (as stored when not parseable)."""
-    if not value:
-        return "–"
+def to_display_time(value: object):  # -> datetime | None
+    """A stored time (naive = UTC, or aware) in the display time zone (`CCTNS_TIMEZONE`); None if not one."""
     from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
 
-    try:
-        ts = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if ts.tzinfo is not None:
-        ts = ts.astimezone(UTC)
-    return ts.strftime("%d %b %Y, %H:%M") + (" UTC" if ts.tzinfo is not None else "")
+    from dashboard.config import display_timezone
+
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ZoneInfo(display_timezone()))
+
+
+def format_timestamp(value: object) -> str:
+    """A stored time (UTC, ISO text or datetime) as shown: "28 Nov 2026, 20:15 IST" ("28 नवंबर 2026, 20:15
+    IST" in Hindi); as stored when not parseable."""
+    if value is None or value == "" or is_missing(value):
+        return "–"
+    ts = to_display_time(value)
+    if ts is None:
+        return str(value)
+    return f"{format_date(ts)}, {ts:%H:%M} {ts.tzname()}"
+
+
+def format_date(value: object) -> str:
+    """A date as shown: "28 Nov 2026" ("28 नवंबर 2026")."""
+    from datetime import date
+
+    if not isinstance(value, date):
+        return str(value)
+    name = _month_name(f"{value.year:04d}-{value.month:02d}", "abbreviated")
+    return f"{value.day} {name} {value.year}"
 
 
 # --- the lagging list: filters, columns, reasons and actions in words -----------------------------------
 
 
 # URL value -> label. Reasons follow rule 12 of metrics/RULES.md.
-REASONS: dict[str, str] = {
-    "not_reported": "Not reported",
-    "low_score": "Low score",
-    "critical": "Critical parameter",
-}
-# URL value -> peer-group label of metrics.analysis.peer_group (FIR volume bands).
+REASONS: Translated = Translated({  # read in the current language
+    "not_reported": N_("Not reported"),
+    "low_score": N_("Low score"),
+    "critical": N_("Critical parameter"),
+})
+# URL value -> peer-group label of metrics.analysis.peer_group (FIR volume bands), as stored (English).
 PEERS: dict[str, str] = {
     "low": PEER_GROUPS[0][0],
     "medium": PEER_GROUPS[1][0],
     "high": PEER_GROUPS[2][0],
     "unknown": PEER_UNKNOWN,
 }
+# the same labels as they are read (metrics is pure and English; these are its labels marked for the catalog)
+PEER_WORDS = Translated({"Low (<20 FIRs)": N_("Low (<20 FIRs)"), "Medium (20-59)": N_("Medium (20-59)"),
+                         "High (60+)": N_("High (60+)"), "Unknown": N_("Unknown")})
+
+
+def peer_words(label: object) -> str:
+    """A peer-group label (or its URL value) in the current language."""
+    text = PEERS.get(str(label), str(label or ""))
+    return PEER_WORDS.get(text, text)
 
 # The lagging table: field -> header. The page's grid and the CSV/XLSX download use these columns, in
 # this order.
-LAGGING_COLUMNS: dict[str, str] = {
+LAGGING_COLUMNS: Translated = Translated({  # read in the current language
     "position": "#",
-    "station_code": "Station code",
-    "station_name": "Police station",
-    "district_name": "District",
-    "peer_group": "Peer group (FIRs a month)",
-    "score": "Score",
-    "reasons": "Why it is lagging",
-    "at_stake_state": "Marks at stake (State)",
-    "at_stake_district": "Marks at stake (district)",
-    "actions": "What the SP must do",
-}
+    "station_code": N_("Station code"),
+    "station_name": N_("Police station"),
+    "district_name": N_("District"),
+    "peer_group": N_("Peer group (FIRs a month)"),
+    "score": N_("Score"),
+    "reasons": N_("Why it is lagging"),
+    "at_stake_state": N_("Marks at stake (State)"),
+    "at_stake_district": N_("Marks at stake (district)"),
+    "actions": N_("What the SP must do"),
+})
 
 
 def indian(n: int) -> str:
@@ -262,35 +342,49 @@ def indian(n: int) -> str:
 def pct_text(num: int, den: int) -> str:
     if den <= 0:
         return "–"
-    d = (Decimal(100) * num / den).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{d}%"
+    return format_indian(Decimal(100) * num / den, 1) + "%"
 
 
 def _count_words(p: Parameter | None, num: int, den: int) -> str:
     """ "28 of 40 FIRs registered in all modes (70.0%)"; days and flags read naturally."""
     if p is not None and p.kind == "flag":
-        return "done this month" if num >= den and den > 0 else "not done this month"
-    unit = ("days" if p is not None and p.kind == "days" else (p.denominator if p is not None and p.denominator
-                                                                  else ""))
+        return _("done this month") if num >= den and den > 0 else _("not done this month")
+    unit = (_("days") if p is not None and p.kind == "days" else (parameter_text(p, "denominator")
+                                                                  if p is not None and p.denominator else ""))
     unit = unit.strip()
-    return f"{indian(num)} of {indian(den)}{(' ' + unit) if unit else ''} ({pct_text(num, den)})"
+    return _("{num} of {den}{unit} ({pct})").format(num=indian(num), den=indian(den),
+                                                    unit=(" " + unit) if unit else "", pct=pct_text(num, den))
+
+
+def parameter_text(p: Parameter, field: str = "name") -> str:
+    """A parameter's `name` (or `denominator`, ...) in the current language: the methodology file's
+    `<field>_hi` beside it, English when it has none."""
+    if current_language() != "en":
+        translated = (getattr(p, "translations", None) or {}).get(f"{field}_{current_language()}")
+        if translated:
+            return translated
+    return str(getattr(p, field, "") or "")
 
 
 def critical_words(p: Parameter | None, name: str, num: int, den: int) -> str:
-    return f"Critical: {name} — {_count_words(p, num, den)}"
+    return _("Critical: {name} — {counts}").format(name=name, counts=_count_words(p, num, den))
 
 
 def action_words(p: Parameter | None, name: str, num: int, den: int, needed: int, at_stake: float | None) -> str:
     """What fixing one parameter takes and is worth (rule 11: raise it to its target); `at_stake` None: the
     worth is not known (not a lagging station) and is left out."""
-    worth = "" if at_stake is None else f"worth +{at_stake:.3f}"
+    worth = "" if at_stake is None else _("worth +{marks}").format(marks=f"{at_stake:.3f}")
     if p is not None and p.kind == "flag":
-        return f"{name}: get it done this month" + (f" ({worth})" if worth else "")
+        return _("{name}: get it done this month").format(name=name) + (f" ({worth})" if worth else "")
     pending = max(needed - num, 0)
-    unit = " days" if p is not None and p.kind == "days" else ""
-    target = f"; target {float(p.target):g}%" if p is not None else ""
+    target = _("; target {target}%").format(target=f"{float(p.target):g}") if p is not None else ""
     tail = f"; {worth}" if worth else ""
-    return f"{name}: {indian(pending)} more{unit} needed ({indian(num)} of {indian(den)} done{target}{tail})"
+    if p is not None and p.kind == "days":
+        need = _("{name}: {n} more days needed").format(name=name, n=indian(pending))
+    else:
+        need = _("{name}: {n} more needed").format(name=name, n=indian(pending))
+    done = _("{num} of {den} done").format(num=indian(num), den=indian(den))
+    return f"{need} ({done}{target}{tail})"
 
 
 def lagging_reasons(not_reported: bool, low_score: bool, score_text: str, lagging_below: str,
@@ -302,12 +396,13 @@ def lagging_reasons(not_reported: bool, low_score: bool, score_text: str, laggin
     when the station has no marks at stake on it (then the threshold is named instead)."""
     reasons = []
     if not_reported:
-        reasons.append("Not reported: no data received for this month")
-    if low_score and score_text not in (NO_DATA, MISSING):
-        reasons.append(f"Score {score_text}, below {lagging_below}")
+        reasons.append(_("Not reported: no data received for this month"))
+    if low_score and not is_no_data(score_text):
+        reasons.append(_("Score {score}, below {threshold}").format(score=score_text, threshold=lagging_below))
     for p, name, num, den in critical:
         if num is None or den is None:
-            reasons.append(f"Critical: {name} below {critical_below} of target")
+            reasons.append(_("Critical: {name} below {threshold} of target").format(name=name,
+                                                                                    threshold=critical_below))
         else:
             reasons.append(critical_words(p, name, num, den))
     return reasons
@@ -318,28 +413,30 @@ def lagging_actions(not_reported: bool,
                     most: int) -> list[str]:
     """What the SP must do, largest marks at stake first: (parameter, name, numerator, denominator,
     numerator needed, marks at stake) per parameter; the first `most`, then how many more."""
-    actions = ["Enter this month's CCTNS data (nothing was received)"] if not_reported else []
+    actions = [_("Enter this month's CCTNS data (nothing was received)")] if not_reported else []
     actions += [action_words(p, name, num, den, needed, at_stake) for p, name, num, den, needed, at_stake in stakes[:most]]
     more = max(0, len(stakes) - most)
     if more:
-        actions.append(f"and {more} more parameter{'s' if more != 1 else ''}")
+        actions.append(ngettext("and {n} more parameter", "and {n} more parameters", more).format(n=more))
     return actions
 
 
 # --- the review loop: actions in words -----------------------------------------------------------------
 
-OUTCOME_WORDS = {
-    "pending": "pending",
-    "met": "met",
-    "partly_met": "partly met",
-    "not_met": "not met",
-    "no_data": "not met (no data)",
-    "unit_closed": "cannot be judged (station closed)",
-    "parameter_dropped": "cannot be judged (parameter dropped)",
-    "not_applicable": "cannot be judged (no cases)",
-}
-STATUS_WORDS = {"open": "open", "done": "done", "dropped": "dropped", "escalated": "escalated"}
-FORUM_WORDS = {"state_review": "State review", "district_meeting": "District meeting", "conference": "Conference"}
+OUTCOME_WORDS = Translated({  # read in the current language
+    "pending": N_("pending"),
+    "met": N_("met"),
+    "partly_met": N_("partly met"),
+    "not_met": N_("not met"),
+    "no_data": N_("not met (no data)"),
+    "unit_closed": N_("cannot be judged (station closed)"),
+    "parameter_dropped": N_("cannot be judged (parameter dropped)"),
+    "not_applicable": N_("cannot be judged (no cases)"),
+})
+STATUS_WORDS = Translated({"open": N_("open"), "done": N_("done"), "dropped": N_("dropped"),
+                           "escalated": N_("escalated")})
+FORUM_WORDS = Translated({"state_review": N_("State review"), "district_meeting": N_("District meeting"),
+                          "conference": N_("Conference")})
 
 
 def outcome_words(outcome: object) -> str:
@@ -350,9 +447,9 @@ def outcome_words(outcome: object) -> str:
 def action_value(value: object, numerator: object, denominator: object, has_parameter: bool) -> str:
     """One figure of an action: "62.5% (25 / 40)" for a parameter, the score "64.20" without one."""
     if is_missing(value):
-        return NO_DATA
+        return no_data()
     if not has_parameter:
-        return f"score {float(value):.2f}"  # type: ignore[arg-type]
+        return _("score {score}").format(score=f"{float(value):.2f}")  # type: ignore[arg-type]
     text = f"{float(value):.1f}%"  # type: ignore[arg-type]
     if not is_missing(numerator) and not is_missing(denominator):
         text += f" ({ratio_text(numerator, denominator)})"
@@ -364,10 +461,10 @@ def action_carry_text(due_month: str, current_due_month: str, carry_cycles: obje
     cycles = as_int(carry_cycles) or 0
     text = month_short(due_month)
     if cycles and current_due_month and current_due_month != due_month:
-        text += f" → {month_short(current_due_month)} (carried over {cycles}×"
-        text += ", escalated)" if status == "escalated" else ")"
+        text += " → " + month_short(current_due_month) + " (" + _("carried over {n}×").format(n=cycles)
+        text += (", " + _("escalated") + ")") if status == "escalated" else ")"
     elif status == "escalated":
-        text += " (escalated)"
+        text += " (" + _("escalated") + ")"
     return text
 
 
@@ -377,16 +474,16 @@ def action_data_text(row: dict) -> str:
     "45.0% (18 / 40) in May 2025 → 52.5% (21 / 40) in Jun 2025; target 90%: not met"."""
     has_parameter = not is_missing(row.get("parameter")) and bool(row.get("parameter"))
     then = action_value(row.get("gap_value"), row.get("gap_numerator"), row.get("gap_denominator"), has_parameter)
-    text = f"{then} in {month_short(str(row.get('basis_month')))}"
+    text = _("{figure} in {month}").format(figure=then, month=month_short(str(row.get("basis_month"))))
     outcome = str(row.get("outcome") or "pending")
     if outcome != "pending" and not is_missing(row.get("outcome_month")):
         now = action_value(row.get("now_value"), row.get("now_numerator"), row.get("now_denominator"),
                            has_parameter)
-        text += f" → {now} in {month_short(str(row.get('outcome_month')))}"
+        text += " → " + _("{figure} in {month}").format(figure=now, month=month_short(str(row.get("outcome_month"))))
     target = row.get("gap_target")
     if not is_missing(target):
-        text += (f"; target {float(target):g}%" if has_parameter  # type: ignore[arg-type]
-                 else f"; lagging below {float(target):g}")  # type: ignore[arg-type]
+        text += (_("; target {target}%").format(target=f"{float(target):g}") if has_parameter  # type: ignore[arg-type]
+                 else _("; lagging below {target}").format(target=f"{float(target):g}"))  # type: ignore[arg-type]
     return f"{text}: {outcome_words(outcome)}"
 
 
@@ -394,10 +491,12 @@ def action_data_text(row: dict) -> str:
 
 
 def ordinal(n: object) -> str:
-    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
+    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd" (Hindi: "1वाँ")."""
     if is_missing(n):
         return MISSING
     k = int(n)  # type: ignore[arg-type]
+    if current_language() == "hi":
+        return _("{n}th").format(n=k)
     suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
     return f"{k}{suffix}"
 
@@ -425,68 +524,83 @@ def probability_text(p: object) -> str:
     return f"{round(100 * x)} %"
 
 
-PROJECTION_LABEL = "Estimate"
-PROJECTION_NOTE = ("An estimate, not a result: next month's ranks simulated from each State's recent month-on-month "
-                   "changes (all States together, 4,000 draws). The range holds 80 % of the draws.")
+PROJECTION_LABEL = N_("Estimate")
+PROJECTION_NOTE = N_("An estimate, not a result: next month's ranks simulated from each State's recent month-on-month "
+                     "changes (all States together, 4,000 draws). The range holds 80 % of the draws.")
 
 
 def projection_headline(rank_low: object, rank_high: object, p_first: object) -> str:
     """ "Likely rank next month: 1st–2nd, P(first) 64 %" (the range always with the probability)."""
-    return f"Likely rank next month: {rank_range_text(rank_low, rank_high)}, P(first) {probability_text(p_first)}"
+    return _("Likely rank next month: {range}, P(first) {p}").format(range=rank_range_text(rank_low, rank_high),
+                                                                      p=probability_text(p_first))
 
 
 def backtest_text(coverage: object, checks: object, mae_model: object, mae_carry: object,
                   months: int) -> tuple[str, str]:
     """(how the 80 % range held, how it compares with carrying the rank forward) over the backtest months."""
     if is_missing(coverage) or not checks:
-        return ("Not enough months yet to check the projection against what happened.", "")
-    held = (f"Backtest over the last {months} month{'s' if months != 1 else ''}: the 80 % range held "
-            f"{probability_text(coverage)} of the time ({format_indian(checks)} State-months).")
+        return (_("Not enough months yet to check the projection against what happened."), "")
+    held = ngettext("Backtest over the last {n} month: the 80 % range held {share} of the time ({checks} "
+                    "State-months).", "Backtest over the last {n} months: the 80 % range held {share} of the "
+                    "time ({checks} State-months).", months).format(
+        n=months, share=probability_text(coverage), checks=format_indian(checks))
     model, carry = float(mae_model), float(mae_carry)  # type: ignore[arg-type]
     if model < carry - 1e-9:
-        compare = (f"Its middle rank was off by {model:.2f} places on average, against {carry:.2f} for simply "
-                   "carrying last month's rank forward.")
+        compare = _("Its middle rank was off by {model} places on average, against {carry} for simply carrying "
+                    "last month's rank forward.").format(model=f"{model:.2f}", carry=f"{carry:.2f}")
     else:
-        compare = (f"It did no better than simply carrying last month's rank forward (off by {model:.2f} places "
-                   f"on average, against {carry:.2f}): read it as a range, not a forecast.")
+        compare = _("It did no better than simply carrying last month's rank forward (off by {model} places on "
+                    "average, against {carry}): read it as a range, not a forecast.").format(
+            model=f"{model:.2f}", carry=f"{carry:.2f}")
     return held, compare
 
 
-FLAG_RULE_WORDS = {
-    "peer_change": "Change far outside its peers'",
-    "jump_to_full": "Jump to 99.5 % or more from below 80 %",
-    "denominator_drop": "Base shrank, numerator flat",
-    "level_shift": "Lasting level shift",
-    "too_perfect": "Exactly 100 % on every parameter for months",
-}
-FLAG_STATUS_WORDS = {"open": "Needs verification", "verified": "Verified", "dismissed": "Dismissed"}
-FLAG_NOTE = ("These figures need verification: they are unusual against the unit's own history or its peers. "
-             "A flag is a question for the data, not a finding about anyone.")
+FLAG_RULE_WORDS: Translated = Translated({
+    "peer_change": N_("Change far outside its peers'"),
+    "jump_to_full": N_("Jump to 99.5 % or more from below 80 %"),
+    "denominator_drop": N_("Base shrank, numerator flat"),
+    "level_shift": N_("Lasting level shift"),
+    "too_perfect": N_("Exactly 100 % on every parameter for months"),
+})
+FLAG_STATUS_WORDS: Translated = Translated({"open": N_("Needs verification"), "verified": N_("Verified"),
+                                            "dismissed": N_("Dismissed")})
+FLAG_NOTE = N_("These figures need verification: they are unusual against the unit's own history or its peers. "
+               "A flag is a question for the data, not a finding about anyone.")
 
 
 def _pp(x: object) -> str:
     return f"{float(x):.1f} %"  # type: ignore[arg-type]
 
 
+def _ratio(num: object, den: object) -> str:
+    return f"{format_indian(num)}/{format_indian(den)}"
+
+
 def flag_evidence_text(rule: str, e: dict) -> str:
     """The evidence of a flag in numbers and plain words."""
     if rule == "peer_change":
-        return (f"{_pp(e['value_prev'])} → {_pp(e['value'])} ({e['change']:+.1f} points; "
-                f"{format_indian(e['numerator'])}/{format_indian(e['denominator'])}); peers' median change "
-                f"{e['peer_median']:+.1f} points, robust z {e['z']:+.1f} across {format_indian(e['peers'])} peers")
+        return _("{before} → {after} ({change} points; {ratio}); peers' median change {median} points, robust z "
+                 "{z} across {peers} peers").format(
+            before=_pp(e["value_prev"]), after=_pp(e["value"]), change=f"{e['change']:+.1f}",
+            ratio=_ratio(e["numerator"], e["denominator"]), median=f"{e['peer_median']:+.1f}", z=f"{e['z']:+.1f}",
+            peers=format_indian(e["peers"]))
     if rule == "jump_to_full":
-        return (f"{_pp(e['value_prev'])} ({format_indian(e['numerator_prev'])}/{format_indian(e['denominator_prev'])})"
-                f" → {_pp(e['value'])} ({format_indian(e['numerator'])}/{format_indian(e['denominator'])}) in one month")
+        return _("{before} ({ratio_before}) → {after} ({ratio_after}) in one month").format(
+            before=_pp(e["value_prev"]), ratio_before=_ratio(e["numerator_prev"], e["denominator_prev"]),
+            after=_pp(e["value"]), ratio_after=_ratio(e["numerator"], e["denominator"]))
     if rule == "denominator_drop":
-        return (f"base {format_indian(e['denominator_prev'])} → {format_indian(e['denominator'])} "
-                f"({100 * e['denominator_change']:+.0f} %) while the numerator went "
-                f"{format_indian(e['numerator_prev'])} → {format_indian(e['numerator'])}")
+        return _("base {before} → {after} ({change} %) while the numerator went {num_before} → {num_after}").format(
+            before=format_indian(e["denominator_prev"]), after=format_indian(e["denominator"]),
+            change=f"{100 * e['denominator_change']:+.0f}", num_before=format_indian(e["numerator_prev"]),
+            num_after=format_indian(e["numerator"]))
     if rule == "level_shift":
-        return (f"{_pp(e['mean_before'])} on average for {e['months_before']} months, then {_pp(e['mean_after'])} "
-                f"for {e['months_after']} months ({e['shift']:+.1f} points; month-to-month noise "
-                f"{e['noise']:.1f} points)")
+        return _("{before} on average for {months_before} months, then {after} for {months_after} months "
+                 "({shift} points; month-to-month noise {noise} points)").format(
+            before=_pp(e["mean_before"]), months_before=e["months_before"], after=_pp(e["mean_after"]),
+            months_after=e["months_after"], shift=f"{e['shift']:+.1f}", noise=f"{e['noise']:.1f}")
     if rule == "too_perfect":
-        return (f"exactly 100 % on all {e['parameters']} parameters for {e['months']} months since "
-                f"{month_label(e['from_month'])}, while on average {probability_text(e['district_all_full_share'])} "
-                "of the district's other stations were")
+        return _("exactly 100 % on all {parameters} parameters for {months} months since {since}, while on average "
+                 "{share} of the district's other stations were").format(
+            parameters=e["parameters"], months=e["months"], since=month_label(e["from_month"]),
+            share=probability_text(e["district_all_full_share"]))
     return ""

@@ -14,35 +14,36 @@ from dash import dcc, html
 from dashboard.display import (
     FORUM_WORDS,
     MISSING,
-    OUTCOME_WORDS,
-    STATUS_WORDS,
     format_indian,
     is_missing,
     month_label,
     pct_text,
 )
+from dashboard.i18n import N_, Translated
+from dashboard.i18n import gettext as _
 from layouts.components import empty_state, page_href
 from layouts.unit_parts import simple_table
 
-
-def _capital(words: dict[str, str]) -> dict[str, str]:
-    return {k: v[:1].upper() + v[1:] for k, v in words.items()}
-
-
 # the one wording of outcomes, statuses and forums (dashboard.display), capitalised for labels and badges
-OUTCOME_LABELS: dict[str, str] = _capital(OUTCOME_WORDS)
+OUTCOME_LABELS = Translated({"pending": N_("Pending"), "met": N_("Met"), "partly_met": N_("Partly met"),
+                             "not_met": N_("Not met"), "no_data": N_("Not met (no data)"),
+                             "unit_closed": N_("Cannot be judged (station closed)"),
+                             "parameter_dropped": N_("Cannot be judged (parameter dropped)"),
+                             "not_applicable": N_("Cannot be judged (no cases)")})
 OUTCOME_TONES: dict[str, str] = {"met": "success", "partly_met": "warning", "not_met": "danger",
                                  "no_data": "danger", "pending": "secondary"}
-STATUS_LABELS: dict[str, str] = _capital(STATUS_WORDS)
+STATUS_LABELS = Translated({"open": N_("Open"), "done": N_("Done"), "dropped": N_("Dropped"),
+                            "escalated": N_("Escalated")})
 STATUS_TONES: dict[str, str] = {"open": "primary", "done": "success", "dropped": "secondary", "escalated": "danger"}
-FORUM_LABELS: dict[str, str] = dict(FORUM_WORDS)
-OWNER_KIND_LABELS: dict[str, str] = {"sp": "SP of the district", "sho": "SHO of the police station",
-                                     "scrb": "State HQ (SCRB)"}
-EVENT_LABELS: dict[str, str] = {"action_create": "Assigned", "action_update": "Changed",
-                                "action_comment": "Commented", "action_evaluate": "Judged by the data"}
-FIELD_LABELS: dict[str, str] = {"status": "status", "status_reason": "reason", "text": "direction",
-                                "owner_kind": "owner", "owner_user": "owner", "due_month": "due month",
-                                "outcome": "outcome", "current_due_month": "now due", "carry_cycles": "carried over"}
+FORUM_LABELS = FORUM_WORDS
+OWNER_KIND_LABELS = Translated({"sp": N_("SP of the district"), "sho": N_("SHO of the police station"),
+                                "scrb": N_("State HQ (SCRB)")})
+EVENT_LABELS = Translated({"action_create": N_("Assigned"), "action_update": N_("Changed"),
+                           "action_comment": N_("Commented"), "action_evaluate": N_("Judged by the data")})
+FIELD_LABELS = Translated({"status": N_("status"), "status_reason": N_("reason"), "text": N_("direction"),
+                           "owner_kind": N_("owner"), "owner_user": N_("owner"), "due_month": N_("due month"),
+                           "outcome": N_("outcome"), "current_due_month": N_("now due"),
+                           "carry_cycles": N_("carried over")})
 
 
 def _int(value: object) -> int | None:
@@ -179,7 +180,7 @@ def unit_actions_panel(rows: Sequence[Mapping[str, Any]], month: str | None, *, 
     if assign is not None:
         parts.append(html.Div(assign, className="mb-2"))
     if not rows:
-        parts.append(empty_state("No actions yet", "Directions given in a review appear here with their owner, "
+        parts.append(empty_state(_("No actions yet"), "Directions given in a review appear here with their owner, "
                                  "due month and what the data shows."))
         return html.Div(parts)
     parts.append(html.H3(f"Open ({len(open_rows)})", className="panel-subhead"))
@@ -191,7 +192,7 @@ def unit_actions_panel(rows: Sequence[Mapping[str, Any]], month: str | None, *, 
     more = max(len(open_rows) - limit, 0) + max(len(past) - limit, 0)
     parts.append(html.Div([f"{len(rows)} action{'s' if len(rows) != 1 else ''} in all"
                            + (f"; {more} more on the actions page. " if more else ". "),
-                           dcc.Link("Open the actions →", href=list_href)], className="graph-note mt-2"))
+                           dcc.Link(_("Open the actions →"), href=list_href)], className="graph-note mt-2"))
     return html.Div(parts)
 
 
@@ -311,6 +312,6 @@ def history_list(events: Sequence[Mapping[str, Any]]) -> html.Div:
         items.append(html.Li([html.Span(_when(e.get("at")), className="text-body-secondary"), " · ",
                               html.Strong(str(e.get("actor") or "")), f" — {EVENT_LABELS.get(kind, kind)}: {what}"],
                              className="small"))
-    return html.Div([html.H3("History", className="panel-subhead mt-3"),
+    return html.Div([html.H3(_("History"), className="panel-subhead mt-3"),
                      html.Ol(items, className="action-history ps-3") if items else
                      html.P("No history.", className="small text-body-secondary")])

@@ -14,6 +14,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from layouts.action_parts import STATUS_LABELS
 from layouts.components import card, league_grid, loading, page_header
 from metrics.methodology import is_month
@@ -90,27 +92,27 @@ def clean_query(month: object = None, state: object = None, district: object = N
 # Grid columns: what was asked, by when, where it stands and what the data says first (a phone shows these
 # without scrolling sideways), then the parameter, the gap it was given on, the owner, the comments.
 COLUMN_DEFS: list[dict[str, Any]] = [
-    {"headerName": "Unit", "field": "unit", "minWidth": 110, "flex": 2, "wrapText": True, "autoHeight": True,
+    {"headerName": N_("Unit"), "field": "unit", "minWidth": 110, "flex": 2, "wrapText": True, "autoHeight": True,
      "cellClass": "cell-strong", "tooltipField": "unit"},
-    {"headerName": "Action", "field": "text", "minWidth": 180, "flex": 4, "wrapText": True, "autoHeight": True,
+    {"headerName": N_("Action"), "field": "text", "minWidth": 180, "flex": 4, "wrapText": True, "autoHeight": True,
      "cellClass": "cell-text"},
-    {"headerName": "Due", "field": "due", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True,
+    {"headerName": N_("Due"), "field": "due", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True,
      "cellClassRules": {"cell-warn": "params.data && params.data.overdue"},
-     "headerTooltip": "The month whose data judges the action; an unmet action carries over month by month"},
-    {"headerName": "Status", "field": "status_label", "minWidth": 90, "width": 100,
+     "headerTooltip": N_("The month whose data judges the action; an unmet action carries over month by month")},
+    {"headerName": N_("Status"), "field": "status_label", "minWidth": 90, "width": 100,
      "cellClassRules": {"cell-down": "params.data && params.data.status == 'escalated'"}},
-    {"headerName": "What the data shows", "field": "data", "minWidth": 160, "flex": 2, "wrapText": True,
+    {"headerName": N_("What the data shows"), "field": "data", "minWidth": 160, "flex": 2, "wrapText": True,
      "autoHeight": True, "cellClass": "cell-text",
      "cellClassRules": {"cell-up": "params.data && params.data.outcome == 'met'",
                         "cell-down": "params.data && (params.data.outcome == 'not_met' || "
                                      "params.data.outcome == 'no_data')"}},
-    {"headerName": "Parameter", "field": "parameter_name", "minWidth": 120, "flex": 2, "wrapText": True,
+    {"headerName": N_("Parameter"), "field": "parameter_name", "minWidth": 120, "flex": 2, "wrapText": True,
      "autoHeight": True},
-    {"headerName": "Gap then", "field": "gap", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True,
-     "headerTooltip": "Where the unit stood on the parameter when the action was given (numerator of "
-                      "denominator, share)"},
-    {"headerName": "Owner", "field": "owner", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True},
-    {"headerName": "Comments", "field": "comments", "width": 96, "minWidth": 80, "cellClass": "cell-num"},
+    {"headerName": N_("Gap then"), "field": "gap", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True,
+     "headerTooltip": N_("Where the unit stood on the parameter when the action was given (numerator of "
+                      "denominator, share)")},
+    {"headerName": N_("Owner"), "field": "owner", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("Comments"), "field": "comments", "width": 96, "minWidth": 80, "cellClass": "cell-num"},
 ]
 
 
@@ -132,14 +134,14 @@ def filter_bar(q: dict[str, Any]) -> html.Div:
             _filter("Status", ids.STATUS, "Any status", q["status"], width="sm"),
             _filter("Due month", ids.DUE, "Any month", q["due"], width="sm"),
             _filter("Parameter", ids.PARAMETER, "All parameters", q["parameter"], width="lg"),
-            html.Div(dbc.Checkbox(id=ids.OVERDUE, label="Overdue only", value=q["overdue"] == "1"),
+            html.Div(dbc.Checkbox(id=ids.OVERDUE, label=_("Overdue only"), value=q["overdue"] == "1"),
                      className="filter-item filter-check"),
-            html.Div(dbc.Button("Clear filters", id=ids.CLEAR, color="link", size="sm", className="px-0"),
+            html.Div(dbc.Button(_("Clear filters"), id=ids.CLEAR, color="link", size="sm", className="px-0"),
                      className="filter-item filter-clear"),
         ],
         className="filter-bar",
         role="group",
-        **{"aria-label": "Filters"},
+        **{"aria-label": _("Filters")},
     )
 
 
@@ -159,35 +161,35 @@ def action_panel() -> dbc.Offcanvas:
             _form("Status", ids.STATUS_FORM, [
                 dbc.RadioItems(id=ids.NEW_STATUS, options=status_options, value=None, inline=True,
                                class_name="mb-2"),
-                dbc.Label("Reason (needed to drop an action)", html_for=ids.REASON, class_name="small mb-1"),
-                dbc.Input(id=ids.REASON, value="", maxLength=300, placeholder="Why it is done, dropped or escalated"),
-                dbc.Button("Save status", id=ids.SAVE_STATUS, color="primary", size="sm", class_name="mt-2"),
+                dbc.Label(_("Reason (needed to drop an action)"), html_for=ids.REASON, class_name="small mb-1"),
+                dbc.Input(id=ids.REASON, value="", maxLength=300, placeholder=_("Why it is done, dropped or escalated")),
+                dbc.Button(_("Save status"), id=ids.SAVE_STATUS, color="primary", size="sm", class_name="mt-2"),
             ]),
             html.Div(id=ids.COMMENTS),
             _form("Add a comment", ids.COMMENT_FORM, [
-                dbc.Label("Comment", html_for=ids.COMMENT, class_name="visually-hidden"),
-                dbc.Textarea(id=ids.COMMENT, value="", rows=2, maxLength=1000, placeholder="What was done, what is "
-                             "in the way"),
-                dbc.Button("Add comment", id=ids.SAVE_COMMENT, color="primary", outline=True, size="sm",
+                dbc.Label(_("Comment"), html_for=ids.COMMENT, class_name="visually-hidden"),
+                dbc.Textarea(id=ids.COMMENT, value="", rows=2, maxLength=1000, placeholder=_("What was done, what is "
+                             "in the way")),
+                dbc.Button(_("Add comment"), id=ids.SAVE_COMMENT, color="primary", outline=True, size="sm",
                            class_name="mt-2"),
             ]),
             _form("Edit the direction", ids.EDIT_FORM, [
-                dbc.Label("Direction", html_for=ids.EDIT_TEXT, class_name="small mb-1"),
+                dbc.Label(_("Direction"), html_for=ids.EDIT_TEXT, class_name="small mb-1"),
                 dbc.Textarea(id=ids.EDIT_TEXT, value="", rows=3, maxLength=500),
                 dbc.Row([
-                    dbc.Col([dbc.Label("Owner", html_for=ids.EDIT_OWNER, class_name="small mb-1 mt-2"),
+                    dbc.Col([dbc.Label(_("Owner"), html_for=ids.EDIT_OWNER, class_name="small mb-1 mt-2"),
                              dcc.Dropdown(id=ids.EDIT_OWNER, options=[], value=None, clearable=False,
                                           optionHeight="auto")], xs=12, sm=7),
-                    dbc.Col([dbc.Label("Due month", html_for=ids.EDIT_DUE, class_name="small mb-1 mt-2"),
+                    dbc.Col([dbc.Label(_("Due month"), html_for=ids.EDIT_DUE, class_name="small mb-1 mt-2"),
                              dcc.Dropdown(id=ids.EDIT_DUE, options=[], value=None, clearable=False,
                                           searchable=False)], xs=12, sm=5),
                 ], class_name="g-2"),
-                dbc.Button("Save changes", id=ids.SAVE_EDIT, color="primary", outline=True, size="sm",
+                dbc.Button(_("Save changes"), id=ids.SAVE_EDIT, color="primary", outline=True, size="sm",
                            class_name="mt-2"),
             ]),
             html.Div(id=ids.HISTORY),
         ],
-        id=ids.PANEL, title="Action", is_open=False, placement="end", scrollable=True,
+        id=ids.PANEL, title=_("Action"), is_open=False, placement="end", scrollable=True,
         class_name="action-panel",
     )
 
@@ -198,8 +200,8 @@ def layout(**query: object) -> html.Div:
         [
             dcc.Store(id=ids.QUERY, data=q),
             dcc.Store(id=ids.RESOLVED, data=None),
-            page_header(html.Span("Actions", id=ids.TITLE),
-                        html.Span("Directions from the reviews, judged by the data", id=ids.SUBTITLE)),
+            page_header(html.Span(_("Actions"), id=ids.TITLE),
+                        html.Span(_("Directions from the reviews, judged by the data"), id=ids.SUBTITLE)),
             dbc.Card(dbc.CardBody(filter_bar(q), className="py-2"), className="panel filter-panel"),
             html.Div(id=ids.NOTICE),
             loading(html.Div(id=ids.TALLY, className="mb-3")),
@@ -210,8 +212,8 @@ def layout(**query: object) -> html.Div:
                                          class_name="actions-grid",
                                          grid_options={"localeText": {"noRowsToShow": "No actions match"}})),
                      html.Div(id=ids.NOTE, className="graph-note mt-2")],
-                    subtitle="Due first. Click a row to open the action: its history, comments and, if you may, "
-                             "its status.",
+                    subtitle=_("Due first. Click a row to open the action: its history, comments and, if you may, "
+                             "its status."),
                 ),
                 id=ids.TABLE_CARD,
             ),

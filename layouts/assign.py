@@ -10,6 +10,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.i18n import gettext as _
 from layouts.action_parts import FORUM_LABELS
 
 TOP = "__top__"  # parameter choice: each station's parameter with most marks at stake
@@ -57,7 +58,7 @@ def dialog() -> html.Div:
                                                             searchable=True, optionHeight="auto"),
                    "Preset: the parameter with most marks at stake."),
             _field("Direction", ids.TEXT, dbc.Textarea(id=ids.TEXT, value="", rows=3, maxLength=500,
-                                                        placeholder="What must be done"),
+                                                        placeholder=_("What must be done")),
                    None),
             html.Div(id=ids.PREVIEW, className="col-12"),
             _field("Owner", ids.OWNER, dcc.Dropdown(id=ids.OWNER, options=[], value=None, clearable=False,
@@ -72,11 +73,11 @@ def dialog() -> html.Div:
     ], id=ids.FIELDS)
     modal = dbc.Modal(
         [
-            dbc.ModalHeader(dbc.ModalTitle("Assign an action", id=ids.TITLE)),
+            dbc.ModalHeader(dbc.ModalTitle(_("Assign an action"), id=ids.TITLE)),
             dbc.ModalBody([fields, html.Div(id=ids.ERROR, role="alert", **{"aria-live": "assertive"})]),
             dbc.ModalFooter([
-                dbc.Button("Cancel", id=ids.CANCEL, color="secondary", outline=True),
-                dbc.Button("Assign", id=ids.SAVE, color="primary"),
+                dbc.Button(_("Cancel"), id=ids.CANCEL, color="secondary", outline=True),
+                dbc.Button(_("Assign"), id=ids.SAVE, color="primary"),
             ]),
         ],
         id=ids.MODAL, is_open=False, size="lg", scrollable=True, centered=False, class_name="assign-modal",

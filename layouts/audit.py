@@ -12,6 +12,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from layouts.components import card, empty_state, league_grid, page_header
 
 
@@ -28,15 +30,15 @@ class ids:
     GRID = "audit-grid"
 
 
-OUTCOME_OPTIONS = [{"label": "Done", "value": "ok"}, {"label": "Refused or failed", "value": "refused"}]
+OUTCOME_OPTIONS = [{"label": N_("Done"), "value": "ok"}, {"label": N_("Refused or failed"), "value": "refused"}]
 COLUMNS: list[dict[str, Any]] = [
-    {"headerName": "When (UTC)", "field": "when", "minWidth": 140, "flex": 1},
-    {"headerName": "User", "field": "actor", "minWidth": 100, "flex": 1},
-    {"headerName": "Kind", "field": "action", "minWidth": 110, "flex": 1},
-    {"headerName": "Outcome", "field": "outcome_text", "minWidth": 90, "flex": 1,
+    {"headerName": N_("When (UTC)"), "field": "when", "minWidth": 140, "flex": 1},
+    {"headerName": N_("User"), "field": "actor", "minWidth": 100, "flex": 1},
+    {"headerName": N_("Kind"), "field": "action", "minWidth": 110, "flex": 1},
+    {"headerName": N_("Outcome"), "field": "outcome_text", "minWidth": 90, "flex": 1,
      "cellClassRules": {"cell-warn": "params.data && params.data.outcome === 'refused'"}},
-    {"headerName": "Detail", "field": "detail", "minWidth": 260, "flex": 4, "wrapText": True, "autoHeight": True},
-    {"headerName": "Address", "field": "remote_addr", "minWidth": 100, "flex": 1},
+    {"headerName": N_("Detail"), "field": "detail", "minWidth": 260, "flex": 4, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("Address"), "field": "remote_addr", "minWidth": 100, "flex": 1},
 ]
 
 
@@ -48,21 +50,21 @@ def layout(**_query: object) -> html.Div:
     filters = dbc.Row([
         _field("User", dcc.Input(id=ids.USER, type="text", debounce=True, maxLength=80,
                                  className="form-control form-control-sm"), ids.USER, 3),
-        _field("Kind", dcc.Dropdown(id=ids.KIND, options=[], placeholder="any kind"), ids.KIND, 3),
+        _field("Kind", dcc.Dropdown(id=ids.KIND, options=[], placeholder=_("any kind")), ids.KIND, 3),
         _field("From", dcc.Input(id=ids.SINCE, type="date", debounce=True, className="form-control form-control-sm"),
                ids.SINCE),
         _field("To", dcc.Input(id=ids.UNTIL, type="date", debounce=True, className="form-control form-control-sm"),
                ids.UNTIL),
-        _field("Outcome", dcc.Dropdown(id=ids.OUTCOME, options=OUTCOME_OPTIONS, placeholder="any"), ids.OUTCOME),
+        _field("Outcome", dcc.Dropdown(id=ids.OUTCOME, options=OUTCOME_OPTIONS, placeholder=_("any")), ids.OUTCOME),
     ], className="g-2 mb-2 ops-form")
     return html.Div(
         [
             dcc.Store(id=ids.QUERY, data={}),
-            page_header("Audit trail", "Sign-ins, imports, reverts, downloads and user changes",
-                        right=html.A("Download CSV", id=ids.DOWNLOAD, href="#", className="btn btn-sm "
+            page_header(_("Audit trail"), "Sign-ins, imports, reverts, downloads and user changes",
+                        right=html.A(_("Download CSV"), id=ids.DOWNLOAD, href="#", className="btn btn-sm "
                                      "btn-outline-secondary", download="audit-trail.csv")),
-            card("Events", [filters, html.Div(id=ids.LIST), html.Div(id=ids.NOTE, className="graph-note mt-2")],
-                 subtitle="Newest first"),
+            card(_("Events"), [filters, html.Div(id=ids.LIST), html.Div(id=ids.NOTE, className="graph-note mt-2")],
+                 subtitle=_("Newest first")),
         ],
         className="page-audit",
     )

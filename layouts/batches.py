@@ -13,6 +13,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.display import format_indian, month_label
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from layouts.components import card, empty_state, league_grid, page_header
 
 
@@ -37,18 +39,18 @@ def clean_query(batch: object = None, **_unknown: object) -> dict[str, int | Non
 
 _INDIAN = {"function": "params.value == null ? '–' : Number(params.value).toLocaleString('en-IN')"}
 COLUMNS: list[dict[str, Any]] = [
-    {"headerName": "Batch", "field": "id", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
-    {"headerName": "When (UTC)", "field": "when", "minWidth": 160, "flex": 1},
-    {"headerName": "Who", "field": "created_by", "minWidth": 90, "flex": 1},
-    {"headerName": "Files", "field": "file_name", "minWidth": 180, "flex": 2, "wrapText": True, "autoHeight": True},
-    {"headerName": "SHA-256", "field": "sha_short", "minWidth": 120, "maxWidth": 130, "tooltipField": "file_sha256"},
-    {"headerName": "Months", "field": "months_text", "minWidth": 110, "flex": 1, "wrapText": True,
+    {"headerName": N_("Batch"), "field": "id", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
+    {"headerName": N_("When (UTC)"), "field": "when", "minWidth": 160, "flex": 1},
+    {"headerName": N_("Who"), "field": "created_by", "minWidth": 90, "flex": 1},
+    {"headerName": N_("Files"), "field": "file_name", "minWidth": 180, "flex": 2, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("SHA-256"), "field": "sha_short", "minWidth": 120, "maxWidth": 130, "tooltipField": "file_sha256"},
+    {"headerName": N_("Months"), "field": "months_text", "minWidth": 110, "flex": 1, "wrapText": True,
      "autoHeight": True},
-    {"headerName": "Rows added", "field": "rows_added", "minWidth": 80, "flex": 1, "cellClass": "cell-num",
+    {"headerName": N_("Rows added"), "field": "rows_added", "minWidth": 80, "flex": 1, "cellClass": "cell-num",
      "valueFormatter": _INDIAN},
-    {"headerName": "Rows replaced", "field": "rows_replaced", "minWidth": 80, "flex": 1, "cellClass": "cell-num",
+    {"headerName": N_("Rows replaced"), "field": "rows_replaced", "minWidth": 80, "flex": 1, "cellClass": "cell-num",
      "valueFormatter": _INDIAN},
-    {"headerName": "Status", "field": "status_text", "minWidth": 170, "flex": 1,
+    {"headerName": N_("Status"), "field": "status_text", "minWidth": 170, "flex": 1,
      "cellClassRules": {"cell-warn": "params.data && params.data.status === 'reverted'"}},
 ]
 
@@ -58,21 +60,21 @@ def layout(batch: str | None = None, **_other: object) -> html.Div:
         [
             dcc.Store(id=ids.QUERY, data=clean_query(batch)),
             dcc.Store(id=ids.CHANGED, data=0),
-            page_header("Import batches", "Every import is one batch; a batch can be reverted exactly",
-                        right=html.A("Import files", href="/data/import", className="btn btn-primary btn-sm")),
-            card("Batches", html.Div(id=ids.LIST), subtitle="Newest first. Choose a batch to see what it changed."),
+            page_header(_("Import batches"), "Every import is one batch; a batch can be reverted exactly",
+                        right=html.A(_("Import files"), href="/data/import", className="btn btn-primary btn-sm")),
+            card(_("Batches"), html.Div(id=ids.LIST), subtitle=_("Newest first. Choose a batch to see what it changed.")),
             html.Div(id=ids.DETAIL),
             html.Div(
-                card("Revert this batch", [
-                    html.Label("Reason (kept in the audit trail)", htmlFor=ids.REASON, className="form-label"),
+                card(_("Revert this batch"), [
+                    html.Label(_("Reason (kept in the audit trail)"), htmlFor=ids.REASON, className="form-label"),
                     dbc.Textarea(id=ids.REASON, maxLength=500, rows=2, className="mb-2",
-                                 placeholder="e.g. wrong month's file loaded for Karnal"),
-                    html.Div([dbc.Button("Preview the revert", id=ids.PREVIEW_GO, color="secondary", n_clicks=0),
-                              dbc.Button("Revert", id=ids.REVERT_GO, color="danger", disabled=True, n_clicks=0)],
+                                 placeholder=_("e.g. wrong month's file loaded for Karnal")),
+                    html.Div([dbc.Button(_("Preview the revert"), id=ids.PREVIEW_GO, color="secondary", n_clicks=0),
+                              dbc.Button(_("Revert"), id=ids.REVERT_GO, color="danger", disabled=True, n_clicks=0)],
                              className="d-flex gap-2"),
                     dcc.Loading(html.Div(id=ids.PREVIEW, className="mt-2"), type="dot"),
-                ], subtitle="Rows the batch added are deleted and the values it replaced are put back, in one "
-                            "transaction; the months are recomputed."),
+                ], subtitle=_("Rows the batch added are deleted and the values it replaced are put back, in one "
+                            "transaction; the months are recomputed.")),
                 id=ids.REVERT_BOX, style={"display": "none"},
             ),
             html.Div(id=ids.MESSAGE, className="mt-2", **{"aria-live": "polite"}),
@@ -106,14 +108,14 @@ def batch_detail(b: dict, changes: Any) -> Any:
                      html.Td(format_indian(r), className="cell-num")]) for m, (a, r) in changes.months.items()]
     blocks: list[Any] = [dl]
     if rows:
-        blocks.append(dbc.Table([html.Thead(html.Tr([html.Th("Month", scope="col"), html.Th("Rows added", scope="col"),
-                                                     html.Th("Rows replaced" + (" (put back)" if reverted else ""),
+        blocks.append(dbc.Table([html.Thead(html.Tr([html.Th(_("Month"), scope="col"), html.Th(_("Rows added"), scope="col"),
+                                                     html.Th(_("Rows replaced") + (" (put back)" if reverted else ""),
                                                              scope="col")])), html.Tbody(rows)],
                                 size="sm", className="preview-table", style={"maxWidth": "480px"}))
     elif reverted:
-        blocks.append(html.Div("Reverted: its rows were removed and the earlier values put back.", className="small"))
+        blocks.append(html.Div(_("Reverted: its rows were removed and the earlier values put back."), className="small"))
     if changes.master:
-        blocks.append(html.H3("Master data", className="h6 mt-2"))
+        blocks.append(html.H3(_("Master data"), className="h6 mt-2"))
         blocks.append(html.Ul([html.Li(f"{m.kind.replace('_', ' ')} {m.code} {m.name}: {m.what}")
                                for m in changes.master[:30]], className="small"))
     return card(f"Batch {b['id']}", blocks)

@@ -17,6 +17,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.display import is_missing, rank_change_text
+from dashboard.i18n import N_, Translated
+from dashboard.i18n import gettext as _
 
 __all__ = [
     "CATEGORY_TABS",
@@ -34,12 +36,44 @@ __all__ = [
 ]
 
 # Category tabs on the national page: (URL value / tab label, category value stored in `states.category`).
-CATEGORY_TABS: tuple[tuple[str, str | None], ...] = (
-    ("All India", None),
+CATEGORY_TABS: tuple[tuple[str, str | None], ...] = (  # labels shown through _() (`category_label`)
+    (N_("All India"), None),
     ("Major States", "Major States"),
     ("Hilly & North-East", "Hilly & North-East"),
     ("UTs", "UTs"),
 )
+
+
+# the categories of `states.category` (the methodology's), in words for the tabs and cards
+CATEGORY_WORDS = Translated({"Major States": N_("Major States"), "Hilly & North-East": N_("Hilly & North-East"),
+                             "UTs": N_("UTs")})
+
+
+def category_label(category: object) -> str:
+    """A category (or a tab's label) in the current language; unknown ones as they are."""
+    if category is None or category == "All India":
+        return _("All India")
+    return CATEGORY_WORDS.get(str(category), str(category))
+
+
+def column_in_language(column: Mapping[str, Any]) -> dict[str, Any]:
+    """An AG Grid column definition with its header and header tooltip in the current language (the tables
+    define them in English, marked with N_)."""
+    out = dict(column)
+    for key in ("headerName", "headerTooltip"):
+        if isinstance(out.get(key), str):
+            out[key] = _(out[key])
+    if isinstance(out.get("children"), list):
+        out["children"] = [column_in_language(c) for c in out["children"]]
+    return out
+
+
+def grid_locale_text() -> dict[str, str]:
+    """AG Grid's own words (empty grid, pagination) in the current language."""
+    return {"noRowsToShow": _("No data for this month"), "loadingOoo": _("Loading…"), "page": _("Page"),
+            "of": _("of"), "to": _("to"), "more": _("more"), "next": _("Next"), "previousPage": _("Previous page"),
+            "nextPage": _("Next page"), "firstPage": _("First page"), "lastPage": _("Last page"),
+            "pageSizeSelectorLabel": _("Page size:"), "ariaRowSelect": _("Press Space to select this row")}
 
 
 def category_for_tab(tab: object) -> str | None:
@@ -110,10 +144,10 @@ def kpi_card(
     return html.Div(card_, title=help_text, className="h-100") if help_text else card_
 
 
-def empty_state(message: str = "No data for this month", detail: str | None = None) -> html.Div:
-    """A clear, visible empty state instead of a blank chart or table."""
+def empty_state(message: str = N_("No data for this month"), detail: str | None = None) -> html.Div:
+    """A clear, visible empty state instead of a blank chart or table (an English `message` is translated)."""
     return html.Div(
-        [html.Div("∅", className="empty-icon", **{"aria-hidden": "true"}), html.Div(message, className="fw-semibold"),
+        [html.Div("∅", className="empty-icon", **{"aria-hidden": "true"}), html.Div(_(message), className="fw-semibold"),
          detail and html.Div(detail, className="small text-body-secondary")],
         className="empty-state",
         role="status",
@@ -188,8 +222,9 @@ def league_grid(
         "ensureDomOrder": True,
         "tooltipShowDelay": 300,
         "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
-        "localeText": {"noRowsToShow": "No data for this month"},
+        "localeText": grid_locale_text(),
     }
+    column_defs = [column_in_language(c) for c in column_defs]
     if page_size:
         options.update(pagination=True, paginationPageSize=page_size,
                        paginationPageSizeSelector=sorted({page_size, 25, 50, 100}))

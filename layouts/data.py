@@ -13,6 +13,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.display import month_label
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
 from metrics.methodology import is_month
 
@@ -39,49 +41,49 @@ _PCT = {"function": "params.value == null ? '–' : Number(params.value).toFixed
 _INDIAN = {"function": "params.value == null ? '–' : Number(params.value).toLocaleString('en-IN')"}
 
 REPORTING_COLUMNS: list[dict[str, Any]] = [
-    {"headerName": "Unit", "field": "name", "minWidth": 150, "flex": 2, "cellClass": "cell-strong"},
-    {"headerName": "Status", "field": "status", "minWidth": 120, "flex": 1,
+    {"headerName": N_("Unit"), "field": "name", "minWidth": 150, "flex": 2, "cellClass": "cell-strong"},
+    {"headerName": N_("Status"), "field": "status", "minWidth": 120, "flex": 1,
      "cellClassRules": {"cell-warn": "params.data && params.data.not_reported > 0"}},
-    {"headerName": "Stations reported", "field": "stations_reported", "minWidth": 90, "flex": 1,
+    {"headerName": N_("Stations reported"), "field": "stations_reported", "minWidth": 90, "flex": 1,
      "cellClass": "cell-num", "valueFormatter": _INDIAN},
-    {"headerName": "Active", "field": "stations_active", "minWidth": 80, "flex": 1, "cellClass": "cell-num",
+    {"headerName": N_("Active"), "field": "stations_active", "minWidth": 80, "flex": 1, "cellClass": "cell-num",
      "valueFormatter": _INDIAN},
-    {"headerName": "Not reported", "field": "not_reported", "minWidth": 90, "flex": 1, "cellClass": "cell-num",
+    {"headerName": N_("Not reported"), "field": "not_reported", "minWidth": 90, "flex": 1, "cellClass": "cell-num",
      "valueFormatter": _INDIAN, "cellClassRules": {"cell-warn": "params.value > 0"}},
-    {"headerName": "Reported", "field": "reported_pct", "minWidth": 90, "flex": 1, "cellClass": "cell-num",
+    {"headerName": N_("Reported"), "field": "reported_pct", "minWidth": 90, "flex": 1, "cellClass": "cell-num",
      "valueFormatter": _PCT},
 ]
 STATION_COLUMNS: list[dict[str, Any]] = [
-    {"headerName": "Police station", "field": "name", "minWidth": 160, "flex": 2, "cellClass": "cell-strong"},
-    {"headerName": "Code", "field": "station_code", "minWidth": 110, "flex": 1},
-    {"headerName": "Reported this month", "field": "status", "minWidth": 140, "flex": 1,
+    {"headerName": N_("Police station"), "field": "name", "minWidth": 160, "flex": 2, "cellClass": "cell-strong"},
+    {"headerName": N_("Code"), "field": "station_code", "minWidth": 110, "flex": 1},
+    {"headerName": N_("Reported this month"), "field": "status", "minWidth": 140, "flex": 1,
      "cellClassRules": {"cell-warn": "params.data && !params.data.reported"}},
 ]
 NOT_REPORTED_COLUMNS: list[dict[str, Any]] = [
-    {"headerName": "Police station", "field": "name", "minWidth": 150, "flex": 2, "cellClass": "cell-strong"},
-    {"headerName": "Code", "field": "station_code", "minWidth": 110, "flex": 1},
-    {"headerName": "District", "field": "district_name", "minWidth": 120, "flex": 1},
-    {"headerName": "State/UT", "field": "state_name", "minWidth": 120, "flex": 1},
+    {"headerName": N_("Police station"), "field": "name", "minWidth": 150, "flex": 2, "cellClass": "cell-strong"},
+    {"headerName": N_("Code"), "field": "station_code", "minWidth": 110, "flex": 1},
+    {"headerName": N_("District"), "field": "district_name", "minWidth": 120, "flex": 1},
+    {"headerName": N_("State/UT"), "field": "state_name", "minWidth": 120, "flex": 1},
 ]
 STATE_ROWS_COLUMNS: list[dict[str, Any]] = [
-    {"headerName": "State/UT", "field": "name", "minWidth": 140, "flex": 2, "cellClass": "cell-strong"},
-    {"headerName": "State-level rows", "field": "status", "minWidth": 150, "flex": 2,
+    {"headerName": N_("State/UT"), "field": "name", "minWidth": 140, "flex": 2, "cellClass": "cell-strong"},
+    {"headerName": N_("State-level rows"), "field": "status", "minWidth": 150, "flex": 2,
      "cellClassRules": {"cell-warn": "params.data && params.data.sent < params.data.expected"}},
-    {"headerName": "Sent", "field": "sent", "minWidth": 70, "flex": 1, "cellClass": "cell-num"},
-    {"headerName": "Expected", "field": "expected", "minWidth": 80, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": N_("Sent"), "field": "sent", "minWidth": 70, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": N_("Expected"), "field": "expected", "minWidth": 80, "flex": 1, "cellClass": "cell-num"},
 ]
 BATCH_COLUMNS: list[dict[str, Any]] = [
-    {"headerName": "Batch", "field": "id", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
-    {"headerName": "When (UTC)", "field": "when", "minWidth": 150, "flex": 1},
-    {"headerName": "Who", "field": "created_by", "minWidth": 90, "flex": 1},
-    {"headerName": "File", "field": "file_name", "minWidth": 160, "flex": 2, "wrapText": True, "autoHeight": True},
-    {"headerName": "Months", "field": "months_text", "minWidth": 100, "flex": 1, "wrapText": True,
+    {"headerName": N_("Batch"), "field": "id", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
+    {"headerName": N_("When (UTC)"), "field": "when", "minWidth": 150, "flex": 1},
+    {"headerName": N_("Who"), "field": "created_by", "minWidth": 90, "flex": 1},
+    {"headerName": N_("File"), "field": "file_name", "minWidth": 160, "flex": 2, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("Months"), "field": "months_text", "minWidth": 100, "flex": 1, "wrapText": True,
      "autoHeight": True},
-    {"headerName": "Rows added", "field": "rows_added", "minWidth": 80, "flex": 1, "cellClass": "cell-num",
+    {"headerName": N_("Rows added"), "field": "rows_added", "minWidth": 80, "flex": 1, "cellClass": "cell-num",
      "valueFormatter": _INDIAN},
-    {"headerName": "Rows replaced", "field": "rows_replaced", "minWidth": 80, "flex": 1, "cellClass": "cell-num",
+    {"headerName": N_("Rows replaced"), "field": "rows_replaced", "minWidth": 80, "flex": 1, "cellClass": "cell-num",
      "valueFormatter": _INDIAN},
-    {"headerName": "Status", "field": "status_text", "minWidth": 100, "flex": 1,
+    {"headerName": N_("Status"), "field": "status_text", "minWidth": 100, "flex": 1,
      "cellClassRules": {"cell-warn": "params.data && params.data.status === 'reverted'"}},
 ]
 
@@ -91,29 +93,29 @@ def layout(month: str | None = None, **_other: object) -> html.Div:
     return html.Div(
         [
             dcc.Store(id=ids.QUERY, data=q),
-            page_header("Data", html.Span(month_label(q["month"]) or "latest month", id=ids.SUBTITLE)),
+            page_header(_("Data"), html.Span(month_label(q["month"]) or "latest month", id=ids.SUBTITLE)),
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
             dbc.Row([
-                dbc.Col(card(html.Span("Who reported", id=ids.REPORTING_TITLE),
+                dbc.Col(card(html.Span(_("Who reported"), id=ids.REPORTING_TITLE),
                              [loading(html.Div(id=ids.REPORTING)), html.Div(id=ids.REPORTING_NOTE,
                                                                             className="graph-note mt-2")],
-                             subtitle="A police station has reported when it sent at least one row for the month."),
+                             subtitle=_("A police station has reported when it sent at least one row for the month.")),
                         lg=6, className="min-w-0"),
-                dbc.Col(card("Not-reported police stations",
+                dbc.Col(card(_("Not-reported police stations"),
                              [loading(html.Div(id=ids.NOT_REPORTED)),
                               html.Div(id=ids.NOT_REPORTED_NOTE, className="graph-note mt-2")],
-                             subtitle="Flagged as not reported and scored 0 on days and yes/no parameters — never "
-                                      "counted as perfect."),
+                             subtitle=_("Flagged as not reported and scored 0 on days and yes/no parameters — never "
+                                      "counted as perfect.")),
                         lg=6, className="min-w-0"),
             ], className="g-3"),
-            card("State-level rows",
+            card(_("State-level rows"),
                  loading(html.Div(id=ids.STATE_ROWS)),
-                 subtitle="Parameters each State/UT reports once for the whole State (ICJS, training, …). A "
-                          "missing row makes that parameter not applicable for the State that month."),
-            card("Import batches",
+                 subtitle=_("Parameters each State/UT reports once for the whole State (ICJS, training, …). A "
+                          "missing row makes that parameter not applicable for the State that month.")),
+            card(_("Import batches"),
                  [loading(html.Div(id=ids.BATCHES)), html.Div(id=ids.BATCHES_NOTE, className="graph-note mt-2")],
-                 subtitle="Every file loaded, newest first. A batch is all-or-nothing and can be reverted exactly.",
-                 actions=html.A("Open batches, import, revert", href="/data/batches",
+                 subtitle=_("Every file loaded, newest first. A batch is all-or-nothing and can be reverted exactly."),
+                 actions=html.A(_("Open batches, import, revert"), href="/data/batches",
                                 className="btn btn-sm btn-outline-primary")),
         ],
         className="page-data",

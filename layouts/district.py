@@ -8,14 +8,16 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.display import month_label
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
 from layouts.foresight import district_panel
 from layouts.unit_parts import clean_code, clean_month
 from metrics.analysis import PEER_GROUPS, PEER_UNKNOWN
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
-PEER_OPTIONS = [{"label": "All", "value": "all"}] + [{"label": g[0], "value": g[0]} for g in PEER_GROUPS] + [
-    {"label": "No FIR data", "value": PEER_UNKNOWN}]
+PEER_OPTIONS = [{"label": N_("All"), "value": "all"}] + [{"label": g[0], "value": g[0]} for g in PEER_GROUPS] + [
+    {"label": N_("No FIR data"), "value": PEER_UNKNOWN}]
 
 
 class ids:
@@ -38,31 +40,31 @@ class ids:
 
 
 STATION_COLUMNS: list[dict] = [
-    {"headerName": "Rank", "field": "rank", "width": 72, "maxWidth": 84, "sort": "asc", "cellClass": "cell-num",
+    {"headerName": N_("Rank"), "field": "rank", "width": 72, "maxWidth": 84, "sort": "asc", "cellClass": "cell-num",
      "valueFormatter": {"function": "params.data ? params.data.rank_text : ''"},
-     "headerTooltip": "Rank in the district (=3: shared on the same published score)"},
-    {"headerName": "Police station", "field": "name", "minWidth": 130, "flex": 2,
+     "headerTooltip": N_("Rank in the district (=3: shared on the same published score)")},
+    {"headerName": N_("Police station"), "field": "name", "minWidth": 130, "flex": 2,
      "tooltipField": "status_words"},
-    {"headerName": "Score", "field": "score_sort", "width": 118, "minWidth": 112, "cellClass": "cell-score",
+    {"headerName": N_("Score"), "field": "score_sort", "width": 118, "minWidth": 112, "cellClass": "cell-score",
      "tooltipField": "score_words",
      "valueFormatter": {"function": "params.data ? params.data.score_text : ''"},
      "cellClassRules": {"cell-not-reported": "params.data && !params.data.reported"},
-     "headerTooltip": "Score out of 100. Not-reported stations are marked as such: their imputed score is not "
-                      "a real score."},
-    {"headerName": "Change", "field": "score_change_centi", "width": 92, "minWidth": 88,
+     "headerTooltip": N_("Score out of 100. Not-reported stations are marked as such: their imputed score is not "
+                      "a real score.")},
+    {"headerName": N_("Change"), "field": "score_change_centi", "width": 92, "minWidth": 88,
      "valueFormatter": {"function": "params.data ? params.data.change_text : ''"},
      "cellClassRules": {"cell-up": "params.value > 0", "cell-down": "params.value < 0"}},
-    {"headerName": "Rank ±", "field": "rank_change", "width": 76,
+    {"headerName": N_("Rank ±"), "field": "rank_change", "width": 76,
      "valueFormatter": {"function": "params.data ? params.data.rank_change_text : ''"},
      "tooltipField": "rank_change_words",
      "cellClassRules": {"cell-up": "params.value > 0", "cell-down": "params.value < 0", "cell-muted": "!params.value"}},
-    {"headerName": "Rank in State", "field": "rank_in_state", "width": 86, "cellClass": "cell-num",
+    {"headerName": N_("Rank in State"), "field": "rank_in_state", "width": 86, "cellClass": "cell-num",
      "valueFormatter": {"function": "params.data ? params.data.rank_in_state_text : ''"}},
-    {"headerName": "Peer group (FIRs)", "field": "peer_group", "minWidth": 110, "flex": 1,
+    {"headerName": N_("Peer group (FIRs)"), "field": "peer_group", "minWidth": 110, "flex": 1,
      "tooltipField": "fir_words"},
-    {"headerName": "Marks at stake (district)", "field": "at_stake_district", "width": 104, "cellClass": "cell-num",
+    {"headerName": N_("Marks at stake (district)"), "field": "at_stake_district", "width": 104, "cellClass": "cell-num",
      "valueFormatter": {"function": "params.value == null ? '' : params.value.toFixed(3)"},
-     "headerTooltip": "For lagging stations: what the district's score gains when the station reaches target"},
+     "headerTooltip": N_("For lagging stations: what the district's score gains when the station reaches target")},
 ]
 
 
@@ -83,13 +85,13 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
             district_panel(),
             card(
-                "Police stations",
+                _("Police stations"),
                 [html.Div(loading(league_grid(ids.STATIONS, [], STATION_COLUMNS, row_id="station_code",
                                               auto_height=True)), id=ids.STATIONS_BOX),
                  html.Div(id=ids.STATIONS_NOTE, className="graph-note mt-2")],
-                subtitle="Click a row to open the station. Peer groups compare stations of similar FIR volume.",
+                subtitle=_("Click a row to open the station. Peer groups compare stations of similar FIR volume."),
                 actions=html.Div([
-                    html.Label("Peer group", htmlFor=ids.PEER, className="small text-body-secondary me-2"),
+                    html.Label(_("Peer group"), htmlFor=ids.PEER, className="small text-body-secondary me-2"),
                     dcc.Dropdown(id=ids.PEER, options=PEER_OPTIONS, value=peer_value, clearable=False,
                                  searchable=False, className="peer-pick"),
                 ], className="d-flex align-items-center peer-pick-wrap"),
@@ -97,31 +99,31 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
             dbc.Row(
                 [
                     dbc.Col(card(
-                        "Lagging stations: what to fix",
+                        _("Lagging stations: what to fix"),
                         loading(html.Div(id=ids.LAGGING)),
-                        subtitle="Why each station lags and what the fix takes, in records; marks at stake for the district and "
-                                 "the State (3 decimals).",
+                        subtitle=_("Why each station lags and what the fix takes, in records; marks at stake for the district and "
+                                 "the State (3 decimals)."),
                     ), xl=8, className="min-w-0"),
                     dbc.Col(card(
-                        "Who moved",
+                        _("Who moved"),
                         loading(html.Div(id=ids.MOVERS)),
-                        subtitle="Change in score since last month.",
+                        subtitle=_("Change in score since last month."),
                     ), xl=4, className="min-w-0"),
                 ],
                 className="g-3",
             ),
             card(
-                "Actions",
+                _("Actions"),
                 loading(html.Div(id=ids.ACTIONS_PANEL)),
-                subtitle="Directions given in reviews for this district and its police stations: owner, due month "
-                         "and what the data shows.",
+                subtitle=_("Directions given in reviews for this district and its police stations: owner, due month "
+                         "and what the data shows."),
             ),
             card(
-                "Stations × parameters: marks lost",
+                _("Stations × parameters: marks lost"),
                 [loading(html.Div(dcc.Graph(id=ids.HEATMAP, config=GRAPH_CONFIG), id=ids.HEATMAP_BOX)),
                  html.Div(id=ids.HEATMAP_NOTE, className="graph-note mt-1")],
-                subtitle="Darker = more marks lost. Hover for value, numerator / denominator, marks and weight; "
-                         "click a cell to open the station.",
+                subtitle=_("Darker = more marks lost. Hover for value, numerator / denominator, marks and weight; "
+                         "click a cell to open the station."),
             ),
         ],
         className="page-district unit-page",

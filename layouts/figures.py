@@ -30,6 +30,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from _plotly_utils.utils import convert_to_base64
 
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from dashboard.safe_text import plotly_template_literal, plotly_text
 
 FONT_FAMILY = ('system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", Arial, '
@@ -37,7 +39,7 @@ FONT_FAMILY = ('system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Libe
 BASE_FONT_SIZE = 15  # readable on a projector
 LIGHT_TEMPLATE = "cctns_light"
 DARK_TEMPLATE = "cctns_dark"
-EMPTY_MESSAGE = "No data for this month"
+EMPTY_MESSAGE = N_("No data for this month")
 
 # Colour-blind-safe palettes.
 # marks lost: near-white = nothing lost, dark blue = most lost (sequential, colour-blind safe)
@@ -141,7 +143,7 @@ def _objects(values: Iterable[Any]) -> np.ndarray:
 
 def empty_figure_spec(message: str = EMPTY_MESSAGE, height: int = 320) -> Spec:
     """A blank figure that says why it is blank."""
-    return _spec(height, annotations=[dict(font=dict(size=BASE_FONT_SIZE + 3), showarrow=False, text=message,
+    return _spec(height, annotations=[dict(font=dict(size=BASE_FONT_SIZE + 3), showarrow=False, text=_(message),
                                            x=0.5, xref="paper", y=0.5, yref="paper")],
                  xaxis=dict(visible=False), yaxis=dict(visible=False), meta={"empty": True})
 
@@ -168,7 +170,7 @@ def _indian(n: object) -> str:
 # --- heat-map -------------------------------------------------------------------------------------
 
 
-def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = "State/UT", *, max_units: int | None = None,
+def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = N_("State/UT"), *, max_units: int | None = None,
                             unit_order: Sequence[str] | None = None, transpose: bool = False,
                             unit_codes_as_labels: bool = False) -> Spec:
     """Units x parameters coloured by marks lost.
@@ -240,21 +242,22 @@ def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = "State/UT",
     zmax = float(np.nanmax(zarr)) if np.isfinite(zarr).any() else 1.0
     unit_labels = _labels(u if unit_codes_as_labels else unit_names[u] for u in units)
     param_labels = _labels(param_names[p] for p in params)
-    hover = "<b>%{customdata[6]}</b> (" + plotly_template_literal(unit_label) + ")<br>"
-    hover += ("Value: %{customdata[2]}<br>Numerator / denominator: %{customdata[3]}"
-              "<br>Marks: %{customdata[4]} of weight %{customdata[5]}<br>Marks lost: %{z:.2f}<extra></extra>")
+    hover = "<b>%{customdata[6]}</b> (" + plotly_template_literal(_(unit_label)) + ")<br>"
+    hover += (_("Value: %{customdata[2]}<br>Numerator / denominator: %{customdata[3]}"
+                "<br>Marks: %{customdata[4]} of weight %{customdata[5]}<br>Marks lost: %{z:.2f}")
+              + "<extra></extra>")
     cd: Any
     if transpose:
         zz, xs, ys = zarr.T, unit_labels, param_labels
         cd = custom.transpose(1, 0, 2) if units and params else []
-        hover = hover.replace("<br>Value", "<br>%{y}<br>Value")
+        hover = hover.replace("<br>" + _("Value:"), "<br>%{y}<br>" + _("Value:"), 1)
     else:
         zz, xs, ys, cd = zarr, param_labels, unit_labels, custom
         hover = hover.replace("<br>Value", "<br>%{x}<br>Value")
     trace = dict(
         type="heatmap", z=np.ascontiguousarray(zz), x=xs, y=ys, customdata=cd, colorscale=SEQUENTIAL_LOSS,
         zmin=0, zmax=max(zmax, 0.01), xgap=1, ygap=1, hoverongaps=False,
-        colorbar=dict(title=dict(text="Marks lost", side="right"), thickness=14), hovertemplate=hover,
+        colorbar=dict(title=dict(text=_("Marks lost"), side="right"), thickness=14), hovertemplate=hover,
     )
     small = dict(size=BASE_FONT_SIZE - 3)
     if transpose:
@@ -271,7 +274,7 @@ def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = "State/UT",
                                             yaxis=yaxis)}
 
 
-def heatmap_marks_lost(long_df: pd.DataFrame, unit_label: str = "State/UT", **kwargs: Any) -> go.Figure:
+def heatmap_marks_lost(long_df: pd.DataFrame, unit_label: str = N_("State/UT"), **kwargs: Any) -> go.Figure:
     return to_figure(heatmap_marks_lost_spec(long_df, unit_label, **kwargs))
 
 
@@ -316,14 +319,14 @@ def bump_chart_spec(rank_history_df: pd.DataFrame, highlight_codes: Iterable[str
             marker=dict(size=9 if picked else 7),
             customdata=np.column_stack([[code] * len(ks), score_txt]),
             hovertemplate=(f"<b>{plotly_template_literal(name_col[ks[-1]] if name_col is not None else code)}</b>"
-                           "<br>%{x}: rank %{y}<br>Score %{customdata[1]}<extra></extra>"),
+                           + _("<br>%{x}: rank %{y}<br>Score %{customdata[1]}") + "<extra></extra>"),
         ))
         annotations.append(dict(font=dict(size=BASE_FONT_SIZE - 2), showarrow=False, text=f" {plotly_text(code)}", x=xs[-1],
                                 xanchor="left", y=rank_col[ks[-1]]))
     layout = dict(
         height=460, annotations=annotations,
         yaxis=dict(autorange=False, range=[max_rank + 0.6, 0.4], dtick=1 if max_rank <= 20 else 5,
-                   title=dict(text="Rank"), zeroline=False),
+                   title=dict(text=_("Rank")), zeroline=False),
         xaxis=dict(type="category", categoryorder="array", categoryarray=months, title={}, tickvals=months,
                    ticktext=[_short_month(m, i == 0) for i, m in enumerate(months)], tickangle=0),
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0), hovermode="closest",
@@ -338,12 +341,12 @@ def bump_chart(rank_history_df: pd.DataFrame, highlight_codes: Iterable[str] = (
 
 def _short_month(month: str, with_year: bool = False) -> str:
     """ "2026-01" -> "Jan<br>2026" (January, or `with_year`), else "Feb"."""
-    from dashboard.display import MONTH_NAMES
+    from dashboard.display import month_label
 
-    try:
-        name = MONTH_NAMES[int(month[5:7]) - 1]
-    except (ValueError, IndexError):
+    label = month_label(month)
+    if label == month:
         return month
+    name = label.rsplit(" ", 1)[0]
     return f"{name}<br>{month[:4]}" if (with_year or month[5:7] == "01") else name
 
 
@@ -374,8 +377,8 @@ def tile_map_spec(states_df: pd.DataFrame, *, highlight: str | None = None) -> S
     records = [r for r in states_df.to_dict("records") if r["state_code"] in STATE_TILE_POSITIONS]
     if not records:
         return empty_figure_spec(height=480)
-    ncols = max(c for c, _ in STATE_TILE_POSITIONS.values()) + 1
-    nrows = max(r for _, r in STATE_TILE_POSITIONS.values()) + 1
+    ncols = max(c for c, _r in STATE_TILE_POSITIONS.values()) + 1
+    nrows = max(r for _c, r in STATE_TILE_POSITIONS.values()) + 1
     z = np.full((nrows, ncols), np.nan)
     z_missing = np.full((nrows, ncols), np.nan)
     text = np.full((nrows, ncols), "", dtype=object)
@@ -395,23 +398,23 @@ def tile_map_spec(states_df: pd.DataFrame, *, highlight: str | None = None) -> S
         else:
             z_missing[w, c] = 0.0
         code = plotly_text(r["state_code"])
-        text[w, c] = f"<b>{code}</b><br>{display if has else 'no data'}"
+        text[w, c] = f"<b>{code}</b><br>{display if has else _('no data')}"
         custom[w, c] = [r["state_code"], plotly_text(r.get("name", r["state_code"])), rank_txt,
-                        display if has else "no data"]
+                        display if has else _("no data")]
     finite = z[np.isfinite(z)]
     zmin = float(min(finite.min(), 99.0)) if finite.size else 0.0
     common = dict(x=list(range(ncols)), y=list(range(nrows)), xgap=4, ygap=4, hoverongaps=False, text=text,
                   texttemplate="%{text}", customdata=custom,
-                  hovertemplate="<b>%{customdata[1]}</b> (%{customdata[0]})<br>Score %{customdata[3]}"
-                                "<br>All-India rank %{customdata[2]}<extra></extra>")
+                  hovertemplate="<b>%{customdata[1]}</b> (%{customdata[0]})<br>"
+                                + _("Score %{customdata[3]}<br>All-India rank %{customdata[2]}") + "<extra></extra>")
     data = []
     if np.isfinite(z_missing).any():
         data.append(dict(type="heatmap", z=z_missing, colorscale=[[0, "#adb5bd"], [1, "#adb5bd"]], showscale=False,
-                         textfont=dict(size=12, color="#111111"), name="No data", **common))
+                         textfont=dict(size=12, color="#111111"), name=_("No data"), **common))
     if finite.size:
-        data.append(dict(type="heatmap", z=z, colorscale=SCORE_SCALE, zmin=zmin, zmax=100, name="Score",
+        data.append(dict(type="heatmap", z=z, colorscale=SCORE_SCALE, zmin=zmin, zmax=100, name=_("Score"),
                          textfont=dict(size=12),
-                         colorbar=dict(title=dict(text="Score", side="right"), thickness=12, len=0.75), **common))
+                         colorbar=dict(title=dict(text=_("Score"), side="right"), thickness=12, len=0.75), **common))
     layout: dict[str, Any] = dict(
         height=480, margin=dict(l=4, r=4, t=4, b=4), dragmode=False,
         xaxis=dict(visible=False, fixedrange=True, range=[-0.5, ncols - 0.5]),
@@ -454,16 +457,16 @@ def score_trend_spec(trend_df: pd.DataFrame, methodology_switch_months: Iterable
     if np.isnan(scores).all():
         return empty_figure_spec()
     data = [dict(
-        type="scatter", x=months, y=scores, mode="lines+markers", name=plotly_text(name or "Score"),
+        type="scatter", x=months, y=scores, mode="lines+markers", name=plotly_text(name or _("Score")),
         line=dict(width=3, color=OURS_COLOUR), marker=dict(size=7),
-        hovertemplate="%{x}: <b>%{y:.2f}</b><extra>" + plotly_template_literal(name or "Score") + "</extra>",
+        hovertemplate="%{x}: <b>%{y:.2f}</b><extra>" + plotly_template_literal(name or _("Score")) + "</extra>",
     )]
     all_months = list(months)
     if compare_df is not None and not compare_df.empty:
-        c_months, c_scores, _ = _score_series(compare_df)
+        c_months, c_scores, _versions = _score_series(compare_df)
         all_months = sorted(set(all_months) | set(c_months))
         data.append(dict(
-            type="scatter", x=c_months, y=c_scores, mode="lines", name=plotly_text(compare_name or "Comparison"),
+            type="scatter", x=c_months, y=c_scores, mode="lines", name=plotly_text(compare_name or _("Comparison")),
             line=dict(width=2, color=RIVAL_COLOUR, dash="dot"),
             hovertemplate="%{x}: %{y:.2f}<extra>" + plotly_template_literal(compare_name) + "</extra>",
         ))
@@ -476,12 +479,12 @@ def score_trend_spec(trend_df: pd.DataFrame, methodology_switch_months: Iterable
             shapes.append(dict(line=dict(color="#888", dash="dash", width=2), type="line", x0=m, x1=m, xref="x",
                                y0=0, y1=1, yref="paper"))
             annotations.append(dict(font=dict(size=BASE_FONT_SIZE - 3), showarrow=False,
-                                    text="Methodology changed", x=m, xanchor="left", y=1, yanchor="bottom",
+                                    text=_("Methodology changed"), x=m, xanchor="left", y=1, yanchor="bottom",
                                     yref="paper"))
     lo = float(np.nanmin(scores))
     layout: dict[str, Any] = dict(
         height=360,
-        yaxis=dict(title=dict(text="Score"), range=[max(0.0, min(lo - 1.0, 99.0)), 100.5]),
+        yaxis=dict(title=dict(text=_("Score")), range=[max(0.0, min(lo - 1.0, 99.0)), 100.5]),
         xaxis=dict(type="category", categoryorder="array", categoryarray=all_months, title={}),
         hovermode="x unified", legend=dict(orientation="h", y=-0.15, x=0), margin=dict(l=10, r=10, t=30, b=10),
     )
@@ -513,8 +516,8 @@ def _score_series(df: pd.DataFrame) -> tuple[list[str], np.ndarray, list | None]
 # --- why rank moved --------------------------------------------------------------------------------
 
 
-def why_rank_moved_spec(decomposition_df: pd.DataFrame, *, ours_label: str = "Our change",
-                        rivals_label: str = "Rivals' change (avg)") -> Spec:
+def why_rank_moved_spec(decomposition_df: pd.DataFrame, *, ours_label: str = N_("Our change"),
+                        rivals_label: str = N_("Rivals' change (avg)")) -> Spec:
     """Diverging horizontal bars per parameter: our change in score contribution (`change`) beside the
     rivals' (`rivals_change`, optional). Columns: parameter, parameter_name (optional), change,
     rivals_change (optional). Sorted by our change; positive bars to the right."""
@@ -532,9 +535,10 @@ def why_rank_moved_spec(decomposition_df: pd.DataFrame, *, ours_label: str = "Ou
         keep = df["change"].abs() > 1e-9
     df = df[keep]
     if df.empty:
-        return empty_figure_spec("No change in any parameter since last month")
+        return empty_figure_spec(N_("No change in any parameter since last month"))
     df = df.sort_values("change", kind="stable")
     names, params = _objects(_labels(df["parameter_name"])), _objects(df["parameter"])
+    ours_label, rivals_label = _(ours_label), _(rivals_label)
     ours_name, rivals_name = plotly_text(ours_label), plotly_text(rivals_label)
     ours_hover, rivals_hover = plotly_template_literal(ours_label), plotly_template_literal(rivals_label)
     change = df["change"].to_numpy(dtype=float)
@@ -557,7 +561,7 @@ def why_rank_moved_spec(decomposition_df: pd.DataFrame, *, ours_label: str = "Ou
         shapes=[dict(line=dict(color="#888", width=1.5), type="line", x0=0, x1=0, xref="x", y0=0, y1=1,
                      yref="y domain")],
         xaxis=dict(range=_padded_range([*change, *(rivals if rivals is not None else [])]),
-                   title=dict(text="Change in score points"), zeroline=False),
+                   title=dict(text=_("Change in score points")), zeroline=False),
         yaxis=dict(automargin=True, title={}),
         barmode="group", bargap=0.25, legend=dict(orientation="h", y=-0.08, x=0),
         margin=dict(l=10, r=30, t=10, b=10),
@@ -591,7 +595,7 @@ def marks_lost_bars_spec(df: pd.DataFrame, *, top_n: int | None = 15) -> Spec:
     d["marks_lost"] = pd.to_numeric(d["marks_lost"], errors="coerce")
     d = d[d["marks_lost"].fillna(0) > 1e-9].sort_values("marks_lost", ascending=False, kind="stable")
     if d.empty:
-        return empty_figure_spec("No marks lost — full marks on every parameter")
+        return empty_figure_spec(N_("No marks lost — full marks on every parameter"))
     if top_n:
         d = d.head(top_n)
     d = d.iloc[::-1]
@@ -603,13 +607,13 @@ def marks_lost_bars_spec(df: pd.DataFrame, *, top_n: int | None = 15) -> Spec:
         type="bar", y=_objects(_labels(d["parameter_name"])), x=lost, orientation="h", marker=dict(color=LOSS_COLOUR),
         text=[f"{v:.3f}" for v in lost], textposition="outside", cliponaxis=False,
         customdata=np.column_stack([d["parameter"], detail, value]),
-        hovertemplate=("%{y}<br>Marks lost: %{x:.3f}<br>Value: %{customdata[2]}"
-                       "<br>Numerator / denominator: %{customdata[1]}<extra></extra>"),
-        name="Marks lost",
+        hovertemplate=(_("%{y}<br>Marks lost: %{x:.3f}<br>Value: %{customdata[2]}"
+                         "<br>Numerator / denominator: %{customdata[1]}") + "<extra></extra>"),
+        name=_("Marks lost"),
     )]
     layout = dict(
         height=max(280, 80 + 32 * len(d)),
-        xaxis=dict(title=dict(text="Marks lost (score points)"), range=_padded_range([0.0, *lost])),
+        xaxis=dict(title=dict(text=_("Marks lost (score points)")), range=_padded_range([0.0, *lost])),
         yaxis=dict(automargin=True, title={}), showlegend=False, margin=dict(l=10, r=40, t=10, b=10),
     )
     return {"data": data, "layout": layout}
@@ -627,30 +631,32 @@ def parameter_trend_spec(trend_df: pd.DataFrame, parameter_name: str = "", targe
     marks, weight]) with the target as a dashed line. Months where the value was imputed (the station did
     not report: rule 3) are drawn as hollow red markers and say so on hover."""
     if trend_df is None or trend_df.empty or pd.to_numeric(trend_df["value"], errors="coerce").isna().all():
-        return empty_figure_spec("No values for this parameter in the window")
+        return empty_figure_spec(N_("No values for this parameter in the window"))
     df = trend_df.sort_values("month")
     imputed = ([bool(v) if not _missing(v) else False for v in df["imputed"].tolist()] if "imputed" in df
                else [False] * len(df))
     ratio = [f"{_indian(n)} / {_indian(d)}" for n, d in zip(df["numerator"], df["denominator"], strict=True)]
-    marks = ([f"{_fmt2(m)} of {_fmt2(w)}" for m, w in zip(df["marks"], df["weight"], strict=True)]
+    marks = ([_("{marks} of {weight}").format(marks=_fmt2(m), weight=_fmt2(w))
+              for m, w in zip(df["marks"], df["weight"], strict=True)]
              if "marks" in df and "weight" in df else ["–"] * len(df))
-    flag = ["not reported: counted as 0 (rule 3)" if i else "reported" for i in imputed]
+    flag = [_("not reported: counted as 0 (rule 3)") if i else _("reported") for i in imputed]
     months = df["month"].tolist()
     values = df["value"].to_numpy(dtype=float)
     data = [dict(
-        type="scatter", x=months, y=values, mode="lines+markers", name=plotly_text(parameter_name or "Value"),
+        type="scatter", x=months, y=values, mode="lines+markers", name=plotly_text(parameter_name or _("Value")),
         line=dict(width=3, color=OURS_COLOUR),
         marker=dict(size=[11 if i else 7 for i in imputed],
                     color=["rgba(0,0,0,0)" if i else OURS_COLOUR for i in imputed],
                     line=dict(width=2, color=[LOSS_COLOUR if i else OURS_COLOUR for i in imputed])),
         customdata=np.column_stack([ratio, marks, flag]),
-        hovertemplate=("%{x}: <b>%{y:.2f}%</b><br>Numerator / denominator: %{customdata[0]}"
-                       "<br>Marks: %{customdata[1]}<br>%{customdata[2]}<extra></extra>"),
+        hovertemplate=("%{x}: <b>%{y:.2f}%</b><br>"
+                       + _("Numerator / denominator: %{customdata[0]}<br>Marks: %{customdata[1]}")
+                       + "<br>%{customdata[2]}<extra></extra>"),
     )]
     lo = float(np.nanmin(values))
     layout: dict[str, Any] = dict(
         height=320,
-        yaxis=dict(title=dict(text="Value (%)"), range=[max(0.0, min(lo - 2.0, 90.0)), 101.5]),
+        yaxis=dict(title=dict(text=_("Value (%)")), range=[max(0.0, min(lo - 2.0, 90.0)), 101.5]),
         xaxis=dict(type="category", categoryorder="array", categoryarray=months, title={}),
         showlegend=False, hovermode="closest", margin=dict(l=10, r=10, t=10, b=10),
     )
@@ -658,7 +664,7 @@ def parameter_trend_spec(trend_df: pd.DataFrame, parameter_name: str = "", targe
         t = float(target)
         layout["shapes"] = [dict(line=dict(color="#888", dash="dash", width=1.5), type="line", x0=0, x1=1,
                                  xref="x domain", y0=t, y1=t, yref="y")]
-        layout["annotations"] = [dict(showarrow=False, text=f"target {t:g}%", x=1, xanchor="right", xref="x domain",
+        layout["annotations"] = [dict(showarrow=False, text=_("target {target}%").format(target=f"{t:g}"), x=1, xanchor="right", xref="x domain",
                                       y=t, yanchor="top", yref="y")]
     return {"data": data, "layout": layout}
 

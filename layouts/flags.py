@@ -8,6 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.display import FLAG_NOTE, FLAG_STATUS_WORDS
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
 from layouts.unit_parts import clean_code, clean_month
 
@@ -26,25 +28,26 @@ class ids:
     DONE = "flags-done"  # bumped after a decision, to reload the table
 
 
-STATUS_OPTIONS = [{"label": FLAG_STATUS_WORDS["open"], "value": "open"},
-                  {"label": FLAG_STATUS_WORDS["verified"], "value": "verified"},
-                  {"label": FLAG_STATUS_WORDS["dismissed"], "value": "dismissed"},
-                  {"label": "All", "value": "all"}]
+STATUSES = ("open", "verified", "dismissed", "all")
+
+
+def status_options() -> list[dict]:
+    return [{"label": FLAG_STATUS_WORDS[v] if v != "all" else _("All"), "value": v} for v in STATUSES]
 
 COLUMNS: list[dict] = [
-    {"headerName": "Unit", "field": "unit_text", "minWidth": 150, "flex": 2, "wrapText": True, "autoHeight": True},
-    {"headerName": "Parameter", "field": "parameter_text", "minWidth": 120, "flex": 1, "wrapText": True,
+    {"headerName": N_("Unit"), "field": "unit_text", "minWidth": 150, "flex": 2, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("Parameter"), "field": "parameter_text", "minWidth": 120, "flex": 1, "wrapText": True,
      "autoHeight": True},
-    {"headerName": "Why it needs verification", "field": "rule_text", "minWidth": 140, "flex": 1, "wrapText": True,
+    {"headerName": N_("Why it needs verification"), "field": "rule_text", "minWidth": 140, "flex": 1, "wrapText": True,
      "autoHeight": True},
-    {"headerName": "Evidence", "field": "evidence_text", "minWidth": 240, "flex": 3, "wrapText": True,
+    {"headerName": N_("Evidence"), "field": "evidence_text", "minWidth": 240, "flex": 3, "wrapText": True,
      "autoHeight": True},
-    {"headerName": "Status", "field": "status_text", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("Status"), "field": "status_text", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True},
 ]
 
 
 def clean_status(value: object) -> str:
-    return value if isinstance(value, str) and value in {o["value"] for o in STATUS_OPTIONS} else "open"
+    return value if isinstance(value, str) and value in STATUSES else "open"
 
 
 def layout(month: object = None, state: object = None, district: object = None, status: object = None,
@@ -55,25 +58,25 @@ def layout(month: object = None, state: object = None, district: object = None, 
         [
             dcc.Store(id=ids.QUERY, data=q),
             dcc.Store(id=ids.DONE, data=0),
-            page_header("Data to verify", html.Span(id=ids.SUBTITLE)),
-            html.P(FLAG_NOTE, className="text-body-secondary"),
-            html.Div([html.Label("Show", htmlFor=ids.STATUS, className="me-2 fw-semibold"),
-                      dcc.RadioItems(id=ids.STATUS, options=STATUS_OPTIONS, value=q["status"], inline=True,
+            page_header(_("Data to verify"), html.Span(id=ids.SUBTITLE)),
+            html.P(_(FLAG_NOTE), className="text-body-secondary"),
+            html.Div([html.Label(_("Show"), htmlFor=ids.STATUS, className="me-2 fw-semibold"),
+                      dcc.RadioItems(id=ids.STATUS, options=status_options(), value=q["status"], inline=True,
                                      inputClassName="me-1", labelClassName="me-3")],
                      className="d-flex flex-wrap align-items-center mb-2"),
             html.Div(id=ids.SUMMARY, className="mb-2", role="status"),
-            card("Figures that need verification",
+            card(_("Figures that need verification"),
                  loading(league_grid(ids.TABLE, [], COLUMNS, row_id="id", page_size=25, height="560px")),
-                 subtitle="Select a row to verify it or dismiss it with a reason."),
-            card("Verify or dismiss",
+                 subtitle=_("Select a row to verify it or dismiss it with a reason.")),
+            card(_("Verify or dismiss"),
                  [html.Div(id=ids.SELECTED, className="mb-2"),
                   dcc.RadioItems(id=ids.DECISION, value="verified", inline=True, inputClassName="me-1",
                                  labelClassName="me-3",
-                                 options=[{"label": "Verified: the figures were checked", "value": "verified"},
-                                          {"label": "Dismiss: not a concern", "value": "dismissed"}]),
-                  html.Label("Reason (kept with the decision)", htmlFor=ids.REASON, className="form-label mt-2"),
+                                 options=[{"label": _("Verified: the figures were checked"), "value": "verified"},
+                                          {"label": _("Dismiss: not a concern"), "value": "dismissed"}]),
+                  html.Label(_("Reason (kept with the decision)"), htmlFor=ids.REASON, className="form-label mt-2"),
                   dcc.Textarea(id=ids.REASON, maxLength=500, className="form-control", style={"height": "5rem"}),
-                  dbc.Button("Record the decision", id=ids.SUBMIT, color="primary", className="mt-2",
+                  dbc.Button(_("Record the decision"), id=ids.SUBMIT, color="primary", className="mt-2",
                              disabled=True),
                   html.Div(id=ids.MESSAGE, className="mt-2", role="status")]),
         ],

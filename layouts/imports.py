@@ -15,6 +15,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.display import format_indian, format_rank, month_label, score_display
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, page_header
 
 
@@ -34,11 +36,11 @@ class ids:
 
 
 PROBLEM_COLUMNS: list[dict[str, Any]] = [
-    {"headerName": "File", "field": "file", "minWidth": 140, "flex": 2, "wrapText": True, "autoHeight": True},
-    {"headerName": "Row", "field": "row", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
-    {"headerName": "Column", "field": "column", "minWidth": 110, "flex": 1},
-    {"headerName": "Value", "field": "value", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True},
-    {"headerName": "Rule", "field": "rule", "minWidth": 260, "flex": 4, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("File"), "field": "file", "minWidth": 140, "flex": 2, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("Row"), "field": "row", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
+    {"headerName": N_("Column"), "field": "column", "minWidth": 110, "flex": 1},
+    {"headerName": N_("Value"), "field": "value", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("Rule"), "field": "rule", "minWidth": 260, "flex": 4, "wrapText": True, "autoHeight": True},
 ]
 
 
@@ -48,14 +50,14 @@ def layout(**_query: object) -> html.Div:
             dcc.Store(id=ids.QUERY, data={}),
             dcc.Store(id=ids.UPLOADED, data=None),
             dcc.Store(id=ids.TOKEN, data=None),
-            page_header("Import files", "Check the files and see what they will change before anything is "
+            page_header(_("Import files"), "Check the files and see what they will change before anything is "
                                         "written"),
-            card("1. Upload", upload_zone(), subtitle="Files are checked on the server exactly as `cctns import` "
-                                                      "checks them; nothing is written until you press Import"),
+            card(_("1. Upload"), upload_zone(), subtitle=_("Files are checked on the server exactly as `cctns import` "
+                                                      "checks them; nothing is written until you press Import")),
             html.Div(id=ids.RESULT, className="import-result", **{"aria-live": "polite"}),
             html.Div(
-                [dbc.Button("Import", id=ids.GO, color="primary", disabled=True, n_clicks=0),
-                 dbc.Button("Cancel", id=ids.CANCEL, color="secondary", outline=True, disabled=True, n_clicks=0)],
+                [dbc.Button(_("Import"), id=ids.GO, color="primary", disabled=True, n_clicks=0),
+                 dbc.Button(_("Cancel"), id=ids.CANCEL, color="secondary", outline=True, disabled=True, n_clicks=0)],
                 id=ids.ACTIONS, className="my-3 import-actions", style={"display": "none"},
             ),
         ],
@@ -68,8 +70,8 @@ def upload_zone(limit_mb: int = 25, max_files: int = 10) -> html.Div:
         [
             html.Div(
                 [
-                    html.Div("Drag and drop CSV or XLSX files here", className="fw-semibold"),
-                    html.Div(["or ", html.Span("choose files", className="upload-pick"),
+                    html.Div(_("Drag and drop CSV or XLSX files here"), className="fw-semibold"),
+                    html.Div(["or ", html.Span(_("choose files"), className="upload-pick"),
                               f" — up to {max_files} files, {limit_mb} MB together. The kind of each file is "
                               "recognised by its header (README \u201cFile formats\u201d)."],
                              className="small text-body-secondary"),
@@ -108,9 +110,9 @@ def problems_view(rows: list[dict], omitted: int, files: Any, download_href: str
         league_grid(ids.PROBLEMS_GRID, rows, PROBLEM_COLUMNS, page_size=25 if len(rows) > 25 else None,
                     auto_height=True, class_name="data-grid mt-2"),
         html.Div([note and html.Span(note + " "),
-                  html.A("Download the problem list (CSV)", href=download_href, className="btn btn-sm "
+                  html.A(_("Download the problem list (CSV)"), href=download_href, className="btn btn-sm "
                          "btn-outline-secondary mt-2", download="import-problems.csv")], className="graph-note"),
-    ], subtitle="file, row (as the spreadsheet shows it), column, value and the rule it breaks")
+    ], subtitle=_("file, row (as the spreadsheet shows it), column, value and the rule it breaks"))
 
 
 def _score(v: int | None) -> str:
@@ -133,8 +135,8 @@ def _change(u: Any) -> str:
 
 
 def _unit_table(units: list, rank_label: str, caption: str, focus: str | None = None) -> dbc.Table:
-    head = html.Thead(html.Tr([html.Th(caption, scope="col"), html.Th("Score", scope="col"),
-                               html.Th("Change", scope="col", className="text-end"),
+    head = html.Thead(html.Tr([html.Th(caption, scope="col"), html.Th(_("Score"), scope="col"),
+                               html.Th(_("Change"), scope="col", className="text-end"),
                                html.Th(rank_label, scope="col")]))
     body = html.Tbody([
         html.Tr([html.Td([html.Span(u.name, className="fw-semibold" if u.code == focus else ""),
@@ -169,7 +171,7 @@ def preview_view(p: Any, focus_state: str | None, title: str = "2. What the impo
     if p.master:
         rows = [html.Tr([html.Td(m.kind.replace("_", " ")), html.Td(m.code), html.Td(m.name), html.Td(m.what)])
                 for m in p.master[:50]]
-        blocks.append(html.H3("Master data", className="h6 mt-3"))
+        blocks.append(html.H3(_("Master data"), className="h6 mt-3"))
         blocks.append(dbc.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in
                                                      ("Kind", "Code", "Name", "Change")])), html.Tbody(rows)],
                                 size="sm", responsive=True, className="preview-table"))
@@ -187,7 +189,7 @@ def preview_view(p: Any, focus_state: str | None, title: str = "2. What the impo
             month_blocks.append(_unit_table(m.stations, "Rank in State", "Police station (largest changes)"))
         month_blocks.append(_lagging(m.lagging))
         if not (m.states or m.districts or m.stations):
-            month_blocks.insert(1, html.Div("No score or rank changes.", className="small"))
+            month_blocks.insert(1, html.Div(_("No score or rank changes."), className="small"))
         blocks.append(html.Div([html.H3(month_label(m.month), className="h6 mt-3"), *month_blocks],
                                className="preview-month"))
     return card(title, blocks, subtitle=f"computed by running the {action} in a transaction that is rolled "

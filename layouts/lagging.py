@@ -14,6 +14,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.display import LAGGING_COLUMNS, PEERS, REASONS, month_label
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
 from metrics.methodology import is_month
 
@@ -74,25 +76,25 @@ def _stake_formatter() -> dict:
 # Grid columns: exactly the columns of the download (dashboard.read.LAGGING_COLUMNS), in that order.
 _COLUMN_OPTIONS: dict[str, dict[str, Any]] = {
     "position": {"width": 54, "minWidth": 48, "maxWidth": 60, "cellClass": "cell-num",
-                 "headerTooltip": "Position by marks at stake for the State"},
+                 "headerTooltip": N_("Position by marks at stake for the State")},
     "station_code": {"minWidth": 104, "width": 108, "cellClass": "cell-code"},
     "station_name": {"minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True, "cellClass": "cell-strong",
                      "tooltipField": "station_name"},
     "district_name": {"minWidth": 96, "flex": 1, "wrapText": True, "autoHeight": True},
     "peer_group": {"minWidth": 84, "width": 96, "wrapText": True, "autoHeight": True,
-                   "headerTooltip": "Peer group by FIRs registered in the month (all modes)"},
+                   "headerTooltip": N_("Peer group by FIRs registered in the month (all modes)")},
     "score": {"minWidth": 64, "width": 72, "cellClass": "cell-score",
-              "headerTooltip": "Station score out of 100 (published, 2 decimals)"},
+              "headerTooltip": N_("Station score out of 100 (published, 2 decimals)")},
     "reasons": {"minWidth": 150, "flex": 3, "wrapText": True, "autoHeight": True,
                 "valueFormatter": {"function": "params.value ? params.value.split('; ').join('\\n') : ''"},
                 "cellClass": "cell-text"},
     "at_stake_state": {"minWidth": 76, "width": 88, "cellClass": "cell-num cell-stake",
                        "valueFormatter": _stake_formatter(),
-                       "headerTooltip": "How much the State's score would rise if this station met every target "
-                                        "(rule 11), to 3 decimals"},
+                       "headerTooltip": N_("How much the State's score would rise if this station met every target "
+                                        "(rule 11), to 3 decimals")},
     "at_stake_district": {"minWidth": 76, "width": 88, "cellClass": "cell-num", "valueFormatter": _stake_formatter(),
-                          "headerTooltip": "How much the district's score would rise if this station met every "
-                                           "target, to 3 decimals"},
+                          "headerTooltip": N_("How much the district's score would rise if this station met every "
+                                           "target, to 3 decimals")},
     "actions": {"minWidth": 150, "flex": 3, "wrapText": True, "autoHeight": True,
                 "valueFormatter": {"function": "params.value ? params.value.split(' · ').join('\\n') : ''"},
                 "cellClass": "cell-text"},
@@ -104,14 +106,14 @@ COLUMN_DEFS: list[dict[str, Any]] = [
 ]
 
 STATE_COLUMN_DEFS: list[dict[str, Any]] = [
-    {"headerName": "State/UT", "field": "name", "minWidth": 140, "flex": 2, "cellClass": "cell-strong"},
-    {"headerName": "Lagging stations", "field": "lagging", "minWidth": 90, "flex": 1, "cellClass": "cell-num",
+    {"headerName": N_("State/UT"), "field": "name", "minWidth": 140, "flex": 2, "cellClass": "cell-strong"},
+    {"headerName": N_("Lagging stations"), "field": "lagging", "minWidth": 90, "flex": 1, "cellClass": "cell-num",
      "sort": "desc"},
-    {"headerName": "Active stations", "field": "stations_active", "minWidth": 90, "flex": 1, "cellClass": "cell-num"},
-    {"headerName": "Not reported", "field": "not_reported", "minWidth": 90, "flex": 1, "cellClass": "cell-num"},
-    {"headerName": "Low score", "field": "low_score", "minWidth": 80, "flex": 1, "cellClass": "cell-num"},
-    {"headerName": "Critical parameter", "field": "critical", "minWidth": 90, "flex": 1, "cellClass": "cell-num"},
-    {"headerName": "Largest marks at stake", "field": "top_at_stake", "minWidth": 100, "flex": 1,
+    {"headerName": N_("Active stations"), "field": "stations_active", "minWidth": 90, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": N_("Not reported"), "field": "not_reported", "minWidth": 90, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": N_("Low score"), "field": "low_score", "minWidth": 80, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": N_("Critical parameter"), "field": "critical", "minWidth": 90, "flex": 1, "cellClass": "cell-num"},
+    {"headerName": N_("Largest marks at stake"), "field": "top_at_stake", "minWidth": 100, "flex": 1,
      "cellClass": "cell-num", "valueFormatter": _stake_formatter()},
 ]
 
@@ -136,12 +138,12 @@ def filter_bar(q: dict[str, str | None]) -> html.Div:
             _filter("Parameter", ids.PARAMETER, "All parameters", q["parameter"], width="lg"),
             _filter("Reason", ids.REASON, "Any reason", q["reason"], reasons, width="sm"),
             _filter("Peer group", ids.PEER, "All peer groups", q["peer"], peers, width="sm"),
-            html.Div(dbc.Button("Clear filters", id=ids.CLEAR, color="link", size="sm", className="px-0"),
+            html.Div(dbc.Button(_("Clear filters"), id=ids.CLEAR, color="link", size="sm", className="px-0"),
                      className="filter-item filter-clear"),
         ],
         className="filter-bar",
         role="group",
-        **{"aria-label": "Filters"},
+        **{"aria-label": _("Filters")},
     )
 
 
@@ -150,10 +152,10 @@ def download_buttons() -> html.Div:
         [
             html.A(["⤓ CSV"], id=ids.CSV, href="#", className="btn btn-outline-primary btn-sm disabled",
                    role="button", download="", **{"aria-disabled": "true"},
-                   title="Download exactly the table shown, as CSV"),
+                   title=_("Download exactly the table shown, as CSV")),
             html.A(["⤓ Excel"], id=ids.XLSX, href="#", className="btn btn-outline-primary btn-sm disabled",
                    role="button", download="", **{"aria-disabled": "true"},
-                   title="Download exactly the table shown, as an Excel workbook"),
+                   title=_("Download exactly the table shown, as an Excel workbook")),
         ],
         className="d-flex gap-2 download-buttons",
     )
@@ -166,16 +168,16 @@ def layout(**query: object) -> html.Div:
             dcc.Store(id=ids.QUERY, data=q),
             dcc.Store(id=ids.RESOLVED, data=None),
             page_header(
-                "Lagging stations",
+                _("Lagging stations"),
                 html.Span(month_label(q["month"]) or "latest month", id=ids.SUBTITLE),
                 download_buttons(),
             ),
             dbc.Card(dbc.CardBody(filter_bar(q), className="py-2"), className="panel filter-panel"),
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
             html.Div(
-                card("Lagging stations by State/UT",
+                card(_("Lagging stations by State/UT"),
                      loading(league_grid(ids.STATES, [], STATE_COLUMN_DEFS, row_id="state_code", auto_height=True)),
-                     subtitle="Pick a State/UT above, or click a row, to see its lagging police stations."),
+                     subtitle=_("Pick a State/UT above, or click a row, to see its lagging police stations.")),
                 id=ids.STATES_CARD, style={"display": "none"},
             ),
             html.Div(
@@ -185,12 +187,12 @@ def layout(**query: object) -> html.Div:
                                          height="640px", class_name="lagging-grid",
                                          default_col_def={"sortable": False})),
                      html.Div(id=ids.TABLE_NOTE, className="graph-note mt-2")],
-                    subtitle="Ordered by marks at stake for the State, largest first. Click a row for the "
-                             "station's full action list. The downloads hold exactly these rows, in this order.",
+                    subtitle=_("Ordered by marks at stake for the State, largest first. Click a row for the "
+                             "station's full action list. The downloads hold exactly these rows, in this order."),
                     actions=html.Div(
-                        dbc.Button("Assign selected (0)", id=ids.ASSIGN, color="primary", size="sm", disabled=True,
-                                   title="Tick stations in the list, then assign each an action with an owner "
-                                         "and a due month"),
+                        dbc.Button(_("Assign selected (0)"), id=ids.ASSIGN, color="primary", size="sm", disabled=True,
+                                   title=_("Tick stations in the list, then assign each an action with an owner "
+                                         "and a due month")),
                         id=ids.ASSIGN_BOX, style={"display": "none"}),
                 ),
                 id=ids.TABLE_CARD,

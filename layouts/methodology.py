@@ -14,6 +14,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.i18n import gettext as _
 from layouts.components import card, loading, page_header
 from metrics.methodology import is_month
 
@@ -43,8 +44,8 @@ def rules_list(lagging_below: str = "the version's lagging line", critical_below
         ("Pooled values.", ["A district's or State's value for a station-level parameter pools its active "
                             "stations' counts: ", f("value = 100 × sum of numerators ÷ sum of denominators"),
                             ". Percentages are never averaged."]),
-        ("Missing rows.", ["An active station that sent no row counts as 0 of the month's days for a ", html.Em("days"),
-                           " parameter, and 0 of 1 for a ", html.Em("flag"), " parameter. For a ", html.Em("count"),
+        ("Missing rows.", ["An active station that sent no row counts as 0 of the month's days for a ", html.Em(_("days")),
+                           " parameter, and 0 of 1 for a ", html.Em(_("flag")), " parameter. For a ", html.Em(_("count")),
                            " parameter it is left out of the pool. Stations not yet opened, or closed, are "
                            "always left out."]),
         ("Not applicable.", ["If the pooled denominator is 0 (or a State sent no State-level row, or a 0 "
@@ -119,20 +120,20 @@ def worked_example() -> html.Div:
                 "Two States: XX (district D1 with stations S1 and S2, district D2 with S3) and YY (district D3 "
                 "with S4)."], className="mb-2"),
         html.Div([
-            html.Div([html.H3("Parameters", className="h6"),
+            html.Div([html.H3(_("Parameters"), className="h6"),
                       _table(["Parameter", "Level", "Kind", "Weight", "Target", "Critical"], EXAMPLE_PARAMETERS,
                              (3, 4))]),
-            html.Div([html.H3("Rows received", className="h6"),
+            html.Div([html.H3(_("Rows received"), className="h6"),
                       _table(["State", "Districts: stations", "Rows"], EXAMPLE_ROWS)]),
         ], className="example-grid mb-3"),
-        html.H3("Scores and ranks", className="h6"),
+        html.H3(_("Scores and ranks"), className="h6"),
         _table(["Unit", "Score (exact)", "Published", "Rank"], EXAMPLE_SCORES, (2,)),
         html.Div([
-            html.Div([html.H3("Marks lost by XX", className="h6 mt-3"),
+            html.Div([html.H3(_("Marks lost by XX"), className="h6 mt-3"),
                       _table(["Parameter", "Marks lost"], EXAMPLE_MARKS_LOST, (1,))]),
-            html.Div([html.H3("Lagging stations in XX", className="h6 mt-3"),
+            html.Div([html.H3(_("Lagging stations in XX"), className="h6 mt-3"),
                       _table(["Station", "Reasons", "Marks at stake (XX)"], EXAMPLE_LAGGING, (2,)),
-                      html.P("S1 is not lagging: 93.33, and its critical parameter a is at 0.9 of target.",
+                      html.P(_("S1 is not lagging: 93.33, and its critical parameter a is at 0.9 of target."),
                              className="small text-body-secondary mt-1 mb-0")]),
         ], className="example-grid"),
     ])
@@ -143,17 +144,17 @@ def layout(month: str | None = None, version: str | None = None, **_other: objec
     return html.Div(
         [
             dcc.Store(id=ids.QUERY, data=q),
-            page_header("Methodology", html.Span("", id=ids.SUBTITLE),
-                        html.Nav(html.Div(id=ids.VERSIONS), **{"aria-label": "Methodology versions"})),
+            page_header(_("Methodology"), html.Span("", id=ids.SUBTITLE),
+                        html.Nav(html.Div(id=ids.VERSIONS), **{"aria-label": _("Methodology versions")})),
             loading(html.Div(id=ids.SUMMARY)),
-            card("Parameters, weights and targets", loading(html.Div(id=ids.PARAMETERS)),
-                 subtitle="Grouped by head. Weight share: the parameter's share of a State's score when every "
-                          "parameter applies (and of a station's or district's score, for station-level ones)."),
-            card("The rules in plain words", html.Div(rules_list(), id=ids.RULES),
-                 subtitle="Every score, rank and marks figure in the dashboard, its exports and packs is computed "
-                          "exactly this way."),
-            card("Worked example", worked_example(),
-                 subtitle="A hand-computed case the scoring engine is tested against."),
+            card(_("Parameters, weights and targets"), loading(html.Div(id=ids.PARAMETERS)),
+                 subtitle=_("Grouped by head. Weight share: the parameter's share of a State's score when every "
+                          "parameter applies (and of a station's or district's score, for station-level ones).")),
+            card(_("The rules in plain words"), html.Div(rules_list(), id=ids.RULES),
+                 subtitle=_("Every score, rank and marks figure in the dashboard, its exports and packs is computed "
+                          "exactly this way.")),
+            card(_("Worked example"), worked_example(),
+                 subtitle=_("A hand-computed case the scoring engine is tested against.")),
         ],
         className="page-methodology",
     )

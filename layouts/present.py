@@ -14,6 +14,7 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard.display import month_label
+from dashboard.i18n import gettext as _
 from layouts.components import page_href
 from layouts.slides import Chart, Kpis, Slide, Table, Text
 from metrics.methodology import is_month
@@ -76,26 +77,26 @@ def controls() -> html.Div:
             ),
             html.Div(
                 [
-                    html.Button("Auto: off", id=ids.AUTO, type="button", className="deck-btn deck-auto",
-                                title="Advance automatically (A)",
+                    html.Button(_("Auto: off"), id=ids.AUTO, type="button", className="deck-btn deck-auto",
+                                title=_("Advance automatically (A)"),
                                 **{"data-deck-action": "auto", "aria-pressed": "false"}),
-                    html.Label("Seconds per slide", htmlFor=ids.AUTO_SECONDS, className="visually-hidden"),
+                    html.Label(_("Seconds per slide"), htmlFor=ids.AUTO_SECONDS, className="visually-hidden"),
                     html.Select([html.Option(f"{s} s", value=str(s), selected=s == 20) for s in AUTO_SECONDS],
-                                id=ids.AUTO_SECONDS, className="deck-select", title="Seconds per slide"),
+                                id=ids.AUTO_SECONDS, className="deck-select", title=_("Seconds per slide")),
                     _button("Theme", "theme", "Light or dark theme (T)"),
                     _button("Full screen", "fullscreen", "Full screen (F)"),
                 ],
                 className="deck-group",
             ),
             html.Div([html.Span(id=ids.DOWNLOADS, className="deck-downloads"),
-                      html.A("Exit", id=ids.EXIT, href="/", className="deck-btn deck-exit",
-                             title="Leave conference mode")],
+                      html.A(_("Exit"), id=ids.EXIT, href="/", className="deck-btn deck-exit",
+                             title=_("Leave conference mode"))],
                      className="deck-group"),
         ],
         id=ids.CONTROLS,
         className="deck-controls",
         role="toolbar",
-        **{"aria-label": "Slide controls"},
+        **{"aria-label": _("Slide controls")},
     )
 
 
@@ -103,7 +104,7 @@ def layout(month: str | None = None, state: str | None = None, district: str | N
            **_other: object) -> html.Div:
     q = clean_query(month, state, district)
     loading = html.Section(
-        [html.Div("Preparing the slides…", className="deck-message-title"),
+        [html.Div(_("Preparing the slides…"), className="deck-message-title"),
          html.Div(f"{q['district'] or q['state'] or ''} {month_label(q['month'])}".strip(), className="deck-message")],
         className="deck-slide deck-kind-message is-active",
     )
@@ -119,7 +120,7 @@ def layout(month: str | None = None, state: str | None = None, district: str | N
         className="deck",
         tabIndex="-1",
         role="region",
-        **{"aria-roledescription": "slide deck", "aria-label": "Review slides"},
+        **{"aria-roledescription": "slide deck", "aria-label": _("Review slides")},
     )
 
 

@@ -14,7 +14,10 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-PRODUCT_NAME = "CCTNS Progress Dashboard"
+from dashboard.i18n import LANGUAGES, N_, current_language
+from dashboard.i18n import gettext as _
+
+PRODUCT_NAME = N_("CCTNS Progress Dashboard")
 
 
 class ids:
@@ -36,18 +39,20 @@ class ids:
     BREADCRUMB = "shell-breadcrumb"
     BREADCRUMB_STORE = "shell-breadcrumb-store"
     USER = "shell-user"
+    LANGUAGE_SWITCH = "shell-language-switch"  # English <-> हिन्दी (callbacks/shell.py switch_language)
+    LANGUAGE_RELOAD = "shell-language-reload"  # a full reload of the same page in the new language
     MAIN = "main-content"
     FOOTER = "shell-footer"
     FOOTER_AS_OF = "shell-data-as-of"
     FOOTER_VERSION = "shell-methodology-version"
 
 
-NAV_ITEMS: tuple[tuple[str, str, str], ...] = (
-    (ids.NAV_NATIONAL, "National", "/"),
-    (ids.NAV_LAGGING, "Lagging stations", "/lagging"),
-    (ids.NAV_ACTIONS, "Actions", "/actions"),
-    (ids.NAV_METHODOLOGY, "Methodology", "/methodology"),
-    (ids.NAV_DATA, "Data", "/data"),
+NAV_ITEMS: tuple[tuple[str, str, str], ...] = (  # labels in English, shown through _()
+    (ids.NAV_NATIONAL, N_("National"), "/"),
+    (ids.NAV_LAGGING, N_("Lagging stations"), "/lagging"),
+    (ids.NAV_ACTIONS, N_("Actions"), "/actions"),
+    (ids.NAV_METHODOLOGY, N_("Methodology"), "/methodology"),
+    (ids.NAV_DATA, N_("Data"), "/data"),
 )
 
 
@@ -57,8 +62,8 @@ def _brand() -> html.A:
             html.Span(
                 html.Span("◆", **{"aria-hidden": "true"}), className="brand-mark"
             ),
-            html.Span([html.Span(PRODUCT_NAME, className="brand-name"),
-                       html.Span("NCRB Pragati parameters · States → districts → police stations",
+            html.Span([html.Span(_(PRODUCT_NAME), className="brand-name"),
+                       html.Span(_("NCRB Pragati parameters · States → districts → police stations"),
                                  className="brand-tagline")], className="brand-text"),
         ],
         id=ids.BRAND,
@@ -69,7 +74,7 @@ def _brand() -> html.A:
 
 def _nav_links() -> dbc.Nav:
     return dbc.Nav(
-        [dbc.NavItem(dbc.NavLink(label, id=nid, href=href, active="exact")) for nid, label, href in NAV_ITEMS],
+        [dbc.NavItem(dbc.NavLink(_(label), id=nid, href=href, active="exact")) for nid, label, href in NAV_ITEMS],
         navbar=True,
         className="me-auto shell-nav",
     )
@@ -78,12 +83,12 @@ def _nav_links() -> dbc.Nav:
 def search_box() -> html.Div:
     return html.Div(
         [
-            html.Label("Find a unit", htmlFor=ids.SEARCH, className="visually-hidden"),
+            html.Label(_("Find a unit"), htmlFor=ids.SEARCH, className="visually-hidden"),
             dcc.Dropdown(
                 id=ids.SEARCH,
                 options=[],
                 value=None,
-                placeholder="Find a State, district or police station…",
+                placeholder=_("Find a State, district or police station…"),
                 searchable=True,
                 clearable=True,
                 debounce=True,
@@ -99,9 +104,9 @@ def search_box() -> html.Div:
 def month_picker() -> html.Div:
     return html.Div(
         [
-            html.Label("Month", htmlFor=ids.MONTH, className="shell-label"),
+            html.Label(_("Month"), htmlFor=ids.MONTH, className="shell-label"),
             dcc.Dropdown(id=ids.MONTH, options=[], value=None, clearable=False, searchable=False,
-                         className="shell-month", placeholder="Month"),
+                         className="shell-month", placeholder=_("Month")),
         ],
         className="shell-control shell-month-wrap d-flex align-items-center",
     )
@@ -111,34 +116,45 @@ def _account() -> html.Div:
     theme = html.Div(
         [
             html.Span("☀", className="theme-icon", **{"aria-hidden": "true"}),
-            dbc.Switch(id=ids.THEME_SWITCH, value=None, label=html.Span("Dark theme", className="visually-hidden"),
+            dbc.Switch(id=ids.THEME_SWITCH, value=None, label=html.Span(_("Dark theme"), className="visually-hidden"),
                        class_name="mb-0 theme-switch", input_class_name="theme-switch-input"),
             html.Span("☾", className="theme-icon", **{"aria-hidden": "true"}),
         ],
         className="d-flex align-items-center gap-1",
-        title="Light / dark theme",
+        title=_("Light / dark theme"),
     )
     return html.Div(
-        [theme, html.Div(id=ids.USER, className="shell-user"),
-         html.A("Sign out", href="/logout", className="nav-link shell-signout")],
+        [language_switch(), theme, html.Div(id=ids.USER, className="shell-user"),
+         html.A(_("Sign out"), href="/logout", className="nav-link shell-signout")],
         className="shell-account d-flex align-items-center gap-3",
     )
+
+
+def language_switch() -> html.Button:
+    """The other language, named in itself ("हिन्दी" on an English page, "English" on a Hindi one): a click
+    saves it in the profile and the cookie and reloads the same page, month and filters."""
+    other = next(code for code in LANGUAGES if code != current_language())
+    return html.Button(LANGUAGES[other], id=ids.LANGUAGE_SWITCH, type="button", lang=other, value=other,
+                       className="btn btn-link nav-link shell-language",
+                       title=_("Show the dashboard in English") if other == "en"
+                       else _("Show the dashboard in Hindi"))
 
 
 def account_menu(username: str, can_import: bool, is_admin: bool) -> dbc.DropdownMenu:
     """The signed-in user's menu (in `ids.USER`): their profile (digests), their own password, and the operations pages their account
     may use (issue 16). The pages check the account again on the server; this only spares dead links."""
-    items = [dbc.DropdownMenuItem("Profile and e-mail digests", href="/profile"),
-             dbc.DropdownMenuItem("Change password", href="/account/password", external_link=True)]
+    items = [dbc.DropdownMenuItem(_("Profile and e-mail digests"), href="/profile"),
+             dbc.DropdownMenuItem(_("Change password"), href="/account/password", external_link=True)]
     if can_import:
-        items += [dbc.DropdownMenuItem(divider=True), dbc.DropdownMenuItem("Import files", href="/data/import"),
-                  dbc.DropdownMenuItem("Import batches", href="/data/batches")]
+        items += [dbc.DropdownMenuItem(divider=True), dbc.DropdownMenuItem(_("Import files"), href="/data/import"),
+                  dbc.DropdownMenuItem(_("Import batches"), href="/data/batches")]
     if is_admin:
-        items += [dbc.DropdownMenuItem(divider=True), dbc.DropdownMenuItem("Users", href="/admin/users"),
-                  dbc.DropdownMenuItem("Audit trail", href="/admin/audit")]
+        items += [dbc.DropdownMenuItem(divider=True), dbc.DropdownMenuItem(_("Users"), href="/admin/users"),
+                  dbc.DropdownMenuItem(_("Audit trail"), href="/admin/audit")]
     # the navbar's own "Sign out" link does not fit a 1024 px projector (hidden there by app.css): here too
     items += [dbc.DropdownMenuItem(divider=True, class_name="shell-menu-signout"),
-              dbc.DropdownMenuItem("Sign out", href="/logout", external_link=True, class_name="shell-menu-signout")]
+              dbc.DropdownMenuItem(_("Sign out"), href="/logout", external_link=True,
+                                   class_name="shell-menu-signout")]
     return dbc.DropdownMenu(items, label=username, align_end=True, color="link", size="sm",
                             toggle_class_name="shell-user-toggle", class_name="shell-user-menu")
 
@@ -168,7 +184,7 @@ def context_bar() -> html.Div:
         html.Div(
             [
                 html.Nav(html.Ol([], id=ids.BREADCRUMB, className="breadcrumb mb-0"),
-                         className="shell-breadcrumb", **{"aria-label": "breadcrumb"}),
+                         className="shell-breadcrumb", **{"aria-label": _("breadcrumb")}),
                 html.Div([search_box(), month_picker()], className="shell-controls d-flex align-items-center"),
             ],
             className="shell-container shell-context-inner",
@@ -181,10 +197,10 @@ def footer() -> html.Footer:
     return html.Footer(
         dbc.Container(
             [
-                html.Span(["Data as of ", html.Span("–", id=ids.FOOTER_AS_OF, className="fw-semibold")]),
-                html.Span(["Methodology ", html.Span("–", id=ids.FOOTER_VERSION, className="fw-semibold")]),
-                html.Span("Scores to 2 decimals; ranks shared on equal published scores; "
-                          "not-reported stations are flagged, never counted as perfect."),
+                html.Span([_("Data as of") + " ", html.Span("–", id=ids.FOOTER_AS_OF, className="fw-semibold")]),
+                html.Span([_("Methodology") + " ", html.Span("–", id=ids.FOOTER_VERSION, className="fw-semibold")]),
+                html.Span(_("Scores to 2 decimals; ranks shared on equal published scores; "
+                            "not-reported stations are flagged, never counted as perfect.")),
             ],
             fluid=True,
             className="shell-container d-flex flex-wrap gap-3 justify-content-between",
@@ -206,8 +222,9 @@ def app_layout() -> html.Div:
 
     return html.Div(
         [
-            html.A("Skip to main content", href=f"#{ids.MAIN}", className="visually-hidden-focusable skip-link"),
+            html.A(_("Skip to main content"), href=f"#{ids.MAIN}", className="visually-hidden-focusable skip-link"),
             dcc.Location(id=ids.URL, refresh="callback-nav"),
+            dcc.Location(id=ids.LANGUAGE_RELOAD, refresh=True),
             dcc.Store(id=ids.THEME_STORE, storage_type="memory", data="light"),
             dcc.Store(id=ids.BREADCRUMB_STORE, storage_type="memory", data=None),
             dcc.Store(id=ids.TEMPLATES, storage_type="memory", data=figure_templates()),

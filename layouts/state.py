@@ -8,6 +8,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.display import month_label
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
 from layouts.foresight import state_panel
 from layouts.unit_parts import clean_code, clean_month
@@ -39,27 +41,27 @@ class ids:
 
 # District league table. Numeric fields sort numerically; the text shown comes from *_text fields.
 DISTRICT_COLUMNS: list[dict] = [
-    {"headerName": "Rank", "field": "rank", "width": 76, "maxWidth": 86, "sort": "asc", "cellClass": "cell-num",
+    {"headerName": N_("Rank"), "field": "rank", "width": 76, "maxWidth": 86, "sort": "asc", "cellClass": "cell-num",
      "valueFormatter": {"function": "params.data ? params.data.rank_text : ''"},
-     "headerTooltip": "Rank among the State's districts (=3: shared on the same published score)"},
-    {"headerName": "District", "field": "name", "minWidth": 130, "flex": 2},
-    {"headerName": "Score", "field": "score_centi", "width": 86, "cellClass": "cell-score",
+     "headerTooltip": N_("Rank among the State's districts (=3: shared on the same published score)")},
+    {"headerName": N_("District"), "field": "name", "minWidth": 130, "flex": 2},
+    {"headerName": N_("Score"), "field": "score_centi", "width": 86, "cellClass": "cell-score",
      "valueFormatter": {"function": "params.data ? params.data.score_display : ''"}},
-    {"headerName": "Change", "field": "score_change_centi", "width": 86,
+    {"headerName": N_("Change"), "field": "score_change_centi", "width": 86,
      "valueFormatter": {"function": "params.data ? params.data.change_text : ''"},
      "cellClassRules": {"cell-up": "params.value > 0", "cell-down": "params.value < 0"},
-     "headerTooltip": "Change in score since last month"},
-    {"headerName": "Rank change", "field": "rank_change", "width": 96,
+     "headerTooltip": N_("Change in score since last month")},
+    {"headerName": N_("Rank change"), "field": "rank_change", "width": 96,
      "valueFormatter": {"function": "params.data ? params.data.rank_change_text : ''"},
      "tooltipField": "rank_change_words",
      "cellClassRules": {"cell-up": "params.value > 0", "cell-down": "params.value < 0", "cell-muted": "!params.value"}},
-    {"headerName": "Stations reported / active", "field": "reported_share", "minWidth": 110, "flex": 1,
+    {"headerName": N_("Stations reported / active"), "field": "reported_share", "minWidth": 110, "flex": 1,
      "valueFormatter": {"function": "params.data ? params.data.stations_text : ''"},
      "cellClassRules": {"cell-warn": "params.value !== null && params.value < 1"}},
-    {"headerName": "Lagging stations", "field": "lagging_stations", "width": 96, "cellClass": "cell-num",
+    {"headerName": N_("Lagging stations"), "field": "lagging_stations", "width": 96, "cellClass": "cell-num",
      "cellClassRules": {"cell-warn": "params.value > 0"},
-     "headerTooltip": "Stations below the lagging threshold, short of its target on a critical parameter, or "
-                      "not reported"},
+     "headerTooltip": N_("Stations below the lagging threshold, short of its target on a critical parameter, or "
+                      "not reported")},
 ]
 
 
@@ -80,15 +82,15 @@ def layout(state_code: str | None = None, month: str | None = None, **_other: ob
             dbc.Row(
                 [
                     dbc.Col(card(
-                        "Why did our rank move?",
+                        _("Why did our rank move?"),
                         loading(dcc.Graph(id=ids.WHY, config=GRAPH_CONFIG)),
-                        subtitle="Our change in score since last month, parameter by parameter "
-                                 "(blue gained, orange lost), in score points; the bars add up to the change.",
+                        subtitle=_("Our change in score since last month, parameter by parameter "
+                                 "(blue gained, orange lost), in score points; the bars add up to the change."),
                     ), xl=7, className="min-w-0"),
                     dbc.Col(card(
-                        "States ranked around us",
+                        _("States ranked around us"),
                         loading(html.Div(id=ids.RIVALS)),
-                        subtitle="Their score change since last month: did we move, or did they?",
+                        subtitle=_("Their score change since last month: did we move, or did they?"),
                     ), xl=5, className="min-w-0"),
                 ],
                 className="g-3",
@@ -96,52 +98,52 @@ def layout(state_code: str | None = None, month: str | None = None, **_other: ob
             dbc.Row(
                 [
                     dbc.Col(card(
-                        "Marks lost by parameter",
+                        _("Marks lost by parameter"),
                         loading(dcc.Graph(id=ids.MARKS_LOST, config=GRAPH_CONFIG)),
-                        subtitle="Score points lost this month. Hover for value and numerator / denominator.",
+                        subtitle=_("Score points lost this month. Hover for value and numerator / denominator."),
                     ), xl=6, className="min-w-0"),
                     dbc.Col(card(
-                        "What it takes to overtake",
+                        _("What it takes to overtake"),
                         loading(html.Div(id=ids.OVERTAKE)),
-                        subtitle="Marks needed to pass the State above, and where they can come from "
+                        subtitle=_("Marks needed to pass the State above, and where they can come from "
                                  "(marks at stake: what fixing one parameter at one station adds to the "
-                                 "State's score).",
+                                 "State's score)."),
                     ), xl=6, className="min-w-0"),
                 ],
                 className="g-3",
             ),
             card(
-                "Score trend",
+                _("Score trend"),
                 loading(dcc.Graph(id=ids.TREND, config=GRAPH_CONFIG)),
-                subtitle="Last 24 months. A dashed line marks a change of methodology version: scores on either "
-                         "side are computed on different parameters.",
+                subtitle=_("Last 24 months. A dashed line marks a change of methodology version: scores on either "
+                         "side are computed on different parameters."),
             ),
             card(
-                "District league table",
+                _("District league table"),
                 html.Div([loading(html.Div(league_grid(ids.DISTRICTS, [], DISTRICT_COLUMNS, row_id="district_code",
                                                        auto_height=True),
                                            id=ids.DISTRICTS_BOX)),
                           html.Div(id=ids.DISTRICTS_NOTE, className="graph-note mt-2")]),
-                subtitle="Click a row (or press Space on it) to open the district.",
+                subtitle=_("Click a row (or press Space on it) to open the district."),
             ),
             card(
-                "Districts × parameters: marks lost",
+                _("Districts × parameters: marks lost"),
                 [loading(html.Div(dcc.Graph(id=ids.HEATMAP, config=GRAPH_CONFIG), id=ids.HEATMAP_BOX)),
                  html.Div(id=ids.HEATMAP_MSG)],
-                subtitle="Darker = more marks lost. Hover for value, numerator / denominator, marks and weight; "
-                         "click a cell to open the district.",
+                subtitle=_("Darker = more marks lost. Hover for value, numerator / denominator, marks and weight; "
+                         "click a cell to open the district."),
             ),
             card(
-                "Actions from the reviews",
+                _("Actions from the reviews"),
                 loading(html.Div(id=ids.ACTIONS_PANEL)),
-                subtitle="Directions given in reviews, judged by the data of their due month: met, partly met, "
-                         "not met, carried over; the open ones due first.",
+                subtitle=_("Directions given in reviews, judged by the data of their due month: met, partly met, "
+                         "not met, carried over; the open ones due first."),
             ),
             card(
-                "Top lagging stations",
+                _("Top lagging stations"),
                 loading(html.Div(id=ids.LAGGING)),
-                subtitle="Ordered by marks at stake for the State: the score the State gains when the station "
-                         "reaches target on all its lagging parameters.",
+                subtitle=_("Ordered by marks at stake for the State: the score the State gains when the station "
+                         "reaches target on all its lagging parameters."),
             ),
         ],
         className="page-state unit-page",

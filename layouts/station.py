@@ -9,6 +9,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.display import month_label
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
 from layouts.unit_parts import clean_code, clean_month
 
@@ -33,26 +35,26 @@ class ids:
 
 
 PARAM_COLUMNS: list[dict] = [
-    {"headerName": "Parameter", "field": "parameter_name", "minWidth": 170, "flex": 3, "wrapText": True,
+    {"headerName": N_("Parameter"), "field": "parameter_name", "minWidth": 170, "flex": 3, "wrapText": True,
      "autoHeight": True, "tooltipField": "definition"},
-    {"headerName": "Head", "field": "head", "minWidth": 100, "flex": 1, "wrapText": True, "autoHeight": True},
-    {"headerName": "Value", "field": "value", "width": 84, "cellClass": "cell-num",
+    {"headerName": N_("Head"), "field": "head", "minWidth": 100, "flex": 1, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("Value"), "field": "value", "width": 84, "cellClass": "cell-num",
      "valueFormatter": {"function": "params.data ? params.data.value_text : ''"},
      "tooltipField": "ratio_words"},
-    {"headerName": "Numerator / denominator", "field": "ratio", "width": 118, "cellClass": "cell-num",
+    {"headerName": N_("Numerator / denominator"), "field": "ratio", "width": 118, "cellClass": "cell-num",
      "sortable": False, "tooltipField": "ratio_words"},
-    {"headerName": "Target", "field": "target", "width": 74, "cellClass": "cell-num",
+    {"headerName": N_("Target"), "field": "target", "width": 74, "cellClass": "cell-num",
      "valueFormatter": {"function": "params.value == null ? '' : params.value + '%'"}},
-    {"headerName": "Marks", "field": "marks", "width": 74, "cellClass": "cell-num",
+    {"headerName": N_("Marks"), "field": "marks", "width": 74, "cellClass": "cell-num",
      "valueFormatter": {"function": "params.data ? params.data.marks_text : ''"}},
-    {"headerName": "Weight", "field": "weight", "width": 74, "cellClass": "cell-num"},
-    {"headerName": "Marks lost", "field": "marks_lost", "width": 82, "cellClass": "cell-num",
+    {"headerName": N_("Weight"), "field": "weight", "width": 74, "cellClass": "cell-num"},
+    {"headerName": N_("Marks lost"), "field": "marks_lost", "width": 82, "cellClass": "cell-num",
      "valueFormatter": {"function": "params.data ? params.data.lost_text : ''"},
      "cellClassRules": {"cell-warn": "params.value > 0"}},
-    {"headerName": "Flags", "field": "flags", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True,
+    {"headerName": N_("Flags"), "field": "flags", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True,
      "cellClassRules": {"cell-warn": "params.data && (params.data.imputed || params.data.below_critical)"},
-     "headerTooltip": "critical: a critical parameter; imputed: the station sent no figure (rule 3); n/a: not "
-                      "applicable (no records due)"},
+     "headerTooltip": N_("critical: a critical parameter; imputed: the station sent no figure (rule 3); n/a: not "
+                      "applicable (no records due)")},
 ]
 
 
@@ -72,44 +74,44 @@ def layout(station_code: str | None = None, month: str | None = None, parameter:
             html.Div(id=ids.NOTICE),
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
             card(
-                "Parameters this month",
+                _("Parameters this month"),
                 [html.Div(loading(league_grid(ids.PARAMS, [], PARAM_COLUMNS, row_id="parameter", auto_height=True,
                                              )), id=ids.PARAMS_BOX),
                  html.Div(id=ids.PARAMS_NOTE, className="graph-note mt-2")],
-                subtitle="Value = numerator / denominator. Marks = weight × min(value / target, 1). "
-                         "Click a row to see its trend.",
+                subtitle=_("Value = numerator / denominator. Marks = weight × min(value / target, 1). "
+                         "Click a row to see its trend."),
             ),
             dbc.Row(
                 [
                     dbc.Col(card(
-                        "Trend of a parameter",
+                        _("Trend of a parameter"),
                         loading(dcc.Graph(id=ids.PARAM_TREND, config=GRAPH_CONFIG)),
-                        subtitle="Last 12 months. Hollow red markers: months the station did not report.",
+                        subtitle=_("Last 12 months. Hollow red markers: months the station did not report."),
                         actions=html.Div([
-                            html.Label("Parameter", htmlFor=ids.PICK, className="visually-hidden"),
+                            html.Label(_("Parameter"), htmlFor=ids.PICK, className="visually-hidden"),
                             dcc.Dropdown(id=ids.PICK, options=[], value=q["parameter"], clearable=False,
-                                         placeholder="Parameter…", className="param-pick"),
+                                         placeholder=_("Parameter…"), className="param-pick"),
                         ], className="param-pick-wrap"),
                     ), lg=7, className="min-w-0"),
                     dbc.Col(card(
-                        "Months not reported",
+                        _("Months not reported"),
                         loading(html.Div(id=ids.NOT_REPORTED)),
-                        subtitle="Last 24 months. A month without figures is imputed (rule 3) and flagged.",
+                        subtitle=_("Last 24 months. A month without figures is imputed (rule 3) and flagged."),
                     ), lg=5, className="min-w-0"),
                 ],
                 className="g-3",
             ),
             card(
-                "Actions",
+                _("Actions"),
                 loading(html.Div(id=ids.ACTIONS_PANEL)),
-                subtitle="Directions given in reviews for this police station: owner, due month and what the "
-                         "data shows.",
+                subtitle=_("Directions given in reviews for this police station: owner, due month and what the "
+                         "data shows."),
             ),
             card(
-                "Score trend",
+                _("Score trend"),
                 loading(dcc.Graph(id=ids.TREND, config=GRAPH_CONFIG)),
-                subtitle="Last 24 months, with the district's score for comparison. A dashed line marks a change "
-                         "of methodology version.",
+                subtitle=_("Last 24 months, with the district's score for comparison. A dashed line marks a change "
+                         "of methodology version."),
             ),
         ],
         className="page-station unit-page",

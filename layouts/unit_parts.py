@@ -10,6 +10,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.i18n import gettext as _
 from layouts.components import empty_state, page_href
 from metrics.methodology import is_month
 
@@ -75,4 +76,4 @@ def unit_link(level: str, code: str, name: str, month: str | None) -> dcc.Link:
 
 def not_reported_badge() -> html.Span:
     return html.Span("Not reported", className="badge text-bg-warning not-reported-badge",
-                     title="No figures received for this month: imputed under rule 3, not a real score")
+                     title=_("No figures received for this month: imputed under rule 3, not a real score"))

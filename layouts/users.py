@@ -12,6 +12,8 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from layouts.components import card, empty_state, league_grid, page_header
 
 
@@ -39,23 +41,23 @@ class ids:
     MESSAGE = "users-message"
 
 
-ROLE_OPTIONS = [{"label": "National", "value": "national"}, {"label": "State", "value": "state"},
-                {"label": "District (SP)", "value": "district"}]
-STATUS_OPTIONS = [{"label": "Active", "value": "active"}, {"label": "Disabled", "value": "disabled"},
-                  {"label": "Locked", "value": "locked"}, {"label": "Must change password", "value": "must_change"}]
-FLAG_OPTIONS = [{"label": " May import data (national and State users)", "value": "import"},
-                {"label": " Administrator (manages users, reads the audit trail)", "value": "admin"}]
+ROLE_OPTIONS = [{"label": N_("National"), "value": "national"}, {"label": N_("State"), "value": "state"},
+                {"label": N_("District (SP)"), "value": "district"}]
+STATUS_OPTIONS = [{"label": N_("Active"), "value": "active"}, {"label": N_("Disabled"), "value": "disabled"},
+                  {"label": N_("Locked"), "value": "locked"}, {"label": N_("Must change password"), "value": "must_change"}]
+FLAG_OPTIONS = [{"label": N_(" May import data (national and State users)"), "value": "import"},
+                {"label": N_(" Administrator (manages users, reads the audit trail)"), "value": "admin"}]
 
 COLUMNS: list[dict[str, Any]] = [
-    {"headerName": "Username", "field": "username", "minWidth": 130, "flex": 2, "cellClass": "cell-strong"},
-    {"headerName": "Role", "field": "role", "minWidth": 90, "flex": 1},
-    {"headerName": "State/UT", "field": "state_code", "minWidth": 80, "flex": 1},
-    {"headerName": "District", "field": "district_code", "minWidth": 100, "flex": 1},
-    {"headerName": "Import", "field": "import_text", "minWidth": 70, "flex": 1},
-    {"headerName": "Admin", "field": "admin_text", "minWidth": 70, "flex": 1},
-    {"headerName": "Status", "field": "status_text", "minWidth": 150, "flex": 2,
+    {"headerName": N_("Username"), "field": "username", "minWidth": 130, "flex": 2, "cellClass": "cell-strong"},
+    {"headerName": N_("Role"), "field": "role", "minWidth": 90, "flex": 1},
+    {"headerName": N_("State/UT"), "field": "state_code", "minWidth": 80, "flex": 1},
+    {"headerName": N_("District"), "field": "district_code", "minWidth": 100, "flex": 1},
+    {"headerName": N_("Import"), "field": "import_text", "minWidth": 70, "flex": 1},
+    {"headerName": N_("Admin"), "field": "admin_text", "minWidth": 70, "flex": 1},
+    {"headerName": N_("Status"), "field": "status_text", "minWidth": 150, "flex": 2,
      "cellClassRules": {"cell-warn": "params.data && params.data.status_text !== 'active'"}},
-    {"headerName": "Created (UTC)", "field": "created_text", "minWidth": 110, "flex": 1},
+    {"headerName": N_("Created (UTC)"), "field": "created_text", "minWidth": 110, "flex": 1},
 ]
 
 
@@ -67,17 +69,17 @@ def layout(**_query: object) -> html.Div:
     filters = dbc.Row([
         _field("Username contains", dcc.Input(id=ids.TEXT, type="text", debounce=True, maxLength=80,
                                               className="form-control form-control-sm"), ids.TEXT),
-        _field("Role", dcc.Dropdown(id=ids.ROLE, options=ROLE_OPTIONS, placeholder="any role"), ids.ROLE, 2),
+        _field("Role", dcc.Dropdown(id=ids.ROLE, options=ROLE_OPTIONS, placeholder=_("any role")), ids.ROLE, 2),
         _field("State/UT code", dcc.Input(id=ids.STATE, type="text", debounce=True, maxLength=8,
                                           className="form-control form-control-sm"), ids.STATE, 2),
-        _field("Status", dcc.Dropdown(id=ids.STATUS, options=STATUS_OPTIONS, placeholder="any status"), ids.STATUS),
+        _field("Status", dcc.Dropdown(id=ids.STATUS, options=STATUS_OPTIONS, placeholder=_("any status")), ids.STATUS),
     ], className="g-2 mb-2 ops-form")
     selected = html.Div([
         html.Div(id=ids.SELECTED, className="mb-2"),
-        html.Div([dbc.Button("Disable", id=ids.DISABLE, color="danger", outline=True, size="sm", n_clicks=0),
-                  dbc.Button("Enable", id=ids.ENABLE, color="secondary", outline=True, size="sm", n_clicks=0),
-                  dbc.Button("Reset password", id=ids.RESET, color="secondary", outline=True, size="sm", n_clicks=0),
-                  dbc.Button("Unlock", id=ids.UNLOCK, color="secondary", outline=True, size="sm", n_clicks=0)],
+        html.Div([dbc.Button(_("Disable"), id=ids.DISABLE, color="danger", outline=True, size="sm", n_clicks=0),
+                  dbc.Button(_("Enable"), id=ids.ENABLE, color="secondary", outline=True, size="sm", n_clicks=0),
+                  dbc.Button(_("Reset password"), id=ids.RESET, color="secondary", outline=True, size="sm", n_clicks=0),
+                  dbc.Button(_("Unlock"), id=ids.UNLOCK, color="secondary", outline=True, size="sm", n_clicks=0)],
                  className="d-flex flex-wrap gap-2"),
     ])
     add = html.Div([
@@ -93,20 +95,20 @@ def layout(**_query: object) -> html.Div:
         ], className="g-2 ops-form"),
         dcc.Checklist(id=ids.NEW_FLAGS, options=FLAG_OPTIONS, value=[], className="my-2 small",
                       inputClassName="form-check-input me-1", labelClassName="d-block"),
-        dbc.Button("Add user", id=ids.ADD, color="primary", size="sm", n_clicks=0),
-        html.Div("The new user gets a one-time password, shown once here, and must choose their own at the first "
-                 "sign-in.", className="small text-body-secondary mt-1"),
+        dbc.Button(_("Add user"), id=ids.ADD, color="primary", size="sm", n_clicks=0),
+        html.Div(_("The new user gets a one-time password, shown once here, and must choose their own at the first "
+                 "sign-in."), className="small text-body-secondary mt-1"),
     ])
     return html.Div(
         [
             dcc.Store(id=ids.QUERY, data={}),
             dcc.Store(id=ids.CHANGED, data=0),
-            page_header("Users", "Who may sign in, and what they may see and do"),
+            page_header(_("Users"), "Who may sign in, and what they may see and do"),
             html.Div(id=ids.MESSAGE, **{"aria-live": "polite"}),
-            card("Users", [filters, html.Div(id=ids.LIST), html.Div(id=ids.NOTE, className="graph-note mt-2")],
-                 subtitle="Choose a user to disable, enable, reset their password or unlock them."),
-            dbc.Row([dbc.Col(card("Chosen user", selected), lg=5, className="min-w-0"),
-                     dbc.Col(card("Add a user", add), lg=7, className="min-w-0")], className="g-3"),
+            card(_("Users"), [filters, html.Div(id=ids.LIST), html.Div(id=ids.NOTE, className="graph-note mt-2")],
+                 subtitle=_("Choose a user to disable, enable, reset their password or unlock them.")),
+            dbc.Row([dbc.Col(card(_("Chosen user"), selected), lg=5, className="min-w-0"),
+                     dbc.Col(card(_("Add a user"), add), lg=7, className="min-w-0")], className="g-3"),
         ],
         className="page-users",
     )
@@ -123,6 +125,6 @@ def one_time_password_view(username: str, password: str, what: str) -> Any:
     return dbc.Alert([
         html.Div(f"{what} One-time password for {username}:", className="fw-semibold"),
         html.Div(password, className="one-time-password my-1", id="users-otp"),
-        html.Div("Shown only now: give it to the user by a safe channel. They must choose their own password when "
-                 "they first sign in.", className="small"),
+        html.Div(_("Shown only now: give it to the user by a safe channel. They must choose their own password when "
+                 "they first sign in."), className="small"),
     ], color="success", className="my-3")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from importlib import resources
@@ -12,6 +13,9 @@ from pathlib import Path
 
 LEVELS = ("station", "state")
 KINDS = ("count", "days", "flag")
+# `<field>_<lang>` beside a parameter's field gives its words in that language (English is the field itself)
+TRANSLATED_FIELDS = ("name", "head", "numerator", "denominator")
+TRANSLATION_LANGUAGES = ("hi",)
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _REQUIRED_PARAMETER_FIELDS = ("id", "name", "head", "level", "kind", "weight", "target")
 _REQUIRED_VERSION_FIELDS = ("id", "title", "effective_from", "lagging_score_below", "critical_achievement_below")
@@ -64,6 +68,8 @@ class Parameter:
     numerator: str = ""
     denominator: str = ""
     critical: bool = False
+    # words in other languages, "<field>_<lang>" -> text (e.g. "name_hi"); English is the field itself
+    translations: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def weight_float(self) -> float:
@@ -160,6 +166,9 @@ def _parse_parameter(raw: dict, where: str, problems: list[str]) -> Parameter | 
     if not isinstance(critical, bool):
         problems.append(f"{where}: critical must be true or false")
         ok = False
+    translations = _translations(raw, where, problems)
+    if translations is None:
+        ok = False
     if not ok:
         return None
     return Parameter(
@@ -173,7 +182,30 @@ def _parse_parameter(raw: dict, where: str, problems: list[str]) -> Parameter | 
         numerator=str(raw.get("numerator", "")),
         denominator=str(raw.get("denominator", "")),
         critical=critical,
+        translations=translations or {},
     )
+
+
+def _translations(raw: dict, where: str, problems: list[str]) -> dict[str, str] | None:
+    """`name_hi`, `head_hi`, `numerator_hi`, `denominator_hi` (any TRANSLATED_FIELDS x TRANSLATION_LANGUAGES)
+    beside the English fields: non-empty text; None (and a problem) when one is not."""
+    out: dict[str, str] = {}
+    ok = True
+    for key, value in raw.items():
+        base, _sep, lang = str(key).rpartition("_")
+        if lang in TRANSLATION_LANGUAGES and base in TRANSLATED_FIELDS:
+            if not isinstance(value, str) or not value.strip():
+                problems.append(f"{where}: {key} must be non-empty text")
+                ok = False
+            else:
+                out[key] = value.strip()
+    return out if ok else None
+
+
+def missing_translations(methodology: Methodology, language: str = "hi") -> list[str]:
+    """The parameters (version/id) whose name has no translation into `language`: they fall back to English."""
+    return [f"{v.id}/{p.id}" for v in methodology.versions for p in v.parameters
+            if not p.translations.get(f"name_{language}")]
 
 
 def parse_methodology(text: str, source: str = "methodology") -> Methodology:

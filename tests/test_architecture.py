@@ -22,7 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = ("app", "dashboard", "metrics", "layouts", "callbacks")
-LEAVES = ("config", "scope", "display", "safe_text")
+LEAVES = ("config", "scope", "display", "safe_text", "i18n")
 ROOMS = ("store", "read", "actions", "foresight", "ingest", "reports", "digests", "web", "cli")  # bottom to top
 IO_LIBRARIES = ("sqlalchemy", "flask", "psycopg", "redis", "requests", "urllib.request", "socket", "subprocess",
                 "openpyxl", "pptx", "fpdf", "kaleido", "alembic")

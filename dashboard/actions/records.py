@@ -18,6 +18,7 @@ from dashboard.actions.facts import (
     scored_months,
     stored_methodology,
 )
+from dashboard.display import parameter_text
 from dashboard.scope import OutOfScope, Scope
 from dashboard.store import (
     Action,
@@ -487,7 +488,7 @@ def _parameter_names(methodology) -> dict[str, str]:
         return names
     for v in methodology.versions:
         for p in v.parameters:
-            names[p.id] = p.name
+            names[p.id] = parameter_text(p)
     return names
 
 

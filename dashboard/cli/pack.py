@@ -25,8 +25,10 @@ def pack_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="file to write")],
     district: Annotated[str | None, typer.Option(help="district code for a district pack, e.g. HR-KNL")] = None,
     fmt: Annotated[str, typer.Option("--format", help="pdf, pptx or xlsx")] = "pdf",
+    lang: Annotated[str, typer.Option("--lang", help="language of the pack: en or hi")] = "en",
 ) -> None:
     """Write the review pack (the conference slides as PDF or PPTX, or every table as XLSX)."""
+    from dashboard.i18n import LANGUAGES, clean_language, use_language
     from dashboard.reports import FORMATS, ReviewError, build_pack, build_review
     from dashboard.scope import Scope
     from dashboard.store import get_engine
@@ -35,6 +37,9 @@ def pack_command(
     fmt = fmt.lower()
     if fmt not in FORMATS:
         _fail(f"--format must be pdf, pptx or xlsx, not {fmt!r}")
+    language = clean_language(lang)
+    if language is None:
+        _fail(f"--lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     if not is_month(month):
         _fail(f"--month must be YYYY-MM, got {month!r}")
     if output.exists() and output.is_dir():
@@ -44,9 +49,10 @@ def pack_command(
     started = time.perf_counter()
     engine = get_engine()
     try:
-        review = build_review(engine, month, Scope.national("cli"), state.upper(),
-                              district.upper() if district else None)
-        data = build_pack(engine, review, fmt)
+        with use_language(language):  # the pack's words; these messages stay English (operators' logs)
+            review = build_review(engine, month, Scope.national("cli"), state.upper(),
+                                  district.upper() if district else None)
+            data = build_pack(engine, review, fmt)
     except ReviewError as exc:
         _fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - no tables, unreachable database, no Chromium for charts...

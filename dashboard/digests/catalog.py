@@ -1,5 +1,6 @@
-"""Every word a digest writes, by language. Only English exists today; a Hindi catalogue is one more entry
-in `CATALOGS` with the same keys (missing keys fall back to English, so a partial translation still sends).
+"""Every word a digest writes, by language: English here, Hindi in `catalog_hi` (the same keys; a missing key
+falls back to English, so a partial translation still sends). Numbers, months and the lagging wording inside
+a digest come from `dashboard.display` in the digest's language (`dashboard.i18n.use_language`).
 
 Texts are `str.format` templates; the values put into them (names, numbers) are escaped by the renderer,
 never here."""
@@ -7,6 +8,10 @@ never here."""
 from __future__ import annotations
 
 from collections.abc import Callable
+
+from dashboard.digests.catalog_hi import HI
+from dashboard.i18n import DEFAULT_LANGUAGE as I18N_DEFAULT
+from dashboard.i18n import LANGUAGES as I18N_LANGUAGES
 
 EN: dict[str, str] = {
     # common
@@ -146,9 +151,9 @@ EN: dict[str, str] = {
     "scope_all_india": "All India",
 }
 
-CATALOGS: dict[str, dict[str, str]] = {"en": EN}
-LANGUAGES: dict[str, str] = {"en": "English"}  # code -> name shown on the profile page
-DEFAULT_LANGUAGE = "en"
+CATALOGS: dict[str, dict[str, str]] = {"en": EN, "hi": HI}
+LANGUAGES: dict[str, str] = dict(I18N_LANGUAGES)  # code -> name shown on the profile page (dashboard.i18n)
+DEFAULT_LANGUAGE = I18N_DEFAULT
 
 
 def words(language: str | None) -> Callable[..., str]:

@@ -28,6 +28,7 @@ from dashboard.digests.model import Digest, Links
 from dashboard.digests.recipients import Recipient, recipients
 from dashboard.digests.render import build_message, header_text
 from dashboard.digests.schedule import Reminder
+from dashboard.i18n import use_language
 from dashboard.store import DigestLog, utcnow
 
 BACKOFF_FIRST = timedelta(minutes=5)
@@ -236,11 +237,18 @@ def compose_reminder(engine: Engine, r: Recipient, reminder: Reminder, today: da
                                    r.email or "", r.role, r.language)
 
 
-def _message(engine: Engine, d: Digest, r: Recipient, settings: Settings, links: Links, packs: dict,
-             pack_builder: PackBuilder | None) -> EmailMessage:
+def _message(engine: Engine, make: Callable[[Recipient], Digest], r: Recipient, settings: Settings, links: Links,
+             packs: dict, pack_builder: PackBuilder | None) -> EmailMessage:
+    """One recipient's message, every word and figure (the pack too) in the recipient's language."""
+    with use_language(r.language):
+        return _message_in_language(engine, make(r), r, settings, links, packs, pack_builder)
+
+
+def _message_in_language(engine: Engine, d: Digest, r: Recipient, settings: Settings, links: Links, packs: dict,
+                         pack_builder: PackBuilder | None) -> EmailMessage:
     attachments = []
     if d.pack is not None and pack_builder is not None:
-        key = (*d.pack, d.month)
+        key = (*d.pack, d.month, d.language)
         if key not in packs:
             packs[key] = pack_builder(engine, d.pack[0], d.pack[1], d.month)
         unit = d.pack[1] or d.pack[0]
@@ -264,7 +272,7 @@ def run(engine: Engine, settings: Settings, kind: str, month: str, make: Callabl
         dry_run_dir.mkdir(parents=True, exist_ok=True)
         for r in people:
             try:
-                msg = _message(engine, make(r), r, settings, links, packs, pack_builder)
+                msg = _message(engine, make, r, settings, links, packs, pack_builder)
             except Exception as exc:  # noqa: BLE001 - one user's problem must not stop the others
                 report.failed.append((r.username, error_text(exc)))
                 continue
@@ -290,7 +298,7 @@ def run(engine: Engine, settings: Settings, kind: str, month: str, make: Callabl
                 report.failed.append((r.username, down))
                 continue
             try:
-                msg = _message(engine, make(r), r, settings, links, packs, pack_builder)
+                msg = _message(engine, make, r, settings, links, packs, pack_builder)
                 mailer.send(msg)
             except Exception as exc:  # noqa: BLE001
                 mark_failed(engine, log_id, error_text(exc), now)

@@ -3,7 +3,8 @@
 * Backend (flask-caching): `RedisCache` when `CCTNS_REDIS_URL` is set (several app servers share it),
   otherwise `FileSystemCache` in the instance folder (the workers of one host share it). Nothing is kept
   in process memory: every hit is unpickled afresh, so callers may modify what they get.
-* Key: function name + its arguments (the engine by a hash of its URL, a `Scope` by `Scope.cache_key`) +
+* Key: function name + the language of the request (`dashboard.i18n`: read functions write words, e.g.
+  the lagging reasons and "no data") + its arguments (the engine by a hash of its URL, a `Scope` by `Scope.cache_key`) +
   the *results generation*. The scope in the key is the one the caller passes: every read function that
   returns district or station data takes the caller's Scope, so two users with different scopes never
   share an entry, and this room needs nothing from the web room.
@@ -28,6 +29,7 @@ from flask_caching import Cache
 from sqlalchemy import Engine
 
 from dashboard.config import Settings
+from dashboard.i18n import current_language
 from dashboard.store import read_generation
 
 log = logging.getLogger(__name__)
@@ -70,8 +72,8 @@ def _norm(value: Any) -> str:
     raise _Unkeyable(type(value).__name__)
 
 
-def cache_key(name: str, generation: str, args: tuple, kwargs: dict) -> str:
-    parts = [_norm(a) for a in args] + [f"{k}={_norm(v)}" for k, v in sorted(kwargs.items())]
+def cache_key(name: str, generation: str, args: tuple, kwargs: dict, language: str | None = None) -> str:
+    parts = [f"lang={language or current_language()}"] + [_norm(a) for a in args] + [f"{k}={_norm(v)}" for k, v in sorted(kwargs.items())]
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
     gen = hashlib.sha256(generation.encode()).hexdigest()[:12]
     return f"q:{gen}:{name}:{digest}"

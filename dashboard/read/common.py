@@ -7,7 +7,7 @@ from functools import lru_cache
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from dashboard.display import score_display
+from dashboard.display import parameter_text, score_display
 from dashboard.read.cache import cached
 from dashboard.store import (
     District,
@@ -152,8 +152,8 @@ def _with_parameter_names(engine: Engine, month: str, df: pd.DataFrame) -> pd.Da
         df["head"] = ""
         df["position"] = 0
         return df
-    names = {p.id: p.name for p in version.parameters}
-    heads = {p.id: p.head for p in version.parameters}
+    names = {p.id: parameter_text(p) for p in version.parameters}  # `name_hi` in Hindi (the cache keys on it)
+    heads = {p.id: parameter_text(p, "head") for p in version.parameters}
     order = {p.id: i for i, p in enumerate(version.parameters)}
     df = df.copy()
     df["parameter_name"] = df["parameter"].map(names)

@@ -15,6 +15,7 @@ from dashboard.display import (
     as_int,
     lagging_actions,
     lagging_reasons,
+    parameter_text,
     score_display,
 )
 from dashboard.read.cache import cached
@@ -275,7 +276,7 @@ def _critical_counts(critical: list[str], params: dict, stakes: list[dict] | Non
     for pid in critical:
         p = params.get(pid)
         row = next((st for st in stakes if st["parameter"] == pid), None) if stakes else None
-        out.append((p, p.name if p else pid, None if row is None else as_int(row["numerator"]),
+        out.append((p, parameter_text(p) if p else pid, None if row is None else as_int(row["numerator"]),
                     None if row is None else as_int(row["denominator"])))
     return out
 
@@ -285,7 +286,7 @@ def _stake_terms(stakes: list[dict] | None, params: dict) -> list[tuple]:
     out = []
     for st in stakes or []:
         p = params.get(st["parameter"])
-        out.append((p, p.name if p else st["parameter"], as_int(st["numerator"]), as_int(st["denominator"]),
+        out.append((p, parameter_text(p) if p else st["parameter"], as_int(st["numerator"]), as_int(st["denominator"]),
                     as_int(st["numerator_needed"]), float(st["at_stake_state"])))
     return out
 

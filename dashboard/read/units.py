@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine, func, or_, select
 
+from dashboard.display import parameter_text
 from dashboard.read.cache import cached
 from dashboard.read.common import (
     _UNIT_COLS,
@@ -295,8 +296,8 @@ def station_param_trend(engine: Engine, station_code: str, last_month: str, scop
         values["month"] = [c.rsplit("|", 1)[1] for c in values["unit_code"]]
         values["unit_code"] = station_code
         values["version_id"] = version.id
-        values["parameter_name"] = values["parameter"].map({p.id: p.name for p in version.parameters})
-        values["head"] = values["parameter"].map({p.id: p.head for p in version.parameters})
+        values["parameter_name"] = values["parameter"].map({p.id: parameter_text(p) for p in version.parameters})
+        values["head"] = values["parameter"].map({p.id: parameter_text(p, "head") for p in version.parameters})
         values["target"] = values["parameter"].map({p.id: float(p.target) for p in version.parameters})
         frames.append(values)
     if not frames:

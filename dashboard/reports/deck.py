@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from dashboard.actions import tally
 from dashboard.display import (
     PROJECTION_NOTE,
+    STATUS_WORDS,
     action_carry_text,
     action_data_text,
     action_value,
@@ -37,6 +38,8 @@ from dashboard.display import (
     shared_ranks,
     streak_text,
 )
+from dashboard.i18n import N_, ngettext
+from dashboard.i18n import gettext as _
 from dashboard.reports.review import LAGGING_TOP, TOP_N, Review
 from dashboard.safe_text import strip_control_characters
 from layouts import figures
@@ -52,7 +55,7 @@ TALLY_ROWS = 6  # districts (or stations) per commitments slide, under the headl
 COMMITMENT_ROWS = 3  # not-met / carried-over actions per slide (each has its text and the data in words)
 COMMITMENTS_LISTED = 9  # at most this many listed in the deck; every action is in the XLSX pack
 ACTION_CHARS = 90  # an action's text on a slide is cut here (the notes and the XLSX have all of it)
-FOLLOW_TITLE = "Not met or carried over"
+FOLLOW_TITLE = N_("Not met or carried over")
 
 
 # --- formatting ----------------------------------------------------------------------------------------
@@ -73,7 +76,14 @@ def _rank_change(v: object) -> str:
 
 
 def _places(n: int) -> str:
-    return f"{n} place{'s' if n != 1 else ''}"
+    return ngettext("{n} place", "{n} places", n).format(n=n)
+
+
+def _category(category: object) -> str:
+    """A category of `states.category` in the current language."""
+    from layouts.components import category_label
+
+    return category_label(category) if category else ""
 
 
 def _marks(x: object, decimals: int = 2) -> str:
@@ -91,8 +101,9 @@ def _signed(x: object, decimals: int = 2) -> str:
 
 def stamp(review: Review) -> str:
     """The footer stamp of every slide and page."""
-    return (f"{review.scope_name} · {month_long(review.month)} · data as of {format_timestamp(review.data_as_of)} · "
-            f"methodology {review.methodology_version}")
+    return _("{scope} · {month} · data as of {as_of} · methodology {version}").format(
+        scope=review.scope_name, month=month_long(review.month), as_of=format_timestamp(review.data_as_of),
+        version=review.methodology_version)
 
 
 def _chunks(n: int, size: int) -> list[tuple[int, int]]:
@@ -193,14 +204,17 @@ def _tick(month: str, first: bool) -> str:
 def _trend_chart(review: Review) -> Chart:
     if review.is_district:
         fig = figures.score_trend(review.district_trend, name=review.district_name,
-                                  compare_df=review.trend, compare_name=f"{review.state_name} (State)")
-        return Chart("trend", for_slides(fig), caption=f"Score of {review.district_name}, last 12 months")
+                                  compare_df=review.trend,
+                                  compare_name=_("{name} (State)").format(name=review.state_name))
+        return Chart("trend", for_slides(fig),
+                     caption=_("Score of {name}, last 12 months").format(name=review.district_name))
     above = review.above
     fig = figures.score_trend(review.trend, name=review.state_name,
                               compare_df=review.above_trend if above else None,
                               compare_name=above["name"] if above else None)
-    return Chart("trend", for_slides(fig), caption="Score, last 12 months"
-                 + (f", against {above['name']} (rank above)" if above else ""))
+    return Chart("trend", for_slides(fig), caption=(
+        _("Score, last 12 months, against {name} (rank above)").format(name=above["name"]) if above
+        else _("Score, last 12 months")))
 
 
 def _rank_chart(review: Review) -> Chart:
@@ -210,10 +224,11 @@ def _rank_chart(review: Review) -> Chart:
         fig = figures.bump_chart(hist[hist["unit_code"].isin(codes)], highlight_codes=[review.district_code],
                                  top_n=len(codes))
         return Chart("rank", for_slides(_bump_tidy(fig)),
-                     caption=f"Rank among {review.state_name}'s districts: leader and neighbours")
+                     caption=_("Rank among {state}'s districts: leader and neighbours").format(
+                         state=review.state_name))
     codes = list(dict.fromkeys(review.rank_history["unit_code"]))
     fig = figures.bump_chart(review.rank_history, highlight_codes=[review.state_code], top_n=len(codes))
-    return Chart("rank", for_slides(_bump_tidy(fig)), caption="All-India rank: leader and neighbours")
+    return Chart("rank", for_slides(_bump_tidy(fig)), caption=_("All-India rank: leader and neighbours"))
 
 
 def _bump_tidy(fig: go.Figure) -> go.Figure:
@@ -249,9 +264,10 @@ def slides(review: Review) -> list[Slide]:
 
 # --- the review loop: commitments from the last review ----------------------------------------------------
 
-COMMITMENTS_TITLE = "Commitments from the last review and what the data shows"
-TALLY_KEYS = (("met", "Met", "up"), ("partly_met", "Partly met", ""), ("not_met", "Not met", "down"),
-              ("carried_over", "Carried over", "down"), ("pending", "Pending", ""))
+COMMITMENTS_TITLE = N_("Commitments from the last review and what the data shows")
+# labels in English (marked N_), shown through _()
+TALLY_KEYS = (("met", N_("Met"), "up"), ("partly_met", N_("Partly met"), ""), ("not_met", N_("Not met"), "down"),
+              ("carried_over", N_("Carried over"), "down"), ("pending", N_("Pending"), ""))
 
 
 def _typed(text: object, limit: int | None = None) -> str:
@@ -276,7 +292,7 @@ def commitment_groups(r: Review) -> list[tuple[str, pd.DataFrame]]:
         names = {d: n for d, n in zip(c["district_code"], c["district_name"], strict=True) if isinstance(d, str) and d}
         names[""] = f"{r.state_name} (State HQ)"
     groups = [(names.get(k, k), c[[x == k for x in keys]]) for k in dict.fromkeys(keys)]
-    tallies = [tally(g) for _, g in groups]
+    tallies = [tally(g) for _name, g in groups]
     order = sorted(range(len(groups)), key=lambda i: (-tallies[i]["not_met"], -tallies[i]["carried_over"],
                                                       -tallies[i]["total"], groups[i][0]))
     return [groups[i] for i in order]
@@ -310,14 +326,15 @@ def _unit_cell(row: dict) -> str:
     name = _typed(row["unit_name"])
     if row["level"] == "station" and row.get("district_name"):
         return f"{name}\n{_typed(row['district_name'])}"
-    return f"{name}\n{row['level'].capitalize()}" if row["level"] != "station" else name
+    level = {"district": _("District"), "state": _("State")}.get(row["level"], str(row["level"]).capitalize())
+    return f"{name}\n{level}" if row["level"] != "station" else name
 
 
 def _action_cell(row: dict) -> str:
     """The action as typed (cut at ACTION_CHARS) and, unless its text names it, what it is about."""
     text = _typed(row["text"], ACTION_CHARS)
-    about = _typed(row.get("parameter_name")) if _parameter(row) else "the station's score"
-    return text if about.lower() in text.lower() else f"{text}\nabout: {about}"
+    about = _typed(row.get("parameter_name")) if _parameter(row) else _("the station's score")
+    return text if about.lower() in text.lower() else f"{text}\n" + _("about: {what}").format(what=about)
 
 
 def _due_cell(row: dict) -> str:
@@ -326,9 +343,9 @@ def _due_cell(row: dict) -> str:
     escalated = row.get("status") == "escalated"
     line = month_short(str(row["due_month"]))
     if cycles:
-        return f"{line}\ncarried to {month_short(str(row['current_due_month']))} ({cycles}×)" + (
-            ", escalated" if escalated else "")
-    return f"{line}\nescalated" if escalated else line
+        return f"{line}\n" + _("carried to {month} ({n}×)").format(
+            month=month_short(str(row["current_due_month"])), n=cycles) + (", " + _("escalated") if escalated else "")
+    return f"{line}\n" + _("escalated") if escalated else line
 
 
 def _data_cell(row: dict) -> str:
@@ -341,13 +358,14 @@ def _data_cell(row: dict) -> str:
     if outcome != "pending" and not is_missing(row.get("outcome_month")):
         now = action_value(row.get("now_value"), row.get("now_numerator"), row.get("now_denominator"),
                            has_parameter)
-        head += f": {now} in {month_short(str(row['outcome_month']))}"
+        head += ": " + _("{figure} in {month}").format(figure=now, month=month_short(str(row["outcome_month"])))
     if row.get("status") in ("done", "dropped"):
-        head += f" (marked {row['status']})"
+        head += " (" + _("marked {status}").format(status=STATUS_WORDS.get(row["status"], row["status"])) + ")"
     target = row.get("gap_target")
-    bar = "" if is_missing(target) else (f"; target {float(target):g}%" if has_parameter
-                                          else f"; lagging below {float(target):g}")
-    return f"{head}\nwas {then} in {month_short(str(row['basis_month']))}{bar}"
+    bar = "" if is_missing(target) else (_("; target {target}%").format(target=f"{float(target):g}") if has_parameter
+                                          else _("; lagging below {target}").format(target=f"{float(target):g}"))
+    return f"{head}\n" + _("was {figure} in {month}").format(figure=then,
+                                                          month=month_short(str(row["basis_month"]))) + bar
 
 
 def commitment_slides(r: Review) -> list[Slide]:
@@ -356,40 +374,42 @@ def commitment_slides(r: Review) -> list[Slide]:
     c = r.commitments
     where = r.scope_name
     if c.empty:
-        text = Text([f"No actions were agreed for {where} before {month_long(r.month)}'s data, so there is "
-                     "nothing to follow up in this review.",
-                     "Actions agreed in this review appear here in the next one, judged by its data."], size="l")
-        return [Slide("commitments", COMMITMENTS_TITLE, f"{where} · {month_long(r.month)}", columns=[[text]],
-                      notes=f"No commitments from the last review for {where}.")]
+        text = Text([_("No actions were agreed for {where} before {month}'s data, so there is nothing to follow "
+                       "up in this review.").format(where=where, month=month_long(r.month)),
+                     _("Actions agreed in this review appear here in the next one, judged by its data.")], size="l")
+        return [Slide("commitments", _(COMMITMENTS_TITLE), f"{where} · {month_long(r.month)}", columns=[[text]],
+                      notes=_("No commitments from the last review for {where}.").format(where=where))]
     total = tally(c)
     groups = commitment_groups(r)
-    unit = "Police station" if r.is_district else "District"
+    unit = _("Police station") if r.is_district else _("District")
     parts = _chunks(len(groups), TALLY_ROWS)
     out: list[Slide] = []
     for n, (a, b) in enumerate(parts, 1):
-        keys = TALLY_KEYS + ((("not_judged", "Cannot be judged", ""),) if total["not_judged"] else ())
-        t = Table([Col(unit, "left", 2.4), Col("Actions", "right", 0.9)]
-                  + [Col(label, "right", 1.0) for _, label, _ in keys], [], dense=True)
+        keys = TALLY_KEYS + ((("not_judged", N_("Cannot be judged"), ""),) if total["not_judged"] else ())
+        t = Table([Col(unit, "left", 2.4), Col(_("Actions"), "right", 0.9)]
+                  + [Col(_(label), "right", 1.0) for _k, label, _t in keys], [], dense=True)
         for name, g in groups[a:b]:
             counts = tally(g)
-            t.rows.append([_typed(name), str(counts["total"])] + [str(counts[k]) for k, _, _ in keys])
-            t.tones.append(["", ""] + [tone if counts[k] else "" for k, _, tone in keys])
-        notes = (f"{total['total']} actions from earlier reviews: " + ", ".join(
-            f"{total[k]} {label.lower()}" for k, label, _ in TALLY_KEYS)
-            + (f", {total['not_judged']} cannot be judged" if total["not_judged"] else "")
-            + (f", {total['escalated']} escalated" if total["escalated"] else "") + ". "
-            + "; ".join(f"{row[0]}: {row[2]} met, {row[4]} not met, {row[5]} carried over" for row in t.rows) + ".")
-        sub = (f"{where} · {total['total']} action{'s' if total['total'] != 1 else ''} agreed before "
-               f"{month_long(r.month)}'s data, as the data judges them")
+            t.rows.append([_typed(name), str(counts["total"])] + [str(counts[k]) for k, _l, _t in keys])
+            t.tones.append(["", ""] + [tone if counts[k] else "" for k, _l, tone in keys])
+        notes = (_("{n} actions from earlier reviews:").format(n=total["total"]) + " " + ", ".join(
+            f"{total[k]} {_(label).lower()}" for k, label, _t in TALLY_KEYS)
+            + (", " + _("{n} cannot be judged").format(n=total["not_judged"]) if total["not_judged"] else "")
+            + (", " + _("{n} escalated").format(n=total["escalated"]) if total["escalated"] else "") + ". "
+            + "; ".join(_("{unit}: {met} met, {not_met} not met, {carried} carried over").format(
+                unit=row[0], met=row[2], not_met=row[4], carried=row[5]) for row in t.rows) + ".")
+        sub = f"{where} · " + ngettext("{n} action agreed before {month}'s data, as the data judges them",
+                                       "{n} actions agreed before {month}'s data, as the data judges them",
+                                       total["total"]).format(n=total["total"], month=month_long(r.month))
         out.append(Slide(f"commitments-{n}" if len(parts) > 1 else "commitments",
-                         _part(COMMITMENTS_TITLE, n, len(parts)), sub, columns=[[_tally_kpis(total), t]],
+                         _part(_(COMMITMENTS_TITLE), n, len(parts)), sub, columns=[[_tally_kpis(total), t]],
                          notes=notes))
     follow = commitments_to_follow(r)
     shown = follow.head(COMMITMENTS_LISTED)
     lists = _chunks(len(shown), COMMITMENT_ROWS) if len(shown) else []
     for n, (a, b) in enumerate(lists, 1):
-        t = Table([Col("Unit", "left", 1.5), Col("Action", "left", 2.8), Col("Owner", "left", 1.2),
-                   Col("Due", "left", 1.3), Col("What the data shows", "left", 2.9)], [], dense=True)
+        t = Table([Col(_("Unit"), "left", 1.5), Col(_("Action"), "left", 2.8), Col(_("Owner"), "left", 1.2),
+                   Col(_("Due"), "left", 1.3), Col(_("What the data shows"), "left", 2.9)], [], dense=True)
         rows = shown.iloc[a:b].to_dict("records")
         for row in rows:
             t.rows.append([_unit_cell(row), _action_cell(row), _typed(row["owner"]), _due_cell(row),
@@ -399,63 +419,76 @@ def commitment_slides(r: Review) -> list[Slide]:
                             "down" if row["outcome"] in ("not_met", "no_data") else ""])
             t.refs.append(RowRef(row["level"], row["unit_code"], _parameter(row)))
         more = len(follow) - len(shown)
-        sub = (f"Commitments from the last review: {len(follow)} not met or carried over, most carried over first"
-               + (f" (the first {len(shown)} here; all in the XLSX pack)" if more else ""))
-        notes = "\n".join(f"{_typed(row['unit_name'])}: {_typed(row['text'])} (owner {_typed(row['owner'])}; due "
-                          f"{action_carry_text(row['due_month'], row['current_due_month'], row['carry_cycles'], row['status'])}). "
-                          f"{action_data_text(row)}" for row in rows)
-        out.append(Slide(f"commitments-open-{n}", _part(FOLLOW_TITLE, n, len(lists)), sub,
+        sub = (_("Commitments from the last review: {n} not met or carried over, most carried over first").format(
+            n=len(follow)) + (" " + _("(the first {n} here; all in the XLSX pack)").format(n=len(shown)) if more else ""))
+        notes = "\n".join(_("{unit}: {text} (owner {owner}; due {due}).").format(
+            unit=_typed(row["unit_name"]), text=_typed(row["text"]), owner=_typed(row["owner"]),
+            due=action_carry_text(row["due_month"], row["current_due_month"], row["carry_cycles"], row["status"]))
+            + " " + action_data_text(row) for row in rows)
+        out.append(Slide(f"commitments-open-{n}", _part(_(FOLLOW_TITLE), n, len(lists)), sub,
                          columns=[[t]], notes=notes))
     return out
 
 
 def title_slide(r: Review) -> Slide:
     h = r.headline
+    since = month_short(r.previous_month)
     items = [
-        Kpi("Score", h.get("score_display") or "–", f"{format_change_centi(h.get('score_change_centi'))} since "
-            f"{month_short(r.previous_month)}"),
-        Kpi("All-India rank", format_rank(h.get("rank_national")), f"of {h.get('states_ranked', '–')} States/UTs"),
-        Kpi("Category rank", format_rank(h.get("rank_category")), f"of {h.get('category_ranked', '–')} {r.category}"),
+        Kpi(_("Score"), h.get("score_display") or "–", _("{change} since {month}").format(
+            change=format_change_centi(h.get("score_change_centi")), month=since)),
+        Kpi(_("All-India rank"), format_rank(h.get("rank_national")),
+            _("of {n} States/UTs").format(n=h.get("states_ranked", "–"))),
+        Kpi(_("Category rank"), format_rank(h.get("rank_category")),
+            _("of {n} {category}").format(n=h.get("category_ranked", "–"), category=_category(r.category))),
     ]
     if r.is_district and r.district_headline:
         d = r.district_headline
         items = [
-            Kpi("District score", d.get("score_display") or "–",
-                f"{format_change_centi(d.get('score_change_centi'))} since {month_short(r.previous_month)}"),
-            Kpi(f"Rank in {r.state_name}", format_rank(d.get("rank_in_state")),
-                f"of {d.get('districts_ranked', '–')} districts"),
-            Kpi(f"{r.state_name} all-India", format_rank(h.get("rank_national")),
-                f"score {h.get('score_display') or '–'}"),
+            Kpi(_("District score"), d.get("score_display") or "–", _("{change} since {month}").format(
+                change=format_change_centi(d.get("score_change_centi")), month=since)),
+            Kpi(_("Rank in {state}").format(state=r.state_name), format_rank(d.get("rank_in_state")),
+                _("of {n} districts").format(n=d.get("districts_ranked", "–"))),
+            Kpi(_("{state} all-India").format(state=r.state_name), format_rank(h.get("rank_national")),
+                _("score {score}").format(score=h.get("score_display") or "–")),
         ]
-    lines = [f"Data as of {format_timestamp(r.data_as_of)}", f"Methodology {r.methodology_version}"]
-    notes = "\n".join([f"{r.scope_name}: review of {month_long(r.month)}.", *lines,
-                       *[f"{k.label}: {k.value} ({k.sub})" for k in items]])
-    return Slide("title", r.scope_name, f"CCTNS progress review · {month_long(r.month)}",
+    lines = [_("Data as of") + " " + format_timestamp(r.data_as_of),
+             _("Methodology") + " " + str(r.methodology_version)]
+    notes = "\n".join([_("{scope}: review of {month}.").format(scope=r.scope_name, month=month_long(r.month)),
+                       *lines, *[f"{k.label}: {k.value} ({k.sub})" for k in items]])
+    return Slide("title", r.scope_name, _("CCTNS progress review · {month}").format(month=month_long(r.month)),
                  columns=[[Kpis(items, horizontal=True), Text(lines, size="m")]], notes=notes, kind="title")
 
 
 def standing_slide(r: Review) -> Slide:
     h = r.headline
     rc = _int(h.get("rank_change_national"))
-    moved = ("unchanged since " if rc == 0 else (f"up {_places(rc)} since " if rc and rc > 0 else
-             (f"down {_places(-rc)} since " if rc else "new since "))) + month_short(r.previous_month)
+    since = month_short(r.previous_month)
+    moved = (_("unchanged since {month}") if rc == 0 else
+             (_("up {places} since {month}") if rc and rc > 0 else
+              (_("down {places} since {month}") if rc else _("new since {month}")))).format(
+        places=_places(abs(rc or 0)), month=since)
     streak1, streak5 = _int(h.get("streak_at_1")) or 0, _int(h.get("streak_top5")) or 0
     kpis = Kpis([
-        Kpi("All-India rank", format_rank(h.get("rank_national")), f"of {h.get('states_ranked', '–')} · {moved}",
+        Kpi(_("All-India rank"), format_rank(h.get("rank_national")),
+            _("of {n}").format(n=h.get("states_ranked", "–")) + f" · {moved}",
             "up" if rc and rc > 0 else ("down" if rc and rc < 0 else "")),
-        Kpi("Category rank", format_rank(h.get("rank_category")), f"of {h.get('category_ranked', '–')} {r.category}"),
-        Kpi("Score", h.get("score_display") or "–",
-            f"{format_change_centi(h.get('score_change_centi'))} since {month_short(r.previous_month)}"),
-        Kpi("Months at #1 (streak)", str(streak1), f"{streak5} month{'s' if streak5 != 1 else ''} in the top 5"),
+        Kpi(_("Category rank"), format_rank(h.get("rank_category")),
+            _("of {n} {category}").format(n=h.get("category_ranked", "–"), category=_category(r.category))),
+        Kpi(_("Score"), h.get("score_display") or "–", _("{change} since {month}").format(
+            change=format_change_centi(h.get("score_change_centi")), month=since)),
+        Kpi(_("Months at #1 (streak)"), str(streak1),
+            ngettext("{n} month in the top 5", "{n} months in the top 5", streak5).format(n=streak5)),
     ])
     table = states_table(r.states, r.state_code, TOP_N)
     table.dense = True
-    notes = (f"{r.state_name} is ranked {format_rank(h.get('rank_national'))} of {h.get('states_ranked')} all-India "
-             f"({moved}), {format_rank(h.get('rank_category'))} of {h.get('category_ranked')} in {r.category}, "
-             f"score {h.get('score_display')} ({format_change_centi(h.get('score_change_centi'))}). "
-             f"Streak: {streak_text(streak1, streak5)}.")
-    return Slide("standing", "All-India standing", f"{month_long(r.month)} · top {TOP_N} of "
-                 f"{h.get('states_ranked', '–')} States/UTs", columns=[[kpis], [table]], widths=[0.36, 0.64],
+    notes = _("{state} is ranked {rank} of {n} all-India ({moved}), {cat_rank} of {cat_n} in {category}, score "
+              "{score} ({change}). Streak: {streak}.").format(
+        state=r.state_name, rank=format_rank(h.get("rank_national")), n=h.get("states_ranked"), moved=moved,
+        cat_rank=format_rank(h.get("rank_category")), cat_n=h.get("category_ranked"), category=_category(r.category),
+        score=h.get("score_display"), change=format_change_centi(h.get("score_change_centi")),
+        streak=streak_text(streak1, streak5))
+    return Slide("standing", _("All-India standing"), _("{month} · top {top} of {n} States/UTs").format(
+                 month=month_long(r.month), top=TOP_N, n=h.get("states_ranked", "–")), columns=[[kpis], [table]], widths=[0.36, 0.64],
                  notes=notes)
 
 
@@ -467,8 +500,8 @@ def states_table(states: pd.DataFrame, ours: str, top: int | None = None, rank_c
     idx = list(range(len(ranked))) if top is None else [i for i in range(len(ranked)) if ranked[rank_col][i] <= top]
     own = [i for i in range(len(ranked)) if ranked["unit_code"][i] == ours]
     gap = bool(own and own[0] not in idx)
-    table = Table([Col("Rank", "right", 0.7), Col("State/UT", "left", 2.6), Col("Score", "right", 1),
-                   Col("Change", "right", 1), Col("Moved", "right", 0.9)], [])
+    table = Table([Col(_("Rank"), "right", 0.7), Col(_("State/UT"), "left", 2.6), Col(_("Score"), "right", 1),
+                   Col(_("Change"), "right", 1), Col(_("Moved"), "right", 0.9)], [])
     for i in [*idx, *(own if gap else [])]:
         if gap and i == own[0]:
             table.rows.append(["…", "", "", "", ""])
@@ -486,10 +519,10 @@ def trend_slide(r: Review) -> Slide:
     trend = r.district_trend if r.is_district else r.trend
     scores = [f"{month_short(m)} {s}" for m, s in zip(trend.get("month", []), trend.get("score_display", []),
                                                      strict=False)]
-    notes = "Score by month: " + "; ".join(scores) if scores else "No score history."
-    title = f"{r.district_name}: score trend and rank in {r.state_name}" if r.is_district else \
-        "Score trend and rank history"
-    return Slide("trend", title, "Last 12 months; a dashed line marks a change of methodology",
+    notes = _("Score by month:") + " " + "; ".join(scores) if scores else _("No score history.")
+    title = (_("{district}: score trend and rank in {state}").format(district=r.district_name, state=r.state_name)
+             if r.is_district else _("Score trend and rank history"))
+    return Slide("trend", title, _("Last 12 months; a dashed line marks a change of methodology"),
                  columns=[[_trend_chart(r)], [_rank_chart(r)]], widths=[0.5, 0.5], notes=notes)
 
 
@@ -498,15 +531,16 @@ def why_verdict(r: Review) -> str:
     rank = format_rank(h.get("rank_national"))
     rc = _int(h.get("rank_change_national"))
     if rc is None:
-        head = f"Ranked {rank} (no rank last month)"
+        head = _("Ranked {rank} (no rank last month)").format(rank=rank)
     elif rc > 0:
-        head = f"Up {_places(rc)} to {rank}"
+        head = _("Up {places} to {rank}").format(places=_places(rc), rank=rank)
     elif rc < 0:
-        head = f"Down {_places(-rc)} to {rank}"
+        head = _("Down {places} to {rank}").format(places=_places(-rc), rank=rank)
     else:
-        head = f"Rank unchanged at {rank}"
+        head = _("Rank unchanged at {rank}").format(rank=rank)
     own = format_change_centi(h.get("score_change_centi"))
-    return f"{head}: our score {own} since {month_short(r.previous_month)}"
+    return _("{head}: our score {change} since {month}").format(head=head, change=own,
+                                                                 month=month_short(r.previous_month))
 
 
 def why_slide(r: Review) -> Slide:
@@ -514,8 +548,8 @@ def why_slide(r: Review) -> Slide:
     if not d.empty:
         d["weight_of_change"] = d["change"].abs() + d["rivals_change"].fillna(0).abs()
         d = d.sort_values("weight_of_change", ascending=False).head(WHY_PARAMETERS)
-    fig = figures.why_rank_moved(d, ours_label=r.state_name, rivals_label="States around us (avg)")
-    chart = Chart("why", for_slides(fig, wrap=42), caption="Change by parameter since last month (score points)")
+    fig = figures.why_rank_moved(d, ours_label=r.state_name, rivals_label=_("States around us (avg)"))
+    chart = Chart("why", for_slides(fig, wrap=42), caption=_("Change by parameter since last month (score points)"))
     chart.figure.update_layout(legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom"),
                                margin=dict(t=36))
     rivals = r.why_rivals
@@ -526,19 +560,20 @@ def why_slide(r: Review) -> Slide:
             moved = _rank_change(row["rank_change_national"])
             strip.items.append(Kpi(f"{format_rank(row['rank_national'], shared[i])} {row['name']}",
                                    format_change_centi(row["score_change_centi"]),
-                                   f"score {row['score_display']}" + ("" if moved == "–" else f" · {moved}"),
+                                   _("score {score}").format(score=row["score_display"])
+                                   + ("" if moved == "–" else f" · {moved}"),
                                    _change_tone(row["score_change_centi"]), highlight=row["unit_code"] == r.state_code))
     verdict = why_verdict(r)
     others = [f"{row['name']} {format_change_centi(row['score_change_centi'])}"
-              for _, row in (rivals.iterrows() if rivals is not None else iter(())) if row["unit_code"] != r.state_code]
+              for _i, row in (rivals.iterrows() if rivals is not None else iter(())) if row["unit_code"] != r.state_code]
     moves = []
     if not r.why_own.empty:
         top = r.why_own.reindex(r.why_own["change"].abs().sort_values(ascending=False).index).head(3)
-        moves = [f"{p['parameter_name']} {_signed(p['change'], 3)}" for _, p in top.iterrows()]
-    notes = verdict + ". Around us: " + (", ".join(others) or "none") + "."
+        moves = [f"{p['parameter_name']} {_signed(p['change'], 3)}" for _i, p in top.iterrows()]
+    notes = verdict + ". " + _("Around us:") + " " + (", ".join(others) or _("none")) + "."
     if moves:
-        notes += " Our biggest changes: " + "; ".join(moves) + "."
-    return Slide("why", "Why our rank moved", verdict,
+        notes += " " + _("Our biggest changes:") + " " + "; ".join(moves) + "."
+    return Slide("why", _("Why our rank moved"), verdict,
                  columns=[[strip, chart]], notes=notes)
 
 
@@ -546,40 +581,43 @@ def lost_slide(r: Review) -> Slide:
     lost = r.marks_lost
     total = float(lost["marks_lost"].sum()) if lost is not None and not lost.empty else 0.0
     fig = figures.marks_lost_bars(lost, top_n=CHART_PARAMETERS)
-    chart = Chart("lost", for_slides(fig), caption=f"Marks lost by parameter: {total:.2f} in all"
-                  + (f" (top {CHART_PARAMETERS} shown)" if lost is not None and len(lost) > CHART_PARAMETERS else ""))
+    chart = Chart("lost", for_slides(fig), caption=_("Marks lost by parameter: {total} in all").format(total=f"{total:.2f}")
+                  + (" " + _("(top {n} shown)").format(n=CHART_PARAMETERS)
+                     if lost is not None and len(lost) > CHART_PARAMETERS else ""))
     h = r.headline
     if r.above:
         a = r.above
-        kpi = Kpi(f"To overtake {a['name']}", f"+{a['marks_needed']:.2f}",
-                  f"score points needed: {a['name']} {a['score_display']}, we {h.get('score_display')}", "down")
+        kpi = Kpi(_("To overtake {name}").format(name=a["name"]), f"+{a['marks_needed']:.2f}",
+                  _("score points needed: {name} {score}, we {ours}").format(
+                      name=a["name"], score=a["score_display"], ours=h.get("score_display")), "down")
     elif r.below:
         b = r.below
-        kpi = Kpi(f"Lead over {b['name']}", f"{b['lead']:.2f}",
-                  f"score points ahead at #{format_rank(h.get('rank_national'))}: hold every parameter", "up")
+        kpi = Kpi(_("Lead over {name}").format(name=b["name"]), f"{b['lead']:.2f}",
+                  _("score points ahead at #{rank}: hold every parameter").format(
+                      rank=format_rank(h.get("rank_national"))), "up")
     else:
-        kpi = Kpi("Standing", format_rank(h.get("rank_national")), "no State/UT ranked around us")
+        kpi = Kpi(_("Standing"), format_rank(h.get("rank_national")), _("no State/UT ranked around us"))
     right: list[Any] = [Kpis([kpi])]
     stakes = r.stakes_by_parameter
     if stakes is not None and not stakes.empty:
-        t = Table([Col("Fix at lagging stations", "left", 2.6), Col("Stations", "right", 0.9),
-                   Col("Marks", "right", 0.9)], [], caption="At stake at lagging stations (State score points)",
+        t = Table([Col(_("Fix at lagging stations"), "left", 2.6), Col(_("Stations"), "right", 0.9),
+                   Col(_("Marks"), "right", 0.9)], [], caption=_("At stake at lagging stations (State score points)"),
                   dense=True)
-        for _, s in stakes.head(4).iterrows():
+        for _i, s in stakes.head(4).iterrows():
             t.rows.append([str(s["parameter_name"]), format_indian(s["stations"]), _marks(s["at_stake"], 3)])
             t.tones.append(["", "", ""])
         right.append(t)
     elif not r.is_district:
-        right.append(Text(["No marks at stake at lagging stations this month."], size="s"))
+        right.append(Text([_("No marks at stake at lagging stations this month.")], size="s"))
     else:
-        right.append(Text(["The marks each of this district's stations can earn are on the lagging-stations "
-                           "slide."], size="s"))
+        right.append(Text([_("The marks each of this district's stations can earn are on the lagging-stations "
+                             "slide.")], size="s"))
     top = lost.head(3) if lost is not None and not lost.empty else pd.DataFrame()
-    notes = f"{kpi.label}: {kpi.value} ({kpi.sub}). Marks lost in all: {total:.2f}."
+    notes = f"{kpi.label}: {kpi.value} ({kpi.sub}). " + _("Marks lost in all:") + f" {total:.2f}."
     if not top.empty:
-        notes += " Most marks lost: " + "; ".join(f"{p['parameter_name']} {p['marks_lost']:.3f}"
-                                                   for _, p in top.iterrows()) + "."
-    return Slide("lost", "Marks lost and what it takes", f"{r.state_name} · {month_long(r.month)}",
+        notes += " " + _("Most marks lost:") + " " + "; ".join(f"{p['parameter_name']} {p['marks_lost']:.3f}"
+                                                   for _i, p in top.iterrows()) + "."
+    return Slide("lost", _("Marks lost and what it takes"), f"{r.state_name} · {month_long(r.month)}",
                  columns=[[chart], right], widths=[0.55, 0.45], notes=notes)
 
 
@@ -589,9 +627,9 @@ def district_slides(r: Review) -> list[Slide]:
     shared = shared_ranks(list(d["rank_in_state"])) if not d.empty else []
     out = []
     for n, (a, b) in enumerate(parts, 1):
-        t = Table([Col("Rank", "right", 0.7), Col("District", "left", 2.2), Col("Score", "right", 1),
-                   Col("Change", "right", 1), Col("Rank change", "right", 1), Col("Lagging PS", "right", 0.9),
-                   Col("Reported", "right", 1.1)], [], empty="No district results this month")
+        t = Table([Col(_("Rank"), "right", 0.7), Col(_("District"), "left", 2.2), Col(_("Score"), "right", 1),
+                   Col(_("Change"), "right", 1), Col(_("Rank change"), "right", 1), Col(_("Lagging PS"), "right", 0.9),
+                   Col(_("Reported"), "right", 1.1)], [], empty=_("No district results this month"))
         for i in range(a, b):
             row = d.iloc[i]
             t.rows.append([format_rank(row["rank_in_state"], shared[i]), str(row["name"]), str(row["score_display"]),
@@ -602,9 +640,11 @@ def district_slides(r: Review) -> list[Slide]:
                             _change_tone(row["rank_change_in_state"]),
                             "down" if (_int(row["lagging_stations"]) or 0) > 0 else "",
                             "down" if _int(row["stations_reported"]) != _int(row["stations_active"]) else ""])
-        notes = "; ".join(f"{row[1]} {row[2]} (rank {row[0]}, {row[3]})" for row in t.rows)
-        out.append(Slide(f"districts-{n}", _part("District league table", n, len(parts)),
-                         f"{r.state_name} · {month_long(r.month)} · {len(d)} districts; PS = police stations",
+        notes = "; ".join(_("{name} {score} (rank {rank}, {change})").format(
+            name=row[1], score=row[2], rank=row[0], change=row[3]) for row in t.rows)
+        out.append(Slide(f"districts-{n}", _part(_("District league table"), n, len(parts)),
+                         f"{r.state_name} · {month_long(r.month)} · "
+                         + _("{n} districts; PS = police stations").format(n=len(d)),
                          columns=[[t]], notes=notes))
     return out
 
@@ -615,29 +655,31 @@ def station_slides(r: Review) -> list[Slide]:
     shared = shared_ranks(list(s["rank_in_district"])) if not s.empty else []
     out = []
     for n, (a, b) in enumerate(parts, 1):
-        t = Table([Col("Rank", "right", 0.7), Col("Police station", "left", 2.4), Col("Score", "right", 1),
-                   Col("Change", "right", 1), Col("Rank change", "right", 1), Col("Reported", "center", 1),
-                   Col("At stake", "right", 1)], [], empty="No station results this month")
+        t = Table([Col(_("Rank"), "right", 0.7), Col(_("Police station"), "left", 2.4), Col(_("Score"), "right", 1),
+                   Col(_("Change"), "right", 1), Col(_("Rank change"), "right", 1), Col(_("Reported"), "center", 1),
+                   Col(_("At stake"), "right", 1)], [], empty=_("No station results this month"))
         for i in range(a, b):
             row = s.iloc[i]
             reported = bool(row["reported"]) if not is_missing(row["reported"]) else False
             t.rows.append([format_rank(row["rank_in_district"], shared[i]), str(row["name"]),
                            str(row["score_display"]), format_change_centi(row["score_change_centi"]),
-                           _rank_change(row["rank_change_in_district"]), "yes" if reported else "NO",
+                           _rank_change(row["rank_change_in_district"]), _("yes") if reported else _("NO"),
                            "–" if is_missing(row["at_stake_district"]) else _marks(row["at_stake_district"], 3)])
             t.tones.append(["", "", "", _change_tone(row["score_change_centi"]),
                             _change_tone(row["rank_change_in_district"]), "" if reported else "down",
                             "" if is_missing(row["at_stake_district"]) else "down"])
-        notes = "; ".join(f"{row[1]} {row[2]} (rank {row[0]})" for row in t.rows)
-        out.append(Slide(f"stations-{n}", _part("Police stations", n, len(parts)),
-                         f"{r.district_name} · {month_short(r.month)} · {len(s)} police stations · at stake: "
-                         "district score points", columns=[[t]], notes=notes))
+        notes = "; ".join(_("{name} {score} (rank {rank})").format(name=row[1], score=row[2], rank=row[0])
+                          for row in t.rows)
+        out.append(Slide(f"stations-{n}", _part(_("Police stations"), n, len(parts)),
+                         f"{r.district_name} · {month_short(r.month)} · "
+                         + _("{n} police stations · at stake: district score points").format(n=len(s)),
+                         columns=[[t]], notes=notes))
     return out
 
 
 def _movers_table(df: pd.DataFrame, unit: str, empty: str) -> Table:
-    t = Table([Col(unit, "left", 2.2), Col("Score", "right", 1), Col("Change", "right", 1)], [], empty=empty)
-    for _, row in df.iterrows():
+    t = Table([Col(unit, "left", 2.2), Col(_("Score"), "right", 1), Col(_("Change"), "right", 1)], [], empty=empty)
+    for _i, row in df.iterrows():
         t.rows.append([str(row["name"]), str(row["score_display"]), format_change_centi(row["score_change_centi"])])
         t.tones.append(["", "", _change_tone(row["score_change_centi"])])
     return t
@@ -645,19 +687,22 @@ def _movers_table(df: pd.DataFrame, unit: str, empty: str) -> Table:
 
 def movers_slide(r: Review, stations: bool = False) -> Slide:
     movers = r.station_movers if stations else r.district_movers
-    unit = "Police station" if stations else "District"
-    words = "police stations" if stations else "districts"
+    unit = _("Police station") if stations else _("District")
     improved = movers.get("improved", pd.DataFrame())
     declined = movers.get("declined", pd.DataFrame())
-    a = _movers_table(improved, unit, f"No {words[:-1]} improved its score this month")
-    a.caption = "Most improved"
-    b = _movers_table(declined, unit, f"No {words[:-1]} declined this month")
-    b.caption = "Most declined"
-    notes = ("Most improved: " + (", ".join(f"{x[0]} {x[2]}" for x in a.rows) or "none") + ". Most declined: "
-             + (", ".join(f"{x[0]} {x[2]}" for x in b.rows) or "none") + ".")
-    return Slide("movers", "Most improved and most declined",
-                 f"{words.capitalize()} of {r.district_name if stations else r.state_name} · change in score since "
-                 f"{month_short(r.previous_month)}", columns=[[a], [b]], widths=[0.5, 0.5],
+    a = _movers_table(improved, unit, _("No police station improved its score this month") if stations
+                      else _("No district improved its score this month"))
+    a.caption = _("Most improved")
+    b = _movers_table(declined, unit, _("No police station declined this month") if stations
+                      else _("No district declined this month"))
+    b.caption = _("Most declined")
+    notes = (_("Most improved:") + " " + (", ".join(f"{x[0]} {x[2]}" for x in a.rows) or _("none")) + ". "
+             + _("Most declined:") + " " + (", ".join(f"{x[0]} {x[2]}" for x in b.rows) or _("none")) + ".")
+    where = r.district_name if stations else r.state_name
+    sub = (_("Police stations of {where} · change in score since {month}") if stations
+           else _("Districts of {where} · change in score since {month}")).format(
+        where=where, month=month_short(r.previous_month))
+    return Slide("movers", _("Most improved and most declined"), sub, columns=[[a], [b]], widths=[0.5, 0.5],
                  notes=notes)
 
 
@@ -668,21 +713,30 @@ def lag_reason(reasons: object, actions: object) -> str:
     parts = [p for p in str(reasons or "").split("; ") if p]
     words: list[str] = []
     critical: list[str] = []
+    # the reasons as `display.lagging_reasons` words them in the current language
+    crit = _("Critical: {name} — {counts}").split("{name}")[0]
+    crit_sep = re.escape(_("Critical: {name} — {counts}").split("{name}")[1].split("{counts}")[0])
+    crit_below = re.escape(" " + _("Critical: {name} below {threshold} of target").split("{name}")[1].strip().split(
+        "{threshold}")[0].strip() + " ")
+    score_head = _("Score {score}, below {threshold}").split("{score}")[0]
+    score_sep = _("Score {score}, below {threshold}").split("{score}")[1].split("{threshold}")[0]
+    not_reported = _("Not reported: no data received for this month").split(":")[0]
     for p in parts:
-        if p.startswith("Critical: "):
-            critical.append(re.split(r" — | below ", p.removeprefix("Critical: "), maxsplit=1)[0])
-        elif p.startswith("Score ") and ", below " in p:
-            words.append("score below " + p.rsplit(", below ", 1)[1])
-        elif p.startswith("Not reported"):
-            words.append("not reported")
+        if p.startswith(crit):
+            critical.append(re.split(f"{crit_sep}|{crit_below}", p.removeprefix(crit), maxsplit=1)[0])
+        elif p.startswith(score_head) and score_sep in p:
+            words.append(_("score below {threshold}").format(threshold=p.rsplit(score_sep, 1)[1]))
+        elif p.startswith(not_reported):
+            words.append(_("not reported"))
         else:
             words.append(p)
     if critical:
-        words.append(f"critical: {critical[0]}" if len(critical) == 1 else f"{len(critical)} critical parameters")
+        words.append(_("critical: {name}").format(name=critical[0]) if len(critical) == 1
+                     else _("{n} critical parameters").format(n=len(critical)))
     line = " · ".join(words)
     line = line[:1].upper() + line[1:]
     first = str(actions or "").split(" · ")[0].strip()
-    return f"{line}\nFix first: {first}" if first else (line or "–")
+    return f"{line}\n" + _("Fix first: {action}").format(action=first) if first else (line or "–")
 
 
 def lagging_slides(r: Review) -> list[Slide]:
@@ -694,11 +748,11 @@ def lagging_slides(r: Review) -> list[Slide]:
     out = []
     where = r.district_name if district else r.state_name
     for n, (a, b) in enumerate(parts, 1):
-        cols = [Col("Police station", "left", 1.5)]
+        cols = [Col(_("Police station"), "left", 1.5)]
         if not district:
-            cols.append(Col("District", "left", 1.1))
-        cols += [Col("Score", "right", 0.7), Col("Why it lags", "left", 3.4), Col("At stake", "right", 0.8)]
-        t = Table(cols, [], small=True, empty=f"No lagging police stations in {where} this month")
+            cols.append(Col(_("District"), "left", 1.1))
+        cols += [Col(_("Score"), "right", 0.7), Col(_("Why it lags"), "left", 3.4), Col(_("At stake"), "right", 0.8)]
+        t = Table(cols, [], small=True, empty=_("No lagging police stations in {where} this month").format(where=where))
         for i in range(a, b):
             row = lag.iloc[i]
             cells = [str(row["station_name"])] + ([] if district else [str(row["district_name"])])
@@ -707,19 +761,22 @@ def lagging_slides(r: Review) -> list[Slide]:
             t.rows.append(cells)
             t.refs.append(RowRef("station", str(row["station_code"]),
                                  r.fix_first_parameter.get(str(row["station_code"]))))
-            t.tones.append(["" for _ in cells[:-1]] + ["down"])
-        notes = "\n".join(f"{row['station_name']} ({row['district_name']}): {row['reasons']}; at stake "
-                          f"{_marks(row[stake_col], 3)}. To do: {row['actions'] or '–'}"
-                          for _, row in lag.iloc[a:b].iterrows()) or f"No lagging police stations in {where}."
-        unit = "district" if district else "State"
+            t.tones.append(["" for _cell in cells[:-1]] + ["down"])
+        notes = "\n".join(_("{station} ({district}): {reasons}; at stake {marks}. To do: {actions}").format(
+            station=row["station_name"], district=row["district_name"], reasons=row["reasons"],
+            marks=_marks(row[stake_col], 3), actions=row["actions"] or "–")
+            for _i, row in lag.iloc[a:b].iterrows()) or _("No lagging police stations in {where}.").format(where=where)
+        unit = _("district score points") if district else _("State score points")
         if total > LAGGING_TOP:
-            sub = f"{total} lagging in {where}; the top {LAGGING_TOP} by marks at stake ({unit} score points)"
+            sub = _("{n} lagging in {where}; the top {top} by marks at stake ({unit})").format(
+                n=total, where=where, top=LAGGING_TOP, unit=unit)
         elif total:
-            sub = (f"{total} lagging police station{'s' if total != 1 else ''} in {where}, by marks at stake "
-                   f"({unit} score points)")
+            sub = ngettext("{n} lagging police station in {where}, by marks at stake ({unit})",
+                           "{n} lagging police stations in {where}, by marks at stake ({unit})", total).format(
+                n=total, where=where, unit=unit)
         else:
             sub = month_long(r.month)
-        out.append(Slide(f"lagging-{n}", _part("Top lagging police stations", n, len(parts)), sub,
+        out.append(Slide(f"lagging-{n}", _part(_("Top lagging police stations"), n, len(parts)), sub,
                          columns=[[t]], notes=notes))
     return out
 
@@ -740,13 +797,13 @@ def projection_slide(r: Review) -> Slide:
     kpis: list[Kpi] = []
     if not own.empty:
         o = own.iloc[0]
-        kpis = [Kpi("Likely rank next month", rank_range_text(o["rank_low"], o["rank_high"]),
-                    f"80 % range · rank now {format_rank(o['rank_now'])}"),
-                Kpi("P(first)", probability_text(o["p_first"])),
-                Kpi("P(top 5)", probability_text(o["p_top5"])),
-                Kpi("P(rank improves)", probability_text(o["p_improve"]))]
-    table = Table([Col("State/UT", "left", 2.4), Col("Likely rank", "right", 1.2), Col("P(first)", "right", 0.9),
-                   Col("Likely score", "right", 1.1)], [], dense=True)
+        kpis = [Kpi(_("Likely rank next month"), rank_range_text(o["rank_low"], o["rank_high"]),
+                    _("80 % range · rank now {rank}").format(rank=format_rank(o["rank_now"]))),
+                Kpi(_("P(first)"), probability_text(o["p_first"])),
+                Kpi(_("P(top 5)"), probability_text(o["p_top5"])),
+                Kpi(_("P(rank improves)"), probability_text(o["p_improve"]))]
+    table = Table([Col(_("State/UT"), "left", 2.4), Col(_("Likely rank"), "right", 1.2), Col(_("P(first)"), "right", 0.9),
+                   Col(_("Likely score"), "right", 1.1)], [], dense=True)
     idx = list(range(min(PROJECTION_ROWS, len(p))))
     own_idx = list(own.index)
     if own_idx and own_idx[0] not in idx:
@@ -759,12 +816,14 @@ def projection_slide(r: Review) -> Slide:
                            probability_text(row["p_first"]), format_score(row["score_median"])])
     bt = r.projection_backtest
     held, compare = (backtest_text(bt["coverage"], bt["checks"], bt["mae_model"], bt["mae_carry"], len(bt["months"]))
-                     if bt else ("Not enough months yet to check the projection.", ""))
-    text = Text([PROJECTION_NOTE, held, compare] if compare else [PROJECTION_NOTE, held], size="s")
+                     if bt else (_("Not enough months yet to check the projection against what happened."), ""))
+    note = _(PROJECTION_NOTE)
+    text = Text([note, held, compare] if compare else [note, held], size="s")
     left: list = [Kpis(kpis)] if kpis else []
     headline = (projection_headline(own.iloc[0]["rank_low"], own.iloc[0]["rank_high"], own.iloc[0]["p_first"])
-                if not own.empty else "No projection for this State/UT")
+                if not own.empty else _("No projection for this State/UT"))
     month_after = month_long(next_month(r.month))
-    return Slide("projection", f"Next month, estimated: {month_after}", f"{headline} · an estimate, not a result",
+    return Slide("projection", _("Next month, estimated: {month}").format(month=month_after),
+                 headline + " · " + _("an estimate, not a result"),
                  columns=[[*left, text], [table]], widths=[0.42, 0.58],
-                 notes=f"{headline}. {PROJECTION_NOTE} {held} {compare}".strip())
+                 notes=f"{headline}. {note} {held} {compare}".strip())

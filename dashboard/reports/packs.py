@@ -25,6 +25,8 @@ from sqlalchemy import Engine
 
 from dashboard.actions import tally
 from dashboard.display import FORUM_WORDS, STATUS_WORDS, format_timestamp, month_long, outcome_words
+from dashboard.i18n import N_, current_language
+from dashboard.i18n import gettext as _
 from dashboard.reports import tabular
 from dashboard.reports.deck import TALLY_KEYS, commitment_groups, slides, stamp
 from dashboard.reports.review import Review
@@ -33,6 +35,9 @@ from layouts.slides import Chart, Kpis, Slide, Table, Text
 
 FORMATS = ("pdf", "pptx", "xlsx")
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# Hindi: Noto Sans Devanagari (Debian fonts-noto-core, installed by scripts/setup.sh), shaped by HarfBuzz
+DEVANAGARI_DIR = Path("/usr/share/fonts/truetype/noto")
+DEVANAGARI_FONT = "Noto Sans Devanagari"  # the PPTX runs' complex-script (a:cs) typeface
 CHROMIUM = "/usr/bin/chromium"
 
 # page geometry in inches (the PowerPoint 16:9 page); PDF uses the same numbers in millimetres
@@ -157,7 +162,7 @@ def chart_images(deck: Sequence[Slide]) -> dict[int, bytes]:
 
 
 def footer_text(review: Review) -> str:
-    return f"{stamp(review)} · generated {format_timestamp(review.generated_at)}"
+    return f"{stamp(review)} · " + _("generated {when}").format(when=format_timestamp(review.generated_at))
 
 
 # --- PDF (fpdf2) ----------------------------------------------------------------------------------------
@@ -166,12 +171,47 @@ MM = 25.4  # mm per inch
 
 
 def _pdf_fonts(pdf: Any) -> str:
+    """DejaVu Sans for Latin text and symbols, Noto Sans Devanagari as the fallback for Hindi, with text
+    shaping (HarfBuzz) so that conjuncts and vowel signs are placed right (पुलिस, not पुलसि)."""
     regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-    if regular.exists() and bold.exists():
-        pdf.add_font("DejaVu", "", str(regular))
-        pdf.add_font("DejaVu", "B", str(bold))
-        return "DejaVu"
-    return "Helvetica"  # no ₹/▲/▼ glyphs: the text still reads
+    if not (regular.exists() and bold.exists()):
+        return "Helvetica"  # no ₹/▲/▼ glyphs: the text still reads
+    pdf.add_font("DejaVu", "", str(regular))
+    pdf.add_font("DejaVu", "B", str(bold))
+    deva, deva_bold = (DEVANAGARI_DIR / "NotoSansDevanagari-Regular.ttf",
+                       DEVANAGARI_DIR / "NotoSansDevanagari-Bold.ttf")
+    if deva.exists() and deva_bold.exists():
+        pdf.add_font("NotoDevanagari", "", str(deva))
+        pdf.add_font("NotoDevanagari", "B", str(deva_bold))
+        pdf.set_fallback_fonts(["NotoDevanagari"], exact_match=False)
+    pdf.set_text_shaping(True)
+    return "DejaVu"
+
+
+def set_complex_script_font(prs: Any, typeface: str = DEVANAGARI_FONT) -> None:
+    """Give every text run of the presentation (slides, tables, notes) a complex-script font (`a:cs`), which
+    PowerPoint and LibreOffice use for Devanagari; Latin text keeps the theme's font."""
+    from pptx.oxml.ns import qn
+
+    later = {qn(t) for t in ("a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:extLst")}
+    parts = [slide.part for slide in prs.slides]
+    parts += [slide.notes_slide.part for slide in prs.slides if slide.has_notes_slide]
+    for part in parts:
+        for run in part._element.iter(qn("a:r")):
+            rpr = run.get_or_add_rPr()
+            for old in rpr.findall(qn("a:cs")):
+                rpr.remove(old)
+            cs = rpr.makeelement(qn("a:cs"), {"typeface": typeface})
+            follower = next((child for child in rpr if child.tag in later), None)
+            if follower is not None:
+                follower.addprevious(cs)
+            else:
+                rpr.append(cs)
+
+
+def pack_title(review: Review) -> str:
+    return _("{scope}: CCTNS progress review, {month}").format(scope=review.scope_name,
+                                                                month=month_long(review.month))
 
 
 def build_pdf(review: Review, deck: Sequence[Slide], images: dict[int, bytes]) -> bytes:
@@ -181,11 +221,11 @@ def build_pdf(review: Review, deck: Sequence[Slide], images: dict[int, bytes]) -
     pdf.set_auto_page_break(False)
     pdf.set_margins(MARGIN * MM, MARGIN * MM, MARGIN * MM)
     font = _pdf_fonts(pdf)
-    pdf.set_title(f"{review.scope_name}: CCTNS progress review, {month_long(review.month)}")
-    pdf.set_author("CCTNS progress dashboard")
+    pdf.set_title(pack_title(review))
+    pdf.set_author(_("CCTNS progress dashboard"))
     pdf.set_subject(footer_text(review))
     pdf.set_creator("cctns pack")
-    pdf.set_lang("en-IN")
+    pdf.set_lang("hi-IN" if current_language() == "hi" else "en-IN")
     footer = footer_text(review)
     for n, slide in enumerate(deck, 1):
         pdf.add_page()
@@ -375,9 +415,9 @@ def build_pptx(review: Review, deck: Sequence[Slide], images: dict[int, bytes]) 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(PAGE_W), Inches(PAGE_H)
     # names come from imports: a control character is not XML (lxml refuses the whole pack)
-    prs.core_properties.title = strip_control_characters(
-        f"{review.scope_name}: CCTNS progress review, {month_long(review.month)}")
-    prs.core_properties.author = "CCTNS progress dashboard"
+    prs.core_properties.title = strip_control_characters(pack_title(review))
+    prs.core_properties.author = _("CCTNS progress dashboard")
+    prs.core_properties.language = "hi-IN" if current_language() == "hi" else "en-IN"
     prs.core_properties.subject = strip_control_characters(footer_text(review))
     layout = prs.slide_layouts[5]  # Title Only: a real title placeholder (outline, accessibility)
     footer = footer_text(review)
@@ -388,6 +428,7 @@ def build_pptx(review: Review, deck: Sequence[Slide], images: dict[int, bytes]) 
         _pptx_text(s, PAGE_W - MARGIN - 0.8, 7.02, 0.8, 0.3, f"{n} / {len(deck)}", 10, MUTED, align="right")
         s.notes_slide.notes_text_frame.text = strip_control_characters(
             f"{spec.title}\n{spec.subtitle}\n\n{spec.notes}\n\n{footer}")
+    set_complex_script_font(prs)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()
@@ -596,13 +637,14 @@ def _num(v: object) -> Any:
     return v
 
 
-def _sheet(wb: Any, name: str, df: pd.DataFrame, columns: list[tuple[str, str, str | None]]) -> None:
-    """One sheet: `columns` = (source column, header, number format or None)."""
+def _sheet(wb: Any, name: str, df: pd.DataFrame, columns: list[tuple[str, str, str | None]]) -> Any:
+    """One sheet: `columns` = (source column, header, number format or None); its name and headers in the
+    current language. Returns the sheet."""
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    ws = wb.create_sheet(tabular.sheet_title(name))
-    tabular.append_row(ws, [h for _, h, _ in columns])
+    ws = wb.create_sheet(tabular.sheet_title(_(name)))
+    tabular.append_row(ws, [_(h) for _src, h, _fmt in columns])
     head_font = Font(bold=True, color="FFFFFF")
     head_fill = PatternFill("solid", fgColor="1F2937")
     for cell in ws[1]:
@@ -610,8 +652,8 @@ def _sheet(wb: Any, name: str, df: pd.DataFrame, columns: list[tuple[str, str, s
         cell.fill = head_fill
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         cell.border = Border(bottom=Side(style="medium", color="0B5CAD"))
-    for _, row in (df.iterrows() if df is not None else iter(())):
-        tabular.append_row(ws, [_num(row[c]) if c in row.index else None for c, _, _ in columns])
+    for _i, row in (df.iterrows() if df is not None else iter(())):
+        tabular.append_row(ws, [_num(row[c]) if c in row.index else None for c, _h, _f in columns])
     for j, (src, header, fmt) in enumerate(columns, 1):
         letter = get_column_letter(j)
         if fmt:
@@ -627,6 +669,7 @@ def _sheet(wb: Any, name: str, df: pd.DataFrame, columns: list[tuple[str, str, s
     ws.row_dimensions[1].height = 30
     if ws.max_row > 1:
         ws.auto_filter.ref = ws.dimensions
+    return ws
 
 
 def _with_published(df: pd.DataFrame) -> pd.DataFrame:
@@ -645,40 +688,40 @@ def summary_rows(r: Review) -> list[tuple[str, Any, str | None]]:
     h = r.headline
     lost = r.marks_lost
     rows: list[tuple[str, Any, str | None]] = [
-        ("Scope", r.scope_name, None),
-        ("State/UT code", r.state_code, None),
-        ("District code", r.district_code or "", None),
-        ("Month", r.month, None),
-        ("Data as of", format_timestamp(r.data_as_of), None),
-        ("Methodology version", r.methodology_version, None),
-        ("Generated at", format_timestamp(r.generated_at), None),
-        ("Score (published)", _centi(h.get("score_centi")), SCORE_FMT),
-        ("Score change since last month", _centi(h.get("score_change_centi")), CHANGE_FMT),
-        ("All-India rank", _num(h.get("rank_national")), INT_FMT),
-        ("States/UTs ranked", _num(h.get("states_ranked")), INT_FMT),
-        ("All-India rank change (places up)", _num(h.get("rank_change_national")), INT_FMT),
-        ("Category", r.category, None),
-        ("Category rank", _num(h.get("rank_category")), INT_FMT),
-        ("Months at #1 (streak)", _num(h.get("streak_at_1")), INT_FMT),
-        ("Months in the top 5 (streak)", _num(h.get("streak_top5")), INT_FMT),
-        ("Marks lost in all", float(lost["marks_lost"].sum()) if lost is not None and not lost.empty else 0.0,
+        (N_("Scope"), r.scope_name, None),
+        (N_("State/UT code"), r.state_code, None),
+        (N_("District code"), r.district_code or "", None),
+        (N_("Month"), r.month, None),
+        (N_("Data as of"), format_timestamp(r.data_as_of), None),
+        (N_("Methodology version"), r.methodology_version, None),
+        (N_("Generated at"), format_timestamp(r.generated_at), None),
+        (N_("Score (published)"), _centi(h.get("score_centi")), SCORE_FMT),
+        (N_("Score change since last month"), _centi(h.get("score_change_centi")), CHANGE_FMT),
+        (N_("All-India rank"), _num(h.get("rank_national")), INT_FMT),
+        (N_("States/UTs ranked"), _num(h.get("states_ranked")), INT_FMT),
+        (N_("All-India rank change (places up)"), _num(h.get("rank_change_national")), INT_FMT),
+        (N_("Category"), r.category, None),
+        (N_("Category rank"), _num(h.get("rank_category")), INT_FMT),
+        (N_("Months at #1 (streak)"), _num(h.get("streak_at_1")), INT_FMT),
+        (N_("Months in the top 5 (streak)"), _num(h.get("streak_top5")), INT_FMT),
+        (N_("Marks lost in all"), float(lost["marks_lost"].sum()) if lost is not None and not lost.empty else 0.0,
          STAKE_FMT),
     ]
     if r.above:
-        rows += [("State/UT above", r.above["name"], None),
-                 ("Marks needed to overtake it", float(r.above["marks_needed"]), STAKE_FMT)]
+        rows += [(N_("State/UT above"), r.above["name"], None),
+                 (N_("Marks needed to overtake it"), float(r.above["marks_needed"]), STAKE_FMT)]
     if r.below:
-        rows += [("State/UT below", r.below["name"], None), ("Lead over it", float(r.below["lead"]), STAKE_FMT)]
+        rows += [(N_("State/UT below"), r.below["name"], None), ("Lead over it", float(r.below["lead"]), STAKE_FMT)]
     if r.is_district and r.district_headline:
         d = r.district_headline
-        rows += [("District score (published)", _centi(d.get("score_centi")), SCORE_FMT),
-                 ("District score change", _centi(d.get("score_change_centi")), CHANGE_FMT),
-                 ("District rank in the State", _num(d.get("rank_in_state")), INT_FMT),
-                 ("Districts ranked", _num(d.get("districts_ranked")), INT_FMT)]
-    rows.append(("Lagging police stations", len(r.lagging), INT_FMT))
+        rows += [(N_("District score (published)"), _centi(d.get("score_centi")), SCORE_FMT),
+                 (N_("District score change"), _centi(d.get("score_change_centi")), CHANGE_FMT),
+                 (N_("District rank in the State"), _num(d.get("rank_in_state")), INT_FMT),
+                 (N_("Districts ranked"), _num(d.get("districts_ranked")), INT_FMT)]
+    rows.append((N_("Lagging police stations"), len(r.lagging), INT_FMT))
     counts = tally(r.commitments)
-    rows.append(("Commitments from the last review", counts["total"], INT_FMT))
-    rows += [(f"  {label}", counts[key], INT_FMT) for key, label, _ in TALLY_KEYS]
+    rows.append((N_("Commitments from the last review"), counts["total"], INT_FMT))
+    rows += [(f"  {label}", counts[key], INT_FMT) for key, label, _tone in TALLY_KEYS]
     return rows
 
 
@@ -688,93 +731,92 @@ def build_xlsx(r: Review) -> bytes:
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "Summary"
-    tabular.append_row(ws, ["Item", "Value"])
+    ws.title = _("Summary")
+    tabular.append_row(ws, [_("Item"), _("Value")])
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F2937")
     for label, value, fmt in summary_rows(r):
-        tabular.append_row(ws, [label, value])
+        tabular.append_row(ws, [_(label) if not label.startswith(" ") else "  " + _(label.strip()), value])
         if fmt:
             ws.cell(row=ws.max_row, column=2).number_format = fmt
     ws.column_dimensions["A"].width = 36
     ws.column_dimensions["B"].width = 40
     ws.freeze_panes = "A2"
 
-    _sheet(wb, "Commitments", commitments_frame(r), [
-        ("unit", "Police station" if r.is_district else "District", None), ("total", "Actions", INT_FMT),
-        *[(key, label, INT_FMT) for key, label, _ in TALLY_KEYS], ("not_judged", "Cannot be judged", INT_FMT),
-        ("escalated", "Escalated", INT_FMT)])
-    commitments = wb["Commitments"]
+    commitments = _sheet(wb, N_("Commitments"), commitments_frame(r), [
+        ("unit", N_("Police station") if r.is_district else N_("District"), None), ("total", N_("Actions"), INT_FMT),
+        *[(key, label, INT_FMT) for key, label, _tone in TALLY_KEYS], ("not_judged", N_("Cannot be judged"), INT_FMT),
+        ("escalated", N_("Escalated"), INT_FMT)])
     if commitments.max_row > 1:
         for cell in commitments[commitments.max_row]:  # the total
             cell.font = Font(bold=True)
-    _sheet(wb, "Actions", actions_frame(r), ACTION_SHEET_COLUMNS)
+    _sheet(wb, N_("Actions"), actions_frame(r), ACTION_SHEET_COLUMNS)
 
     states = _with_published(r.states)
-    _sheet(wb, "All-India", states, [
-        ("rank_national", "All-India rank", INT_FMT), ("unit_code", "State/UT code", None), ("name", "State/UT", None),
-        ("category", "Category", None), ("score_published", "Score", SCORE_FMT),
-        ("score_change", "Score change", CHANGE_FMT), ("rank_change_national", "Rank change (places up)", INT_FMT),
-        ("rank_category", "Category rank", INT_FMT), ("rank_change_category", "Category rank change", INT_FMT),
-        ("streak_at_1", "Months at #1", INT_FMT), ("streak_top5", "Months in top 5", INT_FMT),
-        ("stations_reported", "Stations reported", INT_FMT), ("stations_active", "Stations active", INT_FMT),
-        ("gap_to_100", "Gap to 100", SCORE_FMT)])
-    trend_cols = [("month", "Month", None), ("score_published", "Score", SCORE_FMT),
-                  ("rank_national", "All-India rank", INT_FMT), ("rank_category", "Category rank", INT_FMT),
-                  ("version_id", "Methodology version", None)]
-    _sheet(wb, "Score trend", _with_published(r.trend), trend_cols)
+    _sheet(wb, N_("All-India"), states, [
+        ("rank_national", N_("All-India rank"), INT_FMT), ("unit_code", N_("State/UT code"), None), ("name", N_("State/UT"), None),
+        ("category", N_("Category"), None), ("score_published", N_("Score"), SCORE_FMT),
+        ("score_change", N_("Score change"), CHANGE_FMT), ("rank_change_national", N_("Rank change (places up)"), INT_FMT),
+        ("rank_category", N_("Category rank"), INT_FMT), ("rank_change_category", N_("Category rank change"), INT_FMT),
+        ("streak_at_1", N_("Months at #1"), INT_FMT), ("streak_top5", N_("Months in top 5"), INT_FMT),
+        ("stations_reported", N_("Stations reported"), INT_FMT), ("stations_active", N_("Stations active"), INT_FMT),
+        ("gap_to_100", N_("Gap to 100"), SCORE_FMT)])
+    trend_cols = [("month", N_("Month"), None), ("score_published", N_("Score"), SCORE_FMT),
+                  ("rank_national", N_("All-India rank"), INT_FMT), ("rank_category", N_("Category rank"), INT_FMT),
+                  ("version_id", N_("Methodology version"), None)]
+    _sheet(wb, N_("Score trend"), _with_published(r.trend), trend_cols)
     hist = r.rank_history.copy()
     if not hist.empty:
         hist["score_published"] = [_centi(v) for v in hist["score_centi"]]
-    _sheet(wb, "Rank history", hist, [("month", "Month", None), ("unit_code", "State/UT code", None),
-                                      ("name", "State/UT", None), ("rank", "All-India rank", INT_FMT),
-                                      ("score_published", "Score", SCORE_FMT)])
-    _sheet(wb, "Why rank moved", r.why_own, [
-        ("parameter", "Parameter id", None), ("parameter_name", "Parameter", None),
-        ("contribution_prev", "Contribution last month", "0.000"), ("contribution_now", "Contribution now", "0.000"),
-        ("change", "Our change", "+0.000;-0.000;0.000"),
-        ("rivals_change", "States around us: average change", "+0.000;-0.000;0.000")])
-    _sheet(wb, "States around us", _with_published(r.why_rivals), [
-        ("rank_national", "All-India rank", INT_FMT), ("unit_code", "State/UT code", None), ("name", "State/UT", None),
-        ("score_display", "Score (text)", None), ("score_change", "Score change", CHANGE_FMT),
-        ("rank_change_national", "Rank change (places up)", INT_FMT)])
-    _sheet(wb, "Marks lost", r.marks_lost, [
-        ("parameter", "Parameter id", None), ("parameter_name", "Parameter", None), ("head", "Head", None),
-        ("numerator", "Numerator", INT_FMT), ("denominator", "Denominator", INT_FMT), ("value", "Value (%)", SCORE_FMT),
-        ("weight", "Weight", SCORE_FMT), ("marks", "Marks", "0.000"), ("marks_lost", "Marks lost", "0.000")])
-    _sheet(wb, "Marks at stake", r.stakes_by_parameter, [
-        ("parameter", "Parameter id", None), ("parameter_name", "Parameter", None),
-        ("stations", "Lagging stations", INT_FMT), ("at_stake", "Marks at stake (State)", STAKE_FMT)])
-    unit_cols = [("score_published", "Score", SCORE_FMT), ("score_change", "Score change", CHANGE_FMT)]
-    _sheet(wb, "Districts", _with_published(r.districts), [
-        ("rank_in_state", "Rank in State", INT_FMT), ("unit_code", "District code", None), ("name", "District", None),
-        *unit_cols, ("rank_change_in_state", "Rank change (places up)", INT_FMT),
-        ("lagging_stations", "Lagging stations", INT_FMT), ("stations_reported", "Stations reported", INT_FMT),
-        ("stations_active", "Stations active", INT_FMT)])
-    _sheet(wb, "District movers", _movers_frame(r.district_movers), [
-        ("direction", "Direction", None), ("unit_code", "District code", None), ("name", "District", None),
+    _sheet(wb, N_("Rank history"), hist, [("month", N_("Month"), None), ("unit_code", N_("State/UT code"), None),
+                                      ("name", N_("State/UT"), None), ("rank", N_("All-India rank"), INT_FMT),
+                                      ("score_published", N_("Score"), SCORE_FMT)])
+    _sheet(wb, N_("Why rank moved"), r.why_own, [
+        ("parameter", N_("Parameter id"), None), ("parameter_name", N_("Parameter"), None),
+        ("contribution_prev", N_("Contribution last month"), "0.000"), ("contribution_now", N_("Contribution now"), "0.000"),
+        ("change", N_("Our change"), "+0.000;-0.000;0.000"),
+        ("rivals_change", N_("States around us: average change"), "+0.000;-0.000;0.000")])
+    _sheet(wb, N_("States around us"), _with_published(r.why_rivals), [
+        ("rank_national", N_("All-India rank"), INT_FMT), ("unit_code", N_("State/UT code"), None), ("name", N_("State/UT"), None),
+        ("score_display", N_("Score (text)"), None), ("score_change", N_("Score change"), CHANGE_FMT),
+        ("rank_change_national", N_("Rank change (places up)"), INT_FMT)])
+    _sheet(wb, N_("Marks lost"), r.marks_lost, [
+        ("parameter", N_("Parameter id"), None), ("parameter_name", N_("Parameter"), None), ("head", N_("Head"), None),
+        ("numerator", N_("Numerator"), INT_FMT), ("denominator", N_("Denominator"), INT_FMT), ("value", N_("Value (%)"), SCORE_FMT),
+        ("weight", N_("Weight"), SCORE_FMT), ("marks", N_("Marks"), "0.000"), ("marks_lost", N_("Marks lost"), "0.000")])
+    _sheet(wb, N_("Marks at stake"), r.stakes_by_parameter, [
+        ("parameter", N_("Parameter id"), None), ("parameter_name", N_("Parameter"), None),
+        ("stations", N_("Lagging stations"), INT_FMT), ("at_stake", N_("Marks at stake (State)"), STAKE_FMT)])
+    unit_cols = [("score_published", N_("Score"), SCORE_FMT), ("score_change", N_("Score change"), CHANGE_FMT)]
+    _sheet(wb, N_("Districts"), _with_published(r.districts), [
+        ("rank_in_state", N_("Rank in State"), INT_FMT), ("unit_code", N_("District code"), None), ("name", N_("District"), None),
+        *unit_cols, ("rank_change_in_state", N_("Rank change (places up)"), INT_FMT),
+        ("lagging_stations", N_("Lagging stations"), INT_FMT), ("stations_reported", N_("Stations reported"), INT_FMT),
+        ("stations_active", N_("Stations active"), INT_FMT)])
+    _sheet(wb, N_("District movers"), _movers_frame(r.district_movers), [
+        ("direction", N_("Direction"), None), ("unit_code", N_("District code"), None), ("name", N_("District"), None),
         *unit_cols])
     lag = r.lagging.copy() if r.lagging is not None else pd.DataFrame()
-    _sheet(wb, "Lagging stations", lag, [
-        ("station_code", "Station code", None), ("station_name", "Police station", None),
-        ("district_code", "District code", None), ("district_name", "District", None), ("score", "Score", SCORE_FMT),
-        ("not_reported", "Not reported", None), ("low_score", "Low score", None), ("reasons", "Why it lags", None),
-        ("at_stake_state", "Marks at stake (State)", STAKE_FMT),
-        ("at_stake_district", "Marks at stake (district)", STAKE_FMT), ("actions", "What to fix first", None)])
+    _sheet(wb, N_("Lagging stations"), lag, [
+        ("station_code", N_("Station code"), None), ("station_name", N_("Police station"), None),
+        ("district_code", N_("District code"), None), ("district_name", N_("District"), None), ("score", N_("Score"), SCORE_FMT),
+        ("not_reported", N_("Not reported"), None), ("low_score", N_("Low score"), None), ("reasons", N_("Why it lags"), None),
+        ("at_stake_state", N_("Marks at stake (State)"), STAKE_FMT),
+        ("at_stake_district", N_("Marks at stake (district)"), STAKE_FMT), ("actions", N_("What to fix first"), None)])
     if r.is_district:
-        _sheet(wb, "District trend", _with_published(r.district_trend), [
-            ("month", "Month", None), ("score_published", "Score", SCORE_FMT),
-            ("rank_in_state", "Rank in State", INT_FMT), ("version_id", "Methodology version", None)])
-        _sheet(wb, "Stations", _with_published(r.stations), [
-            ("rank_in_district", "Rank in district", INT_FMT), ("unit_code", "Station code", None),
-            ("name", "Police station", None), *unit_cols,
-            ("rank_change_in_district", "Rank change (places up)", INT_FMT), ("rank_in_state", "Rank in State", INT_FMT),
-            ("reported", "Reported", None), ("fir_volume", "FIRs registered", INT_FMT), ("peer_group", "Peer group", None),
-            ("at_stake_district", "Marks at stake (district)", STAKE_FMT),
-            ("at_stake_state", "Marks at stake (State)", STAKE_FMT)])
-        _sheet(wb, "Station movers", _movers_frame(r.station_movers), [
-            ("direction", "Direction", None), ("unit_code", "Station code", None), ("name", "Police station", None),
+        _sheet(wb, N_("District trend"), _with_published(r.district_trend), [
+            ("month", N_("Month"), None), ("score_published", N_("Score"), SCORE_FMT),
+            ("rank_in_state", N_("Rank in State"), INT_FMT), ("version_id", N_("Methodology version"), None)])
+        _sheet(wb, N_("Stations"), _with_published(r.stations), [
+            ("rank_in_district", N_("Rank in district"), INT_FMT), ("unit_code", N_("Station code"), None),
+            ("name", N_("Police station"), None), *unit_cols,
+            ("rank_change_in_district", N_("Rank change (places up)"), INT_FMT), ("rank_in_state", N_("Rank in State"), INT_FMT),
+            ("reported", N_("Reported"), None), ("fir_volume", N_("FIRs registered"), INT_FMT), ("peer_group", N_("Peer group"), None),
+            ("at_stake_district", N_("Marks at stake (district)"), STAKE_FMT),
+            ("at_stake_state", N_("Marks at stake (State)"), STAKE_FMT)])
+        _sheet(wb, N_("Station movers"), _movers_frame(r.station_movers), [
+            ("direction", N_("Direction"), None), ("unit_code", N_("Station code"), None), ("name", N_("Police station"), None),
             *unit_cols])
     wb.properties.title = strip_control_characters(f"{r.scope_name}: CCTNS progress review, {month_long(r.month)}")
     wb.properties.creator = "CCTNS progress dashboard"
@@ -784,21 +826,21 @@ def build_xlsx(r: Review) -> bytes:
 
 
 ACTION_SHEET_COLUMNS: list[tuple[str, str, str | None]] = [
-    ("id", "Action id", INT_FMT), ("from_last_review", "From the last review", None), ("level", "Level", None),
-    ("unit_code", "Unit code", None), ("unit_name", "Unit", None), ("district_name", "District", None),
-    ("parameter", "Parameter id", None), ("parameter_name", "Parameter", None), ("text", "Action", None),
-    ("owner", "Owner", None), ("assigned_by", "Assigned by", None), ("review_date", "Review date", None),
-    ("forum_words", "Forum", None), ("basis_month", "Gap month", None),
-    ("gap_numerator", "Gap then: numerator", INT_FMT), ("gap_denominator", "Gap then: denominator", INT_FMT),
-    ("gap_value", "Gap then: value (% or score)", "0.0"), ("gap_target", "Target (% or lagging bar)", "0.##"),
-    ("gap_needed", "Numerator needed", INT_FMT), ("gap_at_stake", "Marks at stake then", STAKE_FMT),
-    ("due_month", "Due month", None), ("current_due_month", "Now due", None),
-    ("carry_cycles", "Carried over (months)", INT_FMT), ("status_words", "Status", None),
-    ("status_reason", "Status reason", None), ("escalated_to", "Escalated to", None),
-    ("outcome_words", "Outcome", None), ("outcome_month", "Judged by the data of", None),
-    ("now_numerator", "Now: numerator", INT_FMT), ("now_denominator", "Now: denominator", INT_FMT),
-    ("now_value", "Now: value (% or score)", "0.0"), ("now_at_stake", "Marks at stake now", STAKE_FMT),
-    ("comment_count", "Comments", INT_FMT), ("updated_by", "Last changed by", None),
+    ("id", N_("Action id"), INT_FMT), ("from_last_review", N_("From the last review"), None), ("level", N_("Level"), None),
+    ("unit_code", N_("Unit code"), None), ("unit_name", N_("Unit"), None), ("district_name", N_("District"), None),
+    ("parameter", N_("Parameter id"), None), ("parameter_name", N_("Parameter"), None), ("text", N_("Action"), None),
+    ("owner", N_("Owner"), None), ("assigned_by", N_("Assigned by"), None), ("review_date", N_("Review date"), None),
+    ("forum_words", N_("Forum"), None), ("basis_month", N_("Gap month"), None),
+    ("gap_numerator", N_("Gap then: numerator"), INT_FMT), ("gap_denominator", N_("Gap then: denominator"), INT_FMT),
+    ("gap_value", N_("Gap then: value (% or score)"), "0.0"), ("gap_target", N_("Target (% or lagging bar)"), "0.##"),
+    ("gap_needed", N_("Numerator needed"), INT_FMT), ("gap_at_stake", N_("Marks at stake then"), STAKE_FMT),
+    ("due_month", N_("Due month"), None), ("current_due_month", N_("Now due"), None),
+    ("carry_cycles", N_("Carried over (months)"), INT_FMT), ("status_words", N_("Status"), None),
+    ("status_reason", N_("Status reason"), None), ("escalated_to", N_("Escalated to"), None),
+    ("outcome_words", N_("Outcome"), None), ("outcome_month", N_("Judged by the data of"), None),
+    ("now_numerator", N_("Now: numerator"), INT_FMT), ("now_denominator", N_("Now: denominator"), INT_FMT),
+    ("now_value", N_("Now: value (% or score)"), "0.0"), ("now_at_stake", N_("Marks at stake now"), STAKE_FMT),
+    ("comment_count", N_("Comments"), INT_FMT), ("updated_by", N_("Last changed by"), None),
 ]
 
 

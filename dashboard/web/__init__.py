@@ -63,6 +63,13 @@ from dashboard.web.lagging_request import (
     lagging_list_empty,
     resolve,
 )
+from dashboard.web.language import (
+    html_with_lang,
+    init_language,
+    language_href,
+    remember_language,
+    request_language,
+)
 from dashboard.web.operations import (
     AUDIT_PATH,
     PROBLEMS_PATH,
@@ -142,6 +149,7 @@ from dashboard.web.users import (
 )
 
 __all__ = [
+    "html_with_lang", "init_language", "language_href", "remember_language", "request_language",
     "ALLOWED_SUFFIXES", "AUDIT_PATH", "MAX_AUDIT_ROWS", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_FILES", "PASSWORD_PATH",
     "PROBLEMS_PATH", "UPLOAD_PATH", "UPLOAD_TTL_MINUTES", "Actor", "AdminRefused", "AuditFilters", "Checked",
     "add_user", "audit_filters", "audit_kinds", "audit_trail", "cancel_upload", "change_own_password",

@@ -23,43 +23,12 @@ from dashboard.web.auth import (
     _remote_addr,
     _state,
     current_user_session,
+    template,
 )
 from dashboard.web.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from dashboard.web.users import UserError
 
-PASSWORD_TEMPLATE = _page("change password", """      <h1 class="h3 mb-1">Change your password</h1>
-      <p class="text-body-secondary mb-4">Signed in as <strong>{{ username }}</strong>.</p>
-      {% if forced %}<div class="alert alert-info" role="status">Your password was set by an administrator.
-        Choose your own password to continue.</div>{% endif %}
-      {% if error %}<div class="alert alert-danger" role="alert" id="password-error">{{ error }}</div>{% endif %}
-      <form method="post" action="/account/password" class="card card-body shadow-sm" aria-label="Change password">
-        <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
-        <div class="mb-3">
-          <label for="current_password" class="form-label">Current password</label>
-          <input id="current_password" name="current_password" type="password" class="form-control"
-                 autocomplete="current-password" maxlength="{{ max_len }}" required autofocus
-                 {% if error %}aria-describedby="password-error"{% endif %}>
-        </div>
-        <div class="mb-3">
-          <label for="new_password" class="form-label">New password</label>
-          <input id="new_password" name="new_password" type="password" class="form-control"
-                 autocomplete="new-password" minlength="{{ min_len }}" maxlength="{{ max_len }}" required
-                 aria-describedby="password-rules">
-          <div id="password-rules" class="form-text">At least {{ min_len }} characters, not your username.
-            A passphrase of several words is easiest to remember.</div>
-        </div>
-        <div class="mb-3">
-          <label for="confirm_password" class="form-label">New password again</label>
-          <input id="confirm_password" name="confirm_password" type="password" class="form-control"
-                 autocomplete="new-password" maxlength="{{ max_len }}" required>
-        </div>
-        <button type="submit" class="btn btn-primary w-100">Change password</button>
-        <p class="small text-body-secondary mt-2 mb-0">You will be signed out everywhere and sign in again with
-          the new password.</p>
-      </form>
-      <p class="mt-3">{% if forced %}<a href="/logout">Sign out</a>{% else %}<a href="/">Back to the
-        dashboard</a>{% endif %}</p>
-""")
+PASSWORD_TEMPLATE = _page('{{ _("change password") }}', template("password.html"))
 
 
 def _render(status: int = 200, error: str = "") -> Response:

@@ -49,6 +49,7 @@ from sqlalchemy import Engine, delete, select, update
 from werkzeug.exceptions import InternalServerError
 
 from dashboard.config import Settings
+from dashboard.i18n import N_
 from dashboard.scope import OutOfScope, Scope
 from dashboard.store import LoginSession, User, audit, session_scope, utcnow
 from dashboard.web.passwords import burn_verify, hash_password, needs_rehash, verify_password
@@ -60,12 +61,13 @@ SESSION_COOKIE_NAME = "cctns_session"
 CSRF_COOKIE_NAME = "_csrf_token"  # what dash-renderer reads (Dash(csrf_token_name=...) default)
 CSRF_HEADER_NAME = "X-CSRFToken"  # what dash-renderer sends (Dash(csrf_header_name=...) default)
 
-WRONG_CREDENTIALS = "Wrong username or password."
-LOCKED = "Too many failed sign-in attempts. Please wait 15 minutes and try again."
-FORM_EXPIRED = "The sign-in form had expired. Please try again."
-SIGN_OUT_EXPIRED = "The sign-out form had expired. Please choose again."
-SIGNED_OUT = {"1": "You have signed out.", "all": "You have signed out everywhere.",
-              "password": "Your password has been changed. Sign in with your new password."}
+# messages in English, shown in the request's language by the templates (`{{ _(error) }}`)
+WRONG_CREDENTIALS = N_("Wrong username or password.")
+LOCKED = N_("Too many failed sign-in attempts. Please wait 15 minutes and try again.")
+FORM_EXPIRED = N_("The sign-in form had expired. Please try again.")
+SIGN_OUT_EXPIRED = N_("The sign-out form had expired. Please choose again.")
+SIGNED_OUT = {"1": N_("You have signed out."), "all": N_("You have signed out everywhere."),
+              "password": N_("Your password has been changed. Sign in with your new password.")}
 # where a user whose password must be changed (a one-time password) may go: the form, and out
 PASSWORD_PATH = "/account/password"
 PASSWORD_REQUIRED = "Choose a new password first"
@@ -131,6 +133,7 @@ class UserSession:
         self.is_admin = bool(row.is_admin)
         self.active = bool(row.active)
         self.must_change_password = bool(row.must_change_password)
+        self.language = row.language or "en"  # the profile's language (dashboard.web.language)
         self._fingerprint = fingerprint
         self.session_id = session_id
 
@@ -451,66 +454,38 @@ def _after_request(response: Response) -> Response:
 
 # --- sign-in page -----------------------------------------------------------------------------------
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_SWITCH = ('      <p class="text-end small mb-2"><a href="{{ language_switch.href }}" '
+           'lang="{{ language_switch.code }}" hreflang="{{ language_switch.code }}" '
+           'title="{{ language_switch.title }}">{{ language_switch.name }}</a></p>\n')
+
+
 def _page(title: str, body: str, *, narrow: bool = True) -> str:
     """A page of its own (sign-in, sign-out, errors) outside the Dash app, with the vendored Bootstrap: one
-    head for all of them; `body` is a Jinja template fragment (every value in it is escaped by Jinja)."""
-    head = ('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    head for all of them, in the request's language (`lang`, `_` and `language_switch` come from the context
+    processor of `dashboard.web.language`); `body` is a Jinja template fragment (every value in it is
+    escaped by Jinja), `title` a Jinja expression."""
+    head = ('<!doctype html>\n<html lang="{{ lang }}" dir="ltr">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             '<meta name="robots" content="noindex">\n'
-            f"<title>CCTNS progress dashboard — {title}</title>\n"
+            '<title>{{ _("CCTNS progress dashboard") }} — ' + title + '</title>\n'
             '<link rel="stylesheet" href="/assets/bootstrap.min.css">\n</head>\n')
     if narrow:
         return (head + '<body class="bg-body-tertiary">\n<main class="container py-5">\n'
                 '  <div class="row justify-content-center">\n    <div class="col-12 col-sm-10 col-md-7 col-lg-5 col-xl-4">\n'
-                + body + "    </div>\n  </div>\n</main>\n</body>\n</html>\n")
-    return head + '<body>\n<main class="container py-5">\n' + body + "</main>\n</body>\n</html>\n"
+                + _SWITCH + body + "    </div>\n  </div>\n</main>\n</body>\n</html>\n")
+    return (head + '<body>\n<main class="container py-5">\n' + _SWITCH + body
+            + "</main>\n</body>\n</html>\n")
 
 
-LOGIN_TEMPLATE = _page("sign in", """      <h1 class="h3 mb-1">CCTNS progress dashboard</h1>
-      <p class="text-body-secondary mb-4">Sign in to continue.</p>
-      {% if info %}<div class="alert alert-success" role="status">{{ info }}</div>{% endif %}
-      {% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
-      <form method="post" action="/login" class="card card-body shadow-sm" aria-label="Sign in">
-        <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
-        <input type="hidden" name="next" value="{{ next }}">
-        <div class="mb-3">
-          <label for="username" class="form-label">Username</label>
-          <input id="username" name="username" type="text" class="form-control" value="{{ username }}"
-                 autocomplete="username" autocapitalize="none" spellcheck="false" maxlength="80" required
-                 {% if not username %}autofocus{% endif %}
-                 {% if error %}aria-invalid="true" aria-describedby="login-error"{% endif %}>
-        </div>
-        <div class="mb-3">
-          <label for="password" class="form-label">Password</label>
-          <input id="password" name="password" type="password" class="form-control"
-                 autocomplete="current-password" maxlength="1024" required
-                 {% if username %}autofocus{% endif %}
-                 {% if error %}aria-invalid="true" aria-describedby="login-error"{% endif %}>
-        </div>
-        <button type="submit" class="btn btn-primary w-100">Sign in</button>
-      </form>
-      <p class="small text-body-secondary mt-3">Authorised users only. Sign-ins are recorded.</p>
-""")
+def template(name: str) -> str:
+    """A body fragment of `dashboard/web/templates` (its words extracted by pybabel's Jinja extractor)."""
+    return (TEMPLATES / name).read_text(encoding="utf-8")
 
-LOGOUT_TEMPLATE = _page("sign out", """      <h1 class="h3 mb-1">Sign out</h1>
-      <p class="text-body-secondary mb-4">You are signed in as <strong>{{ username }}</strong>.</p>
-      {% if error %}<div class="alert alert-warning" role="alert">{{ error }}</div>{% endif %}
-      <form method="post" action="/logout" class="card card-body shadow-sm" aria-label="Sign out">
-        <input type="hidden" name="csrf_token" value="{{ csrf_token }}">
-        <button type="submit" name="scope" value="this" class="btn btn-primary w-100 mb-2" autofocus>
-          Sign out</button>
-        <button type="submit" name="scope" value="everywhere" class="btn btn-outline-danger w-100"
-                aria-describedby="everywhere-help">Sign out everywhere</button>
-        <p id="everywhere-help" class="small text-body-secondary mt-2 mb-0">
-          "Sign out everywhere" also ends your sessions on every other computer and phone.</p>
-      </form>
-      <p class="mt-3"><a href="/">Back to the dashboard</a></p>
-""")
 
-ERROR_TEMPLATE = _page("{{ title }}", """  <h1 class="h3">{{ title }}</h1>
-  <p>{{ message }}</p>
-  <p><a href="/">Back to the dashboard</a></p>
-""", narrow=False)
+LOGIN_TEMPLATE = _page('{{ _("sign in") }}', template("login.html"))
+LOGOUT_TEMPLATE = _page('{{ _("sign out") }}', template("logout.html"))
+ERROR_TEMPLATE = _page("{{ _(title) }}", template("error.html"), narrow=False)
 
 
 def safe_next(value: object) -> str:
@@ -686,15 +661,15 @@ def logout_view() -> Response:
 def _internal_error(_err: Exception) -> Response:
     if request.path.startswith(API_PREFIXES):
         return json_error(500, "internal error")
-    html = render_template_string(ERROR_TEMPLATE, title="Something went wrong",
-                                  message="The dashboard could not complete this request. "
-                                          "Please try again; if it keeps happening, tell the administrator.")
+    html = render_template_string(ERROR_TEMPLATE, title=N_("Something went wrong"),
+                                  message=N_("The dashboard could not complete this request. "
+                                             "Please try again; if it keeps happening, tell the administrator."))
     return Response(html, status=500, mimetype="text/html")
 
 
 def _out_of_scope(_err: OutOfScope) -> Response:
     if request.path.startswith(API_PREFIXES) or request.method not in SAFE_METHODS:
         return json_error(403, "not in your scope")
-    html = render_template_string(ERROR_TEMPLATE, title="Not available",
-                                  message="This page is outside what your account may see.")
+    html = render_template_string(ERROR_TEMPLATE, title=N_("Not available"),
+                                  message=N_("This page is outside what your account may see."))
     return Response(html, status=403, mimetype="text/html")

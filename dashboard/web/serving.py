@@ -21,13 +21,14 @@ from flask import Flask, Response, current_app, g, render_template_string, reque
 from sqlalchemy import exc as sa_exc
 
 from dashboard.config import Settings
+from dashboard.i18n import N_
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE_TITLE = "Data temporarily unavailable"
-UNAVAILABLE_MESSAGE = ("The database cannot be reached just now, so the figures cannot be shown. "
-                       "Nothing is lost: the dashboard comes back by itself when the database is back. "
-                       "Please try again in a minute.")
+UNAVAILABLE_TITLE = N_("Data temporarily unavailable")
+UNAVAILABLE_MESSAGE = N_("The database cannot be reached just now, so the figures cannot be shown. "
+                         "Nothing is lost: the dashboard comes back by itself when the database is back. "
+                         "Please try again in a minute.")
 RETRY_AFTER_SECONDS = 30
 
 
@@ -72,7 +73,10 @@ def _database_error(exc: sa_exc.SQLAlchemyError) -> Response:
 
             html = render_template_string(ERROR_TEMPLATE, title=UNAVAILABLE_TITLE, message=UNAVAILABLE_MESSAGE)
         except Exception:  # noqa: BLE001 - keep the error page independent of the auth layer
-            html = f"<!doctype html><title>{UNAVAILABLE_TITLE}</title><h1>{UNAVAILABLE_TITLE}</h1><p>{UNAVAILABLE_MESSAGE}</p>"
+            from dashboard.i18n import gettext as _
+
+            html = (f"<!doctype html><title>{_(UNAVAILABLE_TITLE)}</title><h1>{_(UNAVAILABLE_TITLE)}</h1>"
+                    f"<p>{_(UNAVAILABLE_MESSAGE)}</p>")
         resp = Response(html, status=503, mimetype="text/html")
     resp.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     resp.headers["Cache-Control"] = "no-store"

@@ -10,19 +10,22 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
+
 # (page name, module under layouts/, path or path_template, title, order)
 PAGES: tuple[tuple[str, str, str, str, int], ...] = (
-    ("national", "national", "/", "National league table", 0),
-    ("state", "state", "/state/<state_code>", "State", 1),
-    ("district", "district", "/district/<district_code>", "District", 2),
-    ("station", "station", "/station/<station_code>", "Police station", 3),
-    ("lagging", "lagging", "/lagging", "Lagging stations", 4),
-    ("methodology", "methodology", "/methodology", "Methodology", 5),
-    ("data", "data", "/data", "Data", 6),
-    ("present", "present", "/present", "Conference mode", 7),
-    ("actions", "actions", "/actions", "Actions", 8),
-    ("profile", "profile", "/profile", "Your profile", 9),
-    ("flags", "flags", "/flags", "Data to verify", 10),
+    ("national", "national", "/", N_("National league table"), 0),
+    ("state", "state", "/state/<state_code>", N_("State"), 1),
+    ("district", "district", "/district/<district_code>", N_("District"), 2),
+    ("station", "station", "/station/<station_code>", N_("Police station"), 3),
+    ("lagging", "lagging", "/lagging", N_("Lagging stations"), 4),
+    ("methodology", "methodology", "/methodology", N_("Methodology"), 5),
+    ("data", "data", "/data", N_("Data"), 6),
+    ("present", "present", "/present", N_("Conference mode"), 7),
+    ("actions", "actions", "/actions", N_("Actions"), 8),
+    ("profile", "profile", "/profile", N_("Your profile"), 9),
+    ("flags", "flags", "/flags", N_("Data to verify"), 10),
 )
 
 
@@ -34,9 +37,9 @@ def page_layout(module: str) -> Callable[..., Any]:
 def not_found(**_query: object) -> html.Div:
     return html.Div(
         [
-            html.H1("Page not found", className="page-title"),
-            html.P("There is no page at this address. It may have been mistyped, or the unit may no longer exist."),
-            dbc.Button("Go to the national league table", href="/", color="primary"),
+            html.H1(_("Page not found"), className="page-title"),
+            html.P(_("There is no page at this address. It may have been mistyped, or the unit may no longer exist.")),
+            dbc.Button(_("Go to the national league table"), href="/", color="primary"),
         ],
         className="not-found py-4",
     )
@@ -44,12 +47,18 @@ def not_found(**_query: object) -> html.Div:
 
 # operations in the browser (issue 16): (page name, module, path, title, order)
 OPS_PAGES: tuple[tuple[str, str, str, str, int], ...] = (
-    ("imports", "imports", "/data/import", "Import files", 20),
-    ("batches", "batches", "/data/batches", "Import batches", 21),
-    ("users", "users", "/admin/users", "Users", 22),
-    ("audit", "audit", "/admin/audit", "Audit trail", 23),
+    ("imports", "imports", "/data/import", N_("Import files"), 20),
+    ("batches", "batches", "/data/batches", N_("Import batches"), 21),
+    ("users", "users", "/admin/users", N_("Users"), 22),
+    ("audit", "audit", "/admin/audit", N_("Audit trail"), 23),
 )
-OPS_TITLES = {path: title for _n, _m, path, title, _o in OPS_PAGES}
+OPS_TITLES = {path: title for _n, _m, path, title, _o in OPS_PAGES}  # English: shown through _()
+PRODUCT = N_("CCTNS Progress Dashboard")
+
+
+def page_title(title: str) -> Callable[..., str]:
+    """The browser tab's title of a page, in the language of the request."""
+    return lambda **_path: f"{_(title)} · {_(PRODUCT)}"
 
 
 def register_pages() -> list[str]:
@@ -62,11 +71,11 @@ def register_pages() -> list[str]:
         dash.register_page(
             name,
             name=title,
-            title=f"{title} · CCTNS Progress Dashboard",
+            title=page_title(title),
             order=order,
             layout=layout,
             **kwargs,
         )
-    dash.register_page("not_found_404", path="/404", name="Not found", title="Not found · CCTNS Progress Dashboard",
+    dash.register_page("not_found_404", path="/404", name="Not found", title=page_title(N_("Page not found")),
                        layout=not_found, order=99)
     return registered

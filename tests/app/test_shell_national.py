@@ -145,7 +145,7 @@ def test_search_option_and_go(monkeypatch):
 
 
 def test_format_timestamp():
-    assert shell_cb.format_timestamp("2026-11-28T14:45:26+00:00") == "28 Nov 2026, 14:45 UTC"
+    assert shell_cb.format_timestamp("2026-11-28T14:45:26+00:00") == "28 Nov 2026, 20:15 IST"  # India Standard Time
     assert shell_cb.format_timestamp(None) == "–"
     assert shell_cb.format_timestamp("yesterday") == "yesterday"
 

@@ -198,6 +198,12 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "station-actions-panel.children <- station-query.data, actions-changed.data": Check(
         "Scope.can_see_district of the station; actions.list_actions (scope in SQL); Assign only with "
         "can_create_action", "\"not available\" (the page's own callback audits)", stations="scope"),
+    "shell-language-reload.href <- shell-language-switch.n_clicks": Check(
+        "none (the signed-in user's own profile language, from the session; `remember_language` also sets the "
+        "`cctns_lang` cookie)", "the same page's path and query, without `lang=`; a crafted href only yields a "
+        "local path"),
+    "shell-language-reload.href <- profile-status.children": Check(
+        "none (reloads the same page when the saved language differs from the page's)", "a local path only"),
     # profile (the signed-in user's own address and digest choices)
     "profile-subtitle.children, profile-email.value, profile-choices.value, profile-language.value, "
     "profile-about.children <- profile-query.data": Check(
@@ -569,6 +575,10 @@ VALUES: dict[tuple[str, str], Gen] = {
     ("action-edit-owner", "value"): lambda t: "sp",
     ("action-edit-due", "value"): lambda t: None,
     ("profile-save", "n_clicks"): lambda t: 1,
+    ("shell-language-switch", "value"): lambda t: "en",  # the matrix keeps every user in English
+    ("shell-language-switch", "n_clicks"): lambda t: 1,
+    ("profile-status", "children"): lambda t: "Saved.",
+    ("url", "href"): lambda t: "http://localhost/",
     ("profile-email", "value"): lambda t: "officer@example.org",
     ("profile-choices", "value"): lambda t: ["monthly", "reminder"],
     ("profile-language", "value"): lambda t: "en",
