@@ -212,8 +212,9 @@ FLAG_COLUMNS = ("month", "rule", "level", "unit_code", "state_code", "district_c
 class FlagSettings:
     z_threshold: float = 3.5
     min_peers: int = 10  # fewer peers with a change: no z-score
-    min_denominator: int = 20  # both months: smaller bases swing by chance
-    mad_floor: float = 1.0  # percentage points: a MAD of 0 (everyone flat) would make any change infinite
+    min_denominator: int = 50  # both months: smaller bases swing by chance (see README: the demo's texture)
+    mad_floor: float = 5.0  # percentage points: a MAD of 0 (everyone flat) would make any change infinite
+    min_change: float = 20.0  # percentage points: a smaller change is not worth a person's check, whatever its z
     jump_from_below: float = 80.0
     jump_to_at_least: float = 99.5
     denominator_drop: float = 0.30
@@ -304,7 +305,8 @@ def peer_change_outliers(rows: pd.DataFrame, s: FlagSettings = DEFAULT_FLAGS) ->
     scale = np.maximum(np.maximum(1.4826 * mad, s.mad_floor), noise)
     pairs["z"] = (pairs["change"] - med) / scale
     pairs["peer_median"], pairs["peer_mad"], pairs["peers"], pairs["scale"] = med, mad, peers, scale
-    hit = pairs[(pairs["peers"] >= s.min_peers) & (pairs["z"].abs() > s.z_threshold)]
+    hit = pairs[(pairs["peers"] >= s.min_peers) & (pairs["z"].abs() > s.z_threshold)
+                & ((pairs["change"] - med).abs() >= s.min_change)]
     evidence = [{"value_prev": r.value_prev, "value": r.value, "change": r.change, "peer_median": r.peer_median,
                  "peer_mad": r.peer_mad, "scale": r.scale, "peers": int(r.peers), "z": r.z,
                  "numerator_prev": int(r.numerator_prev), "denominator_prev": int(r.denominator_prev),
