@@ -121,7 +121,7 @@ def update_state(query: Any):
     p = foresight.state_projection(eng, month, code)
     if p is not None:
         parts.append(html.Div([
-            dbc.Badge(_(PROJECTION_LABEL), color="info", className="me-2"),
+            dbc.Badge(_(PROJECTION_LABEL), color="info", text_color="dark", className="me-2"),
             html.Strong(projection_headline(p["rank_low"], p["rank_high"], p["p_first"])),
             html.Span(" · " + _("P(top 5) {top5} · P(rank improves) {improve} · likely score {score}").format(
                 top5=probability_text(p["p_top5"]), improve=probability_text(p["p_improve"]),

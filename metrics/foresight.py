@@ -422,19 +422,19 @@ def level_shifts(rows: pd.DataFrame, last_month: str, s: FlagSettings = DEFAULT_
 
 def all_full_streaks(full: pd.DataFrame) -> pd.DataFrame:
     """`full`: month, unit_code, all_full (bool). Adds `streak` (consecutive calendar months all-full ending
-    at that month) and `streak_start`."""
+    at that month; 0 when not all-full) and `streak_start` (None when not all-full)."""
     f = full.sort_values(["unit_code", "month"]).reset_index(drop=True)
-    streak = np.zeros(len(f), dtype=np.int64)
-    start = np.empty(len(f), dtype=object)
-    units, months, ok = f["unit_code"].to_numpy(), f["month"].to_numpy(), f["all_full"].to_numpy()
-    for i in range(len(f)):
-        if not ok[i]:
-            continue
-        if i and units[i - 1] == units[i] and ok[i - 1] and next_month(months[i - 1]) == months[i]:
-            streak[i], start[i] = streak[i - 1] + 1, start[i - 1]
-        else:
-            streak[i], start[i] = 1, months[i]
-    return f.assign(streak=streak, streak_start=start)
+    if f.empty:
+        return f.assign(streak=pd.Series(dtype=np.int64), streak_start=pd.Series(dtype=object))
+    ok = f["all_full"].to_numpy(dtype=bool)
+    index = f["month"].str[:4].astype(int).to_numpy() * 12 + f["month"].str[5:7].astype(int).to_numpy()
+    unit = f["unit_code"].to_numpy()
+    cont = np.zeros(len(f), dtype=bool)
+    cont[1:] = ok[1:] & ok[:-1] & (unit[1:] == unit[:-1]) & (index[1:] - index[:-1] == 1)
+    run = np.cumsum(~cont)
+    streak = pd.Series(1, index=f.index).groupby(run).cumsum().to_numpy()
+    start = f["month"].groupby(run).transform("first").to_numpy(dtype=object)
+    return f.assign(streak=np.where(ok, streak, 0), streak_start=np.where(ok, start, None))
 
 
 def too_perfect(stations: pd.DataFrame, s: FlagSettings = DEFAULT_FLAGS) -> pd.DataFrame:
