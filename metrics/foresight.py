@@ -350,21 +350,6 @@ def denominator_drops(rows: pd.DataFrame, s: FlagSettings = DEFAULT_FLAGS) -> pd
     return _flags(hit, "denominator_drop", evidence, keys)
 
 
-def _best_split(series: np.ndarray, min_size: int) -> tuple[int, float] | None:
-    """The single split minimising the within-segment squared error (what ruptures' Binseg l2 finds first)."""
-    n = len(series)
-    if n < 2 * min_size:
-        return None
-    csum, csum2 = np.cumsum(series), np.cumsum(series**2)
-    best: tuple[int, float] | None = None
-    for b in range(min_size, n - min_size + 1):
-        left = csum2[b - 1] - csum[b - 1] ** 2 / b
-        right = (csum2[-1] - csum2[b - 1]) - (csum[-1] - csum[b - 1]) ** 2 / (n - b)
-        if best is None or left + right < best[1]:
-            best = (b, left + right)
-    return best
-
-
 def level_shifts(rows: pd.DataFrame, last_month: str, s: FlagSettings = DEFAULT_FLAGS) -> pd.DataFrame:
     """A lasting step in a unit x parameter series of `shift_months`+ consecutive months ending at
     `last_month`: ruptures' binary segmentation (l2 cost, one break, `shift_min_segment` months on each
@@ -377,42 +362,54 @@ def level_shifts(rows: pd.DataFrame, last_month: str, s: FlagSettings = DEFAULT_
     data = rows[rows["month"] <= last_month].copy()
     data["value"] = _pct(data["numerator"], data["denominator"])
     data = data.dropna(subset=["value"])
+    if data.empty:
+        return _empty_flags()
     key = ["level", "unit_code", "parameter"]
+    wide = data.pivot_table(index=key, columns="month", values="value", aggfunc="first")
+    # the calendar months ending at last_month with data in any series (a gap ends the window)
+    months = [last_month]
+    while next((m for m in wide.columns if next_month(m) == months[0]), None):
+        months.insert(0, next(m for m in wide.columns if next_month(m) == months[0]))
+    if last_month not in wide.columns or len(months) < s.shift_months:
+        return _empty_flags()
+    values = wide[months].to_numpy()
+    present = ~np.isnan(values)
+    # each series' run of consecutive months with a value, ending at last_month
+    run = np.cumprod(present[:, ::-1], axis=1).sum(axis=1)
+    parents = data.drop_duplicates(key).set_index(key)[["state_code", "district_code"]]
     out: list[dict] = []
-    for (level, unit, parameter), g in data.groupby(key, sort=False):
-        g = g.sort_values("month")
-        months = g["month"].tolist()
-        # the consecutive run of months ending at last_month
-        run = [months[-1]] if months and months[-1] == last_month else []
-        for m in reversed(months[:-1]):
-            if run and next_month(m) == run[0]:
-                run.insert(0, m)
-            else:
-                break
-        if len(run) < s.shift_months:
+    for length in sorted(set(run[run >= s.shift_months].tolist())):
+        rows_at = np.flatnonzero(run == length)
+        block = values[rows_at][:, -length:]
+        # quick screen, all series at once: the best single split by squared error (what Binseg l2 finds first)
+        csum, csum2 = np.cumsum(block, axis=1), np.cumsum(block**2, axis=1)
+        splits = np.arange(s.shift_min_segment, length - s.shift_min_segment + 1)
+        if len(splits) == 0:
             continue
-        values = g["value"].to_numpy()[-len(run):]
-        split = _best_split(values, s.shift_min_segment)  # quick screen before ruptures
-        if split is None:
-            continue
-        b = split[0]
-        if abs(values[b:].mean() - values[:b].mean()) < s.shift_min_points:
-            continue
-        algo = ruptures.Binseg(model="l2", min_size=s.shift_min_segment, jump=1).fit(values.reshape(-1, 1))
-        b = algo.predict(n_bkps=1)[0]
-        before, after = values[:b], values[b:]
-        shift = float(after.mean() - before.mean())
-        noise = float(np.sqrt((np.sum((before - before.mean()) ** 2) + np.sum((after - after.mean()) ** 2))
-                              / max(len(values) - 2, 1)))
-        if abs(shift) < s.shift_min_points or abs(shift) < s.shift_min_noise_ratio * max(noise, 0.5):
-            continue
-        first = g.iloc[len(g) - len(run) + b]
-        out.append({"month": run[b], "level": level, "unit_code": unit, "state_code": first["state_code"],
-                    "district_code": first["district_code"], "parameter": parameter,
-                    "evidence": {"mean_before": float(before.mean()), "mean_after": float(after.mean()),
-                                 "shift": shift, "noise": noise, "months_before": len(before),
-                                 "months_after": len(after), "from_month": run[0], "to_month": run[-1]},
-                    "evidence_key": evidence_key("level_shift", level, unit, parameter, run[b])})
+        left = csum2[:, splits - 1] - csum[:, splits - 1] ** 2 / splits
+        right = (csum2[:, -1:] - csum2[:, splits - 1]) - (csum[:, -1:] - csum[:, splits - 1]) ** 2 / (length - splits)
+        best = splits[np.argmin(left + right, axis=1)]
+        before_mean = csum[np.arange(len(best)), best - 1] / best
+        after_mean = (csum[:, -1] - csum[np.arange(len(best)), best - 1]) / (length - best)
+        for i in np.flatnonzero(np.abs(after_mean - before_mean) >= s.shift_min_points):
+            series = block[i]
+            algo = ruptures.Binseg(model="l2", min_size=s.shift_min_segment, jump=1).fit(series.reshape(-1, 1))
+            b = algo.predict(n_bkps=1)[0]
+            before, after = series[:b], series[b:]
+            shift = float(after.mean() - before.mean())
+            noise = float(np.sqrt((np.sum((before - before.mean()) ** 2) + np.sum((after - after.mean()) ** 2))
+                                  / max(len(series) - 2, 1)))
+            if abs(shift) < s.shift_min_points or abs(shift) < s.shift_min_noise_ratio * max(noise, 0.5):
+                continue
+            level, unit, parameter = wide.index[rows_at[i]]
+            window = months[-length:]
+            state_code, district_code = parents.loc[(level, unit, parameter)]
+            out.append({"month": window[b], "level": level, "unit_code": unit, "state_code": state_code,
+                        "district_code": None if pd.isna(district_code) else district_code, "parameter": parameter,
+                        "evidence": {"mean_before": float(before.mean()), "mean_after": float(after.mean()),
+                                     "shift": shift, "noise": noise, "months_before": len(before),
+                                     "months_after": len(after), "from_month": window[0], "to_month": window[-1]},
+                        "evidence_key": evidence_key("level_shift", level, unit, parameter, window[b])})
     if not out:
         return _empty_flags()
     frame = pd.DataFrame(out)
