@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         init_auth,
         init_language,
         init_request_checks,
+        init_response_cache,
         init_serving,
         register_routes,
         set_csp_script_hashes,
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         use_pages=True,
         pages_folder="",
         assets_folder=str(ROOT / "assets"),
+        assets_ignore=r"^plotly-dashboard\.min\.js$",  # loaded by dcc.Graph when needed, not by every page
         serve_locally=True,
         title="CCTNS progress dashboard",
         update_title=None,
@@ -51,9 +53,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     init_language(app.server)  # the language of each request (dashboard.web.language), after the guard
     index_page = app.interpolate_index
     app.interpolate_index = lambda **parts: html_with_lang(index_page(**parts))  # <html lang=...> per request
-    register_routes(app.server)  # every Flask route, in dashboard/web/routes.py
+    register_routes(app.server, ROOT / "assets")  # every Flask route, in dashboard/web/routes.py
     init_serving(app.server, settings)  # shared cache, 503 when the database is down, gzip
     init_request_checks(app)  # after the guard: bad callback bodies and unknown suites get 400/404, not 500
+    init_response_cache(app)  # after the checks: a warm click of a page callback is one cache read
 
     @app.server.before_request
     def _hash_inline_scripts_once() -> None:

@@ -488,3 +488,29 @@ def measure(app: dash.Dash, username: str, password: str, engine: Engine, quick:
     visits = {page: [{"url": u, "bodies": ctx.visit_bodies(u)} for u in urls[:6]]
               for page, urls in ctx.page_urls().items()}
     return {"floor": floor, "callbacks": results, "cache": cache, "visits": visits, "units": ctx.units.__dict__}
+
+
+def measure_warmup(app: dash.Dash, username: str, password: str, engine: Engine, visits: dict[str, Any],
+                   budget_s: float) -> dict[str, Any]:
+    """The cache emptied, the warm-up after an import (dashboard.web.warmup) run with a budget, then the
+    first callbacks of the State and district pages as the browser posts them: how many are warm."""
+    from dashboard.read import clear, generation
+    from dashboard.web import cached_outputs, warm
+
+    clear(app.server)
+    report = warm(app, generation(engine), budget_s)
+    client = app.server.test_client()
+    csrf = sign_in(client, username, password)
+    marked = cached_outputs(app.server)
+    ms, hits = [], 0
+    for page in ("state", "district"):
+        for visit in visits.get(page, []):
+            for body in visit["bodies"]:
+                if body["output"] not in marked:
+                    continue
+                t = Timer()
+                r = client.post("/_dash-update-component", json=body, headers={CSRF_HEADER: csrf, "Accept-Encoding": "gzip"})
+                ms.append(t.ms)
+                hits += r.headers.get("X-CCTNS-Cache") == "hit"
+    return {"budget_s": budget_s, "pages": report.pages, "answers": report.answers, "seconds": report.seconds,
+            "stopped": report.stopped, "first_clicks": summary_ms(ms), "hits": hits}

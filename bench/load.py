@@ -1,4 +1,4 @@
-"""The production server (`cctns serve --prod`, gunicorn) on 127.0.0.1, 50 simulated users clicking
+"""The production server (`cctns serve --prod`, gunicorn) on 127.0.0.1, 100 simulated users clicking
 through the pages (Python threads with requests), and the memory of each gunicorn worker.
 
 Each user signs in through the real form and loads the app once (HTML, layout, dependencies); when all
@@ -139,7 +139,7 @@ def sign_in(session: Any, base: str, username: str, password: str) -> str:
 
 
 def run_users(base: str, username: str, password: str, visits: dict[str, list[dict[str, Any]]],
-              users: int = 50, visits_per_user: int = 12, max_seconds: float = 120.0,
+              users: int = 100, visits_per_user: int = 12, max_seconds: float = 120.0,
               think: tuple[float, float] = (0.5, 2.0), seed: int = 5) -> dict[str, Any]:
     import requests
 
@@ -235,7 +235,7 @@ def run_users(base: str, username: str, password: str, visits: dict[str, list[di
 def server_env(url: str, instance: Path, redis_url: str | None, secret: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CCTNS_")}
     env.update({"CCTNS_DATABASE_URL": url, "CCTNS_INSTANCE_DIR": str(instance), "CCTNS_SECRET_KEY": secret,
-                "CCTNS_ACCESS_LOG": "", "PATH": str(ROOT / ".venv/bin") + os.pathsep + env.get("PATH", "")})
+                "CCTNS_ACCESS_LOG": "", "CCTNS_WARM": "0", "PATH": str(ROOT / ".venv/bin") + os.pathsep + env.get("PATH", "")})
     if redis_url:
         env["CCTNS_REDIS_URL"] = redis_url
     env.setdefault("PYTHONPATH", str(ROOT))

@@ -79,7 +79,7 @@ def main() -> int:
     ap.add_argument("--pg-url", default="")
     ap.add_argument("--quick", action="store_true", help="fewer inputs, 10 users, short load (CI)")
     ap.add_argument("--strict", action="store_true", help="fail on any HTTP error (CI)")
-    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--users", type=int, default=100)
     ap.add_argument("--keep", action="store_true", help="keep the databases and CSV files")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = ap.parse_args()

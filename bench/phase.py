@@ -1,5 +1,5 @@
 """One database's part of the benchmark, in its own process (one Dash app per process):
-build -> callbacks at the server -> production server: first renders, 50 users, RSS.
+build -> callbacks at the server -> production server: first renders, the slow link, 100 users, RSS.
 
     python -m bench.phase --db sqlite --url URL --work DIR --csv DIR --months N --scale S [--quick]
 """
@@ -49,7 +49,7 @@ def main() -> int:
     ap.add_argument("--files", type=Path, required=True, help="pickled DemoFiles")
     ap.add_argument("--redis-url", default="")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--users", type=int, default=100)
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
 
@@ -105,6 +105,11 @@ def main() -> int:
         load_mark("after callbacks")
         out["callbacks"] = cb
         out["bare_floor"] = bare_floor(100 if args.quick else 300)
+        from bench.callbacks import measure_warmup
+
+        log("the warm-up after an import, then the first clicks on State and district pages")
+        out["warmup"] = measure_warmup(app, "ncrb", users["ncrb"], get_engine(args.url), visits,
+                                       budget_s=20 if args.quick else 120)
     except Exception:  # noqa: BLE001
         out["errors"].append("callbacks: " + traceback.format_exc())
         save()
@@ -134,6 +139,17 @@ def main() -> int:
             load_mark("after browser")
         except Exception:  # noqa: BLE001
             out["errors"].append("browser: " + traceback.format_exc())
+        save()
+        clear(app.server)
+        try:
+            from bench.browser import slow_link
+
+            district, state = cb["units"]["districts"][0]  # the largest district and its State
+            log("the slow police link (2 Mbit/s, 150 ms round trips): sign-in, first page, drill-down")
+            out["slow_link"] = slow_link(server.base, "ncrb", users["ncrb"], state, district)
+            load_mark("after slow link")
+        except Exception:  # noqa: BLE001
+            out["errors"].append("slow link: " + traceback.format_exc())
         save()
         clear(app.server)
         n_users = min(args.users, 10) if args.quick else args.users

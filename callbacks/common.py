@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
+import dash
 from sqlalchemy import Engine
 
 from dashboard.read import valid_month as read_valid_month
@@ -42,3 +44,21 @@ def query_strings(raw: object, keys: Iterable[str]) -> dict[str, str | None]:
         value = q.get(key)
         out[key] = value if isinstance(value, str) and 0 < len(value) <= MAX_QUERY_VALUE else None
     return out
+
+
+def cached_callback(app: dash.Dash, *dependencies: Any, actions: bool = False, trigger: bool = False,
+                    **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`app.callback(*dependencies, **kwargs)` whose whole responses are cached (dashboard.web.response_cache):
+    only for callbacks whose answer depends on nothing but their inputs, the user's scope, the results
+    and the request context. `actions=True`: it also shows the review loop's actions; `trigger=True`: it
+    reads `dash.ctx.triggered_id`."""
+    from dashboard.web import mark_cacheable
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        before = set(app.callback_map)
+        app.callback(*dependencies, **kwargs)(fn)
+        for output in set(app.callback_map) - before:
+            mark_cacheable(app, output, actions=actions, trigger=trigger)
+        return fn
+
+    return register

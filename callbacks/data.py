@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output
 
-from callbacks.common import engine, scope, valid_month
+from callbacks.common import cached_callback, engine, scope, valid_month
 from dashboard.display import format_indian, is_missing, month_label
 from dashboard.i18n import gettext as _
 from dashboard.scope import Scope
@@ -35,7 +35,7 @@ OUTPUTS = (
 
 
 def register(app: dash.Dash) -> None:
-    app.callback([Output(i, p) for i, p in OUTPUTS], Input(ids.QUERY, "data"))(update_page)
+    cached_callback(app, [Output(i, p) for i, p in OUTPUTS], Input(ids.QUERY, "data"))(update_page)
 
 
 def _rows(df: pd.DataFrame) -> list[dict]:

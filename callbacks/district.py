@@ -43,7 +43,8 @@ LAGGING_ROWS = 25  # the panel lists the stations with most at stake; the laggin
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    common.cached_callback(
+        app,
         Output(ids.TITLE, "children"),
         Output(ids.SUBTITLE, "children"),
         Output(ids.ACTIONS, "children"),
@@ -57,7 +58,8 @@ def register(app: dash.Dash) -> None:
         Input(ids.QUERY, "data"),
         State(shell_ids.THEME_STORE, "data"),
     )(update_page)
-    app.callback(
+    common.cached_callback(
+        app,
         Output(ids.STATIONS, "rowData"),
         Output(ids.STATIONS_BOX, "style"),
         Output(ids.STATIONS_NOTE, "children"),

@@ -11,7 +11,7 @@ import dash
 from dash import Input, Output, State, ctx, html
 
 from dashboard.i18n import gettext as _
-from layouts.imports import ids, message, preview_view, problems_view
+from layouts.imports import ids, message, preview_view, problems_view, provisional_view
 
 OUTPUTS = ((ids.RESULT, "children"), (ids.TOKEN, "data"), (ids.GO, "disabled"), (ids.CANCEL, "disabled"),
            (ids.ACTIONS, "style"), (ids.UPLOAD_STATUS, "children"))
@@ -21,7 +21,7 @@ SHOWN, HIDDEN = {"display": "flex", "gap": "0.5rem"}, {"display": "none"}  # no 
 def register(app: dash.Dash) -> None:
     app.callback([Output(i, p) for i, p in OUTPUTS],
                  Input(ids.QUERY, "data"), Input(ids.UPLOADED, "data"), Input(ids.GO, "n_clicks"),
-                 Input(ids.CANCEL, "n_clicks"), State(ids.TOKEN, "data"))(update)
+                 Input(ids.CANCEL, "n_clicks"), Input(ids.PROVISIONAL, "value"), State(ids.TOKEN, "data"))(update)
 
 
 def _token(value: Any) -> str | None:
@@ -39,9 +39,9 @@ def render(checked: Any, user: Any) -> tuple:
     status = checked.status
     if status == "preview":
         token = checked.token
-        return (preview_view(checked.preview, focus), token, False, False, SHOWN, "Checked: no problems.")
+        return (_preview_of(checked.preview, focus), token, False, False, SHOWN, "Checked: no problems.")
     if status == "changed":
-        return ([message(checked.message, "warning"), preview_view(checked.preview, focus)]
+        return ([message(checked.message, "warning"), _preview_of(checked.preview, focus)]
                 if checked.preview is not None else message(checked.message, "warning"),
                 checked.token if checked.preview is not None else None, checked.preview is None,
                 checked.preview is None, SHOWN if checked.preview is not None else HIDDEN, "Checked again.")
@@ -57,7 +57,11 @@ def render(checked: Any, user: Any) -> tuple:
     return (message(checked.message, tone), None, True, True, HIDDEN, {"cancelled": "Cancelled."}.get(status, "Not imported."))
 
 
-def update(_query: Any, uploaded: Any, _go: Any, _cancel: Any, token: Any) -> tuple:
+def _preview_of(preview: Any, focus: str | None) -> Any:
+    return provisional_view(preview) if preview.action == "provisional" else preview_view(preview, focus)
+
+
+def update(_query: Any, uploaded: Any, _go: Any, _cancel: Any, provisional: Any, token: Any = None) -> tuple:
     from dashboard.web import cancel_upload, check_upload, commit_upload, current_user_session, may_import
 
     user = current_user_session()
@@ -66,10 +70,11 @@ def update(_query: Any, uploaded: Any, _go: Any, _cancel: Any, token: Any) -> tu
         return (message("Your account may not import data. Imports are for a State's data operators (users "
                         "with import rights) and national administrators.", "secondary"),
                 None, True, True, HIDDEN, "")
-    if trigger == ids.UPLOADED:
-        return render(check_upload(_token(uploaded)), user)
+    prov = provisional is True  # the switch: the month being collected, loaded as provisional (issue 14)
+    if trigger == ids.UPLOADED or (trigger == ids.PROVISIONAL and _token(token)):
+        return render(check_upload(_token(uploaded) or _token(token), prov), user)
     if trigger == ids.GO and _token(token):
-        return render(commit_upload(_token(token)), user)
+        return render(commit_upload(_token(token), prov), user)
     if trigger == ids.CANCEL and _token(token):
         return render(cancel_upload(_token(token)), user)
     return (None, None, True, True, HIDDEN, dash.no_update)

@@ -17,7 +17,7 @@ import pandas as pd
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import engine, query_strings, scope
+from callbacks.common import cached_callback, engine, query_strings, scope
 from dashboard.display import LAGGING_COLUMNS, PEERS, REASONS, format_indian, month_label
 from dashboard.i18n import gettext as _
 from dashboard.read import LaggingFilters
@@ -51,7 +51,8 @@ HIDDEN = {"display": "none"}
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    cached_callback(
+        app,
         [Output(i, p) for i, p in OUTPUTS],
         Input(ids.QUERY, "data"),
     )(update_page)
@@ -67,7 +68,8 @@ def register(app: dash.Dash) -> None:
         State(RESOLVED, "data"),
         prevent_initial_call=True,
     )(filters_to_url)
-    app.callback(
+    cached_callback(
+        app,
         Output(ids.DETAIL, "children", allow_duplicate=True),
         Input(ids.TABLE, "selectedRows"),
         State(RESOLVED, "data"),

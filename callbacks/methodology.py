@@ -10,7 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
-from callbacks.common import engine, valid_month
+from callbacks.common import cached_callback, engine, valid_month
 from dashboard.display import month_label
 from dashboard.i18n import gettext as _
 from layouts.components import empty_state, page_href
@@ -22,7 +22,8 @@ KIND_WORDS = {"count": "count", "days": "days", "flag": "yes / no"}
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    cached_callback(
+        app,
         Output(ids.SUBTITLE, "children"),
         Output(ids.VERSIONS, "children"),
         Output(ids.SUMMARY, "children"),

@@ -10,7 +10,7 @@ import pandas as pd
 from dash import Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import engine, query_strings, valid_month
+from callbacks.common import cached_callback, engine, query_strings, valid_month
 from callbacks.shell import follow_theme
 from callbacks.unit_common import point_code
 from dashboard.display import (
@@ -37,7 +37,8 @@ SHORT_CATEGORY = Translated({"Major States": N_("Major"), "Hilly & North-East": 
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    cached_callback(
+        app,
         Output(ids.TABLE, "rowData"),
         Output(ids.TABLE_NOTE, "children"),
         Output(ids.KPIS, "children"),
@@ -48,7 +49,8 @@ def register(app: dash.Dash) -> None:
         Input(ids.QUERY, "data"),
         State(shell_ids.THEME_STORE, "data"),
     )(update_page)
-    app.callback(
+    cached_callback(
+        app,
         Output(ids.BUMP, "figure"),
         Input(ids.QUERY, "data"),
         Input(ids.BUMP_PICK, "value"),

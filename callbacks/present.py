@@ -9,7 +9,7 @@ import dash
 from dash import Input, Output, State
 from sqlalchemy import Engine
 
-from callbacks.common import engine, query_strings, scope, valid_month
+from callbacks.common import cached_callback, engine, query_strings, scope, valid_month
 from callbacks.shell import follow_theme
 from dashboard.read import cached
 from dashboard.scope import Scope
@@ -27,13 +27,13 @@ from layouts.shell import ids as shell_ids
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    cached_callback(
+        app,
         Output(ids.STAGE, "children"),
         Output(ids.DOWNLOADS, "children"),
         Output(ids.EXIT, "href"),
         Input(ids.QUERY, "data"),
-        State(shell_ids.THEME_STORE, "data"),
-    )(load_deck)
+        State(shell_ids.THEME_STORE, "data"), actions=True)(load_deck)
     follow_theme(app, *[chart_id(k) for k in CHART_KEYS])
 
 

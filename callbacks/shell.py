@@ -10,8 +10,8 @@ import dash
 from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import engine, scope, valid_month
-from dashboard.display import format_timestamp, month_label
+from callbacks.common import cached_callback, engine, scope, valid_month
+from dashboard.display import format_timestamp
 from dashboard.i18n import N_, Translated
 from dashboard.i18n import gettext as _
 from layouts.components import page_href, query_from_search
@@ -29,6 +29,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.URL, "search"),
         Input(ids.URL, "search"),
         Input(ids.MONTH, "value"),
+        State(ids.URL, "pathname"),
     )(sync_month)
 
     app.clientside_callback(
@@ -49,7 +50,8 @@ def register(app: dash.Dash) -> None:
         State(ids.NAV_COLLAPSE, "is_open"),
         prevent_initial_call=True,
     )
-    app.callback(
+    cached_callback(
+        app,
         Output(ids.SEARCH, "options"),
         Input(ids.SEARCH, "search_value"),
         State(ids.SEARCH, "value"),
@@ -62,7 +64,8 @@ def register(app: dash.Dash) -> None:
         State(ids.URL, "search"),
         prevent_initial_call=True,
     )(search_go)
-    app.callback(
+    cached_callback(
+        app,
         Output(ids.BREADCRUMB, "children"),
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
@@ -117,17 +120,30 @@ def switch_language(n_clicks: int | None, language: str | None, href: str | None
 # --- month -----------------------------------------------------------------------------------------
 
 
-def sync_month(search: str | None, picked: str | None) -> tuple[Any, Any, Any]:
-    """URL -> picker (options, value); picker -> URL (`?month=`, other parameters kept)."""
+def sync_month(search: str | None, picked: str | None, pathname: str | None = None) -> tuple[Any, Any, Any]:
+    """URL -> picker (options, value); picker -> URL (`?month=`, other parameters kept). Provisional months
+    are listed first as such; picking one, or picking anything on the provisional page, is
+    callbacks.provisional.month_picked's (it opens the right page)."""
+    from callbacks.provisional import picker_options
+    from dashboard import read
+    from layouts.provisional import PATH, PICKER_PREFIX
+
     months = _months()
-    options = [{"label": month_label(m), "value": m} for m in reversed(months)]
+    provisional = read.provisional_months(engine())
+    options = picker_options(months, provisional)
     query = query_from_search(search)
+    on_provisional = (pathname or "").rstrip("/") == PATH
     if ctx.triggered_id == ids.MONTH:
         month = valid_month(picked, months)
-        if month is None or month == query.get("month"):
+        if month is None or month == query.get("month") or on_provisional:
             raise PreventUpdate
         query["month"] = month
         return no_update, no_update, "?" + urlencode(query)
+    if on_provisional:
+        wanted = query.get("month")
+        listed = [m["month"] for m in provisional]
+        month = wanted if wanted in listed else (listed[0] if listed else None)
+        return options, (PICKER_PREFIX + month) if month else None, no_update
     month = valid_month(query.get("month"), months) or (months[-1] if months else None)
     return options, month, no_update
 
@@ -200,6 +216,7 @@ def breadcrumb_items(pathname: str | None, month: str | None) -> list[dict]:
     elif path != "/":
         titles = {"/lagging": N_("Lagging stations"), "/actions": N_("Actions"), "/methodology": N_("Methodology"),
                   "/data": N_("Data"), "/profile": N_("Your profile"), "/present": N_("Conference mode"),
+                  "/provisional": N_("Provisional figures"),
                   "/flags": N_("Data to verify")}
         items.append({"label": _(titles.get(path, N_("Page not found"))), "href": None})
     else:

@@ -46,7 +46,8 @@ SHOWN: dict = {}
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    common.cached_callback(
+        app,
         Output(ids.TITLE, "children"),
         Output(ids.SUBTITLE, "children"),
         Output(ids.ACTIONS, "children"),
@@ -59,7 +60,8 @@ def register(app: dash.Dash) -> None:
         Input(ids.QUERY, "data"),
         State(shell_ids.THEME_STORE, "data"),
     )(update_summary)
-    app.callback(
+    common.cached_callback(
+        app,
         Output(ids.DISTRICTS, "rowData"),
         Output(ids.DISTRICTS_BOX, "style"),
         Output(ids.DISTRICTS_NOTE, "children"),

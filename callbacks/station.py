@@ -37,7 +37,8 @@ HIDDEN = {"display": "none"}
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    common.cached_callback(
+        app,
         Output(ids.TITLE, "children"),
         Output(ids.SUBTITLE, "children"),
         Output(ids.ACTIONS, "children"),
@@ -54,7 +55,8 @@ def register(app: dash.Dash) -> None:
         State(ids.PICK, "value"),
         State(shell_ids.THEME_STORE, "data"),
     )(update_page)
-    app.callback(
+    common.cached_callback(
+        app,
         Output(ids.PARAM_TREND, "figure"),
         Input(ids.PICK, "value"),
         State(ids.QUERY, "data"),

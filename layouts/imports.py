@@ -33,6 +33,7 @@ class ids:
     GO = "import-go"
     CANCEL = "import-cancel"
     PROBLEMS_GRID = "import-problems-grid"
+    PROVISIONAL = "import-provisional"  # issue 14: load the month being collected as provisional figures
 
 
 PROBLEM_COLUMNS: list[dict[str, Any]] = [
@@ -52,7 +53,7 @@ def layout(**_query: object) -> html.Div:
             dcc.Store(id=ids.TOKEN, data=None),
             page_header(_("Import files"), "Check the files and see what they will change before anything is "
                                         "written"),
-            card(_("1. Upload"), upload_zone(), subtitle=_("Files are checked on the server exactly as `cctns import` "
+            card(_("1. Upload"), [upload_zone(), provisional_switch()], subtitle=_("Files are checked on the server exactly as `cctns import` "
                                                       "checks them; nothing is written until you press Import")),
             html.Div(id=ids.RESULT, className="import-result", **{"aria-live": "polite"}),
             html.Div(
@@ -84,6 +85,38 @@ def upload_zone(limit_mb: int = 25, max_files: int = 10) -> html.Div:
             html.Div(id=ids.UPLOAD_STATUS, className="small mt-1", role="status"),
         ]
     )
+
+
+def provisional_switch() -> html.Div:
+    """Load the files as provisional figures of the month being collected (`cctns import --provisional`)."""
+    return html.Div(
+        [dbc.Switch(id=ids.PROVISIONAL, value=False, label=_("Provisional: the month still being collected"),
+                    class_name="mb-0"),
+         html.Div(_("Each provisional load replaces the previous one of that State's month; a final month is "
+                    "refused and never changed; the month's final import replaces the provisional figures."),
+                  className="small text-body-secondary")],
+        className="mt-3 import-provisional")
+
+
+def provisional_view(p: Any) -> html.Div:
+    """The preview of a provisional load: the snapshots it makes, their scores, what each replaces."""
+    rows = [html.Tr([html.Td(c.state_code), html.Td(month_label(c.month)), html.Td(format_indian(c.rows),
+                                                                                    className="text-end"),
+                     html.Td(c.score_display, className="text-end"),
+                     html.Td(_("{done} of {total}").format(done=format_indian(c.stations_reported),
+                                                           total=format_indian(c.stations_active)),
+                             className="text-end"),
+                     html.Td(_("the load of {when}").format(when=c.replaces_as_of) if c.replaces_as_of
+                             else _("nothing (first load)"))])
+            for c in p.provisional]
+    table = dbc.Table([html.Thead(html.Tr([html.Th(_(h), scope="col") for h in (
+        N_("State/UT"), N_("Month"), N_("Rows"), N_("Provisional score"), N_("Stations reported"),
+        N_("Replaces"))])), html.Tbody(rows)],
+        size="sm", responsive=True, className="preview-table")
+    return card(_("2. What the provisional load will make"), [
+        html.Div([html.Span(_("PROVISIONAL"), className="badge bg-warning text-dark me-2"),
+                  _("Shown only as provisional figures, under a banner, never as a final month.")], className="mb-2"),
+        table], subtitle=_("computed by running the load in a transaction that is rolled back"))
 
 
 # --- results ------------------------------------------------------------------------------------------------

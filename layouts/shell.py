@@ -45,6 +45,7 @@ class ids:
     FOOTER = "shell-footer"
     FOOTER_AS_OF = "shell-data-as-of"
     FOOTER_VERSION = "shell-methodology-version"
+    PROVISIONAL_NOTICE = "shell-provisional-notice"  # "being collected: provisional figures" (callbacks/provisional.py)
 
 
 NAV_ITEMS: tuple[tuple[str, str, str], ...] = (  # labels in English, shown through _()
@@ -230,7 +231,8 @@ def app_layout() -> html.Div:
             dcc.Store(id=ids.TEMPLATES, storage_type="memory", data=figure_templates()),
             navbar(),
             context_bar(),
-            html.Main(dbc.Container(dash.page_container, fluid=True, className="shell-container"),
+            html.Main(dbc.Container([html.Div(id=ids.PROVISIONAL_NOTICE), dash.page_container], fluid=True,
+                                    className="shell-container"),
                       id=ids.MAIN, tabIndex="-1", className="shell-main"),
             footer(),
             assign_dialog(),

@@ -19,11 +19,13 @@ def demo_dir(tmp_path_factory) -> Path:
 
 
 def load_small_demo(engine, folder: Path):
-    """Schema, methodology and the small demo dataset, loaded through the normal import path."""
+    """Schema, methodology and the small demo dataset, loaded through the normal import path, with the
+    month after it provisional for a few States (issue 14), as `cctns demo` does."""
     from dashboard.ingest import import_files
     from dashboard.ingest.demo import generate_demo
+    from dashboard.ingest.demo_provisional import provisional_files
     from dashboard.store.schema import store_methodology, upgrade
-    from metrics.methodology import default_methodology
+    from metrics.methodology import default_methodology, next_month
 
     upgrade(engine)
     store_methodology(engine, default_methodology())
@@ -31,6 +33,8 @@ def load_small_demo(engine, folder: Path):
     import_files(engine, files.master, user="test")
     for month_files in files.by_month:
         import_files(engine, month_files, user="test")
+    prov = provisional_files(files.by_month[-1], files.master[2], next_month(files.months[-1]), folder / "provisional")
+    import_files(engine, prov.files, user="test", provisional=True)
     return engine
 
 

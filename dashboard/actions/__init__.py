@@ -14,6 +14,7 @@ from dashboard.actions.records import (
     ActionFilters,
     ActionRefused,
     NewAction,
+    actions_stamp,
     add_comment,
     check_new_actions,
     comments,
@@ -28,6 +29,6 @@ from dashboard.actions.records import (
 
 __all__ = [
     "COLUMNS", "FORUMS", "MAX_BATCH", "MAX_REGISTER", "OWNER_KINDS", "ActionConflict", "ActionFilters", "ActionRefused",
-    "EvaluationReport", "NewAction", "add_comment", "check_new_actions", "comments", "create_actions", "evaluate_actions",
+    "EvaluationReport", "NewAction", "actions_stamp", "add_comment", "check_new_actions", "comments", "create_actions", "evaluate_actions",
     "get_action", "history", "list_actions", "next_month_to_score", "scored_months", "owner_label", "tally", "update_action",
 ]

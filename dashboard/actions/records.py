@@ -91,6 +91,18 @@ class ActionFilters:
 # --- small checks --------------------------------------------------------------------------------------
 
 
+def actions_stamp(engine: Engine) -> str:
+    """A value that changes whenever an action is made, changed or commented (every change bumps the
+    action's `version`): what a cached answer that shows actions (the deck) is keyed by besides the
+    results generation."""
+    a, c = Action.__table__, ActionComment.__table__
+    with engine.connect() as conn:
+        n, versions, top = conn.execute(select(func.count(), func.coalesce(func.sum(a.c.version), 0),
+                                               func.coalesce(func.max(a.c.id), 0))).one()
+        comments_n, last = conn.execute(select(func.count(), func.coalesce(func.max(c.c.id), 0))).one()
+    return f"{n}.{versions}.{top}.{comments_n}.{last}"
+
+
 def clean_text(value: object, what: str, low: int, high: int, newlines: bool = True) -> str:
     if not isinstance(value, str):
         raise ActionRefused(f"{what} is required")

@@ -76,6 +76,10 @@ def demo(
     users: Annotated[bool, typer.Option(help="create one demo user per role and print the passwords")] = True,
     reviews: Annotated[bool, typer.Option(help="hold the reviews of the last two months before the month "
                                                 "after each is loaded (actions judged by the data)")] = True,
+    provisional: Annotated[bool, typer.Option(help="after the final months, load the month after them as "
+                                                   "provisional figures for Haryana, Uttar Pradesh and Delhi "
+                                                   "(part-way through the month: some stations not reported "
+                                                   "yet, some records not entered)")] = True,
 ) -> None:
     """Generate the deterministic demo dataset as import files and load it through the normal import."""
     import tempfile
@@ -110,6 +114,14 @@ def demo(
                 report = import_files(engine, month_files, user="demo", progress=False)
                 total += report.rows_added + report.rows_replaced
                 console.print(f"  {', '.join(report.months)}: {report.rows_added + report.rows_replaced:,} rows")
+            if provisional:
+                from dashboard.ingest import provisional_files
+                from metrics.methodology import next_month
+
+                prov = provisional_files(files.by_month[-1], files.master[2], next_month(files.months[-1]),
+                                         folder / "provisional")
+                report = import_files(engine, prov.files, user="demo", progress=False, provisional=True)
+                console.print(f"  {prov.month} provisional ({', '.join(prov.states)}): {report.rows_added:,} rows")
         except ImportRejected as exc:
             for p in exc.problems[:50]:
                 err.print(str(p))
@@ -166,22 +178,28 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="file (default: standard output for csv)")] = None,
     scheme: Annotated[str, typer.Option(help="ranking scheme of the projection")] = "cctns",
+    provisional: Annotated[bool, typer.Option(
+        "--provisional", help="the month's provisional figures (states, districts, lagging, todo: what still has "
+        "to happen before the cut-off); every row says 'provisional, as of ...'")] = False,
 ) -> None:
     """Export a league table or the lagging stations with every rank and the marks lost per parameter; next
     month's projection (an estimate) made from --month; or the month's data-to-verify flags."""
-    from dashboard.reports import ExportError, build_export, write_export
+    from dashboard.reports import ExportError, build_export, build_provisional_export, write_export
 
     engine = _engine()
     _require_methodology(engine)
     try:
-        df = build_export(engine, what, month, state=state, district=district, scheme=scheme)
+        df = (build_provisional_export(engine, what, month, state=state, district=district) if provisional
+              else build_export(engine, what, month, state=state, district=district, scheme=scheme))
     except ExportError as exc:
         _fail(str(exc))
+    if provisional and output is not None and "provisional" not in output.name.lower():
+        _fail("a provisional export's file name must say so: put 'provisional' in the name given to -o")
     if fmt not in ("csv", "xlsx"):
         _fail("--format must be csv or xlsx")
     if fmt == "xlsx" and output is None:
         _fail("xlsx needs -o FILE")
-    write_export(df, fmt, output or sys.stdout, sheet=what)
+    write_export(df, fmt, output or sys.stdout, sheet=f"Provisional {what}" if provisional else what)
     if output is not None:
         console.print(f"wrote {len(df):,} rows to {output}")
 
@@ -209,9 +227,12 @@ def serve(
         os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", "python:dashboard.web.gunicorn_conf",
                                    "app:create_server()"])
     from app import create_app
+    from dashboard.web import start_warmer
 
     console.print(f"CCTNS progress dashboard on http://{host}:{port}")
-    create_app().run(host=host, port=port, debug=False)
+    dash_app = create_app()
+    start_warmer(dash_app)  # warms the response cache after each import (CCTNS_WARM=0: off)
+    dash_app.run(host=host, port=port, debug=False)
 
 
 def _register_subcommands() -> None:

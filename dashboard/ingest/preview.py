@@ -101,6 +101,21 @@ class ChangePreview:
     months: list[MonthChange] = field(default_factory=list)
     master: list[MasterChange] = field(default_factory=list)
     batch_id: int | None = None  # revert: the batch
+    provisional: list[ProvisionalChange] = field(default_factory=list)  # a provisional load (issue 14)
+
+
+@dataclass(frozen=True)
+class ProvisionalChange:
+    """One State x month snapshot a provisional load would make: its provisional score and stations reported,
+    and the load time of the snapshot it replaces (None: the first of that month)."""
+
+    state_code: str
+    month: str
+    rows: int
+    score_display: str
+    stations_reported: int
+    stations_active: int
+    replaces_as_of: str | None
 
 
 class _Rollback(Exception):
@@ -135,6 +150,41 @@ def preview_import(engine: Engine, paths: Sequence[str | Path], user: str = "pre
             rows_replaced=report.rows_replaced, months_recomputed=report.months,
             months=_months(conn, shown, snap, per_month, scope, focus_state),
             master=_master_import(conn, report.batch_id))
+
+    return _in_rollback(engine, run)
+
+
+def preview_provisional(engine: Engine, paths: Sequence[str | Path], user: str = "preview", *,
+                        today: date | None = None, only_state: str | None = None) -> ChangePreview:
+    """What `import_files(..., provisional=True)` would make (its snapshots and their scores); raises
+    ImportRejected exactly when it would. Nothing is written; no final month is touched either way."""
+    from dashboard.display import score_display
+    from dashboard.store import ProvisionalSnapshot, ProvisionalUnit, read_generation
+
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise ImporterError("no files to import")
+    methodology = _methodology(engine)
+    files = _read_all(paths)
+    snap: dict[str, object] = {}
+
+    def run(conn: Connection) -> ChangePreview:
+        report: ImportReport = _import_in(conn, paths, files, user, methodology, today, _Progress(False),
+                                          only_state=only_state, provisional=True,
+                                          on_locked=lambda c: snap.update(generation=read_generation(c)))
+        s, u = ProvisionalSnapshot.__table__, ProvisionalUnit.__table__
+        rows = conn.execute(select(s.c.state_code, s.c.month, s.c.station_rows, s.c.state_rows, u.c.score_centi,
+                                   u.c.stations_reported, u.c.stations_active)
+                            .join(u, (u.c.snapshot_id == s.c.id) & (u.c.level == "state"))
+                            .where(s.c.batch_id == report.batch_id).order_by(s.c.state_code, s.c.month)).all()
+        replaced = dict(((r.state_code, r.month), r.as_of) for r in conn.execute(
+            select(s.c.state_code, s.c.month, s.c.as_of).where(s.c.ended_by_batch == report.batch_id)))
+        changes = [ProvisionalChange(r.state_code, r.month, int(r.station_rows) + int(r.state_rows),
+                                     score_display(r.score_centi), int(r.stations_reported), int(r.stations_active),
+                                     replaced[(r.state_code, r.month)].strftime("%d %b %Y, %H:%M UTC")
+                                     if (r.state_code, r.month) in replaced else None) for r in rows]
+        return ChangePreview(action="provisional", generation=str(snap["generation"]), rows_added=report.rows_added,
+                             rows_replaced=report.rows_replaced, months_recomputed=[], provisional=changes)
 
     return _in_rollback(engine, run)
 

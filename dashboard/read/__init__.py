@@ -10,6 +10,7 @@ from dashboard.read.cache import (
     cache_stats,
     cached,
     clear,
+    generation,
     init_cache,
     log,
 )
@@ -57,6 +58,22 @@ from dashboard.read.national import (
     rank_history,
     states_table,
 )
+from dashboard.read.provisional import (
+    BASIS_FINAL,
+    BASIS_PROVISIONAL,
+    cutoff_date,
+    days_to_cutoff,
+    is_provisional_month,
+    provisional_district,
+    provisional_districts,
+    provisional_headline,
+    provisional_lagging,
+    provisional_marks_lost,
+    provisional_months,
+    provisional_snapshots,
+    provisional_states_table,
+    still_to_happen,
+)
 from dashboard.read.state import (
     overtake_plan,
     state_headline,
@@ -80,6 +97,20 @@ from dashboard.read.units import (
 )
 
 __all__ = [
+    "BASIS_FINAL",
+    "BASIS_PROVISIONAL",
+    "cutoff_date",
+    "days_to_cutoff",
+    "is_provisional_month",
+    "provisional_district",
+    "provisional_districts",
+    "provisional_headline",
+    "provisional_lagging",
+    "provisional_marks_lost",
+    "provisional_months",
+    "provisional_snapshots",
+    "provisional_states_table",
+    "still_to_happen",
     "CATEGORIES",
     "DEFAULT_TIMEOUT",
     "EXTENSION",
@@ -94,6 +125,7 @@ __all__ = [
     "clean_filters",
     "clear",
     "data_as_of",
+    "generation",
     "district_headline",
     "district_station_matrix",
     "districts_of",

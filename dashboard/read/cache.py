@@ -53,6 +53,12 @@ def _generation(engine: Engine) -> str:
     return memo[url]
 
 
+def generation(engine: Engine) -> str:
+    """The results generation of `engine` as this request sees it (read once per request; outside a
+    request, read now)."""
+    return _generation(engine) if has_request_context() else read_generation(engine)
+
+
 # --- keys ---------------------------------------------------------------------------------------------
 
 

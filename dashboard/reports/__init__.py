@@ -34,11 +34,14 @@ from dashboard.reports.deck import (
     wrap_label,
 )
 from dashboard.reports.exports import (
+    PROVISIONAL_EXPORTS,
     RANK_COLUMNS,
     ExportError,
     actions_register,
     build_export,
+    build_provisional_export,
     export_bytes,
+    provisional_file_stem,
     write_export,
 )
 from dashboard.reports.packs import (
@@ -95,6 +98,7 @@ from dashboard.reports.review import (
 )
 
 __all__ = [
+    "PROVISIONAL_EXPORTS", "build_provisional_export", "provisional_file_stem",
     "ACCENT",
     "ACTION_SHEET_COLUMNS",
     "COMMITMENTS_LISTED",

@@ -18,6 +18,7 @@ from dashboard.web.admin import (
 )
 from dashboard.web.auth import (
     API_PREFIXES,
+    AUDITED_FLAG,
     CSRF_COOKIE_NAME,
     CSRF_HEADER_NAME,
     ERROR_TEMPLATE,
@@ -106,6 +107,15 @@ from dashboard.web.request_checks import (
     init_request_checks,
     make_callback_body_check,
 )
+from dashboard.web.response_cache import (
+    RESPONSE_TIMEOUT,
+    cached_outputs,
+    init_response_cache,
+    mark_cacheable,
+    request_context,
+    response_cache_stats,
+    response_key,
+)
 from dashboard.web.routes import (
     PACK_FORMATS,
     download_lagging,
@@ -147,6 +157,7 @@ from dashboard.web.users import (
     session_token_hash,
     set_password,
 )
+from dashboard.web.warmup import WarmReport, start_warmer, stop_warmer, warm
 
 __all__ = [
     "html_with_lang", "init_language", "language_href", "remember_language", "request_language",
@@ -156,6 +167,8 @@ __all__ = [
     "check_upload", "commit_upload", "current_actor", "disable", "enable", "may_import", "may_revert",
     "remote_addr", "reset_password", "revert", "revert_preview", "unlock", "users_for", "visible_batch",
     "API_PREFIXES",
+    "AUDITED_FLAG", "RESPONSE_TIMEOUT", "cached_outputs", "init_response_cache", "mark_cacheable",
+    "request_context", "response_cache_stats", "response_key", "WarmReport", "start_warmer", "stop_warmer", "warm",
     "AuthState",
     "BadCallbackRequest",
     "COMPRESSIBLE",

@@ -36,6 +36,7 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     has_request_context,
     jsonify,
     redirect,
@@ -79,6 +80,7 @@ PUBLIC_ASSET_SUFFIXES = (".css", ".js")
 API_PREFIXES = ("/_", "/download/", "/export/", "/api/")
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+AUDITED_FLAG = "cctns_audited"  # on flask.g: this request wrote an audit event
 
 DEFAULTS: dict[str, Any] = {
     "CCTNS_LOCKOUT_FAILURES": 5,  # failures in a row for one user before a lockout
@@ -216,7 +218,9 @@ def _remote_addr() -> str:
 
 
 def audit_request(action: str, detail: str = "") -> None:
-    """Record an audit event for the current request's user and address (exports, downloads ...)."""
+    """Record an audit event for the current request's user and address (exports, downloads ...). The
+    request's answer is then never taken from or put in the response cache (`AUDITED_FLAG`)."""
+    g.setdefault(AUDITED_FLAG, True)
     audit.record(_state().engine(), action, actor=current_username(), detail=detail,
                  remote_addr=_remote_addr())
 
@@ -594,8 +598,9 @@ def _login_post() -> Response:
                 return refuse(LOCKED, 429)
             return refuse(WRONG_CREDENTIALS, 401)
 
-        if needs_rehash(row.password_hash):
-            row.password_hash = hash_password(password)
+        if needs_rehash(row.password_hash) and not _rehash(s, row, password):
+            audit.record(s, "login_failed", actor=username, detail="password changed during sign-in", remote_addr=ip)
+            return refuse(WRONG_CREDENTIALS, 401)
         row.failed_logins = 0
         row.locked_until = None
         # a new server-side session (a fresh id: no fixation); expired rows of anyone are purged on the way
@@ -618,6 +623,20 @@ def _login_post() -> Response:
     session["auth_at"] = time.time()
     session["csrf"] = secrets.token_urlsafe(32)
     return redirect(next_url, code=303)
+
+
+def _rehash(s: Any, row: User, password: str) -> bool:
+    """Store the password again with the current argon2 parameters (they changed since it was stored).
+
+    Only if the stored hash is still the one just verified: two sign-ins of the same user at once would
+    otherwise both rehash, the last write would win, and the other's new session would end at its next
+    request (a session is tied to the stored hash). The loser takes the winner's hash after checking the
+    password against it (False if it no longer matches: the password was changed meanwhile)."""
+    verified = row.password_hash
+    changed = s.execute(update(User).where(User.id == row.id, User.password_hash == verified)
+                        .values(password_hash=hash_password(password))).rowcount
+    s.refresh(row, ["password_hash"])
+    return bool(changed) or verify_password(row.password_hash, password)
 
 
 def _render_logout(user: UserSession, status: int = 200, error: str = "") -> Response:

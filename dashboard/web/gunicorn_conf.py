@@ -35,3 +35,11 @@ def post_fork(server, worker) -> None:  # noqa: ARG001 - gunicorn hook signature
     from dashboard.store import dispose_engines
 
     dispose_engines(close=False)
+
+
+def post_worker_init(worker) -> None:
+    """Each worker watches the results generation and warms the response cache after an import (one worker
+    per generation does the work: dashboard/web/warmup.py)."""
+    from dashboard.web import start_warmer
+
+    start_warmer(worker.wsgi)

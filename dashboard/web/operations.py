@@ -28,6 +28,7 @@ from dashboard.ingest import (
     RevertRefused,
     import_files,
     preview_import,
+    preview_provisional,
     preview_revert,
     revert_batch,
 )
@@ -132,11 +133,13 @@ def _problem_rows(problems) -> list[dict]:
     return [{"file": p.file, "row": p.row, "column": p.column, "value": p.value, "rule": p.rule} for p in problems]
 
 
-def _preview(up: Upload, user) -> Checked:
+def _preview(up: Upload, user, provisional: bool = False) -> Checked:
     engine = request_engine()
     try:
-        p = preview_import(engine, up.paths, user.username, scope=user.scope, only_state=_only_state(user),
-                           focus_state=user.state_code, today=date.today())
+        p = (preview_provisional(engine, up.paths, user.username, only_state=_only_state(user), today=date.today())
+             if provisional else
+             preview_import(engine, up.paths, user.username, scope=user.scope, only_state=_only_state(user),
+                            focus_state=user.state_code, today=date.today()))
     except ImportRejected as exc:
         rows = _problem_rows(exc.problems)
         save_problems(up, rows, exc.omitted)
@@ -150,7 +153,9 @@ def _preview(up: Upload, user) -> Checked:
     return Checked("preview", files=tuple(up.files), preview=p, token=up.token)
 
 
-def check_upload(token: object) -> Checked:
+def check_upload(token: object, provisional: bool = False) -> Checked:
+    """Check an upload and preview it (as a provisional load of the month being collected when
+    `provisional`)."""
     user = current_user_session()
     if user is None or not may_import(user):
         return Checked("refused", "Your account may not import data.")
@@ -158,10 +163,10 @@ def check_upload(token: object) -> Checked:
     if up is None or not up.has_files:
         return Checked("gone", "This upload is no longer available (imported, cancelled or expired): upload the "
                                "files again.")
-    return _preview(up, user)
+    return _preview(up, user, provisional)
 
 
-def commit_upload(token: object) -> Checked:
+def commit_upload(token: object, provisional: bool = False) -> Checked:
     """Import the previewed upload in one transaction, refused if the data changed since its preview (then
     the new preview is returned)."""
     user = current_user_session()
@@ -172,9 +177,10 @@ def commit_upload(token: object) -> Checked:
         return Checked("gone", "This upload is no longer available: upload the files again.")
     try:
         report = import_files(request_engine(), up.paths, user=user.username, progress=False,
-                              only_state=_only_state(user), expect_generation=up.generation, today=date.today())
+                              only_state=_only_state(user), expect_generation=up.generation, today=date.today(),
+                              provisional=provisional)
     except DataChanged:
-        checked = _preview(up, user)
+        checked = _preview(up, user, provisional)
         return Checked("changed", "Someone else imported or reverted data since this preview. Nothing was "
                                   "imported: check the new preview below and import again.",
                        files=checked.files, problems=checked.problems, omitted=checked.omitted,
@@ -186,6 +192,11 @@ def commit_upload(token: object) -> Checked:
         return Checked("problems", files=tuple(up.files), problems=tuple(rows), omitted=exc.omitted,
                        token=up.token)
     discard_upload(up)
+    if report.provisional:
+        return Checked("imported", f"Imported as provisional batch {report.batch_id}: {report.rows_added:,} rows "
+                                   f"for {', '.join(report.months)}, replacing {report.rows_replaced:,} rows of the "
+                                   "previous provisional load; no final month was changed.",
+                       files=tuple(up.files), batch_id=report.batch_id)
     return Checked("imported", f"Imported as batch {report.batch_id}: {report.rows_added:,} rows added, "
                                f"{report.rows_replaced:,} replaced.", files=tuple(up.files),
                    batch_id=report.batch_id)

@@ -5,8 +5,12 @@
   requests (assets/db-unavailable.js shows an alert in the page) and a friendly page for page loads.
   Nothing else is needed to recover: the pool pre-pings connections, so the first request after the
   database is back gets a fresh connection;
-* gzip compression of HTML, JSON, JS and CSS responses (static files are compressed once per process and
-  kept in a small bounded table, never data).
+* compression of HTML, JSON, JS and CSS responses: brotli when the browser accepts it (every current
+  browser does; ~10 % smaller than gzip for the JavaScript bundles, which matters on a slow police
+  link), gzip otherwise. Static files are compressed once per process and kept in a small bounded
+  table, never data;
+* a year's cache lifetime for the app's own assets, whose URLs carry their modification time (`?m=`),
+  so a warm visit asks nothing for them (Dash gives its fingerprinted bundles the same).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import threading
 import time
 from collections import OrderedDict
 
+import brotli
 from flask import Flask, Response, current_app, g, render_template_string, request
 from sqlalchemy import exc as sa_exc
 
@@ -107,25 +112,54 @@ def init_database_errors(server: Flask) -> None:
 
 COMPRESSIBLE = frozenset({
     "text/html", "text/css", "text/plain", "text/csv", "text/javascript", "application/javascript",
-    "application/json", "image/svg+xml",
+    "application/json", "image/svg+xml", "image/x-icon", "image/vnd.microsoft.icon",
 })
 MIN_SIZE = 1024
-DYNAMIC_LEVEL = 5  # callback JSON: ~1 ms per 100 KB
-STATIC_LEVEL = 9  # compressed once per process
-STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/")
+DYNAMIC_LEVEL = 5  # gzip, callback JSON: ~1 ms per 100 KB
+STATIC_LEVEL = 9  # gzip, compressed once per process
+DYNAMIC_BROTLI = 4  # as fast as gzip 5, smaller
+STATIC_BROTLI = 9  # ~gzip 9's time; 10-11 are 20-50x slower for 5-10 % more
+STATIC_PREFIXES = ("/_dash-component-suites/", "/assets/", "/_favicon.ico")
 _STATIC_MAX = 64
+ASSET_MAX_AGE = 365 * 24 * 3600
 
-_static: OrderedDict[tuple[str, str, int], bytes] = OrderedDict()
+_static: OrderedDict[tuple[str, str, int, str], bytes] = OrderedDict()
 _static_lock = threading.Lock()
 
 
-def _compress_static(key: tuple[str, str, int], data: bytes) -> bytes:
+def accepted_encoding(accept_encoding: str) -> str | None:
+    """'br', 'gzip' or None for an Accept-Encoding header (an encoding with q=0 is refused)."""
+    quality: dict[str, float] = {}
+    for part in accept_encoding.lower().split(","):
+        name, _, params = part.partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        quality[name.strip()] = q
+    for encoding in ("br", "gzip"):
+        if quality.get(encoding, 0.0) > 0:
+            return encoding
+    return None
+
+
+def compress(data: bytes, encoding: str, static: bool) -> bytes:
+    if encoding == "br":
+        return brotli.compress(data, quality=STATIC_BROTLI if static else DYNAMIC_BROTLI)
+    return gzip.compress(data, compresslevel=STATIC_LEVEL if static else DYNAMIC_LEVEL, mtime=0)
+
+
+def _compress_static(key: tuple[str, str, int, str], data: bytes) -> bytes:
     with _static_lock:
         hit = _static.get(key)
         if hit is not None:
             _static.move_to_end(key)
             return hit
-    body = gzip.compress(data, compresslevel=STATIC_LEVEL, mtime=0)
+    body = compress(data, key[3], static=True)
     with _static_lock:
         _static[key] = body
         while len(_static) > _STATIC_MAX:
@@ -133,9 +167,12 @@ def _compress_static(key: tuple[str, str, int], data: bytes) -> bytes:
     return body
 
 
-def _gzip_response(response: Response) -> Response:
-    if (response.status_code != 200 or "Content-Encoding" in response.headers or response.mimetype not in COMPRESSIBLE
-            or "gzip" not in request.headers.get("Accept-Encoding", "").lower()):
+def _compress_response(response: Response) -> Response:
+    if (response.status_code != 200 or "Content-Encoding" in response.headers
+            or response.mimetype not in COMPRESSIBLE):
+        return response
+    encoding = accepted_encoding(request.headers.get("Accept-Encoding", ""))
+    if encoding is None:
         return response
     if response.is_streamed and not response.direct_passthrough:
         return response  # a generator: leave it streaming
@@ -144,17 +181,29 @@ def _gzip_response(response: Response) -> Response:
     if len(data) < MIN_SIZE:
         return response
     if request.path.startswith(STATIC_PREFIXES):
-        body = _compress_static((request.full_path, response.headers.get("ETag", ""), len(data)), data)
+        body = _compress_static((request.full_path, response.headers.get("ETag", ""), len(data), encoding), data)
     else:
-        body = gzip.compress(data, compresslevel=DYNAMIC_LEVEL, mtime=0)
+        body = compress(data, encoding, static=False)
     response.set_data(body)
-    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Content-Encoding"] = encoding
     response.headers["Content-Length"] = str(len(body))
     response.vary.add("Accept-Encoding")
-    # the ETag is kept as it is: the gzip bytes are deterministic (fixed level, mtime 0), and Dash answers
-    # If-None-Match with 304 only for its own exact ETag (a weakened one would defeat browser caching)
+    # the ETag is kept as it is: the compressed bytes are deterministic (fixed level, mtime 0), and Dash
+    # answers If-None-Match with 304 only for its own exact ETag (a weakened one would defeat browser caching)
+    return response
+
+
+def _cache_fingerprinted_assets(response: Response) -> Response:
+    """`/assets/x.css?m=<mtime>` (Dash's URLs for the app's assets) never changes: a new file is a new
+    URL. Without this Flask says `no-cache` and a warm visit revalidates every asset, a round trip each."""
+    if (request.path.startswith("/assets/") and request.args.get("m") and response.status_code in (200, 304)):
+        response.cache_control.no_cache = None
+        response.cache_control.public = True
+        response.cache_control.max_age = ASSET_MAX_AGE
+        response.cache_control.immutable = True
     return response
 
 
 def init_compression(server: Flask) -> None:
-    server.after_request(_gzip_response)
+    server.after_request(_compress_response)
+    server.after_request(_cache_fingerprinted_assets)

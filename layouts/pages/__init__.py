@@ -25,7 +25,8 @@ PAGES: tuple[tuple[str, str, str, str, int], ...] = (
     ("present", "present", "/present", N_("Conference mode"), 7),
     ("actions", "actions", "/actions", N_("Actions"), 8),
     ("profile", "profile", "/profile", N_("Your profile"), 9),
-    ("flags", "flags", "/flags", N_("Data to verify"), 10),
+    ("provisional", "provisional", "/provisional", N_("Provisional figures"), 10),
+    ("flags", "flags", "/flags", N_("Data to verify"), 11),
 )
 
 

@@ -159,3 +159,34 @@ def test_a_one_time_password_opens_only_the_password_form(dash_app, demo_engine)
     assert again.get("/").status_code == 200
     r = again.post("/account/password", data={"current_password": "a fresh passphrase"})
     assert r.status_code == 400  # no form token: refused
+
+
+def test_a_provisional_upload_is_previewed_as_provisional(clients, demo_engine):
+    """The import page's "Provisional" switch (issue 14): the same check, a preview of the snapshot it would
+    make; a final month is refused as a problem. Nothing is written by the preview."""
+    from dashboard import read
+
+    month = read.provisional_months(demo_engine)[0]["month"]
+    before = read.provisional_snapshots(demo_engine, month)["batch_id"].tolist()
+    body = (f"month,station_code,parameter,numerator,denominator\n{month},HR-KNL-001,fir_in_cctns,10,12\n").encode()
+    token = upload(clients["haryana"], [("prov.csv", body)]).get_json()["token"]
+    deps = callbacks_from_dependencies(clients["haryana"].get("/_dash-dependencies").get_json())
+    cb = next(c for c in deps if c.outputs[0] == ("import-result", "children"))
+    values = {("import-uploaded", "data"): {"token": token}, ("import-provisional", "value"): True,
+              ("import-query", "data"): {}, ("import-token", "data"): None}
+    req = {"output": cb.output, "outputs": [{"id": i, "property": p} for i, p in cb.outputs],
+           "inputs": [{"id": i, "property": p, "value": values.get((i, p), 0)} for i, p in cb.inputs],
+           "state": [{"id": i, "property": p, "value": values.get((i, p))} for i, p in cb.state],
+           "changedPropIds": ["import-uploaded.data"]}
+    r = clients["haryana"].post("/_dash-update-component", data=json.dumps(req), content_type="application/json",
+                                headers={"X-CSRFToken": clients["haryana"].csrf})
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and "What the provisional load will make" in text and "PROVISIONAL" in text
+    assert read.provisional_snapshots(demo_engine, month)["batch_id"].tolist() == before
+    final = read.latest_month(demo_engine)
+    body = (f"month,station_code,parameter,numerator,denominator\n{final},HR-KNL-001,fir_in_cctns,10,12\n").encode()
+    req["inputs"] = [{**i, "value": {"token": upload(clients["haryana"], [("late.csv", body)]).get_json()["token"]}}
+                     if i["id"] == "import-uploaded" else i for i in req["inputs"]]
+    r = clients["haryana"].post("/_dash-update-component", data=json.dumps(req), content_type="application/json",
+                                headers={"X-CSRFToken": clients["haryana"].csrf})
+    assert "provisional rows never change a final month" in r.get_data(as_text=True)

@@ -206,17 +206,23 @@ def test_month_sync_and_search_over_http(national_client, demo_engine, dash_call
 
     months = read.months(demo_engine)
     resp = dash_call(national_client, [(shell.ids.MONTH, "options"), (shell.ids.MONTH, "value"), (shell.ids.URL, "search")],
-                [(shell.ids.URL, "search", f"?month={months[0]}"), (shell.ids.MONTH, "value", None)])
+                [(shell.ids.URL, "search", f"?month={months[0]}"), (shell.ids.MONTH, "value", None)],
+                state=[(shell.ids.URL, "pathname", "/")])
     assert resp[shell.ids.MONTH]["value"] == months[0]
-    assert [o["value"] for o in resp[shell.ids.MONTH]["options"]] == list(reversed(months))
+    # the demo's provisional month first, said as such (issue 14), then the final months, newest first
+    values = [o["value"] for o in resp[shell.ids.MONTH]["options"]]
+    provisional = [m["month"] for m in read.provisional_months(demo_engine)]
+    assert values == [f"provisional:{m}" for m in provisional] + list(reversed(months))
+    assert all("provisional" in o["label"] for o in resp[shell.ids.MONTH]["options"][:len(provisional)])
     # a bad month falls back to the latest
     resp = dash_call(national_client, [(shell.ids.MONTH, "options"), (shell.ids.MONTH, "value"), (shell.ids.URL, "search")],
-                [(shell.ids.URL, "search", "?month=1999-01"), (shell.ids.MONTH, "value", None)])
+                [(shell.ids.URL, "search", "?month=1999-01"), (shell.ids.MONTH, "value", None)],
+                state=[(shell.ids.URL, "pathname", "/")])
     assert resp[shell.ids.MONTH]["value"] == months[-1]
     # picking a month writes it into the URL, keeping other parameters
     resp = dash_call(national_client, [(shell.ids.MONTH, "options"), (shell.ids.MONTH, "value"), (shell.ids.URL, "search")],
                 [(shell.ids.URL, "search", "?category=UTs"), (shell.ids.MONTH, "value", months[0])],
-                changed=[f"{shell.ids.MONTH}.value"])
+                state=[(shell.ids.URL, "pathname", "/")], changed=[f"{shell.ids.MONTH}.value"])
     assert resp[shell.ids.URL]["search"] == f"?category=UTs&month={months[0]}"
 
     resp = dash_call(national_client, [(shell.ids.SEARCH, "options")], [(shell.ids.SEARCH, "search_value", "Karnal")],

@@ -28,6 +28,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/data/batches", "#batches-grid [row-id]", "Import batches"),
     ("/admin/users", "#users-grid [row-id=ncrb]", "Users"),
     ("/admin/audit", "#audit-grid [row-id]", "Audit trail"),
+    ("/provisional?state=HR", ".provisional-todo tbody tr", "Haryana · provisional"),  # issue 14
     ("/no-such-page/here", "#shell-breadcrumb li:has-text('Page not found')", "Page not found"),
 )
 

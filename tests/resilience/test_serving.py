@@ -1,10 +1,11 @@
 """dashboard.web.serving and dashboard.read.cache without a server: 503 for an unreachable database (and not for
-bugs), gzip, cache keys with the user's scope and the results generation, invalidation by an import."""
+bugs), brotli and gzip, long cache lifetimes for fingerprinted assets, cache keys with the user's scope and the results generation, invalidation by an import."""
 
 from __future__ import annotations
 
 import gzip
 
+import brotli
 import pytest
 from flask import Flask
 from reslib import prepare
@@ -31,6 +32,10 @@ def _app(tmp_path) -> Flask:
     def big():
         return {"rows": [{"i": i, "name": f"station {i}"} for i in range(500)]}
 
+    @app.route("/assets/<path:name>")
+    def asset(name):
+        return app.response_class("body { color: #123456; }\n" * 200, mimetype="text/css")
+
     return app
 
 
@@ -49,13 +54,41 @@ def test_programming_errors_are_not_disguised_as_unavailable(tmp_path):
     assert app.test_client().get("/bug").status_code == 500
 
 
-def test_gzip_only_when_asked_and_worth_it(tmp_path):
+def test_compression_only_when_asked_and_worth_it(tmp_path):
     c = _app(tmp_path).test_client()
     plain = c.get("/big.json")
     assert "Content-Encoding" not in plain.headers
-    zipped = c.get("/big.json", headers={"Accept-Encoding": "gzip, br"})
+    zipped = c.get("/big.json", headers={"Accept-Encoding": "gzip, deflate"})
     assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.headers["Vary"]
     assert gzip.decompress(zipped.data) == plain.data and len(zipped.data) < len(plain.data) / 3
+    br = c.get("/big.json", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert br.headers["Content-Encoding"] == "br" and "Accept-Encoding" in br.headers["Vary"]
+    assert brotli.decompress(br.data) == plain.data and len(br.data) < len(zipped.data)
+    refused = c.get("/big.json", headers={"Accept-Encoding": "br;q=0, gzip;q=0.5"})
+    assert refused.headers["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in c.get("/big.json", headers={"Accept-Encoding": "identity"}).headers
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("", None), ("identity", None), ("gzip", "gzip"), ("GZIP", "gzip"), ("gzip, br", "br"), ("br", "br"),
+    ("br;q=0", None), ("br;q=0.0, gzip", "gzip"), ("br;q=0.8, gzip;q=1", "br"), ("gzip;q=0", None),
+    ("br;q=nonsense, gzip", "gzip"), ("x-gzip", None), ("brotli", None), (" br ; q=1 ", "br"),
+])
+def test_accepted_encoding(header, expected):
+    from dashboard.web.serving import accepted_encoding
+
+    assert accepted_encoding(header) == expected
+
+
+def test_fingerprinted_assets_are_cached_for_a_year_and_others_revalidated(tmp_path):
+    c = _app(tmp_path).test_client()
+    r = c.get("/assets/app.css?m=1796276133.99", headers={"Accept-Encoding": "br"})
+    cc = r.headers["Cache-Control"]
+    assert "max-age=31536000" in cc and "immutable" in cc and "public" in cc and "no-cache" not in cc
+    assert r.headers["Content-Encoding"] == "br"
+    r = c.get("/assets/app.css")
+    assert "max-age=31536000" not in r.headers.get("Cache-Control", "")
+    assert "max-age" not in c.get("/big.json").headers.get("Cache-Control", "")
 
 
 def test_cache_keys_carry_the_callers_scope_and_the_generation():

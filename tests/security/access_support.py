@@ -198,6 +198,22 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "station-actions-panel.children <- station-query.data, actions-changed.data": Check(
         "Scope.can_see_district of the station; actions.list_actions (scope in SQL); Assign only with "
         "can_create_action", "\"not available\" (the page's own callback audits)", stations="scope"),
+    # provisional figures (issue 14)
+    "provisional-title.children, provisional-subtitle.children, provisional-banner.children, "
+    "provisional-kpis.children, provisional-todo.children, provisional-todo-box.style, "
+    "provisional-units-title.children, provisional-units.children, provisional-units-box.style, "
+    "provisional-lagging.children, provisional-lagging-box.style, provisional-states.children, "
+    "provisional-states-note.children, provisional-downloads.children <- provisional-query.data": Check(
+        "States' provisional and latest final scores for all (as the league table); read.provisional_districts "
+        "(can_see_state_detail), still_to_happen / provisional_lagging (can_see_state_stations, or "
+        "can_see_district for a district), provisional_district (can_see_district)",
+        "\"not available for your account\" (audited); the States table only", stations="district", audit=True),
+    "shell-provisional-notice.children <- url.pathname, url.search": Check(
+        "none (the provisional months and how many States; read.unit_info gives only the unit's parents' "
+        "codes for the link, never a name)", "the same notice"),
+    "url.href <- shell-month.value": Check(
+        "none (a link to /provisional or to the final page of the same unit; those pages are scoped)",
+        "a link only"),
     "shell-language-reload.href <- shell-language-switch.n_clicks": Check(
         "none (the signed-in user's own profile language, from the session; `remember_language` also sets the "
         "`cctns_lang` cookie)", "the same page's path and query, without `lang=`; a crafted href only yields a "
@@ -215,10 +231,11 @@ CALLBACK_CHECKS: dict[str, Check] = {
     # operations in the browser (issue 16): import, batches and revert, users, audit
     "import-result.children, import-token.data, import-go.disabled, import-cancel.disabled, import-actions.style, "
     "import-upload-status.children <- import-query.data, import-uploaded.data, import-go.n_clicks, "
-    "import-cancel.n_clicks": Check(
+    "import-cancel.n_clicks, import-provisional.value": Check(
         "web.may_import (can_import, or a national admin); the upload token opens only an upload of this session "
         "(web.uploads.open_upload); a State user's rows of other States are problems (only_state); the "
-        "preview lists districts and stations of the user's scope only", "\"may not import\"; an unknown or "
+        "preview lists districts and stations of the user's scope only (a provisional preview: States and "
+        "their scores only)", "\"may not import\"; an unknown or "
         "another session's token: \"no longer available\"", stations="scope"),
     "batches-list.children, batches-detail.children, batches-revert-box.style, batches-revert-preview.children, "
     "batches-revert-go.disabled, batches-revert-message.children <- batches-query.data, batches-changed.data": Check(
@@ -285,6 +302,8 @@ ROUTE_CHECKS: dict[str, tuple[str, str]] = {
     "/static/<path:filename>": ("login (401)", "Flask's static folder (unused), no data"),
     "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>": (
         "login (401)", "Dash's JavaScript bundles, no data"),
+    "/_dash-component-suites/plotly/package_data/plotly.min.js": (
+        "login (401)", "the partial plotly.js bundle (assets/vendor), no data"),
     "/_dash-layout": ("login (401)", "the app shell, no data"),
     "/_dash-dependencies": ("login (401)", "the callback graph, no data"),
     "/_dash-update-component": ("login (401) + CSRF header (403)", "every callback: see the table below"),
@@ -294,6 +313,10 @@ ROUTE_CHECKS: dict[str, tuple[str, str]] = {
     "/download/lagging": (
         "login (401)", "callbacks.lagging.resolve(strict) -> require_scope; 403 + `scope_violation` and a "
         "refused `download` audit row outside the scope; every download audited"),
+    "/download/provisional.csv": (
+        "login (401)", "reports.build_provisional_export -> read.provisional_* (can_see_state_detail / "
+        "can_see_state_stations / can_see_district); 403 + `scope_violation` and a refused `download` audit row "
+        "outside the scope; every download audited"),
     "/download/pack": (
         "login (401)", "review.build_review -> check_scope; 403 + `scope_violation` and a refused `download` "
         "audit row outside the scope; every download audited"),
@@ -379,6 +402,7 @@ class Catalogue:
     district_state: dict[str, str]
     month: str
     lagging: set[str] = field(default_factory=set)
+    provisional_month: str | None = None  # the demo's month being collected (issue 14)
 
     def in_district(self, district: str) -> list[Station]:
         return [s for s in self.stations if s.district == district]
@@ -398,7 +422,9 @@ def load_catalogue(engine: Engine) -> Catalogue:
                             .join(District, District.code == PoliceStation.district_code)).all()
         districts = dict(conn.execute(select(District.code, District.state_code)).all())
         lag = {c for (c,) in conn.execute(select(ResultLagging.station_code).where(ResultLagging.month == month))}
-    return Catalogue([Station(*r) for r in rows], districts, month, lag)
+    provisional = read.provisional_months(engine)
+    return Catalogue([Station(*r) for r in rows], districts, month, lag,
+                     provisional[0]["month"] if provisional else None)
 
 
 def visible(scope: Any, st: Station) -> bool:
@@ -585,6 +611,7 @@ VALUES: dict[tuple[str, str], Gen] = {
     # operations (issue 16): tokens that open nothing, empty forms: nothing is ever written by the matrix
     ("import-uploaded", "data"): lambda t: {"token": "matrix-probe-token-0000000", "files": []},
     ("import-token", "data"): lambda t: "matrix-probe-token-0000000",
+    ("import-provisional", "value"): lambda t: True,
     ("batches-changed", "data"): lambda t: 0,
     ("batches-reason", "value"): lambda t: "access matrix probe",
     ("users-filter-text", "value"): lambda t: "",

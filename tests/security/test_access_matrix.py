@@ -553,8 +553,24 @@ def _download_cases(cat: Catalogue, targets: dict) -> dict[str, dict[str, dict[s
              {"in": [], "out": ["kind=login", "user=ncrb"]} for role in targets}
     problems = {role: {"in": [], "out": [], "crafted": ["token=nope", "token=..%2F..%2Fsecret_key", "token="]}
                 for role in targets}
+    # provisional figures (issue 14): the demo's provisional month, HR among its States; the States table
+    # (State-level figures) for everyone, a State's or district's provisional lists within the scope only
+    pm = cat.provisional_month
+    prov: dict[str, dict[str, list[str]]] = {}
+    for role, per in targets.items():
+        ins = [t for t in per["in"] if t.state == "HR"]
+        outs = [t for t in per["out"] if t.state == "HR"]
+        prov[role] = {
+            "in": [f"month={pm}&what=states&format=csv"]
+            + [f"month={pm}&state=HR&district={t.district}&what={w}&format={f}" for t in ins if t.district
+               for w, f in (("todo", "csv"), ("lagging", "xlsx"))],
+            "out": [f"month={pm}&state=HR&district={t.district}&what=todo&format=csv" for t in outs if t.district],
+            "crafted": [f"month={pm}&state=HR&what=nope", "month=2020-01&state=HR&what=todo",
+                        f"month={pm}&district=%27%20OR%201=1--&what=todo"]}
+        if role in ("ncrb", "haryana"):
+            prov[role]["in"].append(f"month={pm}&state=HR&what=districts&format=csv")
     return {"/download/lagging": lag, "/download/pack": pack, "/download/audit": audit,
-            "/download/problems": problems}
+            "/download/problems": problems, "/download/provisional.csv": prov}
 
 
 def test_every_download_route_has_cases(dash_app, cat, targets):

@@ -242,3 +242,23 @@ def test_provisional_rows_never_alter_a_final_month(base_db, tmp_path_factory, l
             assert all(s[3] != "current" for s in snapshots(engine) if s[1] == "2024-03")
     finally:
         engine.dispose()
+
+
+def test_the_preview_of_a_provisional_load_writes_nothing(engine, tmp_path):
+    from dashboard.ingest import preview_provisional
+
+    first = load(engine, tmp_path, "m1.csv", MARCH_XX)
+    before = final_tables(engine), snapshots(engine)
+    p = preview_provisional(engine, [write(tmp_path, "m2.csv", MARCH_XX_LATER + "2024-03,S4,fir_in_cctns,3,4\n")],
+                            today=TODAY)
+    assert (final_tables(engine), snapshots(engine)) == before  # rolled back
+    assert p.action == "provisional" and p.rows_added == 4 and p.rows_replaced == 2
+    by_state = {c.state_code: c for c in p.provisional}
+    assert by_state["XX"].replaces_as_of is not None and by_state["YY"].replaces_as_of is None
+    assert by_state["XX"].rows == 3 and by_state["XX"].stations_active == 3
+    load(engine, tmp_path, "m3.csv", MARCH_XX_LATER)
+    assert prov_state_score(engine, "XX", "2024-03") / 100 == float(by_state["XX"].score_display)
+    assert first.batch_id
+    with pytest.raises(ImportRejected):
+        preview_provisional(engine, [write(tmp_path, "bad.csv", HEADER + "2024-02,S1,fir_in_cctns,1,1\n")],
+                            today=TODAY)

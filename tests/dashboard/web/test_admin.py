@@ -41,7 +41,7 @@ HR_OPERATOR = Actor("hr-op", "state", "HR", False)
 def fast_hashing():
     passwords.set_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     yield
-    passwords.set_hasher(PasswordHasher())
+    passwords.set_hasher(passwords.production_hasher())
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from dashboard.web.auth import (
     safe_next,
     set_csp_script_hashes,
 )
+from dashboard.web.language import init_language
 from dashboard.web.routes import register_sign_in_routes
 from dashboard.web.users import create_user, disable_user, revoke_sessions, session_token_hash, set_password
 
@@ -42,7 +44,7 @@ PASSWORD = "correct horse battery"
 def fast_hashing():
     passwords.set_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     yield
-    passwords.set_hasher(PasswordHasher())
+    passwords.set_hasher(passwords.production_hasher())
 
 
 @pytest.fixture
@@ -84,6 +86,7 @@ def build_app(engine, settings: Settings) -> dash.Dash:
         return f"stations of {district}"
 
     init_auth(app.server, settings, lambda: engine)
+    init_language(app.server)  # as create_app does: the sign-in templates are worded through the catalog
     register_sign_in_routes(app.server)
 
     @app.server.route("/health")
@@ -205,7 +208,7 @@ def test_login_page_is_accessible_html(client):
     text = r.get_data(as_text=True)
     assert r.status_code == 200 and r.mimetype == "text/html"
     assert "<title>CCTNS progress dashboard — sign in</title>" in text
-    assert '<html lang="en">' in text
+    assert "<html lang=\"en\"" in text
     assert 'href="/assets/bootstrap.min.css"' in text
     assert '<label for="username"' in text and 'id="username"' in text
     assert '<label for="password"' in text and 'type="password"' in text
@@ -462,6 +465,84 @@ def test_weak_hash_is_upgraded_on_login(client, engine):
     assert new != old and "m=2048,t=2" in new
 
 
+def test_production_hashes_are_argon2id_at_owasp_minimum():
+    h = passwords.production_hasher().hash(PASSWORD)
+    assert h.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert passwords.production_hasher().verify(h, PASSWORD)
+
+
+def test_hash_from_earlier_parameters_is_rehashed_once_at_sign_in(client, engine):
+    """A hash stored with argon2-cffi's default parameters (what the dashboard used before: 64 MiB, t=3,
+    p=4) is replaced at its owner's next sign-in by one at OWASP's minimum, with the real hasher; the
+    session opened by that sign-in works, and the next sign-in leaves the new hash alone."""
+    earlier = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(PASSWORD)
+    with engine.begin() as conn:
+        conn.execute(User.__table__.update().where(User.username == "karnal-sp").values(password_hash=earlier))
+    passwords.set_hasher(passwords.production_hasher())
+    assert passwords.needs_rehash(earlier)
+    assert login(client).status_code == 303
+    assert client.get("/").status_code == 200
+
+    def stored() -> str:
+        with engine.connect() as conn:
+            return conn.execute(select(User.password_hash).where(User.username == "karnal-sp")).scalar_one()
+
+    upgraded = stored()
+    assert upgraded != earlier and upgraded.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert not passwords.needs_rehash(upgraded)
+    logout(client)
+    assert login(client).status_code == 303
+    assert stored() == upgraded
+
+
+def test_two_sign_ins_rehashing_at_once_both_keep_their_sessions(app, engine, monkeypatch):
+    """While one sign-in rehashes, another (same user, other browser) stores its own new hash first: the
+    first takes that hash instead of overwriting it, so both sessions stay open."""
+    earlier = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=2).hash(PASSWORD)
+    with engine.begin() as conn:
+        conn.execute(User.__table__.update().where(User.username == "karnal-sp").values(password_hash=earlier))
+    first, second = app.server.test_client(), app.server.test_client()
+    real_hash = passwords.hash_password
+    winner: list[str] = []
+
+    def other_browser() -> None:
+        assert login(second).status_code == 303
+        with engine.connect() as conn:
+            winner[0] = conn.execute(select(User.password_hash).where(User.username == "karnal-sp")).scalar_one()
+
+    def racing_hash(password: str) -> str:
+        if not winner:  # the other browser's sign-in completes in the middle of this one (its own thread)
+            winner.append("running")
+            t = threading.Thread(target=other_browser)
+            t.start()
+            t.join(60)
+        return real_hash(password)
+
+    monkeypatch.setattr(auth, "hash_password", racing_hash)
+    assert login(first).status_code == 303
+    with engine.connect() as conn:
+        stored = conn.execute(select(User.password_hash).where(User.username == "karnal-sp")).scalar_one()
+    assert stored == winner[0] != earlier
+    assert first.get("/").status_code == 200 and second.get("/").status_code == 200
+
+
+def test_sign_in_refused_when_the_password_changes_during_its_rehash(client, engine, monkeypatch):
+    earlier = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=2).hash(PASSWORD)
+    with engine.begin() as conn:
+        conn.execute(User.__table__.update().where(User.username == "karnal-sp").values(password_hash=earlier))
+    real_hash = passwords.hash_password
+
+    def changed_meanwhile(password: str) -> str:
+        with engine.begin() as conn:
+            conn.execute(User.__table__.update().where(User.username == "karnal-sp")
+                         .values(password_hash=real_hash("another password entirely")))
+        return real_hash(password)
+
+    monkeypatch.setattr(auth, "hash_password", changed_meanwhile)
+    r = login(client)
+    assert r.status_code == 401 and WRONG_CREDENTIALS in r.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
 # --- sessions ----------------------------------------------------------------------------------------
 
 
@@ -509,7 +590,7 @@ def test_get_logout_only_asks(client, engine):
     text = r.get_data(as_text=True)
     assert r.status_code == 200 and r.mimetype == "text/html" and "<script" not in text
     assert '<form method="post" action="/logout"' in text and 'name="csrf_token"' in text
-    assert "Sign out everywhere" in text and '<html lang="en">' in text
+    assert "Sign out everywhere" in text and '<html lang="en"' in text
     assert r.headers["Cache-Control"] == "no-store"
     assert client.get("/").status_code == 200
     assert "logout" not in actions(engine, "karnal-sp")

@@ -38,7 +38,7 @@ PASSWORD = "correct horse battery"
 def fast_hashing():
     passwords.set_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     yield
-    passwords.set_hasher(PasswordHasher())
+    passwords.set_hasher(passwords.production_hasher())
 
 
 @pytest.fixture

@@ -1,0 +1,250 @@
+"""Whole callback responses, cached: a warm click is one cache read (issue 15).
+
+Results are immutable between imports, so the JSON a page callback answers is a pure function of
+
+* the callback (its `output` spec) and the values of its inputs and states,
+* the user's *scope class* (`Scope.cache_key`: role, State, district — never the username),
+* the *results generation* (`dashboard.read.generation`: every import, revert and recompute writes a new
+  one, so a committed change moves every key at once),
+* the *request context* (`request_context()`): whatever else the answer depends on that is not an input —
+  the language, the day, and for callbacks that show the review loop's actions, the actions' own stamp.
+
+Only callbacks registered with `callbacks.common.cached_callback` are cached (read-only pages whose
+answer depends on nothing else); everything else goes to Dash as before. `changedPropIds` is left out of
+the key: a cached callback must not read `dash.ctx.triggered*` (or be registered with `trigger=True`).
+
+Where: the app's shared flask-caching backend (`dashboard.read.cache`: Redis in production, a filesystem
+cache in development), both the JSON and its gzip, for `RESPONSE_TIMEOUT` (entries of old generations are
+never read again and simply expire). A response is stored only when it is a 200 and the request wrote no
+audit event (a scope violation is audited on every attempt). Any cache error falls back to Dash.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import dash
+from flask import Flask, Response, g, request
+
+from dashboard.web.auth import AUDITED_FLAG, current_user_session, request_engine
+
+UPDATE_PATH = "/_dash-update-component"
+EXTENSION = "cctns_response_cache"
+RESPONSE_TIMEOUT = 3 * 24 * 3600  # seconds: an import on Friday night is still warm on Monday morning
+GZIP_LEVEL = 5  # as dashboard.web.serving compresses callback JSON
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How one cached callback is keyed: `actions` adds the review loop's stamp (the deck shows the
+    actions agreed at earlier reviews); `trigger` keeps `changedPropIds` in the key."""
+
+    actions: bool = False
+    trigger: bool = False
+
+
+class ResponseCache:
+    """The cached callbacks of one app (by Dash output spec) and the hit/miss counters of this process."""
+
+    def __init__(self) -> None:
+        self.policies: dict[str, Policy] = {}
+        self.hits = 0
+        self.misses = 0
+        self.stored = 0
+        self.errors = 0
+
+
+def _registry(server: Flask) -> ResponseCache:
+    return server.extensions.setdefault(EXTENSION, ResponseCache())
+
+
+def mark_cacheable(app: dash.Dash, output: str, *, actions: bool = False, trigger: bool = False) -> None:
+    """Cache the whole responses of the callback whose Dash output spec is `output`."""
+    if output not in app.callback_map:
+        raise KeyError(f"no callback with output {output!r}")
+    _registry(app.server).policies[output] = Policy(actions=actions, trigger=trigger)
+
+
+def cached_outputs(server: Flask) -> dict[str, Policy]:
+    return dict(_registry(server).policies)
+
+
+def response_cache_stats(server: Flask) -> dict[str, int]:
+    r = _registry(server)
+    return {"hits": r.hits, "misses": r.misses, "stored": r.stored, "errors": r.errors}
+
+
+# --- the key ------------------------------------------------------------------------------------------
+
+
+def request_context(policy: Policy = Policy()) -> dict[str, str]:
+    """What a cached response depends on besides its inputs, scope class and results generation.
+
+    Add to it here (one place) whenever an answer starts to depend on something else of the request:
+    a per-request language, a ranking scheme chosen outside the callback's inputs, a user preference.
+    The day (in the display time zone) is in it because pages count days (to the cut-off, since data
+    came in): an answer is never served on another day than it was made."""
+    context = {"language": request_language(), "day": local_day()}
+    if policy.actions:
+        from dashboard.actions import actions_stamp
+        context["actions"] = actions_stamp(request_engine())
+    return context
+
+
+def local_day() -> str:
+    """Today in the display time zone (CCTNS_TIMEZONE, India Standard Time by default)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from dashboard.config import display_timezone
+
+    return datetime.now(ZoneInfo(display_timezone())).date().isoformat()
+
+
+def request_language() -> str:
+    """The language this request is answered in (set by `dashboard.web.language` before any callback)."""
+    from dashboard.i18n import current_language
+
+    return current_language()
+
+
+def response_key(body: dict[str, Any], policy: Policy, scope_key: str, generation: str,
+                 context: dict[str, str]) -> str:
+    """The cache key of one callback request. Values are canonical JSON, so the same inputs in another
+    key order are one entry; a different scope class, generation or context is always another entry."""
+
+    def values(kind: str) -> list[list[Any]]:
+        items = body.get(kind) or []
+        return [[i.get("id"), i.get("property"), i.get("value")] for i in items if isinstance(i, dict)]
+
+    parts: dict[str, Any] = {"output": body.get("output"), "inputs": values("inputs"), "state": values("state"),
+                             "scope": scope_key, "context": sorted(context.items())}
+    if policy.trigger:
+        parts["changed"] = sorted(str(c) for c in body.get("changedPropIds") or [])
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+    gen = hashlib.sha256(generation.encode()).hexdigest()[:12]
+    return f"r:{gen}:{digest[:40]}"
+
+
+# --- the hooks ----------------------------------------------------------------------------------------
+
+
+def _backend(server: Flask) -> Any:
+    from dashboard.read import EXTENSION as READ_CACHE
+
+    state = server.extensions.get(READ_CACHE)
+    return state.cache if state is not None else None
+
+
+def _key_for_request(server: Flask) -> str | None:
+    """The key of this request when it is a signed-in call of a cached callback, else None."""
+    if request.method != "POST" or request.path != UPDATE_PATH:
+        return None
+    registry = server.extensions.get(EXTENSION)
+    if registry is None or not registry.policies:
+        return None
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None
+    policy = registry.policies.get(body.get("output"))  # type: ignore[arg-type]
+    if policy is None:
+        return None
+    from dashboard.read import generation
+    user = current_user_session()
+    if user is None:
+        return None
+    return response_key(body, policy, user.scope.cache_key, generation(request_engine()), request_context(policy))
+
+
+def warm_key(server: Flask, body: dict[str, Any], scope: Any, generation: str) -> str | None:
+    """The warm-up's key for `body` answered for `scope` (inside a request context), or None when the
+    callback is not cached or its answer is stored already."""
+    registry = server.extensions.get(EXTENSION)
+    policy = registry.policies.get(body.get("output")) if registry is not None else None
+    backend = _backend(server)
+    if policy is None or backend is None:
+        return None
+    key = response_key(body, policy, scope.cache_key, generation, request_context(policy))
+    return None if backend.has(key) else key
+
+
+def store_answer(server: Flask, key: str, raw: bytes) -> bytes | None:
+    """Store a 200 answer's JSON (and its gzip); returns the gzip (None when too small to compress)."""
+    gz = gzip.compress(raw, compresslevel=GZIP_LEVEL, mtime=0) if len(raw) >= 1024 else None
+    _backend(server).set(key, ("r1", raw, gz), timeout=RESPONSE_TIMEOUT)
+    _registry(server).stored += 1
+    return gz
+
+
+def dash_app(server: Flask) -> dash.Dash | None:
+    """The Dash app of this Flask server (for the warm-up thread started from gunicorn's hooks)."""
+    return server.extensions.get(EXTENSION + "_app")
+
+
+def _wants_gzip() -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
+
+
+def _answer(raw: bytes, gz: bytes | None) -> Response:
+    if gz is not None and _wants_gzip():
+        resp = Response(gz, mimetype="application/json")
+        resp.headers["Content-Encoding"] = "gzip"
+        resp.headers["Content-Length"] = str(len(gz))
+    else:
+        resp = Response(raw, mimetype="application/json")
+    resp.vary.add("Accept-Encoding")
+    resp.headers["X-CCTNS-Cache"] = "hit"
+    return resp
+
+
+def init_response_cache(app: dash.Dash) -> None:
+    """Register the lookup (after the auth guard and the callback-body checks) and the store."""
+    server: Flask = app.server
+    registry = _registry(server)
+    server.extensions[EXTENSION + "_app"] = app
+
+    @server.before_request
+    def _cached_response() -> Response | None:
+        backend = _backend(server)
+        if backend is None:
+            return None
+        try:
+            key = _key_for_request(server)
+        except Exception:  # noqa: BLE001 - never fail a request because of the cache
+            registry.errors += 1
+            return None
+        if key is None:
+            return None
+        try:
+            hit = backend.get(key)
+        except Exception:  # noqa: BLE001 - cache down: Dash answers
+            registry.errors += 1
+            return None
+        if isinstance(hit, tuple) and len(hit) == 3 and hit[0] == "r1":
+            registry.hits += 1
+            return _answer(hit[1], hit[2])
+        registry.misses += 1
+        g.cctns_response_key = key
+        return None
+
+    @server.after_request
+    def _store_response(response: Response) -> Response:
+        key = g.pop("cctns_response_key", None)
+        if (key is None or response.status_code != 200 or g.get(AUDITED_FLAG)
+                or response.mimetype != "application/json" or "Content-Encoding" in response.headers):
+            return response
+        try:
+            gz = store_answer(server, key, response.get_data())
+        except Exception:  # noqa: BLE001
+            registry.errors += 1
+            return response
+        if gz is not None and _wants_gzip():  # already compressed: the serving hook leaves it as it is
+            response.set_data(gz)
+            response.headers["Content-Encoding"] = "gzip"
+            response.headers["Content-Length"] = str(len(gz))
+            response.vary.add("Accept-Encoding")
+        return response

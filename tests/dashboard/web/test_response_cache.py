@@ -1,0 +1,271 @@
+"""The whole-response cache (dashboard.web.response_cache): a warm click is the same bytes from the cache;
+two scope classes never share an entry; a new import, the language and the actions' stamp move the key;
+audited answers and callbacks not marked are never cached; no cached callback reads its trigger."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import shutil
+
+import pytest
+
+from dashboard.web.response_cache import Policy, response_key
+from tests.app.app_http_support import sign_in
+
+UPDATE = "/_dash-update-component"
+
+
+@pytest.fixture
+def cached_app(held_back, tmp_path):
+    """An app with a filesystem cache on a fresh copy of the demo with its last month held back."""
+    from app import create_app
+    from dashboard.config import load_settings
+    from dashboard.store.db import get_engine
+    from dashboard.web.users import create_demo_users
+
+    db = tmp_path / "db.sqlite3"
+    shutil.copy(held_back.base_db, db)
+    url = f"sqlite:///{db}"
+    users = create_demo_users(get_engine(url))
+    settings = load_settings({"CCTNS_DATABASE_URL": url, "CCTNS_INSTANCE_DIR": str(tmp_path / "instance"),
+                              "CCTNS_SECRET_KEY": "test-secret-key-not-for-production-0123456789"})
+    app = create_app(settings)
+    app.server.config["TESTING"] = True
+    yield app, users, url
+    get_engine(url).dispose()
+
+
+def body(app, prefix: str, values: dict[str, object]) -> dict:
+    """The request dash-renderer posts for the callback whose output starts with `prefix`; inputs and
+    states not in `values` ('id.prop') are None, the theme is light."""
+    output = output_of(app, prefix)
+    dep = app.callback_map[output]
+    outs = output[2:-2].split("...") if output.startswith("..") else [output]
+    parsed = [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1].split("@")[0]} for o in outs]
+    values = {"shell-theme.data": "light", **values}
+
+    def items(kind: str) -> list[dict]:
+        return [{"id": i["id"], "property": i["property"], "value": values.get(f"{i['id']}.{i['property']}")}
+                for i in dep[kind]]
+
+    inputs = items("inputs")
+    return {"output": output, "outputs": parsed if output.startswith("..") else parsed[0], "inputs": inputs,
+            "state": items("state"), "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
+
+
+def output_of(app, prefix: str) -> str:
+    return next(k for k in app.callback_map if k.startswith(prefix) or k.startswith(".." + prefix))
+
+
+def post(client, payload: dict):
+    r = client.post(UPDATE, json=payload, headers={"X-CSRFToken": client.csrf})
+    assert r.status_code == 200, r.get_data(as_text=True)[:400]
+    return r
+
+
+def state_detail(app, code: str, month: str | None = None) -> dict:
+    return body(app, "state-districts.rowData", {"state-query.data": {"state_code": code, "month": month}})
+
+
+def district_stations(app, code: str) -> dict:
+    return body(app, "district-stations.rowData", {"district-query.data": {"district_code": code, "month": None},
+                                                   "district-peer.value": "all"})
+
+
+def karnal(url: str) -> str:
+    from sqlalchemy import select
+
+    from dashboard.store import District
+    from dashboard.store.db import get_engine
+
+    with get_engine(url).connect() as conn:
+        return conn.scalar(select(District.code).where(District.name == "Karnal"))
+
+
+def other_district(url: str, than: str) -> str:
+    from sqlalchemy import select
+
+    from dashboard.store import District
+    from dashboard.store.db import get_engine
+
+    with get_engine(url).connect() as conn:
+        return conn.scalar(select(District.code).where(District.state_code == "HR", District.code != than))
+
+
+def test_a_warm_click_is_the_same_answer_from_the_cache(cached_app):
+    from dashboard.web import response_cache_stats
+
+    app, users, _ = cached_app
+    client = sign_in(app, "ncrb", users["ncrb"])
+    first = post(client, state_detail(app, "HR"))
+    assert "X-CCTNS-Cache" not in first.headers
+    second = post(client, state_detail(app, "HR"))
+    assert second.headers["X-CCTNS-Cache"] == "hit"
+    assert second.get_json() == first.get_json()
+    gz = client.post(UPDATE, json=state_detail(app, "HR"), headers={"X-CSRFToken": client.csrf, "Accept-Encoding": "gzip"})
+    assert gz.headers["X-CCTNS-Cache"] == "hit" and gz.headers["Content-Encoding"] == "gzip"
+    stats = response_cache_stats(app.server)
+    assert stats["hits"] == 2 and stats["stored"] == 1
+    # the same inputs in another key order are the same entry
+    reordered = state_detail(app, "HR")
+    reordered["inputs"][0]["value"] = {"month": None, "state_code": "HR"}
+    assert post(client, reordered).headers["X-CCTNS-Cache"] == "hit"
+
+
+def test_two_scope_classes_never_share_an_entry(cached_app):
+    from dashboard.web import response_cache_stats
+
+    app, users, url = cached_app
+    own = karnal(url)
+    other = other_district(url, own)
+    national = sign_in(app, "ncrb", users["ncrb"])
+    sp = sign_in(app, "karnal-sp", users["karnal-sp"])
+    state = sign_in(app, "haryana", users["haryana"])
+
+    seen = post(national, district_stations(app, other)).get_json()
+    assert seen["response"]["district-stations"]["rowData"]  # the national user sees the district's stations
+    refused = post(sp, district_stations(app, other))
+    assert "X-CCTNS-Cache" not in refused.headers  # not the national user's entry
+    assert not refused.get_json()["response"]["district-stations"]["rowData"]
+    again = post(sp, district_stations(app, other))
+    assert "X-CCTNS-Cache" not in again.headers  # refusals are audited every time, so never cached
+    assert post(state, district_stations(app, other)).headers.get("X-CCTNS-Cache") is None
+    assert post(state, district_stations(app, other)).headers["X-CCTNS-Cache"] == "hit"  # its own entry
+    assert response_cache_stats(app.server)["stored"] == 2  # national + State: two entries, no refusal
+
+
+def test_the_key_moves_with_scope_generation_and_context():
+    b = {"output": "x.children", "inputs": [{"id": "q", "property": "data", "value": {"a": 1}}], "state": [],
+         "changedPropIds": ["q.data"]}
+    base = response_key(b, Policy(), "national:*:*", "g1", {"language": "en"})
+    assert base == response_key(dict(b, changedPropIds=[]), Policy(), "national:*:*", "g1", {"language": "en"})
+    for other in (response_key(b, Policy(), "state:HR:*", "g1", {"language": "en"}),
+                  response_key(b, Policy(), "national:*:*", "g2", {"language": "en"}),
+                  response_key(b, Policy(), "national:*:*", "g1", {"language": "hi"}),
+                  response_key(b, Policy(), "national:*:*", "g1", {"language": "en", "actions": "1.1.1.0.0"}),
+                  response_key(dict(b, changedPropIds=[]), Policy(trigger=True), "national:*:*", "g1", {"language": "en"})):
+        assert other != base
+
+
+def test_the_request_context_names_the_language(cached_app):
+    from dashboard.i18n import use_language
+    from dashboard.web import request_context
+
+    app, _, _ = cached_app
+    with app.server.test_request_context("/"):
+        assert request_context()["language"] == "en"
+        assert request_context()["day"]  # answers are never served on another day
+        with use_language("hi"):
+            assert request_context()["language"] == "hi"
+
+
+def test_a_hindi_answer_is_not_an_english_one(cached_app):
+    app, users, _ = cached_app
+    client = sign_in(app, "ncrb", users["ncrb"])
+    english = post(client, state_detail(app, "HR"))
+    client.set_cookie("cctns_lang", "hi")
+    hindi = post(client, state_detail(app, "HR"))
+    assert "X-CCTNS-Cache" not in hindi.headers and hindi.get_data() != english.get_data()
+    assert post(client, state_detail(app, "HR")).headers["X-CCTNS-Cache"] == "hit"
+
+
+def test_a_new_import_invalidates(cached_app, held_back):
+    from dashboard.display import month_label
+    from dashboard.ingest import import_files
+    from dashboard.store.db import get_engine
+
+    app, users, url = cached_app
+    client = sign_in(app, "ncrb", users["ncrb"])
+    latest = body(app, "national-table.rowData", {"national-query.data": {"month": None}})
+    before = post(client, latest)
+    assert post(client, latest).headers["X-CCTNS-Cache"] == "hit"
+    import_files(get_engine(url), held_back.last_files, user="test")
+    after = post(client, latest)
+    assert "X-CCTNS-Cache" not in after.headers
+    shown = month_label(held_back.last_month)
+    assert shown not in json.dumps(before.get_json())
+    assert shown in json.dumps(after.get_json())  # the new month is the page's latest
+
+
+def test_the_deck_follows_the_actions(cached_app):
+    from sqlalchemy import select
+
+    from dashboard import read
+    from dashboard.actions import NewAction, create_actions
+    from dashboard.scope import Scope
+    from dashboard.store import PoliceStation
+    from dashboard.store.db import get_engine
+
+    app, users, url = cached_app
+    client = sign_in(app, "ncrb", users["ncrb"])
+    deck = body(app, "deck-stage.children", {"deck-query.data": {"state": "HR", "district": None, "month": None}})
+    post(client, deck)
+    assert post(client, deck).headers["X-CCTNS-Cache"] == "hit"
+    eng = get_engine(url)
+    with eng.connect() as conn:
+        station = conn.scalar(select(PoliceStation.code).where(PoliceStation.district_code == karnal(url)))
+    version = read.version_for(eng, read.latest_month(eng))
+    parameter = next(p.id for p in version.parameters if p.level == "station")
+    create_actions(eng, Scope("state", "HR", username="haryana"),
+                   [NewAction(level="station", unit_code=station, parameter=parameter, text="Visit the station",
+                              owner_kind="sho")], actor="haryana")
+    assert "X-CCTNS-Cache" not in post(client, deck).headers  # a new action: a new key
+
+
+def test_callbacks_not_marked_are_never_cached(cached_app):
+    from dashboard.web import cached_outputs
+
+    app, users, _ = cached_app
+    marked = cached_outputs(app.server)
+    assert not any("actions-panel" in k or k.startswith("..actions-") or "assign" in k for k in marked)
+    client = sign_in(app, "ncrb", users["ncrb"])
+    panel = body(app, "state-actions-panel.children", {"state-query.data": {"state_code": "HR", "month": None}})
+    for _ in range(2):
+        assert "X-CCTNS-Cache" not in post(client, panel).headers
+
+
+def test_no_cached_callback_reads_its_trigger(cached_app):
+    """changedPropIds is not in the key, so a cached callback must not depend on it."""
+    app, _, _ = cached_app
+    from dashboard.web import cached_outputs
+
+    for output, policy in cached_outputs(app.server).items():
+        fn = app.callback_map[output]["callback"]
+        source = inspect.getsource(inspect.unwrap(fn))
+        assert policy.trigger or "triggered" not in source, output
+
+
+def test_the_warm_up_answers_what_a_page_asks_first(cached_app):
+    """After the warm-up, opening the national, a State and a district page is warm for each scope class."""
+    from dashboard.read import generation
+    from dashboard.store.db import get_engine
+    from dashboard.web import warm
+    from dashboard.web.warmup import pages_to_warm
+
+    app, users, url = cached_app
+    own = karnal(url)
+    pages = [p for p in pages_to_warm(app) if p.kind != "district" or p.code == own]
+    report = warm(app, generation(get_engine(url)), budget_s=600, pages=pages)
+    assert report.answers > 0 and not report.failed and not report.stopped
+    national = sign_in(app, "ncrb", users["ncrb"])
+    state = sign_in(app, "haryana", users["haryana"])
+    sp = sign_in(app, "karnal-sp", users["karnal-sp"])
+    for client in (national, state):
+        assert post(client, state_detail(app, "HR")).headers["X-CCTNS-Cache"] == "hit"
+    for client in (national, state, sp):
+        assert post(client, district_stations(app, karnal(url))).headers["X-CCTNS-Cache"] == "hit"
+    page = body(app, "national-table.rowData", {"national-query.data": {"month": None, "category": None}})
+    assert post(national, page).headers["X-CCTNS-Cache"] == "hit"
+    again = warm(app, generation(get_engine(url)), budget_s=600, pages=pages)
+    assert again.answers == 0 and again.already == report.answers  # nothing answered twice
+
+
+def test_the_warm_up_is_bounded_and_cancellable(cached_app):
+    from dashboard.read import generation
+    from dashboard.store.db import get_engine
+    from dashboard.web import warm
+
+    app, _, url = cached_app
+    assert warm(app, generation(get_engine(url)), budget_s=0).stopped == "budget"
+    assert warm(app, generation(get_engine(url)), budget_s=600, cancelled=lambda: True).stopped == "cancelled"
