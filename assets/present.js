@@ -28,8 +28,10 @@
     if (counter) { counter.textContent = (current + 1) + " / " + list.length; }
     var live = document.getElementById("deck-live");
     if (live && announce !== false) {
-      live.textContent = "Slide " + (current + 1) + " of " + list.length + ": " +
-        (list[current].getAttribute("data-title") || "");
+      // the sentence comes from the server in the page's language: "Slide {n} of {total}: {title}"
+      var words = live.getAttribute("data-template") || "Slide {n} of {total}: {title}";
+      live.textContent = words.replace("{n}", String(current + 1)).replace("{total}", String(list.length))
+        .replace("{title}", list[current].getAttribute("data-title") || "");
     }
     // plotly sizes a graph when it is drawn; nudge graphs on the shown slide in case the window changed
     if (window.Plotly && window.Plotly.Plots) {
@@ -64,7 +66,8 @@
     var btn = document.getElementById("deck-auto");
     if (btn) {
       btn.setAttribute("aria-pressed", on ? "true" : "false");
-      btn.textContent = on ? "Auto: on" : "Auto: off";
+      btn.textContent = on ? (btn.getAttribute("data-label-on") || "Auto: on")
+                           : (btn.getAttribute("data-label-off") || "Auto: off");
     }
   }
 

@@ -29,13 +29,22 @@
     return m ? m[1] : null;
   }
 
+  function schemeFrom(search) {
+    var m = /[?&]scheme=([a-z][a-z0-9_]{1,19})(?:&|$)/.exec(search || "");
+    return m ? m[1] : null;
+  }
+
   var templates = null;
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     cctns_shell: {
       navHrefs: function (search) {
         var month = monthFrom(search);
-        var q = month ? "?month=" + month : "";
+        var scheme = schemeFrom(search);
+        var parts = [];
+        if (month) { parts.push("month=" + month); }
+        if (scheme) { parts.push("scheme=" + scheme); }
+        var q = parts.length ? "?" + parts.join("&") : "";
         return ["/" + q, "/lagging" + q, "/actions" + q, "/methodology" + q, "/data" + q, "/" + q];
       },
       applyTheme: function (value) {

@@ -56,14 +56,14 @@ def build(url: str, files: Any, log: Any = print) -> dict[str, Any]:
     from dashboard.ingest import hold_reviews, import_files
     from dashboard.ingest.recompute import recompute_months
     from dashboard.store.db import get_engine
-    from dashboard.store.schema import store_methodology, upgrade
+    from dashboard.store.schema import store_schemes, upgrade
     from dashboard.web.users import create_demo_users
-    from metrics.methodology import default_methodology
+    from metrics.methodology import shipped_schemes
 
     engine = get_engine(url)
     upgrade(engine)
-    methodology = default_methodology()
-    store_methodology(engine, methodology)
+    methodology = shipped_schemes()
+    store_schemes(engine, methodology)
     months: list[dict[str, Any]] = []
     with _RecomputeTimer() as rt:
         t = Timer()

@@ -92,17 +92,17 @@ def pick_units(engine: Engine, quick: bool, seed: int = 11) -> Units:
 
     rng = random.Random(seed)
     with engine.connect() as conn:
-        months = [m for (m,) in conn.execute(select(ResultUnit.month).where(ResultUnit.level == "state")
+        months = [m for (m,) in conn.execute(select(ResultUnit.month).where(ResultUnit.scheme == "cctns", ResultUnit.level == "state")
                                              .distinct().order_by(ResultUnit.month))]
         latest = months[-1]
         states = [s for (s,) in conn.execute(select(ResultUnit.unit_code).where(
-            ResultUnit.month == latest, ResultUnit.level == "state").order_by(ResultUnit.unit_code))]
+            ResultUnit.scheme == "cctns", ResultUnit.month == latest, ResultUnit.level == "state").order_by(ResultUnit.unit_code))]
         districts = list(conn.execute(select(District.code, District.state_code).order_by(District.code)).all())
         stations = [s for (s,) in conn.execute(select(ResultUnit.unit_code).where(
-            ResultUnit.month == latest, ResultUnit.level == "station").order_by(ResultUnit.unit_code))]
+            ResultUnit.scheme == "cctns", ResultUnit.month == latest, ResultUnit.level == "station").order_by(ResultUnit.unit_code))]
         # biggest States' districts are the heaviest pages: always include a few of them
         big = [d for (d,) in conn.execute(select(ResultUnit.unit_code).where(
-            ResultUnit.month == latest, ResultUnit.level == "district").order_by(
+            ResultUnit.scheme == "cctns", ResultUnit.month == latest, ResultUnit.level == "district").order_by(
             ResultUnit.stations_active.desc()).limit(3))]
     n_states, n_units = (4, 4) if quick else (len(states), 24)
     state_pick = states if n_states >= len(states) else rng.sample(states, n_states)
@@ -137,11 +137,13 @@ class Ctx:
     def national_urls(self) -> list[str]:
         urls = [f"/?month={m}" for m in reversed(self.units.months)]  # latest first
         urls += [f"/?month={self.latest}&category={c}" for c in ("Major%20States", "UTs")]
+        urls += [f"/?month={self.latest}&scheme={s}" for s in ("icjs", "itsso")]  # the ranking schemes (issue 13)
         return urls
 
     def state_urls(self) -> list[str]:
         return [f"/state/{s}?month={self.latest}" for s in self.units.states] + [
-            f"/state/{self.units.states[0]}?month={m}" for m in self.units.months[:-1]]
+            f"/state/{self.units.states[0]}?month={m}" for m in self.units.months[:-1]] + [
+            f"/state/{self.units.states[0]}?month={self.latest}&scheme={s}" for s in ("icjs", "itsso")]
 
     def district_urls(self) -> list[str]:
         return [f"/district/{d}?month={self.latest}" for d, _ in self.units.districts]
@@ -334,6 +336,13 @@ def _lagging_filters(c: Ctx) -> list[Scenario]:
     return out
 
 
+def _scheme_switch(c: Ctx) -> list[Scenario]:
+    """The ranking-scheme switch picked on the national and a State page (issue 13)."""
+    pages = [f"/?month={c.latest}", f"/state/{c.units.states[0]}?month={c.latest}"]
+    return [Scenario(f"pick {s} on {u}", u, {"shell-scheme.value": s}, ["shell-scheme.value"])
+            for u in pages for s in ("icjs", "itsso", "cctns")] + [Scenario(u, u) for u in pages]
+
+
 def _noop(c: Ctx) -> list[Scenario]:
     return [Scenario("no-op", "/", {"bench-noop-in.value": "x"}, ["bench-noop-in.value"])]
 
@@ -343,6 +352,7 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     ROUTING_OUTPUT: lambda c: [Scenario(u, u) for u in c.all_urls()],
     # shell
     "shell-month.options": lambda c: [Scenario(u, u) for u in c.all_urls()],
+    "shell-scheme.options": _scheme_switch,
     "shell-breadcrumb.children": lambda c: [Scenario(u, u) for u in c.all_urls()],
     "shell-data-as-of.children": lambda c: [Scenario(u, u) for u in c.all_urls(2)],
     "shell-search.options": _search,

@@ -41,6 +41,19 @@ def bare_floor(runs: int = 300) -> dict[str, Any]:
     return summary_ms(ms)
 
 
+def hash_parameters(url: str, username: str) -> str:
+    """'argon2id m=19456,t=2,p=1': the parameters the user's stored password hash was made with."""
+    from sqlalchemy import select
+
+    from dashboard.store.db import get_engine
+    from dashboard.store.models import User
+
+    with get_engine(url).connect() as conn:
+        stored = conn.execute(select(User.password_hash).where(User.username == username)).scalar_one()
+    parts = stored.split("$")  # ['', 'argon2id', 'v=19', 'm=...,t=...,p=...', salt, hash]
+    return f"{parts[1]} {parts[3]}" if len(parts) > 3 else "unknown"
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", required=True)
@@ -84,6 +97,7 @@ def main() -> int:
     load_mark("after import")
     users = b.pop("users")
     out["build"] = b
+    out["password_hash"] = hash_parameters(args.url, "ncrb")
     save()
     log(f"history: {b['history']['rows']:,} rows in {b['history']['seconds']} s "
         f"({b['history']['rows_per_s']:,} rows/s)")

@@ -14,6 +14,7 @@ from dash import Input, Output, dcc, html
 from callbacks import common
 from callbacks.unit_common import resolve
 from dashboard.display import format_indian
+from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from dashboard.scope import OutOfScope
 from layouts.action_parts import actions_table, assign_button, grid_rows, tally_cards, unit_actions_panel
@@ -61,12 +62,13 @@ def _tally(df: pd.DataFrame) -> dict[str, int]:
 def by_district(df: pd.DataFrame) -> html.Div:
     """Met / partly met / not met / carried over / open per district (State-level actions as "State HQ")."""
     rows = []
-    keys = df["district_name"].fillna("").replace("", "State HQ")
+    keys = df["district_name"].fillna("").replace("", _("State HQ"))
     for name, part in df.groupby(keys, sort=True):
         t = _tally(part)
         rows.append([name, *(format_indian(t[k]) for k in ("met", "partly_met", "not_met", "carried_over", "open")),
                      format_indian(len(part))])
-    return simple_table(["District", "Met", "Partly met", "Not met", "Carried over", "Open", "All"], rows,
+    return simple_table([_("District"), _("Met"), _("Partly met"), _("Not met"), _("Carried over"), _("Open"),
+                         _("All")], rows,
                         numeric=(1, 2, 3, 4, 5, 6), class_name="actions-tally-table")
 
 
@@ -78,21 +80,23 @@ def state_panel(query: Any, _changed: Any) -> Any:
         return None
     sc = common.scope()
     if sc.role == "state" and sc.state_code != code or sc.role == "district" and sc.state_code != code:
-        return not_available("this State/UT's actions")
+        return not_available(_("this State/UT's actions"))
     df = _list(state_code=code)
     list_href = page_href("/actions", month, state=code if sc.role == "national" else None)
     if df.empty:
-        return empty_state("No actions yet", "Assign actions from the lagging stations below or the lagging list: "
-                           "each gets an owner and a due month, and the data of that month judges it.")
+        return empty_state(_("No actions yet"), _("Assign actions from the lagging stations below or the lagging list: "
+                                                  "each gets an owner and a due month, and the data of that month "
+                                                  "judges it."))
     open_rows = grid_rows(df[df["status"].isin(OPEN)].head(STATE_OPEN_ROWS).to_dict("records"))
-    scope_words = "your district's actions" if sc.role == "district" else "the State's actions"
+    all_words = (_("{n} of your district's actions in all.") if sc.role == "district"
+                 else _("{n} of the State's actions in all."))
     return html.Div([
         tally_cards(_tally(df)),
         html.Div([html.H3(_("By district"), className="panel-subhead"), by_district(df)], className="mt-3"),
         html.Div([html.H3(_("Open, due first"), className="panel-subhead"),
                   actions_table(open_rows, month) if open_rows else
-                  html.P("No open actions.", className="small text-body-secondary")], className="mt-3"),
-        html.Div([f"{format_indian(len(df))} of {scope_words} in all. ",
+                  html.P(_("No open actions."), className="small text-body-secondary")], className="mt-3"),
+        html.Div([all_words.format(n=format_indian(len(df))) + " ",
                   dcc.Link(_("Open the actions →"), href=list_href)], className="graph-note mt-2"),
     ])
 
@@ -117,11 +121,11 @@ def district_panel(query: Any, _changed: Any) -> Any:
             lag = pd.DataFrame()
         codes = list(lag["station_code"])[:200] if not lag.empty else []
         assign = html.Div([
-            assign_button(codes, f"Assign the {len(codes)} lagging stations", month=month, outline=False,
+            assign_button(codes, _("Assign the {n} lagging stations").format(n=len(codes)), month=month, outline=False,
                           title=_("One action per lagging station: the parameter with most marks at stake, owned "
                                 "by the SP unless you choose otherwise")) if codes else None,
             html.Span(_(" or use Assign on a row of the lagging stations above."), className="small text-body-secondary")
-            if codes else html.Span("No lagging stations this month; assign from a police station's page.",
+            if codes else html.Span(_("No lagging stations this month; assign from a police station's page."),
                                     className="small text-body-secondary"),
         ], className="d-flex flex-wrap align-items-center gap-2")
     rows = grid_rows(df.to_dict("records"))
@@ -144,7 +148,7 @@ def station_panel(query: Any, _changed: Any) -> Any:
     df = _list(unit_code=code, level="station")
     assign = None
     if sc.can_create_action("station", info["state_code"], info["district_code"]):
-        assign = assign_button([code], "Assign an action", month=month, outline=False)
+        assign = assign_button([code], N_("Assign an action"), month=month, outline=False)
     return unit_actions_panel(grid_rows(df.to_dict("records")), month, assign=assign, unit_column=False,
                               list_href=page_href("/actions", month, district=info["district_code"]
                                                   if sc.role != "district" else None,

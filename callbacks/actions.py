@@ -117,9 +117,9 @@ def register(app: dash.Dash) -> None:
 def nav_label(_pathname: Any) -> str:
     """ "My actions" for a district SP (their district's), "Actions" for everyone else."""
     try:
-        return "My actions" if scope().role == "district" else "Actions"
+        return _("My actions") if scope().role == "district" else _("Actions")
     except OutOfScope:
-        return "Actions"
+        return _("Actions")
 
 
 # --- the list ------------------------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def update_page(query: Any, _changed: Any) -> tuple:
     out: dict[tuple[str, str], Any] = {k: no_update for k in PAGE_OUTPUTS}
     status_options = [{"label": label, "value": key} for key, label in STATUS_LABELS.items()]
     out.update({
-        (ids.TITLE, "children"): "My actions" if sc.role == "district" else "Actions",
+        (ids.TITLE, "children"): _("My actions") if sc.role == "district" else _("Actions"),
         (ids.STATE, "disabled"): sc.role != "national", (ids.DISTRICT, "disabled"): sc.role == "district",
         (ids.STATUS, "options"): status_options, (ids.NOTICE, "children"): None, (ids.TALLY, "children"): None,
         (ids.TABLE, "rowData"): [], (ids.COUNT, "children"): "0", (ids.NOTE, "children"): None,
@@ -205,9 +205,9 @@ def update_page(query: Any, _changed: Any) -> tuple:
     try:
         r = resolve(query, sc)
     except Refused:
-        out[(ids.SUBTITLE, "children")] = "Not available"
-        out[(ids.NOTICE, "children")] = refused("These actions are outside what your account may see. The request "
-                                                "has been recorded.")
+        out[(ids.SUBTITLE, "children")] = _("Not available")
+        out[(ids.NOTICE, "children")] = refused(_("These actions are outside what your account may see. The request "
+                                                "has been recorded."))
         out[(ids.TABLE_CARD, "style")] = HIDDEN
         return tuple(out[k] for k in PAGE_OUTPUTS)
     names = read.state_names(eng)
@@ -215,7 +215,7 @@ def update_page(query: Any, _changed: Any) -> tuple:
                                    if sc.role == "national" or c == sc.state_code]
     out[(ids.STATE, "value")] = r["state"]
     if r["state"] is None:  # a national user who has not picked a State yet
-        out[(ids.SUBTITLE, "children")] = "Pick a State/UT to follow its actions (read only)"
+        out[(ids.SUBTITLE, "children")] = _("Pick a State/UT to follow its actions (read only)")
         out[(ids.NOTICE, "children")] = empty_state(_("Pick a State/UT"), "National users follow the States' actions; "
                                                    "the States and their SPs assign and update them.")
         out[(ids.TABLE_CARD, "style")] = HIDDEN
@@ -248,11 +248,12 @@ def update_page(query: Any, _changed: Any) -> tuple:
             "each gets an owner and a due month, and the data of that month judges it.")
         out[(ids.TABLE_CARD, "style")] = HIDDEN
     elif len(shown) != len(full):
-        out[(ids.NOTE, "children")] = f"Showing {format_indian(len(shown))} of {format_indian(len(full))} actions."
+        out[(ids.NOTE, "children")] = _("Showing {n} of {total} actions.").format(
+            n=format_indian(len(shown)), total=format_indian(len(full)))
     if sc.role == "national":
         note = out[(ids.NOTE, "children")]
         out[(ids.NOTE, "children")] = ((note + " ") if isinstance(note, str) else "") + \
-            "Read only: the State and its SPs update these actions."
+            _("Read only: the State and its SPs update these actions.")
     return tuple(out[k] for k in PAGE_OUTPUTS)
 
 
@@ -336,7 +337,7 @@ def _open(action_id: int, sc: Scope, message: Any = None) -> tuple:
         (ids.EDIT_DUE, "options"): dues, (ids.EDIT_DUE, "value"): a["due_month"],
     })
     if not may_update:
-        note = "Read only: the State and its SPs update this action." if sc.role == "national" else None
+        note = _("Read only: the State and its SPs update this action.") if sc.role == "national" else None
         out[(ids.MESSAGE, "children")] = message or (note and html_note(note))
     return tuple(out[k] for k in OPEN_OUTPUTS)
 
@@ -391,15 +392,15 @@ def save_action(_n_status: Any, _n_comment: Any, _n_edit: Any, opened: Any, stat
         if trig == ids.SAVE_COMMENT:
             actions.add_comment(eng, sc, action_id, _text(comment) or "")
             out[(ids.COMMENT, "value")] = ""
-            done = "Comment added."
+            done = _("Comment added.")
         elif trig == ids.SAVE_STATUS:
             actions.update_action(eng, sc, action_id, version, status=_text(status) or "", reason=_text(reason))
-            done = f"Status saved: {STATUS_LABELS.get(str(status), status)}."
+            done = _("Status saved: {status}.").format(status=STATUS_LABELS.get(str(status), status))
         else:
             kind, user = owner_of(owner)
             actions.update_action(eng, sc, action_id, version, text=_text(text) or "", owner_kind=kind,
                                   owner_user=user, due_month=_text(due) or "")
-            done = "Changes saved."
+            done = _("Changes saved.")
     except actions.ActionConflict as exc:
         latest = actions.get_action(eng, sc, action_id)
         out[(ids.MESSAGE, "children")] = refused(f"Not saved: {exc}. Your text is still in the form: check it "

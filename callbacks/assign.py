@@ -381,7 +381,7 @@ def save(n_clicks: Any, context: Any, parameter: Any, text: Any, owner: Any, due
         raise PreventUpdate
     got = _context(context)
     if got is None:
-        return no_update, refused("Nothing to assign: close this dialog and pick the stations again."), \
+        return no_update, refused(_("Nothing to assign: close this dialog and pick the stations again.")), \
             no_update, no_update, no_update
     stations, month = got
     sc = scope()
@@ -442,5 +442,5 @@ def selection_button(resolved: Any, selected: Any) -> tuple:
         grid = Patch()
         grid["rowSelection"] = MULTI if allowed else SINGLE
     if not allowed:
-        return "Assign selected (0)", True, HIDDEN, grid
-    return f"Assign selected ({n})", n == 0, {}, grid
+        return _("Assign selected ({n})").format(n=0), True, HIDDEN, grid
+    return _("Assign selected ({n})").format(n=n), n == 0, {}, grid

@@ -7,9 +7,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 import dash
-import pandas as pd
 from dash import Input, Output
 
+from dashboard.display import format_timestamp
 from layouts.audit import audit_grid, ids
 from layouts.imports import message
 
@@ -51,7 +51,7 @@ def update(user: Any, kind: Any, since: Any, until: Any, outcome: Any) -> tuple:
     except AdminRefused:
         return message(NOT_ADMIN, "secondary"), None, "#", []
     for r in rows:
-        r["when"] = pd.Timestamp(r.pop("at")).strftime("%d %b %Y %H:%M:%S")
+        r["when"] = format_timestamp(r.pop("at"))  # India Standard Time (stored in UTC)
         r["outcome_text"] = "refused / failed" if r["outcome"] == "refused" else "done"
     scope = "all users" if actor.national_admin else f"the users of {actor.state_code}"
     note = (f"{len(rows):,} event{'s' if len(rows) != 1 else ''} of {scope}"

@@ -12,7 +12,7 @@ from dash import Input, Output, State, dcc, html
 
 from callbacks import common
 from callbacks.shell import follow_theme
-from callbacks.unit_common import drill_href, empty_fig, resolve, themed
+from callbacks.unit_common import drill_href, empty_fig, query_scheme, resolve, themed
 from dashboard.display import (
     action_words,
     as_int,
@@ -87,6 +87,7 @@ def update_page(query: Any, theme: str | None):
     from dashboard import read
 
     code, month = resolve(query, "district_code")
+    scheme = query_scheme(query)
     dark = theme == "dark"
     eng = common.engine()
     info = read.unit_info(eng, "district", code) if code else None
@@ -97,12 +98,12 @@ def update_page(query: Any, theme: str | None):
     subtitle = f"{info['state_name']} · {month_label(month)}"
     user_scope = common.scope()
     try:
-        head = read.district_headline(eng, month, code, user_scope)
-        lag = read.lagging(eng, month, user_scope, info["state_code"], code)
-        stakes = read.unit_stakes(eng, month, user_scope, info["state_code"], code)
-        table = read.stations_table(eng, month, code, user_scope)
+        head = read.district_headline(eng, month, code, user_scope, scheme=scheme)
+        lag = read.lagging(eng, month, user_scope, info["state_code"], code, scheme=scheme)
+        stakes = read.unit_stakes(eng, month, user_scope, info["state_code"], code, scheme=scheme)
+        table = read.stations_table(eng, month, code, user_scope, scheme=scheme)
         moved = read.movers_of(table, n=5)  # from the table already read
-        matrix = read.district_station_matrix(eng, month, code, user_scope)
+        matrix = read.district_station_matrix(eng, month, code, user_scope, scheme=scheme)
     except OutOfScope:
         from dashboard.web import audit_request
 
@@ -119,7 +120,7 @@ def update_page(query: Any, theme: str | None):
     if head is None:
         return title, subtitle, actions, empty_state(), [], None, None, empty_fig(dark), HIDDEN, None
     kpis = headline_cards(head, lag)
-    version = read.version_for(eng, month)
+    version = read.version_for(eng, month, scheme=scheme)
     lagging = lagging_panel(lag, stakes, version, month,
                             more_href=page_href("/lagging", month, state=info["state_code"], district=code),
                             assign=user_scope.can_create_action("station", info["state_code"], code))
@@ -166,7 +167,7 @@ def headline_cards(head: dict, lag: pd.DataFrame) -> list:
                  tone="bad" if head.get("lagging_stations") else "good"),
     ]
     # the Streak card's value is words: keep it readable
-    return [dbc.Col(c, xs=12, sm=6, lg=4, xl=True) for c in cards]
+    return [dbc.Col(c, xs=6, lg=4, xl=True) for c in cards]
 
 
 # --- station table ------------------------------------------------------------------------------------
@@ -176,12 +177,13 @@ def update_stations(query: Any, peer: Any):
     from dashboard import read
 
     code, month = resolve(query, "district_code")
+    scheme = query_scheme(query)
     eng = common.engine()
     info = read.unit_info(eng, "district", code) if code else None
     if info is None or month is None:
         return [], HIDDEN, None
     try:
-        table = read.stations_table(eng, month, code, common.scope())
+        table = read.stations_table(eng, month, code, common.scope(), scheme=scheme)
     except OutOfScope:
         from dashboard.web import audit_request
 
@@ -227,6 +229,7 @@ def station_rows(table: pd.DataFrame) -> list[dict]:
             "rank_change_text": sym,
             "rank_change_words": _("Rank in district: {change}").format(change=words),
             "peer_group": r.get("peer_group"),
+            "peer_words": peer_words(r.get("peer_group")),
             "fir_volume": fir,
             "fir_words": (_("{n} FIRs registered this month").format(n=format_indian(fir)) if fir is not None
                           else _("No FIR data")),

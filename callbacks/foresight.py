@@ -13,7 +13,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import common
 from callbacks.common import query_strings, valid_month
-from callbacks.unit_common import resolve
+from callbacks.unit_common import query_scheme, resolve
 from dashboard.display import (
     FLAG_RULE_WORDS,
     FLAG_STATUS_WORDS,
@@ -83,21 +83,22 @@ def update_national(query: Any):
     from dashboard import foresight, read
 
     eng = common.engine()
-    months = read.months(eng)
+    scheme = query_scheme(query)
+    months = read.months(eng, scheme=scheme)
     q = query_strings(query, ("month", "category"))
     month = valid_month(q["month"], months) or (months[-1] if months else None)
     if month is None:
         return [], ""
-    table = foresight.projection(eng, month)
+    table = foresight.projection(eng, month, scheme)
     if table.empty:
         return [], [html.Span(_("Not enough months of results yet to project the next month."))]
     category = category_for_tab(q["category"])
     if category:
-        codes = set(read.states_table(eng, month, category)["state_code"])
+        codes = set(read.states_table(eng, month, category, scheme=scheme)["state_code"])
         table = table[table["state_code"].isin(codes)]
     note = [html.Span(_("From the results of {month}, for the month after. Ranks are all-India.").format(
         month=month_label(month)) + " "),
-            *backtest_note(foresight.projection_backtest(eng, month))]
+            *backtest_note(foresight.projection_backtest(eng, month, scheme))]
     return projection_rows(table), note
 
 
@@ -118,7 +119,7 @@ def update_state(query: Any):
     eng = common.engine()
     user = common.scope()
     parts: list[Any] = []
-    p = foresight.state_projection(eng, month, code)
+    p = foresight.state_projection(eng, month, code, query_scheme(query))
     if p is not None:
         parts.append(html.Div([
             dbc.Badge(_(PROJECTION_LABEL), color="info", text_color="dark", className="me-2"),

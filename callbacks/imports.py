@@ -71,6 +71,8 @@ def update(_query: Any, uploaded: Any, _go: Any, _cancel: Any, provisional: Any,
                         "with import rights) and national administrators.", "secondary"),
                 None, True, True, HIDDEN, "")
     prov = provisional is True  # the switch: the month being collected, loaded as provisional (issue 14)
+    if trigger == ids.UPLOADED and uploaded is None:  # the empty store of a freshly opened page: nothing yet
+        return (None, None, True, True, HIDDEN, dash.no_update)
     if trigger == ids.UPLOADED or (trigger == ids.PROVISIONAL and _token(token)):
         return render(check_upload(_token(uploaded) or _token(token), prov), user)
     if trigger == ids.GO and _token(token):

@@ -18,7 +18,14 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.common import cached_callback, engine, query_strings, scope
-from dashboard.display import LAGGING_COLUMNS, PEERS, REASONS, format_indian, month_label
+from dashboard.display import (
+    LAGGING_COLUMNS,
+    REASONS,
+    format_indian,
+    month_label,
+    parameter_text,
+    peer_words,
+)
 from dashboard.i18n import gettext as _
 from dashboard.read import LaggingFilters
 from dashboard.scope import OutOfScope
@@ -95,7 +102,7 @@ def update_page(query: Any) -> tuple:
     try:
         r = resolve(query if isinstance(query, dict) else {}, sc)
     except Refused:
-        out[(ids.SUBTITLE, "children")] = "Not available"
+        out[(ids.SUBTITLE, "children")] = _("Not available")
         out[(ids.KPIS, "children")] = [dbc.Col(dbc.Alert(
             _("This lagging list is outside what your account may see. The request has been recorded."),
             color="warning", className="mb-0"), width=12)]
@@ -106,7 +113,7 @@ def update_page(query: Any) -> tuple:
     state_options = [{"label": n, "value": c} for c, n in sorted(names.items(), key=lambda kv: kv[1])
                      if sc.role == "national" or c == sc.state_code]
     version = read.version_for(eng, r.month) if r.month else None
-    param_options = [{"label": p.name, "value": p.id} for p in (version.station_parameters if version else ())]
+    param_options = [{"label": parameter_text(p), "value": p.id} for p in (version.station_parameters if version else ())]
     district_options = ([{"label": d["name"], "value": d["code"]} for d in districts_of(eng, r.state, sc)]
                         if r.state else [])
     out.update({
@@ -117,10 +124,10 @@ def update_page(query: Any) -> tuple:
         (RESOLVED, "data"): r.query(),
     })
     where = " · ".join(x for x in (r.district_name, r.state_name) if x)
-    out[(ids.SUBTITLE, "children")] = f"{where or 'All States/UTs'} · {month_label(r.month) or 'no data yet'}"
+    out[(ids.SUBTITLE, "children")] = f"{where or _('All States/UTs')} · {month_label(r.month) or _('no data yet')}"
     if r.month is None:
         out[(ids.KPIS, "children")] = [dbc.Col(empty_state(_("No data yet"),
-                                                           "No month has been loaded and scored."), width=12)]
+                                                           _("No month has been loaded and scored.")), width=12)]
         out[(ids.TABLE_CARD, "style")] = HIDDEN
         return tuple(out[k] for k in OUTPUTS)
     if r.state is None:  # national user, no State picked yet: the overview by State
@@ -134,9 +141,9 @@ def update_page(query: Any) -> tuple:
         active = int(by_state["stations_active"].fillna(0).sum()) if not by_state.empty else 0
         out[(ids.KPIS, "children")] = _cols([
             kpi_card(_("Lagging stations, all India"), format_indian(total),
-                     sub=f"of {format_indian(active)} active police stations"),
+                     sub=_("of {n} active police stations").format(n=format_indian(active))),
             kpi_card(_("States/UTs with lagging stations"), str(int((by_state["lagging"] > 0).sum())),
-                     sub=f"of {len(by_state)} States/UTs"),
+                     sub=_("of {n} States/UTs").format(n=len(by_state))),
             kpi_card(_("Not reported"), format_indian(int(by_state["not_reported"].sum())),
                      sub=_("stations with no data this month"), tone="bad" if by_state["not_reported"].sum() else None),
         ])
@@ -165,25 +172,26 @@ def _active(eng, r: Resolved) -> int | None:
 
 def _cols(cards: list) -> list:
     width = 12 // max(len(cards), 1)
-    return [dbc.Col(c, xs=12, sm=6, lg=width) for c in cards]
+    return [dbc.Col(c, xs=6, lg=width) for c in cards]
 
 
 def kpis(full: pd.DataFrame, shown: pd.DataFrame, active: int | None, r: Resolved) -> list:
     if full.empty:
         return [dbc.Col(empty_state(_("No lagging police stations this month"),
-                                    f"Every active police station of {r.district_name or r.state_name} reported, "
-                                    "scored at or above the lagging line and met its critical parameters."),
+                                    _("Every active police station of {where} reported, scored at or above the "
+                                      "lagging line and met its critical parameters.").format(
+                                        where=r.district_name or r.state_name)),
                         width=12)]
     top = shown.iloc[0] if not shown.empty else None
-    where = "the district" if r.district else "the State"
+    in_where = (_("of {n} active in the district") if r.district else _("of {n} active in the State"))
     return _cols([
         kpi_card(_("Lagging stations"), format_indian(len(full)),
-                 sub=(f"of {format_indian(active)} active in {where}" if active else None), tone="bad"),
+                 sub=(in_where.format(n=format_indian(active)) if active else None), tone="bad"),
         kpi_card(_("Not reported"), format_indian(int(full["not_reported"].sum())), sub=_("no data this month"),
                  tone="bad" if full["not_reported"].any() else None),
         kpi_card(_("Low score"), format_indian(int(full["low_score"].sum())), sub=_("below the lagging line")),
         kpi_card(_("Largest marks at stake"), f"+{top['at_stake_state']:.3f}" if top is not None else "–",
-                 sub=(f"{top['station_name']}, {top['district_name']}" if top is not None else "no rows match"),
+                 sub=(f"{top['station_name']}, {top['district_name']}" if top is not None else _("no rows match")),
                  help_text=_("Rise in the State's score if this station met every target (rule 11)")),
     ])
 
@@ -191,23 +199,23 @@ def kpis(full: pd.DataFrame, shown: pd.DataFrame, active: int | None, r: Resolve
 def _note(full: pd.DataFrame, shown: pd.DataFrame, r: Resolved) -> list:
     parts = []
     if len(shown) != len(full):
-        parts.append(f"Showing {format_indian(len(shown))} of {format_indian(len(full))} lagging stations "
-                     f"({_filter_words(r.filters)}).")
-    parts.append("Marks at stake: the rise in the State's (or district's) score, to 3 decimals, if the station "
-                 "met every target; each action's worth is for that parameter alone. A station with no data is "
-                 "listed as not reported, never counted as perfect.")
+        parts.append(_("Showing {n} of {total} lagging stations ({filters}).").format(
+            n=format_indian(len(shown)), total=format_indian(len(full)), filters=_filter_words(r.filters)))
+    parts.append(_("Marks at stake: the rise in the State's (or district's) score, to 3 decimals, if the station "
+                   "met every target; each action's worth is for that parameter alone. A station with no data is "
+                   "listed as not reported, never counted as perfect."))
     return [html.Span(" ".join(parts))]
 
 
 def _filter_words(f: LaggingFilters) -> str:
     words = []
     if f.parameter:
-        words.append(f"parameter {f.parameter}")
+        words.append(_("parameter {id}").format(id=f.parameter))
     if f.reason:
-        words.append(f"reason: {REASONS[f.reason].lower()}")
+        words.append(_("reason: {reason}").format(reason=REASONS[f.reason].lower()))
     if f.peer:
-        words.append(f"peer group {PEERS[f.peer]}")
-    return ", ".join(words) or "filtered"
+        words.append(_("peer group {peer}").format(peer=peer_words(f.peer)))
+    return ", ".join(words) or _("filtered")
 
 
 def _json_rows(df: pd.DataFrame) -> list[dict]:
@@ -260,14 +268,14 @@ def station_detail(selected: list[dict] | None, resolved: dict | None):
         from dashboard.web import audit_request
 
         audit_request("scope_violation", f"lagging detail of station {code}")
-        return dbc.Alert("This police station is outside what your account may see.", color="warning")
+        return dbc.Alert(_("This police station is outside what your account may see."), color="warning")
     version = read.version_for(engine(), month)
     params = {p.id: p for p in version.parameters} if version else {}
     body: list = []
     if row.get("reasons"):
         body.append(html.P([html.Strong(_("Why it is lagging: ")), row["reasons"]], className="mb-2"))
     if stakes.empty:
-        body.append(empty_state(_("No marks at stake"), "Every parameter of this station is at its target."))
+        body.append(empty_state(_("No marks at stake"), _("Every parameter of this station is at its target.")))
     else:
         head = html.Thead(html.Tr([html.Th(_("Parameter")), html.Th(_("Done"), className="text-end"),
                                    html.Th(_("Target"), className="text-end"),
@@ -278,11 +286,12 @@ def station_detail(selected: list[dict] | None, resolved: dict | None):
         for s in stakes.itertuples():
             p = params.get(s.parameter)
             pending = max(int(s.numerator_needed) - int(s.numerator), 0)
-            unit = " days" if p is not None and p.kind == "days" else ""
+            unit = " " + _("days") if p is not None and p.kind == "days" else ""
             trs.append(html.Tr([
                 html.Td([html.Div(s.parameter_name or s.parameter, className="fw-semibold"),
-                         html.Div(p.numerator if p else "", className="small text-body-secondary")]),
-                html.Td(f"{format_indian(s.numerator)} of {format_indian(s.denominator)}{unit}", className="text-end"),
+                         html.Div(parameter_text(p, "numerator") if p else "", className="small text-body-secondary")]),
+                html.Td(_("{num} of {den}").format(num=format_indian(s.numerator), den=format_indian(s.denominator))
+                        + unit, className="text-end"),
                 html.Td(f"{float(p.target):g}%" if p else "–", className="text-end"),
                 html.Td(f"{format_indian(pending)}{unit}", className="text-end fw-semibold"),
                 html.Td(f"+{float(s.at_stake_state):.3f}", className="text-end"),
@@ -298,10 +307,11 @@ def station_detail(selected: list[dict] | None, resolved: dict | None):
     ], className="d-flex gap-2 flex-wrap")
     from layouts.components import card
 
-    return card(f"What {row.get('station_name', code)} must do", body,
-                subtitle=f"{row.get('district_name', '')} · score {row.get('score', '–')} · "
-                         f"marks at stake +{float(row.get('at_stake_state') or 0):.3f} (State), "
-                         f"+{float(row.get('at_stake_district') or 0):.3f} (district)",
+    return card(_("What {station} must do").format(station=row.get("station_name", code)), body,
+                subtitle=_("{district} · score {score} · marks at stake +{state} (State), +{district_marks} "
+                           "(district)").format(district=row.get("district_name", ""), score=row.get("score", "–"),
+                                                state=f"{float(row.get('at_stake_state') or 0):.3f}",
+                                                district_marks=f"{float(row.get('at_stake_district') or 0):.3f}"),
                 actions=links, id="lagging-detail-card")
 
 

@@ -30,8 +30,9 @@ from dashboard.i18n import N_, Translated
 from dashboard.i18n import gettext as _
 from layouts import figures
 from layouts.components import category_for_tab, category_label, empty_state, kpi_card, page_href
-from layouts.national import ids
+from layouts.national import ids, scheme_nav
 from layouts.shell import ids as shell_ids
+from metrics.methodology import SCHEME_ID_RE
 
 SHORT_CATEGORY = Translated({"Major States": N_("Major"), "Hilly & North-East": N_("Hilly/NE"), "UTs": N_("UT")})
 
@@ -46,6 +47,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.TILE_MAP, "figure"),
         Output(ids.HEATMAP, "figure"),
         Output(ids.BUMP_PICK, "options"),
+        Output(ids.SCHEME_TABS, "children"),
         Input(ids.QUERY, "data"),
         State(shell_ids.THEME_STORE, "data"),
     )(update_page)
@@ -71,13 +73,23 @@ def register(app: dash.Dash) -> None:
 
 
 def resolve(query: Any) -> tuple[str | None, str | None, list[str]]:
-    """(month, category, months) from the page's query store; month falls back to the latest."""
+    """(month, category, months) from the page's query store; month falls back to the latest with our
+    results (a month known only from NCRB's published results is accepted too)."""
     from dashboard import read
 
-    months = read.months(engine())
+    scheme = resolve_scheme(query)
+    months = read.months(engine(), scheme=scheme)
     q = query_strings(query, ("month", "category"))
-    month = valid_month(q["month"], months) or (months[-1] if months else None)
+    month = (valid_month(q["month"], read.scheme_months(engine(), scheme=scheme))
+             or (months[-1] if months else None))
     return month, category_for_tab(q["category"]), months
+
+
+def resolve_scheme(query: Any) -> str:
+    """The page's ranking scheme, accepted only if stored (CCTNS otherwise)."""
+    from dashboard import read
+
+    return read.valid_scheme(query_strings(query, ("scheme",))["scheme"], read.scheme_ids(engine()))
 
 
 # --- rows --------------------------------------------------------------------------------------------
@@ -142,6 +154,52 @@ def league_rows(table: pd.DataFrame, category: str | None = None) -> list[dict]:
             "stations_reported": reported,
             "reported_share": (reported / active) if active else None,
             "stations_text": f"{format_indian(reported)} / {format_indian(active)}",
+            "published_centi": None, "published_text": "", "published_words": "", "published_flag": False,
+        })
+    return rows
+
+
+def add_published(rows: list[dict], rec) -> list[str]:
+    """NCRB's published score beside ours (⚑ and the difference where it is 0.01 or more); returns the
+    reconciliation sentences of the flagged States."""
+    from dashboard import read
+
+    flagged = []
+    by_code = {r["state_code"]: r for r in rec.to_dict("records")} if rec is not None and len(rec) else {}
+    for row in rows:
+        r = by_code.get(row["state_code"])
+        if r is None:
+            continue
+        row["published_centi"] = r["published_centi"]
+        row["published_flag"] = bool(r["flagged"])
+        row["published_text"] = (f"{r['published_score']} ⚑ {r['difference']}" if r["flagged"]
+                                 else f"{r['published_score']} ✓")
+        row["published_words"] = read.reconciliation_words(r) if r["flagged"] else "NCRB published the same score"
+        if r["flagged"]:
+            flagged.append(f"{row['name']}: {read.reconciliation_words(r)}")
+    return flagged
+
+
+def published_rows(pub) -> list[dict]:
+    """League-table rows of a month known only from NCRB's published results (no drill-down)."""
+    rows = []
+    for r in pub.to_dict("records"):
+        rank = _int(r.get("rank"))
+        cat_rank = _int(r.get("category_rank"))
+        rows.append({
+            "state_code": r["state_code"], "name": r["name"], "category": r.get("category"),
+            "rank": rank, "rank_national": rank, "rank_text": format_rank(rank),
+            "rank_words": f"{r['name']}: rank {format_rank(rank)} as published by NCRB",
+            "score_centi": _int(r.get("score_centi")), "score_display": r["score_display"],
+            "gap_centi": None, "gap_text": format_gap(_int(r.get("score_centi"))), "score_change_centi": None,
+            "change_text": "", "rank_change": None, "rank_change_text": "", "rank_change_words": "",
+            "rank_category": cat_rank,
+            "rank_category_text": (f"{format_rank(cat_rank)} · {SHORT_CATEGORY.get(r.get('category'), '')}"
+                                   if cat_rank else ""),
+            "streak_sort": 0, "streak_text": "", "stations_active": 0, "stations_reported": 0,
+            "reported_share": None, "stations_text": "", "published_centi": _int(r.get("score_centi")),
+            "published_text": "as published", "published_words": str(r.get("source") or ""),
+            "published_flag": False, "published_only": True,
         })
     return rows
 
@@ -176,7 +234,7 @@ def kpis(rows: list[dict], scope_label: str) -> list:
                       if active else None),
                  tone="bad" if active and reported < 0.95 * active else None),
     ]
-    return [dbc.Col(c, xs=12, sm=6, lg=3) for c in cards]
+    return [dbc.Col(c, xs=6, lg=3) for c in cards]
 
 
 # --- callbacks ------------------------------------------------------------------------------------------
@@ -185,26 +243,50 @@ def kpis(rows: list[dict], scope_label: str) -> list:
 def update_page(query: Any, theme: str | None):
     from dashboard import read
 
-    month, category, _months = resolve(query)
+    month, category, months = resolve(query)
+    scheme = resolve_scheme(query)
     dark = theme == "dark"
     scope_label = category_label(category) if category else _("All States/UTs")
+    eng = engine()
+    tabs = scheme_nav(month if month in months else None, category, scheme, read.schemes(eng))
     if month is None:
         empty = figures.themed(figures.empty_figure_spec(), dark)
-        return [], empty_state(), kpis([], scope_label), f"{scope_label} · {_('no data yet')}", empty, empty, []
-    eng = engine()
-    table = read.states_table(eng, month)
+        return ([], empty_state(), kpis([], scope_label), f"{scope_label} · {_('no data yet')}", empty, empty, [],
+                tabs)
+    if month not in months:  # known only from NCRB's published results: the official table, no drill-down
+        pub = read.published_table(eng, month, scheme=scheme)
+        if category:
+            pub = pub[pub["category"] == category]
+        rows = published_rows(pub)
+        empty = figures.themed(figures.empty_figure_spec(_("No local data for this month: only NCRB's published "
+                                                           "results")), dark)
+        note = [html.Span(_("As published by NCRB: {n} State(s)/UT(s) reported in public sources for {month}; no "
+                            "local data for this month, so no drill-down. Source of each row in its tooltip.")
+                          .format(n=len(rows), month=month_label(month)))]
+        cards = [dbc.Col(kpi_card(_("As published by NCRB"), rows[0]["name"] if rows else "–",
+                                  sub=_("Score {score}, rank {rank}").format(score=rows[0]["score_display"],
+                                                                            rank=rows[0]["rank_text"])
+                                  if rows else None), xs=12, sm=6, lg=3)]
+        subtitle = f"{scope_label} · {month_label(month)} · {_('as published by NCRB')}"
+        return rows, note, cards, subtitle, empty, empty, [], tabs
+    table = read.states_table(eng, month, scheme=scheme)
     rows = league_rows(table, category)
+    flagged = add_published(rows, read.reconciliation(eng, month, scheme=scheme))
     codes = [r["state_code"] for r in rows]
     note = _table_note(rows, category)
+    if flagged:
+        note.append(html.Div([html.Strong("⚑ NCRB's published score differs from ours: "),
+                              html.Ul([html.Li(t) for t in flagged], className="mb-0")],
+                             className="reconciliation-note mt-2"))
     tile = figures.themed(figures.tile_map_spec(table), dark)
-    matrix = read.param_matrix(eng, month, "state")
+    matrix = read.param_matrix(eng, month, "state", scheme=scheme)
     order = list(table["state_code"])
     matrix = matrix[matrix["unit_code"].isin(codes)] if category else matrix
     heat = figures.themed(figures.heatmap_marks_lost_spec(matrix, _("State/UT"), unit_order=order, transpose=True,
                                                             unit_codes_as_labels=True), dark)
     options = [{"label": r["name"], "value": r["state_code"]} for r in sorted(rows, key=lambda r: r["name"])]
     subtitle = f"{scope_label} · {month_label(month)}"
-    return rows, note, kpis(rows, scope_label), subtitle, tile, heat, options
+    return rows, note, kpis(rows, scope_label), subtitle, tile, heat, options, tabs
 
 
 def _table_note(rows: list[dict], category: str | None) -> list:
@@ -224,15 +306,16 @@ def _table_note(rows: list[dict], category: str | None) -> list:
 def update_bump(query: Any, picked: list[str] | None, theme: str | None):
     from dashboard import read
 
-    month, category, _months = resolve(query)
+    month, category, months = resolve(query)
+    scheme = resolve_scheme(query)
     dark = theme == "dark"
-    if month is None:
+    if month is None or month not in months:
         return figures.themed(figures.empty_figure_spec(), dark)
     eng = engine()
     rank_column = "rank_category" if category else "rank_national"
-    history = read.rank_history(eng, month, 12, level="state", rank_column=rank_column)
+    history = read.rank_history(eng, month, 12, level="state", rank_column=rank_column, scheme=scheme)
     if category:
-        members = read.states_table(eng, month, category)["state_code"]
+        members = read.states_table(eng, month, category, scheme=scheme)["state_code"]
         history = history[history["unit_code"].isin(set(members))]
     picks = [p for p in (picked if isinstance(picked, list) else []) if isinstance(p, str)][:12]
     return figures.themed(figures.bump_chart_spec(history, picks), dark)
@@ -249,4 +332,8 @@ def drill_down(selected: list[dict] | None, heat_click: dict | None, tile_click:
         code = point_code(tile_click)
     if not isinstance(code, str) or not code.isalnum() or len(code) > 8:
         raise PreventUpdate
-    return page_href(f"/state/{code}", query_strings(query, ("month",))["month"])
+    if trig == ids.TABLE and selected[0].get("published_only"):
+        raise PreventUpdate  # a month known only from NCRB's published results: no drill-down
+    q = query_strings(query, ("month", "scheme"))
+    scheme = q["scheme"] if q["scheme"] and SCHEME_ID_RE.match(q["scheme"]) and q["scheme"] != "cctns" else None
+    return page_href(f"/state/{code}", q["month"], scheme=scheme)

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from callbacks.common import cached_callback, engine, query_strings, scope, valid_month
 from callbacks.shell import follow_theme
+from dashboard.i18n import gettext as _
 from dashboard.read import cached
 from dashboard.scope import Scope
 from layouts.components import page_href
@@ -58,22 +59,22 @@ def load_deck(query: Any, theme: Any) -> tuple[Any, Any, str]:
     months = read.months(eng)
     month, state, district = resolve_request(query, user_scope, months)
     if month is None:
-        return message_slide("No data yet", "No month has results yet: import a month's figures first."), [], "/"
+        return message_slide(_("No data yet"), _("No month has results yet: import a month's figures first.")), [], "/"
     if not state and not district:
         names = read.state_names(eng)
         links = [(name, page_href("/present", month, state=code)) for code, name in sorted(names.items(),
                                                                                              key=lambda kv: kv[1])]
-        return message_slide("Choose a State/UT", "Open the review deck of:", links), [], page_href("/", month)
+        return message_slide(_("Choose a State/UT"), _("Open the review deck of:"), links), [], page_href("/", month)
     try:
         return deck_for(eng, month, user_scope, state or "", district, theme == "dark")
     except OutOfScope:
         audit_request("scope_violation", f"present month={month} state={state} district={district}")
-        own = [("Your own review", page_href("/present", month, state=user_scope.state_code,
+        own = [(_("Your own review"), page_href("/present", month, state=user_scope.state_code,
                                              district=user_scope.district_code))] if user_scope.state_code else []
-        return (message_slide("Not available", "This review is outside what your account may see.", own), [],
+        return (message_slide(_("Not available"), _("This review is outside what your account may see."), own), [],
                 page_href("/", month))
     except ReviewError as exc:
-        return message_slide("No review", str(exc)), [], page_href("/", month)
+        return message_slide(_("No review"), str(exc)), [], page_href("/", month)
 
 
 @cached

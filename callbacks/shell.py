@@ -17,6 +17,7 @@ from dashboard.i18n import gettext as _
 from layouts.components import page_href, query_from_search
 from layouts.pages import OPS_TITLES
 from layouts.shell import NAV_ITEMS, account_menu, ids
+from metrics.methodology import DEFAULT_SCHEME
 
 LEVEL_PATH = {"state": "/state/", "district": "/district/", "station": "/station/"}
 LEVEL_WORD = Translated({"state": N_("State/UT"), "district": N_("District"), "station": N_("Police station")})
@@ -31,6 +32,15 @@ def register(app: dash.Dash) -> None:
         Input(ids.MONTH, "value"),
         State(ids.URL, "pathname"),
     )(sync_month)
+
+    app.callback(
+        Output(ids.SCHEME, "options"),
+        Output(ids.SCHEME, "value"),
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(ids.URL, "search"),
+        Input(ids.SCHEME, "value"),
+        prevent_initial_call="initial_duplicate",
+    )(sync_scheme)
 
     app.clientside_callback(
         ClientsideFunction("cctns_shell", "navHrefs"),
@@ -121,14 +131,15 @@ def switch_language(n_clicks: int | None, language: str | None, href: str | None
 
 
 def sync_month(search: str | None, picked: str | None, pathname: str | None = None) -> tuple[Any, Any, Any]:
-    """URL -> picker (options, value); picker -> URL (`?month=`, other parameters kept). Provisional months
+    """URL -> picker (options, value); picker -> URL (`?month=`, other parameters kept). The months are those
+    of the scheme in the URL, with our results or NCRB's published ones; provisional months
     are listed first as such; picking one, or picking anything on the provisional page, is
     callbacks.provisional.month_picked's (it opens the right page)."""
     from callbacks.provisional import picker_options
     from dashboard import read
     from layouts.provisional import PATH, PICKER_PREFIX
 
-    months = _months()
+    months = _months(query_scheme(search))
     provisional = read.provisional_months(engine())
     options = picker_options(months, provisional)
     query = query_from_search(search)
@@ -144,14 +155,49 @@ def sync_month(search: str | None, picked: str | None, pathname: str | None = No
         listed = [m["month"] for m in provisional]
         month = wanted if wanted in listed else (listed[0] if listed else None)
         return options, (PICKER_PREFIX + month) if month else None, no_update
-    month = valid_month(query.get("month"), months) or (months[-1] if months else None)
+    month = valid_month(query.get("month"), months) or _latest(query_scheme(search), months)
     return options, month, no_update
 
 
-def _months() -> list[str]:
+def _latest(scheme: str, months: list[str]) -> str | None:
+    """The latest month with our results (else the latest NCRB published)."""
     from dashboard import read
 
-    return read.months(engine())
+    computed = read.months(engine(), scheme=scheme)
+    return computed[-1] if computed else (months[-1] if months else None)
+
+
+def _months(scheme: str = DEFAULT_SCHEME) -> list[str]:
+    from dashboard import read
+
+    return read.scheme_months(engine(), scheme=scheme)
+
+
+def query_scheme(search: str | None) -> str:
+    """The ranking scheme of a URL's query (`?scheme=icjs`), accepted only if stored; CCTNS otherwise."""
+    from dashboard import read
+
+    return read.valid_scheme(query_from_search(search).get("scheme"), read.scheme_ids(engine()))
+
+
+def sync_scheme(search: str | None, picked: str | None) -> tuple[Any, Any, Any]:
+    """URL -> scheme picker (options, value); picker -> URL (`?scheme=`, left out for CCTNS; the month and
+    other parameters kept)."""
+    from dashboard import read
+
+    known = read.schemes(engine())
+    options = [{"label": s["short"], "value": s["id"], "title": s["name"]} for s in known]
+    query = query_from_search(search)
+    current = read.valid_scheme(query.get("scheme"), [s["id"] for s in known])
+    if ctx.triggered_id == ids.SCHEME:
+        scheme = read.valid_scheme(picked, [s["id"] for s in known])
+        if scheme == current:
+            raise PreventUpdate
+        query.pop("scheme", None)
+        if scheme != DEFAULT_SCHEME:
+            query["scheme"] = scheme
+        return no_update, no_update, ("?" + urlencode(query)) if query else ""
+    return options, current, no_update
 
 
 # --- search ----------------------------------------------------------------------------------------
@@ -249,17 +295,19 @@ def footer(search: str | None) -> tuple[str, str, Any]:
     from dashboard import read
 
     eng = engine()
-    months = read.months(eng)
-    month = valid_month(query_from_search(search).get("month"), months) or (months[-1] if months else None)
+    scheme = query_scheme(search)
+    months = read.scheme_months(eng, scheme=scheme)
+    month = valid_month(query_from_search(search).get("month"), months) or _latest(scheme, months)
     as_of = format_timestamp(read.data_as_of(eng))
-    version = read.version_for(eng, month) if month else None
+    version = read.version_for(eng, month, scheme=scheme) if month else None
     try:
         from dashboard.web import current_user_session, may_import
 
         user = current_user_session()
     except Exception:  # noqa: BLE001 - no auth in this context: show nothing
         user = None
+    label = f"{version.id} ({version.provenance_text})" if version else "–"
     if user is None:
-        return as_of, (version.id if version else "–"), ""
+        return as_of, label, ""
     admin = user.is_admin and user.role in ("national", "state")
-    return as_of, (version.id if version else "–"), account_menu(user.username, may_import(user), admin)
+    return as_of, label, account_menu(user.username, may_import(user), admin)

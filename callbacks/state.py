@@ -16,7 +16,7 @@ from dash import Input, Output, State, dcc, html
 
 from callbacks import common
 from callbacks.shell import follow_theme
-from callbacks.unit_common import drill_href, empty_fig, resolve, themed
+from callbacks.unit_common import drill_href, empty_fig, query_scheme, resolve, scheme_param, themed
 from dashboard.display import (
     as_int,
     fmt3,
@@ -101,36 +101,70 @@ def update_summary(query: Any, theme: str | None):
         msg = unknown_unit(_("State/UT"), code) if info is None else empty_state()
         return (code or _("State"), "", None, [dbc.Col(msg, width=12)], empty, None, empty, None, empty)
     user_scope = common.scope()
-    summary = read.state_summary(eng, month, code, user_scope)  # headline, why, plan: each table read once
+    scheme = query_scheme(query)
+    summary = read.state_summary(eng, month, code, user_scope, scheme=scheme)  # each table read once
     head = summary["headline"] if summary else None
     title = info["name"]
     subtitle = f"{category_label(info['category'])} · {month_label(month)}"
-    actions = _actions(code, month)
+    actions = _actions(code, month, scheme)
+    standing = scheme_standing(read.state_scheme_ranks(eng, month, code), code, month, scheme,
+                               read.reconciliation(eng, month, scheme=scheme))
+    published = read.published_history(eng, code, scheme=scheme)
     if summary is None or head is None:
         empty = empty_fig(dark)
-        return (title, subtitle, actions, [dbc.Col(empty_state(), width=12)], empty, None, empty, None, empty)
-    kpis = headline_cards(head)
+        trend_fig = themed(figures.score_trend_spec(None, name=title, published_df=published), dark)
+        return (title, subtitle, actions, [*standing, dbc.Col(empty_state(), width=12)], empty, None, empty, None,
+                trend_fig)
+    kpis = standing + headline_cards(head)
     why = summary["why"]
     why_fig = themed(figures.why_rank_moved_spec(why["own"], ours_label=_("{name}'s change").format(name=title)), dark)
     rivals = rivals_table(why["rivals"], code, month)
     plan = summary["plan"]
     lost_fig = themed(figures.marks_lost_bars_spec(plan.get("marks_lost")), dark)
-    overtake = overtake_panel(head, plan, month, read.version_for(eng, month))
-    trend = read.score_trend(eng, "state", code, month, 24)
+    overtake = overtake_panel(head, plan, month, read.version_for(eng, month, scheme=scheme))
+    trend = read.score_trend(eng, "state", code, month, 24, scheme=scheme)
     above = (head.get("neighbours") or {}).get("above")
-    compare = read.score_trend(eng, "state", above["code"], month, 24) if above else None
+    compare = read.score_trend(eng, "state", above["code"], month, 24, scheme=scheme) if above else None
     trend_fig = themed(figures.score_trend_spec(
-        trend, name=title, compare_df=compare, compare_name=_("{name} (ranked above)").format(name=above["name"]) if above else None),
-        dark)
+        trend, name=title, compare_df=compare,
+        compare_name=_("{name} (ranked above)").format(name=above["name"]) if above else None,
+        published_df=published), dark)
     return title, subtitle, actions, kpis, why_fig, rivals, lost_fig, overtake, trend_fig
 
 
-def _actions(code: str, month: str) -> list:
+def _actions(code: str, month: str, scheme: str = "cctns") -> list:
     return [
-        dbc.Button(_("Lagging stations"), href=page_href("/lagging", month, state=code), color="primary",
-                   outline=True, size="sm"),
-        dbc.Button(_("National table"), href=page_href("/", month), color="secondary", outline=True, size="sm"),
+        dbc.Button(_("Lagging stations"), href=page_href("/lagging", month, state=code,
+                                                         scheme=scheme_param(scheme)),
+                   color="primary", outline=True, size="sm"),
+        dbc.Button(_("National table"), href=page_href("/", month, scheme=scheme_param(scheme)),
+                   color="secondary", outline=True, size="sm"),
     ]
+
+
+def scheme_standing(ranks: list[dict], code: str, month: str, current: str, rec: pd.DataFrame | None) -> list:
+    """The State's rank in each scheme side by side (each a link to the page in that scheme), and NCRB's
+    published score beside ours where they differ by 0.01 or more."""
+    from dashboard import read
+
+    items = []
+    for r in ranks:
+        rank = (f"#{r['rank_national']} of {r['ranked']}" if r["rank_national"] is not None else "not ranked")
+        score = r["score_display"] or "no data"
+        body = [html.Div(r["name"], className="scheme-rank-name"),
+                html.Div(rank, className="scheme-rank-value"),
+                html.Div(f"Score {score}" + (f" · NCRB published {r['published']}" if r["published"] else ""),
+                         className="scheme-rank-sub")]
+        cls = "scheme-rank" + (" scheme-rank-current" if r["scheme"] == current else "")
+        items.append(html.A(body, href=page_href(f"/state/{code}", month, scheme=scheme_param(r["scheme"])),
+                            className=cls, **({"aria-current": "true"} if r["scheme"] == current else {})))
+    out = [dbc.Col(html.Nav(items, className="scheme-ranks", **{"aria-label": "Rank in each ranking scheme"}),
+                   width=12)]
+    row = rec[rec["state_code"] == code] if rec is not None and len(rec) else None
+    if row is not None and len(row) and bool(row.iloc[0]["flagged"]):
+        out.append(dbc.Col(dbc.Alert(["⚑ ", read.reconciliation_words(row.iloc[0].to_dict())], color="warning",
+                                     className="reconciliation-alert mb-0 py-2"), width=12))
+    return out
 
 
 def headline_cards(head: dict) -> list:
@@ -177,7 +211,7 @@ def headline_cards(head: dict) -> list:
             sub=_("{category}: +{marks} to pass {name}").format(
                 category=category_label(head.get("category")), marks=fmt3(cat_nb["above"]["marks_needed"]),
                 name=cat_nb["above"]["name"]))
-    return [dbc.Col(c, xs=12, sm=6, md=4, xl=2) for c in cards]
+    return [dbc.Col(c, xs=6, md=4, xl=2) for c in cards]
 
 
 def _reported_sub(head: dict) -> str:
@@ -294,12 +328,13 @@ def update_detail(query: Any, theme: str | None):
     code, month = resolve(query, "state_code")
     dark = theme == "dark"
     eng = common.engine()
+    scheme = query_scheme(query)
     if code is None or month is None or read.unit_info(eng, "state", code) is None:
         return [], HIDDEN, empty_state(), empty_fig(dark), HIDDEN, None, empty_state()
     user_scope = common.scope()
     try:
-        table = read.districts_table(eng, month, code, user_scope)
-        matrix = read.param_matrix(eng, month, "district", state_code=code, scope=user_scope)
+        table = read.districts_table(eng, month, code, user_scope, scheme=scheme)
+        matrix = read.param_matrix(eng, month, "district", state_code=code, scope=user_scope, scheme=scheme)
     except OutOfScope:
         from dashboard.web import audit_request
 
@@ -312,7 +347,7 @@ def update_detail(query: Any, theme: str | None):
     note = _districts_note(rows)
     order = list(table["unit_code"]) if not table.empty else None
     heat = themed(figures.heatmap_marks_lost_spec(matrix, _("District"), unit_order=order), dark)
-    lagging = lagging_panel(code, month, user_scope)
+    lagging = lagging_panel(code, month, user_scope, scheme=scheme)
     return rows, SHOWN, note, heat, SHOWN, None, lagging
 
 
@@ -369,11 +404,11 @@ def _districts_note(rows: list[dict]) -> str:
     return " ".join(parts)
 
 
-def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10) -> Any:
+def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10, scheme: str = "cctns") -> Any:
     from dashboard import read
 
     try:
-        lag, total = read.lagging_head(common.engine(), month, user_scope, code, n=top)
+        lag, total = read.lagging_head(common.engine(), month, user_scope, code, n=top, scheme=scheme)
     except OutOfScope:
         return not_available(_("station lists across this State/UT"), *_own_link(user_scope, month))
     if lag.empty:

@@ -13,12 +13,25 @@ from layouts.components import page_href
 from layouts.unit_parts import clean_code
 
 
+def query_scheme(query: Any) -> str:
+    """The page's ranking scheme (`scheme` in its query store), accepted only if stored; CCTNS otherwise."""
+    from dashboard import read
+
+    return read.valid_scheme(query_strings(query, ("scheme",))["scheme"], read.scheme_ids(common.engine()))
+
+
+def scheme_param(scheme: str) -> str | None:
+    """The scheme as a link parameter (left out for the default, CCTNS)."""
+    return None if scheme == "cctns" else scheme
+
+
 def resolve(query: Any, code_key: str) -> tuple[str | None, str | None]:
-    """(unit code, month) from a page's query store; the month falls back to the latest with results."""
+    """(unit code, month) from a page's query store; the month falls back to the latest with results of the
+    page's scheme."""
     from dashboard import read
 
     q = query_strings(query, ("month", code_key))
-    months = read.months(common.engine())
+    months = read.months(common.engine(), scheme=query_scheme(query))
     month = valid_month(q["month"], months) or (months[-1] if months else None)
     return clean_code(q[code_key]), month
 
@@ -46,7 +59,8 @@ def drill_href(level: str, selected: Any, click: Any, grid_id: str, field: str, 
     code = clean_code(code)
     if code is None:
         raise PreventUpdate
-    return page_href(f"/{level}/{code}", query_strings(query, ("month",))["month"])
+    return page_href(f"/{level}/{code}", query_strings(query, ("month",))["month"],
+                     scheme=scheme_param(query_scheme(query)))
 
 
 def themed(fig: dict, dark: bool) -> dict:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-import pandas as pd
 from dash import Input, Output, State, ctx, html
 
+from dashboard.display import format_timestamp
 from layouts.imports import message
 from layouts.users import ids, one_time_password_view, user_grid
 
@@ -51,7 +51,7 @@ def _rows(records: list) -> list[dict]:
         out.append({"username": u.username, "role": u.role, "state_code": u.state_code or "–",
                     "district_code": u.district_code or "–", "import_text": "yes" if u.can_import else "",
                     "admin_text": "yes" if u.is_admin else "", "status_text": status,
-                    "created_text": pd.Timestamp(u.created_at).strftime("%d %b %Y") if u.created_at else "–"})
+                    "created_text": format_timestamp(u.created_at) if u.created_at else "–"})
     return out
 
 

@@ -310,7 +310,7 @@ PEERS: dict[str, str] = {
 }
 # the same labels as they are read (metrics is pure and English; these are its labels marked for the catalog)
 PEER_WORDS = Translated({"Low (<20 FIRs)": N_("Low (<20 FIRs)"), "Medium (20-59)": N_("Medium (20-59)"),
-                         "High (60+)": N_("High (60+)"), "Unknown": N_("Unknown")})
+                         "High (60+)": N_("High (60+)"), "Unknown": N_("Unknown"), "No FIR data": N_("No FIR data")})
 
 
 def peer_words(label: object) -> str:
@@ -349,6 +349,8 @@ def _count_words(p: Parameter | None, num: int, den: int) -> str:
     """ "28 of 40 FIRs registered in all modes (70.0%)"; days and flags read naturally."""
     if p is not None and p.kind == "flag":
         return _("done this month") if num >= den and den > 0 else _("not done this month")
+    if p is not None and p.shortfall:  # ITSSO: "14 of 31 cases past 60 days"
+        return f"{indian(max(den - num, 0))} of {indian(den)} {p.shortfall}"
     unit = (_("days") if p is not None and p.kind == "days" else (parameter_text(p, "denominator")
                                                                   if p is not None and p.denominator else ""))
     unit = unit.strip()
@@ -356,9 +358,9 @@ def _count_words(p: Parameter | None, num: int, den: int) -> str:
                                                     unit=(" " + unit) if unit else "", pct=pct_text(num, den))
 
 
-def parameter_text(p: Parameter, field: str = "name") -> str:
-    """A parameter's `name` (or `denominator`, ...) in the current language: the methodology file's
-    `<field>_hi` beside it, English when it has none."""
+def parameter_text(p: Parameter | object, field: str = "name") -> str:
+    """A parameter's `name` (or `denominator`, ..., or a version's `title`) in the current language: the
+    methodology file's `<field>_hi` beside it, English when it has none."""
     if current_language() != "en":
         translated = (getattr(p, "translations", None) or {}).get(f"{field}_{current_language()}")
         if translated:

@@ -15,11 +15,12 @@ from dashboard.display import (
     FORUM_WORDS,
     MISSING,
     format_indian,
+    format_timestamp,
     is_missing,
     month_label,
     pct_text,
 )
-from dashboard.i18n import N_, Translated
+from dashboard.i18n import N_, Translated, ngettext
 from dashboard.i18n import gettext as _
 from layouts.components import empty_state, page_href
 from layouts.unit_parts import simple_table
@@ -54,10 +55,11 @@ def gap_text(numerator: object, denominator: object, value: object = None, has_p
     """ "12 of 40, 30.0%"; a station's score without a parameter; "no data" when there is none."""
     num, den = _int(numerator), _int(denominator)
     if num is not None and den is not None and den > 0:
-        return f"{format_indian(num)} of {format_indian(den)}, {pct_text(num, den)}"
+        return _("{num} of {den}").format(num=format_indian(num), den=format_indian(den)) + f", {pct_text(num, den)}"
     if is_missing(value):
-        return "no data"
-    return f"{float(value):.1f}%" if has_parameter else f"score {float(value):.2f}"  # type: ignore[arg-type]
+        return _("no data")
+    return (f"{float(value):.1f}%" if has_parameter  # type: ignore[arg-type]
+            else _("score {score}").format(score=f"{float(value):.2f}"))  # type: ignore[arg-type]
 
 
 def due_text(row: Mapping[str, Any]) -> str:
@@ -65,10 +67,10 @@ def due_text(row: Mapping[str, Any]) -> str:
     text = month_label(str(row.get("due_month") or "")) or MISSING
     cycles = _int(row.get("carry_cycles")) or 0
     if cycles:
-        text += f" · carried over {cycles}×"
+        text += " · " + _("carried over {n}×").format(n=cycles)
         current = row.get("current_due_month")
         if current and current != row.get("due_month"):
-            text += f" (now {month_label(str(current))})"
+            text += " (" + _("now {month}").format(month=month_label(str(current))) + ")"
     return text
 
 
@@ -77,7 +79,8 @@ def data_text(row: Mapping[str, Any]) -> str:
     outcome = str(row.get("outcome") or "pending")
     label = OUTCOME_LABELS.get(outcome, outcome)
     if outcome == "pending":
-        return f"Pending: {month_label(str(row.get('current_due_month') or row.get('due_month') or ''))} not scored yet"
+        return _("Pending: {month} not scored yet").format(
+            month=month_label(str(row.get("current_due_month") or row.get("due_month") or "")))
     if outcome in ("unit_closed", "parameter_dropped", "not_applicable"):
         return label
     has_parameter = bool(row.get("parameter")) and not is_missing(row.get("parameter"))
@@ -92,7 +95,7 @@ def unit_words(row: Mapping[str, Any]) -> str:
     if level == "station":
         return f"{row.get('unit_name')}, {row.get('district_name')}" if row.get("district_name") else \
             str(row.get("unit_name"))
-    return f"{row.get('unit_name')} ({'district' if level == 'district' else 'State'})"
+    return f"{row.get('unit_name')} ({_('district') if level == 'district' else _('State')})"
 
 
 def grid_rows(records: Sequence[Mapping[str, Any]]) -> list[dict]:
@@ -145,9 +148,9 @@ def outcome_badge(outcome: object) -> html.Span:
 
 def tally_cards(t: Mapping[str, int]) -> html.Div:
     """Met / partly met / not met / carried over / open, as a row of small numbers."""
-    items = [("Met", t.get("met", 0), "good"), ("Partly met", t.get("partly_met", 0), None),
-             ("Not met", t.get("not_met", 0), "bad"), ("Carried over", t.get("carried_over", 0), "bad"),
-             ("Open", t.get("open", 0), None)]
+    items = [(_("Met"), t.get("met", 0), "good"), (_("Partly met"), t.get("partly_met", 0), None),
+             (_("Not met"), t.get("not_met", 0), "bad"), (_("Carried over"), t.get("carried_over", 0), "bad"),
+             (_("Open"), t.get("open", 0), None)]
     return html.Div(
         [html.Div([html.Div(format_indian(int(v)), className="tally-value"), html.Div(label, className="tally-label")],
                   className=f"tally-item{' tally-' + tone if tone and v else ''}") for label, v, tone in items],
@@ -158,7 +161,8 @@ def tally_cards(t: Mapping[str, int]) -> html.Div:
 def actions_table(rows: Sequence[Mapping[str, Any]], month: str | None, *, unit_column: bool = True,
                   open_href: str = "/actions") -> html.Div:
     """A small table of actions (grid rows): each links to the action on the actions page."""
-    header = (["Unit"] if unit_column else []) + ["Direction", "Owner", "Due", "Status", "What the data shows"]
+    header = ([_("Unit")] if unit_column else []) + [_("Direction"), _("Owner"), _("Due"), _("Status"),
+                                                     _("What the data shows")]
     body = []
     for r in rows:
         link = dcc.Link(r["text"], href=page_href(open_href, month, action=r["id"]), className="action-link")
@@ -180,23 +184,23 @@ def unit_actions_panel(rows: Sequence[Mapping[str, Any]], month: str | None, *, 
     if assign is not None:
         parts.append(html.Div(assign, className="mb-2"))
     if not rows:
-        parts.append(empty_state(_("No actions yet"), "Directions given in a review appear here with their owner, "
-                                 "due month and what the data shows."))
+        parts.append(empty_state(_("No actions yet"), _("Directions given in a review appear here with their owner, "
+                                                        "due month and what the data shows.")))
         return html.Div(parts)
-    parts.append(html.H3(f"Open ({len(open_rows)})", className="panel-subhead"))
+    parts.append(html.H3(_("Open ({n})").format(n=len(open_rows)), className="panel-subhead"))
     parts.append(actions_table(open_rows[:limit], month, unit_column=unit_column) if open_rows else
-                 html.P("No open actions.", className="small text-body-secondary"))
+                 html.P(_("No open actions."), className="small text-body-secondary"))
     if past:
-        parts.append(html.H3(f"Closed ({len(past)})", className="panel-subhead mt-3"))
+        parts.append(html.H3(_("Closed ({n})").format(n=len(past)), className="panel-subhead mt-3"))
         parts.append(actions_table(past[:limit], month, unit_column=unit_column))
     more = max(len(open_rows) - limit, 0) + max(len(past) - limit, 0)
-    parts.append(html.Div([f"{len(rows)} action{'s' if len(rows) != 1 else ''} in all"
-                           + (f"; {more} more on the actions page. " if more else ". "),
+    parts.append(html.Div([ngettext("{n} action in all", "{n} actions in all", len(rows)).format(n=len(rows))
+                           + ("; " + _("{n} more on the actions page.").format(n=more) + " " if more else ". "),
                            dcc.Link(_("Open the actions →"), href=list_href)], className="graph-note mt-2"))
     return html.Div(parts)
 
 
-def assign_button(station_codes: Sequence[str], label: str = "Assign", *, month: str | None = None,
+def assign_button(station_codes: Sequence[str], label: str = N_("Assign"), *, month: str | None = None,
                   size: str = "sm", outline: bool = True, title: str | None = None) -> html.Button:
     """A button that opens the assign dialog for these stations (handled in the browser by assets/assign.js,
     which writes the codes to the dialog's request store; the server checks everything again)."""
@@ -204,7 +208,7 @@ def assign_button(station_codes: Sequence[str], label: str = "Assign", *, month:
     attrs = {"data-assign": codes}
     if month:
         attrs["data-month"] = month
-    return html.Button(label, type="button", title=title or "Assign an action with an owner and a due month",
+    return html.Button(_(label), type="button", title=title or _("Assign an action with an owner and a due month"),
                        className=f"btn btn-{size} btn-{'outline-' if outline else ''}primary assign-btn",
                        **attrs)
 
@@ -226,8 +230,7 @@ def _dl(items: Sequence[tuple[str, Any]]) -> html.Dl:
 def _when(value: object) -> str:
     if is_missing(value) or value is None:
         return MISSING
-    text = str(value)
-    return text[:16].replace("T", " ") + " UTC" if len(text) >= 16 else text
+    return format_timestamp(value)  # in India Standard Time (stored in UTC)
 
 
 def action_details(a: Mapping[str, Any]) -> html.Div:

@@ -128,12 +128,12 @@ def _filter(label: str, control_id: str, placeholder: str, value: Any, width: st
 def filter_bar(q: dict[str, Any]) -> html.Div:
     return html.Div(
         [
-            _filter("State/UT", ids.STATE, "Pick a State/UT…", q["state"]),
-            _filter("District", ids.DISTRICT, "All districts", q["district"]),
-            _filter("Owner", ids.OWNER, "Any owner", q["owner"]),
-            _filter("Status", ids.STATUS, "Any status", q["status"], width="sm"),
-            _filter("Due month", ids.DUE, "Any month", q["due"], width="sm"),
-            _filter("Parameter", ids.PARAMETER, "All parameters", q["parameter"], width="lg"),
+            _filter(_("State/UT"), ids.STATE, _("Pick a State/UT…"), q["state"]),
+            _filter(_("District"), ids.DISTRICT, _("All districts"), q["district"]),
+            _filter(_("Owner"), ids.OWNER, _("Any owner"), q["owner"]),
+            _filter(_("Status"), ids.STATUS, _("Any status"), q["status"], width="sm"),
+            _filter(_("Due month"), ids.DUE, _("Any month"), q["due"], width="sm"),
+            _filter(_("Parameter"), ids.PARAMETER, _("All parameters"), q["parameter"], width="lg"),
             html.Div(dbc.Checkbox(id=ids.OVERDUE, label=_("Overdue only"), value=q["overdue"] == "1"),
                      className="filter-item filter-check"),
             html.Div(dbc.Button(_("Clear filters"), id=ids.CLEAR, color="link", size="sm", className="px-0"),
@@ -158,7 +158,7 @@ def action_panel() -> dbc.Offcanvas:
             dcc.Store(id=ids.OPENED, data=None),
             html.Div(id=ids.MESSAGE, role="status", **{"aria-live": "polite"}),
             html.Div(id=ids.DETAILS),
-            _form("Status", ids.STATUS_FORM, [
+            _form(_("Status"), ids.STATUS_FORM, [
                 dbc.RadioItems(id=ids.NEW_STATUS, options=status_options, value=None, inline=True,
                                class_name="mb-2"),
                 dbc.Label(_("Reason (needed to drop an action)"), html_for=ids.REASON, class_name="small mb-1"),
@@ -166,14 +166,14 @@ def action_panel() -> dbc.Offcanvas:
                 dbc.Button(_("Save status"), id=ids.SAVE_STATUS, color="primary", size="sm", class_name="mt-2"),
             ]),
             html.Div(id=ids.COMMENTS),
-            _form("Add a comment", ids.COMMENT_FORM, [
+            _form(_("Add a comment"), ids.COMMENT_FORM, [
                 dbc.Label(_("Comment"), html_for=ids.COMMENT, class_name="visually-hidden"),
                 dbc.Textarea(id=ids.COMMENT, value="", rows=2, maxLength=1000, placeholder=_("What was done, what is "
                              "in the way")),
                 dbc.Button(_("Add comment"), id=ids.SAVE_COMMENT, color="primary", outline=True, size="sm",
                            class_name="mt-2"),
             ]),
-            _form("Edit the direction", ids.EDIT_FORM, [
+            _form(_("Edit the direction"), ids.EDIT_FORM, [
                 dbc.Label(_("Direction"), html_for=ids.EDIT_TEXT, class_name="small mb-1"),
                 dbc.Textarea(id=ids.EDIT_TEXT, value="", rows=3, maxLength=500),
                 dbc.Row([

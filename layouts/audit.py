@@ -48,14 +48,14 @@ def _field(label: str, component: Any, fid: str, width: int = 2) -> dbc.Col:
 
 def layout(**_query: object) -> html.Div:
     filters = dbc.Row([
-        _field("User", dcc.Input(id=ids.USER, type="text", debounce=True, maxLength=80,
+        _field(_("User"), dcc.Input(id=ids.USER, type="text", debounce=True, maxLength=80,
                                  className="form-control form-control-sm"), ids.USER, 3),
-        _field("Kind", dcc.Dropdown(id=ids.KIND, options=[], placeholder=_("any kind")), ids.KIND, 3),
-        _field("From", dcc.Input(id=ids.SINCE, type="date", debounce=True, className="form-control form-control-sm"),
+        _field(_("Kind"), dcc.Dropdown(id=ids.KIND, options=[], placeholder=_("any kind")), ids.KIND, 3),
+        _field(_("From"), dcc.Input(id=ids.SINCE, type="date", debounce=True, className="form-control form-control-sm"),
                ids.SINCE),
-        _field("To", dcc.Input(id=ids.UNTIL, type="date", debounce=True, className="form-control form-control-sm"),
+        _field(_("To"), dcc.Input(id=ids.UNTIL, type="date", debounce=True, className="form-control form-control-sm"),
                ids.UNTIL),
-        _field("Outcome", dcc.Dropdown(id=ids.OUTCOME, options=OUTCOME_OPTIONS, placeholder=_("any")), ids.OUTCOME),
+        _field(_("Outcome"), dcc.Dropdown(id=ids.OUTCOME, options=OUTCOME_OPTIONS, placeholder=_("any")), ids.OUTCOME),
     ], className="g-2 mb-2 ops-form")
     return html.Div(
         [

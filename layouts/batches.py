@@ -40,7 +40,7 @@ def clean_query(batch: object = None, **_unknown: object) -> dict[str, int | Non
 _INDIAN = {"function": "params.value == null ? '–' : Number(params.value).toLocaleString('en-IN')"}
 COLUMNS: list[dict[str, Any]] = [
     {"headerName": N_("Batch"), "field": "id", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
-    {"headerName": N_("When (UTC)"), "field": "when", "minWidth": 160, "flex": 1},
+    {"headerName": N_("When"), "field": "when", "minWidth": 160, "flex": 1},
     {"headerName": N_("Who"), "field": "created_by", "minWidth": 90, "flex": 1},
     {"headerName": N_("Files"), "field": "file_name", "minWidth": 180, "flex": 2, "wrapText": True, "autoHeight": True},
     {"headerName": N_("SHA-256"), "field": "sha_short", "minWidth": 120, "maxWidth": 130, "tooltipField": "file_sha256"},
@@ -94,12 +94,13 @@ def batch_grid(rows: list[dict]) -> Any:
 def batch_detail(b: dict, changes: Any) -> Any:
     """The batch's facts and its changes (`dashboard.ingest.BatchChanges`)."""
     facts = [
-        ("Loaded", f"{b['when']} UTC by {b['created_by']}"),
-        ("Files", b["file_name"]),
+        (_("Loaded"), _("{when} by {user}").format(when=b["when"], user=b["created_by"])),
+        (_("Files"), b["file_name"]),
         ("SHA-256", b["file_sha256"]),
-        ("Kinds", (b.get("kinds") or "").replace(",", ", ").replace("_", " ")),
-        ("Rows", f"{format_indian(b['rows_added'])} added, {format_indian(b['rows_replaced'])} replaced"),
-        ("Status", b["status_text"]),
+        (_("Kinds"), (b.get("kinds") or "").replace(",", ", ").replace("_", " ")),
+        (_("Rows"), _("{added} added, {replaced} replaced").format(added=format_indian(b["rows_added"]),
+                                                                    replaced=format_indian(b["rows_replaced"]))),
+        (_("Status"), b["status_text"]),
     ]
     dl = html.Dl(sum(([html.Dt(k, className="col-sm-2"), html.Dd(v, className="col-sm-10 text-break")]
                       for k, v in facts), []), className="row mb-2")
@@ -109,7 +110,7 @@ def batch_detail(b: dict, changes: Any) -> Any:
     blocks: list[Any] = [dl]
     if rows:
         blocks.append(dbc.Table([html.Thead(html.Tr([html.Th(_("Month"), scope="col"), html.Th(_("Rows added"), scope="col"),
-                                                     html.Th(_("Rows replaced") + (" (put back)" if reverted else ""),
+                                                     html.Th(_("Rows replaced") + (" " + _("(put back)") if reverted else ""),
                                                              scope="col")])), html.Tbody(rows)],
                                 size="sm", className="preview-table", style={"maxWidth": "480px"}))
     elif reverted:
@@ -118,4 +119,4 @@ def batch_detail(b: dict, changes: Any) -> Any:
         blocks.append(html.H3(_("Master data"), className="h6 mt-2"))
         blocks.append(html.Ul([html.Li(f"{m.kind.replace('_', ' ')} {m.code} {m.name}: {m.what}")
                                for m in changes.master[:30]], className="small"))
-    return card(f"Batch {b['id']}", blocks)
+    return card(_("Batch {id}").format(id=b["id"]), blocks)

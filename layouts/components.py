@@ -208,7 +208,8 @@ def league_grid(
 ) -> dag.AgGrid:
     """A dash-ag-grid table with the project's defaults.
 
-    Sortable, resizable columns fitted to the width (no horizontal scrolling), keyboard navigation (AG
+    Sortable, resizable columns sized to their content by assets/grids.js (see `sized_columns`: a number is
+    never cut; on a narrow screen the grid scrolls sideways inside itself), keyboard navigation (AG
     Grid's built-in), row virtualisation; `page_size` turns on pagination; `auto_height` for short tables
     (e.g. 36 States) so the page scrolls instead of the grid. Clicks arrive in `cellClicked` /
     `selectedRows`. Theme: Quartz via the Theming API; dark mode from the `data-ag-theme-mode` attribute
@@ -220,6 +221,7 @@ def league_grid(
         "suppressCellFocus": False,
         "enableCellTextSelection": True,
         "ensureDomOrder": True,
+        "suppressColumnVirtualisation": True,  # every column rendered, so auto-size measures every one
         "tooltipShowDelay": 300,
         "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
         "localeText": grid_locale_text(),
@@ -238,6 +240,7 @@ def league_grid(
                                "wrapHeaderText": True, "autoHeaderHeight": True, "minWidth": 70}
     if default_col_def:
         col_def.update(default_col_def)
+    columns = sized_columns(column_defs)
     kwargs: dict[str, Any] = {}
     style = {"width": "100%"}
     if not auto_height:
@@ -245,14 +248,35 @@ def league_grid(
     return dag.AgGrid(
         id=id,
         rowData=list(row_data or []),
-        columnDefs=list(column_defs),
+        columnDefs=columns,
         defaultColDef=col_def,
         dashGridOptions=options,
-        columnSize="sizeToFit",
         className=f"league-grid {class_name}".strip(),
         style=style,
         **kwargs,
     )
+
+
+# Column sizing (issue 12: a number on screen is never cut). assets/grids.js sizes every column to its content
+# and header (a header at least as wide as its longest word), caps wrapping text columns so long names wrap,
+# stretches the columns to the grid's width when they leave room, and pins the unit-name column when they do
+# not fit (the grid then scrolls sideways inside itself, never the page).
+NAME_FIELDS = ("name", "parameter_name", "station_name", "unit", "username")
+
+
+def sized_columns(column_defs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The column definitions for `league_grid`: widths come from the content and the header's longest word
+    (assets/grids.js), so `flex` and `maxWidth` go; the unit-name column (the first whose field is in NAME_FIELDS) wraps, shows its full text on hover
+    and is the one pinned on a narrow screen."""
+    out = [{k: v for k, v in dict(c).items() if k not in ("flex", "maxWidth")} for c in column_defs]
+    name_col = next((c for c in out if c.get("field") in NAME_FIELDS), None)
+    if name_col is not None:
+        name_col.setdefault("wrapText", True)
+        name_col.setdefault("autoHeight", True)
+        if "tooltipField" not in name_col and "tooltipValueGetter" not in name_col:
+            name_col["tooltipField"] = name_col["field"]
+        name_col["context"] = {**name_col.get("context", {}), "pinOnNarrow": True}
+    return out
 
 
 def finite_or_none(x: object) -> float | None:

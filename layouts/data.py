@@ -74,7 +74,7 @@ STATE_ROWS_COLUMNS: list[dict[str, Any]] = [
 ]
 BATCH_COLUMNS: list[dict[str, Any]] = [
     {"headerName": N_("Batch"), "field": "id", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
-    {"headerName": N_("When (UTC)"), "field": "when", "minWidth": 150, "flex": 1},
+    {"headerName": N_("When"), "field": "when", "minWidth": 150, "flex": 1},
     {"headerName": N_("Who"), "field": "created_by", "minWidth": 90, "flex": 1},
     {"headerName": N_("File"), "field": "file_name", "minWidth": 160, "flex": 2, "wrapText": True, "autoHeight": True},
     {"headerName": N_("Months"), "field": "months_text", "minWidth": 100, "flex": 1, "wrapText": True,

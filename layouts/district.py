@@ -7,12 +7,12 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.display import month_label
+from dashboard.display import month_label, peer_words
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
 from layouts.foresight import district_panel
-from layouts.unit_parts import clean_code, clean_month
+from layouts.unit_parts import clean_code, clean_month, clean_scheme
 from metrics.analysis import PEER_GROUPS, PEER_UNKNOWN
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -61,6 +61,7 @@ STATION_COLUMNS: list[dict] = [
     {"headerName": N_("Rank in State"), "field": "rank_in_state", "width": 86, "cellClass": "cell-num",
      "valueFormatter": {"function": "params.data ? params.data.rank_in_state_text : ''"}},
     {"headerName": N_("Peer group (FIRs)"), "field": "peer_group", "minWidth": 110, "flex": 1,
+     "valueFormatter": {"function": "params.data ? params.data.peer_words : ''"},
      "tooltipField": "fir_words"},
     {"headerName": N_("Marks at stake (district)"), "field": "at_stake_district", "width": 104, "cellClass": "cell-num",
      "valueFormatter": {"function": "params.value == null ? '' : params.value.toFixed(3)"},
@@ -68,17 +69,26 @@ STATION_COLUMNS: list[dict] = [
 ]
 
 
+def peer_options() -> list[dict]:
+    """The peer-group filter's options in the current language (values stay the stored labels)."""
+    out = []
+    for option in PEER_OPTIONS:
+        label = option["label"]
+        out.append({"label": _(label) if option["value"] == "all" else peer_words(label), "value": option["value"]})
+    return out
+
+
 def layout(district_code: str | None = None, month: str | None = None, peer: str | None = None,
            **_other: object) -> html.Div:
     code = clean_code(district_code)
-    q = {"district_code": code, "month": clean_month(month)}
+    q = {"district_code": code, "month": clean_month(month), "scheme": clean_scheme(_other.get("scheme"))}
     peer_value = peer if isinstance(peer, str) and peer in {o["value"] for o in PEER_OPTIONS} else "all"
     return html.Div(
         [
             dcc.Store(id=ids.QUERY, data=q),
             page_header(
-                html.Span(code or "District", id=ids.TITLE),
-                html.Span(month_label(q["month"]) or "latest month", id=ids.SUBTITLE),
+                html.Span(code or _("District"), id=ids.TITLE),
+                html.Span(month_label(q["month"]) or _("latest month"), id=ids.SUBTITLE),
                 html.Div(id=ids.ACTIONS, className="d-flex flex-wrap gap-2"),
             ),
             html.Div(id=ids.NOTICE),
@@ -92,7 +102,7 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
                 subtitle=_("Click a row to open the station. Peer groups compare stations of similar FIR volume."),
                 actions=html.Div([
                     html.Label(_("Peer group"), htmlFor=ids.PEER, className="small text-body-secondary me-2"),
-                    dcc.Dropdown(id=ids.PEER, options=PEER_OPTIONS, value=peer_value, clearable=False,
+                    dcc.Dropdown(id=ids.PEER, options=peer_options(), value=peer_value, clearable=False,
                                  searchable=False, className="peer-pick"),
                 ], className="d-flex align-items-center peer-pick-wrap"),
             ),

@@ -447,14 +447,18 @@ def _number(x: object) -> float:
 
 def score_trend_spec(trend_df: pd.DataFrame, methodology_switch_months: Iterable[str] = (), *,
                      name: str | None = None, compare_df: pd.DataFrame | None = None,
-                     compare_name: str | None = None) -> Spec:
+                     compare_name: str | None = None, published_df: pd.DataFrame | None = None) -> Spec:
     """Score over months (month, score or score_centi[, version_id]) with a dashed vertical marker and
     annotation at each month where the methodology version changes. Optional `compare_df` (same shape)
-    draws a second, thinner line (e.g. the State above, or the State's score behind a district)."""
-    if trend_df is None or trend_df.empty:
+    draws a second, thinner line (e.g. the State above, or the State's score behind a district). Optional
+    `published_df` (month, score_centi) marks the scores NCRB published, "as published by NCRB"."""
+    has_published = published_df is not None and not published_df.empty
+    if (trend_df is None or trend_df.empty) and not has_published:
         return empty_figure_spec()
+    if trend_df is None or trend_df.empty:
+        trend_df = pd.DataFrame({"month": pd.Series(dtype=str), "score_centi": pd.Series(dtype="Int64")})
     months, scores, versions = _score_series(trend_df)
-    if np.isnan(scores).all():
+    if np.isnan(scores).all() and not has_published:
         return empty_figure_spec()
     data = [dict(
         type="scatter", x=months, y=scores, mode="lines+markers", name=plotly_text(name or _("Score")),
@@ -470,6 +474,15 @@ def score_trend_spec(trend_df: pd.DataFrame, methodology_switch_months: Iterable
             line=dict(width=2, color=RIVAL_COLOUR, dash="dot"),
             hovertemplate="%{x}: %{y:.2f}<extra>" + plotly_template_literal(compare_name) + "</extra>",
         ))
+    if has_published:
+        p_months, p_scores, _p_versions = _score_series(published_df)
+        all_months = sorted(set(all_months) | set(p_months))
+        data.append(dict(
+            type="scatter", x=p_months, y=p_scores, mode="markers", name=_("As published by NCRB"),
+            marker=dict(size=11, symbol="diamond-open", color=RIVAL_COLOUR, line=dict(width=2)),
+            hovertemplate="%{x}: %{y:.2f}<extra>" + plotly_template_literal(_("As published by NCRB")) + "</extra>",
+        ))
+        scores = np.concatenate([scores, p_scores]) if len(scores) else p_scores
     switches = list(methodology_switch_months)
     if not switches and versions is not None:
         switches = [m for m, a, b in zip(months[1:], versions[:-1], versions[1:], strict=True) if a != b]

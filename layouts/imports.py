@@ -189,7 +189,7 @@ def _lagging(changes: list) -> html.Div:
     def line(label: str, names: list[str], tone: str) -> html.Div:
         shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
         return html.Div([html.Span(f"{label} ({len(names)}): ", className=f"fw-semibold text-{tone}"),
-                         shown or "none"], className="small")
+                         shown or _("none")], className="small")
 
     return html.Div([line("Start lagging", started, "danger"), line("Stop lagging", stopped, "success")],
                     className="mb-2")

@@ -13,7 +13,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.display import LAGGING_COLUMNS, PEERS, REASONS, month_label
+from dashboard.display import LAGGING_COLUMNS, PEERS, REASONS, month_label, peer_words
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
@@ -130,14 +130,14 @@ def _filter(label: str, control_id: str, placeholder: str, value: str | None, op
 
 def filter_bar(q: dict[str, str | None]) -> html.Div:
     reasons = [{"label": label, "value": key} for key, label in REASONS.items()]
-    peers = [{"label": label, "value": key} for key, label in PEERS.items()]
+    peers = [{"label": peer_words(key), "value": key} for key in PEERS]
     return html.Div(
         [
-            _filter("State/UT", ids.STATE, "Pick a State/UT…", q["state"]),
-            _filter("District", ids.DISTRICT, "All districts", q["district"]),
-            _filter("Parameter", ids.PARAMETER, "All parameters", q["parameter"], width="lg"),
-            _filter("Reason", ids.REASON, "Any reason", q["reason"], reasons, width="sm"),
-            _filter("Peer group", ids.PEER, "All peer groups", q["peer"], peers, width="sm"),
+            _filter(_("State/UT"), ids.STATE, _("Pick a State/UT…"), q["state"]),
+            _filter(_("District"), ids.DISTRICT, _("All districts"), q["district"]),
+            _filter(_("Parameter"), ids.PARAMETER, _("All parameters"), q["parameter"], width="lg"),
+            _filter(_("Reason"), ids.REASON, _("Any reason"), q["reason"], reasons, width="sm"),
+            _filter(_("Peer group"), ids.PEER, _("All peer groups"), q["peer"], peers, width="sm"),
             html.Div(dbc.Button(_("Clear filters"), id=ids.CLEAR, color="link", size="sm", className="px-0"),
                      className="filter-item filter-clear"),
         ],
@@ -169,7 +169,7 @@ def layout(**query: object) -> html.Div:
             dcc.Store(id=ids.RESOLVED, data=None),
             page_header(
                 _("Lagging stations"),
-                html.Span(month_label(q["month"]) or "latest month", id=ids.SUBTITLE),
+                html.Span(month_label(q["month"]) or _("latest month"), id=ids.SUBTITLE),
                 download_buttons(),
             ),
             dbc.Card(dbc.CardBody(filter_bar(q), className="py-2"), className="panel filter-panel"),
@@ -182,7 +182,7 @@ def layout(**query: object) -> html.Div:
             ),
             html.Div(
                 card(
-                    html.Span(["Lagging police stations ", html.Span(id=ids.COUNT, className="badge text-bg-secondary")]),
+                    html.Span([_("Lagging police stations") + " ", html.Span(id=ids.COUNT, className="badge text-bg-secondary")]),
                     [loading(league_grid(ids.TABLE, [], COLUMN_DEFS, row_id="station_code", page_size=20,
                                          height="640px", class_name="lagging-grid",
                                          default_col_def={"sortable": False})),
@@ -190,7 +190,7 @@ def layout(**query: object) -> html.Div:
                     subtitle=_("Ordered by marks at stake for the State, largest first. Click a row for the "
                              "station's full action list. The downloads hold exactly these rows, in this order."),
                     actions=html.Div(
-                        dbc.Button(_("Assign selected (0)"), id=ids.ASSIGN, color="primary", size="sm", disabled=True,
+                        dbc.Button(_("Assign selected ({n})").format(n=0), id=ids.ASSIGN, color="primary", size="sm", disabled=True,
                                    title=_("Tick stations in the list, then assign each an action with an owner "
                                          "and a due month")),
                         id=ids.ASSIGN_BOX, style={"display": "none"}),

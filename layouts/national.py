@@ -20,11 +20,12 @@ from layouts.components import (
     page_href,
 )
 from layouts.foresight import national_card
-from metrics.methodology import is_month
+from metrics.methodology import SCHEME_ID_RE, is_month
 
 
 class ids:
     QUERY = "national-query"
+    SCHEME_TABS = "national-scheme-tabs"  # one tab per ranking scheme (filled by the page callback)
     TABS = "national-category-tabs"
     SUBTITLE = "national-subtitle"
     KPIS = "national-kpis"
@@ -40,10 +41,11 @@ def tab_id(label: str) -> str:
     return "national-tab-" + "".join(c.lower() if c.isalnum() else "-" for c in label).strip("-")
 
 
-def clean_query(month: object = None, category: object = None, **_unknown: object) -> dict:
+def clean_query(month: object = None, category: object = None, scheme: object = None, **_unknown: object) -> dict:
     """Only well-formed values go into the page's query store (callbacks validate against the DB)."""
     labels = {label for label, _category in CATEGORY_TABS}
     return {
+        "scheme": scheme if isinstance(scheme, str) and SCHEME_ID_RE.match(scheme) else None,
         "month": month if isinstance(month, str) and is_month(month) else None,
         "category": category if isinstance(category, str) and category in labels and category != "All India" else None,
     }
@@ -78,6 +80,11 @@ COLUMN_DEFS: list[dict] = [
     {"headerName": N_("Streak"), "field": "streak_sort", "minWidth": 120, "flex": 2,
      "valueFormatter": {"function": "params.data ? params.data.streak_text : ''"},
      "headerTooltip": N_("Consecutive months at #1 / in the top 5")},
+    {"headerName": N_("NCRB published"), "field": "published_centi", "minWidth": 120, "flex": 1,
+     "valueFormatter": {"function": "params.data ? params.data.published_text : ''"},
+     "tooltipField": "published_words",
+     "cellClassRules": {"cell-warn": "params.data && params.data.published_flag"},
+     "headerTooltip": N_("The score NCRB published, with the difference from ours where it is 0.01 or more (⚑)")},
     {"headerName": N_("Stations reported / active"), "field": "reported_share", "minWidth": 110, "flex": 1,
      "valueFormatter": {"function": "params.data ? params.data.stations_text : ''"},
      "cellClassRules": {"cell-warn": "params.value !== null && params.value < 0.95"},
@@ -85,21 +92,31 @@ COLUMN_DEFS: list[dict] = [
 ]
 
 
-def category_nav(month: str | None, category: str | None) -> dbc.Nav:
+def scheme_nav(month: str | None, category: str | None, current: str, schemes: list[dict]) -> html.Nav:
+    """One tab per ranking scheme (links keep the month and category)."""
+    items = [dbc.NavItem(dbc.NavLink(
+        html.Span(s["short"], title=s["name"]), id=f"national-scheme-tab-{s['id']}", active=s["id"] == current,
+        href=page_href("/", month, category=category, scheme=None if s["id"] == "cctns" else s["id"]),
+    )) for s in schemes]
+    return html.Nav(dbc.Nav(items, pills=False, className="nav-tabs scheme-tabs mb-2"),
+                    **{"aria-label": "Ranking scheme"})
+
+
+def category_nav(month: str | None, category: str | None, scheme: str | None = None) -> dbc.Nav:
     items = []
     for label, _category in CATEGORY_TABS:
         active = (category or "All India") == label
         items.append(dbc.NavItem(dbc.NavLink(
             category_label(label),
             id=tab_id(label),
-            href=page_href("/", month, category=None if label == "All India" else label),
+            href=page_href("/", month, category=None if label == "All India" else label, scheme=scheme),
             active=active,
         )))
     return html.Nav(dbc.Nav(items, pills=True, id=ids.TABS, className="category-tabs"), **{"aria-label": _("Category")})
 
 
 def layout(month: str | None = None, category: str | None = None, **_other: object) -> html.Div:
-    q = clean_query(month, category)
+    q = clean_query(month, category, _other.get("scheme"))
     scope_word = category_label(q["category"]) if q["category"] else _("All States/UTs")
     return html.Div(
         [
@@ -107,7 +124,7 @@ def layout(month: str | None = None, category: str | None = None, **_other: obje
             page_header(
                 _("National league table"),
                 html.Span(f"{scope_word} · {month_label(q['month']) or _('latest month')}", id=ids.SUBTITLE),
-                category_nav(q["month"], q["category"]),
+                html.Div([html.Div(id=ids.SCHEME_TABS), category_nav(q["month"], q["category"], q["scheme"])]),
             ),
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
             card(

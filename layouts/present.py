@@ -67,11 +67,11 @@ def controls() -> html.Div:
         [
             html.Div(
                 [
-                    _button("First", "first", "First slide (Home)"),
-                    _button("◀", "prev", "Previous slide (←, Page Up)"),
+                    _button(_("First"), "first", _("First slide (Home)")),
+                    _button("◀", "prev", _("Previous slide (←, Page Up)")),
                     html.Span("– / –", id=ids.COUNTER, className="deck-counter", **{"aria-hidden": "true"}),
-                    _button("▶", "next", "Next slide (→, Page Down, Space)"),
-                    _button("Last", "last", "Last slide (End)"),
+                    _button("▶", "next", _("Next slide (→, Page Down, Space)")),
+                    _button(_("Last"), "last", _("Last slide (End)")),
                 ],
                 className="deck-group",
             ),
@@ -79,12 +79,13 @@ def controls() -> html.Div:
                 [
                     html.Button(_("Auto: off"), id=ids.AUTO, type="button", className="deck-btn deck-auto",
                                 title=_("Advance automatically (A)"),
-                                **{"data-deck-action": "auto", "aria-pressed": "false"}),
+                                **{"data-deck-action": "auto", "aria-pressed": "false",
+                                   "data-label-on": _("Auto: on"), "data-label-off": _("Auto: off")}),
                     html.Label(_("Seconds per slide"), htmlFor=ids.AUTO_SECONDS, className="visually-hidden"),
-                    html.Select([html.Option(f"{s} s", value=str(s), selected=s == 20) for s in AUTO_SECONDS],
+                    html.Select([html.Option(_("{n} s").format(n=s), value=str(s), selected=s == 20) for s in AUTO_SECONDS],
                                 id=ids.AUTO_SECONDS, className="deck-select", title=_("Seconds per slide")),
-                    _button("Theme", "theme", "Light or dark theme (T)"),
-                    _button("Full screen", "fullscreen", "Full screen (F)"),
+                    _button(_("Theme"), "theme", _("Light or dark theme (T)")),
+                    _button(_("Full screen"), "fullscreen", _("Full screen (F)")),
                 ],
                 className="deck-group",
             ),
@@ -114,13 +115,14 @@ def layout(month: str | None = None, state: str | None = None, district: str | N
             html.Div(html.Div(loading, id=ids.STAGE, className="deck-stage", **{"aria-live": "off"}),
                      className="deck-viewport"),
             controls(),
-            html.Div(id=ids.LIVE, className="visually-hidden", **{"aria-live": "polite"}),
+            html.Div(id=ids.LIVE, className="visually-hidden",
+                     **{"aria-live": "polite", "data-template": _("Slide {n} of {total}: {title}")}),
         ],
         id=ids.DECK,
         className="deck",
         tabIndex="-1",
         role="region",
-        **{"aria-roledescription": "slide deck", "aria-label": _("Review slides")},
+        **{"aria-roledescription": _("slide deck"), "aria-label": _("Review slides")},
     )
 
 
@@ -220,8 +222,8 @@ def render_slide(slide: Slide, index: int, total: int, stamp: str, dark: bool = 
         ],
         id=f"deck-slide-{index + 1}",
         className=f"deck-slide deck-kind-{slide.kind} deck-key-{slide.key}" + (" is-active" if index == 0 else ""),
-        **{"data-slide": str(index + 1), "data-title": slide.title, "aria-roledescription": "slide",
-           "aria-label": f"Slide {index + 1} of {total}: {slide.title}"},
+        **{"data-slide": str(index + 1), "data-title": slide.title, "aria-roledescription": _("slide"),
+           "aria-label": _("Slide {n} of {total}: {title}").format(n=index + 1, total=total, title=slide.title)},
     )
 
 
@@ -242,7 +244,8 @@ def message_slide(title: str, message: str, links: list[tuple[str, str]] | None 
 def download_links(month: str, state: str, district: str | None) -> list[html.A]:
     return [
         html.A(fmt.upper(), href=page_href("/download/pack", month, state=state, district=district, format=fmt),
-               className="deck-btn deck-download", title=f"Download the review pack as {fmt.upper()}",
+               className="deck-btn deck-download",
+               title=_("Download the review pack as {format}").format(format=fmt.upper()),
                download="")
         for fmt in ("pdf", "pptx", "xlsx")
     ]

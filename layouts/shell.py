@@ -33,6 +33,7 @@ class ids:
     NAV_DATA = "shell-nav-data"
     SEARCH = "shell-search"
     MONTH = "shell-month"
+    SCHEME = "shell-scheme"  # the ranking scheme (CCTNS Pragati, ICJS, ITSSO), kept in the URL as ?scheme=
     THEME_SWITCH = "shell-theme-switch"
     THEME_STORE = "shell-theme"  # "light" | "dark"
     TEMPLATES = "shell-figure-templates"  # {"light": template, "dark": template} for the clientside swap
@@ -113,6 +114,17 @@ def month_picker() -> html.Div:
     )
 
 
+def scheme_picker() -> html.Div:
+    return html.Div(
+        [
+            html.Label("Ranking", htmlFor=ids.SCHEME, className="shell-label"),
+            dcc.Dropdown(id=ids.SCHEME, options=[], value=None, clearable=False, searchable=False,
+                         className="shell-scheme", placeholder="Ranking"),
+        ],
+        className="shell-control shell-scheme-wrap d-flex align-items-center",
+    )
+
+
 def _account() -> html.Div:
     theme = html.Div(
         [
@@ -186,11 +198,14 @@ def context_bar() -> html.Div:
             [
                 html.Nav(html.Ol([], id=ids.BREADCRUMB, className="breadcrumb mb-0"),
                          className="shell-breadcrumb", **{"aria-label": _("breadcrumb")}),
-                html.Div([search_box(), month_picker()], className="shell-controls d-flex align-items-center"),
+                html.Div([search_box(), scheme_picker(), month_picker()],
+                         className="shell-controls d-flex align-items-center"),
             ],
             className="shell-container shell-context-inner",
         ),
         className="shell-context",
+        role="region",  # a landmark: everything on the page sits in one (axe: region)
+        **{"aria-label": _("Where you are, unit search and month")},
     )
 
 

@@ -12,7 +12,7 @@ from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
 from layouts.foresight import state_panel
-from layouts.unit_parts import clean_code, clean_month
+from layouts.unit_parts import clean_code, clean_month, clean_scheme
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
@@ -67,13 +67,13 @@ DISTRICT_COLUMNS: list[dict] = [
 
 def layout(state_code: str | None = None, month: str | None = None, **_other: object) -> html.Div:
     code = clean_code(state_code)
-    q = {"state_code": code, "month": clean_month(month)}
+    q = {"state_code": code, "month": clean_month(month), "scheme": clean_scheme(_other.get("scheme"))}
     return html.Div(
         [
             dcc.Store(id=ids.QUERY, data=q),
             page_header(
-                html.Span(code or "State", id=ids.TITLE),
-                html.Span(month_label(q["month"]) or "latest month", id=ids.SUBTITLE),
+                html.Span(code or _("State"), id=ids.TITLE),
+                html.Span(month_label(q["month"]) or _("latest month"), id=ids.SUBTITLE),
                 html.Div(id=ids.ACTIONS, className="d-flex flex-wrap gap-2"),
             ),
             html.Div(id=ids.NOTICE),

@@ -12,7 +12,7 @@ from dashboard.display import month_label
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
-from layouts.unit_parts import clean_code, clean_month
+from layouts.unit_parts import clean_code, clean_month, clean_scheme
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
@@ -61,14 +61,14 @@ PARAM_COLUMNS: list[dict] = [
 def layout(station_code: str | None = None, month: str | None = None, parameter: str | None = None,
            **_other: object) -> html.Div:
     code = clean_code(station_code)
-    q = {"station_code": code, "month": clean_month(month),
+    q = {"station_code": code, "month": clean_month(month), "scheme": clean_scheme(_other.get("scheme")),
          "parameter": parameter if isinstance(parameter, str) and parameter.replace("_", "").isalnum() else None}
     return html.Div(
         [
             dcc.Store(id=ids.QUERY, data=q),
             page_header(
-                html.Span(code or "Police station", id=ids.TITLE),
-                html.Span(month_label(q["month"]) or "latest month", id=ids.SUBTITLE),
+                html.Span(code or _("Police station"), id=ids.TITLE),
+                html.Span(month_label(q["month"]) or _("latest month"), id=ids.SUBTITLE),
                 html.Div(id=ids.ACTIONS, className="d-flex flex-wrap gap-2"),
             ),
             html.Div(id=ids.NOTICE),

@@ -10,13 +10,21 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import empty_state, page_href
 from metrics.methodology import is_month
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,23}$")
 
-NOT_AVAILABLE = "Not available for your account"
+NOT_AVAILABLE = N_("Not available for your account")
+
+
+def clean_scheme(value: object) -> str | None:
+    """A well-formed scheme id from the URL (callbacks check it is stored), else None (CCTNS)."""
+    from metrics.methodology import SCHEME_ID_RE
+
+    return value if isinstance(value, str) and SCHEME_ID_RE.match(value) else None
 
 
 def clean_code(value: object) -> str | None:
@@ -28,13 +36,13 @@ def clean_month(value: object) -> str | None:
     return value if isinstance(value, str) and is_month(value) else None
 
 
-def not_available(what: str = "this information", href: str | None = None, link_text: str = "") -> html.Div:
+def not_available(what: str = N_("this information"), href: str | None = None, link_text: str = "") -> html.Div:
     """The message a user outside scope sees instead of data."""
     return html.Div(
         [
-            html.Div(NOT_AVAILABLE, className="fw-semibold"),
-            html.Div(f"Your account may not see {what}.", className="small text-body-secondary"),
-            href and dcc.Link(link_text or "Go to your own page", href=href, className="small"),
+            html.Div(_(NOT_AVAILABLE), className="fw-semibold"),
+            html.Div(_("Your account may not see {what}.").format(what=_(what)), className="small text-body-secondary"),
+            href and dcc.Link(link_text or _("Go to your own page"), href=href, className="small"),
         ],
         className="empty-state not-available",
         role="status",
@@ -42,8 +50,9 @@ def not_available(what: str = "this information", href: str | None = None, link_
 
 
 def unknown_unit(kind: str, code: str | None) -> html.Div:
-    return empty_state(f"No {kind} with code {code!r}" if code else f"No {kind} given",
-                       "Check the address, or find the unit with the search box.")
+    return empty_state(_("No {kind} with code {code}").format(kind=kind, code=repr(code)) if code
+                       else _("No {kind} given").format(kind=kind),
+                       _("Check the address, or find the unit with the search box."))
 
 
 # --- shortfalls in words ------------------------------------------------------------------------------
@@ -75,5 +84,5 @@ def unit_link(level: str, code: str, name: str, month: str | None) -> dcc.Link:
 
 
 def not_reported_badge() -> html.Span:
-    return html.Span("Not reported", className="badge text-bg-warning not-reported-badge",
+    return html.Span(_("Not reported"), className="badge text-bg-warning not-reported-badge",
                      title=_("No figures received for this month: imputed under rule 3, not a real score"))

@@ -57,7 +57,7 @@ COLUMNS: list[dict[str, Any]] = [
     {"headerName": N_("Admin"), "field": "admin_text", "minWidth": 70, "flex": 1},
     {"headerName": N_("Status"), "field": "status_text", "minWidth": 150, "flex": 2,
      "cellClassRules": {"cell-warn": "params.data && params.data.status_text !== 'active'"}},
-    {"headerName": N_("Created (UTC)"), "field": "created_text", "minWidth": 110, "flex": 1},
+    {"headerName": N_("Created"), "field": "created_text", "minWidth": 110, "flex": 1},
 ]
 
 
@@ -67,12 +67,12 @@ def _field(label: str, component: Any, fid: str, width: int = 3) -> dbc.Col:
 
 def layout(**_query: object) -> html.Div:
     filters = dbc.Row([
-        _field("Username contains", dcc.Input(id=ids.TEXT, type="text", debounce=True, maxLength=80,
+        _field(_("Username contains"), dcc.Input(id=ids.TEXT, type="text", debounce=True, maxLength=80,
                                               className="form-control form-control-sm"), ids.TEXT),
-        _field("Role", dcc.Dropdown(id=ids.ROLE, options=ROLE_OPTIONS, placeholder=_("any role")), ids.ROLE, 2),
-        _field("State/UT code", dcc.Input(id=ids.STATE, type="text", debounce=True, maxLength=8,
+        _field(_("Role"), dcc.Dropdown(id=ids.ROLE, options=ROLE_OPTIONS, placeholder=_("any role")), ids.ROLE, 2),
+        _field(_("State/UT code"), dcc.Input(id=ids.STATE, type="text", debounce=True, maxLength=8,
                                           className="form-control form-control-sm"), ids.STATE, 2),
-        _field("Status", dcc.Dropdown(id=ids.STATUS, options=STATUS_OPTIONS, placeholder=_("any status")), ids.STATUS),
+        _field(_("Status"), dcc.Dropdown(id=ids.STATUS, options=STATUS_OPTIONS, placeholder=_("any status")), ids.STATUS),
     ], className="g-2 mb-2 ops-form")
     selected = html.Div([
         html.Div(id=ids.SELECTED, className="mb-2"),
@@ -84,17 +84,18 @@ def layout(**_query: object) -> html.Div:
     ])
     add = html.Div([
         dbc.Row([
-            _field("Username", dcc.Input(id=ids.NEW_USERNAME, type="text", maxLength=80, autoComplete="off",
+            _field(_("Username"), dcc.Input(id=ids.NEW_USERNAME, type="text", maxLength=80, autoComplete="off",
                                          className="form-control form-control-sm"), ids.NEW_USERNAME),
-            _field("Role", dcc.Dropdown(id=ids.NEW_ROLE, options=ROLE_OPTIONS, value="district", clearable=False),
+            _field(_("Role"), dcc.Dropdown(id=ids.NEW_ROLE, options=ROLE_OPTIONS, value="district", clearable=False),
                    ids.NEW_ROLE, 3),
-            _field("State/UT code", dcc.Input(id=ids.NEW_STATE, type="text", maxLength=8,
+            _field(_("State/UT code"), dcc.Input(id=ids.NEW_STATE, type="text", maxLength=8,
                                               className="form-control form-control-sm"), ids.NEW_STATE, 2),
-            _field("District code (SP)", dcc.Input(id=ids.NEW_DISTRICT, type="text", maxLength=16,
+            _field(_("District code (SP)"), dcc.Input(id=ids.NEW_DISTRICT, type="text", maxLength=16,
                                                    className="form-control form-control-sm"), ids.NEW_DISTRICT),
         ], className="g-2 ops-form"),
-        dcc.Checklist(id=ids.NEW_FLAGS, options=FLAG_OPTIONS, value=[], className="my-2 small",
-                      inputClassName="form-check-input me-1", labelClassName="d-block"),
+        # Bootstrap's native checkboxes, each with its label (Dash 4's dcc.Checklist nests the checkbox in a
+        # role=option label inside an unnamed listbox: axe's nested-interactive and aria-input-field-name)
+        dbc.Checklist(id=ids.NEW_FLAGS, options=FLAG_OPTIONS, value=[], class_name="my-2 small"),
         dbc.Button(_("Add user"), id=ids.ADD, color="primary", size="sm", n_clicks=0),
         html.Div(_("The new user gets a one-time password, shown once here, and must choose their own at the first "
                  "sign-in."), className="small text-body-secondary mt-1"),

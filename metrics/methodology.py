@@ -19,6 +19,12 @@ TRANSLATION_LANGUAGES = ("hi",)
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _REQUIRED_PARAMETER_FIELDS = ("id", "name", "head", "level", "kind", "weight", "target")
 _REQUIRED_VERSION_FIELDS = ("id", "title", "effective_from", "lagging_score_below", "critical_achievement_below")
+SCHEME_ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,19}$")
+DEFAULT_SCHEME = "cctns"
+SHIPPED_SCHEMES = ("cctns", "icjs", "itsso")  # the files in metrics/data, in the order they are shown
+SHIPPED_FILES = {"cctns": "pragati.toml", "icjs": "icjs.toml", "itsso": "itsso.toml"}
+PROVENANCES = ("reconstructed", "notified")
+DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 
 class MethodologyError(ValueError):
@@ -68,6 +74,7 @@ class Parameter:
     numerator: str = ""
     denominator: str = ""
     critical: bool = False
+    shortfall: str = ""  # words for what is missing, e.g. "cases past 60 days": reasons read "14 of 31 cases past 60 days"
     # words in other languages, "<field>_<lang>" -> text (e.g. "name_hi"); English is the field itself
     translations: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -88,6 +95,20 @@ class Version:
     lagging_score_below: Fraction
     critical_achievement_below: Fraction
     parameters: tuple[Parameter, ...]
+    # "title_hi" beside the title (see Parameter.translations)
+    translations: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # where the version comes from: "reconstructed" from public reports, or "notified" by NCRB on a date
+    provenance: str = "reconstructed"
+    notified_on: str = ""  # YYYY-MM-DD, for a notified version
+    reference: str = ""  # the circular's reference, for a notified version
+    sources: tuple[str, ...] = ()
+
+    @property
+    def provenance_text(self) -> str:
+        """The provenance in words, as the methodology page, the deck and the packs print it."""
+        if self.provenance == "notified":
+            return f"as notified by NCRB on {self.notified_on}, {self.reference}"
+        return "reconstructed from public reports"
 
     def parameter(self, parameter_id: str) -> Parameter | None:
         return next((p for p in self.parameters if p.id == parameter_id), None)
@@ -106,8 +127,19 @@ class Version:
 
 @dataclass(frozen=True)
 class Methodology:
+    """One ranking scheme's methodology (CCTNS Pragati, ICJS, ITSSO, ...): its versions over time."""
+
     versions: tuple[Version, ...]  # sorted by effective_from
     source: str = field(default="", compare=False)  # the TOML text it was loaded from
+    scheme: str = DEFAULT_SCHEME
+    scheme_name: str = "CCTNS Pragati"
+    scheme_name_hi: str = ""
+    scheme_short: str = "CCTNS"
+
+    @property
+    def parameter_ids(self) -> frozenset[str]:
+        """Every parameter id of every version: the rows that belong to this scheme."""
+        return frozenset(p.id for v in self.versions for p in v.parameters)
 
     def version_for(self, month: str) -> Version | None:
         """Rule 1: the version whose effective_from is the latest one not after `month`."""
@@ -182,8 +214,47 @@ def _parse_parameter(raw: dict, where: str, problems: list[str]) -> Parameter | 
         numerator=str(raw.get("numerator", "")),
         denominator=str(raw.get("denominator", "")),
         critical=critical,
+        shortfall=str(raw.get("shortfall", "")),
         translations=translations or {},
     )
+
+
+def _parse_scheme(data: dict, problems: list[str]) -> dict:
+    """The [scheme] table; a file without one is the CCTNS Pragati scheme (files written before schemes)."""
+    raw = data.get("scheme")
+    if raw is None:
+        return {"scheme": DEFAULT_SCHEME, "scheme_name": "CCTNS Pragati", "scheme_name_hi": "", "scheme_short": "CCTNS"}
+    if not isinstance(raw, dict):
+        problems.append("[scheme] must be a table")
+        return {}
+    sid = raw.get("id")
+    if not isinstance(sid, str) or not SCHEME_ID_RE.match(sid):
+        problems.append(f"[scheme]: id must be 2-20 lower-case letters, digits or _ starting with a letter, got {sid!r}")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append("[scheme]: missing name")
+    return {"scheme": sid, "scheme_name": str(name), "scheme_name_hi": str(raw.get("name_hi", "")),
+            "scheme_short": str(raw.get("short", name))}
+
+
+def _parse_provenance(raw: dict, where: str, problems: list[str]) -> dict:
+    provenance = raw.get("provenance", "reconstructed")
+    if provenance not in PROVENANCES:
+        problems.append(f"{where}: provenance must be one of {', '.join(PROVENANCES)}, got {provenance!r}")
+        return {}
+    notified_on = str(raw.get("notified_on", ""))
+    reference = str(raw.get("reference", "")).strip()
+    if provenance == "notified":
+        if not DATE_RE.match(notified_on):
+            problems.append(f"{where}: a notified version needs notified_on = YYYY-MM-DD, got {notified_on!r}")
+        if not reference:
+            problems.append(f"{where}: a notified version needs the reference of NCRB's circular")
+    sources = raw.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(x, str) for x in sources):
+        problems.append(f"{where}: sources must be a list of texts")
+        sources = []
+    return {"provenance": provenance, "notified_on": notified_on, "reference": reference,
+            "sources": tuple(sources)}
 
 
 def _translations(raw: dict, where: str, problems: list[str]) -> dict[str, str] | None:
@@ -218,6 +289,7 @@ def parse_methodology(text: str, source: str = "methodology") -> Methodology:
     if not isinstance(raw_versions, list) or not raw_versions:
         raise MethodologyError(["no [[version]] tables"], source)
     problems: list[str] = []
+    scheme = _parse_scheme(data, problems)
     versions: list[Version] = []
     seen_ids: set[str] = set()
     seen_from: dict[str, str] = {}
@@ -247,6 +319,7 @@ def parse_methodology(text: str, source: str = "methodology") -> Methodology:
             problems.append(f"{where}: lagging_score_below must be in [0, 100]")
         if not (0 <= crit <= 1):
             problems.append(f"{where}: critical_achievement_below must be in [0, 1]")
+        provenance = _parse_provenance(raw, where, problems)
         raw_params = raw.get("parameter")
         if not isinstance(raw_params, list) or not raw_params:
             problems.append(f"{where}: has no parameters")
@@ -270,19 +343,29 @@ def parse_methodology(text: str, source: str = "methodology") -> Methodology:
                 lagging_score_below=lag,
                 critical_achievement_below=crit,
                 parameters=tuple(params),
+                translations={k: str(v).strip() for k, v in raw.items()
+                              if k.rpartition("_")[0] == "title" and k.rpartition("_")[2] in TRANSLATION_LANGUAGES
+                              and isinstance(v, str) and v.strip()},
+                **provenance,
             )
         )
     if problems:
         raise MethodologyError(problems, source)
     versions.sort(key=lambda v: v.effective_from)
-    return Methodology(versions=tuple(versions), source=text)
+    return Methodology(versions=tuple(versions), source=text, **scheme)
+
+
+def shipped_methodology(scheme: str) -> Methodology:
+    """One of the scheme files shipped with the project (metrics/data)."""
+    name = SHIPPED_FILES[scheme]
+    text = resources.files("metrics").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return parse_methodology(text, f"{name} (shipped)")
 
 
 def load_methodology(path: str | Path | None = None) -> Methodology:
-    """Load a methodology file; without a path, the default catalogue shipped with the project."""
+    """Load a methodology file; without a path, the default CCTNS catalogue shipped with the project."""
     if path is None:
-        text = resources.files("metrics").joinpath("data/pragati.toml").read_text(encoding="utf-8")
-        return parse_methodology(text, "pragati.toml (default)")
+        return shipped_methodology(DEFAULT_SCHEME)
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -293,3 +376,73 @@ def load_methodology(path: str | Path | None = None) -> Methodology:
 
 def default_methodology() -> Methodology:
     return load_methodology(None)
+
+
+@dataclass(frozen=True)
+class Schemes:
+    """Every ranking scheme's methodology, in display order. Parameter ids are unique across schemes, so a
+    row's parameter tells its scheme and an import file may mix schemes' rows."""
+
+    by_id: dict[str, Methodology]
+
+    def __post_init__(self) -> None:
+        problems = check_schemes(list(self.by_id.values()))
+        if problems:
+            raise MethodologyError(problems, "schemes")
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(self.by_id)
+
+    def __getitem__(self, scheme: str) -> Methodology:
+        return self.by_id[scheme]
+
+    def get(self, scheme: str) -> Methodology | None:
+        return self.by_id.get(scheme)
+
+    def scheme_of(self, parameter_id: str) -> str | None:
+        return next((s for s, m in self.by_id.items() if parameter_id in m.parameter_ids), None)
+
+    @property
+    def first_month(self) -> str:
+        return min(m.first_month for m in self.by_id.values())
+
+
+def check_schemes(methodologies: list[Methodology]) -> list[str]:
+    """Problems of a set of schemes together: one methodology per scheme id, version and parameter ids
+    unique across schemes."""
+    problems: list[str] = []
+    seen_scheme: set[str] = set()
+    version_owner: dict[str, str] = {}
+    param_owner: dict[str, str] = {}
+    for m in methodologies:
+        if m.scheme in seen_scheme:
+            problems.append(f"scheme {m.scheme!r} is given twice")
+        seen_scheme.add(m.scheme)
+        for v in m.versions:
+            other = version_owner.setdefault(v.id, m.scheme)
+            if other != m.scheme:
+                problems.append(f"version id {v.id!r} of scheme {m.scheme!r} is also a version of {other!r}")
+        for pid in sorted(m.parameter_ids):
+            other = param_owner.setdefault(pid, m.scheme)
+            if other != m.scheme:
+                problems.append(f"parameter id {pid!r} of scheme {m.scheme!r} is also a parameter of {other!r}:"
+                                " parameter ids must be unique across schemes")
+    return problems
+
+
+def shipped_schemes() -> Schemes:
+    """The three schemes shipped with the project: CCTNS Pragati, ICJS and ITSSO."""
+    return Schemes({s: shipped_methodology(s) for s in SHIPPED_SCHEMES})
+
+
+def first_changed_month(old: Methodology | None, new: Methodology) -> str | None:
+    """The first month whose scoring differs between two methodologies of one scheme (a version added,
+    changed or removed), or None when they score every month alike."""
+    if old is None:
+        return new.first_month
+    old_by_id = {v.id: v for v in old.versions}
+    new_by_id = {v.id: v for v in new.versions}
+    changed = [v.effective_from for v in new.versions if old_by_id.get(v.id) != v]
+    changed += [v.effective_from for v in old.versions if v.id not in new_by_id]
+    return min(changed) if changed else None

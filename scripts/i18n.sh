@@ -20,7 +20,7 @@ case "${1:-}" in
   update) extract
     for po in "$DIR"/*/LC_MESSAGES/messages.po; do
       "$PYBABEL" update -i "$POT" -d "$DIR" -l "$(basename "$(dirname "$(dirname "$po")")")" \
-        --no-wrap --ignore-obsolete --no-fuzzy-matching
+        --no-wrap --ignore-obsolete --no-fuzzy-matching --ignore-pot-creation-date
     done ;;
   compile) "$PYBABEL" compile -d "$DIR" --statistics 2>&1 | grep -v "^$" || true ;;
   check) extract

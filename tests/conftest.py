@@ -24,13 +24,14 @@ def load_small_demo(engine, folder: Path):
     from dashboard.ingest import import_files
     from dashboard.ingest.demo import generate_demo
     from dashboard.ingest.demo_provisional import provisional_files
-    from dashboard.store.schema import store_methodology, upgrade
-    from metrics.methodology import default_methodology, next_month
+    from dashboard.store.schema import store_schemes, upgrade
+    from metrics.methodology import next_month, shipped_schemes
 
     upgrade(engine)
-    store_methodology(engine, default_methodology())
+    store_schemes(engine, shipped_schemes())
     files = generate_demo(folder, months=DEMO_MONTHS, scale="small", seed=7, end_month="2025-06")
     import_files(engine, files.master, user="test")
+    import_files(engine, [files.published], user="test")
     for month_files in files.by_month:
         import_files(engine, month_files, user="test")
     prov = provisional_files(files.by_month[-1], files.master[2], next_month(files.months[-1]), folder / "provisional")
@@ -162,15 +163,15 @@ def held_back(tmp_path_factory) -> HeldBack:
     from dashboard.ingest import import_files
     from dashboard.ingest.demo import generate_demo
     from dashboard.store.db import get_engine
-    from dashboard.store.schema import store_methodology, upgrade
+    from dashboard.store.schema import store_schemes, upgrade
     from dashboard.web.users import create_demo_users
-    from metrics.methodology import default_methodology
+    from metrics.methodology import shipped_schemes
 
     folder = tmp_path_factory.mktemp("actions")
     db = folder / "base.sqlite3"
     engine = get_engine(f"sqlite:///{db}")
     upgrade(engine)
-    store_methodology(engine, default_methodology())
+    store_schemes(engine, shipped_schemes())
     files = generate_demo(folder / "csv", months=4, scale="small", seed=7, end_month="2025-06")
     import_files(engine, files.master, user="test")
     for month_files in files.by_month[:-1]:

@@ -85,14 +85,14 @@ def build_judged(folder: Path) -> Judged:
     from dashboard.ingest import import_files
     from dashboard.ingest.demo import generate_demo
     from dashboard.store.db import get_engine
-    from dashboard.store.schema import store_methodology, upgrade
+    from dashboard.store.schema import store_schemes, upgrade
     from dashboard.web.users import create_demo_users, create_user
-    from metrics.methodology import default_methodology
+    from metrics.methodology import shipped_schemes
 
     base = folder / "base.sqlite3"
     engine = get_engine(f"sqlite:///{base}")
     upgrade(engine)
-    store_methodology(engine, default_methodology())
+    store_schemes(engine, shipped_schemes())
     files = generate_demo(folder / "csv", months=4, scale="small", seed=7, end_month="2025-06")
     import_files(engine, files.master, user="test")
     for month_files in files.by_month[:-1]:

@@ -98,10 +98,10 @@ def _unit_rows(conn: Connection, month: str, units: set[tuple[str, str]]) -> dic
     cond = or_(*[and_(ru.level == lvl, ru.unit_code == code) for lvl, code in sorted(units)])
     rows = {(r["level"], r["unit_code"]): dict(r) for r in conn.execute(
         select(ru.level, ru.unit_code, ru.state_code, ru.reported, ru.score, ru.lagging, ru.weight_sum)
-        .where(ru.month == month, cond)).mappings()}
+        .where(ru.scheme == "cctns", ru.month == month, cond)).mappings()}
     states = {r["state_code"] for r in rows.values()}
     weight_sums = dict(conn.execute(select(ru.unit_code, ru.weight_sum).where(
-        ru.month == month, ru.level == "state", ru.unit_code.in_(sorted(states)))).all()) if states else {}
+        ru.scheme == "cctns", ru.month == month, ru.level == "state", ru.unit_code.in_(sorted(states)))).all()) if states else {}
     for r in rows.values():
         r["state_weight_sum"] = weight_sums.get(r["state_code"])
     return rows
@@ -120,7 +120,7 @@ def _stakes(conn: Connection, month: str, stations: list[str]) -> dict[tuple[str
         return {}
     return {(s, p): float(v) for s, p, v in conn.execute(
         select(ResultStake.station_code, ResultStake.parameter, ResultStake.at_stake_state)
-        .where(ResultStake.month == month, ResultStake.station_code.in_(stations)))}
+        .where(ResultStake.scheme == "cctns", ResultStake.month == month, ResultStake.station_code.in_(stations)))}
 
 
 def _lagging_stake(conn: Connection, month: str, stations: list[str]) -> dict[str, float]:
@@ -128,7 +128,7 @@ def _lagging_stake(conn: Connection, month: str, stations: list[str]) -> dict[st
         return {}
     return {s: float(v) for s, v in conn.execute(
         select(ResultLagging.station_code, ResultLagging.at_stake_state)
-        .where(ResultLagging.month == month, ResultLagging.station_code.in_(stations)))}
+        .where(ResultLagging.scheme == "cctns", ResultLagging.month == month, ResultLagging.station_code.in_(stations)))}
 
 
 def _pooled(conn: Connection, month: str, units: set[tuple[str, str]]) -> dict[tuple[str, str, str], dict]:
@@ -138,7 +138,7 @@ def _pooled(conn: Connection, month: str, units: set[tuple[str, str]]) -> dict[t
     cond = or_(*[and_(rp.level == lvl, rp.unit_code == code) for lvl, code in sorted(units)])
     return {(r["level"], r["unit_code"], r["parameter"]): dict(r) for r in conn.execute(
         select(rp.level, rp.unit_code, rp.parameter, rp.numerator, rp.denominator, rp.applicable, rp.value,
-               rp.marks_lost).where(rp.month == month, cond)).mappings()}
+               rp.marks_lost).where(rp.scheme == "cctns", rp.month == month, cond)).mappings()}
 
 
 @lru_cache(maxsize=8)
@@ -148,13 +148,13 @@ def _parsed(text: str) -> Methodology:
 
 def stored_methodology(conn: Connection) -> Methodology | None:
     """The methodology in force, read in the caller's connection (None before `cctns init-db`)."""
-    text = conn.execute(select(MethodologySource.toml).where(MethodologySource.id == 1)).scalar_one_or_none()
+    text = conn.execute(select(MethodologySource.toml).where(MethodologySource.scheme == "cctns")).scalar_one_or_none()
     return _parsed(text) if text else None
 
 
 def scored_months(conn: Connection) -> list[str]:
     return [m for (m,) in conn.execute(
-        select(ResultUnit.month).where(ResultUnit.level == "state").distinct().order_by(ResultUnit.month))]
+        select(ResultUnit.month).where(ResultUnit.scheme == "cctns", ResultUnit.level == "state").distinct().order_by(ResultUnit.month))]
 
 
 def next_month_to_score(conn: Connection) -> str | None:

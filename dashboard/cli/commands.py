@@ -31,10 +31,11 @@ def _fail(message: str, code: int = 1) -> None:
 
 
 def _require_methodology(engine):
-    from dashboard.store import load_stored_methodology
+    """Every stored scheme's methodology (metrics.methodology.Schemes); exits when there is none."""
+    from dashboard.store import load_stored_schemes
 
     try:
-        m = load_stored_methodology(engine)
+        m = load_stored_schemes(engine)
     except Exception as exc:  # noqa: BLE001 - no tables yet, unreachable database...
         _fail(f"cannot read the database ({exc.__class__.__name__}): run `cctns init-db` first")
     if m is None:
@@ -48,23 +49,47 @@ def init_db(
         Path | None, typer.Option("--methodology", help="methodology TOML (default: the Pragati catalogue)")
     ] = None,
 ) -> None:
-    """Create or upgrade the schema and store the methodology."""
-    from dashboard.store import store_methodology, upgrade
-    from metrics.methodology import MethodologyError, load_methodology
+    """Create or upgrade the schema and store the methodology of every ranking scheme (CCTNS Pragati, ICJS,
+    ITSSO shipped with the project; --methodology FILE replaces the scheme that file names)."""
+    from dashboard.store import store_methodology, store_schemes, upgrade
+    from metrics.methodology import MethodologyError, load_methodology, shipped_schemes
 
     try:
-        m = load_methodology(methodology)
+        m = load_methodology(methodology) if methodology is not None else None
     except MethodologyError as exc:
         for p in exc.problems:
             err.print(f"[red]{methodology}: {p}[/]")
         _fail("methodology rejected; the database was not changed")
     engine = _engine()
     upgrade(engine)
-    store_methodology(engine, m)
-    console.print(
-        f"database ready at [bold]{engine.url.render_as_string(hide_password=True)}[/]; methodology: "
-        + ", ".join(f"{v.id} (from {v.effective_from}, {len(v.parameters)} parameters)" for v in m.versions)
-    )
+    shipped = shipped_schemes()
+    try:
+        if m is None:
+            store_schemes(engine, shipped)
+        else:
+            _store_missing_shipped(engine, shipped, skip=m.scheme)
+            store_methodology(engine, m)
+    except MethodologyError as exc:
+        for p in exc.problems:
+            err.print(f"[red]{p}[/]")
+        _fail("methodology rejected")
+    from dashboard.store import load_stored_schemes
+
+    stored = load_stored_schemes(engine)
+    console.print(f"database ready at [bold]{engine.url.render_as_string(hide_password=True)}[/]")
+    for scheme in stored.by_id.values() if stored else ():
+        console.print(f"  {scheme.scheme_name}: " + ", ".join(
+            f"{v.id} (from {v.effective_from}, {len(v.parameters)} parameters, {v.provenance_text})"
+            for v in scheme.versions))
+
+
+def _store_missing_shipped(engine, shipped, skip: str | None = None) -> None:
+    """Store the shipped schemes the database does not hold yet (never replacing a stored one)."""
+    from dashboard.store import load_stored_methodology, store_methodology
+
+    for sid, methodology in shipped.by_id.items():
+        if sid != skip and load_stored_methodology(engine, sid) is None:
+            store_methodology(engine, methodology)
 
 
 @app.command()
@@ -85,17 +110,14 @@ def demo(
     import tempfile
 
     from dashboard.ingest import ImportRejected, generate_demo, hold_reviews, import_files
-    from dashboard.store import store_methodology, upgrade
-    from metrics.methodology import default_methodology
+    from dashboard.store import upgrade
+    from metrics.methodology import shipped_schemes
 
     if scale not in ("national", "small"):
         _fail("--scale must be national or small")
     engine = _engine()
     upgrade(engine)
-    from dashboard.store import load_stored_methodology
-
-    if load_stored_methodology(engine) is None:
-        store_methodology(engine, default_methodology())
+    _store_missing_shipped(engine, shipped_schemes())
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         folder = out or Path(tmp)
@@ -105,6 +127,9 @@ def demo(
         try:
             master = import_files(engine, files.master, user="demo", progress=False)
             console.print(f"master data: batch {master.batch_ids}, {master.rows_added} rows")
+            if files.published is not None:
+                record = import_files(engine, [files.published], user="demo", progress=False)
+                console.print(f"NCRB's published results (the public record): {record.rows_added} rows")
             total = 0
             for n, month_files in enumerate(files.by_month):
                 if reviews and len(files.by_month) - 2 <= n and n >= 1:
@@ -171,26 +196,44 @@ def recompute(
 
 @app.command()
 def export(
-    what: Annotated[str, typer.Argument(help="states, districts, stations, lagging, projection or flags")],
-    month: Annotated[str, typer.Option(help="YYYY-MM")],
+    what: Annotated[str, typer.Argument(
+        help="states, districts, stations, lagging, projection, flags, published or reconciliation")],
+    month: Annotated[str | None, typer.Option(help="YYYY-MM (every export but published, where it is optional)")] = None,
     state: Annotated[str | None, typer.Option(help="State/UT code (districts, stations, lagging, flags)")] = None,
     district: Annotated[str | None, typer.Option(help="district code (stations, lagging)")] = None,
+    scheme: Annotated[str, typer.Option(help="ranking scheme: cctns, icjs, itsso (or one a State added)")] = "cctns",
     fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="file (default: standard output for csv)")] = None,
-    scheme: Annotated[str, typer.Option(help="ranking scheme of the projection")] = "cctns",
     provisional: Annotated[bool, typer.Option(
         "--provisional", help="the month's provisional figures (states, districts, lagging, todo: what still has "
         "to happen before the cut-off); every row says 'provisional, as of ...'")] = False,
 ) -> None:
     """Export a league table or the lagging stations with every rank and the marks lost per parameter; next
-    month's projection (an estimate) made from --month; or the month's data-to-verify flags."""
-    from dashboard.reports import ExportError, build_export, build_provisional_export, write_export
+    month's projection (an estimate) made from --month; the month's data-to-verify flags; NCRB's published
+    results (`published`) or their reconciliation with our computation (`reconciliation`)."""
+
+    from dashboard.reports import (
+        ExportError,
+        build_export,
+        build_provisional_export,
+        published_export,
+        reconciliation_export,
+        write_export,
+    )
 
     engine = _engine()
     _require_methodology(engine)
+    if what != "published" and month is None:
+        _fail(f"{what} needs --month YYYY-MM")
     try:
-        df = (build_provisional_export(engine, what, month, state=state, district=district) if provisional
-              else build_export(engine, what, month, state=state, district=district, scheme=scheme))
+        if provisional:
+            df = build_provisional_export(engine, what, month, state=state, district=district)
+        elif what == "published":
+            df = published_export(engine, scheme, month)
+        elif what == "reconciliation":
+            df = reconciliation_export(engine, month, scheme)
+        else:
+            df = build_export(engine, what, month, state=state, district=district, scheme=scheme)
     except ExportError as exc:
         _fail(str(exc))
     if provisional and output is not None and "provisional" not in output.name.lower():
@@ -240,6 +283,7 @@ def _register_subcommands() -> None:
     from dashboard.cli.actions import actions_app
     from dashboard.cli.digest import digest_app
     from dashboard.cli.imports import import_command, imports_app
+    from dashboard.cli.methodology import methodology_app
     from dashboard.cli.pack import pack_command
     from dashboard.cli.users import audit_command, users_app
 
@@ -250,6 +294,8 @@ def _register_subcommands() -> None:
     app.command("audit")(audit_command)
     app.command("pack")(pack_command)
     app.add_typer(digest_app, name="digest", help="monthly digests and cut-off reminders by e-mail")
+    app.add_typer(methodology_app, name="methodology",
+                  help="ranking schemes' methodologies: list them, load a new version (e.g. NCRB's circular)")
 
 
 _register_subcommands()

@@ -25,6 +25,7 @@ def pack_command(
     output: Annotated[Path, typer.Option("-o", "--output", help="file to write")],
     district: Annotated[str | None, typer.Option(help="district code for a district pack, e.g. HR-KNL")] = None,
     fmt: Annotated[str, typer.Option("--format", help="pdf, pptx or xlsx")] = "pdf",
+    scheme: Annotated[str, typer.Option(help="ranking scheme: cctns, icjs, itsso")] = "cctns",
     lang: Annotated[str, typer.Option("--lang", help="language of the pack: en or hi")] = "en",
 ) -> None:
     """Write the review pack (the conference slides as PDF or PPTX, or every table as XLSX)."""
@@ -51,7 +52,7 @@ def pack_command(
     try:
         with use_language(language):  # the pack's words; these messages stay English (operators' logs)
             review = build_review(engine, month, Scope.national("cli"), state.upper(),
-                                  district.upper() if district else None)
+                                  district.upper() if district else None, scheme=scheme)
             data = build_pack(engine, review, fmt)
     except ReviewError as exc:
         _fail(str(exc))

@@ -36,7 +36,7 @@ from metrics.foresight import (
 )
 from metrics.methodology import previous_month
 
-SCHEMES = ("cctns",)  # ranking schemes projected; the scheme dimension (issue 13) adds ICJS and ITSSO
+SCHEMES = ("cctns", "icjs", "itsso")  # ranking schemes projected (the shipped ones: issue 13)
 DEFAULT_SCHEME = "cctns"
 BACKTEST_MONTHS = 12
 SHIFT_WINDOW = 24  # months of history searched for a lasting level shift
@@ -48,7 +48,8 @@ def state_scores(conn: Connection, scheme: str = DEFAULT_SCHEME) -> tuple[pd.Dat
         raise ValueError(f"unknown ranking scheme {scheme!r}")
     rows = pd.DataFrame(conn.execute(
         select(ResultUnit.month, ResultUnit.unit_code, ResultUnit.score, ResultUnit.rank_national)
-        .where(ResultUnit.level == "state")).all(), columns=["month", "state_code", "score", "rank"])
+        .where(ResultUnit.scheme == scheme, ResultUnit.level == "state")).all(),
+        columns=["month", "state_code", "score", "rank"])
     if rows.empty:
         return pd.DataFrame(), pd.DataFrame()
     scores = rows.pivot(index="month", columns="state_code", values="score").sort_index().astype(float)
@@ -184,7 +185,8 @@ def refresh_flags(conn: Connection, months: Sequence[str], all_months: Sequence[
 def refresh_foresight(conn: Connection, months: Sequence[str]) -> dict[str, int]:
     """Called by every import and revert after the recomputation, in the same transaction."""
     all_months = [m for (m,) in conn.execute(
-        select(ResultUnit.month).where(ResultUnit.level == "state").distinct().order_by(ResultUnit.month))]
+        select(ResultUnit.month).where(ResultUnit.scheme == DEFAULT_SCHEME, ResultUnit.level == "state")
+        .distinct().order_by(ResultUnit.month))]
     counts = {f"projections_{s}": refresh_projections(conn, s) for s in SCHEMES}
     counts["flags"] = refresh_flags(conn, months, all_months)
     return counts

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import orjson
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
 from dashboard.ingest.files import MASTER_KINDS, ImporterError
 from dashboard.ingest.importer import DataChanged
@@ -31,13 +31,14 @@ from dashboard.store import (
     ImportBatch,
     ImportReplaced,
     PoliceStation,
+    PublishedResult,
     StateRow,
     StationRow,
     read_generation,
     refresh_planner_statistics,
     utcnow,
 )
-from metrics.methodology import Methodology
+from metrics.methodology import Methodology, Schemes
 
 
 class RevertRefused(ImporterError):
@@ -90,7 +91,7 @@ def revert_batch(engine: Engine, batch_id: int, user: str = "cli", *, reason: st
     return report
 
 
-def _revert_in(conn: Connection, batch_id: int, user: str, methodology: Methodology, *, reason: str = "",
+def _revert_in(conn: Connection, batch_id: int, user: str, methodology: Schemes | Methodology, *, reason: str = "",
                expect_generation: str | None = None,
                on_locked: Callable[[Connection], None] | None = None) -> RevertReport:
     """The whole revert inside the caller's transaction (committed by `revert_batch`, rolled back by the
@@ -117,7 +118,7 @@ def _revert_in(conn: Connection, batch_id: int, user: str, methodology: Methodol
     if later:
         for b, n in conn.execute(
             select(rt.c.batch_id, func.count()).where(
-                rt.c.batch_id.in_(later), rt.c.table_name.in_(list(_ROW_TABLES)),
+                rt.c.batch_id.in_(later), rt.c.table_name.in_([*_ROW_TABLES, PublishedResult.__tablename__]),
                 rt.c.old_values.like(f'%"batch_id":{int(batch_id)}}}')).group_by(rt.c.batch_id)
         ):
             blockers[b] = blockers.get(b, 0) + n
@@ -154,6 +155,15 @@ def _revert_in(conn: Connection, batch_id: int, user: str, methodology: Methodol
         _insert_frame(conn, table, recs)
         restored += len(recs)
         removed -= len(recs)  # the replaced rows were deleted and put back: not "removed"
+    pr = PublishedResult.__table__
+    removed += conn.execute(delete(pr).where(pr.c.batch_id == batch_id)).rowcount or 0
+    olds = conn.execute(select(rt.c.key, rt.c.old_values).where(
+        rt.c.batch_id == batch_id, rt.c.table_name == pr.name)).all()
+    if olds:
+        conn.execute(insert(pr), [dict(zip(("month", "scheme", "state_code"), orjson.loads(k), strict=True),
+                                       **orjson.loads(o)) for k, o in olds])
+        restored += len(olds)
+        removed -= len(olds)
     master_changed = _revert_master(conn, batch_id)
     restored += master_changed[1]
     removed += master_changed[0]

@@ -60,6 +60,7 @@ parameters are missing for some States (no row).
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import unicodedata
@@ -81,6 +82,7 @@ from metrics.methodology import (
     default_methodology,
     month_range,
     previous_month,
+    shipped_methodology,
 )
 
 MAJOR = "Major States"
@@ -347,6 +349,7 @@ class DemoFiles:
     station_row_count: int
     state_row_count: int
     station_count: int
+    published: Path | None = None  # NCRB's published scores (the public record), for the States generated
 
     @property
     def master(self) -> list[Path]:
@@ -361,6 +364,13 @@ class DemoFiles:
     def paths(self) -> list[Path]:
         """Every file in import order: master data, then each month's station and State rows."""
         return [*self.master, *(p for pair in self.by_month for p in pair)]
+
+
+def published_record() -> pd.DataFrame:
+    """The public record shipped with the project: NCRB's published CCTNS and ICJS scores and ranks found in
+    public reports (domain brief, section 4), one source per row. Import format `published_results`."""
+    text = resources.files("dashboard.ingest").joinpath("data/published_results.csv").read_text(encoding="utf-8")
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
 
 
 def _load_districts() -> dict[str, list[str]]:
@@ -510,9 +520,14 @@ def generate_demo(
     end_month: str | None = None,
     today: date | None = None,
     methodology: Methodology | None = None,
+    companions: tuple[Methodology, ...] | None = None,
 ) -> DemoFiles:
-    """Write the demo dataset as import CSVs into `out_dir` (created if needed); see the module doc."""
+    """Write the demo dataset as import CSVs into `out_dir` (created if needed); see the module doc.
+    `companions`: the other ranking schemes whose rows go into the same monthly files (default: the
+    shipped ICJS and ITSSO; `()` for CCTNS only)."""
     methodology = methodology or default_methodology()
+    if companions is None:
+        companions = (shipped_methodology("icjs"), shipped_methodology("itsso"))
     master = generate_master(scale, seed, months, end_month, today)
     window = list(master.months)
     if window[0] < methodology.first_month:
@@ -573,6 +588,8 @@ def generate_demo(
     legacy = state_stations * rng.integers(3000, 8000, size=n_s)
     all_state_params = sorted({p.id for v in methodology.versions for p in v.state_parameters})
     state_param_col = {pid: i for i, pid in enumerate(all_state_params)}
+
+    companion = _Companions(companions, window, states["state_code"].tolist(), category, gap, seed)
 
     station_paths: list[Path] = []
     state_paths: list[Path] = []
@@ -636,6 +653,10 @@ def generate_demo(
                 "denominator": dens.ravel()[flat],
             }
         )
+        extra_station, extra_state = companion.month_rows(
+            t, month, idx, codes, s_state, s_district, size * season[t], d_mult, s_mult,
+            state_stations)
+        rows = pd.concat([rows, extra_station], ignore_index=True)
         path = out_dir / f"station_rows_{month}.csv"
         _write_csv(rows, path)
         station_paths.append(path)
@@ -657,14 +678,21 @@ def generate_demo(
                     out.append((month, state_code, p.id, den, den))
                 elif not (never[i, state_param_col[p.id] % 64] or month_absent[i, j]):
                     out.append((month, state_code, p.id, num, den))
+        out += extra_state
         frame = pd.DataFrame(out, columns=["month", "state_code", "parameter", "numerator", "denominator"])
         path = out_dir / f"state_rows_{month}.csv"
         _write_csv(frame, path)
         state_paths.append(path)
         state_total += len(frame)
 
+    record = published_record()
+    record = record[record["state_code"].isin(set(states["state_code"]))]
+    published = out_dir / "published_results.csv"
+    _write_csv(record, published)
+
     return DemoFiles(
         out_dir=out_dir,
+        published=published,
         states=paths["states"],
         districts=paths["districts"],
         police_stations=paths["police_stations"],
@@ -705,3 +733,74 @@ def _state_denominator(
     if quantity not in cache:
         cache[quantity] = int(rng.poisson(rate * stations[i]))
     return cache[quantity]
+
+
+# ICJS: weaker and more spread than CCTNS (the pillars outside the police lag); ITSSO: each State's 60-day
+# compliance between about 30 % and 98 % (UP near the top, as published in 2023).
+_ICJS_SHIFT = {"UK": 0.35, "HR": 0.4, "AS": 0.45, "UP": 0.6, "HP": 0.6, "OD": 0.6, "DL": 0.7}
+_ITSSO_LEVEL = {"UP": 0.975, "HP": 0.905, "HR": 0.93, "DL": 0.86, "UK": 0.9, "GJ": 0.88, "KL": 0.82,
+                "BR": 0.42, "JH": 0.45, "MN": 0.31, "NL": 0.35, "AR": 0.38, "WB": 0.52}
+_ICJS_STATION_DENOMINATOR = {"icjs_police_exchange": 1.3, "icjs_fingerprint_exchange": 0.7}
+_ICJS_STATE_DENOMINATOR = {"icjs_ecourts_exchange": 12.0, "icjs_eprisons_exchange": 8.0,
+                           "icjs_eforensics_exchange": 0.5, "icjs_eprosecution_exchange": 10.0,
+                           "icjs_pillar_searches": 4.0}
+
+
+class _Companions:
+    """Rows of the companion schemes (ICJS, ITSSO) from their own random stream, so the CCTNS rows of a
+    seed stay exactly as they were before the schemes existed."""
+
+    def __init__(self, schemes: tuple[Methodology, ...], window: list[str], state_codes: list[str],
+                 category: np.ndarray, cctns_gap: np.ndarray, seed: int) -> None:
+        self.schemes = schemes
+        self.window = window
+        self.state_codes = state_codes
+        self.rng = np.random.default_rng([seed, 4])
+        n_s, n_t = cctns_gap.shape
+        spread = self.rng.lognormal(0.0, 0.5, size=n_s)
+        shift = np.array([_ICJS_SHIFT.get(c, 1.0) for c in state_codes])
+        weak = np.where(category == MAJOR, 1.0, 1.5)
+        self.icjs_gap = np.clip(0.06 + 2.2 * cctns_gap * spread[:, None], 0.0, 0.8) * (shift * weak)[:, None]
+        level = np.array([_ITSSO_LEVEL.get(c, float(self.rng.uniform(0.45, 0.92))) for c in state_codes])
+        drift = self.rng.normal(0.0, 0.02, size=(n_s, n_t)).cumsum(axis=1) * 0.5
+        self.itsso_level = np.clip(level[:, None] + drift, 0.28, 0.985)
+
+    def month_rows(self, t: int, month: str, reported: np.ndarray, codes: np.ndarray, s_state: np.ndarray,
+                   s_district: np.ndarray, lam: np.ndarray, d_mult: np.ndarray, s_mult: np.ndarray,
+                   state_stations: np.ndarray) -> tuple[pd.DataFrame, list[tuple[str, str, str, int, int]]]:
+        rng = self.rng
+        frames: list[pd.DataFrame] = []
+        state_out: list[tuple[str, str, str, int, int]] = []
+        idx = reported[rng.random(len(reported)) >= 0.01]  # of the stations that reported, a few send no more
+        for methodology in self.schemes:
+            version = methodology.version_for(month)
+            if version is None:
+                continue
+            for p in version.station_parameters:
+                n = len(idx)
+                if methodology.scheme == "itsso":
+                    den = rng.poisson(0.1 * lam[idx])  # rape and POCSO cases due: many stations have none
+                    rate = self.itsso_level[s_state[idx], t] * rng.lognormal(0.0, 0.05, size=n)
+                    num = rng.binomial(den, np.clip(rate, 0.0, 1.0))
+                else:
+                    g = self.icjs_gap[s_state[idx], t] * d_mult[s_district[idx]] * np.sqrt(s_mult[idx])
+                    miss = np.clip(g * rng.lognormal(-0.06, 0.35, size=n), 0.0, 1.0)
+                    if p.kind == "flag":
+                        den = np.ones(n, dtype=np.int64)
+                        num = (rng.random(n) >= miss).astype(np.int64)
+                    else:
+                        den = rng.poisson(_ICJS_STATION_DENOMINATOR.get(p.id, 1.0) * lam[idx])
+                        num = den - rng.binomial(den, miss)
+                frames.append(pd.DataFrame({"month": month, "station_code": codes[idx], "parameter": p.id,
+                                            "numerator": num.astype(np.int64), "denominator": den.astype(np.int64)}))
+            for i, state_code in enumerate(self.state_codes):
+                for p in version.state_parameters:
+                    if p.id == "icjs_pillar_readiness":
+                        den = 6 if version.parameter("icjs_fingerprint_exchange") else 5
+                    else:
+                        den = int(rng.poisson(_ICJS_STATE_DENOMINATOR.get(p.id, 5.0) * state_stations[i]))
+                    miss = min(1.0, self.icjs_gap[i, t] * rng.lognormal(0.0, 0.3))
+                    state_out.append((month, state_code, p.id, den - int(rng.binomial(den, miss)), den))
+        station = (pd.concat(frames, ignore_index=True) if frames else
+                   pd.DataFrame(columns=["month", "station_code", "parameter", "numerator", "denominator"]))
+        return station, state_out

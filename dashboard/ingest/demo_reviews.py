@@ -39,7 +39,7 @@ def hold_reviews(engine: Engine, basis_month: str) -> int:
     day = review_day(basis_month)
     with engine.connect() as conn:
         states = [s for (s,) in conn.execute(select(ResultUnit.unit_code).where(
-            ResultUnit.month == basis_month, ResultUnit.level == "state").order_by(ResultUnit.unit_code))]
+            ResultUnit.scheme == "cctns", ResultUnit.month == basis_month, ResultUnit.level == "state").order_by(ResultUnit.unit_code))]
     for state in states:
         stakes = unit_stakes(engine, basis_month, national, state)
         if stakes.empty and state != SP_DISTRICT.split("-")[0]:
@@ -78,7 +78,7 @@ def _worst_district_parameter(engine: Engine, month: str, state: str, params: di
         row = conn.execute(
             select(ResultParam.unit_code, ResultParam.parameter)
             .join(District, District.code == ResultParam.unit_code)
-            .where(ResultParam.month == month, ResultParam.level == "district", District.state_code == state,
+            .where(ResultParam.scheme == "cctns", ResultParam.month == month, ResultParam.level == "district", District.state_code == state,
                    ResultParam.marks_lost.is_not(None), ResultParam.marks_lost > 0)
             .order_by(ResultParam.marks_lost.desc(), ResultParam.unit_code, ResultParam.parameter)
             .limit(1)).first()

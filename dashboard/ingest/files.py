@@ -102,6 +102,10 @@ KINDS: dict[str, Kind] = {
              ("month", "station_code", "parameter")),
         Kind("state_rows", ("month", "state_code", "parameter", "numerator", "denominator"),
              ("month", "state_code", "parameter")),
+        # the scores and ranks NCRB published (the official record), reconciled with our own computation
+        Kind("published_results", ("month", "scheme", "state_code", "score", "rank", "category_rank", "source"),
+             ("month", "scheme", "state_code"), optional=("category_rank", "source"),
+             max_len={"scheme": 20, "state_code": 8, "source": 500}),
     )
 }
 
@@ -110,6 +114,9 @@ MASTER_KINDS = ("states", "districts", "police_stations")
 
 
 ROW_KINDS = ("station_rows", "state_rows")
+
+
+PUBLISHED_KIND = "published_results"
 
 
 @dataclass(frozen=True)

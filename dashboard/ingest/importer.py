@@ -35,6 +35,7 @@ from sqlalchemy import Connection, Engine, insert, update
 from dashboard.ingest.files import (
     KINDS,
     MASTER_KINDS,
+    PUBLISHED_KIND,
     ROW_KINDS,
     ImporterError,
     ImportRejected,
@@ -56,16 +57,18 @@ from dashboard.ingest.write import (
     _recompute,
     _set_meta,
     _upsert_master,
+    _upsert_published,
     _upsert_rows,
     months_with_data,
 )
 from dashboard.store import (
     ImportBatch,
+    bump_results_generation,
     read_generation,
     refresh_planner_statistics,
     utcnow,
 )
-from metrics.methodology import Methodology
+from metrics.methodology import Methodology, Schemes
 
 PROGRESS_MIN_ROWS = 20_000
 
@@ -182,7 +185,7 @@ def _read_all(paths: list[Path]) -> tuple[list, _Problems]:
 
 
 def _import_in(conn: Connection, paths: list[Path], read: tuple[list, _Problems], user: str,
-               methodology: Methodology, today: date | None, bar: _Progress, *, only_state: str | None = None,
+               methodology: Schemes | Methodology, today: date | None, bar: _Progress, *, only_state: str | None = None,
                expect_generation: str | None = None,
                on_locked: Callable[[Connection], None] | None = None, provisional: bool = False) -> ImportReport:
     """The whole import inside the caller's transaction (committed by `import_files`, rolled back by the
@@ -233,6 +236,14 @@ def _import_in(conn: Connection, paths: list[Path], read: tuple[list, _Problems]
             row_months |= set(df["month"].unique())
             a, r = _upsert_rows(conn, kind, df, batch_id, bar.tick)
             added, replaced = added + a, replaced + r
+    if PUBLISHED_KIND in kinds:  # the official record: shown beside our results, never recomputed
+        df = combined(PUBLISHED_KIND)
+        a, r = _upsert_published(conn, df, batch_id)
+        added, replaced = added + a, replaced + r
+        published_months = set(df["month"].unique())
+        bump_results_generation(conn)  # pages that show them are cached by generation
+    else:
+        published_months = set()
     months = months_with_data(conn) if master_changed else sorted(row_months)
     # the final rows of a State's month end its provisional snapshot (issue 14)
     finalise_snapshots(conn, batch_id, imported_pairs(
@@ -241,7 +252,7 @@ def _import_in(conn: Connection, paths: list[Path], read: tuple[list, _Problems]
     bar.stage(f"recomputing {len(months)} month(s)")
     _recompute(conn, months, methodology)
     conn.execute(update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == batch_id).values(
-        months=",".join(sorted(row_months)), rows_added=added, rows_replaced=replaced))
+        months=",".join(sorted(row_months | published_months)), rows_added=added, rows_replaced=replaced))
     _set_meta(conn, "data_as_of", datetime.now(UTC).isoformat(timespec="seconds"))
     _audit(conn, user, "import", orjson.dumps({
         "batch_id": batch_id, "files": [{"name": f.path.name, "sha256": f.sha256} for f in files],

@@ -241,7 +241,7 @@ def _units(conn: Connection, months: list[str], scope: Scope | None) -> pd.DataF
     t = ResultUnit.__table__
     rank = func.coalesce(t.c.rank_national, t.c.rank_in_state).label("rank")
     stmt = select(t.c.month, t.c.level, t.c.unit_code, t.c.state_code, t.c.district_code, t.c.score_centi,
-                  rank).where(t.c.month.in_(months))
+                  rank).where(t.c.scheme == "cctns", t.c.month.in_(months))  # the preview speaks of CCTNS ranks
     if scope is not None and scope.role != "national":  # States' own scores are circulated to every State
         cond = (t.c.level == "state") | (t.c.state_code == (scope.state_code or ""))
         if scope.role == "district":
@@ -255,7 +255,8 @@ def _lagging(conn: Connection, months: list[str], scope: Scope | None) -> set[tu
     if not months:
         return set()
     t = ResultLagging.__table__
-    stmt = select(t.c.month, t.c.station_code, t.c.state_code, t.c.district_code).where(t.c.month.in_(months))
+    stmt = select(t.c.month, t.c.station_code, t.c.state_code, t.c.district_code).where(
+        t.c.scheme == "cctns", t.c.month.in_(months))
     out = set()
     for m, code, st, d in conn.execute(stmt):
         if scope is None or scope.can_see_district(st, d):

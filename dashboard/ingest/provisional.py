@@ -41,7 +41,7 @@ from dashboard.store import (
     frame_rows,
     utcnow,
 )
-from metrics.methodology import Methodology
+from metrics.methodology import DEFAULT_SCHEME, Methodology, Schemes
 from metrics.scoring import MasterData, score_month
 
 ROW_KINDS = ("station_rows", "state_rows")
@@ -161,9 +161,12 @@ def _state_master(master: MasterData, state_code: str) -> MasterData:
     )
 
 
-def compute_snapshot(conn: Connection, snapshot_id: int, methodology: Methodology,
+def compute_snapshot(conn: Connection, snapshot_id: int, methodology: Schemes | Methodology,
                      master: MasterData | None = None) -> None:
-    """Score a snapshot's State for its month (rules 1-12 within the State) and store the results."""
+    """Score a snapshot's State for its month (rules 1-12 within the State) and store the results. Given
+    every scheme (an import's `Schemes`), the snapshot is scored in CCTNS Pragati's methodology."""
+    if isinstance(methodology, Schemes):
+        methodology = methodology[DEFAULT_SCHEME]
     snaps = ProvisionalSnapshot.__table__
     state_code, month = conn.execute(select(snaps.c.state_code, snaps.c.month)
                                      .where(snaps.c.id == snapshot_id)).one()

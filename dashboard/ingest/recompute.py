@@ -27,7 +27,7 @@ from dashboard.store import (
     frame_rows,
 )
 from metrics.analysis import add_rank_changes
-from metrics.methodology import Methodology, next_month, previous_month
+from metrics.methodology import Methodology, Schemes, next_month, previous_month
 from metrics.scoring import MasterData, MonthScores, score_month
 
 # the rank whose streaks we keep per level ("months at #1 / in the top 5" of the unit's main scope)
@@ -90,7 +90,7 @@ def _records(df: pd.DataFrame, columns: Sequence[str], **constants) -> list[dict
     return out
 
 
-def _previous_units(conn: Connection, month: str) -> pd.DataFrame:
+def _previous_units(conn: Connection, month: str, scheme: str) -> pd.DataFrame:
     cols = [
         ResultUnit.level,
         ResultUnit.unit_code,
@@ -99,7 +99,7 @@ def _previous_units(conn: Connection, month: str) -> pd.DataFrame:
         ResultUnit.streak_top5,
         *[getattr(ResultUnit, c) for c in RANK_COLUMNS],
     ]
-    df = pd.read_sql(select(*cols).where(ResultUnit.month == month), conn)
+    df = pd.read_sql(select(*cols).where(ResultUnit.scheme == scheme, ResultUnit.month == month), conn)
     for c in (*RANK_COLUMNS, "score_centi"):
         df[c] = df[c].astype("Int64")
     return df
@@ -148,17 +148,23 @@ def _insert_frame(conn: Connection, table, df: pd.DataFrame, columns: Sequence[s
     bulk_insert(conn, table.name, columns, frame_rows(df, columns))
 
 
-def _write_month(conn: Connection, month: str, version_id: str, scores: MonthScores, units: pd.DataFrame) -> None:
+def _delete_month(conn: Connection, month: str, scheme: str) -> None:
     for table in (ResultUnit, ResultParam, ResultLagging, ResultStake):
-        conn.execute(delete(table).where(table.month == month))
+        conn.execute(delete(table).where(table.scheme == scheme, table.month == month))
+
+
+def _write_month(conn: Connection, month: str, scheme: str, version_id: str, scores: MonthScores,
+                 units: pd.DataFrame) -> None:
+    _delete_month(conn, month, scheme)
     units = units.copy()
     if "lagging" not in units:
         units["lagging"] = False
     units["lagging"] = units["lagging"].fillna(False).astype(bool)
-    _insert_frame(conn, ResultUnit.__table__, units, UNIT_COLUMNS, month=month, version_id=version_id, active=True)
+    _insert_frame(conn, ResultUnit.__table__, units, UNIT_COLUMNS, month=month, scheme=scheme, version_id=version_id,
+                  active=True)
 
     params = scores.params[scores.params["level"].isin(["state", "district"])]
-    _insert_frame(conn, ResultParam.__table__, params, PARAM_COLUMNS, month=month)
+    _insert_frame(conn, ResultParam.__table__, params, PARAM_COLUMNS, month=month, scheme=scheme)
 
     lag = scores.lagging.copy()
     lag["critical_parameters"] = lag["critical_parameters"].map(lambda t: ",".join(t) if t else "")
@@ -168,7 +174,7 @@ def _write_month(conn: Connection, month: str, version_id: str, scores: MonthSco
         lag,
         ["station_code", "district_code", "state_code", "score", "not_reported", "low_score",
          "critical_parameters", "at_stake_state", "at_stake_district"],
-        month=month,
+        month=month, scheme=scheme,
     )
     stakes = scores.stakes[scores.stakes["station_code"].isin(set(lag["station_code"]))]
     _insert_frame(
@@ -177,41 +183,57 @@ def _write_month(conn: Connection, month: str, version_id: str, scores: MonthSco
         stakes,
         ["station_code", "parameter", "state_code", "numerator", "denominator", "numerator_needed",
          "at_stake_state", "at_stake_district"],
-        month=month,
+        month=month, scheme=scheme,
     )
 
 
-def recompute_months(conn: Connection, months: Iterable[str], methodology: Methodology) -> list[str]:
-    """Rewrite the results of `months` (and refresh rank changes/streaks of later months). Returns the
-    months recomputed."""
+def _as_schemes(methodology: Schemes | Methodology) -> Schemes:
+    return methodology if isinstance(methodology, Schemes) else Schemes({methodology.scheme: methodology})
+
+
+def recompute_months(conn: Connection, months: Iterable[str], methodology: Schemes | Methodology) -> list[str]:
+    """Rewrite the results of `months` in every scheme (and refresh rank changes/streaks of later months).
+    Each scheme scores only its own parameters' rows (parameter ids are unique across schemes). Returns the
+    months recomputed in at least one scheme."""
     months = sorted(set(months))
     if not months:
         return []
-    wanted = set(months)
     master = load_master(conn)
+    done: set[str] = set()
+    for scheme, scheme_methodology in _as_schemes(methodology).by_id.items():
+        done.update(_recompute_scheme(conn, months, scheme, scheme_methodology, master))
+    from dashboard.store import bump_results_generation
+
+    bump_results_generation(conn)  # every cached page result of earlier generations is now stale
+    return sorted(done)
+
+
+def _recompute_scheme(conn: Connection, months: list[str], scheme: str, methodology: Methodology,
+                      master: MasterData) -> list[str]:
+    wanted = set(months)
+    own = methodology.parameter_ids
     done = []
     for month in months:
         version = methodology.version_for(month)
         station_rows, state_rows = _month_rows(conn, month) if version is not None else (None, None)
+        if version is not None:
+            station_rows = station_rows[station_rows["parameter"].isin(own)]
+            state_rows = state_rows[state_rows["parameter"].isin(own)]
         if version is None or (station_rows.empty and state_rows.empty):
             # no version in force, or no row left (a revert removed the month): the month has no results
-            for table in (ResultUnit, ResultParam, ResultLagging, ResultStake):
-                conn.execute(delete(table).where(table.month == month))
+            _delete_month(conn, month, scheme)
             if version is not None and next_month(month) not in wanted:
-                _refresh_following(conn, month)
+                _refresh_following(conn, month, scheme)
             continue
         scores = score_month(month, version, master, station_rows, state_rows)
-        previous = _previous_units(conn, previous_month(month))
+        previous = _previous_units(conn, previous_month(month), scheme)
         units = add_rank_changes(scores.units, previous)
         units = _with_streaks(units, previous)
-        _write_month(conn, month, version.id, scores, units)
+        _write_month(conn, month, scheme, version.id, scores, units)
         done.append(month)
         if next_month(month) not in wanted:
             # the months up to the next recomputed one take their rank changes and streaks from this one
-            _refresh_following(conn, month)
-    from dashboard.store import bump_results_generation
-
-    bump_results_generation(conn)  # every cached page result of earlier generations is now stale
+            _refresh_following(conn, month, scheme)
     return done
 
 
@@ -221,17 +243,19 @@ DERIVED_COLUMNS = [
 ]
 
 
-def _refresh_following(conn: Connection, last_recomputed: str) -> None:
+def _refresh_following(conn: Connection, last_recomputed: str, scheme: str) -> None:
     """Rank changes and streaks of a month depend on the month before: refresh the months after the
     recomputed ones. Only rows whose values change are written, and the walk stops at the first month
     whose streaks did not change (the months after it cannot change either)."""
     later = [
         m for (m,) in conn.execute(
-            select(ResultUnit.month).where(ResultUnit.month > last_recomputed).distinct().order_by(ResultUnit.month)
+            select(ResultUnit.month).where(ResultUnit.scheme == scheme, ResultUnit.month > last_recomputed)
+            .distinct().order_by(ResultUnit.month)
         )
     ]
     stmt = (
         update(ResultUnit)
+        .where(ResultUnit.scheme == scheme)
         .where(ResultUnit.month == bindparam("b_month"))
         .where(ResultUnit.level == bindparam("b_level"))
         .where(ResultUnit.unit_code == bindparam("b_unit"))
@@ -240,10 +264,10 @@ def _refresh_following(conn: Connection, last_recomputed: str) -> None:
     for month in later:
         cols = [ResultUnit.level, ResultUnit.unit_code, ResultUnit.score_centi,
                 *[getattr(ResultUnit, c) for c in (*RANK_COLUMNS, *DERIVED_COLUMNS)]]
-        stored = pd.read_sql(select(*cols).where(ResultUnit.month == month), conn)
+        stored = pd.read_sql(select(*cols).where(ResultUnit.scheme == scheme, ResultUnit.month == month), conn)
         for c in (*RANK_COLUMNS, *DERIVED_COLUMNS, "score_centi"):
             stored[c] = stored[c].astype("Int64")
-        previous = _previous_units(conn, previous_month(month))
+        previous = _previous_units(conn, previous_month(month), scheme)
         fresh = add_rank_changes(stored.drop(columns=DERIVED_COLUMNS), previous)
         fresh = _with_streaks(fresh, previous)
         differs = pd.Series(False, index=stored.index)

@@ -27,6 +27,7 @@ from dashboard.ingest.files import (
     INT_MAX,
     KINDS,
     MASTER_KINDS,
+    PUBLISHED_KIND,
     _Problems,
     _Table,
 )
@@ -35,7 +36,7 @@ from dashboard.store import (
     PoliceStation,
     State,
 )
-from metrics.methodology import MONTH_RE, Methodology, days_in_month
+from metrics.methodology import MONTH_RE, Methodology, Schemes, days_in_month
 
 
 @dataclass
@@ -50,15 +51,26 @@ def _current_month(today: date | None) -> str:
     return f"{today.year:04d}-{today.month:02d}"
 
 
-def _parameters_frame(methodology: Methodology) -> pd.DataFrame:
+def _parameters_frame(schemes: Schemes) -> pd.DataFrame:
     return pd.DataFrame(
-        [(v.id, p.id, p.level, p.kind) for v in methodology.versions for p in v.parameters],
+        [(v.id, p.id, p.level, p.kind) for m in schemes.by_id.values() for v in m.versions for p in v.parameters],
         columns=["_version", "parameter", "_level", "_kind"],
     )
 
 
-def _validate(tables: list[_Table], conn: Connection, methodology: Methodology, today: date | None,
+def _in_force(schemes: Schemes, month: str) -> dict[str, str | None]:
+    """scheme -> id of its version in force in `month` (None before its first version)."""
+    out = {}
+    for sid, m in schemes.by_id.items():
+        v = m.version_for(month)
+        out[sid] = None if v is None else v.id
+    return out
+
+
+def _validate(tables: list[_Table], conn: Connection, methodology: Schemes | Methodology, today: date | None,
               problems: _Problems, only_state: str | None = None) -> None:
+    if not isinstance(methodology, Schemes):
+        methodology = Schemes({methodology.scheme: methodology})
     by_kind: dict[str, list[_Table]] = {}
     for t in tables:
         by_kind.setdefault(t.kind, []).append(t)
@@ -98,6 +110,10 @@ def _validate(tables: list[_Table], conn: Connection, methodology: Methodology, 
             both = ok["opened"] & ok["closed"]
             problems.add_mask(t, both & (t.df["opened"] > t.df["closed"]), "closed", "closed is before opened",
                               value=lambda sub: sub["opened"] + " > " + sub["closed"])
+        elif t.kind == PUBLISHED_KIND:
+            _check_known(t, "state_code", known.states, "unknown State/UT code (not in the database nor in this "
+                         "import)", problems)
+            _validate_published(t, methodology, current, len(known.states), problems)
         else:
             unit_col = "station_code" if t.kind == "station_rows" else "state_code"
             known_units = known.stations if t.kind == "station_rows" else known.states
@@ -133,7 +149,7 @@ def _check_own_state(tables: list[_Table], conn: Connection, own: str, problems:
 
     for t in tables:
         df = t.df
-        if t.kind in ("states", "districts", "state_rows"):
+        if t.kind in ("states", "districts", "state_rows", PUBLISHED_KIND):
             col, state = "state_code", df["state_code"]
         elif t.kind == "police_stations":
             col, state = "district_code", df["district_code"].map(district_state)
@@ -151,6 +167,53 @@ def _check_own_state(tables: list[_Table], conn: Connection, own: str, problems:
                          f"import only {own}'s rows")
             problems.add_mask(t, bad.to_numpy(), col,
                               lambda sub, s=state: [own_state_rule(s.at[i], own) for i in sub.index])
+
+
+_SCORE_RE = re.compile(r"(?:100(?:\.0{1,2})?|[0-9]{1,2}(?:\.[0-9]{1,2})?)", re.ASCII)
+SCORE_RULE = "a score must be a number from 0 to 100 with at most 2 decimals (e.g. 99.97)"
+RANK_RULE = "a rank must be a whole number from 1 to the number of States/UTs"
+
+
+def _validate_published(t: _Table, methodology: Schemes, current: str, n_states: int, problems: _Problems) -> None:
+    """Published results: known scheme, month not in the future, score in [0, 100] with at most 2 decimals,
+    ranks positive and, where the file lists a whole month of a scheme, the competition ranks of the
+    scores ("1224"); the source is text, inert like every name."""
+    df = t.df
+    month_ok = _per_value(df["month"], _is_month)
+    problems.add_mask(t, (df["month"] != "") & ~month_ok, "month", "malformed month: must be YYYY-MM (e.g. 2024-05)")
+    problems.add_mask(t, month_ok & (df["month"] > current).to_numpy(), "month",
+                      f"month in the future (the current month is {current})")
+    known = set(methodology.ids)
+    problems.add_mask(t, _per_value(df["scheme"], lambda v: v != "" and v not in known), "scheme",
+                      "unknown ranking scheme: use one of " + ", ".join(methodology.ids))
+    score_ok = _per_value(df["score"], lambda v: _SCORE_RE.fullmatch(v) is not None)
+    problems.add_mask(t, (df["score"] != "") & ~score_ok, "score", SCORE_RULE)
+    ranks = {}
+    for col in ("rank", "category_rank"):
+        v = df[col]
+        ok = _per_value(v, lambda x: _INT_RE.fullmatch(x) is not None and 1 <= int(x) <= max(n_states, 1))
+        problems.add_mask(t, (v != "") & ~ok, col, RANK_RULE)
+        ranks[col] = ok
+    source = _per_value(df["source"], _bad_name, dtype=np.int8)
+    problems.add_mask(t, source == 1, "source", CONTROL_RULE)
+    problems.add_mask(t, source == 2, "source", FORMULA_NAME_RULE)
+    # a whole month of a scheme (every State/UT listed once): the ranks must be the scores' competition ranks
+    good = month_ok & score_ok & ranks["rank"] & (df["scheme"].isin(known)).to_numpy()
+    sub = df[good].assign(_centi=[round(float(x) * 100) for x in df.loc[good, "score"]],
+                          _rank=[int(x) for x in df.loc[good, "rank"]])
+    wrong: dict[int, int] = {}
+    for _key, group in sub.groupby(["month", "scheme"]):
+        if group["state_code"].nunique() < n_states or len(group) != group["state_code"].nunique():
+            continue  # a partial list (newspapers report the top five): ranks cannot be checked
+        expected = group["_centi"].rank(method="min", ascending=False).astype(int)
+        for i in group.index[group["_rank"] != expected]:
+            wrong[i] = int(expected[i])
+    if wrong:
+        mask = df.index.isin(list(wrong))
+        problems.add_mask(t, mask, "rank", lambda rows: [
+            f"rank {r} does not match the scores: with score {sc} the competition rank in this month is "
+            f"{wrong[i]} (equal scores share a rank, the next rank skips)"
+            for i, r, sc in zip(rows.index, rows["rank"], rows["score"], strict=True)])
 
 
 def _station_months(conn: Connection, imported: list[_Table]) -> pd.DataFrame:
@@ -267,7 +330,7 @@ def _parse_int(t: _Table, col: str, problems: _Problems) -> tuple[np.ndarray, np
     return values, row_kind == 0
 
 
-def _validate_rows(t: _Table, methodology: Methodology, params: pd.DataFrame, current: str,
+def _validate_rows(t: _Table, methodology: Schemes, params: pd.DataFrame, current: str,
                    problems: _Problems) -> None:
     df = t.df
     level = "station" if t.kind == "station_rows" else "state"
@@ -286,18 +349,37 @@ def _validate_rows(t: _Table, methodology: Methodology, params: pd.DataFrame, cu
     num, num_ok = _parse_int(t, "numerator", problems)
     den, den_ok = _parse_int(t, "denominator", problems)
 
-    # version in force per month (rule 1), then the parameter's level and kind in that version
+    # the parameter's scheme (ids are unique across schemes), the scheme's version in force per month
+    # (rule 1), then the parameter's level and kind in that version
     good_months = [m for m, st in zip(m_uniques, m_state, strict=True) if st == 0]
-    version_of = {m: methodology.version_for(m).id for m in good_months}  # type: ignore[union-attr]
-    version = month.map(version_of).astype(object)  # all NaN (float) when no month is valid: merge needs str
+    force = {m: _in_force(methodology, m) for m in good_months}
+    owner = {pid: sid for sid, m in methodology.by_id.items() for pid in m.parameter_ids}
+    scheme = df["parameter"].map(owner)
+    in_force = {f"{m}|{sid}": v for m, by in force.items() for sid, v in by.items() if v is not None}
+    version = (month.astype(str) + "|" + scheme.fillna("").astype(str)).map(in_force).astype(object)
     info = pd.DataFrame({"_version": version, "parameter": df["parameter"]}).merge(
         params, on=["_version", "parameter"], how="left")
     p_level = info["_level"].to_numpy(dtype=object)
     p_kind = info["_kind"].to_numpy(dtype=object)
     known_param = pd.notna(p_level)
     param_given = df["parameter"].to_numpy(dtype=object) != ""
-    problems.add_mask(t, month_ok & param_given & ~known_param, "parameter", lambda sub: [
-        f"parameter not in methodology version {version_of[m]} in force for {m}" for m in sub["month"]])
+
+    def unknown_words(sub: pd.DataFrame) -> list[str]:
+        out = []
+        for m, pid in zip(sub["month"], sub["parameter"], strict=True):
+            sid = owner.get(pid)
+            if sid is None:
+                versions = [v for v in force[m].values() if v is not None]
+                out.append(f"parameter not in methodology version{'s' if len(versions) > 1 else ''} "
+                           f"{', '.join(versions)} in force for {m}")
+            elif force[m][sid] is None:
+                out.append(f"before the first {sid} methodology version (effective from "
+                           f"{methodology[sid].first_month})")
+            else:
+                out.append(f"parameter not in methodology version {force[m][sid]} in force for {m}")
+        return out
+
+    problems.add_mask(t, month_ok & param_given & ~known_param, "parameter", unknown_words)
     wrong_level = month_ok & known_param & (p_level != level)
     other = "state_rows" if level == "station" else "station_rows"
     problems.add_mask(t, wrong_level, "parameter",

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import orjson
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 
 from dashboard.ingest.files import CHUNK, SQLITE_CACHE_KIB, ImporterError
@@ -19,11 +19,12 @@ from dashboard.store import (
     ImportReplaced,
     Meta,
     PoliceStation,
+    PublishedResult,
     State,
     StateRow,
     StationRow,
 )
-from metrics.methodology import Methodology
+from metrics.methodology import Methodology, Schemes
 
 _ROW_TABLES = {"station_rows": StationRow.__table__, "state_rows": StateRow.__table__}
 
@@ -188,6 +189,40 @@ def _upsert_rows(conn: Connection, kind: str, df: pd.DataFrame, batch_id: int,
     return int(is_new.sum()), n_rep
 
 
+def _upsert_published(conn: Connection, df: pd.DataFrame, batch_id: int) -> tuple[int, int]:
+    """Published results: insert new ones, replace existing ones (their old values kept in ImportReplaced,
+    `batch_id` last so a revert can find the later batches that replaced this one's rows)."""
+    table = PublishedResult.__table__
+    key = ["month", "scheme", "state_code"]
+    rows = pd.DataFrame({
+        **{k: df[k] for k in key},
+        "score_centi": [round(float(x) * 100) for x in df["score"]],
+        "rank": [int(x) if x else None for x in df["rank"]],
+        "category_rank": [int(x) if x else None for x in df.get("category_rank", pd.Series([""] * len(df)))],
+        "source": df.get("source", pd.Series([""] * len(df))).fillna(""),
+        "batch_id": batch_id,
+    })
+    months = sorted(rows["month"].unique())
+    existing = _read_frame(conn, select(table).where(table.c.month.in_(months)))
+    rep = existing.merge(rows[key], on=key, how="inner")
+    if len(rep):
+        olds = [{"score_centi": _none(r["score_centi"]), "rank": _none(r["rank"]),
+                 "category_rank": _none(r["category_rank"]), "source": r["source"], "batch_id": _none(r["batch_id"])}
+                for r in rep.to_dict("records")]
+        olds = [{k: (int(v) if isinstance(v, (np.integer, float)) and k != "source" else v) for k, v in o.items()}
+                for o in olds]
+        _write_replaced(conn, batch_id, table.name, rep[key].values.tolist(), olds)
+        for k in rep[key].values.tolist():
+            conn.execute(delete(table).where(table.c.month == k[0], table.c.scheme == k[1], table.c.state_code == k[2]))
+    records = [{"month": r["month"], "scheme": r["scheme"], "state_code": r["state_code"],
+                "score_centi": int(r["score_centi"]), "source": str(r["source"]), "batch_id": int(batch_id),
+                "rank": None if pd.isna(r["rank"]) else int(r["rank"]),
+                "category_rank": None if pd.isna(r["category_rank"]) else int(r["category_rank"])}
+               for r in rows.to_dict("records")]
+    conn.execute(insert(table), records)
+    return len(rows) - len(rep), len(rep)
+
+
 def months_with_data(conn: Connection) -> list[str]:
     months = {m for (m,) in conn.execute(select(StationRow.month).distinct())}
     months |= {m for (m,) in conn.execute(select(StateRow.month).distinct())}
@@ -208,7 +243,7 @@ def _audit(conn: Connection, actor: str, action: str, detail: str) -> None:
     audit.record(conn, action, actor=actor, detail=detail)  # in this transaction: kept iff the change is
 
 
-def _recompute(conn: Connection, months: Sequence[str], methodology: Methodology) -> list[str]:
+def _recompute(conn: Connection, months: Sequence[str], methodology: Schemes | Methodology) -> list[str]:
     if not months:
         return []
     from dashboard.ingest.recompute import (
@@ -236,11 +271,12 @@ def _lock(conn: Connection) -> None:
         conn.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
 
 
-def _methodology(engine: Engine) -> Methodology:
-    from dashboard.store import load_stored_methodology
+def _methodology(engine: Engine) -> Schemes:
+    """Every stored scheme's methodology (an import may mix schemes' rows)."""
+    from dashboard.store import load_stored_schemes
 
     try:
-        methodology = load_stored_methodology(engine)
+        methodology = load_stored_schemes(engine)
     except (sa_exc.OperationalError, sa_exc.ProgrammingError) as exc:
         raise ImporterError("the database has no CCTNS schema yet: run `cctns init-db` first") from exc
     if methodology is None:

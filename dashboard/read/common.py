@@ -17,8 +17,10 @@ from dashboard.store import (
     ResultUnit,
     State,
     StationRow,
+    scheme_order,
 )
 from metrics.methodology import (
+    DEFAULT_SCHEME,
     Methodology,
     Version,
     is_month,
@@ -52,31 +54,54 @@ def _parse_cached(text: str) -> Methodology:
     return parse_methodology(text, "stored methodology")
 
 
-def methodology(engine: Engine) -> Methodology:
+def methodology(engine: Engine, *, scheme: str = DEFAULT_SCHEME) -> Methodology:
+    """One scheme's methodology as stored (parsed once per TOML text)."""
     with engine.connect() as conn:
-        text = conn.execute(select(MethodologySource.toml).where(MethodologySource.id == 1)).scalar_one_or_none()
+        text = conn.execute(select(MethodologySource.toml).where(MethodologySource.scheme == scheme)
+                            ).scalar_one_or_none()
     if text is None:
-        raise LookupError("no methodology stored: run `cctns init-db`")
+        raise LookupError(f"no methodology stored for the scheme {scheme!r}: run `cctns init-db`")
     return _parse_cached(text)
 
 
-def version_for(engine: Engine, month: str) -> Version | None:
-    return methodology(engine).version_for(month)
+@cached
+def schemes(engine: Engine) -> list[dict]:
+    """The stored ranking schemes in display order: id, name, name_hi, short."""
+    with engine.connect() as conn:
+        rows = dict(conn.execute(select(MethodologySource.scheme, MethodologySource.toml)).all())
+    out = []
+    for sid in scheme_order(rows):
+        m = _parse_cached(rows[sid])
+        out.append({"id": sid, "name": m.scheme_name, "name_hi": m.scheme_name_hi, "short": m.scheme_short})
+    return out
+
+
+def scheme_ids(engine: Engine) -> list[str]:
+    return [s["id"] for s in schemes(engine)]
+
+
+def valid_scheme(value: object, known: list[str]) -> str:
+    """A scheme sent by a client, accepted only if it is a stored scheme; otherwise the default (CCTNS)."""
+    return value if isinstance(value, str) and value in known else DEFAULT_SCHEME
+
+
+def version_for(engine: Engine, month: str, *, scheme: str = DEFAULT_SCHEME) -> Version | None:
+    return methodology(engine, scheme=scheme).version_for(month)
 
 
 @cached
-def months(engine: Engine) -> list[str]:
+def months(engine: Engine, *, scheme: str = DEFAULT_SCHEME) -> list[str]:
     with engine.connect() as conn:
         rows = conn.execute(
-            select(ResultUnit.month).where(ResultUnit.level == "state").distinct().order_by(ResultUnit.month)
+            select(ResultUnit.month).where(ResultUnit.scheme == scheme, ResultUnit.level == "state").distinct().order_by(ResultUnit.month)
         )
         return [m for (m,) in rows]
 
 
 @cached
-def latest_month(engine: Engine) -> str | None:
+def latest_month(engine: Engine, *, scheme: str = DEFAULT_SCHEME) -> str | None:
     with engine.connect() as conn:
-        return conn.execute(select(func.max(ResultUnit.month)).where(ResultUnit.level == "state")).scalar()
+        return conn.execute(select(func.max(ResultUnit.month)).where(ResultUnit.scheme == scheme, ResultUnit.level == "state")).scalar()
 
 
 @cached
@@ -144,8 +169,8 @@ def _window(last_month: str, n_months: int) -> list[str]:
     return sorted(out)
 
 
-def _with_parameter_names(engine: Engine, month: str, df: pd.DataFrame) -> pd.DataFrame:
-    version = version_for(engine, month)
+def _with_parameter_names(engine: Engine, month: str, df: pd.DataFrame, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    version = version_for(engine, month, scheme=scheme)
     if version is None or df.empty:
         df = df.copy()
         df["parameter_name"] = df.get("parameter", pd.Series(dtype=str))
@@ -162,9 +187,9 @@ def _with_parameter_names(engine: Engine, month: str, df: pd.DataFrame) -> pd.Da
     return df
 
 
-def _unit_row(engine: Engine, month: str, level: str, code: str) -> dict | None:
+def _unit_row(engine: Engine, month: str, level: str, code: str, *, scheme: str = DEFAULT_SCHEME) -> dict | None:
     df = _df(engine, select(*_UNIT_COLS).where(
-        ResultUnit.month == month, ResultUnit.level == level, ResultUnit.unit_code == code))
+        ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == level, ResultUnit.unit_code == code))
     if df.empty:
         return None
     return _add_display(df).iloc[0].to_dict()

@@ -17,19 +17,20 @@ from dashboard.store import (
     StateRow,
     User,
 )
+from metrics.methodology import DEFAULT_SCHEME
 
 
 @cached
-def reporting_status(engine: Engine, month: str, scope: Scope) -> pd.DataFrame:
+def reporting_status(engine: Engine, month: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Per State (national), per district (state/district users): stations active and reported."""
     if scope.role == "national":
         stmt = (select(ResultUnit.unit_code, State.name, ResultUnit.stations_active, ResultUnit.stations_reported)
                 .join(State, State.code == ResultUnit.unit_code)
-                .where(ResultUnit.month == month, ResultUnit.level == "state"))
+                .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "state"))
     else:
         stmt = (select(ResultUnit.unit_code, District.name, ResultUnit.stations_active, ResultUnit.stations_reported)
                 .join(District, District.code == ResultUnit.unit_code)
-                .where(ResultUnit.month == month, ResultUnit.level == "district",
+                .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "district",
                        ResultUnit.state_code == scope.state_code))
         if scope.role == "district":
             stmt = stmt.where(ResultUnit.unit_code == scope.district_code)
@@ -54,12 +55,12 @@ def import_batches(engine: Engine, limit: int = 50) -> pd.DataFrame:
 
 @cached
 def not_reported_stations(engine: Engine, month: str, scope: Scope, state_code: str,
-                          district_code: str | None = None) -> pd.DataFrame:
+                          district_code: str | None = None, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     if district_code is None:
         scope.require(scope.can_see_state_stations(state_code), f"stations of {state_code}")
     else:
         scope.require(scope.can_see_district(state_code, district_code), f"stations of {district_code}")
-    conds = [ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.reported.is_(False),
+    conds = [ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.reported.is_(False),
              ResultUnit.state_code == state_code]
     if district_code:
         conds.append(ResultUnit.district_code == district_code)
@@ -78,14 +79,14 @@ def districts_of(engine: Engine, state_code: str, scope: Scope) -> list[dict]:
     return [{"code": c, "name": n} for c, n in rows if scope.can_see_district(state_code, c)]
 
 
-def active_stations(engine: Engine, month: str, level: str, code: str) -> int | None:
+def active_stations(engine: Engine, month: str, level: str, code: str, *, scheme: str = DEFAULT_SCHEME) -> int | None:
     """Active police stations of a State or district in the month (from the results)."""
     with engine.connect() as conn:
         return conn.execute(select(ResultUnit.stations_active).where(
-            ResultUnit.month == month, ResultUnit.level == level, ResultUnit.unit_code == code)).scalar()
+            ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == level, ResultUnit.unit_code == code)).scalar()
 
 
-def station_reporting(engine: Engine, month: str, scope: Scope, district_code: str) -> pd.DataFrame:
+def station_reporting(engine: Engine, month: str, scope: Scope, district_code: str, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Each active station of a district with whether it reported: station_code, name, reported."""
     info = unit_info(engine, "district", district_code)
     if info is None:
@@ -94,15 +95,15 @@ def station_reporting(engine: Engine, month: str, scope: Scope, district_code: s
     return _df(engine, select(ResultUnit.unit_code.label("station_code"), PoliceStation.name,
                                       ResultUnit.reported)
                        .join(PoliceStation, PoliceStation.code == ResultUnit.unit_code)
-                       .where(ResultUnit.month == month, ResultUnit.level == "station",
+                       .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station",
                               ResultUnit.district_code == district_code)
                        .order_by(PoliceStation.name))
 
 
-def not_reported_in_scope(engine: Engine, month: str, scope: Scope, limit: int = 5000) -> pd.DataFrame:
+def not_reported_in_scope(engine: Engine, month: str, scope: Scope, limit: int = 5000, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Active stations with no row this month, within the user's whole scope: station_code, name,
     district_code, district_name, state_code, state_name."""
-    conds = [ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.reported.is_(False)]
+    conds = [ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.reported.is_(False)]
     if scope.role == "state":
         conds.append(ResultUnit.state_code == scope.state_code)
     elif scope.role == "district":
@@ -118,10 +119,10 @@ def not_reported_in_scope(engine: Engine, month: str, scope: Scope, limit: int =
     return _df(engine, stmt)
 
 
-def state_rows_status(engine: Engine, month: str) -> pd.DataFrame:
+def state_rows_status(engine: Engine, month: str, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Every State/UT with how many State-level parameter rows it sent this month, of those the version
     expects: state_code, name, sent, expected (State-level facts are circulated to every State)."""
-    version = version_for(engine, month)
+    version = version_for(engine, month, scheme=scheme)
     expected = len(version.state_parameters) if version else 0
     with engine.connect() as conn:
         states = pd.read_sql(select(State.code.label("state_code"), State.name).order_by(State.name), conn)

@@ -33,41 +33,42 @@ from metrics.analysis import (
     peer_group,
 )
 from metrics.methodology import (
+    DEFAULT_SCHEME,
     Version,
 )
 
 
 @cached
 def lagging(engine: Engine, month: str, scope: Scope, state_code: str, district_code: str | None = None,
-            worded: bool = True) -> pd.DataFrame:
+            worded: bool = True, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Lagging stations of a State or a district, ordered by marks at stake (State), with reasons and
     actions in words (`worded=False`: the stored rows only, for callers that word them their own way)."""
     if district_code is None:
         scope.require(scope.can_see_state_stations(state_code), f"lagging stations of {state_code}")
     else:
         scope.require(scope.can_see_district(state_code, district_code), f"lagging stations of {district_code}")
-    return _lagging_rows(engine, month, state_code, district_code, worded=worded)
+    return _lagging_rows(engine, month, state_code, district_code, worded=worded, scheme=scheme)
 
 
 @cached
 def lagging_head(engine: Engine, month: str, scope: Scope, state_code: str, district_code: str | None = None,
-                 n: int = 10) -> tuple[pd.DataFrame, int]:
+                 n: int = 10, *, scheme: str = DEFAULT_SCHEME) -> tuple[pd.DataFrame, int]:
     """(the first `n` rows of `lagging(...)`, the number of lagging stations): reasons are worded for the
     rows shown only."""
     if district_code is None:
         scope.require(scope.can_see_state_stations(state_code), f"lagging stations of {state_code}")
     else:
         scope.require(scope.can_see_district(state_code, district_code), f"lagging stations of {district_code}")
-    conds = [ResultLagging.month == month, ResultLagging.state_code == state_code]
+    conds = [ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.state_code == state_code]
     if district_code is not None:
         conds.append(ResultLagging.district_code == district_code)
     with engine.connect() as conn:
         total = int(conn.execute(select(func.count()).select_from(ResultLagging).where(*conds)).scalar() or 0)
-    return _lagging_rows(engine, month, state_code, district_code, limit=n), total
+    return _lagging_rows(engine, month, state_code, district_code, limit=n, scheme=scheme), total
 
 
 def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: str | None = None,
-                  limit: int | None = None, worded: bool = True) -> pd.DataFrame:
+                  limit: int | None = None, worded: bool = True, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """`lagging` without the scope check; `limit`: only the first rows in its order (marks at stake for
     the State, then station code)."""
     stmt = (
@@ -75,9 +76,9 @@ def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: st
                ResultUnit.score_centi)
         .join(PoliceStation, PoliceStation.code == ResultLagging.station_code)
         .join(District, District.code == ResultLagging.district_code)
-        .join(ResultUnit, and_(ResultUnit.month == ResultLagging.month, ResultUnit.level == "station",
+        .join(ResultUnit, and_(ResultUnit.scheme == scheme, ResultUnit.month == ResultLagging.month, ResultUnit.level == "station",
                                ResultUnit.unit_code == ResultLagging.station_code))
-        .where(ResultLagging.month == month, ResultLagging.state_code == state_code)
+        .where(ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.state_code == state_code)
     )
     if district_code is not None:
         stmt = stmt.where(ResultLagging.district_code == district_code)
@@ -89,10 +90,10 @@ def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: st
     if not worded:
         return df.sort_values(["at_stake_state", "station_code"], ascending=[False, True]).reset_index(drop=True)
     stakes = _df(engine, select(ResultStake).where(
-        ResultStake.month == month, ResultStake.state_code == state_code,
+        ResultStake.scheme == scheme, ResultStake.month == month, ResultStake.state_code == state_code,
         ResultStake.station_code.in_(df["station_code"].tolist()) if len(df) < 900 else true()))
-    stakes = _with_parameter_names(engine, month, stakes)
-    version = version_for(engine, month)
+    stakes = _with_parameter_names(engine, month, stakes, scheme=scheme)
+    version = version_for(engine, month, scheme=scheme)
     threshold = float(version.lagging_score_below) if version else 90.0
     crit_threshold = float(version.critical_achievement_below) if version else 0.8
     by_station = stakes_by_station(stakes)
@@ -131,18 +132,18 @@ def stakes_by_station(stakes: pd.DataFrame) -> dict[str, list[dict]]:
 
 
 @cached
-def lagging_stakes(engine: Engine, month: str, station_code: str, scope: Scope) -> pd.DataFrame:
+def lagging_stakes(engine: Engine, month: str, station_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     info = unit_info(engine, "station", station_code)
     if info is None:
         return pd.DataFrame()
     scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
-    df = _df(engine, select(ResultStake).where(ResultStake.month == month, ResultStake.station_code == station_code))
-    return _with_parameter_names(engine, month, df).sort_values("at_stake_state", ascending=False)
+    df = _df(engine, select(ResultStake).where(ResultStake.scheme == scheme, ResultStake.month == month, ResultStake.station_code == station_code))
+    return _with_parameter_names(engine, month, df, scheme=scheme).sort_values("at_stake_state", ascending=False)
 
 
 @cached
 def unit_stakes(engine: Engine, month: str, scope: Scope, state_code: str,
-                district_code: str | None = None) -> pd.DataFrame:
+                district_code: str | None = None, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Marks at stake per lagging station x parameter (rule 11) in a State or a district, with names:
     station_code, station_name, district_code, parameter, parameter_name, numerator, denominator,
     numerator_needed, at_stake_state, at_stake_district; ordered by at_stake_state descending."""
@@ -155,11 +156,11 @@ def unit_stakes(engine: Engine, month: str, scope: Scope, state_code: str,
                ResultStake.parameter, ResultStake.numerator, ResultStake.denominator, ResultStake.numerator_needed,
                ResultStake.at_stake_state, ResultStake.at_stake_district)
         .join(PoliceStation, PoliceStation.code == ResultStake.station_code)
-        .where(ResultStake.month == month, ResultStake.state_code == state_code)
+        .where(ResultStake.scheme == scheme, ResultStake.month == month, ResultStake.state_code == state_code)
     )
     if district_code is not None:
         stmt = stmt.where(PoliceStation.district_code == district_code)
-    df = _with_parameter_names(engine, month, _df(engine, stmt))
+    df = _with_parameter_names(engine, month, _df(engine, stmt), scheme=scheme)
     if df.empty:
         return df
     return df.sort_values(["at_stake_state", "station_code", "position"],
@@ -207,28 +208,28 @@ def clean_filters(query: Mapping[str, object], version: Version | None) -> Laggi
 
 
 def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, district_code: str | None = None,
-                 filters: LaggingFilters | None = None) -> pd.DataFrame:
+                 filters: LaggingFilters | None = None, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Lagging stations of a State (or one district) with peer group, published score, reasons in words
     and counts, and the action list; filtered; ordered by marks at stake for the State (largest first),
     then station code. Raises OutOfScope outside the scope (via lagging)."""
     filters = filters or LaggingFilters()
     if filters.district and district_code is None:
         district_code = filters.district
-    df = lagging(engine, month, scope, state_code, district_code, worded=False)
+    df = lagging(engine, month, scope, state_code, district_code, worded=False, scheme=scheme)
     if df.empty:
         return empty_lagging()
-    version = version_for(engine, month)
+    version = version_for(engine, month, scheme=scheme)
     params = {p.id: p for p in version.parameters} if version else {}
     crit_line = f"{float(version.critical_achievement_below):.0%}" if version else "80%"
     lag_line = f"{float(version.lagging_score_below):g}" if version else "90"
     codes = df["station_code"].tolist()
     # published scores (x100, rounded half up from the exact score) from the results
     centi = _df(engine, select(ResultUnit.unit_code, ResultUnit.score_centi).where(
-        ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.unit_code.in_(codes)))
+        ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.unit_code.in_(codes)))
     centi_by = dict(zip(centi["unit_code"], centi["score_centi"], strict=True))
     fir = _fir_volume(engine, month, codes)
     stakes = _df(engine, select(ResultStake).where(
-        ResultStake.month == month, ResultStake.state_code == state_code,
+        ResultStake.scheme == scheme, ResultStake.month == month, ResultStake.state_code == state_code,
         ResultStake.station_code.in_(codes)))
     by_station = stakes_by_station(stakes)
 
@@ -325,25 +326,25 @@ def lagging_table(lagging: pd.DataFrame) -> pd.DataFrame:
     return lagging.reindex(columns=list(LAGGING_COLUMNS)).rename(columns=LAGGING_COLUMNS).reset_index(drop=True)
 
 
-def lagging_by_state(engine: Engine, month: str, scope: Scope) -> pd.DataFrame:
+def lagging_by_state(engine: Engine, month: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Counts of lagging stations per State (national users only): state_code, name, stations_active,
     lagging, not_reported, low_score, critical, top_at_stake; most lagging first."""
     scope.require(scope.role == "national", "lagging counts of every State")
     with engine.connect() as conn:
-        lag = _lagging_counts(conn, month)
+        lag = _lagging_counts(conn, month, scheme=scheme)
         units = pd.read_sql(select(ResultUnit.unit_code.label("state_code"), State.name, ResultUnit.stations_active)
                             .join(State, State.code == ResultUnit.unit_code)
-                            .where(ResultUnit.month == month, ResultUnit.level == "state"), conn)
+                            .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "state"), conn)
     out = units.merge(lag, on="state_code", how="left")
     for c in ("lagging", "not_reported", "low_score", "critical"):
         out[c] = out[c].fillna(0).astype(int)
     return out.sort_values(["lagging", "name"], ascending=[False, True]).reset_index(drop=True)
 
 
-def _lagging_counts(conn, month: str) -> pd.DataFrame:
+def _lagging_counts(conn, month: str, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     rows = pd.read_sql(select(ResultLagging.state_code, ResultLagging.not_reported, ResultLagging.low_score,
                               ResultLagging.critical_parameters, ResultLagging.at_stake_state)
-                       .where(ResultLagging.month == month), conn)
+                       .where(ResultLagging.scheme == scheme, ResultLagging.month == month), conn)
     if rows.empty:
         return pd.DataFrame(columns=["state_code", "lagging", "not_reported", "low_score", "critical", "top_at_stake"])
     rows["critical"] = rows["critical_parameters"].fillna("").astype(str).str.len() > 0

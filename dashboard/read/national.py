@@ -20,15 +20,16 @@ from dashboard.store import (
     ResultUnit,
     State,
 )
+from metrics.methodology import DEFAULT_SCHEME
 
 
 @cached
-def states_table(engine: Engine, month: str, category: str | None = None) -> pd.DataFrame:
+def states_table(engine: Engine, month: str, category: str | None = None, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """The league table of States/UTs for a month, ordered by rank (unscored last)."""
     stmt = (
         select(*_UNIT_COLS, State.name, State.category)
         .join(State, State.code == ResultUnit.unit_code)
-        .where(ResultUnit.month == month, ResultUnit.level == "state")
+        .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "state")
     )
     if category:
         stmt = stmt.where(State.category == category)
@@ -46,6 +47,8 @@ def rank_history(
     unit_codes: list[str] | None = None,
     rank_column: str = "rank_national",
     state_code: str | None = None,
+    *,
+    scheme: str = DEFAULT_SCHEME,
 ) -> pd.DataFrame:
     """Long table month, unit_code, name, rank, score_centi over the n months ending at last_month."""
     window = _window(last_month, n_months)
@@ -55,7 +58,7 @@ def rank_history(
         select(ResultUnit.month, ResultUnit.unit_code, name_col.label("name"), rank.label("rank"),
                ResultUnit.score_centi)
         .join(*join)
-        .where(ResultUnit.level == level, ResultUnit.month.in_(window))
+        .where(ResultUnit.level == level, ResultUnit.scheme == scheme, ResultUnit.month.in_(window))
     )
     if unit_codes is not None:
         stmt = stmt.where(ResultUnit.unit_code.in_(unit_codes))
@@ -69,7 +72,7 @@ def rank_history(
 
 @cached
 def param_matrix(engine: Engine, month: str, level: str, state_code: str | None = None,
-                 scope: Scope | None = None) -> pd.DataFrame:
+                 scope: Scope | None = None, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Units x parameters (long form) with pooled values and marks lost: States or a State's districts."""
     if level == "district":
         if state_code is None:
@@ -83,9 +86,9 @@ def param_matrix(engine: Engine, month: str, level: str, state_code: str | None 
                ResultParam.denominator, ResultParam.applicable, ResultParam.value, ResultParam.achievement,
                ResultParam.marks, ResultParam.weight, ResultParam.marks_lost, ResultParam.contribution)
         .join(join[0], join[1].left == ResultParam.unit_code)
-        .where(ResultParam.month == month, ResultParam.level == level)
+        .where(ResultParam.scheme == scheme, ResultParam.month == month, ResultParam.level == level)
     )
     if state_code is not None:
         stmt = stmt.where(ResultParam.state_code == state_code)
     df = _df(engine, stmt)
-    return _with_parameter_names(engine, month, df)
+    return _with_parameter_names(engine, month, df, scheme=scheme)

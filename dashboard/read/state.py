@@ -22,27 +22,28 @@ from metrics.analysis import (
     scored_units,
 )
 from metrics.methodology import (
+    DEFAULT_SCHEME,
     previous_month,
 )
 
 
 @cached
-def state_headline(engine: Engine, month: str, state_code: str) -> dict | None:
+def state_headline(engine: Engine, month: str, state_code: str, *, scheme: str = DEFAULT_SCHEME) -> dict | None:
     """Score, ranks and changes, streaks, and the States just above and below (all-India and category)."""
-    return _state_headline(engine, month, state_code, states_table(engine, month))
+    return _state_headline(engine, month, state_code, states_table(engine, month, scheme=scheme))
 
 
 @cached  # in the shared query cache (dashboard.read.cache), like the read functions it combines
-def state_summary(engine: Engine, month: str, state_code: str, scope: Scope, top: int = 10) -> dict | None:
+def state_summary(engine: Engine, month: str, state_code: str, scope: Scope, top: int = 10, *, scheme: str = DEFAULT_SCHEME) -> dict | None:
     """What the State page's summary shows, reading each table once: {"headline": state_headline(...),
     "why": why_rank_moved(...), "plan": overtake_plan(...)}; None when the State has no result."""
-    table = states_table(engine, month)
+    table = states_table(engine, month, scheme=scheme)
     headline = _state_headline(engine, month, state_code, table)
     if headline is None:
         return None
-    params = unit_params(engine, month, "state", state_code)
-    return {"headline": headline, "why": _why_rank_moved(engine, month, state_code, table, params),
-            "plan": _overtake_plan(engine, month, state_code, scope, headline, params, top)}
+    params = unit_params(engine, month, "state", state_code, scheme=scheme)
+    return {"headline": headline, "why": _why_rank_moved(engine, month, state_code, table, params, scheme=scheme),
+            "plan": _overtake_plan(engine, month, state_code, scope, headline, params, top, scheme=scheme)}
 
 
 def _state_headline(engine: Engine, month: str, state_code: str, table: pd.DataFrame) -> dict | None:
@@ -86,22 +87,22 @@ def _neighbours(table: pd.DataFrame, code: str, rank_col: str) -> dict:
 
 
 @cached
-def why_rank_moved(engine: Engine, month: str, state_code: str, neighbours: int = 2) -> dict:
+def why_rank_moved(engine: Engine, month: str, state_code: str, neighbours: int = 2, *, scheme: str = DEFAULT_SCHEME) -> dict:
     """Our score change by parameter, beside the score change of the States ranked around us."""
-    table = states_table(engine, month)
+    table = states_table(engine, month, scheme=scheme)
     if not (table["unit_code"] == state_code).any():
         return {"own": pd.DataFrame(), "rivals": pd.DataFrame()}
-    return _why_rank_moved(engine, month, state_code, table, unit_params(engine, month, "state", state_code),
-                           neighbours)
+    return _why_rank_moved(engine, month, state_code, table, unit_params(engine, month, "state", state_code, scheme=scheme),
+                           neighbours, scheme=scheme)
 
 
 def _why_rank_moved(engine: Engine, month: str, state_code: str, table: pd.DataFrame, now_p: pd.DataFrame,
-                    neighbours: int = 2) -> dict:
+                    neighbours: int = 2, *, scheme: str = DEFAULT_SCHEME) -> dict:
     prev = previous_month(month)
     own = table[table["unit_code"] == state_code]
     if own.empty:
         return {"own": pd.DataFrame(), "rivals": pd.DataFrame()}
-    prev_p = unit_params(engine, prev, "state", state_code)
+    prev_p = unit_params(engine, prev, "state", state_code, scheme=scheme)
     decomposition = score_change_by_parameter(now_p, prev_p) if not prev_p.empty else pd.DataFrame()
     if not decomposition.empty:
         names = dict(zip(now_p["parameter"], now_p["parameter_name"], strict=False))
@@ -119,24 +120,24 @@ def _why_rank_moved(engine: Engine, month: str, state_code: str, table: pd.DataF
 
 
 @cached
-def overtake_plan(engine: Engine, month: str, state_code: str, scope: Scope, top: int = 10) -> dict:
+def overtake_plan(engine: Engine, month: str, state_code: str, scope: Scope, top: int = 10, *, scheme: str = DEFAULT_SCHEME) -> dict:
     """Marks needed to pass the State above, and the parameters and stations that would earn them."""
-    headline = state_headline(engine, month, state_code)
+    headline = state_headline(engine, month, state_code, scheme=scheme)
     if headline is None:
         return {}
-    return _overtake_plan(engine, month, state_code, scope, headline, unit_params(engine, month, "state", state_code),
-                          top)
+    return _overtake_plan(engine, month, state_code, scope, headline, unit_params(engine, month, "state", state_code, scheme=scheme),
+                          top, scheme=scheme)
 
 
 def _overtake_plan(engine: Engine, month: str, state_code: str, scope: Scope, headline: dict, params: pd.DataFrame,
-                   top: int = 10) -> dict:
+                   top: int = 10, *, scheme: str = DEFAULT_SCHEME) -> dict:
     params = params[params["applicable"]].sort_values("marks_lost", ascending=False)
     plan = {"above": headline["neighbours"].get("above"), "marks_lost": params}
     if scope.can_see_state_stations(state_code):
         stakes = _df(engine, select(ResultStake.parameter, func.sum(ResultStake.at_stake_state).label("at_stake"),
                                     func.count().label("stations"))
-                     .where(ResultStake.month == month, ResultStake.state_code == state_code)
+                     .where(ResultStake.scheme == scheme, ResultStake.month == month, ResultStake.state_code == state_code)
                      .group_by(ResultStake.parameter))
-        plan["by_parameter"] = _with_parameter_names(engine, month, stakes).sort_values("at_stake", ascending=False)
-        plan["stations"] = _lagging_rows(engine, month, state_code, limit=top)  # = lagging(...).head(top)
+        plan["by_parameter"] = _with_parameter_names(engine, month, stakes, scheme=scheme).sort_values("at_stake", ascending=False)
+        plan["stations"] = _lagging_rows(engine, month, state_code, limit=top, scheme=scheme)  # = lagging(...).head(top)
     return plan

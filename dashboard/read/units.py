@@ -35,6 +35,7 @@ from metrics.analysis import (
     peer_group,
 )
 from metrics.methodology import (
+    DEFAULT_SCHEME,
     Version,
     days_in_month,
 )
@@ -42,16 +43,16 @@ from metrics.scoring import station_parameter_values
 
 
 @cached
-def districts_table(engine: Engine, month: str, state_code: str, scope: Scope) -> pd.DataFrame:
+def districts_table(engine: Engine, month: str, state_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     scope.require(scope.can_see_state_detail(state_code), f"districts of {state_code}")
     stmt = (
         select(*_UNIT_COLS, District.name)
         .join(District, District.code == ResultUnit.unit_code)
-        .where(ResultUnit.month == month, ResultUnit.level == "district", ResultUnit.state_code == state_code)
+        .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "district", ResultUnit.state_code == state_code)
     )
     df = _add_display(_df(engine, stmt))
     lag = _df(engine, select(ResultLagging.district_code, func.count().label("lagging_stations"))
-              .where(ResultLagging.month == month, ResultLagging.state_code == state_code)
+              .where(ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.state_code == state_code)
               .group_by(ResultLagging.district_code))
     df = df.merge(lag.rename(columns={"district_code": "unit_code"}), on="unit_code", how="left")
     df["lagging_stations"] = df["lagging_stations"].fillna(0).astype(int)
@@ -59,25 +60,25 @@ def districts_table(engine: Engine, month: str, state_code: str, scope: Scope) -
 
 
 @cached
-def score_trend(engine: Engine, level: str, unit_code: str, last_month: str, n_months: int = 24) -> pd.DataFrame:
+def score_trend(engine: Engine, level: str, unit_code: str, last_month: str, n_months: int = 24, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     window = _window(last_month, n_months)
     stmt = select(ResultUnit.month, ResultUnit.score, ResultUnit.score_centi, ResultUnit.version_id,
                   ResultUnit.rank_national, ResultUnit.rank_category, ResultUnit.rank_in_state,
                   ResultUnit.rank_in_district, ResultUnit.reported).where(
-        ResultUnit.level == level, ResultUnit.unit_code == unit_code, ResultUnit.month.in_(window)
+        ResultUnit.level == level, ResultUnit.unit_code == unit_code, ResultUnit.scheme == scheme, ResultUnit.month.in_(window)
     ).order_by(ResultUnit.month)
     return _add_display(_df(engine, stmt))
 
 
 @cached
-def unit_params(engine: Engine, month: str, level: str, unit_code: str) -> pd.DataFrame:
+def unit_params(engine: Engine, month: str, level: str, unit_code: str, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     df = _df(engine, select(ResultParam).where(
-        ResultParam.month == month, ResultParam.level == level, ResultParam.unit_code == unit_code))
-    return _with_parameter_names(engine, month, df)
+        ResultParam.scheme == scheme, ResultParam.month == month, ResultParam.level == level, ResultParam.unit_code == unit_code))
+    return _with_parameter_names(engine, month, df, scheme=scheme)
 
 
 @cached
-def stations_table(engine: Engine, month: str, district_code: str, scope: Scope) -> pd.DataFrame:
+def stations_table(engine: Engine, month: str, district_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     info = unit_info(engine, "district", district_code)
     if info is None:
         return pd.DataFrame()
@@ -85,7 +86,7 @@ def stations_table(engine: Engine, month: str, district_code: str, scope: Scope)
     stmt = (
         select(*_UNIT_COLS, PoliceStation.name)
         .join(PoliceStation, PoliceStation.code == ResultUnit.unit_code)
-        .where(ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.district_code == district_code)
+        .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.district_code == district_code)
     )
     df = _add_display(_df(engine, stmt))
     fir = _fir_volume(engine, month, df["unit_code"].tolist())
@@ -93,31 +94,31 @@ def stations_table(engine: Engine, month: str, district_code: str, scope: Scope)
     df["peer_group"] = [peer_group(v) for v in df["fir_volume"]]
     stakes = _df(engine, select(ResultLagging.station_code, ResultLagging.at_stake_state,
                                 ResultLagging.at_stake_district).where(
-        ResultLagging.month == month, ResultLagging.district_code == district_code))
+        ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.district_code == district_code))
     df = df.merge(stakes.rename(columns={"station_code": "unit_code"}), on="unit_code", how="left")
     return df.sort_values(["rank_in_district", "name"], na_position="last").reset_index(drop=True)
 
 
 @cached
-def station_params(engine: Engine, month: str, station_code: str, scope: Scope) -> pd.DataFrame:
+def station_params(engine: Engine, month: str, station_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """The month's parameter table of one station (value, numerator/denominator, target, marks, lost)."""
     info = unit_info(engine, "station", station_code)
     if info is None:
         return pd.DataFrame()
     scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
     return _station_values(engine, month, PoliceStation.code == station_code,
-                           StationRow.station_code == station_code)
+                           StationRow.station_code == station_code, scheme=scheme)
 
 
-def _station_values(engine: Engine, month: str, station_where, row_where) -> pd.DataFrame:
-    version = version_for(engine, month)
+def _station_values(engine: Engine, month: str, station_where, row_where, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    version = version_for(engine, month, scheme=scheme)
     if version is None:
         return pd.DataFrame()
     stations = _station_master(engine, station_where)
     rows = _df(engine, select(StationRow.station_code, StationRow.parameter, StationRow.numerator,
                               StationRow.denominator).where(StationRow.month == month, row_where))
     values = station_parameter_values(month, version, stations, rows)
-    values = _with_parameter_names(engine, month, values)
+    values = _with_parameter_names(engine, month, values, scheme=scheme)
     targets = {p.id: float(p.target) for p in version.parameters}
     critical = {p.id: p.critical for p in version.parameters}
     values["target"] = values["parameter"].map(targets)
@@ -128,33 +129,33 @@ def _station_values(engine: Engine, month: str, station_where, row_where) -> pd.
 
 
 @cached
-def district_station_matrix(engine: Engine, month: str, district_code: str, scope: Scope) -> pd.DataFrame:
+def district_station_matrix(engine: Engine, month: str, district_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     info = unit_info(engine, "district", district_code)
     if info is None:
         return pd.DataFrame()
     scope.require(scope.can_see_district(info["state_code"], district_code), f"stations of {district_code}")
     codes = select(PoliceStation.code).where(PoliceStation.district_code == district_code)
     return _station_values(engine, month, PoliceStation.district_code == district_code,
-                           StationRow.station_code.in_(codes))
+                           StationRow.station_code.in_(codes), scheme=scheme)
 
 
-def station_months_not_reported(engine: Engine, station_code: str, last_month: str, n_months: int = 24) -> list[str]:
+def station_months_not_reported(engine: Engine, station_code: str, last_month: str, n_months: int = 24, *, scheme: str = DEFAULT_SCHEME) -> list[str]:
     window = _window(last_month, n_months)
     with engine.connect() as conn:
         rows = conn.execute(select(ResultUnit.month).where(
-            ResultUnit.level == "station", ResultUnit.unit_code == station_code, ResultUnit.month.in_(window),
+            ResultUnit.level == "station", ResultUnit.unit_code == station_code, ResultUnit.scheme == scheme, ResultUnit.month.in_(window),
             ResultUnit.reported.is_(False)).order_by(ResultUnit.month))
         return [m for (m,) in rows]
 
 
-def movers(engine: Engine, month: str, level: str, parent_code: str, scope: Scope, n: int = 5) -> dict:
+def movers(engine: Engine, month: str, level: str, parent_code: str, scope: Scope, n: int = 5, *, scheme: str = DEFAULT_SCHEME) -> dict:
     """Most improved and most declined units (by score change) among a State's districts or a district's
     stations."""
     if level == "district":
         scope.require(scope.can_see_state_detail(parent_code), f"districts of {parent_code}")
-        table = districts_table(engine, month, parent_code, scope)
+        table = districts_table(engine, month, parent_code, scope, scheme=scheme)
     else:
-        table = stations_table(engine, month, parent_code, scope)
+        table = stations_table(engine, month, parent_code, scope, scheme=scheme)
     return movers_of(table, n)
 
 
@@ -204,49 +205,49 @@ def search_units(engine: Engine, text: str, scope: Scope, limit: int = 10) -> li
 
 
 @cached
-def district_headline(engine: Engine, month: str, district_code: str, scope: Scope) -> dict | None:
+def district_headline(engine: Engine, month: str, district_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> dict | None:
     """A district's score, rank among the State's districts and its change, streaks, stations reported and
     lagging; None when the district has no result this month."""
     info = unit_info(engine, "district", district_code)
     if info is None:
         return None
     scope.require(scope.can_see_state_detail(info["state_code"]), f"district {district_code}")
-    row = _unit_row(engine, month, "district", district_code)
+    row = _unit_row(engine, month, "district", district_code, scheme=scheme)
     if row is None:
         return None
     row.update(name=info["name"], state_name=info["state_name"])
     with engine.connect() as conn:
         row["districts_ranked"] = int(conn.execute(select(func.count()).select_from(ResultUnit).where(
-            ResultUnit.month == month, ResultUnit.level == "district", ResultUnit.state_code == info["state_code"],
+            ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "district", ResultUnit.state_code == info["state_code"],
             ResultUnit.rank_in_state.is_not(None))).scalar() or 0)
         lag = conn.execute(select(func.count(), func.sum(ResultLagging.at_stake_district),
                                   func.sum(ResultLagging.at_stake_state)).where(
-            ResultLagging.month == month, ResultLagging.district_code == district_code)).first()
+            ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.district_code == district_code)).first()
     row["lagging_stations"] = int(lag[0] or 0) if lag else 0
     return row
 
 
 @cached
-def station_headline(engine: Engine, month: str, station_code: str, scope: Scope) -> dict | None:
+def station_headline(engine: Engine, month: str, station_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> dict | None:
     """A station's score, ranks in district and State with their changes, streaks, reported and lagging
     flags, and its marks at stake; None when the station has no result this month (not active)."""
     info = unit_info(engine, "station", station_code)
     if info is None:
         return None
     scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
-    row = _unit_row(engine, month, "station", station_code)
+    row = _unit_row(engine, month, "station", station_code, scheme=scheme)
     if row is None:
         return None
     row.update(name=info["name"], district_name=info["district_name"], state_name=info["state_name"])
     with engine.connect() as conn:
         in_district = conn.execute(select(func.count()).select_from(ResultUnit).where(
-            ResultUnit.month == month, ResultUnit.level == "station",
+            ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station",
             ResultUnit.district_code == info["district_code"])).scalar()
         in_state = conn.execute(select(func.count()).select_from(ResultUnit).where(
-            ResultUnit.month == month, ResultUnit.level == "station",
+            ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station",
             ResultUnit.state_code == info["state_code"])).scalar()
         lag = conn.execute(select(ResultLagging.at_stake_state, ResultLagging.at_stake_district).where(
-            ResultLagging.month == month, ResultLagging.station_code == station_code)).first()
+            ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.station_code == station_code)).first()
     row["stations_in_district"] = int(in_district or 0)
     row["stations_in_state"] = int(in_state or 0)
     row["at_stake_state"] = float(lag.at_stake_state) if lag else None
@@ -256,7 +257,7 @@ def station_headline(engine: Engine, month: str, station_code: str, scope: Scope
 
 @cached
 def station_param_trend(engine: Engine, station_code: str, last_month: str, scope: Scope,
-                        n_months: int = 12) -> pd.DataFrame:
+                        n_months: int = 12, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """One station's parameter values month by month (long form, as station_params per month): month,
     parameter, parameter_name, head, numerator, denominator, imputed, applicable, value, marks, weight,
     marks_lost, target, version_id. Months without a methodology version, or when the station was not
@@ -266,7 +267,7 @@ def station_param_trend(engine: Engine, station_code: str, last_month: str, scop
         return pd.DataFrame()
     scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
     window = _window(last_month, n_months)
-    meth = methodology(engine)
+    meth = methodology(engine, scheme=scheme)
     stations = _station_master(engine, PoliceStation.code == station_code)
     rows = _df(engine, select(StationRow.month, StationRow.station_code, StationRow.parameter, StationRow.numerator,
                               StationRow.denominator).where(StationRow.station_code == station_code,

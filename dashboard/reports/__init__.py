@@ -42,6 +42,8 @@ from dashboard.reports.exports import (
     build_provisional_export,
     export_bytes,
     provisional_file_stem,
+    published_export,
+    reconciliation_export,
     write_export,
 )
 from dashboard.reports.packs import (
@@ -153,6 +155,8 @@ __all__ = [
     "ZEBRA",
     "block_height",
     "build_export",
+    "published_export",
+    "reconciliation_export",
     "build_pack",
     "build_pdf",
     "build_pptx",

@@ -101,9 +101,9 @@ def _signed(x: object, decimals: int = 2) -> str:
 
 def stamp(review: Review) -> str:
     """The footer stamp of every slide and page."""
-    return _("{scope} · {month} · data as of {as_of} · methodology {version}").format(
+    return _("{scope} · {month} · data as of {as_of} · {scheme} methodology {version} ({provenance})").format(
         scope=review.scope_name, month=month_long(review.month), as_of=format_timestamp(review.data_as_of),
-        version=review.methodology_version)
+        scheme=review.scheme_name, version=review.methodology_version, provenance=review.methodology_provenance)
 
 
 def _chunks(n: int, size: int) -> list[tuple[int, int]]:
@@ -452,10 +452,12 @@ def title_slide(r: Review) -> Slide:
                 _("score {score}").format(score=h.get("score_display") or "–")),
         ]
     lines = [_("Data as of") + " " + format_timestamp(r.data_as_of),
-             _("Methodology") + " " + str(r.methodology_version)]
+             _("{scheme} methodology {version} ({provenance})").format(
+                 scheme=r.scheme_name, version=r.methodology_version, provenance=r.methodology_provenance)]
     notes = "\n".join([_("{scope}: review of {month}.").format(scope=r.scope_name, month=month_long(r.month)),
                        *lines, *[f"{k.label}: {k.value} ({k.sub})" for k in items]])
-    return Slide("title", r.scope_name, _("CCTNS progress review · {month}").format(month=month_long(r.month)),
+    return Slide("title", r.scope_name, _("{scheme} progress review · {month}").format(
+        scheme=r.scheme_name, month=month_long(r.month)),
                  columns=[[Kpis(items, horizontal=True), Text(lines, size="m")]], notes=notes, kind="title")
 
 

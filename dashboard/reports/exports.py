@@ -72,31 +72,65 @@ def flags_export(engine, month: str, state: str | None = None, scope: Scope | No
     return out[FLAG_EXPORT].reset_index(drop=True)
 
 
+PUBLISHED_COLUMNS = ["month", "scheme", "state_code", "state_name", "score", "rank", "category_rank", "source"]
+
+
+def published_export(engine, scheme: str = "cctns", month: str | None = None) -> pd.DataFrame:
+    """NCRB's published results of a scheme (one month, or every month), with their sources."""
+    if scheme not in read.scheme_ids(engine):
+        raise ExportError(f"unknown scheme {scheme!r}: use one of {', '.join(read.scheme_ids(engine))}")
+    months = [month] if month else read.published_months(engine, scheme=scheme)
+    frames = []
+    for m in months:
+        t = read.published_table(engine, m, scheme=scheme)
+        frames.append(pd.DataFrame({"month": m, "scheme": scheme, "state_code": t["state_code"],
+                                    "state_name": t["name"], "score": t["score_display"], "rank": t["rank"],
+                                    "category_rank": t["category_rank"], "source": t["source"]}))
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=PUBLISHED_COLUMNS)
+
+
+def reconciliation_export(engine, month: str, scheme: str = "cctns") -> pd.DataFrame:
+    """Published beside computed for every State NCRB published in `month` (the issue's columns)."""
+    if scheme not in read.scheme_ids(engine):
+        raise ExportError(f"unknown scheme {scheme!r}: use one of {', '.join(read.scheme_ids(engine))}")
+    rec = read.reconciliation(engine, month, scheme=scheme)
+    if rec.empty and month not in read.published_months(engine, scheme=scheme):
+        raise ExportError(f"NCRB published no {scheme} results for {month}")
+    out = rec[read.RECONCILIATION_COLUMNS].copy()
+    for c in ("published_rank", "computed_rank"):
+        out[c] = out[c].astype("Int64")
+    return out
+
+
 def build_export(engine, what: str, month: str, state: str | None = None, district: str | None = None,
-                 scope: Scope | None = None, scheme: str = "cctns") -> pd.DataFrame:
-    """One export table; `scope` defaults to national (the command line is run by the data owner)."""
+                 scope: Scope | None = None, *, scheme: str = "cctns") -> pd.DataFrame:
+    """One export table of a ranking scheme; `scope` defaults to national (the command line is run by the
+    data owner)."""
     scope = scope or Scope.national()
-    if month not in read.months(engine):
+    if scheme not in read.scheme_ids(engine):
+        raise ExportError(f"unknown scheme {scheme!r}: use one of {', '.join(read.scheme_ids(engine))}")
+    if month not in read.months(engine, scheme=scheme):
         raise ExportError(f"no results for month {month}")
     if what == "projection":
         return projection_export(engine, month, scheme)
     if what == "flags":
         return flags_export(engine, month, state, scope)
     if what == "states":
-        table = read.states_table(engine, month)
+        table = read.states_table(engine, month, scheme=scheme)
         cols = ["unit_code", "name", "category", "score_display", *RANK_COLUMNS["states"]]
         out = table[cols].rename(columns={"unit_code": "state_code", "score_display": "score"})
-        lost = _marks_lost_wide(read.param_matrix(engine, month, "state"))
+        lost = _marks_lost_wide(read.param_matrix(engine, month, "state", scheme=scheme))
         return out.merge(lost.rename(columns={"unit_code": "state_code"}), on="state_code", how="left")
     if what == "districts":
         if not state:
             raise ExportError("districts needs --state")
         if read.unit_info(engine, "state", state) is None:
             raise ExportError(f"unknown State/UT {state}")
-        table = read.districts_table(engine, month, state, scope)
+        table = read.districts_table(engine, month, state, scope, scheme=scheme)
         cols = ["unit_code", "name", "state_code", "score_display", *RANK_COLUMNS["districts"]]
         out = table[cols].rename(columns={"unit_code": "district_code", "score_display": "score"})
-        lost = _marks_lost_wide(read.param_matrix(engine, month, "district", state_code=state, scope=scope))
+        lost = _marks_lost_wide(read.param_matrix(engine, month, "district", state_code=state, scope=scope, scheme=scheme))
         return out.merge(lost.rename(columns={"unit_code": "district_code"}), on="district_code", how="left")
     if what == "stations":
         if not state and not district:
@@ -105,14 +139,14 @@ def build_export(engine, what: str, month: str, state: str | None = None, distri
             raise ExportError(f"unknown district {district}")
         if state and read.unit_info(engine, "state", state) is None:
             raise ExportError(f"unknown State/UT {state}")
-        districts = [district] if district else read.districts_table(engine, month, state, scope)["unit_code"].tolist()
+        districts = [district] if district else read.districts_table(engine, month, state, scope, scheme=scheme)["unit_code"].tolist()
         frames, lost_frames = [], []
         for d in districts:
-            t = read.stations_table(engine, month, d, scope)
+            t = read.stations_table(engine, month, d, scope, scheme=scheme)
             if t.empty:
                 continue
             frames.append(t)
-            lost_frames.append(read.district_station_matrix(engine, month, d, scope))
+            lost_frames.append(read.district_station_matrix(engine, month, d, scope, scheme=scheme))
         if not frames:
             return pd.DataFrame()
         table = pd.concat(frames, ignore_index=True)
@@ -132,7 +166,7 @@ def build_export(engine, what: str, month: str, state: str | None = None, distri
                 raise ExportError(f"unknown district {district}")
             state = info["state_code"]
         # exactly the table of the lagging page and its download (same rows, order, words)
-        return read.lagging_table(read.lagging_list(engine, month, scope, state, district))
+        return read.lagging_table(read.lagging_list(engine, month, scope, state, district, scheme=scheme))
     raise ExportError(f"unknown export {what!r}: use states, districts, stations, lagging, projection or flags")
 
 

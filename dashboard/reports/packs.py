@@ -694,6 +694,8 @@ def summary_rows(r: Review) -> list[tuple[str, Any, str | None]]:
         (N_("Month"), r.month, None),
         (N_("Data as of"), format_timestamp(r.data_as_of), None),
         (N_("Methodology version"), r.methodology_version, None),
+        (N_("Ranking scheme"), r.scheme_name, None),
+        (N_("Methodology provenance"), r.methodology_provenance, None),
         (N_("Generated at"), format_timestamp(r.generated_at), None),
         (N_("Score (published)"), _centi(h.get("score_centi")), SCORE_FMT),
         (N_("Score change since last month"), _centi(h.get("score_change_centi")), CHANGE_FMT),
@@ -804,6 +806,15 @@ def build_xlsx(r: Review) -> bytes:
         ("not_reported", N_("Not reported"), None), ("low_score", N_("Low score"), None), ("reasons", N_("Why it lags"), None),
         ("at_stake_state", N_("Marks at stake (State)"), STAKE_FMT),
         ("at_stake_district", N_("Marks at stake (district)"), STAKE_FMT), ("actions", N_("What to fix first"), None)])
+    rec = r.reconciliation.copy() if r.reconciliation is not None else pd.DataFrame()
+    if len(rec):
+        rec["flagged"] = rec["flagged"].map({True: _("yes"), False: _("no")})
+    _sheet(wb, N_("Reconciliation"), rec, [
+        ("state_code", N_("State/UT code"), None), ("state_name", N_("State/UT"), None),
+        ("published_score", N_("NCRB published"), None), ("computed_score", N_("Our computation"), None),
+        ("difference", N_("Difference"), None), ("published_rank", N_("Published rank"), INT_FMT),
+        ("computed_rank", N_("Computed rank"), INT_FMT), ("flagged", N_("0.01 or more"), None),
+        ("explained_by", N_("Local figures that would explain it"), None)])
     if r.is_district:
         _sheet(wb, N_("District trend"), _with_published(r.district_trend), [
             ("month", N_("Month"), None), ("score_published", N_("Score"), SCORE_FMT),
@@ -818,7 +829,7 @@ def build_xlsx(r: Review) -> bytes:
         _sheet(wb, N_("Station movers"), _movers_frame(r.station_movers), [
             ("direction", N_("Direction"), None), ("unit_code", N_("Station code"), None), ("name", N_("Police station"), None),
             *unit_cols])
-    wb.properties.title = strip_control_characters(f"{r.scope_name}: CCTNS progress review, {month_long(r.month)}")
+    wb.properties.title = strip_control_characters(pack_title(r))
     wb.properties.creator = "CCTNS progress dashboard"
     buf = io.BytesIO()
     wb.save(buf)

@@ -20,7 +20,7 @@ from dashboard.actions import COLUMNS as ACTION_COLUMNS
 from dashboard.actions import ActionFilters, list_actions
 from dashboard.scope import OutOfScope, Scope
 from metrics.analysis import score_change_by_parameter
-from metrics.methodology import is_month, previous_month
+from metrics.methodology import DEFAULT_SCHEME, is_month, previous_month
 
 TREND_MONTHS = 12
 TOP_N = 10
@@ -76,6 +76,11 @@ class Review:
     district_rank_history: pd.DataFrame = field(default_factory=pd.DataFrame)
     stations: pd.DataFrame = field(default_factory=pd.DataFrame)  # read.stations_table
     station_movers: dict = field(default_factory=dict)
+    # the ranking scheme and where its methodology version comes from (every footer of the deck and packs)
+    scheme_name: str = "CCTNS Pragati"
+    methodology_provenance: str = "reconstructed from public reports"
+    # NCRB's published scores of the month beside ours (read.reconciliation; empty when none were published)
+    reconciliation: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def is_district(self) -> bool:
@@ -153,7 +158,7 @@ def resolve_units(engine: Engine, state_code: str | None, district_code: str | N
 
 
 def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
-                 district_code: str | None = None) -> Review:
+                 district_code: str | None = None, *, scheme: str = DEFAULT_SCHEME) -> Review:
     """Assemble the review of a State (or of one of its districts) for `month`.
 
     Raises OutOfScope when the scope may not see it, ReviewError for an unknown unit or a month without
@@ -166,35 +171,35 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
         check_scope(scope, state_code, None)
     state, district = resolve_units(engine, state_code, district_code)
     state_code = state["code"]
-    if not isinstance(month, str) or not is_month(month) or month not in read.months(engine):
+    if not isinstance(month, str) or not is_month(month) or month not in read.months(engine, scheme=scheme):
         raise ReviewError(f"no results for month {month!r}")
-    version = read.version_for(engine, month)
-    headline = read.state_headline(engine, month, state_code)
+    version = read.version_for(engine, month, scheme=scheme)
+    headline = read.state_headline(engine, month, state_code, scheme=scheme)
     if headline is None:
         raise ReviewError(f"{state['name']} has no result for {month}")
-    states = read.states_table(engine, month)
+    states = read.states_table(engine, month, scheme=scheme)
     above = headline["neighbours"].get("above")
     below = headline["neighbours"].get("below")
 
-    trend = read.score_trend(engine, "state", state_code, month, TREND_MONTHS)
-    above_trend = (read.score_trend(engine, "state", above["code"], month, TREND_MONTHS) if above
+    trend = read.score_trend(engine, "state", state_code, month, TREND_MONTHS, scheme=scheme)
+    above_trend = (read.score_trend(engine, "state", above["code"], month, TREND_MONTHS, scheme=scheme) if above
                    else pd.DataFrame())
     rank_history = read.rank_history(engine, month, TREND_MONTHS, level="state",
-                                        unit_codes=_bump_units(states, state_code))
+                                        unit_codes=_bump_units(states, state_code), scheme=scheme)
 
-    why = read.why_rank_moved(engine, month, state_code)
-    why_own = _with_rivals_change(engine, month, state_code, why["own"], why["rivals"])
+    why = read.why_rank_moved(engine, month, state_code, scheme=scheme)
+    why_own = _with_rivals_change(engine, month, state_code, why["own"], why["rivals"], scheme=scheme)
 
     # marks lost and what it takes: the State's own parameters (every role that may see the review);
     # marks at stake at lagging stations only where the scope may see the State's stations
-    plan = read.overtake_plan(engine, month, state_code, scope)
+    plan = read.overtake_plan(engine, month, state_code, scope, scheme=scheme)
     marks_lost = plan.get("marks_lost", pd.DataFrame())
     stakes = plan.get("by_parameter", pd.DataFrame())
 
-    districts = read.districts_table(engine, month, state_code, scope)
-    district_movers = read.movers(engine, month, "district", state_code, scope, n=MOVERS_N)
-    lagging = read.lagging(engine, month, scope, state_code, district_code)
-    stakes_by_station = read.stakes_by_station(read.unit_stakes(engine, month, scope, state_code, district_code))
+    districts = read.districts_table(engine, month, state_code, scope, scheme=scheme)
+    district_movers = read.movers(engine, month, "district", state_code, scope, n=MOVERS_N, scheme=scheme)
+    lagging = read.lagging(engine, month, scope, state_code, district_code, scheme=scheme)
+    stakes_by_station = read.stakes_by_station(read.unit_stakes(engine, month, scope, state_code, district_code, scheme=scheme))
     fix_first = {code: (rows[0]["parameter"] if rows else None) for code, rows in stakes_by_station.items()}
     review_actions = list_actions(engine, scope, ActionFilters(state_code=state_code, district_code=district_code))
 
@@ -203,6 +208,9 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
         category=state.get("category") or "", district_code=district_code,
         district_name=district["name"] if district else None, data_as_of=read.data_as_of(engine),
         methodology_version=version.id if version else "–",
+        scheme_name=read.methodology(engine, scheme=scheme).scheme_name,
+        methodology_provenance=version.provenance_text if version else "",
+        reconciliation=read.reconciliation(engine, month, scheme=scheme),
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
         headline=headline, states=states, trend=trend, above_trend=above_trend, rank_history=rank_history,
         why_own=why_own, why_rivals=why["rivals"], marks_lost=marks_lost, above=above, below=below,
@@ -213,12 +221,12 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
         flags_open=foresight.flag_count(engine, month, scope, state_code, district_code),
     )
     if district_code is not None:
-        review.district_headline = read.district_headline(engine, month, district_code, scope)
-        review.district_trend = read.score_trend(engine, "district", district_code, month, TREND_MONTHS)
+        review.district_headline = read.district_headline(engine, month, district_code, scope, scheme=scheme)
+        review.district_trend = read.score_trend(engine, "district", district_code, month, TREND_MONTHS, scheme=scheme)
         review.district_rank_history = read.rank_history(
-            engine, month, TREND_MONTHS, level="district", rank_column="rank_in_state", state_code=state_code)
-        review.stations = read.stations_table(engine, month, district_code, scope)
-        review.station_movers = read.movers(engine, month, "station", district_code, scope, n=MOVERS_N)
+            engine, month, TREND_MONTHS, level="district", rank_column="rank_in_state", state_code=state_code, scheme=scheme)
+        review.stations = read.stations_table(engine, month, district_code, scope, scheme=scheme)
+        review.station_movers = read.movers(engine, month, "station", district_code, scope, n=MOVERS_N, scheme=scheme)
     return review
 
 
@@ -233,7 +241,7 @@ def _bump_units(states: pd.DataFrame, state_code: str, around: int = 2) -> list[
 
 
 def _with_rivals_change(engine: Engine, month: str, state_code: str, own: pd.DataFrame,
-                        rivals: pd.DataFrame) -> pd.DataFrame:
+                        rivals: pd.DataFrame, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Our score change by parameter with `rivals_change`: the mean change of the States around us."""
     if own is None or own.empty:
         return pd.DataFrame(columns=["parameter", "parameter_name", "contribution_now", "contribution_prev",
@@ -243,8 +251,8 @@ def _with_rivals_change(engine: Engine, month: str, state_code: str, own: pd.Dat
     for code in rivals["unit_code"] if rivals is not None and not rivals.empty else []:
         if code == state_code:
             continue
-        now_p = read.unit_params(engine, month, "state", code)
-        prev_p = read.unit_params(engine, prev, "state", code)
+        now_p = read.unit_params(engine, month, "state", code, scheme=scheme)
+        prev_p = read.unit_params(engine, prev, "state", code, scheme=scheme)
         if now_p.empty or prev_p.empty:
             continue
         d = score_change_by_parameter(now_p, prev_p)

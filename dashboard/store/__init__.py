@@ -38,6 +38,7 @@ from dashboard.store.models import (
     ProvisionalStateRow,
     ProvisionalStationRow,
     ProvisionalUnit,
+    PublishedResult,
     ResultLagging,
     ResultParam,
     ResultStake,
@@ -48,7 +49,14 @@ from dashboard.store.models import (
     User,
     utcnow,
 )
-from dashboard.store.schema import load_stored_methodology, store_methodology, upgrade
+from dashboard.store.schema import (
+    load_stored_methodology,
+    load_stored_schemes,
+    scheme_order,
+    store_methodology,
+    store_schemes,
+    upgrade,
+)
 
 __all__ = [
     "GENERATION_KEY", "AuditEvent", "Base", "DataFlag", "FlagReview", "Projection", "ProjectionBacktest", "DigestLog", "District", "ImportBatch", "ImportReplaced", "Meta",
@@ -56,7 +64,7 @@ __all__ = [
     "Action", "ActionComment", "LoginSession", "ResultParam", "ResultStake", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit",
     "bulk_insert",
     "bump_results_generation", "dispose_engines", "frame_rows", "get_engine", "load_stored_methodology",
-    "make_engine", "read_generation", "refresh_planner_statistics", "session_scope", "store_methodology",
+    "make_engine", "read_generation", "PublishedResult", "load_stored_schemes", "scheme_order", "store_schemes", "refresh_planner_statistics", "session_scope", "store_methodology",
     "upgrade", "utcnow",
     "ProvisionalLagging", "ProvisionalParam", "ProvisionalSnapshot", "ProvisionalStake", "ProvisionalStateRow",
     "ProvisionalStationRow", "ProvisionalUnit",

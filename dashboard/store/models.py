@@ -61,13 +61,24 @@ class PoliceStation(Base):
 # --- methodology -------------------------------------------------------------------------------------
 
 
+SCHEME_DEFAULT = "cctns"  # rows written before ranking schemes existed are CCTNS Pragati's (migration 0009)
+
+
+def _scheme_column(primary_key: bool = False) -> Mapped[str]:
+    return mapped_column(String(20), primary_key=primary_key, default=SCHEME_DEFAULT, server_default=SCHEME_DEFAULT)
+
+
 class MethodologyVersion(Base):
     __tablename__ = "methodology_versions"
-    id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    id: Mapped[str] = mapped_column(String(60), primary_key=True)  # unique across schemes
+    scheme: Mapped[str] = _scheme_column()
     title: Mapped[str] = mapped_column(String(200))
-    effective_from: Mapped[str] = mapped_column(String(7), unique=True)
+    effective_from: Mapped[str] = mapped_column(String(7))
     lagging_score_below: Mapped[float] = mapped_column(Float)
     critical_achievement_below: Mapped[float] = mapped_column(Float)
+    provenance: Mapped[str] = mapped_column(Text, default="")  # in words: "as notified by NCRB on ..."
+
+    __table_args__ = (UniqueConstraint("scheme", "effective_from", name="uq_methodology_versions_scheme_from_s"),)
 
 
 class MethodologyParameter(Base):
@@ -87,10 +98,12 @@ class MethodologyParameter(Base):
 
 
 class MethodologySource(Base):
-    """The TOML text the methodology was loaded from (single row, id=1): the exact contract in force."""
+    """The TOML text each scheme's methodology was loaded from (one row per scheme): the exact contract in
+    force."""
 
     __tablename__ = "methodology_source"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scheme: Mapped[str] = mapped_column(String(20), unique=True, default=SCHEME_DEFAULT, server_default=SCHEME_DEFAULT)
     toml: Mapped[str] = mapped_column(Text)
     loaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -213,6 +226,7 @@ class ResultUnit(Base):
     """One row per unit (state, district, station) and month: score, ranks, rank changes, reporting."""
 
     __tablename__ = "result_units"
+    scheme: Mapped[str] = _scheme_column(primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     level: Mapped[str] = mapped_column(String(10), primary_key=True)  # state | district | station
     unit_code: Mapped[str] = mapped_column(String(24), primary_key=True)
@@ -240,8 +254,8 @@ class ResultUnit(Base):
     lagging: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
-        Index("ix_result_units_scope", "month", "level", "state_code", "district_code"),
-        Index("ix_result_units_unit", "level", "unit_code", "month"),
+        Index("ix_result_units_scope", "scheme", "month", "level", "state_code", "district_code"),
+        Index("ix_result_units_unit", "scheme", "level", "unit_code", "month"),
     )
 
 
@@ -249,6 +263,7 @@ class ResultParam(Base):
     """Pooled value and marks per parameter for States and districts (stations are computed on demand)."""
 
     __tablename__ = "result_params"
+    scheme: Mapped[str] = _scheme_column(primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     level: Mapped[str] = mapped_column(String(10), primary_key=True)
     unit_code: Mapped[str] = mapped_column(String(24), primary_key=True)
@@ -264,11 +279,12 @@ class ResultParam(Base):
     marks_lost: Mapped[float | None] = mapped_column(Float, nullable=True)  # rule 10, in score points
     contribution: Mapped[float | None] = mapped_column(Float, nullable=True)  # 100*marks/sum(weights)
 
-    __table_args__ = (Index("ix_result_params_scope", "month", "level", "state_code"),)
+    __table_args__ = (Index("ix_result_params_scope", "scheme", "month", "level", "state_code"),)
 
 
 class ResultLagging(Base):
     __tablename__ = "result_lagging"
+    scheme: Mapped[str] = _scheme_column(primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
     district_code: Mapped[str] = mapped_column(String(16))
@@ -280,13 +296,14 @@ class ResultLagging(Base):
     at_stake_state: Mapped[float] = mapped_column(Float, default=0.0)
     at_stake_district: Mapped[float] = mapped_column(Float, default=0.0)
 
-    __table_args__ = (Index("ix_result_lagging_scope", "month", "state_code", "district_code"),)
+    __table_args__ = (Index("ix_result_lagging_scope", "scheme", "month", "state_code", "district_code"),)
 
 
 class ResultStake(Base):
     """Marks at stake per lagging station and parameter (rule 11, only that parameter raised)."""
 
     __tablename__ = "result_stakes"
+    scheme: Mapped[str] = _scheme_column(primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
     parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
@@ -297,7 +314,24 @@ class ResultStake(Base):
     at_stake_state: Mapped[float] = mapped_column(Float)
     at_stake_district: Mapped[float] = mapped_column(Float)
 
-    __table_args__ = (Index("ix_result_stakes_scope", "month", "state_code"),)
+    __table_args__ = (Index("ix_result_stakes_scope", "scheme", "month", "state_code"),)
+
+
+class PublishedResult(Base):
+    """A score and rank NCRB published for a State/UT in a scheme and month (the official record): imported
+    like every file (batches, revert), shown beside our own computation and reconciled with it."""
+
+    __tablename__ = "published_results"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(20), primary_key=True)
+    state_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    score_centi: Mapped[int] = mapped_column(Integer)  # published score x 100
+    rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    category_rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source: Mapped[str] = mapped_column(Text, default="")
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (Index("ix_published_results_scheme", "scheme", "state_code", "month"),)
 
 
 # --- the review loop: actions with owners and due months, judged by the data ---------------------------

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from dashboard import read
+from dashboard.display import peer_words
 from dashboard.read import LaggingFilters, clean_filters, filter_lagging, lagging_list, valid_month
 from dashboard.scope import OutOfScope, Scope
 from dashboard.web.auth import request_engine, require_scope
@@ -110,6 +111,8 @@ def build(r: Resolved, sc: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
         return empty, empty
     full = lagging_list(request_engine(), r.month, sc, r.state, r.district)
     shown = filter_lagging(full, r.filters) if not full.empty else full
+    if not shown.empty:  # the peer group as it reads (filtered on the stored English label above)
+        shown = shown.assign(peer_group=shown["peer_group"].map(peer_words))
     return full, shown
 
 

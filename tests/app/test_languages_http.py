@@ -116,3 +116,39 @@ def test_the_same_callback_answers_in_english_then_in_hindi(national_client):
     assert any("Critical" in r or "Not reported" in r or "Score" in r for r in english)
     assert all(not re.search(r"Critical|Not reported|Score ", r) for r in hindi)
     assert any("गंभीर" in r or "डेटा नहीं भेजा" in r or "स्कोर" in r for r in hindi)
+
+
+def test_the_unit_pages_answer_in_hindi(national_client):
+    """The State, district and station pages' callbacks in Hindi: no error, the words from the catalog, the
+    numbers as in English (Latin digits, the same published scores)."""
+    import json
+
+    from unit_pages_support import (
+        DISTRICT_PAGE,
+        DISTRICT_STATIONS,
+        STATE_DETAIL,
+        STATE_SUMMARY,
+        STATION_PAGE,
+        THEME,
+    )
+
+    from layouts import district as dl
+    from layouts import state as sl
+    from layouts import station as stl
+
+    cases = [(STATE_SUMMARY, [(sl.ids.QUERY, "data", {"state_code": "HR", "month": MONTH})], [THEME]),
+             (STATE_DETAIL, [(sl.ids.QUERY, "data", {"state_code": "HR", "month": MONTH})], [THEME]),
+             (DISTRICT_PAGE, [(dl.ids.QUERY, "data", {"district_code": "HR-KNL", "month": MONTH})], [THEME]),
+             (DISTRICT_STATIONS, [(dl.ids.QUERY, "data", {"district_code": "HR-KNL", "month": MONTH}),
+                                  (dl.ids.PEER, "value", "all")], []),
+             (STATION_PAGE, [(stl.ids.QUERY, "data", {"station_code": "HR-KNL-001", "month": MONTH})],
+              [(stl.ids.PICK, "value", None), THEME])]
+    for outputs, inputs, state in cases:
+        national_client.set_cookie(COOKIE_NAME, "en")
+        english = json.dumps(call(national_client, outputs, inputs, state=state), ensure_ascii=False)
+        national_client.set_cookie(COOKIE_NAME, "hi")
+        hindi = json.dumps(call(national_client, outputs, inputs, state=state), ensure_ascii=False)
+        assert re.search("[\u0900-\u097f]", hindi), outputs[0]
+        scores = set(re.findall(r"\b\d{1,3}\.\d\d\b", english))
+        assert scores and scores <= set(re.findall(r"\b\d{1,3}\.\d\d\b", hindi)), outputs[0]
+    national_client.set_cookie(COOKIE_NAME, "en")

@@ -120,7 +120,7 @@ def test_data_page_over_http_and_empty_month(national_client, dash_call):
 
 
 def test_as_of_text():
-    assert data_cb.as_of_text("2026-11-28T14:47:37+00:00") == "28 Nov 2026, 14:47 UTC"
+    assert data_cb.as_of_text("2026-11-28T14:47:37+00:00") == "28 Nov 2026, 20:17 IST"
     assert data_cb.as_of_text(None) == "–"
 
 

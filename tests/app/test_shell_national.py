@@ -51,8 +51,10 @@ def test_national_layout_builds_for_any_query_with_unique_ids(query):
 
 
 def test_national_query_is_cleaned():
-    assert national.clean_query("2025-06", "UTs") == {"month": "2025-06", "category": "UTs"}
-    assert national.clean_query("2025-13", "All India") == {"month": None, "category": None}
+    assert national.clean_query("2025-06", "UTs") == {"month": "2025-06", "category": "UTs", "scheme": None}
+    assert national.clean_query("2025-13", "All India") == {"month": None, "category": None, "scheme": None}
+    assert national.clean_query(None, None, "itsso")["scheme"] == "itsso"
+    assert national.clean_query(None, None, "<b>")["scheme"] is None
     assert national.clean_query(None, "Hilly & North-East")["category"] == "Hilly & North-East"
 
 
@@ -170,7 +172,7 @@ def test_national_callback_numbers_match_queries(national_client, demo_engine, d
     month = read.latest_month(demo_engine)
     outs = [(national.ids.TABLE, "rowData"), (national.ids.TABLE_NOTE, "children"), (national.ids.KPIS, "children"),
             (national.ids.SUBTITLE, "children"), (national.ids.TILE_MAP, "figure"), (national.ids.HEATMAP, "figure"),
-            (national.ids.BUMP_PICK, "options")]
+            (national.ids.BUMP_PICK, "options"), (national.ids.SCHEME_TABS, "children")]
     resp = dash_call(national_client, outs, [(national.ids.QUERY, "data", {"month": month, "category": None})],
                 state=[(shell.ids.THEME_STORE, "data", "dark")])
     rows = resp[national.ids.TABLE]["rowData"]
@@ -192,7 +194,7 @@ def test_category_tab_filters_over_http(national_client, demo_engine, dash_call)
     resp = dash_call(national_client, [(national.ids.TABLE, "rowData"), (national.ids.TABLE_NOTE, "children"),
                                   (national.ids.KPIS, "children"), (national.ids.SUBTITLE, "children"),
                                   (national.ids.TILE_MAP, "figure"), (national.ids.HEATMAP, "figure"),
-                                  (national.ids.BUMP_PICK, "options")],
+                                  (national.ids.BUMP_PICK, "options"), (national.ids.SCHEME_TABS, "children")],
                 [(national.ids.QUERY, "data", {"month": month, "category": "Major States"})],
                 state=[(shell.ids.THEME_STORE, "data", "light")])
     rows = resp[national.ids.TABLE]["rowData"]
@@ -209,11 +211,13 @@ def test_month_sync_and_search_over_http(national_client, demo_engine, dash_call
                 [(shell.ids.URL, "search", f"?month={months[0]}"), (shell.ids.MONTH, "value", None)],
                 state=[(shell.ids.URL, "pathname", "/")])
     assert resp[shell.ids.MONTH]["value"] == months[0]
-    # the demo's provisional month first, said as such (issue 14), then the final months, newest first
+    # the demo's provisional month first, said as such (issue 14), then the final months and those known only
+    # from NCRB's published results, newest first
     values = [o["value"] for o in resp[shell.ids.MONTH]["options"]]
     provisional = [m["month"] for m in read.provisional_months(demo_engine)]
-    assert values == [f"provisional:{m}" for m in provisional] + list(reversed(months))
+    assert values == [f"provisional:{m}" for m in provisional] + list(reversed(read.scheme_months(demo_engine)))
     assert all("provisional" in o["label"] for o in resp[shell.ids.MONTH]["options"][:len(provisional)])
+    assert set(months) < set(read.scheme_months(demo_engine))
     # a bad month falls back to the latest
     resp = dash_call(national_client, [(shell.ids.MONTH, "options"), (shell.ids.MONTH, "value"), (shell.ids.URL, "search")],
                 [(shell.ids.URL, "search", "?month=1999-01"), (shell.ids.MONTH, "value", None)],

@@ -14,12 +14,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def prepare(url: str) -> Engine:
     from dashboard.store.db import make_engine
-    from dashboard.store.schema import store_methodology, upgrade
-    from metrics.methodology import default_methodology
+    from dashboard.store.schema import store_schemes, upgrade
+    from metrics.methodology import shipped_schemes
 
     engine = make_engine(url)
     upgrade(engine)
-    store_methodology(engine, default_methodology())
+    store_schemes(engine, shipped_schemes())
     return engine
 
 

@@ -50,6 +50,8 @@ CALLBACK_CHECKS: dict[str, Check] = {
     # shell
     "shell-month.options, shell-month.value, url.search <- url.search, shell-month.value": Check(
         "none (months with results)", "the same months; nothing unit-specific"),
+    "shell-scheme.options, shell-scheme.value, url.search <- url.search, shell-scheme.value": Check(
+        "none (the stored ranking schemes)", "the same schemes; nothing unit-specific"),
     "shell-search.options <- shell-search.search_value": Check(
         "read.search_units(scope): districts filtered by can_see_state_detail, stations by the user's "
         "State/district in SQL and can_see_district", "no districts of other States, no stations outside "
@@ -63,8 +65,10 @@ CALLBACK_CHECKS: dict[str, Check] = {
         "none (data-as-of, methodology version, own username)", "the same footer"),
     # national (State-level figures are circulated to every State)
     "national-table.rowData, national-table-note.children, national-kpis.children, national-subtitle.children, "
-    "national-tile-map.figure, national-heatmap.figure, national-bump-pick.options <- national-query.data": Check(
-        "Scope.can_see_state_summary (every signed-in user)", "the same all-India table"),
+    "national-tile-map.figure, national-heatmap.figure, national-bump-pick.options, national-scheme-tabs.children "
+    "<- national-query.data": Check(
+        "Scope.can_see_state_summary (every signed-in user); NCRB's published results and their reconciliation "
+        "are State-level and circulated to every State", "the same all-India table"),
     "national-bump.figure <- national-query.data, national-bump-pick.value": Check(
         "Scope.can_see_state_summary (every signed-in user)", "the same rank history"),
     "url.href <- national-table.selectedRows, national-heatmap.clickData, national-tile-map.clickData": Check(
@@ -553,6 +557,7 @@ VALUES: dict[tuple[str, str], Gen] = {
     ("_pages_location", "search"): lambda t: t.search,
     ("_pages_location", "pathname"): lambda t: t.pathname,
     ("shell-month", "value"): lambda t: t.month,
+    ("shell-scheme", "value"): lambda t: "itsso",
     ("shell-search", "search_value"): lambda t: t.station_name or t.state,
     ("shell-search", "value"): lambda t: f"station:{t.station}" if t.station else f"state:{t.state}",
     ("shell-breadcrumb-store", "data"): lambda t: None,

@@ -16,13 +16,13 @@ HARYANA = Scope("state", "HR", None, "haryana")
 
 def test_concurrent_saves_and_judgement_on_import(any_db_url, held_back):
     from dashboard.ingest import import_files
-    from dashboard.store.schema import store_methodology, upgrade
+    from dashboard.store.schema import store_schemes, upgrade
     from dashboard.web.users import create_demo_users
-    from metrics.methodology import default_methodology
+    from metrics.methodology import shipped_schemes
 
     engine = create_engine(any_db_url)
     upgrade(engine)
-    store_methodology(engine, default_methodology())
+    store_schemes(engine, shipped_schemes())
     import_files(engine, held_back.master, user="test")
     csv = held_back.folder / "csv"
     import_files(engine, sorted(csv.glob(f"*_{held_back.basis_month}.csv")), user="test")

@@ -22,7 +22,7 @@ from dashboard.ingest.demo import (
     generate_master,
     last_complete_month,
 )
-from metrics.methodology import days_in_month, default_methodology
+from metrics.methodology import days_in_month, default_methodology, shipped_schemes
 
 ROOT = Path(__file__).resolve().parents[3]
 SMALL = {"months": 8, "scale": "small", "seed": 7, "end_month": "2025-06"}  # crosses the 2025-01 switch
@@ -80,9 +80,11 @@ def test_files_and_headers(small: DemoFiles) -> None:
 
 
 def _check_rows(rows: pd.DataFrame, month: str, level: str, unit_col: str, units: set[str]) -> None:
-    version = default_methodology().version_for(month)
-    assert version is not None
-    params = {p.id: p for p in version.by_level(level)}
+    params = {}
+    for scheme in shipped_schemes().by_id.values():  # one file holds every scheme's rows of the month
+        version = scheme.version_for(month)
+        assert version is not None
+        params.update({p.id: p for p in version.by_level(level)})
     assert (rows["month"] == month).all()
     assert set(rows["parameter"]) <= set(params), "parameter not in the version in force at its level"
     assert set(rows[unit_col]) <= units
@@ -141,6 +143,7 @@ def test_texture_rows(small: DemoFiles) -> None:
         version = default_methodology().version_for(month)
         assert version is not None
         have = _read(path)
+        have = have[have["parameter"].isin({p.id for p in version.state_parameters})]  # CCTNS's rows
         gaps += len(states) * len(version.state_parameters) - len(have)
     assert gaps > 0
 
@@ -267,3 +270,25 @@ def test_scored_small_demo_has_the_texture(small: DemoFiles) -> None:
         assert 95 <= states.loc["HR", "score"] <= 100 and states.loc["MN", "score"] < 85
         assert len(result.lagging) > 0
     assert first >= len(small.months) - 2 and last >= len(small.months) - 2 and hundred >= 1
+
+
+def test_companion_schemes_have_their_texture(small: DemoFiles) -> None:
+    """ICJS lower and more spread than CCTNS; ITSSO between about 30 % and 98 %; stations with no sexual-
+    offence case due have a 0/0 ITSSO row (not applicable)."""
+    scoring = pytest.importorskip("metrics.scoring")
+    stations = _read(small.police_stations)
+    for col in ("opened", "closed"):
+        stations[col] = stations[col].astype(object).where(stations[col] != "", None)
+    master = scoring.MasterData(states=_read(small.states), districts=_read(small.districts), stations=stations)
+    month = small.months[-1]
+    rows = _read(small.station_rows[-1]).drop(columns="month")
+    state = _read(small.state_rows[-1]).drop(columns="month")
+    scores = {}
+    for sid, m in shipped_schemes().by_id.items():
+        result = scoring.score_month(month, m.version_for(month), master, rows, state)
+        scores[sid] = result.units[result.units["level"] == "state"].set_index("unit_code")["score"]
+    assert scores["icjs"].mean() < scores["cctns"].mean() - 5
+    assert scores["icjs"].std() > scores["cctns"].std()
+    assert scores["itsso"].between(25, 99).all()
+    itsso = rows[rows["parameter"] == "itsso_within_60_days"]
+    assert (itsso["denominator"] == 0).any() and (itsso["numerator"] <= itsso["denominator"]).all()

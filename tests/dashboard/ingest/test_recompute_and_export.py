@@ -119,7 +119,8 @@ def test_district_export_matches_reference(demo_engine, month, state_code):
 def test_every_month_version_switch_is_scored_with_its_version(demo_engine):
     with demo_engine.connect() as conn:
         versions = dict(conn.execute(select(ResultUnit.month, ResultUnit.version_id)
-                                     .where(ResultUnit.level == "state").distinct()).all())
+                                     .where(ResultUnit.scheme == "cctns", ResultUnit.level == "state")
+                                     .distinct()).all())
     assert versions["2024-12"] == "pragati-2021"
     assert versions["2025-01"] == "pragati-2025"
 

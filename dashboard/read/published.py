@@ -1,0 +1,155 @@
+"""The official record: NCRB's published scores and ranks, the months known only from them, and their
+reconciliation with our own computation. Published State scores are circulated to every State, so every
+signed-in user may read them (as the national league table)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from dashboard.display import score_display
+from dashboard.read.cache import cached
+from dashboard.read.common import _df, methodology, months, schemes, state_names, version_for
+from dashboard.read.national import states_table
+from dashboard.store import PublishedResult, ResultParam, State
+from metrics.methodology import DEFAULT_SCHEME
+from metrics.reconcile import ParameterFigures, explain_difference, is_flagged
+
+RECONCILIATION_COLUMNS = ["state_code", "state_name", "published_score", "computed_score", "difference",
+                          "published_rank", "computed_rank"]
+
+
+@cached
+def published_months(engine: Engine, *, scheme: str = DEFAULT_SCHEME) -> list[str]:
+    with engine.connect() as conn:
+        return [m for (m,) in conn.execute(select(PublishedResult.month).where(PublishedResult.scheme == scheme)
+                                           .distinct().order_by(PublishedResult.month))]
+
+
+def scheme_months(engine: Engine, *, scheme: str = DEFAULT_SCHEME) -> list[str]:
+    """Months with our results or NCRB's published ones, ascending (the month picker's list)."""
+    return sorted(set(months(engine, scheme=scheme)) | set(published_months(engine, scheme=scheme)))
+
+
+@cached
+def published_table(engine: Engine, month: str, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    """NCRB's published scores of a month (only the States it reported): state_code, name, category,
+    score_centi, score_display, rank, category_rank, source; ordered by rank."""
+    df = _df(engine, select(PublishedResult.state_code, State.name, State.category, PublishedResult.score_centi,
+                            PublishedResult.rank, PublishedResult.category_rank, PublishedResult.source)
+             .join(State, State.code == PublishedResult.state_code)
+             .where(PublishedResult.scheme == scheme, PublishedResult.month == month)
+             .order_by(PublishedResult.rank, PublishedResult.state_code))
+    for c in ("score_centi", "rank", "category_rank"):
+        df[c] = df[c].astype("Int64")
+    df["score_display"] = [score_display(v) for v in df["score_centi"]]
+    return df
+
+
+@cached
+def published_history(engine: Engine, state_code: str, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    """A State's published scores and ranks month by month (month, score_centi, rank)."""
+    df = _df(engine, select(PublishedResult.month, PublishedResult.score_centi, PublishedResult.rank)
+             .where(PublishedResult.scheme == scheme, PublishedResult.state_code == state_code)
+             .order_by(PublishedResult.month))
+    for c in ("score_centi", "rank"):
+        df[c] = df[c].astype("Int64")
+    return df
+
+
+def _centi_text(v) -> str | None:
+    return None if v is None or pd.isna(v) else f"{int(v) / 100:.2f}"
+
+
+@cached
+def reconciliation(engine: Engine, month: str, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    """For every State NCRB published in `month`: published and computed score and rank, the difference
+    (published - computed, 2 decimals), `flagged` (0.01 or more) and `explained_by` (the parameters whose
+    local figures alone would have to differ to explain it, in words; empty when none can)."""
+    pub = published_table(engine, month, scheme=scheme)
+    cols = [*RECONCILIATION_COLUMNS, "published_centi", "computed_centi", "flagged", "explained_by"]
+    if pub.empty:
+        return pd.DataFrame(columns=cols)
+    ours = states_table(engine, month, scheme=scheme).set_index("state_code")
+    names = state_names(engine)
+    version = version_for(engine, month, scheme=scheme)
+    params = _state_params(engine, month, scheme, list(pub["state_code"]))
+    rows = []
+    for r in pub.to_dict("records"):
+        code = r["state_code"]
+        p_centi = None if pd.isna(r["score_centi"]) else int(r["score_centi"])
+        c_centi = (None if code not in ours.index or pd.isna(ours.at[code, "score_centi"])
+                   else int(ours.at[code, "score_centi"]))
+        c_rank = None if code not in ours.index or pd.isna(ours.at[code, "rank_national"]) else int(
+            ours.at[code, "rank_national"])
+        diff = None if p_centi is None or c_centi is None else p_centi - c_centi
+        flagged = is_flagged(p_centi, c_centi)
+        explained = ""
+        if flagged and version is not None:
+            figures = [ParameterFigures(x["parameter"], int(x["numerator"]), int(x["denominator"]),
+                                        float(x["weight"]), float(version.parameter(x["parameter"]).target),
+                                        bool(x["applicable"]))
+                       for x in params.get(code, []) if version.parameter(x["parameter"]) is not None]
+            found = explain_difference(figures, diff / 100)
+            named = {p.id: p.name for p in version.parameters}
+            explained = "; ".join(f"{named.get(e.parameter, e.parameter)}: {e.numerator_needed:,} of "
+                                  f"{e.denominator:,} instead of {e.numerator:,}" for e in found)
+        rows.append({
+            "state_code": code, "state_name": names.get(code, code),
+            "published_score": _centi_text(p_centi), "computed_score": _centi_text(c_centi),
+            "difference": None if diff is None else f"{diff / 100:+.2f}".replace("-", "−"),
+            "published_rank": None if pd.isna(r["rank"]) else int(r["rank"]), "computed_rank": c_rank,
+            "published_centi": p_centi, "computed_centi": c_centi, "flagged": flagged, "explained_by": explained,
+        })
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _state_params(engine: Engine, month: str, scheme: str, codes: list[str]) -> dict[str, list[dict]]:
+    df = _df(engine, select(ResultParam.unit_code, ResultParam.parameter, ResultParam.numerator,
+                            ResultParam.denominator, ResultParam.weight, ResultParam.applicable)
+             .where(ResultParam.scheme == scheme, ResultParam.month == month, ResultParam.level == "state",
+                    ResultParam.unit_code.in_(codes)))
+    out: dict[str, list[dict]] = {}
+    for r in df.to_dict("records"):
+        out.setdefault(r["unit_code"], []).append(r)
+    return out
+
+
+def reconciliation_words(row: dict) -> str:
+    """ "NCRB published 99.99; our data gives 99.97: −0.02" (+ what would explain it)."""
+    text = (f"NCRB published {row['published_score']}; our data gives {row['computed_score']}: "
+            f"{row['difference']}")
+    if row.get("explained_by"):
+        text += f" (would be explained by {row['explained_by']})"
+    return text
+
+
+@cached
+def state_scheme_ranks(engine: Engine, month: str, state_code: str) -> list[dict]:
+    """The State's standing in each scheme in `month`, side by side: scheme, short, name, score_display,
+    rank_national, ranked (States ranked), published (NCRB's score, if any)."""
+    out = []
+    for s in schemes(engine):
+        table = states_table(engine, month, scheme=s["id"])
+        row = table[table["state_code"] == state_code]
+        pub = published_table(engine, month, scheme=s["id"])
+        pub_row = pub[pub["state_code"] == state_code]
+        rank = None if row.empty or pd.isna(row.iloc[0]["rank_national"]) else int(row.iloc[0]["rank_national"])
+        out.append({
+            "scheme": s["id"], "short": s["short"], "name": s["name"],
+            "score_display": None if row.empty else row.iloc[0]["score_display"],
+            "rank_national": rank, "ranked": int(table["rank_national"].notna().sum()),
+            "published": None if pub_row.empty else pub_row.iloc[0]["score_display"],
+            "published_rank": None if pub_row.empty or pd.isna(pub_row.iloc[0]["rank"]) else int(pub_row.iloc[0]["rank"]),
+        })
+    return out
+
+
+def scheme_provenance(engine: Engine, month: str | None, *, scheme: str = DEFAULT_SCHEME) -> str:
+    """The provenance of the methodology version in force (for footers): "CCTNS Pragati pragati-2025,
+    reconstructed from public reports"."""
+    m = methodology(engine, scheme=scheme)
+    v = m.version_for(month) if month else (m.versions[-1] if m.versions else None)
+    if v is None:
+        return m.scheme_name
+    return f"{m.scheme_name} methodology {v.id}, {v.provenance_text}"

@@ -1,0 +1,91 @@
+"""Headless Chromium: the ranking-scheme switch beside the month picker on the national and State pages
+(kept in the URL, links carry it), the State's rank in each scheme side by side, and a month known only
+from NCRB's published results (the official table, no drill-down). Fails on any console error."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from browser_support import CHROMIUM, cell_text, choose, dropdown_value_text, open_page, settle
+from playwright.sync_api import Page, expect
+from sqlalchemy import Engine
+
+from dashboard import read
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")]
+
+MONTH = "2025-06"
+SHOTS = os.environ.get("CCTNS_SHOTS_DIR")
+
+
+def shot(page: Page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        for w, h in ((1366, 768), (1024, 768), (390, 844)):
+            page.set_viewport_size({"width": w, "height": h})
+            settle(page)
+            page.screenshot(path=str(Path(SHOTS) / f"{name}-{w}.png"), full_page=w == 390)
+        page.set_viewport_size({"width": 1366, "height": 768})
+
+
+def test_switch_schemes_on_the_national_and_state_pages(page_as: Callable[[str], Page], demo_engine: Engine):
+    page = page_as("ncrb")
+    open_page(page, f"/?month={MONTH}", "#national-table [row-id=HR]")
+    expect(page.locator("#shell-scheme-value")).to_have_text("CCTNS")
+    cctns = read.states_table(demo_engine, MONTH).set_index("unit_code")
+    assert cell_text(page, "national-table", "HR", "score_centi") == cctns.at["HR", "score_display"]
+
+    choose(page, "shell-scheme", "ITSSO")
+    page.wait_for_url(f"**/?month={MONTH}&scheme=itsso")
+    itsso = read.states_table(demo_engine, MONTH, scheme="itsso").set_index("unit_code")
+    expect(page.locator("#national-table [row-id=HR] [col-id=score_centi]")).to_have_text(
+        itsso.at["HR", "score_display"])
+    expect(page.locator("#national-scheme-tabs .nav-link.active")).to_contain_text("ITSSO")
+    expect(page.locator("#shell-month-value")).to_contain_text("2025")  # the month is kept
+    shot(page, "national-itsso")
+
+    page.locator("#national-scheme-tabs .nav-link", has_text="ICJS").click()  # the tabs switch too
+    page.wait_for_url(f"**/?month={MONTH}&scheme=icjs")
+    icjs = read.states_table(demo_engine, MONTH, scheme="icjs").set_index("unit_code")
+    expect(page.locator("#national-table [row-id=HR] [col-id=score_centi]")).to_have_text(icjs.at["HR", "score_display"])
+    assert dropdown_value_text(page, "shell-scheme") == "ICJS"
+
+    page.locator("#national-table [row-id=HR] [col-id=name]").click()  # drill-down keeps the scheme
+    page.wait_for_url(f"**/state/HR?month={MONTH}&scheme=icjs")
+    ranks = page.locator(".scheme-ranks")
+    expect(ranks.locator(".scheme-rank")).to_have_count(3, timeout=60_000)  # the State page's first render
+    expect(ranks.locator(".scheme-rank-current")).to_contain_text("ICJS")
+    for table in (cctns, icjs, itsso):
+        expect(ranks).to_contain_text(f"#{int(table.at['HR', 'rank_national'])} of")
+        expect(ranks).to_contain_text(f"Score {table.at['HR', 'score_display']}")
+    shot(page, "state-icjs")
+
+    ranks.locator(".scheme-rank", has_text="ITSSO").click()
+    page.wait_for_url(f"**/state/HR?month={MONTH}&scheme=itsso")
+    expect(page.locator(".scheme-ranks .scheme-rank-current")).to_contain_text("ITSSO")
+    expect(page.locator("#shell-scheme-value")).to_have_text("ITSSO")
+    choose(page, "shell-scheme", "CCTNS")  # back to the default: the parameter leaves the URL
+    page.wait_for_url(f"**/state/HR?month={MONTH}")
+
+
+def test_a_month_known_only_from_ncrb(page_as: Callable[[str], Page]):
+    page = page_as("haryana")
+    open_page(page, "/?month=2023-02", "#national-table [row-id=HR]")
+    expect(page.locator("#national-subtitle")).to_contain_text("as published by NCRB")
+    expect(page.locator("#national-table [row-id=HR] [col-id=score_centi]")).to_have_text("99.99")
+    expect(page.locator("#national-table-note")).to_contain_text("no drill-down")
+    shot(page, "national-published-only")
+    page.locator("#national-table [row-id=HR] [col-id=name]").click()
+    settle(page)
+    assert page.url.endswith("/?month=2023-02")  # no drill-down from the official record
+    # the State's trend marks NCRB's published scores
+    page.goto(f"/state/HR?month={MONTH}")
+    expect(page.locator(".scheme-ranks")).to_be_attached(timeout=60_000)
+    page.wait_for_function("""() => {
+        const g = document.querySelector('#state-trend .js-plotly-plot');
+        return g && g.data && g.data.some(t => t.name === 'As published by NCRB');
+    }""", timeout=60_000)
+    shot(page, "state-trend-published")
