@@ -9,7 +9,7 @@ import dash
 # callbacks/<module>.py: register(app); the shell first, pages after.
 MODULES: tuple[str, ...] = ("shell", "national", "state", "district", "station", "lagging", "methodology", "data", "present",
                              "assign", "actions", "action_panels",
-                             "profile", "provisional")
+                             "profile", "provisional", "foresight")
 
 OPS_MODULES: tuple[str, ...] = ("imports", "batches", "users", "audit")  # operations in the browser (issue 16)
 

@@ -262,7 +262,8 @@ def breadcrumb_items(pathname: str | None, month: str | None) -> list[dict]:
     elif path != "/":
         titles = {"/lagging": N_("Lagging stations"), "/actions": N_("Actions"), "/methodology": N_("Methodology"),
                   "/data": N_("Data"), "/profile": N_("Your profile"), "/present": N_("Conference mode"),
-                  "/provisional": N_("Provisional figures")}
+                  "/provisional": N_("Provisional figures"),
+                  "/flags": N_("Data to verify")}
         items.append({"label": _(titles.get(path, N_("Page not found"))), "href": None})
     else:
         items[0]["href"] = None

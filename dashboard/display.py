@@ -493,10 +493,12 @@ def action_data_text(row: dict) -> str:
 
 
 def ordinal(n: object) -> str:
-    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd"."""
+    """1 -> "1st", 2 -> "2nd", 11 -> "11th", 23 -> "23rd" (Hindi: "1वाँ")."""
     if is_missing(n):
         return MISSING
     k = int(n)  # type: ignore[arg-type]
+    if current_language() == "hi":
+        return _("{n}th").format(n=k)
     suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
     return f"{k}{suffix}"
 
@@ -524,68 +526,83 @@ def probability_text(p: object) -> str:
     return f"{round(100 * x)} %"
 
 
-PROJECTION_LABEL = "Estimate"
-PROJECTION_NOTE = ("An estimate, not a result: next month's ranks simulated from each State's recent month-on-month "
-                   "changes (all States together, 4,000 draws). The range holds 80 % of the draws.")
+PROJECTION_LABEL = N_("Estimate")
+PROJECTION_NOTE = N_("An estimate, not a result: next month's ranks simulated from each State's recent month-on-month "
+                     "changes (all States together, 4,000 draws). The range holds 80 % of the draws.")
 
 
 def projection_headline(rank_low: object, rank_high: object, p_first: object) -> str:
     """ "Likely rank next month: 1st–2nd, P(first) 64 %" (the range always with the probability)."""
-    return f"Likely rank next month: {rank_range_text(rank_low, rank_high)}, P(first) {probability_text(p_first)}"
+    return _("Likely rank next month: {range}, P(first) {p}").format(range=rank_range_text(rank_low, rank_high),
+                                                                      p=probability_text(p_first))
 
 
 def backtest_text(coverage: object, checks: object, mae_model: object, mae_carry: object,
                   months: int) -> tuple[str, str]:
     """(how the 80 % range held, how it compares with carrying the rank forward) over the backtest months."""
     if is_missing(coverage) or not checks:
-        return ("Not enough months yet to check the projection against what happened.", "")
-    held = (f"Backtest over the last {months} month{'s' if months != 1 else ''}: the 80 % range held "
-            f"{probability_text(coverage)} of the time ({format_indian(checks)} State-months).")
+        return (_("Not enough months yet to check the projection against what happened."), "")
+    held = ngettext("Backtest over the last {n} month: the 80 % range held {share} of the time ({checks} "
+                    "State-months).", "Backtest over the last {n} months: the 80 % range held {share} of the "
+                    "time ({checks} State-months).", months).format(
+        n=months, share=probability_text(coverage), checks=format_indian(checks))
     model, carry = float(mae_model), float(mae_carry)  # type: ignore[arg-type]
     if model < carry - 1e-9:
-        compare = (f"Its middle rank was off by {model:.2f} places on average, against {carry:.2f} for simply "
-                   "carrying last month's rank forward.")
+        compare = _("Its middle rank was off by {model} places on average, against {carry} for simply carrying "
+                    "last month's rank forward.").format(model=f"{model:.2f}", carry=f"{carry:.2f}")
     else:
-        compare = (f"It did no better than simply carrying last month's rank forward (off by {model:.2f} places "
-                   f"on average, against {carry:.2f}): read it as a range, not a forecast.")
+        compare = _("It did no better than simply carrying last month's rank forward (off by {model} places on "
+                    "average, against {carry}): read it as a range, not a forecast.").format(
+            model=f"{model:.2f}", carry=f"{carry:.2f}")
     return held, compare
 
 
-FLAG_RULE_WORDS = {
-    "peer_change": "Change far outside its peers'",
-    "jump_to_full": "Jump to 99.5 % or more from below 80 %",
-    "denominator_drop": "Base shrank, numerator flat",
-    "level_shift": "Lasting level shift",
-    "too_perfect": "Exactly 100 % on every parameter for months",
-}
-FLAG_STATUS_WORDS = {"open": "Needs verification", "verified": "Verified", "dismissed": "Dismissed"}
-FLAG_NOTE = ("These figures need verification: they are unusual against the unit's own history or its peers. "
-             "A flag is a question for the data, not a finding about anyone.")
+FLAG_RULE_WORDS: Translated = Translated({
+    "peer_change": N_("Change far outside its peers'"),
+    "jump_to_full": N_("Jump to 99.5 % or more from below 80 %"),
+    "denominator_drop": N_("Base shrank, numerator flat"),
+    "level_shift": N_("Lasting level shift"),
+    "too_perfect": N_("Exactly 100 % on every parameter for months"),
+})
+FLAG_STATUS_WORDS: Translated = Translated({"open": N_("Needs verification"), "verified": N_("Verified"),
+                                            "dismissed": N_("Dismissed")})
+FLAG_NOTE = N_("These figures need verification: they are unusual against the unit's own history or its peers. "
+               "A flag is a question for the data, not a finding about anyone.")
 
 
 def _pp(x: object) -> str:
     return f"{float(x):.1f} %"  # type: ignore[arg-type]
 
 
+def _ratio(num: object, den: object) -> str:
+    return f"{format_indian(num)}/{format_indian(den)}"
+
+
 def flag_evidence_text(rule: str, e: dict) -> str:
     """The evidence of a flag in numbers and plain words."""
     if rule == "peer_change":
-        return (f"{_pp(e['value_prev'])} → {_pp(e['value'])} ({e['change']:+.1f} points; "
-                f"{format_indian(e['numerator'])}/{format_indian(e['denominator'])}); peers' median change "
-                f"{e['peer_median']:+.1f} points, robust z {e['z']:+.1f} across {format_indian(e['peers'])} peers")
+        return _("{before} → {after} ({change} points; {ratio}); peers' median change {median} points, robust z "
+                 "{z} across {peers} peers").format(
+            before=_pp(e["value_prev"]), after=_pp(e["value"]), change=f"{e['change']:+.1f}",
+            ratio=_ratio(e["numerator"], e["denominator"]), median=f"{e['peer_median']:+.1f}", z=f"{e['z']:+.1f}",
+            peers=format_indian(e["peers"]))
     if rule == "jump_to_full":
-        return (f"{_pp(e['value_prev'])} ({format_indian(e['numerator_prev'])}/{format_indian(e['denominator_prev'])})"
-                f" → {_pp(e['value'])} ({format_indian(e['numerator'])}/{format_indian(e['denominator'])}) in one month")
+        return _("{before} ({ratio_before}) → {after} ({ratio_after}) in one month").format(
+            before=_pp(e["value_prev"]), ratio_before=_ratio(e["numerator_prev"], e["denominator_prev"]),
+            after=_pp(e["value"]), ratio_after=_ratio(e["numerator"], e["denominator"]))
     if rule == "denominator_drop":
-        return (f"base {format_indian(e['denominator_prev'])} → {format_indian(e['denominator'])} "
-                f"({100 * e['denominator_change']:+.0f} %) while the numerator went "
-                f"{format_indian(e['numerator_prev'])} → {format_indian(e['numerator'])}")
+        return _("base {before} → {after} ({change} %) while the numerator went {num_before} → {num_after}").format(
+            before=format_indian(e["denominator_prev"]), after=format_indian(e["denominator"]),
+            change=f"{100 * e['denominator_change']:+.0f}", num_before=format_indian(e["numerator_prev"]),
+            num_after=format_indian(e["numerator"]))
     if rule == "level_shift":
-        return (f"{_pp(e['mean_before'])} on average for {e['months_before']} months, then {_pp(e['mean_after'])} "
-                f"for {e['months_after']} months ({e['shift']:+.1f} points; month-to-month noise "
-                f"{e['noise']:.1f} points)")
+        return _("{before} on average for {months_before} months, then {after} for {months_after} months "
+                 "({shift} points; month-to-month noise {noise} points)").format(
+            before=_pp(e["mean_before"]), months_before=e["months_before"], after=_pp(e["mean_after"]),
+            months_after=e["months_after"], shift=f"{e['shift']:+.1f}", noise=f"{e['noise']:.1f}")
     if rule == "too_perfect":
-        return (f"exactly 100 % on all {e['parameters']} parameters for {e['months']} months since "
-                f"{month_label(e['from_month'])}, while on average {probability_text(e['district_all_full_share'])} "
-                "of the district's other stations were")
+        return _("exactly 100 % on all {parameters} parameters for {months} months since {since}, while on average "
+                 "{share} of the district's other stations were").format(
+            parameters=e["parameters"], months=e["months"], since=month_label(e["from_month"]),
+            share=probability_text(e["district_all_full_share"]))
     return ""

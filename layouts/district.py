@@ -11,6 +11,7 @@ from dashboard.display import month_label, peer_words
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
+from layouts.foresight import district_panel
 from layouts.unit_parts import clean_code, clean_month, clean_scheme
 from metrics.analysis import PEER_GROUPS, PEER_UNKNOWN
 
@@ -92,6 +93,7 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
             ),
             html.Div(id=ids.NOTICE),
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
+            district_panel(),
             card(
                 _("Police stations"),
                 [html.Div(loading(league_grid(ids.STATIONS, [], STATION_COLUMNS, row_id="station_code",

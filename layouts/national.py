@@ -19,6 +19,7 @@ from layouts.components import (
     page_header,
     page_href,
 )
+from layouts.foresight import national_card
 from metrics.methodology import SCHEME_ID_RE, is_month
 
 
@@ -132,6 +133,7 @@ def layout(month: str | None = None, category: str | None = None, **_other: obje
                  html.Div(id=ids.TABLE_NOTE, className="graph-note mt-2")],
                 subtitle=_("Click a row, or press Space on it, to open the State/UT."),
             ),
+            national_card(),
             dbc.Row(
                 [
                     dbc.Col(card(

@@ -11,6 +11,7 @@ from dashboard.display import month_label
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
+from layouts.foresight import state_panel
 from layouts.unit_parts import clean_code, clean_month, clean_scheme
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
@@ -77,6 +78,7 @@ def layout(state_code: str | None = None, month: str | None = None, **_other: ob
             ),
             html.Div(id=ids.NOTICE),
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
+            state_panel(),
             dbc.Row(
                 [
                     dbc.Col(card(

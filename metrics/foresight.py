@@ -212,8 +212,9 @@ FLAG_COLUMNS = ("month", "rule", "level", "unit_code", "state_code", "district_c
 class FlagSettings:
     z_threshold: float = 3.5
     min_peers: int = 10  # fewer peers with a change: no z-score
-    min_denominator: int = 20  # both months: smaller bases swing by chance
-    mad_floor: float = 1.0  # percentage points: a MAD of 0 (everyone flat) would make any change infinite
+    min_denominator: int = 50  # both months: smaller bases swing by chance (see README: the demo's texture)
+    mad_floor: float = 5.0  # percentage points: a MAD of 0 (everyone flat) would make any change infinite
+    min_change: float = 20.0  # percentage points: a smaller change is not worth a person's check, whatever its z
     jump_from_below: float = 80.0
     jump_to_at_least: float = 99.5
     denominator_drop: float = 0.30
@@ -304,7 +305,8 @@ def peer_change_outliers(rows: pd.DataFrame, s: FlagSettings = DEFAULT_FLAGS) ->
     scale = np.maximum(np.maximum(1.4826 * mad, s.mad_floor), noise)
     pairs["z"] = (pairs["change"] - med) / scale
     pairs["peer_median"], pairs["peer_mad"], pairs["peers"], pairs["scale"] = med, mad, peers, scale
-    hit = pairs[(pairs["peers"] >= s.min_peers) & (pairs["z"].abs() > s.z_threshold)]
+    hit = pairs[(pairs["peers"] >= s.min_peers) & (pairs["z"].abs() > s.z_threshold)
+                & ((pairs["change"] - med).abs() >= s.min_change)]
     evidence = [{"value_prev": r.value_prev, "value": r.value, "change": r.change, "peer_median": r.peer_median,
                  "peer_mad": r.peer_mad, "scale": r.scale, "peers": int(r.peers), "z": r.z,
                  "numerator_prev": int(r.numerator_prev), "denominator_prev": int(r.denominator_prev),
@@ -348,21 +350,6 @@ def denominator_drops(rows: pd.DataFrame, s: FlagSettings = DEFAULT_FLAGS) -> pd
     return _flags(hit, "denominator_drop", evidence, keys)
 
 
-def _best_split(series: np.ndarray, min_size: int) -> tuple[int, float] | None:
-    """The single split minimising the within-segment squared error (what ruptures' Binseg l2 finds first)."""
-    n = len(series)
-    if n < 2 * min_size:
-        return None
-    csum, csum2 = np.cumsum(series), np.cumsum(series**2)
-    best: tuple[int, float] | None = None
-    for b in range(min_size, n - min_size + 1):
-        left = csum2[b - 1] - csum[b - 1] ** 2 / b
-        right = (csum2[-1] - csum2[b - 1]) - (csum[-1] - csum[b - 1]) ** 2 / (n - b)
-        if best is None or left + right < best[1]:
-            best = (b, left + right)
-    return best
-
-
 def level_shifts(rows: pd.DataFrame, last_month: str, s: FlagSettings = DEFAULT_FLAGS) -> pd.DataFrame:
     """A lasting step in a unit x parameter series of `shift_months`+ consecutive months ending at
     `last_month`: ruptures' binary segmentation (l2 cost, one break, `shift_min_segment` months on each
@@ -375,42 +362,54 @@ def level_shifts(rows: pd.DataFrame, last_month: str, s: FlagSettings = DEFAULT_
     data = rows[rows["month"] <= last_month].copy()
     data["value"] = _pct(data["numerator"], data["denominator"])
     data = data.dropna(subset=["value"])
+    if data.empty:
+        return _empty_flags()
     key = ["level", "unit_code", "parameter"]
+    wide = data.pivot_table(index=key, columns="month", values="value", aggfunc="first")
+    # the calendar months ending at last_month with data in any series (a gap ends the window)
+    months = [last_month]
+    while next((m for m in wide.columns if next_month(m) == months[0]), None):
+        months.insert(0, next(m for m in wide.columns if next_month(m) == months[0]))
+    if last_month not in wide.columns or len(months) < s.shift_months:
+        return _empty_flags()
+    values = wide[months].to_numpy()
+    present = ~np.isnan(values)
+    # each series' run of consecutive months with a value, ending at last_month
+    run = np.cumprod(present[:, ::-1], axis=1).sum(axis=1)
+    parents = data.drop_duplicates(key).set_index(key)[["state_code", "district_code"]]
     out: list[dict] = []
-    for (level, unit, parameter), g in data.groupby(key, sort=False):
-        g = g.sort_values("month")
-        months = g["month"].tolist()
-        # the consecutive run of months ending at last_month
-        run = [months[-1]] if months and months[-1] == last_month else []
-        for m in reversed(months[:-1]):
-            if run and next_month(m) == run[0]:
-                run.insert(0, m)
-            else:
-                break
-        if len(run) < s.shift_months:
+    for length in sorted(set(run[run >= s.shift_months].tolist())):
+        rows_at = np.flatnonzero(run == length)
+        block = values[rows_at][:, -length:]
+        # quick screen, all series at once: the best single split by squared error (what Binseg l2 finds first)
+        csum, csum2 = np.cumsum(block, axis=1), np.cumsum(block**2, axis=1)
+        splits = np.arange(s.shift_min_segment, length - s.shift_min_segment + 1)
+        if len(splits) == 0:
             continue
-        values = g["value"].to_numpy()[-len(run):]
-        split = _best_split(values, s.shift_min_segment)  # quick screen before ruptures
-        if split is None:
-            continue
-        b = split[0]
-        if abs(values[b:].mean() - values[:b].mean()) < s.shift_min_points:
-            continue
-        algo = ruptures.Binseg(model="l2", min_size=s.shift_min_segment, jump=1).fit(values.reshape(-1, 1))
-        b = algo.predict(n_bkps=1)[0]
-        before, after = values[:b], values[b:]
-        shift = float(after.mean() - before.mean())
-        noise = float(np.sqrt((np.sum((before - before.mean()) ** 2) + np.sum((after - after.mean()) ** 2))
-                              / max(len(values) - 2, 1)))
-        if abs(shift) < s.shift_min_points or abs(shift) < s.shift_min_noise_ratio * max(noise, 0.5):
-            continue
-        first = g.iloc[len(g) - len(run) + b]
-        out.append({"month": run[b], "level": level, "unit_code": unit, "state_code": first["state_code"],
-                    "district_code": first["district_code"], "parameter": parameter,
-                    "evidence": {"mean_before": float(before.mean()), "mean_after": float(after.mean()),
-                                 "shift": shift, "noise": noise, "months_before": len(before),
-                                 "months_after": len(after), "from_month": run[0], "to_month": run[-1]},
-                    "evidence_key": evidence_key("level_shift", level, unit, parameter, run[b])})
+        left = csum2[:, splits - 1] - csum[:, splits - 1] ** 2 / splits
+        right = (csum2[:, -1:] - csum2[:, splits - 1]) - (csum[:, -1:] - csum[:, splits - 1]) ** 2 / (length - splits)
+        best = splits[np.argmin(left + right, axis=1)]
+        before_mean = csum[np.arange(len(best)), best - 1] / best
+        after_mean = (csum[:, -1] - csum[np.arange(len(best)), best - 1]) / (length - best)
+        for i in np.flatnonzero(np.abs(after_mean - before_mean) >= s.shift_min_points):
+            series = block[i]
+            algo = ruptures.Binseg(model="l2", min_size=s.shift_min_segment, jump=1).fit(series.reshape(-1, 1))
+            b = algo.predict(n_bkps=1)[0]
+            before, after = series[:b], series[b:]
+            shift = float(after.mean() - before.mean())
+            noise = float(np.sqrt((np.sum((before - before.mean()) ** 2) + np.sum((after - after.mean()) ** 2))
+                                  / max(len(series) - 2, 1)))
+            if abs(shift) < s.shift_min_points or abs(shift) < s.shift_min_noise_ratio * max(noise, 0.5):
+                continue
+            level, unit, parameter = wide.index[rows_at[i]]
+            window = months[-length:]
+            state_code, district_code = parents.loc[(level, unit, parameter)]
+            out.append({"month": window[b], "level": level, "unit_code": unit, "state_code": state_code,
+                        "district_code": None if pd.isna(district_code) else district_code, "parameter": parameter,
+                        "evidence": {"mean_before": float(before.mean()), "mean_after": float(after.mean()),
+                                     "shift": shift, "noise": noise, "months_before": len(before),
+                                     "months_after": len(after), "from_month": window[0], "to_month": window[-1]},
+                        "evidence_key": evidence_key("level_shift", level, unit, parameter, window[b])})
     if not out:
         return _empty_flags()
     frame = pd.DataFrame(out)
@@ -420,19 +419,19 @@ def level_shifts(rows: pd.DataFrame, last_month: str, s: FlagSettings = DEFAULT_
 
 def all_full_streaks(full: pd.DataFrame) -> pd.DataFrame:
     """`full`: month, unit_code, all_full (bool). Adds `streak` (consecutive calendar months all-full ending
-    at that month) and `streak_start`."""
+    at that month; 0 when not all-full) and `streak_start` (None when not all-full)."""
     f = full.sort_values(["unit_code", "month"]).reset_index(drop=True)
-    streak = np.zeros(len(f), dtype=np.int64)
-    start = np.empty(len(f), dtype=object)
-    units, months, ok = f["unit_code"].to_numpy(), f["month"].to_numpy(), f["all_full"].to_numpy()
-    for i in range(len(f)):
-        if not ok[i]:
-            continue
-        if i and units[i - 1] == units[i] and ok[i - 1] and next_month(months[i - 1]) == months[i]:
-            streak[i], start[i] = streak[i - 1] + 1, start[i - 1]
-        else:
-            streak[i], start[i] = 1, months[i]
-    return f.assign(streak=streak, streak_start=start)
+    if f.empty:
+        return f.assign(streak=pd.Series(dtype=np.int64), streak_start=pd.Series(dtype=object))
+    ok = f["all_full"].to_numpy(dtype=bool)
+    index = f["month"].str[:4].astype(int).to_numpy() * 12 + f["month"].str[5:7].astype(int).to_numpy()
+    unit = f["unit_code"].to_numpy()
+    cont = np.zeros(len(f), dtype=bool)
+    cont[1:] = ok[1:] & ok[:-1] & (unit[1:] == unit[:-1]) & (index[1:] - index[:-1] == 1)
+    run = np.cumsum(~cont)
+    streak = pd.Series(1, index=f.index).groupby(run).cumsum().to_numpy()
+    start = f["month"].groupby(run).transform("first").to_numpy(dtype=object)
+    return f.assign(streak=np.where(ok, streak, 0), streak_start=np.where(ok, start, None))
 
 
 def too_perfect(stations: pd.DataFrame, s: FlagSettings = DEFAULT_FLAGS) -> pd.DataFrame:

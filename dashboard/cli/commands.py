@@ -187,15 +187,19 @@ def recompute(
     with engine.begin() as conn:
         months = [month] if month else months_with_data(conn)
         done = recompute_months(conn, months, m)
+        from dashboard.foresight import refresh_foresight  # as after an import: projections and flags
+
+        refresh_foresight(conn, done)
     refresh_planner_statistics(engine)
     console.print(f"recomputed {len(done)} month(s) in {time.perf_counter() - started:.1f} s")
 
 
 @app.command()
 def export(
-    what: Annotated[str, typer.Argument(help="states, districts, stations, lagging, published or reconciliation")],
+    what: Annotated[str, typer.Argument(
+        help="states, districts, stations, lagging, projection, flags, published or reconciliation")],
     month: Annotated[str | None, typer.Option(help="YYYY-MM (every export but published, where it is optional)")] = None,
-    state: Annotated[str | None, typer.Option(help="State/UT code (districts, stations, lagging)")] = None,
+    state: Annotated[str | None, typer.Option(help="State/UT code (districts, stations, lagging, flags)")] = None,
     district: Annotated[str | None, typer.Option(help="district code (stations, lagging)")] = None,
     scheme: Annotated[str, typer.Option(help="ranking scheme: cctns, icjs, itsso (or one a State added)")] = "cctns",
     fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
@@ -204,8 +208,10 @@ def export(
         "--provisional", help="the month's provisional figures (states, districts, lagging, todo: what still has "
         "to happen before the cut-off); every row says 'provisional, as of ...'")] = False,
 ) -> None:
-    """Export a league table or the lagging stations with every rank and the marks lost per parameter, NCRB's
-    published results (`published`) or their reconciliation with our computation (`reconciliation`)."""
+    """Export a league table or the lagging stations with every rank and the marks lost per parameter; next
+    month's projection (an estimate) made from --month; the month's data-to-verify flags; NCRB's published
+    results (`published`) or their reconciliation with our computation (`reconciliation`)."""
+
     from dashboard.reports import (
         ExportError,
         build_export,

@@ -8,6 +8,7 @@ import json
 
 from sqlalchemy import Engine, insert, select
 
+from dashboard.i18n import gettext as _
 from dashboard.scope import Scope
 from dashboard.store import DataFlag, FlagReview, audit, utcnow
 
@@ -23,16 +24,16 @@ def review_flag(engine: Engine, flag_id: int, decision: str, reason: str, scope:
                 remote_addr: str = "") -> dict:
     """Record `decision` on flag `flag_id` for `actor` within `scope` (OutOfScope outside it)."""
     if decision not in DECISIONS:
-        raise FlagReviewRefused(f"the decision must be one of {', '.join(DECISIONS)}")
+        raise FlagReviewRefused(_("the decision must be verified or dismissed"))
     reason = " ".join((reason or "").split())
     if not reason:
-        raise FlagReviewRefused("give a reason: what was checked, or why the flag is not a concern")
+        raise FlagReviewRefused(_("give a reason: what was checked, or why the flag is not a concern"))
     if len(reason) > MAX_REASON:
-        raise FlagReviewRefused(f"the reason is longer than {MAX_REASON} characters")
+        raise FlagReviewRefused(_("the reason is longer than {n} characters").format(n=MAX_REASON))
     with engine.begin() as conn:
         flag = conn.execute(select(DataFlag.__table__).where(DataFlag.id == int(flag_id))).mappings().first()
         if flag is None:
-            raise FlagReviewRefused("that flag no longer exists (the data were imported again): reload the list")
+            raise FlagReviewRefused(_("that flag no longer exists (the data were imported again): reload the list"))
         if flag["level"] == "state":
             allowed = scope.can_see_state_detail(flag["state_code"]) and scope.role != "district"
         else:

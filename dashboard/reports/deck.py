@@ -16,10 +16,12 @@ import plotly.graph_objects as go
 
 from dashboard.actions import tally
 from dashboard.display import (
+    PROJECTION_NOTE,
     STATUS_WORDS,
     action_carry_text,
     action_data_text,
     action_value,
+    backtest_text,
     format_change_centi,
     format_indian,
     format_rank,
@@ -29,7 +31,10 @@ from dashboard.display import (
     month_long,
     month_short,
     outcome_words,
+    probability_text,
+    projection_headline,
     rank_change_text,
+    rank_range_text,
     shared_ranks,
     streak_text,
 )
@@ -39,6 +44,7 @@ from dashboard.reports.review import LAGGING_TOP, TOP_N, Review
 from dashboard.safe_text import strip_control_characters
 from layouts import figures
 from layouts.slides import Chart, Col, Kpi, Kpis, RowRef, Slide, Table, Text
+from metrics.methodology import next_month
 
 TABLE_ROWS = 8  # rows of a league table per slide (readable from the back of a hall at 1024x768)
 LAGGING_ROWS = 5  # lagging stations per slide (each has a reason in words)
@@ -247,6 +253,8 @@ def slides(review: Review) -> list[Slide]:
     """Every slide of the review, in order: the title, then the commitments from the last review."""
     out = [title_slide(review), *commitment_slides(review), standing_slide(review), trend_slide(review),
            why_slide(review), lost_slide(review)]
+    if not review.projection.empty:
+        out.append(projection_slide(review))
     if review.is_district:
         out += station_slides(review) + [movers_slide(review, stations=True)] + lagging_slides(review)
     else:
@@ -776,3 +784,48 @@ def lagging_slides(r: Review) -> list[Slide]:
 
 
 __all__ = ["commitment_slides", "commitments_to_follow", "for_slides", "slides", "stamp"]
+
+
+# --- looking ahead: next month's projected rank (an estimate) ---------------------------------------------
+
+PROJECTION_ROWS = 10
+
+
+def projection_slide(r: Review) -> Slide:
+    """Next month's likely rank of the State as a range with its chances, the States most likely at the top,
+    and how the projection fared over the last 12 months; titled and noted as an estimate."""
+    p = r.projection.reset_index(drop=True)
+    own = p[p["state_code"] == r.state_code]
+    kpis: list[Kpi] = []
+    if not own.empty:
+        o = own.iloc[0]
+        kpis = [Kpi(_("Likely rank next month"), rank_range_text(o["rank_low"], o["rank_high"]),
+                    _("80 % range · rank now {rank}").format(rank=format_rank(o["rank_now"]))),
+                Kpi(_("P(first)"), probability_text(o["p_first"])),
+                Kpi(_("P(top 5)"), probability_text(o["p_top5"])),
+                Kpi(_("P(rank improves)"), probability_text(o["p_improve"]))]
+    table = Table([Col(_("State/UT"), "left", 2.4), Col(_("Likely rank"), "right", 1.2), Col(_("P(first)"), "right", 0.9),
+                   Col(_("Likely score"), "right", 1.1)], [], dense=True)
+    idx = list(range(min(PROJECTION_ROWS, len(p))))
+    own_idx = list(own.index)
+    if own_idx and own_idx[0] not in idx:
+        idx = idx[:-1] + own_idx[:1]
+    for i in idx:
+        row = p.iloc[i]
+        if row["state_code"] == r.state_code:
+            table.highlight.add(len(table.rows))
+        table.rows.append([str(row["name"]), rank_range_text(row["rank_low"], row["rank_high"]),
+                           probability_text(row["p_first"]), format_score(row["score_median"])])
+    bt = r.projection_backtest
+    held, compare = (backtest_text(bt["coverage"], bt["checks"], bt["mae_model"], bt["mae_carry"], len(bt["months"]))
+                     if bt else (_("Not enough months yet to check the projection against what happened."), ""))
+    note = _(PROJECTION_NOTE)
+    text = Text([note, held, compare] if compare else [note, held], size="s")
+    left: list = [Kpis(kpis)] if kpis else []
+    headline = (projection_headline(own.iloc[0]["rank_low"], own.iloc[0]["rank_high"], own.iloc[0]["p_first"])
+                if not own.empty else _("No projection for this State/UT"))
+    month_after = month_long(next_month(r.month))
+    return Slide("projection", _("Next month, estimated: {month}").format(month=month_after),
+                 headline + " · " + _("an estimate, not a result"),
+                 columns=[[*left, text], [table]], widths=[0.42, 0.58],
+                 notes=f"{headline}. {note} {held} {compare}".strip())

@@ -7,7 +7,7 @@ from typing import IO
 
 import pandas as pd
 
-from dashboard import read
+from dashboard import foresight, read
 from dashboard.reports import tabular
 from dashboard.scope import Scope
 
@@ -32,6 +32,44 @@ def _marks_lost_wide(long: pd.DataFrame, unit_col: str = "unit_code") -> pd.Data
     wide = wide.reindex(columns=order).round(3)
     wide.columns = [f"marks_lost_{c}" for c in wide.columns]
     return wide.reset_index()
+
+
+PROJECTION_EXPORT = ["state_code", "p_first", "p_top5", "rank_low", "rank_high", "score_median"]
+FLAG_EXPORT = ["month", "state_code", "district_code", "level", "unit_code", "unit_name", "parameter", "rule",
+               "needs_verification", "evidence", "status", "reason", "decided_by"]
+
+
+def projection_export(engine, month: str, scheme: str = "cctns") -> pd.DataFrame:
+    """Next month's projection made from `month` (an estimate): the columns of `cctns export projection`,
+    plus P(rank improves), the middle rank and the score range."""
+    try:
+        table = foresight.projection(engine, month, scheme)
+    except ValueError as exc:
+        raise ExportError(str(exc)) from exc
+    if table.empty:
+        raise ExportError(f"no projection from {month}: too few months of results before it")
+    extra = ["p_improve", "rank_median", "score_low", "score_high", "rank_now"]
+    out = table[PROJECTION_EXPORT + extra].copy()
+    for c in ("p_first", "p_top5", "p_improve"):
+        out[c] = out[c].round(4)
+    for c in ("score_median", "score_low", "score_high"):
+        out[c] = out[c].round(2)
+    return out
+
+
+def flags_export(engine, month: str, state: str | None = None, scope: Scope | None = None) -> pd.DataFrame:
+    """The month's data-to-verify flags (every status), each with its evidence in words."""
+    from dashboard.display import FLAG_RULE_WORDS, flag_evidence_text
+
+    scope = scope or Scope.national()
+    if state and read.unit_info(engine, "state", state) is None:
+        raise ExportError(f"unknown State/UT {state}")
+    table = foresight.flags(engine, month, scope, state_code=state, status=None)
+    out = table.assign(
+        needs_verification=[FLAG_RULE_WORDS.get(r, r) for r in table["rule"]],
+        evidence=[flag_evidence_text(r, e) for r, e in zip(table["rule"], table["evidence"], strict=True)],
+    )
+    return out[FLAG_EXPORT].reset_index(drop=True)
 
 
 PUBLISHED_COLUMNS = ["month", "scheme", "state_code", "state_name", "score", "rank", "category_rank", "source"]
@@ -74,6 +112,10 @@ def build_export(engine, what: str, month: str, state: str | None = None, distri
         raise ExportError(f"unknown scheme {scheme!r}: use one of {', '.join(read.scheme_ids(engine))}")
     if month not in read.months(engine, scheme=scheme):
         raise ExportError(f"no results for month {month}")
+    if what == "projection":
+        return projection_export(engine, month, scheme)
+    if what == "flags":
+        return flags_export(engine, month, state, scope)
     if what == "states":
         table = read.states_table(engine, month, scheme=scheme)
         cols = ["unit_code", "name", "category", "score_display", *RANK_COLUMNS["states"]]
@@ -125,7 +167,7 @@ def build_export(engine, what: str, month: str, state: str | None = None, distri
             state = info["state_code"]
         # exactly the table of the lagging page and its download (same rows, order, words)
         return read.lagging_table(read.lagging_list(engine, month, scope, state, district, scheme=scheme))
-    raise ExportError(f"unknown export {what!r}: use states, districts, stations or lagging")
+    raise ExportError(f"unknown export {what!r}: use states, districts, stations, lagging, projection or flags")
 
 
 PROVISIONAL_EXPORTS = ("states", "districts", "lagging", "todo")

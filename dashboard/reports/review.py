@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import Engine
 
-from dashboard import read
+from dashboard import foresight, read
 from dashboard.actions import COLUMNS as ACTION_COLUMNS
 from dashboard.actions import ActionFilters, list_actions
 from dashboard.scope import OutOfScope, Scope
@@ -65,6 +65,11 @@ class Review:
     # station the parameter its first fix is about (None: not reported, so no parameter comes first)
     actions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ACTION_COLUMNS))
     fix_first_parameter: dict[str, str | None] = field(default_factory=dict)
+    # looking ahead (dashboard.foresight, stored at import): next month's projection made from this month
+    # (every State, an estimate), its backtest, and the scope's figures that still need verification
+    projection: pd.DataFrame = field(default_factory=pd.DataFrame)
+    projection_backtest: dict | None = None
+    flags_open: int = 0
     # district scope only
     district_headline: dict | None = None
     district_trend: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -212,6 +217,8 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
         stakes_by_parameter=stakes, districts=districts, district_movers=district_movers, lagging=lagging,
         actions=review_actions,
         fix_first_parameter={code: fix_first.get(code) for code in lagging.get("station_code", [])},
+        projection=foresight.projection(engine, month), projection_backtest=foresight.projection_backtest(engine, month),
+        flags_open=foresight.flag_count(engine, month, scope, state_code, district_code),
     )
     if district_code is not None:
         review.district_headline = read.district_headline(engine, month, district_code, scope, scheme=scheme)

@@ -26,6 +26,7 @@ PAGES: tuple[tuple[str, str, str, str, int], ...] = (
     ("actions", "actions", "/actions", N_("Actions"), 8),
     ("profile", "profile", "/profile", N_("Your profile"), 9),
     ("provisional", "provisional", "/provisional", N_("Provisional figures"), 10),
+    ("flags", "flags", "/flags", N_("Data to verify"), 11),
 )
 
 

@@ -118,7 +118,7 @@ def test_robust_z():
 def _peers(outlier_now: tuple[int, int]) -> pd.DataFrame:
     rng = np.random.default_rng(0)
     series = {f"S{i:02d}": [(int(n), 200) for n in rng.integers(150, 170, 2)] for i in range(20)}
-    series["ODD"] = [(160, 200), outlier_now]
+    series["ODD"] = [(120, 200), outlier_now]
     return _rows(series)
 
 
@@ -129,7 +129,15 @@ def test_peer_change_triggers_on_a_change_far_outside_the_peers():
 
 
 def test_peer_change_does_not_trigger_on_an_ordinary_change():
-    assert peer_change_outliers(_peers((166, 200))).empty
+    assert peer_change_outliers(_peers((125, 200))).empty  # +2.5 points: within the peers' spread
+
+
+def test_peer_change_needs_a_change_worth_checking():
+    flat = {f"S{i:02d}": [(160, 200), (160, 200)] for i in range(20)}
+    small = _rows({**flat, "ODD": [(160, 200), (196, 200)]})  # +18 points: z 3.6 against flat peers
+    assert peer_change_outliers(small).empty
+    big = _rows({**flat, "ODD": [(100, 200), (160, 200)]})  # +30 points
+    assert peer_change_outliers(big)["unit_code"].tolist() == ["ODD"]
 
 
 def test_jump_to_full():

@@ -268,6 +268,25 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "audit-kind.value, audit-since.value, audit-until.value, audit-outcome.value": Check(
         "web.admin.audit_trail(actor): national admin all events, State admin their State's users' events",
         "\"for administrators\""),
+    # looking ahead (issue 14): next month's projection (State-level, like the league table) and data to verify
+    "national-projection-table.rowData, national-projection-note.children <- national-query.data": Check(
+        "none needed: State-level projections, circulated to every State like the league table",
+        "State-level numbers only"),
+    "state-foresight.children <- state-query.data": Check(
+        "the State's projection for all (State-level); the flag count only with can_see_state_detail "
+        "(foresight.flag_count scopes in the read layer)", "the projection line only"),
+    "district-foresight.children <- district-query.data": Check(
+        "Scope.can_see_district; foresight.flag_count (scoped in the read layer)", "nothing"),
+    "flags-table.rowData, flags-summary.children, flags-subtitle.children <- flags-query.data, flags-status.value, "
+    "flags-done.data": Check(
+        "foresight.flags: scope in the read layer (State flags: can_see_state_detail; district and station "
+        "flags: can_see_district); a named State or district outside the scope refused",
+        "\"outside what you may see\" (audited)", stations="scope", audit=True),
+    "flags-selected.children, flags-submit.disabled <- flags-table.selectedRows": Check(
+        "none (echoes the row the client selected)", "the selected row's own text"),
+    "flags-message.children, flags-done.data, flags-reason.value <- flags-submit.n_clicks": Check(
+        "foresight.review_flag: the flag's unit in the scope (can_see_district; State flags can_see_state_detail, "
+        "not SPs), a reason required; audited as flag_review", "\"You may not decide on this flag\" (audited)"),
     # Dash Pages
     "_pages_content.children, _pages_store.data <- _pages_location.pathname, _pages_location.search": Check(
         "none (page layouts are skeletons without data; they echo the URL's codes)", "the page skeleton"),
@@ -616,6 +635,10 @@ VALUES: dict[tuple[str, str], Gen] = {
     ("audit-since", "value"): lambda t: None,
     ("audit-until", "value"): lambda t: None,
     ("audit-outcome", "value"): lambda t: None,
+    ("flags-status", "value"): lambda t: "all",
+    ("flags-done", "data"): lambda t: 0,
+    ("flags-decision", "value"): lambda t: "dismissed",
+    ("flags-reason", "value"): lambda t: "",  # refused by validation: the matrix never records a decision
 }
 # by property, for any component
 PROPERTY_VALUES: dict[str, Gen] = {
