@@ -57,7 +57,7 @@ def test_theme_switch_persists_and_themes_figures(page_as: Callable[[str], Page]
     assert body_background(page) != light_bg
 
     page.reload()
-    expect(page.locator("#national-table [row-id=HR]")).to_be_attached()
+    expect(page.locator("#national-table [row-id=HR]").first).to_be_attached()
     expect_theme(page, "dark", NATIONAL_GRAPHS)
     settle(page)
 
@@ -69,6 +69,6 @@ def test_theme_switch_persists_and_themes_figures(page_as: Callable[[str], Page]
     expect_theme(page, "light", ("state-trend", "state-marks-lost"))
     assert body_background(page) == light_bg
     page.reload()
-    expect(page.locator("#state-districts [row-id=HR-KNL]")).to_be_attached()
+    expect(page.locator("#state-districts [row-id=HR-KNL]").first).to_be_attached()
     expect_theme(page, "light", ("state-trend",))
     settle(page)
