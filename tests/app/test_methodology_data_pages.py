@@ -16,7 +16,7 @@ from layouts import methodology as meth_lay
 
 def test_methodology_layout_has_rules_and_worked_example():
     page = meth_lay.layout(month="2025-06", version="x; drop")
-    assert page.children[0].data == {"month": "2025-06", "version": None}
+    assert page.children[0].data == {"month": "2025-06", "version": None, "scheme": None}
     text = str(page)
     for word in ("Pooled values", "Missing rows", "Not applicable", "Achievement and marks", "Rounding",
                  "Ranks", "Rank change", "Marks lost", "Marks at stake", "Lagging stations"):
@@ -30,7 +30,7 @@ def test_methodology_version_in_force(dash_app, month, in_force):
     with dash_app.server.test_request_context("/"):
         subtitle, nav, summary, table, rules = meth_cb.update_page({"month": month})
         meth = read.methodology(queries_engine())
-    assert subtitle.endswith(in_force)
+    assert f": {in_force} (reconstructed from public reports)" in subtitle  # the version and its provenance
     version = meth.version(in_force)
     text = str(table)
     for p in version.parameters:
@@ -60,7 +60,7 @@ def test_methodology_over_http(national_client, dash_call):
     out = dash_call(national_client, [(ids.SUBTITLE, "children"), (ids.VERSIONS, "children"),
                                       (ids.SUMMARY, "children"), (ids.PARAMETERS, "children"),
                                       (ids.RULES, "children")], [(ids.QUERY, "data", {"month": "2025-06"})])
-    assert out[ids.SUBTITLE]["children"].endswith("pragati-2025")
+    assert out[ids.SUBTITLE]["children"].endswith("pragati-2025 (reconstructed from public reports)")
 
 
 # --- data page ---------------------------------------------------------------------------------------------

@@ -173,18 +173,22 @@ def test_signed_in_user_via_flask_login(dash_app, demo_users, month):
     assert rows and "Not available" not in text_of(lagging) and refused == []
 
 
-def test_drill_down_targets():
+def test_drill_down_targets(dash_app):
     from dash._callback_context import context_value
     from dash._utils import AttributeDict
 
     def trig(prop_id):
         context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": 1}]))
 
-    trig(f"{sl.ids.DISTRICTS}.selectedRows")
-    assert cb.drill_down([{"district_code": "HR-KNL"}], None, {"month": "2025-06"}) == \
-        "/district/HR-KNL?month=2025-06"
-    trig(f"{sl.ids.HEATMAP}.clickData")
-    assert cb.drill_down(None, {"points": [{"customdata": ["HR-GRM", "fir_in_cctns"]}]}, {}) == "/district/HR-GRM"
+    with dash_app.server.test_request_context("/"):  # the page's scheme is checked against the stored ones
+        trig(f"{sl.ids.DISTRICTS}.selectedRows")
+        assert cb.drill_down([{"district_code": "HR-KNL"}], None, {"month": "2025-06"}) == \
+            "/district/HR-KNL?month=2025-06"
+        trig(f"{sl.ids.HEATMAP}.clickData")
+        assert cb.drill_down(None, {"points": [{"customdata": ["HR-GRM", "fir_in_cctns"]}]}, {}) == \
+            "/district/HR-GRM"
+        assert cb.drill_down(None, {"points": [{"customdata": ["HR-GRM", "fir_in_cctns"]}]},
+                             {"scheme": "itsso"}) == "/district/HR-GRM?scheme=itsso"
 
 
 # --- over HTTP ------------------------------------------------------------------------------------------

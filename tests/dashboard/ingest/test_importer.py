@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import typer
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, create_engine, event, select, text
 from typer.testing import CliRunner
 
 from dashboard.cli import imports as cli_imports
@@ -568,14 +568,25 @@ def _big_month(tmp_path: Path, stations: int, month: str = "2024-02") -> tuple[P
 
 @pytest.mark.slow
 def test_large_import_is_fast(loaded_any, tmp_path):
+    """A big month costs a bounded number of round trips to the database (bulk statements), not one per row.
+    Counted, not timed: wall-clock bounds failed on loaded machines; the benchmark measures the seconds."""
     ps, big = _big_month(tmp_path, 20_000)  # 100,000 rows
     imp(loaded_any, [ps])
-    report = imp(loaded_any, [big], progress=True)
-    assert report.rows_added == 100_000
-    # generous bounds (shared CI machines): they catch per-row round trips, not small slowdowns
-    assert report.seconds < 10, report
-    again = imp(loaded_any, [big], progress=False)  # the replace path
-    assert again.rows_replaced == 100_000 and again.seconds < 30, again
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(loaded_any, "before_cursor_execute", count)
+    try:
+        report = imp(loaded_any, [big], progress=True)
+        assert report.rows_added == 100_000
+        first = len(statements)
+        again = imp(loaded_any, [big], progress=False)  # the replace path
+        assert again.rows_replaced == 100_000
+    finally:
+        event.remove(loaded_any, "before_cursor_execute", count)
+    assert first < 1_000 and len(statements) - first < 1_000  # 27 and 29 today; per row would be 100,000, (first, len(statements) - first)
     batch_ops.revert_batch(loaded_any, again.batch_id)
     with loaded_any.connect() as conn:
         assert conn.execute(select(StationRow.batch_id).distinct()).scalars().all() == [report.batch_id]
