@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
 from callbacks.common import cached_callback, engine, valid_month
-from dashboard.display import month_label, parameter_text
+from dashboard.display import month_label, parameter_text, provenance_words, scheme_name_text
 from dashboard.i18n import N_, Translated
 from dashboard.i18n import gettext as _
 from layouts.components import empty_state, page_href
@@ -100,7 +100,7 @@ def summary(meth: Methodology, v: Version, in_force: Version | None, month: str 
                           dcc.Link(_("Show the version in force"), href=page_href("/methodology", month))],
                          color="info", className="py-2 mb-2")
     return dbc.Card(dbc.CardBody([
-        html.H2(f"{meth.scheme_name}: {parameter_text(v, 'title')}", className="panel-title mb-2"),
+        html.H2(f"{scheme_name_text(meth)}: {parameter_text(v, 'title')}", className="panel-title mb-2"),
         provenance_note(v),
         note,
         html.Div(facts, className="method-facts mb-0"),
@@ -126,13 +126,6 @@ def provenance_note(v: Version) -> dbc.Alert:
         body.append(html.Details([html.Summary(_("Sources ({n})").format(n=len(sources))), html.Ul(sources, className="mb-0")],
                                  className="mt-1"))
     return dbc.Alert(body, color=color, className="provenance-note py-2 mb-2")
-
-
-def provenance_words(v: Version) -> str:
-    """`Version.provenance_text` in the current language."""
-    if v.provenance == "notified":
-        return _("as notified by NCRB on {date}, {reference}").format(date=v.notified_on, reference=v.reference)
-    return _("reconstructed from public reports")
 
 
 def parameter_table(v: Version) -> html.Div:
@@ -183,10 +176,10 @@ def update_page(query: Any):
     if meth is None or shown is None:
         empty = empty_state(_("No methodology stored"), _("Run `cctns init-db` to store the default catalogue."))
         return _("No methodology stored"), None, empty, empty, rules_list()
-    subtitle = (f"{meth.scheme_name} · " + _("Version in force for {month}: {version}").format(
+    subtitle = (f"{scheme_name_text(meth)} · " + _("Version in force for {month}: {version}").format(
         month=month_label(month), version=in_force.id) + f" ({provenance_words(in_force)})"
                 if in_force is not None and month
-                else f"{meth.scheme_name} · " + _("{n} version(s)").format(n=len(meth.versions)))
+                else f"{scheme_name_text(meth)} · " + _("{n} version(s)").format(n=len(meth.versions)))
     rules = rules_list(_num(shown.lagging_score_below),
                        _("{pct} of target").format(pct=f"{float(shown.critical_achievement_below):.0%}"))
     return (subtitle, version_nav(meth, shown, in_force, month), summary(meth, shown, in_force, month),

@@ -11,7 +11,7 @@ from dash import ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.common import cached_callback, engine, scope, valid_month
-from dashboard.display import format_timestamp
+from dashboard.display import format_timestamp, provenance_words, scheme_name_text
 from dashboard.i18n import N_, Translated
 from dashboard.i18n import gettext as _
 from layouts.components import page_href, query_from_search
@@ -186,7 +186,7 @@ def sync_scheme(search: str | None, picked: str | None) -> tuple[Any, Any, Any]:
     from dashboard import read
 
     known = read.schemes(engine())
-    options = [{"label": s["short"], "value": s["id"], "title": s["name"]} for s in known]
+    options = [{"label": s["short"], "value": s["id"], "title": scheme_name_text(s)} for s in known]
     query = query_from_search(search)
     current = read.valid_scheme(query.get("scheme"), [s["id"] for s in known])
     if ctx.triggered_id == ids.SCHEME:
@@ -306,7 +306,7 @@ def footer(search: str | None) -> tuple[str, str, Any]:
         user = current_user_session()
     except Exception:  # noqa: BLE001 - no auth in this context: show nothing
         user = None
-    label = f"{version.id} ({version.provenance_text})" if version else "–"
+    label = f"{version.id} ({provenance_words(version)})" if version else "–"
     if user is None:
         return as_of, label, ""
     admin = user.is_admin and user.role in ("national", "state")

@@ -29,6 +29,7 @@ from dashboard.display import (
     no_data,
     pct,
     rank_change_text,
+    scheme_name_text,
     shared_ranks,
     streak_text,
 )
@@ -149,16 +150,18 @@ def scheme_standing(ranks: list[dict], code: str, month: str, current: str, rec:
 
     items = []
     for r in ranks:
-        rank = (f"#{r['rank_national']} of {r['ranked']}" if r["rank_national"] is not None else "not ranked")
-        score = r["score_display"] or "no data"
-        body = [html.Div(r["name"], className="scheme-rank-name"),
+        rank = (_("#{rank} of {ranked}").format(rank=r["rank_national"], ranked=r["ranked"])
+                if r["rank_national"] is not None else _("not ranked"))
+        score = r["score_display"] or _("no data")
+        body = [html.Div(scheme_name_text(r), className="scheme-rank-name"),
                 html.Div(rank, className="scheme-rank-value"),
-                html.Div(f"Score {score}" + (f" · NCRB published {r['published']}" if r["published"] else ""),
+                html.Div(_("Score {score}").format(score=score)
+                         + (" · " + _("NCRB published {score}").format(score=r["published"]) if r["published"] else ""),
                          className="scheme-rank-sub")]
         cls = "scheme-rank" + (" scheme-rank-current" if r["scheme"] == current else "")
         items.append(html.A(body, href=page_href(f"/state/{code}", month, scheme=scheme_param(r["scheme"])),
                             className=cls, **({"aria-current": "true"} if r["scheme"] == current else {})))
-    out = [dbc.Col(html.Nav(items, className="scheme-ranks", **{"aria-label": "Rank in each ranking scheme"}),
+    out = [dbc.Col(html.Nav(items, className="scheme-ranks", **{"aria-label": _("Rank in each ranking scheme")}),
                    width=12)]
     row = rec[rec["state_code"] == code] if rec is not None and len(rec) else None
     if row is not None and len(row) and bool(row.iloc[0]["flagged"]):

@@ -350,7 +350,8 @@ def _count_words(p: Parameter | None, num: int, den: int) -> str:
     if p is not None and p.kind == "flag":
         return _("done this month") if num >= den and den > 0 else _("not done this month")
     if p is not None and p.shortfall:  # ITSSO: "14 of 31 cases past 60 days"
-        return f"{indian(max(den - num, 0))} of {indian(den)} {p.shortfall}"
+        return _("{num} of {den} {shortfall}").format(num=indian(max(den - num, 0)), den=indian(den),
+                                                      shortfall=parameter_text(p, "shortfall"))
     unit = (_("days") if p is not None and p.kind == "days" else (parameter_text(p, "denominator")
                                                                   if p is not None and p.denominator else ""))
     unit = unit.strip()
@@ -366,6 +367,26 @@ def parameter_text(p: Parameter | object, field: str = "name") -> str:
         if translated:
             return translated
     return str(getattr(p, field, "") or "")
+
+
+def scheme_name_text(scheme: dict | object) -> str:
+    """A ranking scheme's name in the current language: `name_hi` of its `[scheme]` table (a `read.schemes`
+    row's "name_hi", a Methodology's `scheme_name_hi`) in Hindi, English when it has none."""
+    if isinstance(scheme, dict):
+        english, translated = scheme.get("name", ""), scheme.get(f"name_{current_language()}", "")
+    else:
+        english = getattr(scheme, "scheme_name", "")
+        translated = getattr(scheme, f"scheme_name_{current_language()}", "")
+    if current_language() != "en" and translated:
+        return str(translated)
+    return str(english or "")
+
+
+def provenance_words(v: object) -> str:
+    """`Version.provenance_text` in the current language."""
+    if getattr(v, "provenance", None) == "notified":
+        return _("as notified by NCRB on {date}, {reference}").format(date=v.notified_on, reference=v.reference)
+    return _("reconstructed from public reports")
 
 
 def critical_words(p: Parameter | None, name: str, num: int, den: int) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.display import month_label
+from dashboard.display import month_label, scheme_name_text
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import (
@@ -95,11 +95,11 @@ COLUMN_DEFS: list[dict] = [
 def scheme_nav(month: str | None, category: str | None, current: str, schemes: list[dict]) -> html.Nav:
     """One tab per ranking scheme (links keep the month and category)."""
     items = [dbc.NavItem(dbc.NavLink(
-        html.Span(s["short"], title=s["name"]), id=f"national-scheme-tab-{s['id']}", active=s["id"] == current,
+        html.Span(s["short"], title=scheme_name_text(s)), id=f"national-scheme-tab-{s['id']}", active=s["id"] == current,
         href=page_href("/", month, category=category, scheme=None if s["id"] == "cctns" else s["id"]),
     )) for s in schemes]
     return html.Nav(dbc.Nav(items, pills=False, className="nav-tabs scheme-tabs mb-2"),
-                    **{"aria-label": "Ranking scheme"})
+                    **{"aria-label": _("Ranking scheme")})
 
 
 def category_nav(month: str | None, category: str | None, scheme: str | None = None) -> dbc.Nav:

@@ -117,9 +117,9 @@ def month_picker() -> html.Div:
 def scheme_picker() -> html.Div:
     return html.Div(
         [
-            html.Label("Ranking", htmlFor=ids.SCHEME, className="shell-label"),
+            html.Label(_("Ranking"), htmlFor=ids.SCHEME, className="shell-label"),
             dcc.Dropdown(id=ids.SCHEME, options=[], value=None, clearable=False, searchable=False,
-                         className="shell-scheme", placeholder="Ranking"),
+                         className="shell-scheme", placeholder=_("Ranking")),
         ],
         className="shell-control shell-scheme-wrap d-flex align-items-center",
     )

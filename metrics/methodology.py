@@ -14,7 +14,7 @@ from pathlib import Path
 LEVELS = ("station", "state")
 KINDS = ("count", "days", "flag")
 # `<field>_<lang>` beside a parameter's field gives its words in that language (English is the field itself)
-TRANSLATED_FIELDS = ("name", "head", "numerator", "denominator")
+TRANSLATED_FIELDS = ("name", "head", "numerator", "denominator", "shortfall")
 TRANSLATION_LANGUAGES = ("hi",)
 MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _REQUIRED_PARAMETER_FIELDS = ("id", "name", "head", "level", "kind", "weight", "target")

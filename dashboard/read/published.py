@@ -136,7 +136,7 @@ def state_scheme_ranks(engine: Engine, month: str, state_code: str) -> list[dict
         pub_row = pub[pub["state_code"] == state_code]
         rank = None if row.empty or pd.isna(row.iloc[0]["rank_national"]) else int(row.iloc[0]["rank_national"])
         out.append({
-            "scheme": s["id"], "short": s["short"], "name": s["name"],
+            "scheme": s["id"], "short": s["short"], "name": s["name"], "name_hi": s["name_hi"],
             "score_display": None if row.empty else row.iloc[0]["score_display"],
             "rank_national": rank, "ranked": int(table["rank_national"].notna().sum()),
             "published": None if pub_row.empty else pub_row.iloc[0]["score_display"],

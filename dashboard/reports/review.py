@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from dashboard import foresight, read
 from dashboard.actions import COLUMNS as ACTION_COLUMNS
 from dashboard.actions import ActionFilters, list_actions
+from dashboard.display import provenance_words, scheme_name_text
 from dashboard.scope import OutOfScope, Scope
 from metrics.analysis import score_change_by_parameter
 from metrics.methodology import DEFAULT_SCHEME, is_month, previous_month
@@ -208,8 +209,8 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
         category=state.get("category") or "", district_code=district_code,
         district_name=district["name"] if district else None, data_as_of=read.data_as_of(engine),
         methodology_version=version.id if version else "–",
-        scheme_name=read.methodology(engine, scheme=scheme).scheme_name,
-        methodology_provenance=version.provenance_text if version else "",
+        scheme_name=scheme_name_text(read.methodology(engine, scheme=scheme)),
+        methodology_provenance=provenance_words(version) if version else "",
         reconciliation=read.reconciliation(engine, month, scheme=scheme),
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
         headline=headline, states=states, trend=trend, above_trend=above_trend, rank_history=rank_history,

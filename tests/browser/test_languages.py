@@ -48,6 +48,7 @@ ALLOWED = {
     "CCTNS", "NCRB", "ICJS", "FIR", "FIRs", "SP", "SHO", "SCRB", "PS", "IIF", "NAFIS", "CAS", "GD", "NCR",
     "MLC", "PIN", "CSV", "XLSX", "PDF", "PPTX", "IST", "UTC", "SHA", "English", "Space", "min", "max", "XX",
     "YY", "cctns", "init", "db", "import", "pragati", "UT", "AG", "Excel", "Home", "End", "Page", "Up", "Down",
+    "ITSSO",  # the ranking scheme's abbreviation (its tab and picker label), like ICJS
 }
 # JS: the visible text of the page (text nodes and placeholders of elements that take up space)
 VISIBLE_TEXT = """() => {
@@ -102,6 +103,7 @@ def english_left(texts: list[str], names: list[str]) -> list[str]:
                 rest = rest.replace(name, " ")
         rest = re.sub(r"[A-Z]{2}(-[A-Z0-9]{2,4})+", " ", rest)  # unit codes HR-KNL-001
         rest = re.sub(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", " ", rest)  # e-mail addresses (and their placeholder)
+        rest = re.sub(r"https?://\S+", " ", rest)  # web addresses (a methodology version's sources)
         words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’]+", rest) if w not in ALLOWED]
         if words:
             left.append(f"{t!r} ({', '.join(words)})")
