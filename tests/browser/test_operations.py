@@ -93,7 +93,7 @@ def scores(engine) -> dict[tuple[str, str, str], tuple]:
     with engine.connect() as conn:
         return {(m, lv, c): (s, sc, rn, rs, rd) for m, lv, c, s, sc, rn, rs, rd in conn.execute(
             select(t.c.month, t.c.level, t.c.unit_code, t.c.score, t.c.score_centi, t.c.rank_national,
-                   t.c.rank_in_state, t.c.rank_in_district))}
+                   t.c.rank_in_state, t.c.rank_in_district).where(t.c.scheme == "cctns"))}  # the preview's scheme
 
 
 def hr_files(held_back, folder: Path, bump: int, broken: bool = False) -> list[Path]:
