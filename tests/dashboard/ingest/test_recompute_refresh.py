@@ -15,10 +15,10 @@ from dashboard.store.schema import load_stored_methodology
 
 
 def _derived(engine) -> pd.DataFrame:
-    cols = [ResultUnit.month, ResultUnit.level, ResultUnit.unit_code, *[getattr(ResultUnit, c) for c in DERIVED_COLUMNS]]
+    cols = [ResultUnit.scheme, ResultUnit.month, ResultUnit.level, ResultUnit.unit_code, *[getattr(ResultUnit, c) for c in DERIVED_COLUMNS]]
     with engine.connect() as conn:
         df = pd.read_sql(select(*cols), conn)
-    return df.sort_values(["month", "level", "unit_code"]).reset_index(drop=True)
+    return df.sort_values(["scheme", "month", "level", "unit_code"]).reset_index(drop=True)
 
 
 def test_changing_an_old_month_refreshes_later_months_like_a_full_recompute(demo_engine, tmp_path):
