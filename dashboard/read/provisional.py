@@ -34,6 +34,8 @@ BASIS_PROVISIONAL = "provisional"
 BASIS_FINAL = "final"
 OTHERS_WINDOW = 12  # months back to look for another State's latest final figure
 
+PROVISIONAL_SCHEME = "cctns"  # provisional snapshots are scored in CCTNS only: compare them with CCTNS finals
+
 
 def _current(month: str):
     """The current snapshots of a month (one per State at most)."""
@@ -86,7 +88,8 @@ def provisional_states_table(engine: Engine, month: str) -> pd.DataFrame:
     r = ResultUnit
     finals = _df(engine, select(r.unit_code.label("state_code"), r.month, r.score, r.score_centi,
                                 r.stations_reported, r.stations_active)
-                 .where(r.level == "state", r.month >= start, r.month <= month, r.score_centi.is_not(None)))
+                 .where(r.scheme == PROVISIONAL_SCHEME, r.level == "state", r.month >= start, r.month <= month,
+                        r.score_centi.is_not(None)))
     finals = finals.sort_values("month")
     latest = finals.groupby("state_code").tail(1).set_index("state_code")
     before = finals[finals["month"] < month].groupby("state_code").tail(1).set_index("state_code")
@@ -171,7 +174,7 @@ def provisional_districts(engine: Engine, month: str, state_code: str, scope: Sc
              .join(District, District.code == u.unit_code).where(u.snapshot_id == snap, u.level == "district"))
     r = ResultUnit
     last = _df(engine, select(r.unit_code, r.month, r.score_centi).where(
-        r.level == "district", r.state_code == state_code, r.month < month, r.month >= previous_month(month)))
+        r.scheme == PROVISIONAL_SCHEME, r.level == "district", r.state_code == state_code, r.month < month, r.month >= previous_month(month)))
     last_centi = dict(zip(last["unit_code"], last["score_centi"], strict=True))
     df["last_final_centi"] = df["district_code"].map(last_centi).astype("Int64")
     df["score_centi"] = df["score_centi"].astype("Int64")
