@@ -8,6 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
+from ncrb_circular import NCRB_CIRCULAR_2025_03
 from typer.testing import CliRunner
 
 from dashboard.cli.commands import app
@@ -24,26 +25,6 @@ MASTER = {
                       "2025-03,cctns,XX,54.02,2,,https://example.org/a\n2025-03,cctns,YY,100,1,,https://example.org/a\n"
                       "2023-02,cctns,XX,99.99,1,,https://example.org/b\n"),
 }
-CIRCULAR = """
-[[version]]
-id = "ncrb-2025-03"
-title = "As notified by NCRB, March 2025"
-effective_from = "2025-03"
-lagging_score_below = 90
-critical_achievement_below = 0.8
-provenance = "notified"
-notified_on = "2025-04-02"
-reference = "NCRB/CCTNS/Pragati/2025/07"
-
-  [[version.parameter]]
-  id = "fir_in_cctns"
-  name = "FIRs registered in CCTNS"
-  head = "CCTNS database"
-  level = "station"
-  kind = "count"
-  weight = 1
-  target = 90
-"""
 
 
 @pytest.fixture
@@ -97,7 +78,7 @@ def test_schemes_from_the_command_line(cli, tmp_path: Path):
     from dashboard.store import get_engine, load_stored_methodology
 
     circular = tmp_path / "pragati-with-circular.toml"
-    circular.write_text(load_stored_methodology(get_engine(), "cctns").source + CIRCULAR)
+    circular.write_text(load_stored_methodology(get_engine(), "cctns").source + NCRB_CIRCULAR_2025_03)
     loaded = cli("methodology", "load", str(circular))
     assert loaded.exit_code == 0, loaded.output
     assert "1 month(s) recomputed from 2025-03" in loaded.output

@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from ncrb_circular import NCRB_CIRCULAR_2025_03
 from sqlalchemy import Engine, create_engine, select, text
 
 from dashboard.ingest import ImportRejected, import_files, months_with_data, recompute_months
@@ -201,26 +202,7 @@ def test_a_new_ncrb_circular_switches_the_numbers(bare_engine: Engine, tmp_path:
 
     assert cctns_xx("2025-03") == ("pragati-2025", 5400)  # FIRs 90 % (weight 12), NDC sync 0/62 days (8)
     old = load_stored_methodology(bare_engine, "cctns")
-    circular = old.source + """
-[[version]]
-id = "ncrb-2025-03"
-title = "As notified by NCRB, March 2025"
-effective_from = "2025-03"
-lagging_score_below = 90
-critical_achievement_below = 0.8
-provenance = "notified"
-notified_on = "2025-04-02"
-reference = "NCRB/CCTNS/Pragati/2025/07"
-
-  [[version.parameter]]
-  id = "fir_in_cctns"
-  name = "FIRs registered in CCTNS"
-  head = "CCTNS database"
-  level = "station"
-  kind = "count"
-  weight = 1
-  target = 90
-"""
+    circular = old.source + NCRB_CIRCULAR_2025_03
     new = parse_methodology(circular)
     since = first_changed_month(old, new)
     assert since == "2025-03"
