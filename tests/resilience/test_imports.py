@@ -42,9 +42,9 @@ def snapshot(engine: Engine, month: str) -> list[tuple]:
     from dashboard.store.models import ResultUnit
 
     with engine.connect() as conn:
-        return conn.execute(select(ResultUnit.level, ResultUnit.unit_code, ResultUnit.score_centi, ResultUnit.rank_national,
+        return conn.execute(select(ResultUnit.scheme, ResultUnit.level, ResultUnit.unit_code, ResultUnit.score_centi, ResultUnit.rank_national,
                                    ResultUnit.rank_in_state, ResultUnit.rank_change_national).where(ResultUnit.month == month, ResultUnit.level != "station")
-                            .order_by(ResultUnit.level, ResultUnit.unit_code)).all()
+                            .order_by(ResultUnit.scheme, ResultUnit.level, ResultUnit.unit_code)).all()
 
 
 def import_in_progress(engine: Engine) -> bool:
