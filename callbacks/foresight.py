@@ -207,7 +207,7 @@ def update_flags(query: Any, status: Any, _done: Any):
                                                         else _("all States/UTs"))
     label = FLAG_STATUS_WORDS[status] if status != "all" else _("any status")
     summary = ngettext("{n} flag: {status}", "{n} flags: {status}", len(table)).format(
-        n=format_indian(len(table)), status=label) + f" · {where} · {month_label(month)}"
+        n=format_indian(len(table)), status=label.lower()) + f" · {where} · {month_label(month)}"
     if len(table) > MAX_ROWS:
         summary += " " + _("(the first {n} listed; pick a State to see the rest)").format(n=format_indian(MAX_ROWS))
     return rows, summary, f"{where} · {month_label(month)}"

@@ -76,7 +76,7 @@ def test_flags_page_dismiss_with_a_reason(page_as: Callable[[str], Page], demo_e
         open_page(page, "/flags?state=HR", "#flags-summary:has-text('flag')")
         rows = grid_rows(page, "flags-table")
         assert sorted(int(r["id"]) for r in rows) == sorted(int(i) for i in open_flags["id"])
-        expect(page.locator("#flags-summary")).to_contain_text("need verification")
+        expect(page.locator("#flags-summary")).to_contain_text("needs verification")
         _shots(page, "flags-page")
         first = rows[0]["id"]
         page.locator(f"#flags-table [row-id='{first}'] [col-id='unit_text']").click()

@@ -66,8 +66,8 @@ def post(client, payload: dict):
 
 def page_query(kind: str, **args: str | None) -> dict:
     """The query store a page's layout holds when opened with `args` (what the browser posts)."""
-    from dashboard.web.warmup import Page, page_props
     from dashboard.scope import Scope
+    from dashboard.web.warmup import Page, page_props
 
     page = Page(Scope.national("t"), "/", kind, args.get(f"{kind}_code"), args.get("month"))
     return page_props(page)[f"{kind}-query.data"]
