@@ -99,6 +99,10 @@ _SWITCH_THEME = """(theme) => {
 }"""
 
 
+# every <details> opened, so that axe checks what they hide too (the heat-maps' tables)
+_OPEN_DISCLOSURES = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
+
+
 def switch_theme(page: Page, theme: str) -> None:
     """Put the open page in `theme` the way the user does: the shell's switch (a clientside callback sets
     Bootstrap's colour mode, AG Grid's theme mode and the figures' template). Waits for the switch's effects."""
@@ -141,6 +145,7 @@ def test_no_serious_or_critical_axe_violation(page_as: Callable[[str], Page], us
     for path, ready in ROLE_PAGES[user]:
         open_page(page, in_language(path, lang), ready)
         expect(page.locator("html")).to_have_attribute("lang", lang)
+        page.evaluate(_OPEN_DISCLOSURES)
         first = page.locator("html").get_attribute("data-bs-theme") or THEMES[0]
         for theme in (first, *(t for t in THEMES if t != first)):
             switch_theme(page, theme)
