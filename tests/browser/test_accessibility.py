@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHROMIUM, open_page, settle
+from browser_support import CHROMIUM, settle
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")]
@@ -83,6 +83,15 @@ def prepare(page: Page, theme: str) -> None:
     page.context.add_init_script(f"try {{ localStorage.setItem('cctns-theme', {json.dumps(theme)}); }} catch (e) {{}}")
 
 
+READY_TIMEOUT_MS = 60_000  # a page's first content, with room for a loaded machine (as test_languages)
+
+
+def open_ready(page: Page, path: str, ready: str) -> None:
+    page.goto(path)
+    expect(page.locator(ready).first).to_be_attached(timeout=READY_TIMEOUT_MS)
+    settle(page)
+
+
 def in_language(path: str, lang: str) -> str:
     return f"{path}{'&' if '?' in path else '?'}lang={lang}"
 
@@ -143,7 +152,7 @@ def test_no_serious_or_critical_axe_violation(page_as: Callable[[str], Page], us
     prepare(page, THEMES[0])
     found: dict[str, dict[str, list[dict[str, Any]]]] = {theme: {} for theme in THEMES}
     for path, ready in ROLE_PAGES[user]:
-        open_page(page, in_language(path, lang), ready)
+        open_ready(page, in_language(path, lang), ready)
         expect(page.locator("html")).to_have_attribute("lang", lang)
         page.evaluate(_OPEN_DISCLOSURES)
         first = page.locator("html").get_attribute("data-bs-theme") or THEMES[0]
