@@ -33,6 +33,7 @@ from dashboard.web import RESOLVED_KEYS, Refused, Resolved, build, download_href
 from layouts.components import empty_state, kpi_card, page_href
 from layouts.lagging import ids
 from layouts.shell import ids as shell_ids
+from metrics.methodology import DEFAULT_SCHEME
 
 RESOLVED = ids.RESOLVED
 
@@ -112,7 +113,7 @@ def update_page(query: Any) -> tuple:
     names = read.state_names(eng)
     state_options = [{"label": n, "value": c} for c, n in sorted(names.items(), key=lambda kv: kv[1])
                      if sc.role == "national" or c == sc.state_code]
-    version = read.version_for(eng, r.month) if r.month else None
+    version = read.version_for(eng, r.month, scheme=r.scheme) if r.month else None
     param_options = [{"label": parameter_text(p), "value": p.id} for p in (version.station_parameters if version else ())]
     district_options = ([{"label": d["name"], "value": d["code"]} for d in districts_of(eng, r.state, sc)]
                         if r.state else [])
@@ -124,7 +125,8 @@ def update_page(query: Any) -> tuple:
         (RESOLVED, "data"): r.query(),
     })
     where = " · ".join(x for x in (r.district_name, r.state_name) if x)
-    out[(ids.SUBTITLE, "children")] = f"{where or _('All States/UTs')} · {month_label(r.month) or _('no data yet')}"
+    out[(ids.SUBTITLE, "children")] = " · ".join((where or _("All States/UTs"), read.scheme_short(eng, r.scheme),
+                                                  month_label(r.month) or _("no data yet")))
     if r.month is None:
         out[(ids.KPIS, "children")] = [dbc.Col(empty_state(_("No data yet"),
                                                            _("No month has been loaded and scored.")), width=12)]
@@ -133,7 +135,7 @@ def update_page(query: Any) -> tuple:
     if r.state is None:  # national user, no State picked yet: the overview by State
         from dashboard.read import lagging_by_state
 
-        by_state = lagging_by_state(eng, r.month, sc)
+        by_state = lagging_by_state(eng, r.month, sc, scheme=r.scheme)
         out[(ids.STATES, "rowData")] = _json_rows(by_state)
         out[(ids.STATES_CARD, "style")] = {}
         out[(ids.TABLE_CARD, "style")] = HIDDEN
@@ -166,8 +168,9 @@ def update_page(query: Any) -> tuple:
 def _active(eng, r: Resolved) -> int | None:
     from dashboard.read import active_stations
 
-    return active_stations(eng, r.month, "district", r.district) if r.district else \
-        active_stations(eng, r.month, "state", r.state)
+    return active_stations(eng, r.month, "district", r.district, scheme=r.scheme) if r.district else \
+        active_stations(eng, r.month, "state", r.state, scheme=r.scheme)
+
 
 
 def _cols(cards: list) -> list:
@@ -233,7 +236,7 @@ def filters_to_url(state: str | None, district: str | None, parameter: str | Non
     trig = ctx.triggered_id
     picks = query_strings({"state": state, "district": district, "parameter": parameter, "reason": reason,
                            "peer": peer}, RESOLVED_KEYS[1:])
-    q: dict[str, Any] = {"month": resolved["month"], **picks}
+    q: dict[str, Any] = {"month": resolved["month"], **picks, "scheme": resolved.get("scheme")}
     state, district = picks["state"], picks["district"]
     if trig == ids.STATE:
         q["district"] = district if state == resolved.get("state") else None
@@ -255,7 +258,8 @@ def station_detail(selected: list[dict] | None, resolved: dict | None):
     """The selected station's full action list: every parameter with marks at stake, with counts."""
     from dashboard import read
 
-    month = query_strings(resolved, ("month",))["month"]
+    picked = query_strings(resolved, ("month", "scheme"))
+    month, scheme = picked["month"], read.valid_scheme(picked["scheme"], read.scheme_ids(engine()))
     if not isinstance(selected, list) or len(selected) != 1 or month is None:
         return None  # none, or several ticked to assign: no single station to detail
     row = selected[0] if isinstance(selected[0], dict) else {}
@@ -263,13 +267,13 @@ def station_detail(selected: list[dict] | None, resolved: dict | None):
     if not isinstance(code, str) or len(code) > 24:
         raise PreventUpdate
     try:
-        stakes = read.lagging_stakes(engine(), month, code, scope())
+        stakes = read.lagging_stakes(engine(), month, code, scope(), scheme=scheme)
     except OutOfScope:
         from dashboard.web import audit_request
 
         audit_request("scope_violation", f"lagging detail of station {code}")
         return dbc.Alert(_("This police station is outside what your account may see."), color="warning")
-    version = read.version_for(engine(), month)
+    version = read.version_for(engine(), month, scheme=scheme)
     params = {p.id: p for p in version.parameters} if version else {}
     body: list = []
     if row.get("reasons"):
@@ -299,10 +303,12 @@ def station_detail(selected: list[dict] | None, resolved: dict | None):
             ]))
         body.append(html.Div(dbc.Table([head, html.Tbody(trs)], size="sm", hover=True, className="mb-0 action-table"),
                              className="table-responsive-wrap"))
+    link_scheme = None if scheme == DEFAULT_SCHEME else scheme
     links = html.Div([
-        dcc.Link(_("Open the station page"), href=page_href(f"/station/{code}", month), className="btn btn-sm "
-                 "btn-outline-primary"),
-        dcc.Link(_("Open the district page"), href=page_href(f"/district/{row.get('district_code')}", month),
+        dcc.Link(_("Open the station page"), href=page_href(f"/station/{code}", month, scheme=link_scheme),
+                 className="btn btn-sm btn-outline-primary"),
+        dcc.Link(_("Open the district page"), href=page_href(f"/district/{row.get('district_code')}", month,
+                                                              scheme=link_scheme),
                  className="btn btn-sm btn-outline-secondary") if row.get("district_code") else None,
     ], className="d-flex gap-2 flex-wrap")
     from layouts.components import card

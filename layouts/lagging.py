@@ -3,7 +3,8 @@ parameter, reason and peer group, ordered by marks at stake for the State, with 
 counts and an action list per station; CSV / XLSX download of exactly the table shown.
 
 Skeleton only (no I/O); filled by callbacks/lagging.py from the query in `ids.QUERY`. The filters live in
-the URL: /lagging?month=&state=&district=&parameter=&reason=&peer=
+the URL: /lagging?month=&state=&district=&parameter=&reason=&peer=&scheme= (the ranking scheme: ITSSO's
+lagging stations are those completing too few sexual-offence investigations within 60 days).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dashboard.display import LAGGING_COLUMNS, PEERS, REASONS, month_label, peer
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, loading, page_header
-from metrics.methodology import is_month
+from metrics.methodology import SCHEME_ID_RE, is_month
 
 
 class ids:
@@ -45,7 +46,7 @@ class ids:
     ASSIGN_BOX = "lagging-assign-box"
 
 
-QUERY_KEYS = ("month", "state", "district", "parameter", "reason", "peer")
+QUERY_KEYS = ("month", "state", "district", "parameter", "reason", "peer", "scheme")
 
 
 def _code(value: object, limit: int) -> str | None:
@@ -56,7 +57,8 @@ def _code(value: object, limit: int) -> str | None:
 
 
 def clean_query(month: object = None, state: object = None, district: object = None, parameter: object = None,
-                reason: object = None, peer: object = None, **_unknown: object) -> dict[str, str | None]:
+                reason: object = None, peer: object = None, scheme: object = None,
+                **_unknown: object) -> dict[str, str | None]:
     """Only well-formed values go into the page's store (callbacks check them against the database and
     the user's scope)."""
     return {
@@ -66,6 +68,7 @@ def clean_query(month: object = None, state: object = None, district: object = N
         "parameter": _code(parameter, 60),
         "reason": reason if isinstance(reason, str) and reason in REASONS else None,
         "peer": peer if isinstance(peer, str) and peer in PEERS else None,
+        "scheme": scheme if isinstance(scheme, str) and SCHEME_ID_RE.match(scheme) else None,
     }
 
 

@@ -80,6 +80,11 @@ def scheme_ids(engine: Engine) -> list[str]:
     return [s["id"] for s in schemes(engine)]
 
 
+def scheme_short(engine: Engine, scheme: str) -> str:
+    """A stored scheme's short name (CCTNS, ICJS, ITSSO), for titles and file names; the id if unknown."""
+    return next((s["short"] for s in schemes(engine) if s["id"] == scheme), scheme)
+
+
 def valid_scheme(value: object, known: list[str]) -> str:
     """A scheme sent by a client, accepted only if it is a stored scheme; otherwise the default (CCTNS)."""
     return value if isinstance(value, str) and value in known else DEFAULT_SCHEME

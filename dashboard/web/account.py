@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Response, redirect, render_template_string, request, session
+from flask import Response, redirect, request, session
 from flask_login import logout_user
 
 from dashboard.web.admin import change_own_password
@@ -23,6 +23,7 @@ from dashboard.web.auth import (
     _remote_addr,
     _state,
     current_user_session,
+    render_page,
     template,
 )
 from dashboard.web.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -33,7 +34,7 @@ PASSWORD_TEMPLATE = _page('{{ _("change password") }}', template("password.html"
 
 def _render(status: int = 200, error: str = "") -> Response:
     user = current_user_session()
-    html = render_template_string(PASSWORD_TEMPLATE, username=user.username if user else "", error=error,
+    html = render_page(PASSWORD_TEMPLATE, username=user.username if user else "", error=error,
                                   forced=bool(user and user.must_change_password), csrf_token=_csrf_token(),
                                   min_len=MIN_PASSWORD_LENGTH, max_len=MAX_PASSWORD_LENGTH)
     return Response(html, status=status, mimetype="text/html")

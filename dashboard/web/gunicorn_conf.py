@@ -1,7 +1,8 @@
 """gunicorn settings for `cctns serve --prod` (`gunicorn -c python:dashboard.web.gunicorn_conf 'app:create_server()'`).
 
 Environment: CCTNS_BIND (127.0.0.1:8050), CCTNS_WORKERS (default: 2 x CPUs, at most 8), CCTNS_THREADS (4),
-CCTNS_TIMEOUT (60 s), CCTNS_ACCESS_LOG ("-" = standard output; "" = off).
+CCTNS_TIMEOUT (60 s), CCTNS_ACCESS_LOG ("-" = standard output; "" = off), CCTNS_HASH_SLOTS (argon2
+computations at once across all workers; default the number of CPUs).
 
 The app is built once in the master (preload) and forked; database engines are created lazily per
 process (dashboard.store.db.get_engine keys them by pid) and `post_fork` disposes any engine the master might
@@ -29,6 +30,14 @@ errorlog = "-"
 loglevel = os.environ.get("CCTNS_LOG_LEVEL", "info")
 proc_name = "cctns-dashboard"
 forwarded_allow_ips = os.environ.get("CCTNS_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server) -> None:  # noqa: ARG001 - gunicorn hook signature
+    """In the master, before any fork: one bound on argon2 computations shared by every worker (a hall
+    signing in at once queues for the cores instead of sharing them to the end; dashboard/web/passwords.py)."""
+    from dashboard.web.passwords import share_hash_slots
+
+    share_hash_slots()
 
 
 def post_fork(server, worker) -> None:  # noqa: ARG001 - gunicorn hook signature

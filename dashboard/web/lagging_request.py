@@ -20,13 +20,14 @@ from dashboard.read import LaggingFilters, clean_filters, filter_lagging, laggin
 from dashboard.scope import OutOfScope, Scope
 from dashboard.web.auth import request_engine, require_scope
 from layouts.lagging import clean_query
+from metrics.methodology import DEFAULT_SCHEME
 
 DOWNLOAD_PATH = "/download/lagging"
 MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-RESOLVED_KEYS = ("month", "state", "district", "parameter", "reason", "peer")  # Resolved.query()
+RESOLVED_KEYS = ("month", "state", "district", "parameter", "reason", "peer", "scheme")  # Resolved.query()
 
 
 # --- resolving a request -----------------------------------------------------------------------------------
@@ -45,14 +46,18 @@ class Resolved:
     months: list[str] = field(default_factory=list)
     state_name: str | None = None
     district_name: str | None = None
+    scheme: str = DEFAULT_SCHEME  # a stored ranking scheme (checked by `resolve`)
 
     def query(self) -> dict[str, str | None]:
+        """The request as URL parameters; the scheme left out for the default (CCTNS), as in every link."""
         return {"month": self.month, "state": self.state, "district": self.district,
-                "parameter": self.filters.parameter, "reason": self.filters.reason, "peer": self.filters.peer}
+                "parameter": self.filters.parameter, "reason": self.filters.reason, "peer": self.filters.peer,
+                "scheme": None if self.scheme == DEFAULT_SCHEME else self.scheme}
 
     @property
     def what(self) -> str:
-        return f"lagging list {self.state or '?'}/{self.district or '*'} {self.month or '?'}"
+        where = f"lagging list {self.state or '?'}/{self.district or '*'} {self.month or '?'}"
+        return where if self.scheme == DEFAULT_SCHEME else f"{where} {self.scheme}"
 
 
 def resolve(query: dict[str, Any], sc: Scope, *, strict: bool = False) -> Resolved:
@@ -60,8 +65,9 @@ def resolve(query: dict[str, Any], sc: Scope, *, strict: bool = False) -> Resolv
     (and district); anything outside the scope raises Refused after auditing it. `strict` (downloads):
     a district user must name their district; no silent narrowing of a whole-State request."""
     eng = request_engine()
-    months = read.months(eng)
-    q = clean_query(**{k: query.get(k) for k in ("month", "state", "district", "parameter", "reason", "peer")})
+    q = clean_query(**{k: query.get(k) for k in RESOLVED_KEYS})
+    scheme = read.valid_scheme(q["scheme"], read.scheme_ids(eng))
+    months = read.months(eng, scheme=scheme)
     month = valid_month(q["month"], months) or (None if strict else (months[-1] if months else None))
     state = q["state"]
     district = q["district"]
@@ -97,11 +103,11 @@ def resolve(query: dict[str, Any], sc: Scope, *, strict: bool = False) -> Resolv
             district = None
         else:
             district_name = info["name"]
-    version = read.version_for(eng, month) if month else None
+    version = read.version_for(eng, month, scheme=scheme) if month else None
     f = clean_filters({"parameter": q["parameter"], "reason": q["reason"], "peer": q["peer"]}, version)
     return Resolved(month, state, district, LaggingFilters(district=district, parameter=f.parameter,
                                                           reason=f.reason, peer=f.peer),
-                    months, names.get(state) if state else None, district_name)
+                    months, names.get(state) if state else None, district_name, scheme)
 
 
 def build(r: Resolved, sc: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -109,7 +115,7 @@ def build(r: Resolved, sc: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
     if r.month is None or r.state is None:
         empty = lagging_list_empty()
         return empty, empty
-    full = lagging_list(request_engine(), r.month, sc, r.state, r.district)
+    full = lagging_list(request_engine(), r.month, sc, r.state, r.district, scheme=r.scheme)
     shown = filter_lagging(full, r.filters) if not full.empty else full
     if not shown.empty:  # the peer group as it reads (filtered on the stored English label above)
         shown = shown.assign(peer_group=shown["peer_group"].map(peer_words))

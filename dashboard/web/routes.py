@@ -120,7 +120,8 @@ def health() -> Response | tuple[Response, int]:
 
 
 def download_lagging() -> Response:
-    """GET /download/lagging?month=&state=&district=&parameter=&reason=&peer=&format=csv|xlsx"""
+    """GET /download/lagging?month=&state=&district=&parameter=&reason=&peer=&scheme=&format=csv|xlsx (the
+    file name and sheet title name the ranking scheme)"""
     fmt = request.args.get("format", "csv")
     if fmt not in MIMETYPES:
         return json_error(400, "format must be csv or xlsx")
@@ -138,10 +139,10 @@ def download_lagging() -> Response:
         return json_error(400, "state is missing or unknown")
     _full, shown = build(r, sc)
     table = lagging_table(shown)
-    body = export_bytes(table, fmt, sheet="Lagging stations")
+    body = export_bytes(table, fmt, sheet=f"Lagging stations {read.scheme_short(request_engine(), r.scheme)}")
     filters = ", ".join(f"{k}={v}" for k, v in r.filters.as_query().items() if k != "district") or "no filters"
     audit_request("download", f"{r.what} ({filters}); {len(table)} rows; {fmt}")
-    name = f"lagging-{r.state}-{r.district or 'all'}-{r.month}.{fmt}"
+    name = f"lagging-{r.scheme}-{r.state}-{r.district or 'all'}-{r.month}.{fmt}"
     return Response(body, mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 

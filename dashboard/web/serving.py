@@ -22,7 +22,7 @@ import time
 from collections import OrderedDict
 
 import brotli
-from flask import Flask, Response, current_app, g, render_template_string, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy import exc as sa_exc
 
 from dashboard.config import Settings
@@ -74,9 +74,9 @@ def _database_error(exc: sa_exc.SQLAlchemyError) -> Response:
                                     "message": UNAVAILABLE_MESSAGE}), status=503, mimetype="application/json")
     else:
         try:
-            from dashboard.web.auth import ERROR_TEMPLATE
+            from dashboard.web.auth import ERROR_TEMPLATE, render_page
 
-            html = render_template_string(ERROR_TEMPLATE, title=UNAVAILABLE_TITLE, message=UNAVAILABLE_MESSAGE)
+            html = render_page(ERROR_TEMPLATE, title=UNAVAILABLE_TITLE, message=UNAVAILABLE_MESSAGE)
         except Exception:  # noqa: BLE001 - keep the error page independent of the auth layer
             from dashboard.i18n import gettext as _
 

@@ -45,7 +45,9 @@ def test_layout_keeps_only_wellformed_query_values():
     q = lay.clean_query(month="2025-06", state="mn", district="MN-IWT", parameter="ndc_sync", reason="bogus",
                         peer="<script>")
     assert q == {"month": "2025-06", "state": "MN", "district": "MN-IWT", "parameter": "ndc_sync", "reason": None,
-                 "peer": None}
+                 "peer": None, "scheme": None}
+    assert lay.clean_query(scheme="itsso")["scheme"] == "itsso"
+    assert lay.clean_query(scheme="<b>")["scheme"] is None
     page = lay.layout(month="2025-13", state="MN")
     store = page.children[0]
     assert store.id == lay.ids.QUERY and store.data["month"] is None and store.data["state"] == "MN"
@@ -329,3 +331,73 @@ def test_download_naming_a_district_of_another_state_is_refused_and_logged(dash_
     assert r.status_code == 403
     new = list_events(demo_engine, limit=10000, actor="haryana")[: -before or None]
     assert any(e.action == "scope_violation" for e in new)
+
+
+# --- per ranking scheme (issue 13) ---------------------------------------------------------------------------
+
+
+def test_itsso_lagging_list_on_the_page_and_in_its_downloads(as_user, national_client, demo_engine, dash_call):
+    """ITSSO's lagging stations: worded "n of m cases past 60 days", links and downloads keep the scheme, and
+    the file name and sheet title name it."""
+    sc = Scope.national("ncrb")
+    query = {"month": MONTH, "state": STATE, "scheme": "itsso"}
+    out = out_dict(as_user(sc, cb.update_page, query))
+    rows = out[(lay.ids.TABLE, "rowData")]
+    want = read.lagging_list(demo_engine, MONTH, sc, STATE, scheme="itsso")
+    cctns = read.lagging_list(demo_engine, MONTH, sc, STATE)
+    assert rows and [r["station_code"] for r in rows] == want["station_code"].tolist()
+    assert want["station_code"].tolist() != cctns["station_code"].tolist()
+    assert all("cases past 60 days" in r["reasons"] for r in rows if "Critical" in r["reasons"])
+    assert any("cases past 60 days" in r["reasons"] for r in rows)
+    assert "ITSSO" in out[(lay.ids.SUBTITLE, "children")]
+    assert [o["value"] for o in out[(lay.ids.PARAMETER, "options")]] == ["itsso_within_60_days"]
+    assert out[(lay.ids.RESOLVED, "data")]["scheme"] == "itsso"
+    for key in (lay.ids.CSV, lay.ids.XLSX):
+        assert "scheme=itsso" in out[(key, "href")]
+
+    http_rows = _http_rows(national_client, dash_call, query)
+    assert [r["station_code"] for r in http_rows] == [r["station_code"] for r in rows]
+    r = national_client.get(f"/download/lagging?month={MONTH}&state={STATE}&scheme=itsso&format=csv")
+    assert r.status_code == 200
+    assert r.headers["Content-Disposition"] == f'attachment; filename="lagging-itsso-{STATE}-all-{MONTH}.csv"'
+    pd.testing.assert_frame_equal(pd.read_csv(io.BytesIO(r.data), dtype={"Score": str}), _shown_table(http_rows),
+                                  check_dtype=False)
+    r = national_client.get(f"/download/lagging?month={MONTH}&state={STATE}&scheme=itsso&format=xlsx")
+    book = pd.read_excel(io.BytesIO(r.data), sheet_name=None, dtype={"Score": str})
+    assert list(book) == ["Lagging stations ITSSO"]
+    events = list_events(demo_engine, limit=20, actor="ncrb")
+    assert any(e.action == "download" and f"lagging list {STATE}/* {MONTH} itsso" in e.detail for e in events)
+
+
+def test_unknown_scheme_is_cctns_and_cctns_downloads_name_it(as_user, national_client):
+    out = out_dict(as_user(Scope.national("ncrb"), cb.update_page, {"month": MONTH, "state": STATE,
+                                                                   "scheme": "nosuch"}))
+    assert out[(lay.ids.RESOLVED, "data")]["scheme"] is None and "CCTNS" in out[(lay.ids.SUBTITLE, "children")]
+    assert "scheme=" not in out[(lay.ids.CSV, "href")]
+    r = national_client.get(f"/download/lagging?month={MONTH}&state={STATE}&scheme=nosuch&format=csv")
+    assert r.headers["Content-Disposition"] == f'attachment; filename="lagging-cctns-{STATE}-all-{MONTH}.csv"'
+
+
+def test_national_overview_and_filters_keep_the_scheme(as_user, demo_engine, monkeypatch):
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    out = out_dict(as_user(Scope.national("ncrb"), cb.update_page, {"month": MONTH, "scheme": "icjs"}))
+    by_state = {r["state_code"]: r["lagging"] for r in out[(lay.ids.STATES, "rowData")]}
+    want = read.lagging_by_state(demo_engine, MONTH, Scope.national(), scheme="icjs")
+    assert by_state == dict(zip(want["state_code"], want["lagging"], strict=True))
+    resolved = {"month": MONTH, "state": STATE, "district": None, "parameter": None, "reason": None, "peer": None,
+                "scheme": "icjs"}
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{lay.ids.REASON}.value", "value": None}]))
+    assert cb.filters_to_url(STATE, None, None, "critical", None, None, None, resolved) == \
+        f"?month={MONTH}&state={STATE}&reason=critical&scheme=icjs"
+
+
+def test_station_detail_of_a_scheme(as_user, demo_engine):
+    sc = Scope.national("ncrb")
+    row = read.lagging_list(demo_engine, MONTH, sc, STATE, scheme="itsso").iloc[0].to_dict()
+    panel = str(as_user(sc, cb.station_detail, [row], {"month": MONTH, "state": STATE, "scheme": "itsso"}))
+    stakes = read.lagging_stakes(demo_engine, MONTH, row["station_code"], sc, scheme="itsso")
+    assert list(stakes["parameter"]) == ["itsso_within_60_days"]
+    assert f"+{stakes.iloc[0].at_stake_state:.3f}" in panel
+    assert f"/station/{row['station_code']}?month={MONTH}&scheme=itsso" in panel

@@ -788,3 +788,15 @@ def test_signing_in_again_ends_the_session_this_browser_had(app, client, engine)
     replay.set_cookie("cctns_session", old_cookie)
     assert replay.get("/").status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_sign_in_page_template_compiled_once(app, client):
+    """Issue 15: the sign-in page's template is compiled once per app (compiling it on every request cost as
+    much CPU as the argon2 verification when a hall signs in at once), and still renders per request."""
+    first = client.get("/login").get_data(as_text=True)
+    compiled = dict(app.server.extensions["cctns_page_templates"])
+    second = client.get("/login").get_data(as_text=True)
+    assert auth.LOGIN_TEMPLATE in compiled
+    assert app.server.extensions["cctns_page_templates"] == compiled  # the same compiled objects
+    token = re.compile(r'name="csrf_token" value="([^"]+)"')
+    assert token.search(first) and token.search(second)

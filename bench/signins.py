@@ -1,0 +1,167 @@
+"""N simultaneous sign-ins against `cctns serve --prod`, and where their time goes.
+
+    .venv/bin/python -m bench.signins --url sqlite:////tmp/x.sqlite3 [--users 100] [--workers W] [--threads T]
+    bash bench/run.sh ... runs the same sign-ins inside its 100-user part (bench/load.py)
+
+A fresh schema at URL with one national user (argon2id with the production parameters), the production
+server with the given workers/threads, then every user at once: GET /login, POST /login (argon2), GET /
+(the app's page). Reports p50/p95/max of each step and of the whole sign-in, the wall time until the last
+one is in, and the CPU seconds the server spent (master and workers, from /proc), so that the argon2 share
+is visible: users x one verification's CPU time is the floor of the work."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import TOKEN_RE, Timer, free_port, summary_ms
+
+USERNAME = "hall"
+
+
+def prepare(url: str) -> str:
+    """Fresh schema with one national user; returns the password."""
+    from dashboard.store.db import get_engine
+    from dashboard.store.schema import store_schemes, upgrade
+    from dashboard.web.users import create_user
+    from metrics.methodology import shipped_schemes
+
+    engine = get_engine(url)
+    upgrade(engine)
+    store_schemes(engine, shipped_schemes())
+    password = secrets.token_urlsafe(16)
+    create_user(engine, USERNAME, password, "national")
+    return password
+
+
+def one_verification_ms(rounds: int = 10) -> float:
+    """The CPU time of one argon2 verification with the production parameters, in this process."""
+    from dashboard.web.passwords import production_hasher
+
+    hasher = production_hasher()
+    stored = hasher.hash("a-password-for-timing")
+    start = time.process_time()
+    for _ in range(rounds):
+        hasher.verify(stored, "a-password-for-timing")
+    return (time.process_time() - start) / rounds * 1000
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def run(base: str, password: str, users: int) -> dict[str, Any]:
+    import requests
+
+    barrier = threading.Barrier(users)
+    lock = threading.Lock()
+    steps: dict[str, list[float]] = {"get_login": [], "post_login": [], "get_app": [], "sign_in": []}
+    ends: list[float] = []
+    errors: list[str] = []
+    start = [0.0]
+
+    def user() -> None:
+        s = requests.Session()
+        s.headers["Accept-Encoding"] = "gzip"
+        try:
+            barrier.wait(60)
+            t0 = time.perf_counter()
+            with lock:
+                start[0] = start[0] or t0
+            t = Timer()
+            html = s.get(base + "/login", timeout=60).text
+            got = t.ms
+            token = TOKEN_RE.search(html).group(1)
+            t = Timer()
+            r = s.post(base + "/login", data={"username": USERNAME, "password": password, "csrf_token": token,
+                                              "next": "/"}, allow_redirects=False, timeout=60)
+            posted = t.ms
+            if r.status_code not in (302, 303):
+                raise RuntimeError(f"HTTP {r.status_code}")
+            t = Timer()
+            s.get(base + "/", timeout=60).raise_for_status()
+            app = t.ms
+            t1 = time.perf_counter()
+            with lock:
+                steps["get_login"].append(got)
+                steps["post_login"].append(posted)
+                steps["get_app"].append(app)
+                steps["sign_in"].append((t1 - t0) * 1000)
+                ends.append(t1)
+        except Exception as exc:  # noqa: BLE001
+            with lock:
+                errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=user, daemon=True) for _ in range(users)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(180)
+    return {"users": users, **{k: summary_ms(v) for k, v in steps.items()},
+            "last_in_s": round(max(ends) - start[0], 2) if ends else None,
+            "errors": len(errors), "error_examples": sorted(set(errors))[:3]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--url", required=True, help="database URL (a fresh schema is made there)")
+    ap.add_argument("--users", type=int, default=100)
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--rounds", type=int, default=1, help="repeat the whole hall this many times")
+    ap.add_argument("--redis-url", default="")
+    ap.add_argument("--out", type=Path, default=None, help="write the result as JSON here")
+    args = ap.parse_args()
+
+    from bench.load import Server, server_env
+
+    instance = Path(os.environ.get("TMPDIR", "/tmp")) / f"cctns-signins-{os.getpid()}"
+    instance.mkdir(parents=True, exist_ok=True)
+    password = prepare(args.url)
+    env = server_env(args.url, instance, args.redis_url or None, secrets.token_urlsafe(32))
+    if args.threads:
+        env["CCTNS_THREADS"] = str(args.threads)
+    server = Server(env, free_port(), instance / "gunicorn.log", workers=args.workers)
+    out: dict[str, Any] = {"url": args.url.split("@")[-1], "one_verification_cpu_ms": None, "rounds": []}
+    try:
+        server.wait_ready()
+        pids = [server.proc.pid, *server.workers()]
+        out["workers"] = len(pids) - 1
+        out["threads"] = int(env.get("CCTNS_THREADS") or 0) or None
+        out["loadavg_before"] = round(os.getloadavg()[0], 2)
+        for _ in range(args.rounds):
+            cpu0 = cpu_seconds(pids)
+            wall = Timer()
+            result = run(server.base, password, args.users)
+            result["server_cpu_s"] = round(cpu_seconds(pids) - cpu0, 2)
+            result["wall_s"] = round(wall.s, 2)
+            out["rounds"].append(result)
+            time.sleep(1)
+        out["loadavg_after"] = round(os.getloadavg()[0], 2)
+    finally:
+        server.stop()
+    out["one_verification_cpu_ms"] = round(one_verification_ms(), 1)
+    text = json.dumps(out, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text)
+    return 0 if all(r["errors"] == 0 for r in out["rounds"]) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
