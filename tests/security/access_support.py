@@ -323,7 +323,8 @@ ROUTE_CHECKS: dict[str, tuple[str, str]] = {
         "login (401)", "callbacks.lagging.resolve(strict) -> require_scope; 403 + `scope_violation` and a "
         "refused `download` audit row outside the scope; every download audited"),
     "/download/provisional.csv": (
-        "login (401)", "reports.build_provisional_export -> read.provisional_* (can_see_state_detail / "
+        "login (401)", "reports.build_provisional_export -> read.provisional_* in the `?scheme=` given (a scheme "
+        "not stored: 400) (can_see_state_detail / "
         "can_see_state_stations / can_see_district); 403 + `scope_violation` and a refused `download` audit row "
         "outside the scope; every download audited"),
     "/download/pack": (

@@ -105,3 +105,32 @@ def test_cutoff_days():
     assert read.days_to_cutoff("2026-11", date(2026, 12, 3), 10) == 7
     assert read.days_to_cutoff("2026-12", date(2026, 12, 3), 10) == 38
     assert read.days_to_cutoff("2026-11", date(2026, 12, 12), 10) == -2
+
+
+@pytest.mark.parametrize("scheme", ["icjs", "itsso"])
+def test_each_scheme_ranks_its_provisional_figures_against_its_own_finals(prov, scheme):
+    """The demo's provisional rows hold every scheme's parameters: each scheme's table ranks HR and UP by their
+    provisional score in that scheme and every other State by its final score of that scheme."""
+    engine, month, basis, _ = prov
+    assert read.provisional_months(engine, scheme=scheme) == read.provisional_months(engine)
+    table = read.provisional_states_table(engine, month, scheme=scheme)
+    kinds = dict(zip(table["state_code"], table["basis"], strict=True))
+    assert kinds["HR"] == kinds["UP"] == read.BASIS_PROVISIONAL
+    finals = read.states_table(engine, basis, scheme=scheme).set_index("state_code")["score_centi"]
+    cctns = read.provisional_states_table(engine, month).set_index("state_code")["score_centi"]
+    for r in table.itertuples():
+        if r.basis == read.BASIS_FINAL:
+            assert r.score_centi == finals[r.state_code] and r.figure_month == basis
+    mine = table.set_index("state_code")["score_centi"]
+    assert mine["HR"] != cctns["HR"] or mine["UP"] != cctns["UP"]  # scored in the scheme, not copied
+    centi = table["score_centi"].astype(float)
+    assert table["rank_national"].tolist() == [1 + int((centi > c).sum()) for c in centi]
+    head = read.provisional_headline(engine, month, "HR", scheme=scheme)
+    assert head["score_centi"] == mine["HR"] and head["states_ranked"] == int(table["rank_national"].notna().sum())
+    # what still has to happen and the districts speak of the scheme's own parameters only
+    own = read.methodology(engine, scheme=scheme).parameter_ids
+    todo = read.still_to_happen(engine, month, Scope.national(), "HR", limit=500, scheme=scheme)
+    assert set(todo["parameter"]) <= own
+    assert len(read.provisional_districts(engine, month, "HR", Scope.national(), scheme=scheme))
+    lag = read.provisional_lagging(engine, month, Scope.national(), "HR", scheme=scheme)
+    assert isinstance(lag, pd.DataFrame)
