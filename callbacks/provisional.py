@@ -213,7 +213,7 @@ def update_page(query: Any) -> tuple:
         state, district = sc.state_code, sc.district_code
     elif state is None and district is None and sc.role == "state":
         state = sc.state_code
-    table = read.provisional_states_table(eng, month, scheme=scheme)
+    table = read.provisional_states_table(eng, month, sc, scheme=scheme)
     rows = state_rows(table, month)
     states_grid = _grid("provisional-states-grid", rows, STATES_COLUMNS, "state_code")
     n_prov = sum(r["basis"] == "provisional" for r in rows)
@@ -260,7 +260,7 @@ def _state_level(eng, sc: Scope, month: str, state: str, cutoff, table: pd.DataF
     if info is None:
         return _empty(_("Provisional figures"), _("No State/UT with code {code}").format(code=state))
     title = _("{name} · provisional").format(name=info["name"])
-    head = read.provisional_headline(eng, month, state, scheme=scheme)
+    head = read.provisional_headline(eng, month, state, sc, scheme=scheme)
     if head is None:
         last = table[table["state_code"] == state]
         figure = figure_text(last.iloc[0].to_dict(), month) if not last.empty else _("no figure")

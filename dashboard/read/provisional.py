@@ -75,10 +75,15 @@ def provisional_snapshots(engine: Engine, month: str, *, scheme: str = DEFAULT_S
 
 
 @cached
-def provisional_states_table(engine: Engine, month: str, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+def provisional_states_table(engine: Engine, month: str, scope: Scope, *,
+                             scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Every State/UT "if the month closed today" in the ranking scheme `scheme`: a State with a provisional
     snapshot of `month` scored in it by its provisional score, every other one by its latest final figure of
-    that scheme up to `month` (within a year). Columns:
+    that scheme up to `month` (within a year).
+
+    A provisional figure is its SCRB's working figure, never circulated: it counts here only for States
+    whose detail `scope` may see (national users: all; a State's users and SPs: their own State). For
+    everyone else such a State stands by its latest final figure, so no rank or gap gives it away. Columns:
     state_code, name, category, basis ('provisional' | 'final' | None), figure_month, as_of, score,
     score_centi, score_display, stations_reported, stations_active, rank_national, rank_category (standard
     competition ranks on the published score, as rule 8), last_final_month, last_final_centi (the State's
@@ -100,6 +105,7 @@ def provisional_states_table(engine: Engine, month: str, *, scheme: str = DEFAUL
     latest = finals.groupby("state_code").tail(1).set_index("state_code")
     before = finals[finals["month"] < month].groupby("state_code").tail(1).set_index("state_code")
     prov = prov.set_index("state_code")
+    prov = prov[[scope.can_see_state_detail(code) for code in prov.index]]
     rows = []
     for st in states.itertuples():
         row = {"state_code": st.state_code, "name": st.name, "category": st.category, "basis": None,
@@ -130,12 +136,14 @@ def provisional_states_table(engine: Engine, month: str, *, scheme: str = DEFAUL
 
 
 @cached
-def provisional_headline(engine: Engine, month: str, state_code: str, *, scheme: str = DEFAULT_SCHEME) -> dict | None:
+def provisional_headline(engine: Engine, month: str, state_code: str, scope: Scope, *,
+                         scheme: str = DEFAULT_SCHEME) -> dict | None:
     """A State's provisional standing (None when it has no snapshot of `month`): its row of
     `provisional_states_table`, the State above and below (with the month and kind of their figures), the
-    number of States compared, and the snapshot's batch and loader. States' own scores and ranks are seen by
-    every signed-in user, as the final league table."""
-    table = provisional_states_table(engine, month, scheme=scheme)
+    number of States compared, and the snapshot's batch and loader. Only for a user who may see the State's
+    detail (OutOfScope otherwise): provisional figures are not circulated to other States."""
+    scope.require(scope.can_see_state_detail(state_code), f"the provisional figures of {state_code}")
+    table = provisional_states_table(engine, month, scope, scheme=scheme)
     mine = table[(table["state_code"] == state_code) & (table["basis"] == BASIS_PROVISIONAL)]
     if mine.empty:
         return None
@@ -296,8 +304,11 @@ def still_to_happen(engine: Engine, month: str, scope: Scope, state_code: str,
 
 
 @cached
-def provisional_marks_lost(engine: Engine, month: str, state_code: str, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
-    """A State's snapshot by parameter: parameter, parameter_name, numerator, denominator, value, marks_lost."""
+def provisional_marks_lost(engine: Engine, month: str, state_code: str, scope: Scope, *,
+                           scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    """A State's snapshot by parameter: parameter, parameter_name, numerator, denominator, value, marks_lost
+    (OutOfScope for a user who may not see the State's detail)."""
+    scope.require(scope.can_see_state_detail(state_code), f"the provisional figures of {state_code}")
     snap = _snapshot_id(engine, month, state_code)
     if snap is None:
         return pd.DataFrame()

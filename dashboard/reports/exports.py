@@ -194,7 +194,7 @@ def build_provisional_export(engine, what: str, month: str, state: str | None = 
     as_of = {r.state_code: f"provisional{named} {month}, as of {pd.Timestamp(r.as_of):%Y-%m-%d %H:%M} UTC"
              for r in snaps.itertuples()}
     if what == "states":
-        t = read.provisional_states_table(engine, month, scheme=scheme)
+        t = read.provisional_states_table(engine, month, scope, scheme=scheme)
         t["figures"] = [as_of.get(c, "") if b == read.BASIS_PROVISIONAL else f"final{named} {m}" if b else "no figure"
                         for c, b, m in zip(t["state_code"], t["basis"], t["figure_month"], strict=True)]
         return t[["figures", "state_code", "name", "category", "score_display", "rank_national",

@@ -13,6 +13,8 @@ from dashboard.scope import Scope
 from layouts import provisional as pl
 from layouts.shell import ids as shell_ids
 
+NATIONAL = Scope.national()
+
 
 @pytest.fixture(scope="module")
 def pmonth(demo_engine) -> str:
@@ -45,7 +47,7 @@ def test_state_level_says_provisional_and_compares_with_the_others(dash_app, dem
     out = _page(dash_app, {"month": pmonth, "state": "HR"})
     banner = text_of(out[f"{pl.ids.BANNER}.children"])
     assert "PROVISIONAL" in banner and "as of" in banner and "Days to the cut-off" in banner
-    head = read.provisional_headline(demo_engine, pmonth, "HR")
+    head = read.provisional_headline(demo_engine, pmonth, "HR", NATIONAL)
     kpis = text_of(out[f"{pl.ids.KPIS}.children"])
     assert head["score_display"] in kpis and f"of {head['states_ranked']}" in kpis
     states = text_of(out[f"{pl.ids.STATES}.children"])
@@ -140,8 +142,8 @@ def test_the_page_its_download_and_the_notice_follow_the_scheme(dash_app, demo_e
 
     _as(monkeypatch, Scope.national())
     out = _page(dash_app, {"month": pmonth, "state": "HR", "scheme": "itsso"})
-    head = read.provisional_headline(demo_engine, pmonth, "HR", scheme="itsso")
-    assert head["score_centi"] != read.provisional_headline(demo_engine, pmonth, "HR")["score_centi"]
+    head = read.provisional_headline(demo_engine, pmonth, "HR", NATIONAL, scheme="itsso")
+    assert head["score_centi"] != read.provisional_headline(demo_engine, pmonth, "HR", NATIONAL)["score_centi"]
     assert head["score_display"] in text_of(out[f"{pl.ids.KPIS}.children"])
     assert out[f"{pl.ids.SUBTITLE}.children"].endswith("· ITSSO")
     assert "scheme=itsso" in str(out[f"{pl.ids.DOWNLOADS}.children"])

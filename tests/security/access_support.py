@@ -213,7 +213,7 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "provisional-units-title.children, provisional-units.children, provisional-units-box.style, "
     "provisional-lagging.children, provisional-lagging-box.style, provisional-states.children, "
     "provisional-states-note.children, provisional-downloads.children <- provisional-query.data": Check(
-        "States' provisional and latest final scores for all (as the league table); read.provisional_districts "
+        "read.provisional_states_table(scope): a State's provisional score only with can_see_state_detail, other States by their latest final; provisional_headline (can_see_state_detail); read.provisional_districts "
         "(can_see_state_detail), still_to_happen / provisional_lagging (can_see_state_stations, or "
         "can_see_district for a district), provisional_district (can_see_district)",
         "\"not available for your account\" (audited); the States table only", stations="district", audit=True),
