@@ -115,7 +115,8 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "lagging-subtitle.children, lagging-state.options, lagging-state.value, lagging-state.disabled, "
     "lagging-district.options, lagging-district.value, lagging-district.disabled, lagging-parameter.options, "
     "lagging-parameter.value, lagging-reason.value, lagging-peer.value, lagging-kpis.children, "
-    "lagging-table.rowData, lagging-count.children, lagging-table-note.children, lagging-table-card.style, "
+    "lagging-table.rowData, lagging-pager.max_value, lagging-range.children, lagging-pager-box.style, "
+    "lagging-count.children, lagging-table-note.children, lagging-table-card.style, "
     "lagging-states.rowData, lagging-states-card.style, lagging-download-csv.href, "
     "lagging-download-csv.className, lagging-download-csv.aria-disabled, lagging-download-xlsx.href, "
     "lagging-download-xlsx.className, lagging-download-xlsx.aria-disabled, lagging-resolved.data, "
@@ -126,6 +127,10 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "url.search <- lagging-state.value, lagging-district.value, lagging-parameter.value, lagging-reason.value, "
     "lagging-peer.value, lagging-clear.n_clicks, lagging-states.selectedRows": Check(
         "none (writes the URL; the page callback resolves and scopes it)", "a URL only"),
+    "lagging-table.rowData, lagging-range.children <- lagging-pager.active_page": Check(
+        "callbacks.lagging.table_page -> resolve -> auth.require_scope (can_see_district / "
+        "can_see_state_stations); read.lagging_list -> read.lagging; one page (TABLE_PAGE rows)",
+        "no rows (audited)", stations="district", audit=True),
     "lagging-detail.children <- lagging-table.selectedRows": Check(
         "read.lagging_stakes (can_see_district of the station)",
         "\"outside what your account may see\" (audited)", audit=True),  # parameter rows, no names
@@ -574,6 +579,7 @@ VALUES: dict[tuple[str, str], Gen] = {
     ("lagging-peer", "value"): lambda t: None,
     ("lagging-clear", "n_clicks"): lambda t: 1,
     ("lagging-resolved", "data"): lambda t: t.resolved(),
+    ("lagging-pager", "active_page"): lambda t: 1,  # the first page (a district's list has one or two)
     ("lagging-assign", "n_clicks"): lambda t: 1,
     # the review loop: the values a real page sends; the text fields are too short, so a matrix run is refused
     # by validation where it is in scope and never saves anything (out of scope it is refused first, audited)
