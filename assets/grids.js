@@ -7,15 +7,20 @@
       at a readable width (WRAP_MAX px; the pinned name a share of a narrow grid): longer text wraps
       onto more lines of the row, never cut.
    3. A header is at least as wide as its longest word, so "Weight" never breaks into "Weigh t".
-   4. If the columns leave room, they are stretched to fill the grid (sizeColumnsToFit with each column's
-      content width as its minimum); if they do not fit, the grid scrolls sideways inside itself and the
-      unit-name column (`context.pinOnNarrow`) is pinned on the left, so a row always says which unit it is. */
+   4. If the columns leave room, they are stretched to fill the grid (mostly the text columns; a number column
+      grows by half its width at most). If they do not fit, the wrapping columns give up width first, down to
+      their longest word (their text wraps onto more lines); if that is still too wide, the grid scrolls
+      sideways inside itself and the unit-name column (`context.pinOnNarrow`) is pinned on the left, so a row
+      always says which unit it is.
+   The widths are computed here and set once per fit (not by AG Grid's sizeColumnsToFit, which could squeeze a
+   column below its header's longest word). */
 (function () {
   "use strict";
 
   var WRAP_MAX = 340;       // px: the widest a wrapping text column gets from auto-sizing
   var PINNED_SHARE = 0.42;  // the most of a narrow grid's width the pinned name column may take
   var HEADER_EXTRA = 68;    // px: the least a header cell spends beside its text (padding, sort icon, handle)
+  var SORT_ICON = 28;       // px: the sort arrow and its gap, shown beside the text once the column is sorted
   var canvas = null;
 
   function textWidth(text, font) {
@@ -32,19 +37,35 @@
     return s.fontWeight + " " + s.fontSize + " " + s.fontFamily;
   }
 
-  /* what a header cell spends beside its text (padding, sort icon, resize handle), measured on the page */
+  /* what a header cell spends beside its text: its padding and the sort arrow shown once it is sorted. (Not the
+     cell's width less its text's: the text box is as wide as the text, so that would grow with every fit.) */
   function headerExtra(wrapper, colId) {
     var cell = wrapper && wrapper.querySelector('.ag-header-cell[col-id="' + colId + '"]');
-    var text = cell && cell.querySelector(".ag-header-cell-text");
-    if (!cell || !text || !text.clientWidth) { return HEADER_EXTRA; }
-    return Math.max(cell.clientWidth - text.clientWidth + 4, HEADER_EXTRA);
+    if (!cell) { return HEADER_EXTRA; }
+    var s = window.getComputedStyle(cell);
+    var pad = (parseFloat(s.paddingLeft) || 0) + (parseFloat(s.paddingRight) || 0);
+    return Math.max(Math.ceil(pad) + SORT_ICON, HEADER_EXTRA);
   }
 
-  function longestWordWidth(name, font, extra) {
-    var words = String(name || "").split(/\s+|(?<=\/)/);  // a header may wrap after a slash ("State/ UT")
+  function longestWordWidth(text, font, extra) {
+    var words = String(text || "").split(/\s+|(?<=\/)/);  // a header may wrap after a slash ("State/ UT")
     var widest = 0;
     for (var i = 0; i < words.length; i++) { widest = Math.max(widest, textWidth(words[i], font)); }
     return Math.ceil(widest) + extra;
+  }
+
+  /* the narrowest a wrapping column may get: its longest word in the rendered cells, with the cell's padding */
+  function longestCellWord(wrapper, colId) {
+    var cells = wrapper ? wrapper.querySelectorAll('.ag-row .ag-cell[col-id="' + colId + '"]') : [];
+    var widest = 0;
+    for (var i = 0; i < cells.length && i < 200; i++) {
+      var s = window.getComputedStyle(cells[i]);
+      var font = s.fontWeight + " " + s.fontSize + " " + s.fontFamily;
+      var pad = (parseFloat(s.paddingLeft) || 0) + (parseFloat(s.paddingRight) || 0) +
+                (parseFloat(s.borderLeftWidth) || 0) + (parseFloat(s.borderRightWidth) || 0);
+      widest = Math.max(widest, longestWordWidth(cells[i].textContent, font, Math.ceil(pad) + 2));
+    }
+    return widest;
   }
 
   /* the width the grid's columns have: its wrapper less a vertical scrollbar (0 when not displayed) */
@@ -59,6 +80,30 @@
     return wrapper.clientWidth - (bar ? bar.offsetWidth : 0);
   }
 
+  function sum(list, key) {
+    var total = 0;
+    for (var i = 0; i < list.length; i++) { total += list[i][key]; }
+    return total;
+  }
+
+  /* Give `room` px more to the columns, each up to its `max`, in proportion to their widths. */
+  function spread(cols, room) {
+    for (var round = 0; round < 4 && room >= 1; round++) {
+      var open = cols.filter(function (c) { return c.width < c.max; });
+      var base = sum(open, "width");
+      if (!open.length || !base) { return room; }
+      var given = 0;
+      for (var i = 0; i < open.length; i++) {
+        var add = Math.min(Math.floor(room * open[i].width / base), open[i].max - open[i].width);
+        open[i].width += add;
+        given += add;
+      }
+      room -= given;
+      if (!given) { break; }
+    }
+    return room;
+  }
+
   function fit(api) {
     if (!api || (api.isDestroyed && api.isDestroyed())) { return; }
     var cols = api.getAllDisplayedColumns ? api.getAllDisplayedColumns() : [];
@@ -67,49 +112,59 @@
     if (!viewport) { return; }  // not on screen (a hidden box): sized when it shows (gridSizeChanged)
     var wrapper = gridWrapper(api);
     var font = headerFont();
-    var headerMin = {};
-    for (var k = 0; k < cols.length; k++) {
-      headerMin[cols[k].getColId()] = longestWordWidth(cols[k].getColDef().headerName, font,
-                                                       headerExtra(wrapper, cols[k].getColId()));
-    }
     api.autoSizeAllColumns(true);  // cells only: a header wraps between its words (rule 3)
-    var widths = [];
+    var plan = [];
     var pinnable = null;
-    var total = 0;
     for (var i = 0; i < cols.length; i++) {
       var col = cols[i];
       var def = col.getColDef();
-      var w = col.getActualWidth();
-      if (def.wrapText) { w = Math.min(w, WRAP_MAX); }
+      var id = col.getColId();
+      var text = !!(def.wrapText || (def.context && def.context.pinOnNarrow));
+      var least = Math.max(longestWordWidth(def.headerName, font, headerExtra(wrapper, id)), col.getMinWidth());
+      var want = col.getActualWidth();
+      if (def.wrapText) {
+        want = Math.min(want, WRAP_MAX);
+        least = Math.max(least, longestCellWord(wrapper, id));  // a wrapping column never cuts a word
+      }
       // within [minWidth, maxWidth]: AG Grid ignores a width outside them rather than clamping it
-      w = Math.min(Math.max(w, headerMin[col.getColId()], col.getMinWidth()), col.getMaxWidth() || Infinity);
-      widths.push({key: col.getColId(), newWidth: Math.ceil(w)});
+      var most = col.getMaxWidth() || Infinity;
+      want = Math.ceil(Math.min(Math.max(want, least), most));
+      least = Math.ceil(Math.min(def.wrapText ? least : want, want));
+      plan.push({key: id, col: col, text: text, wrap: !!def.wrapText, want: want, least: least, width: want,
+                 max: text ? most : Math.min(most, Math.ceil(want * 1.5))});
       if (!pinnable && def.context && def.context.pinOnNarrow) { pinnable = col; }
-      total += Math.ceil(w);
     }
-    var narrow = viewport > 0 && total > viewport;
-    if (pinnable) {
-      var want = narrow ? "left" : null;
-      if ((pinnable.getPinned() || null) !== want) { api.setColumnsPinned([pinnable.getColId()], want); }
-      if (narrow && pinnable.getColDef().wrapText) {
-        for (var j = 0; j < widths.length; j++) {
-          if (widths[j].key === pinnable.getColId()) {
-            // never below the column's minWidth: AG Grid ignores a width under it rather than clamping
-            widths[j].newWidth = Math.max(Math.min(widths[j].newWidth, Math.floor(viewport * PINNED_SHARE)),
-                                          headerMin[pinnable.getColId()], pinnable.getMinWidth());
-          }
+    var wanted = sum(plan, "want");
+    var narrow = false;
+    if (wanted <= viewport) {
+      // room left: mostly to the text columns; a number column grows by half its width at most
+      var room = spread(plan.filter(function (c) { return c.text; }), viewport - wanted);
+      room = spread(plan, room);
+      if (room > 0) { (plan.filter(function (c) { return c.text; })[0] || plan[plan.length - 1]).width += room; }
+    } else if (sum(plan, "least") <= viewport) {
+      // too wide with every wrapping column at its content width: those wrap more (down to their longest word)
+      var wraps = plan.filter(function (c) { return c.wrap; });
+      var over = wanted - viewport;
+      var slack = 0;
+      for (var w = 0; w < wraps.length; w++) { slack += wraps[w].want - wraps[w].least; }
+      for (var v = 0; v < wraps.length; v++) {
+        var cut = Math.ceil(over * (wraps[v].want - wraps[v].least) / slack);
+        wraps[v].width = Math.max(wraps[v].least, wraps[v].want - cut);
+      }
+    } else {
+      narrow = true;  // the grid scrolls sideways inside itself, the unit's name pinned on the left
+      for (var n = 0; n < plan.length; n++) {
+        var p = plan[n];
+        if (p.col === pinnable && p.wrap) {
+          p.width = Math.max(Math.min(p.want, Math.floor(viewport * PINNED_SHARE)), p.least);
         }
       }
     }
-    api.setColumnWidths(widths, true);
-    if (!narrow) {
-      // the room goes mostly to the text columns: a number column grows by half its width at most
-      api.sizeColumnsToFit({columnLimits: widths.map(function (c) {
-        var def = api.getColumn(c.key).getColDef();
-        var text = def.wrapText || (def.context && def.context.pinOnNarrow);
-        return text ? {key: c.key, minWidth: c.newWidth} : {key: c.key, minWidth: c.newWidth, maxWidth: Math.ceil(c.newWidth * 1.5)};
-      })});
+    if (pinnable) {
+      var pin = narrow ? "left" : null;
+      if ((pinnable.getPinned() || null) !== pin) { api.setColumnsPinned([pinnable.getColId()], pin); }
     }
+    api.setColumnWidths(plan.map(function (c) { return {key: c.key, newWidth: c.width}; }), true);
     if (api.resetRowHeights) { api.resetRowHeights(); }
   }
 

@@ -336,6 +336,12 @@ def _lagging_filters(c: Ctx) -> list[Scenario]:
     return out
 
 
+def _lagging_pages(c: Ctx) -> list[Scenario]:
+    """Pages 2 and 3 of the lagging list of each State (server-side paging: a page is one request)."""
+    return [Scenario(f"{u} page {n}", u, {"lagging-pager.active_page": n}, ["lagging-pager.active_page"])
+            for u in c.lagging_urls()[1:] if "district=" not in u for n in (2, 3)]
+
+
 def _scheme_switch(c: Ctx) -> list[Scenario]:
     """The ranking-scheme switch picked on the national and a State page (issue 13)."""
     pages = [f"/?month={c.latest}", f"/state/{c.units.states[0]}?month={c.latest}"]
@@ -377,6 +383,7 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     "lagging-subtitle.children": _urls(Ctx.lagging_urls),
     "url.search <- lagging-state": _lagging_filters,
     "lagging-detail.children": _row_clicks("lagging-table", Ctx.lagging_urls),
+    "lagging-table.rowData <- lagging-pager": _lagging_pages,
     # methodology, data, conference mode
     "methodology-subtitle.children": _urls(Ctx.methodology_urls),
     "data-subtitle.children": _urls(Ctx.data_urls),

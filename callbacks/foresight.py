@@ -34,6 +34,7 @@ from layouts import flags as flags_page
 from layouts.components import category_for_tab, page_href
 from layouts.foresight import ids
 from layouts.national import ids as national_ids
+from metrics.methodology import DEFAULT_SCHEME
 
 MAX_ROWS = 2000  # the flags grid pages through at most this many rows (a national month has far fewer)
 
@@ -185,6 +186,19 @@ def flag_rows(table, names: dict[str, str]) -> list[dict]:
     return rows
 
 
+def parameter_names(eng, month: str) -> dict[str, str]:
+    """Every ranking scheme's parameter names in force in `month` (flags cover every scheme's parameters;
+    ids are unique across schemes), another scheme's than CCTNS's followed by its short name."""
+    from dashboard import read
+
+    names: dict[str, str] = {}
+    for scheme in read.schemes(eng):
+        version = read.version_for(eng, month, scheme=scheme["id"])
+        for p in version.parameters if version else ():
+            names[p.id] = p.name if scheme["id"] == DEFAULT_SCHEME else f"{p.name} ({scheme['short']})"
+    return names
+
+
 @keeps_scheme
 def update_flags(query: Any, status: Any, _done: Any):
     from dashboard import foresight, read
@@ -204,9 +218,7 @@ def update_flags(query: Any, status: Any, _done: Any):
 
         audit_request("scope_violation", f"data flags of {q['district'] or q['state']}")
         return [], html.Span(_("These figures are outside what you may see."), className="text-danger"), month_label(month)
-    version = read.version_for(eng, month)
-    names = {p.id: p.name for p in version.parameters} if version else {}
-    rows = flag_rows(table, names)
+    rows = flag_rows(table, parameter_names(eng, month))
     where = _where_name(q["state"], q["district"]) or (_("your scope") if user.role != "national"
                                                         else _("all States/UTs"))
     label = FLAG_STATUS_WORDS[status] if status != "all" else _("any status")

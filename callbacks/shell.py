@@ -140,7 +140,7 @@ def sync_month(search: str | None, picked: str | None, pathname: str | None = No
     from layouts.provisional import PATH, PICKER_PREFIX
 
     months = _months(query_scheme(search))
-    provisional = read.provisional_months(engine())
+    provisional = read.provisional_months(engine(), scheme=query_scheme(search))
     options = picker_options(months, provisional)
     query = query_from_search(search)
     on_provisional = (pathname or "").rstrip("/") == PATH
