@@ -122,6 +122,9 @@ def pick_units(engine: Engine, quick: bool, seed: int = 11) -> Units:
 # --- the context the generators see ---------------------------------------------------------------------
 
 
+SCHEMES = ("icjs", "itsso")  # every page is also measured in these (issue 13); CCTNS is the default
+
+
 class Ctx:
     def __init__(self, client: Any, csrf: str, deps: list[dict[str, Any]], units: Units):
         self.client = client
@@ -137,24 +140,27 @@ class Ctx:
     def national_urls(self) -> list[str]:
         urls = [f"/?month={m}" for m in reversed(self.units.months)]  # latest first
         urls += [f"/?month={self.latest}&category={c}" for c in ("Major%20States", "UTs")]
-        urls += [f"/?month={self.latest}&scheme={s}" for s in ("icjs", "itsso")]  # the ranking schemes (issue 13)
+        urls += [f"/?month={self.latest}&scheme={s}" for s in SCHEMES]  # the ranking schemes (issue 13)
         return urls
 
     def state_urls(self) -> list[str]:
         return [f"/state/{s}?month={self.latest}" for s in self.units.states] + [
             f"/state/{self.units.states[0]}?month={m}" for m in self.units.months[:-1]] + [
-            f"/state/{self.units.states[0]}?month={self.latest}&scheme={s}" for s in ("icjs", "itsso")]
+            f"/state/{self.units.states[0]}?month={self.latest}&scheme={s}" for s in SCHEMES]
 
     def district_urls(self) -> list[str]:
-        return [f"/district/{d}?month={self.latest}" for d, _ in self.units.districts]
+        return [f"/district/{d}?month={self.latest}" for d, _ in self.units.districts] + [
+            f"/district/{self.units.districts[0][0]}?month={self.latest}&scheme={s}" for s in SCHEMES]
 
     def station_urls(self) -> list[str]:
-        return [f"/station/{s}?month={self.latest}" for s in self.units.stations]
+        return [f"/station/{s}?month={self.latest}" for s in self.units.stations] + [
+            f"/station/{self.units.stations[0]}?month={self.latest}&scheme={s}" for s in SCHEMES]
 
     def lagging_urls(self) -> list[str]:
         urls = [f"/lagging?month={self.latest}"]
         urls += [f"/lagging?month={self.latest}&state={s}" for s in self.units.states[: max(4, len(self.units.states) // 3)]]
         urls += [f"/lagging?month={self.latest}&state={s}&district={d}" for d, s in self.units.districts[:8]]
+        urls += [f"/lagging?month={self.latest}&state={self.units.states[0]}&scheme={s}" for s in SCHEMES]
         return urls
 
     def methodology_urls(self) -> list[str]:
@@ -166,7 +172,8 @@ class Ctx:
     def present_urls(self) -> list[str]:
         n = 2 if len(self.units.states) <= 4 else 4
         return ([f"/present?month={self.latest}&state={s}" for s in self.units.states[:n]]
-                + [f"/present?month={self.latest}&state={s}&district={d}" for d, s in self.units.districts[:n]])
+                + [f"/present?month={self.latest}&state={s}&district={d}" for d, s in self.units.districts[:n]]
+                + [f"/present?month={self.latest}&state={self.units.states[0]}&scheme={s}" for s in SCHEMES])
 
     def actions_urls(self) -> list[str]:
         return ([f"/actions?state={s}" for s in self.units.states]
@@ -336,6 +343,12 @@ def _lagging_filters(c: Ctx) -> list[Scenario]:
     return out
 
 
+def _lagging_pages(c: Ctx) -> list[Scenario]:
+    """Pages 2 and 3 of the lagging list of each State (server-side paging: a page is one request)."""
+    return [Scenario(f"{u} page {n}", u, {"lagging-pager.active_page": n}, ["lagging-pager.active_page"])
+            for u in c.lagging_urls()[1:] if "district=" not in u for n in (2, 3)]
+
+
 def _scheme_switch(c: Ctx) -> list[Scenario]:
     """The ranking-scheme switch picked on the national and a State page (issue 13)."""
     pages = [f"/?month={c.latest}", f"/state/{c.units.states[0]}?month={c.latest}"]
@@ -377,6 +390,7 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     "lagging-subtitle.children": _urls(Ctx.lagging_urls),
     "url.search <- lagging-state": _lagging_filters,
     "lagging-detail.children": _row_clicks("lagging-table", Ctx.lagging_urls),
+    "lagging-table.rowData <- lagging-pager": _lagging_pages,
     # methodology, data, conference mode
     "methodology-subtitle.children": _urls(Ctx.methodology_urls),
     "data-subtitle.children": _urls(Ctx.data_urls),

@@ -13,7 +13,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import common
 from callbacks.common import query_strings, valid_month
-from callbacks.unit_common import query_scheme, resolve
+from callbacks.unit_common import keeps_scheme, query_scheme, resolve
 from dashboard.display import (
     FLAG_RULE_WORDS,
     FLAG_STATUS_WORDS,
@@ -34,6 +34,7 @@ from layouts import flags as flags_page
 from layouts.components import category_for_tab, page_href
 from layouts.foresight import ids
 from layouts.national import ids as national_ids
+from metrics.methodology import DEFAULT_SCHEME
 
 MAX_ROWS = 2000  # the flags grid pages through at most this many rows (a national month has far fewer)
 
@@ -79,6 +80,7 @@ def backtest_note(bt: dict | None) -> list:
     return [html.Span(held), " ", html.Strong(compare) if compare and not bt["model_better"] else html.Span(compare)]
 
 
+@keeps_scheme
 def update_national(query: Any):
     from dashboard import foresight, read
 
@@ -110,6 +112,7 @@ def flag_link(count: int, month: str, **where: str) -> Any:
     return dbc.Button(words, href=page_href("/flags", month, **where), color="warning", outline=True, size="sm")
 
 
+@keeps_scheme
 def update_state(query: Any):
     from dashboard import foresight
 
@@ -140,6 +143,7 @@ def update_state(query: Any):
     return parts or None
 
 
+@keeps_scheme
 def update_district(query: Any):
     from dashboard import foresight, read
 
@@ -182,6 +186,20 @@ def flag_rows(table, names: dict[str, str]) -> list[dict]:
     return rows
 
 
+def parameter_names(eng, month: str) -> dict[str, str]:
+    """Every ranking scheme's parameter names in force in `month` (flags cover every scheme's parameters;
+    ids are unique across schemes), another scheme's than CCTNS's followed by its short name."""
+    from dashboard import read
+
+    names: dict[str, str] = {}
+    for scheme in read.schemes(eng):
+        version = read.version_for(eng, month, scheme=scheme["id"])
+        for p in version.parameters if version else ():
+            names[p.id] = p.name if scheme["id"] == DEFAULT_SCHEME else f"{p.name} ({scheme['short']})"
+    return names
+
+
+@keeps_scheme
 def update_flags(query: Any, status: Any, _done: Any):
     from dashboard import foresight, read
 
@@ -200,9 +218,7 @@ def update_flags(query: Any, status: Any, _done: Any):
 
         audit_request("scope_violation", f"data flags of {q['district'] or q['state']}")
         return [], html.Span(_("These figures are outside what you may see."), className="text-danger"), month_label(month)
-    version = read.version_for(eng, month)
-    names = {p.id: p.name for p in version.parameters} if version else {}
-    rows = flag_rows(table, names)
+    rows = flag_rows(table, parameter_names(eng, month))
     where = _where_name(q["state"], q["district"]) or (_("your scope") if user.role != "national"
                                                         else _("all States/UTs"))
     label = FLAG_STATUS_WORDS[status] if status != "all" else _("any status")

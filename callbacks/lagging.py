@@ -31,7 +31,7 @@ from dashboard.read import LaggingFilters
 from dashboard.scope import OutOfScope
 from dashboard.web import RESOLVED_KEYS, Refused, Resolved, build, download_href, resolve
 from layouts.components import empty_state, kpi_card, page_href
-from layouts.lagging import ids
+from layouts.lagging import TABLE_PAGE, ids
 from layouts.shell import ids as shell_ids
 from metrics.methodology import DEFAULT_SCHEME
 
@@ -47,7 +47,8 @@ OUTPUTS: tuple[tuple[str, str], ...] = (
     (ids.PARAMETER, "options"), (ids.PARAMETER, "value"),
     (ids.REASON, "value"), (ids.PEER, "value"),
     (ids.KPIS, "children"),
-    (ids.TABLE, "rowData"), (ids.COUNT, "children"), (ids.TABLE_NOTE, "children"),
+    (ids.TABLE, "rowData"), (ids.PAGER, "max_value"), (ids.RANGE, "children"), (ids.PAGER_BOX, "style"),
+    (ids.COUNT, "children"), (ids.TABLE_NOTE, "children"),
     (ids.TABLE_CARD, "style"), (ids.STATES, "rowData"), (ids.STATES_CARD, "style"),
     (ids.CSV, "href"), (ids.CSV, "className"), (ids.CSV, "aria-disabled"),
     (ids.XLSX, "href"), (ids.XLSX, "className"), (ids.XLSX, "aria-disabled"),
@@ -78,6 +79,14 @@ def register(app: dash.Dash) -> None:
     )(filters_to_url)
     cached_callback(
         app,
+        Output(ids.TABLE, "rowData", allow_duplicate=True),
+        Output(ids.RANGE, "children", allow_duplicate=True),
+        Input(ids.PAGER, "active_page"),
+        State(ids.QUERY, "data"),
+        prevent_initial_call=True,
+    )(table_page)
+    cached_callback(
+        app,
         Output(ids.DETAIL, "children", allow_duplicate=True),
         Input(ids.TABLE, "selectedRows"),
         State(RESOLVED, "data"),
@@ -93,7 +102,8 @@ def update_page(query: Any) -> tuple:
     out: dict[tuple[str, str], Any] = {k: no_update for k in OUTPUTS}
     out.update({
         (ids.STATE, "disabled"): sc.role != "national", (ids.DISTRICT, "disabled"): sc.role == "district",
-        (ids.TABLE, "rowData"): [], (ids.STATES, "rowData"): [], (ids.COUNT, "children"): "0",
+        (ids.TABLE, "rowData"): [], (ids.PAGER, "max_value"): 1, (ids.RANGE, "children"): None,
+        (ids.PAGER_BOX, "style"): HIDDEN, (ids.STATES, "rowData"): [], (ids.COUNT, "children"): "0",
         (ids.TABLE_NOTE, "children"): None, (ids.STATES_CARD, "style"): HIDDEN, (ids.TABLE_CARD, "style"): {},
         (ids.KPIS, "children"): [], (ids.DETAIL, "children"): None,
         (ids.CSV, "href"): None, (ids.XLSX, "href"): None, (ids.CSV, "className"): BUTTON + " disabled",
@@ -152,17 +162,45 @@ def update_page(query: Any) -> tuple:
         return tuple(out[k] for k in OUTPUTS)
     full, shown = build(r, sc)
     active = _active(eng, r)
-    rows = _json_rows(shown)
-    out[(ids.TABLE, "rowData")] = rows
-    out[(ids.COUNT, "children")] = format_indian(len(rows))
+    pages = max(1, -(-len(shown) // TABLE_PAGE))
+    out[(ids.TABLE, "rowData")] = _json_rows(shown.iloc[:TABLE_PAGE])  # the other pages: table_page
+    out[(ids.PAGER, "max_value")] = pages
+    out[(ids.RANGE, "children")] = _range(1, len(shown))
+    out[(ids.PAGER_BOX, "style")] = {} if pages > 1 else HIDDEN
+    out[(ids.COUNT, "children")] = format_indian(len(shown))
     out[(ids.KPIS, "children")] = kpis(full, shown, active, r)
     out[(ids.TABLE_NOTE, "children")] = _note(full, shown, r)
-    if len(rows):
+    if len(shown):
         for fmt, key in (("csv", ids.CSV), ("xlsx", ids.XLSX)):
             out[(key, "href")] = download_href(r, fmt)
             out[(key, "className")] = BUTTON
             out[(key, "aria-disabled")] = "false"
     return tuple(out[k] for k in OUTPUTS)
+
+
+def table_page(page: Any, query: Any) -> tuple[list[dict], str | None]:
+    """Page `page` (from 1) of the lagging list: TABLE_PAGE rows of exactly the list the page counts and the
+    downloads hold (the same resolve, build, filters and order, on the server), and which rows they are."""
+    sc = scope()
+    try:
+        r = resolve(query if isinstance(query, dict) else {}, sc)
+    except Refused:  # audited by resolve; the page's own callback says so
+        return [], None
+    if r.month is None or r.state is None:
+        return [], None
+    _full, shown = build(r, sc)
+    last = max(1, -(-len(shown) // TABLE_PAGE))
+    n = min(int(page), last) if isinstance(page, int | float) and not isinstance(page, bool) and page >= 1 else 1
+    start = (n - 1) * TABLE_PAGE
+    return _json_rows(shown.iloc[start:start + TABLE_PAGE]), _range(n, len(shown))
+
+
+def _range(page: int, total: int) -> str | None:
+    if total <= TABLE_PAGE:
+        return None
+    first = (page - 1) * TABLE_PAGE + 1
+    return _("Stations {first}–{last} of {total}").format(
+        first=format_indian(first), last=format_indian(min(total, first + TABLE_PAGE - 1)), total=format_indian(total))
 
 
 def _active(eng, r: Resolved) -> int | None:
@@ -321,4 +359,4 @@ def station_detail(selected: list[dict] | None, resolved: dict | None):
                 actions=links, id="lagging-detail-card")
 
 
-__all__ = ["LAGGING_COLUMNS", "build", "register", "resolve", "update_page"]
+__all__ = ["LAGGING_COLUMNS", "build", "register", "resolve", "table_page", "update_page"]

@@ -38,6 +38,7 @@ from layouts.provisional import (
 )
 from layouts.shell import ids as shell_ids
 from layouts.unit_parts import not_available, simple_table
+from metrics.methodology import DEFAULT_SCHEME
 
 HIDDEN = {"display": "none"}
 SHOWN: dict[str, str] = {}
@@ -186,12 +187,22 @@ def _empty(title: str, message: str, detail: str | None = None) -> tuple:
     return (title, "", None, [], None, HIDDEN, "", None, HIDDEN, None, HIDDEN, box, None, None)
 
 
+def _scheme(eng, wanted: str | None) -> tuple[str, str]:
+    """The page's ranking scheme (accepted only if stored; CCTNS otherwise) and its short name."""
+    from dashboard import read
+
+    known = read.schemes(eng)
+    scheme = read.valid_scheme(wanted, [k["id"] for k in known])
+    return scheme, next((k["short"] for k in known if k["id"] == scheme), scheme)
+
+
 def update_page(query: Any) -> tuple:
     from dashboard import read
 
     eng, sc = common.engine(), common.scope()
-    q = clean_query(**common.query_strings(query, ("month", "state", "district")))
-    months = read.provisional_months(eng)
+    q = clean_query(**common.query_strings(query, ("month", "state", "district", "scheme")))
+    scheme, short = _scheme(eng, q["scheme"])
+    months = read.provisional_months(eng, scheme=scheme)
     if not months:
         return _empty(_("Provisional figures"), _("No provisional figures are loaded"),
                       _("An SCRB operator loads the month being collected with `cctns import --provisional` or the "
@@ -202,7 +213,7 @@ def update_page(query: Any) -> tuple:
         state, district = sc.state_code, sc.district_code
     elif state is None and district is None and sc.role == "state":
         state = sc.state_code
-    table = read.provisional_states_table(eng, month)
+    table = read.provisional_states_table(eng, month, sc, scheme=scheme)
     rows = state_rows(table, month)
     states_grid = _grid("provisional-states-grid", rows, STATES_COLUMNS, "state_code")
     n_prov = sum(r["basis"] == "provisional" for r in rows)
@@ -213,13 +224,15 @@ def update_page(query: Any) -> tuple:
         n_prov).format(n=n_prov, month=month_label(month),
                        finals=", ".join(month_label(m) for m in final_months) or "–")
     cutoff = cutoff_text(month, _today(), _cutoff_day())
-    downloads = _downloads(month, state, district)
+    downloads = _downloads(month, state, district, scheme)
     title = _("Provisional figures · {month}").format(month=month_label(month))
     try:
         if district is not None:
-            return _district_level(eng, sc, month, district, cutoff, states_grid, states_note, downloads)
+            return _district_level(eng, sc, month, district, cutoff, states_grid, states_note, downloads, scheme,
+                                   short)
         if state is not None:
-            return _state_level(eng, sc, month, state, cutoff, table, states_grid, states_note, downloads)
+            return _state_level(eng, sc, month, state, cutoff, table, states_grid, states_note, downloads, scheme,
+                                short)
     except OutOfScope:
         from dashboard.web import audit_request
 
@@ -233,21 +246,21 @@ def update_page(query: Any) -> tuple:
         kpi_card(_("Latest load"), as_of_text(latest["as_of"])),
         kpi_card(_("Days to the cut-off"), cutoff[0], sub=cutoff[1], tone=_cutoff_tone(month)),
     ]
-    return (title, _("{month} · national").format(month=month_long(month)),
+    return (title, f'{_("{month} · national").format(month=month_long(month))} · {short}',
             banner(month, as_of_text(latest["as_of"]), _("the SCRBs"), cutoff),
             [dbc.Col(c, xs=12, sm=6, lg=4) for c in kpis], None, HIDDEN, "", None, HIDDEN, None, HIDDEN,
             states_grid, states_note, downloads)
 
 
 def _state_level(eng, sc: Scope, month: str, state: str, cutoff, table: pd.DataFrame, states_grid, states_note,
-                 downloads) -> tuple:
+                 downloads, scheme: str, short: str) -> tuple:
     from dashboard import read
 
     info = read.unit_info(eng, "state", state)
     if info is None:
         return _empty(_("Provisional figures"), _("No State/UT with code {code}").format(code=state))
     title = _("{name} · provisional").format(name=info["name"])
-    head = read.provisional_headline(eng, month, state)
+    head = read.provisional_headline(eng, month, state, sc, scheme=scheme)
     if head is None:
         last = table[table["state_code"] == state]
         figure = figure_text(last.iloc[0].to_dict(), month) if not last.empty else _("no figure")
@@ -261,7 +274,7 @@ def _state_level(eng, sc: Scope, month: str, state: str, cutoff, table: pd.DataF
     units = todo = lagging = None
     units_style = todo_style = lagging_style = HIDDEN
     if sc.can_see_state_detail(state):
-        districts = read.provisional_districts(eng, month, state, sc)
+        districts = read.provisional_districts(eng, month, state, sc, scheme=scheme)
         drows = _records(districts)
         for r in drows:
             r["last_final_text"] = "–" if r.get("last_final_centi") is None else f"{int(r['last_final_centi']) / 100:.2f}"
@@ -269,9 +282,9 @@ def _state_level(eng, sc: Scope, month: str, state: str, cutoff, table: pd.DataF
         units = _grid("provisional-districts-grid", drows, DISTRICT_COLUMNS, "district_code")
         units_style = SHOWN
     if sc.can_see_state_stations(state):
-        todo, lagging = _todo_and_lagging(eng, sc, month, state, None)
+        todo, lagging = _todo_and_lagging(eng, sc, month, state, None, scheme)
         todo_style = lagging_style = SHOWN
-    return (title, _("{month} · as of {as_of}").format(month=month_long(month), as_of=as_of),
+    return (title, f'{_("{month} · as of {as_of}").format(month=month_long(month), as_of=as_of)} · {short}',
             banner(month, as_of, _("the SCRB of {name}").format(name=info["name"]), cutoff), kpis, todo,
             todo_style, _("Districts of {name}, if the month closed today").format(name=info["name"]), units,
             units_style, lagging, lagging_style,
@@ -307,12 +320,13 @@ def _state_kpis(head: dict, month: str, cutoff: tuple[str, str]) -> list:
     return [dbc.Col(c, xs=12, sm=6, lg=3) for c in cards]
 
 
-def _todo_and_lagging(eng, sc: Scope, month: str, state: str, district: str | None) -> tuple[Any, Any]:
+def _todo_and_lagging(eng, sc: Scope, month: str, state: str, district: str | None,
+                      scheme: str) -> tuple[Any, Any]:
     """Compact tables (they wrap, never cut a number, on a phone too): what still has to happen, then the
     lagging stations, each with its marks at stake."""
     from dashboard import read
 
-    todo = read.still_to_happen(eng, month, sc, state, district, limit=TODO_ROWS)
+    todo = read.still_to_happen(eng, month, sc, state, district, limit=TODO_ROWS, scheme=scheme)
     rows = [[html.Div([html.Div(r["station_name"], className="fw-semibold"),
                        html.Div(r["district_name"], className="small text-body-secondary")]),
              r["parameter_name"],
@@ -322,7 +336,7 @@ def _todo_and_lagging(eng, sc: Scope, month: str, state: str, district: str | No
     todo_view = (simple_table([_(h) for h in TODO_HEADERS], rows, numeric=(2, 3, 4), class_name="provisional-todo")
                  if rows else empty_state(_("Nothing left to gain"),
                                           _("Every station is at its target on every parameter.")))
-    lag = read.provisional_lagging(eng, month, sc, state, district)
+    lag = read.provisional_lagging(eng, month, sc, state, district, scheme=scheme)
     stake = "at_stake_state" if district is None else "at_stake_district"
     lrows = [[html.Div([html.Div(r["station_name"], className="fw-semibold"),
                         html.Div(r["district_name"], className="small text-body-secondary")]),
@@ -338,10 +352,10 @@ def _todo_and_lagging(eng, sc: Scope, month: str, state: str, district: str | No
 
 
 def _district_level(eng, sc: Scope, month: str, district: str, cutoff, states_grid, states_note,
-                    downloads) -> tuple:
+                    downloads, scheme: str, short: str) -> tuple:
     from dashboard import read
 
-    head = read.provisional_district(eng, month, district, sc)
+    head = read.provisional_district(eng, month, district, sc, scheme=scheme)
     info = read.unit_info(eng, "district", district)
     if info is None:
         return _empty(_("Provisional figures"), _("No district with code {code}").format(code=district))
@@ -351,7 +365,7 @@ def _district_level(eng, sc: Scope, month: str, district: str, cutoff, states_gr
                                                                                     month=month_label(month)))
         return (title, month_long(month), None, [], msg, SHOWN, "", None, HIDDEN, None, HIDDEN, states_grid,
                 states_note, downloads)
-    snap = read.provisional_snapshots(eng, month)
+    snap = read.provisional_snapshots(eng, month, scheme=scheme)
     as_of = as_of_text(snap[snap["state_code"] == head["state_code"]]["as_of"].iloc[0])
     cards = [
         kpi_card(_("Provisional score"), head["score_display"]),
@@ -360,16 +374,18 @@ def _district_level(eng, sc: Scope, month: str, district: str, cutoff, states_gr
         kpi_card(_("Stations reported so far"), _reported(head["stations_reported"], head["stations_active"])),
         kpi_card(_("Days to the cut-off"), cutoff[0], sub=cutoff[1], tone=_cutoff_tone(month)),
     ]
-    todo, lagging = _todo_and_lagging(eng, sc, month, head["state_code"], district)
-    return (title, _("{state} · {month} · as of {as_of}").format(state=info["state_name"], month=month_long(month),
-                                                                 as_of=as_of),
+    todo, lagging = _todo_and_lagging(eng, sc, month, head["state_code"], district, scheme)
+    subtitle = _("{state} · {month} · as of {as_of}").format(state=info["state_name"], month=month_long(month),
+                                                             as_of=as_of)
+    return (title, f"{subtitle} · {short}",
             banner(month, as_of, _("the SCRB of {name}").format(name=info["state_name"]), cutoff),
             [dbc.Col(c, xs=12, sm=6, lg=3) for c in cards], todo, SHOWN, "", None, HIDDEN, lagging, SHOWN,
             states_grid, states_note, downloads)
 
 
-def _downloads(month: str, state: str | None, district: str | None) -> Any:
-    href = page_href("/download/provisional.csv", month, state=state, district=district)
+def _downloads(month: str, state: str | None, district: str | None, scheme: str) -> Any:
+    href = page_href("/download/provisional.csv", month, state=state, district=district,
+                     scheme=None if scheme == DEFAULT_SCHEME else scheme)
     return html.A(_("CSV (provisional)"), href=href, className="btn btn-sm btn-outline-primary",
                   **{"download": ""})
 
@@ -378,19 +394,21 @@ def _downloads(month: str, state: str | None, district: str | None) -> Any:
 
 
 def shell_notice(pathname: str | None, search: str | None) -> Any:
-    """On every page but the provisional one: the month being collected has provisional figures — a link
-    to them for the unit on screen. Nothing when none are loaded."""
+    """On every page but the provisional one: the month being collected has provisional figures in the
+    page's ranking scheme (`?scheme=`) — a link to them for the unit on screen, in that scheme. Nothing when
+    none are loaded."""
     from dashboard import read
 
     path = (pathname or "/").rstrip("/") or "/"
     if path == PATH or path.startswith(("/login", "/account", "/present")):
         return None
     eng = common.engine()
-    months = read.provisional_months(eng)
+    scheme, _short = _scheme(eng, query_from_search(search).get("scheme"))
+    months = read.provisional_months(eng, scheme=scheme)
     if not months:
         return None
     m = months[0]
-    params: dict[str, str] = {}
+    params: dict[str, str] = {} if scheme == DEFAULT_SCHEME else {"scheme": scheme}
     parts = path.strip("/").split("/")
     if len(parts) == 2 and parts[0] in ("state", "district", "station"):
         level, code = parts
@@ -399,7 +417,8 @@ def shell_notice(pathname: str | None, search: str | None) -> Any:
             params["state"] = info["state_code"]
             if level in ("district", "station") and info.get("district_code", code):
                 params["district"] = info.get("district_code") or code
-    href = page_href(PATH, m["month"], **params)
+    scheme = read.valid_scheme(query_from_search(search).get("scheme"), read.scheme_ids(eng))
+    href = page_href(PATH, m["month"], **params, scheme=None if scheme == "cctns" else scheme)  # the page's scheme
     n = m["states"]
     return dbc.Alert(
         [html.Span(_("PROVISIONAL"), className="badge bg-warning text-dark me-2"),
@@ -427,16 +446,17 @@ def month_picked(value: Any, pathname: str | None, search: str | None) -> Any:
         month = value[len(PICKER_PREFIX):]
         if path == PATH and query.get("month") == month:
             raise PreventUpdate
-        params = {k: v for k, v in query.items() if k in ("state", "district")}
+        params = {k: v for k, v in query.items() if k in ("state", "district", "scheme")}
         parts = path.strip("/").split("/")
         if len(parts) == 2 and parts[0] in ("state", "district"):
             params[parts[0]] = parts[1]
         return page_href(PATH, month, **params)
     if path == PATH and isinstance(value, str) and value:
+        scheme = query.get("scheme")
         if query.get("district"):
-            return page_href(f"/district/{query['district']}", value)
+            return page_href(f"/district/{query['district']}", value, scheme=scheme)
         if query.get("state"):
-            return page_href(f"/state/{query['state']}", value)
-        return page_href("/", value)
+            return page_href(f"/state/{query['state']}", value, scheme=scheme)
+        return page_href("/", value, scheme=scheme)
     raise PreventUpdate
 

@@ -35,7 +35,10 @@ class ids:
     XLSX = "lagging-download-xlsx"
     KPIS = "lagging-kpis"
     MAIN = "lagging-main"
-    TABLE = "lagging-table"
+    TABLE = "lagging-table"  # one page of the list at a time (TABLE_PAGE rows); the rest stays on the server
+    PAGER = "lagging-pager"  # the list's pages (server-side paging)
+    PAGER_BOX = "lagging-pager-box"
+    RANGE = "lagging-range"  # "Stations 51-100 of 2,345"
     TABLE_CARD = "lagging-table-card"
     TABLE_NOTE = "lagging-table-note"
     COUNT = "lagging-count"
@@ -45,6 +48,11 @@ class ids:
     ASSIGN = "lagging-assign"  # "Assign selected (n)": opens the assign dialog (layouts/assign.py)
     ASSIGN_BOX = "lagging-assign-box"
 
+
+# rows of the lagging list per page, each page one response (~25 KB of JSON): a whole State's list in one
+# response was 0.7-1.3 MB (issue 15: every response <= 150 KB). AG Grid's infinite row model would page too,
+# but it cannot give rows their own heights, and the reasons and actions wrap over several lines.
+TABLE_PAGE = 50
 
 QUERY_KEYS = ("month", "state", "district", "parameter", "reason", "peer", "scheme")
 
@@ -164,6 +172,18 @@ def download_buttons() -> html.Div:
     )
 
 
+def pager() -> html.Div:
+    """The list's pages under the grid: which rows are shown, and first / previous / numbers / next / last."""
+    return html.Div(
+        [html.Span(id=ids.RANGE, className="small text-body-secondary", **{"aria-live": "polite"}),
+         html.Nav(dbc.Pagination(id=ids.PAGER, max_value=1, active_page=1, fully_expanded=False, previous_next=True,
+                                 first_last=True, size="sm", class_name="mb-0"),
+                  **{"aria-label": _("Pages of the lagging list")})],
+        id=ids.PAGER_BOX, className="d-flex flex-wrap align-items-center justify-content-between gap-2 mt-2",
+        style={"display": "none"},
+    )
+
+
 def layout(**query: object) -> html.Div:
     q = clean_query(**{k: query.get(k) for k in QUERY_KEYS})
     return html.Div(
@@ -186,9 +206,9 @@ def layout(**query: object) -> html.Div:
             html.Div(
                 card(
                     html.Span([_("Lagging police stations") + " ", html.Span(id=ids.COUNT, className="badge text-bg-secondary")]),
-                    [loading(league_grid(ids.TABLE, [], COLUMN_DEFS, row_id="station_code", page_size=20,
-                                         height="640px", class_name="lagging-grid",
-                                         default_col_def={"sortable": False})),
+                    [loading(league_grid(ids.TABLE, [], COLUMN_DEFS, row_id="station_code", height="640px",
+                                         class_name="lagging-grid", default_col_def={"sortable": False})),
+                     pager(),
                      html.Div(id=ids.TABLE_NOTE, className="graph-note mt-2")],
                     subtitle=_("Ordered by marks at stake for the State, largest first. Click a row for the "
                              "station's full action list. The downloads hold exactly these rows, in this order."),

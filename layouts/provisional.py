@@ -1,7 +1,8 @@
 """Provisional figures page (issue 14): the month being collected "as of <date>, provisional", at national,
 State and district level, always under its banner and never mixed with a final month.
 
-Skeleton only (no I/O); filled by callbacks/provisional.py. URL: /provisional?month=&state=&district=
+Skeleton only (no I/O); filled by callbacks/provisional.py. URL: /provisional?month=&state=&district=&scheme=
+(the ranking scheme: CCTNS Pragati when absent).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dash import dcc, html
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import card, loading, page_header
-from metrics.methodology import is_month
+from metrics.methodology import SCHEME_ID_RE, is_month
 
 PATH = "/provisional"
 PICKER_PREFIX = "provisional:"  # the month picker's value for a provisional month ("provisional:2026-12")
@@ -91,15 +92,16 @@ def _text(value: object, limit: int = 24) -> str | None:
     return value if all(c.isalnum() or c == "-" for c in value) else None
 
 
-def clean_query(month: object = None, state: object = None, district: object = None,
+def clean_query(month: object = None, state: object = None, district: object = None, scheme: object = None,
                 **_unknown: object) -> dict[str, str | None]:
     return {"month": month if isinstance(month, str) and is_month(month) else None,
-            "state": _text(state, 8), "district": _text(district, 16)}
+            "state": _text(state, 8), "district": _text(district, 16),
+            "scheme": scheme if isinstance(scheme, str) and SCHEME_ID_RE.match(scheme) else None}
 
 
 def layout(month: str | None = None, state: str | None = None, district: str | None = None,
-           **_other: object) -> html.Div:
-    q = clean_query(month, state, district)
+           scheme: str | None = None, **_other: object) -> html.Div:
+    q = clean_query(month, state, district, scheme)
     return html.Div(
         [
             dcc.Store(id=ids.QUERY, data=q),

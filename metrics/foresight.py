@@ -2,7 +2,7 @@
 joint smoothed bootstrap of the States' recent month-on-month changes, every draw ranked), its backtest
 against carrying the last rank forward, and the "data to verify" rules on unit x parameter x month series.
 
-Pure numpy/pandas (and `ruptures` for change points); no Dash, Flask or SQLAlchemy.
+Pure numpy/pandas (change points as ruptures' binary segmentation finds them); no Dash, Flask or SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metrics.methodology import next_month
+from metrics.methodology import next_month, previous_month
 
 __all__ = [
     "FLAG_COLUMNS",
@@ -28,11 +28,14 @@ __all__ = [
     "ProjectionSettings",
     "all_full_streaks",
     "backtest",
+    "best_split",
     "competition_rank",
     "denominator_drops",
     "evidence_key",
     "jumps_to_full",
     "level_shifts",
+    "level_shifts_wide",
+    "month_pairs",
     "peer_change_outliers",
     "project_next_month",
     "robust_z",
@@ -249,20 +252,27 @@ def _pct(num: pd.Series, den: pd.Series) -> pd.Series:
     return (100.0 * num / den.where(den > 0)).astype(float)
 
 
-def _pairs(rows: pd.DataFrame) -> pd.DataFrame:
+def month_pairs(rows: pd.DataFrame) -> pd.DataFrame:
     """Each unit x parameter x month joined to the same unit x parameter in the calendar month before:
     adds numerator_prev, denominator_prev, value, value_prev. `rows`: month, level, unit_code, state_code,
-    district_code, parameter, numerator, denominator."""
+    district_code, parameter, numerator, denominator. The month-on-month rules take these rows or, already
+    paired (a `numerator_prev` column), these pairs: a caller with many rows pairs them where they are stored,
+    keeping only the pairs whose previous base is `min_denominator`+ (no rule looks at the others)."""
     if rows.empty:
         return rows.assign(numerator_prev=[], denominator_prev=[], value=[], value_prev=[])
     key = ["level", "unit_code", "parameter"]
     prev = rows[[*key, "month", "numerator", "denominator"]].copy()
-    prev["month"] = prev["month"].map(next_month)
+    following = {m: next_month(m) for m in prev["month"].unique()}  # a few months, many rows
+    prev["month"] = prev["month"].map(following)
     pairs = rows.merge(prev.rename(columns={"numerator": "numerator_prev", "denominator": "denominator_prev"}),
                        on=[*key, "month"], how="inner")
     pairs["value"] = _pct(pairs["numerator"], pairs["denominator"])
     pairs["value_prev"] = _pct(pairs["numerator_prev"], pairs["denominator_prev"])
     return pairs
+
+
+def _pairs(rows: pd.DataFrame) -> pd.DataFrame:
+    return rows if "numerator_prev" in rows.columns else month_pairs(rows)
 
 
 def _big_enough(pairs: pd.DataFrame, s: FlagSettings) -> pd.Series:
@@ -291,15 +301,16 @@ def peer_change_outliers(rows: pd.DataFrame, s: FlagSettings = DEFAULT_FLAGS) ->
         return _empty_flags()
     pairs["change"] = pairs["value"] - pairs["value_prev"]
     pairs["peer_group"] = np.where(pairs["level"] == "station", pairs["state_code"], "*")
-    group = pairs.groupby(["level", "month", "parameter", "peer_group"], sort=False)["change"]
+    # the peer groups numbered once (four text keys factorised once, not once per statistic)
+    gid = pairs.groupby(["level", "month", "parameter", "peer_group"], sort=False).ngroup()
+    group = pairs["change"].groupby(gid, sort=False)
     med = group.transform("median")
-    mad = (pairs["change"] - med).abs().groupby([pairs[c] for c in ("level", "month", "parameter", "peer_group")],
-                                                 sort=False).transform("median")
+    mad = (pairs["change"] - med).abs().groupby(gid, sort=False).transform("median")
     peers = group.transform("size")
     # the scale is floored by the sampling noise of this unit's own change (binomial, at the peers' typical
     # level kept within 5-95 %): with most peers flat at 100 % the MAD is 0, and a station with a base of 20
     # moves 5 points when one record moves
-    level = pairs.groupby(["level", "month", "parameter", "peer_group"], sort=False)["value"].transform("median")
+    level = pairs["value"].groupby(gid, sort=False).transform("median")
     q = (level / 100.0).clip(0.05, 0.95)
     noise = 100.0 * np.sqrt(q * (1 - q) * (1.0 / pairs["denominator_prev"] + 1.0 / pairs["denominator"]))
     scale = np.maximum(np.maximum(1.4826 * mad, s.mad_floor), noise)
@@ -350,13 +361,31 @@ def denominator_drops(rows: pd.DataFrame, s: FlagSettings = DEFAULT_FLAGS) -> pd
     return _flags(hit, "denominator_drop", evidence, keys)
 
 
+def best_split(block: np.ndarray, min_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of `block` (series x months, no gaps): the single break minimising the within-segment
+    squared error with `min_size`+ points each side, and that error. This is exactly the first step of binary
+    segmentation with the l2 cost (ruptures' `Binseg(model="l2", min_size, jump=1)`, ties to the later break
+    as ruptures breaks them; the tests check the two agree), computed for every series at once from running
+    sums instead of one ruptures fit per series (and without importing scipy, a second and a half per import
+    process). Returns (breaks: index of the first point after the break, errors); breaks are 0 when the
+    series is too short for two segments."""
+    n = block.shape[1]
+    splits = np.arange(min_size, n - min_size + 1)
+    if len(splits) == 0:
+        return np.zeros(len(block), dtype=np.int64), np.full(len(block), np.nan)
+    csum, csum2 = np.cumsum(block, axis=1), np.cumsum(block**2, axis=1)
+    left = csum2[:, splits - 1] - csum[:, splits - 1] ** 2 / splits
+    right = (csum2[:, -1:] - csum2[:, splits - 1]) - (csum[:, -1:] - csum[:, splits - 1]) ** 2 / (n - splits)
+    error = left + right
+    last_min = error.shape[1] - 1 - np.argmin(error[:, ::-1], axis=1)
+    return splits[last_min], error[np.arange(len(block)), last_min]
+
+
 def level_shifts(rows: pd.DataFrame, last_month: str, s: FlagSettings = DEFAULT_FLAGS) -> pd.DataFrame:
     """A lasting step in a unit x parameter series of `shift_months`+ consecutive months ending at
-    `last_month`: ruptures' binary segmentation (l2 cost, one break, `shift_min_segment` months on each
-    side) finds the break; flagged when the step is `shift_min_points`+ points and `shift_min_noise_ratio`
+    `last_month`: binary segmentation's single break (l2 cost, `shift_min_segment` months on each side:
+    `best_split`) finds it; flagged when the step is `shift_min_points`+ points and `shift_min_noise_ratio`
     times the noise within the segments. The flag's month is the first month at the new level."""
-    import ruptures
-
     if rows.empty:
         return _empty_flags()
     data = rows[rows["month"] <= last_month].copy()
@@ -365,50 +394,58 @@ def level_shifts(rows: pd.DataFrame, last_month: str, s: FlagSettings = DEFAULT_
     if data.empty:
         return _empty_flags()
     key = ["level", "unit_code", "parameter"]
-    wide = data.pivot_table(index=key, columns="month", values="value", aggfunc="first")
-    # the calendar months ending at last_month with data in any series (a gap ends the window)
-    months = [last_month]
-    while next((m for m in wide.columns if next_month(m) == months[0]), None):
-        months.insert(0, next(m for m in wide.columns if next_month(m) == months[0]))
-    if last_month not in wide.columns or len(months) < s.shift_months:
+    wide = data.drop_duplicates([*key, "month"]).pivot(index=key, columns="month", values="value")
+    parents = data.drop_duplicates(key).set_index(key)[["state_code", "district_code"]]
+    return level_shifts_wide(wide, parents, last_month, s)
+
+
+def level_shifts_wide(wide: pd.DataFrame, parents: pd.DataFrame, last_month: str,
+                      s: FlagSettings = DEFAULT_FLAGS) -> pd.DataFrame:
+    """`level_shifts` on series already laid out: `wide` has one row per (level, unit_code, parameter) and
+    one column per month ('YYYY-MM', percent values, NaN where none); `parents` the same index with
+    state_code and district_code."""
+    if wide.empty:
         return _empty_flags()
-    values = wide[months].to_numpy()
+    # the calendar months ending at last_month with data in any series (a gap ends the window)
+    have = set(wide.columns)
+    months = [last_month]
+    while previous_month(months[0]) in have:
+        months.insert(0, previous_month(months[0]))
+    if last_month not in have or len(months) < s.shift_months:
+        return _empty_flags()
+    values = wide[months].to_numpy(dtype=float)
     present = ~np.isnan(values)
     # each series' run of consecutive months with a value, ending at last_month
     run = np.cumprod(present[:, ::-1], axis=1).sum(axis=1)
-    parents = data.drop_duplicates(key).set_index(key)[["state_code", "district_code"]]
     out: list[dict] = []
     for length in sorted(set(run[run >= s.shift_months].tolist())):
         rows_at = np.flatnonzero(run == length)
         block = values[rows_at][:, -length:]
-        # quick screen, all series at once: the best single split by squared error (what Binseg l2 finds first)
-        csum, csum2 = np.cumsum(block, axis=1), np.cumsum(block**2, axis=1)
-        splits = np.arange(s.shift_min_segment, length - s.shift_min_segment + 1)
-        if len(splits) == 0:
+        breaks, error = best_split(block, s.shift_min_segment)
+        if not breaks.any():
             continue
-        left = csum2[:, splits - 1] - csum[:, splits - 1] ** 2 / splits
-        right = (csum2[:, -1:] - csum2[:, splits - 1]) - (csum[:, -1:] - csum[:, splits - 1]) ** 2 / (length - splits)
-        best = splits[np.argmin(left + right, axis=1)]
-        before_mean = csum[np.arange(len(best)), best - 1] / best
-        after_mean = (csum[:, -1] - csum[np.arange(len(best)), best - 1]) / (length - best)
-        for i in np.flatnonzero(np.abs(after_mean - before_mean) >= s.shift_min_points):
+        idx = np.arange(len(block))
+        csum = np.cumsum(block, axis=1)
+        before_mean = csum[idx, breaks - 1] / breaks
+        after_mean = (csum[:, -1] - csum[idx, breaks - 1]) / (length - breaks)
+        shift = after_mean - before_mean
+        noise = np.sqrt(np.maximum(error, 0.0) / max(length - 2, 1))
+        hits = (np.abs(shift) >= s.shift_min_points) & (np.abs(shift) >= s.shift_min_noise_ratio * np.maximum(noise, 0.5))
+        for i in np.flatnonzero(hits):
+            b = int(breaks[i])
             series = block[i]
-            algo = ruptures.Binseg(model="l2", min_size=s.shift_min_segment, jump=1).fit(series.reshape(-1, 1))
-            b = algo.predict(n_bkps=1)[0]
             before, after = series[:b], series[b:]
-            shift = float(after.mean() - before.mean())
-            noise = float(np.sqrt((np.sum((before - before.mean()) ** 2) + np.sum((after - after.mean()) ** 2))
-                                  / max(len(series) - 2, 1)))
-            if abs(shift) < s.shift_min_points or abs(shift) < s.shift_min_noise_ratio * max(noise, 0.5):
-                continue
             level, unit, parameter = wide.index[rows_at[i]]
             window = months[-length:]
             state_code, district_code = parents.loc[(level, unit, parameter)]
             out.append({"month": window[b], "level": level, "unit_code": unit, "state_code": state_code,
                         "district_code": None if pd.isna(district_code) else district_code, "parameter": parameter,
                         "evidence": {"mean_before": float(before.mean()), "mean_after": float(after.mean()),
-                                     "shift": shift, "noise": noise, "months_before": len(before),
-                                     "months_after": len(after), "from_month": window[0], "to_month": window[-1]},
+                                     "shift": float(after.mean() - before.mean()),
+                                     "noise": float(np.sqrt((np.sum((before - before.mean()) ** 2)
+                                                             + np.sum((after - after.mean()) ** 2)) / max(length - 2, 1))),
+                                     "months_before": len(before), "months_after": len(after),
+                                     "from_month": window[0], "to_month": window[-1]},
                         "evidence_key": evidence_key("level_shift", level, unit, parameter, window[b])})
     if not out:
         return _empty_flags()

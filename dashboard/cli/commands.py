@@ -227,7 +227,7 @@ def export(
         _fail(f"{what} needs --month YYYY-MM")
     try:
         if provisional:
-            df = build_provisional_export(engine, what, month, state=state, district=district)
+            df = build_provisional_export(engine, what, month, state=state, district=district, scheme=scheme)
         elif what == "published":
             df = published_export(engine, scheme, month)
         elif what == "reconciliation":

@@ -3,12 +3,11 @@ distribution with its backtest) and the "data to verify" flags with their verify
 is pure, in `metrics.foresight`."""
 
 from dashboard.foresight.compute import (
-    DEFAULT_SCHEME,
-    SCHEMES,
     compute_flags,
     refresh_flags,
     refresh_foresight,
     refresh_projections,
+    stored_schemes,
 )
 from dashboard.foresight.read import (
     FLAG_STATUSES,
@@ -21,7 +20,7 @@ from dashboard.foresight.read import (
 from dashboard.foresight.review import DECISIONS, MAX_REASON, FlagReviewRefused, review_flag
 
 __all__ = [
-    "DECISIONS", "DEFAULT_SCHEME", "FLAG_STATUSES", "MAX_REASON", "SCHEMES", "FlagReviewRefused", "compute_flags",
+    "DECISIONS", "FLAG_STATUSES", "MAX_REASON", "FlagReviewRefused", "compute_flags", "stored_schemes",
     "flag_count", "flags", "projection", "projection_backtest", "refresh_flags", "refresh_foresight",
     "refresh_projections", "review_flag", "state_projection",
 ]

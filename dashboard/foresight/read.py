@@ -8,8 +8,7 @@ import orjson
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from dashboard.foresight.compute import DEFAULT_SCHEME, SCHEMES
-from dashboard.read import cached, state_names
+from dashboard.read import cached, scheme_ids, state_names
 from dashboard.scope import Scope
 from dashboard.store import (
     DataFlag,
@@ -20,13 +19,15 @@ from dashboard.store import (
     ProjectionBacktest,
     State,
 )
+from metrics.methodology import DEFAULT_SCHEME
 
 FLAG_STATUSES = ("open", "verified", "dismissed")
 
 
-def _scheme(scheme: str | None) -> str:
+def _scheme(engine: Engine, scheme: str | None) -> str:
+    """A stored ranking scheme (every one is projected at import), else ValueError."""
     scheme = scheme or DEFAULT_SCHEME
-    if scheme not in SCHEMES:
+    if scheme not in scheme_ids(engine):
         raise ValueError(f"unknown ranking scheme {scheme!r}")
     return scheme
 
@@ -35,7 +36,7 @@ def _scheme(scheme: str | None) -> str:
 def projection(engine: Engine, month: str, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """The projection made from `month` for the month after: one row per State (names added), ordered by the
     middle rank. Empty when there is not enough history. Every State sees every State's (as the league table)."""
-    scheme = _scheme(scheme)
+    scheme = _scheme(engine, scheme)
     with engine.connect() as conn:
         rows = conn.execute(select(Projection.__table__, State.name)
                             .join(State, State.code == Projection.state_code)
@@ -58,7 +59,7 @@ def state_projection(engine: Engine, month: str, state_code: str, scheme: str = 
 def projection_backtest(engine: Engine, month: str, scheme: str = DEFAULT_SCHEME) -> dict | None:
     """How the projections fared over the 12 months ending at `month` (coverage, errors against carrying the
     last rank forward); None before any month is stored."""
-    scheme = _scheme(scheme)
+    scheme = _scheme(engine, scheme)
     with engine.connect() as conn:
         row = conn.execute(select(ProjectionBacktest.__table__).where(
             ProjectionBacktest.scheme == scheme, ProjectionBacktest.month == month)).mappings().first()

@@ -155,9 +155,11 @@ def preview_import(engine: Engine, paths: Sequence[str | Path], user: str = "pre
 
 
 def preview_provisional(engine: Engine, paths: Sequence[str | Path], user: str = "preview", *,
-                        today: date | None = None, only_state: str | None = None) -> ChangePreview:
-    """What `import_files(..., provisional=True)` would make (its snapshots and their scores); raises
-    ImportRejected exactly when it would. Nothing is written; no final month is touched either way."""
+                        today: date | None = None, only_state: str | None = None,
+                        scheme: str = "cctns") -> ChangePreview:
+    """What `import_files(..., provisional=True)` would make (its snapshots and their scores in `scheme`;
+    a snapshot without rows of that scheme is listed with no score); raises ImportRejected exactly when it
+    would. Nothing is written; no final month is touched either way."""
     from dashboard.display import score_display
     from dashboard.store import ProvisionalSnapshot, ProvisionalUnit, read_generation
 
@@ -175,12 +177,14 @@ def preview_provisional(engine: Engine, paths: Sequence[str | Path], user: str =
         s, u = ProvisionalSnapshot.__table__, ProvisionalUnit.__table__
         rows = conn.execute(select(s.c.state_code, s.c.month, s.c.station_rows, s.c.state_rows, u.c.score_centi,
                                    u.c.stations_reported, u.c.stations_active)
-                            .join(u, (u.c.snapshot_id == s.c.id) & (u.c.level == "state"))
+                            .outerjoin(u, (u.c.snapshot_id == s.c.id) & (u.c.scheme == scheme)
+                                       & (u.c.level == "state"))
                             .where(s.c.batch_id == report.batch_id).order_by(s.c.state_code, s.c.month)).all()
         replaced = dict(((r.state_code, r.month), r.as_of) for r in conn.execute(
             select(s.c.state_code, s.c.month, s.c.as_of).where(s.c.ended_by_batch == report.batch_id)))
         changes = [ProvisionalChange(r.state_code, r.month, int(r.station_rows) + int(r.state_rows),
-                                     score_display(r.score_centi), int(r.stations_reported), int(r.stations_active),
+                                     score_display(r.score_centi), int(r.stations_reported or 0),
+                                     int(r.stations_active or 0),
                                      replaced[(r.state_code, r.month)].strftime("%d %b %Y, %H:%M UTC")
                                      if (r.state_code, r.month) in replaced else None) for r in rows]
         return ChangePreview(action="provisional", generation=str(snap["generation"]), rows_added=report.rows_added,

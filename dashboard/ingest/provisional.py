@@ -11,7 +11,8 @@ their own:
 
 A snapshot's scores (State, districts, stations, within the State), lagging stations and marks at stake are
 computed here, at import time, with the same `metrics.scoring.score_month` as final months, restricted to
-the State's own master data. Reverting a provisional batch brings back the snapshot it replaced; reverting
+the State's own master data, in each ranking scheme whose parameters the snapshot holds (CCTNS, ICJS, ITSSO:
+one load may mix them, as a final file). Reverting a provisional batch brings back the snapshot it replaced; reverting
 the final batch that finalised a snapshot brings it back when no final row of that month remains.
 """
 
@@ -41,8 +42,8 @@ from dashboard.store import (
     frame_rows,
     utcnow,
 )
-from metrics.methodology import DEFAULT_SCHEME, Methodology, Schemes
-from metrics.scoring import MasterData, score_month
+from metrics.methodology import Methodology, Schemes
+from metrics.scoring import MasterData, MonthScores, score_month
 
 ROW_KINDS = ("station_rows", "state_rows")
 RESULT_TABLES = (ProvisionalUnit, ProvisionalParam, ProvisionalLagging, ProvisionalStake)
@@ -109,7 +110,7 @@ def _rows(tables: list[_Table], kind: str, unit: str) -> pd.DataFrame:
 
 
 def write_provisional(conn: Connection, tables: list[_Table], batch_id: int, user: str,
-                      methodology: Methodology, tick: Callable[[int], None] = lambda n: None
+                      methodology: Schemes | Methodology, tick: Callable[[int], None] = lambda n: None
                       ) -> tuple[int, int, list[str]]:
     """One new snapshot per State x month of the rows (replacing the current one), its rows and results.
     Returns (rows added, rows of the snapshots replaced, months)."""
@@ -161,43 +162,63 @@ def _state_master(master: MasterData, state_code: str) -> MasterData:
     )
 
 
+def _as_schemes(methodology: Schemes | Methodology) -> Schemes:
+    return methodology if isinstance(methodology, Schemes) else Schemes({methodology.scheme: methodology})
+
+
 def compute_snapshot(conn: Connection, snapshot_id: int, methodology: Schemes | Methodology,
-                     master: MasterData | None = None) -> None:
-    """Score a snapshot's State for its month (rules 1-12 within the State) and store the results. Given
-    every scheme (an import's `Schemes`), the snapshot is scored in CCTNS Pragati's methodology."""
-    if isinstance(methodology, Schemes):
-        methodology = methodology[DEFAULT_SCHEME]
+                     master: MasterData | None = None) -> list[str]:
+    """Score a snapshot's State for its month (rules 1-12 within the State) in every ranking scheme that has
+    a version in force and rows of its own parameters in the snapshot (as a final month: each scheme scores
+    only its own parameters' rows), and store the results. Returns the schemes scored."""
     snaps = ProvisionalSnapshot.__table__
     state_code, month = conn.execute(select(snaps.c.state_code, snaps.c.month)
                                      .where(snaps.c.id == snapshot_id)).one()
-    version = methodology.version_for(month)
-    if version is None:  # validation refuses months before the first version; nothing to score
-        return
-    master = _state_master(master if master is not None else load_master(conn), state_code)
     st = ProvisionalStationRow.__table__
     sr = ProvisionalStateRow.__table__
     station_rows = pd.read_sql(select(st.c.station_code, st.c.parameter, st.c.numerator, st.c.denominator)
                                .where(st.c.snapshot_id == snapshot_id), conn)
     state_rows = pd.read_sql(select(sr.c.state_code, sr.c.parameter, sr.c.numerator, sr.c.denominator)
                              .where(sr.c.snapshot_id == snapshot_id), conn)
-    scores = score_month(month, version, master, station_rows, state_rows)
-    units = scores.units.assign(snapshot_id=snapshot_id, version_id=version.id)
+    state_master: MasterData | None = None
+    scored = []
+    for scheme, scheme_methodology in _as_schemes(methodology).by_id.items():
+        version = scheme_methodology.version_for(month)
+        if version is None:  # no version of this scheme in force that month: nothing to score
+            continue
+        own = scheme_methodology.parameter_ids
+        own_station = station_rows[station_rows["parameter"].isin(own)]
+        own_state = state_rows[state_rows["parameter"].isin(own)]
+        if own_station.empty and own_state.empty:
+            continue
+        if state_master is None:
+            state_master = _state_master(master if master is not None else load_master(conn), state_code)
+        scores = score_month(month, version, state_master, own_station, own_state)
+        _write_snapshot_scores(conn, snapshot_id, scheme, version.id, scores)
+        scored.append(scheme)
+    return scored
+
+
+def _write_snapshot_scores(conn: Connection, snapshot_id: int, scheme: str, version_id: str,
+                           scores: MonthScores) -> None:
+    units = scores.units.assign(snapshot_id=snapshot_id, scheme=scheme, version_id=version_id)
     units["lagging"] = units["lagging"].fillna(False).astype(bool) if "lagging" in units else False
-    cols = ["snapshot_id", "level", "unit_code", "state_code", "district_code", "version_id", "score",
+    cols = ["snapshot_id", "scheme", "level", "unit_code", "state_code", "district_code", "version_id", "score",
             "score_centi", "reported", "stations_active", "stations_reported", "rank_in_state",
             "rank_in_district", "lagging"]
     bulk_insert(conn, ProvisionalUnit.__tablename__, cols, frame_rows(units, cols))
-    params = scores.params[scores.params["level"].isin(["state", "district"])].assign(snapshot_id=snapshot_id)
-    cols = ["snapshot_id", "level", "unit_code", "parameter", "numerator", "denominator", "applicable", "value",
-            "marks", "weight", "marks_lost"]
+    params = scores.params[scores.params["level"].isin(["state", "district"])].assign(
+        snapshot_id=snapshot_id, scheme=scheme)
+    cols = ["snapshot_id", "scheme", "level", "unit_code", "parameter", "numerator", "denominator", "applicable",
+            "value", "marks", "weight", "marks_lost"]
     bulk_insert(conn, ProvisionalParam.__tablename__, cols, frame_rows(params, cols))
-    lag = scores.lagging.assign(snapshot_id=snapshot_id)
+    lag = scores.lagging.assign(snapshot_id=snapshot_id, scheme=scheme)
     lag["critical_parameters"] = lag["critical_parameters"].map(lambda t: ",".join(t) if t else "")
-    cols = ["snapshot_id", "station_code", "district_code", "score", "not_reported", "low_score",
+    cols = ["snapshot_id", "scheme", "station_code", "district_code", "score", "not_reported", "low_score",
             "critical_parameters", "at_stake_state", "at_stake_district"]
     bulk_insert(conn, ProvisionalLagging.__tablename__, cols, frame_rows(lag, cols))
-    stakes = scores.stakes.assign(snapshot_id=snapshot_id)
-    cols = ["snapshot_id", "station_code", "parameter", "district_code", "numerator", "denominator",
+    stakes = scores.stakes.assign(snapshot_id=snapshot_id, scheme=scheme)
+    cols = ["snapshot_id", "scheme", "station_code", "parameter", "district_code", "numerator", "denominator",
             "numerator_needed", "at_stake_state", "at_stake_district"]
     bulk_insert(conn, ProvisionalStake.__tablename__, cols, frame_rows(stakes, cols))
 
@@ -229,7 +250,7 @@ def imported_pairs(conn: Connection, station_rows: pd.DataFrame | None, state_ro
     return pairs
 
 
-def revert_provisional(conn: Connection, batch_id: int, methodology: Methodology) -> tuple[int, int, list[str]]:
+def revert_provisional(conn: Connection, batch_id: int, methodology: Schemes | Methodology) -> tuple[int, int, list[str]]:
     """Undo a provisional batch: its snapshots are reverted (rows deleted) and the snapshots they replaced
     are current again. Returns (rows removed, rows restored, months)."""
     snaps = ProvisionalSnapshot.__table__
@@ -261,7 +282,7 @@ def revert_provisional(conn: Connection, batch_id: int, methodology: Methodology
     return removed, restored, sorted({s["month"] for s in mine})
 
 
-def restore_finalised(conn: Connection, batch_id: int, methodology: Methodology) -> int:
+def restore_finalised(conn: Connection, batch_id: int, methodology: Schemes | Methodology) -> int:
     """After a final batch is reverted: the snapshots it finalised are current again when their State x
     month has no final row left."""
     snaps = ProvisionalSnapshot.__table__

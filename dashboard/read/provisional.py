@@ -28,13 +28,11 @@ from dashboard.store import (
     ResultUnit,
     State,
 )
-from metrics.methodology import next_month, previous_month
+from metrics.methodology import DEFAULT_SCHEME, next_month, previous_month
 
 BASIS_PROVISIONAL = "provisional"
 BASIS_FINAL = "final"
 OTHERS_WINDOW = 12  # months back to look for another State's latest final figure
-
-PROVISIONAL_SCHEME = "cctns"  # provisional snapshots are scored in CCTNS only: compare them with CCTNS finals
 
 
 def _current(month: str):
@@ -43,36 +41,49 @@ def _current(month: str):
     return and_(s.month == month, s.status == "current")
 
 
+def _scored_in(scheme: str):
+    """Snapshots scored in `scheme` (they hold rows of its parameters): a State-level provisional result."""
+    s, u = ProvisionalSnapshot, ProvisionalUnit
+    return select(u.snapshot_id).where(u.scheme == scheme, u.level == "state", u.snapshot_id == s.id).exists()
+
+
 @cached
-def provisional_months(engine: Engine) -> list[dict]:
-    """Months with a current provisional snapshot, newest first: month, states (how many), as_of (the
-    latest load, ISO text, UTC)."""
+def provisional_months(engine: Engine, *, scheme: str = DEFAULT_SCHEME) -> list[dict]:
+    """Months with a current provisional snapshot scored in `scheme`, newest first: month, states (how
+    many), as_of (the latest load, ISO text, UTC)."""
     s = ProvisionalSnapshot
     with engine.connect() as conn:
-        rows = conn.execute(select(s.month, func.count(), func.max(s.as_of)).where(s.status == "current")
+        rows = conn.execute(select(s.month, func.count(), func.max(s.as_of))
+                            .where(s.status == "current", _scored_in(scheme))
                             .group_by(s.month).order_by(s.month.desc())).all()
     return [{"month": m, "states": int(n), "as_of": a.isoformat(timespec="seconds") + "+00:00" if a else None}
             for m, n, a in rows]
 
 
-def is_provisional_month(engine: Engine, month: object) -> bool:
-    return isinstance(month, str) and any(m["month"] == month for m in provisional_months(engine))
+def is_provisional_month(engine: Engine, month: object, *, scheme: str = DEFAULT_SCHEME) -> bool:
+    return isinstance(month, str) and any(m["month"] == month for m in provisional_months(engine, scheme=scheme))
 
 
 @cached
-def provisional_snapshots(engine: Engine, month: str) -> pd.DataFrame:
-    """The current snapshots of a month: state_code, name, as_of, batch_id, created_by, station_rows,
-    state_rows."""
+def provisional_snapshots(engine: Engine, month: str, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    """The current snapshots of a month scored in `scheme`: state_code, name, as_of, batch_id, created_by,
+    station_rows, state_rows (all the snapshot's rows, whatever their scheme)."""
     s = ProvisionalSnapshot
     return _df(engine, select(s.state_code, State.name, s.as_of, s.batch_id, s.created_by, s.station_rows,
                               s.state_rows).join(State, State.code == s.state_code)
-               .where(_current(month)).order_by(s.state_code))
+               .where(_current(month), _scored_in(scheme)).order_by(s.state_code))
 
 
 @cached
-def provisional_states_table(engine: Engine, month: str) -> pd.DataFrame:
-    """Every State/UT "if the month closed today": a State with a provisional snapshot of `month` by its
-    provisional score, every other one by its latest final figure up to `month` (within a year). Columns:
+def provisional_states_table(engine: Engine, month: str, scope: Scope, *,
+                             scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    """Every State/UT "if the month closed today" in the ranking scheme `scheme`: a State with a provisional
+    snapshot of `month` scored in it by its provisional score, every other one by its latest final figure of
+    that scheme up to `month` (within a year).
+
+    A provisional figure is its SCRB's working figure, never circulated: it counts here only for States
+    whose detail `scope` may see (national users: all; a State's users and SPs: their own State). For
+    everyone else such a State stands by its latest final figure, so no rank or gap gives it away. Columns:
     state_code, name, category, basis ('provisional' | 'final' | None), figure_month, as_of, score,
     score_centi, score_display, stations_reported, stations_active, rank_national, rank_category (standard
     competition ranks on the published score, as rule 8), last_final_month, last_final_centi (the State's
@@ -81,19 +92,20 @@ def provisional_states_table(engine: Engine, month: str) -> pd.DataFrame:
     u, s = ProvisionalUnit, ProvisionalSnapshot
     prov = _df(engine, select(u.unit_code.label("state_code"), u.score, u.score_centi, u.stations_reported,
                               u.stations_active, s.as_of)
-               .join(s, s.id == u.snapshot_id).where(_current(month), u.level == "state"))
+               .join(s, s.id == u.snapshot_id).where(_current(month), u.scheme == scheme, u.level == "state"))
     start = month
     for _ in range(OTHERS_WINDOW - 1):
         start = previous_month(start)
     r = ResultUnit
     finals = _df(engine, select(r.unit_code.label("state_code"), r.month, r.score, r.score_centi,
                                 r.stations_reported, r.stations_active)
-                 .where(r.scheme == PROVISIONAL_SCHEME, r.level == "state", r.month >= start, r.month <= month,
+                 .where(r.scheme == scheme, r.level == "state", r.month >= start, r.month <= month,
                         r.score_centi.is_not(None)))
     finals = finals.sort_values("month")
     latest = finals.groupby("state_code").tail(1).set_index("state_code")
     before = finals[finals["month"] < month].groupby("state_code").tail(1).set_index("state_code")
     prov = prov.set_index("state_code")
+    prov = prov[[scope.can_see_state_detail(code) for code in prov.index]]
     rows = []
     for st in states.itertuples():
         row = {"state_code": st.state_code, "name": st.name, "category": st.category, "basis": None,
@@ -124,12 +136,14 @@ def provisional_states_table(engine: Engine, month: str) -> pd.DataFrame:
 
 
 @cached
-def provisional_headline(engine: Engine, month: str, state_code: str) -> dict | None:
+def provisional_headline(engine: Engine, month: str, state_code: str, scope: Scope, *,
+                         scheme: str = DEFAULT_SCHEME) -> dict | None:
     """A State's provisional standing (None when it has no snapshot of `month`): its row of
     `provisional_states_table`, the State above and below (with the month and kind of their figures), the
-    number of States compared, and the snapshot's batch and loader. States' own scores and ranks are seen by
-    every signed-in user, as the final league table."""
-    table = provisional_states_table(engine, month)
+    number of States compared, and the snapshot's batch and loader. Only for a user who may see the State's
+    detail (OutOfScope otherwise): provisional figures are not circulated to other States."""
+    scope.require(scope.can_see_state_detail(state_code), f"the provisional figures of {state_code}")
+    table = provisional_states_table(engine, month, scope, scheme=scheme)
     mine = table[(table["state_code"] == state_code) & (table["basis"] == BASIS_PROVISIONAL)]
     if mine.empty:
         return None
@@ -145,7 +159,7 @@ def provisional_headline(engine: Engine, month: str, state_code: str) -> dict | 
                 "basis": n["basis"], "figure_month": n["figure_month"], "as_of": n["as_of"],
                 "gap": abs(int(n["score_centi"]) - int(row["score_centi"])) / 100}
 
-    snap = provisional_snapshots(engine, month)
+    snap = provisional_snapshots(engine, month, scheme=scheme)
     snap = snap[snap["state_code"] == state_code].iloc[0]
     row.update(above=neighbour(pos - 1), below=neighbour(pos + 1), states_ranked=len(ranked),
                others_final=int((table["basis"] == BASIS_FINAL).sum()),
@@ -161,7 +175,8 @@ def _snapshot_id(engine: Engine, month: str, state_code: str) -> int | None:
 
 
 @cached
-def provisional_districts(engine: Engine, month: str, state_code: str, scope: Scope) -> pd.DataFrame:
+def provisional_districts(engine: Engine, month: str, state_code: str, scope: Scope, *,
+                          scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """The districts of a State's snapshot: district_code, name, score_centi, score_display, rank_in_state,
     stations_reported, stations_active, last_final_centi (the district's latest final score before)."""
     scope.require(scope.can_see_state_detail(state_code), f"districts of {state_code}")
@@ -171,10 +186,11 @@ def provisional_districts(engine: Engine, month: str, state_code: str, scope: Sc
     u = ProvisionalUnit
     df = _df(engine, select(u.unit_code.label("district_code"), District.name, u.score_centi, u.rank_in_state,
                             u.stations_reported, u.stations_active)
-             .join(District, District.code == u.unit_code).where(u.snapshot_id == snap, u.level == "district"))
+             .join(District, District.code == u.unit_code).where(u.snapshot_id == snap, u.scheme == scheme,
+                                                                 u.level == "district"))
     r = ResultUnit
     last = _df(engine, select(r.unit_code, r.month, r.score_centi).where(
-        r.scheme == PROVISIONAL_SCHEME, r.level == "district", r.state_code == state_code, r.month < month, r.month >= previous_month(month)))
+        r.scheme == scheme, r.level == "district", r.state_code == state_code, r.month < month, r.month >= previous_month(month)))
     last_centi = dict(zip(last["unit_code"], last["score_centi"], strict=True))
     df["last_final_centi"] = df["district_code"].map(last_centi).astype("Int64")
     df["score_centi"] = df["score_centi"].astype("Int64")
@@ -184,7 +200,8 @@ def provisional_districts(engine: Engine, month: str, state_code: str, scope: Sc
 
 
 @cached
-def provisional_district(engine: Engine, month: str, district_code: str, scope: Scope) -> dict | None:
+def provisional_district(engine: Engine, month: str, district_code: str, scope: Scope, *,
+                         scheme: str = DEFAULT_SCHEME) -> dict | None:
     """A district's provisional standing: score, rank in the State, stations reported; None without a
     snapshot of its State."""
     info = _district_info(engine, district_code)
@@ -196,8 +213,9 @@ def provisional_district(engine: Engine, month: str, district_code: str, scope: 
         return None
     u = ProvisionalUnit
     df = _df(engine, select(u.score_centi, u.rank_in_state, u.stations_reported, u.stations_active)
-             .where(u.snapshot_id == snap, u.level == "district", u.unit_code == district_code))
-    n = _df(engine, select(func.count()).select_from(u).where(u.snapshot_id == snap, u.level == "district"))
+             .where(u.snapshot_id == snap, u.scheme == scheme, u.level == "district", u.unit_code == district_code))
+    n = _df(engine, select(func.count()).select_from(u).where(u.snapshot_id == snap, u.scheme == scheme,
+                                                              u.level == "district"))
     if df.empty:
         return None
     row = df.iloc[0]
@@ -216,7 +234,7 @@ def _district_info(engine: Engine, district_code: str) -> dict | None:
 
 @cached
 def provisional_lagging(engine: Engine, month: str, scope: Scope, state_code: str,
-                        district_code: str | None = None) -> pd.DataFrame:
+                        district_code: str | None = None, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Lagging stations of a snapshot (rule 12 on the provisional rows): station_code, station_name,
     district_code, district_name, score_display, reasons (the final list's wording), at_stake_state,
     at_stake_district; ordered by marks at stake for the State (the district's in a district view)."""
@@ -233,14 +251,15 @@ def provisional_lagging(engine: Engine, month: str, scope: Scope, state_code: st
                    lg.at_stake_state, lg.at_stake_district, u.score_centi)
             .join(PoliceStation, PoliceStation.code == lg.station_code)
             .join(District, District.code == lg.district_code)
-            .join(u, and_(u.snapshot_id == lg.snapshot_id, u.level == "station", u.unit_code == lg.station_code))
-            .where(lg.snapshot_id == snap))
+            .join(u, and_(u.snapshot_id == lg.snapshot_id, u.scheme == lg.scheme, u.level == "station",
+                          u.unit_code == lg.station_code))
+            .where(lg.snapshot_id == snap, lg.scheme == scheme))
     if district_code is not None:
         stmt = stmt.where(lg.district_code == district_code)
     df = _df(engine, stmt)
     if df.empty:
         return df
-    version = version_for(engine, month)
+    version = version_for(engine, month, scheme=scheme)
     names = {p.id: (p, p.name) for p in version.parameters} if version else {}
     below = f"{float(version.lagging_score_below):g}" if version else "90"
     crit_below = f"{float(version.critical_achievement_below):.0%}" if version else "80%"
@@ -255,7 +274,8 @@ def provisional_lagging(engine: Engine, month: str, scope: Scope, state_code: st
 
 @cached
 def still_to_happen(engine: Engine, month: str, scope: Scope, state_code: str,
-                    district_code: str | None = None, limit: int = 15) -> pd.DataFrame:
+                    district_code: str | None = None, limit: int = 15, *,
+                    scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """What entering the missing records before the cut-off gains, largest first (rule 11 per station x
     parameter, every active station, not only lagging ones): station_code, station_name, district_name,
     parameter, parameter_name, numerator, denominator, numerator_needed, records (still to enter),
@@ -274,25 +294,28 @@ def still_to_happen(engine: Engine, month: str, scope: Scope, state_code: str,
                    sk.numerator_needed, worth.label("at_stake"))
             .join(PoliceStation, PoliceStation.code == sk.station_code)
             .join(District, District.code == sk.district_code)
-            .where(sk.snapshot_id == snap))
+            .where(sk.snapshot_id == snap, sk.scheme == scheme))
     if district_code is not None:
         stmt = stmt.where(sk.district_code == district_code)
     df = _df(engine, stmt.order_by(worth.desc(), sk.station_code, sk.parameter).limit(limit))
-    df = _with_parameter_names(engine, month, df)
+    df = _with_parameter_names(engine, month, df, scheme=scheme)
     df["records"] = (df["numerator_needed"] - df["numerator"]).clip(lower=0) if len(df) else []
     return df
 
 
 @cached
-def provisional_marks_lost(engine: Engine, month: str, state_code: str) -> pd.DataFrame:
-    """A State's snapshot by parameter: parameter, parameter_name, numerator, denominator, value, marks_lost."""
+def provisional_marks_lost(engine: Engine, month: str, state_code: str, scope: Scope, *,
+                           scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    """A State's snapshot by parameter: parameter, parameter_name, numerator, denominator, value, marks_lost
+    (OutOfScope for a user who may not see the State's detail)."""
+    scope.require(scope.can_see_state_detail(state_code), f"the provisional figures of {state_code}")
     snap = _snapshot_id(engine, month, state_code)
     if snap is None:
         return pd.DataFrame()
     p = ProvisionalParam
     df = _df(engine, select(p.parameter, p.numerator, p.denominator, p.applicable, p.value, p.marks_lost)
-             .where(p.snapshot_id == snap, p.level == "state", p.unit_code == state_code))
-    return _with_parameter_names(engine, month, df).sort_values("marks_lost", ascending=False,
+             .where(p.snapshot_id == snap, p.scheme == scheme, p.level == "state", p.unit_code == state_code))
+    return _with_parameter_names(engine, month, df, scheme=scheme).sort_values("marks_lost", ascending=False,
                                                                  na_position="last").reset_index(drop=True)
 
 

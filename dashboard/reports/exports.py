@@ -174,21 +174,28 @@ PROVISIONAL_EXPORTS = ("states", "districts", "lagging", "todo")
 
 
 def build_provisional_export(engine, what: str, month: str, state: str | None = None,
-                             district: str | None = None, scope: Scope | None = None) -> pd.DataFrame:
-    """A provisional table (issue 14): every row starts with `figures` saying "provisional, as of ..." (or,
-    for another State in the States table, "final YYYY-MM"), so a CSV, which has no title, says it on
-    every line. `what`: states, districts, lagging, todo (what still has to happen before the cut-off)."""
+                             district: str | None = None, scope: Scope | None = None, *,
+                             scheme: str = "cctns") -> pd.DataFrame:
+    """A provisional table (issue 14) of a ranking scheme: every row starts with `figures` saying
+    "provisional, as of ..." (or, for another State in the States table, "final YYYY-MM"), with the scheme's
+    short name when it is not CCTNS, so a CSV, which has no title, says it on every line. `what`: states,
+    districts, lagging, todo (what still has to happen before the cut-off)."""
     scope = scope or Scope.national()
-    if not read.is_provisional_month(engine, month):
-        raise ExportError(f"no provisional figures for month {month}")
+    known = {s["id"]: s["short"] for s in read.schemes(engine)}
+    if scheme not in known:
+        raise ExportError(f"unknown scheme {scheme!r}: use one of {', '.join(known)}")
+    if not read.is_provisional_month(engine, month, scheme=scheme):
+        raise ExportError(f"no provisional figures for month {month}"
+                          + ("" if scheme == "cctns" else f" in {known[scheme]}"))
     if what not in PROVISIONAL_EXPORTS:
         raise ExportError(f"unknown provisional export {what!r}: use {', '.join(PROVISIONAL_EXPORTS)}")
-    snaps = read.provisional_snapshots(engine, month)
-    as_of = {r.state_code: f"provisional {month}, as of {pd.Timestamp(r.as_of):%Y-%m-%d %H:%M} UTC"
+    snaps = read.provisional_snapshots(engine, month, scheme=scheme)
+    named = "" if scheme == "cctns" else f" {known[scheme]}"
+    as_of = {r.state_code: f"provisional{named} {month}, as of {pd.Timestamp(r.as_of):%Y-%m-%d %H:%M} UTC"
              for r in snaps.itertuples()}
     if what == "states":
-        t = read.provisional_states_table(engine, month)
-        t["figures"] = [as_of.get(c, "") if b == read.BASIS_PROVISIONAL else f"final {m}" if b else "no figure"
+        t = read.provisional_states_table(engine, month, scope, scheme=scheme)
+        t["figures"] = [as_of.get(c, "") if b == read.BASIS_PROVISIONAL else f"final{named} {m}" if b else "no figure"
                         for c, b, m in zip(t["state_code"], t["basis"], t["figure_month"], strict=True)]
         return t[["figures", "state_code", "name", "category", "score_display", "rank_national",
                   "rank_category", "stations_reported", "stations_active"]].rename(columns={"score_display": "score"})
@@ -202,17 +209,17 @@ def build_provisional_export(engine, what: str, month: str, state: str | None = 
     if state not in as_of:
         raise ExportError(f"{state} has no provisional figures for {month}")
     if what == "districts":
-        t = read.provisional_districts(engine, month, state, scope)
+        t = read.provisional_districts(engine, month, state, scope, scheme=scheme)
         out = t[["district_code", "name", "score_display", "rank_in_state", "stations_reported", "stations_active"]]
         out = out.rename(columns={"score_display": "score"})
     elif what == "lagging":
-        t = read.provisional_lagging(engine, month, scope, state, district)
+        t = read.provisional_lagging(engine, month, scope, state, district, scheme=scheme)
         cols = ["station_code", "station_name", "district_name", "score_display", "reasons", "at_stake_state",
                 "at_stake_district"]
         out = (t[cols] if not t.empty else pd.DataFrame(columns=cols)).rename(columns={"score_display": "score"})
         out[["at_stake_state", "at_stake_district"]] = out[["at_stake_state", "at_stake_district"]].astype(float).round(3)
     else:
-        t = read.still_to_happen(engine, month, scope, state, district, limit=10_000)
+        t = read.still_to_happen(engine, month, scope, state, district, limit=10_000, scheme=scheme)
         cols = ["station_code", "station_name", "district_name", "parameter", "parameter_name", "numerator",
                 "denominator", "numerator_needed", "records", "at_stake"]
         out = t[cols] if not t.empty else pd.DataFrame(columns=cols)
@@ -223,9 +230,12 @@ def build_provisional_export(engine, what: str, month: str, state: str | None = 
     return out.reset_index(drop=True)
 
 
-def provisional_file_stem(what: str, month: str, state: str | None, district: str | None) -> str:
-    """ "provisional-2026-12-HR-todo": the word provisional first in every provisional file name."""
-    return "-".join(p for p in ("provisional", month, district or state or "all-states", what) if p)
+def provisional_file_stem(what: str, month: str, state: str | None, district: str | None,
+                          scheme: str = "cctns") -> str:
+    """ "provisional-2026-12-HR-todo" ("provisional-2026-12-HR-icjs-todo" in another scheme than CCTNS): the
+    word provisional first in every provisional file name."""
+    return "-".join(p for p in ("provisional", month, district or state or "all-states",
+                                None if scheme == "cctns" else scheme, what) if p)
 
 
 def write_export(df: pd.DataFrame, fmt: str, target: str | IO, sheet: str = "export") -> None:

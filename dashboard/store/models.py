@@ -466,6 +466,7 @@ class ProvisionalUnit(Base):
 
     __tablename__ = "provisional_units"
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    scheme: Mapped[str] = _scheme_column(primary_key=True)  # the ranking scheme scored (migration 0010)
     level: Mapped[str] = mapped_column(String(10), primary_key=True)
     unit_code: Mapped[str] = mapped_column(String(24), primary_key=True)
     state_code: Mapped[str] = mapped_column(String(8))
@@ -484,6 +485,7 @@ class ProvisionalUnit(Base):
 class ProvisionalParam(Base):
     __tablename__ = "provisional_params"
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    scheme: Mapped[str] = _scheme_column(primary_key=True)  # the ranking scheme scored (migration 0010)
     level: Mapped[str] = mapped_column(String(10), primary_key=True)
     unit_code: Mapped[str] = mapped_column(String(24), primary_key=True)
     parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
@@ -499,6 +501,7 @@ class ProvisionalParam(Base):
 class ProvisionalLagging(Base):
     __tablename__ = "provisional_lagging"
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    scheme: Mapped[str] = _scheme_column(primary_key=True)  # the ranking scheme scored (migration 0010)
     station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
     district_code: Mapped[str] = mapped_column(String(16))
     score: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -515,6 +518,7 @@ class ProvisionalStake(Base):
 
     __tablename__ = "provisional_stakes"
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("provisional_snapshots.id"), primary_key=True)
+    scheme: Mapped[str] = _scheme_column(primary_key=True)  # the ranking scheme scored (migration 0010)
     station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
     parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
     district_code: Mapped[str] = mapped_column(String(16))

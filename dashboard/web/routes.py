@@ -148,8 +148,9 @@ def download_lagging() -> Response:
 
 
 def download_provisional() -> Response:
-    """GET /download/provisional.csv?month=&what=states|districts|lagging|todo&state=&district=&format=csv|xlsx
-    (without `what`: the States table at national level, what still has to happen for a State or district).
+    """GET /download/provisional.csv?month=&what=states|districts|lagging|todo&state=&district=&scheme=
+    &format=csv|xlsx (without `what`: the States table at national level, what still has to happen for a State
+    or district; without `scheme`: CCTNS Pragati).
     The file name starts with "provisional"; every row says which figures it holds."""
     args = request.args
     fmt = (args.get("format") or "csv").lower()
@@ -157,15 +158,17 @@ def download_provisional() -> Response:
     state = (args.get("state") or "").upper() or None
     district = (args.get("district") or "").upper() or None
     what = args.get("what") or ("todo" if state or district else "states")
+    scheme = args.get("scheme") or "cctns"
     detail = (f"provisional {what[:12]} month={month[:10]} state={(state or '')[:24]} "
-              f"district={(district or '')[:24]} format={fmt[:8]}")
-    if fmt not in MIMETYPES or what not in PROVISIONAL_EXPORTS or any(
-            c is not None and not _CODE.match(c) for c in (state, district)):
-        audit_request("download", "refused (bad request): " + detail)
-        return json_error(400, "format must be csv or xlsx; what one of " + ", ".join(PROVISIONAL_EXPORTS))
+              f"district={(district or '')[:24]} scheme={scheme[:20]} format={fmt[:8]}")
     engine = request_engine()
+    if fmt not in MIMETYPES or what not in PROVISIONAL_EXPORTS or any(
+            c is not None and not _CODE.match(c) for c in (state, district)) or scheme not in read.scheme_ids(engine):
+        audit_request("download", "refused (bad request): " + detail)
+        return json_error(400, "format must be csv or xlsx; what one of " + ", ".join(PROVISIONAL_EXPORTS)
+                          + "; scheme one of " + ", ".join(read.scheme_ids(engine)))
     try:
-        table = build_provisional_export(engine, what, month, state, district, current_scope())
+        table = build_provisional_export(engine, what, month, state, district, current_scope(), scheme=scheme)
     except OutOfScope:
         audit_request("scope_violation", detail)
         audit_request("download", "refused (out of scope): " + detail)
@@ -174,7 +177,7 @@ def download_provisional() -> Response:
         audit_request("download", "refused: " + detail)
         return json_error(404, str(exc))
     audit_request("download", f"{detail}; {len(table)} rows")
-    name = f"{provisional_file_stem(what, month, state, district)}.{fmt}"
+    name = f"{provisional_file_stem(what, month, state, district, scheme)}.{fmt}"
     body = export_bytes(table, fmt, sheet=f"Provisional {what}"[:31])
     return Response(body, mimetype=MIMETYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
@@ -186,18 +189,22 @@ def download_pack() -> Response:
     month = args.get("month") or ""
     state = (args.get("state") or "").upper() or None
     district = (args.get("district") or "").upper() or None
-    detail = f"pack format={fmt[:8]} month={month[:10]} state={(state or '')[:24]} district={(district or '')[:24]}"
+    asked_scheme = args.get("scheme") or "cctns"
+    detail = (f"pack format={fmt[:8]} month={month[:10]} state={(state or '')[:24]} district={(district or '')[:24]}"
+              f" scheme={asked_scheme[:20]}")
     scope = current_scope()  # the guard has already refused anonymous requests
-    if fmt not in PACK_FORMATS or any(c is not None and not _CODE.match(c) for c in (state, district)):
-        audit_request("download", "refused (bad request): " + detail)
-        return json_error(400, "format must be pdf, pptx or xlsx; state and district must be unit codes")
     engine = request_engine()
+    if fmt not in PACK_FORMATS or any(c is not None and not _CODE.match(c) for c in (state, district)) \
+            or asked_scheme not in read.scheme_ids(engine):
+        audit_request("download", "refused (bad request): " + detail)
+        return json_error(400, "format must be pdf, pptx or xlsx; state and district must be unit codes; "
+                               "scheme one of " + ", ".join(read.scheme_ids(engine)))
     if not month:
-        month = read.latest_month(engine) or ""
+        month = read.latest_month(engine, scheme=asked_scheme) or ""
     if state is None and district is None:
         state, district = scope.state_code, scope.district_code
     try:
-        review = build_review(engine, month, scope, state or "", district)
+        review = build_review(engine, month, scope, state or "", district, scheme=asked_scheme)
     except OutOfScope:
         audit_request("scope_violation", detail)
         audit_request("download", "refused (out of scope): " + detail)

@@ -33,6 +33,19 @@ def out_dict(result: tuple) -> dict:
     return dict(zip(cb.OUTPUTS, result, strict=True))
 
 
+def grid_rows(as_user, sc: Scope, query: dict) -> list[dict]:
+    """Every row of the lagging list as the grid shows it: the page callback's first page, then each further
+    page as the pager asks for it (server-side paging)."""
+    out = out_dict(as_user(sc, cb.update_page, query))
+    rows = list(out[(lay.ids.TABLE, "rowData")])
+    assert len(rows) <= lay.TABLE_PAGE
+    for page in range(2, out[(lay.ids.PAGER, "max_value")] + 1):
+        more, _range = as_user(sc, cb.table_page, page, query)
+        assert 0 < len(more) <= lay.TABLE_PAGE
+        rows += more
+    return rows
+
+
 def shown(engine, sc=None, state=STATE, month=MONTH, district=None, **filters) -> pd.DataFrame:
     return read.lagging_list(engine, month, sc or Scope.national(), state, district,
                               read.LaggingFilters(district=district, **filters))
@@ -149,10 +162,11 @@ def test_action_words_say_what_is_pending():
 
 
 def test_page_callback_national_state(as_user, demo_engine):
-    out = out_dict(as_user(Scope.national("ncrb"), cb.update_page, {"month": MONTH, "state": STATE,
-                                                                   "reason": "low_score"}))
-    rows = out[(lay.ids.TABLE, "rowData")]
+    query = {"month": MONTH, "state": STATE, "reason": "low_score"}
+    out = out_dict(as_user(Scope.national("ncrb"), cb.update_page, query))
+    rows = grid_rows(as_user, Scope.national("ncrb"), query)
     want = read.lagging_table(shown(demo_engine, reason="low_score"))
+    assert out[(lay.ids.COUNT, "children")] == str(len(want))
     assert [r["station_code"] for r in rows] == want["Station code"].tolist()
     assert [r["at_stake_state"] for r in rows] == want["Marks at stake (State)"].tolist()
     assert out[(lay.ids.STATE, "value")] == STATE and out[(lay.ids.REASON, "value")] == "low_score"
@@ -163,9 +177,35 @@ def test_page_callback_national_state(as_user, demo_engine):
     assert out[(lay.ids.STATES_CARD, "style")] == {"display": "none"}
 
 
+def test_list_comes_a_page_at_a_time(as_user, demo_engine, monkeypatch):
+    """Issue 15: the grid holds one page of the list (TABLE_PAGE rows, one response each); the pages, in order,
+    are exactly the list the page counts and the downloads hold (here pages of 3, so the list takes several)."""
+    sc = Scope.national("ncrb")
+    query = {"month": MONTH, "state": STATE}
+    want = read.lagging_table(shown(demo_engine))["Station code"].tolist()
+    assert len(want) > 6
+    monkeypatch.setattr(cb, "TABLE_PAGE", 3)
+    monkeypatch.setattr(lay, "TABLE_PAGE", 3)
+    out = out_dict(as_user(sc, cb.update_page, query))
+    pages = -(-len(want) // 3)
+    assert out[(lay.ids.PAGER, "max_value")] == pages and out[(lay.ids.PAGER_BOX, "style")] == {}
+    assert out[(lay.ids.RANGE, "children")] == f"Stations 1–3 of {len(want)}"
+    assert [r["station_code"] for r in grid_rows(as_user, sc, query)] == want
+    rows, words = as_user(sc, cb.table_page, 2, query)
+    assert [r["station_code"] for r in rows] == want[3:6] and words == f"Stations 4–6 of {len(want)}"
+    last, _ = as_user(sc, cb.table_page, 10_000, query)  # past the end: the last page
+    assert [r["station_code"] for r in last] == want[(pages - 1) * 3:]
+    for bad in (None, "2", 0, -1, True, [2], {"page": 2}):
+        rows, _ = as_user(sc, cb.table_page, bad, query)
+        assert [r["station_code"] for r in rows] == want[:3]
+    monkeypatch.setattr(cb, "TABLE_PAGE", 1000)  # one page: no pager
+    out = out_dict(as_user(sc, cb.update_page, query))
+    assert out[(lay.ids.PAGER_BOX, "style")] == {"display": "none"} and out[(lay.ids.RANGE, "children")] is None
+
+
 def test_national_without_state_sees_the_overview(as_user):
     out = out_dict(as_user(Scope.national("ncrb"), cb.update_page, {"month": MONTH}))
-    assert out[(lay.ids.TABLE, "rowData")] == []
+    assert grid_rows(as_user, Scope.national("ncrb"), {"month": MONTH}) == []
     states = out[(lay.ids.STATES, "rowData")]
     assert {r["state_code"] for r in states} >= {"HR", "MN", "UP"}
     assert states[0]["state_code"] == STATE  # most lagging first
@@ -180,11 +220,12 @@ def test_state_user_defaults_to_own_state(as_user):
 
 def test_district_user_cannot_ask_for_another_district(as_user, demo_engine):
     sc = Scope("district", "HR", "HR-KNL", username="karnal-sp")
-    out = out_dict(as_user(sc, cb.update_page, {"month": "2025-02", "state": "HR", "district": "HR-ABL"}))
-    assert out[(lay.ids.TABLE, "rowData")] == [] and out[(lay.ids.CSV, "href")] is None
+    other = {"month": "2025-02", "state": "HR", "district": "HR-ABL"}
+    out = out_dict(as_user(sc, cb.update_page, other))
+    assert grid_rows(as_user, sc, other) == [] and out[(lay.ids.CSV, "href")] is None
     out = out_dict(as_user(sc, cb.update_page, {"month": "2025-04"}))
     assert out[(lay.ids.DISTRICT, "value")] == "HR-KNL" and out[(lay.ids.DISTRICT, "disabled")] is True
-    assert {r["district_code"] for r in out[(lay.ids.TABLE, "rowData")]} <= {"HR-KNL"}
+    assert {r["district_code"] for r in grid_rows(as_user, sc, {"month": "2025-04"})} <= {"HR-KNL"}
     assert [o["value"] for o in out[(lay.ids.DISTRICT, "options")]] == ["HR-KNL"]
 
 
@@ -213,8 +254,14 @@ def test_filters_write_the_url(as_user, monkeypatch):
 
 
 def _http_rows(client, dash_call, query: dict) -> list[dict]:
+    """The list's rows over HTTP: the page callback's first page, then the pager's pages."""
     out = dash_call(client, list(cb.OUTPUTS), [(lay.ids.QUERY, "data", query)])
-    return out[lay.ids.TABLE]["rowData"]
+    rows = list(out[lay.ids.TABLE]["rowData"])
+    for page in range(2, out[lay.ids.PAGER]["max_value"] + 1):
+        more = dash_call(client, [(lay.ids.TABLE, "rowData"), (lay.ids.RANGE, "children")],
+                         [(lay.ids.PAGER, "active_page", page)], [(lay.ids.QUERY, "data", query)])
+        rows += more[lay.ids.TABLE]["rowData"]
+    return rows
 
 
 def _shown_table(rows: list[dict]) -> pd.DataFrame:
@@ -342,7 +389,7 @@ def test_itsso_lagging_list_on_the_page_and_in_its_downloads(as_user, national_c
     sc = Scope.national("ncrb")
     query = {"month": MONTH, "state": STATE, "scheme": "itsso"}
     out = out_dict(as_user(sc, cb.update_page, query))
-    rows = out[(lay.ids.TABLE, "rowData")]
+    rows = grid_rows(as_user, sc, query)
     want = read.lagging_list(demo_engine, MONTH, sc, STATE, scheme="itsso")
     cctns = read.lagging_list(demo_engine, MONTH, sc, STATE)
     assert rows and [r["station_code"] for r in rows] == want["station_code"].tolist()

@@ -13,6 +13,8 @@ from dashboard.scope import Scope
 from layouts import provisional as pl
 from layouts.shell import ids as shell_ids
 
+NATIONAL = Scope.national()
+
 
 @pytest.fixture(scope="module")
 def pmonth(demo_engine) -> str:
@@ -45,7 +47,7 @@ def test_state_level_says_provisional_and_compares_with_the_others(dash_app, dem
     out = _page(dash_app, {"month": pmonth, "state": "HR"})
     banner = text_of(out[f"{pl.ids.BANNER}.children"])
     assert "PROVISIONAL" in banner and "as of" in banner and "Days to the cut-off" in banner
-    head = read.provisional_headline(demo_engine, pmonth, "HR")
+    head = read.provisional_headline(demo_engine, pmonth, "HR", NATIONAL)
     kpis = text_of(out[f"{pl.ids.KPIS}.children"])
     assert head["score_display"] in kpis and f"of {head['states_ranked']}" in kpis
     states = text_of(out[f"{pl.ids.STATES}.children"])
@@ -129,3 +131,38 @@ def test_provisional_download_says_so(national_client, pmonth):
 def test_pages_over_http(national_client, pmonth):
     r = national_client.get(f"/provisional?month={pmonth}&state=HR")
     assert r.status_code == 200
+
+
+def test_the_page_its_download_and_the_notice_follow_the_scheme(dash_app, demo_engine, national_client, pmonth,
+                                                                   monkeypatch):
+    """?scheme=itsso: the State is ranked by its ITSSO provisional score against the others' ITSSO finals, the
+    download and the shell's notice keep the scheme; an unknown scheme is CCTNS on the page, refused by the
+    download."""
+    from dashboard import read
+
+    _as(monkeypatch, Scope.national())
+    out = _page(dash_app, {"month": pmonth, "state": "HR", "scheme": "itsso"})
+    head = read.provisional_headline(demo_engine, pmonth, "HR", NATIONAL, scheme="itsso")
+    assert head["score_centi"] != read.provisional_headline(demo_engine, pmonth, "HR", NATIONAL)["score_centi"]
+    assert head["score_display"] in text_of(out[f"{pl.ids.KPIS}.children"])
+    assert out[f"{pl.ids.SUBTITLE}.children"].endswith("· ITSSO")
+    assert "scheme=itsso" in str(out[f"{pl.ids.DOWNLOADS}.children"])
+    todo = read.still_to_happen(demo_engine, pmonth, Scope.national(), "HR", limit=pcb.TODO_ROWS, scheme="itsso")
+    assert set(todo["parameter"]) == {"itsso_within_60_days"}
+    unknown = _page(dash_app, {"month": pmonth, "state": "HR", "scheme": "nope"})
+    assert unknown[f"{pl.ids.SUBTITLE}.children"].endswith("· CCTNS")
+    with dash_app.server.test_request_context():
+        notice = text_of(pcb.shell_notice("/state/HR", "?scheme=icjs"))
+    assert "scheme=icjs" in notice and "state=HR" in notice
+    assert pcb.month_picked(pl.PICKER_PREFIX + pmonth, "/state/HR", "?scheme=itsso") == \
+        f"/provisional?month={pmonth}&scheme=itsso&state=HR"
+    assert pcb.month_picked("2025-06", pl.PATH, f"?month={pmonth}&state=HR&scheme=itsso") == \
+        "/state/HR?month=2025-06&scheme=itsso"
+    r = national_client.get(f"/download/provisional.csv?month={pmonth}&state=HR&what=todo&scheme=itsso")
+    assert r.status_code == 200 and 'filename="provisional-' in r.headers["Content-Disposition"]
+    assert "-HR-itsso-todo.csv" in r.headers["Content-Disposition"]
+    lines = r.get_data(as_text=True).splitlines()[1:]
+    assert lines and all(line.startswith("\"provisional ITSSO ") and "itsso_within_60_days" in line for line in lines)
+    r = national_client.get(f"/download/provisional.csv?month={pmonth}&what=states&scheme=icjs")
+    assert r.status_code == 200 and "final ICJS " in r.get_data(as_text=True)
+    assert national_client.get(f"/download/provisional.csv?month={pmonth}&what=states&scheme=nope").status_code == 400

@@ -133,3 +133,34 @@ def test_lagging_filters_and_downloads(page_as: Callable[[str], Page], demo_engi
     shown = grid_rows(page, "lagging-table")
     csv = pd.read_csv(io.BytesIO(download(page, "lagging-download-csv")), dtype=str, keep_default_na=False)
     assert_download_is_shown(csv, shown)
+
+
+def test_lagging_list_pages_come_from_the_server(page_as: Callable[[str], Page], demo_engine: Engine,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: the grid holds one page of the list (here pages of 10), the pager under it asks the server for
+    the others, a new filter starts again at the first page, and the download still holds the whole list."""
+    from callbacks import lagging as cb
+    from layouts import lagging as lay
+
+    monkeypatch.setattr(cb, "TABLE_PAGE", 10)
+    monkeypatch.setattr(lay, "TABLE_PAGE", 10)
+    page = page_as("ncrb")
+    everything = list(expected(demo_engine).station_code)
+    assert len(everything) > 20
+
+    open_page(page, f"/lagging?month={MONTH}&state={STATE}", "#lagging-table")
+    wait_grid_ids(page, "lagging-table", everything[:10])
+    expect(page.locator("#lagging-range")).to_have_text(f"Stations 1–10 of {len(everything)}")
+    expect(page.locator("#lagging-count")).to_have_text(str(len(everything)))
+    page.locator("#lagging-pager .page-link", has_text="2").first.click()
+    wait_grid_ids(page, "lagging-table", everything[10:20])
+    expect(page.locator("#lagging-range")).to_have_text(f"Stations 11–20 of {len(everything)}")
+    settle(page)
+    csv = pd.read_csv(io.BytesIO(download(page, "lagging-download-csv")), dtype=str, keep_default_na=False)
+    assert list(csv["Station code"]) == everything
+
+    by_district = list(expected(demo_engine, district=DISTRICT).station_code)
+    choose(page, "lagging-district", read.unit_info(demo_engine, "district", DISTRICT)["name"])
+    page.wait_for_url(f"**district={DISTRICT}**")
+    wait_grid_ids(page, "lagging-table", by_district[:10])
+    settle(page)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from metrics.foresight import (
     ProjectionSettings,
     backtest,
+    best_split,
     competition_rank,
     denominator_drops,
     jumps_to_full,
@@ -183,3 +184,28 @@ def test_too_perfect_station_in_a_varying_district():
     assert f["evidence_key"].nunique() == 1  # one streak, one key: a dismissal holds for it
     assert too_perfect(_fullness([False] + [True] * 5, others_full=False)).empty  # 5 months
     assert too_perfect(_fullness([True] * 8, others_full=True)).empty  # the whole district is at 100 %
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(8, 30), step_at=st.integers(0, 29), step=st.floats(-40, 40), seed=st.integers(0, 10_000))
+def test_best_split_is_the_break_ruptures_binary_segmentation_finds(n, step_at, step, seed):
+    """The level-shift break, computed for every series at once, is the one ruptures' Binseg (l2, one break,
+    min_size 4, jump 1) finds series by series (ruptures is a test dependency only: importing it costs an
+    import process a second and a half of scipy)."""
+    ruptures = pytest.importorskip("ruptures")
+    rng = np.random.default_rng(seed)
+    shifted = rng.normal(70, 3, n) + np.where(np.arange(n) >= step_at % n, step, 0.0)
+    flat = rng.normal(50, 5, n)
+    breaks, error = best_split(np.vstack([shifted, flat]), 4)  # every series at once
+    for series, b, e in zip((shifted, flat), breaks, error, strict=True):
+        assert b == ruptures.Binseg(model="l2", min_size=4, jump=1).fit(series.reshape(-1, 1)).predict(n_bkps=1)[0]
+        direct = ((series[:b] - series[:b].mean()) ** 2).sum() + ((series[b:] - series[b:].mean()) ** 2).sum()
+        assert e == pytest.approx(direct, rel=1e-9, abs=1e-9)
+
+
+def test_best_split_hand_computed():
+    """[1, 1, 1, 1, 5, 5, 5, 5, 5]: the break before the first 5, no error left; too short for two
+    segments of four: no break."""
+    breaks, error = best_split(np.array([[1, 1, 1, 1, 5, 5, 5, 5, 5.0]]), 4)
+    assert breaks.tolist() == [4] and error[0] == pytest.approx(0.0, abs=1e-12)
+    assert best_split(np.array([[1.0, 2, 3, 4, 5, 6, 7]]), 4)[0].tolist() == [0]

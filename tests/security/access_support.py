@@ -117,7 +117,8 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "lagging-subtitle.children, lagging-state.options, lagging-state.value, lagging-state.disabled, "
     "lagging-district.options, lagging-district.value, lagging-district.disabled, lagging-parameter.options, "
     "lagging-parameter.value, lagging-reason.value, lagging-peer.value, lagging-kpis.children, "
-    "lagging-table.rowData, lagging-count.children, lagging-table-note.children, lagging-table-card.style, "
+    "lagging-table.rowData, lagging-pager.max_value, lagging-range.children, lagging-pager-box.style, "
+    "lagging-count.children, lagging-table-note.children, lagging-table-card.style, "
     "lagging-states.rowData, lagging-states-card.style, lagging-download-csv.href, "
     "lagging-download-csv.className, lagging-download-csv.aria-disabled, lagging-download-xlsx.href, "
     "lagging-download-xlsx.className, lagging-download-xlsx.aria-disabled, lagging-resolved.data, "
@@ -128,6 +129,10 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "url.search <- lagging-state.value, lagging-district.value, lagging-parameter.value, lagging-reason.value, "
     "lagging-peer.value, lagging-clear.n_clicks, lagging-states.selectedRows": Check(
         "none (writes the URL; the page callback resolves and scopes it)", "a URL only"),
+    "lagging-table.rowData, lagging-range.children <- lagging-pager.active_page": Check(
+        "callbacks.lagging.table_page -> resolve -> auth.require_scope (can_see_district / "
+        "can_see_state_stations); read.lagging_list -> read.lagging; one page (TABLE_PAGE rows)",
+        "no rows (audited)", stations="district", audit=True),
     "lagging-detail.children <- lagging-table.selectedRows": Check(
         "read.lagging_stakes (can_see_district of the station)",
         "\"outside what your account may see\" (audited)", audit=True),  # parameter rows, no names
@@ -210,7 +215,7 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "provisional-units-title.children, provisional-units.children, provisional-units-box.style, "
     "provisional-lagging.children, provisional-lagging-box.style, provisional-states.children, "
     "provisional-states-note.children, provisional-downloads.children <- provisional-query.data": Check(
-        "States' provisional and latest final scores for all (as the league table); read.provisional_districts "
+        "read.provisional_states_table(scope): a State's provisional score only with can_see_state_detail, other States by their latest final; provisional_headline (can_see_state_detail); read.provisional_districts "
         "(can_see_state_detail), still_to_happen / provisional_lagging (can_see_state_stations, or "
         "can_see_district for a district), provisional_district (can_see_district)",
         "\"not available for your account\" (audited); the States table only", stations="district", audit=True),
@@ -320,7 +325,8 @@ ROUTE_CHECKS: dict[str, tuple[str, str]] = {
         "login (401)", "callbacks.lagging.resolve(strict) -> require_scope; 403 + `scope_violation` and a "
         "refused `download` audit row outside the scope; every download audited"),
     "/download/provisional.csv": (
-        "login (401)", "reports.build_provisional_export -> read.provisional_* (can_see_state_detail / "
+        "login (401)", "reports.build_provisional_export -> read.provisional_* in the `?scheme=` given (a scheme "
+        "not stored: 400) (can_see_state_detail / "
         "can_see_state_stations / can_see_district); 403 + `scope_violation` and a refused `download` audit row "
         "outside the scope; every download audited"),
     "/download/pack": (
@@ -575,6 +581,7 @@ VALUES: dict[tuple[str, str], Gen] = {
     ("lagging-peer", "value"): lambda t: None,
     ("lagging-clear", "n_clicks"): lambda t: 1,
     ("lagging-resolved", "data"): lambda t: t.resolved(),
+    ("lagging-pager", "active_page"): lambda t: 1,  # the first page (a district's list has one or two)
     ("lagging-assign", "n_clicks"): lambda t: 1,
     # the review loop: the values a real page sends; the text fields are too short, so a matrix run is refused
     # by validation where it is in scope and never saves anything (out of scope it is refused first, audited)

@@ -1,5 +1,6 @@
 """Provisional loads (issue 14): snapshots replace each other, never touch a final month, the final import
-ends them, reverts bring back exactly what was there; the scores equal those of the same rows loaded final."""
+ends them, reverts bring back exactly what was there; the scores equal those of the same rows loaded final,
+in each ranking scheme whose parameters the load holds (CCTNS, ICJS, ITSSO)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from typer.testing import CliRunner
 
 from dashboard.ingest import ImportRejected, RevertRefused, import_files, revert_batch
 from dashboard.store.models import ProvisionalSnapshot, ProvisionalUnit, ResultUnit
-from dashboard.store.schema import store_methodology, upgrade
-from metrics.methodology import default_methodology
+from dashboard.store.schema import store_schemes, upgrade
+from metrics.methodology import shipped_schemes
 
 TODAY = date(2026, 11, 28)
 MASTER = {
@@ -28,7 +29,10 @@ MASTER = {
 HEADER = "month,station_code,parameter,numerator,denominator\n"
 FINAL_FEB = HEADER + (
     "2024-02,S1,ps_connectivity,28,29\n2024-02,S1,fir_in_cctns,45,50\n2024-02,S2,fir_in_cctns,10,10\n"
-    "2024-02,S3,ps_connectivity,20,29\n2024-02,S4,fir_in_cctns,30,30\n2024-02,S4,ps_connectivity,29,29\n")
+    "2024-02,S3,ps_connectivity,20,29\n2024-02,S4,fir_in_cctns,30,30\n2024-02,S4,ps_connectivity,29,29\n"
+    # ITSSO's and ICJS's rows of the same month (one file may mix the schemes' parameters)
+    "2024-02,S1,itsso_within_60_days,8,10\n2024-02,S3,itsso_within_60_days,9,9\n2024-02,S4,itsso_within_60_days,5,8\n"
+    "2024-02,S2,icjs_police_exchange,3,4\n2024-02,S4,icjs_police_exchange,7,7\n")
 MARCH_XX = HEADER + "2024-03,S1,fir_in_cctns,20,40\n2024-03,S2,ps_connectivity,31,31\n"
 MARCH_XX_LATER = HEADER + ("2024-03,S1,fir_in_cctns,39,40\n2024-03,S2,ps_connectivity,31,31\n"
                            "2024-03,S3,fir_in_cctns,5,9\n")
@@ -44,7 +48,7 @@ def write(folder: Path, name: str, content: str) -> Path:
 def _base(folder: Path, url: str | None = None) -> Engine:
     engine = create_engine(url or f"sqlite:///{folder / 'db.sqlite3'}")
     upgrade(engine)
-    store_methodology(engine, default_methodology())
+    store_schemes(engine, shipped_schemes())
     import_files(engine, [write(folder, n, c) for n, c in MASTER.items()], today=TODAY)
     import_files(engine, [write(folder, "feb.csv", FINAL_FEB)], today=TODAY)
     return engine
@@ -86,12 +90,12 @@ def snapshots(engine: Engine) -> list[tuple]:
                                                .order_by(t.c.id))]
 
 
-def prov_state_score(engine: Engine, state: str, month: str) -> int | None:
+def prov_state_score(engine: Engine, state: str, month: str, scheme: str = "cctns") -> int | None:
     s, u = ProvisionalSnapshot.__table__, ProvisionalUnit.__table__
     with engine.connect() as conn:
         return conn.execute(select(u.c.score_centi).join(s, s.c.id == u.c.snapshot_id).where(
-            s.c.state_code == state, s.c.month == month, s.c.status == "current", u.c.level == "state",
-            u.c.unit_code == state)).scalar_one_or_none()
+            s.c.state_code == state, s.c.month == month, s.c.status == "current", u.c.scheme == scheme,
+            u.c.level == "state", u.c.unit_code == state)).scalar_one_or_none()
 
 
 def test_a_provisional_load_is_a_snapshot_and_changes_nothing_final(engine, tmp_path):
@@ -137,6 +141,35 @@ def test_provisional_scores_equal_the_same_rows_loaded_final(engine, tmp_path):
                                        .where(ProvisionalUnit.level == "station")).all())
     assert prov == finals
     assert prov_ranks == {k: v for k, v in ranks.items() if k in prov_ranks}
+    other.dispose()
+
+
+MARCH_MIXED = HEADER + ("2024-03,S1,fir_in_cctns,39,40\n2024-03,S1,itsso_within_60_days,2,10\n"
+                         "2024-03,S3,itsso_within_60_days,6,6\n2024-03,S2,icjs_police_exchange,1,4\n")
+
+
+def test_each_scheme_is_scored_on_its_own_rows_as_if_loaded_final(engine, tmp_path):
+    load(engine, tmp_path, "m.csv", MARCH_MIXED)
+    (tmp_path / "other").mkdir()
+    other = _base(tmp_path / "other")
+    load(other, tmp_path / "other", "m.csv", MARCH_MIXED, provisional=False)
+    u, r = ProvisionalUnit, ResultUnit
+    for scheme in ("cctns", "icjs", "itsso"):
+        with other.connect() as conn:
+            finals = dict(conn.execute(select(r.unit_code, r.score_centi).where(
+                r.scheme == scheme, r.month == "2024-03", r.state_code == "XX")).all())
+        with engine.connect() as conn:
+            prov = dict(conn.execute(select(u.unit_code, u.score_centi).where(u.scheme == scheme)).all())
+        assert finals and prov == finals, scheme
+    # the ITSSO score is scored from the ITSSO rows alone, not a copy of the CCTNS one
+    assert prov_state_score(engine, "XX", "2024-03", "itsso") != prov_state_score(engine, "XX", "2024-03")
+    # a load with rows of one scheme only is scored in that scheme only
+    load(engine, tmp_path, "yy.csv", MARCH_YY)
+    assert prov_state_score(engine, "YY", "2024-03") is not None
+    assert prov_state_score(engine, "YY", "2024-03", "itsso") is None
+    with engine.connect() as conn:
+        schemes = {s for (s,) in conn.execute(select(u.scheme).distinct())}
+    assert schemes == {"cctns", "icjs", "itsso"}
     other.dispose()
 
 
@@ -206,7 +239,9 @@ def test_cli_import_provisional(engine, tmp_path, monkeypatch):
 
 # --- the property: whatever provisional loads arrive, in whatever order, a final month never changes -------
 
-ROW = st.tuples(st.sampled_from(["S1", "S2", "S3", "S4"]), st.sampled_from(["fir_in_cctns", "ps_connectivity"]),
+SCHEME_OF = {"fir_in_cctns": "cctns", "ps_connectivity": "cctns", "icjs_police_exchange": "icjs",
+             "itsso_within_60_days": "itsso"}
+ROW = st.tuples(st.sampled_from(["S1", "S2", "S3", "S4"]), st.sampled_from(sorted(SCHEME_OF)),
                 st.integers(0, 40), st.integers(0, 40))
 LOADS = st.lists(st.tuples(st.sampled_from(["2024-02", "2024-03", "2024-04"]),
                            st.lists(ROW, min_size=1, max_size=6, unique_by=lambda r: (r[0], r[1]))),
@@ -223,6 +258,9 @@ def base_db(tmp_path_factory) -> Path:
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(loads=LOADS, final_after=st.booleans())
 def test_provisional_rows_never_alter_a_final_month(base_db, tmp_path_factory, loads, final_after):
+    """Rows of any scheme's parameters (CCTNS, ICJS, ITSSO), loaded provisional in any order: every final
+    row and every final result of every scheme stays as it was; each accepted load is scored in exactly the
+    schemes whose parameters it holds."""
     folder = tmp_path_factory.mktemp("prop")
     shutil.copy(base_db, folder / "db.sqlite3")
     engine = create_engine(f"sqlite:///{folder / 'db.sqlite3'}")
@@ -230,13 +268,20 @@ def test_provisional_rows_never_alter_a_final_month(base_db, tmp_path_factory, l
         before = final_tables(engine)
         for i, (month, rows) in enumerate(loads):
             days = 29 if month == "2024-02" else 31 if month == "2024-03" else 30
-            body = "".join(f"{month},{s},{p},{min(n, d) if p == 'fir_in_cctns' else min(n, days)},"
-                           f"{d if p == 'fir_in_cctns' else days}\n" for s, p, n, d in rows)
+            body = "".join(f"{month},{s},{p},{min(n, days) if p == 'ps_connectivity' else min(n, d)},"
+                           f"{days if p == 'ps_connectivity' else d}\n" for s, p, n, d in rows)
             try:
-                load(engine, folder, f"p{i}.csv", HEADER + body)
+                report = load(engine, folder, f"p{i}.csv", HEADER + body)
             except ImportRejected as exc:
                 assert month == "2024-02" and all("is final" in p.rule for p in exc.problems)
-            assert final_tables(engine) == before  # never a final month, never a final result
+            else:
+                with engine.connect() as conn:
+                    scored = {sc for (sc,) in conn.execute(
+                        select(ProvisionalUnit.scheme).distinct().join(
+                            ProvisionalSnapshot, ProvisionalSnapshot.id == ProvisionalUnit.snapshot_id)
+                        .where(ProvisionalSnapshot.batch_id == report.batch_id))}
+                assert scored == {SCHEME_OF[p] for _s, p, _n, _d in rows}
+            assert final_tables(engine) == before  # never a final month, never a final result, in any scheme
         if final_after:  # the final import of March replaces every March snapshot of the States it holds
             load(engine, folder, "final.csv", MARCH_XX_LATER + "2024-03,S4,fir_in_cctns,1,2\n", provisional=False)
             assert all(s[3] != "current" for s in snapshots(engine) if s[1] == "2024-03")

@@ -15,6 +15,8 @@ from dashboard.ingest import import_files
 from dashboard.ingest.demo_provisional import provisional_files
 from dashboard.scope import OutOfScope, Scope
 
+NATIONAL = Scope.national()
+
 
 @pytest.fixture(scope="module")
 def prov(held_back, tmp_path_factory):
@@ -40,7 +42,7 @@ def test_the_provisional_month_is_listed_and_never_a_final_month(prov):
 
 def test_states_are_ranked_against_the_others_latest_figures(prov):
     engine, month, basis, _ = prov
-    table = read.provisional_states_table(engine, month)
+    table = read.provisional_states_table(engine, month, NATIONAL)
     kinds = dict(zip(table["state_code"], table["basis"], strict=True))
     assert kinds["HR"] == kinds["UP"] == read.BASIS_PROVISIONAL
     others = table[~table["state_code"].isin(["HR", "UP"])]
@@ -57,13 +59,35 @@ def test_states_are_ranked_against_the_others_latest_figures(prov):
 
 def test_headline_names_the_neighbours_and_their_months(prov):
     engine, month, basis, report = prov
-    h = read.provisional_headline(engine, month, "HR")
+    h = read.provisional_headline(engine, month, "HR", NATIONAL)
     assert h["basis"] == read.BASIS_PROVISIONAL and h["batch_id"] == report.batch_id
     assert h["states_ranked"] == 6 and h["others_provisional"] == 1 and h["others_final"] == 4
     for n in (h["above"], h["below"]):
         if n is not None:
             assert n["figure_month"] in (month, basis) and n["basis"] in (read.BASIS_FINAL, read.BASIS_PROVISIONAL)
-    assert read.provisional_headline(engine, month, "DL") is None  # no snapshot: nothing provisional
+    assert read.provisional_headline(engine, month, "DL", NATIONAL) is None  # no snapshot: nothing provisional
+
+
+def test_another_states_provisional_figure_is_never_shown(prov):
+    """HR and UP both loaded provisional figures. Haryana's users (and its SPs) rank Haryana's provisional
+    score against UP's latest FINAL figure, never UP's working one; UP's headline and parameters are refused."""
+    engine, month, basis, _ = prov
+    everyone = read.provisional_states_table(engine, month, NATIONAL).set_index("state_code")
+    finals = read.states_table(engine, basis).set_index("state_code")["score_centi"]
+    for scope in (Scope("state", "HR", username="hr"), Scope("district", "HR", "HR-KNL", username="sp")):
+        seen = read.provisional_states_table(engine, month, scope).set_index("state_code")
+        assert seen.at["HR", "basis"] == read.BASIS_PROVISIONAL
+        assert seen.at["HR", "score_centi"] == everyone.at["HR", "score_centi"]
+        assert seen.at["UP", "basis"] == read.BASIS_FINAL and seen.at["UP", "figure_month"] == basis
+        assert seen.at["UP", "score_centi"] == finals["UP"]
+        head = read.provisional_headline(engine, month, "HR", scope)
+        assert head["others_provisional"] == 0 and head["others_final"] == 5
+        with pytest.raises(OutOfScope):
+            read.provisional_headline(engine, month, "UP", scope)
+        with pytest.raises(OutOfScope):
+            read.provisional_marks_lost(engine, month, "UP", scope)
+    assert everyone.at["UP", "basis"] == read.BASIS_PROVISIONAL  # the national user sees both
+    assert not read.provisional_marks_lost(engine, month, "HR", NATIONAL).empty
 
 
 def test_districts_lagging_and_what_still_has_to_happen(prov):
@@ -105,3 +129,32 @@ def test_cutoff_days():
     assert read.days_to_cutoff("2026-11", date(2026, 12, 3), 10) == 7
     assert read.days_to_cutoff("2026-12", date(2026, 12, 3), 10) == 38
     assert read.days_to_cutoff("2026-11", date(2026, 12, 12), 10) == -2
+
+
+@pytest.mark.parametrize("scheme", ["icjs", "itsso"])
+def test_each_scheme_ranks_its_provisional_figures_against_its_own_finals(prov, scheme):
+    """The demo's provisional rows hold every scheme's parameters: each scheme's table ranks HR and UP by their
+    provisional score in that scheme and every other State by its final score of that scheme."""
+    engine, month, basis, _ = prov
+    assert read.provisional_months(engine, scheme=scheme) == read.provisional_months(engine)
+    table = read.provisional_states_table(engine, month, NATIONAL, scheme=scheme)
+    kinds = dict(zip(table["state_code"], table["basis"], strict=True))
+    assert kinds["HR"] == kinds["UP"] == read.BASIS_PROVISIONAL
+    finals = read.states_table(engine, basis, scheme=scheme).set_index("state_code")["score_centi"]
+    cctns = read.provisional_states_table(engine, month, NATIONAL).set_index("state_code")["score_centi"]
+    for r in table.itertuples():
+        if r.basis == read.BASIS_FINAL:
+            assert r.score_centi == finals[r.state_code] and r.figure_month == basis
+    mine = table.set_index("state_code")["score_centi"]
+    assert mine["HR"] != cctns["HR"] or mine["UP"] != cctns["UP"]  # scored in the scheme, not copied
+    centi = table["score_centi"].astype(float)
+    assert table["rank_national"].tolist() == [1 + int((centi > c).sum()) for c in centi]
+    head = read.provisional_headline(engine, month, "HR", NATIONAL, scheme=scheme)
+    assert head["score_centi"] == mine["HR"] and head["states_ranked"] == int(table["rank_national"].notna().sum())
+    # what still has to happen and the districts speak of the scheme's own parameters only
+    own = read.methodology(engine, scheme=scheme).parameter_ids
+    todo = read.still_to_happen(engine, month, Scope.national(), "HR", limit=500, scheme=scheme)
+    assert set(todo["parameter"]) <= own
+    assert len(read.provisional_districts(engine, month, "HR", Scope.national(), scheme=scheme))
+    lag = read.provisional_lagging(engine, month, Scope.national(), "HR", scheme=scheme)
+    assert isinstance(lag, pd.DataFrame)

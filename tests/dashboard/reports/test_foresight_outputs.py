@@ -69,3 +69,33 @@ def test_deck_has_one_projection_slide_labelled_as_an_estimate(demo_engine, mont
     table = slide.tables()[0]
     assert [table.rows[i][0] for i in table.highlight] == ["Haryana"]
     assert "80 % range held" in slide.notes or "Not enough months" in slide.notes
+
+
+@pytest.mark.parametrize("scheme", ["cctns", "icjs", "itsso"])
+def test_every_state_is_projected_in_every_scheme_and_exported(demo_engine, scheme, monkeypatch):
+    """Each scheme's projection covers every State scored in that scheme in the month, from its own scores;
+    `cctns export projection --month M --scheme S` writes it."""
+    month = read.latest_month(demo_engine, scheme=scheme)
+    scored = read.states_table(demo_engine, month, scheme=scheme)
+    scored = set(scored.loc[scored["score_centi"].notna(), "state_code"])
+    df = build_export(demo_engine, "projection", month, scheme=scheme)
+    assert set(df["state_code"]) == scored
+    assert df["p_first"].sum() == pytest.approx(1.0, abs=1e-3)
+    assert (df["rank_low"] <= df["rank_median"]).all() and (df["rank_median"] <= df["rank_high"]).all()
+    now = read.states_table(demo_engine, month, scheme=scheme).set_index("state_code")["score"]
+    stored = foresight.projection(demo_engine, month, scheme).set_index("state_code")["score_now"]
+    assert stored.round(6).to_dict() == now[list(stored.index)].round(6).to_dict()  # from the scheme's own scores
+    monkeypatch.setattr(commands, "_engine", lambda: demo_engine)
+    out = CliRunner().invoke(commands.app, ["export", "projection", "--month", month, "--scheme", scheme])
+    assert out.exit_code == 0, out.output
+    csv = pd.read_csv(io.StringIO(out.stdout))
+    assert list(csv["state_code"]) == list(df["state_code"])
+
+
+def test_flags_name_every_schemes_parameters(demo_engine, month, dash_app):
+    from callbacks.foresight import parameter_names
+
+    with dash_app.server.test_request_context():
+        names = parameter_names(demo_engine, month)
+    assert names["fir_in_cctns"] == read.version_for(demo_engine, month).parameter("fir_in_cctns").name
+    assert names["itsso_within_60_days"].endswith("(ITSSO)") and names["icjs_police_exchange"].endswith("(ICJS)")
