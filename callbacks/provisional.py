@@ -417,8 +417,7 @@ def shell_notice(pathname: str | None, search: str | None) -> Any:
             params["state"] = info["state_code"]
             if level in ("district", "station") and info.get("district_code", code):
                 params["district"] = info.get("district_code") or code
-    scheme = read.valid_scheme(query_from_search(search).get("scheme"), read.scheme_ids(eng))
-    href = page_href(PATH, m["month"], **params, scheme=None if scheme == "cctns" else scheme)  # the page's scheme
+    href = page_href(PATH, m["month"], **params)
     n = m["states"]
     return dbc.Alert(
         [html.Span(_("PROVISIONAL"), className="badge bg-warning text-dark me-2"),
