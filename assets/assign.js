@@ -13,7 +13,7 @@
     var codes = (el.getAttribute("data-assign") || "").split(",").filter(function (c) { return c; });
     if (!codes.length) { return; }
     dc.set_props("assign-request", {data: {stations: codes, month: el.getAttribute("data-month") || null,
-                                           at: Date.now()}});
+                                           scheme: el.getAttribute("data-scheme") || null, at: Date.now()}});
   });
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {

@@ -122,6 +122,9 @@ def pick_units(engine: Engine, quick: bool, seed: int = 11) -> Units:
 # --- the context the generators see ---------------------------------------------------------------------
 
 
+SCHEMES = ("icjs", "itsso")  # every page is also measured in these (issue 13); CCTNS is the default
+
+
 class Ctx:
     def __init__(self, client: Any, csrf: str, deps: list[dict[str, Any]], units: Units):
         self.client = client
@@ -137,24 +140,27 @@ class Ctx:
     def national_urls(self) -> list[str]:
         urls = [f"/?month={m}" for m in reversed(self.units.months)]  # latest first
         urls += [f"/?month={self.latest}&category={c}" for c in ("Major%20States", "UTs")]
-        urls += [f"/?month={self.latest}&scheme={s}" for s in ("icjs", "itsso")]  # the ranking schemes (issue 13)
+        urls += [f"/?month={self.latest}&scheme={s}" for s in SCHEMES]  # the ranking schemes (issue 13)
         return urls
 
     def state_urls(self) -> list[str]:
         return [f"/state/{s}?month={self.latest}" for s in self.units.states] + [
             f"/state/{self.units.states[0]}?month={m}" for m in self.units.months[:-1]] + [
-            f"/state/{self.units.states[0]}?month={self.latest}&scheme={s}" for s in ("icjs", "itsso")]
+            f"/state/{self.units.states[0]}?month={self.latest}&scheme={s}" for s in SCHEMES]
 
     def district_urls(self) -> list[str]:
-        return [f"/district/{d}?month={self.latest}" for d, _ in self.units.districts]
+        return [f"/district/{d}?month={self.latest}" for d, _ in self.units.districts] + [
+            f"/district/{self.units.districts[0][0]}?month={self.latest}&scheme={s}" for s in SCHEMES]
 
     def station_urls(self) -> list[str]:
-        return [f"/station/{s}?month={self.latest}" for s in self.units.stations]
+        return [f"/station/{s}?month={self.latest}" for s in self.units.stations] + [
+            f"/station/{self.units.stations[0]}?month={self.latest}&scheme={s}" for s in SCHEMES]
 
     def lagging_urls(self) -> list[str]:
         urls = [f"/lagging?month={self.latest}"]
         urls += [f"/lagging?month={self.latest}&state={s}" for s in self.units.states[: max(4, len(self.units.states) // 3)]]
         urls += [f"/lagging?month={self.latest}&state={s}&district={d}" for d, s in self.units.districts[:8]]
+        urls += [f"/lagging?month={self.latest}&state={self.units.states[0]}&scheme={s}" for s in SCHEMES]
         return urls
 
     def methodology_urls(self) -> list[str]:
@@ -166,7 +172,8 @@ class Ctx:
     def present_urls(self) -> list[str]:
         n = 2 if len(self.units.states) <= 4 else 4
         return ([f"/present?month={self.latest}&state={s}" for s in self.units.states[:n]]
-                + [f"/present?month={self.latest}&state={s}&district={d}" for d, s in self.units.districts[:n]])
+                + [f"/present?month={self.latest}&state={s}&district={d}" for d, s in self.units.districts[:n]]
+                + [f"/present?month={self.latest}&state={self.units.states[0]}&scheme={s}" for s in SCHEMES])
 
     def actions_urls(self) -> list[str]:
         return ([f"/actions?state={s}" for s in self.units.states]

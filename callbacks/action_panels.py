@@ -12,7 +12,7 @@ import pandas as pd
 from dash import Input, Output, dcc, html
 
 from callbacks import common
-from callbacks.unit_common import resolve
+from callbacks.unit_common import keeps_scheme, query_scheme, resolve
 from dashboard.display import format_indian
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
@@ -72,6 +72,7 @@ def by_district(df: pd.DataFrame) -> html.Div:
                         numeric=(1, 2, 3, 4, 5, 6), class_name="actions-tally-table")
 
 
+@keeps_scheme
 def state_panel(query: Any, _changed: Any) -> Any:
     from dashboard import read
 
@@ -101,6 +102,7 @@ def state_panel(query: Any, _changed: Any) -> Any:
     ])
 
 
+@keeps_scheme
 def district_panel(query: Any, _changed: Any) -> Any:
     from dashboard import read
 
@@ -116,7 +118,7 @@ def district_panel(query: Any, _changed: Any) -> Any:
     assign = None
     if sc.can_create_action("station", info["state_code"], code):
         try:
-            lag = read.lagging(eng, month, sc, info["state_code"], code, worded=False)
+            lag = read.lagging(eng, month, sc, info["state_code"], code, worded=False, scheme=query_scheme(query))
         except OutOfScope:
             lag = pd.DataFrame()
         codes = list(lag["station_code"])[:200] if not lag.empty else []
@@ -134,6 +136,7 @@ def district_panel(query: Any, _changed: Any) -> Any:
                                                   state=info["state_code"] if sc.role == "national" else None))
 
 
+@keeps_scheme
 def station_panel(query: Any, _changed: Any) -> Any:
     from dashboard import read
 

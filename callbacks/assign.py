@@ -26,7 +26,7 @@ from layouts.assign import TOP, ids
 from layouts.components import page_href
 from layouts.lagging import ids as lagging_ids
 from layouts.unit_parts import clean_code, simple_table
-from metrics.methodology import next_month
+from metrics.methodology import DEFAULT_SCHEME, next_month
 
 DUE_CHOICES = 6  # due months offered: the next month to be scored and the five after it
 PREVIEW_ROWS = 12
@@ -115,7 +115,8 @@ OPEN_OUTPUTS: tuple[tuple[str, str], ...] = (
 
 
 def clean_request(raw: object, limit: int = 200) -> dict | None:
-    """{"stations": [codes], "month": month | None} from a client store; None when there is nothing usable."""
+    """{"stations": [codes], "month": month | None, "scheme": scheme | None} from a client store; None when
+    there is nothing usable (the scheme is checked against the stored ones where it is used)."""
     if not isinstance(raw, dict):
         return None
     stations = raw.get("stations")
@@ -126,7 +127,8 @@ def clean_request(raw: object, limit: int = 200) -> dict | None:
     codes = list(dict.fromkeys(c for c in (clean_code(s) for s in stations[: limit + 1]) if c))
     if not codes:
         return None
-    return {"stations": codes[: limit + 1], "month": query_strings(raw, ("month",))["month"]}
+    q = query_strings(raw, ("month", "scheme"))
+    return {"stations": codes[: limit + 1], "month": q["month"], "scheme": q["scheme"]}
 
 
 def stations_of(codes: Sequence[str]) -> list[Station] | None:
@@ -153,13 +155,13 @@ def refuse_out_of_scope(what: str) -> str:
     return "You may not assign actions for these police stations. The request has been recorded."
 
 
-def stakes_of(month: str, sc: Scope, stations: Sequence[Station]) -> pd.DataFrame:
+def stakes_of(month: str, sc: Scope, stations: Sequence[Station], scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Marks at stake of these stations (rule 11; lagging stations only), per district read (cached)."""
     from dashboard import read
 
     frames = []
     for (state, district) in sorted({(s.state_code, s.district_code) for s in stations}):
-        df = read.unit_stakes(engine(), month, sc, state, district)
+        df = read.unit_stakes(engine(), month, sc, state, district, scheme=scheme)
         if not df.empty:
             frames.append(df[df["station_code"].isin({s.code for s in stations})])
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
@@ -184,12 +186,13 @@ class Plan:
     rows: list[tuple[Station, str | None, str]]
 
 
-def plan(month: str, sc: Scope, stations: Sequence[Station], choice: str | None) -> Plan:
+def plan(month: str, sc: Scope, stations: Sequence[Station], choice: str | None,
+         scheme: str = DEFAULT_SCHEME) -> Plan:
     from dashboard import read
 
-    version = read.version_for(engine(), month)
+    version = read.version_for(engine(), month, scheme=scheme)
     params = {p.id: p for p in version.station_parameters} if version else {}
-    stakes = stakes_of(month, sc, stations)
+    stakes = stakes_of(month, sc, stations, scheme)
     by_station: dict[str, list[dict]] = {}
     for row in stakes.sort_values(["at_stake_state", "parameter"], ascending=[False, True]).to_dict("records"):
         by_station.setdefault(row["station_code"], []).append(row)
@@ -206,14 +209,15 @@ def plan(month: str, sc: Scope, stations: Sequence[Station], choice: str | None)
     return Plan(rows)
 
 
-def parameter_options(month: str, sc: Scope, stations: Sequence[Station]) -> list[dict]:
-    """Parameters with marks at stake at these stations first (most first), then the others."""
+def parameter_options(month: str, sc: Scope, stations: Sequence[Station],
+                      scheme: str = DEFAULT_SCHEME) -> list[dict]:
+    """Parameters of the scheme with marks at stake at these stations first (most first), then the others."""
     from dashboard import read
 
-    version = read.version_for(engine(), month)
+    version = read.version_for(engine(), month, scheme=scheme)
     if version is None:
         return []
-    stakes = stakes_of(month, sc, stations)
+    stakes = stakes_of(month, sc, stations, scheme)
     totals = stakes.groupby("parameter")["at_stake_state"].sum().sort_values(ascending=False) if not \
         stakes.empty else pd.Series(dtype=float)
     names = {p.id: p.name for p in version.station_parameters}
@@ -303,7 +307,8 @@ def open_dialog(request: Any) -> tuple:
     if req is None:
         raise PreventUpdate
     eng, sc = engine(), scope()
-    months = read.months(eng)
+    scheme = read.valid_scheme(req["scheme"], read.scheme_ids(eng))
+    months = read.months(eng, scheme=scheme)
     month = valid_month(req["month"], months) or (months[-1] if months else None)
     stations = stations_of(req["stations"])
     if stations is None:
@@ -320,10 +325,10 @@ def open_dialog(request: Any) -> tuple:
     if len(stations) > actions.MAX_BATCH:
         return _closed_with(f"At most {actions.MAX_BATCH} actions at once: select fewer stations.")
     choice = TOP if len(stations) > 1 else None
-    p = plan(month, sc, stations, choice)
+    p = plan(month, sc, stations, choice, scheme)
     first_param = p.rows[0][1] if len(stations) == 1 else TOP
     text = p.rows[0][2] if len(stations) == 1 else ""
-    options = parameter_options(month, sc, stations)
+    options = parameter_options(month, sc, stations, scheme)
     owners = owner_options(sc, stations[0].state_code, {s.district_code for s in stations})
     with eng.connect() as conn:
         scored = actions.scored_months(conn)
@@ -339,22 +344,24 @@ def open_dialog(request: Any) -> tuple:
         (ids.REVIEW_DATE, "value"): date.today().isoformat(),
         (ids.FORUM, "value"): "district_meeting" if sc.role == "district" else "state_review",
         (ids.ERROR, "children"): None, (ids.SAVE, "disabled"): False,
-        (ids.CONTEXT, "data"): {"stations": [s.code for s in stations], "month": month},
+        (ids.CONTEXT, "data"): {"stations": [s.code for s in stations], "month": month, "scheme": scheme},
     }
     return tuple(out[k] for k in OPEN_OUTPUTS)
 
 
-def _context(raw: Any) -> tuple[list[Station], str] | None:
+def _context(raw: Any) -> tuple[list[Station], str, str] | None:
+    """(stations, month, scheme) of the open dialog."""
     from dashboard import read
 
     req = clean_request(raw)
     if req is None:
         return None
-    month = valid_month(req["month"], read.months(engine()))
+    scheme = read.valid_scheme(req["scheme"], read.scheme_ids(engine()))
+    month = valid_month(req["month"], read.months(engine(), scheme=scheme))
     stations = stations_of(req["stations"])
     if month is None or stations is None:
         return None
-    return stations, month
+    return stations, month, scheme
 
 
 def pick_parameter(parameter: Any, context: Any) -> tuple:
@@ -362,11 +369,11 @@ def pick_parameter(parameter: Any, context: Any) -> tuple:
     got = _context(context)
     if got is None:
         raise PreventUpdate
-    stations, month = got
+    stations, month, scheme = got
     sc = scope()
     if denied(sc, stations):
         raise PreventUpdate
-    p = plan(month, sc, stations, parameter if isinstance(parameter, str) else None)
+    p = plan(month, sc, stations, parameter if isinstance(parameter, str) else None, scheme)
     if len(stations) == 1:
         return p.rows[0][2], None
     return no_update, preview(p)
@@ -383,13 +390,13 @@ def save(n_clicks: Any, context: Any, parameter: Any, text: Any, owner: Any, due
     if got is None:
         return no_update, refused(_("Nothing to assign: close this dialog and pick the stations again.")), \
             no_update, no_update, no_update
-    stations, month = got
+    stations, month, scheme = got
     sc = scope()
     if denied(sc, stations):
         return no_update, refused(refuse_out_of_scope(f"assign (save) for stations {[s.code for s in stations][:5]}")), \
             no_update, no_update, no_update
     typed = text.strip() if isinstance(text, str) else ""
-    p = plan(month, sc, stations, parameter if isinstance(parameter, str) else None)
+    p = plan(month, sc, stations, parameter if isinstance(parameter, str) else None, scheme)
     kind, user = owner_of(owner)
     items = [actions.NewAction("station", s.code, pid, typed or words, kind, user,
                                due if isinstance(due, str) else None,
@@ -420,7 +427,7 @@ def assign_selected(n_clicks: Any, selected: Any, resolved: Any) -> dict:
     if not n_clicks or not isinstance(selected, list):
         raise PreventUpdate
     codes = [r.get("station_code") for r in selected if isinstance(r, dict)]
-    req = clean_request({"stations": codes, "month": query_strings(resolved, ("month",))["month"]})
+    req = clean_request({"stations": codes, **query_strings(resolved, ("month", "scheme"))})
     if req is None:
         raise PreventUpdate
     return {**req, "at": int(n_clicks)}

@@ -12,7 +12,7 @@ from dash import Input, Output, State, dcc, html
 
 from callbacks import common
 from callbacks.shell import follow_theme
-from callbacks.unit_common import drill_href, empty_fig, query_scheme, resolve, themed
+from callbacks.unit_common import drill_href, empty_fig, keeps_scheme, query_scheme, resolve, themed
 from dashboard.display import (
     action_words,
     as_int,
@@ -83,6 +83,7 @@ def drill_down(selected: Any, click: Any, query: Any) -> str:
 # --- page -------------------------------------------------------------------------------------------------
 
 
+@keeps_scheme
 def update_page(query: Any, theme: str | None):
     from dashboard import read
 

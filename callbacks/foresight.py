@@ -13,7 +13,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import common
 from callbacks.common import query_strings, valid_month
-from callbacks.unit_common import query_scheme, resolve
+from callbacks.unit_common import keeps_scheme, query_scheme, resolve
 from dashboard.display import (
     FLAG_RULE_WORDS,
     FLAG_STATUS_WORDS,
@@ -80,6 +80,7 @@ def backtest_note(bt: dict | None) -> list:
     return [html.Span(held), " ", html.Strong(compare) if compare and not bt["model_better"] else html.Span(compare)]
 
 
+@keeps_scheme
 def update_national(query: Any):
     from dashboard import foresight, read
 
@@ -111,6 +112,7 @@ def flag_link(count: int, month: str, **where: str) -> Any:
     return dbc.Button(words, href=page_href("/flags", month, **where), color="warning", outline=True, size="sm")
 
 
+@keeps_scheme
 def update_state(query: Any):
     from dashboard import foresight
 
@@ -141,6 +143,7 @@ def update_state(query: Any):
     return parts or None
 
 
+@keeps_scheme
 def update_district(query: Any):
     from dashboard import foresight, read
 
@@ -196,6 +199,7 @@ def parameter_names(eng, month: str) -> dict[str, str]:
     return names
 
 
+@keeps_scheme
 def update_flags(query: Any, status: Any, _done: Any):
     from dashboard import foresight, read
 

@@ -11,6 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
 from callbacks.common import cached_callback, engine, valid_month
+from callbacks.unit_common import keeps_scheme
 from dashboard.display import month_label, parameter_text, provenance_words, scheme_name_text
 from dashboard.i18n import N_, Translated
 from dashboard.i18n import gettext as _
@@ -171,6 +172,7 @@ def parameter_table(v: Version) -> html.Div:
                     className="table-responsive-wrap")
 
 
+@keeps_scheme
 def update_page(query: Any):
     meth, shown, in_force, month = resolve(query)
     if meth is None or shown is None:

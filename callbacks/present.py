@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from callbacks.common import cached_callback, engine, query_strings, scope, valid_month
 from callbacks.shell import follow_theme
+from callbacks.unit_common import query_scheme, scheme_param
 from dashboard.i18n import gettext as _
 from dashboard.read import cached
 from dashboard.scope import Scope
@@ -25,6 +26,7 @@ from layouts.present import (
     render_slides,
 )
 from layouts.shell import ids as shell_ids
+from metrics.methodology import DEFAULT_SCHEME
 
 
 def register(app: dash.Dash) -> None:
@@ -56,37 +58,42 @@ def load_deck(query: Any, theme: Any) -> tuple[Any, Any, str]:
 
     eng = engine()
     user_scope = scope()
-    months = read.months(eng)
+    scheme = query_scheme(query)
+    link = scheme_param(scheme)  # every link of the deck keeps the scheme
+    months = read.months(eng, scheme=scheme)
     month, state, district = resolve_request(query, user_scope, months)
     if month is None:
         return message_slide(_("No data yet"), _("No month has results yet: import a month's figures first.")), [], "/"
     if not state and not district:
         names = read.state_names(eng)
-        links = [(name, page_href("/present", month, state=code)) for code, name in sorted(names.items(),
-                                                                                             key=lambda kv: kv[1])]
-        return message_slide(_("Choose a State/UT"), _("Open the review deck of:"), links), [], page_href("/", month)
+        links = [(name, page_href("/present", month, state=code, scheme=link))
+                 for code, name in sorted(names.items(), key=lambda kv: kv[1])]
+        return (message_slide(_("Choose a State/UT"), _("Open the review deck of:"), links), [],
+                page_href("/", month, scheme=link))
     try:
-        return deck_for(eng, month, user_scope, state or "", district, theme == "dark")
+        return deck_for(eng, month, user_scope, state or "", district, theme == "dark", scheme)
     except OutOfScope:
-        audit_request("scope_violation", f"present month={month} state={state} district={district}")
+        audit_request("scope_violation", f"present month={month} state={state} district={district} scheme={scheme}")
         own = [(_("Your own review"), page_href("/present", month, state=user_scope.state_code,
-                                             district=user_scope.district_code))] if user_scope.state_code else []
+                                             district=user_scope.district_code, scheme=link))
+               ] if user_scope.state_code else []
         return (message_slide(_("Not available"), _("This review is outside what your account may see."), own), [],
-                page_href("/", month))
+                page_href("/", month, scheme=link))
     except ReviewError as exc:
-        return message_slide(_("No review"), str(exc)), [], page_href("/", month)
+        return message_slide(_("No review"), str(exc)), [], page_href("/", month, scheme=link)
 
 
 @cached
 def deck_for(eng: Engine, month: str, user_scope: Scope, state: str, district: str | None,
-             dark: bool) -> tuple[Any, Any, str]:
+             dark: bool, scheme: str = DEFAULT_SCHEME) -> tuple[Any, Any, str]:
     """The rendered deck, its download links and the exit link; kept in the shared cache (keyed by the
     user's scope and the results generation), so a hall full of officers opening the same deck builds
     it once."""
     from dashboard.reports import build_review, slides, stamp
 
-    review = build_review(eng, month, user_scope, state, district)
+    review = build_review(eng, month, user_scope, state, district, scheme=scheme)
     deck = render_slides(slides(review), stamp(review), dark)
+    link = scheme_param(scheme)
     exit_href = page_href(f"/district/{review.district_code}" if review.district_code else f"/state/{review.state_code}",
-                          month)
-    return deck, download_links(month, review.state_code, review.district_code), exit_href
+                          month, scheme=link)
+    return deck, download_links(month, review.state_code, review.district_code, link), exit_href

@@ -14,7 +14,7 @@ from callbacks.common import cached_callback, engine, scope, valid_month
 from dashboard.display import format_timestamp, provenance_words, scheme_name_text
 from dashboard.i18n import N_, Translated
 from dashboard.i18n import gettext as _
-from layouts.components import page_href, query_from_search
+from layouts.components import keep_scheme, page_href, query_from_search
 from layouts.pages import OPS_TITLES
 from layouts.shell import NAV_ITEMS, account_menu, ids
 from metrics.methodology import DEFAULT_SCHEME
@@ -229,8 +229,18 @@ def search_go(value: str | None, search: str | None) -> tuple[Any, Any]:
     level, code = value.split(":", 1)
     if level not in LEVEL_PATH or not code:
         raise PreventUpdate
-    month = query_from_search(search).get("month")
-    return page_href(LEVEL_PATH[level] + code, month), None
+    query = query_from_search(search)
+    return page_href(LEVEL_PATH[level] + code, query.get("month"), scheme=_link_scheme(query)), None
+
+
+def _link_scheme(query: dict[str, str]) -> str | None:
+    """The URL's scheme for the links the shell writes (left out for CCTNS, and when it is not stored)."""
+    if not query.get("scheme"):
+        return None
+    from dashboard import read
+
+    scheme = read.valid_scheme(query.get("scheme"), read.scheme_ids(engine()))
+    return None if scheme == DEFAULT_SCHEME else scheme
 
 
 # --- breadcrumb and footer ----------------------------------------------------------------------------
@@ -285,10 +295,10 @@ def render_breadcrumb(items: list[dict]) -> list[html.Li]:
 
 
 def breadcrumb(pathname: str | None, search: str | None, store: dict | None) -> list[html.Li]:
+    query = query_from_search(search)
     if isinstance(store, dict) and store.get("path") == pathname and isinstance(store.get("items"), list):
-        return render_breadcrumb(store["items"])
-    month = query_from_search(search).get("month")
-    return render_breadcrumb(breadcrumb_items(pathname, month))
+        return keep_scheme(render_breadcrumb(store["items"]), _link_scheme(query))
+    return keep_scheme(render_breadcrumb(breadcrumb_items(pathname, query.get("month"))), _link_scheme(query))
 
 
 def footer(search: str | None) -> tuple[str, str, Any]:

@@ -16,7 +16,15 @@ from dash import Input, Output, State, dcc, html
 
 from callbacks import common
 from callbacks.shell import follow_theme
-from callbacks.unit_common import drill_href, empty_fig, query_scheme, resolve, scheme_param, themed
+from callbacks.unit_common import (
+    drill_href,
+    empty_fig,
+    keeps_scheme,
+    query_scheme,
+    resolve,
+    scheme_param,
+    themed,
+)
 from dashboard.display import (
     as_int,
     fmt3,
@@ -90,6 +98,7 @@ def drill_down(selected: Any, click: Any, query: Any) -> str:
 # --- summary (State-level numbers) ---------------------------------------------------------------------
 
 
+@keeps_scheme
 def update_summary(query: Any, theme: str | None):
     from dashboard import read
 
@@ -159,7 +168,8 @@ def scheme_standing(ranks: list[dict], code: str, month: str, current: str, rec:
                          + (" · " + _("NCRB published {score}").format(score=r["published"]) if r["published"] else ""),
                          className="scheme-rank-sub")]
         cls = "scheme-rank" + (" scheme-rank-current" if r["scheme"] == current else "")
-        items.append(html.A(body, href=page_href(f"/state/{code}", month, scheme=scheme_param(r["scheme"])),
+        # the scheme always written (CCTNS too): the link switches scheme, so the page's own must not be added
+        items.append(html.A(body, href=page_href(f"/state/{code}", month, scheme=r["scheme"]),
                             className=cls, **({"aria-current": "true"} if r["scheme"] == current else {})))
     out = [dbc.Col(html.Nav(items, className="scheme-ranks", **{"aria-label": _("Rank in each ranking scheme")}),
                    width=12)]
@@ -325,6 +335,7 @@ def overtake_panel(head: dict, plan: dict, month: str, version: Any) -> list:
 # --- detail (districts and stations; scoped) --------------------------------------------------------------
 
 
+@keeps_scheme
 def update_detail(query: Any, theme: str | None):
     from dashboard import read
 

@@ -14,7 +14,7 @@ from dash.exceptions import PreventUpdate
 from callbacks import common
 from callbacks.common import query_strings
 from callbacks.shell import follow_theme
-from callbacks.unit_common import empty_fig, query_scheme, resolve, themed
+from callbacks.unit_common import empty_fig, keeps_scheme, query_scheme, resolve, themed
 from dashboard.display import (
     as_int,
     fmt3,
@@ -81,6 +81,7 @@ def pick_from_table(selected: Any) -> str:
     return value
 
 
+@keeps_scheme
 def update_page(query: Any, picked: Any, theme: str | None):
     from dashboard import read
 

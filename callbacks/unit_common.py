@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from dash import ctx
@@ -9,7 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import common
 from callbacks.common import query_strings, valid_month
-from layouts.components import page_href
+from layouts.components import keep_scheme, page_href
 from layouts.unit_parts import clean_code
 
 
@@ -23,6 +25,17 @@ def query_scheme(query: Any) -> str:
 def scheme_param(scheme: str) -> str | None:
     """The scheme as a link parameter (left out for the default, CCTNS)."""
     return None if scheme == "cctns" else scheme
+
+
+def keeps_scheme(update: Callable[..., Any]) -> Callable[..., Any]:
+    """A page callback whose first input is the page's query store, made to keep that query's ranking
+    scheme in every internal link it outputs (`layouts.components.keep_scheme`): drill-downs, buttons,
+    unit links and "open the full list" links of an ICJS page stay on ICJS."""
+    @functools.wraps(update)
+    def wrapper(query: Any, *args: Any, **kwargs: Any) -> Any:
+        return keep_scheme(update(query, *args, **kwargs), scheme_param(query_scheme(query)))
+
+    return wrapper
 
 
 def resolve(query: Any, code_key: str) -> tuple[str | None, str | None]:

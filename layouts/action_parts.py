@@ -201,13 +201,16 @@ def unit_actions_panel(rows: Sequence[Mapping[str, Any]], month: str | None, *, 
 
 
 def assign_button(station_codes: Sequence[str], label: str = N_("Assign"), *, month: str | None = None,
-                  size: str = "sm", outline: bool = True, title: str | None = None) -> html.Button:
+                  size: str = "sm", outline: bool = True, title: str | None = None,
+                  scheme: str | None = None) -> html.Button:
     """A button that opens the assign dialog for these stations (handled in the browser by assets/assign.js,
     which writes the codes to the dialog's request store; the server checks everything again)."""
     codes = ",".join(station_codes)
     attrs = {"data-assign": codes}
     if month:
         attrs["data-month"] = month
+    if scheme:  # the ranking scheme whose parameters and marks at stake the dialog offers
+        attrs["data-scheme"] = scheme
     return html.Button(_(label), type="button", title=title or _("Assign an action with an owner and a due month"),
                        className=f"btn btn-{size} btn-{'outline-' if outline else ''}primary assign-btn",
                        **attrs)

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlencode
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard.display import is_missing, rank_change_text
 from dashboard.i18n import N_, Translated
@@ -104,6 +105,40 @@ def page_href(path: str, month: str | None = None, **params: object) -> str:
         query["month"] = month
     query.update({k: v for k, v in params.items() if v not in (None, "")})
     return f"{path}?{urlencode(query)}" if query else path
+
+
+def href_with_scheme(href: str, scheme: str | None) -> str:
+    """An internal link (`/...`) with `scheme=` added when it has none (a fragment stays last); external
+    links, fragments and `scheme` None (CCTNS, the default, never written) are returned as they are."""
+    if not scheme or not isinstance(href, str) or not href.startswith("/") or href.startswith("//"):
+        return href
+    path, hash_mark, fragment = href.partition("#")
+    base, _q, query = path.partition("?")
+    if "scheme" in parse_qs(query):
+        return href
+    query = f"{query}&{urlencode({'scheme': scheme})}" if query else urlencode({"scheme": scheme})
+    return f"{base}?{query}{hash_mark}{fragment}"
+
+
+def keep_scheme(value: Any, scheme: str | None) -> Any:
+    """Every internal link in a callback's output (components, or lists and tuples of them) made to keep
+    the page's ranking scheme, so that drill-downs, buttons and links never drop back to CCTNS; the assign
+    buttons (`layouts.action_parts.assign_button`) carry it too. Components are changed in place; other
+    values (row data, figures, strings) are left alone."""
+    if not scheme:
+        return value
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            keep_scheme(item, scheme)
+        return value
+    if isinstance(value, Component):
+        for node in [value, *(c for c in value._traverse() if isinstance(c, Component))]:
+            href = getattr(node, "href", None)
+            if isinstance(href, str):
+                node.href = href_with_scheme(href, scheme)
+            if getattr(node, "data-assign", None) and not getattr(node, "data-scheme", None):
+                setattr(node, "data-scheme", scheme)  # an assign button: the dialog offers this scheme's parameters
+    return value
 
 
 # --- components ----------------------------------------------------------------------------------

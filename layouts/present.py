@@ -17,7 +17,7 @@ from dashboard.display import month_label
 from dashboard.i18n import gettext as _
 from layouts.components import page_href
 from layouts.slides import Chart, Kpis, Slide, Table, Text
-from metrics.methodology import is_month
+from metrics.methodology import SCHEME_ID_RE, is_month
 
 CHART_KEYS = ("trend", "rank", "why", "lost")
 AUTO_SECONDS = (10, 20, 30, 60)
@@ -49,11 +49,13 @@ def _code(value: object, pattern_len: tuple[int, int]) -> str | None:
     return v if ok else None
 
 
-def clean_query(month: object = None, state: object = None, district: object = None, **_unknown: object) -> dict:
+def clean_query(month: object = None, state: object = None, district: object = None, scheme: object = None,
+                **_unknown: object) -> dict:
     return {
         "month": month if isinstance(month, str) and is_month(month) else None,
         "state": _code(state, (2, 8)),
         "district": _code(district, (3, 24)),
+        "scheme": scheme if isinstance(scheme, str) and SCHEME_ID_RE.match(scheme) else None,
     }
 
 
@@ -102,8 +104,8 @@ def controls() -> html.Div:
 
 
 def layout(month: str | None = None, state: str | None = None, district: str | None = None,
-           **_other: object) -> html.Div:
-    q = clean_query(month, state, district)
+           scheme: str | None = None, **_other: object) -> html.Div:
+    q = clean_query(month, state, district, scheme)
     loading = html.Section(
         [html.Div(_("Preparing the slides…"), className="deck-message-title"),
          html.Div(f"{q['district'] or q['state'] or ''} {month_label(q['month'])}".strip(), className="deck-message")],
@@ -241,9 +243,11 @@ def message_slide(title: str, message: str, links: list[tuple[str, str]] | None 
                          **{"data-slide": "1", "data-title": title})]
 
 
-def download_links(month: str, state: str, district: str | None) -> list[html.A]:
+def download_links(month: str, state: str, district: str | None, scheme: str | None = None) -> list[html.A]:
+    """The pack buttons (`scheme`: the link parameter, None for CCTNS)."""
     return [
-        html.A(fmt.upper(), href=page_href("/download/pack", month, state=state, district=district, format=fmt),
+        html.A(fmt.upper(), href=page_href("/download/pack", month, state=state, district=district, scheme=scheme,
+                                           format=fmt),
                className="deck-btn deck-download",
                title=_("Download the review pack as {format}").format(format=fmt.upper()),
                download="")

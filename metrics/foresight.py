@@ -301,15 +301,16 @@ def peer_change_outliers(rows: pd.DataFrame, s: FlagSettings = DEFAULT_FLAGS) ->
         return _empty_flags()
     pairs["change"] = pairs["value"] - pairs["value_prev"]
     pairs["peer_group"] = np.where(pairs["level"] == "station", pairs["state_code"], "*")
-    group = pairs.groupby(["level", "month", "parameter", "peer_group"], sort=False)["change"]
+    # the peer groups numbered once (four text keys factorised once, not once per statistic)
+    gid = pairs.groupby(["level", "month", "parameter", "peer_group"], sort=False).ngroup()
+    group = pairs["change"].groupby(gid, sort=False)
     med = group.transform("median")
-    mad = (pairs["change"] - med).abs().groupby([pairs[c] for c in ("level", "month", "parameter", "peer_group")],
-                                                 sort=False).transform("median")
+    mad = (pairs["change"] - med).abs().groupby(gid, sort=False).transform("median")
     peers = group.transform("size")
     # the scale is floored by the sampling noise of this unit's own change (binomial, at the peers' typical
     # level kept within 5-95 %): with most peers flat at 100 % the MAD is 0, and a station with a base of 20
     # moves 5 points when one record moves
-    level = pairs.groupby(["level", "month", "parameter", "peer_group"], sort=False)["value"].transform("median")
+    level = pairs["value"].groupby(gid, sort=False).transform("median")
     q = (level / 100.0).clip(0.05, 0.95)
     noise = 100.0 * np.sqrt(q * (1 - q) * (1.0 / pairs["denominator_prev"] + 1.0 / pairs["denominator"]))
     scale = np.maximum(np.maximum(1.4826 * mad, s.mad_floor), noise)

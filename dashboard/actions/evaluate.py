@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, update
 
-from dashboard.actions.facts import Subject, month_facts, scored_months, stored_methodology
+from dashboard.actions.facts import Subject, month_facts, scored_months, stored_methodologies
 from dashboard.store import Action, audit, utcnow
 from metrics.actions import ACTIVE, Gap, MonthFacts, follow_up
 
@@ -32,9 +32,9 @@ def evaluate_actions(conn: Connection, ids: Sequence[int] | None = None, actor: 
     actions = [dict(r) for r in conn.execute(stmt).mappings()]
     if not actions:
         return EvaluationReport(0, 0, 0, 0)
-    methodology = stored_methodology(conn)
+    methodology = stored_methodologies(conn)  # each action judged by its parameter's scheme
     months = scored_months(conn)
-    if methodology is None:
+    if not methodology:
         return EvaluationReport(len(actions), 0, 0, 0)
     cache: dict[str, dict[Subject, MonthFacts]] = {}
     wanted: dict[str, set[Subject]] = {}

@@ -4,7 +4,7 @@ an import's transaction sees that import's rows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from fractions import Fraction
 from functools import lru_cache
@@ -13,29 +13,65 @@ from sqlalchemy import Connection, and_, or_, select
 
 from dashboard.store import MethodologySource, ResultLagging, ResultParam, ResultStake, ResultUnit, StationRow
 from metrics.actions import MonthFacts, stake_of_raising
-from metrics.methodology import Methodology, Parameter, days_in_month, next_month, parse_methodology
+from metrics.methodology import (
+    DEFAULT_SCHEME,
+    Methodology,
+    Parameter,
+    days_in_month,
+    next_month,
+    parse_methodology,
+)
 from metrics.scoring import needed_numerator
 
 Subject = tuple[str, str, str | None]  # (level, unit_code, parameter or None)
 
 
-def month_facts(conn: Connection, month: str, methodology: Methodology,
+def month_facts(conn: Connection, month: str, methodology: Methodology | Mapping[str, Methodology],
                 subjects: Iterable[Subject]) -> dict[Subject, MonthFacts]:
     """The facts of `month` for each (level, unit, parameter): is the unit active and reporting, does the
     parameter exist in the version in force, its value against its target and what reaching it is worth
-    (station: to the State's score, rule 11; district/State: the marks it loses in its own score)."""
-    subjects = list(dict.fromkeys(subjects))
+    (station: to the State's score, rule 11; district/State: the marks it loses in its own score).
+
+    `methodology`: one scheme's, or every stored scheme's by id (`stored_methodologies`): parameter ids are
+    unique across schemes, so each subject is judged on the results of the scheme its parameter belongs to
+    (an action on ITSSO's 60-day rate by ITSSO's results); a subject without a parameter (the score) on
+    CCTNS's."""
+    by_scheme = {methodology.scheme: methodology} if isinstance(methodology, Methodology) else dict(methodology)
+    groups: dict[str, list[Subject]] = {}
+    for subject in dict.fromkeys(subjects):
+        groups.setdefault(scheme_of(by_scheme, subject[2]), []).append(subject)
+    out: dict[Subject, MonthFacts] = {}
+    for scheme, group in groups.items():
+        meth = by_scheme.get(scheme)
+        if meth is None:
+            out.update({s: MonthFacts(parameter_exists=False, reported=False) for s in group})
+        else:
+            out.update(_scheme_facts(conn, month, meth, scheme, group))
+    return out
+
+
+def scheme_of(methodologies: Mapping[str, Methodology], parameter: str | None) -> str:
+    """The scheme a parameter id belongs to (any version); CCTNS for the score or an unknown id."""
+    if parameter is not None:
+        for scheme, meth in methodologies.items():
+            if parameter in meth.parameter_ids:
+                return scheme
+    return DEFAULT_SCHEME
+
+
+def _scheme_facts(conn: Connection, month: str, methodology: Methodology, scheme: str,
+                  subjects: list[Subject]) -> dict[Subject, MonthFacts]:
     version = methodology.version_for(month)
     if not subjects or version is None:
         return {s: MonthFacts(parameter_exists=False, reported=False) for s in subjects}
     params = {p.id: p for p in version.parameters}
     units = {(lvl, code) for lvl, code, _ in subjects}
-    rows = _unit_rows(conn, month, units)
+    rows = _unit_rows(conn, month, units, scheme)
     stations = sorted({code for lvl, code in units if lvl == "station"})
     station_rows = _station_rows(conn, month, stations)
-    stakes = _stakes(conn, month, stations)
-    lagging_stake = _lagging_stake(conn, month, stations)
-    pooled = _pooled(conn, month, {(lvl, code) for lvl, code in units if lvl != "station"}
+    stakes = _stakes(conn, month, stations, scheme)
+    lagging_stake = _lagging_stake(conn, month, stations, scheme)
+    pooled = _pooled(conn, month, scheme, {(lvl, code) for lvl, code in units if lvl != "station"}
                      | {("state", r["state_code"]) for (lvl, _), r in rows.items() if lvl == "station"})
     out: dict[Subject, MonthFacts] = {}
     for level, code, parameter in subjects:
@@ -91,17 +127,17 @@ def _station_facts(month: str, p: Parameter, reported: bool, row: tuple[int, int
     return replace(facts, value=value, numerator=num, denominator=den, at_stake=stake)
 
 
-def _unit_rows(conn: Connection, month: str, units: set[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+def _unit_rows(conn: Connection, month: str, units: set[tuple[str, str]], scheme: str) -> dict[tuple[str, str], dict]:
     if not units:
         return {}
     ru = ResultUnit
     cond = or_(*[and_(ru.level == lvl, ru.unit_code == code) for lvl, code in sorted(units)])
     rows = {(r["level"], r["unit_code"]): dict(r) for r in conn.execute(
         select(ru.level, ru.unit_code, ru.state_code, ru.reported, ru.score, ru.lagging, ru.weight_sum)
-        .where(ru.scheme == "cctns", ru.month == month, cond)).mappings()}
+        .where(ru.scheme == scheme, ru.month == month, cond)).mappings()}
     states = {r["state_code"] for r in rows.values()}
     weight_sums = dict(conn.execute(select(ru.unit_code, ru.weight_sum).where(
-        ru.scheme == "cctns", ru.month == month, ru.level == "state", ru.unit_code.in_(sorted(states)))).all()) if states else {}
+        ru.scheme == scheme, ru.month == month, ru.level == "state", ru.unit_code.in_(sorted(states)))).all()) if states else {}
     for r in rows.values():
         r["state_weight_sum"] = weight_sums.get(r["state_code"])
     return rows
@@ -115,30 +151,30 @@ def _station_rows(conn: Connection, month: str, stations: list[str]) -> dict[tup
         .where(StationRow.month == month, StationRow.station_code.in_(stations)))}
 
 
-def _stakes(conn: Connection, month: str, stations: list[str]) -> dict[tuple[str, str], float]:
+def _stakes(conn: Connection, month: str, stations: list[str], scheme: str) -> dict[tuple[str, str], float]:
     if not stations:
         return {}
     return {(s, p): float(v) for s, p, v in conn.execute(
         select(ResultStake.station_code, ResultStake.parameter, ResultStake.at_stake_state)
-        .where(ResultStake.scheme == "cctns", ResultStake.month == month, ResultStake.station_code.in_(stations)))}
+        .where(ResultStake.scheme == scheme, ResultStake.month == month, ResultStake.station_code.in_(stations)))}
 
 
-def _lagging_stake(conn: Connection, month: str, stations: list[str]) -> dict[str, float]:
+def _lagging_stake(conn: Connection, month: str, stations: list[str], scheme: str) -> dict[str, float]:
     if not stations:
         return {}
     return {s: float(v) for s, v in conn.execute(
         select(ResultLagging.station_code, ResultLagging.at_stake_state)
-        .where(ResultLagging.scheme == "cctns", ResultLagging.month == month, ResultLagging.station_code.in_(stations)))}
+        .where(ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.station_code.in_(stations)))}
 
 
-def _pooled(conn: Connection, month: str, units: set[tuple[str, str]]) -> dict[tuple[str, str, str], dict]:
+def _pooled(conn: Connection, month: str, scheme: str, units: set[tuple[str, str]]) -> dict[tuple[str, str, str], dict]:
     if not units:
         return {}
     rp = ResultParam
     cond = or_(*[and_(rp.level == lvl, rp.unit_code == code) for lvl, code in sorted(units)])
     return {(r["level"], r["unit_code"], r["parameter"]): dict(r) for r in conn.execute(
         select(rp.level, rp.unit_code, rp.parameter, rp.numerator, rp.denominator, rp.applicable, rp.value,
-               rp.marks_lost).where(rp.scheme == "cctns", rp.month == month, cond)).mappings()}
+               rp.marks_lost).where(rp.scheme == scheme, rp.month == month, cond)).mappings()}
 
 
 @lru_cache(maxsize=8)
@@ -150,6 +186,12 @@ def stored_methodology(conn: Connection) -> Methodology | None:
     """The methodology in force, read in the caller's connection (None before `cctns init-db`)."""
     text = conn.execute(select(MethodologySource.toml).where(MethodologySource.scheme == "cctns")).scalar_one_or_none()
     return _parsed(text) if text else None
+
+
+def stored_methodologies(conn: Connection) -> dict[str, Methodology]:
+    """Every stored scheme's methodology by id, read in the caller's connection (empty before init-db)."""
+    return {scheme: _parsed(text) for scheme, text in conn.execute(
+        select(MethodologySource.scheme, MethodologySource.toml)) if text}
 
 
 def scored_months(conn: Connection) -> list[str]:

@@ -16,7 +16,7 @@ from dashboard.actions.evaluate import evaluate_actions
 from dashboard.actions.facts import (
     month_facts,
     scored_months,
-    stored_methodology,
+    stored_methodologies,
 )
 from dashboard.display import parameter_text
 from dashboard.scope import OutOfScope, Scope
@@ -183,7 +183,7 @@ def _check_owner(conn: Connection, kind: object, username: object, level: str, u
 
 def gap_of(conn: Connection, month: str, level: str, unit_code: str, parameter: str | None) -> dict:
     """The gap an action is made about, from the stored data of `month` (copied into the action)."""
-    methodology = stored_methodology(conn)
+    methodology = stored_methodologies(conn)  # the parameter's own scheme judges it
     facts = month_facts(conn, month, methodology, [(level, unit_code, parameter)])[(level, unit_code, parameter)]
     if not facts.unit_active:
         raise ActionRefused(f"{unit_code} is not active in {month}")
@@ -451,7 +451,7 @@ def list_actions(engine: Engine, scope: Scope, filters: ActionFilters | None = N
         names = _names(conn, df)
         counts = dict(conn.execute(select(ActionComment.action_id, func.count()).where(
             ActionComment.action_id.in_([int(i) for i in df["id"]])).group_by(ActionComment.action_id)).all())
-        methodology = stored_methodology(conn)
+        methodology = stored_methodologies(conn)
     df["unit_name"] = [names.get((lvl, code), code) for lvl, code in zip(df["level"], df["unit_code"], strict=True)]
     df["state_name"] = [names.get(("state", s), s) for s in df["state_code"]]
     df["district_name"] = [names.get(("district", d), "") if d else "" for d in df["district_code"]]
@@ -494,13 +494,13 @@ def _names(conn: Connection, df: pd.DataFrame) -> dict[tuple[str, str], str]:
     return names
 
 
-def _parameter_names(methodology) -> dict[str, str]:
+def _parameter_names(methodologies: dict) -> dict[str, str]:
+    """Every scheme's parameter names by id (the ids are unique across schemes)."""
     names: dict[str, str] = {}
-    if methodology is None:
-        return names
-    for v in methodology.versions:
-        for p in v.parameters:
-            names[p.id] = parameter_text(p)
+    for methodology in methodologies.values():
+        for v in methodology.versions:
+            for p in v.parameters:
+                names[p.id] = parameter_text(p)
     return names
 
 

@@ -78,6 +78,7 @@ class Review:
     stations: pd.DataFrame = field(default_factory=pd.DataFrame)  # read.stations_table
     station_movers: dict = field(default_factory=dict)
     # the ranking scheme and where its methodology version comes from (every footer of the deck and packs)
+    scheme: str = DEFAULT_SCHEME  # the scheme's id: the packs' file names start with it
     scheme_name: str = "CCTNS Pragati"
     methodology_provenance: str = "reconstructed from public reports"
     # NCRB's published scores of the month beside ours (read.reconciliation; empty when none were published)
@@ -119,7 +120,7 @@ class Review:
     @property
     def filename_stem(self) -> str:
         unit = self.district_code or self.state_code
-        return f"cctns-review-{unit}-{self.month}"
+        return f"{self.scheme}-review-{unit}-{self.month}"
 
 
 def commitments_for(df: pd.DataFrame, month: str) -> pd.DataFrame:
@@ -209,7 +210,7 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
         category=state.get("category") or "", district_code=district_code,
         district_name=district["name"] if district else None, data_as_of=read.data_as_of(engine),
         methodology_version=version.id if version else "–",
-        scheme_name=scheme_name_text(read.methodology(engine, scheme=scheme)),
+        scheme=scheme, scheme_name=scheme_name_text(read.methodology(engine, scheme=scheme)),
         methodology_provenance=provenance_words(version) if version else "",
         reconciliation=read.reconciliation(engine, month, scheme=scheme),
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
@@ -218,7 +219,8 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
         stakes_by_parameter=stakes, districts=districts, district_movers=district_movers, lagging=lagging,
         actions=review_actions,
         fix_first_parameter={code: fix_first.get(code) for code in lagging.get("station_code", [])},
-        projection=foresight.projection(engine, month), projection_backtest=foresight.projection_backtest(engine, month),
+        projection=foresight.projection(engine, month, scheme),
+        projection_backtest=foresight.projection_backtest(engine, month, scheme),
         flags_open=foresight.flag_count(engine, month, scope, state_code, district_code),
     )
     if district_code is not None:

@@ -189,18 +189,22 @@ def download_pack() -> Response:
     month = args.get("month") or ""
     state = (args.get("state") or "").upper() or None
     district = (args.get("district") or "").upper() or None
-    detail = f"pack format={fmt[:8]} month={month[:10]} state={(state or '')[:24]} district={(district or '')[:24]}"
+    asked_scheme = args.get("scheme") or "cctns"
+    detail = (f"pack format={fmt[:8]} month={month[:10]} state={(state or '')[:24]} district={(district or '')[:24]}"
+              f" scheme={asked_scheme[:20]}")
     scope = current_scope()  # the guard has already refused anonymous requests
-    if fmt not in PACK_FORMATS or any(c is not None and not _CODE.match(c) for c in (state, district)):
-        audit_request("download", "refused (bad request): " + detail)
-        return json_error(400, "format must be pdf, pptx or xlsx; state and district must be unit codes")
     engine = request_engine()
+    if fmt not in PACK_FORMATS or any(c is not None and not _CODE.match(c) for c in (state, district)) \
+            or asked_scheme not in read.scheme_ids(engine):
+        audit_request("download", "refused (bad request): " + detail)
+        return json_error(400, "format must be pdf, pptx or xlsx; state and district must be unit codes; "
+                               "scheme one of " + ", ".join(read.scheme_ids(engine)))
     if not month:
-        month = read.latest_month(engine) or ""
+        month = read.latest_month(engine, scheme=asked_scheme) or ""
     if state is None and district is None:
         state, district = scope.state_code, scope.district_code
     try:
-        review = build_review(engine, month, scope, state or "", district)
+        review = build_review(engine, month, scope, state or "", district, scheme=asked_scheme)
     except OutOfScope:
         audit_request("scope_violation", detail)
         audit_request("download", "refused (out of scope): " + detail)

@@ -127,8 +127,9 @@ def violations(engine: Engine, actor: str) -> int:
             AuditEvent.action == "scope_violation", AuditEvent.actor == actor)).scalar_one())
 
 
-def open_dialog(client: Any, stations: list[str], month: str | None = MONTH) -> dict:
-    return call(client, OPEN_DIALOG, [(assign_ids.REQUEST, "data", {"stations": stations, "month": month, "at": 1})])
+def open_dialog(client: Any, stations: list[str], month: str | None = MONTH, scheme: str | None = None) -> dict:
+    return call(client, OPEN_DIALOG, [(assign_ids.REQUEST, "data", {"stations": stations, "month": month,
+                                                                    "scheme": scheme, "at": 1})])
 
 
 def save_dialog(client: Any, context: Any, *, parameter: Any = None, text: Any = "", owner: Any = "sp",
@@ -140,11 +141,11 @@ def save_dialog(client: Any, context: Any, *, parameter: Any = None, text: Any =
         (assign_ids.CHANGED, "data", 0)])
 
 
-def assign_from_lagging(client: Any, codes: list[str]) -> dict:
+def assign_from_lagging(client: Any, codes: list[str], scheme: str | None = None) -> dict:
     """The lagging page's "Assign selected (n)" with these rows ticked: the dialog's request."""
     return call(client, [(assign_ids.REQUEST, "data")], [(lagging_ids.ASSIGN, "n_clicks", 1)], state=[
         (lagging_ids.TABLE, "selectedRows", [{"station_code": c} for c in codes]),
-        (lagging_ids.RESOLVED, "data", {"month": MONTH, "state": STATE, "district": None})])
+        (lagging_ids.RESOLVED, "data", {"month": MONTH, "state": STATE, "district": None, "scheme": scheme})])
 
 
 def save_action(client: Any, button: str, opened: dict, *, status: Any = None, reason: Any = "", comment: Any = "",

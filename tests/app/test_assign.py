@@ -30,8 +30,9 @@ from layouts.assign import TOP
 
 def test_request_is_cleaned_to_codes():
     assert cb.clean_request({"stations": ["mn-iwt-001", "MN-IWT-001", "<b>", 3], "month": "2025-06"}) == \
-        {"stations": ["MN-IWT-001"], "month": "2025-06"}
-    assert cb.clean_request({"stations": "MN-A,MN-B"}) == {"stations": ["MN-A", "MN-B"], "month": None}
+        {"stations": ["MN-IWT-001"], "month": "2025-06", "scheme": None}
+    assert cb.clean_request({"stations": "MN-A,MN-B", "scheme": "itsso"}) == \
+        {"stations": ["MN-A", "MN-B"], "month": None, "scheme": "itsso"}
     for bad in (None, [], {"stations": []}, {"stations": {"a": 1}}, {"stations": ["' OR 1=1"]}, "MN-A"):
         assert cb.clean_request(bad) is None
     assert len(cb.clean_request({"stations": [f"S{i}" for i in range(500)]})["stations"]) == 201
@@ -64,7 +65,7 @@ def test_one_station_is_preset_with_its_largest_stake_and_the_one_wording(loop):
                                                               float(top["at_stake_state"]))
     assert out[lay.ids.OWNER]["value"] == "sp" and out[lay.ids.DUE]["value"] == NEXT
     assert out[lay.ids.FORUM]["value"] == "state_review"
-    assert out[lay.ids.CONTEXT]["data"] == {"stations": [code], "month": MONTH}
+    assert out[lay.ids.CONTEXT]["data"] == {"stations": [code], "month": MONTH, "scheme": "cctns"}
     assert {"value": "user:iwt-sp", "label": "iwt-sp (district SP)"} in out[lay.ids.OWNER]["options"]
 
 
@@ -188,3 +189,34 @@ def test_the_lagging_button_is_for_those_who_may_assign(loop):
         out = call(loop.clients[user], outputs, [(lag.RESOLVED, "data", resolved), (lag.TABLE, "selectedRows", [])])
         assert out[lag.ASSIGN_BOX]["style"] == {"display": "none"}
         assert out[lag.TABLE]["dashGridOptions"]["operations"][0]["params"]["value"]["mode"] == "singleRow"
+
+
+def test_an_itsso_action_end_to_end(loop):
+    """An action on ITSSO's parameter (issue 13): the lagging page's ITSSO selection opens the dialog on
+    ITSSO's parameter and marks at stake, the action is made with ITSSO's gap, listed with its name, and
+    judged by ITSSO's results."""
+    lag = read.lagging_list(loop.engine, MONTH, Scope.national(), STATE, scheme="itsso")
+    code = lag[~lag["not_reported"]]["station_code"].iloc[0]
+    stake = read.lagging_stakes(loop.engine, MONTH, code, Scope.national(), scheme="itsso").iloc[0]
+    client = loop.clients["mn-admin"]
+    request = assign_from_lagging(client, [code], scheme="itsso")[lay.ids.REQUEST]["data"]
+    assert request["scheme"] == "itsso"
+    out = open_dialog(client, request["stations"], request["month"], scheme=request["scheme"])
+    assert [o["value"] for o in out[lay.ids.PARAMETER]["options"]] == ["itsso_within_60_days"]
+    assert out[lay.ids.PARAMETER]["value"] == "itsso_within_60_days"
+    assert "more needed" in out[lay.ids.TEXT]["value"]
+    assert out[lay.ids.CONTEXT]["data"]["scheme"] == "itsso"
+    save_dialog(loop.clients["mn-admin"], out[lay.ids.CONTEXT]["data"], parameter="itsso_within_60_days")
+    made = actions.list_actions(loop.engine, Scope.national(), actions.ActionFilters(state_code=STATE))
+    row = made[made["unit_code"] == code].sort_values("id").iloc[-1]
+    assert row["parameter"] == "itsso_within_60_days"
+    assert row["parameter_name"] == "Sexual-offence investigations completed within 60 days"
+    assert (row["gap_numerator"], row["gap_denominator"]) == (stake["numerator"], stake["denominator"])
+    assert abs(float(row["gap_at_stake"]) - float(stake["at_stake_state"])) < 1e-9
+    # judged by ITSSO's figures: the facts of the month it was made on are ITSSO's
+    with loop.engine.connect() as conn:
+        from dashboard.actions.facts import month_facts, stored_methodologies
+
+        facts = month_facts(conn, MONTH, stored_methodologies(conn), [("station", code, "itsso_within_60_days")])
+    f = facts[("station", code, "itsso_within_60_days")]
+    assert f.parameter_exists and (f.numerator, f.denominator) == (stake["numerator"], stake["denominator"])

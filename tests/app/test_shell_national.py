@@ -135,11 +135,15 @@ def test_drill_down_targets(monkeypatch):
         nat.drill_down(None, {"points": [{"customdata": ["../../x"]}]}, None, {})
 
 
-def test_search_option_and_go(monkeypatch):
+def test_search_option_and_go(monkeypatch, demo_engine):
     opt = shell_cb.search_option({"level": "district", "code": "HR-KNL", "name": "Karnal", "context": "Haryana"})
     assert opt["value"] == "district:HR-KNL" and "Karnal" in opt["label"] and "Haryana" in opt["label"]
     assert shell_cb.search_go("district:HR-KNL", "?month=2025-06") == ("/district/HR-KNL?month=2025-06", None)
     assert shell_cb.search_go("station:HR-KNL-001", "") == ("/station/HR-KNL-001", None)
+    monkeypatch.setattr(shell_cb, "engine", lambda: demo_engine)  # the scheme is checked against the stored ones
+    assert shell_cb.search_go("district:HR-KNL", "?month=2025-06&scheme=itsso") == \
+        ("/district/HR-KNL?month=2025-06&scheme=itsso", None)
+    assert shell_cb.search_go("district:HR-KNL", "?scheme=nosuch") == ("/district/HR-KNL", None)
     from dash.exceptions import PreventUpdate
 
     with pytest.raises(PreventUpdate):

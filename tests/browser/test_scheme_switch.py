@@ -5,6 +5,7 @@ from NCRB's published results (the official table, no drill-down). Fails on any 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -89,3 +90,24 @@ def test_a_month_known_only_from_ncrb(page_as: Callable[[str], Page]):
         return g && g.data && g.data.some(t => t.name === 'As published by NCRB');
     }""", timeout=60_000)
     shot(page, "state-trend-published")
+
+
+def test_itsso_lagging_page_and_icjs_deck(page_as: Callable[[str], Page], demo_engine: Engine):
+    """The lagging page in ITSSO (stations worded "n of m cases past 60 days", downloads named for ITSSO)
+    and the conference deck in ICJS (its title and pack buttons)."""
+    from dashboard.scope import Scope
+
+    page = page_as("ncrb")
+    lag = read.lagging_list(demo_engine, MONTH, Scope.national(), "MN", scheme="itsso")
+    first = lag["station_code"].iloc[0]
+    open_page(page, f"/lagging?month={MONTH}&state=MN&scheme=itsso", f"#lagging-table [row-id={first}]")
+    expect(page.locator("#lagging-subtitle")).to_contain_text("ITSSO")
+    expect(page.locator("#shell-scheme-value")).to_have_text("ITSSO")
+    expect(page.locator("#lagging-table").first).to_contain_text("cases past 60 days")
+    expect(page.locator("#lagging-download-csv")).to_have_attribute("href", re.compile("scheme=itsso"))
+    shot(page, "lagging-itsso")
+    open_page(page, f"/present?month={MONTH}&state=HR&scheme=icjs", ".deck-download")
+    expect(page.locator(".deck-slide.is-active")).to_contain_text("ICJS")
+    for link in page.locator(".deck-download").all():
+        assert "scheme=icjs" in (link.get_attribute("href") or "")
+    shot(page, "deck-icjs")

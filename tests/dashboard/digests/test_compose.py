@@ -131,6 +131,21 @@ def test_language_defaults_to_english_and_unknown_keys_fall_back(digest_engine, 
     CATALOGS["xx"] = {"kpi_score": "SCORE-XX"}
     try:
         t = words("xx")
-        assert t("kpi_score") == "SCORE-XX" and t("kpi_rank_india") == "All-India rank"
+        assert t("kpi_score") == "SCORE-XX" and t("kpi_rank_india") == "All-India rank (CCTNS Pragati)"
     finally:
         del CATALOGS["xx"]
+
+
+@pytest.mark.parametrize(("username", "language", "scheme_words"),
+                         [("haryana", "en", "CCTNS Pragati"), ("imphal-sp", "en", "CCTNS Pragati"),
+                          ("haryana", "hi", "CCTNS प्रगति")])
+def test_digests_say_which_scheme_their_figures_are(digest_engine, month, username, language, scheme_words):
+    """The digests' scores and ranks are CCTNS Pragati's (issue 13): every score and rank says so, in the
+    digest's language, and the subject names CCTNS."""
+    from dataclasses import replace
+
+    r = replace(get_profile(digest_engine, username), language=language)
+    d = compose_monthly(digest_engine, r, month, LINKS)
+    text = render_text(d)
+    assert "CCTNS" in d.subject
+    assert text.count(scheme_words) >= 2, text[:800]

@@ -124,3 +124,21 @@ def test_flags_only_name_the_month_asked(demo_engine):
     f = foresight.flags(demo_engine, month, Scope.national(), status=None)
     assert (f["month"] == month).all()
     assert isinstance(f, pd.DataFrame)
+
+
+def test_the_benchmarks_backtest_is_the_one_the_import_stores(demo_engine, demo_dir):
+    """`python -m bench.backtest` (the national demo's figures in the closing note) scores the demo's files
+    in memory: on the small demo its backtest is exactly the one the imports stored, in every scheme."""
+    from bench.backtest import run_backtest, state_scores
+    from dashboard import foresight, read
+    from metrics.methodology import shipped_schemes
+
+    by_scheme = state_scores(demo_dir / "csv", shipped_schemes(), log=lambda *_: None)
+    assert set(by_scheme) == {"cctns", "icjs", "itsso"}
+    for scheme, (scores, ranks) in by_scheme.items():
+        mine = run_backtest(scores, ranks)
+        stored = foresight.projection_backtest(demo_engine, read.latest_month(demo_engine, scheme=scheme), scheme)
+        assert mine["months_checked"] == stored["months"] and mine["checks"] == stored["checks"] > 0
+        for a, b in (("coverage_80", "coverage"), ("mean_rank_error_model", "mae_model"),
+                     ("mean_rank_error_carry_forward", "mae_carry"), ("brier_p_first_model", "brier_model")):
+            assert mine[a] == pytest.approx(stored[b], abs=1e-12), (scheme, a)
