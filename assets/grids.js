@@ -30,8 +30,8 @@
     return ctx.measureText(text).width;
   }
 
-  function headerFont() {
-    var el = document.querySelector(".ag-header-cell-text");
+  function headerFont(wrapper) {  // this grid's header font (grids differ in size: actions, lagging, phone)
+    var el = (wrapper || document).querySelector(".ag-header-cell-text");
     if (!el) { return "600 13px system-ui, sans-serif"; }
     var s = window.getComputedStyle(el);
     return s.fontWeight + " " + s.fontSize + " " + s.fontFamily;
@@ -111,7 +111,7 @@
     var viewport = gridWidth(api);
     if (!viewport) { return; }  // not on screen (a hidden box): sized when it shows (gridSizeChanged)
     var wrapper = gridWrapper(api);
-    var font = headerFont();
+    var font = headerFont(wrapper);
     api.autoSizeAllColumns(true);  // cells only: a header wraps between its words (rule 3)
     var plan = [];
     var pinnable = null;

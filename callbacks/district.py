@@ -33,7 +33,7 @@ from dashboard.i18n import ngettext
 from dashboard.read import stakes_by_station
 from dashboard.scope import OutOfScope
 from layouts import figures
-from layouts.components import empty_state, kpi_card, page_href, rank_change_badge
+from layouts.components import empty_state, kpi_card, marks_lost_table, page_href, rank_change_badge
 from layouts.district import ids
 from layouts.shell import ids as shell_ids
 from layouts.unit_parts import not_available, not_reported_badge, simple_table, unit_link, unknown_unit
@@ -55,6 +55,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.HEATMAP, "figure"),
         Output(ids.HEATMAP_BOX, "style"),
         Output(ids.HEATMAP_NOTE, "children"),
+        Output(ids.HEATMAP_TABLE, "children"),
         Input(ids.QUERY, "data"),
         State(shell_ids.THEME_STORE, "data"),
     )(update_page)
@@ -94,7 +95,7 @@ def update_page(query: Any, theme: str | None):
     info = read.unit_info(eng, "district", code) if code else None
     if info is None or month is None:
         msg = unknown_unit(_("district"), code) if info is None else empty_state()
-        return code or _("District"), "", None, msg, [], None, None, empty_fig(dark), HIDDEN, None
+        return code or _("District"), "", None, msg, [], None, None, empty_fig(dark), HIDDEN, None, None
     title = info["name"]
     subtitle = f"{info['state_name']} · {month_label(month)}"
     user_scope = common.scope()
@@ -111,7 +112,7 @@ def update_page(query: Any, theme: str | None):
         audit_request("scope_violation", f"district page {code}")
         link = _own_link(user_scope, month)
         msg = not_available(_("this district's police stations"), *link)
-        return title, subtitle, None, msg, [], None, None, empty_fig(dark), HIDDEN, None
+        return title, subtitle, None, msg, [], None, None, empty_fig(dark), HIDDEN, None, None
     actions = [
         dbc.Button(_("Lagging stations"), href=page_href("/lagging", month, state=info["state_code"], district=code),
                    color="primary", outline=True, size="sm"),
@@ -119,7 +120,7 @@ def update_page(query: Any, theme: str | None):
                    color="secondary", outline=True, size="sm"),
     ]
     if head is None:
-        return title, subtitle, actions, empty_state(), [], None, None, empty_fig(dark), HIDDEN, None
+        return title, subtitle, actions, empty_state(), [], None, None, empty_fig(dark), HIDDEN, None, None
     kpis = headline_cards(head, lag)
     version = read.version_for(eng, month, scheme=scheme)
     lagging = lagging_panel(lag, stakes, version, month,
@@ -133,7 +134,9 @@ def update_page(query: Any, theme: str | None):
     heat = themed(figures.heatmap_marks_lost_spec(shown, _("Police station"), unit_order=order), dark)
     heat_note = (_("Not reported this month, so not shown: {names}.").format(names=", ".join(silent["name"]))
                  if len(silent) else None)
-    return title, subtitle, actions, None, kpis, lagging, movers, heat, {}, heat_note
+    heat_table = marks_lost_table(shown, _("Police station"), unit_order=order,
+                                  caption=_("Stations × parameters: marks lost"))
+    return title, subtitle, actions, None, kpis, lagging, movers, heat, {}, heat_note, heat_table
 
 
 def _own_link(user_scope: Any, month: str | None) -> tuple[str | None, str]:

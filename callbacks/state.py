@@ -45,7 +45,14 @@ from dashboard.i18n import gettext as _
 from dashboard.i18n import ngettext
 from dashboard.scope import OutOfScope, Scope
 from layouts import figures
-from layouts.components import category_label, empty_state, kpi_card, page_href, rank_change_badge
+from layouts.components import (
+    category_label,
+    empty_state,
+    kpi_card,
+    marks_lost_table,
+    page_href,
+    rank_change_badge,
+)
 from layouts.shell import ids as shell_ids
 from layouts.state import ids
 from layouts.unit_parts import not_available, simple_table, unit_link, unknown_unit
@@ -77,6 +84,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.HEATMAP, "figure"),
         Output(ids.HEATMAP_BOX, "style"),
         Output(ids.HEATMAP_MSG, "children"),
+        Output(ids.HEATMAP_TABLE, "children"),
         Output(ids.LAGGING, "children"),
         Input(ids.QUERY, "data"),
         State(shell_ids.THEME_STORE, "data"),
@@ -344,7 +352,7 @@ def update_detail(query: Any, theme: str | None):
     eng = common.engine()
     scheme = query_scheme(query)
     if code is None or month is None or read.unit_info(eng, "state", code) is None:
-        return [], HIDDEN, empty_state(), empty_fig(dark), HIDDEN, None, empty_state()
+        return [], HIDDEN, empty_state(), empty_fig(dark), HIDDEN, None, None, empty_state()
     user_scope = common.scope()
     try:
         table = read.districts_table(eng, month, code, user_scope, scheme=scheme)
@@ -355,14 +363,16 @@ def update_detail(query: Any, theme: str | None):
         audit_request("scope_violation", f"districts of State {code}")
         link = _own_link(user_scope, month)
         return ([], HIDDEN, not_available(_("the districts of this State/UT"), *link), empty_fig(dark), HIDDEN,
-                not_available(_("the districts of this State/UT")),
+                not_available(_("the districts of this State/UT")), None,
                 not_available(_("the police stations of this State/UT"), *link))
     rows = district_rows(table)
     note = _districts_note(rows)
     order = list(table["unit_code"]) if not table.empty else None
     heat = themed(figures.heatmap_marks_lost_spec(matrix, _("District"), unit_order=order), dark)
+    heat_table = marks_lost_table(matrix, _("District"), unit_order=order,
+                                  caption=_("Districts × parameters: marks lost"))
     lagging = lagging_panel(code, month, user_scope, scheme=scheme)
-    return rows, SHOWN, note, heat, SHOWN, None, lagging
+    return rows, SHOWN, note, heat, SHOWN, None, heat_table, lagging
 
 
 def _own_link(user_scope: Scope, month: str | None) -> tuple[str | None, str]:

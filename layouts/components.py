@@ -29,6 +29,7 @@ __all__ = [
     "kpi_card",
     "league_grid",
     "loading",
+    "marks_lost_table",
     "page_header",
     "page_href",
     "query_from_search",
@@ -322,3 +323,54 @@ def finite_or_none(x: object) -> float | None:
     return None if math.isnan(f) or math.isinf(f) else f
 
 
+
+
+# --- the values of a heat-map as a table (issue 12: colour is never the only way to read them) ---------------
+
+
+def marks_lost_table(long_df: Any, unit_label: str, *, unit_order: Sequence[str] | None = None,
+                     caption: str = "") -> html.Details | None:
+    """The matrix of a units x parameters heat-map of marks lost (`figures.heatmap_marks_lost_spec`, same input
+    and same unit order) as an HTML table inside a "Show as table" disclosure: a row per unit (its name a row
+    header), a column per parameter (column headers) and the unit's total; marks lost to 2 decimals in the
+    current language's digits and grouping, "–" where a parameter does not apply. None when there is no data."""
+    from dashboard.display import format_indian
+
+    if long_df is None or len(long_df) == 0:
+        return None
+    records = long_df.to_dict("records")
+    params: dict[str, str] = {}
+    names: dict[str, str] = {}
+    cells: dict[tuple[str, str], float | None] = {}
+    for r in records:
+        u, p = r["unit_code"], r["parameter"]
+        params.setdefault(p, str(r.get("parameter_name") or p))
+        names.setdefault(u, str(r.get("name") or u))
+        applies = not is_missing(r.get("applicable", True)) and bool(r.get("applicable", True))
+        lost = r.get("marks_lost")
+        if (u, p) not in cells or cells[(u, p)] is None:
+            cells[(u, p)] = float(lost) if applies and not is_missing(lost) else None
+    totals = dict.fromkeys(names, 0.0)
+    for (u, _p), lost in cells.items():
+        totals[u] += lost or 0.0
+    if unit_order is not None:
+        units = [u for u in unit_order if u in names]
+    else:  # as the heat-map: fewest marks lost first
+        units = sorted(names, key=lambda u: totals[u])
+    head = html.Thead(html.Tr([html.Th(unit_label, scope="col"),
+                               *[html.Th(name, scope="col", className="text-end") for name in params.values()],
+                               html.Th(_("Total"), scope="col", className="text-end")]))
+    body = html.Tbody([
+        html.Tr([html.Th(names[u], scope="row"),
+                 *[html.Td(format_indian(cells.get((u, p)), 2) if cells.get((u, p)) is not None else "–",
+                           className="text-end") for p in params],
+                 html.Td(format_indian(totals[u], 2), className="text-end fw-semibold")])
+        for u in units])
+    table = html.Table([html.Caption(caption or _("Marks lost")), head, body],
+                       className="table table-sm table-hover heat-table mb-0")
+    region = html.Div(table, className="table-responsive heat-table-wrap", tabIndex="0", role="region",
+                      **{"aria-label": caption or _("Marks lost")})
+    return html.Details([html.Summary(_("Show as table")), region,
+                         html.P(_("Marks lost by parameter; – : the parameter does not apply."),
+                                className="graph-note mt-1 mb-0")],
+                        className="heat-table-details mt-2")

@@ -34,6 +34,7 @@ class ids:
     HEATMAP = "district-heatmap"
     HEATMAP_BOX = "district-heatmap-box"
     HEATMAP_NOTE = "district-heatmap-note"
+    HEATMAP_TABLE = "district-heatmap-table"  # the heat-map's values as a table (a disclosure)
     LAGGING = "district-lagging"
     MOVERS = "district-movers"
     ACTIONS_PANEL = "district-actions-panel"  # the district's open and past actions, Assign where allowed
@@ -131,7 +132,7 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
             card(
                 _("Stations × parameters: marks lost"),
                 [loading(html.Div(dcc.Graph(id=ids.HEATMAP, config=GRAPH_CONFIG), id=ids.HEATMAP_BOX)),
-                 html.Div(id=ids.HEATMAP_NOTE, className="graph-note mt-1")],
+                 html.Div(id=ids.HEATMAP_NOTE, className="graph-note mt-1"), html.Div(id=ids.HEATMAP_TABLE)],
                 subtitle=_("Darker = more marks lost. Hover for value, numerator / denominator, marks and weight; "
                          "click a cell to open the station."),
             ),

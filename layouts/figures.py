@@ -235,7 +235,7 @@ def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = N_("State/U
         value = value_col[k]
         custom[i, j] = [
             ucol[k], pcol[k],
-            "n/a" if na else ("–" if _missing(value) else f"{float(value):.2f}%"),
+            _("n/a") if na else ("–" if _missing(value) else f"{float(value):.2f}%"),
             f"{_indian(num_col[k])} / {_indian(den_col[k])}",
             _fmt2(marks_col[k]), _fmt2(weight_col[k]), custom[i, j][6],
         ]
@@ -253,7 +253,7 @@ def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = N_("State/U
         hover = hover.replace("<br>" + _("Value:"), "<br>%{y}<br>" + _("Value:"), 1)
     else:
         zz, xs, ys, cd = zarr, param_labels, unit_labels, custom
-        hover = hover.replace("<br>Value", "<br>%{x}<br>Value")
+        hover = hover.replace("<br>" + _("Value:"), "<br>%{x}<br>" + _("Value:"), 1)  # the parameter's name
     trace = dict(
         type="heatmap", z=np.ascontiguousarray(zz), x=xs, y=ys, customdata=cd, colorscale=SEQUENTIAL_LOSS,
         zmin=0, zmax=max(zmax, 0.01), xgap=1, ygap=1, hoverongaps=False,

@@ -84,6 +84,10 @@ def test_district_stations_match_export(dash_app, demo_engine, month, monkeypatc
     heat = as_figure(page[7])
     shown = {cd[0] for row in heat.data[0].customdata for cd in row} if heat.data else set()
     assert shown == {c for c, e in exported.iterrows() if e["reported"] == "yes"}
+    # the heat-map's values as a table: the same stations (row headers, in the heat-map's order from the top)
+    region = next(c for c in page[-1].children if "table-responsive" in (getattr(c, "className", "") or ""))
+    names = [tr.children[0].children for tr in region.children.children[2].children]
+    assert names == [row[0][6] for row in heat.data[0].customdata]
     lag = build_export(demo_engine, "lagging", month, district=dcode)
     lag_text = text_of(page[5])
     for _, r in lag.iterrows():

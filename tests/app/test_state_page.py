@@ -14,6 +14,7 @@ from unit_pages_support import STATE_DETAIL, STATE_SUMMARY, THEME, as_figure, id
 
 import callbacks.common
 from callbacks import state as cb
+from dashboard.display import format_indian
 from dashboard.reports.exports import build_export
 from dashboard.scope import Scope
 from layouts import shell
@@ -88,7 +89,7 @@ def test_methodology_change_is_marked_on_the_trend(dash_app, month, monkeypatch)
 def test_detail_matches_export(dash_app, demo_engine, month, monkeypatch):
     _as(monkeypatch, Scope.national())
     with dash_app.server.test_request_context():
-        rows, style, _note, heat, heat_style, heat_msg, lagging = cb.update_detail(
+        rows, style, _note, heat, heat_style, heat_msg, heat_table, lagging = cb.update_detail(
             {"state_code": "HR", "month": month}, "light")
     exported = build_export(demo_engine, "districts", month, state="HR")
     assert [r["district_code"] for r in rows] == list(exported["district_code"])
@@ -104,6 +105,20 @@ def test_detail_matches_export(dash_app, demo_engine, month, monkeypatch):
         for col in exported.columns:
             if col.startswith("marks_lost_") and pd.notna(getattr(r, col)):
                 assert round(z[(r.district_code, col.removeprefix("marks_lost_"))], 3) == getattr(r, col)
+    # the same matrix as a table ("Show as table"): a row per district in the heat-map's order, its name a row
+    # header, then marks lost per parameter to 2 decimals (– where it does not apply) and the unit's total
+    table = next(c for c in heat_table.children if "table-responsive" in (getattr(c, "className", "") or "")).children
+    head_cells = table.children[1].children.children
+    params = [cd[1] for cd in heat.data[0].customdata[0]]
+    assert [th.scope for th in head_cells] == ["col"] * (len(params) + 2)
+    body = table.children[2].children
+    assert len(body) == len(exported)
+    for tr, r in zip(body, exported.itertuples(), strict=True):
+        assert tr.children[0].scope == "row"
+        cells = [z[(r.district_code, p)] for p in params]
+        assert [td.children for td in tr.children[1:-1]] == [
+            "–" if pd.isna(v) else format_indian(v, 2) for v in cells]
+        assert tr.children[-1].children == format_indian(sum(v for v in cells if pd.notna(v)), 2)
 
 
 def test_lagging_panel_orders_by_marks_at_stake(dash_app, demo_engine, month, monkeypatch):
@@ -138,9 +153,9 @@ def test_district_user_sees_districts_but_no_state_station_list(dash_app, demo_e
 def test_outside_scope_gets_a_message_not_data(dash_app, demo_engine, month, monkeypatch):
     _as(monkeypatch, Scope("district", "HR", "HR-KNL", "karnal-sp"))
     with dash_app.server.test_request_context():
-        rows, style, note, heat, heat_style, heat_msg, lagging = cb.update_detail(
+        rows, style, note, heat, heat_style, heat_msg, heat_table, lagging = cb.update_detail(
             {"state_code": "UP", "month": month}, "light")
-    assert rows == [] and style == {"display": "none"} and heat_style == {"display": "none"}
+    assert rows == [] and style == {"display": "none"} and heat_style == {"display": "none"} and heat_table is None
     assert "Not available for your account" in text_of(note)
     assert "Not available for your account" in text_of(heat_msg)
     assert "Not available for your account" in text_of(lagging)

@@ -31,11 +31,19 @@ PAGES = {
         ("/data", "#shell-data-as-of:not(:has-text('–'))"),
         ("/profile", "#profile-subtitle:has-text('ncrb')"),
         ("/present?state=HR", "#shell-data-as-of:not(:has-text('–'))"),
+        ("/actions?state=HR", "#actions-subtitle:not(:empty)"),
+        ("/flags?state=HR", "#flags-subtitle:not(:empty)"),
+        ("/provisional?state=HR", ".provisional-todo tbody tr"),
+        ("/data/batches", "#batches-grid [row-id]"),
+        ("/admin/users", "#users-grid [row-id=ncrb]"),
+        ("/admin/audit", "#audit-grid [row-id]"),
         ("/no-such-page/here", "#shell-breadcrumb li"),
     ),
     "haryana": (
         ("/state/HR", "#state-districts [row-id=HR-KNL]"),
         ("/lagging", "#lagging-subtitle:has-text('Haryana')"),
+        ("/data/import", "#import-drop"),
+        ("/data/batches", "#batches-grid [row-id]"),
     ),
     "karnal-sp": (
         ("/district/HR-KNL", f"#district-stations [row-id={STATION}]"),
@@ -81,8 +89,12 @@ VISIBLE_TEXT = """() => {
 
 @pytest.fixture(scope="module")
 def data_names(demo_engine) -> list[str]:
+    return names_in(demo_engine)
+
+
+def names_in(engine) -> list[str]:
     """Names that are data (States, districts, police stations, users, methodology versions), longest first."""
-    with demo_engine.connect() as conn:
+    with engine.connect() as conn:
         names = [r[0] for r in conn.execute(text(
             "SELECT name FROM states UNION SELECT code FROM states UNION SELECT name FROM districts UNION SELECT name FROM police_stations "
             "UNION SELECT username FROM users UNION SELECT id FROM methodology_versions "

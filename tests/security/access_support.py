@@ -80,7 +80,8 @@ CALLBACK_CHECKS: dict[str, Check] = {
         "State-level numbers for all; read.overtake_plan lists stations only if can_see_state_stations",
         "State-level numbers; \"Station-by-station detail is not available\"", stations="state-part"),
     "state-districts.rowData, state-districts-box.style, state-districts-note.children, state-heatmap.figure, "
-    "state-heatmap-box.style, state-heatmap-msg.children, state-lagging.children <- state-query.data": Check(
+    "state-heatmap-box.style, state-heatmap-msg.children, state-heatmap-table.children, state-lagging.children "
+    "<- state-query.data": Check(
         "read.districts_table / param_matrix (can_see_state_detail), read.lagging "
         "(can_see_state_stations)", "\"not available for your account\" (audited)", stations="state",
         audit=True),
@@ -89,7 +90,8 @@ CALLBACK_CHECKS: dict[str, Check] = {
     # district page
     "district-title.children, district-subtitle.children, district-actions.children, district-notice.children, "
     "district-kpis.children, district-lagging.children, district-movers.children, district-heatmap.figure, "
-    "district-heatmap-box.style, district-heatmap-note.children <- district-query.data": Check(
+    "district-heatmap-box.style, district-heatmap-note.children, district-heatmap-table.children "
+    "<- district-query.data": Check(
         "read.district_headline / lagging / unit_stakes / movers / district_station_matrix / "
         "stations_table (can_see_district)", "\"not available for your account\" (audited)",
         stations="district", audit=True),
