@@ -419,11 +419,13 @@ def shell_notice(pathname: str | None, search: str | None) -> Any:
                 params["district"] = info.get("district_code") or code
     href = page_href(PATH, m["month"], **params)
     n = m["states"]
+    days, when = cutoff_text(m["month"], _today(), _cutoff_day())
     return dbc.Alert(
         [html.Span(_("PROVISIONAL"), className="badge bg-warning text-dark me-2"),
          html.Span(ngettext("{month} is being collected: provisional figures of {n} State/UT, as of {as_of}. ",
                             "{month} is being collected: provisional figures of {n} States/UTs, as of {as_of}. ",
                             n).format(month=month_long(m["month"]), n=n, as_of=as_of_text(m["as_of"]))),
+         html.Span(f"{_('Days to the cut-off')}: {days} ({when}). ", className="provisional-cutoff"),
          dash.dcc.Link(_("See them, clearly marked"), href=href, className="alert-link")],
         color="warning", className="provisional-notice py-2 px-3 mb-3 small")
 
