@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ COMMON_PAGES: tuple[tuple[str, str], ...] = (
     ("/actions", "#actions-subtitle:not(:empty)"),
     ("/profile", "#profile-subtitle:not(:empty)"),
     ("/present?state=HR", "#deck-stage .deck-slide"),
-    ("/no-such-page/here", "#shell-breadcrumb li:has-text('Page not found')"),
+    ("/no-such-page/here", "#shell-breadcrumb li:has-text('{Page not found}')"),
 )
 IMPORT_PAGES: tuple[tuple[str, str], ...] = (
     ("/data/import", "#import-drop"),
@@ -84,6 +85,13 @@ def prepare(page: Page, theme: str) -> None:
 
 
 READY_TIMEOUT_MS = 60_000  # a page's first content, with room for a loaded machine (as test_languages)
+
+
+def in_page_language(ready: str, lang: str) -> str:
+    """A ready selector whose `{text}` is a catalog string, as the page shows it in `lang`."""
+    from dashboard.i18n import translations
+
+    return re.sub(r"\{([^{}]+)\}", lambda m: translations(lang).gettext(m.group(1)), ready)
 
 
 def open_ready(page: Page, path: str, ready: str) -> None:
@@ -152,7 +160,7 @@ def test_no_serious_or_critical_axe_violation(page_as: Callable[[str], Page], us
     prepare(page, THEMES[0])
     found: dict[str, dict[str, list[dict[str, Any]]]] = {theme: {} for theme in THEMES}
     for path, ready in ROLE_PAGES[user]:
-        open_ready(page, in_language(path, lang), ready)
+        open_ready(page, in_language(path, lang), in_page_language(ready, lang))
         expect(page.locator("html")).to_have_attribute("lang", lang)
         page.evaluate(_OPEN_DISCLOSURES)
         first = page.locator("html").get_attribute("data-bs-theme") or THEMES[0]
