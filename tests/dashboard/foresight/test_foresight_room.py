@@ -18,10 +18,14 @@ from dashboard.store import AuditEvent, DataFlag, FlagReview
 
 @pytest.fixture
 def engine(demo_engine, demo_dir, tmp_path):
-    """A fresh copy of the small demo for tests that write reviews."""
+    """A fresh copy of the small demo for tests that write reviews. The session's demo is shared with the
+    browser tests, which review flags too: the copy starts with no review and no audit of one."""
     db = tmp_path / "foresight.sqlite3"
     shutil.copy(demo_dir / "demo.sqlite3", db)
     eng = create_engine(f"sqlite:///{db}")
+    with eng.begin() as conn:
+        conn.execute(FlagReview.__table__.delete())
+        conn.execute(AuditEvent.__table__.delete().where(AuditEvent.action == "flag_review"))
     yield eng
     eng.dispose()
 
