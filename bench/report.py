@@ -124,7 +124,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# Benchmark {report['run']}",
         "",
-        f"{report['scale']} demo data, {report['months']} months{' (quick run)' if report['quick'] else ''}; "
+        f"{report['scale']} demo data, {report['months']} months{' (quick run)' if report['quick'] else ''}{' (import and callbacks only)' if report.get('callbacks_only') else ''}; "
         f"{m['cpus']} CPUs, {m['memory']} RAM, Python {m['python']}; cache: {report.get('cache')}; "
         f"demo files generated in {report.get('generate_s')} s; whole run {report.get('seconds')} s.",
         "",

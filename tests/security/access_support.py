@@ -89,12 +89,14 @@ CALLBACK_CHECKS: dict[str, Check] = {
         "none (a link to /district/<code>; that page is scoped)", "a link only"),
     # district page
     "district-title.children, district-subtitle.children, district-actions.children, district-notice.children, "
-    "district-kpis.children, district-lagging.children, district-movers.children, district-heatmap.figure, "
-    "district-heatmap-box.style, district-heatmap-note.children, district-heatmap-table.children "
+    "district-kpis.children, district-lagging.children, district-movers.children "
     "<- district-query.data": Check(
-        "read.district_headline / lagging / unit_stakes / movers / district_station_matrix / "
-        "stations_table (can_see_district)", "\"not available for your account\" (audited)",
-        stations="district", audit=True),
+        "read.district_headline / lagging / unit_stakes / movers / stations_table (can_see_district)",
+        "\"not available for your account\" (audited)", stations="district", audit=True),
+    "district-heatmap.figure, district-heatmap-box.style, district-heatmap-note.children, "
+    "district-heatmap-table-data.data <- district-query.data": Check(
+        "read.district_station_matrix / stations_table (can_see_district)",
+        "an empty, hidden heat-map and no table data (audited)", stations="district", audit=True),
     "district-stations.rowData, district-stations-box.style, district-stations-note.children <- "
     "district-query.data, district-peer.value": Check(
         "read.stations_table (can_see_district)", "an empty, hidden table (audited)", stations="district",
