@@ -380,6 +380,7 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     "url.href <- state-districts": _row_clicks("state-districts", Ctx.state_urls, "state-heatmap"),
     # district
     "district-title.children": _urls(Ctx.district_urls),
+    "district-heatmap.figure": _urls(Ctx.district_urls),
     "district-stations.rowData": _district_peer,
     "url.href <- district-stations": _row_clicks("district-stations", Ctx.district_urls, "district-heatmap"),
     # station
