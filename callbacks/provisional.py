@@ -347,18 +347,17 @@ def _marks_lost_view(eng, sc: Scope, month: str, state: str, last_final_month: s
     for r in _records(lost):
         applies = bool(r.get("applicable", True)) and not is_missing(r.get("marks_lost"))
         num, den = r.get("numerator"), r.get("denominator")
-        rows.append([
-            r.get("parameter_name") or r["parameter"],
-            (ratio_text(num, den) if applies and not is_missing(den) else _("does not apply")),
-            (pct_text(int(num), int(den)) if applies and not is_missing(den) and not is_missing(num) else "–"),
-            fmt3(r.get("marks_lost")) if applies else "–",
-            fmt3(before.get(str(r["parameter"]))),
-        ])
+        counted = applies and not is_missing(den) and not is_missing(num)
+        value = (html.Div([html.Div(pct_text(int(num), int(den))),
+                           html.Div(ratio_text(num, den), className="small text-body-secondary")])
+                 if counted else _("does not apply"))
+        rows.append([r.get("parameter_name") or r["parameter"], value,
+                     fmt3(r.get("marks_lost")) if applies else "–", fmt3(before.get(str(r["parameter"])))])
     if not rows:
         return empty_state(_("No parameter figures in this load"))
     final_header = (_("Marks lost, final {month}").format(month=month_label(last_final_month))
                     if last_final_month else _("Marks lost, last final month"))
-    return simple_table([_(h) for h in PARAMS_HEADERS] + [final_header], rows, numeric=(1, 2, 3, 4),
+    return simple_table([_(h) for h in PARAMS_HEADERS] + [final_header], rows, numeric=(1, 2, 3),
                         class_name="provisional-params")
 
 

@@ -88,7 +88,7 @@ DISTRICT_COLUMNS: list[dict[str, Any]] = [
 # the compact tables of what still has to happen and of the lagging stations (headers only: they wrap on a phone)
 TODO_HEADERS: tuple[str, ...] = (N_("Police station"), N_("Parameter"), N_("Entered so far"), N_("Still to enter"),
                                  N_("Marks gained"))
-PARAMS_HEADERS: tuple[str, ...] = (N_("Parameter"), N_("Entered so far"), N_("Value"), N_("Marks lost"))
+PARAMS_HEADERS: tuple[str, ...] = (N_("Parameter"), N_("Value (entered so far)"), N_("Marks lost"))
 LAGGING_HEADERS: tuple[str, ...] = (N_("Police station"), N_("Score"), N_("Why it is lagging"), N_("Marks at stake"))
 
 

@@ -174,7 +174,7 @@ def test_state_level_shows_where_the_provisional_score_loses_marks(dash_app, dem
     """Parameter by parameter, most marks lost first, with the same parameter's marks lost in the last final
     month beside it; an SP (district level) gets no State breakdown."""
     from dashboard import read
-    from dashboard.display import fmt3, month_label
+    from dashboard.display import fmt3, month_label, pct_text, ratio_text
 
     _as(monkeypatch, Scope("state", "HR", username="haryana"))
     out = _page(dash_app, {"month": pmonth, "state": "HR"})
@@ -189,9 +189,12 @@ def test_state_level_shows_where_the_provisional_score_loses_marks(dash_app, dem
     assert len(body) == len(lost)
     cells = [[td.children for td in tr.children] for tr in body]
     top = lost.iloc[0]
-    assert cells[0][0] == top["parameter_name"] and cells[0][3] == fmt3(top["marks_lost"])
-    assert cells[0][4] == fmt3(final.at[top["parameter"], "marks_lost"])
-    shown = [float(c[3]) for c in cells if c[3] != "–"]
+    assert cells[0][0] == top["parameter_name"] and cells[0][2] == fmt3(top["marks_lost"])
+    assert cells[0][3] == fmt3(final.at[top["parameter"], "marks_lost"])
+    value = [div.children for div in cells[0][1].children]
+    assert value == [pct_text(int(top["numerator"]), int(top["denominator"])),
+                     ratio_text(top["numerator"], top["denominator"])]
+    shown = [float(c[2]) for c in cells if c[2] != "–"]
     assert shown == sorted(shown, reverse=True) and shown[0] > 0
     _as(monkeypatch, Scope("district", "HR", "HR-KNL", "karnal-sp"))
     sp = _page(dash_app, {"month": pmonth})
