@@ -396,6 +396,9 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     "methodology-subtitle.children": _urls(Ctx.methodology_urls),
     "data-subtitle.children": _urls(Ctx.data_urls),
     "deck-stage.children": _urls(Ctx.present_urls),
+    "deck-part-2.children": _urls(Ctx.present_urls),
+    "deck-part-3.children": _urls(Ctx.present_urls),
+    "deck-part-4.children": _urls(Ctx.present_urls),
     # the review loop (issue 11)
     "actions-title.children": _urls(Ctx.actions_urls),
     "state-actions-panel.children": _urls(Ctx.state_urls),

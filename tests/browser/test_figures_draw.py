@@ -60,7 +60,7 @@ def test_every_figure_draws_with_the_partial_bundle(page_as: Callable[[str], Pag
             seen.setdefault(path, []).extend(g["types"])
 
     # the conference deck: every slide's chart is in the page
-    open_page(page, "/present?state=HR", ".deck-stage > .deck-slide")
+    open_page(page, "/present?state=HR", ".deck-stage .deck-slide")
     page.wait_for_function("() => document.querySelectorAll('.deck-stage .js-plotly-plot').length > 0")
     deck = page.evaluate(GRAPHS_JS)
     for g in deck:

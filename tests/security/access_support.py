@@ -152,6 +152,9 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "deck-stage.children, deck-downloads.children, deck-exit.href <- deck-query.data": Check(
         "review.build_review -> check_scope (can_see_state_stations / can_see_district)",
         "a \"Not available\" slide (audited)", stations="district", audit=True),
+    **{f"{part}.children <- {part}.id": Check(
+        "review.build_review -> check_scope (can_see_state_stations / can_see_district), the same cached deck",
+        "no slides (audited)", stations="district", audit=True) for part in ("deck-part-2", "deck-part-3", "deck-part-4")},
     # the review loop: assign dialog (in the shell), actions page, unit panels
     "assign-modal.is_open, assign-title.children, assign-units.children, assign-fields.style, "
     "assign-parameter.options, assign-parameter.value, assign-text.value, assign-preview.children, "
@@ -216,10 +219,12 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "provisional-kpis.children, provisional-todo.children, provisional-todo-box.style, "
     "provisional-units-title.children, provisional-units.children, provisional-units-box.style, "
     "provisional-lagging.children, provisional-lagging-box.style, provisional-states.children, "
-    "provisional-states-note.children, provisional-downloads.children <- provisional-query.data": Check(
+    "provisional-states-note.children, provisional-downloads.children, provisional-params.children, "
+    "provisional-params-box.style <- provisional-query.data": Check(
         "read.provisional_states_table(scope): a State's provisional score only with can_see_state_detail, other States by their latest final; provisional_headline (can_see_state_detail); read.provisional_districts "
         "(can_see_state_detail), still_to_happen / provisional_lagging (can_see_state_stations, or "
-        "can_see_district for a district), provisional_district (can_see_district)",
+        "can_see_district for a district), provisional_district (can_see_district), "
+        "provisional_marks_lost (can_see_state_detail)",
         "\"not available for your account\" (audited); the States table only", stations="district", audit=True),
     "shell-provisional-notice.children <- url.pathname, url.search": Check(
         "none (the provisional months and how many States; read.unit_info gives only the unit's parents' "
@@ -597,6 +602,10 @@ VALUES: dict[tuple[str, str], Gen] = {
     ("assign-review-date", "value"): lambda t: None,
     ("assign-forum", "value"): lambda t: "state_review",
     ("actions-changed", "data"): lambda t: 0,
+    # the deck's later parts fire when their container appears: the input is the container's own id
+    ("deck-part-2", "id"): lambda t: "deck-part-2",
+    ("deck-part-3", "id"): lambda t: "deck-part-3",
+    ("deck-part-4", "id"): lambda t: "deck-part-4",
     ("actions-state", "value"): lambda t: t.state,
     ("actions-district", "value"): lambda t: t.district,
     ("actions-owner", "value"): lambda t: None,
