@@ -1,7 +1,7 @@
-/* A heat-map's values as a table, drawn in the browser from the compact data the server sends
-   (layouts.components.marks_lost_table_data): the same markup as marks_lost_table renders on the server,
-   without ~180 KB of component JSON in a big district's answer (issue 15). Every text is a React text
-   child (inert); nothing here is HTML. */
+/* A heat-map's values as a table (State and district pages), drawn in the browser from the compact data the
+   server sends (layouts.components.marks_lost_table_data): a "Show as table" disclosure, a row per unit (its
+   name a row header), a column per parameter, the unit's total; without ~120-180 KB of component JSON in a
+   big State's or district's answer (issue 15). Every text is a React text child (inert); nothing here is HTML. */
 (function () {
   "use strict";
 

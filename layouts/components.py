@@ -29,7 +29,6 @@ __all__ = [
     "kpi_card",
     "league_grid",
     "loading",
-    "marks_lost_table",
     "marks_lost_table_data",
     "page_header",
     "page_href",
@@ -335,8 +334,9 @@ def marks_lost_table_data(long_df: Any, unit_label: str, *, unit_order: Sequence
     and same unit order) as compact, already written data: the words (`summary`, `caption`, `unit_label`,
     `total`, `note`), the parameter names (`params`) and a row per unit, [name, marks lost per parameter to 2
     decimals in the current language's digits and grouping ("–" where a parameter does not apply), total].
-    `marks_lost_table` renders it on the server; assets/heat_table.js renders the same markup in the browser
-    (the district page: a big district's table as Dash components was ~180 KB of its answer, issue 15).
+    assets/heat_table.js draws it in the browser as a table in a "Show as table" disclosure (a row per unit,
+    its name a row header; a column per parameter; the total): as Dash components a big district's table
+    was ~180 KB of its answer (issue 15).
     None when there is no data."""
     from dashboard.display import format_indian
 
@@ -367,25 +367,3 @@ def marks_lost_table_data(long_df: Any, unit_label: str, *, unit_order: Sequence
             "total": _("Total"), "note": _("Marks lost by parameter; – : the parameter does not apply."),
             "params": list(params.values()), "rows": rows}
 
-
-def marks_lost_table(long_df: Any, unit_label: str, *, unit_order: Sequence[str] | None = None,
-                     caption: str = "") -> html.Details | None:
-    """`marks_lost_table_data` as an HTML table inside a "Show as table" disclosure: a row per unit (its name a
-    row header), a column per parameter (column headers) and the unit's total. None when there is no data."""
-    data = marks_lost_table_data(long_df, unit_label, unit_order=unit_order, caption=caption)
-    if data is None:
-        return None
-    head = html.Thead(html.Tr([html.Th(data["unit_label"], scope="col"),
-                               *[html.Th(name, scope="col", className="text-end") for name in data["params"]],
-                               html.Th(data["total"], scope="col", className="text-end")]))
-    body = html.Tbody([
-        html.Tr([html.Th(row[0], scope="row"), *[html.Td(cell, className="text-end") for cell in row[1:-1]],
-                 html.Td(row[-1], className="text-end fw-semibold")])
-        for row in data["rows"]])
-    table = html.Table([html.Caption(data["caption"]), head, body],
-                       className="table table-sm table-hover heat-table mb-0")
-    region = html.Div(table, className="table-responsive heat-table-wrap", tabIndex="0", role="region",
-                      **{"aria-label": data["caption"]})
-    return html.Details([html.Summary(data["summary"]), region,
-                         html.P(data["note"], className="graph-note mt-1 mb-0")],
-                        className="heat-table-details mt-2")

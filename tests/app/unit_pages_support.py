@@ -17,7 +17,7 @@ STATE_SUMMARY = [(sl.ids.TITLE, "children"), (sl.ids.SUBTITLE, "children"), (sl.
                  (sl.ids.MARKS_LOST, "figure"), (sl.ids.OVERTAKE, "children"), (sl.ids.TREND, "figure")]
 STATE_DETAIL = [(sl.ids.DISTRICTS, "rowData"), (sl.ids.DISTRICTS_BOX, "style"), (sl.ids.DISTRICTS_NOTE, "children"),
                 (sl.ids.HEATMAP, "figure"), (sl.ids.HEATMAP_BOX, "style"), (sl.ids.HEATMAP_MSG, "children"),
-                (sl.ids.HEATMAP_TABLE, "children"), (sl.ids.LAGGING, "children")]
+                (sl.ids.HEATMAP_TABLE_DATA, "data"), (sl.ids.LAGGING, "children")]
 DISTRICT_PAGE = [(dl.ids.TITLE, "children"), (dl.ids.SUBTITLE, "children"), (dl.ids.ACTIONS, "children"),
                  (dl.ids.NOTICE, "children"), (dl.ids.KPIS, "children"), (dl.ids.LAGGING, "children"),
                  (dl.ids.MOVERS, "children")]

@@ -80,7 +80,7 @@ CALLBACK_CHECKS: dict[str, Check] = {
         "State-level numbers for all; read.overtake_plan lists stations only if can_see_state_stations",
         "State-level numbers; \"Station-by-station detail is not available\"", stations="state-part"),
     "state-districts.rowData, state-districts-box.style, state-districts-note.children, state-heatmap.figure, "
-    "state-heatmap-box.style, state-heatmap-msg.children, state-heatmap-table.children, state-lagging.children "
+    "state-heatmap-box.style, state-heatmap-msg.children, state-heatmap-table-data.data, state-lagging.children "
     "<- state-query.data": Check(
         "read.districts_table / param_matrix (can_see_state_detail), read.lagging "
         "(can_see_state_stations)", "\"not available for your account\" (audited)", stations="state",
