@@ -93,7 +93,8 @@ def search_box() -> html.Div:
                 placeholder=_("Find a State, district or police station…"),
                 searchable=True,
                 clearable=True,
-                debounce=True,
+                # no debounce: Dash 4.4's Dropdown keeps a debounced pick local when the pick closes the list,
+                # so choosing a unit (mouse or keyboard) would never open its page
                 className="shell-search",
                 optionHeight="auto",
             ),
