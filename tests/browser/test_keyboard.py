@@ -203,8 +203,10 @@ def test_lagging_filters_and_download_by_keyboard(page_as: Callable[[str], Page]
     tab_to(page, by_id("lagging-reason"), "the reason filter")
     page.keyboard.press("ArrowDown")
     expect(page.locator(".dash-dropdown-option").first).to_be_visible()
-    wait_option_focused(page)
+    # nothing chosen yet: the list opens with the focus in its search field; ArrowDown to the first reason
+    page.wait_for_function("() => !!document.activeElement.closest('.dash-dropdown-content')")
     page.keyboard.press("ArrowDown")
+    wait_option_focused(page)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"[?&]reason="), timeout=PAGE_TIMEOUT_MS)
     settle(page)
