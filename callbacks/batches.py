@@ -11,6 +11,7 @@ from dash import Input, Output, State, ctx, html
 
 from callbacks.common import engine, scope
 from callbacks.data import batch_rows
+from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.batches import batch_detail, batch_grid, ids
 from layouts.imports import message, preview_view
@@ -92,7 +93,7 @@ def revert_step(_preview: Any, _go: Any, query: Any, reason: Any, changed: Any) 
         if p is None:
             return None, True, message(why, "warning"), dash.no_update
         return (preview_view(p, getattr(user, "state_code", None), title=_("What the revert will change"),
-                             what=("removed", "put back"), action="revert"), False,
+                             what=(N_("removed"), N_("put back")), action="revert"), False,
                 message("Check the preview, give the reason, then press Revert.", "info"), dash.no_update)
     if ctx.triggered_id == ids.REVERT_GO:
         ok, text = revert(batch_id, reason)

@@ -14,8 +14,15 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.display import format_indian, format_rank, month_label, score_display
-from dashboard.i18n import N_
+from dashboard.display import (
+    format_change_centi,
+    format_indian,
+    format_rank,
+    month_label,
+    scheme_name_text,
+    score_display,
+)
+from dashboard.i18n import N_, ngettext
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, page_header
 
@@ -187,43 +194,96 @@ def _lagging(changes: list) -> html.Div:
     stopped = [c.name for c in changes if not c.started]
 
     def line(label: str, names: list[str], tone: str) -> html.Div:
-        shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+        shown = ", ".join(names[:12]) + (" " + _("and {n} more").format(n=len(names) - 12) if len(names) > 12 else "")
         return html.Div([html.Span(f"{label} ({len(names)}): ", className=f"fw-semibold text-{tone}"),
                          shown or _("none")], className="small")
 
-    return html.Div([line("Start lagging", started, "danger"), line("Stop lagging", stopped, "success")],
+    return html.Div([line(_("Start lagging"), started, "danger"), line(_("Stop lagging"), stopped, "success")],
                     className="mb-2")
 
 
-def preview_view(p: Any, focus_state: str | None, title: str = "2. What the import will change",
-                 what: tuple[str, str] = ("added", "replaced"), action: str = "import") -> html.Div:
-    """The preview of an import (or, with other words, of a revert) from a `dashboard.ingest.ChangePreview`."""
-    summary = (f"{format_indian(p.rows_added)} rows {what[0]}, {format_indian(p.rows_replaced)} rows {what[1]}; "
-               f"{len(p.months_recomputed)} month{'s' if len(p.months_recomputed) != 1 else ''} recomputed.")
+def _warning_text(w: Any) -> str:
+    """A scheme's warning (`dashboard.ingest.SchemeWarning`) in words."""
+    where = f"{w.state_name} · {month_label(w.month)}"
+    if w.kind == "published":
+        return _("{where}: NCRB published {published}; after this import our data gives {computed}: "
+                 "{difference}").format(where=where, published=score_display(w.published),
+                                        computed=score_display(w.computed),
+                                        difference=format_change_centi(w.difference))
+    return ngettext("{where}: {n} of {total} active police station has no row of this scheme (counted as not "
+                    "reported)", "{where}: {n} of {total} active police stations have no row of this scheme "
+                    "(counted as not reported)", w.count).format(where=where, n=format_indian(w.count),
+                                                                 total=format_indian(w.total))
+
+
+def _scheme_block(sc: Any, focus_state: str | None, what: tuple[str, str]) -> html.Section:
+    """One scheme's part of the preview: its rows, its warnings, and per month the ranks and scores that
+    change and the stations that start or stop lagging."""
+    name = scheme_name_text({"name": sc.name, "name_hi": sc.name_hi})
+    blocks: list[Any] = [
+        html.H3([html.Span(sc.short, className="badge text-bg-secondary me-2"), name],
+                className="h5 mt-3 mb-1 preview-scheme-title"),
+        html.Div(_("{added} rows of {scheme} {what_added}, {replaced} {what_replaced}").format(
+            added=format_indian(sc.rows_added), scheme=sc.short, what_added=_(what[0]),
+            replaced=format_indian(sc.rows_replaced), what_replaced=_(what[1])),
+            className="small text-body-secondary mb-2")]
+    if sc.warnings:
+        blocks.append(dbc.Alert([html.Div(ngettext("{n} warning in {scheme}", "{n} warnings in {scheme}",
+                                                   len(sc.warnings)).format(n=len(sc.warnings), scheme=sc.short),
+                                          className="fw-semibold"),
+                                 html.Ul([html.Li(_warning_text(w)) for w in sc.warnings[:20]], className="mb-0"),
+                                 html.Div(_("and {n} more").format(n=len(sc.warnings) - 20), className="small")
+                                 if len(sc.warnings) > 20 else None],
+                                color="warning", className="py-2 mb-2 preview-warnings"))
+    for m in sc.months:
+        month_blocks: list[Any] = [
+            html.Div(_("{added} rows {what_added}, {replaced} {what_replaced}").format(
+                added=format_indian(m.rows_added), what_added=_(what[0]), replaced=format_indian(m.rows_replaced),
+                what_replaced=_(what[1])), className="small text-body-secondary mb-2")]
+        if m.states:
+            month_blocks.append(_unit_table(m.states, _("All-India rank ({scheme})").format(scheme=sc.short),
+                                            _("State/UT"), focus_state))
+        if m.districts:
+            month_blocks.append(_unit_table(m.districts, _("Rank in State ({scheme})").format(scheme=sc.short),
+                                            _("District (largest changes)")))
+        if m.stations:
+            month_blocks.append(_unit_table(m.stations, _("Rank in State ({scheme})").format(scheme=sc.short),
+                                            _("Police station (largest changes)")))
+        month_blocks.append(_lagging(m.lagging))
+        if not (m.states or m.districts or m.stations):
+            month_blocks.insert(1, html.Div(_("No score or rank changes."), className="small"))
+        blocks.append(html.Div([html.H4(f"{month_label(m.month)} · {sc.short}", className="h6 mt-3"),
+                                *month_blocks], className="preview-month"))
+    return html.Section(blocks, className=f"preview-scheme preview-scheme-{sc.scheme}",
+                        **{"data-scheme": sc.scheme, "aria-label": name})
+
+
+def preview_view(p: Any, focus_state: str | None, title: str = N_("2. What the import will change"),
+                 what: tuple[str, str] = (N_("added"), N_("replaced")), action: str = "import") -> html.Div:
+    """The preview of an import (or, with other words, of a revert) from a `dashboard.ingest.ChangePreview`:
+    per scheme present in the files (labelled), its ranks and scores, rows and warnings."""
+    months = len(p.months_recomputed)
+    summary = ngettext("{added} rows {what_added}, {replaced} rows {what_replaced}; {n} month recomputed.",
+                       "{added} rows {what_added}, {replaced} rows {what_replaced}; {n} months recomputed.",
+                       months).format(added=format_indian(p.rows_added), what_added=_(what[0]),
+                                      replaced=format_indian(p.rows_replaced), what_replaced=_(what[1]), n=months)
     blocks: list[Any] = [html.P(summary, className="mb-2")]
+    if len(p.schemes) > 1:
+        blocks.append(html.P(_("The files hold rows of {n} ranking schemes: {schemes}. Each is shown on its own "
+                               "below.").format(n=len(p.schemes), schemes=", ".join(s.short for s in p.schemes)),
+                             className="mb-2"))
     if p.master:
         rows = [html.Tr([html.Td(m.kind.replace("_", " ")), html.Td(m.code), html.Td(m.name), html.Td(m.what)])
                 for m in p.master[:50]]
         blocks.append(html.H3(_("Master data"), className="h6 mt-3"))
-        blocks.append(dbc.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in
-                                                     ("Kind", "Code", "Name", "Change")])), html.Tbody(rows)],
-                                size="sm", responsive=True, className="preview-table"))
+        blocks.append(dbc.Table([html.Thead(html.Tr([html.Th(_(h), scope="col") for h in
+                                                     (N_("Kind"), N_("Code"), N_("Name"), N_("Change"))])),
+                                 html.Tbody(rows)], size="sm", responsive=True, className="preview-table"))
         if len(p.master) > 50:
-            blocks.append(html.Div(f"and {len(p.master) - 50} more", className="small"))
-    for m in p.months:
-        month_blocks: list[Any] = [
-            html.Div(f"{format_indian(m.rows_added)} rows {what[0]}, {format_indian(m.rows_replaced)} {what[1]}",
-                     className="small text-body-secondary mb-2")]
-        if m.states:
-            month_blocks.append(_unit_table(m.states, "All-India rank", "State/UT", focus_state))
-        if m.districts:
-            month_blocks.append(_unit_table(m.districts, "Rank in State", "District (largest changes)"))
-        if m.stations:
-            month_blocks.append(_unit_table(m.stations, "Rank in State", "Police station (largest changes)"))
-        month_blocks.append(_lagging(m.lagging))
-        if not (m.states or m.districts or m.stations):
-            month_blocks.insert(1, html.Div(_("No score or rank changes."), className="small"))
-        blocks.append(html.Div([html.H3(month_label(m.month), className="h6 mt-3"), *month_blocks],
-                               className="preview-month"))
-    return card(title, blocks, subtitle=f"computed by running the {action} in a transaction that is rolled "
-                                        "back: exactly what it will produce", id="import-preview-card")
+            blocks.append(html.Div(_("and {n} more").format(n=len(p.master) - 50), className="small"))
+    blocks.extend(_scheme_block(sc, focus_state, what) for sc in p.schemes)
+    subtitle = (_("computed by running the revert in a transaction that is rolled back: exactly what it will "
+                  "produce") if action == "revert" else
+                _("computed by running the import in a transaction that is rolled back: exactly what it will "
+                  "produce"))
+    return card(_(title), blocks, subtitle=subtitle, id="import-preview-card")

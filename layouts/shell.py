@@ -93,8 +93,8 @@ def search_box() -> html.Div:
                 placeholder=_("Find a State, district or police station…"),
                 searchable=True,
                 clearable=True,
-                # no debounce: Dash 4.4's Dropdown keeps a debounced pick local when the pick closes the list,
-                # so choosing a unit (mouse or keyboard) would never open its page
+                # no debounce: Dash 4.4's Dropdown sends a debounced value only when its popover is closed by
+                # onOpenChange, and picking an option closes it another way, so the pick never reached the server
                 className="shell-search",
                 optionHeight="auto",
             ),
