@@ -154,7 +154,8 @@ CALLBACK_CHECKS: dict[str, Check] = {
         "a \"Not available\" slide (audited)", stations="district", audit=True),
     **{f"{part}.children <- {part}.id": Check(
         "review.build_review -> check_scope (can_see_state_stations / can_see_district), the same cached deck",
-        "no slides (audited)", stations="district", audit=True) for part in ("deck-part-2", "deck-part-3", "deck-part-4")},
+        "no slides (audited)", stations="district", audit=True) for part in ("deck-part-2", "deck-part-3",
+                                                                             "deck-part-4")},
     # the review loop: assign dialog (in the shell), actions page, unit panels
     "assign-modal.is_open, assign-title.children, assign-units.children, assign-fields.style, "
     "assign-parameter.options, assign-parameter.value, assign-text.value, assign-preview.children, "
@@ -560,6 +561,15 @@ def district_target(cat: Catalogue, district: str, label: str) -> Target:
 
 def state_target(cat: Catalogue, state: str, label: str) -> Target:
     return Target(label, cat.month, state)
+
+
+# callbacks that share one answer between them, cut into parts (each part <= 150 KB, issue 15): the deck's
+# stage and its later parts (which slides, and so which units, land in which part depends on the deck's length)
+DECK_PARTS = ("deck-part-2", "deck-part-3", "deck-part-4")
+SPLIT_ANSWERS: list[set[str]] = [
+    {"deck-stage.children, deck-downloads.children, deck-exit.href <- deck-query.data",
+     *(f"{part}.children <- {part}.id" for part in DECK_PARTS)},
+]
 
 
 # --- values for each callback input ----------------------------------------------------------------------
