@@ -9,13 +9,15 @@ Skeleton and pure builders (no I/O); filled by callbacks/imports.py. The file in
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.display import format_indian, format_rank, month_label, score_display
-from dashboard.i18n import N_
+from dashboard.i18n import N_, Translated, ngettext
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, page_header
 
@@ -36,11 +38,14 @@ class ids:
     PROVISIONAL = "import-provisional"  # issue 14: load the month being collected as provisional figures
 
 
+# the file, column and value are the file's own (data, shown as they are); the rule is in the page's language
 PROBLEM_COLUMNS: list[dict[str, Any]] = [
-    {"headerName": N_("File"), "field": "file", "minWidth": 140, "flex": 2, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("File"), "field": "file", "minWidth": 140, "flex": 2, "wrapText": True, "autoHeight": True,
+     "cellClass": "notranslate"},
     {"headerName": N_("Row"), "field": "row", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
-    {"headerName": N_("Column"), "field": "column", "minWidth": 110, "flex": 1},
-    {"headerName": N_("Value"), "field": "value", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("Column"), "field": "column", "minWidth": 110, "flex": 1, "cellClass": "notranslate"},
+    {"headerName": N_("Value"), "field": "value", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True,
+     "cellClass": "notranslate"},
     {"headerName": N_("Rule"), "field": "rule", "minWidth": 260, "flex": 4, "wrapText": True, "autoHeight": True},
 ]
 
@@ -51,8 +56,8 @@ def layout(**_query: object) -> html.Div:
             dcc.Store(id=ids.QUERY, data={}),
             dcc.Store(id=ids.UPLOADED, data=None),
             dcc.Store(id=ids.TOKEN, data=None),
-            page_header(_("Import files"), "Check the files and see what they will change before anything is "
-                                        "written"),
+            page_header(_("Import files"), _("Check the files and see what they will change before anything is "
+                                             "written")),
             card(_("1. Upload"), [upload_zone(), provisional_switch()], subtitle=_("Files are checked on the server exactly as `cctns import` "
                                                       "checks them; nothing is written until you press Import")),
             html.Div(id=ids.RESULT, className="import-result", **{"aria-live": "polite"}),
@@ -72,14 +77,14 @@ def upload_zone(limit_mb: int = 25, max_files: int = 10) -> html.Div:
             html.Div(
                 [
                     html.Div(_("Drag and drop CSV or XLSX files here"), className="fw-semibold"),
-                    html.Div(["or ", html.Span(_("choose files"), className="upload-pick"),
-                              f" — up to {max_files} files, {limit_mb} MB together. The kind of each file is "
-                              "recognised by its header (README \u201cFile formats\u201d)."],
+                    html.Div([_("or") + " ", html.Span(_("choose files"), className="upload-pick"),
+                              " — " + _("up to {n} files, {mb} MB together. The kind of each file is recognised by "
+                                        "its header (README \u201cFile formats\u201d).").format(n=max_files, mb=limit_mb)],
                              className="small text-body-secondary"),
                 ],
                 id=ids.DROP, className="upload-zone", tabIndex="0", role="button",
                 **{"aria-describedby": ids.UPLOAD_STATUS, "data-upload-limit": str(limit_mb * 2**20),
-                   "data-upload-files": str(max_files)},
+                   "data-upload-files": str(max_files), "data-words": json.dumps(upload_words())},
             ),
             html.Progress(id=ids.PROGRESS, max="100", value="0", className="upload-progress", hidden=True),
             html.Div(id=ids.UPLOAD_STATUS, className="small mt-1", role="status"),
@@ -122,22 +127,72 @@ def provisional_view(p: Any) -> html.Div:
 # --- results ------------------------------------------------------------------------------------------------
 
 
+KIND_WORDS = Translated({"states": N_("States/UTs"), "districts": N_("districts"),
+                         "police_stations": N_("police stations"), "station_rows": N_("station rows"),
+                         "state_rows": N_("state rows"), "published_results": N_("NCRB published results")})
+_MASTER_WHAT = (  # what `dashboard.ingest.preview` says of a master row (English) -> the words shown
+    (re.compile(r"^new \(opened (\S+)\)$"), N_("new (opened {value})")),
+    (re.compile(r"^closed (\S+)$"), N_("closed {value}")),
+    (re.compile(r"^changed: (.+)$"), N_("changed: {value}")),
+    (re.compile(r"^earlier (.+) put back$"), N_("earlier {value} put back")),
+)
+_MASTER_WORDS = Translated({"new": N_("new"), "removed": N_("removed"), "reopened": N_("reopened"),
+                            "unchanged": N_("unchanged"), "added": N_("added"),
+                            "removed (added by this batch)": N_("removed (added by this batch)")})
+
+
+def kind_text(kind: str) -> str:
+    """A file kind ("station_rows") in words."""
+    return KIND_WORDS.get(kind) or kind.replace("_", " ")
+
+
+def master_what_text(what: str) -> str:
+    """What happens to a master row, in the page's language (column names stay as the file names them)."""
+    if what in _MASTER_WORDS:
+        return _MASTER_WORDS[what]
+    for pattern, words in _MASTER_WHAT:
+        m = pattern.match(what)
+        if m:
+            value = m.group(1)
+            return _(words).format(value=month_label(value) if len(value) == 7 and value[4] == "-" else value)
+    return what
+
+
+def upload_words() -> dict[str, str]:
+    """What assets/ops_upload.js says while it uploads, in the page's language ({n}, {p}, {size}, ... filled
+    there)."""
+    return {
+        "too_many": _("At most {n} files at a time."),
+        "wrong_kind": _("{name}: only .csv and .xlsx files can be imported."),
+        "too_big": _("The files are {size} together; the limit is {limit}: split the import."),
+        "progress": ngettext("Uploading {n} file: {percent} of {size}", "Uploading {n} files: {percent} of {size}", 1),
+        "progress_many": ngettext("Uploading {n} file: {percent} of {size}", "Uploading {n} files: {percent} of {size}", 2),
+        "uploaded": _("Uploaded. Checking the files on the server…"),
+        "failed": _("The upload failed ({status})."),
+        "unreachable": _("The upload failed: the server could not be reached."),
+        "uploading": _("Uploading…"),
+        "input": _("Files to import"),
+    }
+
+
 def message(text: str, tone: str = "info") -> dbc.Alert:
     return html.Div(dbc.Alert(text, color=tone, className="my-3"), role="status")
 
 
 def files_line(files: Any) -> html.Div:
-    parts = [f"{f['name']} ({format_indian(f['size'])} bytes)" for f in files or []]
-    return html.Div("Files: " + "; ".join(parts), className="small text-body-secondary") if parts else html.Div()
+    parts = [_("{name} ({n} bytes)").format(name=f["name"], n=format_indian(f["size"])) for f in files or []]
+    return html.Div(_("Files: {files}").format(files="; ".join(parts)), className="small text-body-secondary") \
+        if parts else html.Div()
 
 
 def problems_view(rows: list[dict], omitted: int, files: Any, download_href: str) -> html.Div:
     n = len(rows) + omitted
-    head = (f"{format_indian(n)} problem{'s' if n != 1 else ''} found: nothing was imported and the files were "
-            "deleted. Fix them and upload again.")
-    note = (f"Listed: the first {format_indian(len(rows))}; {format_indian(omitted)} more not listed "
-            "(at most 200 per file, like `cctns import`)." if omitted else None)
-    return card("2. Problems", [
+    head = ngettext("{n} problem found: nothing was imported and the files were deleted. Fix them and upload again.",
+                    "{n} problems found: nothing was imported and the files were deleted. Fix them and upload again.",
+                    n).format(n=format_indian(n))
+    note = (_("Listed: the first {n}; {more} more not listed (at most 200 per file, like `cctns import`).").format(
+        n=format_indian(len(rows)), more=format_indian(omitted)) if omitted else None)
+    return card(_("2. Problems"), [
         dbc.Alert(head, color="danger", className="mb-2"),
         files_line(files),
         league_grid(ids.PROBLEMS_GRID, rows, PROBLEM_COLUMNS, page_size=25 if len(rows) > 25 else None,
@@ -187,43 +242,57 @@ def _lagging(changes: list) -> html.Div:
     stopped = [c.name for c in changes if not c.started]
 
     def line(label: str, names: list[str], tone: str) -> html.Div:
-        shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
-        return html.Div([html.Span(f"{label} ({len(names)}): ", className=f"fw-semibold text-{tone}"),
+        shown = ", ".join(names[:12]) + (" " + _("and {n} more").format(n=format_indian(len(names) - 12))
+                                         if len(names) > 12 else "")
+        return html.Div([html.Span(f"{label} ({format_indian(len(names))}): ", className=f"fw-semibold text-{tone}"),
                          shown or _("none")], className="small")
 
-    return html.Div([line("Start lagging", started, "danger"), line("Stop lagging", stopped, "success")],
+    return html.Div([line(_("Start lagging"), started, "danger"), line(_("Stop lagging"), stopped, "success")],
                     className="mb-2")
 
 
-def preview_view(p: Any, focus_state: str | None, title: str = "2. What the import will change",
-                 what: tuple[str, str] = ("added", "replaced"), action: str = "import") -> html.Div:
+PREVIEW_WORDS = {  # (summary of the whole change, the line of one month), per action
+    "import": (N_("{added} rows added, {replaced} rows replaced; {months} recomputed."),
+               N_("{added} rows added, {replaced} replaced")),
+    "revert": (N_("{added} rows removed, {replaced} rows put back; {months} recomputed."),
+               N_("{added} rows removed, {replaced} put back")),
+}
+
+
+def preview_view(p: Any, focus_state: str | None, title: str = N_("2. What the import will change"),
+                 action: str = "import") -> html.Div:
     """The preview of an import (or, with other words, of a revert) from a `dashboard.ingest.ChangePreview`."""
-    summary = (f"{format_indian(p.rows_added)} rows {what[0]}, {format_indian(p.rows_replaced)} rows {what[1]}; "
-               f"{len(p.months_recomputed)} month{'s' if len(p.months_recomputed) != 1 else ''} recomputed.")
+    whole, one_month = PREVIEW_WORDS[action]
+    n_months = len(p.months_recomputed)
+    summary = _(whole).format(added=format_indian(p.rows_added), replaced=format_indian(p.rows_replaced),
+                              months=ngettext("{n} month", "{n} months", n_months).format(n=n_months))
     blocks: list[Any] = [html.P(summary, className="mb-2")]
     if p.master:
-        rows = [html.Tr([html.Td(m.kind.replace("_", " ")), html.Td(m.code), html.Td(m.name), html.Td(m.what)])
+        rows = [html.Tr([html.Td(kind_text(m.kind)), html.Td(m.code), html.Td(m.name), html.Td(master_what_text(m.what))])
                 for m in p.master[:50]]
         blocks.append(html.H3(_("Master data"), className="h6 mt-3"))
-        blocks.append(dbc.Table([html.Thead(html.Tr([html.Th(h, scope="col") for h in
-                                                     ("Kind", "Code", "Name", "Change")])), html.Tbody(rows)],
+        blocks.append(dbc.Table([html.Thead(html.Tr([html.Th(_(h), scope="col") for h in
+                                                     (N_("Kind"), N_("Code"), N_("Name"), N_("Change"))])),
+                                 html.Tbody(rows)],
                                 size="sm", responsive=True, className="preview-table"))
         if len(p.master) > 50:
-            blocks.append(html.Div(f"and {len(p.master) - 50} more", className="small"))
+            blocks.append(html.Div(_("and {n} more").format(n=format_indian(len(p.master) - 50)), className="small"))
     for m in p.months:
         month_blocks: list[Any] = [
-            html.Div(f"{format_indian(m.rows_added)} rows {what[0]}, {format_indian(m.rows_replaced)} {what[1]}",
+            html.Div(_(one_month).format(added=format_indian(m.rows_added), replaced=format_indian(m.rows_replaced)),
                      className="small text-body-secondary mb-2")]
         if m.states:
-            month_blocks.append(_unit_table(m.states, "All-India rank", "State/UT", focus_state))
+            month_blocks.append(_unit_table(m.states, _("All-India rank"), _("State/UT"), focus_state))
         if m.districts:
-            month_blocks.append(_unit_table(m.districts, "Rank in State", "District (largest changes)"))
+            month_blocks.append(_unit_table(m.districts, _("Rank in State"), _("District (largest changes)")))
         if m.stations:
-            month_blocks.append(_unit_table(m.stations, "Rank in State", "Police station (largest changes)"))
+            month_blocks.append(_unit_table(m.stations, _("Rank in State"), _("Police station (largest changes)")))
         month_blocks.append(_lagging(m.lagging))
         if not (m.states or m.districts or m.stations):
             month_blocks.insert(1, html.Div(_("No score or rank changes."), className="small"))
         blocks.append(html.Div([html.H3(month_label(m.month), className="h6 mt-3"), *month_blocks],
                                className="preview-month"))
-    return card(title, blocks, subtitle=f"computed by running the {action} in a transaction that is rolled "
-                                        "back: exactly what it will produce", id="import-preview-card")
+    subtitle = (_("computed by running the revert in a transaction that is rolled back: exactly what it will produce")
+                if action == "revert" else
+                _("computed by running the import in a transaction that is rolled back: exactly what it will produce"))
+    return card(_(title), blocks, subtitle=subtitle, id="import-preview-card")
