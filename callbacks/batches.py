@@ -94,7 +94,7 @@ def revert_step(_preview: Any, _go: Any, query: Any, reason: Any, changed: Any) 
         if p is None:
             return None, True, message(why, "warning"), dash.no_update
         return (preview_view(p, getattr(user, "state_code", None), title=N_("What the revert will change"),
-                             action="revert"), False,
+                             what=(N_("removed"), N_("put back")), action="revert"), False,
                 message(_("Check the preview, give the reason, then press Revert."), "info"), dash.no_update)
     if ctx.triggered_id == ids.REVERT_GO:
         ok, text = revert(batch_id, reason)

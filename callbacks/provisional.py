@@ -15,12 +15,16 @@ from dash.exceptions import PreventUpdate
 
 from callbacks import common
 from dashboard.display import (
+    fmt3,
     format_change_centi,
     format_date,
     format_indian,
     format_timestamp,
+    is_missing,
     month_label,
     month_long,
+    pct_text,
+    ratio_text,
 )
 from dashboard.i18n import gettext as _
 from dashboard.i18n import ngettext
@@ -29,6 +33,7 @@ from layouts.components import empty_state, kpi_card, page_href, query_from_sear
 from layouts.provisional import (
     DISTRICT_COLUMNS,
     LAGGING_HEADERS,
+    PARAMS_HEADERS,
     PATH,
     PICKER_PREFIX,
     STATES_COLUMNS,
@@ -50,7 +55,7 @@ OUTPUTS = (
     (ids.TITLE, "children"), (ids.SUBTITLE, "children"), (ids.BANNER, "children"), (ids.KPIS, "children"),
     (ids.TODO, "children"), (ids.TODO_BOX, "style"), (ids.UNITS_TITLE, "children"), (ids.UNITS, "children"),
     (ids.UNITS_BOX, "style"), (ids.LAGGING, "children"), (ids.LAGGING_BOX, "style"), (ids.STATES, "children"),
-    (ids.STATES_NOTE, "children"), (ids.DOWNLOADS, "children"),
+    (ids.STATES_NOTE, "children"), (ids.DOWNLOADS, "children"), (ids.PARAMS, "children"), (ids.PARAMS_BOX, "style"),
 )
 
 
@@ -169,7 +174,13 @@ def _cutoff_tone(month: str) -> str | None:
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    """Today where the SCRB works (the display time zone, IST by default): at 02:00 IST on the cut-off day
+    the cut-off is today, though UTC still says yesterday."""
+    from zoneinfo import ZoneInfo
+
+    from dashboard.config import display_timezone
+
+    return datetime.now(ZoneInfo(display_timezone())).date()
 
 
 def _cutoff_day() -> int:
@@ -184,7 +195,7 @@ def _cutoff_day() -> int:
 
 def _empty(title: str, message: str, detail: str | None = None) -> tuple:
     box = empty_state(message, detail)
-    return (title, "", None, [], None, HIDDEN, "", None, HIDDEN, None, HIDDEN, box, None, None)
+    return (title, "", None, [], None, HIDDEN, "", None, HIDDEN, None, HIDDEN, box, None, None, None, HIDDEN)
 
 
 def _scheme(eng, wanted: str | None) -> tuple[str, str]:
@@ -238,7 +249,7 @@ def update_page(query: Any) -> tuple:
 
         audit_request("scope_violation", f"provisional page {district or state}")
         return (title, month_label(month), None, [], not_available(_("these provisional figures")), SHOWN, "",
-                None, HIDDEN, None, HIDDEN, states_grid, states_note, None)
+                None, HIDDEN, None, HIDDEN, states_grid, states_note, None, None, HIDDEN)
     latest = max((m for m in months if m["month"] == month), key=lambda m: m["states"])
     kpis = [
         kpi_card(_("States/UTs with provisional figures"), _rank_of(n_prov, len(rows)),
@@ -249,7 +260,7 @@ def update_page(query: Any) -> tuple:
     return (title, _("{month} · national").format(month=month_long(month)) + f" · {short}",
             banner(month, as_of_text(latest["as_of"]), _("the SCRBs"), cutoff),
             [dbc.Col(c, xs=12, sm=6, lg=4) for c in kpis], None, HIDDEN, "", None, HIDDEN, None, HIDDEN,
-            states_grid, states_note, downloads)
+            states_grid, states_note, downloads, None, HIDDEN)
 
 
 def _state_level(eng, sc: Scope, month: str, state: str, cutoff, table: pd.DataFrame, states_grid, states_note,
@@ -268,12 +279,13 @@ def _state_level(eng, sc: Scope, month: str, state: str, cutoff, table: pd.DataF
                                                                                     month=month_label(month)),
                           _("Its figure below: {figure}.").format(figure=figure))
         return (title, month_long(month), None, [], msg, SHOWN, "", None, HIDDEN, None, HIDDEN, states_grid,
-                states_note, downloads)
+                states_note, downloads, None, HIDDEN)
     as_of = as_of_text(head["as_of"])
     kpis = _state_kpis(head, month, cutoff)
-    units = todo = lagging = None
-    units_style = todo_style = lagging_style = HIDDEN
+    units = todo = lagging = params = None
+    units_style = todo_style = lagging_style = params_style = HIDDEN
     if sc.can_see_state_detail(state):
+        params, params_style = _marks_lost_view(eng, sc, month, state, head.get("last_final_month"), scheme), SHOWN
         districts = read.provisional_districts(eng, month, state, sc, scheme=scheme)
         drows = _records(districts)
         for r in drows:
@@ -288,7 +300,7 @@ def _state_level(eng, sc: Scope, month: str, state: str, cutoff, table: pd.DataF
             banner(month, as_of, _("the SCRB of {name}").format(name=info["name"]), cutoff), kpis, todo,
             todo_style, _("Districts of {name}, if the month closed today").format(name=info["name"]), units,
             units_style, lagging, lagging_style,
-            states_grid, states_note, downloads)
+            states_grid, states_note, downloads, params, params_style)
 
 
 def _state_kpis(head: dict, month: str, cutoff: tuple[str, str]) -> list:
@@ -318,6 +330,35 @@ def _state_kpis(head: dict, month: str, cutoff: tuple[str, str]) -> list:
         kpi_card(_("Days to the cut-off"), cutoff[0], sub=cutoff[1], tone=_cutoff_tone(month)),
     ]
     return [dbc.Col(c, xs=12, sm=6, lg=3) for c in cards]
+
+
+def _marks_lost_view(eng, sc: Scope, month: str, state: str, last_final_month: str | None, scheme: str) -> Any:
+    """Where the provisional score loses marks, parameter by parameter (most first), beside the same
+    parameter's marks lost in the State's last final month: the question asked in the room is which
+    parameter to push before the cut-off."""
+    from dashboard import read
+
+    lost = read.provisional_marks_lost(eng, month, state, sc, scheme=scheme)
+    before: dict[str, float] = {}
+    if last_final_month:
+        final = read.unit_params(eng, last_final_month, "state", state, scheme=scheme)
+        before = {str(r["parameter"]): r["marks_lost"] for r in _records(final)}
+    rows = []
+    for r in _records(lost):
+        applies = bool(r.get("applicable", True)) and not is_missing(r.get("marks_lost"))
+        num, den = r.get("numerator"), r.get("denominator")
+        counted = applies and not is_missing(den) and not is_missing(num)
+        value = (html.Div([html.Div(pct_text(int(num), int(den))),
+                           html.Div(ratio_text(num, den), className="small text-body-secondary")])
+                 if counted else _("does not apply"))
+        rows.append([r.get("parameter_name") or r["parameter"], value,
+                     fmt3(r.get("marks_lost")) if applies else "–", fmt3(before.get(str(r["parameter"])))])
+    if not rows:
+        return empty_state(_("No parameter figures in this load"))
+    final_header = (_("Marks lost, final {month}").format(month=month_label(last_final_month))
+                    if last_final_month else _("Marks lost, last final month"))
+    return simple_table([_(h) for h in PARAMS_HEADERS] + [final_header], rows, numeric=(1, 2, 3),
+                        class_name="provisional-params")
 
 
 def _todo_and_lagging(eng, sc: Scope, month: str, state: str, district: str | None,
@@ -364,7 +405,7 @@ def _district_level(eng, sc: Scope, month: str, district: str, cutoff, states_gr
         msg = empty_state(_("{name} has no provisional figures for {month}").format(name=info["state_name"],
                                                                                     month=month_label(month)))
         return (title, month_long(month), None, [], msg, SHOWN, "", None, HIDDEN, None, HIDDEN, states_grid,
-                states_note, downloads)
+                states_note, downloads, None, HIDDEN)
     snap = read.provisional_snapshots(eng, month, scheme=scheme)
     as_of = as_of_text(snap[snap["state_code"] == head["state_code"]]["as_of"].iloc[0])
     cards = [
@@ -380,7 +421,7 @@ def _district_level(eng, sc: Scope, month: str, district: str, cutoff, states_gr
     return (title, f"{subtitle} · {short}",
             banner(month, as_of, _("the SCRB of {name}").format(name=info["state_name"]), cutoff),
             [dbc.Col(c, xs=12, sm=6, lg=3) for c in cards], todo, SHOWN, "", None, HIDDEN, lagging, SHOWN,
-            states_grid, states_note, downloads)
+            states_grid, states_note, downloads, None, HIDDEN)
 
 
 def _downloads(month: str, state: str | None, district: str | None, scheme: str) -> Any:

@@ -16,7 +16,14 @@ from typing import Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.display import format_indian, format_rank, month_label, score_display
+from dashboard.display import (
+    format_change_centi,
+    format_indian,
+    format_rank,
+    month_label,
+    scheme_name_text,
+    score_display,
+)
 from dashboard.i18n import N_, Translated, ngettext
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, page_header
@@ -251,48 +258,88 @@ def _lagging(changes: list) -> html.Div:
                     className="mb-2")
 
 
-PREVIEW_WORDS = {  # (summary of the whole change, the line of one month), per action
-    "import": (N_("{added} rows added, {replaced} rows replaced; {months} recomputed."),
-               N_("{added} rows added, {replaced} replaced")),
-    "revert": (N_("{added} rows removed, {replaced} rows put back; {months} recomputed."),
-               N_("{added} rows removed, {replaced} put back")),
-}
+def _warning_text(w: Any) -> str:
+    """A scheme's warning (`dashboard.ingest.SchemeWarning`) in words."""
+    where = f"{w.state_name} · {month_label(w.month)}"
+    if w.kind == "published":
+        return _("{where}: NCRB published {published}; after this import our data gives {computed}: "
+                 "{difference}").format(where=where, published=score_display(w.published),
+                                        computed=score_display(w.computed),
+                                        difference=format_change_centi(w.difference))
+    return ngettext("{where}: {n} of {total} active police station has no row of this scheme (counted as not "
+                    "reported)", "{where}: {n} of {total} active police stations have no row of this scheme "
+                    "(counted as not reported)", w.count).format(where=where, n=format_indian(w.count),
+                                                                 total=format_indian(w.total))
+
+
+def _scheme_block(sc: Any, focus_state: str | None, what: tuple[str, str]) -> html.Section:
+    """One scheme's part of the preview: its rows, its warnings, and per month the ranks and scores that
+    change and the stations that start or stop lagging."""
+    name = scheme_name_text({"name": sc.name, "name_hi": sc.name_hi})
+    blocks: list[Any] = [
+        html.H3([html.Span(sc.short, className="badge text-bg-secondary me-2"), name],
+                className="h5 mt-3 mb-1 preview-scheme-title"),
+        html.Div(_("{added} rows of {scheme} {what_added}, {replaced} {what_replaced}").format(
+            added=format_indian(sc.rows_added), scheme=sc.short, what_added=_(what[0]),
+            replaced=format_indian(sc.rows_replaced), what_replaced=_(what[1])),
+            className="small text-body-secondary mb-2")]
+    if sc.warnings:
+        blocks.append(dbc.Alert([html.Div(ngettext("{n} warning in {scheme}", "{n} warnings in {scheme}",
+                                                   len(sc.warnings)).format(n=len(sc.warnings), scheme=sc.short),
+                                          className="fw-semibold"),
+                                 html.Ul([html.Li(_warning_text(w)) for w in sc.warnings[:20]], className="mb-0"),
+                                 html.Div(_("and {n} more").format(n=len(sc.warnings) - 20), className="small")
+                                 if len(sc.warnings) > 20 else None],
+                                color="warning", className="py-2 mb-2 preview-warnings"))
+    for m in sc.months:
+        month_blocks: list[Any] = [
+            html.Div(_("{added} rows {what_added}, {replaced} {what_replaced}").format(
+                added=format_indian(m.rows_added), what_added=_(what[0]), replaced=format_indian(m.rows_replaced),
+                what_replaced=_(what[1])), className="small text-body-secondary mb-2")]
+        if m.states:
+            month_blocks.append(_unit_table(m.states, _("All-India rank ({scheme})").format(scheme=sc.short),
+                                            _("State/UT"), focus_state))
+        if m.districts:
+            month_blocks.append(_unit_table(m.districts, _("Rank in State ({scheme})").format(scheme=sc.short),
+                                            _("District (largest changes)")))
+        if m.stations:
+            month_blocks.append(_unit_table(m.stations, _("Rank in State ({scheme})").format(scheme=sc.short),
+                                            _("Police station (largest changes)")))
+        month_blocks.append(_lagging(m.lagging))
+        if not (m.states or m.districts or m.stations):
+            month_blocks.insert(1, html.Div(_("No score or rank changes."), className="small"))
+        blocks.append(html.Div([html.H4(f"{month_label(m.month)} · {sc.short}", className="h6 mt-3"),
+                                *month_blocks], className="preview-month"))
+    return html.Section(blocks, className=f"preview-scheme preview-scheme-{sc.scheme}",
+                        **{"data-scheme": sc.scheme, "aria-label": name})
 
 
 def preview_view(p: Any, focus_state: str | None, title: str = N_("2. What the import will change"),
-                 action: str = "import") -> html.Div:
-    """The preview of an import (or, with other words, of a revert) from a `dashboard.ingest.ChangePreview`."""
-    whole, one_month = PREVIEW_WORDS[action]
-    n_months = len(p.months_recomputed)
-    summary = _(whole).format(added=format_indian(p.rows_added), replaced=format_indian(p.rows_replaced),
-                              months=ngettext("{n} month", "{n} months", n_months).format(n=n_months))
+                 what: tuple[str, str] = (N_("added"), N_("replaced")), action: str = "import") -> html.Div:
+    """The preview of an import (or, with other words, of a revert) from a `dashboard.ingest.ChangePreview`:
+    per scheme present in the files (labelled), its ranks and scores, rows and warnings."""
+    months = len(p.months_recomputed)
+    summary = ngettext("{added} rows {what_added}, {replaced} rows {what_replaced}; {n} month recomputed.",
+                       "{added} rows {what_added}, {replaced} rows {what_replaced}; {n} months recomputed.",
+                       months).format(added=format_indian(p.rows_added), what_added=_(what[0]),
+                                      replaced=format_indian(p.rows_replaced), what_replaced=_(what[1]), n=months)
     blocks: list[Any] = [html.P(summary, className="mb-2")]
+    if len(p.schemes) > 1:
+        blocks.append(html.P(_("The files hold rows of {n} ranking schemes: {schemes}. Each is shown on its own "
+                               "below.").format(n=len(p.schemes), schemes=", ".join(s.short for s in p.schemes)),
+                             className="mb-2"))
     if p.master:
         rows = [html.Tr([html.Td(kind_text(m.kind)), html.Td(m.code), html.Td(m.name), html.Td(master_what_text(m.what))])
                 for m in p.master[:50]]
         blocks.append(html.H3(_("Master data"), className="h6 mt-3"))
         blocks.append(dbc.Table([html.Thead(html.Tr([html.Th(_(h), scope="col") for h in
                                                      (N_("Kind"), N_("Code"), N_("Name"), N_("Change"))])),
-                                 html.Tbody(rows)],
-                                size="sm", responsive=True, className="preview-table"))
+                                 html.Tbody(rows)], size="sm", responsive=True, className="preview-table"))
         if len(p.master) > 50:
-            blocks.append(html.Div(_("and {n} more").format(n=format_indian(len(p.master) - 50)), className="small"))
-    for m in p.months:
-        month_blocks: list[Any] = [
-            html.Div(_(one_month).format(added=format_indian(m.rows_added), replaced=format_indian(m.rows_replaced)),
-                     className="small text-body-secondary mb-2")]
-        if m.states:
-            month_blocks.append(_unit_table(m.states, _("All-India rank"), _("State/UT"), focus_state))
-        if m.districts:
-            month_blocks.append(_unit_table(m.districts, _("Rank in State"), _("District (largest changes)")))
-        if m.stations:
-            month_blocks.append(_unit_table(m.stations, _("Rank in State"), _("Police station (largest changes)")))
-        month_blocks.append(_lagging(m.lagging))
-        if not (m.states or m.districts or m.stations):
-            month_blocks.insert(1, html.Div(_("No score or rank changes."), className="small"))
-        blocks.append(html.Div([html.H3(month_label(m.month), className="h6 mt-3"), *month_blocks],
-                               className="preview-month"))
-    subtitle = (_("computed by running the revert in a transaction that is rolled back: exactly what it will produce")
-                if action == "revert" else
-                _("computed by running the import in a transaction that is rolled back: exactly what it will produce"))
+            blocks.append(html.Div(_("and {n} more").format(n=len(p.master) - 50), className="small"))
+    blocks.extend(_scheme_block(sc, focus_state, what) for sc in p.schemes)
+    subtitle = (_("computed by running the revert in a transaction that is rolled back: exactly what it will "
+                  "produce") if action == "revert" else
+                _("computed by running the import in a transaction that is rolled back: exactly what it will "
+                  "produce"))
     return card(_(title), blocks, subtitle=subtitle, id="import-preview-card")

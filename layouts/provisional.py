@@ -36,6 +36,8 @@ class ids:
     STATES = "provisional-states"
     STATES_NOTE = "provisional-states-note"
     DOWNLOADS = "provisional-downloads"
+    PARAMS = "provisional-params"
+    PARAMS_BOX = "provisional-params-box"
 
 
 # the page's longer words, in one place (English, marked for extraction; `text(key)` in the current language)
@@ -44,6 +46,9 @@ TEXT = {
     "banner_head": N_("Provisional — {month}, as of {as_of}"),
     "banner_body": N_("These figures are not final: they are what {who} loaded so far for a month still being "
                     "collected, scored as if the month closed today. The month's final import replaces them."),
+    "params": N_("Where the provisional score loses marks"),
+    "params_sub": N_("Each parameter's marks lost if the month closed today, most first, beside the same parameter "
+                     "in the last final month."),
     "todo": N_("What still has to happen before the cut-off"),
     "todo_sub": N_("The police stations and records whose entry before the cut-off gains the most marks "
                  "(marks at stake, rule 11), from the provisional rows."),
@@ -83,6 +88,7 @@ DISTRICT_COLUMNS: list[dict[str, Any]] = [
 # the compact tables of what still has to happen and of the lagging stations (headers only: they wrap on a phone)
 TODO_HEADERS: tuple[str, ...] = (N_("Police station"), N_("Parameter"), N_("Entered so far"), N_("Still to enter"),
                                  N_("Marks gained"))
+PARAMS_HEADERS: tuple[str, ...] = (N_("Parameter"), N_("Value (entered so far)"), N_("Marks lost"))
 LAGGING_HEADERS: tuple[str, ...] = (N_("Police station"), N_("Score"), N_("Why it is lagging"), N_("Marks at stake"))
 
 
@@ -108,6 +114,8 @@ def layout(month: str | None = None, state: str | None = None, district: str | N
             page_header(html.Span(text("title"), id=ids.TITLE), html.Span("", id=ids.SUBTITLE)),
             html.Div(id=ids.BANNER, role="status"),
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
+            html.Div(card(text("params"), loading(html.Div(id=ids.PARAMS)), subtitle=text("params_sub")),
+                     id=ids.PARAMS_BOX, style={"display": "none"}),
             html.Div(card(text("todo"), loading(html.Div(id=ids.TODO)), subtitle=text("todo_sub")),
                      id=ids.TODO_BOX, style={"display": "none"}),
             html.Div(card(html.Span(text("districts"), id=ids.UNITS_TITLE), loading(html.Div(id=ids.UNITS))),

@@ -84,6 +84,62 @@ def _action_subject(row: dict) -> str:
     return str(row.get("unit_name") or row.get("unit_code") or "")
 
 
+# --- every ranking scheme, side by side (issue 13) --------------------------------------------------------
+
+
+def _scheme_name(row: dict, language: str) -> str:
+    return str(row.get(f"name_{language}") or row.get("name") or row.get("short") or row.get("id"))
+
+
+def _standing(t: Callable[..., str], facts: dict, links: Links, language: str, level: str, lead: str
+              ) -> tuple[Section | None, dict, tuple[str, ...]]:
+    """The unit's headline in every scheme as one table (score, change, rank, rank change, lagging stations;
+    national: each scheme's leader), the figures for tests, and short "ICJS: rank 2nd (93.41)" phrases of the
+    schemes other than the first (CCTNS Pragati, which the rest of the digest is about)."""
+    rows_in = facts.get("schemes") or []
+    if not rows_in:
+        return None, {}, ()
+    month = facts["month"]
+    rows: list[tuple] = []
+    figures: dict = {}
+    brief: list[str] = []
+    for i, sc in enumerate(rows_in):
+        name, head, lag = _scheme_name(sc, language), sc.get("headline"), sc.get("lagging")
+        lag_cell = Styled(format_indian(lag), "bad" if lag else "good") if lag is not None else "–"
+        if head is None:
+            rows.append((name, Styled(t("no_result"), "muted"), "", "", "", "") if level != "national"
+                        else (name, Styled(t("no_result"), "muted"), "", "", ""))
+            figures[sc["id"]] = None
+            continue
+        score = format_score(head.get("score"), head.get("score_centi"))
+        if level == "national":
+            leader = str(head.get("name") or head.get("unit_code"))
+            rows.append((name, Link(leader, links.page(f"/state/{head.get('unit_code')}", month, scheme=sc["id"])),
+                         score, format_indian(sc.get("ranked") or 0), lag_cell))
+            figures[sc["id"]] = {"leader": leader, "score": score, "ranked": sc.get("ranked"), "lagging": lag}
+            if i:
+                brief.append(t("scheme_leader_brief", scheme=sc["short"], leader=leader, score=score))
+            continue
+        rank_key, of_key, change_key = (("rank_national", "states_ranked", "rank_change_national") if level == "state"
+                                        else ("rank_in_state", "districts_ranked", "rank_change_in_state"))
+        rank = format_rank(head.get(rank_key))
+        rows.append((name, score, _change_cell(head.get("score_change_centi")),
+                     t("kpi_of", rank=rank, n=head.get(of_key)), _rank_move(head.get(change_key)), lag_cell))
+        figures[sc["id"]] = {"score": score, "change": format_change_centi(head.get("score_change_centi")),
+                             "rank": rank, "lagging": lag}
+        if i:
+            brief.append(t("scheme_rank_brief", scheme=sc["short"], rank=rank, score=score))
+    if level == "national":
+        header = (t("col_scheme"), t("col_leader"), t("col_score"), t("col_ranked"), t("col_lagging"))
+        table = Table(header, tuple(rows), (2, 3, 4), widths=("30%", "26%", "14%", "14%", "16%"))
+    else:
+        header = (t("col_scheme"), t("col_score"), t("col_change"),
+                  t("col_rank_india") if level == "state" else t("col_rank_state"), t("col_rank_change"),
+                  t("col_lagging"))
+        table = Table(header, tuple(rows), (1, 2, 3, 4, 5), widths=("30%", "12%", "12%", "16%", "12%", "18%"))
+    return Section(t("standing_title"), lead, table), figures, tuple(brief)
+
+
 # --- State users ------------------------------------------------------------------------------------------
 
 
@@ -140,14 +196,18 @@ def state_digest(facts: dict, links: Links, username: str, email: str, language:
                             Table((t("col_district"), t("col_score"), t("col_change"), t("col_rank_state"),
                                    t("col_rank_change")), fell_rows, (1, 2, 3, 4)) if fell_rows else None))
     sections.append(_commitments(t, facts, links, month))
+    standing, scheme_figures, brief = _standing(t, facts, links, language, "state",
+                                                t("standing_lead_state", state=name, month=mlong))
+    if standing is not None:
+        sections.insert(0, standing)
     actions = (Link(t("link_state"), links.state(code, month)), Link(t("link_lagging"), links.lagging(month, code)),
                Link(t("link_actions"), links.page("/actions", month, state=code, due=month)),
                Link(t("link_deck"), links.page("/present", month, state=code)))
     return Digest(
         kind="monthly", month=month, language=language, username=username,
         subject=t("state_subject", state=name, month=mlong, score=score, rank=rank),
-        preheader=t("state_preheader", score=score, change=change, rank=rank,
-                    rank_words=_rank_words(head.get("rank_change_national"))),
+        preheader=" ".join((t("state_preheader", score=score, change=change, rank=rank,
+                              rank_words=_rank_words(head.get("rank_change_national"))), " · ".join(brief))).strip(),
         title=t("state_title", state=name, month=mlong),
         subtitle=t("state_subtitle", username=username, category=info.get("category") or ""),
         kpis=kpis, sections=tuple(sections), actions=actions, footer=_footer(t, facts, username, email),
@@ -156,7 +216,8 @@ def state_digest(facts: dict, links: Links, username: str, email: str, language:
         figures={"score": score, "rank_national": rank, "rank_category": format_rank(head.get("rank_category")),
                  "marks_lost": [r[3].text for r in lost_rows],
                  "marks_needed": fmt3(above["marks_needed"]) if above else None,
-                 "declined": [r[0].text for r in fell_rows], "tally": facts.get("tally")})
+                 "declined": [r[0].text for r in fell_rows], "tally": facts.get("tally"),
+                 "schemes": scheme_figures})
 
 
 def _tone(change: object) -> str:
@@ -238,19 +299,25 @@ def district_digest(facts: dict, links: Links, username: str, email: str, langua
                       _status(t, r)) for r in shown.to_dict("records"))
         sections.append(Section(t("open_title"), t("open_lead", open=len(acts), overdue=overdue),
                                 Table((t("col_unit"), t("col_action"), t("col_due"), t("col_status")), rows, (), more)))
+    standing, scheme_figures, brief = _standing(t, facts, links, language, "district",
+                                                t("standing_lead_district", district=name, state=state_name,
+                                                  month=mlong))
+    if standing is not None:
+        sections.insert(0, standing)
     actions = (Link(t("link_district"), links.district(code, month)),
                Link(t("link_lagging"), links.lagging(month, state, code)),
                Link(t("link_my_actions"), links.page("/actions", month, state=state, district=code)))
     return Digest(
         kind="monthly", month=month, language=language, username=username,
         subject=t("district_subject", district=name, month=mlong, rank=rank, state=state_name),
-        preheader=t("district_preheader", rank=rank, state=state_name, rank_words=rank_words, lagging=n_lag),
+        preheader=" ".join((t("district_preheader", rank=rank, state=state_name, rank_words=rank_words,
+                                lagging=n_lag), " · ".join(brief))).strip(),
         title=t("district_title", district=name, month=mlong),
         subtitle=t("district_subtitle", username=username, state=state_name),
         kpis=kpis, sections=tuple(sections), actions=actions, footer=_footer(t, facts, username, email),
         manage=Link(t("footer_manage"), links.profile()),
         figures={"score": kpis[0].value, "rank_in_state": rank, "lagging": n_lag,
-                 "stations": [] if not n_lag else list(lagging["station_code"])})
+                 "stations": [] if not n_lag else list(lagging["station_code"]), "schemes": scheme_figures})
 
 
 def _first_actions(t: Callable[..., str], actions: object, n: int = 2) -> tuple[str, ...]:
@@ -334,18 +401,24 @@ def national_digest(facts: dict, links: Links, username: str, email: str, langua
         sections.append(Section(t("complete_title"), t("complete_lead", n=format_indian(active - reported)),
                                 Table((t("col_state"), t("col_reported"), t("col_not_reported"), t("col_state_rows")),
                                       rows, (1, 2, 3), t("more_rows", n=len(missing) - 10) if len(missing) > 10 else "")))
+    standing, scheme_figures, brief = _standing(t, facts, links, language, "national",
+                                                t("standing_lead_national", month=mlong))
+    if standing is not None:
+        sections.insert(0, standing)
     actions = (Link(t("link_national"), links.page("/", month)), Link(t("link_data"), links.page("/data", month)))
     score = format_score(leader["score"], leader["score_centi"])
     return Digest(
         kind="monthly", month=month, language=language, username=username,
-        subject=t("national_subject", month=mlong), preheader=t("national_preheader", leader=leader["name"],
-                                                                 score=score, reported=format_indian(reported),
-                                                                 active=format_indian(active)),
+        subject=t("national_subject", month=mlong),
+        preheader=" ".join((t("national_preheader", leader=leader["name"], score=score,
+                              reported=format_indian(reported), active=format_indian(active)),
+                            " · ".join(brief))).strip(),
         title=t("national_title", month=mlong), subtitle=t("national_subtitle", username=username),
         kpis=kpis, sections=tuple(sections), actions=actions, footer=_footer(t, facts, username, email),
         manage=Link(t("footer_manage"), links.profile()),
         figures={"leader": str(leader["name"]), "score": score, "top": [str(n) for n in top["name"]],
-                 "bottom": [str(n) for n in bottom["name"]], "reported": reported, "active": active})
+                 "bottom": [str(n) for n in bottom["name"]], "reported": reported, "active": active,
+                 "schemes": scheme_figures})
 
 
 # --- reminders before the cut-off ---------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from dashboard.ingest.preview import (
     MasterChange,
     MonthChange,
     ProvisionalChange,
+    SchemeChange,
+    SchemeWarning,
     UnitChange,
     batch_changes,
     preview_import,
@@ -36,7 +38,7 @@ from dashboard.ingest.write import months_with_data
 __all__ = [
     "DEMO_PROVISIONAL_STATES", "ProvisionalFiles", "provisional_files",
     "EXPORT_ONLY_COLUMNS", "REGISTER_COLUMNS", "RegisterReport", "import_action_register", "read_register",
-    "TOP_UNITS", "BatchChanges", "ChangePreview", "DataChanged", "LaggingChange", "MasterChange", "MonthChange", "UnitChange",
+    "TOP_UNITS", "BatchChanges", "ChangePreview", "DataChanged", "LaggingChange", "MasterChange", "MonthChange", "SchemeChange", "SchemeWarning", "UnitChange",
     "batch_changes", "preview_import", "preview_revert", "ProvisionalChange", "preview_provisional",
     "KINDS", "BatchInfo", "ImportRejected", "ImportReport", "ImporterError", "Problem", "RevertRefused",
     "RevertReport", "generate_demo", "hold_reviews", "import_files", "list_batches", "months_with_data", "recompute_months",

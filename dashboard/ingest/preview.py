@@ -9,6 +9,11 @@ between "before" and "after". The results generation seen under the lock is retu
 changed since (someone else imported or reverted in between).
 
 Nothing of a preview is kept: no batch, no rows, no results, no audit row.
+
+A file may mix schemes' rows (parameter ids are unique across schemes): the preview is given per scheme
+present in the file (or in the reverted batch), each with its ranks and scores before and after, its rows and
+its warnings (NCRB's published score the import would not reproduce; active stations left without a row of
+that scheme). A file of master data only changes every scheme: every stored scheme is shown.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pathlib import Path
 
 import orjson
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, union_all
 
 from dashboard.ingest.batches import RevertReport, _revert_in
 from dashboard.ingest.files import ROW_KINDS, ImporterError
@@ -33,12 +38,15 @@ from dashboard.store import (
     ImportBatch,
     ImportReplaced,
     PoliceStation,
+    PublishedResult,
     ResultLagging,
     ResultUnit,
     State,
+    StateRow,
+    StationRow,
     read_generation,
 )
-from metrics.methodology import is_month
+from metrics.methodology import Schemes, is_month
 
 TOP_UNITS = 10  # districts and police stations listed per month, by the size of their score change
 
@@ -84,6 +92,41 @@ class MonthChange:
 
 
 @dataclass(frozen=True)
+class SchemeWarning:
+    """Something to look at in one scheme before importing. kind "published": NCRB published `published`
+    (score x100) for the State and month, and the data after this import gives `computed` (a difference of
+    0.01 or more, as on the reconciliation); kind "not_reported": `count` of the State's `total` active
+    police stations have no row of this scheme in the month (each counts as not reported and lags)."""
+
+    kind: str  # published | not_reported
+    month: str
+    state_code: str
+    state_name: str
+    published: int | None = None
+    computed: int | None = None
+    count: int = 0
+    total: int = 0
+
+    @property
+    def difference(self) -> int | None:
+        return None if self.published is None or self.computed is None else self.computed - self.published
+
+
+@dataclass(frozen=True)
+class SchemeChange:
+    """What the import (or revert) changes in one ranking scheme."""
+
+    scheme: str
+    name: str  # CCTNS Pragati
+    name_hi: str
+    short: str  # CCTNS
+    rows_added: int  # rows of this scheme's parameters (import: added; revert: deleted again)
+    rows_replaced: int
+    months: list[MonthChange]
+    warnings: list[SchemeWarning] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class MasterChange:
     kind: str  # states | districts | police_stations
     code: str
@@ -98,10 +141,13 @@ class ChangePreview:
     rows_added: int
     rows_replaced: int
     months_recomputed: list[str]
-    months: list[MonthChange] = field(default_factory=list)
+    schemes: list[SchemeChange] = field(default_factory=list)  # per scheme present, in display order
     master: list[MasterChange] = field(default_factory=list)
     batch_id: int | None = None  # revert: the batch
     provisional: list[ProvisionalChange] = field(default_factory=list)  # a provisional load (issue 14)
+
+    def scheme(self, scheme: str) -> SchemeChange | None:
+        return next((s for s in self.schemes if s.scheme == scheme), None)
 
 
 @dataclass(frozen=True)
@@ -136,19 +182,23 @@ def preview_import(engine: Engine, paths: Sequence[str | Path], user: str = "pre
         raise ImporterError("no files to import")
     methodology = _methodology(engine)
     files = _read_all(paths)
-    months = sorted({m for f in files[0] for t in f.tables if t.kind in ROW_KINDS
-                     for m in t.df["month"].unique() if isinstance(m, str) and is_month(m)})
+    row_tables = [t for f in files[0] for t in f.tables if t.kind in ROW_KINDS]
+    months = sorted({m for t in row_tables for m in t.df["month"].unique() if isinstance(m, str) and is_month(m)})
+    schemes = _schemes_of(methodology, {p for t in row_tables if "parameter" in t.df
+                                        for p in t.df["parameter"].unique() if isinstance(p, str)})
     snap: dict[str, object] = {}
 
     def run(conn: Connection) -> ChangePreview:
         report: ImportReport = _import_in(conn, paths, files, user, methodology, today, _Progress(False),
-                                          only_state=only_state, on_locked=lambda c: _before(c, months, scope, snap))
+                                          only_state=only_state,
+                                          on_locked=lambda c: _before(c, months, schemes, scope, snap))
         shown = months or _latest(conn, report.months)
-        per_month = _row_counts(conn, report.batch_id)
+        per_month = _row_counts(conn, report.batch_id, methodology.scheme_of)
+        touched = _touched(conn, report.batch_id, methodology.scheme_of)
         return ChangePreview(
             action="import", generation=str(snap["generation"]), rows_added=report.rows_added,
             rows_replaced=report.rows_replaced, months_recomputed=report.months,
-            months=_months(conn, shown, snap, per_month, scope, focus_state),
+            schemes=_schemes(conn, methodology, schemes, shown, snap, per_month, touched, scope, focus_state),
             master=_master_import(conn, report.batch_id))
 
     return _in_rollback(engine, run)
@@ -204,9 +254,11 @@ def preview_revert(engine: Engine, batch_id: int, user: str = "preview", *, scop
     snap: dict[str, object] = {}
 
     def hook(conn: Connection) -> None:
-        snap["counts"] = _row_counts(conn, batch_id)
+        snap["counts"] = _row_counts(conn, batch_id, methodology.scheme_of)
+        snap["touched"] = _touched(conn, batch_id, methodology.scheme_of)
+        snap["schemes"] = _schemes_of(methodology, _batch_parameters(conn, batch_id))
         snap["master"] = _master_revert(conn, batch_id)
-        _before(conn, months, scope, snap)
+        _before(conn, months, snap["schemes"], scope, snap)  # type: ignore[arg-type]
 
     def run(conn: Connection) -> ChangePreview:
         report: RevertReport = _revert_in(conn, batch_id, user, methodology, on_locked=hook)
@@ -214,7 +266,8 @@ def preview_revert(engine: Engine, batch_id: int, user: str = "preview", *, scop
         return ChangePreview(
             action="revert", generation=str(snap["generation"]), rows_added=report.rows_removed,
             rows_replaced=report.rows_restored, months_recomputed=report.months,
-            months=_months(conn, shown, snap, snap["counts"], scope, focus_state),  # type: ignore[arg-type]
+            schemes=_schemes(conn, methodology, snap["schemes"], shown, snap, snap["counts"],  # type: ignore[arg-type]
+                             snap["touched"], scope, focus_state),  # type: ignore[arg-type]
             master=snap["master"], batch_id=batch_id)  # type: ignore[arg-type]
 
     return _in_rollback(engine, run)
@@ -238,14 +291,22 @@ def _latest(conn: Connection, months: list[str]) -> list[str]:
 # --- before and after ---------------------------------------------------------------------------------------
 
 
-def _units(conn: Connection, months: list[str], scope: Scope | None) -> pd.DataFrame:
-    cols = ["month", "level", "unit_code", "state_code", "district_code", "score_centi", "rank"]
-    if not months:
+def _schemes_of(methodology: Schemes, parameters: set[str]) -> list[str]:
+    """The schemes of these parameters in display order; every scheme when there is none (master data only)."""
+    present = {methodology.scheme_of(p) for p in parameters} - {None}
+    return [s for s in methodology.ids if s in present] or list(methodology.ids)
+
+
+def _units(conn: Connection, months: list[str], schemes: list[str], scope: Scope | None) -> pd.DataFrame:
+    cols = ["scheme", "month", "level", "unit_code", "state_code", "district_code", "score_centi", "rank",
+            "stations_active", "stations_reported"]
+    if not months or not schemes:
         return pd.DataFrame(columns=cols)
     t = ResultUnit.__table__
     rank = func.coalesce(t.c.rank_national, t.c.rank_in_state).label("rank")
-    stmt = select(t.c.month, t.c.level, t.c.unit_code, t.c.state_code, t.c.district_code, t.c.score_centi,
-                  rank).where(t.c.scheme == "cctns", t.c.month.in_(months))  # the preview speaks of CCTNS ranks
+    stmt = select(t.c.scheme, t.c.month, t.c.level, t.c.unit_code, t.c.state_code, t.c.district_code,
+                  t.c.score_centi, rank, t.c.stations_active, t.c.stations_reported
+                  ).where(t.c.scheme.in_(schemes), t.c.month.in_(months))
     if scope is not None and scope.role != "national":  # States' own scores are circulated to every State
         cond = (t.c.level == "state") | (t.c.state_code == (scope.state_code or ""))
         if scope.role == "district":
@@ -255,23 +316,26 @@ def _units(conn: Connection, months: list[str], scope: Scope | None) -> pd.DataF
     return df if not df.empty else pd.DataFrame(columns=cols)
 
 
-def _lagging(conn: Connection, months: list[str], scope: Scope | None) -> set[tuple[str, str]]:
-    if not months:
+def _lagging(conn: Connection, months: list[str], schemes: list[str], scope: Scope | None
+             ) -> set[tuple[str, str, str]]:
+    """(scheme, month, station) of the lagging stations the scope may see."""
+    if not months or not schemes:
         return set()
     t = ResultLagging.__table__
-    stmt = select(t.c.month, t.c.station_code, t.c.state_code, t.c.district_code).where(
-        t.c.scheme == "cctns", t.c.month.in_(months))
+    stmt = select(t.c.scheme, t.c.month, t.c.station_code, t.c.state_code, t.c.district_code).where(
+        t.c.scheme.in_(schemes), t.c.month.in_(months))
     out = set()
-    for m, code, st, d in conn.execute(stmt):
+    for sc, m, code, st, d in conn.execute(stmt):
         if scope is None or scope.can_see_district(st, d):
-            out.add((m, code))
+            out.add((sc, m, code))
     return out
 
 
-def _before(conn: Connection, months: list[str], scope: Scope | None, snap: dict[str, object]) -> None:
+def _before(conn: Connection, months: list[str], schemes: list[str], scope: Scope | None,
+            snap: dict[str, object]) -> None:
     snap["generation"] = read_generation(conn)
-    snap["units"] = _units(conn, months, scope)
-    snap["lagging"] = _lagging(conn, months, scope)
+    snap["units"] = _units(conn, months, schemes, scope)
+    snap["lagging"] = _lagging(conn, months, schemes, scope)
 
 
 def _names(conn: Connection) -> dict[tuple[str, str], str]:
@@ -286,15 +350,63 @@ def _int(v: object) -> int | None:
     return None if v is None or pd.isna(v) else int(v)  # type: ignore[arg-type]
 
 
-def _months(conn: Connection, months: list[str], snap: dict[str, object], counts: dict[str, tuple[int, int]],
-            scope: Scope | None, focus_state: str | None) -> list[MonthChange]:
+def _schemes(conn: Connection, methodology: Schemes, schemes: list[str], months: list[str],
+             snap: dict[str, object], counts: dict, touched: set[tuple[str, str, str]], scope: Scope | None,
+             focus_state: str | None) -> list[SchemeChange]:
+    """Per scheme: its rows, its months' changes and its warnings (computed from the data after the change)."""
     before: pd.DataFrame = snap["units"]  # type: ignore[assignment]
-    after = _units(conn, months, scope)
+    after = _units(conn, months, schemes, scope)
     lag_before: set = snap["lagging"]  # type: ignore[assignment]
-    lag_after = _lagging(conn, months, scope)
+    lag_after = _lagging(conn, months, schemes, scope)
     names = _names(conn)
+    out = []
+    for scheme in schemes:
+        m = methodology[scheme]
+        per_month = {month: n for (sc, month), n in counts.items() if sc == scheme}
+        changes = _months(months, before[before["scheme"] == scheme], after[after["scheme"] == scheme],
+                          {(mo, c) for sc, mo, c in lag_before if sc == scheme},
+                          {(mo, c) for sc, mo, c in lag_after if sc == scheme}, names, per_month, focus_state)
+        warnings = _warnings(conn, scheme, months, after[after["scheme"] == scheme],
+                             {(mo, st) for sc, mo, st in touched if sc == scheme}, names, scope)
+        out.append(SchemeChange(scheme, m.scheme_name, m.scheme_name_hi, m.scheme_short,
+                                sum(a for a, _r in per_month.values()), sum(r for _a, r in per_month.values()),
+                                changes, warnings))
+    return out
+
+
+def _warnings(conn: Connection, scheme: str, months: list[str], after: pd.DataFrame, touched: set[tuple[str, str]],
+              names: dict[tuple[str, str], str], scope: Scope | None) -> list[SchemeWarning]:
+    """For the States whose rows of `scheme` the change touches (`touched`: (month, State)): NCRB's published
+    score the data after the change would not give, and active stations left without a row of the scheme."""
+    out: list[SchemeWarning] = []
+    if not months or not touched:
+        return out
+    states = after[after["level"] == "state"].set_index(["month", "unit_code"])
+    t = PublishedResult.__table__
+    published = {(m, st): c for m, st, c in conn.execute(
+        select(t.c.month, t.c.state_code, t.c.score_centi).where(t.c.scheme == scheme, t.c.month.in_(months)))}
+    for month, st in sorted(touched):
+        if scope is not None and not scope.can_see_state_detail(st):
+            continue
+        row = states.loc[(month, st)] if (month, st) in states.index else None
+        name = names.get(("state", st), st)
+        computed = _int(row["score_centi"]) if row is not None else None
+        if (month, st) in published and computed is not None and abs(computed - published[(month, st)]) >= 1:
+            out.append(SchemeWarning("published", month, st, name, published=published[(month, st)],
+                                     computed=computed))
+        if row is not None:
+            active, reported = _int(row["stations_active"]) or 0, _int(row["stations_reported"]) or 0
+            if reported < active:
+                out.append(SchemeWarning("not_reported", month, st, name, count=active - reported, total=active))
+    return out
+
+
+def _months(months: list[str], before: pd.DataFrame, after: pd.DataFrame, lag_before: set[tuple[str, str]],
+            lag_after: set[tuple[str, str]], names: dict[tuple[str, str], str], counts: dict[str, tuple[int, int]],
+            focus_state: str | None) -> list[MonthChange]:
     key = ["month", "level", "unit_code"]
-    both = before.merge(after, on=key, how="outer", suffixes=("_b", "_a"))
+    both = before.drop(columns="scheme").merge(after.drop(columns="scheme"), on=key, how="outer",
+                                               suffixes=("_b", "_a"))
     out = []
     for month in months:
         sub = both[both["month"] == month]
@@ -329,32 +441,61 @@ def _months(conn: Connection, months: list[str], snap: dict[str, object], counts
 # --- rows per month and master data -------------------------------------------------------------------------
 
 
-def _replaced_months(conn: Connection, batch_id: int) -> dict[str, int]:
+def _replaced_rows(conn: Connection, batch_id: int) -> dict[tuple[str, str], int]:
+    """Rows whose earlier values the batch replaced, per (month, parameter)."""
     rt = ImportReplaced.__table__
-    out: dict[str, int] = {}
+    out: dict[tuple[str, str], int] = {}
     for (key,) in conn.execute(select(rt.c.key).where(rt.c.batch_id == batch_id,
                                                        rt.c.table_name.in_(list(_ROW_TABLES)))):
-        month = orjson.loads(key)[0]
-        out[month] = out.get(month, 0) + 1
+        values = orjson.loads(key)  # [month, unit, parameter]
+        k = (values[0], values[-1])
+        out[k] = out.get(k, 0) + 1
     return out
 
 
-def _held_months(conn: Connection, batch_id: int) -> dict[str, int]:
-    """Rows per month that carry the batch now."""
-    out: dict[str, int] = {}
+def _held_rows(conn: Connection, batch_id: int) -> dict[tuple[str, str], int]:
+    """Rows per (month, parameter) that carry the batch now."""
+    out: dict[tuple[str, str], int] = {}
     for table in _ROW_TABLES.values():
-        for m, n in conn.execute(select(table.c.month, func.count()).where(table.c.batch_id == batch_id)
-                                 .group_by(table.c.month)):
-            out[m] = out.get(m, 0) + int(n)
+        for m, p, n in conn.execute(select(table.c.month, table.c.parameter, func.count())
+                                    .where(table.c.batch_id == batch_id).group_by(table.c.month, table.c.parameter)):
+            out[(m, p)] = out.get((m, p), 0) + int(n)
     return out
 
 
-def _row_counts(conn: Connection, batch_id: int) -> dict[str, tuple[int, int]]:
-    """Per month, for a batch as it stands: (rows it added, rows whose earlier values it replaced). After an
-    import: what it wrote; before a revert: what the revert deletes for good and what it puts back."""
-    held, replaced = _held_months(conn, batch_id), _replaced_months(conn, batch_id)
-    return {m: (max(held.get(m, 0) - replaced.get(m, 0), 0), replaced.get(m, 0))
-            for m in sorted(set(held) | set(replaced))}
+def _batch_parameters(conn: Connection, batch_id: int) -> set[str]:
+    return {p for _m, p in (*_held_rows(conn, batch_id), *_replaced_rows(conn, batch_id))}
+
+
+def _row_counts(conn: Connection, batch_id: int, scheme_of: Callable[[str], str | None] | None = None) -> dict:
+    """Per month (or, with `scheme_of`, per (scheme, month)), for a batch as it stands: (rows it added, rows
+    whose earlier values it replaced). After an import: what it wrote; before a revert: what the revert deletes
+    for good and what it puts back."""
+    held, replaced = _held_rows(conn, batch_id), _replaced_rows(conn, batch_id)
+
+    def key(month: str, parameter: str) -> object:
+        return month if scheme_of is None else (scheme_of(parameter) or "", month)
+
+    h: dict = {}
+    r: dict = {}
+    for (m, p), n in held.items():
+        h[key(m, p)] = h.get(key(m, p), 0) + n
+    for (m, p), n in replaced.items():
+        r[key(m, p)] = r.get(key(m, p), 0) + n
+    return {k: (max(h.get(k, 0) - r.get(k, 0), 0), r.get(k, 0)) for k in sorted(set(h) | set(r))}
+
+
+def _touched(conn: Connection, batch_id: int, scheme_of: Callable[[str], str | None]) -> set[tuple[str, str, str]]:
+    """(scheme, month, State) of every row carrying the batch now."""
+    sr, st = StationRow.__table__, StateRow.__table__
+    ps, d = PoliceStation.__table__, District.__table__
+    stmt = union_all(
+        select(sr.c.month, sr.c.parameter, d.c.state_code).join(ps, ps.c.code == sr.c.station_code)
+        .join(d, d.c.code == ps.c.district_code).where(sr.c.batch_id == batch_id)
+        .group_by(sr.c.month, sr.c.parameter, d.c.state_code),
+        select(st.c.month, st.c.parameter, st.c.state_code).where(st.c.batch_id == batch_id)
+        .group_by(st.c.month, st.c.parameter, st.c.state_code))
+    return {(scheme_of(p) or "", m, state) for m, p, state in conn.execute(stmt)}
 
 
 def _master_entries(conn: Connection, batch_id: int) -> list[tuple[str, str, dict | None]]:

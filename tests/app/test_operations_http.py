@@ -192,3 +192,26 @@ def test_a_provisional_upload_is_previewed_as_provisional(clients, demo_engine):
     r = clients["haryana"].post("/_dash-update-component", data=json.dumps(req), content_type="application/json",
                                 headers={"X-CSRFToken": clients["haryana"].csrf})
     assert "provisional rows never change a final month" in r.get_data(as_text=True)
+
+
+def test_an_upload_of_several_schemes_is_previewed_per_scheme(clients, demo_engine):
+    """Issue 13: rows of CCTNS, ICJS and ITSSO in one file: the preview shows each scheme, labelled, with
+    its all-India ranks, its rows and its warnings; nothing is written by the check."""
+    from dashboard import read
+    from dashboard.store import read_generation
+
+    month = read.latest_month(demo_engine)
+    body = ("month,station_code,parameter,numerator,denominator\n"
+            f"{month},HR-KNL-001,fir_in_cctns,1,40\n"
+            f"{month},HR-KNL-001,icjs_police_exchange,1,50\n"
+            f"{month},HR-KNL-001,itsso_within_60_days,0,9\n").encode()
+    generation = read_generation(demo_engine)
+    token = upload(clients["haryana"], [("mixed.csv", body)]).get_json()["token"]
+    text = check(clients["haryana"], token)
+    assert "What the import will change" in text
+    for scheme, short in (("cctns", "CCTNS"), ("icjs", "ICJS"), ("itsso", "ITSSO")):
+        assert f'"data-scheme":"{scheme}"' in text.replace(" ", ""), scheme
+        assert f"All-India rank ({short})" in text, short
+        assert re.search(rf"(1 rows of {short} added, 0 replaced|0 rows of {short} added, 1 replaced)", text), short
+    assert "The files hold rows of 3 ranking schemes: CCTNS, ICJS, ITSSO" in text
+    assert read_generation(demo_engine) == generation  # the check wrote nothing

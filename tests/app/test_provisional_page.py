@@ -168,3 +168,34 @@ def test_the_page_its_download_and_the_notice_follow_the_scheme(dash_app, demo_e
     r = national_client.get(f"/download/provisional.csv?month={pmonth}&what=states&scheme=icjs")
     assert r.status_code == 200 and "final ICJS " in r.get_data(as_text=True)
     assert national_client.get(f"/download/provisional.csv?month={pmonth}&what=states&scheme=nope").status_code == 400
+
+
+def test_state_level_shows_where_the_provisional_score_loses_marks(dash_app, demo_engine, pmonth, monkeypatch):
+    """Parameter by parameter, most marks lost first, with the same parameter's marks lost in the last final
+    month beside it; an SP (district level) gets no State breakdown."""
+    from dashboard import read
+    from dashboard.display import fmt3, month_label, pct_text, ratio_text
+
+    _as(monkeypatch, Scope("state", "HR", username="haryana"))
+    out = _page(dash_app, {"month": pmonth, "state": "HR"})
+    assert out[f"{pl.ids.PARAMS_BOX}.style"] == {}
+    lost = read.provisional_marks_lost(demo_engine, pmonth, "HR", NATIONAL)
+    head = read.provisional_headline(demo_engine, pmonth, "HR", NATIONAL)
+    final = read.unit_params(demo_engine, head["last_final_month"], "state", "HR").set_index("parameter")
+    table = out[f"{pl.ids.PARAMS}.children"].children  # the Bootstrap table inside its scroll box
+    header = [th.children for th in table.children[0].children.children]
+    assert header[-1] == f"Marks lost, final {month_label(head['last_final_month'])}"
+    body = table.children[1].children
+    assert len(body) == len(lost)
+    cells = [[td.children for td in tr.children] for tr in body]
+    top = lost.iloc[0]
+    assert cells[0][0] == top["parameter_name"] and cells[0][2] == fmt3(top["marks_lost"])
+    assert cells[0][3] == fmt3(final.at[top["parameter"], "marks_lost"])
+    value = [div.children for div in cells[0][1].children]
+    assert value == [pct_text(int(top["numerator"]), int(top["denominator"])),
+                     ratio_text(top["numerator"], top["denominator"])]
+    shown = [float(c[2]) for c in cells if c[2] != "–"]
+    assert shown == sorted(shown, reverse=True) and shown[0] > 0
+    _as(monkeypatch, Scope("district", "HR", "HR-KNL", "karnal-sp"))
+    sp = _page(dash_app, {"month": pmonth})
+    assert sp[f"{pl.ids.PARAMS_BOX}.style"] == pcb.HIDDEN and sp[f"{pl.ids.PARAMS}.children"] is None

@@ -149,3 +149,72 @@ def test_digests_say_which_scheme_their_figures_are(digest_engine, month, userna
     text = render_text(d)
     assert "CCTNS" in d.subject
     assert text.count(scheme_words) >= 2, text[:800]
+
+
+def _scheme_rows(engine) -> list[dict]:
+    return read.schemes(engine)
+
+
+@pytest.mark.parametrize("username", ["haryana", "imphal-sp"])
+def test_each_schemes_headline_side_by_side_labelled(digest_engine, month, username):
+    """Issue 13: a State's or district's digest carries its score, change, rank and lagging stations in every
+    scheme (the pages' numbers: read.state_headline / district_headline and the lagging list of that scheme),
+    each row named by its scheme; the sections below say they are CCTNS Pragati's."""
+    from dashboard.display import format_change_centi
+
+    r = get_profile(digest_engine, username)
+    d = compose_monthly(digest_engine, r, month, LINKS)
+    schemes = _scheme_rows(digest_engine)
+    assert [s["id"] for s in schemes] == ["cctns", "icjs", "itsso"]
+    got = d.figures["schemes"]
+    assert list(got) == ["cctns", "icjs", "itsso"]
+    for s in schemes:
+        if r.role == "state":
+            head = read.state_headline(digest_engine, month, r.state_code, scheme=s["id"])
+            rank = head["rank_national"]
+            lag = read.lagging(digest_engine, month, r.scope, r.state_code, scheme=s["id"])
+        else:
+            head = read.district_headline(digest_engine, month, r.district_code, r.scope, scheme=s["id"])
+            rank = head["rank_in_state"]
+            lag = read.lagging(digest_engine, month, r.scope, r.state_code, r.district_code, scheme=s["id"])
+        assert got[s["id"]] == {"score": format_score(head["score"], head["score_centi"]),
+                                "change": format_change_centi(head["score_change_centi"]),
+                                "rank": format_rank(rank), "lagging": len(lag)}, s["id"]
+    section = d.sections[0]
+    assert section.title == "Every ranking scheme"
+    assert [row[0] for row in section.table.rows] == [s["name"] for s in schemes]
+    assert section.table.header[3] == ("All-India rank" if r.role == "state" else "Rank in State")
+    assert [row[1] for row in section.table.rows] == [got[s["id"]]["score"] for s in schemes]
+    # the preheader gives the other schemes' ranks; the sections after the table are CCTNS Pragati's
+    assert f"ICJS: rank {got['icjs']['rank']} ({got['icjs']['score']})" in d.preheader
+    assert f"ITSSO: rank {got['itsso']['rank']} ({got['itsso']['score']})" in d.preheader
+    assert all("CCTNS" in s.title for s in d.sections[1:2]), [s.title for s in d.sections]
+
+
+def test_national_digest_names_each_schemes_leader(digest_engine, month):
+    r = get_profile(digest_engine, "ncrb")
+    d = compose_monthly(digest_engine, r, month, LINKS)
+    for s in _scheme_rows(digest_engine):
+        table = read.states_table(digest_engine, month, scheme=s["id"])
+        ranked = table[table["rank_national"].notna()]
+        lagging = read.lagging_by_state(digest_engine, month, Scope.national(), scheme=s["id"])
+        assert d.figures["schemes"][s["id"]] == {
+            "leader": ranked.iloc[0]["name"], "score": format_score(ranked.iloc[0]["score"],
+                                                                    ranked.iloc[0]["score_centi"]),
+            "ranked": len(ranked), "lagging": int(lagging["lagging"].sum())}, s["id"]
+    links = [c.url for row in d.sections[0].table.rows for c in row if isinstance(c, Link)]
+    assert all(f"scheme={s}" in u for s, u in zip(("cctns", "icjs", "itsso"), links, strict=True)), links
+    assert "ITSSO: " in d.preheader and "first" in d.preheader
+
+
+def test_the_schemes_table_in_hindi(digest_engine, month):
+    from dataclasses import replace
+
+    r = replace(get_profile(digest_engine, "haryana"), language="hi")
+    d = compose_monthly(digest_engine, r, month, LINKS)
+    text = render_text(d)
+    names_hi = [s["name_hi"] for s in _scheme_rows(digest_engine)]
+    assert all(names_hi) and all(n in text for n in names_hi)
+    assert "हर रैंकिंग योजना" in text and "अखिल भारतीय रैंक" in text and "पिछड़े थाने" in text
+    for english in ("Every ranking scheme", "All-India rank", "Lagging stations", "no result", "standing"):
+        assert english not in text, english

@@ -172,3 +172,33 @@ def test_users_without_an_address_or_choice_get_nothing(digest_engine, smtp_serv
     names = {r.username for r in recipients(digest_engine, "monthly")}
     assert "haryana" not in names and "ncrb" not in names
     assert "haryana" in {r.username for r in recipients(digest_engine, "reminder")}
+
+
+def test_the_mailed_digest_carries_every_schemes_headline(digest_engine, smtp_server, month):
+    """Issue 13, through the real SMTP server: both parts of a State user's and a district SP's message name
+    every scheme with its rank; a Hindi reader gets the schemes' Hindi names and Hindi words."""
+    from dashboard import read
+    from dashboard.digests import get_profile, set_profile
+
+    hq = get_profile(digest_engine, "haryana")
+    set_profile(digest_engine, "haryana", email=hq.email, monthly=True, reminder=hq.reminder, language="hi",
+                actor="test")
+    smtp_server.start()
+    report = send_monthly(digest_engine, settings_for(smtp_server), month, usernames=["haryana", "karnal-sp"],
+                          pack_builder=fake_pack)
+    assert report.ok and sorted(report.sent) == ["haryana", "karnal-sp"]
+    schemes = read.schemes(digest_engine)
+    sp = smtp_server.inbox.to(get_profile(digest_engine, "karnal-sp").email)[0]
+    for part in ("plain", "html"):
+        body = sp.get_body((part,)).get_content()
+        assert "Every ranking scheme" in body and "Rank in State" in body, part
+        for s in schemes:
+            assert s["name"] in body, (part, s["name"])
+    head = read.state_headline(digest_engine, month, "HR", scheme="itsso")
+    hi = smtp_server.inbox.to(hq.email)[0]
+    for part in ("plain", "html"):
+        body = hi.get_body((part,)).get_content()
+        assert "हर रैंकिंग योजना" in body and "Every ranking scheme" not in body, part
+        for s in schemes:
+            assert s["name_hi"] in body, (part, s["name_hi"])
+        assert head["score_display"] in body

@@ -43,12 +43,12 @@ def own_state_files(held_back, tmp_path: Path, state: str = STATE, bump: int = 0
     return out
 
 
-def stored_units(engine, month: str) -> dict[tuple[str, str], tuple[int | None, int | None]]:
+def stored_units(engine, month: str, scheme: str = "cctns") -> dict[tuple[str, str], tuple[int | None, int | None]]:
     t = ResultUnit.__table__
     rank = func.coalesce(t.c.rank_national, t.c.rank_in_state)
     with engine.connect() as conn:
         return {(lv, c): (s, r) for lv, c, s, r in conn.execute(
-            select(t.c.level, t.c.unit_code, t.c.score_centi, rank).where(t.c.month == month, t.c.scheme == "cctns"))}
+            select(t.c.level, t.c.unit_code, t.c.score_centi, rank).where(t.c.month == month, t.c.scheme == scheme))}
 
 
 def counts(engine) -> tuple[int, int, int, str]:
@@ -65,22 +65,27 @@ def test_preview_numbers_equal_the_real_import(held_back_engine, held_back):
     p = preview_import(engine, held_back.last_files, "hq", focus_state=STATE)
     assert counts(engine) == before, "the preview wrote something"
     assert p.action == "import" and p.generation == before[3]
-    assert [m.month for m in p.months] == [month]
-    m = p.months[0]
-    assert m.rows_added > 0 and m.rows_replaced == 0 and m.rows_added == p.rows_added
-    assert m.states[0].code == STATE and m.states[0].score_before is None  # a new month: no score before
-    assert m.districts and m.stations
+    assert [s.scheme for s in p.schemes] == ["cctns", "icjs", "itsso"]  # the demo's files mix the three
+    assert [m.month for s in p.schemes for m in s.months] == [month] * 3
+    assert sum(s.rows_added for s in p.schemes) == p.rows_added and all(s.rows_added > 0 for s in p.schemes)
+    for s in p.schemes:
+        m = s.months[0]
+        assert m.rows_added == s.rows_added and m.rows_replaced == 0
+        assert m.states[0].code == STATE and m.states[0].score_before is None  # a new month: no score before
+        assert m.districts and m.stations
 
     report = import_files(engine, held_back.last_files, user="hq", expect_generation=p.generation)
     assert (report.rows_added, report.rows_replaced, report.months) == (p.rows_added, p.rows_replaced,
                                                                        p.months_recomputed)
-    stored = stored_units(engine, month)
-    for u in m.states + m.districts + m.stations:
-        assert stored[(u.level, u.code)] == (u.score_after, u.rank_after), u
-    with engine.connect() as conn:
-        lagging = {c for (c,) in conn.execute(select(ResultLagging.station_code).where(
-            ResultLagging.month == month, ResultLagging.scheme == "cctns"))}  # the preview speaks of CCTNS
-    assert {c.code for c in m.lagging if c.started} == lagging  # a new month: every lagging station starts
+    for s in p.schemes:  # each scheme's figures are those the import stores for that scheme
+        m = s.months[0]
+        stored = stored_units(engine, month, s.scheme)
+        for u in m.states + m.districts + m.stations:
+            assert stored[(u.level, u.code)] == (u.score_after, u.rank_after), (s.scheme, u)
+        with engine.connect() as conn:
+            lagging = {c for (c,) in conn.execute(select(ResultLagging.station_code).where(
+                ResultLagging.month == month, ResultLagging.scheme == s.scheme))}
+        assert {c.code for c in m.lagging if c.started} == lagging  # a new month: every lagging station starts
 
 
 def test_preview_of_a_replacement_and_its_revert(held_back_engine, held_back, tmp_path):
@@ -90,8 +95,9 @@ def test_preview_of_a_replacement_and_its_revert(held_back_engine, held_back, tm
     files = own_state_files(held_back, tmp_path, bump=3)
     scope = Scope("state", STATE, None, "haryana")
     p = preview_import(engine, files, "haryana", scope=scope, only_state=STATE, focus_state=STATE)
-    m = p.months[0]
-    assert m.rows_added == 0 and m.rows_replaced == p.rows_replaced > 0
+    m = p.scheme("cctns").months[0]
+    assert m.rows_added == 0 and m.rows_replaced > 0
+    assert sum(s.rows_replaced for s in p.schemes) == p.rows_replaced
     hr = m.states[0]
     assert hr.code == STATE and hr.score_before == before[("state", STATE)][0]
     assert hr.score_after is not None and hr.score_after < hr.score_before  # numerators lowered
@@ -106,7 +112,7 @@ def test_preview_of_a_replacement_and_its_revert(held_back_engine, held_back, tm
     # the revert's preview: the scores go back to exactly what they were
     r = preview_revert(engine, report.batch_id, "haryana", scope=scope, focus_state=STATE)
     assert r.action == "revert" and r.rows_replaced == p.rows_replaced and r.rows_added == 0
-    rm = r.months[0]
+    rm = r.scheme("cctns").months[0]
     assert rm.rows_replaced == m.rows_replaced
     assert (rm.states[0].score_before, rm.states[0].score_after) == (hr.score_after, hr.score_before)
     assert {c.code for c in rm.lagging if not c.started} == {c.code for c in m.lagging if c.started}
@@ -164,3 +170,102 @@ def test_a_rejected_preview_lists_every_problem_and_writes_nothing(held_back_eng
     rows = {(p.row, p.column) for p in info.value.problems}
     assert (5, "numerator") in rows and (9, "station_code") in rows
     assert counts(engine) == before
+
+
+# --- a file mixing schemes: the preview per scheme, with figures worked out by hand (metrics/RULES.md) --------
+
+MIXED_MASTER = {
+    "states.csv": "state_code,name,category\nXX,Exland,Major States\nYY,Whyland,UTs\n",
+    "districts.csv": "district_code,state_code,name\nD1,XX,One\nD2,YY,Two\n",
+    "stations.csv": "station_code,district_code,name,opened,closed\nS1,D1,Alpha,,\nS2,D1,Beta,,\nS3,D2,Gamma,,\n",
+    "published.csv": "month,scheme,state_code,score,rank\n2025-03,cctns,YY,60.00,1\n2025-03,cctns,XX,54.00,2\n",
+    "rows.csv": "month,station_code,parameter,numerator,denominator\n"
+                "2025-03,S1,fir_in_cctns,45,50\n2025-03,S3,fir_in_cctns,30,30\n"
+                "2025-03,S1,icjs_police_exchange,90,100\n2025-03,S3,icjs_police_exchange,10,20\n"
+                "2025-03,S1,itsso_within_60_days,17,31\n2025-03,S2,itsso_within_60_days,0,0\n"
+                "2025-03,S3,itsso_within_60_days,40,40\n",
+}
+# CCTNS rows of S1 and S3 lowered, ITSSO's S1 raised; no ICJS row
+MIXED_CHANGE = ("month,station_code,parameter,numerator,denominator\n"
+                "2025-03,S1,fir_in_cctns,40,50\n2025-03,S3,fir_in_cctns,15,30\n"
+                "2025-03,S1,itsso_within_60_days,31,31\n")
+
+
+@pytest.fixture
+def mixed_engine(tmp_path: Path):
+    from dashboard.store import get_engine
+    from dashboard.store.schema import store_schemes, upgrade
+    from metrics.methodology import shipped_schemes
+
+    engine = get_engine(f"sqlite:///{tmp_path / 'mixed.sqlite3'}")
+    upgrade(engine)
+    store_schemes(engine, shipped_schemes())
+    paths = []
+    for name, body in MIXED_MASTER.items():
+        (tmp_path / name).write_text(body)
+        paths.append(tmp_path / name)
+    import_files(engine, paths[:4], user="t")
+    import_files(engine, paths[4:], user="t")
+    yield engine
+    engine.dispose()
+
+
+def _units_of(month_change) -> dict[str, tuple]:
+    return {u.code: (u.score_before, u.score_after, u.rank_before, u.rank_after)
+            for u in month_change.states + month_change.districts + month_change.stations}
+
+
+def test_a_file_of_several_schemes_is_previewed_per_scheme(mixed_engine, tmp_path):
+    change = tmp_path / "change.csv"
+    change.write_text(MIXED_CHANGE)
+    p = preview_import(mixed_engine, [change], "hq")
+    # only the schemes present in the file, in display order, labelled
+    assert [(s.scheme, s.short, s.name) for s in p.schemes] == [("cctns", "CCTNS", "CCTNS Pragati"),
+                                                                 ("itsso", "ITSSO", p.schemes[1].name)]
+    assert p.scheme("icjs") is None
+    cctns, itsso = p.schemes
+    assert (cctns.rows_added, cctns.rows_replaced, itsso.rows_added, itsso.rows_replaced) == (0, 2, 0, 1)
+    # CCTNS (fir_in_cctns weight 12 count, ndc_sync weight 8 days with no row: 0/31 per active station):
+    # XX pools S1 40/50 (S2 has no count row) -> 9.6 of 20 = 48.00 (was 45/50: 54.00);
+    # YY is S3 15/30 -> 6 of 20 = 30.00 (was 60.00): XX passes YY, 2nd -> 1st
+    m = cctns.months[0]
+    assert [u.code for u in m.states] == ["YY", "XX"]  # largest score change first
+    got = _units_of(m)
+    assert got["YY"] == (6000, 3000, 1, 2) and got["XX"] == (5400, 4800, 2, 1)
+    assert got["D1"] == (5400, 4800, 1, 1) and got["D2"] == (6000, 3000, 1, 1)
+    assert got["S1"] == (5400, 4800, 1, 1) and got["S3"] == (6000, 3000, 1, 1)
+    assert "S2" not in got  # unchanged (0.00 before and after: not reported)
+    # ITSSO: XX pools S1 31/31 and S2 0/0 -> 100.00 (was 17/31 = 54.84), level with YY at 1st
+    m = itsso.months[0]
+    got = _units_of(m)
+    assert got["XX"] == (5484, 10000, 2, 1) and "YY" not in got
+    assert got["S1"] == (5484, 10000, 1, 1) and got["D1"] == (5484, 10000, 1, 1)
+    assert [(c.code, c.started) for c in m.lagging] == [("S1", False)]  # 54.84 < 80 lagged; 100 does not
+    # warnings: NCRB published 54.00 and 60.00 for CCTNS; the file gives 48.00 and 30.00; S2 has no CCTNS row
+    assert [(w.kind, w.state_code, w.published, w.computed, w.difference, w.count, w.total)
+            for w in cctns.warnings] == [("published", "XX", 5400, 4800, -600, 0, 0),
+                                         ("not_reported", "XX", None, None, None, 1, 2),
+                                         ("published", "YY", 6000, 3000, -3000, 0, 0)]
+    assert itsso.warnings == []  # S1 and S2 both have ITSSO rows; nothing published for ITSSO
+
+
+def test_a_state_operator_sees_warnings_of_their_own_state_only(mixed_engine, tmp_path):
+    change = tmp_path / "change.csv"
+    change.write_text(MIXED_CHANGE.replace("2025-03,S3,fir_in_cctns,15,30\n", ""))
+    p = preview_import(mixed_engine, [change], "xx-op", scope=Scope("state", "XX", None, "xx-op"), only_state="XX",
+                       focus_state="XX")
+    cctns = p.scheme("cctns")
+    assert {w.state_code for w in cctns.warnings} == {"XX"}
+    assert cctns.months[0].states[0].code == "XX"  # the focus first
+
+
+def test_the_revert_of_a_mixed_batch_is_previewed_per_scheme(mixed_engine, tmp_path):
+    change = tmp_path / "change.csv"
+    change.write_text(MIXED_CHANGE)
+    report = import_files(mixed_engine, [change], user="hq")
+    r = preview_revert(mixed_engine, report.batch_id)
+    assert [s.scheme for s in r.schemes] == ["cctns", "itsso"]
+    assert _units_of(r.scheme("cctns").months[0])["YY"] == (3000, 6000, 2, 1)
+    assert _units_of(r.scheme("itsso").months[0])["XX"] == (10000, 5484, 1, 2)
+    # back to NCRB's published 54.00 and 60.00: only S2's missing CCTNS rows are left to look at
+    assert [(w.kind, w.state_code) for w in r.scheme("cctns").warnings] == [("not_reported", "XX")]
