@@ -194,6 +194,18 @@ def test_state_flags_and_actions_in_hindi(hindi_ops, hindi_page) -> None:
         walk.look("/flags (after a flag is dismissed)")
     walk.open("/provisional?state=HR", ".provisional-todo tbody tr")
     walk.look("/provisional?state=HR")
+
+    # the assign dialog from the lagging list (two stations ticked), then the toast after assigning
+    walk.open(f"/lagging?state={STATE}&district={DISTRICT}", "#lagging-table .ag-row")
+    boxes = page.locator("#lagging-table .ag-selection-checkbox input")
+    for n in range(min(2, boxes.count())):
+        boxes.nth(n).dispatch_event("click")
+    page.locator("#lagging-assign").click()
+    expect(page.locator("#assign-modal")).to_be_visible()
+    walk.look("/lagging (the assign dialog)")
+    page.locator("#assign-save").click()
+    expect(page.locator("#assign-result")).to_be_visible(timeout=READY_MS)
+    walk.look("/lagging (actions assigned)")
     walk.check()
 
 
