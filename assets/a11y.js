@@ -26,9 +26,49 @@
     if (root.classList && root.classList.contains("dash-dropdown-focus-target")) { fixDropdown(root); }
   }
 
+  /* After a move to another page inside the app (Dash changes the path with history.pushState), the element that
+     had the focus (a grid row, a breadcrumb link) is gone with the old page, and the browser would resume Tab
+     from where it was, deep in the new page. The focus goes to the main region instead (tabindex -1, no ring):
+     Tab then walks the new page from its top, Shift+Tab reaches the search, the month and the breadcrumb. An
+     element that still has the focus (the search box after a pick) keeps it. */
+  var MAIN = "main-content";
+  var movedAt = 0;
+
+  function pageChanged() { movedAt = Date.now(); }
+
+  function focusLost() {
+    var a = document.activeElement;
+    return !a || a === document.body || !a.isConnected;
+  }
+
+  function refocus() {
+    if (!movedAt) { return; }
+    if (Date.now() - movedAt > 10000) { movedAt = 0; return; }
+    var main = document.getElementById(MAIN);
+    if (main && focusLost()) {
+      movedAt = 0;
+      main.focus({preventScroll: true});
+    }
+  }
+
+  function watchPath() {
+    ["pushState", "replaceState"].forEach(function (name) {
+      var original = window.history[name];
+      window.history[name] = function () {
+        var before = window.location.pathname;
+        var out = original.apply(this, arguments);
+        if (window.location.pathname !== before) { pageChanged(); }
+        return out;
+      };
+    });
+    window.addEventListener("popstate", pageChanged);
+  }
+
   function start() {
     fixAll(document);
+    watchPath();
     new MutationObserver(function (mutations) {
+      refocus();
       for (var i = 0; i < mutations.length; i++) {
         var m = mutations[i];
         if (m.type === "attributes") {

@@ -93,7 +93,8 @@ def search_box() -> html.Div:
                 placeholder=_("Find a State, district or police station…"),
                 searchable=True,
                 clearable=True,
-                debounce=True,
+                # no debounce: Dash 4.4's Dropdown sends a debounced value only when its popover is closed by
+                # onOpenChange, and picking an option closes it another way, so the pick never reached the server
                 className="shell-search",
                 optionHeight="auto",
             ),

@@ -111,3 +111,55 @@ def test_itsso_lagging_page_and_icjs_deck(page_as: Callable[[str], Page], demo_e
     for link in page.locator(".deck-download").all():
         assert "scheme=icjs" in (link.get_attribute("href") or "")
     shot(page, "deck-icjs")
+
+
+def _station_to_find(engine: Engine) -> tuple[str, str]:
+    """A Haryana station whose name no other unit shares (code, name)."""
+    from sqlalchemy import func, select
+
+    from dashboard.store import District, PoliceStation
+
+    with engine.connect() as conn:
+        unique = select(PoliceStation.name).group_by(PoliceStation.name).having(func.count() == 1)
+        row = conn.execute(select(PoliceStation.code, PoliceStation.name)
+                           .join(District, District.code == PoliceStation.district_code)
+                           .where(District.state_code == "HR", PoliceStation.name.in_(unique),
+                                  func.length(PoliceStation.name) >= 6)
+                           .order_by(PoliceStation.code)).first()
+    return row[0], row[1]
+
+
+@pytest.mark.parametrize("how", ["keyboard", "mouse"])
+def test_the_search_box_keeps_the_scheme(page_as: Callable[[str], Page], demo_engine: Engine, how: str):
+    """Issue 13: on a page in ICJS, type a station's name in the navbar's search, pick it with the keyboard
+    (arrow down, Enter) or the mouse, and land on the station page still in ICJS, the month kept."""
+    code, name = _station_to_find(demo_engine)
+    page = page_as("ncrb")
+    page.goto(f"/state/HR?month={MONTH}&scheme=icjs")
+    expect(page.locator(".scheme-ranks .scheme-rank-current")).to_contain_text("ICJS", timeout=60_000)
+    settle(page)
+    expect(page.locator("#shell-scheme-value")).to_have_text("ICJS")
+    if how == "keyboard":
+        page.locator("#shell-search").focus()
+        page.keyboard.press("Enter")  # opens the search's popover
+    else:
+        page.locator("#shell-search").click()
+    box = page.locator(".dash-dropdown-search")
+    expect(box).to_be_visible()
+    box.press_sequentially(name[:6], delay=30)
+    option = page.locator(".dash-dropdown-option").filter(has_text=name)
+    expect(option).to_have_count(1, timeout=30_000)
+    if how == "keyboard":
+        for _ in range(page.locator(".dash-dropdown-option").count()):
+            if "focused" in (option.get_attribute("class") or "") or option.evaluate(
+                    "el => el === document.activeElement || el.contains(document.activeElement)"):
+                break
+            page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+    else:
+        option.click()
+    page.wait_for_url(f"**/station/{code}?month={MONTH}&scheme=icjs", timeout=30_000)
+    expect(page.locator("#shell-scheme-value")).to_have_text("ICJS")
+    expect(page.locator("#shell-breadcrumb")).to_contain_text(name, timeout=30_000)
+    settle(page)
+    shot(page, f"search-station-icjs-{how}")
