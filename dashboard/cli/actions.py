@@ -43,6 +43,34 @@ StateOption = Annotated[str | None, typer.Option("--state", help="State/UT code,
 DistrictOption = Annotated[str | None, typer.Option("--district", help="district code, e.g. HR-KNL")]
 StatusOption = Annotated[str | None, typer.Option("--status", help="open, done, dropped or escalated")]
 OverdueOption = Annotated[bool, typer.Option("--overdue", help="only open or escalated actions carried over")]
+SchemeOption = Annotated[str | None, typer.Option(
+    "--scheme", help="only actions on this ranking scheme's parameters (cctns, icjs, itsso); default: every scheme")]
+
+
+def _schemes():
+    """Every stored scheme's methodology (parameter -> scheme), or exit 1."""
+    from dashboard.store import load_stored_schemes
+
+    try:
+        schemes = load_stored_schemes(_engine())
+    except Exception as exc:  # noqa: BLE001 - no tables yet, unreachable database...
+        raise _fail(f"cannot read the methodology ({type(exc).__name__}): run `cctns init-db` first") from None
+    if schemes is None:
+        raise _fail("no methodology in the database: run `cctns init-db` first")
+    return schemes
+
+
+def _in_scheme(df, scheme: str | None):
+    """The actions on `scheme`'s parameters (all when None); exit 1 for an unknown scheme."""
+    if scheme is None or df.empty:
+        if scheme is not None and scheme not in _schemes().ids:
+            raise _fail(f"--scheme must be one of {', '.join(_schemes().ids)}, not {scheme!r}")
+        return df
+    schemes = _schemes()
+    if scheme not in schemes.ids:
+        raise _fail(f"--scheme must be one of {', '.join(schemes.ids)}, not {scheme!r}")
+    keep = [isinstance(p, str) and schemes.scheme_of(p) == scheme for p in df["parameter"]]
+    return df[keep].reset_index(drop=True)
 
 
 def _actions(state: str | None, district: str | None, status: str | None, overdue: bool):
@@ -66,16 +94,19 @@ def _actions(state: str | None, district: str | None, status: str | None, overdu
 
 @actions_app.command("list")
 def list_command(state: StateOption = None, district: DistrictOption = None, status: StatusOption = None,
-                 overdue: OverdueOption = False) -> None:
+                 overdue: OverdueOption = False, scheme: SchemeOption = None) -> None:
     """The actions as a table: unit, parameter, action, owner, when due (and carried over), status and what
     the data shows, the soonest due first."""
     from dashboard.display import action_carry_text, outcome_words
     from dashboard.safe_text import strip_control_characters
 
-    df = _actions(state, district, status, overdue)
+    df = _in_scheme(_actions(state, district, status, overdue), scheme)
     if df.empty:
-        typer.echo("no actions" + (" match these filters" if any((state, district, status, overdue)) else " yet"))
+        typer.echo("no actions" + (" match these filters" if any((state, district, status, overdue, scheme))
+                                   else " yet"))
         return
+    schemes = _schemes()
+    short = {sid: schemes[sid].scheme_short for sid in schemes.ids}
     table = Table(title=f"Actions ({len(df)})")
     for col in ("ID", "unit", "parameter", "action", "owner", "due", "status", "outcome"):
         table.add_column(col, justify="right" if col == "ID" else "left", overflow="fold")
@@ -85,7 +116,9 @@ def list_command(state: StateOption = None, district: DistrictOption = None, sta
         return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
     for r in df.to_dict("records"):
-        table.add_row(str(r["id"]), f"{shown(r['unit_name'])} ({r['unit_code']})", shown(r["parameter_name"]) or "–",
+        pid = r["parameter"] if isinstance(r["parameter"], str) else ""
+        named = f"{shown(r['parameter_name'])} ({short.get(schemes.scheme_of(pid) or '', '')})" if pid else "–"
+        table.add_row(str(r["id"]), f"{shown(r['unit_name'])} ({r['unit_code']})", named,
                       shown(r["text"], TEXT_SHOWN), shown(r["owner"]),
                       action_carry_text(r["due_month"], r["current_due_month"], r["carry_cycles"], r["status"]),
                       r["status"], outcome_words(r["outcome"]))
@@ -98,10 +131,11 @@ def export_command(
     output: Annotated[Path, typer.Option("--out", "-o", help="file to write")],
     fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
     state: StateOption = None, district: DistrictOption = None, status: StatusOption = None,
-    overdue: OverdueOption = False,
+    overdue: OverdueOption = False, scheme: SchemeOption = None,
 ) -> None:
     """Write the actions as an actions register (CSV or XLSX): the columns `cctns actions import` reads,
-    then what the data shows of each (ignored on import), so an export imports as it is."""
+    then what the data shows of each (ignored on import; `scheme` names each parameter's ranking scheme), so
+    an export imports as it is."""
     from dashboard.reports import actions_register, write_export
 
     fmt = fmt.lower()
@@ -111,7 +145,8 @@ def export_command(
         raise _fail(f"{output} is a folder: give a file name")
     if not output.parent.exists():
         raise _fail(f"folder {output.parent} does not exist")
-    register = actions_register(_actions(state, district, status, overdue))
+    register = actions_register(_in_scheme(_actions(state, district, status, overdue), scheme),
+                                _schemes().scheme_of)
     write_export(register, fmt, output, sheet="actions")
     typer.echo(f"wrote {len(register):,} action(s) to {output}")
 

@@ -201,7 +201,9 @@ def export(
     month: Annotated[str | None, typer.Option(help="YYYY-MM (every export but published, where it is optional)")] = None,
     state: Annotated[str | None, typer.Option(help="State/UT code (districts, stations, lagging, flags)")] = None,
     district: Annotated[str | None, typer.Option(help="district code (stations, lagging)")] = None,
-    scheme: Annotated[str, typer.Option(help="ranking scheme: cctns, icjs, itsso (or one a State added)")] = "cctns",
+    scheme: Annotated[str, typer.Option(help="ranking scheme: cctns, icjs, itsso (or one a State added); every "
+                                        "export's first column names it (flags: each row's parameter's scheme, "
+                                        "flags are checked on every scheme's rows)")] = "cctns",
     fmt: Annotated[str, typer.Option("--format", help="csv or xlsx")] = "csv",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="file (default: standard output for csv)")] = None,
     provisional: Annotated[bool, typer.Option(
@@ -216,13 +218,14 @@ def export(
         ExportError,
         build_export,
         build_provisional_export,
+        named_by_scheme,
         published_export,
         reconciliation_export,
         write_export,
     )
 
     engine = _engine()
-    _require_methodology(engine)
+    schemes = _require_methodology(engine)
     if what != "published" and month is None:
         _fail(f"{what} needs --month YYYY-MM")
     try:
@@ -242,7 +245,11 @@ def export(
         _fail("--format must be csv or xlsx")
     if fmt == "xlsx" and output is None:
         _fail("xlsx needs -o FILE")
-    write_export(df, fmt, output or sys.stdout, sheet=f"Provisional {what}" if provisional else what)
+    # every export names its scheme: a first `scheme` column (flags: each row's parameter's scheme), the sheet
+    df = named_by_scheme(df, scheme, schemes.scheme_of if what == "flags" and not provisional else None)
+    short = schemes.get(scheme).scheme_short if schemes.get(scheme) else scheme
+    sheet = f"{what} {short}" if what != "flags" else what
+    write_export(df, fmt, output or sys.stdout, sheet=f"Provisional {sheet}" if provisional else sheet)
     if output is not None:
         console.print(f"wrote {len(df):,} rows to {output}")
 

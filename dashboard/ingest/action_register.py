@@ -53,7 +53,7 @@ REGISTER_COLUMNS = ("level", "unit_code", "parameter", "text", "owner_kind", "ow
                     "review_date", "forum")
 REGISTER_REQUIRED = ("level", "unit_code", "text", "owner_kind")
 # written by `cctns actions export` after the register's columns; read and ignored on import
-EXPORT_ONLY_COLUMNS = ("id", "unit_name", "state_code", "district_code", "parameter_name", "owner",
+EXPORT_ONLY_COLUMNS = ("id", "unit_name", "state_code", "district_code", "parameter_name", "scheme", "owner",
                        "assigned_by", "basis_month", "gap_value", "gap_target", "current_due_month",
                        "carry_cycles", "status", "outcome", "outcome_month", "now_value", "comment_count")
 REGISTER_KIND = Kind("actions", REGISTER_COLUMNS + EXPORT_ONLY_COLUMNS, (),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import IO
 
 import pandas as pd
@@ -257,15 +258,34 @@ def export_bytes(df: pd.DataFrame, fmt: str, sheet: str = "export") -> bytes:
     return buf.getvalue()
 
 
-def actions_register(actions: pd.DataFrame) -> pd.DataFrame:
+def actions_register(actions: pd.DataFrame, scheme_of: Callable[[str], str | None] | None = None) -> pd.DataFrame:
     """Actions (rows of `dashboard.actions.list_actions`) as an actions register: the columns
     `cctns actions import` reads (`dashboard.ingest.REGISTER_COLUMNS`), then what the data shows of each
-    (`EXPORT_ONLY_COLUMNS`, ignored on import), so an export imports as it is. Blank, never "nan", for
-    what an action does not have."""
+    (`EXPORT_ONLY_COLUMNS`, ignored on import; `scheme`: the ranking scheme of the action's parameter, by
+    `scheme_of`), so an export imports as it is. Blank, never "nan", for what an action does not have."""
     from dashboard.ingest import EXPORT_ONLY_COLUMNS, REGISTER_COLUMNS
 
     columns = [*REGISTER_COLUMNS, *EXPORT_ONLY_COLUMNS]
     if actions is None or actions.empty:
         return pd.DataFrame(columns=columns)
+    actions = actions.assign(scheme=[(scheme_of(p) if scheme_of and isinstance(p, str) and p else None) or ""
+                                     for p in actions["parameter"]])
     out = actions.reindex(columns=columns).astype(object)
     return out.where(out.notna(), "").reset_index(drop=True)
+
+
+def named_by_scheme(df: pd.DataFrame, scheme: str, scheme_of: Callable[[str], str | None] | None = None
+                    ) -> pd.DataFrame:
+    """An export with its ranking scheme in a first `scheme` column (kept when it has one already). With
+    `scheme_of`, each row's scheme is its `parameter`'s ("all" for a flag on every parameter, "*")."""
+    if df.empty and not len(df.columns):
+        return df
+    if "scheme" in df.columns:
+        return df
+    out = df.copy()
+    if scheme_of is not None and "parameter" in out.columns:
+        values: object = ["all" if p == "*" else (scheme_of(str(p)) or "") for p in out["parameter"]]
+    else:
+        values = scheme
+    out.insert(0, "scheme", values)
+    return out

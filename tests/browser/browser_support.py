@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Page, expect
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's Chromium: never `playwright install`
-SETTLE_TIMEOUT_MS = 20_000
+SETTLE_TIMEOUT_MS = 60_000  # a generous bound for a cold page on a loaded 2-core machine: a wait, never a speed check
 
 
 def sign_in(page: Page, username: str, password: str) -> None:

@@ -20,7 +20,17 @@ if TYPE_CHECKING:
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
 VIEWPORT = {"width": 1366, "height": 768}
-DEFAULT_TIMEOUT_MS = 20_000
+DEFAULT_TIMEOUT_MS = 45_000  # waits, never speed checks: CI's 2 cores may be busy with the server's own work
+EXPECT_TIMEOUT_MS = 15_000  # playwright's `expect` default (5 s) is short for a busy 2-core machine
+
+try:
+    from playwright.sync_api import expect as _expect
+
+    _expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+except ImportError:  # no playwright: the browser tests skip
+    pass
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """After a browser test's body passes, fail it if its guard saw console errors or foreign requests."""

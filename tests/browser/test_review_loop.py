@@ -61,7 +61,7 @@ def new_page(request, browser, loop):
 
     def make(viewport: dict) -> Page:
         ctx = browser.new_context(base_url=loop["base"], viewport=viewport)
-        ctx.set_default_timeout(20_000)
+        ctx.set_default_timeout(45_000)
         ctx.on("page", guard.watch)
         contexts.append(ctx)
         return ctx.new_page()

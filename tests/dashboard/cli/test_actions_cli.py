@@ -208,3 +208,25 @@ def test_a_header_it_does_not_know_is_refused(run, fresh_engine, tmp_path):
 def test_no_file_no_traceback(run, fresh_engine, tmp_path):
     r = run(fresh_engine, "import", str(tmp_path / "absent.csv"), "--user", STATE_USER)
     assert r.exit_code == 1 and "Traceback" not in r.output and "cannot read the file" in r.output
+
+
+def test_actions_by_scheme(run, judged_engine, tmp_path):
+    """Issue 13: `--scheme` keeps the actions on that scheme's parameters; the register names each
+    parameter's scheme (an export-only column, ignored on import); the list says it beside the name."""
+    listed = actions.list_actions(judged_engine, scope())
+    on_parameters = listed[listed["parameter"].notna() & (listed["parameter"] != "")]
+    assert len(on_parameters) > 0
+    out = tmp_path / "all.csv"
+    assert run(judged_engine, "export", "--out", str(out)).exit_code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
+    assert {r["scheme"] for r in rows if r["parameter"]} == {"cctns"}  # the demo's reviews are on CCTNS
+    assert all(r["scheme"] == "" for r in rows if not r["parameter"])
+    out = tmp_path / "itsso.csv"
+    r = run(judged_engine, "export", "--out", str(out), "--scheme", "itsso")
+    assert r.exit_code == 0 and "wrote 0 action(s)" in r.output
+    r = run(judged_engine, "export", "--out", str(out), "--scheme", "cctns")
+    assert f"wrote {len(on_parameters)} action(s)" in r.output
+    r = run(judged_engine, "list", "--scheme", "cctns")
+    assert r.exit_code == 0 and "(CCTNS)" in r.output
+    r = run(judged_engine, "list", "--scheme", "nope")
+    assert r.exit_code == 1 and "--scheme must be one of cctns, icjs, itsso" in r.output

@@ -57,8 +57,8 @@ def test_schemes_from_the_command_line(cli, tmp_path: Path):
     rec = cli("export", "reconciliation", "--month", "2025-03")
     assert rec.exit_code == 0, rec.output
     rows = _csv(rec.stdout)
-    assert list(rows[0]) == ["state_code", "state_name", "published_score", "computed_score", "difference",
-                             "published_rank", "computed_rank"]
+    assert list(rows[0]) == ["scheme", "state_code", "state_name", "published_score", "computed_score",
+                             "difference", "published_rank", "computed_rank"]  # the issue's columns, named
     assert {r["state_code"]: (r["published_score"], r["computed_score"], r["difference"]) for r in rows} == {
         "XX": ("54.02", "54.00", "+0.02"), "YY": ("100.00", "100.00", "+0.00")}
 
@@ -87,3 +87,34 @@ def test_schemes_from_the_command_line(cli, tmp_path: Path):
     assert "ncrb-2025-03" in listed.output and "as notified by NCRB on 2025-04-02" in listed.output
     rows = {r["state_code"]: r for r in _csv(cli("export", "reconciliation", "--month", "2025-03").stdout)}
     assert rows["XX"]["computed_score"] == "100.00" and rows["XX"]["difference"] == "−45.98"
+
+
+def test_every_export_names_its_scheme(cli, tmp_path: Path):
+    """Issue 13: whatever `cctns export` writes says which ranking scheme it is: a first `scheme` column
+    (flags: each row's parameter's scheme) and, in XLSX, the sheet's name."""
+    from openpyxl import load_workbook
+
+    assert cli("init-db").exit_code == 0
+    for name in ("states.csv", "districts.csv", "stations.csv", "rows.csv", "published.csv"):
+        assert cli("import", str(tmp_path / name)).exit_code == 0
+    for scheme in ("cctns", "itsso"):
+        for what, extra in (("states", ()), ("districts", ("--state", "XX")), ("stations", ("--state", "XX")),
+                            ("lagging", ("--state", "XX")), ("reconciliation", ()), ("published", ())):
+            out = cli("export", what, "--month", "2025-03", "--scheme", scheme, *extra)
+            if what == "reconciliation" and scheme == "itsso":
+                assert out.exit_code == 1 and "published no itsso results" in out.output
+                continue
+            assert out.exit_code == 0, (what, scheme, out.output)
+            header = out.stdout.splitlines()[0].split(",")
+            assert header[0 if what != "published" else 1] == "scheme", (what, header)
+            rows = _csv(out.stdout)
+            assert {r["scheme"] for r in rows} == ({scheme} if rows else set()), (what, scheme)
+            assert rows or (what, scheme) in (("published", "itsso"), ("lagging", "cctns")), (what, scheme)
+    flags = cli("export", "flags", "--month", "2025-03")
+    assert flags.exit_code == 0 and flags.stdout.startswith("scheme,")
+    xlsx = tmp_path / "itsso.xlsx"
+    assert cli("export", "states", "--month", "2025-03", "--scheme", "itsso", "--format", "xlsx",
+               "-o", str(xlsx)).exit_code == 0
+    book = load_workbook(xlsx)
+    assert book.sheetnames == ["states ITSSO"] and book.active["A1"].value == "scheme"
+    assert book.active["A2"].value == "itsso"

@@ -51,7 +51,9 @@ def test_cli_export_projection_csv(demo_engine, month, monkeypatch):
     result = CliRunner().invoke(commands.app, ["export", "projection", "--month", month, "--scheme", "cctns"])
     assert result.exit_code == 0, result.output
     df = pd.read_csv(io.StringIO(result.output))
-    assert list(df.columns[:6]) == ["state_code", "p_first", "p_top5", "rank_low", "rank_high", "score_median"]
+    assert list(df.columns[:7]) == ["scheme", "state_code", "p_first", "p_top5", "rank_low", "rank_high",
+                                    "score_median"]  # the export names its scheme (issue 13)
+    assert set(df["scheme"]) == {"cctns"}
     bad = CliRunner().invoke(commands.app, ["export", "projection", "--month", month, "--scheme", "icjs-x"])
     assert bad.exit_code != 0
 
