@@ -34,8 +34,8 @@ OUTCOME_WORDS = Translated({"ok": N_("Done"), "refused": N_("Refused or failed")
 # the audit trail's kinds of event (`dashboard.store.audit.ACTIONS`) in words; the code is kept in the CSV
 KIND_WORDS = Translated({
     "login": N_("Sign-in"), "login_failed": N_("Sign-in failed"), "lockout": N_("Locked out"),
-    "logout": N_("Sign-out"), "sessions_revoked": N_("Sessions ended"), "import": N_("Import"),
-    "revert": N_("Revert"), "export": N_("Export"), "download": N_("Download"), "user_add": N_("User added"),
+    "logout": N_("Sign-out"), "sessions_revoked": N_("Sessions ended"), "import": N_("Data imported"),
+    "revert": N_("Batch reverted"), "export": N_("Export"), "download": N_("Download"), "user_add": N_("User added"),
     "user_disable": N_("User disabled"), "user_password": N_("Password reset"), "user_enable": N_("User enabled"),
     "user_unlock": N_("User unlocked"), "password_change": N_("Password changed"),
     "profile_update": N_("Profile changed"), "scope_violation": N_("Outside the scope"),
