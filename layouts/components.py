@@ -75,7 +75,8 @@ def grid_locale_text() -> dict[str, str]:
     return {"noRowsToShow": _("No data for this month"), "loadingOoo": _("Loading…"), "page": _("Page"),
             "of": _("of"), "to": _("to"), "more": _("more"), "next": _("Next"), "previousPage": _("Previous page"),
             "nextPage": _("Next page"), "firstPage": _("First page"), "lastPage": _("Last page"),
-            "pageSizeSelectorLabel": _("Page size:"), "ariaRowSelect": _("Press Space to select this row")}
+            "pageSizeSelectorLabel": _("Page size:"), "ariaRowSelect": _("Press Space to select this row"),
+            "ariaRowDeselect": _("Press Space to deselect this row")}
 
 
 def category_for_tab(tab: object) -> str | None:
@@ -271,7 +272,9 @@ def league_grid(
     if row_id:
         options["getRowId"] = f"params.data.{row_id}"
     if grid_options:
-        options.update(grid_options)
+        extra = dict(grid_options)
+        options["localeText"].update(extra.pop("localeText", None) or {})  # the grid's own words, translated
+        options.update(extra)
     col_def: dict[str, Any] = {"sortable": True, "resizable": True, "filter": False, "suppressMovable": True,
                                "wrapHeaderText": True, "autoHeaderHeight": True, "minWidth": 70}
     if default_col_def:

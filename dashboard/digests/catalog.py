@@ -57,7 +57,7 @@ EN: dict[str, str] = {
     "overtake_title": "What it takes to overtake {above} (CCTNS Pragati)",
     "overtake_lead": "{marks} marks more would take us past {above} ({above_score}); the gap is {gap}.",
     "overtake_top": "{state} has the highest score this month: no State/UT ranks above.",
-    "overtake_top_title": "Holding rank 1",
+    "overtake_top_title": "Holding rank 1 (CCTNS Pragati)",
     "overtake_stakes": "Where the marks are (marks at stake at lagging police stations):",
     "col_at_stake": "At stake",
     "col_stations": "Stations",

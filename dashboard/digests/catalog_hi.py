@@ -46,7 +46,7 @@ HI: dict[str, str] = {
     "overtake_title": "{above} से आगे निकलने के लिए क्या चाहिए (CCTNS प्रगति)",
     "overtake_lead": "{marks} अंक और मिलने पर हम {above} ({above_score}) से आगे होंगे; अंतर {gap} है।",
     "overtake_top": "इस माह {state} का स्कोर सबसे अधिक है: कोई राज्य/संघ राज्य क्षेत्र इससे ऊपर नहीं है।",
-    "overtake_top_title": "रैंक 1 पर क़ायम",
+    "overtake_top_title": "रैंक 1 पर क़ायम (CCTNS प्रगति)",
     "overtake_stakes": "अंक कहाँ मिल सकते हैं (पिछड़े पुलिस थानों पर प्राप्य अंक):",
     "col_at_stake": "प्राप्य अंक",
     "col_stations": "थाने",

@@ -1,5 +1,5 @@
 """Headless Chromium: no grid on any page cuts a number, a name or a header (issue 12), at 1024x768, 1366x768 and
-on a phone (390x844). A cell or header whose text is wider than its box (`scrollWidth > clientWidth`) is cut
+on the two phones (390x844, 360x800); each page opened once per size. A cell or header whose text is wider than its box (`scrollWidth > clientWidth`) is cut
 ("100.…", "Andaman a…"); a header word wider than its header ("Weigh t") is broken."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from playwright.sync_api import Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium")]
 
-SIZES = {"1024x768": (1024, 768), "1366x768": (1366, 768), "390x844": (390, 844)}
+SIZES = {"1024x768": (1024, 768), "1366x768": (1366, 768), "390x844": (390, 844), "360x800": (360, 800)}
 LAGGING_STATE = "MN"  # the small demo's State with the longest lagging list
 
 # (path, selector of a grid row a callback fills): every page with a grid, as the national administrator
