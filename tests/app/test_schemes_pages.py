@@ -77,9 +77,13 @@ def test_national_page_per_scheme(national_client, demo_engine, dash_call, schem
     tabs = json.dumps(resp[national.ids.SCHEME_TABS]["children"])
     assert "CCTNS Pragati" in tabs and "ICJS" in tabs and "ITSSO" in tabs
     assert f"scheme={scheme}" in tabs  # the tabs are links that keep the month
-    heat = json.dumps(resp[national.ids.HEATMAP]["figure"])
-    own = {p.id for p in read.version_for(demo_engine, month, scheme=scheme).parameters}
-    assert any(pid in heat for pid in own) and "fir_in_cctns" not in heat
+    from dashboard.safe_text import plotly_text
+
+    heat = resp[national.ids.HEATMAP]["figure"]["data"][0]  # parameters on the y axis (transposed)
+    own = {plotly_text(p.name) for p in read.version_for(demo_engine, month, scheme=scheme).parameters}
+    cctns_fir = next(p.name for p in read.version_for(demo_engine, read.latest_month(demo_engine)).parameters
+                     if p.id == "fir_in_cctns")
+    assert heat["y"] and set(heat["y"]) <= own and plotly_text(cctns_fir) not in heat["y"]
 
 
 def test_a_month_known_only_from_ncrb(national_client, demo_engine, dash_call):
