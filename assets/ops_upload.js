@@ -10,6 +10,26 @@
     var m = document.cookie.match(/(?:^|; )_csrf_token=([^;]*)/);
     return m ? decodeURIComponent(m[1]) : "";
   }
+  // the page's words (data-words on the drop zone, in the page's language); English when absent
+  var ENGLISH = {
+    too_many: "At most {n} files at a time.",
+    wrong_kind: "{name}: only .csv and .xlsx files can be imported.",
+    too_big: "The files are {size} together; the limit is {limit}: split the import.",
+    progress: "Uploading {n} file: {percent} of {size}",
+    progress_many: "Uploading {n} files: {percent} of {size}",
+    uploaded: "Uploaded. Checking the files on the server\u2026",
+    failed: "The upload failed ({status}).",
+    unreachable: "The upload failed: the server could not be reached.",
+    uploading: "Uploading\u2026",
+    input: "Files to import"
+  };
+  function words(key, values) {
+    var zone = document.getElementById(ZONE), table = {};
+    try { table = JSON.parse((zone && zone.getAttribute("data-words")) || "{}"); } catch (err) { table = {}; }
+    var text = table[key] || ENGLISH[key];
+    Object.keys(values || {}).forEach(function (k) { text = text.split("{" + k + "}").join(String(values[k])); });
+    return text;
+  }
   function mb(n) { return (n / 1048576).toFixed(n < 10485760 ? 1 : 0) + " MB"; }
   function say(text, bad) {
     var el = document.getElementById(STATUS);
@@ -34,17 +54,17 @@
     if (!zone || !files || !files.length) { return; }
     var limit = +zone.getAttribute("data-upload-limit"), most = +zone.getAttribute("data-upload-files");
     var total = 0, i, name;
-    if (files.length > most) { say("At most " + most + " files at a time.", true); return; }
+    if (files.length > most) { say(words("too_many", {n: most}), true); return; }
     for (i = 0; i < files.length; i++) {
       name = files[i].name.toLowerCase();
       if (!SUFFIXES.some(function (s) { return name.slice(-s.length) === s; })) {
-        say(files[i].name + ": only .csv and .xlsx files can be imported.", true);
+        say(words("wrong_kind", {name: files[i].name}), true);
         return;
       }
       total += files[i].size;
     }
     if (total > limit) {
-      say("The files are " + mb(total) + " together; the limit is " + mb(limit) + ": split the import.", true);
+      say(words("too_big", {size: mb(total), limit: mb(limit)}), true);
       return;
     }
     var form = new FormData();
@@ -56,7 +76,7 @@
       if (e.lengthComputable) {
         var p = Math.round(100 * e.loaded / e.total);
         bar(p);
-        say("Uploading " + files.length + " file" + (files.length > 1 ? "s" : "") + ": " + p + "% of " + mb(e.total));
+        say(words(files.length > 1 ? "progress_many" : "progress", {n: files.length, percent: p + "%", size: mb(e.total)}));
       }
     };
     xhr.onload = function () {
@@ -64,15 +84,15 @@
       try { body = JSON.parse(xhr.responseText || "{}"); } catch (err) { body = {}; }
       bar(null);
       if (xhr.status === 200 && body.token) {
-        say("Uploaded. Checking the files on the server\u2026");
+        say(words("uploaded"));
         hand({token: body.token, files: body.files, at: Date.now()});
       } else {
-        say(body.error || ("The upload failed (" + xhr.status + ")."), true);
+        say(body.error || words("failed", {status: xhr.status}), true);
       }
     };
-    xhr.onerror = function () { bar(null); say("The upload failed: the server could not be reached.", true); };
+    xhr.onerror = function () { bar(null); say(words("unreachable"), true); };
     bar(0);
-    say("Uploading\u2026");
+    say(words("uploading"));
     xhr.send(form);
   }
 
@@ -86,7 +106,7 @@
       el.accept = SUFFIXES.join(",");
       el.hidden = true;
       el.tabIndex = -1;
-      el.setAttribute("aria-label", "Files to import");
+      el.setAttribute("aria-label", words("input"));
       el.addEventListener("change", function () {
         if (el.files && el.files.length) { send(el.files); }
         el.value = "";

@@ -8,11 +8,12 @@
   var current = 0;
   var timer = null;
   var observed = null;
+  var count = 0;
 
   function deck() { return document.getElementById("deck"); }
   function slides() {
     var d = deck();
-    return d ? d.querySelectorAll(".deck-stage > .deck-slide") : [];
+    return d ? d.querySelectorAll(".deck-stage > .deck-slide, .deck-stage > .deck-part > .deck-slide") : [];
   }
 
   function show(index, announce) {
@@ -146,7 +147,7 @@
     show(current, false);
   });
 
-  // The slides arrive in one callback after the page opens (and Dash pages can come and go without a
+  // The slides arrive in a few callbacks after the page opens (and Dash pages can come and go without a
   // reload): watch the DOM, start at slide 1 whenever a new set of slides appears.
   function sync() {
     var d = deck();
@@ -160,9 +161,13 @@
     var first = list.length ? list[0] : null;
     if (first !== observed) {
       observed = first;
+      count = list.length;
       current = 0;
       show(0, false);
       if (!d.contains(document.activeElement)) { d.focus({preventScroll: true}); }
+    } else if (list.length !== count) {  // a later part of the deck arrived: the counter and aria-hidden
+      count = list.length;
+      show(current, false);
     }
   }
 

@@ -380,6 +380,7 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     "url.href <- state-districts": _row_clicks("state-districts", Ctx.state_urls, "state-heatmap"),
     # district
     "district-title.children": _urls(Ctx.district_urls),
+    "district-heatmap.figure": _urls(Ctx.district_urls),
     "district-stations.rowData": _district_peer,
     "url.href <- district-stations": _row_clicks("district-stations", Ctx.district_urls, "district-heatmap"),
     # station
@@ -395,6 +396,9 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     "methodology-subtitle.children": _urls(Ctx.methodology_urls),
     "data-subtitle.children": _urls(Ctx.data_urls),
     "deck-stage.children": _urls(Ctx.present_urls),
+    "deck-part-2.children": _urls(Ctx.present_urls),
+    "deck-part-3.children": _urls(Ctx.present_urls),
+    "deck-part-4.children": _urls(Ctx.present_urls),
     # the review loop (issue 11)
     "actions-title.children": _urls(Ctx.actions_urls),
     "state-actions-panel.children": _urls(Ctx.state_urls),

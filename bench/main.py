@@ -80,6 +80,8 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true", help="fewer inputs, 10 users, short load (CI)")
     ap.add_argument("--strict", action="store_true", help="fail on any HTTP error (CI)")
     ap.add_argument("--users", type=int, default=100)
+    ap.add_argument("--callbacks-only", action="store_true",
+                    help="import and callbacks at the server only (no production server, browser or users)")
     ap.add_argument("--keep", action="store_true", help="keep the databases and CSV files")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = ap.parse_args()
@@ -89,13 +91,14 @@ def main() -> int:
         print("bench: no PostgreSQL URL (--pg-url); run through bench/run.sh", file=sys.stderr)
         return 2
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    name = f"{stamp}-{args.scale}-{args.months}m{'-quick' if args.quick else ''}"
+    name = (f"{stamp}-{args.scale}-{args.months}m{'-quick' if args.quick else ''}"
+            f"{'-callbacks' if args.callbacks_only else ''}")
     run_dir = args.out / name
     work = run_dir / "work"
     work.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
         "run": name, "started": stamp, "scale": args.scale, "months": args.months, "quick": args.quick,
-        "machine": machine(), "command": " ".join(["bench/run.sh"] + _redact(sys.argv[1:])), "databases": {},
+        "callbacks_only": args.callbacks_only, "machine": machine(), "command": " ".join(["bench/run.sh"] + _redact(sys.argv[1:])), "databases": {},
     }
     total = Timer()
     redis_proc, redis_url = start_redis(work)
@@ -118,6 +121,8 @@ def main() -> int:
                 cmd += ["--redis-url", redis_url]
             if args.quick:
                 cmd.append("--quick")
+            if args.callbacks_only:
+                cmd.append("--callbacks-only")
             t = Timer()
             proc = subprocess.run(cmd, cwd=ROOT)
             result = json.loads(out.read_text()) if out.exists() else {"errors": ["phase produced no result"]}

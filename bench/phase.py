@@ -63,6 +63,7 @@ def main() -> int:
     ap.add_argument("--redis-url", default="")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--users", type=int, default=100)
+    ap.add_argument("--callbacks-only", action="store_true")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
 
@@ -129,6 +130,8 @@ def main() -> int:
         save()
         return 1
     save()
+    if args.callbacks_only:
+        return 0
 
     # 3. the production server
     from bench.load import RssSampler, Server, run_users, server_env

@@ -14,7 +14,7 @@ TARGETS = {
     "month_import_s": 3.0,  # issue 15: a national month imported and rescored, both databases
     "reimport_s": 5.0,  # issue 15: a full re-import of a month (PostgreSQL)
 }
-DECK = "deck-stage"
+DECK = ("deck-stage", "deck-part-")  # the deck: its stage and its later parts (their own answers)
 
 # issue 15, in the browser and under load
 CLIENT_TARGETS = {
@@ -50,10 +50,10 @@ def verdicts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 f" (CPU {re_['cpu_s']} s)" if re_.get("cpu_s") is not None else "")
         cbs = [c for c in r.get("callbacks", {}).get("callbacks", []) if c.get("status") == "ok"
                and not c["callback"].startswith("bench-noop")]
-        deck = [c for c in cbs if DECK in c["callback"]]
+        deck = [c for c in cbs if any(d in c["callback"] for d in DECK)]
         if deck:
-            v["deck_p95_cold"] = _miss(deck[0]["cold"]["p95_ms"], TARGETS["deck_p95_ms"], "ms")
-        cbs = [c for c in cbs if DECK not in c["callback"]]
+            v["deck_p95_cold"] = _miss(max(c["cold"]["p95_ms"] or 0 for c in deck), TARGETS["deck_p95_ms"], "ms")
+        cbs = [c for c in cbs if not any(d in c["callback"] for d in DECK)]
         worst = max(cbs, key=lambda c: c["cold"]["p95_ms"] or 0, default=None)
         if worst:
             v["callback_p95_cold"] = _miss(worst["cold"]["p95_ms"], TARGETS["callback_p95_ms"], "ms") + \
@@ -124,7 +124,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     lines = [
         f"# Benchmark {report['run']}",
         "",
-        f"{report['scale']} demo data, {report['months']} months{' (quick run)' if report['quick'] else ''}; "
+        f"{report['scale']} demo data, {report['months']} months{' (quick run)' if report['quick'] else ''}{' (import and callbacks only)' if report.get('callbacks_only') else ''}; "
         f"{m['cpus']} CPUs, {m['memory']} RAM, Python {m['python']}; cache: {report.get('cache')}; "
         f"demo files generated in {report.get('generate_s')} s; whole run {report.get('seconds')} s.",
         "",

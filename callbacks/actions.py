@@ -216,8 +216,8 @@ def update_page(query: Any, _changed: Any) -> tuple:
     out[(ids.STATE, "value")] = r["state"]
     if r["state"] is None:  # a national user who has not picked a State yet
         out[(ids.SUBTITLE, "children")] = _("Pick a State/UT to follow its actions (read only)")
-        out[(ids.NOTICE, "children")] = empty_state(_("Pick a State/UT"), "National users follow the States' actions; "
-                                                   "the States and their SPs assign and update them.")
+        out[(ids.NOTICE, "children")] = empty_state(_("Pick a State/UT"), _("National users follow the States' actions; "
+                                                   "the States and their SPs assign and update them."))
         out[(ids.TABLE_CARD, "style")] = HIDDEN
         out.update({(k, "options"): [] for k in (ids.DISTRICT, ids.OWNER, ids.DUE, ids.PARAMETER)})
         return tuple(out[k] for k in PAGE_OUTPUTS)
@@ -237,15 +237,15 @@ def update_page(query: Any, _changed: Any) -> tuple:
     })
     where = next((d["name"] for d in districts if d["code"] == r["district"]), None)
     out[(ids.SUBTITLE, "children")] = " · ".join(x for x in (where, names.get(r["state"], r["state"]),
-                                                            "due first") if x)
+                                                            _("due first")) if x)
     out[(ids.TALLY, "children")] = tally_cards(with_open(actions.tally(full), full)) if not full.empty else None
     rows = grid_rows(shown.to_dict("records"))
     out[(ids.TABLE, "rowData")] = rows
     out[(ids.COUNT, "children")] = format_indian(len(rows))
     if full.empty:
         out[(ids.NOTICE, "children")] = empty_state(
-            _("No actions yet"), "Assign actions from the lagging list, or from a district's or police station's page: "
-            "each gets an owner and a due month, and the data of that month judges it.")
+            _("No actions yet"), _("Assign actions from the lagging list, or from a district's or police station's page: "
+            "each gets an owner and a due month, and the data of that month judges it."))
         out[(ids.TABLE_CARD, "style")] = HIDDEN
     elif len(shown) != len(full):
         out[(ids.NOTE, "children")] = _("Showing {n} of {total} actions.").format(
@@ -313,9 +313,9 @@ def _open(action_id: int, sc: Scope, message: Any = None) -> tuple:
     out: dict[tuple[str, str], Any] = {k: no_update for k in OPEN_OUTPUTS}
     a = actions.get_action(engine(), sc, action_id)
     if a is None:
-        out.update({(ids.PANEL, "is_open"): True, (ids.PANEL, "title"): "Action not found",
+        out.update({(ids.PANEL, "is_open"): True, (ids.PANEL, "title"): _("Action not found"),
                     (ids.OPENED, "data"): None,
-                    (ids.MESSAGE, "children"): refused(f"There is no action {action_id} that your account may see."),
+                    (ids.MESSAGE, "children"): refused(_("There is no action {id} that your account may see.").format(id=action_id)),
                     (ids.DETAILS, "children"): None, (ids.COMMENTS, "children"): None, (ids.HISTORY, "children"): None,
                     (ids.STATUS_FORM, "style"): HIDDEN, (ids.COMMENT_FORM, "style"): HIDDEN,
                     (ids.EDIT_FORM, "style"): HIDDEN})
@@ -325,7 +325,7 @@ def _open(action_id: int, sc: Scope, message: Any = None) -> tuple:
     owners, dues = _edit_choices(a, sc) if may_edit else ([], [])
     owner_value = f"user:{a['owner_user']}" if a["owner_kind"] == "user" else a["owner_kind"]
     out.update({
-        (ids.PANEL, "is_open"): True, (ids.PANEL, "title"): f"Action {a['id']}: {a['unit_name']}",
+        (ids.PANEL, "is_open"): True, (ids.PANEL, "title"): _("Action {id}: {unit}").format(id=a["id"], unit=a["unit_name"]),
         (ids.OPENED, "data"): {"id": int(a["id"]), "version": int(a["version"])},
         (ids.MESSAGE, "children"): message,
         **_views(a, sc),
@@ -403,20 +403,21 @@ def save_action(_n_status: Any, _n_comment: Any, _n_edit: Any, opened: Any, stat
             done = _("Changes saved.")
     except actions.ActionConflict as exc:
         latest = actions.get_action(eng, sc, action_id)
-        out[(ids.MESSAGE, "children")] = refused(f"Not saved: {exc}. Your text is still in the form: check it "
-                                                 "against the latest version and save again.")
+        out[(ids.MESSAGE, "children")] = refused(_("Not saved: {why}. Your text is still in the form: check it "
+                                                   "against the latest version and save again.").format(why=exc))
         if latest is not None:
             out.update(_views(latest, sc))
             out[(ids.OPENED, "data")] = {"id": int(latest["id"]), "version": int(latest["version"])}
         return tuple(out[k] for k in SAVE_OUTPUTS)
     except actions.ActionRefused as exc:
-        out[(ids.MESSAGE, "children")] = refused(f"Not saved: {exc}.")
+        out[(ids.MESSAGE, "children")] = refused(_("Not saved: {why}.").format(why=exc))
         return tuple(out[k] for k in SAVE_OUTPUTS)
     except OutOfScope:
         _audit(f"change of action {action_id}")
-        what = "National users follow the actions; the State and its SPs update them." if sc.role == "national" \
-            else "Your account may change this action's status and comment on it, not its wording, owner or due month."
-        out[(ids.MESSAGE, "children")] = refused(f"Not saved: {what} The request has been recorded.")
+        what = _("National users follow the actions; the State and its SPs update them.") if sc.role == "national" \
+            else _("Your account may change this action's status and comment on it, not its wording, owner or due "
+                   "month.")
+        out[(ids.MESSAGE, "children")] = refused(_("Not saved: {why} The request has been recorded.").format(why=what))
         return tuple(out[k] for k in SAVE_OUTPUTS)
     latest = actions.get_action(eng, sc, action_id)
     if latest is not None:

@@ -18,8 +18,9 @@ from dash import ClientsideFunction, Input, Output, Patch, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from callbacks.common import engine, query_strings, scope, valid_month
-from dashboard.display import action_words, month_label
+from dashboard.display import action_words, format_indian, month_label
 from dashboard.i18n import gettext as _
+from dashboard.i18n import ngettext
 from dashboard.scope import OutOfScope, Scope
 from layouts.action_parts import OWNER_KIND_LABELS, refused
 from layouts.assign import TOP, ids
@@ -152,7 +153,7 @@ def refuse_out_of_scope(what: str) -> str:
     from dashboard.web import audit_request
 
     audit_request("scope_violation", what)
-    return "You may not assign actions for these police stations. The request has been recorded."
+    return _("You may not assign actions for these police stations. The request has been recorded.")
 
 
 def stakes_of(month: str, sc: Scope, stations: Sequence[Station], scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
@@ -266,25 +267,28 @@ def preview(p: Plan) -> Any:
     """The stations and what each is asked to do (several stations)."""
     if len(p.rows) < 2:
         return None
-    rows = [[s.name, s.district_name, text or html.Span("write the direction above", className="text-danger")]
+    rows = [[s.name, s.district_name, text or html.Span(_("write the direction above"), className="text-danger")]
             for s, _pid, text in p.rows[:PREVIEW_ROWS]]
     more = len(p.rows) - PREVIEW_ROWS
     return html.Div([
         html.Div(_("Each station gets its own action. Leave the direction empty to use each one's wording below; "
                  "a direction typed above is given to every station."), className="form-text mb-1"),
-        simple_table(["Police station", "District", "Direction"], rows, class_name="assign-preview-table"),
-        more > 0 and html.Div(f"… and {more} more", className="small text-body-secondary"),
+        simple_table([_("Police station"), _("District"), _("Direction")], rows, class_name="assign-preview-table"),
+        more > 0 and html.Div("… " + _("and {n} more").format(n=format_indian(more)),
+                              className="small text-body-secondary"),
     ], className="mb-3")
 
 
 def units_words(stations: Sequence[Station], month: str) -> Any:
     if len(stations) == 1:
         s = stations[0]
-        return html.Div([html.Strong(s.name), f", {s.district_name} · gap as in {month_label(month)}"])
+        return html.Div([html.Strong(s.name), ", " + _("{district} · gap as in {month}").format(
+            district=s.district_name, month=month_label(month))])
     districts = sorted({s.district_name for s in stations})
-    return html.Div([html.Strong(f"{len(stations)} police stations"),
-                     f" in {', '.join(districts[:4])}{' …' if len(districts) > 4 else ''}"
-                     f" · gaps as in {month_label(month)}"])
+    return html.Div([html.Strong(_("{n} police stations").format(n=format_indian(len(stations)))),
+                     " " + _("in {districts} · gaps as in {month}").format(
+                         districts=", ".join(districts[:4]) + (" …" if len(districts) > 4 else ""),
+                         month=month_label(month))])
 
 
 # --- callbacks ----------------------------------------------------------------------------------------------
@@ -292,7 +296,7 @@ def units_words(stations: Sequence[Station], month: str) -> Any:
 
 def _closed_with(message: str) -> tuple:
     out = {k: no_update for k in OPEN_OUTPUTS}
-    out.update({(ids.MODAL, "is_open"): True, (ids.TITLE, "children"): "Assign an action",
+    out.update({(ids.MODAL, "is_open"): True, (ids.TITLE, "children"): _("Assign an action"),
                 (ids.UNITS, "children"): None, (ids.FIELDS, "style"): HIDDEN, (ids.PREVIEW, "children"): None,
                 (ids.ERROR, "children"): refused(message), (ids.SAVE, "disabled"): True,
                 (ids.CONTEXT, "data"): None})
@@ -313,17 +317,17 @@ def open_dialog(request: Any) -> tuple:
     stations = stations_of(req["stations"])
     if stations is None:
         return _closed_with(refuse_out_of_scope(f"assign: unknown station in {req['stations'][:5]}")
-                            if sc.role != "national" else "There is no such police station.")
+                            if sc.role != "national" else _("There is no such police station."))
     if denied(sc, stations):
         if sc.role == "national":
             refuse_out_of_scope(f"assign for stations {req['stations'][:5]} (national users are read-only)")
-            return _closed_with("National users follow the actions but do not assign them: the State and its "
-                                "SPs do. The request has been recorded.")
+            return _closed_with(_("National users follow the actions but do not assign them: the State and its "
+                                  "SPs do. The request has been recorded."))
         return _closed_with(refuse_out_of_scope(f"assign for stations {req['stations'][:5]}"))
     if month is None:
-        return _closed_with("There is no scored month yet: import data first.")
+        return _closed_with(_("There is no scored month yet: import data first."))
     if len(stations) > actions.MAX_BATCH:
-        return _closed_with(f"At most {actions.MAX_BATCH} actions at once: select fewer stations.")
+        return _closed_with(_("At most {n} actions at once: select fewer stations.").format(n=actions.MAX_BATCH))
     choice = TOP if len(stations) > 1 else None
     p = plan(month, sc, stations, choice, scheme)
     first_param = p.rows[0][1] if len(stations) == 1 else TOP
@@ -406,14 +410,15 @@ def save(n_clicks: Any, context: Any, parameter: Any, text: Any, owner: Any, due
     try:
         made = actions.create_actions(engine(), sc, items)
     except actions.ActionRefused as exc:
-        return no_update, refused(f"Not saved: {exc}."), no_update, no_update, no_update
+        return no_update, refused(_("Not saved: {why}.").format(why=exc)), no_update, no_update, no_update
     except OutOfScope:
         return no_update, refused(refuse_out_of_scope(f"assign (save) for stations {[s.code for s in stations][:5]}")), \
             no_update, no_update, no_update
     n = len(made)
     body = html.Div([
-        html.Div(f"{n} action{'s' if n != 1 else ''} assigned, due {month_label(items[0].due_month or '')}."
-                 if items[0].due_month else f"{n} action{'s' if n != 1 else ''} assigned."),
+        html.Div(ngettext("{n} action assigned, due {month}.", "{n} actions assigned, due {month}.", n).format(
+            n=format_indian(n), month=month_label(items[0].due_month or "")) if items[0].due_month else
+            ngettext("{n} action assigned.", "{n} actions assigned.", n).format(n=format_indian(n))),
         dcc.Link(_("Open the actions →"), href=page_href("/actions", month, action=made[0] if n == 1 else None)),
     ])
     return False, None, True, body, (changed if isinstance(changed, int) else 0) + 1

@@ -9,11 +9,13 @@ from urllib.parse import urlencode
 import dash
 from dash import Input, Output
 
-from dashboard.display import format_timestamp
-from layouts.audit import audit_grid, ids
+from dashboard.display import format_indian, format_timestamp
+from dashboard.i18n import N_, ngettext
+from dashboard.i18n import gettext as _
+from layouts.audit import OUTCOME_WORDS, audit_grid, ids, kind_text
 from layouts.imports import message
 
-NOT_ADMIN = "The audit trail is for administrators."
+NOT_ADMIN = N_("The audit trail is for administrators.")
 
 
 def register(app: dash.Dash) -> None:
@@ -41,7 +43,7 @@ def update(user: Any, kind: Any, since: Any, until: Any, outcome: Any) -> tuple:
         current_actor,
     )
 
-    kinds = [{"label": k.replace("_", " "), "value": k} for k in audit_kinds()]
+    kinds = sorted(({"label": kind_text(k), "value": k} for k in audit_kinds()), key=lambda o: o["label"])
     args = {"user": _s(user, 80), "kind": _s(kind, 40), "since": _s(since, 10), "until": _s(until, 10),
             "outcome": _s(outcome, 10)}
     args = {k: v for k, v in args.items() if v}
@@ -49,12 +51,17 @@ def update(user: Any, kind: Any, since: Any, until: Any, outcome: Any) -> tuple:
     try:
         rows, more = audit_trail(engine(), actor, audit_filters(args))
     except AdminRefused:
-        return message(NOT_ADMIN, "secondary"), None, "#", []
+        return message(_(NOT_ADMIN), "secondary"), None, "#", []
     for r in rows:
         r["when"] = format_timestamp(r.pop("at"))  # India Standard Time (stored in UTC)
-        r["outcome_text"] = "refused / failed" if r["outcome"] == "refused" else "done"
-    scope = "all users" if actor.national_admin else f"the users of {actor.state_code}"
-    note = (f"{len(rows):,} event{'s' if len(rows) != 1 else ''} of {scope}"
-            + (f" (the newest {MAX_AUDIT_ROWS:,}: narrow the filters for older ones)" if more else "") + ".")
+        r["outcome_text"] = OUTCOME_WORDS["refused" if r["outcome"] == "refused" else "ok"]
+        r["action_text"] = kind_text(str(r.get("action") or ""))
+    n = len(rows)
+    note = (ngettext("{n} event of all users", "{n} events of all users", n) if actor.national_admin else
+            ngettext("{n} event of the users of {state}", "{n} events of the users of {state}", n)).format(
+        n=format_indian(n), state=actor.state_code)
+    if more:
+        note += " " + _("(the newest {n}: narrow the filters for older ones)").format(n=format_indian(MAX_AUDIT_ROWS))
+    note += "."
     href = AUDIT_PATH + ("?" + urlencode(args) if args else "")
     return audit_grid(rows), note, href, kinds

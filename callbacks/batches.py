@@ -67,7 +67,8 @@ def update_page(query: Any, _changed: Any) -> tuple:
     batch = visible_batch(batch_id)
     row = next((r for r in rows if r["id"] == batch_id), None)
     if batch is None or row is None:
-        return listing, message(f"Batch {batch_id} is not one you can see.", "secondary"), HIDDEN, None, True, None
+        return (listing, message(_("Batch {id} is not one you can see.").format(id=batch_id), "secondary"), HIDDEN,
+                None, True, None)
     detail = batch_detail(row, batch_changes(engine(), batch_id))
     keep = dash.no_update if ctx.triggered_id == ids.CHANGED else None  # a revert's own message stays
     return listing, detail, SHOWN if may_revert(batch) else HIDDEN, None, True, keep
@@ -86,15 +87,15 @@ def revert_step(_preview: Any, _go: Any, query: Any, reason: Any, changed: Any) 
 
     batch_id = _batch_id(query)
     if batch_id is None:
-        return None, True, message("Choose a batch first.", "secondary"), dash.no_update
+        return None, True, message(_("Choose a batch first."), "secondary"), dash.no_update
     user = current_user_session()
     if ctx.triggered_id == ids.PREVIEW_GO:
         p, why = revert_preview(batch_id)
         if p is None:
             return None, True, message(why, "warning"), dash.no_update
-        return (preview_view(p, getattr(user, "state_code", None), title=_("What the revert will change"),
+        return (preview_view(p, getattr(user, "state_code", None), title=N_("What the revert will change"),
                              what=(N_("removed"), N_("put back")), action="revert"), False,
-                message("Check the preview, give the reason, then press Revert.", "info"), dash.no_update)
+                message(_("Check the preview, give the reason, then press Revert."), "info"), dash.no_update)
     if ctx.triggered_id == ids.REVERT_GO:
         ok, text = revert(batch_id, reason)
         if not ok:

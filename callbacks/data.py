@@ -83,7 +83,8 @@ def batch_rows(df: pd.DataFrame) -> list[dict]:
         when = r.get("created_at")
         r["when"] = format_timestamp(when) if not is_missing(when) else "–"
         months = [m for m in str(r.get("months") or "").split(",") if m]
-        r["months_text"] = (months[0] if len(months) == 1 else f"{months[0]} – {months[-1]} ({len(months)})"
+        r["months_text"] = (month_label(months[0]) if len(months) == 1 else
+                            f"{month_label(months[0])} – {month_label(months[-1])} ({len(months)})"
                             if months else _("master data"))
         reverted = r.get("reverted_at")
         r["status_text"] = (_("reverted {when}").format(when=format_timestamp(reverted))

@@ -8,7 +8,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from callbacks import common
 from callbacks.shell import follow_theme
@@ -33,7 +33,7 @@ from dashboard.i18n import ngettext
 from dashboard.read import stakes_by_station
 from dashboard.scope import OutOfScope
 from layouts import figures
-from layouts.components import empty_state, kpi_card, marks_lost_table, page_href, rank_change_badge
+from layouts.components import empty_state, kpi_card, marks_lost_table_data, page_href, rank_change_badge
 from layouts.district import ids
 from layouts.shell import ids as shell_ids
 from layouts.unit_parts import not_available, not_reported_badge, simple_table, unit_link, unknown_unit
@@ -52,13 +52,22 @@ def register(app: dash.Dash) -> None:
         Output(ids.KPIS, "children"),
         Output(ids.LAGGING, "children"),
         Output(ids.MOVERS, "children"),
-        Output(ids.HEATMAP, "figure"),
-        Output(ids.HEATMAP_BOX, "style"),
-        Output(ids.HEATMAP_NOTE, "children"),
-        Output(ids.HEATMAP_TABLE, "children"),
         Input(ids.QUERY, "data"),
         State(shell_ids.THEME_STORE, "data"),
     )(update_page)
+    # the heat-map in its own answer (each answer <= 150 KB for the biggest district, issue 15); its table
+    # comes as compact data and is drawn in the browser
+    common.cached_callback(
+        app,
+        Output(ids.HEATMAP, "figure"),
+        Output(ids.HEATMAP_BOX, "style"),
+        Output(ids.HEATMAP_NOTE, "children"),
+        Output(ids.HEATMAP_TABLE_DATA, "data"),
+        Input(ids.QUERY, "data"),
+        State(shell_ids.THEME_STORE, "data"),
+    )(update_heatmap)
+    app.clientside_callback(ClientsideFunction("cctns_tables", "marksLost"),
+                            Output(ids.HEATMAP_TABLE, "children"), Input(ids.HEATMAP_TABLE_DATA, "data"))
     common.cached_callback(
         app,
         Output(ids.STATIONS, "rowData"),
@@ -86,16 +95,16 @@ def drill_down(selected: Any, click: Any, query: Any) -> str:
 
 @keeps_scheme
 def update_page(query: Any, theme: str | None):
+    """Title, subtitle, actions, notice, headline cards, lagging stations and movers."""
     from dashboard import read
 
     code, month = resolve(query, "district_code")
     scheme = query_scheme(query)
-    dark = theme == "dark"
     eng = common.engine()
     info = read.unit_info(eng, "district", code) if code else None
     if info is None or month is None:
         msg = unknown_unit(_("district"), code) if info is None else empty_state()
-        return code or _("District"), "", None, msg, [], None, None, empty_fig(dark), HIDDEN, None, None
+        return code or _("District"), "", None, msg, [], None, None
     title = info["name"]
     subtitle = f"{info['state_name']} · {month_label(month)}"
     user_scope = common.scope()
@@ -105,14 +114,13 @@ def update_page(query: Any, theme: str | None):
         stakes = read.unit_stakes(eng, month, user_scope, info["state_code"], code, scheme=scheme)
         table = read.stations_table(eng, month, code, user_scope, scheme=scheme)
         moved = read.movers_of(table, n=5)  # from the table already read
-        matrix = read.district_station_matrix(eng, month, code, user_scope, scheme=scheme)
     except OutOfScope:
         from dashboard.web import audit_request
 
         audit_request("scope_violation", f"district page {code}")
         link = _own_link(user_scope, month)
         msg = not_available(_("this district's police stations"), *link)
-        return title, subtitle, None, msg, [], None, None, empty_fig(dark), HIDDEN, None, None
+        return title, subtitle, None, msg, [], None, None
     actions = [
         dbc.Button(_("Lagging stations"), href=page_href("/lagging", month, state=info["state_code"], district=code),
                    color="primary", outline=True, size="sm"),
@@ -120,13 +128,37 @@ def update_page(query: Any, theme: str | None):
                    color="secondary", outline=True, size="sm"),
     ]
     if head is None:
-        return title, subtitle, actions, empty_state(), [], None, None, empty_fig(dark), HIDDEN, None, None
+        return title, subtitle, actions, empty_state(), [], None, None
     kpis = headline_cards(head, lag)
     version = read.version_for(eng, month, scheme=scheme)
     lagging = lagging_panel(lag, stakes, version, month,
                             more_href=page_href("/lagging", month, state=info["state_code"], district=code),
                             assign=user_scope.can_create_action("station", info["state_code"], code))
     movers = movers_panel(moved, month)
+    return title, subtitle, actions, None, kpis, lagging, movers
+
+
+def update_heatmap(query: Any, theme: str | None):
+    """The stations x parameters heat-map, the note naming the stations left out, and the table's data."""
+    from dashboard import read
+
+    code, month = resolve(query, "district_code")
+    scheme = query_scheme(query)
+    dark = theme == "dark"
+    eng = common.engine()
+    info = read.unit_info(eng, "district", code) if code else None
+    if info is None or month is None:
+        return empty_fig(dark), HIDDEN, None, None
+    try:
+        table = read.stations_table(eng, month, code, common.scope(), scheme=scheme)
+        matrix = read.district_station_matrix(eng, month, code, common.scope(), scheme=scheme)
+    except OutOfScope:
+        from dashboard.web import audit_request
+
+        audit_request("scope_violation", f"heat-map of district {code}")
+        return empty_fig(dark), HIDDEN, None, None
+    if table.empty and matrix.empty:
+        return empty_fig(dark), HIDDEN, None, None
     # Not-reported stations are left out of the colours (their imputed losses would swamp the scale) and named.
     silent = table[~table["reported"].astype(bool)] if not table.empty else table
     order = [c for c in table["unit_code"] if c not in set(silent["unit_code"])] if not table.empty else None
@@ -134,9 +166,9 @@ def update_page(query: Any, theme: str | None):
     heat = themed(figures.heatmap_marks_lost_spec(shown, _("Police station"), unit_order=order), dark)
     heat_note = (_("Not reported this month, so not shown: {names}.").format(names=", ".join(silent["name"]))
                  if len(silent) else None)
-    heat_table = marks_lost_table(shown, _("Police station"), unit_order=order,
-                                  caption=_("Stations × parameters: marks lost"))
-    return title, subtitle, actions, None, kpis, lagging, movers, heat, {}, heat_note, heat_table
+    heat_table = marks_lost_table_data(shown, _("Police station"), unit_order=order,
+                                       caption=_("Stations × parameters: marks lost"))
+    return heat, {}, heat_note, heat_table
 
 
 def _own_link(user_scope: Any, month: str | None) -> tuple[str | None, str]:

@@ -39,22 +39,23 @@ def render(checked: Any, user: Any) -> tuple:
     status = checked.status
     if status == "preview":
         token = checked.token
-        return (_preview_of(checked.preview, focus), token, False, False, SHOWN, "Checked: no problems.")
+        return (_preview_of(checked.preview, focus), token, False, False, SHOWN, _("Checked: no problems."))
     if status == "changed":
         return ([message(checked.message, "warning"), _preview_of(checked.preview, focus)]
                 if checked.preview is not None else message(checked.message, "warning"),
                 checked.token if checked.preview is not None else None, checked.preview is None,
-                checked.preview is None, SHOWN if checked.preview is not None else HIDDEN, "Checked again.")
+                checked.preview is None, SHOWN if checked.preview is not None else HIDDEN, _("Checked again."))
     if status == "problems":
         href = f"{PROBLEMS_PATH}?token={quote(checked.token or '')}"
         return (problems_view(list(checked.problems), checked.omitted, checked.files, href), None, True, True,
-                HIDDEN, "Checked: problems found (listed below).")
+                HIDDEN, _("Checked: problems found (listed below)."))
     if status == "imported":
         return (html.Div([message(checked.message, "success"),
                           html.A(_("See the import batches"), href="/data/batches", className="btn btn-outline-primary")]),
-                None, True, True, HIDDEN, "Imported.")
+                None, True, True, HIDDEN, _("Imported."))
     tone = {"cancelled": "secondary", "refused": "danger", "gone": "warning"}.get(status, "danger")
-    return (message(checked.message, tone), None, True, True, HIDDEN, {"cancelled": "Cancelled."}.get(status, "Not imported."))
+    return (message(checked.message, tone), None, True, True, HIDDEN,
+            _("Cancelled.") if status == "cancelled" else _("Not imported."))
 
 
 def _preview_of(preview: Any, focus: str | None) -> Any:
@@ -67,8 +68,8 @@ def update(_query: Any, uploaded: Any, _go: Any, _cancel: Any, provisional: Any,
     user = current_user_session()
     trigger = ctx.triggered_id
     if not may_import(user):
-        return (message("Your account may not import data. Imports are for a State's data operators (users "
-                        "with import rights) and national administrators.", "secondary"),
+        return (message(_("Your account may not import data. Imports are for a State's data operators (users "
+                          "with import rights) and national administrators."), "secondary"),
                 None, True, True, HIDDEN, "")
     prov = provisional is True  # the switch: the month being collected, loaded as provisional (issue 14)
     if trigger == ids.UPLOADED and uploaded is None:  # the empty store of a freshly opened page: nothing yet

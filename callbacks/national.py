@@ -267,7 +267,8 @@ def update_page(query: Any, theme: str | None):
                                   sub=_("Score {score}, rank {rank}").format(score=rows[0]["score_display"],
                                                                             rank=rows[0]["rank_text"])
                                   if rows else None), xs=12, sm=6, lg=3)]
-        subtitle = f"{scope_label} · {month_label(month)} · {_('as published by NCRB')}"
+        published = _("as published by NCRB")
+        subtitle = f"{scope_label} · {month_label(month)} · {published}"
         return rows, note, cards, subtitle, empty, empty, [], tabs
     table = read.states_table(eng, month, scheme=scheme)
     rows = league_rows(table, category)

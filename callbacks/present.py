@@ -23,6 +23,8 @@ from layouts.present import (
     download_links,
     ids,
     message_slide,
+    part_ranges,
+    part_slots,
     render_slides,
 )
 from layouts.shell import ids as shell_ids
@@ -37,6 +39,13 @@ def register(app: dash.Dash) -> None:
         Output(ids.EXIT, "href"),
         Input(ids.QUERY, "data"),
         State(shell_ids.THEME_STORE, "data"), actions=True)(load_deck)
+    for k, part in enumerate(ids.PARTS, start=1):
+        cached_callback(
+            app,
+            Output(part, "children"),
+            Input(part, "id"),  # fires when load_deck puts the container on the stage
+            State(ids.QUERY, "data"),
+            State(shell_ids.THEME_STORE, "data"), actions=True)(_part_loader(k))
     follow_theme(app, *[chart_id(k) for k in CHART_KEYS])
 
 
@@ -71,7 +80,9 @@ def load_deck(query: Any, theme: Any) -> tuple[Any, Any, str]:
         return (message_slide(_("Choose a State/UT"), _("Open the review deck of:"), links), [],
                 page_href("/", month, scheme=link))
     try:
-        return deck_for(eng, month, user_scope, state or "", district, theme == "dark", scheme)
+        deck, downloads, exit_href = deck_for(eng, month, user_scope, state or "", district, theme == "dark", scheme)
+        start, end = part_ranges(len(deck))[0]
+        return deck[start:end] + part_slots(), downloads, exit_href
     except OutOfScope:
         audit_request("scope_violation", f"present month={month} state={state} district={district} scheme={scheme}")
         own = [(_("Your own review"), page_href("/present", month, state=user_scope.state_code,
@@ -81,6 +92,45 @@ def load_deck(query: Any, theme: Any) -> tuple[Any, Any, str]:
                 page_href("/", month, scheme=link))
     except ReviewError as exc:
         return message_slide(_("No review"), str(exc)), [], page_href("/", month, scheme=link)
+
+
+def _part_loader(k: int) -> Any:
+    def load_part(_part_id: Any, query: Any, theme: Any) -> list[Any]:
+        return deck_part(k, query, theme)
+
+    load_part.__name__ = f"load_deck_part_{k + 1}"
+    return load_part
+
+
+def deck_part(k: int, query: Any, theme: Any) -> list[Any]:
+    """The `k`-th run of slides after the first (`part_ranges`), from the same cached deck as the stage's
+    answer; nothing outside the user's scope (audited), nothing when there is no deck."""
+    from dashboard.reports import ReviewError
+    from dashboard.scope import OutOfScope
+    from dashboard.web import audit_request
+
+    eng = engine()
+    user_scope = scope()
+    scheme = query_scheme(query)
+    month, state, district = resolve_request(query, user_scope, read_months(eng, scheme))
+    if month is None or (not state and not district):
+        return []
+    try:
+        deck, _downloads, _exit = deck_for(eng, month, user_scope, state or "", district, theme == "dark", scheme)
+    except OutOfScope:
+        audit_request("scope_violation", f"present part {k + 1} month={month} state={state} district={district} "
+                                         f"scheme={scheme}")
+        return []
+    except ReviewError:
+        return []
+    start, end = part_ranges(len(deck))[k]
+    return deck[start:end]
+
+
+def read_months(eng: Engine, scheme: str) -> list[str]:
+    from dashboard import read
+
+    return read.months(eng, scheme=scheme)
 
 
 @cached

@@ -257,7 +257,7 @@ def update_page(query: Any) -> tuple:
         kpi_card(_("Latest load"), as_of_text(latest["as_of"])),
         kpi_card(_("Days to the cut-off"), cutoff[0], sub=cutoff[1], tone=_cutoff_tone(month)),
     ]
-    return (title, f'{_("{month} · national").format(month=month_long(month))} · {short}',
+    return (title, _("{month} · national").format(month=month_long(month)) + f" · {short}",
             banner(month, as_of_text(latest["as_of"]), _("the SCRBs"), cutoff),
             [dbc.Col(c, xs=12, sm=6, lg=4) for c in kpis], None, HIDDEN, "", None, HIDDEN, None, HIDDEN,
             states_grid, states_note, downloads, None, HIDDEN)
@@ -296,7 +296,7 @@ def _state_level(eng, sc: Scope, month: str, state: str, cutoff, table: pd.DataF
     if sc.can_see_state_stations(state):
         todo, lagging = _todo_and_lagging(eng, sc, month, state, None, scheme)
         todo_style = lagging_style = SHOWN
-    return (title, f'{_("{month} · as of {as_of}").format(month=month_long(month), as_of=as_of)} · {short}',
+    return (title, _("{month} · as of {as_of}").format(month=month_long(month), as_of=as_of) + f" · {short}",
             banner(month, as_of, _("the SCRB of {name}").format(name=info["name"]), cutoff), kpis, todo,
             todo_style, _("Districts of {name}, if the month closed today").format(name=info["name"]), units,
             units_style, lagging, lagging_style,

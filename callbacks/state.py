@@ -12,7 +12,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from callbacks import common
 from callbacks.shell import follow_theme
@@ -49,7 +49,7 @@ from layouts.components import (
     category_label,
     empty_state,
     kpi_card,
-    marks_lost_table,
+    marks_lost_table_data,
     page_href,
     rank_change_badge,
 )
@@ -84,11 +84,14 @@ def register(app: dash.Dash) -> None:
         Output(ids.HEATMAP, "figure"),
         Output(ids.HEATMAP_BOX, "style"),
         Output(ids.HEATMAP_MSG, "children"),
-        Output(ids.HEATMAP_TABLE, "children"),
+        Output(ids.HEATMAP_TABLE_DATA, "data"),
         Output(ids.LAGGING, "children"),
         Input(ids.QUERY, "data"),
         State(shell_ids.THEME_STORE, "data"),
     )(update_detail)
+    # the heat-map's table is drawn in the browser from compact data (a big State's answer stays <= 150 KB)
+    app.clientside_callback(ClientsideFunction("cctns_tables", "marksLost"),
+                            Output(ids.HEATMAP_TABLE, "children"), Input(ids.HEATMAP_TABLE_DATA, "data"))
     app.callback(
         Output(shell_ids.URL, "href", allow_duplicate=True),
         Input(ids.DISTRICTS, "selectedRows"),
@@ -369,8 +372,8 @@ def update_detail(query: Any, theme: str | None):
     note = _districts_note(rows)
     order = list(table["unit_code"]) if not table.empty else None
     heat = themed(figures.heatmap_marks_lost_spec(matrix, _("District"), unit_order=order), dark)
-    heat_table = marks_lost_table(matrix, _("District"), unit_order=order,
-                                  caption=_("Districts × parameters: marks lost"))
+    heat_table = marks_lost_table_data(matrix, _("District"), unit_order=order,
+                                       caption=_("Districts × parameters: marks lost"))
     lagging = lagging_panel(code, month, user_scope, scheme=scheme)
     return rows, SHOWN, note, heat, SHOWN, None, heat_table, lagging
 

@@ -9,12 +9,14 @@ from typing import Any
 import dash
 from dash import Input, Output, State, ctx, html
 
-from dashboard.display import format_timestamp
+from dashboard.display import format_indian, format_timestamp
+from dashboard.i18n import N_, ngettext
+from dashboard.i18n import gettext as _
 from layouts.imports import message
-from layouts.users import ids, one_time_password_view, user_grid
+from layouts.users import ROLE_WORDS, STATUS_WORDS, ids, one_time_password_view, user_grid
 
-NOT_ADMIN = "User management is for administrators (national administrators, and a State's administrators for " \
-            "their State's users)."
+NOT_ADMIN = N_("User management is for administrators (national administrators, and a State's administrators for "
+               "their State's users).")
 ACTIONS = (ids.DISABLE, ids.ENABLE, ids.RESET, ids.UNLOCK)
 
 
@@ -46,11 +48,14 @@ def _rows(records: list) -> list[dict]:
     out = []
     for u in records:
         locked = u.locked_until is not None and u.locked_until > now
-        status = ("disabled" if not u.active else f"locked until {u.locked_until:%H:%M} UTC" if locked
-                  else "must change password" if u.must_change_password else "active")
-        out.append({"username": u.username, "role": u.role, "state_code": u.state_code or "–",
-                    "district_code": u.district_code or "–", "import_text": "yes" if u.can_import else "",
-                    "admin_text": "yes" if u.is_admin else "", "status_text": status,
+        status = ("disabled" if not u.active else "locked" if locked
+                  else "must_change" if u.must_change_password else "active")
+        status_text = (_("locked until {when}").format(when=format_timestamp(u.locked_until)) if status == "locked"
+                       else STATUS_WORDS[status])
+        out.append({"username": u.username, "role": u.role, "role_text": ROLE_WORDS.get(u.role, u.role),
+                    "state_code": u.state_code or "–",
+                    "district_code": u.district_code or "–", "import_text": _("yes") if u.can_import else "",
+                    "admin_text": _("yes") if u.is_admin else "", "status": status, "status_text": status_text,
                     "created_text": format_timestamp(u.created_at) if u.created_at else "–"})
     return out
 
@@ -66,11 +71,12 @@ def update_list(text: Any, role: Any, state: Any, status: Any, _changed: Any) ->
                           state_code=_text(state, 8) or None,
                           status=status if status in ("active", "disabled", "locked", "must_change") else None)
     except AdminRefused:
-        return message(NOT_ADMIN, "secondary"), None
+        return message(_(NOT_ADMIN), "secondary"), None
     rows = _rows(users)
-    note = ("You manage every user." if actor.national_admin else
-            f"You manage the State and district users of {actor.state_code}.")
-    return user_grid(rows), f"{len(rows)} user{'s' if len(rows) != 1 else ''}. {note}"
+    note = (_("You manage every user.") if actor.national_admin else
+            _("You manage the State and district users of {state}.").format(state=actor.state_code))
+    count = ngettext("{n} user.", "{n} users.", len(rows)).format(n=format_indian(len(rows)))
+    return user_grid(rows), f"{count} {note}"
 
 
 def _selected(rows: Any) -> str | None:
@@ -81,8 +87,8 @@ def _selected(rows: Any) -> str | None:
 
 def show_selected(rows: Any) -> Any:
     name = _selected(rows)
-    return (html.Span(["Chosen: ", html.Strong(name)]) if name
-            else html.Span("Choose a user in the table above.", className="text-body-secondary"))
+    return (html.Span([_("Chosen:") + " ", html.Strong(name)]) if name
+            else html.Span(_("Choose a user in the table above."), className="text-body-secondary"))
 
 
 def change(_add: Any, *args: Any) -> tuple:
@@ -103,7 +109,7 @@ def change(_add: Any, *args: Any) -> tuple:
     actor = current_actor()
     if not actor.any_admin:
         audit_request("scope_violation", f"user management by a non-administrator ({ctx.triggered_id})")
-        return message(NOT_ADMIN, "danger"), dash.no_update
+        return message(_(NOT_ADMIN), "danger"), dash.no_update
     bump = (changed if isinstance(changed, int) else 0) + 1
     flags = flags if isinstance(flags, list) else []
     eng, addr = engine(), remote_addr()
@@ -112,22 +118,22 @@ def change(_add: Any, *args: Any) -> tuple:
             rec, otp = add_user(eng, actor, _text(username, 80), _text(role, 20), _text(state, 8) or None,
                                 _text(district, 16) or None, can_import="import" in flags, is_admin="admin" in flags,
                                 remote_addr=addr)
-            return one_time_password_view(rec.username, otp, f"User {rec.username} added."), bump
+            return one_time_password_view(rec.username, otp, _("User {user} added.").format(user=rec.username)), bump
         target = _selected(selected)
         if target is None:
-            return message("Choose a user in the table first.", "secondary"), dash.no_update
+            return message(_("Choose a user in the table first."), "secondary"), dash.no_update
         if ctx.triggered_id == ids.DISABLE:
             disable(eng, actor, target, remote_addr=addr)
-            return message(f"{target} is disabled; every session of theirs has ended.", "success"), bump
+            return message(_("{user} is disabled; every session of theirs has ended.").format(user=target), "success"), bump
         if ctx.triggered_id == ids.ENABLE:
             enable(eng, actor, target, remote_addr=addr)
-            return message(f"{target} is active again.", "success"), bump
+            return message(_("{user} is active again.").format(user=target), "success"), bump
         if ctx.triggered_id == ids.UNLOCK:
             unlock(eng, actor, target, remote_addr=addr)
-            return message(f"{target} can sign in again.", "success"), bump
+            return message(_("{user} can sign in again.").format(user=target), "success"), bump
         if ctx.triggered_id == ids.RESET:
             otp = reset_password(eng, actor, target, remote_addr=addr)
-            return one_time_password_view(target, otp, "Password reset; every session of theirs has ended."), bump
+            return one_time_password_view(target, otp, _("Password reset; every session of theirs has ended.")), bump
     except UserError as exc:
         text = str(exc)
         return message(text[:1].upper() + text[1:] + ".", "warning"), dash.no_update

@@ -14,6 +14,7 @@ from dash import dcc, html
 from dashboard.display import (
     FORUM_WORDS,
     MISSING,
+    format_date,
     format_indian,
     format_timestamp,
     is_missing,
@@ -112,7 +113,7 @@ def grid_rows(records: Sequence[Mapping[str, Any]]) -> list[dict]:
             "unit": unit_words(r),
             "district_code": None if is_missing(r.get("district_code")) else r.get("district_code"),
             "parameter": r.get("parameter") if has_parameter else None,
-            "parameter_name": (r.get("parameter_name") or r.get("parameter")) if has_parameter else "Station score",
+            "parameter_name": (r.get("parameter_name") or r.get("parameter")) if has_parameter else _("Station score"),
             "gap": gap_text(r.get("gap_numerator"), r.get("gap_denominator"), r.get("gap_value"), has_parameter),
             "text": str(r.get("text") or ""),
             "owner": str(r.get("owner") or ""),
@@ -236,36 +237,49 @@ def _when(value: object) -> str:
     return format_timestamp(value)  # in India Standard Time (stored in UTC)
 
 
+def _review_date(value: object) -> str:
+    """The review's date ("2026-12-03") as dates are shown: "3 Dec 2026" ("3 दिसंबर 2026")."""
+    from datetime import date
+
+    try:
+        return format_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return MISSING if is_missing(value) or not value else str(value)
+
+
 def action_details(a: Mapping[str, Any]) -> html.Div:
     """Who was asked to do what by when, the gap then and the data now (`get_action(...)`)."""
     has_parameter = bool(a.get("parameter")) and not is_missing(a.get("parameter"))
     then = gap_text(a.get("gap_numerator"), a.get("gap_denominator"), a.get("gap_value"), has_parameter)
     target = a.get("gap_target")
-    target_words = (f"; target {float(target):g}%" if has_parameter else f"; lagging below {float(target):g}") \
-        if not is_missing(target) and target is not None else ""
+    target_words = ("; " + (_("target {target}%") if has_parameter else _("lagging below {target}")).format(
+        target=f"{float(target):g}")) if not is_missing(target) and target is not None else ""
     needed = _int(a.get("gap_needed"))
     num = _int(a.get("gap_numerator"))
-    more = f"; {format_indian(needed - num)} more needed" if needed is not None and num is not None and \
-        needed > num else ""
+    more = "; " + _("{n} more needed").format(n=format_indian(needed - num)) if needed is not None and \
+        num is not None and needed > num else ""
     row = dict(a)
     reason = a.get("status_reason")
     facts = [
-        ("Unit", unit_words(row)),
-        ("Parameter", (a.get("parameter_name") or a.get("parameter")) if has_parameter else "Station score"),
-        ("Owner", str(a.get("owner") or "")),
-        ("Due", due_text(row)),
-        ("Status", html.Span([status_badge(a.get("status")),
-                              html.Span(f" {reason}", className="small") if reason else None])),
-        (f"Gap then ({month_label(str(a.get('basis_month') or ''))})", then + target_words + more),
-        ("What the data shows", html.Span([outcome_badge(a.get("outcome")), " ", data_text(row)])),
-        ("Given", f"{a.get('review_date')} · {FORUM_LABELS.get(str(a.get('forum')), a.get('forum'))} · "
-                  f"by {a.get('assigned_by')}"),
+        (_("Unit"), unit_words(row)),
+        (_("Parameter"), (a.get("parameter_name") or a.get("parameter")) if has_parameter else _("Station score")),
+        (_("Owner"), str(a.get("owner") or "")),
+        (_("Due"), due_text(row)),
+        (_("Status"), html.Span([status_badge(a.get("status")),
+                                 html.Span(f" {reason}", className="small") if reason else None])),
+        (_("Gap then ({month})").format(month=month_label(str(a.get("basis_month") or ""))),
+         then + target_words + more),
+        (_("What the data shows"), html.Span([outcome_badge(a.get("outcome")), " ", data_text(row)])),
+        (_("Given"), _("{date} · {forum} · by {user}").format(
+            date=_review_date(a.get("review_date")), forum=FORUM_LABELS.get(str(a.get("forum")), a.get("forum")),
+            user=a.get("assigned_by"))),
     ]
     return html.Div([
         html.Blockquote(str(a.get("text") or ""), className="action-text"),
         _dl(facts),
-        html.Div(f"Version {a.get('version')} · last changed by {a.get('updated_by')} at {_when(a.get('updated_at'))}",
-                 className="small text-body-secondary"),
+        html.Div(_("Version {version} · last changed by {user} at {when}").format(
+            version=a.get("version"), user=a.get("updated_by"), when=_when(a.get("updated_at"))),
+            className="small text-body-secondary"),
     ], className="action-details")
 
 
@@ -275,9 +289,9 @@ def comments_list(comments: Sequence[Mapping[str, Any]]) -> html.Div:
                                className="small"),
                       html.Div(str(c.get("text") or ""), className="comment-text")], className="action-comment")
              for c in comments]
-    return html.Div([html.H3(f"Comments ({len(comments)})", className="panel-subhead mt-3"),
+    return html.Div([html.H3(_("Comments ({n})").format(n=format_indian(len(comments))), className="panel-subhead mt-3"),
                      html.Ul(items, className="list-unstyled mb-2") if items else
-                     html.P("No comments yet.", className="small text-body-secondary")])
+                     html.P(_("No comments yet."), className="small text-body-secondary")])
 
 
 def _change_words(detail: Mapping[str, Any]) -> str:
@@ -290,12 +304,14 @@ def _change_words(detail: Mapping[str, Any]) -> str:
         old = before.get(key)
         if key == "status_reason" and not new:
             continue
+        if key == "due_month" or key == "current_due_month":
+            old, new = month_label(str(old)) if old else old, month_label(str(new)) if new else new
         if key in ("status",):
             old, new = STATUS_LABELS.get(str(old), old), STATUS_LABELS.get(str(new), new)
         if key == "outcome":
             old, new = OUTCOME_LABELS.get(str(old), old), OUTCOME_LABELS.get(str(new), new)
         if key == "text":
-            parts.append(f"direction now: {new}")
+            parts.append(_("direction now: {text}").format(text=new))
         elif old in (None, "") or key == "status_reason":
             parts.append(f"{FIELD_LABELS[key]}: {new}")
         else:
@@ -310,9 +326,9 @@ def history_list(events: Sequence[Mapping[str, Any]]) -> html.Div:
         kind = str(e.get("kind"))
         detail = e.get("detail") if isinstance(e.get("detail"), dict) else {}
         if kind == "action_comment":
-            what = "added a comment"
+            what = _("added a comment")
         elif kind == "action_create":
-            what = "assigned it"
+            what = _("assigned it")
         else:
             what = _change_words(detail) or EVENT_LABELS.get(kind, kind)
         items.append(html.Li([html.Span(_when(e.get("at")), className="text-body-secondary"), " · ",
@@ -320,4 +336,4 @@ def history_list(events: Sequence[Mapping[str, Any]]) -> html.Div:
                              className="small"))
     return html.Div([html.H3(_("History"), className="panel-subhead mt-3"),
                      html.Ol(items, className="action-history ps-3") if items else
-                     html.P("No history.", className="small text-body-secondary")])
+                     html.P(_("No history."), className="small text-body-secondary")])

@@ -207,10 +207,10 @@ def layout(**query: object) -> html.Div:
             loading(html.Div(id=ids.TALLY, className="mb-3")),
             html.Div(
                 card(
-                    html.Span(["Actions ", html.Span("0", id=ids.COUNT, className="badge text-bg-secondary")]),
+                    html.Span([_("Actions") + " ", html.Span("0", id=ids.COUNT, className="badge text-bg-secondary")]),
                     [loading(league_grid(ids.TABLE, [], COLUMN_DEFS, row_id="key", page_size=25, height="620px",
                                          class_name="actions-grid",
-                                         grid_options={"localeText": {"noRowsToShow": "No actions match"}})),
+                                         grid_options={"localeText": {"noRowsToShow": _("No actions match")}})),
                      html.Div(id=ids.NOTE, className="graph-note mt-2")],
                     subtitle=_("Due first. Click a row to open the action: its history, comments and, if you may, "
                              "its status."),

@@ -82,7 +82,7 @@ def dialog() -> html.Div:
         ],
         id=ids.MODAL, is_open=False, size="lg", scrollable=True, centered=False, class_name="assign-modal",
     )
-    toast = dbc.Toast(html.Div(id=ids.RESULT_BODY), id=ids.RESULT, header="Actions assigned", is_open=False,
+    toast = dbc.Toast(html.Div(id=ids.RESULT_BODY), id=ids.RESULT, header=_("Actions assigned"), is_open=False,
                       dismissable=True, duration=9000, icon="success", class_name="assign-toast")
     return html.Div([
         dcc.Store(id=ids.REQUEST, data=None),

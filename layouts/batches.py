@@ -16,6 +16,7 @@ from dashboard.display import format_indian, month_label
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import card, empty_state, league_grid, page_header
+from layouts.imports import kind_text, master_what_text
 
 
 class ids:
@@ -60,7 +61,7 @@ def layout(batch: str | None = None, **_other: object) -> html.Div:
         [
             dcc.Store(id=ids.QUERY, data=clean_query(batch)),
             dcc.Store(id=ids.CHANGED, data=0),
-            page_header(_("Import batches"), "Every import is one batch; a batch can be reverted exactly",
+            page_header(_("Import batches"), _("Every import is one batch; a batch can be reverted exactly"),
                         right=html.A(_("Import files"), href="/data/import", className="btn btn-primary btn-sm")),
             card(_("Batches"), html.Div(id=ids.LIST), subtitle=_("Newest first. Choose a batch to see what it changed.")),
             html.Div(id=ids.DETAIL),
@@ -85,8 +86,8 @@ def layout(batch: str | None = None, **_other: object) -> html.Div:
 
 def batch_grid(rows: list[dict]) -> Any:
     if not rows:
-        return empty_state("No import batches to show", "National users see every batch; others see the batches "
-                                                        "loaded by their State's users.")
+        return empty_state(N_("No import batches to show"), _("National users see every batch; others see the batches "
+                                                            "loaded by their State's users."))
     return league_grid(ids.GRID, rows, COLUMNS, row_id="id", auto_height=len(rows) <= 15,
                        page_size=15 if len(rows) > 15 else None, class_name="data-grid")
 
@@ -97,7 +98,7 @@ def batch_detail(b: dict, changes: Any) -> Any:
         (_("Loaded"), _("{when} by {user}").format(when=b["when"], user=b["created_by"])),
         (_("Files"), b["file_name"]),
         ("SHA-256", b["file_sha256"]),
-        (_("Kinds"), (b.get("kinds") or "").replace(",", ", ").replace("_", " ")),
+        (_("Kinds"), ", ".join(kind_text(k) for k in (b.get("kinds") or "").split(",") if k)),
         (_("Rows"), _("{added} added, {replaced} replaced").format(added=format_indian(b["rows_added"]),
                                                                     replaced=format_indian(b["rows_replaced"]))),
         (_("Status"), b["status_text"]),
@@ -117,6 +118,6 @@ def batch_detail(b: dict, changes: Any) -> Any:
         blocks.append(html.Div(_("Reverted: its rows were removed and the earlier values put back."), className="small"))
     if changes.master:
         blocks.append(html.H3(_("Master data"), className="h6 mt-2"))
-        blocks.append(html.Ul([html.Li(f"{m.kind.replace('_', ' ')} {m.code} {m.name}: {m.what}")
+        blocks.append(html.Ul([html.Li(f"{kind_text(m.kind)} {m.code} {m.name}: {master_what_text(m.what)}")
                                for m in changes.master[:30]], className="small"))
     return card(_("Batch {id}").format(id=b["id"]), blocks)

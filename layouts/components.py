@@ -29,7 +29,7 @@ __all__ = [
     "kpi_card",
     "league_grid",
     "loading",
-    "marks_lost_table",
+    "marks_lost_table_data",
     "page_header",
     "page_href",
     "query_from_search",
@@ -75,7 +75,8 @@ def grid_locale_text() -> dict[str, str]:
     return {"noRowsToShow": _("No data for this month"), "loadingOoo": _("Loading…"), "page": _("Page"),
             "of": _("of"), "to": _("to"), "more": _("more"), "next": _("Next"), "previousPage": _("Previous page"),
             "nextPage": _("Next page"), "firstPage": _("First page"), "lastPage": _("Last page"),
-            "pageSizeSelectorLabel": _("Page size:"), "ariaRowSelect": _("Press Space to select this row")}
+            "pageSizeSelectorLabel": _("Page size:"), "ariaRowSelect": _("Press Space to select this row"),
+            "ariaRowDeselect": _("Press Space to deselect this row")}
 
 
 def category_for_tab(tab: object) -> str | None:
@@ -271,7 +272,9 @@ def league_grid(
     if row_id:
         options["getRowId"] = f"params.data.{row_id}"
     if grid_options:
-        options.update(grid_options)
+        extra = dict(grid_options)
+        options["localeText"].update(extra.pop("localeText", None) or {})  # the grid's own words, translated
+        options.update(extra)
     col_def: dict[str, Any] = {"sortable": True, "resizable": True, "filter": False, "suppressMovable": True,
                                "wrapHeaderText": True, "autoHeaderHeight": True, "minWidth": 70}
     if default_col_def:
@@ -328,12 +331,16 @@ def finite_or_none(x: object) -> float | None:
 # --- the values of a heat-map as a table (issue 12: colour is never the only way to read them) ---------------
 
 
-def marks_lost_table(long_df: Any, unit_label: str, *, unit_order: Sequence[str] | None = None,
-                     caption: str = "") -> html.Details | None:
+def marks_lost_table_data(long_df: Any, unit_label: str, *, unit_order: Sequence[str] | None = None,
+                          caption: str = "") -> dict[str, Any] | None:
     """The matrix of a units x parameters heat-map of marks lost (`figures.heatmap_marks_lost_spec`, same input
-    and same unit order) as an HTML table inside a "Show as table" disclosure: a row per unit (its name a row
-    header), a column per parameter (column headers) and the unit's total; marks lost to 2 decimals in the
-    current language's digits and grouping, "–" where a parameter does not apply. None when there is no data."""
+    and same unit order) as compact, already written data: the words (`summary`, `caption`, `unit_label`,
+    `total`, `note`), the parameter names (`params`) and a row per unit, [name, marks lost per parameter to 2
+    decimals in the current language's digits and grouping ("–" where a parameter does not apply), total].
+    assets/heat_table.js draws it in the browser as a table in a "Show as table" disclosure (a row per unit,
+    its name a row header; a column per parameter; the total): as Dash components a big district's table
+    was ~180 KB of its answer (issue 15).
+    None when there is no data."""
     from dashboard.display import format_indian
 
     if long_df is None or len(long_df) == 0:
@@ -357,20 +364,9 @@ def marks_lost_table(long_df: Any, unit_label: str, *, unit_order: Sequence[str]
         units = [u for u in unit_order if u in names]
     else:  # as the heat-map: fewest marks lost first
         units = sorted(names, key=lambda u: totals[u])
-    head = html.Thead(html.Tr([html.Th(unit_label, scope="col"),
-                               *[html.Th(name, scope="col", className="text-end") for name in params.values()],
-                               html.Th(_("Total"), scope="col", className="text-end")]))
-    body = html.Tbody([
-        html.Tr([html.Th(names[u], scope="row"),
-                 *[html.Td(format_indian(cells.get((u, p)), 2) if cells.get((u, p)) is not None else "–",
-                           className="text-end") for p in params],
-                 html.Td(format_indian(totals[u], 2), className="text-end fw-semibold")])
-        for u in units])
-    table = html.Table([html.Caption(caption or _("Marks lost")), head, body],
-                       className="table table-sm table-hover heat-table mb-0")
-    region = html.Div(table, className="table-responsive heat-table-wrap", tabIndex="0", role="region",
-                      **{"aria-label": caption or _("Marks lost")})
-    return html.Details([html.Summary(_("Show as table")), region,
-                         html.P(_("Marks lost by parameter; – : the parameter does not apply."),
-                                className="graph-note mt-1 mb-0")],
-                        className="heat-table-details mt-2")
+    rows = [[names[u], *[format_indian(cells.get((u, p)), 2) if cells.get((u, p)) is not None else "–"
+                         for p in params], format_indian(totals[u], 2)] for u in units]
+    return {"summary": _("Show as table"), "caption": caption or _("Marks lost"), "unit_label": unit_label,
+            "total": _("Total"), "note": _("Marks lost by parameter; – : the parameter does not apply."),
+            "params": list(params.values()), "rows": rows}
+

@@ -35,6 +35,7 @@ class ids:
     HEATMAP_BOX = "district-heatmap-box"
     HEATMAP_NOTE = "district-heatmap-note"
     HEATMAP_TABLE = "district-heatmap-table"  # the heat-map's values as a table (a disclosure)
+    HEATMAP_TABLE_DATA = "district-heatmap-table-data"  # that table's data; drawn in the browser (heat_table.js)
     LAGGING = "district-lagging"
     MOVERS = "district-movers"
     ACTIONS_PANEL = "district-actions-panel"  # the district's open and past actions, Assign where allowed
@@ -132,7 +133,8 @@ def layout(district_code: str | None = None, month: str | None = None, peer: str
             card(
                 _("Stations × parameters: marks lost"),
                 [loading(html.Div(dcc.Graph(id=ids.HEATMAP, config=GRAPH_CONFIG), id=ids.HEATMAP_BOX)),
-                 html.Div(id=ids.HEATMAP_NOTE, className="graph-note mt-1"), html.Div(id=ids.HEATMAP_TABLE)],
+                 html.Div(id=ids.HEATMAP_NOTE, className="graph-note mt-1"), html.Div(id=ids.HEATMAP_TABLE),
+                 dcc.Store(id=ids.HEATMAP_TABLE_DATA)],
                 subtitle=_("Darker = more marks lost. Hover for value, numerator / denominator, marks and weight; "
                          "click a cell to open the station."),
             ),

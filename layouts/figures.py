@@ -178,8 +178,11 @@ def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = N_("State/U
     `long_df` (as from read.param_matrix): unit_code, name, parameter, parameter_name, numerator,
     denominator, applicable, value, marks, weight, marks_lost; optional `head`, `rank`.
     Units are ordered by `unit_order` (codes) or total marks lost (fewest first); columns by parameter
-    order of appearance. Not-applicable cells are blank. customdata per cell: [unit_code, parameter,
-    value text, numerator / denominator, marks text, weight text, unit name] so clicks can drill down.
+    order of appearance. Not-applicable cells are blank. customdata per cell, as short as the hover allows
+    (a district's answer must stay under 150 KB, issue 15): [unit_code (clicks drill down with it), value
+    text, numerator / denominator, marks text, weight text], and the unit's name only when the axis shows
+    codes (`unit_codes_as_labels`); otherwise the hover takes the name from the axis label and the parameter
+    from the other axis.
     """
     if long_df is None or long_df.empty:
         return empty_figure_spec()
@@ -214,11 +217,12 @@ def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = N_("State/U
     pi = {p: j for j, p in enumerate(params)}
     nu, npar = len(units), len(params)
     zarr = np.full((nu, npar), np.nan)
-    custom = np.empty((nu, npar, 7), dtype=object)
+    width = 6 if unit_codes_as_labels else 5  # the name only when the axis does not show it
+    custom = np.empty((nu, npar, width), dtype=object)
     for i, u in enumerate(units):
-        name = plotly_text(unit_names[u])
-        for j, p in enumerate(params):
-            custom[i, j] = [u, p, "–", "–", "–", "–", name]
+        blank = [u, "–", "–", "–", "–"] + ([plotly_text(unit_names[u])] if unit_codes_as_labels else [])
+        for j in range(npar):
+            custom[i, j] = blank
     value_col = cols.get("value", [None] * n)
     num_col, den_col = cols.get("numerator", [None] * n), cols.get("denominator", [None] * n)
     marks_col, weight_col = cols.get("marks", [None] * n), cols.get("weight", [None] * n)
@@ -234,26 +238,27 @@ def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = N_("State/U
         na = has_app and not bool(a)
         value = value_col[k]
         custom[i, j] = [
-            ucol[k], pcol[k],
+            ucol[k],
             _("n/a") if na else ("–" if _missing(value) else f"{float(value):.2f}%"),
             f"{_indian(num_col[k])} / {_indian(den_col[k])}",
-            _fmt2(marks_col[k]), _fmt2(weight_col[k]), custom[i, j][6],
+            _fmt2(marks_col[k]), _fmt2(weight_col[k]), *custom[i, j][5:],
         ]
     zmax = float(np.nanmax(zarr)) if np.isfinite(zarr).any() else 1.0
     unit_labels = _labels(u if unit_codes_as_labels else unit_names[u] for u in units)
     param_labels = _labels(param_names[p] for p in params)
-    hover = "<b>%{customdata[6]}</b> (" + plotly_template_literal(_(unit_label)) + ")<br>"
-    hover += (_("Value: %{customdata[2]}<br>Numerator / denominator: %{customdata[3]}"
-                "<br>Marks: %{customdata[4]} of weight %{customdata[5]}<br>Marks lost: %{z:.2f}")
+    # the unit's name: from customdata when the axis shows codes, else from the units' axis
+    name = "%{customdata[5]}" if unit_codes_as_labels else ("%{x}" if transpose else "%{y}")
+    hover = "<b>" + name + "</b> (" + plotly_template_literal(_(unit_label)) + ")<br>"
+    hover += "%{y}<br>" if transpose else "%{x}<br>"  # the parameter's name, from the parameters' axis
+    hover += (_("Value: %{customdata[1]}<br>Numerator / denominator: %{customdata[2]}"
+                "<br>Marks: %{customdata[3]} of weight %{customdata[4]}<br>Marks lost: %{z:.2f}")
               + "<extra></extra>")
     cd: Any
     if transpose:
         zz, xs, ys = zarr.T, unit_labels, param_labels
         cd = custom.transpose(1, 0, 2) if units and params else []
-        hover = hover.replace("<br>" + _("Value:"), "<br>%{y}<br>" + _("Value:"), 1)
     else:
         zz, xs, ys, cd = zarr, param_labels, unit_labels, custom
-        hover = hover.replace("<br>" + _("Value:"), "<br>%{x}<br>" + _("Value:"), 1)  # the parameter's name
     trace = dict(
         type="heatmap", z=np.ascontiguousarray(zz), x=xs, y=ys, customdata=cd, colorscale=SEQUENTIAL_LOSS,
         zmin=0, zmax=max(zmax, 0.01), xgap=1, ygap=1, hoverongaps=False,

@@ -9,6 +9,8 @@ Skeleton and pure builders (no I/O); filled by callbacks/imports.py. The file in
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -22,7 +24,7 @@ from dashboard.display import (
     scheme_name_text,
     score_display,
 )
-from dashboard.i18n import N_, ngettext
+from dashboard.i18n import N_, Translated, ngettext
 from dashboard.i18n import gettext as _
 from layouts.components import card, league_grid, page_header
 
@@ -43,11 +45,14 @@ class ids:
     PROVISIONAL = "import-provisional"  # issue 14: load the month being collected as provisional figures
 
 
+# the file, column and value are the file's own (data, shown as they are); the rule is in the page's language
 PROBLEM_COLUMNS: list[dict[str, Any]] = [
-    {"headerName": N_("File"), "field": "file", "minWidth": 140, "flex": 2, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("File"), "field": "file", "minWidth": 140, "flex": 2, "wrapText": True, "autoHeight": True,
+     "cellClass": "notranslate"},
     {"headerName": N_("Row"), "field": "row", "minWidth": 70, "maxWidth": 90, "cellClass": "cell-num"},
-    {"headerName": N_("Column"), "field": "column", "minWidth": 110, "flex": 1},
-    {"headerName": N_("Value"), "field": "value", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True},
+    {"headerName": N_("Column"), "field": "column", "minWidth": 110, "flex": 1, "cellClass": "notranslate"},
+    {"headerName": N_("Value"), "field": "value", "minWidth": 110, "flex": 1, "wrapText": True, "autoHeight": True,
+     "cellClass": "notranslate"},
     {"headerName": N_("Rule"), "field": "rule", "minWidth": 260, "flex": 4, "wrapText": True, "autoHeight": True},
 ]
 
@@ -58,8 +63,8 @@ def layout(**_query: object) -> html.Div:
             dcc.Store(id=ids.QUERY, data={}),
             dcc.Store(id=ids.UPLOADED, data=None),
             dcc.Store(id=ids.TOKEN, data=None),
-            page_header(_("Import files"), "Check the files and see what they will change before anything is "
-                                        "written"),
+            page_header(_("Import files"), _("Check the files and see what they will change before anything is "
+                                             "written")),
             card(_("1. Upload"), [upload_zone(), provisional_switch()], subtitle=_("Files are checked on the server exactly as `cctns import` "
                                                       "checks them; nothing is written until you press Import")),
             html.Div(id=ids.RESULT, className="import-result", **{"aria-live": "polite"}),
@@ -79,14 +84,14 @@ def upload_zone(limit_mb: int = 25, max_files: int = 10) -> html.Div:
             html.Div(
                 [
                     html.Div(_("Drag and drop CSV or XLSX files here"), className="fw-semibold"),
-                    html.Div(["or ", html.Span(_("choose files"), className="upload-pick"),
-                              f" — up to {max_files} files, {limit_mb} MB together. The kind of each file is "
-                              "recognised by its header (README \u201cFile formats\u201d)."],
+                    html.Div([_("or") + " ", html.Span(_("choose files"), className="upload-pick"),
+                              " — " + _("up to {n} files, {mb} MB together. The kind of each file is recognised by "
+                                        "its header (README \u201cFile formats\u201d).").format(n=max_files, mb=limit_mb)],
                              className="small text-body-secondary"),
                 ],
                 id=ids.DROP, className="upload-zone", tabIndex="0", role="button",
                 **{"aria-describedby": ids.UPLOAD_STATUS, "data-upload-limit": str(limit_mb * 2**20),
-                   "data-upload-files": str(max_files)},
+                   "data-upload-files": str(max_files), "data-words": json.dumps(upload_words())},
             ),
             html.Progress(id=ids.PROGRESS, max="100", value="0", className="upload-progress", hidden=True),
             html.Div(id=ids.UPLOAD_STATUS, className="small mt-1", role="status"),
@@ -129,22 +134,72 @@ def provisional_view(p: Any) -> html.Div:
 # --- results ------------------------------------------------------------------------------------------------
 
 
+KIND_WORDS = Translated({"states": N_("States/UTs"), "districts": N_("districts"),
+                         "police_stations": N_("police stations"), "station_rows": N_("station rows"),
+                         "state_rows": N_("state rows"), "published_results": N_("NCRB published results")})
+_MASTER_WHAT = (  # what `dashboard.ingest.preview` says of a master row (English) -> the words shown
+    (re.compile(r"^new \(opened (\S+)\)$"), N_("new (opened {value})")),
+    (re.compile(r"^closed (\S+)$"), N_("closed {value}")),
+    (re.compile(r"^changed: (.+)$"), N_("changed: {value}")),
+    (re.compile(r"^earlier (.+) put back$"), N_("earlier {value} put back")),
+)
+_MASTER_WORDS = Translated({"new": N_("new"), "removed": N_("removed"), "reopened": N_("reopened"),
+                            "unchanged": N_("unchanged"), "added": N_("added"),
+                            "removed (added by this batch)": N_("removed (added by this batch)")})
+
+
+def kind_text(kind: str) -> str:
+    """A file kind ("station_rows") in words."""
+    return KIND_WORDS.get(kind) or kind.replace("_", " ")
+
+
+def master_what_text(what: str) -> str:
+    """What happens to a master row, in the page's language (column names stay as the file names them)."""
+    if what in _MASTER_WORDS:
+        return _MASTER_WORDS[what]
+    for pattern, words in _MASTER_WHAT:
+        m = pattern.match(what)
+        if m:
+            value = m.group(1)
+            return _(words).format(value=month_label(value) if len(value) == 7 and value[4] == "-" else value)
+    return what
+
+
+def upload_words() -> dict[str, str]:
+    """What assets/ops_upload.js says while it uploads, in the page's language ({n}, {p}, {size}, ... filled
+    there)."""
+    return {
+        "too_many": _("At most {n} files at a time."),
+        "wrong_kind": _("{name}: only .csv and .xlsx files can be imported."),
+        "too_big": _("The files are {size} together; the limit is {limit}: split the import."),
+        "progress": ngettext("Uploading {n} file: {percent} of {size}", "Uploading {n} files: {percent} of {size}", 1),
+        "progress_many": ngettext("Uploading {n} file: {percent} of {size}", "Uploading {n} files: {percent} of {size}", 2),
+        "uploaded": _("Uploaded. Checking the files on the server…"),
+        "failed": _("The upload failed ({status})."),
+        "unreachable": _("The upload failed: the server could not be reached."),
+        "uploading": _("Uploading…"),
+        "input": _("Files to import"),
+    }
+
+
 def message(text: str, tone: str = "info") -> dbc.Alert:
     return html.Div(dbc.Alert(text, color=tone, className="my-3"), role="status")
 
 
 def files_line(files: Any) -> html.Div:
-    parts = [f"{f['name']} ({format_indian(f['size'])} bytes)" for f in files or []]
-    return html.Div("Files: " + "; ".join(parts), className="small text-body-secondary") if parts else html.Div()
+    parts = [_("{name} ({n} bytes)").format(name=f["name"], n=format_indian(f["size"])) for f in files or []]
+    return html.Div(_("Files: {files}").format(files="; ".join(parts)), className="small text-body-secondary") \
+        if parts else html.Div()
 
 
 def problems_view(rows: list[dict], omitted: int, files: Any, download_href: str) -> html.Div:
     n = len(rows) + omitted
-    head = (f"{format_indian(n)} problem{'s' if n != 1 else ''} found: nothing was imported and the files were "
-            "deleted. Fix them and upload again.")
-    note = (f"Listed: the first {format_indian(len(rows))}; {format_indian(omitted)} more not listed "
-            "(at most 200 per file, like `cctns import`)." if omitted else None)
-    return card("2. Problems", [
+    head = ngettext("{n} problem found: nothing was imported and the files were deleted. Fix them and upload again.",
+                    "{n} problems found: nothing was imported and the files were deleted. Fix them and upload again.",
+                    n).format(n=format_indian(n))
+    note = (_("Listed: the first {n}; {more} more not listed (at most 200 per file, like `cctns import`).").format(
+        n=format_indian(len(rows)), more=format_indian(omitted)) if omitted else None)
+    return card(_("2. Problems"), [
         dbc.Alert(head, color="danger", className="mb-2"),
         files_line(files),
         league_grid(ids.PROBLEMS_GRID, rows, PROBLEM_COLUMNS, page_size=25 if len(rows) > 25 else None,
@@ -194,8 +249,9 @@ def _lagging(changes: list) -> html.Div:
     stopped = [c.name for c in changes if not c.started]
 
     def line(label: str, names: list[str], tone: str) -> html.Div:
-        shown = ", ".join(names[:12]) + (" " + _("and {n} more").format(n=len(names) - 12) if len(names) > 12 else "")
-        return html.Div([html.Span(f"{label} ({len(names)}): ", className=f"fw-semibold text-{tone}"),
+        shown = ", ".join(names[:12]) + (" " + _("and {n} more").format(n=format_indian(len(names) - 12))
+                                         if len(names) > 12 else "")
+        return html.Div([html.Span(f"{label} ({format_indian(len(names))}): ", className=f"fw-semibold text-{tone}"),
                          shown or _("none")], className="small")
 
     return html.Div([line(_("Start lagging"), started, "danger"), line(_("Stop lagging"), stopped, "success")],
@@ -273,7 +329,7 @@ def preview_view(p: Any, focus_state: str | None, title: str = N_("2. What the i
                                "below.").format(n=len(p.schemes), schemes=", ".join(s.short for s in p.schemes)),
                              className="mb-2"))
     if p.master:
-        rows = [html.Tr([html.Td(m.kind.replace("_", " ")), html.Td(m.code), html.Td(m.name), html.Td(m.what)])
+        rows = [html.Tr([html.Td(kind_text(m.kind)), html.Td(m.code), html.Td(m.name), html.Td(master_what_text(m.what))])
                 for m in p.master[:50]]
         blocks.append(html.H3(_("Master data"), className="h6 mt-3"))
         blocks.append(dbc.Table([html.Thead(html.Tr([html.Th(_(h), scope="col") for h in

@@ -34,6 +34,28 @@ class ids:
     AUTO_SECONDS = "deck-auto-seconds"
     DOWNLOADS = "deck-downloads"
     EXIT = "deck-exit"
+    # the slides after the first part arrive in answers of their own (each <= 150 KB, issue 15), all of
+    # them when the deck opens: presenting still makes no request
+    PARTS = ("deck-part-2", "deck-part-3", "deck-part-4")
+
+
+def part_ranges(n: int) -> list[tuple[int, int]]:
+    """The deck's `n` slides cut into 1 + len(ids.PARTS) runs of consecutive slides, as equal as can be
+    (the first run is the one the stage's own answer brings)."""
+    parts = 1 + len(ids.PARTS)
+    size, extra = divmod(n, parts)
+    out, start = [], 0
+    for k in range(parts):
+        end = start + size + (1 if k < extra else 0)
+        out.append((start, end))
+        start = end
+    return out
+
+
+def part_slots() -> list[html.Div]:
+    """The empty containers the later parts of the deck are answered into (`display: contents`: their
+    slides sit on the stage like the first part's)."""
+    return [html.Div(id=part, className="deck-part") for part in ids.PARTS]
 
 
 def chart_id(key: str) -> str:

@@ -36,6 +36,7 @@ class ids:
     HEATMAP_BOX = "state-heatmap-box"
     HEATMAP_MSG = "state-heatmap-msg"
     HEATMAP_TABLE = "state-heatmap-table"  # the heat-map's values as a table (a disclosure)
+    HEATMAP_TABLE_DATA = "state-heatmap-table-data"  # that table's data; drawn in the browser (heat_table.js)
     LAGGING = "state-lagging"
     ACTIONS_PANEL = "state-actions-panel"  # the review loop: tally by district, open actions due first
 
@@ -130,7 +131,8 @@ def layout(state_code: str | None = None, month: str | None = None, **_other: ob
             card(
                 _("Districts × parameters: marks lost"),
                 [loading(html.Div(dcc.Graph(id=ids.HEATMAP, config=GRAPH_CONFIG), id=ids.HEATMAP_BOX)),
-                 html.Div(id=ids.HEATMAP_MSG), html.Div(id=ids.HEATMAP_TABLE)],
+                 html.Div(id=ids.HEATMAP_MSG), html.Div(id=ids.HEATMAP_TABLE),
+                 dcc.Store(id=ids.HEATMAP_TABLE_DATA)],
                 subtitle=_("Darker = more marks lost. Hover for value, numerator / denominator, marks and weight; "
                          "click a cell to open the district."),
             ),

@@ -18,7 +18,9 @@ from dashboard.actions.facts import (
     scored_months,
     stored_methodologies,
 )
-from dashboard.display import parameter_text
+from dashboard.display import format_timestamp, parameter_text
+from dashboard.i18n import N_
+from dashboard.i18n import gettext as _
 from dashboard.scope import OutOfScope, Scope
 from dashboard.store import (
     Action,
@@ -105,16 +107,18 @@ def actions_stamp(engine: Engine) -> str:
 
 def clean_text(value: object, what: str, low: int, high: int, newlines: bool = True) -> str:
     if not isinstance(value, str):
-        raise ActionRefused(f"{what} is required")
+        raise ActionRefused(_("{what} is required").format(what=_(what)))
     text = value.replace("\r\n", "\n").strip()
     if not newlines:
         text = " ".join(text.split())
     if len(text) < low:
-        raise ActionRefused(f"{what} is empty" if not text else f"{what} is too short (at least {low} characters)")
+        raise ActionRefused(_("{what} is empty").format(what=_(what)) if not text else
+                            _("{what} is too short (at least {n} characters)").format(what=_(what), n=low))
     if len(text) > high:
-        raise ActionRefused(f"{what} is too long ({len(text)} characters; at most {high})")
+        raise ActionRefused(_("{what} is too long ({n} characters; at most {high})").format(
+            what=_(what), n=len(text), high=high))
     if _CONTROL.search(text):
-        raise ActionRefused(f"{what} contains control characters")
+        raise ActionRefused(_("{what} contains control characters").format(what=_(what)))
     return text
 
 
@@ -262,7 +266,7 @@ def _validated_new(conn: Connection, scope: Scope, item: NewAction, months: list
     parameter = item.parameter or None
     if parameter is None and item.level != "station":
         raise ActionRefused("an action about a district or a State names the parameter it is about")
-    text = clean_text(item.text, "the action", TEXT_MIN, TEXT_MAX)
+    text = clean_text(item.text, N_("the action"), TEXT_MIN, TEXT_MAX)
     owner_kind, owner_user = _check_owner(conn, item.owner_kind, item.owner_user, item.level, unit)
     due = _check_due(item.due_month or next_month(months[-1]), months)
     return {
@@ -296,7 +300,7 @@ def update_action(engine: Engine, scope: Scope, action_id: int, expected_version
     with engine.begin() as conn:
         row = _get(conn, action_id)
         if row is None or not scope.can_see_action(row["state_code"], row["district_code"]):
-            raise ActionRefused(f"there is no action {action_id}")
+            raise ActionRefused(_("there is no action {id}").format(id=action_id))
         if not scope.can_update_action(row["state_code"], row["district_code"]):
             raise OutOfScope(f"{scope.username or 'user'} may not change action {action_id}")
         if int(row["version"]) != int(expected_version):
@@ -308,21 +312,21 @@ def update_action(engine: Engine, scope: Scope, action_id: int, expected_version
             changes["status"] = status
             changes["escalated_by_data"] = False
             if status == "dropped":
-                changes["status_reason"] = clean_text(reason, "the reason for dropping", 3, REASON_MAX,
+                changes["status_reason"] = clean_text(reason, N_("the reason for dropping"), 3, REASON_MAX,
                                                        newlines=False)
             elif reason:
-                changes["status_reason"] = clean_text(reason, "the reason", 0, REASON_MAX, newlines=False)
+                changes["status_reason"] = clean_text(reason, N_("the reason"), 0, REASON_MAX, newlines=False)
             else:
                 changes["status_reason"] = ""
         elif status == "dropped" and reason:
-            changes["status_reason"] = clean_text(reason, "the reason for dropping", 3, REASON_MAX, newlines=False)
+            changes["status_reason"] = clean_text(reason, N_("the reason for dropping"), 3, REASON_MAX, newlines=False)
         wants_edit = any(v is not None for v in (text, owner_kind, due_month))
         if wants_edit:
             if not scope.can_edit_action(row["level"], row["state_code"], row["district_code"]):
                 raise OutOfScope(f"{scope.username or 'user'} may change the status and comment on action "
                                  f"{action_id}, not its wording, owner or due month")
             if text is not None and text != row["text"]:
-                changes["text"] = clean_text(text, "the action", TEXT_MIN, TEXT_MAX)
+                changes["text"] = clean_text(text, N_("the action"), TEXT_MIN, TEXT_MAX)
             if owner_kind is not None:
                 unit = _unit(conn, row["level"], row["unit_code"]) or {}
                 kind, user = _check_owner(conn, owner_kind, owner_user, row["level"], unit)
@@ -349,11 +353,11 @@ def update_action(engine: Engine, scope: Scope, action_id: int, expected_version
 
 def add_comment(engine: Engine, scope: Scope, action_id: int, text: str, actor: str | None = None) -> int:
     actor = actor or scope.username or "user"
-    body = clean_text(text, "the comment", 1, COMMENT_MAX)
+    body = clean_text(text, N_("the comment"), 1, COMMENT_MAX)
     with engine.begin() as conn:
         row = _get(conn, action_id)
         if row is None or not scope.can_see_action(row["state_code"], row["district_code"]):
-            raise ActionRefused(f"there is no action {action_id}")
+            raise ActionRefused(_("there is no action {id}").format(id=action_id))
         if not scope.can_update_action(row["state_code"], row["district_code"]):
             raise OutOfScope(f"{scope.username or 'user'} may not comment on action {action_id}")
         new_id = int(conn.execute(insert(ActionComment).values(action_id=action_id, author=actor, text=body,
@@ -363,8 +367,8 @@ def add_comment(engine: Engine, scope: Scope, action_id: int, text: str, actor: 
 
 
 def _changed_by(row: dict) -> str:
-    return (f"changed by {row['updated_by'] or 'someone'} at {row['updated_at']:%Y-%m-%d %H:%M} UTC: "
-            "your change was not saved; the latest version is shown")
+    return _("changed by {user} at {when}: your change was not saved; the latest version is shown").format(
+        user=row["updated_by"] or _("someone"), when=format_timestamp(row["updated_at"]))
 
 
 def _audited(values: dict) -> dict:
@@ -476,7 +480,7 @@ def owner_label(kind: str, user: str | None, level: str, unit_name: str, distric
         return f"SHO, {unit_name}"
     if kind == "sp":
         return f"SP, {district_name or unit_name}"
-    return "State HQ (SCRB)"
+    return _("State HQ (SCRB)")
 
 
 def _names(conn: Connection, df: pd.DataFrame) -> dict[tuple[str, str], str]:

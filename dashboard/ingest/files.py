@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboard.i18n import N_, gettext
+
 CATEGORIES = ("Major States", "Hilly & North-East", "UTs")
 
 
@@ -54,23 +56,25 @@ XLSX_RATIO_MIN_BYTES = 16 * 2**20  # parts smaller than this are not checked for
 CODE_RE = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*", re.ASCII)
 
 
-CODE_RULE = ("code must be upper-case letters A-Z and digits 0-9, in groups joined by single hyphens "
-             "(e.g. HR, HR-KNL, HR-KNL-001)")
+# the rules' words are marked for the catalog; `_Problems` writes them in the language of the request (the
+# browser's import page), English elsewhere (`cctns import`)
+CODE_RULE = N_("code must be upper-case letters A-Z and digits 0-9, in groups joined by single hyphens "
+               "(e.g. HR, HR-KNL, HR-KNL-001)")
 
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-FORMULA_NAME_RULE = "must not begin with =, +, -, @ (it would act as a spreadsheet formula)"
+FORMULA_NAME_RULE = N_("must not begin with =, +, -, @ (it would act as a spreadsheet formula)")
 
 
-FORMULA_CELL_RULE = "formula cells are not accepted: type the value"
+FORMULA_CELL_RULE = N_("formula cells are not accepted: type the value")
 
 
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-CONTROL_RULE = "control characters (tab, line break, escape, ...) are not allowed"
+CONTROL_RULE = N_("control characters (tab, line break, escape, ...) are not allowed")
 
 
 _MONTH_ASCII_RE = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])", re.ASCII)
@@ -165,7 +169,7 @@ class _Problems:
         self.counts[file] = self.counts.get(file, 0) + 1
         items = self.items.setdefault(file, [])
         if len(items) < self.cap * 4:  # sorted and cut to `cap` at the end
-            items.append(Problem(file, row, column, _text(value), rule))
+            items.append(Problem(file, row, column, _text(value), gettext(rule)))
 
     def add_mask(self, table: _Table, mask: pd.Series | np.ndarray, column: str,
                  rule: str | Callable[[pd.DataFrame], Iterable[str]],
@@ -181,7 +185,7 @@ class _Problems:
             values = list(value(sub))
         else:
             values = sub[column].tolist() if column in sub.columns else [""] * len(sub)
-        rules = [rule] * len(sub) if isinstance(rule, str) else list(rule(sub))
+        rules = [gettext(rule)] * len(sub) if isinstance(rule, str) else list(rule(sub))
         items = self.items.setdefault(table.label, [])
         for row, val, r in zip(sub["_row"].tolist(), values, rules, strict=True):
             items.append(Problem(table.label, int(row), column, _text(val), str(r)))

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from dashboard.i18n import N_, ngettext
+from dashboard.i18n import gettext as _
 from dashboard.ingest.files import (
     _CONTROL_RE,
     _MONTH_ASCII_RE,
@@ -93,33 +95,30 @@ def _validate(tables: list[_Table], conn: Connection, methodology: Schemes | Met
         _validate_common(t, problems)
         if t.kind == "states":
             bad = (t.df["category"] != "") & ~t.df["category"].isin(CATEGORIES)
-            problems.add_mask(t, bad, "category", "unknown category: use one of " + ", ".join(
-                repr(c) for c in CATEGORIES))
+            problems.add_mask(t, bad, "category", _("unknown category: use one of {values}").format(
+                values=", ".join(repr(c) for c in CATEGORIES)))
         elif t.kind == "districts":
-            _check_known(t, "state_code", known.states, "unknown State/UT code (not in the database "
-                         "nor in this import)", problems)
+            _check_known(t, "state_code", known.states, UNKNOWN_STATE, problems)
         elif t.kind == "police_stations":
-            _check_known(t, "district_code", known.districts, "unknown district code (not in the database "
-                         "nor in this import)", problems)
+            _check_known(t, "district_code", known.districts, N_("unknown district code (not in the database "
+                                                                 "nor in this import)"), problems)
             ok = {}
             for col in ("opened", "closed"):
                 v = t.df[col]
                 good = _per_value(v, _is_month)
-                problems.add_mask(t, (v != "") & ~good, col, "must be a month YYYY-MM or left empty")
+                problems.add_mask(t, (v != "") & ~good, col, N_("must be a month YYYY-MM or left empty"))
                 ok[col] = good
             both = ok["opened"] & ok["closed"]
-            problems.add_mask(t, both & (t.df["opened"] > t.df["closed"]), "closed", "closed is before opened",
+            problems.add_mask(t, both & (t.df["opened"] > t.df["closed"]), "closed", N_("closed is before opened"),
                               value=lambda sub: sub["opened"] + " > " + sub["closed"])
         elif t.kind == PUBLISHED_KIND:
-            _check_known(t, "state_code", known.states, "unknown State/UT code (not in the database nor in this "
-                         "import)", problems)
+            _check_known(t, "state_code", known.states, UNKNOWN_STATE, problems)
             _validate_published(t, methodology, current, len(known.states), problems)
         else:
             unit_col = "station_code" if t.kind == "station_rows" else "state_code"
             known_units = known.stations if t.kind == "station_rows" else known.states
-            what = "police station" if t.kind == "station_rows" else "State/UT"
-            _check_known(t, unit_col, known_units, f"unknown {what} code (not in the database nor in this "
-                         "import)", problems)
+            _check_known(t, unit_col, known_units, UNKNOWN_STATION if t.kind == "station_rows" else UNKNOWN_STATE,
+                         problems)
             _validate_rows(t, methodology, params, current, problems)
             if t.kind == "station_rows":
                 _check_active(t, station_months, problems)
@@ -129,8 +128,13 @@ def _validate(tables: list[_Table], conn: Connection, methodology: Schemes | Met
         _check_own_state(tables, conn, only_state, problems)
 
 
+UNKNOWN_STATE = N_("unknown State/UT code (not in the database nor in this import)")
+UNKNOWN_STATION = N_("unknown police station code (not in the database nor in this import)")
+MALFORMED_MONTH = N_("malformed month: must be YYYY-MM (e.g. 2024-05)")
+
+
 def own_state_rule(other: str, own: str) -> str:
-    return f"a row of {other}, not {own}: your account may import only {own}'s rows"
+    return _("a row of {other}, not {own}: your account may import only {own}'s rows").format(other=other, own=own)
 
 
 def _check_own_state(tables: list[_Table], conn: Connection, own: str, problems: _Problems) -> None:
@@ -163,8 +167,8 @@ def _check_own_state(tables: list[_Table], conn: Connection, own: str, problems:
         if bool(np.asarray(bad).any()):
             others = sorted(set(state[bad]))
             problems.add(t.label, None, col, ", ".join(others),
-                         f"{int(bad.sum()):,} row(s) of other States/UTs ({', '.join(others)}): your account may "
-                         f"import only {own}'s rows")
+                         _("{n} row(s) of other States/UTs ({others}): your account may import only {own}'s "
+                           "rows").format(n=f"{int(bad.sum()):,}", others=", ".join(others), own=own))
             problems.add_mask(t, bad.to_numpy(), col,
                               lambda sub, s=state: [own_state_rule(s.at[i], own) for i in sub.index])
 
@@ -180,12 +184,12 @@ def _validate_published(t: _Table, methodology: Schemes, current: str, n_states:
     scores ("1224"); the source is text, inert like every name."""
     df = t.df
     month_ok = _per_value(df["month"], _is_month)
-    problems.add_mask(t, (df["month"] != "") & ~month_ok, "month", "malformed month: must be YYYY-MM (e.g. 2024-05)")
+    problems.add_mask(t, (df["month"] != "") & ~month_ok, "month", MALFORMED_MONTH)
     problems.add_mask(t, month_ok & (df["month"] > current).to_numpy(), "month",
-                      f"month in the future (the current month is {current})")
+                      _("month in the future (the current month is {month})").format(month=current))
     known = set(methodology.ids)
     problems.add_mask(t, _per_value(df["scheme"], lambda v: v != "" and v not in known), "scheme",
-                      "unknown ranking scheme: use one of " + ", ".join(methodology.ids))
+                      _("unknown ranking scheme: use one of {values}").format(values=", ".join(methodology.ids)))
     score_ok = _per_value(df["score"], lambda v: _SCORE_RE.fullmatch(v) is not None)
     problems.add_mask(t, (df["score"] != "") & ~score_ok, "score", SCORE_RULE)
     ranks = {}
@@ -248,8 +252,8 @@ def _check_active(t: _Table, station_months: pd.DataFrame, problems: _Problems) 
         for code, m in zip(sub["station_code"], sub["month"], strict=True):
             o, c = (station_months.at[code, col] for col in ("opened", "closed"))
             span = ", ".join(f"{what} {m}" for what, m in (("opened", o), ("closed", c)) if isinstance(m, str) and m)
-            out.append(f"police station {code} is not active in {m} ({span}): rows are for months from its "
-                       "opened to its closed month")
+            out.append(_("police station {code} is not active in {month} ({span}): rows are for months from its "
+                         "opened to its closed month").format(code=code, month=m, span=span))
         return out
 
     problems.add_mask(t, inactive, "month", rule)
@@ -294,9 +298,9 @@ def _validate_common(t: _Table, problems: _Problems) -> None:
         missing = _per_value(t.df[col], lambda v: v == "")
         if col in formula_rows:
             missing &= ~t.df["_row"].isin(formula_rows[col]).to_numpy()
-        problems.add_mask(t, missing, col, "missing value")
+        problems.add_mask(t, missing, col, N_("missing value"))
     for col, n in spec.max_len.items():
-        problems.add_mask(t, _per_value(t.df[col], lambda v, n=n: len(v) > n), col, f"longer than {n} characters")
+        problems.add_mask(t, _per_value(t.df[col], lambda v, n=n: len(v) > n), col, _("longer than {n} characters").format(n=n))
     if t.kind in MASTER_KINDS:
         code_col = spec.key[0]
         problems.add_mask(t, _per_value(t.df[code_col], lambda v: v != "" and CODE_RE.fullmatch(v) is None),
@@ -323,9 +327,9 @@ def _parse_int(t: _Table, col: str, problems: _Problems) -> tuple[np.ndarray, np
         else:
             kind[i] = 1 if u == "" else 2 if _NEG_RE.fullmatch(u) else 3
     row_kind = kind[codes] if len(uniques) else np.zeros(len(v), dtype=np.int8)
-    problems.add_mask(t, row_kind == 2, col, "must be a non-negative integer (negative number)")
-    problems.add_mask(t, row_kind == 3, col, "malformed number: must be a non-negative whole number (digits only)")
-    problems.add_mask(t, row_kind == 4, col, f"number too large (max {INT_MAX})")
+    problems.add_mask(t, row_kind == 2, col, N_("must be a non-negative integer (negative number)"))
+    problems.add_mask(t, row_kind == 3, col, N_("malformed number: must be a non-negative whole number (digits only)"))
+    problems.add_mask(t, row_kind == 4, col, _("number too large (max {n})").format(n=INT_MAX))
     values = number[codes] if len(uniques) else np.zeros(len(v), dtype=np.int64)
     return values, row_kind == 0
 
@@ -341,9 +345,11 @@ def _validate_rows(t: _Table, methodology: Schemes, params: pd.DataFrame, curren
     m_state = np.array([1 if m == "" else 2 if not _is_month(m) else 3 if m < first else 4 if m > current else 0
                         for m in m_uniques], dtype=np.int8)
     row_state = m_state[m_codes] if len(m_uniques) else np.zeros(len(df), dtype=np.int8)
-    problems.add_mask(t, row_state == 2, "month", "malformed month: must be YYYY-MM (e.g. 2024-05)")
-    problems.add_mask(t, row_state == 3, "month", f"before the first methodology version (effective from {first})")
-    problems.add_mask(t, row_state == 4, "month", f"month in the future (the current month is {current})")
+    problems.add_mask(t, row_state == 2, "month", MALFORMED_MONTH)
+    problems.add_mask(t, row_state == 3, "month",
+                      _("before the first methodology version (effective from {month})").format(month=first))
+    problems.add_mask(t, row_state == 4, "month",
+                      _("month in the future (the current month is {month})").format(month=current))
     month_ok = row_state == 0
 
     num, num_ok = _parse_int(t, "numerator", problems)
@@ -370,37 +376,41 @@ def _validate_rows(t: _Table, methodology: Schemes, params: pd.DataFrame, curren
             sid = owner.get(pid)
             if sid is None:
                 versions = [v for v in force[m].values() if v is not None]
-                out.append(f"parameter not in methodology version{'s' if len(versions) > 1 else ''} "
-                           f"{', '.join(versions)} in force for {m}")
+                out.append(ngettext("parameter not in methodology version {versions} in force for {month}",
+                                    "parameter not in methodology versions {versions} in force for {month}",
+                                    len(versions)).format(versions=", ".join(versions), month=m))
             elif force[m][sid] is None:
-                out.append(f"before the first {sid} methodology version (effective from "
-                           f"{methodology[sid].first_month})")
+                out.append(_("before the first {scheme} methodology version (effective from {month})").format(
+                    scheme=sid, month=methodology[sid].first_month))
             else:
-                out.append(f"parameter not in methodology version {force[m][sid]} in force for {m}")
+                out.append(ngettext("parameter not in methodology version {versions} in force for {month}",
+                                    "parameter not in methodology versions {versions} in force for {month}",
+                                    1).format(versions=force[m][sid], month=m))
         return out
 
     problems.add_mask(t, month_ok & param_given & ~known_param, "parameter", unknown_words)
     wrong_level = month_ok & known_param & (p_level != level)
     other = "state_rows" if level == "station" else "station_rows"
     problems.add_mask(t, wrong_level, "parameter",
-                      f"wrong level: a {'state' if level == 'station' else 'station'}-level parameter "
-                      f"belongs in {other}, not {t.kind}")
+                      (_("wrong level: a state-level parameter belongs in {other}, not {kind}") if level == "station"
+                       else _("wrong level: a station-level parameter belongs in {other}, not {kind}")).format(
+                          other=other, kind=t.kind))
 
     both = num_ok & den_ok
-    problems.add_mask(t, both & (num > den), "numerator", "numerator greater than denominator",
+    problems.add_mask(t, both & (num > den), "numerator", N_("numerator greater than denominator"),
                       value=lambda sub: sub["numerator"] + " > " + sub["denominator"])
     usable = month_ok & ~wrong_level
     is_days = usable & (p_kind == "days")
     if is_days.any():
         days = month.map({m: days_in_month(m) for m in good_months}).fillna(0).to_numpy(dtype=np.int64)
         problems.add_mask(t, den_ok & is_days & (den != days), "denominator", lambda sub: [
-            f"for a 'days' parameter the denominator must be the days in the month ({days_in_month(m)} in {m})"
-            for m in sub["month"]])
+            _("for a 'days' parameter the denominator must be the days in the month ({n} in {month})").format(
+                n=days_in_month(m), month=m) for m in sub["month"]])
     is_flag = usable & (p_kind == "flag")
     problems.add_mask(t, den_ok & is_flag & (den != 1), "denominator",
-                      "for a 'flag' parameter the denominator must be 1")
+                      N_("for a 'flag' parameter the denominator must be 1"))
     problems.add_mask(t, num_ok & is_flag & (num > 1), "numerator",
-                      "for a 'flag' parameter the numerator must be 0 or 1")
+                      N_("for a 'flag' parameter the numerator must be 0 or 1"))
 
 
 def _check_duplicates(kind: str, tables: list[_Table], problems: _Problems) -> None:
@@ -421,7 +431,8 @@ def _check_duplicates(kind: str, tables: list[_Table], problems: _Problems) -> N
         def rule(sub: pd.DataFrame, i: int = i) -> list[str]:
             idx = pd.MultiIndex.from_frame(sub[key]) if len(key) > 1 else sub[key[0]]
             first = firsts.loc[idx]
-            return [f"duplicate {sep.join(key)}: also in row {r}" + ("" if ti == i else f" of {tables[ti].label}")
+            return [_("duplicate {key}: also in row {row}").format(key=sep.join(key), row=r) +
+                    ("" if ti == i else " " + _("of {file}").format(file=tables[ti].label))
                     for r, ti in zip(first["_row"], first["_t"], strict=True)]
 
         problems.add_mask(t, t.df["_row"].isin(keyed.loc[mine, "_row"]), ",".join(key), rule,

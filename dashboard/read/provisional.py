@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
-from dashboard.display import as_int, lagging_reasons, score_display
+from dashboard.display import as_int, lagging_reasons, parameter_text, score_display
 from dashboard.read.cache import cached
 from dashboard.read.common import _df, _with_parameter_names, version_for
 from dashboard.scope import Scope
@@ -260,7 +260,7 @@ def provisional_lagging(engine: Engine, month: str, scope: Scope, state_code: st
     if df.empty:
         return df
     version = version_for(engine, month, scheme=scheme)
-    names = {p.id: (p, p.name) for p in version.parameters} if version else {}
+    names = {p.id: (p, parameter_text(p)) for p in version.parameters} if version else {}
     below = f"{float(version.lagging_score_below):g}" if version else "90"
     crit_below = f"{float(version.critical_achievement_below):.0%}" if version else "80%"
     df["score_display"] = [score_display(v) for v in df["score_centi"]]

@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
+from dashboard.i18n import gettext as _
 from dashboard.store import AuditEvent, User, audit, session_scope, utcnow
 from dashboard.web.passwords import hash_password, verify_password
 from dashboard.web.users import (
@@ -138,7 +139,7 @@ def add_user(engine: Engine, actor: Actor, username: str, role: str, state_code:
     _require_admin(actor)
     name = normalise_username(username)
     if not USERNAME_RE.match(name):
-        raise UserError("username must be 2-80 characters: letters, digits, '.', '_', '-', '@'")
+        raise UserError(_("username must be 2-80 characters: letters, digits, '.', '_', '-', '@'"))
     role = (role or "").strip().lower()
     _check_permissions(role, can_import, is_admin)
     password = one_time_password()
@@ -146,10 +147,10 @@ def add_user(engine: Engine, actor: Actor, username: str, role: str, state_code:
     with session_scope(engine) as s:
         st, dist = _resolve_scope(s, role, state_code, district_code)
         if not actor.may_manage(role, st):
-            raise AdminRefused(f"you manage only State and district users of {actor.state_code}"
-                               if actor.state_admin else "only administrators manage users")
+            raise AdminRefused(_("you manage only State and district users of {state}").format(state=actor.state_code)
+                               if actor.state_admin else _("only administrators manage users"))
         if s.scalar(select(User.id).where(User.username == name)) is not None:
-            raise UserError(f"user {name!r} already exists")
+            raise UserError(_("user {name} already exists").format(name=repr(name)))
         user = User(username=name, password_hash=hash_password(password), role=role, state_code=st,
                     district_code=dist, can_import=bool(can_import), is_admin=bool(is_admin), active=True,
                     must_change_password=True, failed_logins=0, locked_until=None)
@@ -172,10 +173,10 @@ def disable(engine: Engine, actor: Actor, username: str, remote_addr: str = "") 
     with session_scope(engine) as s:
         user = _target(s, actor, username)
         if not user.active:
-            raise UserError(f"{user.username} is already disabled")
+            raise UserError(_("{user} is already disabled").format(user=user.username))
         if user.role == "national" and user.is_admin and _active_national_admins(s) <= 1:
-            raise AdminRefused("this is the last active national administrator: add another administrator "
-                               "before disabling this account")
+            raise AdminRefused(_("this is the last active national administrator: add another administrator "
+                                 "before disabling this account"))
         user.active = False
         ended = end_user_sessions(s, user.id)
         audit.record(s, "user_disable", actor=actor.username, remote_addr=remote_addr,
@@ -187,7 +188,7 @@ def enable(engine: Engine, actor: Actor, username: str, remote_addr: str = "") -
     with session_scope(engine) as s:
         user = _target(s, actor, username)
         if user.active:
-            raise UserError(f"{user.username} is already active")
+            raise UserError(_("{user} is already active").format(user=user.username))
         user.active, user.failed_logins, user.locked_until = True, 0, None
         audit.record(s, "user_enable", actor=actor.username, remote_addr=remote_addr, detail=user.username)
 
@@ -198,7 +199,7 @@ def unlock(engine: Engine, actor: Actor, username: str, remote_addr: str = "") -
     with session_scope(engine) as s:
         user = _target(s, actor, username)
         if user.locked_until is None or user.locked_until <= utcnow():
-            raise UserError(f"{user.username} is not locked")
+            raise UserError(_("{user} is not locked").format(user=user.username))
         user.failed_logins, user.locked_until = 0, None
         audit.record(s, "user_unlock", actor=actor.username, remote_addr=remote_addr, detail=user.username)
 
@@ -212,7 +213,7 @@ def reset_password(engine: Engine, actor: Actor, username: str, remote_addr: str
     with session_scope(engine) as s:
         user = _target(s, actor, username)
         if user.username == actor.username:
-            raise AdminRefused("change your own password on the account page (your current password is needed)")
+            raise AdminRefused(_("change your own password on the account page (your current password is needed)"))
         user.password_hash = hash_password(password)
         user.must_change_password = True
         user.failed_logins, user.locked_until = 0, None

@@ -20,6 +20,9 @@ from flask import Response, request, session
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from dashboard.display import format_indian, month_label
+from dashboard.i18n import N_, Translated
+from dashboard.i18n import gettext as _
 from dashboard.ingest import (
     ChangePreview,
     DataChanged,
@@ -61,6 +64,11 @@ UPLOAD_PATH = "/upload/import"
 PROBLEMS_PATH = "/download/problems"
 AUDIT_PATH = "/download/audit"
 PROBLEM_COLUMNS = ["file", "row", "column", "value", "rule"]
+# the downloads' headers in the language of the request, as the lagging list's download (`LAGGING_COLUMNS`)
+PROBLEM_HEADERS = Translated({"file": N_("File"), "row": N_("Row"), "column": N_("Column"), "value": N_("Value"),
+                              "rule": N_("Rule")})
+AUDIT_HEADERS = Translated({"at": N_("When (UTC)"), "actor": N_("User"), "action": N_("Kind"),
+                            "outcome": N_("Outcome"), "detail": N_("Detail"), "remote_addr": N_("Address")})
 
 
 def current_actor() -> Actor:
@@ -100,11 +108,11 @@ def upload_view() -> Response:
     user = current_user_session()
     if user is None or not may_import(user):
         audit_request("import", "refused: upload by a user who may not import")
-        return json_error(403, "your account may not import data")
+        return json_error(403, _("your account may not import data"))
     try:
         files = [(f.filename or "", f.stream) for f in request.files.getlist("files")]
     except RequestEntityTooLarge:
-        return json_error(413, "the upload is too large: split it into several uploads")
+        return json_error(413, _("the upload is too large: split it into several uploads"))
     try:
         up = save_upload(_root(), _owner(), user.username, files)
     except UploadRefused as exc:
@@ -158,11 +166,11 @@ def check_upload(token: object, provisional: bool = False) -> Checked:
     `provisional`)."""
     user = current_user_session()
     if user is None or not may_import(user):
-        return Checked("refused", "Your account may not import data.")
+        return Checked("refused", _("Your account may not import data."))
     up = open_upload(_root(), token, _owner())
     if up is None or not up.has_files:
-        return Checked("gone", "This upload is no longer available (imported, cancelled or expired): upload the "
-                               "files again.")
+        return Checked("gone", _("This upload is no longer available (imported, cancelled or expired): upload "
+                                 "the files again."))
     return _preview(up, user, provisional)
 
 
@@ -171,18 +179,18 @@ def commit_upload(token: object, provisional: bool = False) -> Checked:
     the new preview is returned)."""
     user = current_user_session()
     if user is None or not may_import(user):
-        return Checked("refused", "Your account may not import data.")
+        return Checked("refused", _("Your account may not import data."))
     up = open_upload(_root(), token, _owner())
     if up is None or not up.has_files or not up.generation:
-        return Checked("gone", "This upload is no longer available: upload the files again.")
+        return Checked("gone", _("This upload is no longer available: upload the files again."))
     try:
         report = import_files(request_engine(), up.paths, user=user.username, progress=False,
                               only_state=_only_state(user), expect_generation=up.generation, today=date.today(),
                               provisional=provisional)
     except DataChanged:
         checked = _preview(up, user, provisional)
-        return Checked("changed", "Someone else imported or reverted data since this preview. Nothing was "
-                                  "imported: check the new preview below and import again.",
+        return Checked("changed", _("Someone else imported or reverted data since this preview. Nothing was "
+                                    "imported: check the new preview below and import again."),
                        files=checked.files, problems=checked.problems, omitted=checked.omitted,
                        preview=checked.preview, token=checked.token)
     except ImportRejected as exc:
@@ -193,12 +201,15 @@ def commit_upload(token: object, provisional: bool = False) -> Checked:
                        token=up.token)
     discard_upload(up)
     if report.provisional:
-        return Checked("imported", f"Imported as provisional batch {report.batch_id}: {report.rows_added:,} rows "
-                                   f"for {', '.join(report.months)}, replacing {report.rows_replaced:,} rows of the "
-                                   "previous provisional load; no final month was changed.",
+        return Checked("imported", _("Imported as provisional batch {id}: {added} rows for {months}, replacing "
+                                     "{replaced} rows of the previous provisional load; no final month was "
+                                     "changed.").format(id=report.batch_id, added=format_indian(report.rows_added),
+                                                        months=", ".join(month_label(m) for m in report.months),
+                                                        replaced=format_indian(report.rows_replaced)),
                        files=tuple(up.files), batch_id=report.batch_id)
-    return Checked("imported", f"Imported as batch {report.batch_id}: {report.rows_added:,} rows added, "
-                               f"{report.rows_replaced:,} replaced.", files=tuple(up.files),
+    return Checked("imported", _("Imported as batch {id}: {added} rows added, {replaced} replaced.").format(
+        id=report.batch_id, added=format_indian(report.rows_added), replaced=format_indian(report.rows_replaced)),
+                   files=tuple(up.files),
                    batch_id=report.batch_id)
 
 
@@ -206,7 +217,7 @@ def cancel_upload(token: object) -> Checked:
     up = open_upload(_root(), token, _owner())
     if up is not None:
         discard_upload(up)
-    return Checked("cancelled", "Cancelled: the uploaded files were deleted and nothing was imported.")
+    return Checked("cancelled", _("Cancelled: the uploaded files were deleted and nothing was imported."))
 
 
 # --- batches and revert ---------------------------------------------------------------------------------------------
@@ -237,8 +248,9 @@ def revert_preview(batch_id: object) -> tuple[ChangePreview | None, str]:
     """(preview, "") or (None, why not). The generation is kept in the session for `revert`."""
     batch = visible_batch(batch_id)
     if not may_revert(batch):
-        return None, ("Your account may not revert this batch." if batch is not None and batch["status"] == "applied"
-                      else "This batch cannot be reverted." if batch is not None else "No such batch.")
+        return None, (_("Your account may not revert this batch.") if batch is not None and
+                      batch["status"] == "applied" else _("This batch cannot be reverted.") if batch is not None
+                      else _("No such batch."))
     user = current_user_session()
     try:
         p = preview_revert(request_engine(), int(batch["id"]), user.username, scope=user.scope,
@@ -252,25 +264,25 @@ def revert_preview(batch_id: object) -> tuple[ChangePreview | None, str]:
 def revert(batch_id: object, reason: object) -> tuple[bool, str]:
     batch = visible_batch(batch_id)
     if not may_revert(batch):
-        return False, "This batch cannot be reverted by your account."
+        return False, _("This batch cannot be reverted by your account.")
     reason = reason.strip() if isinstance(reason, str) else ""
     if len(reason) < 5:
-        return False, "Give the reason for the revert (at least 5 characters); it is kept in the audit trail."
+        return False, _("Give the reason for the revert (at least 5 characters); it is kept in the audit trail.")
     kept = session.get(_REVERT_KEY) or {}
     if kept.get("batch") != batch["id"] or not kept.get("generation"):
-        return False, "Look at the preview of this revert first."
+        return False, _("Look at the preview of this revert first.")
     user = current_user_session()
     try:
         r = revert_batch(request_engine(), int(batch["id"]), user.username, reason=reason[:500],
                          expect_generation=kept["generation"])
     except DataChanged:
-        return False, ("Someone else imported or reverted data since this preview: nothing was reverted. "
-                       "Look at the preview again.")
+        return False, _("Someone else imported or reverted data since this preview: nothing was reverted. "
+                        "Look at the preview again.")
     except RevertRefused as exc:
         return False, str(exc)
     session.pop(_REVERT_KEY, None)
-    return True, (f"Batch {r.batch_id} reverted: {r.rows_removed:,} rows removed, {r.rows_restored:,} earlier "
-                  "values put back.")
+    return True, _("Batch {id} reverted: {removed} rows removed, {restored} earlier values put back.").format(
+        id=r.batch_id, removed=format_indian(r.rows_removed), restored=format_indian(r.rows_restored))
 
 
 def current_generation() -> str:
@@ -295,9 +307,10 @@ def download_problems() -> Response:
     rows, omitted = found
     df = pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
     if omitted:
-        df.loc[len(df)] = ["", None, "", "", f"{omitted:,} more problem(s) not listed (at most 200 per file)"]
+        df.loc[len(df)] = ["", None, "", "", _("{n} more problem(s) not listed (at most 200 per file)").format(
+            n=format_indian(omitted))]
     audit_request("download", f"import problems ({len(rows)} rows)")
-    return _csv(df, "import-problems.csv")
+    return _csv(df.rename(columns=dict(PROBLEM_HEADERS.items())), "import-problems.csv")
 
 
 def audit_filters(args) -> AuditFilters:
@@ -327,7 +340,7 @@ def download_audit() -> Response:
     df = pd.DataFrame(rows, columns=["at", "actor", "action", "outcome", "detail", "remote_addr"])
     df["at"] = df["at"].astype(str)
     audit_request("download", f"audit trail ({len(rows)} rows{', capped' if more else ''})")
-    return _csv(df, "audit-trail.csv")
+    return _csv(df.rename(columns=dict(AUDIT_HEADERS.items())), "audit-trail.csv")
 
 
 def remote_addr() -> str:

@@ -71,6 +71,7 @@ def test_district_stations_match_export(dash_app, demo_engine, month, monkeypatc
     with dash_app.server.test_request_context():
         rows, style, note = dcb.update_stations({"district_code": dcode, "month": month}, "all")
         page = dcb.update_page({"district_code": dcode, "month": month}, "light")
+        heat_out = dcb.update_heatmap({"district_code": dcode, "month": month}, "light")
     exported = build_export(demo_engine, "stations", month, district=dcode).set_index("station_code")
     assert len(rows) == len(exported) and style == {}
     for r in rows:
@@ -81,13 +82,18 @@ def test_district_stations_match_export(dash_app, demo_engine, month, monkeypatc
             assert r["score_text"] == e["score"]
         else:  # shown as not reported, never as a silent score
             assert r["score_text"] == "Not reported" and "Not reported" in note
-    heat = as_figure(page[7])
+    heat = as_figure(heat_out[0])
     shown = {cd[0] for row in heat.data[0].customdata for cd in row} if heat.data else set()
     assert shown == {c for c, e in exported.iterrows() if e["reported"] == "yes"}
-    # the heat-map's values as a table: the same stations (row headers, in the heat-map's order from the top)
-    region = next(c for c in page[-1].children if "table-responsive" in (getattr(c, "className", "") or ""))
-    names = [tr.children[0].children for tr in region.children.children[2].children]
-    assert names == [row[0][6] for row in heat.data[0].customdata]
+    # the heat-map's values as table data (drawn in the browser): the same stations in the heat-map's order from
+    # the top, and each cell the heat-map's marks lost to 2 decimals ("–" where it does not apply)
+    from dashboard.display import format_indian
+
+    table = heat_out[3]
+    assert [row[0] for row in table["rows"]] == [exported.loc[row[0][0], "name"] for row in heat.data[0].customdata]
+    assert table["params"] == list(heat.data[0].x)
+    for row, z_row in zip(table["rows"], heat.data[0].z, strict=True):
+        assert row[1:-1] == ["–" if z != z else format_indian(z, 2) for z in z_row]
     lag = build_export(demo_engine, "lagging", month, district=dcode)
     lag_text = text_of(page[5])
     for _, r in lag.iterrows():

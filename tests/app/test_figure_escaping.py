@@ -52,12 +52,16 @@ def test_heatmap(kwargs):
     trace = fig["data"][0]
     labels = trace["x"] + trace["y"]
     assert ESCAPED_LINK in labels  # the parameter name as a tick label
-    assert "<b>%{customdata[6]}</b>" in trace["hovertemplate"]  # ours
+    ours = "<b>%{customdata[5]}</b>" if kwargs.get("unit_codes_as_labels") else "<b>%{x}</b>" if kwargs else "<b>%{y}</b>"
+    assert ours in trace["hovertemplate"]
     assert "&lt;b&gt;station&lt;/b&gt;" in trace["hovertemplate"]
     cells = [c for row in trace["customdata"] for c in row]
     assert {c[0] for c in cells} == {"MN-IET-001", "MN-IET-002", "MN-IET-003"}  # raw codes for clicks
     assert point_code({"points": [{"customdata": cells[0]}]}) == cells[0][0]
-    assert "%{customdata[0]} PS" in {c[6] for c in cells}  # customdata values are not re-templated
+    if kwargs.get("unit_codes_as_labels"):
+        assert "%{customdata[0]} PS" in {c[5] for c in cells}  # customdata values are not re-templated
+    else:  # the name is the escaped axis label; axis labels are not templated
+        assert "%{customdata[0]} PS" in labels
 
 
 def test_bump_chart():

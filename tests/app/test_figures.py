@@ -67,11 +67,15 @@ def test_heatmap_marks_lost_cells_and_hover():
     assert list(hm.y) == ["Haryana", "Uttar Pradesh"]  # fewest marks lost first
     assert list(hm.x) == ["FIRs registered", "Charge-sheets"]
     assert hm.z[1][0] == pytest.approx(0.5)
-    assert hm.customdata[0][0][3] == "38 / 40"
-    assert "Numerator / denominator" in hm.hovertemplate
+    assert hm.customdata[0][0][2] == "38 / 40"
+    assert len(hm.customdata[0][0]) == 5  # code, value, numerator / denominator, marks, weight: no name, no id
+    assert "Numerator / denominator: %{customdata[2]}" in hm.hovertemplate
+    assert hm.hovertemplate.startswith("<b>%{y}</b>") and "<br>%{x}<br>" in hm.hovertemplate
     t = f.heatmap_marks_lost(_matrix(), unit_order=["UP", "HR"], transpose=True, unit_codes_as_labels=True).data[0]
     assert list(t.x) == ["UP", "HR"] and t.z[0][0] == pytest.approx(0.5)
     assert t.customdata[0][0][0] == "UP"
+    assert t.customdata[0][0][5] == "Uttar Pradesh"  # the axis shows codes: the name comes with the cell
+    assert t.hovertemplate.startswith("<b>%{customdata[5]}</b>") and "<br>%{y}<br>" in t.hovertemplate
 
 
 def test_heatmap_not_applicable_cells_are_blank():

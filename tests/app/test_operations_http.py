@@ -127,7 +127,9 @@ def test_problem_list_is_inert_csv_and_bound_to_the_session(clients, dash_app, d
 def test_audit_download_for_administrators_only(clients):
     r = clients["ncrb"].get("/download/audit?kind=login")
     assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
-    assert r.get_data(as_text=True).splitlines()[0] == "at,actor,action,outcome,detail,remote_addr"
+    assert r.get_data(as_text=True).splitlines()[0] == "When (UTC),User,Kind,Outcome,Detail,Address"
+    hindi = clients["ncrb"].get("/download/audit?kind=login&lang=hi")  # headers in the user's language
+    assert hindi.get_data(as_text=True).splitlines()[0] == "कब (UTC),उपयोगकर्ता,प्रकार,परिणाम,विवरण,पता"
     for role in ("haryana", "karnal-sp"):
         assert clients[role].get("/download/audit").status_code == 403
 

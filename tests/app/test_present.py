@@ -123,28 +123,58 @@ def test_bad_requests(client_as, month):
     assert client.get(f"/download/pack?month={month}&state=XX&format=xlsx").status_code == 404
 
 
+def _whole_deck(present, query: dict, theme: str) -> tuple[list, list, str]:
+    """The stage's answer with its part containers replaced by the parts' own answers (as the browser
+    shows them)."""
+    stage, downloads, exit_href = present.load_deck(query, theme)
+    slides = [s for s in stage if getattr(s, "className", "") != "deck-part"]
+    parts = [s for s in stage if getattr(s, "className", "") == "deck-part"]
+    for k, part in enumerate(parts, start=1):
+        assert part.id == present.ids.PARTS[k - 1]
+        slides += present.deck_part(k, query, theme)
+    return slides, downloads, exit_href
+
+
 def test_deck_callback_is_scoped(dash_app, demo_engine, demo_users, month, monkeypatch):
-    """The one data callback of the deck, called as each role (whatever the query asks)."""
+    """The data callbacks of the deck (the stage and its later parts), called as each role (whatever the
+    query asks)."""
     import callbacks.present as present
     from dashboard.scope import Scope
 
     monkeypatch.setattr(present, "engine", lambda: demo_engine)
     with dash_app.server.test_request_context("/_dash-update-component", method="POST"):
         monkeypatch.setattr(present, "scope", lambda: Scope("district", "HR", "HR-KNL", "karnal-sp"))
-        stage, downloads, _exit = present.load_deck({"month": month, "state": "HR", "district": None}, "light")
+        query = {"month": month, "state": "HR", "district": None}
+        stage, downloads, _exit = _whole_deck(present, query, "light")
         text = str(stage)
         assert "Not available" in text and downloads == []
         assert "District league table" not in text
-        stage, downloads, exit_href = present.load_deck({"month": month}, "dark")  # own district by default
+        assert [present.deck_part(k, query, "light") for k in (1, 2, 3)] == [[], [], []]  # no part either
+        stage, downloads, exit_href = _whole_deck(present, {"month": month}, "dark")  # own district by default
         assert len(stage) > 5 and "Police stations" in str(stage) and "HR-KNL" in exit_href
         assert all("district=HR-KNL" in a.href for a in downloads)
         monkeypatch.setattr(present, "scope", lambda: Scope.national("ncrb"))
-        stage, _d, _e = present.load_deck({"month": month}, "light")
+        stage, _d, _e = _whole_deck(present, {"month": month}, "light")
         assert "Choose a State/UT" in str(stage)
-        stage, _d, _e = present.load_deck({"month": month, "state": "HR"}, "light")
+        stage, _d, _e = _whole_deck(present, {"month": month, "state": "HR"}, "light")
         assert "District league table" in str(stage)
-        stage, _d, _e = present.load_deck({"month": month, "state": "ZZ"}, "light")
+        # every slide once, in order, across the stage and its parts
+        assert [s.id for s in stage] == [f"deck-slide-{n}" for n in range(1, len(stage) + 1)]
+        first, _d, _e = present.load_deck({"month": month, "state": "HR"}, "light")
+        assert len(first) - len(present.ids.PARTS) <= len(stage) // 4 + 1  # the stage's own answer: a quarter
+        stage, _d, _e = _whole_deck(present, {"month": month, "state": "ZZ"}, "light")
         assert "No review" in str(stage)
+
+
+def test_deck_parts_cover_every_slide_once():
+    from layouts.present import ids, part_ranges
+
+    for n in range(0, 40):
+        ranges = part_ranges(n)
+        assert len(ranges) == 1 + len(ids.PARTS)
+        assert [i for a, b in ranges for i in range(a, b)] == list(range(n))
+        sizes = [b - a for a, b in ranges]
+        assert max(sizes) - min(sizes) <= 1
 
 
 # --- headless Chromium ------------------------------------------------------------------------------------
@@ -172,7 +202,11 @@ def _open_deck(browser, base: str, username: str, password: str, path: str, size
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
     page.goto(base + path)
-    page.wait_for_selector(".deck-stage > .deck-slide[data-slide='2']", state="attached", timeout=60_000)
+    page.wait_for_selector(".deck-stage .deck-slide[data-slide='2']", state="attached", timeout=60_000)
+    # the later parts of the deck arrive in answers of their own: wait for every slide the footers count
+    page.wait_for_function("() => { const s = document.querySelectorAll('.deck-stage .deck-slide');"
+                           " const f = s.length && s[0].querySelector('.deck-page');"
+                           " return f && s.length === parseInt(f.textContent.split('/')[1], 10); }", timeout=60_000)
     page.wait_for_load_state("networkidle")
     return ctx, page, errors, requests
 
@@ -186,7 +220,7 @@ def test_state_deck_in_chromium(browser, live_server, demo_users, month):
     ctx, page, errors, requests = _open_deck(browser, live_server, "haryana", demo_users["haryana"],
                                              f"/present?month={month}&state=HR")
     try:
-        n = page.locator(".deck-stage > .deck-slide").count()
+        n = page.locator(".deck-stage .deck-slide").count()
         assert n >= 8
         assert _counter(page) == f"1 / {n}"
         assert not page.locator("#shell-navbar").is_visible()  # no navbar (and no sign-out) while presenting
@@ -234,8 +268,8 @@ def test_district_deck_in_chromium(browser, live_server, demo_users, month):
     ctx, page, errors, requests = _open_deck(browser, live_server, "karnal-sp", demo_users["karnal-sp"],
                                              "/present", size=(1366, 768))
     try:
-        n = page.locator(".deck-stage > .deck-slide").count()
-        titles = page.eval_on_selector_all(".deck-stage > .deck-slide", "els => els.map(e => e.dataset.title)")
+        n = page.locator(".deck-stage .deck-slide").count()
+        titles = page.eval_on_selector_all(".deck-stage .deck-slide", "els => els.map(e => e.dataset.title)")
         assert titles[0] == "Karnal district, Haryana"
         assert any(t.startswith("Police stations") for t in titles)
         assert not any(t.startswith("District league table") for t in titles)

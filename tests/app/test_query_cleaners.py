@@ -29,8 +29,7 @@ def test_a_list_for_a_district_code_shows_the_not_found_state(national_client, d
     """A crafted store with a list where the district code belongs: the page's "not found" state, 200."""
     outputs = [("district-title", "children"), ("district-subtitle", "children"), ("district-actions", "children"),
                ("district-notice", "children"), ("district-kpis", "children"), ("district-lagging", "children"),
-               ("district-movers", "children"), ("district-heatmap", "figure"), ("district-heatmap-box", "style"),
-               ("district-heatmap-note", "children"), ("district-heatmap-table", "children")]
+               ("district-movers", "children")]
     out = dash_call(national_client, outputs,
                     [("district-query", "data", {"month": "2025-06", "district_code": ["HR-KNL"]})],
                     state=[("shell-theme", "data", "light")])

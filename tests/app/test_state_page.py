@@ -98,27 +98,29 @@ def test_detail_matches_export(dash_app, demo_engine, month, monkeypatch):
     assert style == {} and heat_style == {} and heat_msg is None
     heat = as_figure(heat)
     assert heat.data[0].type == "heatmap"
-    # heat-map cells = marks lost per district x parameter of the export (3 decimals)
-    z = {(cd[0], cd[1]): v for zr, cr in zip(heat.data[0].z, heat.data[0].customdata, strict=True)
-         for v, cd in zip(zr, cr, strict=True)}
+    # heat-map cells = marks lost per district x parameter of the export (3 decimals); columns in the order the
+    # parameters come in the matrix, rows in the table's order
+    from dashboard import read
+
+    matrix = read.param_matrix(demo_engine, month, "district", state_code="HR", scope=Scope.national())
+    params = list(dict.fromkeys(matrix["parameter"]))
+    assert len(heat.data[0].x) == len(params)
+    z = {(cd[0], p): v for zr, cr in zip(heat.data[0].z, heat.data[0].customdata, strict=True)
+         for v, cd, p in zip(zr, cr, params, strict=True)}
     for r in exported.itertuples():
         for col in exported.columns:
             if col.startswith("marks_lost_") and pd.notna(getattr(r, col)):
                 assert round(z[(r.district_code, col.removeprefix("marks_lost_"))], 3) == getattr(r, col)
-    # the same matrix as a table ("Show as table"): a row per district in the heat-map's order, its name a row
-    # header, then marks lost per parameter to 2 decimals (– where it does not apply) and the unit's total
-    table = next(c for c in heat_table.children if "table-responsive" in (getattr(c, "className", "") or "")).children
-    head_cells = table.children[1].children.children
-    params = [cd[1] for cd in heat.data[0].customdata[0]]
-    assert [th.scope for th in head_cells] == ["col"] * (len(params) + 2)
-    body = table.children[2].children
-    assert len(body) == len(exported)
-    for tr, r in zip(body, exported.itertuples(), strict=True):
-        assert tr.children[0].scope == "row"
+    # the same matrix as table data (drawn in the browser as "Show as table"): a row per district in the
+    # heat-map's order, its name, then marks lost per parameter to 2 decimals (– where it does not apply) and
+    # the unit's total
+    assert heat_table["params"] == list(heat.data[0].x) and heat_table["summary"] == "Show as table"
+    assert len(heat_table["rows"]) == len(exported)
+    for row, r in zip(heat_table["rows"], exported.itertuples(), strict=True):
+        assert row[0] == r.name
         cells = [z[(r.district_code, p)] for p in params]
-        assert [td.children for td in tr.children[1:-1]] == [
-            "–" if pd.isna(v) else format_indian(v, 2) for v in cells]
-        assert tr.children[-1].children == format_indian(sum(v for v in cells if pd.notna(v)), 2)
+        assert row[1:-1] == ["–" if pd.isna(v) else format_indian(v, 2) for v in cells]
+        assert row[-1] == format_indian(sum(v for v in cells if pd.notna(v)), 2)
 
 
 def test_lagging_panel_orders_by_marks_at_stake(dash_app, demo_engine, month, monkeypatch):

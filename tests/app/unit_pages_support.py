@@ -17,11 +17,12 @@ STATE_SUMMARY = [(sl.ids.TITLE, "children"), (sl.ids.SUBTITLE, "children"), (sl.
                  (sl.ids.MARKS_LOST, "figure"), (sl.ids.OVERTAKE, "children"), (sl.ids.TREND, "figure")]
 STATE_DETAIL = [(sl.ids.DISTRICTS, "rowData"), (sl.ids.DISTRICTS_BOX, "style"), (sl.ids.DISTRICTS_NOTE, "children"),
                 (sl.ids.HEATMAP, "figure"), (sl.ids.HEATMAP_BOX, "style"), (sl.ids.HEATMAP_MSG, "children"),
-                (sl.ids.HEATMAP_TABLE, "children"), (sl.ids.LAGGING, "children")]
+                (sl.ids.HEATMAP_TABLE_DATA, "data"), (sl.ids.LAGGING, "children")]
 DISTRICT_PAGE = [(dl.ids.TITLE, "children"), (dl.ids.SUBTITLE, "children"), (dl.ids.ACTIONS, "children"),
                  (dl.ids.NOTICE, "children"), (dl.ids.KPIS, "children"), (dl.ids.LAGGING, "children"),
-                 (dl.ids.MOVERS, "children"), (dl.ids.HEATMAP, "figure"), (dl.ids.HEATMAP_BOX, "style"),
-                 (dl.ids.HEATMAP_NOTE, "children"), (dl.ids.HEATMAP_TABLE, "children")]
+                 (dl.ids.MOVERS, "children")]
+DISTRICT_HEATMAP = [(dl.ids.HEATMAP, "figure"), (dl.ids.HEATMAP_BOX, "style"), (dl.ids.HEATMAP_NOTE, "children"),
+                    (dl.ids.HEATMAP_TABLE_DATA, "data")]
 DISTRICT_STATIONS = [(dl.ids.STATIONS, "rowData"), (dl.ids.STATIONS_BOX, "style"), (dl.ids.STATIONS_NOTE, "children")]
 STATION_PAGE = [(stl.ids.TITLE, "children"), (stl.ids.SUBTITLE, "children"), (stl.ids.ACTIONS, "children"),
                 (stl.ids.NOTICE, "children"), (stl.ids.KPIS, "children"), (stl.ids.PARAMS, "rowData"),

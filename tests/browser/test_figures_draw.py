@@ -60,7 +60,7 @@ def test_every_figure_draws_with_the_partial_bundle(page_as: Callable[[str], Pag
             seen.setdefault(path, []).extend(g["types"])
 
     # the conference deck: every slide's chart is in the page
-    open_page(page, "/present?state=HR", ".deck-stage > .deck-slide")
+    open_page(page, "/present?state=HR", ".deck-stage .deck-slide")
     page.wait_for_function("() => document.querySelectorAll('.deck-stage .js-plotly-plot').length > 0")
     deck = page.evaluate(GRAPHS_JS)
     for g in deck:
@@ -74,3 +74,42 @@ def test_every_figure_draws_with_the_partial_bundle(page_as: Callable[[str], Pag
     assert plotly, "plotly.js was never fetched"
     for _url, size in plotly:  # (again after each full page load: revalidated by its ETag)
         assert size < 1_300_000, f"plotly.js is {size:,} bytes: the full bundle, not the partial one"
+
+
+# the district heat-map's table is drawn in the browser from compact data (assets/heat_table.js, issue 15)
+HEAT_TABLE_JS = """
+() => {
+  const gd = document.querySelector('#district-heatmap .js-plotly-plot');
+  const rows = Array.from(document.querySelectorAll('#district-heatmap-table table tbody tr'));
+  if (!gd || !gd.data || !rows.length) { return null; }
+  const t = gd.data[0];
+  const txt = document.createElement('textarea');
+  const plain = (s) => { txt.innerHTML = s; return txt.value; };  // the axis labels are escaped plotly text
+  return {
+    y: t.y.map(plain), x: t.x.map(plain),
+    heads: Array.from(document.querySelectorAll('#district-heatmap-table thead th')).map(th => th.textContent),
+    names: rows.map(r => r.querySelector('th[scope=row]').textContent),
+    cells: rows.map(r => Array.from(r.querySelectorAll('td')).map(td => td.textContent)),
+    summary: document.querySelector('#district-heatmap-table details > summary').textContent,
+    region: document.querySelector('#district-heatmap-table [role=region]').getAttribute('aria-label'),
+    hover: t.hovertemplate, first: t.customdata[0][0],
+  };
+}
+"""
+
+
+def test_district_heatmap_table_is_drawn_in_the_browser(page_as: Callable[[str], Page]) -> None:
+    page = page_as("ncrb")
+    open_page(page, "/district/HR-KNL", "#district-heatmap-table table tbody tr")
+    got = page.evaluate(HEAT_TABLE_JS)
+    assert got is not None
+    assert got["names"] == got["y"]  # a row per station, in the heat-map's order from the top
+    assert got["heads"] == ["Police station", *got["x"], "Total"]
+    assert got["summary"] == "Show as table" and got["region"] == "Stations × parameters: marks lost"
+    assert all(len(row) == len(got["x"]) + 1 for row in got["cells"])
+    assert all(c == "–" or c.replace(".", "", 1).isdigit() for row in got["cells"] for c in row)
+    # the hover names the station from the axis and the parameter from the other axis; a cell still drills down
+    assert got["hover"].startswith("<b>%{y}</b>") and "<br>%{x}<br>" in got["hover"]
+    assert got["first"][0].startswith("HR-KNL-") and len(got["first"]) == 5
+    page.locator("#district-heatmap-table details > summary").click()
+    assert page.locator("#district-heatmap-table table").is_visible()

@@ -49,6 +49,7 @@ ALLOWED = {
     "MLC", "PIN", "CSV", "XLSX", "PDF", "PPTX", "IST", "UTC", "SHA", "English", "Space", "min", "max", "XX",
     "YY", "cctns", "init", "db", "import", "pragati", "UT", "AG", "Excel", "Home", "End", "Page", "Up", "Down",
     "ITSSO",  # the ranking scheme's abbreviation (its tab and picker label), like ICJS
+    "MB", "README",  # a file size's unit, the repository's README (where the import file formats are)
 }
 # JS: the visible text of the page (text nodes and placeholders of elements that take up space)
 VISIBLE_TEXT = """() => {
@@ -67,6 +68,7 @@ VISIBLE_TEXT = """() => {
     const el = n.parentElement;
     if (!t || !el || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(el.tagName)) continue;
     if (el.closest('.visually-hidden, .visually-hidden-focusable')) continue;
+    if (el.closest('.notranslate, textarea')) continue;  // codes and records shown as they are, what is typed
     if (visible(el)) out.push(t);
   }
   document.querySelectorAll('input[placeholder], textarea[placeholder]').forEach(e => {
@@ -81,15 +83,21 @@ VISIBLE_TEXT = """() => {
 
 @pytest.fixture(scope="module")
 def data_names(demo_engine) -> list[str]:
+    return names_in(demo_engine)
+
+
+def names_in(engine) -> list[str]:
     """Names that are data (States, districts, police stations, users, methodology versions), longest first."""
-    with demo_engine.connect() as conn:
+    with engine.connect() as conn:
         names = [r[0] for r in conn.execute(text(
             "SELECT name FROM states UNION SELECT code FROM states UNION SELECT name FROM districts UNION SELECT name FROM police_stations "
             "UNION SELECT username FROM users UNION SELECT id FROM methodology_versions "
             "UNION SELECT title FROM methodology_versions UNION SELECT email FROM users WHERE email IS NOT NULL "
             "UNION SELECT text FROM actions UNION SELECT text FROM action_comments "  # typed text is data
             "UNION SELECT created_by FROM import_batches UNION SELECT file_name FROM import_batches "
-            "UNION SELECT id FROM methodology_parameters"))]  # parameter ids are codes
+            "UNION SELECT id FROM methodology_parameters "  # parameter ids are codes
+            "UNION SELECT actor FROM audit_events UNION SELECT assigned_by FROM actions "  # who did it
+            "UNION SELECT file_sha256 FROM import_batches"))]
     return sorted({n for n in names if n}, key=len, reverse=True)
 
 
@@ -97,11 +105,12 @@ def english_left(texts: list[str], names: list[str]) -> list[str]:
     """The texts that still hold an English word once data names, codes and allowed words are taken out."""
     left = []
     for t in texts:
-        rest = t
+        rest = re.sub(r"(?<![\w-])[A-Z]{2}(-[A-Z0-9]{2,4})+(?![\w-])", " ", t)  # unit codes HR-KNL-001
+        rest = re.sub(r"\b[0-9a-f]{12,64}\b", " ", rest)  # file hashes (SHA-256, its first 12 digits)
+        rest = re.sub(r"[\w.-]+\.(csv|xlsx)\b", " ", rest)  # file names as uploaded
         for name in names:
             if name in rest:
                 rest = rest.replace(name, " ")
-        rest = re.sub(r"[A-Z]{2}(-[A-Z0-9]{2,4})+", " ", rest)  # unit codes HR-KNL-001
         rest = re.sub(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", " ", rest)  # e-mail addresses (and their placeholder)
         rest = re.sub(r"https?://\S+", " ", rest)  # web addresses (a methodology version's sources)
         words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’]+", rest) if w not in ALLOWED]

@@ -80,7 +80,7 @@ CALLBACK_CHECKS: dict[str, Check] = {
         "State-level numbers for all; read.overtake_plan lists stations only if can_see_state_stations",
         "State-level numbers; \"Station-by-station detail is not available\"", stations="state-part"),
     "state-districts.rowData, state-districts-box.style, state-districts-note.children, state-heatmap.figure, "
-    "state-heatmap-box.style, state-heatmap-msg.children, state-heatmap-table.children, state-lagging.children "
+    "state-heatmap-box.style, state-heatmap-msg.children, state-heatmap-table-data.data, state-lagging.children "
     "<- state-query.data": Check(
         "read.districts_table / param_matrix (can_see_state_detail), read.lagging "
         "(can_see_state_stations)", "\"not available for your account\" (audited)", stations="state",
@@ -89,12 +89,14 @@ CALLBACK_CHECKS: dict[str, Check] = {
         "none (a link to /district/<code>; that page is scoped)", "a link only"),
     # district page
     "district-title.children, district-subtitle.children, district-actions.children, district-notice.children, "
-    "district-kpis.children, district-lagging.children, district-movers.children, district-heatmap.figure, "
-    "district-heatmap-box.style, district-heatmap-note.children, district-heatmap-table.children "
+    "district-kpis.children, district-lagging.children, district-movers.children "
     "<- district-query.data": Check(
-        "read.district_headline / lagging / unit_stakes / movers / district_station_matrix / "
-        "stations_table (can_see_district)", "\"not available for your account\" (audited)",
-        stations="district", audit=True),
+        "read.district_headline / lagging / unit_stakes / movers / stations_table (can_see_district)",
+        "\"not available for your account\" (audited)", stations="district", audit=True),
+    "district-heatmap.figure, district-heatmap-box.style, district-heatmap-note.children, "
+    "district-heatmap-table-data.data <- district-query.data": Check(
+        "read.district_station_matrix / stations_table (can_see_district)",
+        "an empty, hidden heat-map and no table data (audited)", stations="district", audit=True),
     "district-stations.rowData, district-stations-box.style, district-stations-note.children <- "
     "district-query.data, district-peer.value": Check(
         "read.stations_table (can_see_district)", "an empty, hidden table (audited)", stations="district",
@@ -150,6 +152,10 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "deck-stage.children, deck-downloads.children, deck-exit.href <- deck-query.data": Check(
         "review.build_review -> check_scope (can_see_state_stations / can_see_district)",
         "a \"Not available\" slide (audited)", stations="district", audit=True),
+    **{f"{part}.children <- {part}.id": Check(
+        "review.build_review -> check_scope (can_see_state_stations / can_see_district), the same cached deck",
+        "no slides (audited)", stations="district", audit=True) for part in ("deck-part-2", "deck-part-3",
+                                                                             "deck-part-4")},
     # the review loop: assign dialog (in the shell), actions page, unit panels
     "assign-modal.is_open, assign-title.children, assign-units.children, assign-fields.style, "
     "assign-parameter.options, assign-parameter.value, assign-text.value, assign-preview.children, "
@@ -214,10 +220,12 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "provisional-kpis.children, provisional-todo.children, provisional-todo-box.style, "
     "provisional-units-title.children, provisional-units.children, provisional-units-box.style, "
     "provisional-lagging.children, provisional-lagging-box.style, provisional-states.children, "
-    "provisional-states-note.children, provisional-downloads.children <- provisional-query.data": Check(
+    "provisional-states-note.children, provisional-downloads.children, provisional-params.children, "
+    "provisional-params-box.style <- provisional-query.data": Check(
         "read.provisional_states_table(scope): a State's provisional score only with can_see_state_detail, other States by their latest final; provisional_headline (can_see_state_detail); read.provisional_districts "
         "(can_see_state_detail), still_to_happen / provisional_lagging (can_see_state_stations, or "
-        "can_see_district for a district), provisional_district (can_see_district)",
+        "can_see_district for a district), provisional_district (can_see_district), "
+        "provisional_marks_lost (can_see_state_detail)",
         "\"not available for your account\" (audited); the States table only", stations="district", audit=True),
     "shell-provisional-notice.children <- url.pathname, url.search": Check(
         "none (the provisional months and how many States; read.unit_info gives only the unit's parents' "
@@ -555,6 +563,15 @@ def state_target(cat: Catalogue, state: str, label: str) -> Target:
     return Target(label, cat.month, state)
 
 
+# callbacks that share one answer between them, cut into parts (each part <= 150 KB, issue 15): the deck's
+# stage and its later parts (which slides, and so which units, land in which part depends on the deck's length)
+DECK_PARTS = ("deck-part-2", "deck-part-3", "deck-part-4")
+SPLIT_ANSWERS: list[set[str]] = [
+    {"deck-stage.children, deck-downloads.children, deck-exit.href <- deck-query.data",
+     *(f"{part}.children <- {part}.id" for part in DECK_PARTS)},
+]
+
+
 # --- values for each callback input ----------------------------------------------------------------------
 
 Gen = Callable[[Target], Any]
@@ -595,6 +612,10 @@ VALUES: dict[tuple[str, str], Gen] = {
     ("assign-review-date", "value"): lambda t: None,
     ("assign-forum", "value"): lambda t: "state_review",
     ("actions-changed", "data"): lambda t: 0,
+    # the deck's later parts fire when their container appears: the input is the container's own id
+    ("deck-part-2", "id"): lambda t: "deck-part-2",
+    ("deck-part-3", "id"): lambda t: "deck-part-3",
+    ("deck-part-4", "id"): lambda t: "deck-part-4",
     ("actions-state", "value"): lambda t: t.state,
     ("actions-district", "value"): lambda t: t.district,
     ("actions-owner", "value"): lambda t: None,

@@ -151,7 +151,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_with_who_and_when(engine)
     read_by_both = actions.get_action(engine, HARYANA, i)["version"]
     actions.update_action(engine, HARYANA, i, read_by_both, text="Enter the 35 pending FIRs by the 20th",
                           actor="sp-office")
-    with pytest.raises(ActionConflict, match=r"changed by sp-office at \d{4}-\d\d-\d\d \d\d:\d\d") as refused:
+    with pytest.raises(ActionConflict, match=r"changed by sp-office at \d{1,2} \w+ \d{4}, \d\d:\d\d IST") as refused:
         actions.update_action(engine, KARNAL_SP, i, read_by_both, status="done")
     assert refused.value.latest["text"] == "Enter the 35 pending FIRs by the 20th"
     assert refused.value.latest["version"] == read_by_both + 1
