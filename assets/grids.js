@@ -104,15 +104,54 @@
     return room;
   }
 
+  /* AG Grid's auto-size sets the content widths and then reports them (a columnResized event, source
+     "autosizeColumns") a moment later; when the grid's cells are not all drawn yet (the rows of a refreshed grid)
+     it measures later still, on a timer. The columns are placed (rules 2-4) only once it has reported, from the
+     widths it measured: placed at once, a late auto-size overwrote the placing (the actions grid's "Comments" cut
+     to its 80 px minimum after an action was updated). */
+  var AUTOSIZE_WAIT_MS = 2000;  // placed anyway if no report comes (nothing measured)
+  var awaiting = new WeakMap();  // grid -> timer: its auto-size asked for, its report awaited (a pending fit)
+
   function fit(api) {
-    if (!api || (api.isDestroyed && api.isDestroyed())) { return; }
+    if (!usable(api) || awaiting.has(api)) { return; }
+    window.cctnsGridFitsPending += 1;
+    awaiting.set(api, window.setTimeout(function () { autoSized(api); }, AUTOSIZE_WAIT_MS));
+    api.autoSizeAllColumns(true);  // cells only: a header wraps between its words (rule 3)
+  }
+
+  function autoSized(api) {
+    if (!awaiting.has(api)) { return; }
+    window.clearTimeout(awaiting.get(api));
+    awaiting.delete(api);
+    try {
+      if (usable(api)) { place(api); }
+    } finally {
+      window.cctnsGridFitsPending -= 1;
+    }
+  }
+
+  function onResized(e) {
+    if (e.source !== "autosizeColumns" || !e.finished || !e.api) { return; }
+    if (awaiting.has(e.api)) {
+      autoSized(e.api);
+    } else if (usable(e.api)) {
+      place(e.api);  // an auto-size the fit did not ask for: its content widths placed all the same
+    }
+  }
+
+  function usable(api) {
+    if (!api || (api.isDestroyed && api.isDestroyed())) { return false; }
     var cols = api.getAllDisplayedColumns ? api.getAllDisplayedColumns() : [];
-    if (!cols.length) { return; }
+    // not on screen (a hidden box): sized when it shows (gridSizeChanged)
+    return cols.length > 0 && gridWidth(api) > 0;
+  }
+
+  /* Rules 2-4, from the columns' content widths that auto-size has just set. */
+  function place(api) {
+    var cols = api.getAllDisplayedColumns();
     var viewport = gridWidth(api);
-    if (!viewport) { return; }  // not on screen (a hidden box): sized when it shows (gridSizeChanged)
     var wrapper = gridWrapper(api);
     var font = headerFont(wrapper);
-    api.autoSizeAllColumns(true);  // cells only: a header wraps between its words (rule 3)
     var plan = [];
     var pinnable = null;
     for (var i = 0; i < cols.length; i++) {
@@ -215,6 +254,7 @@
       watched.add(api);
       for (var i = 0; i < EVENTS.length; i++) { api.addEventListener(EVENTS[i], schedule); }
       api.addEventListener("cellKeyDown", selectByKey);
+      api.addEventListener("columnResized", onResized);
       schedule({api: api});
     }).catch(function () { /* the grid went away before it was ready */ });
   }
