@@ -18,7 +18,7 @@ from dash import ClientsideFunction, Input, Output, Patch, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from callbacks.common import engine, query_strings, scope, valid_month
-from dashboard.display import action_words, format_indian, month_label
+from dashboard.display import action_words, format_indian, month_label, parameter_text
 from dashboard.i18n import gettext as _
 from dashboard.i18n import ngettext
 from dashboard.scope import OutOfScope, Scope
@@ -174,7 +174,7 @@ def wording(stake: dict | None, parameter: Any, name: str, sc: Scope) -> str:
     """The product's one wording of a fix (display.action_words), worth counted for the district for an SP
     and for the State otherwise; a generic line when the station has nothing at stake on the parameter."""
     if stake is None:
-        return f"{name}: reach the target" if parameter is not None else ""
+        return _("{parameter}: reach the target").format(parameter=name) if parameter is not None else ""
     worth = stake["at_stake_district"] if sc.role == "district" else stake["at_stake_state"]
     return action_words(parameter, name, int(stake["numerator"]), int(stake["denominator"]),
                         int(stake["numerator_needed"]), float(worth))
@@ -201,13 +201,27 @@ def plan(month: str, sc: Scope, stations: Sequence[Station], choice: str | None,
     for s in stations:
         mine = by_station.get(s.code, [])
         if choice in (None, TOP):
-            pid = mine[0]["parameter"] if mine else None
+            pid = mine[0]["parameter"] if mine else _most_marks_lost(month, sc, s, params, scheme)
         else:
             pid = choice if choice in params else None
         stake = next((r for r in mine if r["parameter"] == pid), None)
         p = params.get(pid) if pid else None
-        rows.append((s, pid, wording(stake, p, p.name if p else "", sc) if p else ""))
+        rows.append((s, pid, wording(stake, p, parameter_text(p), sc) if p else ""))
     return Plan(rows)
+
+
+def _most_marks_lost(month: str, sc: Scope, station: Station, params: dict, scheme: str) -> str | None:
+    """A station not lagging has no marks at stake (rule 11 counts lagging stations only): its preset is the
+    parameter on which it lost most marks this month, if it lost any."""
+    from dashboard import read
+
+    values = read.station_params(engine(), month, station.code, sc, scheme=scheme)
+    if values.empty or "marks_lost" not in values:
+        return None
+    lost = values[values["parameter"].isin(params) & (values["marks_lost"].fillna(0) > 0)]
+    if lost.empty:
+        return None
+    return str(lost.sort_values(["marks_lost", "parameter"], ascending=[False, True]).iloc[0]["parameter"])
 
 
 def parameter_options(month: str, sc: Scope, stations: Sequence[Station],
@@ -221,10 +235,11 @@ def parameter_options(month: str, sc: Scope, stations: Sequence[Station],
     stakes = stakes_of(month, sc, stations, scheme)
     totals = stakes.groupby("parameter")["at_stake_state"].sum().sort_values(ascending=False) if not \
         stakes.empty else pd.Series(dtype=float)
-    names = {p.id: p.name for p in version.station_parameters}
-    first = [{"label": f"{names.get(pid, pid)} (+{float(v):.3f} at stake)", "value": pid}
+    names = {p.id: parameter_text(p) for p in version.station_parameters}
+    first = [{"label": _("{parameter} (+{marks} at stake)").format(parameter=names.get(pid, pid), marks=f"{float(v):.3f}"),
+              "value": pid}
              for pid, v in totals.items() if pid in names]
-    rest = [{"label": p.name, "value": p.id} for p in version.station_parameters if p.id not in totals.index]
+    rest = [{"label": parameter_text(p), "value": p.id} for p in version.station_parameters if p.id not in totals.index]
     top = [{"label": _("Each station's parameter with most marks at stake"), "value": TOP}] if len(stations) > 1 else []
     return top + first + rest
 
@@ -240,7 +255,8 @@ def owner_options(sc: Scope, state_code: str, district_codes: set[str], level: s
             continue
         if u.role == "district" and (len(district_codes) != 1 or u.district_code not in district_codes):
             continue
-        out.append({"label": f"{u.username} ({'State' if u.role == 'state' else 'district SP'})",
+        out.append({"label": _("{user} (State)").format(user=u.username) if u.role == "state" else
+                    _("{user} (district SP)").format(user=u.username),
                     "value": f"user:{u.username}"})
     return out
 
@@ -337,7 +353,8 @@ def open_dialog(request: Any) -> tuple:
     with eng.connect() as conn:
         scored = actions.scored_months(conn)
     dues = due_options(scored)
-    title = _("Assign an action") if len(stations) == 1 else f"Assign {len(stations)} actions"
+    title = (_("Assign an action") if len(stations) == 1 else
+             ngettext("Assign {n} action", "Assign {n} actions", len(stations)).format(n=len(stations)))
     out = {
         (ids.MODAL, "is_open"): True, (ids.TITLE, "children"): title,
         (ids.UNITS, "children"): units_words(stations, month), (ids.FIELDS, "style"): {},

@@ -220,3 +220,20 @@ def test_an_itsso_action_end_to_end(loop):
         facts = month_facts(conn, MONTH, stored_methodologies(conn), [("station", code, "itsso_within_60_days")])
     f = facts[("station", code, "itsso_within_60_days")]
     assert f.parameter_exists and (f.numerator, f.denominator) == (stake["numerator"], stake["denominator"])
+
+
+def test_a_station_not_lagging_is_preset_with_the_parameter_it_lost_most_marks_on(loop):
+    """Rule 11 gives marks at stake to lagging stations only; a station that is not lagging but lost marks is
+    preset with the parameter it lost most on, worded without a worth (none is known)."""
+    national = Scope.national()
+    lagging = set(read.lagging(loop.engine, MONTH, national, "HR", None, worded=False)["station_code"])
+    candidates = [(code, read.station_params(loop.engine, MONTH, code, national))
+                  for code in read.stations_table(loop.engine, MONTH, "HR-KNL", national)["unit_code"]
+                  if code not in lagging]
+    code, values = next((c, v) for c, v in candidates if (v["marks_lost"].fillna(0) > 0).any())
+    lost = values[values["marks_lost"].fillna(0) > 0]
+    top = lost.sort_values(["marks_lost", "parameter"], ascending=[False, True]).iloc[0]
+    out = open_dialog(loop.clients["haryana"], [code])
+    assert out[lay.ids.MODAL]["is_open"] is True and out[lay.ids.PARAMETER]["value"] == top["parameter"]
+    p = next(x for x in read.version_for(loop.engine, MONTH).parameters if x.id == top["parameter"])
+    assert out[lay.ids.TEXT]["value"] == f"{p.name}: reach the target"
