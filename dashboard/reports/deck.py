@@ -299,7 +299,7 @@ def commitment_groups(r: Review) -> list[tuple[str, pd.DataFrame]]:
 
 
 def _tally_kpis(t: dict[str, int]) -> Kpis:
-    return Kpis([Kpi(label, str(t[key]), "", tone if t[key] else "") for key, label, tone in TALLY_KEYS],
+    return Kpis([Kpi(_(label), str(t[key]), "", tone if t[key] else "") for key, label, tone in TALLY_KEYS],
                 horizontal=True)
 
 

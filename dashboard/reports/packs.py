@@ -713,7 +713,7 @@ def summary_rows(r: Review) -> list[tuple[str, Any, str | None]]:
         rows += [(N_("State/UT above"), r.above["name"], None),
                  (N_("Marks needed to overtake it"), float(r.above["marks_needed"]), STAKE_FMT)]
     if r.below:
-        rows += [(N_("State/UT below"), r.below["name"], None), ("Lead over it", float(r.below["lead"]), STAKE_FMT)]
+        rows += [(N_("State/UT below"), r.below["name"], None), (N_("Lead over it"), float(r.below["lead"]), STAKE_FMT)]
     if r.is_district and r.district_headline:
         d = r.district_headline
         rows += [(N_("District score (published)"), _centi(d.get("score_centi")), SCORE_FMT),

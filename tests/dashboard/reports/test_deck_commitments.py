@@ -169,3 +169,13 @@ def test_lagging_rows_name_the_station_and_the_first_fix(engine, review):
         assert ref.parameter == (first[0]["parameter"] if first else None)
     assert all(len(t.refs) == len(t.rows) for s in lag for t in s.tables())
 
+
+
+def test_the_tally_speaks_the_decks_language(review):
+    """The tally's labels are the catalog's (they were marked for extraction but shown untranslated: a Hindi
+    deck and PDF pack said 'Met', 'Partly met' ...)."""
+    from dashboard.i18n import use_language
+
+    with use_language("hi"):
+        labels = list(_kpis(slides(review)[1]))
+    assert labels == ["पूरा हुआ", "आंशिक रूप से पूरा", "पूरा नहीं हुआ", "आगे बढ़ाए गए", "लंबित"]
