@@ -42,6 +42,8 @@ COMMON_PAGES: tuple[tuple[str, str], ...] = (
     ("/actions", "#actions-subtitle:not(:empty)"),
     ("/profile", "#profile-subtitle:not(:empty)"),
     ("/present?state=HR", "#deck-stage .deck-slide"),
+    ("/provisional", "#provisional-states [row-id]"),  # the demo's provisional month: national, State or district
+    ("/flags", "#flags-summary:not(:empty)"),
     ("/no-such-page/here", "#shell-breadcrumb li:has-text('{Page not found}')"),
 )
 IMPORT_PAGES: tuple[tuple[str, str], ...] = (
