@@ -13,6 +13,7 @@ from dashboard.read.cache import (
     generation,
     init_cache,
     log,
+    remember_generation,
 )
 from dashboard.read.common import (
     CATEGORIES,
@@ -141,6 +142,7 @@ __all__ = [
     "clear",
     "data_as_of",
     "generation",
+    "remember_generation",
     "district_headline",
     "district_station_matrix",
     "districts_of",
