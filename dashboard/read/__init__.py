@@ -95,6 +95,8 @@ from dashboard.read.state import (
     state_summary,
     why_rank_moved,
 )
+from dashboard.read.station_values import decode as decode_station_values
+from dashboard.read.station_values import encode as encode_station_values
 from dashboard.read.units import (
     district_headline,
     district_station_matrix,
@@ -112,6 +114,8 @@ from dashboard.read.units import (
 )
 
 __all__ = [
+    "decode_station_values",
+    "encode_station_values",
     "BASIS_FINAL",
     "BASIS_PROVISIONAL",
     "cutoff_date",

@@ -21,12 +21,14 @@ from dashboard.read.common import (
     unit_info,
     version_for,
 )
+from dashboard.read.station_values import decode as decode_station_values
 from dashboard.scope import Scope
 from dashboard.store import (
     District,
     PoliceStation,
     ResultLagging,
     ResultParam,
+    ResultStationCounts,
     ResultUnit,
     State,
     StationRow,
@@ -107,25 +109,53 @@ def station_params(engine: Engine, month: str, station_code: str, scope: Scope, 
         return pd.DataFrame()
     scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
     return _station_values(engine, month, PoliceStation.code == station_code,
-                           StationRow.station_code == station_code, scheme=scheme)
+                           StationRow.station_code == station_code, info["district_code"], [station_code],
+                           scheme=scheme)
 
 
-def _station_values(engine: Engine, month: str, station_where, row_where, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+def _station_values(engine: Engine, month: str, station_where, row_where, kept_district: str | None,
+                    only: list[str] | None = None, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    """Station-level values of the stations `station_where` selects (rows: `row_where`): from the counts
+    the recomputation kept for `kept_district` (the stations `only` of it, or all), else scored from the
+    rows (a month recomputed before those counts were kept)."""
     version = version_for(engine, month, scheme=scheme)
     if version is None:
         return pd.DataFrame()
-    stations = _station_master(engine, station_where)
-    rows = _df(engine, select(StationRow.station_code, StationRow.parameter, StationRow.numerator,
-                              StationRow.denominator).where(StationRow.month == month, row_where))
-    values = station_parameter_values(month, version, stations, rows)
+    kept = _kept_station_values(engine, month, version, kept_district, only, scheme=scheme) if kept_district else None
+    if kept is not None:
+        values, names = kept
+    else:
+        stations = _station_master(engine, station_where)
+        rows = _df(engine, select(StationRow.station_code, StationRow.parameter, StationRow.numerator,
+                                  StationRow.denominator).where(StationRow.month == month, row_where))
+        values = station_parameter_values(month, version, stations, rows)
+        names = stations.set_index("station_code")["name"]
     values = _with_parameter_names(engine, month, values, scheme=scheme)
     targets = {p.id: float(p.target) for p in version.parameters}
     critical = {p.id: p.critical for p in version.parameters}
     values["target"] = values["parameter"].map(targets)
     values["critical"] = values["parameter"].map(critical)
-    names = stations.set_index("station_code")["name"]
     values["name"] = values["unit_code"].map(names) if "unit_code" in values else None
     return values
+
+
+def _kept_station_values(engine: Engine, month: str, version: Version, district_code: str,
+                         only: list[str] | None, *, scheme: str = DEFAULT_SCHEME) -> tuple[pd.DataFrame, pd.Series] | None:
+    """The values of a district's stations (or those `only`) from the counts the recomputation kept
+    (`dashboard.read.station_values`), with their names; None when none are kept for this version (the
+    caller scores the rows, as before)."""
+    t = ResultStationCounts
+    with engine.connect() as conn:
+        row = conn.execute(select(t.version_id, t.station_codes, t.payload).where(
+            t.scheme == scheme, t.month == month, t.district_code == district_code)).first()
+        if row is None or row.version_id != version.id:
+            return None
+        values = decode_station_values(district_code, row.station_codes, row.payload, version, only)
+        if values.empty:
+            return None
+        codes = list(pd.unique(values["unit_code"]))
+        names = dict(conn.execute(select(PoliceStation.code, PoliceStation.name).where(PoliceStation.code.in_(codes))).all())
+    return values, pd.Series([names.get(c) for c in codes], index=codes, dtype=object)
 
 
 @cached
@@ -136,7 +166,7 @@ def district_station_matrix(engine: Engine, month: str, district_code: str, scop
     scope.require(scope.can_see_district(info["state_code"], district_code), f"stations of {district_code}")
     codes = select(PoliceStation.code).where(PoliceStation.district_code == district_code)
     return _station_values(engine, month, PoliceStation.district_code == district_code,
-                           StationRow.station_code.in_(codes), scheme=scheme)
+                           StationRow.station_code.in_(codes), district_code, scheme=scheme)
 
 
 def station_months_not_reported(engine: Engine, station_code: str, last_month: str, n_months: int = 24, *, scheme: str = DEFAULT_SCHEME) -> list[str]:
