@@ -56,6 +56,7 @@ from dashboard.read.lagging_stations import (
     lagging_table,
     stakes_by_station,
     unit_stakes,
+    word_lagging,
 )
 from dashboard.read.national import (
     param_matrix,
@@ -203,6 +204,7 @@ __all__ = [
     "unit_info",
     "unit_params",
     "unit_stakes",
+    "word_lagging",
     "valid_month",
     "version_for",
     "why_rank_moved",

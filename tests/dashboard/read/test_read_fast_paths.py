@@ -119,3 +119,28 @@ def test_stakes_by_station_one_order_with_ties():
 def test_empty_lagging_list_through_the_door():
     empty = read.empty_lagging()
     assert empty.empty and {"station_code", "reasons", "actions", "at_stake_state"} <= set(empty.columns)
+
+
+def test_lagging_list_worded_by_page_equals_worded_whole(demo_engine):
+    """The lagging page words only the rows it shows (`word_lagging` on a page of `lagging_list(worded=False)`):
+    the same rows and words as the whole list worded at once, and the same reasons and actions as
+    `lagging` words them (its own score query)."""
+    months = read.months(demo_engine)
+    compared = 0
+    for scheme in read.scheme_ids(demo_engine):
+        month = read.months(demo_engine, scheme=scheme)[-1]
+        for state in read.states_table(demo_engine, month, scheme=scheme)["unit_code"]:
+            whole = read.lagging_list(demo_engine, month, Scope.national(), state, scheme=scheme)
+            bare = read.lagging_list(demo_engine, month, Scope.national(), state, scheme=scheme, worded=False)
+            assert bare["reasons"].isna().all() and bare["actions"].isna().all()
+            pages = [read.word_lagging(demo_engine, month, state, bare.iloc[i:i + 7], scheme=scheme)
+                     for i in range(0, len(bare), 7)]
+            paged = pd.concat(pages) if pages else bare
+            pd.testing.assert_frame_equal(paged, whole, check_dtype=False)
+            if whole.empty:
+                continue
+            own = read.lagging(demo_engine, month, Scope.national(), state, scheme=scheme).set_index("station_code")
+            assert whole.set_index("station_code")["reasons"].to_dict() == own["reasons"].to_dict()
+            assert whole.set_index("station_code")["actions"].to_dict() == own["actions"].to_dict()
+            compared += len(whole)
+    assert compared > 20 and months
