@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, case, func, or_, select
 
 from dashboard.display import parameter_text
 from dashboard.read.cache import cached
@@ -178,6 +178,14 @@ def station_months_not_reported(engine: Engine, station_code: str, last_month: s
         return [m for (m,) in rows]
 
 
+def months_not_reported_of(trend: pd.DataFrame) -> list[str]:
+    """`station_months_not_reported` from the station's `score_trend` over the same window (no query)."""
+    if trend.empty:
+        return []
+    return [m for m, reported in zip(trend["month"], trend["reported"], strict=True) if reported is not None
+            and not pd.isna(reported) and not bool(reported)]
+
+
 def movers(engine: Engine, month: str, level: str, parent_code: str, scope: Scope, n: int = 5, *, scheme: str = DEFAULT_SCHEME) -> dict:
     """Most improved and most declined units (by score change) among a State's districts or a district's
     stations."""
@@ -257,7 +265,6 @@ def district_headline(engine: Engine, month: str, district_code: str, scope: Sco
     return row
 
 
-@cached
 def station_headline(engine: Engine, month: str, station_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> dict | None:
     """A station's score, ranks in district and State with their changes, streaks, reported and lagging
     flags, and its marks at stake; None when the station has no result this month (not active)."""
@@ -270,12 +277,10 @@ def station_headline(engine: Engine, month: str, station_code: str, scope: Scope
         return None
     row.update(name=info["name"], district_name=info["district_name"], state_name=info["state_name"])
     with engine.connect() as conn:
-        in_district = conn.execute(select(func.count()).select_from(ResultUnit).where(
+        in_state, in_district = conn.execute(select(
+            func.count(), func.sum(case((ResultUnit.district_code == info["district_code"], 1), else_=0))).where(
             ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station",
-            ResultUnit.district_code == info["district_code"])).scalar()
-        in_state = conn.execute(select(func.count()).select_from(ResultUnit).where(
-            ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station",
-            ResultUnit.state_code == info["state_code"])).scalar()
+            ResultUnit.state_code == info["state_code"])).one()
         lag = conn.execute(select(ResultLagging.at_stake_state, ResultLagging.at_stake_district).where(
             ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.station_code == station_code)).first()
     row["stations_in_district"] = int(in_district or 0)
@@ -285,7 +290,6 @@ def station_headline(engine: Engine, month: str, station_code: str, scope: Scope
     return row
 
 
-@cached
 def station_param_trend(engine: Engine, station_code: str, last_month: str, scope: Scope,
                         n_months: int = 12, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """One station's parameter values month by month (long form, as station_params per month): month,
@@ -298,24 +302,34 @@ def station_param_trend(engine: Engine, station_code: str, last_month: str, scop
     scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
     window = _window(last_month, n_months)
     meth = methodology(engine, scheme=scheme)
-    stations = _station_master(engine, PoliceStation.code == station_code)
-    rows = _df(engine, select(StationRow.month, StationRow.station_code, StationRow.parameter, StationRow.numerator,
-                              StationRow.denominator).where(StationRow.station_code == station_code,
-                                                            StationRow.month.in_(window)))
-    # Scoring one station-month costs the same fixed overhead as scoring many: months with the same
-    # methodology version and the same number of days (all the scoring needs of the month once the
-    # station is known to be active) are scored in one call, the station standing in once per month
-    # under a code of its own.
-    opened, closed = (stations[c].iloc[0] if len(stations) else None for c in ("opened", "closed"))
+    opened, closed = info.get("opened"), info.get("closed")
+    # Months whose counts the recomputation kept (`dashboard.read.station_values`) are scored from them.
+    # The others (months without results: the station's figures imputed under rule 3) are scored from the
+    # rows; scoring one station-month costs the same fixed overhead as scoring many, so months with the
+    # same methodology version and the same number of days (all the scoring needs of the month once the
+    # station is known to be active) are scored in one call, the station standing in once per month under
+    # a code of its own.
+    kept = _kept_months(engine, info["district_code"], window, scheme=scheme)
     groups: dict[tuple[str, int], list[str]] = {}
     versions: dict[str, Version] = {}
+    frames = []
     for m in window:
         version = meth.version_for(m)
         if version is None or not _active_in(opened, closed, m):
             continue
         versions[version.id] = version
-        groups.setdefault((version.id, days_in_month(m)), []).append(m)
-    frames = []
+        values = (decode_station_values(info["district_code"], kept[m][1], kept[m][2], version, [station_code])
+                  if m in kept and kept[m][0] == version.id else None)
+        if values is None or values.empty:
+            groups.setdefault((version.id, days_in_month(m)), []).append(m)
+            continue
+        values["month"] = m
+        frames.append(_trend_columns(values, station_code, version))
+    if groups:
+        stations = _station_master(engine, PoliceStation.code == station_code)
+        rows = _df(engine, select(StationRow.month, StationRow.station_code, StationRow.parameter,
+                                  StationRow.numerator, StationRow.denominator).where(
+            StationRow.station_code == station_code, StationRow.month.in_([m for g in groups.values() for m in g])))
     for (vid, _days), group in groups.items():
         version = versions[vid]
         stand_ins = pd.DataFrame({"station_code": [f"{station_code}|{m}" for m in group],
@@ -325,12 +339,7 @@ def station_param_trend(engine: Engine, station_code: str, last_month: str, scop
         sub = sub.assign(station_code=sub["station_code"] + "|" + sub["month"]).drop(columns="month")
         values = station_parameter_values(group[0], version, stand_ins, sub)
         values["month"] = [c.rsplit("|", 1)[1] for c in values["unit_code"]]
-        values["unit_code"] = station_code
-        values["version_id"] = version.id
-        values["parameter_name"] = values["parameter"].map({p.id: parameter_text(p) for p in version.parameters})
-        values["head"] = values["parameter"].map({p.id: parameter_text(p, "head") for p in version.parameters})
-        values["target"] = values["parameter"].map({p.id: float(p.target) for p in version.parameters})
-        frames.append(values)
+        frames.append(_trend_columns(values, station_code, version))
     if not frames:
         return pd.DataFrame()
     out = pd.concat(frames, ignore_index=True)
@@ -338,3 +347,22 @@ def station_param_trend(engine: Engine, station_code: str, last_month: str, scop
     months_col = out["month"].tolist()
     order = sorted(range(len(out)), key=lambda i: position[months_col[i]])  # stable: months in order
     return out.take(order).reset_index(drop=True)
+
+
+def _trend_columns(values: pd.DataFrame, station_code: str, version: Version) -> pd.DataFrame:
+    values["unit_code"] = station_code
+    values["version_id"] = version.id
+    values["parameter_name"] = values["parameter"].map({p.id: parameter_text(p) for p in version.parameters})
+    values["head"] = values["parameter"].map({p.id: parameter_text(p, "head") for p in version.parameters})
+    values["target"] = values["parameter"].map({p.id: float(p.target) for p in version.parameters})
+    return values
+
+
+def _kept_months(engine: Engine, district_code: str, window: list[str], *,
+                 scheme: str = DEFAULT_SCHEME) -> dict[str, tuple[str, str, bytes]]:
+    """month -> (version id, station codes, payload) of the counts kept for a district in `window`."""
+    t = ResultStationCounts
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.month, t.version_id, t.station_codes, t.payload).where(
+            t.scheme == scheme, t.district_code == district_code, t.month.in_(window))).all()
+    return {r.month: (r.version_id, r.station_codes, r.payload) for r in rows}
