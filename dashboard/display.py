@@ -290,6 +290,18 @@ def to_display_time(value: object):  # -> datetime | None
     return value.astimezone(ZoneInfo(display_timezone()))
 
 
+def local_today(now=None):  # (datetime | None) -> date
+    """Today (or the day of `now`, an aware time) in the display time zone (`CCTNS_TIMEZONE`, India
+    Standard Time by default): at 02:00 IST on a cut-off day it is that day, though UTC still says
+    yesterday."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from dashboard.config import display_timezone
+
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(display_timezone())).date()
+
+
 def format_timestamp(value: object) -> str:
     """A stored time (UTC, ISO text or datetime) as shown: "28 Nov 2026, 20:15 IST" ("28 नवंबर 2026, 20:15
     IST" in Hindi); as stored when not parseable."""

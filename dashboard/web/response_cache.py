@@ -96,13 +96,10 @@ def request_context(policy: Policy = Policy()) -> dict[str, str]:
 
 
 def local_day() -> str:
-    """Today in the display time zone (CCTNS_TIMEZONE, India Standard Time by default)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+    """Today in the display time zone (CCTNS_TIMEZONE, India Standard Time by default), as ISO text."""
+    from dashboard.display import local_today
 
-    from dashboard.config import display_timezone
-
-    return datetime.now(ZoneInfo(display_timezone())).date().isoformat()
+    return local_today().isoformat()
 
 
 def request_language() -> str:

@@ -121,3 +121,14 @@ def test_lagging_reasons_and_actions_are_worded_once():
     assert len(actions) == 5 and actions[-1] == "and 1 more parameter"
     if flag is not None:
         assert display.action_words(flag, flag.name, 0, 1, 1, 0.25) == f"{flag.name}: get it done this month (worth +0.250)"
+
+
+def test_local_today_is_the_day_in_the_display_time_zone(monkeypatch) -> None:
+    from datetime import UTC, date, datetime
+
+    late_evening_utc = datetime(2026, 12, 9, 20, 45, tzinfo=UTC)  # 02:15 on the 10th in India
+    monkeypatch.delenv("CCTNS_TIMEZONE", raising=False)
+    assert display.local_today(late_evening_utc) == date(2026, 12, 10)
+    monkeypatch.setenv("CCTNS_TIMEZONE", "UTC")
+    assert display.local_today(late_evening_utc) == date(2026, 12, 9)
+    assert display.local_today(datetime(2026, 12, 9, 18, 29, tzinfo=UTC)) == date(2026, 12, 9)
