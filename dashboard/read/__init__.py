@@ -42,6 +42,7 @@ from dashboard.read.data import (
     state_rows_status,
     station_reporting,
 )
+from dashboard.read.deck import first_fixes
 from dashboard.read.lagging_stations import (
     MAX_ACTIONS,
     LaggingFilters,
@@ -112,6 +113,7 @@ from dashboard.read.units import (
 )
 
 __all__ = [
+    "first_fixes",
     "BASIS_FINAL",
     "BASIS_PROVISIONAL",
     "cutoff_date",
