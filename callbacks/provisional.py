@@ -61,8 +61,10 @@ OUTPUTS = (
 
 
 def register(app: dash.Dash) -> None:
-    app.callback([Output(i, p) for i, p in OUTPUTS], Input(ids.QUERY, "data"))(update_page)
-    app.callback(
+    # provisional figures are loaded by an import, which moves the results generation (the cache key)
+    common.cached_callback(app, [Output(i, p) for i, p in OUTPUTS], Input(ids.QUERY, "data"))(update_page)
+    common.cached_callback(
+        app,
         Output(NOTICE_ID, "children"),
         Input(shell_ids.URL, "pathname"),
         Input(shell_ids.URL, "search"),

@@ -30,7 +30,7 @@ from typing import Any
 import dash
 from flask import Flask, Response, g, request
 
-from dashboard.web.auth import AUDITED_FLAG, current_user_session, request_engine
+from dashboard.web.auth import AUDITED_FLAG, current_user_session, request_engine, results_generation
 
 UPDATE_PATH = "/_dash-update-component"
 EXTENSION = "cctns_response_cache"
@@ -40,10 +40,12 @@ GZIP_LEVEL = 5  # as dashboard.web.serving compresses callback JSON
 
 @dataclass(frozen=True)
 class Policy:
-    """How one cached callback is keyed: `actions` adds the review loop's stamp (the deck shows the
-    actions agreed at earlier reviews); `trigger` keeps `changedPropIds` in the key."""
+    """How one cached callback is keyed: `actions` adds the review loop's stamp (the deck and the actions
+    panels show actions, which change between imports); `flags` adds the flag reviews' stamp (a verified or
+    dismissed flag changes the counts); `trigger` keeps `changedPropIds` in the key."""
 
     actions: bool = False
+    flags: bool = False
     trigger: bool = False
 
 
@@ -62,11 +64,12 @@ def _registry(server: Flask) -> ResponseCache:
     return server.extensions.setdefault(EXTENSION, ResponseCache())
 
 
-def mark_cacheable(app: dash.Dash, output: str, *, actions: bool = False, trigger: bool = False) -> None:
+def mark_cacheable(app: dash.Dash, output: str, *, actions: bool = False, flags: bool = False,
+                   trigger: bool = False) -> None:
     """Cache the whole responses of the callback whose Dash output spec is `output`."""
     if output not in app.callback_map:
         raise KeyError(f"no callback with output {output!r}")
-    _registry(app.server).policies[output] = Policy(actions=actions, trigger=trigger)
+    _registry(app.server).policies[output] = Policy(actions=actions, flags=flags, trigger=trigger)
 
 
 def cached_outputs(server: Flask) -> dict[str, Policy]:
@@ -92,6 +95,9 @@ def request_context(policy: Policy = Policy()) -> dict[str, str]:
     if policy.actions:
         from dashboard.actions import actions_stamp
         context["actions"] = actions_stamp(request_engine())
+    if policy.flags:
+        from dashboard.foresight import flags_stamp
+        context["flags"] = flags_stamp(request_engine())
     return context
 
 
@@ -150,11 +156,20 @@ def _key_for_request(server: Flask) -> str | None:
     policy = registry.policies.get(body.get("output"))  # type: ignore[arg-type]
     if policy is None:
         return None
-    from dashboard.read import generation
     user = current_user_session()
     if user is None:
         return None
-    return response_key(body, policy, user.scope.cache_key, generation(request_engine()), request_context(policy))
+    return response_key(body, policy, user.scope.cache_key, _request_generation(), request_context(policy))
+
+
+def _request_generation() -> str:
+    """The results generation of this request: the one the guard read with the user (no second statement),
+    kept for the read cache of the same request, or read now."""
+    from dashboard.read import generation, remember_generation
+
+    engine = request_engine()
+    seen = results_generation(engine)
+    return remember_generation(engine, seen) if seen is not None else generation(engine)
 
 
 def warm_key(server: Flask, body: dict[str, Any], scope: Any, generation: str) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard import display
 
@@ -18,6 +20,24 @@ from dashboard import display
 )
 def test_format_indian(n, expected):
     assert display.format_indian(n) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-10**15, max_value=10**15) | st.sampled_from([0, -1, 999, 1000, -1000, 99999, 100000]))
+def test_format_indian_whole_numbers_are_what_babel_writes(n):
+    """The whole-number fast path writes what Babel's "#,##,##0" pattern writes, in English and Hindi."""
+    from dashboard.i18n import babel_locale, use_language
+
+    for language in ("en", "hi"):
+        with use_language(language):
+            expected = display._number_pattern(0).apply(n, display._locale(babel_locale()))
+            assert display.format_indian(n) == expected
+            assert display.format_indian(np.int64(n)) == expected
+            if abs(n) < 2**53:  # a count read as a float: the same text as the Decimal path writes
+                assert display.format_indian(float(n)) == expected == display.format_indian(np.float64(n))
+                assert display.format_indian(float(n) + 0.25) == display._number_pattern(0).apply(
+                    display.Decimal(str(float(n) + 0.25)).quantize(display.Decimal(1), rounding=display.ROUND_HALF_UP)
+                    or display.Decimal(0), display._locale(babel_locale()))
 
 
 def test_format_indian_decimals_and_missing():

@@ -197,6 +197,46 @@ def test_a_new_import_invalidates(cached_app, held_back):
     assert shown in json.dumps(after.get_json())  # the new month is the page's latest
 
 
+def test_a_warm_click_is_one_statement_and_follows_another_process(cached_app):
+    """The guard reads the session's user and the results generation in one statement, so a warm click runs
+    no other SQL; a generation committed by another process (its own engine and connections) keys the very
+    next click: nothing in this process has to learn of it."""
+    from sqlalchemy import event
+
+    from dashboard.store import bump_results_generation, read_generation
+    from dashboard.store.db import get_engine, make_engine
+
+    app, users, url = cached_app
+    client = sign_in(app, "ncrb", users["ncrb"])
+    latest = body(app, "national-table.rowData", {"national-query.data": {"month": None}})
+    first = post(client, latest)
+    engine = get_engine(url)
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert post(client, latest).headers["X-CCTNS-Cache"] == "hit"
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) == 1, statements
+    assert "user_sessions" in statements[0] and "meta" in statements[0]
+
+    other = make_engine(url)  # another gunicorn worker or app server: its own engine, pool and connections
+    try:
+        with other.begin() as conn:
+            bump_results_generation(conn)
+        fresh = read_generation(other)
+    finally:
+        other.dispose()
+    assert fresh == read_generation(engine)
+    again = post(client, latest)
+    assert "X-CCTNS-Cache" not in again.headers and again.get_json() == first.get_json()
+    assert post(client, latest).headers["X-CCTNS-Cache"] == "hit"
+
+
 def test_the_deck_follows_the_actions(cached_app):
     from sqlalchemy import select
 
@@ -223,15 +263,80 @@ def test_the_deck_follows_the_actions(cached_app):
 
 
 def test_callbacks_not_marked_are_never_cached(cached_app):
+    """What writes (assign, save an action, decide on a flag) or reads its trigger is answered by Dash."""
     from dashboard.web import cached_outputs
 
     app, users, _ = cached_app
     marked = cached_outputs(app.server)
-    assert not any("actions-panel" in k or k.startswith("..actions-") or "assign" in k for k in marked)
+    assert not any("assign" in k or "action-message" in k or "flags-message" in k or "action-panel" in k
+                   for k in marked)
     client = sign_in(app, "ncrb", users["ncrb"])
-    panel = body(app, "state-actions-panel.children", {"state-query.data": {"state_code": "HR", "month": None}})
+    flag_pick = body(app, "flags-selected.children", {"flags-table.selectedRows": None})
     for _ in range(2):
-        assert "X-CCTNS-Cache" not in post(client, panel).headers
+        assert "X-CCTNS-Cache" not in post(client, flag_pick).headers
+
+
+def test_the_actions_panels_follow_the_actions(cached_app):
+    """The State's actions panel is cached with the actions' stamp: a new action is a new key, and the
+    panel then shows it."""
+    from sqlalchemy import select
+
+    from dashboard import read
+    from dashboard.actions import NewAction, create_actions
+    from dashboard.scope import Scope
+    from dashboard.store import PoliceStation
+    from dashboard.store.db import get_engine
+    from dashboard.web import cached_outputs
+
+    app, users, url = cached_app
+    assert cached_outputs(app.server)[output_of(app, "state-actions-panel.children")].actions
+    client = sign_in(app, "haryana", users["haryana"])
+    panel = body(app, "state-actions-panel.children", {"state-query.data": {"state_code": "HR", "month": None}})
+    before = post(client, panel).get_data(as_text=True)
+    assert post(client, panel).headers["X-CCTNS-Cache"] == "hit"
+    eng = get_engine(url)
+    with eng.connect() as conn:
+        station = conn.scalar(select(PoliceStation.code).where(PoliceStation.district_code == karnal(url)))
+    version = read.version_for(eng, read.latest_month(eng))
+    parameter = next(p.id for p in version.parameters if p.level == "station")
+    create_actions(eng, Scope("state", "HR", username="haryana"),
+                   [NewAction(level="station", unit_code=station, parameter=parameter,
+                              text="Visit the station about the pending charge-sheets", owner_kind="sho")],
+                   actor="haryana")
+    after = post(client, panel)
+    assert "X-CCTNS-Cache" not in after.headers  # a new action: a new key
+    assert "Visit the station about the pending charge-sheets" not in before
+    assert "Visit the station about the pending charge-sheets" in after.get_data(as_text=True)
+
+
+def test_flag_counts_follow_the_flag_reviews(cached_app):
+    """The State headline's flag count is cached with the flag reviews' stamp: a dismissed flag is a new
+    key, and the count drops by one."""
+    from sqlalchemy import select
+
+    from dashboard.foresight import review_flag
+    from dashboard.scope import Scope
+    from dashboard.store import DataFlag, FlagReview
+    from dashboard.store.db import get_engine
+    from dashboard.web import cached_outputs
+
+    app, users, url = cached_app
+    assert cached_outputs(app.server)[output_of(app, "state-foresight.children")].flags
+    eng = get_engine(url)
+    with eng.connect() as conn:
+        reviewed = select(FlagReview.evidence_key)
+        state, month, flag_id = conn.execute(select(DataFlag.state_code, DataFlag.month, DataFlag.id)
+                                             .where(DataFlag.evidence_key.not_in(reviewed))
+                                             .order_by(DataFlag.month.desc(), DataFlag.id)).first()
+    client = sign_in(app, "ncrb", users["ncrb"])
+    line = body(app, "state-foresight.children", {"state-query.data": {"state_code": state, "month": month}})
+    before = post(client, line).get_json()
+    assert post(client, line).headers["X-CCTNS-Cache"] == "hit"
+    review_flag(eng, flag_id, "dismissed", "checked with the SCRB: the figure is right", Scope.national("ncrb"),
+                actor="ncrb")
+    after = post(client, line)
+    assert "X-CCTNS-Cache" not in after.headers
+    assert json.dumps(before) != json.dumps(after.get_json())
 
 
 def test_no_cached_callback_reads_its_trigger(cached_app):
