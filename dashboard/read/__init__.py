@@ -43,6 +43,7 @@ from dashboard.read.data import (
     state_rows_status,
     station_reporting,
 )
+from dashboard.read.deck import first_fixes
 from dashboard.read.lagging_stations import (
     MAX_ACTIONS,
     LaggingFilters,
@@ -117,6 +118,7 @@ from dashboard.read.units import (
 )
 
 __all__ = [
+    "first_fixes",
     "decode_station_values",
     "encode_station_values",
     "BASIS_FINAL",
