@@ -604,8 +604,9 @@ def _login_post() -> Response:
     def refuse(message: str, status: int) -> Response:
         return _render_login(status, error=message, username=username, next_url=next_url)
 
-    # one connection, one transaction, Core statements (issue 15: a hall of 100 signing in at once spends
-    # its CPU on argon2, not on the ORM); nothing is written before a rehash (see `_rehash`)
+    # Core statements (issue 15: a hall of 100 signing in at once spends its CPU on argon2, not on the ORM),
+    # and no database connection held while argon2 runs or waits for its slot (`passwords._hash_slot`):
+    # reads (and a refusal's audit row) first, the verification outside, then the writes of the outcome
     with engine.begin() as conn:
         if audit.count_since(conn, "login_failed", ip_window, remote_addr=ip) >= int(cfg["CCTNS_IP_FAILURES"]):
             audit.record(conn, "login_failed", actor=username, detail="refused: too many failures from address",
@@ -613,11 +614,22 @@ def _login_post() -> Response:
             return refuse(LOCKED, 429)
         row = conn.execute(_USER_BY_NAME, {"username": username}).first() if username else None
         if row is None:
-            # unknown users behave exactly like real ones: same work, same messages, same lockout
             if audit.count_since(conn, "login_failed", lock_window, actor=username) >= max_failures:
                 audit.record(conn, "login_failed", actor=username, detail="refused: locked", remote_addr=ip)
                 return refuse(LOCKED, 429)
-            burn_verify(password)
+        elif row.locked_until is not None and row.locked_until > now:
+            audit.record(conn, "login_failed", actor=username, detail="refused: locked", remote_addr=ip)
+            return refuse(LOCKED, 429)
+
+    if row is None:
+        burn_verify(password)  # unknown users behave exactly like real ones: same work, same messages, same lockout
+        ok = False
+    else:
+        ok = verify_password(row.password_hash, password)
+
+    # nothing is written in this transaction before a rehash (see `_rehash`)
+    with engine.begin() as conn:
+        if row is None:
             audit.record(conn, "login_failed", actor=username, detail="unknown user", remote_addr=ip)
             earlier = audit.count_since(conn, "login_failed", lock_window, actor=username)
             if earlier >= max_failures:
@@ -625,11 +637,6 @@ def _login_post() -> Response:
                 return refuse(LOCKED, 429)
             return refuse(WRONG_CREDENTIALS, 401)
 
-        if row.locked_until is not None and row.locked_until > now:
-            audit.record(conn, "login_failed", actor=username, detail="refused: locked", remote_addr=ip)
-            return refuse(LOCKED, 429)
-
-        ok = verify_password(row.password_hash, password)
         if ok and not row.active:
             audit.record(conn, "login_failed", actor=username, detail="account disabled", remote_addr=ip)
             return refuse(WRONG_CREDENTIALS, 401)

@@ -526,6 +526,28 @@ def test_two_sign_ins_rehashing_at_once_both_keep_their_sessions(app, engine, mo
     assert first.get("/").status_code == 200 and second.get("/").status_code == 200
 
 
+def test_no_database_connection_is_held_while_a_password_is_verified(client, engine, monkeypatch):
+    """A hall signing in at once queues for the argon2 slots: none of them may hold a pooled connection
+    meanwhile (the pool would run dry and the people already signed in would wait for it)."""
+    held: list[int] = []
+    real_verify, real_burn = auth.verify_password, auth.burn_verify
+
+    def verify(stored: str, password: str) -> bool:
+        held.append(engine.pool.checkedout())
+        return real_verify(stored, password)
+
+    def burn(password: str) -> None:
+        held.append(engine.pool.checkedout())
+        real_burn(password)
+
+    monkeypatch.setattr(auth, "verify_password", verify)
+    monkeypatch.setattr(auth, "burn_verify", burn)
+    assert login(client, password="a wrong password entirely").status_code == 401
+    assert login(client, username="nobody-here").status_code == 401
+    assert login(client).status_code == 303
+    assert held == [0, 0, 0]
+
+
 def test_sign_in_refused_when_the_password_changes_during_its_rehash(client, engine, monkeypatch):
     earlier = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=2).hash(PASSWORD)
     with engine.begin() as conn:
