@@ -123,15 +123,14 @@ def update_summary(query: Any, theme: str | None):
         return (code or _("State"), "", None, [dbc.Col(msg, width=12)], empty, None, empty, None, empty)
     user_scope = common.scope()
     scheme = query_scheme(query)
-    summary = read.state_summary(eng, month, code, user_scope, scheme=scheme)  # each table read once
-    head = summary["headline"] if summary else None
+    summary = read.state_summary(eng, month, code, user_scope, scheme=scheme)  # one read, one cache entry
+    head = summary["headline"]
     title = info["name"]
     subtitle = f"{category_label(info['category'])} · {month_label(month)}"
     actions = _actions(code, month, scheme)
-    standing = scheme_standing(read.state_scheme_ranks(eng, month, code), code, month, scheme,
-                               read.reconciliation(eng, month, scheme=scheme))
-    published = read.published_history(eng, code, scheme=scheme)
-    if summary is None or head is None:
+    standing = scheme_standing(summary["standing"], code, month, scheme, summary["reconciliation"])
+    published = summary["published"]
+    if head is None:
         empty = empty_fig(dark)
         trend_fig = themed(figures.score_trend_spec(None, name=title, published_df=published), dark)
         return (title, subtitle, actions, [*standing, dbc.Col(empty_state(), width=12)], empty, None, empty, None,
@@ -143,11 +142,9 @@ def update_summary(query: Any, theme: str | None):
     plan = summary["plan"]
     lost_fig = themed(figures.marks_lost_bars_spec(plan.get("marks_lost")), dark)
     overtake = overtake_panel(head, plan, month, read.version_for(eng, month, scheme=scheme))
-    trend = read.score_trend(eng, "state", code, month, 24, scheme=scheme)
     above = (head.get("neighbours") or {}).get("above")
-    compare = read.score_trend(eng, "state", above["code"], month, 24, scheme=scheme) if above else None
     trend_fig = themed(figures.score_trend_spec(
-        trend, name=title, compare_df=compare,
+        summary["trend"], name=title, compare_df=summary["compare"],
         compare_name=_("{name} (ranked above)").format(name=above["name"]) if above else None,
         published_df=published), dark)
     return title, subtitle, actions, kpis, why_fig, rivals, lost_fig, overtake, trend_fig
@@ -163,9 +160,10 @@ def _actions(code: str, month: str, scheme: str = "cctns") -> list:
     ]
 
 
-def scheme_standing(ranks: list[dict], code: str, month: str, current: str, rec: pd.DataFrame | None) -> list:
+def scheme_standing(ranks: list[dict], code: str, month: str, current: str, rec: dict | None) -> list:
     """The State's rank in each scheme side by side (each a link to the page in that scheme), and NCRB's
-    published score beside ours where they differ by 0.01 or more."""
+    published score beside ours where they differ by 0.01 or more (`rec`: the State's row of
+    read.reconciliation, None when NCRB published nothing for it)."""
     from dashboard import read
 
     items = []
@@ -184,9 +182,8 @@ def scheme_standing(ranks: list[dict], code: str, month: str, current: str, rec:
                             className=cls, **({"aria-current": "true"} if r["scheme"] == current else {})))
     out = [dbc.Col(html.Nav(items, className="scheme-ranks", **{"aria-label": _("Rank in each ranking scheme")}),
                    width=12)]
-    row = rec[rec["state_code"] == code] if rec is not None and len(rec) else None
-    if row is not None and len(row) and bool(row.iloc[0]["flagged"]):
-        out.append(dbc.Col(dbc.Alert(["⚑ ", read.reconciliation_words(row.iloc[0].to_dict())], color="warning",
+    if rec is not None and bool(rec["flagged"]):
+        out.append(dbc.Col(dbc.Alert(["⚑ ", read.reconciliation_words(rec)], color="warning",
                                      className="reconciliation-alert mb-0 py-2"), width=12))
     return out
 

@@ -58,7 +58,7 @@ def format_indian(n: object, decimals: int = 0) -> str:
     decimals=2 -> "1,23,456.79" (Latin digits in Hindi too). Rounding is half-up on the decimal text of the
     number (Babel itself would round half-even); missing values give an en dash."""
     if decimals == 0 and isinstance(n, Integral) and not isinstance(n, bool):  # fast path: whole numbers
-        return _number_pattern(0).apply(int(n), _locale(babel_locale()))
+        return _whole_indian(int(n), babel_locale())
     if is_missing(n):
         return "–"
     d = Decimal(str(n))
@@ -82,6 +82,26 @@ def _locale(name: str):  # -> babel.Locale
     from babel import Locale
 
     return Locale.parse(name)
+
+
+@lru_cache(maxsize=4)
+def _whole_symbols(name: str) -> tuple[str, str]:
+    """(group separator, minus sign) of a Babel locale, as `NumberPattern.apply` writes them."""
+    from babel.numbers import get_group_symbol, get_minus_sign_symbol
+
+    return get_group_symbol(_locale(name)), get_minus_sign_symbol(_locale(name))
+
+
+def _whole_indian(n: int, locale_name: str) -> str:
+    """`format_indian` of a whole number: what Babel's "#,##,##0" gives (the last three digits, then pairs),
+    without Babel's per-call rounding and symbol look-ups (~50 µs a number; a heat-map writes thousands)."""
+    group, minus = _whole_symbols(locale_name)
+    digits = str(abs(n))
+    if len(digits) > 3:
+        head, tail = digits[:-3], digits[-3:]
+        pairs = [head[max(0, i - 2):i] for i in range(len(head), 0, -2)]
+        digits = group.join(reversed(pairs)) + group + tail
+    return minus + digits if n < 0 else digits
 
 
 def _group_indian(whole: str) -> str:

@@ -80,6 +80,7 @@ from dashboard.read.provisional import (
 )
 from dashboard.read.published import (
     RECONCILIATION_COLUMNS,
+    national_summary,
     published_history,
     published_months,
     published_table,
@@ -161,6 +162,7 @@ __all__ = [
     "methodology",
     "months",
     "RECONCILIATION_COLUMNS",
+    "national_summary",
     "published_history",
     "published_months",
     "published_table",

@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard import display
+from dashboard.i18n import BABEL_LOCALES
 
 
 @pytest.mark.parametrize(
@@ -106,3 +109,11 @@ def test_lagging_reasons_and_actions_are_worded_once():
     assert len(actions) == 5 and actions[-1] == "and 1 more parameter"
     if flag is not None:
         assert display.action_words(flag, flag.name, 0, 1, 1, 0.25) == f"{flag.name}: get it done this month (worth +0.250)"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.integers(-(10**18), 10**18), st.integers(-10**5, 10**5)),
+       st.sampled_from(sorted(set(BABEL_LOCALES.values()))))
+def test_whole_numbers_grouped_as_babel_groups_them(n, locale_name):
+    """The fast path for whole numbers writes what Babel's "#,##,##0" pattern writes, in every language."""
+    assert display._whole_indian(n, locale_name) == display._number_pattern(0).apply(n, display._locale(locale_name))
