@@ -59,6 +59,8 @@ def format_indian(n: object, decimals: int = 0) -> str:
     number (Babel itself would round half-even); missing values give an en dash."""
     if decimals == 0 and isinstance(n, Integral) and not isinstance(n, bool):  # fast path: whole numbers
         return _whole_indian(int(n), babel_locale())
+    if decimals == 0 and isinstance(n, float) and n.is_integer() and abs(n) < 2**53:  # a whole float (NaN in its column)
+        return _whole_indian(int(n), babel_locale())
     if is_missing(n):
         return "–"
     d = Decimal(str(n))

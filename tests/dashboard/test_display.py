@@ -117,3 +117,18 @@ def test_lagging_reasons_and_actions_are_worded_once():
 def test_whole_numbers_grouped_as_babel_groups_them(n, locale_name):
     """The fast path for whole numbers writes what Babel's "#,##,##0" pattern writes, in every language."""
     assert display._whole_indian(n, locale_name) == display._number_pattern(0).apply(n, display._locale(locale_name))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-(2**53) + 1, 2**53 - 1), st.sampled_from(["en", "hi"]))
+def test_whole_floats_written_as_the_decimal_path_writes_them(n, language):
+    """A whole number held as a float (a column with a missing value) is written as the exact decimal path
+    (Decimal of its text, rounded half up) writes it."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from dashboard.i18n import use_language
+
+    with use_language(language):
+        d = Decimal(str(float(n))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        expected = display._number_pattern(0).apply(abs(d) if d == 0 else d, display._locale(BABEL_LOCALES[language]))
+        assert display.format_indian(float(n)) == expected == display.format_indian(int(float(n)))

@@ -168,3 +168,17 @@ def test_stakes_by_station_one_order_with_ties():
 def test_empty_lagging_list_through_the_door():
     empty = read.empty_lagging()
     assert empty.empty and {"station_code", "reasons", "actions", "at_stake_state"} <= set(empty.columns)
+
+
+def test_months_by_index_seeks_equal_select_distinct(any_demo_engine):
+    from sqlalchemy import select
+
+    for scheme in read.scheme_ids(any_demo_engine):
+        with any_demo_engine.connect() as conn:
+            distinct = [m for (m,) in conn.execute(
+                select(store.ResultUnit.month).where(store.ResultUnit.scheme == scheme, store.ResultUnit.level == "state")
+                .distinct().order_by(store.ResultUnit.month))]
+        assert read.months(any_demo_engine, scheme=scheme) == distinct and len(distinct) > 1
+        assert read.latest_month(any_demo_engine, scheme=scheme) == distinct[-1]
+    assert read.months(any_demo_engine, scheme="no-such-scheme") == []
+    assert read.latest_month(any_demo_engine, scheme="no-such-scheme") is None
