@@ -355,8 +355,7 @@ def update_detail(query: Any, theme: str | None):
         return [], HIDDEN, empty_state(), empty_fig(dark), HIDDEN, None, None, empty_state()
     user_scope = common.scope()
     try:
-        table = read.districts_table(eng, month, code, user_scope, scheme=scheme)
-        matrix = read.param_matrix(eng, month, "district", state_code=code, scope=user_scope, scheme=scheme)
+        detail = read.state_detail(eng, month, code, user_scope, scheme=scheme)  # one read, one cache entry
     except OutOfScope:
         from dashboard.web import audit_request
 
@@ -365,13 +364,14 @@ def update_detail(query: Any, theme: str | None):
         return ([], HIDDEN, not_available(_("the districts of this State/UT"), *link), empty_fig(dark), HIDDEN,
                 not_available(_("the districts of this State/UT")), None,
                 not_available(_("the police stations of this State/UT"), *link))
+    table, matrix = detail["districts"], detail["matrix"]
     rows = district_rows(table)
     note = _districts_note(rows)
     order = list(table["unit_code"]) if not table.empty else None
     heat = themed(figures.heatmap_marks_lost_spec(matrix, _("District"), unit_order=order), dark)
     heat_table = marks_lost_table_data(matrix, _("District"), unit_order=order,
                                        caption=_("Districts × parameters: marks lost"))
-    lagging = lagging_panel(code, month, user_scope, scheme=scheme)
+    lagging = lagging_panel(code, month, user_scope, scheme=scheme, head=detail["lagging"])
     return rows, SHOWN, note, heat, SHOWN, None, heat_table, lagging
 
 
@@ -428,11 +428,15 @@ def _districts_note(rows: list[dict]) -> str:
     return " ".join(parts)
 
 
-def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10, scheme: str = "cctns") -> Any:
+def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10, scheme: str = "cctns",
+                  head: tuple[pd.DataFrame, int] | None = None) -> Any:
+    """The State's first `top` lagging stations (`head`: read.lagging_head's answer when already read;
+    None: read it, or say the list is not available for the scope)."""
     from dashboard import read
 
     try:
-        lag, total = read.lagging_head(common.engine(), month, user_scope, code, n=top, scheme=scheme)
+        lag, total = head if head is not None else read.lagging_head(common.engine(), month, user_scope, code,
+                                                                     n=top, scheme=scheme)
     except OutOfScope:
         return not_available(_("station lists across this State/UT"), *_own_link(user_scope, month))
     if lag.empty:

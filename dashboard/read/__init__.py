@@ -92,6 +92,7 @@ from dashboard.read.published import (
 )
 from dashboard.read.state import (
     overtake_plan,
+    state_detail,
     state_headline,
     state_summary,
     why_rank_moved,
@@ -186,6 +187,7 @@ __all__ = [
     "score_trend",
     "search_units",
     "stakes_by_station",
+    "state_detail",
     "state_headline",
     "state_names",
     "state_rows_present",

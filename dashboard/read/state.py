@@ -8,11 +8,11 @@ from sqlalchemy import Engine, and_, func, select
 from dashboard.display import score_display
 from dashboard.read.cache import cached
 from dashboard.read.common import _df, _with_parameter_names, unit_info
-from dashboard.read.lagging_stations import _lagging_rows
-from dashboard.read.national import states_table
+from dashboard.read.lagging_stations import _lagging_rows, lagging_head
+from dashboard.read.national import param_matrix, states_table
 from dashboard.read.published import _state_scheme_ranks, _uncached, published_history, reconciliation_row
-from dashboard.read.units import score_trend, unit_params
-from dashboard.scope import Scope
+from dashboard.read.units import districts_table, score_trend, unit_params
+from dashboard.scope import OutOfScope, Scope
 from dashboard.store import (
     District,
     PoliceStation,
@@ -68,6 +68,21 @@ def state_summary(engine: Engine, month: str, state_code: str, scope: Scope, top
     if above:
         out["compare"] = _uncached(score_trend)(engine, "state", above["code"], month, 24, scheme=scheme)
     return out
+
+
+@cached  # one cache entry for the State page's districts, heat-map and lagging panel
+def state_detail(engine: Engine, month: str, state_code: str, scope: Scope, top: int = 10, *,
+                 scheme: str = DEFAULT_SCHEME) -> dict:
+    """What the State page's district section shows: {"districts": districts_table(...), "matrix":
+    param_matrix(..., "district", state_code), "lagging": lagging_head(..., n=top) or None when the scope
+    may not list the State's stations}. Raises OutOfScope when it may not see the State's districts."""
+    districts = _uncached(districts_table)(engine, month, state_code, scope, scheme=scheme)
+    matrix = _uncached(param_matrix)(engine, month, "district", state_code=state_code, scope=scope, scheme=scheme)
+    try:
+        lagging = _uncached(lagging_head)(engine, month, scope, state_code, n=top, scheme=scheme)
+    except OutOfScope:
+        lagging = None
+    return {"districts": districts, "matrix": matrix, "lagging": lagging}
 
 
 def _state_headline(engine: Engine, month: str, state_code: str, table: pd.DataFrame) -> dict | None:
