@@ -42,6 +42,7 @@ from dashboard.store.models import (
     ResultLagging,
     ResultParam,
     ResultStake,
+    ResultStationCounts,
     ResultUnit,
     State,
     StateRow,
@@ -61,7 +62,7 @@ from dashboard.store.schema import (
 __all__ = [
     "GENERATION_KEY", "AuditEvent", "Base", "DataFlag", "FlagReview", "Projection", "ProjectionBacktest", "DigestLog", "District", "ImportBatch", "ImportReplaced", "Meta",
     "MethodologyParameter", "MethodologySource", "MethodologyVersion", "PoliceStation", "ResultLagging",
-    "Action", "ActionComment", "LoginSession", "ResultParam", "ResultStake", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit",
+    "Action", "ActionComment", "LoginSession", "ResultParam", "ResultStake", "ResultStationCounts", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit",
     "bulk_insert",
     "bump_results_generation", "dispose_engines", "frame_rows", "get_engine", "load_stored_methodology",
     "make_engine", "read_generation", "PublishedResult", "load_stored_schemes", "scheme_order", "store_schemes", "refresh_planner_statistics", "session_scope", "store_methodology",

@@ -23,6 +23,19 @@ def test_format_indian(n, expected):
     assert display.format_indian(n) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-10**15, max_value=10**15) | st.sampled_from([0, -1, 999, 1000, -1000, 99999, 100000]))
+def test_format_indian_whole_numbers_are_what_babel_writes(n):
+    """The whole-number fast path writes what Babel's "#,##,##0" pattern writes, in English and Hindi."""
+    from dashboard.i18n import babel_locale, use_language
+
+    for language in ("en", "hi"):
+        with use_language(language):
+            expected = display._number_pattern(0).apply(n, display._locale(babel_locale()))
+            assert display.format_indian(n) == expected
+            assert display.format_indian(np.int64(n)) == expected
+
+
 def test_format_indian_decimals_and_missing():
     assert display.format_indian(123456.785, decimals=2) == "1,23,456.79"  # half up
     assert display.format_indian(1234.5) == "1,235"
@@ -111,14 +124,6 @@ def test_lagging_reasons_and_actions_are_worded_once():
         assert display.action_words(flag, flag.name, 0, 1, 1, 0.25) == f"{flag.name}: get it done this month (worth +0.250)"
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.one_of(st.integers(-(10**18), 10**18), st.integers(-10**5, 10**5)),
-       st.sampled_from(sorted(set(BABEL_LOCALES.values()))))
-def test_whole_numbers_grouped_as_babel_groups_them(n, locale_name):
-    """The fast path for whole numbers writes what Babel's "#,##,##0" pattern writes, in every language."""
-    assert display._whole_indian(n, locale_name) == display._number_pattern(0).apply(n, display._locale(locale_name))
-
-
 @settings(max_examples=300, deadline=None)
 @given(st.integers(-(2**53) + 1, 2**53 - 1), st.sampled_from(["en", "hi"]))
 def test_whole_floats_written_as_the_decimal_path_writes_them(n, language):
@@ -132,3 +137,14 @@ def test_whole_floats_written_as_the_decimal_path_writes_them(n, language):
         d = Decimal(str(float(n))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         expected = display._number_pattern(0).apply(abs(d) if d == 0 else d, display._locale(BABEL_LOCALES[language]))
         assert display.format_indian(float(n)) == expected == display.format_indian(int(float(n)))
+
+
+def test_local_today_is_the_day_in_the_display_time_zone(monkeypatch) -> None:
+    from datetime import UTC, date, datetime
+
+    late_evening_utc = datetime(2026, 12, 9, 20, 45, tzinfo=UTC)  # 02:15 on the 10th in India
+    monkeypatch.delenv("CCTNS_TIMEZONE", raising=False)
+    assert display.local_today(late_evening_utc) == date(2026, 12, 10)
+    monkeypatch.setenv("CCTNS_TIMEZONE", "UTC")
+    assert display.local_today(late_evening_utc) == date(2026, 12, 9)
+    assert display.local_today(datetime(2026, 12, 9, 18, 29, tzinfo=UTC)) == date(2026, 12, 9)
