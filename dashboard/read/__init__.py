@@ -82,6 +82,7 @@ from dashboard.read.provisional import (
 from dashboard.read.published import (
     RECONCILIATION_COLUMNS,
     national_summary,
+    picker_months,
     published_history,
     published_months,
     published_table,
@@ -170,6 +171,7 @@ __all__ = [
     "months",
     "RECONCILIATION_COLUMNS",
     "national_summary",
+    "picker_months",
     "published_history",
     "published_months",
     "published_table",

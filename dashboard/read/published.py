@@ -32,6 +32,15 @@ def scheme_months(engine: Engine, *, scheme: str = DEFAULT_SCHEME) -> list[str]:
 
 
 @cached
+def picker_months(engine: Engine, *, scheme: str = DEFAULT_SCHEME) -> dict[str, list[str]]:
+    """The shell's months of a scheme in one cache entry (it asks on every page): {"months":
+    scheme_months(...), "computed": months(...)} (the latest computed month is the default)."""
+    computed = _uncached(months)(engine, scheme=scheme)
+    return {"months": sorted(set(computed) | set(_uncached(published_months)(engine, scheme=scheme))),
+            "computed": computed}
+
+
+@cached
 def published_table(engine: Engine, month: str, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """NCRB's published scores of a month (only the States it reported): state_code, name, category,
     score_centi, score_display, rank, category_rank, source; ordered by rank."""

@@ -237,3 +237,11 @@ def test_months_not_reported_from_the_trend(demo_engine):
             assert head["stations_in_district"] == count(ResultUnit.district_code, info["district_code"])
             assert head["stations_in_state"] == count(ResultUnit.state_code, info["state_code"])
     assert some_missing
+
+
+def test_picker_months_equal_the_month_lists(any_demo_engine):
+    """The shell's one read of a scheme's months equals the lists it stands for."""
+    for scheme in [*read.scheme_ids(any_demo_engine), "no-such-scheme"]:
+        assert read.picker_months(any_demo_engine, scheme=scheme) == {
+            "months": read.scheme_months(any_demo_engine, scheme=scheme),
+            "computed": read.months(any_demo_engine, scheme=scheme)}
