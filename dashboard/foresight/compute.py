@@ -32,7 +32,7 @@ from dashboard.store import (
     ResultUnit,
     StationRow,
     bulk_insert,
-    frame_rows,
+    insert_frame,
 )
 from metrics.foresight import (
     DEFAULT_FLAGS,
@@ -118,7 +118,7 @@ def refresh_projections(conn: Connection, scheme: str = DEFAULT_SCHEME,
     frames = [p.assign(scheme=scheme, month=m) for m, p in made.items() if not p.empty]
     if frames:
         cols = ["scheme", "month", *PROJECTION_COLUMNS]
-        bulk_insert(conn, Projection.__tablename__, cols, frame_rows(pd.concat(frames), cols))
+        insert_frame(conn, Projection.__tablename__, pd.concat(frames), cols)
     if since is not None:  # the backtests of the months redone look back at earlier origins' projections
         made = {**_stored_projections(conn, scheme, _months_back(since, BACKTEST_MONTHS + 1), since), **made}
     rows = []
@@ -351,7 +351,7 @@ def refresh_flags(conn: Connection, months: Sequence[str], all_months: Sequence[
     flags["evidence"] = [orjson.dumps(e, option=orjson.OPT_SERIALIZE_NUMPY).decode() for e in flags["evidence"]]
     flags["district_code"] = flags["district_code"].astype(object).where(flags["district_code"].notna(), None)
     cols = list(FLAG_COLUMNS)
-    bulk_insert(conn, DataFlag.__tablename__, cols, frame_rows(flags, cols))
+    insert_frame(conn, DataFlag.__tablename__, flags, cols)
     return len(flags)
 
 
