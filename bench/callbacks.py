@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -175,6 +176,16 @@ class Ctx:
                 + [f"/present?month={self.latest}&state={s}&district={d}" for d, s in self.units.districts[:n]]
                 + [f"/present?month={self.latest}&state={self.units.states[0]}&scheme={s}" for s in SCHEMES])
 
+    def flags_urls(self) -> list[str]:
+        return [f"/flags?month={self.latest}"] + [f"/flags?month={self.latest}&state={s}" for s in self.units.states[:4]]
+
+    def provisional_urls(self) -> list[str]:
+        return ["/provisional"] + [f"/provisional?state={s}" for s in self.units.states[:4]] + [
+            f"/provisional?state={s}&district={d}" for d, s in self.units.districts[:4]]
+
+    def profile_urls(self) -> list[str]:
+        return ["/profile"]
+
     def actions_urls(self) -> list[str]:
         return ([f"/actions?state={s}" for s in self.units.states]
                 + [f"/actions?state={s}&district={d}" for d, s in self.units.districts[:4]])
@@ -183,7 +194,8 @@ class Ctx:
         return {"national": self.national_urls(), "state": self.state_urls(), "district": self.district_urls(),
                 "station": self.station_urls(), "lagging": self.lagging_urls(),
                 "methodology": self.methodology_urls(), "data": self.data_urls(), "present": self.present_urls(),
-                "actions": self.actions_urls()}
+                "actions": self.actions_urls(), "flags": self.flags_urls(), "provisional": self.provisional_urls(),
+                "profile": self.profile_urls()}
 
     def all_urls(self, per_page: int = 4) -> list[str]:
         return [u for urls in self.page_urls().values() for u in urls[:per_page]]
@@ -356,6 +368,26 @@ def _scheme_switch(c: Ctx) -> list[Scenario]:
             for u in pages for s in ("icjs", "itsso", "cctns")] + [Scenario(u, u) for u in pages]
 
 
+def _month_pick(c: Ctx) -> list[Scenario]:
+    """The month switch in the shell, on the national, a State and a district page."""
+    pages = [f"/?month={c.latest}", f"/state/{c.units.states[0]}?month={c.latest}",
+             f"/district/{c.units.districts[0][0]}?month={c.latest}"]
+    return [Scenario(f"pick {m} on {u}", u, {"shell-month.value": m}, ["shell-month.value"])
+            for u in pages for m in c.units.months[:2]]
+
+
+def _actions_filters(c: Ctx) -> list[Scenario]:
+    u = c.actions_urls()[0]
+    return [Scenario(f"filter State {s}", u, {"actions-state.value": s}, ["actions-state.value"])
+            for s in c.units.states[:4]]
+
+
+def _flag_status(c: Ctx) -> list[Scenario]:
+    return [Scenario(u, u) for u in c.flags_urls()] + [
+        Scenario(f"{u} status {v}", u, {"flags-status.value": v}, ["flags-status.value"])
+        for u in c.flags_urls()[:2] for v in ("dismissed", "all")]
+
+
 def _noop(c: Ctx) -> list[Scenario]:
     return [Scenario("no-op", "/", {"bench-noop-in.value": "x"}, ["bench-noop-in.value"])]
 
@@ -370,6 +402,9 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     "shell-data-as-of.children": lambda c: [Scenario(u, u) for u in c.all_urls(2)],
     "shell-search.options": _search,
     "url.href <- shell-search": _search_pick,
+    "url.href <- shell-month": _month_pick,
+    "shell-nav-actions.children": lambda c: [Scenario(u, u) for u in c.all_urls()],
+    "shell-provisional-notice.children": lambda c: [Scenario(u, u) for u in c.all_urls()],
     # national
     "national-table.rowData": _urls(Ctx.national_urls),
     "national-bump.figure": _bump,
@@ -404,6 +439,15 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     "state-actions-panel.children": _urls(Ctx.state_urls),
     "district-actions-panel.children": _urls(Ctx.district_urls),
     "station-actions-panel.children": _urls(Ctx.station_urls),
+    "url.search <- actions-state": _actions_filters,
+    # looking ahead (issue 14): projections, flags, provisional figures
+    "national-projection-table.rowData": _urls(Ctx.national_urls),
+    "state-foresight.children": _urls(Ctx.state_urls),
+    "district-foresight.children": _urls(Ctx.district_urls),
+    "flags-table.rowData": _flag_status,
+    "flags-selected.children": _row_clicks("flags-table", Ctx.flags_urls),
+    "provisional-title.children": _urls(Ctx.provisional_urls),
+    "profile-subtitle.children": _urls(Ctx.profile_urls),
 }
 
 
@@ -473,12 +517,14 @@ def measure(app: dash.Dash, username: str, password: str, engine: Engine, quick:
     for rnd in range(1 + warm_rounds):
         for row in plans:
             for label, body in row.get("bodies", []):
+                cpu = time.process_time()
                 t = Timer()
                 r = ctx.post(body)
                 ms = t.ms
+                cpu_ms = (time.process_time() - cpu) * 1000  # this process only: the app, not Redis/PostgreSQL
                 raw = gzip.decompress(r.data) if r.headers.get("Content-Encoding") == "gzip" else r.data
-                row["samples"].append({"round": rnd, "ms": ms, "status": r.status_code, "bytes": len(raw),
-                                       "wire_bytes": len(r.data), "label": label})
+                row["samples"].append({"round": rnd, "ms": ms, "cpu_ms": cpu_ms, "status": r.status_code,
+                                       "bytes": len(raw), "wire_bytes": len(r.data), "label": label})
     stats = cache_stats(app.server)
 
     # the floor: many runs of the no-op
@@ -502,6 +548,8 @@ def measure(app: dash.Dash, username: str, password: str, engine: Engine, quick:
             "callback": row["callback"], "generator": row.get("generator"), "status": row["status"],
             "inputs": len(row.get("bodies", [])),
             "cold": summary_ms(cold), "warm": summary_ms(warm),
+            "cold_cpu": summary_ms([x["cpu_ms"] for x in s if x["round"] == 0]),
+            "warm_cpu": summary_ms([x["cpu_ms"] for x in s if x["round"] > 0]),
             "max_bytes": max((x["bytes"] for x in s), default=None),
             "max_wire_bytes": max((x["wire_bytes"] for x in s), default=None),
             "errors": len(errors),

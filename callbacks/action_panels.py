@@ -1,7 +1,8 @@
 """The review loop on the unit pages: the State's actions panel (tally by district, the open ones due first),
 and a district's or police station's open and past actions with the Assign button where the user may assign.
-Actions are read through `dashboard.actions.list_actions`, which keeps to the user's scope; they are not
-cached (they change between imports), and the panels refresh when an action is saved (`actions-changed`)."""
+Actions are read through `dashboard.actions.list_actions`, which keeps to the user's scope; the whole answers
+are cached with the actions' stamp in the key (they change between imports: a saved action or comment moves
+the stamp), and the panels refresh when an action is saved (`actions-changed`)."""
 
 from __future__ import annotations
 
@@ -30,20 +31,26 @@ STATE_OPEN_ROWS = 8
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    common.cached_callback(
+        app,
         Output(state_ids.ACTIONS_PANEL, "children"),
         Input(state_ids.QUERY, "data"),
         Input(assign_ids.CHANGED, "data"),
+        actions=True,
     )(state_panel)
-    app.callback(
+    common.cached_callback(
+        app,
         Output(district_ids.ACTIONS_PANEL, "children"),
         Input(district_ids.QUERY, "data"),
         Input(assign_ids.CHANGED, "data"),
+        actions=True,
     )(district_panel)
-    app.callback(
+    common.cached_callback(
+        app,
         Output(station_ids.ACTIONS_PANEL, "children"),
         Input(station_ids.QUERY, "data"),
         Input(assign_ids.CHANGED, "data"),
+        actions=True,
     )(station_panel)
 
 

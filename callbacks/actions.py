@@ -16,7 +16,7 @@ from dash import Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.assign import due_options, owner_of, owner_options
-from callbacks.common import engine, query_strings, scope
+from callbacks.common import cached_callback, engine, query_strings, scope
 from dashboard.display import format_indian, month_label
 from dashboard.i18n import gettext as _
 from dashboard.scope import OutOfScope, Scope
@@ -68,10 +68,12 @@ SAVE_OUTPUTS: tuple[tuple[str, str], ...] = (
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    cached_callback(
+        app,
         [Output(i, p) for i, p in PAGE_OUTPUTS],
         Input(ids.QUERY, "data"),
         Input(assign_ids.CHANGED, "data"),
+        actions=True,
     )(update_page)
     app.callback(
         Output(shell_ids.URL, "search", allow_duplicate=True),
@@ -108,7 +110,8 @@ def register(app: dash.Dash) -> None:
         State(assign_ids.CHANGED, "data"),
         prevent_initial_call=True,
     )(save_action)
-    app.callback(
+    cached_callback(
+        app,
         Output(shell_ids.NAV_ACTIONS, "children"),
         Input(shell_ids.URL, "pathname"),
     )(nav_label)

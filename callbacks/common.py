@@ -46,19 +46,19 @@ def query_strings(raw: object, keys: Iterable[str]) -> dict[str, str | None]:
     return out
 
 
-def cached_callback(app: dash.Dash, *dependencies: Any, actions: bool = False, trigger: bool = False,
-                    **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def cached_callback(app: dash.Dash, *dependencies: Any, actions: bool = False, flags: bool = False,
+                    trigger: bool = False, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """`app.callback(*dependencies, **kwargs)` whose whole responses are cached (dashboard.web.response_cache):
     only for callbacks whose answer depends on nothing but their inputs, the user's scope, the results
-    and the request context. `actions=True`: it also shows the review loop's actions; `trigger=True`: it
-    reads `dash.ctx.triggered_id`."""
+    and the request context. `actions=True`: it also shows the review loop's actions; `flags=True`: it counts
+    or lists data flags with their reviews; `trigger=True`: it reads `dash.ctx.triggered_id`."""
     from dashboard.web import mark_cacheable
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
         before = set(app.callback_map)
         app.callback(*dependencies, **kwargs)(fn)
         for output in set(app.callback_map) - before:
-            mark_cacheable(app, output, actions=actions, trigger=trigger)
+            mark_cacheable(app, output, actions=actions, flags=flags, trigger=trigger)
         return fn
 
     return register

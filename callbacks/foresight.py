@@ -40,13 +40,17 @@ MAX_ROWS = 2000  # the flags grid pages through at most this many rows (a nation
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(Output(ids.NATIONAL_TABLE, "rowData"), Output(ids.NATIONAL_NOTE, "children"),
-                 Input(national_ids.QUERY, "data"))(update_national)
-    app.callback(Output(ids.STATE, "children"), Input("state-query", "data"))(update_state)
-    app.callback(Output(ids.DISTRICT, "children"), Input("district-query", "data"))(update_district)
+    # projections and flags are stored at import (the results generation keys them); flag counts and lists
+    # also move when a flag is verified or dismissed (`flags=True`: the reviews' stamp is in the key)
+    common.cached_callback(app, Output(ids.NATIONAL_TABLE, "rowData"), Output(ids.NATIONAL_NOTE, "children"),
+                           Input(national_ids.QUERY, "data"))(update_national)
+    common.cached_callback(app, Output(ids.STATE, "children"), Input("state-query", "data"), flags=True)(update_state)
+    common.cached_callback(app, Output(ids.DISTRICT, "children"), Input("district-query", "data"),
+                           flags=True)(update_district)
     fp = flags_page.ids
-    app.callback(Output(fp.TABLE, "rowData"), Output(fp.SUMMARY, "children"), Output(fp.SUBTITLE, "children"),
-                 Input(fp.QUERY, "data"), Input(fp.STATUS, "value"), Input(fp.DONE, "data"))(update_flags)
+    common.cached_callback(app, Output(fp.TABLE, "rowData"), Output(fp.SUMMARY, "children"),
+                           Output(fp.SUBTITLE, "children"), Input(fp.QUERY, "data"), Input(fp.STATUS, "value"),
+                           Input(fp.DONE, "data"), flags=True)(update_flags)
     app.callback(Output(fp.SELECTED, "children"), Output(fp.SUBMIT, "disabled"),
                  Input(fp.TABLE, "selectedRows"))(select_flag)
     app.callback(Output(fp.MESSAGE, "children"), Output(fp.DONE, "data"), Output(fp.REASON, "value"),

@@ -160,10 +160,10 @@ def update_page(query: Any) -> tuple:
                      sub=_("stations with no data this month"), tone="bad" if by_state["not_reported"].sum() else None),
         ])
         return tuple(out[k] for k in OUTPUTS)
-    full, shown = build(r, sc)
+    full, shown = build(r, sc, worded=False)  # only the rows shown are worded
     active = _active(eng, r)
     pages = max(1, -(-len(shown) // TABLE_PAGE))
-    out[(ids.TABLE, "rowData")] = _json_rows(shown.iloc[:TABLE_PAGE])  # the other pages: table_page
+    out[(ids.TABLE, "rowData")] = _page_rows(r, shown, 0)  # the other pages: table_page
     out[(ids.PAGER, "max_value")] = pages
     out[(ids.RANGE, "children")] = _range(1, len(shown))
     out[(ids.PAGER_BOX, "style")] = {} if pages > 1 else HIDDEN
@@ -188,11 +188,17 @@ def table_page(page: Any, query: Any) -> tuple[list[dict], str | None]:
         return [], None
     if r.month is None or r.state is None:
         return [], None
-    _full, shown = build(r, sc)
+    _full, shown = build(r, sc, worded=False)
     last = max(1, -(-len(shown) // TABLE_PAGE))
     n = min(int(page), last) if isinstance(page, int | float) and not isinstance(page, bool) and page >= 1 else 1
-    start = (n - 1) * TABLE_PAGE
-    return _json_rows(shown.iloc[start:start + TABLE_PAGE]), _range(n, len(shown))
+    return _page_rows(r, shown, (n - 1) * TABLE_PAGE), _range(n, len(shown))
+
+
+def _page_rows(r: Resolved, shown: pd.DataFrame, start: int) -> list[dict]:
+    """TABLE_PAGE rows of the list from `start`, their reasons and actions worded (only these rows)."""
+    from dashboard.read import word_lagging
+
+    return _json_rows(word_lagging(engine(), r.month, r.state, shown.iloc[start:start + TABLE_PAGE], scheme=r.scheme))
 
 
 def _range(page: int, total: int) -> str | None:

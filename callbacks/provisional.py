@@ -4,7 +4,7 @@ are always shown under the banner that says so."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from typing import Any
 
 import dash
@@ -21,6 +21,7 @@ from dashboard.display import (
     format_indian,
     format_timestamp,
     is_missing,
+    local_today,
     month_label,
     month_long,
     pct_text,
@@ -60,8 +61,10 @@ OUTPUTS = (
 
 
 def register(app: dash.Dash) -> None:
-    app.callback([Output(i, p) for i, p in OUTPUTS], Input(ids.QUERY, "data"))(update_page)
-    app.callback(
+    # provisional figures are loaded by an import, which moves the results generation (the cache key)
+    common.cached_callback(app, [Output(i, p) for i, p in OUTPUTS], Input(ids.QUERY, "data"))(update_page)
+    common.cached_callback(
+        app,
         Output(NOTICE_ID, "children"),
         Input(shell_ids.URL, "pathname"),
         Input(shell_ids.URL, "search"),
@@ -170,17 +173,7 @@ def banner(month: str, as_of: str, who: str, cutoff: tuple[str, str] | None) -> 
 def _cutoff_tone(month: str) -> str | None:
     from dashboard import read
 
-    return "bad" if read.days_to_cutoff(month, _today(), _cutoff_day()) < 0 else None
-
-
-def _today() -> date:
-    """Today where the SCRB works (the display time zone, IST by default): at 02:00 IST on the cut-off day
-    the cut-off is today, though UTC still says yesterday."""
-    from zoneinfo import ZoneInfo
-
-    from dashboard.config import display_timezone
-
-    return datetime.now(ZoneInfo(display_timezone())).date()
+    return "bad" if read.days_to_cutoff(month, local_today(), _cutoff_day()) < 0 else None
 
 
 def _cutoff_day() -> int:
@@ -234,7 +227,7 @@ def update_page(query: Any) -> tuple:
         "{n} States/UTs with provisional figures for {month}; the others by their latest final month ({finals}).",
         n_prov).format(n=n_prov, month=month_label(month),
                        finals=", ".join(month_label(m) for m in final_months) or "–")
-    cutoff = cutoff_text(month, _today(), _cutoff_day())
+    cutoff = cutoff_text(month, local_today(), _cutoff_day())
     downloads = _downloads(month, state, district, scheme)
     title = _("Provisional figures · {month}").format(month=month_label(month))
     try:
@@ -460,7 +453,7 @@ def shell_notice(pathname: str | None, search: str | None) -> Any:
                 params["district"] = info.get("district_code") or code
     href = page_href(PATH, m["month"], **params)
     n = m["states"]
-    days, when = cutoff_text(m["month"], _today(), _cutoff_day())
+    days, when = cutoff_text(m["month"], local_today(), _cutoff_day())
     return dbc.Alert(
         [html.Span(_("PROVISIONAL"), className="badge bg-warning text-dark me-2"),
          html.Span(ngettext("{month} is being collected: provisional figures of {n} State/UT, as of {as_of}. ",

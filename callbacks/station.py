@@ -130,8 +130,8 @@ def update_page(query: Any, picked: Any, theme: str | None):
             "0 and its count parameters are left out; the score below is that imputed score, not a real one.").format(
             month=month_label(month))],
                            color="warning", className="py-2")
-    months_nr = read.station_months_not_reported(eng, code, month, 24, scheme=scheme)
     trend = read.score_trend(eng, "station", code, month, 24, scheme=scheme)
+    months_nr = read.months_not_reported_of(trend)  # station_months_not_reported, from the trend read
     district_trend = read.score_trend(eng, "district", info["district_code"], month, 24, scheme=scheme)
     trend_fig = themed(figures.score_trend_spec(trend, name=title, compare_df=district_trend,
                                            compare_name=_("{name} district").format(name=info["district_name"])),

@@ -58,7 +58,7 @@ def format_indian(n: object, decimals: int = 0) -> str:
     decimals=2 -> "1,23,456.79" (Latin digits in Hindi too). Rounding is half-up on the decimal text of the
     number (Babel itself would round half-even); missing values give an en dash."""
     if decimals == 0 and isinstance(n, Integral) and not isinstance(n, bool):  # fast path: whole numbers
-        return _number_pattern(0).apply(int(n), _locale(babel_locale()))
+        return _indian_int(int(n), *_int_symbols(babel_locale()))
     if is_missing(n):
         return "–"
     d = Decimal(str(n))
@@ -68,6 +68,25 @@ def format_indian(n: object, decimals: int = 0) -> str:
     if d == 0:
         d = abs(d)  # no "-0.00"
     return _number_pattern(decimals).apply(d, _locale(babel_locale()))
+
+
+def _indian_int(n: int, group: str, minus: str) -> str:
+    """What Babel's "#,##,##0" pattern writes for a whole number, without its per-call cost (a heat-map
+    writes thousands): the last three digits, then pairs, joined by the locale's group symbol."""
+    digits = str(-n if n < 0 else n)
+    if len(digits) > 3:
+        head = digits[:-3]
+        pairs = [head[max(i - 2, 0):i] for i in range(len(head), 0, -2)]
+        digits = group.join([*reversed(pairs), digits[-3:]])
+    return minus + digits if n < 0 else digits
+
+
+@lru_cache(maxsize=4)
+def _int_symbols(name: str) -> tuple[str, str]:
+    """The group and minus signs Babel uses for Latin digits in the locale `name`."""
+    from babel.numbers import get_group_symbol, get_minus_sign_symbol
+
+    return get_group_symbol(name), get_minus_sign_symbol(name)
 
 
 @lru_cache(maxsize=8)
@@ -269,6 +288,18 @@ def to_display_time(value: object):  # -> datetime | None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(ZoneInfo(display_timezone()))
+
+
+def local_today(now=None):  # (datetime | None) -> date
+    """Today (or the day of `now`, an aware time) in the display time zone (`CCTNS_TIMEZONE`, India
+    Standard Time by default): at 02:00 IST on a cut-off day it is that day, though UTC still says
+    yesterday."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from dashboard.config import display_timezone
+
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(display_timezone())).date()
 
 
 def format_timestamp(value: object) -> str:

@@ -121,6 +121,45 @@ def to_figure(spec: Spec) -> go.Figure:
     return go.Figure(spec)
 
 
+def merge_into(target: dict, patch: dict) -> dict:
+    """plotly's `update` on plain dicts (in place; returns `target`): a dict value is merged into the dict
+    already there, None removes the key, anything else replaces it. Like plotly, a patch of only Nones
+    creates nothing."""
+    for key, value in patch.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict):
+            current = target.get(key)
+            if isinstance(current, dict):
+                merge_into(current, value)
+            else:
+                merged = merge_into({}, value)
+                if merged or not value:
+                    target[key] = merged
+        else:
+            target[key] = list(value) if isinstance(value, list) else value
+    return target
+
+
+def update_layout(spec: Spec, **patch: Any) -> Spec:
+    """`go.Figure.update_layout` on a spec (in place; returns the spec)."""
+    merge_into(spec.setdefault("layout", {}), patch)
+    return spec
+
+
+def update_axes(spec: Spec, axis: str, **patch: Any) -> Spec:
+    """`go.Figure.update_xaxes` / `update_yaxes` (`axis` "x" or "y") on a spec: every `xaxis`, `xaxis2`, ...
+    of the layout, or `xaxis` when there is none (in place; returns the spec)."""
+    layout = spec.setdefault("layout", {})
+    names = [k for k in layout if k.startswith(f"{axis}axis") and k[5:].isdigit() or k == f"{axis}axis"]
+    for name in names or [f"{axis}axis"]:
+        if names:
+            merge_into(layout[name], patch)
+        else:
+            merge_into(layout, {name: patch})
+    return spec
+
+
 def _spec(height: int | None = None, **layout: Any) -> Spec:
     lay: dict[str, Any] = {}
     if height:

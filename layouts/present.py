@@ -202,9 +202,9 @@ def render_kpis(k: Kpis) -> html.Div:
 
 
 def render_chart(c: Chart, dark: bool = False) -> html.Div:
-    from layouts.figures import apply_theme
+    from layouts.figures import themed
 
-    fig = apply_theme(c.figure, dark)
+    fig = themed(c.figure, dark)
     children: list[Any] = []
     if c.caption:
         children.append(html.Div(c.caption, className="deck-caption"))

@@ -5,8 +5,7 @@ the PPTX (`dashboard.reports.packs`), so the handout is exactly what was shown."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import plotly.graph_objects as go
+from typing import Any
 
 
 @dataclass
@@ -57,7 +56,9 @@ class Table:
 @dataclass
 class Chart:
     key: str  # stable id: trend | rank | why | lost
-    figure: go.Figure
+    # the figure as a plain dict, {"data": [...], "layout": {...}} (layouts.figures' specs: no validation on
+    # the deck's path); the packs make a go.Figure of it for kaleido
+    figure: dict[str, Any]
     caption: str = ""
 
 

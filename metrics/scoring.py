@@ -446,6 +446,19 @@ def station_parameter_values(
     return _params_frame("station", st.codes, state_codes, _codes(active["district_code"]), ev, pa, st.imputed)
 
 
+def station_values_from_counts(
+    version: Version, station_codes: np.ndarray, district_codes: np.ndarray, num: np.ndarray, den: np.ndarray,
+    imputed: np.ndarray,
+) -> pd.DataFrame:
+    """`station_parameter_values` from counts already pivoted and imputed (rule 3): stations x the
+    version's station parameters (in its order) of numerators, denominators and imputed flags, as
+    `score_month` computed them (the pages keep them so as not to rescore a month's rows on each click)."""
+    pa = _Params.of(version.station_parameters)
+    ev = _evaluate(num, den, pa)
+    return _params_frame("station", np.asarray(station_codes, dtype=object), np.full(len(station_codes), None, object),
+                         np.asarray(district_codes, dtype=object), ev, pa, imputed)
+
+
 def score_month(
     month: str,
     version: Version,

@@ -17,9 +17,10 @@ from dashboard.foresight.read import (
     projection_backtest,
     state_projection,
 )
-from dashboard.foresight.review import DECISIONS, MAX_REASON, FlagReviewRefused, review_flag
+from dashboard.foresight.review import DECISIONS, MAX_REASON, FlagReviewRefused, flags_stamp, review_flag
 
 __all__ = [
+    "flags_stamp",
     "DECISIONS", "FLAG_STATUSES", "MAX_REASON", "FlagReviewRefused", "compute_flags", "stored_schemes",
     "flag_count", "flags", "projection", "projection_backtest", "refresh_flags", "refresh_foresight",
     "refresh_projections", "review_flag", "state_projection",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 
 from dashboard.i18n import gettext as _
 from dashboard.scope import Scope
@@ -47,3 +47,13 @@ def review_flag(engine: Engine, flag_id: int, decision: str, reason: str, scope:
             {"flag": int(flag_id), "decision": decision, "reason": reason, "rule": flag["rule"],
              "unit": flag["unit_code"], "parameter": flag["parameter"], "month": flag["month"]}))
     return values
+
+
+def flags_stamp(engine: Engine) -> str:
+    """A value that changes whenever a flag is verified or dismissed (reviews are only ever added): what a
+    cached answer that counts or lists flags is keyed by besides the results generation (which moves when
+    an import recomputes the flags themselves)."""
+    t = FlagReview.__table__
+    with engine.connect() as conn:
+        n, last = conn.execute(select(func.count(), func.coalesce(func.max(t.c.id), 0))).one()
+    return f"{n}.{last}"

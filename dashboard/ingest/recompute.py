@@ -13,12 +13,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, bindparam, delete, select, update
 
+from dashboard.ingest.station_values import write_station_values
 from dashboard.store import (
     District,
     PoliceStation,
     ResultLagging,
     ResultParam,
     ResultStake,
+    ResultStationCounts,
     ResultUnit,
     State,
     StateRow,
@@ -159,7 +161,7 @@ def _insert_frame(conn: Connection, table, df: pd.DataFrame, columns: Sequence[s
 
 
 def _delete_month(conn: Connection, month: str, scheme: str) -> None:
-    for table in (ResultUnit, ResultParam, ResultLagging, ResultStake):
+    for table in (ResultUnit, ResultParam, ResultLagging, ResultStake, ResultStationCounts):
         conn.execute(delete(table).where(table.scheme == scheme, table.month == month))
 
 
@@ -251,6 +253,7 @@ def _recompute_scheme_month(conn: Connection, month: str, wanted: set[str], sche
     units = add_rank_changes(scores.units, previous)
     units = _with_streaks(units, previous)
     _write_month(conn, month, scheme, version.id, scores, units)
+    write_station_values(conn, month, scheme, version, scores.params)  # for the district and station pages
     if next_month(month) not in wanted:
         # the months up to the next recomputed one take their rank changes and streaks from this one
         _refresh_following(conn, month, scheme)

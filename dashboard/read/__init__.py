@@ -56,6 +56,7 @@ from dashboard.read.lagging_stations import (
     lagging_table,
     stakes_by_station,
     unit_stakes,
+    word_lagging,
 )
 from dashboard.read.national import (
     param_matrix,
@@ -95,10 +96,13 @@ from dashboard.read.state import (
     state_summary,
     why_rank_moved,
 )
+from dashboard.read.station_values import decode as decode_station_values
+from dashboard.read.station_values import encode as encode_station_values
 from dashboard.read.units import (
     district_headline,
     district_station_matrix,
     districts_table,
+    months_not_reported_of,
     movers,
     movers_of,
     score_trend,
@@ -112,6 +116,8 @@ from dashboard.read.units import (
 )
 
 __all__ = [
+    "decode_station_values",
+    "encode_station_values",
     "BASIS_FINAL",
     "BASIS_PROVISIONAL",
     "cutoff_date",
@@ -174,6 +180,7 @@ __all__ = [
     "schemes",
     "valid_scheme",
     "movers",
+    "months_not_reported_of",
     "movers_of",
     "not_reported_in_scope",
     "not_reported_stations",
@@ -199,6 +206,7 @@ __all__ = [
     "unit_info",
     "unit_params",
     "unit_stakes",
+    "word_lagging",
     "valid_month",
     "version_for",
     "why_rank_moved",

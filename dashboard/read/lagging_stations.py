@@ -208,42 +208,37 @@ def clean_filters(query: Mapping[str, object], version: Version | None) -> Laggi
 
 
 def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, district_code: str | None = None,
-                 filters: LaggingFilters | None = None, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+                 filters: LaggingFilters | None = None, *, scheme: str = DEFAULT_SCHEME, worded: bool = True) -> pd.DataFrame:
     """Lagging stations of a State (or one district) with peer group, published score, reasons in words
     and counts, and the action list; filtered; ordered by marks at stake for the State (largest first),
-    then station code. Raises OutOfScope outside the scope (via lagging)."""
+    then station code. Raises OutOfScope outside the scope. `worded=False`: `reasons` and `actions` left
+    empty, for a page that words only the rows it shows (`word_lagging`)."""
     filters = filters or LaggingFilters()
     if filters.district and district_code is None:
         district_code = filters.district
-    df = lagging(engine, month, scope, state_code, district_code, worded=False, scheme=scheme)
+    _require_lagging_scope(scope, state_code, district_code)
+    df = _lagging_rows(engine, month, state_code, district_code, worded=False, scheme=scheme)
     if df.empty:
         return empty_lagging()
     version = version_for(engine, month, scheme=scheme)
-    params = {p.id: p for p in version.parameters} if version else {}
-    crit_line = f"{float(version.critical_achievement_below):.0%}" if version else "80%"
-    lag_line = f"{float(version.lagging_score_below):g}" if version else "90"
     codes = df["station_code"].tolist()
-    # published scores (x100, rounded half up from the exact score) from the results
-    centi = _df(engine, select(ResultUnit.unit_code, ResultUnit.score_centi).where(
-        ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.unit_code.in_(codes)))
-    centi_by = dict(zip(centi["unit_code"], centi["score_centi"], strict=True))
     fir = _fir_volume(engine, month, codes)
     stakes = _df(engine, select(ResultStake).where(
         ResultStake.scheme == scheme, ResultStake.month == month, ResultStake.state_code == state_code,
         ResultStake.station_code.in_(codes)))
     by_station = stakes_by_station(stakes)
+    words = _Words(version)
 
     rows = []
+    # published scores (x100, rounded half up from the exact score) from the results, joined by _lagging_rows
     for r in df.itertuples():
         code = r.station_code
         g = by_station.get(code)
         crit = [c for c in (r.critical_parameters or "").split(",") if c]
         stake_params = {st["parameter"] for st in g} if g else set()
-        c = centi_by.get(code)
+        c = None if pd.isna(r.score_centi) else r.score_centi
         score_text = score_display(c)
-        reasons = lagging_reasons(bool(r.not_reported), bool(r.low_score), score_text, lag_line,
-                                  _critical_counts(crit, params, g), crit_line)
-        actions = lagging_actions(bool(r.not_reported), _stake_terms(g, params), MAX_ACTIONS)
+        reasons, actions = words.of(bool(r.not_reported), bool(r.low_score), score_text, crit, g) if worded else (None, None)
         vol = fir.get(code)
         rows.append({
             "station_code": code,
@@ -252,23 +247,64 @@ def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, dist
             "district_name": r.district_name,
             "fir_volume": None if vol is None or pd.isna(vol) else int(vol),
             "peer_group": peer_group(vol),
-            "score_centi": None if c is None or pd.isna(c) else int(c),
+            "score_centi": None if c is None else int(c),
             "score": score_text,
             "not_reported": bool(r.not_reported),
             "low_score": bool(r.low_score),
             "critical": bool(crit),
             "critical_parameters": ",".join(crit),
             "parameters": ",".join(sorted(set(crit) | stake_params)),
-            "reasons": "; ".join(reasons),
+            "reasons": reasons,
             "at_stake_state": round(float(r.at_stake_state), 3),
             "at_stake_district": round(float(r.at_stake_district), 3),
             "at_stake_state_exact": float(r.at_stake_state),
-            "actions": " · ".join(actions),
+            "actions": actions,
         })
     out = pd.DataFrame(rows)
     out = out.sort_values(["at_stake_state_exact", "station_code"], ascending=[False, True]).reset_index(drop=True)
     out.insert(0, "position", range(1, len(out) + 1))
     return filter_lagging(out, filters)
+
+
+def word_lagging(engine: Engine, month: str, state_code: str, rows: pd.DataFrame, *,
+                 scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    """Rows of a `lagging_list(..., worded=False)` (a page of it) with their `reasons` and `actions` in
+    words, as `lagging_list` words them."""
+    if rows.empty:
+        return rows
+    version = version_for(engine, month, scheme=scheme)
+    stakes = _df(engine, select(ResultStake).where(
+        ResultStake.scheme == scheme, ResultStake.month == month, ResultStake.state_code == state_code,
+        ResultStake.station_code.in_(rows["station_code"].tolist())))
+    by_station = stakes_by_station(stakes)
+    words = _Words(version)
+    pairs = [words.of(bool(r.not_reported), bool(r.low_score), r.score,
+                      [c for c in (r.critical_parameters or "").split(",") if c], by_station.get(r.station_code))
+             for r in rows.itertuples()]
+    return rows.assign(reasons=[p[0] for p in pairs], actions=[p[1] for p in pairs])
+
+
+class _Words:
+    """The reasons and actions of a lagging station in words (the version's lines and parameters)."""
+
+    def __init__(self, version: Version | None):
+        self.params = {p.id: p for p in version.parameters} if version else {}
+        self.crit_line = f"{float(version.critical_achievement_below):.0%}" if version else "80%"
+        self.lag_line = f"{float(version.lagging_score_below):g}" if version else "90"
+
+    def of(self, not_reported: bool, low_score: bool, score_text: str, crit: list[str],
+           stakes: list[dict] | None) -> tuple[str, str]:
+        reasons = lagging_reasons(not_reported, low_score, score_text, self.lag_line,
+                                  _critical_counts(crit, self.params, stakes), self.crit_line)
+        actions = lagging_actions(not_reported, _stake_terms(stakes, self.params), MAX_ACTIONS)
+        return "; ".join(reasons), " · ".join(actions)
+
+
+def _require_lagging_scope(scope: Scope, state_code: str, district_code: str | None) -> None:
+    if district_code is None:
+        scope.require(scope.can_see_state_stations(state_code), f"lagging stations of {state_code}")
+    else:
+        scope.require(scope.can_see_district(state_code, district_code), f"lagging stations of {district_code}")
 
 
 def _critical_counts(critical: list[str], params: dict, stakes: list[dict] | None) -> list[tuple]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, case, func, or_, select
 
 from dashboard.display import parameter_text
 from dashboard.read.cache import cached
@@ -21,12 +21,14 @@ from dashboard.read.common import (
     unit_info,
     version_for,
 )
+from dashboard.read.station_values import decode as decode_station_values
 from dashboard.scope import Scope
 from dashboard.store import (
     District,
     PoliceStation,
     ResultLagging,
     ResultParam,
+    ResultStationCounts,
     ResultUnit,
     State,
     StationRow,
@@ -107,25 +109,53 @@ def station_params(engine: Engine, month: str, station_code: str, scope: Scope, 
         return pd.DataFrame()
     scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
     return _station_values(engine, month, PoliceStation.code == station_code,
-                           StationRow.station_code == station_code, scheme=scheme)
+                           StationRow.station_code == station_code, info["district_code"], [station_code],
+                           scheme=scheme)
 
 
-def _station_values(engine: Engine, month: str, station_where, row_where, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+def _station_values(engine: Engine, month: str, station_where, row_where, kept_district: str | None,
+                    only: list[str] | None = None, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    """Station-level values of the stations `station_where` selects (rows: `row_where`): from the counts
+    the recomputation kept for `kept_district` (the stations `only` of it, or all), else scored from the
+    rows (a month recomputed before those counts were kept)."""
     version = version_for(engine, month, scheme=scheme)
     if version is None:
         return pd.DataFrame()
-    stations = _station_master(engine, station_where)
-    rows = _df(engine, select(StationRow.station_code, StationRow.parameter, StationRow.numerator,
-                              StationRow.denominator).where(StationRow.month == month, row_where))
-    values = station_parameter_values(month, version, stations, rows)
+    kept = _kept_station_values(engine, month, version, kept_district, only, scheme=scheme) if kept_district else None
+    if kept is not None:
+        values, names = kept
+    else:
+        stations = _station_master(engine, station_where)
+        rows = _df(engine, select(StationRow.station_code, StationRow.parameter, StationRow.numerator,
+                                  StationRow.denominator).where(StationRow.month == month, row_where))
+        values = station_parameter_values(month, version, stations, rows)
+        names = stations.set_index("station_code")["name"]
     values = _with_parameter_names(engine, month, values, scheme=scheme)
     targets = {p.id: float(p.target) for p in version.parameters}
     critical = {p.id: p.critical for p in version.parameters}
     values["target"] = values["parameter"].map(targets)
     values["critical"] = values["parameter"].map(critical)
-    names = stations.set_index("station_code")["name"]
     values["name"] = values["unit_code"].map(names) if "unit_code" in values else None
     return values
+
+
+def _kept_station_values(engine: Engine, month: str, version: Version, district_code: str,
+                         only: list[str] | None, *, scheme: str = DEFAULT_SCHEME) -> tuple[pd.DataFrame, pd.Series] | None:
+    """The values of a district's stations (or those `only`) from the counts the recomputation kept
+    (`dashboard.read.station_values`), with their names; None when none are kept for this version (the
+    caller scores the rows, as before)."""
+    t = ResultStationCounts
+    with engine.connect() as conn:
+        row = conn.execute(select(t.version_id, t.station_codes, t.payload).where(
+            t.scheme == scheme, t.month == month, t.district_code == district_code)).first()
+        if row is None or row.version_id != version.id:
+            return None
+        values = decode_station_values(district_code, row.station_codes, row.payload, version, only)
+        if values.empty:
+            return None
+        codes = list(pd.unique(values["unit_code"]))
+        names = dict(conn.execute(select(PoliceStation.code, PoliceStation.name).where(PoliceStation.code.in_(codes))).all())
+    return values, pd.Series([names.get(c) for c in codes], index=codes, dtype=object)
 
 
 @cached
@@ -136,7 +166,7 @@ def district_station_matrix(engine: Engine, month: str, district_code: str, scop
     scope.require(scope.can_see_district(info["state_code"], district_code), f"stations of {district_code}")
     codes = select(PoliceStation.code).where(PoliceStation.district_code == district_code)
     return _station_values(engine, month, PoliceStation.district_code == district_code,
-                           StationRow.station_code.in_(codes), scheme=scheme)
+                           StationRow.station_code.in_(codes), district_code, scheme=scheme)
 
 
 def station_months_not_reported(engine: Engine, station_code: str, last_month: str, n_months: int = 24, *, scheme: str = DEFAULT_SCHEME) -> list[str]:
@@ -146,6 +176,14 @@ def station_months_not_reported(engine: Engine, station_code: str, last_month: s
             ResultUnit.level == "station", ResultUnit.unit_code == station_code, ResultUnit.scheme == scheme, ResultUnit.month.in_(window),
             ResultUnit.reported.is_(False)).order_by(ResultUnit.month))
         return [m for (m,) in rows]
+
+
+def months_not_reported_of(trend: pd.DataFrame) -> list[str]:
+    """`station_months_not_reported` from the station's `score_trend` over the same window (no query)."""
+    if trend.empty:
+        return []
+    return [m for m, reported in zip(trend["month"], trend["reported"], strict=True) if reported is not None
+            and not pd.isna(reported) and not bool(reported)]
 
 
 def movers(engine: Engine, month: str, level: str, parent_code: str, scope: Scope, n: int = 5, *, scheme: str = DEFAULT_SCHEME) -> dict:
@@ -227,7 +265,6 @@ def district_headline(engine: Engine, month: str, district_code: str, scope: Sco
     return row
 
 
-@cached
 def station_headline(engine: Engine, month: str, station_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> dict | None:
     """A station's score, ranks in district and State with their changes, streaks, reported and lagging
     flags, and its marks at stake; None when the station has no result this month (not active)."""
@@ -240,12 +277,10 @@ def station_headline(engine: Engine, month: str, station_code: str, scope: Scope
         return None
     row.update(name=info["name"], district_name=info["district_name"], state_name=info["state_name"])
     with engine.connect() as conn:
-        in_district = conn.execute(select(func.count()).select_from(ResultUnit).where(
+        in_state, in_district = conn.execute(select(
+            func.count(), func.sum(case((ResultUnit.district_code == info["district_code"], 1), else_=0))).where(
             ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station",
-            ResultUnit.district_code == info["district_code"])).scalar()
-        in_state = conn.execute(select(func.count()).select_from(ResultUnit).where(
-            ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station",
-            ResultUnit.state_code == info["state_code"])).scalar()
+            ResultUnit.state_code == info["state_code"])).one()
         lag = conn.execute(select(ResultLagging.at_stake_state, ResultLagging.at_stake_district).where(
             ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.station_code == station_code)).first()
     row["stations_in_district"] = int(in_district or 0)
@@ -255,7 +290,6 @@ def station_headline(engine: Engine, month: str, station_code: str, scope: Scope
     return row
 
 
-@cached
 def station_param_trend(engine: Engine, station_code: str, last_month: str, scope: Scope,
                         n_months: int = 12, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """One station's parameter values month by month (long form, as station_params per month): month,
@@ -268,24 +302,34 @@ def station_param_trend(engine: Engine, station_code: str, last_month: str, scop
     scope.require(scope.can_see_district(info["state_code"], info["district_code"]), f"station {station_code}")
     window = _window(last_month, n_months)
     meth = methodology(engine, scheme=scheme)
-    stations = _station_master(engine, PoliceStation.code == station_code)
-    rows = _df(engine, select(StationRow.month, StationRow.station_code, StationRow.parameter, StationRow.numerator,
-                              StationRow.denominator).where(StationRow.station_code == station_code,
-                                                            StationRow.month.in_(window)))
-    # Scoring one station-month costs the same fixed overhead as scoring many: months with the same
-    # methodology version and the same number of days (all the scoring needs of the month once the
-    # station is known to be active) are scored in one call, the station standing in once per month
-    # under a code of its own.
-    opened, closed = (stations[c].iloc[0] if len(stations) else None for c in ("opened", "closed"))
+    opened, closed = info.get("opened"), info.get("closed")
+    # Months whose counts the recomputation kept (`dashboard.read.station_values`) are scored from them.
+    # The others (months without results: the station's figures imputed under rule 3) are scored from the
+    # rows; scoring one station-month costs the same fixed overhead as scoring many, so months with the
+    # same methodology version and the same number of days (all the scoring needs of the month once the
+    # station is known to be active) are scored in one call, the station standing in once per month under
+    # a code of its own.
+    kept = _kept_months(engine, info["district_code"], window, scheme=scheme)
     groups: dict[tuple[str, int], list[str]] = {}
     versions: dict[str, Version] = {}
+    frames = []
     for m in window:
         version = meth.version_for(m)
         if version is None or not _active_in(opened, closed, m):
             continue
         versions[version.id] = version
-        groups.setdefault((version.id, days_in_month(m)), []).append(m)
-    frames = []
+        values = (decode_station_values(info["district_code"], kept[m][1], kept[m][2], version, [station_code])
+                  if m in kept and kept[m][0] == version.id else None)
+        if values is None or values.empty:
+            groups.setdefault((version.id, days_in_month(m)), []).append(m)
+            continue
+        values["month"] = m
+        frames.append(_trend_columns(values, station_code, version))
+    if groups:
+        stations = _station_master(engine, PoliceStation.code == station_code)
+        rows = _df(engine, select(StationRow.month, StationRow.station_code, StationRow.parameter,
+                                  StationRow.numerator, StationRow.denominator).where(
+            StationRow.station_code == station_code, StationRow.month.in_([m for g in groups.values() for m in g])))
     for (vid, _days), group in groups.items():
         version = versions[vid]
         stand_ins = pd.DataFrame({"station_code": [f"{station_code}|{m}" for m in group],
@@ -295,12 +339,7 @@ def station_param_trend(engine: Engine, station_code: str, last_month: str, scop
         sub = sub.assign(station_code=sub["station_code"] + "|" + sub["month"]).drop(columns="month")
         values = station_parameter_values(group[0], version, stand_ins, sub)
         values["month"] = [c.rsplit("|", 1)[1] for c in values["unit_code"]]
-        values["unit_code"] = station_code
-        values["version_id"] = version.id
-        values["parameter_name"] = values["parameter"].map({p.id: parameter_text(p) for p in version.parameters})
-        values["head"] = values["parameter"].map({p.id: parameter_text(p, "head") for p in version.parameters})
-        values["target"] = values["parameter"].map({p.id: float(p.target) for p in version.parameters})
-        frames.append(values)
+        frames.append(_trend_columns(values, station_code, version))
     if not frames:
         return pd.DataFrame()
     out = pd.concat(frames, ignore_index=True)
@@ -308,3 +347,22 @@ def station_param_trend(engine: Engine, station_code: str, last_month: str, scop
     months_col = out["month"].tolist()
     order = sorted(range(len(out)), key=lambda i: position[months_col[i]])  # stable: months in order
     return out.take(order).reset_index(drop=True)
+
+
+def _trend_columns(values: pd.DataFrame, station_code: str, version: Version) -> pd.DataFrame:
+    values["unit_code"] = station_code
+    values["version_id"] = version.id
+    values["parameter_name"] = values["parameter"].map({p.id: parameter_text(p) for p in version.parameters})
+    values["head"] = values["parameter"].map({p.id: parameter_text(p, "head") for p in version.parameters})
+    values["target"] = values["parameter"].map({p.id: float(p.target) for p in version.parameters})
+    return values
+
+
+def _kept_months(engine: Engine, district_code: str, window: list[str], *,
+                 scheme: str = DEFAULT_SCHEME) -> dict[str, tuple[str, str, bytes]]:
+    """month -> (version id, station codes, payload) of the counts kept for a district in `window`."""
+    t = ResultStationCounts
+    with engine.connect() as conn:
+        rows = conn.execute(select(t.month, t.version_id, t.station_codes, t.payload).where(
+            t.scheme == scheme, t.district_code == district_code, t.month.in_(window))).all()
+    return {r.month: (r.version_id, r.station_codes, r.payload) for r in rows}

@@ -8,11 +8,11 @@ shared builders of `layouts.figures` with projector-sized type (`for_slides`). P
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.actions import tally
 from dashboard.display import (
@@ -119,45 +119,49 @@ def _part(title: str, i: int, total: int) -> str:
 # --- charts ---------------------------------------------------------------------------------------------
 
 
-def for_slides(fig: go.Figure, font: int = SLIDE_FONT, wrap: int = 26) -> go.Figure:
-    """Projector type on a shared figure: bigger fonts and markers, no fixed height (fills its box)."""
-    fig = go.Figure(fig)
-    fig.update_layout(height=None, autosize=True, font=dict(size=font), legend=dict(font=dict(size=font - 1)),
-                      hoverlabel=dict(font=dict(size=font)), margin=dict(l=8, r=64, t=30, b=8))
-    fig.update_xaxes(tickfont=dict(size=font - 1), title_font=dict(size=font), tickangle=0, nticks=5,
-                     automargin=True)
-    fig.update_yaxes(tickfont=dict(size=font - 1), title_font=dict(size=font))
-    for a in fig.layout.annotations or ():
-        a.font = dict(size=max(font - 3, (a.font.size or 0) if a.font else 0))
-    bars = [t for t in fig.data if isinstance(t, go.Bar) and t.x is not None]
-    small = bool(bars) and max((abs(float(v)) for t in bars for v in t.x if v is not None), default=0) < 0.1
-    for t in fig.data:
-        if isinstance(t, go.Scatter) and t.line is not None and t.line.width:
-            t.line.width = max(float(t.line.width) + 1.5, 3.5)
-        if isinstance(t, go.Bar):
-            t.textfont = dict(size=font - 1)
-            t.cliponaxis = False
-            t.constraintext = "none"
-            if t.orientation == "h" and t.y is not None:
-                t.y = [wrap_label(str(v), wrap) for v in t.y]
-            if small and t.text is not None:  # tiny values: 3 decimals, never "0.00" beside a visible bar
-                signed = any(str(x).startswith(("+", "-")) for x in t.text)
-                t.text = [f"{float(v):+.3f}" if signed else f"{float(v):.3f}" for v in t.x]
-    if bars and all(t.orientation == "h" for t in bars):
+def for_slides(fig: figures.Spec, font: int = SLIDE_FONT, wrap: int = 26) -> figures.Spec:
+    """Projector type on a shared figure (a spec of `layouts.figures`, not changed): bigger fonts and
+    markers, no fixed height (fills its box). Plain dicts, as plotly's `update_layout` / `update_xaxes` would
+    leave them: no validation on the deck's cold path (a validated go.Figure costs tens of ms per chart)."""
+    spec: figures.Spec = {"data": [dict(t) for t in fig.get("data", ())],
+                          "layout": copy.deepcopy(fig.get("layout", {}))}
+    figures.update_layout(spec, height=None, autosize=True, font=dict(size=font), legend=dict(font=dict(size=font - 1)),
+                          hoverlabel=dict(font=dict(size=font)), margin=dict(l=8, r=64, t=30, b=8))
+    figures.update_axes(spec, "x", tickfont=dict(size=font - 1), title=dict(font=dict(size=font)), tickangle=0,
+                        nticks=5, automargin=True)
+    figures.update_axes(spec, "y", tickfont=dict(size=font - 1), title=dict(font=dict(size=font)))
+    layout = spec["layout"]
+    if layout.get("annotations"):
+        layout["annotations"] = [{**a, "font": dict(size=max(font - 3, (a.get("font") or {}).get("size") or 0))}
+                                 for a in layout["annotations"]]
+    bars = [t for t in spec["data"] if t.get("type") == "bar" and t.get("x") is not None]
+    small = bool(bars) and max((abs(float(v)) for t in bars for v in t["x"] if v is not None), default=0) < 0.1
+    for t in spec["data"]:
+        width = (t.get("line") or {}).get("width")
+        if t.get("type", "scatter") == "scatter" and width:
+            t["line"] = {**t["line"], "width": max(float(width) + 1.5, 3.5)}
+        if t.get("type") == "bar":
+            t.update(textfont=dict(size=font - 1), cliponaxis=False, constraintext="none")
+            if t.get("orientation") == "h" and t.get("y") is not None:
+                t["y"] = [wrap_label(str(v), wrap) for v in t["y"]]
+            if small and t.get("text") is not None:  # tiny values: 3 decimals, never "0.00" beside a visible bar
+                signed = any(str(x).startswith(("+", "-")) for x in t["text"])
+                t["text"] = [f"{float(v):+.3f}" if signed else f"{float(v):.3f}" for v in t["x"]]
+    if bars and all(t.get("orientation") == "h" for t in bars):
         # room for the value labels on both sides; the caption names the unit, so no axis title
-        values = [float(v) for t in bars for v in t.x if v is not None]
+        values = [float(v) for t in bars for v in t["x"] if v is not None]
         lo, hi = min([0.0, *values]), max([0.0, *values])
         pad = 0.45 * (hi - lo or 1.0)
-        fig.update_xaxes(range=[lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0)], title_text=None,
-                         nticks=4, zeroline=True)
-    months = _category_months(fig)
+        figures.update_axes(spec, "x", range=[lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0)],
+                            title=dict(text=None), nticks=4, zeroline=True)
+    months = _category_months(spec)
     if months:
         step = 1 if len(months) <= 7 else 2
         shown = [(len(months) - 1 - i) % step == 0 for i in range(len(months))]
         first = shown.index(True)
-        fig.update_xaxes(tickmode="array", tickvals=months, tickangle=0,
-                         ticktext=[_tick(m, i == first) if shown[i] else "" for i, m in enumerate(months)])
-    return fig
+        figures.update_axes(spec, "x", tickmode="array", tickvals=months, tickangle=0,
+                            ticktext=[_tick(m, i == first) if shown[i] else "" for i, m in enumerate(months)])
+    return spec
 
 
 _ENTITY = re.compile(r"&(#\d+|#x[\da-fA-F]+|[a-z]+);")
@@ -186,12 +190,12 @@ def wrap_label(text: str, width: int = 26) -> str:
     return "<br>".join(lines)
 
 
-def _category_months(fig: go.Figure) -> list[str]:
+def _category_months(fig: figures.Spec) -> list[str]:
     """The months on a figure's category x axis ("2026-01" style), in order; [] when not a month axis."""
     xs: list[str] = []
-    for t in fig.data:
-        if isinstance(t, go.Scatter) and t.x is not None:
-            xs += [str(x) for x in t.x]
+    for t in fig.get("data", ()):
+        if t.get("type", "scatter") == "scatter" and t.get("x") is not None:
+            xs += [str(x) for x in t["x"]]
     months = sorted(set(xs))
     return months if months and all(len(m) == 7 and m[4] == "-" for m in months) else []
 
@@ -203,13 +207,13 @@ def _tick(month: str, first: bool) -> str:
 
 def _trend_chart(review: Review) -> Chart:
     if review.is_district:
-        fig = figures.score_trend(review.district_trend, name=review.district_name,
+        fig = figures.score_trend_spec(review.district_trend, name=review.district_name,
                                   compare_df=review.trend,
                                   compare_name=_("{name} (State)").format(name=review.state_name))
         return Chart("trend", for_slides(fig),
                      caption=_("Score of {name}, last 12 months").format(name=review.district_name))
     above = review.above
-    fig = figures.score_trend(review.trend, name=review.state_name,
+    fig = figures.score_trend_spec(review.trend, name=review.state_name,
                               compare_df=review.above_trend if above else None,
                               compare_name=above["name"] if above else None)
     return Chart("trend", for_slides(fig), caption=(
@@ -221,20 +225,19 @@ def _rank_chart(review: Review) -> Chart:
     if review.is_district:
         hist = review.district_rank_history
         codes = _around(hist, review.month, review.district_code, around=1)
-        fig = figures.bump_chart(hist[hist["unit_code"].isin(codes)], highlight_codes=[review.district_code],
+        fig = figures.bump_chart_spec(hist[hist["unit_code"].isin(codes)], highlight_codes=[review.district_code],
                                  top_n=len(codes))
         return Chart("rank", for_slides(_bump_tidy(fig)),
                      caption=_("Rank among {state}'s districts: leader and neighbours").format(
                          state=review.state_name))
     codes = list(dict.fromkeys(review.rank_history["unit_code"]))
-    fig = figures.bump_chart(review.rank_history, highlight_codes=[review.state_code], top_n=len(codes))
+    fig = figures.bump_chart_spec(review.rank_history, highlight_codes=[review.state_code], top_n=len(codes))
     return Chart("rank", for_slides(_bump_tidy(fig)), caption=_("All-India rank: leader and neighbours"))
 
 
-def _bump_tidy(fig: go.Figure) -> go.Figure:
+def _bump_tidy(fig: figures.Spec) -> figures.Spec:
     """Bump chart for a slide: legend on top (the chart keeps the width for the months)."""
-    fig.update_layout(legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom", xanchor="left"))
-    return fig
+    return figures.update_layout(fig, legend=dict(orientation="h", y=1.02, x=0, yanchor="bottom", xanchor="left"))
 
 
 def _around(hist: pd.DataFrame, month: str, code: str | None, around: int = 2) -> list[str]:
@@ -550,10 +553,10 @@ def why_slide(r: Review) -> Slide:
     if not d.empty:
         d["weight_of_change"] = d["change"].abs() + d["rivals_change"].fillna(0).abs()
         d = d.sort_values("weight_of_change", ascending=False).head(WHY_PARAMETERS)
-    fig = figures.why_rank_moved(d, ours_label=r.state_name, rivals_label=_("States around us (avg)"))
+    fig = figures.why_rank_moved_spec(d, ours_label=r.state_name, rivals_label=_("States around us (avg)"))
     chart = Chart("why", for_slides(fig, wrap=42), caption=_("Change by parameter since last month (score points)"))
-    chart.figure.update_layout(legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom"),
-                               margin=dict(t=36))
+    figures.update_layout(chart.figure, legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom"),
+                          margin=dict(t=36))
     rivals = r.why_rivals
     strip = Kpis([], horizontal=True)
     if rivals is not None and not rivals.empty:
@@ -582,7 +585,7 @@ def why_slide(r: Review) -> Slide:
 def lost_slide(r: Review) -> Slide:
     lost = r.marks_lost
     total = float(lost["marks_lost"].sum()) if lost is not None and not lost.empty else 0.0
-    fig = figures.marks_lost_bars(lost, top_n=CHART_PARAMETERS)
+    fig = figures.marks_lost_bars_spec(lost, top_n=CHART_PARAMETERS)
     chart = Chart("lost", for_slides(fig), caption=_("Marks lost by parameter: {total} in all").format(total=f"{total:.2f}")
                   + (" " + _("(top {n} shown)").format(n=CHART_PARAMETERS)
                      if lost is not None and len(lost) > CHART_PARAMETERS else ""))

@@ -143,7 +143,7 @@ def chart_images(deck: Sequence[Slide]) -> dict[int, bytes]:
         os.environ["BROWSER_PATH"] = CHROMIUM
     import kaleido
 
-    from layouts.figures import apply_theme
+    from layouts.figures import apply_theme, to_figure
 
     out: dict[int, bytes] = {}
     with _KALEIDO_LOCK:
@@ -151,7 +151,7 @@ def chart_images(deck: Sequence[Slide]) -> dict[int, bytes]:
         try:
             for slide, chart in charts:
                 box = chart_box(slide, chart)
-                fig = apply_theme(chart.figure, False)
+                fig = apply_theme(to_figure(chart.figure), False)
                 fig.update_layout(paper_bgcolor="white", plot_bgcolor="white")
                 opts = {"format": "png", "width": round(box.w * PX_PER_IN), "height": round(box.h * PX_PER_IN),
                         "scale": 2}

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -315,6 +316,21 @@ class ResultStake(Base):
     at_stake_district: Mapped[float] = mapped_column(Float)
 
     __table_args__ = (Index("ix_result_stakes_scope", "scheme", "month", "state_code"),)
+
+
+class ResultStationCounts(Base):
+    """Each active station's numerators and denominators per station parameter of one month, after rule 3,
+    with the imputed flags (`dashboard.read.station_values`), one row per district: the district heat-map
+    and the station page score them (rules 4-6) instead of reading and rescoring the station rows on each
+    click. Written by the recomputation (import, re-import, revert, methodology reload)."""
+
+    __tablename__ = "result_station_counts"
+    scheme: Mapped[str] = _scheme_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    district_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    version_id: Mapped[str] = mapped_column(String(60))
+    station_codes: Mapped[str] = mapped_column(Text)
+    payload: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class PublishedResult(Base):

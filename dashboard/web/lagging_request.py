@@ -110,12 +110,13 @@ def resolve(query: dict[str, Any], sc: Scope, *, strict: bool = False) -> Resolv
                     months, names.get(state) if state else None, district_name, scheme)
 
 
-def build(r: Resolved, sc: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(all lagging stations of the State/district, the filtered list shown) for a resolved request."""
+def build(r: Resolved, sc: Scope, *, worded: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(all lagging stations of the State/district, the filtered list shown) for a resolved request
+    (`worded=False`: without reasons and actions in words, for a page that words the rows it shows)."""
     if r.month is None or r.state is None:
         empty = lagging_list_empty()
         return empty, empty
-    full = lagging_list(request_engine(), r.month, sc, r.state, r.district, scheme=r.scheme)
+    full = lagging_list(request_engine(), r.month, sc, r.state, r.district, scheme=r.scheme, worded=worded)
     shown = filter_lagging(full, r.filters) if not full.empty else full
     if not shown.empty:  # the peer group as it reads (filtered on the stored English label above)
         shown = shown.assign(peer_group=shown["peer_group"].map(peer_words))

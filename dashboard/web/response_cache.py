@@ -40,10 +40,12 @@ GZIP_LEVEL = 5  # as dashboard.web.serving compresses callback JSON
 
 @dataclass(frozen=True)
 class Policy:
-    """How one cached callback is keyed: `actions` adds the review loop's stamp (the deck shows the
-    actions agreed at earlier reviews); `trigger` keeps `changedPropIds` in the key."""
+    """How one cached callback is keyed: `actions` adds the review loop's stamp (the deck and the actions
+    panels show actions, which change between imports); `flags` adds the flag reviews' stamp (a verified or
+    dismissed flag changes the counts); `trigger` keeps `changedPropIds` in the key."""
 
     actions: bool = False
+    flags: bool = False
     trigger: bool = False
 
 
@@ -62,11 +64,12 @@ def _registry(server: Flask) -> ResponseCache:
     return server.extensions.setdefault(EXTENSION, ResponseCache())
 
 
-def mark_cacheable(app: dash.Dash, output: str, *, actions: bool = False, trigger: bool = False) -> None:
+def mark_cacheable(app: dash.Dash, output: str, *, actions: bool = False, flags: bool = False,
+                   trigger: bool = False) -> None:
     """Cache the whole responses of the callback whose Dash output spec is `output`."""
     if output not in app.callback_map:
         raise KeyError(f"no callback with output {output!r}")
-    _registry(app.server).policies[output] = Policy(actions=actions, trigger=trigger)
+    _registry(app.server).policies[output] = Policy(actions=actions, flags=flags, trigger=trigger)
 
 
 def cached_outputs(server: Flask) -> dict[str, Policy]:
@@ -92,17 +95,17 @@ def request_context(policy: Policy = Policy()) -> dict[str, str]:
     if policy.actions:
         from dashboard.actions import actions_stamp
         context["actions"] = actions_stamp(request_engine())
+    if policy.flags:
+        from dashboard.foresight import flags_stamp
+        context["flags"] = flags_stamp(request_engine())
     return context
 
 
 def local_day() -> str:
-    """Today in the display time zone (CCTNS_TIMEZONE, India Standard Time by default)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+    """Today in the display time zone (CCTNS_TIMEZONE, India Standard Time by default), as ISO text."""
+    from dashboard.display import local_today
 
-    from dashboard.config import display_timezone
-
-    return datetime.now(ZoneInfo(display_timezone())).date().isoformat()
+    return local_today().isoformat()
 
 
 def request_language() -> str:

@@ -142,7 +142,7 @@ def test_deck_figures_draw_names_as_text(hostile):
         review = build_review(engine, MONTH, Scope.national("test"), STATE, district)
         for slide in slides(review):
             for chart in slide.charts():
-                fig = json.loads(chart.figure.to_json())
+                fig = json.loads(f.to_figure(chart.figure).to_json())
                 assert_no_data_markup(fig)
                 seen.append("\n".join(figure_strings(fig)))
     everything = "\n".join(seen)

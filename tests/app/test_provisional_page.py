@@ -9,6 +9,7 @@ from unit_pages_support import text_of
 
 import callbacks.common
 from callbacks import provisional as pcb
+from dashboard.display import local_today
 from dashboard.scope import Scope
 from layouts import provisional as pl
 from layouts.shell import ids as shell_ids
@@ -105,7 +106,7 @@ def test_shell_notice_and_month_picker(dash_app, demo_engine, national_client, p
     final_options, final_value = _picker(national_client, "", "/")
     href = text_of(notice)
     assert "PROVISIONAL" in href and f"/provisional?month={pmonth}" in href and "district=HR-KNL" in href
-    days, when = pcb.cutoff_text(pmonth, pcb._today(), 10)  # the district page says how long is left
+    days, when = pcb.cutoff_text(pmonth, local_today(), 10)  # the district page says how long is left
     assert f"Days to the cut-off: {days} ({when})" in href
     assert none_on_page is None
     assert options[0] == {"label": options[0]["label"], "value": pl.PICKER_PREFIX + pmonth}

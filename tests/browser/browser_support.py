@@ -213,3 +213,35 @@ class BrowserGuard:
         if self.problems:
             listed = "\n  ".join(dict.fromkeys(self.problems))
             raise AssertionError(f"browser problems during the test:\n  {listed}")
+
+
+def state_import_files(sources: list[Path], folder: Path, state: str, bump: int, broken: bool = False,
+                       foreign_state: str | None = None) -> list[Path]:
+    """Import files for one State cut from the demo's month files: every row of `state` with its numerator
+    lowered by `bump` (never below 0), written under `folder` with the same names. `broken`: one station
+    numerator becomes text; `foreign_state`: one station row of that State is added too (a second problem)."""
+    import pandas as pd
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for source in sources:
+        df = pd.read_csv(source, dtype=str, keep_default_na=False)
+        col = "station_code" if "station_code" in df.columns else "state_code"
+        own = df[df[col].str.startswith(state)]
+        own = own.assign(numerator=(own["numerator"].astype(int) - bump).clip(lower=0).astype(str))
+        if broken and col == "station_code":
+            own = own.copy()
+            own.iloc[2, own.columns.get_loc("numerator")] = "twelve"
+            if foreign_state:
+                own = pd.concat([own, df[df[col].str.startswith(f"{foreign_state}-")].head(1)])
+        target = folder / source.name
+        own.to_csv(target, index=False)
+        out.append(target)
+    return out
+
+
+def upload_files(page: Page, files: list[Path]) -> None:
+    """Hand files to the import page's drop zone (its hidden file input), as a drop would."""
+    expect(page.locator("#import-drop")).to_be_visible()
+    page.wait_for_function("() => !!document.getElementById('import-file-input')")
+    page.set_input_files("#import-file-input", [str(f) for f in files])

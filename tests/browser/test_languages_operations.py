@@ -14,9 +14,8 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from browser_support import CHROMIUM, BrowserGuard, settle
+from browser_support import CHROMIUM, BrowserGuard, settle, state_import_files, upload_files
 from live_server import serve
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -100,6 +99,11 @@ class Walk:
         expect(self.page.locator(ready).first).to_be_attached(timeout=READY_MS)
         settle(self.page)
 
+    def visit(self, path: str, ready: str, label: str | None = None) -> None:
+        """Open `path`, wait for `ready`, and look at it (under `label`, the path by default)."""
+        self.open(path, ready)
+        self.look(path if label is None else label)
+
     def look(self, label: str) -> None:
         settle(self.page)
         assert self.page.evaluate("document.documentElement.lang") == "hi", label
@@ -130,37 +134,16 @@ def _first_action(engine, where: str) -> int:
                                 .order_by(Action.id)).scalars().first())
 
 
-def hr_files(csv: Path, month: str, folder: Path, bump: int, broken: bool = False) -> list[Path]:
-    """The month's rows of Haryana with numerators lowered by `bump`; `broken`: a text numerator too."""
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for name in (f"station_rows_{month}.csv", f"state_rows_{month}.csv"):
-        df = pd.read_csv(csv / name, dtype=str, keep_default_na=False)
-        col = "station_code" if "station_code" in df.columns else "state_code"
-        own = df[df[col].str.startswith(STATE)]
-        own = own.assign(numerator=(own["numerator"].astype(int) - bump).clip(lower=0).astype(str))
-        if broken and col == "station_code":
-            own = own.copy()
-            own.iloc[2, own.columns.get_loc("numerator")] = "twelve"
-        own.to_csv(folder / name, index=False)
-        out.append(folder / name)
-    return out
-
-
-def upload(page: Page, files: list[Path]) -> None:
-    expect(page.locator("#import-drop")).to_be_visible()
-    page.wait_for_function("() => !!document.getElementById('import-file-input')")
-    page.set_input_files("#import-file-input", [str(f) for f in files])
+def _month_files(ops: dict) -> list[Path]:
+    return [ops["csv"] / f"{kind}_rows_{ops['month']}.csv" for kind in ("station", "state")]
 
 
 def test_sp_actions_and_provisional_in_hindi(hindi_ops, hindi_page) -> None:
     page = hindi_page("karnal-sp")
     walk = Walk(page, hindi_ops["engine"], "karnal-sp")
-    walk.open("/actions", "#actions-table [row-id]")
-    walk.look("/actions")
+    walk.visit("/actions", "#actions-table [row-id]")
     action = _first_action(hindi_ops["engine"], DISTRICT)
-    walk.open(f"/actions?action={action}", "#action-details")
-    walk.look("/actions?action")
+    walk.visit(f"/actions?action={action}", "#action-details", "/actions?action")
     page.locator("#action-comment").fill("SHO briefed; 12 records entered on the 3rd")
     page.locator("#action-save-comment").click()
     expect(page.locator("#action-comments")).to_contain_text("12 records entered on the 3rd")
@@ -168,18 +151,15 @@ def test_sp_actions_and_provisional_in_hindi(hindi_ops, hindi_page) -> None:
     page.locator("#action-save-status").click()
     expect(page.locator("#action-message")).not_to_be_empty()
     walk.look("/actions?action (after a comment and a status)")
-    walk.open("/provisional", ".provisional-todo tbody tr, #provisional-kpis *")
-    walk.look("/provisional")
+    walk.visit("/provisional", ".provisional-todo tbody tr, #provisional-kpis *")
     walk.check()
 
 
 def test_state_flags_and_actions_in_hindi(hindi_ops, hindi_page) -> None:
     page = hindi_page("haryana")
     walk = Walk(page, hindi_ops["engine"], "haryana")
-    walk.open("/actions", "#actions-table [row-id]")
-    walk.look("/actions")
-    walk.open("/flags", "#flags-summary:not(:empty)")
-    walk.look("/flags")
+    walk.visit("/actions", "#actions-table [row-id]")
+    walk.visit("/flags", "#flags-summary:not(:empty)")
     first = page.locator("#flags-table .ag-row [col-id='unit_text']").first
     expect(first).to_be_visible()  # the demo has flags to verify in Haryana
     flag = page.locator("#flags-table .ag-row").first.get_attribute("row-id")
@@ -193,30 +173,24 @@ def test_state_flags_and_actions_in_hindi(hindi_ops, hindi_page) -> None:
     page.locator("#flags-submit").click()
     expect(page.locator(f"#flags-table [row-id='{flag}']")).to_have_count(0, timeout=READY_MS)  # dismissed
     walk.look("/flags (after a flag is dismissed)")
-    walk.open("/provisional?state=HR", ".provisional-todo tbody tr")
-    walk.look("/provisional?state=HR")
+    walk.visit("/provisional?state=HR", ".provisional-todo tbody tr")
     walk.check()
 
 
 def test_national_admin_operations_in_hindi(hindi_ops, hindi_page, tmp_path) -> None:
     page = hindi_page("ncrb")
     walk = Walk(page, hindi_ops["engine"], "ncrb")
-    walk.open("/actions?state=HR", "#actions-table [row-id]")
-    walk.look("/actions?state=HR")
-    walk.open(f"/actions?action={_first_action(hindi_ops['engine'], STATE)}", "#action-details")
-    walk.look("/actions?action (read only)")
-    walk.open("/flags?state=HR", "#flags-summary:not(:empty)")
-    walk.look("/flags?state=HR")
-    walk.open("/provisional", "#provisional-states *")
-    walk.look("/provisional")
+    walk.visit("/actions?state=HR", "#actions-table [row-id]")
+    walk.visit(f"/actions?action={_first_action(hindi_ops['engine'], STATE)}", "#action-details", "/actions?action (read only)")
+    walk.visit("/flags?state=HR", "#flags-summary:not(:empty)")
+    walk.visit("/provisional", "#provisional-states *")
 
     # the import: a file with problems, then the preview of a good one, then the import done
-    walk.open("/data/import", "#import-drop")
-    walk.look("/data/import")
-    upload(page, hr_files(hindi_ops["csv"], hindi_ops["month"], tmp_path / "bad", bump=2, broken=True))
+    walk.visit("/data/import", "#import-drop")
+    upload_files(page, state_import_files(_month_files(hindi_ops), tmp_path / "bad", STATE, bump=2, broken=True))
     expect(page.locator("#import-problems-grid")).to_be_visible(timeout=READY_MS)
     walk.look("/data/import (problems)")
-    upload(page, hr_files(hindi_ops["csv"], hindi_ops["month"], tmp_path / "good", bump=2))
+    upload_files(page, state_import_files(_month_files(hindi_ops), tmp_path / "good", STATE, bump=2))
     expect(page.locator("#import-preview-card")).to_be_visible(timeout=READY_MS)
     walk.look("/data/import (preview)")
     page.locator("#import-go").click()
@@ -224,8 +198,7 @@ def test_national_admin_operations_in_hindi(hindi_ops, hindi_page, tmp_path) -> 
     walk.look("/data/import (imported)")
 
     # the batches: the list, a batch opened, its revert previewed
-    walk.open("/data/batches", "#batches-grid [row-id]")
-    walk.look("/data/batches")
+    walk.visit("/data/batches", "#batches-grid [row-id]")
     batch = page.locator("#batches-grid .ag-row").first.get_attribute("row-id")
     walk.open(f"/data/batches?batch={batch}", "#batches-detail .panel")
     page.locator("#batches-reason").fill("Lowered test figures loaded by mistake")
@@ -234,8 +207,7 @@ def test_national_admin_operations_in_hindi(hindi_ops, hindi_page, tmp_path) -> 
     walk.look("/data/batches?batch (revert previewed)")
 
     # the users: the list, a user added (its one-time password), the audit trail
-    walk.open("/admin/users", "#users-grid [row-id=ncrb]")
-    walk.look("/admin/users")
+    walk.visit("/admin/users", "#users-grid [row-id=ncrb]")
     page.locator("#users-new-username").fill("kurukshetra-sp")
     page.locator("#users-new-state").fill(STATE)
     page.locator("#users-new-district").fill(DISTRICT)
@@ -245,6 +217,5 @@ def test_national_admin_operations_in_hindi(hindi_ops, hindi_page, tmp_path) -> 
     page.locator("#users-grid [row-id=haryana] [col-id=username]").click()
     expect(page.locator("#users-selected")).not_to_be_empty()
     walk.look("/admin/users (a user chosen)")
-    walk.open("/admin/audit", "#audit-grid [row-id]")
-    walk.look("/admin/audit")
+    walk.visit("/admin/audit", "#audit-grid [row-id]")
     walk.check()

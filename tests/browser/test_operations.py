@@ -18,9 +18,8 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from browser_support import CHROMIUM, BrowserGuard, grid_rows, settle
+from browser_support import CHROMIUM, BrowserGuard, grid_rows, settle, state_import_files, upload_files
 from live_server import serve
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -96,31 +95,6 @@ def scores(engine) -> dict[tuple[str, str, str], tuple]:
                    t.c.rank_in_state, t.c.rank_in_district).where(t.c.scheme == "cctns"))}  # the preview's scheme
 
 
-def hr_files(held_back, folder: Path, bump: int, broken: bool = False) -> list[Path]:
-    """The last month's rows of Haryana with numerators lowered by `bump`; `broken`: a text numerator and a
-    Uttar Pradesh row as well (two problems at least)."""
-    out = []
-    for p in held_back.last_files:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False)
-        col = "station_code" if "station_code" in df.columns else "state_code"
-        own = df[df[col].str.startswith(STATE)]
-        own = own.assign(numerator=(own["numerator"].astype(int) - bump).clip(lower=0).astype(str))
-        if broken and col == "station_code":
-            own = own.copy()
-            own.iloc[2, own.columns.get_loc("numerator")] = "twelve"
-            own = pd.concat([own, df[df[col].str.startswith("UP-")].head(1)])
-        target = folder / p.name
-        own.to_csv(target, index=False)
-        out.append(target)
-    return out
-
-
-def upload(page: Page, files: list[Path]) -> None:
-    expect(page.locator("#import-drop")).to_be_visible()
-    page.wait_for_function("() => !!document.getElementById('import-file-input')")
-    page.set_input_files("#import-file-input", [str(f) for f in files])
-
-
 def test_operator_uploads_previews_imports_and_reverts(ops, ops_page: Page, tmp_path):
     page, engine, month = ops_page, ops["engine"], ops["month"]
     before, generation = scores(engine), read_generation(engine)
@@ -131,7 +105,8 @@ def test_operator_uploads_previews_imports_and_reverts(ops, ops_page: Page, tmp_
     # 1. a file with errors: every problem listed, nothing stored
     bad = tmp_path / "bad"
     bad.mkdir()
-    upload(page, hr_files(ops["held_back"], bad, bump=2, broken=True))
+    upload_files(page, state_import_files(ops["held_back"].last_files, bad, STATE, bump=2, broken=True,
+                                             foreign_state="UP"))
     expect(page.locator("#import-problems-grid")).to_be_visible(timeout=60_000)
     settle(page)
     rows = [r["data"] for r in grid_rows(page, "import-problems-grid")]
@@ -146,7 +121,7 @@ def test_operator_uploads_previews_imports_and_reverts(ops, ops_page: Page, tmp_
     # 2. fixed: the preview shows Haryana's score before -> after and its rank
     good = tmp_path / "good"
     good.mkdir()
-    upload(page, hr_files(ops["held_back"], good, bump=2))
+    upload_files(page, state_import_files(ops["held_back"].last_files, good, STATE, bump=2))
     card = page.locator("#import-preview-card")
     expect(card).to_be_visible(timeout=60_000)
     settle(page)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard import display
 
@@ -18,6 +20,19 @@ from dashboard import display
 )
 def test_format_indian(n, expected):
     assert display.format_indian(n) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-10**15, max_value=10**15) | st.sampled_from([0, -1, 999, 1000, -1000, 99999, 100000]))
+def test_format_indian_whole_numbers_are_what_babel_writes(n):
+    """The whole-number fast path writes what Babel's "#,##,##0" pattern writes, in English and Hindi."""
+    from dashboard.i18n import babel_locale, use_language
+
+    for language in ("en", "hi"):
+        with use_language(language):
+            expected = display._number_pattern(0).apply(n, display._locale(babel_locale()))
+            assert display.format_indian(n) == expected
+            assert display.format_indian(np.int64(n)) == expected
 
 
 def test_format_indian_decimals_and_missing():
@@ -106,3 +121,14 @@ def test_lagging_reasons_and_actions_are_worded_once():
     assert len(actions) == 5 and actions[-1] == "and 1 more parameter"
     if flag is not None:
         assert display.action_words(flag, flag.name, 0, 1, 1, 0.25) == f"{flag.name}: get it done this month (worth +0.250)"
+
+
+def test_local_today_is_the_day_in_the_display_time_zone(monkeypatch) -> None:
+    from datetime import UTC, date, datetime
+
+    late_evening_utc = datetime(2026, 12, 9, 20, 45, tzinfo=UTC)  # 02:15 on the 10th in India
+    monkeypatch.delenv("CCTNS_TIMEZONE", raising=False)
+    assert display.local_today(late_evening_utc) == date(2026, 12, 10)
+    monkeypatch.setenv("CCTNS_TIMEZONE", "UTC")
+    assert display.local_today(late_evening_utc) == date(2026, 12, 9)
+    assert display.local_today(datetime(2026, 12, 9, 18, 29, tzinfo=UTC)) == date(2026, 12, 9)

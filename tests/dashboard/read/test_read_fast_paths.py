@@ -119,3 +119,58 @@ def test_stakes_by_station_one_order_with_ties():
 def test_empty_lagging_list_through_the_door():
     empty = read.empty_lagging()
     assert empty.empty and {"station_code", "reasons", "actions", "at_stake_state"} <= set(empty.columns)
+
+
+def test_lagging_list_worded_by_page_equals_worded_whole(demo_engine):
+    """The lagging page words only the rows it shows (`word_lagging` on a page of `lagging_list(worded=False)`):
+    the same rows and words as the whole list worded at once, and the same reasons and actions as
+    `lagging` words them (its own score query)."""
+    months = read.months(demo_engine)
+    compared = 0
+    for scheme in read.scheme_ids(demo_engine):
+        month = read.months(demo_engine, scheme=scheme)[-1]
+        for state in read.states_table(demo_engine, month, scheme=scheme)["unit_code"]:
+            whole = read.lagging_list(demo_engine, month, Scope.national(), state, scheme=scheme)
+            bare = read.lagging_list(demo_engine, month, Scope.national(), state, scheme=scheme, worded=False)
+            assert bare["reasons"].isna().all() and bare["actions"].isna().all()
+            pages = [read.word_lagging(demo_engine, month, state, bare.iloc[i:i + 7], scheme=scheme)
+                     for i in range(0, len(bare), 7)]
+            paged = pd.concat(pages) if pages else bare
+            pd.testing.assert_frame_equal(paged, whole, check_dtype=False)
+            if whole.empty:
+                continue
+            own = read.lagging(demo_engine, month, Scope.national(), state, scheme=scheme).set_index("station_code")
+            assert whole.set_index("station_code")["reasons"].to_dict() == own["reasons"].to_dict()
+            assert whole.set_index("station_code")["actions"].to_dict() == own["actions"].to_dict()
+            compared += len(whole)
+    assert compared > 20 and months
+
+
+def test_months_not_reported_from_the_trend(demo_engine):
+    """The station page takes the months without figures from the score trend it reads anyway: the same
+    months as `station_months_not_reported`; and the headline's station counts as counted one by one."""
+    from sqlalchemy import func, select
+
+    from dashboard.store import ResultUnit
+
+    months = read.months(demo_engine)
+    units = read.common._df(demo_engine, select(ResultUnit.unit_code, ResultUnit.reported).where(
+        ResultUnit.level == "station", ResultUnit.month == months[-1], ResultUnit.scheme == "cctns"))
+    some_missing = 0
+    for code in list(units["unit_code"][::9]) + list(units.loc[~units["reported"].astype(bool), "unit_code"][:10]):
+        for last in (months[-1], months[len(months) // 2]):
+            trend = read.score_trend(demo_engine, "station", code, last, 24)
+            expected = read.station_months_not_reported(demo_engine, code, last, 24)
+            assert read.months_not_reported_of(trend) == expected
+            some_missing += bool(expected)
+        head = read.station_headline(demo_engine, months[-1], code, Scope.national())
+        info = read.unit_info(demo_engine, "station", code)
+        with demo_engine.connect() as conn:
+            def count(col, value):
+                return conn.execute(select(func.count()).select_from(ResultUnit).where(
+                    ResultUnit.scheme == "cctns", ResultUnit.month == months[-1], ResultUnit.level == "station",
+                    col == value)).scalar()
+
+            assert head["stations_in_district"] == count(ResultUnit.district_code, info["district_code"])
+            assert head["stations_in_state"] == count(ResultUnit.state_code, info["state_code"])
+    assert some_missing

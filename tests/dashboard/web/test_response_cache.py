@@ -223,15 +223,80 @@ def test_the_deck_follows_the_actions(cached_app):
 
 
 def test_callbacks_not_marked_are_never_cached(cached_app):
+    """What writes (assign, save an action, decide on a flag) or reads its trigger is answered by Dash."""
     from dashboard.web import cached_outputs
 
     app, users, _ = cached_app
     marked = cached_outputs(app.server)
-    assert not any("actions-panel" in k or k.startswith("..actions-") or "assign" in k for k in marked)
+    assert not any("assign" in k or "action-message" in k or "flags-message" in k or "action-panel" in k
+                   for k in marked)
     client = sign_in(app, "ncrb", users["ncrb"])
-    panel = body(app, "state-actions-panel.children", {"state-query.data": {"state_code": "HR", "month": None}})
+    flag_pick = body(app, "flags-selected.children", {"flags-table.selectedRows": None})
     for _ in range(2):
-        assert "X-CCTNS-Cache" not in post(client, panel).headers
+        assert "X-CCTNS-Cache" not in post(client, flag_pick).headers
+
+
+def test_the_actions_panels_follow_the_actions(cached_app):
+    """The State's actions panel is cached with the actions' stamp: a new action is a new key, and the
+    panel then shows it."""
+    from sqlalchemy import select
+
+    from dashboard import read
+    from dashboard.actions import NewAction, create_actions
+    from dashboard.scope import Scope
+    from dashboard.store import PoliceStation
+    from dashboard.store.db import get_engine
+    from dashboard.web import cached_outputs
+
+    app, users, url = cached_app
+    assert cached_outputs(app.server)[output_of(app, "state-actions-panel.children")].actions
+    client = sign_in(app, "haryana", users["haryana"])
+    panel = body(app, "state-actions-panel.children", {"state-query.data": {"state_code": "HR", "month": None}})
+    before = post(client, panel).get_data(as_text=True)
+    assert post(client, panel).headers["X-CCTNS-Cache"] == "hit"
+    eng = get_engine(url)
+    with eng.connect() as conn:
+        station = conn.scalar(select(PoliceStation.code).where(PoliceStation.district_code == karnal(url)))
+    version = read.version_for(eng, read.latest_month(eng))
+    parameter = next(p.id for p in version.parameters if p.level == "station")
+    create_actions(eng, Scope("state", "HR", username="haryana"),
+                   [NewAction(level="station", unit_code=station, parameter=parameter,
+                              text="Visit the station about the pending charge-sheets", owner_kind="sho")],
+                   actor="haryana")
+    after = post(client, panel)
+    assert "X-CCTNS-Cache" not in after.headers  # a new action: a new key
+    assert "Visit the station about the pending charge-sheets" not in before
+    assert "Visit the station about the pending charge-sheets" in after.get_data(as_text=True)
+
+
+def test_flag_counts_follow_the_flag_reviews(cached_app):
+    """The State headline's flag count is cached with the flag reviews' stamp: a dismissed flag is a new
+    key, and the count drops by one."""
+    from sqlalchemy import select
+
+    from dashboard.foresight import review_flag
+    from dashboard.scope import Scope
+    from dashboard.store import DataFlag, FlagReview
+    from dashboard.store.db import get_engine
+    from dashboard.web import cached_outputs
+
+    app, users, url = cached_app
+    assert cached_outputs(app.server)[output_of(app, "state-foresight.children")].flags
+    eng = get_engine(url)
+    with eng.connect() as conn:
+        reviewed = select(FlagReview.evidence_key)
+        state, month, flag_id = conn.execute(select(DataFlag.state_code, DataFlag.month, DataFlag.id)
+                                             .where(DataFlag.evidence_key.not_in(reviewed))
+                                             .order_by(DataFlag.month.desc(), DataFlag.id)).first()
+    client = sign_in(app, "ncrb", users["ncrb"])
+    line = body(app, "state-foresight.children", {"state-query.data": {"state_code": state, "month": month}})
+    before = post(client, line).get_json()
+    assert post(client, line).headers["X-CCTNS-Cache"] == "hit"
+    review_flag(eng, flag_id, "dismissed", "checked with the SCRB: the figure is right", Scope.national("ncrb"),
+                actor="ncrb")
+    after = post(client, line)
+    assert "X-CCTNS-Cache" not in after.headers
+    assert json.dumps(before) != json.dumps(after.get_json())
 
 
 def test_no_cached_callback_reads_its_trigger(cached_app):
