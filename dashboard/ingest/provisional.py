@@ -39,6 +39,7 @@ from dashboard.store import (
     StationRow,
     bump_results_generation,
     insert_frame,
+    read_columns,
     utcnow,
 )
 from metrics.methodology import Methodology, Schemes
@@ -56,8 +57,9 @@ class ProvisionalRevertRefused(ImporterError):
 
 
 def _station_states(conn: Connection) -> dict[str, str]:
-    return dict(conn.execute(select(PoliceStation.code, District.state_code)
-                             .join(District, District.code == PoliceStation.district_code)).all())
+    places = read_columns(conn, select(PoliceStation.code, District.state_code)
+                          .join(District, District.code == PoliceStation.district_code), ["code", "state_code"])
+    return dict(zip(places["code"].tolist(), places["state_code"].tolist(), strict=True))
 
 
 def final_pairs(conn: Connection, months: Iterable[str]) -> set[tuple[str, str]]:
@@ -244,11 +246,12 @@ def imported_pairs(conn: Connection, station_rows: pd.DataFrame | None, state_ro
     pairs: set[tuple[str, str]] = set()
     if station_rows is not None and len(station_rows):
         seen = station_rows[["station_code", "month"]].drop_duplicates()
-        states = seen["station_code"].map(_station_states(conn))
-        pairs |= set(zip(states.astype(str), seen["month"].astype(str), strict=True))
+        station_state = _station_states(conn)
+        pairs |= {(str(station_state.get(code)), str(month)) for code, month in
+                  zip(seen["station_code"].tolist(), seen["month"].tolist(), strict=True)}
     if state_rows is not None and len(state_rows):
         seen = state_rows[["state_code", "month"]].drop_duplicates()
-        pairs |= set(zip(seen["state_code"].astype(str), seen["month"].astype(str), strict=True))
+        pairs |= set(zip(seen["state_code"].astype(str).tolist(), seen["month"].astype(str).tolist(), strict=True))
     return pairs
 
 

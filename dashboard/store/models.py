@@ -114,6 +114,7 @@ class MethodologySource(Base):
 
 class StationRow(Base):
     __tablename__ = "station_rows"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: one B-tree, the key's (migration 0012)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
     parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
@@ -124,6 +125,7 @@ class StationRow(Base):
 
 class StateRow(Base):
     __tablename__ = "state_rows"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: one B-tree, the key's (migration 0012)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     state_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
@@ -257,6 +259,7 @@ class ResultUnit(Base):
     __table_args__ = (
         Index("ix_result_units_scope", "scheme", "month", "level", "state_code", "district_code"),
         Index("ix_result_units_unit", "scheme", "level", "unit_code", "month"),
+        {"sqlite_with_rowid": False},  # SQLite: the rows in the key's B-tree (migration 0012)
     )
 
 
@@ -280,7 +283,8 @@ class ResultParam(Base):
     marks_lost: Mapped[float | None] = mapped_column(Float, nullable=True)  # rule 10, in score points
     contribution: Mapped[float | None] = mapped_column(Float, nullable=True)  # 100*marks/sum(weights)
 
-    __table_args__ = (Index("ix_result_params_scope", "scheme", "month", "level", "state_code"),)
+    __table_args__ = (Index("ix_result_params_scope", "scheme", "month", "level", "state_code"),
+                      {"sqlite_with_rowid": False})
 
 
 class ResultLagging(Base):
@@ -297,7 +301,8 @@ class ResultLagging(Base):
     at_stake_state: Mapped[float] = mapped_column(Float, default=0.0)
     at_stake_district: Mapped[float] = mapped_column(Float, default=0.0)
 
-    __table_args__ = (Index("ix_result_lagging_scope", "scheme", "month", "state_code", "district_code"),)
+    __table_args__ = (Index("ix_result_lagging_scope", "scheme", "month", "state_code", "district_code"),
+                      {"sqlite_with_rowid": False})
 
 
 class ResultStake(Base):
@@ -315,7 +320,8 @@ class ResultStake(Base):
     at_stake_state: Mapped[float] = mapped_column(Float)
     at_stake_district: Mapped[float] = mapped_column(Float)
 
-    __table_args__ = (Index("ix_result_stakes_scope", "scheme", "month", "state_code"),)
+    __table_args__ = (Index("ix_result_stakes_scope", "scheme", "month", "state_code"),
+                      {"sqlite_with_rowid": False})
 
 
 class ResultStationCounts(Base):
