@@ -489,16 +489,7 @@ def _check_duplicates(kind: str, tables: list[_Table], problems: _Problems) -> N
 
 
 def _read_frame(conn: Connection, stmt) -> pd.DataFrame:
-    """A SELECT as a DataFrame, read with the driver's own cursor inside the transaction: building
-    SQLAlchemy Row objects for hundreds of thousands of rows costs seconds; plain tuples do not."""
-    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.params
-    args = tuple(params[k] for k in compiled.positiontup) if compiled.positional else params
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(str(compiled), args)
-        names = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return pd.DataFrame(rows, columns=names) if rows else pd.DataFrame(columns=names)
+    """A SELECT as a DataFrame, read with the driver's own cursor inside the transaction and built column by
+    column (`store.read_columns`): SQLAlchemy Row objects and a row-wise DataFrame for hundreds of thousands
+    of rows cost seconds."""
+    return read_columns(conn, stmt)

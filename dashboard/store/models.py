@@ -259,7 +259,6 @@ class ResultUnit(Base):
     __table_args__ = (
         Index("ix_result_units_scope", "scheme", "month", "level", "state_code", "district_code"),
         Index("ix_result_units_unit", "scheme", "level", "unit_code", "month"),
-        {"sqlite_with_rowid": False},  # SQLite: the rows in the key's B-tree (migration 0012)
     )
 
 
@@ -283,8 +282,7 @@ class ResultParam(Base):
     marks_lost: Mapped[float | None] = mapped_column(Float, nullable=True)  # rule 10, in score points
     contribution: Mapped[float | None] = mapped_column(Float, nullable=True)  # 100*marks/sum(weights)
 
-    __table_args__ = (Index("ix_result_params_scope", "scheme", "month", "level", "state_code"),
-                      {"sqlite_with_rowid": False})
+    __table_args__ = (Index("ix_result_params_scope", "scheme", "month", "level", "state_code"),)
 
 
 class ResultLagging(Base):
@@ -301,8 +299,7 @@ class ResultLagging(Base):
     at_stake_state: Mapped[float] = mapped_column(Float, default=0.0)
     at_stake_district: Mapped[float] = mapped_column(Float, default=0.0)
 
-    __table_args__ = (Index("ix_result_lagging_scope", "scheme", "month", "state_code", "district_code"),
-                      {"sqlite_with_rowid": False})
+    __table_args__ = (Index("ix_result_lagging_scope", "scheme", "month", "state_code", "district_code"),)
 
 
 class ResultStake(Base):
@@ -320,8 +317,7 @@ class ResultStake(Base):
     at_stake_state: Mapped[float] = mapped_column(Float)
     at_stake_district: Mapped[float] = mapped_column(Float)
 
-    __table_args__ = (Index("ix_result_stakes_scope", "scheme", "month", "state_code"),
-                      {"sqlite_with_rowid": False})
+    __table_args__ = (Index("ix_result_stakes_scope", "scheme", "month", "state_code"),)
 
 
 class ResultStationCounts(Base):

@@ -1,5 +1,5 @@
-"""Migration 0012: on SQLite the monthly rows and the results are WITHOUT ROWID tables (one B-tree per table),
-their rows and indexes kept; a downgrade gives the rowid tables back. Nothing changes on PostgreSQL."""
+"""Migration 0012: on SQLite the monthly rows are WITHOUT ROWID tables (one B-tree per table), their rows and
+indexes kept, the results untouched; a downgrade gives the rowid tables back. Nothing changes on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from dashboard.store.schema import alembic_config
 
-TABLES = ("station_rows", "state_rows", "result_units", "result_params", "result_lagging", "result_stakes")
+TABLES = ("station_rows", "state_rows")
 
 
 def _to(engine, revision: str, down: bool = False) -> None:
@@ -28,7 +28,7 @@ def _state(engine) -> tuple:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT * FROM station_rows ORDER BY station_code")).all()
         units = conn.execute(text("SELECT scheme, month, level, unit_code, score FROM result_units")).all()
-    indexes = {t: sorted(ix["name"] for ix in inspect(engine).get_indexes(t)) for t in TABLES}
+    indexes = {t: sorted(ix["name"] for ix in inspect(engine).get_indexes(t)) for t in (*TABLES, "result_units")}
     return rows, units, indexes
 
 
