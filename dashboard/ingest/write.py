@@ -204,29 +204,33 @@ def _known_months(table_name: str, rows: pd.DataFrame, unit: str, months: Sequen
             if m in set(months)}
 
 
-def _json_texts(values: pd.Series) -> pd.Series:
-    """Each value as its JSON text (orjson), encoded once per distinct value (codes repeat a lot)."""
+def _json_texts(values: pd.Series) -> np.ndarray:
+    """Each value as its JSON text (orjson), encoded once per distinct value (codes repeat a lot); an object
+    array (numpy's elementwise `+` on it is plain string concatenation, no per-row Python call)."""
     codes, uniques = pd.factorize(values, sort=False)
-    encoded = np.array([orjson.dumps(u).decode() for u in uniques] + ["null"], dtype=object)
-    return pd.Series(encoded[codes], index=values.index)  # code -1 (missing) -> "null"
-
-
-def _int_texts(values: pd.Series) -> pd.Series:
-    """Integers as JSON texts, missing as null."""
-    out = values.astype(object).where(values.notna(), None)
-    return pd.Series(["null" if v is None else str(int(v)) for v in out], index=values.index)
+    plain = [u.item() if isinstance(u, np.generic) else u for u in np.asarray(uniques, dtype=object)]
+    encoded = np.array([orjson.dumps(u).decode() for u in plain] + ["null"], dtype=object)
+    return encoded[codes]  # code -1 (missing) -> "null"
 
 
 def _write_replaced_rows(conn: Connection, batch_id: int, table_name: str, rep: pd.DataFrame,
                          key: list[str]) -> None:
     """The replaced monthly rows into ImportReplaced, their JSON built column by column: the same texts as
     `orjson.dumps([month, unit, parameter])` and `{"numerator":n,"denominator":d,"batch_id":b}`."""
-    keys = "[" + _json_texts(rep[key[0]]) + "," + _json_texts(rep[key[1]]) + "," + _json_texts(rep[key[2]]) + "]"
-    olds = ('{"numerator":' + rep["numerator"].astype(np.int64).astype(str) + ',"denominator":'
-            + rep["denominator"].astype(np.int64).astype(str) + ',"batch_id":' + _int_texts(rep["batch_id"]) + "}")
+    def joined(*parts) -> np.ndarray:
+        out = parts[0]
+        for part in parts[1:]:
+            out = np.add(out, part)
+        return out
+
+    def ints(col: str) -> np.ndarray:
+        return rep[col].to_numpy(dtype=np.int64).astype(str).astype(object)
+
+    keys = joined("[", _json_texts(rep[key[0]]), ",", _json_texts(rep[key[1]]), ",", _json_texts(rep[key[2]]), "]")
+    olds = joined('{"numerator":', ints("numerator"), ',"denominator":', ints("denominator"), ',"batch_id":',
+                  _json_texts(rep["batch_id"]), "}")
     _insert_frame(conn, ImportReplaced.__table__, pd.DataFrame(
-        {"batch_id": batch_id, "table_name": str(table_name), "key": keys.to_numpy(dtype=object),
-         "old_values": olds.to_numpy(dtype=object)}))
+        {"batch_id": batch_id, "table_name": str(table_name), "key": keys, "old_values": olds}))
 
 
 def _upsert_published(conn: Connection, df: pd.DataFrame, batch_id: int) -> tuple[int, int]:
