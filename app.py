@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         init_request_checks,
         init_response_cache,
         init_serving,
+        install_fast_json,
         register_routes,
         set_csp_script_hashes,
     )
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from layouts.shell import app_layout
 
     settings = settings or load_settings()
+    install_fast_json()  # every answer serialised in one orjson pass (dashboard/web/fast_json.py)
     app = dash.Dash(
         __name__,
         use_pages=True,

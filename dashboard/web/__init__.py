@@ -53,6 +53,7 @@ from dashboard.web.auth import (
     safe_next,
     set_csp_script_hashes,
 )
+from dashboard.web.fast_json import install as install_fast_json
 from dashboard.web.lagging_request import (
     DOWNLOAD_PATH,
     MIMETYPES,
@@ -160,6 +161,7 @@ from dashboard.web.users import (
 from dashboard.web.warmup import WarmReport, start_warmer, stop_warmer, warm
 
 __all__ = [
+    "install_fast_json",
     "html_with_lang", "init_language", "language_href", "remember_language", "request_language",
     "ALLOWED_SUFFIXES", "AUDIT_PATH", "MAX_AUDIT_ROWS", "MAX_UPLOAD_BYTES", "MAX_UPLOAD_FILES", "PASSWORD_PATH",
     "PROBLEMS_PATH", "UPLOAD_PATH", "UPLOAD_TTL_MINUTES", "Actor", "AdminRefused", "AuditFilters", "Checked",

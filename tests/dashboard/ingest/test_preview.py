@@ -21,6 +21,7 @@ from dashboard.ingest import (
 )
 from dashboard.scope import Scope
 from dashboard.store import AuditEvent, ImportBatch, ResultLagging, ResultUnit, read_generation
+from tests.dashboard.ingest.ingest_support import tiny_database
 
 STATE = "HR"
 
@@ -193,19 +194,8 @@ MIXED_CHANGE = ("month,station_code,parameter,numerator,denominator\n"
 
 @pytest.fixture
 def mixed_engine(tmp_path: Path):
-    from dashboard.store import get_engine
-    from dashboard.store.schema import store_schemes, upgrade
-    from metrics.methodology import shipped_schemes
-
-    engine = get_engine(f"sqlite:///{tmp_path / 'mixed.sqlite3'}")
-    upgrade(engine)
-    store_schemes(engine, shipped_schemes())
-    paths = []
-    for name, body in MIXED_MASTER.items():
-        (tmp_path / name).write_text(body)
-        paths.append(tmp_path / name)
-    import_files(engine, paths[:4], user="t")
-    import_files(engine, paths[4:], user="t")
+    names = list(MIXED_MASTER)  # the master files first, then the months
+    engine = tiny_database(tmp_path, MIXED_MASTER, batches=[names[:4], names[4:]], db_name="mixed.sqlite3")
     yield engine
     engine.dispose()
 

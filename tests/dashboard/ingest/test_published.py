@@ -16,6 +16,7 @@ from dashboard.read import reconciliation, reconciliation_words
 from dashboard.store import PublishedResult, store_schemes, upgrade
 from metrics.methodology import shipped_schemes
 from metrics.reconcile import ParameterFigures, explain_difference
+from tests.dashboard.ingest.ingest_support import tiny_database
 
 TODAY = date(2026, 11, 28)
 HEADER = "month,scheme,state_code,score,rank,category_rank,source\n"
@@ -28,14 +29,7 @@ MASTER = {
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
-    eng = create_engine(f"sqlite:///{tmp_path / 'db.sqlite3'}")
-    upgrade(eng)
-    store_schemes(eng, shipped_schemes())
-    paths = []
-    for name, content in MASTER.items():
-        (tmp_path / name).write_text(content)
-        paths.append(tmp_path / name)
-    import_files(eng, paths, user="t", today=TODAY)
+    eng = tiny_database(tmp_path, MASTER, today=TODAY)
     yield eng
     eng.dispose()
 
