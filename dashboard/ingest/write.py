@@ -186,11 +186,20 @@ def _upsert_rows(conn: Connection, kind: str, df: pd.DataFrame, batch_id: int,
     n_rep = len(rep)
     if n_rep:
         _write_replaced_rows(conn, batch_id, table.name, rep, key)
-    is_new = rows.merge(existing[key], on=key, how="left", indicator=True)["_merge"].to_numpy() == "left_only"
-    _insert_frame(conn, table, rows.loc[is_new], tick)
-    _insert_frame(conn, table, rows.loc[~is_new], tick, update_key=key)
+    if n_rep == len(rows):
+        is_new = np.zeros(len(rows), dtype=bool)
+    else:
+        is_new = rows.merge(existing[key], on=key, how="left", indicator=True)["_merge"].to_numpy() == "left_only"
     replaced_per_month = rep["month"].value_counts()
     complete = [m for m in months if int(counts.get(m, 0)) == int(replaced_per_month.get(m, 0))]
+    # a month whose every earlier row is replaced (a full re-import): its rows deleted and inserted anew, one
+    # statement each, instead of an update per row (PostgreSQL: a temporary table and a join)
+    redone = [m for m in complete if m in counts]
+    whole = rows["month"].isin(redone).to_numpy()
+    if redone:
+        conn.execute(delete(table).where(table.c.month.in_(redone)))
+    _insert_frame(conn, table, rows.loc[is_new | whole], tick)
+    _insert_frame(conn, table, rows.loc[~is_new & ~whole], tick, update_key=key)
     return int(is_new.sum()), n_rep, _known_months(table.name, rows, unit, complete)
 
 

@@ -181,24 +181,28 @@ def _copy_value(value) -> str:
 
 
 def _copy_column(series):
-    """A column as an object array of COPY texts, converted as a whole array (numbers, booleans) or once per
-    distinct value (codes and names repeat a lot)."""
+    """A column as an object array of COPY texts: numbers by Python's own `str`/`repr` over the whole column
+    (faster than numpy's float printing, and the shortest text that reads back exactly), texts as they are
+    unless one needs escaping, anything else once per distinct value."""
     import numpy as np
     import pandas as pd
 
     dtype = series.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "iu":
-        return series.to_numpy().astype(str).astype(object)
+        return np.array(list(map(str, series.tolist())), dtype=object)
     if isinstance(dtype, np.dtype) and dtype.kind == "b":
         return np.where(series.to_numpy(), "t", "f").astype(object)
     if isinstance(dtype, np.dtype) and dtype.kind == "f":
         values = series.to_numpy()
-        out = values.astype(str).astype(object)  # numpy prints the shortest text that reads back exactly
+        out = np.array(list(map(repr, values.tolist())), dtype=object)
         out[np.isnan(values)] = _COPY_NULL
         return out
     codes, uniques = pd.factorize(series.astype(object), sort=False)
-    texts = np.array([_copy_value(u) for u in uniques] + [_COPY_NULL], dtype=object)
-    return texts[codes]  # code -1 (missing) -> the null marker
+    uniques = np.asarray(uniques, dtype=object)
+    plain = all(type(u) is str for u in uniques) and not any(
+        char in joined for joined in ("\x00".join(uniques),) for char, _ in _COPY_ESCAPES)
+    texts = list(uniques) if plain else [_copy_value(u) for u in uniques]
+    return np.array(texts + [_COPY_NULL], dtype=object)[codes]  # code -1 (missing) -> the null marker
 
 
 def copy_text(df, columns) -> str:
