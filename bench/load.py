@@ -4,6 +4,12 @@ through the pages (Python threads with requests), and the memory of each gunicor
 Each user signs in through the real form and loads the app once (HTML, layout, dependencies); when all
 are signed in, they visit pages in turn: for each visit it posts what the browser posts (the routing callback, then the
 page's callbacks) and thinks 0.5-2 s before the next click. Bounded in visits and in time; loopback only.
+
+`bench/phase.py` runs it inside the benchmark; on its own, against a database that holds imported months
+(demo users are (re)created in it with fresh passwords, so use one you may write to):
+
+    .venv/bin/python -m bench.load --url postgresql+psycopg://... --redis-url redis://127.0.0.1:6390/0 \
+        [--users 100] [--visits 12] [--seconds 120] [--workers W] [--threads T] [--out result.json]
 """
 
 from __future__ import annotations
@@ -240,3 +246,85 @@ def server_env(url: str, instance: Path, redis_url: str | None, secret: str) -> 
         env["CCTNS_REDIS_URL"] = redis_url
     env.setdefault("PYTHONPATH", str(ROOT))
     return env
+
+
+# --- on its own ---------------------------------------------------------------------------------------
+
+
+def page_visits(url: str) -> dict[str, list[dict[str, Any]]]:
+    """What each page's visit posts (the benchmark's own generators), built in this process; the shared
+    cache is emptied afterwards, so the server starts cold as in the benchmark."""
+    from app import create_app
+    from bench.callbacks import Ctx, pick_units, sign_in
+    from dashboard.config import load_settings
+    from dashboard.read.cache import clear
+    from dashboard.store.db import get_engine
+    from dashboard.web.users import create_demo_users
+
+    engine = get_engine(url)
+    passwords = create_demo_users(engine)
+    app = create_app(load_settings())
+    client = app.server.test_client()
+    csrf = sign_in(client, "ncrb", passwords["ncrb"])
+    ctx = Ctx(client, csrf, client.get("/_dash-dependencies").get_json(), pick_units(engine, quick=False))
+    visits = {page: [{"url": u, "bodies": ctx.visit_bodies(u)} for u in urls[:6]]
+              for page, urls in ctx.page_urls().items()}
+    clear(app.server)
+    return {"visits": visits, "password": passwords["ncrb"]}  # type: ignore[dict-item]
+
+
+def main() -> int:
+    import argparse
+    import secrets
+    import tempfile
+
+    from bench.common import free_port
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--url", required=True, help="database URL (imported months; demo users are made there)")
+    ap.add_argument("--redis-url", default="", help="the production cache (default: files in the instance folder)")
+    ap.add_argument("--users", type=int, default=100)
+    ap.add_argument("--visits", type=int, default=12, help="visits per user")
+    ap.add_argument("--seconds", type=float, default=120.0, help="at most this long clicking")
+    ap.add_argument("--workers", type=int, default=None)
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--out", type=Path, default=None, help="write the result as JSON here")
+    args = ap.parse_args()
+
+    instance = Path(tempfile.mkdtemp(prefix="cctns-load-"))
+    secret = secrets.token_urlsafe(32)
+    env = server_env(args.url, instance, args.redis_url or None, secret)
+    if args.threads:
+        env["CCTNS_THREADS"] = str(args.threads)
+    os.environ.update({k: v for k, v in env.items() if k.startswith("CCTNS_")})
+    prepared = page_visits(args.url)
+    server = Server(env, free_port(), instance / "gunicorn.log", workers=args.workers)
+    out: dict[str, Any] = {"url": args.url.split("@")[-1], "cache": "RedisCache" if args.redis_url else "FileSystemCache"}
+    try:
+        out["ready_s"] = round(server.wait_ready(), 1)
+        pids = [server.proc.pid, *server.workers()]
+        out["workers"] = len(pids) - 1
+        out["threads"] = int(env.get("CCTNS_THREADS") or 0) or None
+        out["loadavg_before"] = round(os.getloadavg()[0], 2)
+        sampler = RssSampler(server)
+        sampler.start()
+        from bench.signins import cpu_seconds
+
+        cpu0, client0 = cpu_seconds(pids), time.process_time()
+        out["load"] = run_users(server.base, "ncrb", prepared["password"], prepared["visits"],  # type: ignore[arg-type]
+                                users=args.users, visits_per_user=args.visits, max_seconds=args.seconds)
+        out["server_cpu_s"] = round(cpu_seconds(pids) - cpu0, 2)
+        out["client_cpu_s"] = round(time.process_time() - client0, 2)
+        out["rss"] = sampler.result()
+        out["loadavg_after"] = round(os.getloadavg()[0], 2)
+    finally:
+        server.stop()
+    text = json.dumps(out, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text)
+    return 0 if out.get("load", {}).get("errors") == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

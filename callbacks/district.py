@@ -110,7 +110,9 @@ def update_page(query: Any, theme: str | None):
     user_scope = common.scope()
     try:
         head = read.district_headline(eng, month, code, user_scope, scheme=scheme)
-        lag = read.lagging(eng, month, user_scope, info["state_code"], code, scheme=scheme)
+        # the panel's first rows only (worded for those), and how many there are in all
+        lag, lag_total = read.lagging_head(eng, month, user_scope, info["state_code"], code, n=LAGGING_ROWS,
+                                           scheme=scheme)
         stakes = read.unit_stakes(eng, month, user_scope, info["state_code"], code, scheme=scheme)
         table = read.stations_table(eng, month, code, user_scope, scheme=scheme)
         moved = read.movers_of(table, n=5)  # from the table already read
@@ -131,7 +133,7 @@ def update_page(query: Any, theme: str | None):
         return title, subtitle, actions, empty_state(), [], None, None
     kpis = headline_cards(head, lag)
     version = read.version_for(eng, month, scheme=scheme)
-    lagging = lagging_panel(lag, stakes, version, month,
+    lagging = lagging_panel(lag, stakes, version, month, total=lag_total,
                             more_href=page_href("/lagging", month, state=info["state_code"], district=code),
                             assign=user_scope.can_create_action("station", info["state_code"], code))
     movers = movers_panel(moved, month)
@@ -303,16 +305,18 @@ def _stations_note(rows: list[dict], peer: Any) -> str:
 
 
 def lagging_panel(lag: pd.DataFrame, stakes: pd.DataFrame, version: Any, month: str, *,
-                  more_href: str | None = None, limit: int = LAGGING_ROWS, assign: bool = False) -> Any:
+                  more_href: str | None = None, limit: int = LAGGING_ROWS, assign: bool = False,
+                  total: int | None = None) -> Any:
     """The district's lagging stations with reasons and what to fix: the first `limit` (by marks at stake),
     then a count of the others and a link to the full list (`more_href`); `assign`: an Assign button per row
-    (for those who may assign actions here)."""
+    (for those who may assign actions here); `total`: how many lag in all when `lag` holds the first rows
+    only (`read.lagging_head`)."""
     from layouts.action_parts import assign_button
 
     if lag is None or lag.empty:
         return empty_state(_("No lagging stations this month"),
                            _("Every active station reported and met the thresholds."))
-    total = len(lag)
+    total = len(lag) if total is None else total
     lag = lag.head(limit)
     params = {p.id: p for p in version.parameters} if version else {}
     by_station = stakes_by_station(stakes) if stakes is not None else {}

@@ -28,6 +28,7 @@ from layouts.present import (
     render_slides,
 )
 from layouts.shell import ids as shell_ids
+from layouts.slides import Slide
 from metrics.methodology import DEFAULT_SCHEME
 
 
@@ -80,9 +81,9 @@ def load_deck(query: Any, theme: Any) -> tuple[Any, Any, str]:
         return (message_slide(_("Choose a State/UT"), _("Open the review deck of:"), links), [],
                 page_href("/", month, scheme=link))
     try:
-        deck, downloads, exit_href = deck_for(eng, month, user_scope, state or "", district, theme == "dark", scheme)
+        deck, deck_stamp, downloads, exit_href = deck_for(eng, month, user_scope, state or "", district, scheme)
         start, end = part_ranges(len(deck))[0]
-        return deck[start:end] + part_slots(), downloads, exit_href
+        return render_slides(deck, deck_stamp, theme == "dark", start, end) + part_slots(), downloads, exit_href
     except OutOfScope:
         audit_request("scope_violation", f"present month={month} state={state} district={district} scheme={scheme}")
         own = [(_("Your own review"), page_href("/present", month, state=user_scope.state_code,
@@ -116,7 +117,7 @@ def deck_part(k: int, query: Any, theme: Any) -> list[Any]:
     if month is None or (not state and not district):
         return []
     try:
-        deck, _downloads, _exit = deck_for(eng, month, user_scope, state or "", district, theme == "dark", scheme)
+        deck, deck_stamp, _downloads, _exit = deck_for(eng, month, user_scope, state or "", district, scheme)
     except OutOfScope:
         audit_request("scope_violation", f"present part {k + 1} month={month} state={state} district={district} "
                                          f"scheme={scheme}")
@@ -124,7 +125,7 @@ def deck_part(k: int, query: Any, theme: Any) -> list[Any]:
     except ReviewError:
         return []
     start, end = part_ranges(len(deck))[k]
-    return deck[start:end]
+    return render_slides(deck, deck_stamp, theme == "dark", start, end)
 
 
 def read_months(eng: Engine, scheme: str) -> list[str]:
@@ -135,15 +136,14 @@ def read_months(eng: Engine, scheme: str) -> list[str]:
 
 @cached
 def deck_for(eng: Engine, month: str, user_scope: Scope, state: str, district: str | None,
-             dark: bool, scheme: str = DEFAULT_SCHEME) -> tuple[Any, Any, str]:
-    """The rendered deck, its download links and the exit link; kept in the shared cache (keyed by the
-    user's scope and the results generation), so a hall full of officers opening the same deck builds
-    it once."""
-    from dashboard.reports import build_review, slides, stamp
+             scheme: str = DEFAULT_SCHEME) -> tuple[list[Slide], str, Any, str]:
+    """The deck's slides (as data: each answer renders only its own part, in the user's theme), their
+    footer stamp, the download links and the exit link; kept in the shared cache (keyed by the user's scope
+    and the results generation), so a hall full of officers opening the same deck builds it once."""
+    from dashboard.reports import LAGGING_TOP, build_review, slides, stamp
 
-    review = build_review(eng, month, user_scope, state, district, scheme=scheme)
-    deck = render_slides(slides(review), stamp(review), dark)
+    review = build_review(eng, month, user_scope, state, district, scheme=scheme, lagging_rows=LAGGING_TOP)
     link = scheme_param(scheme)
     exit_href = page_href(f"/district/{review.district_code}" if review.district_code else f"/state/{review.state_code}",
                           month, scheme=link)
-    return deck, download_links(month, review.state_code, review.district_code, link), exit_href
+    return slides(review), stamp(review), download_links(month, review.state_code, review.district_code, link), exit_href

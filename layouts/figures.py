@@ -5,8 +5,11 @@ Each chart has two forms:
   built without plotly's validation. Callbacks use these with `themed(spec, dark)`, which adds the theme's
   template as precomputed JSON: building a validated `go.Figure` costs 10-100 ms per chart, a spec well
   under 1 ms.
-* `<name>(...) -> go.Figure`: the same spec as a validated `go.Figure` (slides, exports, tests; the tests
-  check that both forms agree, so a wrong property name in a spec fails there).
+* `<name>(...) -> go.Figure`: the same spec as a validated `go.Figure`, for tests only (they check that
+  both forms agree, so a wrong property name in a spec fails there). Nothing the app answers builds a
+  go.Figure: the pages and the deck (`dashboard.reports.deck.for_slides`, which reshapes specs with
+  `update_layout` / `update_axes`, plotly's update semantics on dicts) send specs; only the packs' kaleido
+  images convert one (`to_figure`).
 
 Text from data (unit, parameter and State names, codes) is escaped with `dashboard.safe_text.plotly_text`
 wherever plotly draws it (text, hover values, tick labels / category values, trace names, annotations):

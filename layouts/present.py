@@ -251,8 +251,11 @@ def render_slide(slide: Slide, index: int, total: int, stamp: str, dark: bool = 
     )
 
 
-def render_slides(slides: list[Slide], stamp: str, dark: bool = False) -> list[html.Section]:
-    return [render_slide(s, i, len(slides), stamp, dark) for i, s in enumerate(slides)]
+def render_slides(slides: list[Slide], stamp: str, dark: bool = False, start: int = 0,
+                  end: int | None = None) -> list[html.Section]:
+    """The slides `start` to `end` of the deck (all by default), numbered in the whole deck."""
+    stop = len(slides) if end is None else end
+    return [render_slide(slides[i], i, len(slides), stamp, dark) for i in range(start, stop)]
 
 
 def message_slide(title: str, message: str, links: list[tuple[str, str]] | None = None) -> list[html.Section]:

@@ -4,8 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export CCTNS_DEMO=1
+.venv/bin/cctns init-db  # creates the schema, or upgrades it after an update (the data are kept)
 if [ ! -f instance/.demo-ready ] || [ -n "${CCTNS_REBUILD:-}" ]; then
-  .venv/bin/cctns init-db
   .venv/bin/cctns demo
   mkdir -p instance && touch instance/.demo-ready
 fi

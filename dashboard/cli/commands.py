@@ -43,6 +43,17 @@ def _require_methodology(engine):
     return m
 
 
+def _require_current_schema(engine) -> None:
+    """Exits when the database's schema is older than the code (after an update, before `cctns init-db`):
+    pages would otherwise answer "data temporarily unavailable" where they read a table not made yet."""
+    from dashboard.store import schema_revisions
+
+    current, head = schema_revisions(engine)
+    if current != head:
+        _fail(f"the database schema is at revision {current or 'none'}, this version needs {head}: "
+              "run `cctns init-db` (it upgrades the schema and keeps the data)")
+
+
 @app.command("init-db")
 def init_db(
     methodology: Annotated[
@@ -265,6 +276,7 @@ def serve(
     """Serve the dashboard (development server, or gunicorn with --prod: see dashboard/web/gunicorn_conf.py)."""
     engine = _engine()
     _require_methodology(engine)
+    _require_current_schema(engine)
     if prod:
         import os
 

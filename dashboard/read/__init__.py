@@ -13,6 +13,7 @@ from dashboard.read.cache import (
     generation,
     init_cache,
     log,
+    remember_generation,
 )
 from dashboard.read.common import (
     CATEGORIES,
@@ -42,6 +43,7 @@ from dashboard.read.data import (
     state_rows_status,
     station_reporting,
 )
+from dashboard.read.deck import first_fixes
 from dashboard.read.lagging_stations import (
     MAX_ACTIONS,
     LaggingFilters,
@@ -116,6 +118,7 @@ from dashboard.read.units import (
 )
 
 __all__ = [
+    "first_fixes",
     "decode_station_values",
     "encode_station_values",
     "BASIS_FINAL",
@@ -147,6 +150,7 @@ __all__ = [
     "clear",
     "data_as_of",
     "generation",
+    "remember_generation",
     "district_headline",
     "district_station_matrix",
     "districts_of",

@@ -53,6 +53,13 @@ def _generation(engine: Engine) -> str:
     return memo[url]
 
 
+def remember_generation(engine: Engine, value: str) -> str:
+    """Take `value` as this request's generation of `engine` unless one was read already (the web room's
+    guard reads it with the user, in the same statement); returns the request's generation."""
+    memo: dict[str, str] = g.setdefault("cctns_generation", {})
+    return memo.setdefault(str(engine.url), value)
+
+
 def generation(engine: Engine) -> str:
     """The results generation of `engine` as this request sees it (read once per request; outside a
     request, read now)."""

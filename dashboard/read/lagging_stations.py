@@ -131,7 +131,6 @@ def stakes_by_station(stakes: pd.DataFrame) -> dict[str, list[dict]]:
     return out
 
 
-@cached
 def lagging_stakes(engine: Engine, month: str, station_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     info = unit_info(engine, "station", station_code)
     if info is None:
@@ -141,7 +140,6 @@ def lagging_stakes(engine: Engine, month: str, station_code: str, scope: Scope, 
     return _with_parameter_names(engine, month, df, scheme=scheme).sort_values("at_stake_state", ascending=False)
 
 
-@cached
 def unit_stakes(engine: Engine, month: str, scope: Scope, state_code: str,
                 district_code: str | None = None, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """Marks at stake per lagging station x parameter (rule 11) in a State or a district, with names:
@@ -223,10 +221,17 @@ def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, dist
     version = version_for(engine, month, scheme=scheme)
     codes = df["station_code"].tolist()
     fir = _fir_volume(engine, month, codes)
-    stakes = _df(engine, select(ResultStake).where(
-        ResultStake.scheme == scheme, ResultStake.month == month, ResultStake.state_code == state_code,
-        ResultStake.station_code.in_(codes)))
-    by_station = stakes_by_station(stakes)
+    where = (ResultStake.scheme == scheme, ResultStake.month == month, ResultStake.state_code == state_code,
+             ResultStake.station_code.in_(codes))
+    if worded:
+        by_station = stakes_by_station(_df(engine, select(ResultStake).where(*where)))
+        params_at_stake = {code: {st["parameter"] for st in g} for code, g in by_station.items()}
+    else:  # the parameters at stake only (the filter by parameter), without reading every stake row into pandas
+        by_station = {}
+        params_at_stake = {}
+        with engine.connect() as conn:
+            for code, parameter in conn.execute(select(ResultStake.station_code, ResultStake.parameter).where(*where)):
+                params_at_stake.setdefault(code, set()).add(parameter)
     words = _Words(version)
 
     rows = []
@@ -235,7 +240,7 @@ def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, dist
         code = r.station_code
         g = by_station.get(code)
         crit = [c for c in (r.critical_parameters or "").split(",") if c]
-        stake_params = {st["parameter"] for st in g} if g else set()
+        stake_params = params_at_stake.get(code, set())
         c = None if pd.isna(r.score_centi) else r.score_centi
         score_text = score_display(c)
         reasons, actions = words.of(bool(r.not_reported), bool(r.low_score), score_text, crit, g) if worded else (None, None)

@@ -1,18 +1,22 @@
-"""Districts and police stations: tables, headlines, trends, movers, search."""
+"""Districts and police stations: tables, headlines, trends, movers, search.
+
+The readers that feed one page callback only (a district's or a station's headline, tables and values) are
+not cached here: each callback's whole answer is (`dashboard.web.response_cache`), and writing their
+intermediate results to the shared cache made a cold click slower (issue 15)."""
 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, case, func, or_, select
+from sqlalchemy import Engine, and_, case, func, or_, select
 
 from dashboard.display import parameter_text
 from dashboard.read.cache import cached
 from dashboard.read.common import (
     _UNIT_COLS,
+    FIR_PARAMETER,
     _active_in,
     _add_display,
     _df,
-    _fir_volume,
     _station_master,
     _unit_row,
     _window,
@@ -79,29 +83,33 @@ def unit_params(engine: Engine, month: str, level: str, unit_code: str, *, schem
     return _with_parameter_names(engine, month, df, scheme=scheme)
 
 
-@cached
 def stations_table(engine: Engine, month: str, district_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     info = unit_info(engine, "district", district_code)
     if info is None:
         return pd.DataFrame()
     scope.require(scope.can_see_district(info["state_code"], district_code), f"stations of {district_code}")
+    # one query: the results, the name, the FIR volume (the FIR parameter's denominator as reported) and
+    # the marks at stake of lagging stations
     stmt = (
-        select(*_UNIT_COLS, PoliceStation.name)
+        select(*_UNIT_COLS, PoliceStation.name, StationRow.denominator.label("fir_volume"),
+               ResultLagging.at_stake_state, ResultLagging.at_stake_district)
         .join(PoliceStation, PoliceStation.code == ResultUnit.unit_code)
+        .outerjoin(StationRow, and_(StationRow.month == ResultUnit.month, StationRow.station_code == ResultUnit.unit_code,
+                                    StationRow.parameter == FIR_PARAMETER))
+        .outerjoin(ResultLagging, and_(ResultLagging.scheme == ResultUnit.scheme, ResultLagging.month == ResultUnit.month,
+                                       ResultLagging.station_code == ResultUnit.unit_code))
         .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.district_code == district_code)
     )
-    df = _add_display(_df(engine, stmt))
-    fir = _fir_volume(engine, month, df["unit_code"].tolist())
-    df["fir_volume"] = df["unit_code"].map(fir).astype("Int64")
+    raw = _df(engine, stmt)
+    extra = raw[["fir_volume", "at_stake_state", "at_stake_district"]]
+    df = _add_display(raw.drop(columns=list(extra.columns)))
+    df["fir_volume"] = extra["fir_volume"].astype("Int64")
     df["peer_group"] = [peer_group(v) for v in df["fir_volume"]]
-    stakes = _df(engine, select(ResultLagging.station_code, ResultLagging.at_stake_state,
-                                ResultLagging.at_stake_district).where(
-        ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.district_code == district_code))
-    df = df.merge(stakes.rename(columns={"station_code": "unit_code"}), on="unit_code", how="left")
+    df["at_stake_state"] = extra["at_stake_state"].astype(float)
+    df["at_stake_district"] = extra["at_stake_district"].astype(float)
     return df.sort_values(["rank_in_district", "name"], na_position="last").reset_index(drop=True)
 
 
-@cached
 def station_params(engine: Engine, month: str, station_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """The month's parameter table of one station (value, numerator/denominator, target, marks, lost)."""
     info = unit_info(engine, "station", station_code)
@@ -158,7 +166,6 @@ def _kept_station_values(engine: Engine, month: str, version: Version, district_
     return values, pd.Series([names.get(c) for c in codes], index=codes, dtype=object)
 
 
-@cached
 def district_station_matrix(engine: Engine, month: str, district_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     info = unit_info(engine, "district", district_code)
     if info is None:
@@ -242,7 +249,6 @@ def search_units(engine: Engine, text: str, scope: Scope, limit: int = 10) -> li
     return out[:limit]
 
 
-@cached
 def district_headline(engine: Engine, month: str, district_code: str, scope: Scope, *, scheme: str = DEFAULT_SCHEME) -> dict | None:
     """A district's score, rank among the State's districts and its change, streaks, stations reported and
     lagging; None when the district has no result this month."""

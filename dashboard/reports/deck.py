@@ -746,7 +746,7 @@ def lag_reason(reasons: object, actions: object) -> str:
 
 def lagging_slides(r: Review) -> list[Slide]:
     lag = r.lagging_top
-    total = len(r.lagging)
+    total = r.lagging_count
     district = r.is_district
     stake_col = "at_stake_district" if district else "at_stake_state"
     parts = _chunks(len(lag), LAGGING_ROWS)

@@ -720,7 +720,7 @@ def summary_rows(r: Review) -> list[tuple[str, Any, str | None]]:
                  (N_("District score change"), _centi(d.get("score_change_centi")), CHANGE_FMT),
                  (N_("District rank in the State"), _num(d.get("rank_in_state")), INT_FMT),
                  (N_("Districts ranked"), _num(d.get("districts_ranked")), INT_FMT)]
-    rows.append((N_("Lagging police stations"), len(r.lagging), INT_FMT))
+    rows.append((N_("Lagging police stations"), r.lagging_count, INT_FMT))
     counts = tally(r.commitments)
     rows.append((N_("Commitments from the last review"), counts["total"], INT_FMT))
     rows += [(f"  {label}", counts[key], INT_FMT) for key, label, _tone in TALLY_KEYS]

@@ -20,7 +20,6 @@ from dashboard.actions import COLUMNS as ACTION_COLUMNS
 from dashboard.actions import ActionFilters, list_actions
 from dashboard.display import provenance_words, scheme_name_text
 from dashboard.scope import OutOfScope, Scope
-from metrics.analysis import score_change_by_parameter
 from metrics.methodology import DEFAULT_SCHEME, is_month, previous_month
 
 TREND_MONTHS = 12
@@ -61,7 +60,7 @@ class Review:
     stakes_by_parameter: pd.DataFrame  # marks at stake at lagging stations, by parameter (empty if none)
     districts: pd.DataFrame  # read.districts_table (the State's districts)
     district_movers: dict  # read.movers(level="district"): improved, declined
-    lagging: pd.DataFrame  # read.lagging for the scope (all rows, ordered by marks at stake)
+    lagging: pd.DataFrame  # read.lagging for the scope (all rows, ordered by marks at stake; the deck: the first rows)
     # the review loop: every action of the scope (dashboard.actions.list_actions, its COLUMNS), and per lagging
     # station the parameter its first fix is about (None: not reported, so no parameter comes first)
     actions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ACTION_COLUMNS))
@@ -71,6 +70,8 @@ class Review:
     projection: pd.DataFrame = field(default_factory=pd.DataFrame)
     projection_backtest: dict | None = None
     flags_open: int = 0
+    # lagging stations in the scope (len(lagging) unless the review was built with only the first rows)
+    lagging_count: int = 0
     # district scope only
     district_headline: dict | None = None
     district_trend: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -160,9 +161,12 @@ def resolve_units(engine: Engine, state_code: str | None, district_code: str | N
 
 
 def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
-                 district_code: str | None = None, *, scheme: str = DEFAULT_SCHEME) -> Review:
+                 district_code: str | None = None, *, scheme: str = DEFAULT_SCHEME,
+                 lagging_rows: int | None = None) -> Review:
     """Assemble the review of a State (or of one of its districts) for `month`.
 
+    `lagging_rows`: None reads every lagging station (the packs list them all); a number reads only the
+    first ones and their count (the deck shows LAGGING_TOP: a large State has hundreds, each worded).
     Raises OutOfScope when the scope may not see it, ReviewError for an unknown unit or a month without
     results."""
     if district_code is not None:
@@ -200,9 +204,14 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
 
     districts = read.districts_table(engine, month, state_code, scope, scheme=scheme)
     district_movers = read.movers(engine, month, "district", state_code, scope, n=MOVERS_N, scheme=scheme)
-    lagging = read.lagging(engine, month, scope, state_code, district_code, scheme=scheme)
-    stakes_by_station = read.stakes_by_station(read.unit_stakes(engine, month, scope, state_code, district_code, scheme=scheme))
-    fix_first = {code: (rows[0]["parameter"] if rows else None) for code, rows in stakes_by_station.items()}
+    if lagging_rows is None:
+        lagging = read.lagging(engine, month, scope, state_code, district_code, scheme=scheme)
+        lagging_count = len(lagging)
+    else:
+        lagging, lagging_count = read.lagging_head(engine, month, scope, state_code, district_code, lagging_rows,
+                                                   scheme=scheme)
+    lagging_codes = list(lagging.get("station_code", []))
+    fix_first = read.first_fixes(engine, month, scope, state_code, district_code, lagging_codes, scheme=scheme)
     review_actions = list_actions(engine, scope, ActionFilters(state_code=state_code, district_code=district_code))
 
     review = Review(
@@ -217,8 +226,8 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
         headline=headline, states=states, trend=trend, above_trend=above_trend, rank_history=rank_history,
         why_own=why_own, why_rivals=why["rivals"], marks_lost=marks_lost, above=above, below=below,
         stakes_by_parameter=stakes, districts=districts, district_movers=district_movers, lagging=lagging,
-        actions=review_actions,
-        fix_first_parameter={code: fix_first.get(code) for code in lagging.get("station_code", [])},
+        lagging_count=lagging_count, actions=review_actions,
+        fix_first_parameter={code: fix_first.get(code) for code in lagging_codes},
         projection=foresight.projection(engine, month, scheme),
         projection_backtest=foresight.projection_backtest(engine, month, scheme),
         flags_open=foresight.flag_count(engine, month, scope, state_code, district_code),
@@ -243,26 +252,40 @@ def _bump_units(states: pd.DataFrame, state_code: str, around: int = 2) -> list[
     return list(dict.fromkeys([*codes[:1], *codes[max(0, i - around): i + around + 1]]))
 
 
+def _mean_change(now: pd.DataFrame, prev: pd.DataFrame, codes: list[str]) -> pd.Series | None:
+    """Per parameter, the mean over the States `codes` of `score_change_by_parameter` (a parameter missing or
+    not applicable in one month counts 0 there; a State without parameters in either month is left out), in
+    one vectorised pass over `read.param_matrix` of both months. None when no State has both months."""
+    def contributions(df: pd.DataFrame) -> pd.Series:
+        if df is None or df.empty:
+            return pd.Series(dtype=float)
+        d = df[df["unit_code"].isin(codes)].drop_duplicates(["unit_code", "parameter"])
+        return pd.Series(d["contribution"].astype(float).fillna(0.0).to_numpy(),
+                         index=pd.MultiIndex.from_arrays([d["unit_code"], d["parameter"]]))
+
+    c_now, c_prev = contributions(now), contributions(prev)
+    both = set(c_now.index.get_level_values(0)) & set(c_prev.index.get_level_values(0))
+    if not both:
+        return None
+    units = [c for c in codes if c in both]  # the rivals' order, as the per-State loop added them
+    joined = pd.concat([c_now.rename("now"), c_prev.rename("prev")], axis=1).fillna(0.0)
+    joined = joined[joined.index.get_level_values(0).isin(units)]
+    change = (joined["now"] - joined["prev"]).unstack(level=0).reindex(columns=units)
+    return change.mean(axis=1)
+
+
 def _with_rivals_change(engine: Engine, month: str, state_code: str, own: pd.DataFrame,
                         rivals: pd.DataFrame, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
-    """Our score change by parameter with `rivals_change`: the mean change of the States around us."""
+    """Our score change by parameter with `rivals_change`: the mean change of the States around us (every
+    State's parameters read once per month, `read.param_matrix`, not once per rival)."""
     if own is None or own.empty:
         return pd.DataFrame(columns=["parameter", "parameter_name", "contribution_now", "contribution_prev",
                                      "change", "rivals_change"])
-    prev = previous_month(month)
-    changes = []
-    for code in rivals["unit_code"] if rivals is not None and not rivals.empty else []:
-        if code == state_code:
-            continue
-        now_p = read.unit_params(engine, month, "state", code, scheme=scheme)
-        prev_p = read.unit_params(engine, prev, "state", code, scheme=scheme)
-        if now_p.empty or prev_p.empty:
-            continue
-        d = score_change_by_parameter(now_p, prev_p)
-        changes.append(d.set_index("parameter")["change"])
+    codes = [c for c in (rivals["unit_code"] if rivals is not None and not rivals.empty else []) if c != state_code]
+    mean = _mean_change(read.param_matrix(engine, month, "state", scheme=scheme),
+                        read.param_matrix(engine, previous_month(month), "state", scheme=scheme), codes) if codes else None
     out = own.copy()
-    if changes:
-        mean = pd.concat(changes, axis=1).mean(axis=1)
+    if mean is not None:
         out["rivals_change"] = out["parameter"].map(mean).astype(float)
     else:
         out["rivals_change"] = float("nan")

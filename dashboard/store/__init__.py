@@ -56,6 +56,7 @@ from dashboard.store.models import (
 from dashboard.store.schema import (
     load_stored_methodology,
     load_stored_schemes,
+    schema_revisions,
     scheme_order,
     store_methodology,
     store_schemes,
@@ -68,7 +69,7 @@ __all__ = [
     "Action", "ActionComment", "LoginSession", "ResultParam", "ResultStake", "ResultStationCounts", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit",
     "bulk_insert", "copy_text",
     "bump_results_generation", "dispose_engines", "frame_rows", "get_engine", "insert_frame", "load_stored_methodology",
-    "make_engine", "read_columns", "read_generation", "PublishedResult", "load_stored_schemes", "scheme_order", "store_schemes", "refresh_planner_statistics", "session_scope", "store_methodology",
+    "make_engine", "read_columns", "read_generation", "PublishedResult", "load_stored_schemes", "scheme_order", "schema_revisions", "store_schemes", "refresh_planner_statistics", "session_scope", "store_methodology",
     "upgrade", "utcnow",
     "ProvisionalLagging", "ProvisionalParam", "ProvisionalSnapshot", "ProvisionalStake", "ProvisionalStateRow",
     "ProvisionalStationRow", "ProvisionalUnit",

@@ -28,6 +28,17 @@ def alembic_config() -> Config:
     return cfg
 
 
+def schema_revisions(engine: Engine) -> tuple[str | None, str]:
+    """(the database's schema revision, None before any migration; the revision this code needs)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    return current, str(head)
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the latest migration (creates it on an empty database).
 

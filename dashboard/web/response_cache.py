@@ -30,7 +30,7 @@ from typing import Any
 import dash
 from flask import Flask, Response, g, request
 
-from dashboard.web.auth import AUDITED_FLAG, current_user_session, request_engine
+from dashboard.web.auth import AUDITED_FLAG, current_user_session, request_engine, results_generation
 
 UPDATE_PATH = "/_dash-update-component"
 EXTENSION = "cctns_response_cache"
@@ -156,11 +156,20 @@ def _key_for_request(server: Flask) -> str | None:
     policy = registry.policies.get(body.get("output"))  # type: ignore[arg-type]
     if policy is None:
         return None
-    from dashboard.read import generation
     user = current_user_session()
     if user is None:
         return None
-    return response_key(body, policy, user.scope.cache_key, generation(request_engine()), request_context(policy))
+    return response_key(body, policy, user.scope.cache_key, _request_generation(), request_context(policy))
+
+
+def _request_generation() -> str:
+    """The results generation of this request: the one the guard read with the user (no second statement),
+    kept for the read cache of the same request, or read now."""
+    from dashboard.read import generation, remember_generation
+
+    engine = request_engine()
+    seen = results_generation(engine)
+    return remember_generation(engine, seen) if seen is not None else generation(engine)
 
 
 def warm_key(server: Flask, body: dict[str, Any], scope: Any, generation: str) -> str | None:

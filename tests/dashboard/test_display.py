@@ -33,6 +33,11 @@ def test_format_indian_whole_numbers_are_what_babel_writes(n):
             expected = display._number_pattern(0).apply(n, display._locale(babel_locale()))
             assert display.format_indian(n) == expected
             assert display.format_indian(np.int64(n)) == expected
+            if abs(n) < 2**53:  # a count read as a float: the same text as the Decimal path writes
+                assert display.format_indian(float(n)) == expected == display.format_indian(np.float64(n))
+                assert display.format_indian(float(n) + 0.25) == display._number_pattern(0).apply(
+                    display.Decimal(str(float(n) + 0.25)).quantize(display.Decimal(1), rounding=display.ROUND_HALF_UP)
+                    or display.Decimal(0), display._locale(babel_locale()))
 
 
 def test_format_indian_decimals_and_missing():

@@ -174,3 +174,46 @@ def test_months_not_reported_from_the_trend(demo_engine):
             assert head["stations_in_district"] == count(ResultUnit.district_code, info["district_code"])
             assert head["stations_in_state"] == count(ResultUnit.state_code, info["state_code"])
     assert some_missing
+
+
+def _stations_table_in_three_queries(engine, month: str, district_code: str, scheme: str) -> pd.DataFrame:
+    """stations_table as it was: the results, then the FIR volumes, then the marks at stake, merged."""
+    from sqlalchemy import select
+
+    from dashboard.read.common import _UNIT_COLS, _add_display, _df, _fir_volume
+    from dashboard.store import ResultLagging, ResultUnit
+    from metrics.analysis import peer_group
+
+    stmt = (select(*_UNIT_COLS, PoliceStation.name).join(PoliceStation, PoliceStation.code == ResultUnit.unit_code)
+            .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station",
+                   ResultUnit.district_code == district_code))
+    df = _add_display(_df(engine, stmt))
+    fir = _fir_volume(engine, month, df["unit_code"].tolist())
+    df["fir_volume"] = df["unit_code"].map(fir).astype("Int64")
+    df["peer_group"] = [peer_group(v) for v in df["fir_volume"]]
+    stakes = _df(engine, select(ResultLagging.station_code, ResultLagging.at_stake_state,
+                                ResultLagging.at_stake_district).where(
+        ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.district_code == district_code))
+    df = df.merge(stakes.rename(columns={"station_code": "unit_code"}), on="unit_code", how="left")
+    # (a district without lagging stations merged an empty frame: object columns of NaN; now float NaN,
+    # which every reader treats alike, pd.isna)
+    for c in ("at_stake_state", "at_stake_district"):
+        df[c] = df[c].astype(float)
+    return df.sort_values(["rank_in_district", "name"], na_position="last").reset_index(drop=True)
+
+
+def test_stations_table_in_one_query_equals_three(any_demo_engine):
+    from sqlalchemy import select
+
+    engine = any_demo_engine
+    with engine.connect() as conn:
+        districts = list(conn.execute(select(store.District.code).order_by(store.District.code)).scalars())
+    compared = 0
+    for scheme in read.scheme_ids(engine):
+        for month in read.months(engine, scheme=scheme)[-2:]:
+            for district in districts[::2]:
+                new = read.stations_table(engine, month, district, Scope.national(), scheme=scheme)
+                old = _stations_table_in_three_queries(engine, month, district, scheme)
+                pd.testing.assert_frame_equal(new, old, check_exact=True)
+                compared += len(new)
+    assert compared > 100

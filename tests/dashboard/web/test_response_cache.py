@@ -197,6 +197,46 @@ def test_a_new_import_invalidates(cached_app, held_back):
     assert shown in json.dumps(after.get_json())  # the new month is the page's latest
 
 
+def test_a_warm_click_is_one_statement_and_follows_another_process(cached_app):
+    """The guard reads the session's user and the results generation in one statement, so a warm click runs
+    no other SQL; a generation committed by another process (its own engine and connections) keys the very
+    next click: nothing in this process has to learn of it."""
+    from sqlalchemy import event
+
+    from dashboard.store import bump_results_generation, read_generation
+    from dashboard.store.db import get_engine, make_engine
+
+    app, users, url = cached_app
+    client = sign_in(app, "ncrb", users["ncrb"])
+    latest = body(app, "national-table.rowData", {"national-query.data": {"month": None}})
+    first = post(client, latest)
+    engine = get_engine(url)
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert post(client, latest).headers["X-CCTNS-Cache"] == "hit"
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) == 1, statements
+    assert "user_sessions" in statements[0] and "meta" in statements[0]
+
+    other = make_engine(url)  # another gunicorn worker or app server: its own engine, pool and connections
+    try:
+        with other.begin() as conn:
+            bump_results_generation(conn)
+        fresh = read_generation(other)
+    finally:
+        other.dispose()
+    assert fresh == read_generation(engine)
+    again = post(client, latest)
+    assert "X-CCTNS-Cache" not in again.headers and again.get_json() == first.get_json()
+    assert post(client, latest).headers["X-CCTNS-Cache"] == "hit"
+
+
 def test_the_deck_follows_the_actions(cached_app):
     from sqlalchemy import select
 
