@@ -68,7 +68,7 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def run(base: str, password: str, users: int) -> dict[str, Any]:
-    import requests
+    from bench.load import Browser
 
     barrier = threading.Barrier(users)
     lock = threading.Lock()
@@ -78,25 +78,26 @@ def run(base: str, password: str, users: int) -> dict[str, Any]:
     start = [0.0]
 
     def user() -> None:
-        s = requests.Session()
-        s.headers["Accept-Encoding"] = "gzip"
+        browser = Browser(base)
         try:
             barrier.wait(60)
             t0 = time.perf_counter()
             with lock:
                 start[0] = start[0] or t0
             t = Timer()
-            html = s.get(base + "/login", timeout=60).text
+            status, data, headers = browser.get("/login")
             got = t.ms
-            token = TOKEN_RE.search(html).group(1)
+            token = TOKEN_RE.search(Browser.text(data, headers)).group(1)
             t = Timer()
-            r = s.post(base + "/login", data={"username": USERNAME, "password": password, "csrf_token": token,
-                                              "next": "/"}, allow_redirects=False, timeout=60)
+            status, _, _ = browser.post_form("/login", {"username": USERNAME, "password": password,
+                                                        "csrf_token": token, "next": "/"})
             posted = t.ms
-            if r.status_code not in (302, 303):
-                raise RuntimeError(f"HTTP {r.status_code}")
+            if status not in (302, 303):
+                raise RuntimeError(f"HTTP {status}")
             t = Timer()
-            s.get(base + "/", timeout=60).raise_for_status()
+            status, _, _ = browser.get("/")
+            if status != 200:
+                raise RuntimeError(f"HTTP {status} for the app's page")
             app = t.ms
             t1 = time.perf_counter()
             with lock:
@@ -108,6 +109,8 @@ def run(base: str, password: str, users: int) -> dict[str, Any]:
         except Exception as exc:  # noqa: BLE001
             with lock:
                 errors.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            browser.close()
 
     threads = [threading.Thread(target=user, daemon=True) for _ in range(users)]
     for th in threads:

@@ -270,9 +270,10 @@ def update_page(query: Any, theme: str | None):
         published = _("as published by NCRB")
         subtitle = f"{scope_label} · {month_label(month)} · {published}"
         return rows, note, cards, subtitle, empty, empty, [], tabs
-    table = read.states_table(eng, month, scheme=scheme)
+    summary = read.national_summary(eng, month, scheme=scheme)  # one read, one cache entry
+    table = summary["table"]
     rows = league_rows(table, category)
-    flagged = add_published(rows, read.reconciliation(eng, month, scheme=scheme))
+    flagged = add_published(rows, summary["reconciliation"])
     codes = [r["state_code"] for r in rows]
     note = _table_note(rows, category)
     if flagged:
@@ -280,7 +281,7 @@ def update_page(query: Any, theme: str | None):
                               html.Ul([html.Li(t) for t in flagged], className="mb-0")],
                              className="reconciliation-note mt-2"))
     tile = figures.themed(figures.tile_map_spec(table), dark)
-    matrix = read.param_matrix(eng, month, "state", scheme=scheme)
+    matrix = summary["matrix"]
     order = list(table["state_code"])
     matrix = matrix[matrix["unit_code"].isin(codes)] if category else matrix
     heat = figures.themed(figures.heatmap_marks_lost_spec(matrix, _("State/UT"), unit_order=order, transpose=True,

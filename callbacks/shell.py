@@ -139,8 +139,10 @@ def sync_month(search: str | None, picked: str | None, pathname: str | None = No
     from dashboard import read
     from layouts.provisional import PATH, PICKER_PREFIX
 
-    months = _months(query_scheme(search))
-    provisional = read.provisional_months(engine(), scheme=query_scheme(search))
+    scheme = query_scheme(search)
+    picker = read.picker_months(engine(), scheme=scheme)
+    months = picker["months"]
+    provisional = read.provisional_months(engine(), scheme=scheme)
     options = picker_options(months, provisional)
     query = query_from_search(search)
     on_provisional = (pathname or "").rstrip("/") == PATH
@@ -155,22 +157,14 @@ def sync_month(search: str | None, picked: str | None, pathname: str | None = No
         listed = [m["month"] for m in provisional]
         month = wanted if wanted in listed else (listed[0] if listed else None)
         return options, (PICKER_PREFIX + month) if month else None, no_update
-    month = valid_month(query.get("month"), months) or _latest(query_scheme(search), months)
+    month = valid_month(query.get("month"), months) or _latest(picker)
     return options, month, no_update
 
 
-def _latest(scheme: str, months: list[str]) -> str | None:
-    """The latest month with our results (else the latest NCRB published)."""
-    from dashboard import read
-
-    computed = read.months(engine(), scheme=scheme)
+def _latest(picker: dict[str, list[str]]) -> str | None:
+    """The latest month with our results (else the latest NCRB published), from read.picker_months."""
+    computed, months = picker["computed"], picker["months"]
     return computed[-1] if computed else (months[-1] if months else None)
-
-
-def _months(scheme: str = DEFAULT_SCHEME) -> list[str]:
-    from dashboard import read
-
-    return read.scheme_months(engine(), scheme=scheme)
 
 
 def query_scheme(search: str | None) -> str:
@@ -306,8 +300,8 @@ def footer(search: str | None) -> tuple[str, str, Any]:
 
     eng = engine()
     scheme = query_scheme(search)
-    months = read.scheme_months(eng, scheme=scheme)
-    month = valid_month(query_from_search(search).get("month"), months) or _latest(scheme, months)
+    picker = read.picker_months(eng, scheme=scheme)
+    month = valid_month(query_from_search(search).get("month"), picker["months"]) or _latest(picker)
     as_of = format_timestamp(read.data_as_of(eng))
     version = read.version_for(eng, month, scheme=scheme) if month else None
     try:

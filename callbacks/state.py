@@ -123,15 +123,14 @@ def update_summary(query: Any, theme: str | None):
         return (code or _("State"), "", None, [dbc.Col(msg, width=12)], empty, None, empty, None, empty)
     user_scope = common.scope()
     scheme = query_scheme(query)
-    summary = read.state_summary(eng, month, code, user_scope, scheme=scheme)  # each table read once
-    head = summary["headline"] if summary else None
+    summary = read.state_summary(eng, month, code, user_scope, scheme=scheme)  # one read, one cache entry
+    head = summary["headline"]
     title = info["name"]
     subtitle = f"{category_label(info['category'])} · {month_label(month)}"
     actions = _actions(code, month, scheme)
-    standing = scheme_standing(read.state_scheme_ranks(eng, month, code), code, month, scheme,
-                               read.reconciliation(eng, month, scheme=scheme))
-    published = read.published_history(eng, code, scheme=scheme)
-    if summary is None or head is None:
+    standing = scheme_standing(summary["standing"], code, month, scheme, summary["reconciliation"])
+    published = summary["published"]
+    if head is None:
         empty = empty_fig(dark)
         trend_fig = themed(figures.score_trend_spec(None, name=title, published_df=published), dark)
         return (title, subtitle, actions, [*standing, dbc.Col(empty_state(), width=12)], empty, None, empty, None,
@@ -143,11 +142,9 @@ def update_summary(query: Any, theme: str | None):
     plan = summary["plan"]
     lost_fig = themed(figures.marks_lost_bars_spec(plan.get("marks_lost")), dark)
     overtake = overtake_panel(head, plan, month, read.version_for(eng, month, scheme=scheme))
-    trend = read.score_trend(eng, "state", code, month, 24, scheme=scheme)
     above = (head.get("neighbours") or {}).get("above")
-    compare = read.score_trend(eng, "state", above["code"], month, 24, scheme=scheme) if above else None
     trend_fig = themed(figures.score_trend_spec(
-        trend, name=title, compare_df=compare,
+        summary["trend"], name=title, compare_df=summary["compare"],
         compare_name=_("{name} (ranked above)").format(name=above["name"]) if above else None,
         published_df=published), dark)
     return title, subtitle, actions, kpis, why_fig, rivals, lost_fig, overtake, trend_fig
@@ -163,9 +160,10 @@ def _actions(code: str, month: str, scheme: str = "cctns") -> list:
     ]
 
 
-def scheme_standing(ranks: list[dict], code: str, month: str, current: str, rec: pd.DataFrame | None) -> list:
+def scheme_standing(ranks: list[dict], code: str, month: str, current: str, rec: dict | None) -> list:
     """The State's rank in each scheme side by side (each a link to the page in that scheme), and NCRB's
-    published score beside ours where they differ by 0.01 or more."""
+    published score beside ours where they differ by 0.01 or more (`rec`: the State's row of
+    read.reconciliation, None when NCRB published nothing for it)."""
     from dashboard import read
 
     items = []
@@ -184,9 +182,8 @@ def scheme_standing(ranks: list[dict], code: str, month: str, current: str, rec:
                             className=cls, **({"aria-current": "true"} if r["scheme"] == current else {})))
     out = [dbc.Col(html.Nav(items, className="scheme-ranks", **{"aria-label": _("Rank in each ranking scheme")}),
                    width=12)]
-    row = rec[rec["state_code"] == code] if rec is not None and len(rec) else None
-    if row is not None and len(row) and bool(row.iloc[0]["flagged"]):
-        out.append(dbc.Col(dbc.Alert(["⚑ ", read.reconciliation_words(row.iloc[0].to_dict())], color="warning",
+    if rec is not None and bool(rec["flagged"]):
+        out.append(dbc.Col(dbc.Alert(["⚑ ", read.reconciliation_words(rec)], color="warning",
                                      className="reconciliation-alert mb-0 py-2"), width=12))
     return out
 
@@ -358,8 +355,7 @@ def update_detail(query: Any, theme: str | None):
         return [], HIDDEN, empty_state(), empty_fig(dark), HIDDEN, None, None, empty_state()
     user_scope = common.scope()
     try:
-        table = read.districts_table(eng, month, code, user_scope, scheme=scheme)
-        matrix = read.param_matrix(eng, month, "district", state_code=code, scope=user_scope, scheme=scheme)
+        detail = read.state_detail(eng, month, code, user_scope, scheme=scheme)  # one read, one cache entry
     except OutOfScope:
         from dashboard.web import audit_request
 
@@ -368,13 +364,14 @@ def update_detail(query: Any, theme: str | None):
         return ([], HIDDEN, not_available(_("the districts of this State/UT"), *link), empty_fig(dark), HIDDEN,
                 not_available(_("the districts of this State/UT")), None,
                 not_available(_("the police stations of this State/UT"), *link))
+    table, matrix = detail["districts"], detail["matrix"]
     rows = district_rows(table)
     note = _districts_note(rows)
     order = list(table["unit_code"]) if not table.empty else None
     heat = themed(figures.heatmap_marks_lost_spec(matrix, _("District"), unit_order=order), dark)
     heat_table = marks_lost_table_data(matrix, _("District"), unit_order=order,
                                        caption=_("Districts × parameters: marks lost"))
-    lagging = lagging_panel(code, month, user_scope, scheme=scheme)
+    lagging = lagging_panel(code, month, user_scope, scheme=scheme, head=detail["lagging"])
     return rows, SHOWN, note, heat, SHOWN, None, heat_table, lagging
 
 
@@ -431,11 +428,15 @@ def _districts_note(rows: list[dict]) -> str:
     return " ".join(parts)
 
 
-def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10, scheme: str = "cctns") -> Any:
+def lagging_panel(code: str, month: str, user_scope: Scope, top: int = 10, scheme: str = "cctns",
+                  head: tuple[pd.DataFrame, int] | None = None) -> Any:
+    """The State's first `top` lagging stations (`head`: read.lagging_head's answer when already read;
+    None: read it, or say the list is not available for the scope)."""
     from dashboard import read
 
     try:
-        lag, total = read.lagging_head(common.engine(), month, user_scope, code, n=top, scheme=scheme)
+        lag, total = head if head is not None else read.lagging_head(common.engine(), month, user_scope, code,
+                                                                     n=top, scheme=scheme)
     except OutOfScope:
         return not_available(_("station lists across this State/UT"), *_own_link(user_scope, month))
     if lag.empty:

@@ -59,7 +59,8 @@ def format_indian(n: object, decimals: int = 0) -> str:
     number (Babel itself would round half-even); missing values give an en dash."""
     if decimals == 0 and isinstance(n, Integral) and not isinstance(n, bool):  # fast path: whole numbers
         return _indian_int(int(n), *_int_symbols(babel_locale()))
-    if decimals == 0 and isinstance(n, float) and n.is_integer():  # a count read as a float (NaN elsewhere)
+    # a count read as a float (NaN elsewhere); below 2**53 its int is the exact decimal of its text
+    if decimals == 0 and isinstance(n, float) and n.is_integer() and abs(n) < 2**53:
         return _indian_int(int(n), *_int_symbols(babel_locale()))
     if is_missing(n):
         return "–"

@@ -83,6 +83,8 @@ from dashboard.read.provisional import (
 )
 from dashboard.read.published import (
     RECONCILIATION_COLUMNS,
+    national_summary,
+    picker_months,
     published_history,
     published_months,
     published_table,
@@ -94,6 +96,7 @@ from dashboard.read.published import (
 )
 from dashboard.read.state import (
     overtake_plan,
+    state_detail,
     state_headline,
     state_summary,
     why_rank_moved,
@@ -171,6 +174,8 @@ __all__ = [
     "methodology",
     "months",
     "RECONCILIATION_COLUMNS",
+    "national_summary",
+    "picker_months",
     "published_history",
     "published_months",
     "published_table",
@@ -195,6 +200,7 @@ __all__ = [
     "score_trend",
     "search_units",
     "stakes_by_station",
+    "state_detail",
     "state_headline",
     "state_names",
     "state_rows_present",

@@ -10,8 +10,8 @@ from sqlalchemy import Engine, select
 from dashboard.display import score_display
 from dashboard.read.cache import cached
 from dashboard.read.common import _df, methodology, months, schemes, state_names, version_for
-from dashboard.read.national import states_table
-from dashboard.store import PublishedResult, ResultParam, State
+from dashboard.read.national import param_matrix, states_table
+from dashboard.store import PublishedResult, ResultParam, ResultUnit, State
 from metrics.methodology import DEFAULT_SCHEME
 from metrics.reconcile import ParameterFigures, explain_difference, is_flagged
 
@@ -29,6 +29,15 @@ def published_months(engine: Engine, *, scheme: str = DEFAULT_SCHEME) -> list[st
 def scheme_months(engine: Engine, *, scheme: str = DEFAULT_SCHEME) -> list[str]:
     """Months with our results or NCRB's published ones, ascending (the month picker's list)."""
     return sorted(set(months(engine, scheme=scheme)) | set(published_months(engine, scheme=scheme)))
+
+
+@cached
+def picker_months(engine: Engine, *, scheme: str = DEFAULT_SCHEME) -> dict[str, list[str]]:
+    """The shell's months of a scheme in one cache entry (it asks on every page): {"months":
+    scheme_months(...), "computed": months(...)} (the latest computed month is the default)."""
+    computed = _uncached(months)(engine, scheme=scheme)
+    return {"months": sorted(set(computed) | set(_uncached(published_months)(engine, scheme=scheme))),
+            "computed": computed}
 
 
 @cached
@@ -62,46 +71,100 @@ def _centi_text(v) -> str | None:
 
 
 @cached
+def national_summary(engine: Engine, month: str, *, scheme: str = DEFAULT_SCHEME) -> dict:
+    """What the national page's table and heat-map show, in one cache entry (a cold click writes one entry,
+    not one per read function): {"table": states_table(...), "reconciliation": reconciliation(...),
+    "matrix": param_matrix(..., "state")}, the league table read once."""
+    table = _uncached(states_table)(engine, month, scheme=scheme)
+    return {"table": table, "reconciliation": _reconciliation(engine, month, table, scheme=scheme),
+            "matrix": _uncached(param_matrix)(engine, month, "state", scheme=scheme)}
+
+
+def _uncached(fn):
+    """A read function without its `@cached` wrapper: its answer goes into the caller's one cache entry."""
+    return getattr(fn, "__wrapped__", fn)
+
+
+@cached
 def reconciliation(engine: Engine, month: str, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
     """For every State NCRB published in `month`: published and computed score and rank, the difference
     (published - computed, 2 decimals), `flagged` (0.01 or more) and `explained_by` (the parameters whose
     local figures alone would have to differ to explain it, in words; empty when none can)."""
-    pub = published_table(engine, month, scheme=scheme)
+    return _reconciliation(engine, month, states_table(engine, month, scheme=scheme), scheme=scheme)
+
+
+def _reconciliation(engine: Engine, month: str, table: pd.DataFrame, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    """`reconciliation` from the month's `states_table` already read."""
+    pub = _uncached(published_table)(engine, month, scheme=scheme)
     cols = [*RECONCILIATION_COLUMNS, "published_centi", "computed_centi", "flagged", "explained_by"]
     if pub.empty:
         return pd.DataFrame(columns=cols)
-    ours = states_table(engine, month, scheme=scheme).set_index("state_code")
+    ours = _computed(table)
     names = state_names(engine)
     version = version_for(engine, month, scheme=scheme)
     params = _state_params(engine, month, scheme, list(pub["state_code"]))
-    rows = []
-    for r in pub.to_dict("records"):
-        code = r["state_code"]
-        p_centi = None if pd.isna(r["score_centi"]) else int(r["score_centi"])
-        c_centi = (None if code not in ours.index or pd.isna(ours.at[code, "score_centi"])
-                   else int(ours.at[code, "score_centi"]))
-        c_rank = None if code not in ours.index or pd.isna(ours.at[code, "rank_national"]) else int(
-            ours.at[code, "rank_national"])
-        diff = None if p_centi is None or c_centi is None else p_centi - c_centi
-        flagged = is_flagged(p_centi, c_centi)
-        explained = ""
-        if flagged and version is not None:
-            figures = [ParameterFigures(x["parameter"], int(x["numerator"]), int(x["denominator"]),
-                                        float(x["weight"]), float(version.parameter(x["parameter"]).target),
-                                        bool(x["applicable"]))
-                       for x in params.get(code, []) if version.parameter(x["parameter"]) is not None]
-            found = explain_difference(figures, diff / 100)
-            named = {p.id: p.name for p in version.parameters}
-            explained = "; ".join(f"{named.get(e.parameter, e.parameter)}: {e.numerator_needed:,} of "
-                                  f"{e.denominator:,} instead of {e.numerator:,}" for e in found)
-        rows.append({
-            "state_code": code, "state_name": names.get(code, code),
-            "published_score": _centi_text(p_centi), "computed_score": _centi_text(c_centi),
-            "difference": None if diff is None else f"{diff / 100:+.2f}".replace("-", "−"),
-            "published_rank": None if pd.isna(r["rank"]) else int(r["rank"]), "computed_rank": c_rank,
-            "published_centi": p_centi, "computed_centi": c_centi, "flagged": flagged, "explained_by": explained,
-        })
+    rows = [_reconciled(r, ours.get(r["state_code"]), names, version, params.get(r["state_code"], []))
+            for r in pub.to_dict("records")]
     return pd.DataFrame(rows, columns=cols)
+
+
+def reconciliation_row(engine: Engine, month: str, state_code: str, table: pd.DataFrame, *,
+                       scheme: str = DEFAULT_SCHEME) -> dict | None:
+    """One State's row of `reconciliation` (None when NCRB published nothing for it in `month`), from the
+    month's `states_table` the caller has already read: two small queries instead of every State's."""
+    with engine.connect() as conn:
+        pub = conn.execute(select(PublishedResult.state_code, PublishedResult.score_centi, PublishedResult.rank)
+                           .where(PublishedResult.scheme == scheme, PublishedResult.month == month,
+                                  PublishedResult.state_code == state_code)).first()
+        if pub is None:
+            return None
+        name = conn.execute(select(State.name).where(State.code == state_code)).scalar_one_or_none()
+    r = {"state_code": state_code, "score_centi": _nullable_int(pub.score_centi), "rank": _nullable_int(pub.rank)}
+    own = table[table["state_code"] == state_code]
+    computed = _computed(own).get(state_code)
+    version = version_for(engine, month, scheme=scheme)
+    flagged = computed is not None and is_flagged(r["score_centi"], computed[0])
+    params = (_state_params(engine, month, scheme, [state_code]).get(state_code, [])
+              if flagged and version is not None else [])
+    return _reconciled(r, computed, {state_code: name} if name is not None else {}, version, params)
+
+
+def _nullable_int(v) -> int | None:
+    return None if v is None or pd.isna(v) else int(v)
+
+
+def _computed(table: pd.DataFrame) -> dict[str, tuple[int | None, int | None]]:
+    """state_code -> (our score_centi, our all-India rank), None where missing."""
+    return {code: (None if pd.isna(centi) else int(centi), None if pd.isna(rank) else int(rank))
+            for code, centi, rank in zip(table["state_code"].tolist(), table["score_centi"].tolist(),
+                                         table["rank_national"].tolist(), strict=True)}
+
+
+def _reconciled(r: dict, computed: tuple[int | None, int | None] | None, names: dict[str, str], version,
+                params: list[dict]) -> dict:
+    """A row of `reconciliation` from NCRB's published row `r` (state_code, score_centi, rank) and ours."""
+    code = r["state_code"]
+    p_centi = None if pd.isna(r["score_centi"]) else int(r["score_centi"])
+    c_centi, c_rank = computed if computed is not None else (None, None)
+    diff = None if p_centi is None or c_centi is None else p_centi - c_centi
+    flagged = is_flagged(p_centi, c_centi)
+    explained = ""
+    if flagged and version is not None:
+        figures = [ParameterFigures(x["parameter"], int(x["numerator"]), int(x["denominator"]),
+                                    float(x["weight"]), float(version.parameter(x["parameter"]).target),
+                                    bool(x["applicable"]))
+                   for x in params if version.parameter(x["parameter"]) is not None]
+        found = explain_difference(figures, diff / 100)
+        named = {p.id: p.name for p in version.parameters}
+        explained = "; ".join(f"{named.get(e.parameter, e.parameter)}: {e.numerator_needed:,} of "
+                              f"{e.denominator:,} instead of {e.numerator:,}" for e in found)
+    return {
+        "state_code": code, "state_name": names.get(code, code),
+        "published_score": _centi_text(p_centi), "computed_score": _centi_text(c_centi),
+        "difference": None if diff is None else f"{diff / 100:+.2f}".replace("-", "−"),
+        "published_rank": None if pd.isna(r["rank"]) else int(r["rank"]), "computed_rank": c_rank,
+        "published_centi": p_centi, "computed_centi": c_centi, "flagged": flagged, "explained_by": explained,
+    }
 
 
 def _state_params(engine: Engine, month: str, scheme: str, codes: list[str]) -> dict[str, list[dict]]:
@@ -128,19 +191,38 @@ def reconciliation_words(row: dict) -> str:
 def state_scheme_ranks(engine: Engine, month: str, state_code: str) -> list[dict]:
     """The State's standing in each scheme in `month`, side by side: scheme, short, name, score_display,
     rank_national, ranked (States ranked), published (NCRB's score, if any)."""
+    return _state_scheme_ranks(engine, month, state_code)
+
+
+def _state_scheme_ranks(engine: Engine, month: str, state_code: str) -> list[dict]:
+    # two small queries for every scheme at once (the State rows of the month, NCRB's rows of the State)
+    # instead of each scheme's league table and published table
+    with engine.connect() as conn:
+        units = conn.execute(select(ResultUnit.scheme, ResultUnit.unit_code, ResultUnit.score_centi,
+                                    ResultUnit.rank_national)
+                             .join(State, State.code == ResultUnit.unit_code)
+                             .where(ResultUnit.month == month, ResultUnit.level == "state")).all()
+        pub = {row.scheme: row for row in conn.execute(
+            select(PublishedResult.scheme, PublishedResult.score_centi, PublishedResult.rank)
+            .join(State, State.code == PublishedResult.state_code)
+            .where(PublishedResult.month == month, PublishedResult.state_code == state_code))}
+    ranked: dict[str, int] = {}
+    own: dict[str, tuple] = {}
+    for row in units:
+        if row.rank_national is not None:
+            ranked[row.scheme] = ranked.get(row.scheme, 0) + 1
+        if row.unit_code == state_code:
+            own[row.scheme] = row
     out = []
     for s in schemes(engine):
-        table = states_table(engine, month, scheme=s["id"])
-        row = table[table["state_code"] == state_code]
-        pub = published_table(engine, month, scheme=s["id"])
-        pub_row = pub[pub["state_code"] == state_code]
-        rank = None if row.empty or pd.isna(row.iloc[0]["rank_national"]) else int(row.iloc[0]["rank_national"])
+        row, pub_row = own.get(s["id"]), pub.get(s["id"])
         out.append({
             "scheme": s["id"], "short": s["short"], "name": s["name"], "name_hi": s["name_hi"],
-            "score_display": None if row.empty else row.iloc[0]["score_display"],
-            "rank_national": rank, "ranked": int(table["rank_national"].notna().sum()),
-            "published": None if pub_row.empty else pub_row.iloc[0]["score_display"],
-            "published_rank": None if pub_row.empty or pd.isna(pub_row.iloc[0]["rank"]) else int(pub_row.iloc[0]["rank"]),
+            "score_display": None if row is None else score_display(_nullable_int(row.score_centi)),
+            "rank_national": None if row is None else _nullable_int(row.rank_national),
+            "ranked": ranked.get(s["id"], 0),
+            "published": None if pub_row is None else score_display(_nullable_int(pub_row.score_centi)),
+            "published_rank": None if pub_row is None else _nullable_int(pub_row.rank),
         })
     return out
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, select
 
 from dashboard.display import score_display
 from dashboard.read.cache import cached
 from dashboard.read.common import _df, _with_parameter_names, unit_info
-from dashboard.read.lagging_stations import _lagging_rows
-from dashboard.read.national import states_table
-from dashboard.read.units import unit_params
-from dashboard.scope import Scope
+from dashboard.read.lagging_stations import _lagging_rows, lagging_head
+from dashboard.read.national import param_matrix, states_table
+from dashboard.read.published import _state_scheme_ranks, _uncached, published_history, reconciliation_row
+from dashboard.read.units import districts_table, score_trend, unit_params
+from dashboard.scope import OutOfScope, Scope
 from dashboard.store import (
+    District,
+    PoliceStation,
+    ResultLagging,
     ResultStake,
+    ResultUnit,
 )
 from metrics.analysis import (
     marks_needed_to_overtake,
@@ -34,16 +39,50 @@ def state_headline(engine: Engine, month: str, state_code: str, *, scheme: str =
 
 
 @cached  # in the shared query cache (dashboard.read.cache), like the read functions it combines
-def state_summary(engine: Engine, month: str, state_code: str, scope: Scope, top: int = 10, *, scheme: str = DEFAULT_SCHEME) -> dict | None:
-    """What the State page's summary shows, reading each table once: {"headline": state_headline(...),
-    "why": why_rank_moved(...), "plan": overtake_plan(...)}; None when the State has no result."""
-    table = states_table(engine, month, scheme=scheme)
+def state_summary(engine: Engine, month: str, state_code: str, scope: Scope, top: int = 10, *, scheme: str = DEFAULT_SCHEME) -> dict:
+    """Everything the State page's summary shows, each table read once, in one cache entry (a cold click
+    writes one entry, not one per read function): {"headline": state_headline(...) (None when the State
+    has no result this month), "why": why_rank_moved(...), "plan": overtake_plan(...) (its "stations"
+    lean: code, name, district name and marks at stake of the first `top`), "standing":
+    state_scheme_ranks(...), "reconciliation": the State's row of reconciliation(...) or None,
+    "published": published_history(...), "trend" and "compare": score_trend(...) of the State and of the
+    State ranked above it (None without one), 24 months}."""
+    table = _uncached(states_table)(engine, month, scheme=scheme)
+    out: dict = {
+        "headline": None, "why": None, "plan": None,
+        "standing": _state_scheme_ranks(engine, month, state_code),
+        "reconciliation": reconciliation_row(engine, month, state_code, table, scheme=scheme),
+        "published": _uncached(published_history)(engine, state_code, scheme=scheme),
+        "trend": None, "compare": None,
+    }
     headline = _state_headline(engine, month, state_code, table)
     if headline is None:
-        return None
-    params = unit_params(engine, month, "state", state_code, scheme=scheme)
-    return {"headline": headline, "why": _why_rank_moved(engine, month, state_code, table, params, scheme=scheme),
-            "plan": _overtake_plan(engine, month, state_code, scope, headline, params, top, scheme=scheme)}
+        return out
+    params = _uncached(unit_params)(engine, month, "state", state_code, scheme=scheme)
+    out["headline"] = headline
+    out["why"] = _why_rank_moved(engine, month, state_code, table, params, scheme=scheme)
+    out["plan"] = _overtake_plan(engine, month, state_code, scope, headline, params, top, scheme=scheme,
+                                 lean_stations=True)
+    out["trend"] = _uncached(score_trend)(engine, "state", state_code, month, 24, scheme=scheme)
+    above = (headline.get("neighbours") or {}).get("above")
+    if above:
+        out["compare"] = _uncached(score_trend)(engine, "state", above["code"], month, 24, scheme=scheme)
+    return out
+
+
+@cached  # one cache entry for the State page's districts, heat-map and lagging panel
+def state_detail(engine: Engine, month: str, state_code: str, scope: Scope, top: int = 10, *,
+                 scheme: str = DEFAULT_SCHEME) -> dict:
+    """What the State page's district section shows: {"districts": districts_table(...), "matrix":
+    param_matrix(..., "district", state_code), "lagging": lagging_head(..., n=top) or None when the scope
+    may not list the State's stations}. Raises OutOfScope when it may not see the State's districts."""
+    districts = _uncached(districts_table)(engine, month, state_code, scope, scheme=scheme)
+    matrix = _uncached(param_matrix)(engine, month, "district", state_code=state_code, scope=scope, scheme=scheme)
+    try:
+        lagging = _uncached(lagging_head)(engine, month, scope, state_code, n=top, scheme=scheme)
+    except OutOfScope:
+        lagging = None
+    return {"districts": districts, "matrix": matrix, "lagging": lagging}
 
 
 def _state_headline(engine: Engine, month: str, state_code: str, table: pd.DataFrame) -> dict | None:
@@ -102,7 +141,7 @@ def _why_rank_moved(engine: Engine, month: str, state_code: str, table: pd.DataF
     own = table[table["unit_code"] == state_code]
     if own.empty:
         return {"own": pd.DataFrame(), "rivals": pd.DataFrame()}
-    prev_p = unit_params(engine, prev, "state", state_code, scheme=scheme)
+    prev_p = _uncached(unit_params)(engine, prev, "state", state_code, scheme=scheme)
     decomposition = score_change_by_parameter(now_p, prev_p) if not prev_p.empty else pd.DataFrame()
     if not decomposition.empty:
         names = dict(zip(now_p["parameter"], now_p["parameter_name"], strict=False))
@@ -130,7 +169,7 @@ def overtake_plan(engine: Engine, month: str, state_code: str, scope: Scope, top
 
 
 def _overtake_plan(engine: Engine, month: str, state_code: str, scope: Scope, headline: dict, params: pd.DataFrame,
-                   top: int = 10, *, scheme: str = DEFAULT_SCHEME) -> dict:
+                   top: int = 10, *, scheme: str = DEFAULT_SCHEME, lean_stations: bool = False) -> dict:
     params = params[params["applicable"]].sort_values("marks_lost", ascending=False)
     plan = {"above": headline["neighbours"].get("above"), "marks_lost": params}
     if scope.can_see_state_stations(state_code):
@@ -139,5 +178,24 @@ def _overtake_plan(engine: Engine, month: str, state_code: str, scope: Scope, he
                      .where(ResultStake.scheme == scheme, ResultStake.month == month, ResultStake.state_code == state_code)
                      .group_by(ResultStake.parameter))
         plan["by_parameter"] = _with_parameter_names(engine, month, stakes, scheme=scheme).sort_values("at_stake", ascending=False)
-        plan["stations"] = _lagging_rows(engine, month, state_code, limit=top, scheme=scheme)  # = lagging(...).head(top)
+        plan["stations"] = (_top_stations(engine, month, state_code, top, scheme=scheme) if lean_stations
+                            else _lagging_rows(engine, month, state_code, limit=top, scheme=scheme))  # = lagging(...).head(top)
     return plan
+
+
+def _top_stations(engine: Engine, month: str, state_code: str, top: int, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+    """The first `top` lagging stations of `_lagging_rows` (marks at stake for the State, then station
+    code): station_code, station_name, district_name, at_stake_state only (the reasons and actions in
+    words are not shown beside the overtake plan)."""
+    stmt = (select(ResultLagging.station_code, PoliceStation.name.label("station_name"),
+                   District.name.label("district_name"), ResultLagging.at_stake_state)
+            .join(PoliceStation, PoliceStation.code == ResultLagging.station_code)
+            .join(District, District.code == ResultLagging.district_code)
+            .join(ResultUnit, and_(ResultUnit.scheme == scheme, ResultUnit.month == ResultLagging.month,
+                                   ResultUnit.level == "station", ResultUnit.unit_code == ResultLagging.station_code))
+            .where(ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.state_code == state_code)
+            .order_by(ResultLagging.at_stake_state.desc(), ResultLagging.station_code).limit(top))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["station_code", "station_name", "district_name",
+                                                           "at_stake_state"])

@@ -17,13 +17,19 @@ Where: the app's shared flask-caching backend (`dashboard.read.cache`: Redis in 
 cache in development), both the JSON and its gzip, for `RESPONSE_TIMEOUT` (entries of old generations are
 never read again and simply expire). A response is stored only when it is a 200 and the request wrote no
 audit event (a scope violation is audited on every attempt). Any cache error falls back to Dash.
+
+One answer at a time: a miss takes a short lock beside its key (`_answer_once`), so people asking for the
+same cold answer at once (a hall opening the same pages) wait for the first one's instead of each
+computing it on the same two cores.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -232,11 +238,13 @@ def init_response_cache(app: dash.Dash) -> None:
         if key is None:
             return None
         try:
-            hit = backend.get(key)
+            hit = _hit(backend.get(key))
+            if hit is None:
+                hit = _answer_once(backend, key)
         except Exception:  # noqa: BLE001 - cache down: Dash answers
             registry.errors += 1
             return None
-        if isinstance(hit, tuple) and len(hit) == 3 and hit[0] == "r1":
+        if hit is not None:
             registry.hits += 1
             return _answer(hit[1], hit[2])
         registry.misses += 1
@@ -246,17 +254,72 @@ def init_response_cache(app: dash.Dash) -> None:
     @server.after_request
     def _store_response(response: Response) -> Response:
         key = g.pop("cctns_response_key", None)
-        if (key is None or response.status_code != 200 or g.get(AUDITED_FLAG)
-                or response.mimetype != "application/json" or "Content-Encoding" in response.headers):
-            return response
         try:
-            gz = store_answer(server, key, response.get_data())
-        except Exception:  # noqa: BLE001
-            registry.errors += 1
+            if (key is None or response.status_code != 200 or g.get(AUDITED_FLAG)
+                    or response.mimetype != "application/json" or "Content-Encoding" in response.headers):
+                return response
+            try:
+                gz = store_answer(server, key, response.get_data())
+            except Exception:  # noqa: BLE001
+                registry.errors += 1
+                return response
+            if gz is not None and _wants_gzip():  # already compressed: the serving hook leaves it as it is
+                response.set_data(gz)
+                response.headers["Content-Encoding"] = "gzip"
+                response.headers["Content-Length"] = str(len(gz))
+                response.vary.add("Accept-Encoding")
             return response
-        if gz is not None and _wants_gzip():  # already compressed: the serving hook leaves it as it is
-            response.set_data(gz)
-            response.headers["Content-Encoding"] = "gzip"
-            response.headers["Content-Length"] = str(len(gz))
-            response.vary.add("Accept-Encoding")
-        return response
+        finally:
+            _release(server)  # after the store: whoever waits for this answer finds it
+
+    @server.teardown_request
+    def _release_on_error(_exc: BaseException | None) -> None:
+        _release(server)
+
+
+# --- one answer at a time per key ---------------------------------------------------------------------
+
+LOCK_SUFFIX = ":computing"
+LOCK_TIMEOUT = 60  # seconds: gunicorn's worker timeout; a lock of a killed worker expires by itself
+WAIT_S = 20.0  # the longest a request waits for another's answer before computing it too
+POLL_S = (0.01, 0.02, 0.04, 0.08, 0.1)  # then every 0.1 s
+
+
+def _hit(value: Any) -> tuple[str, bytes, bytes | None] | None:
+    return value if isinstance(value, tuple) and len(value) == 3 and value[0] == "r1" else None
+
+
+def _answer_once(backend: Any, key: str) -> tuple[str, bytes, bytes | None] | None:
+    """A miss: compute it here (None) unless another request, in any worker or app server, is computing the
+    same answer already; then wait for theirs (issue 15: when a hall opens the same pages at once, one cold
+    answer is computed once, not once per person, while the others queue for the cores).
+
+    The lock is the cache's atomic add (Redis SET NX) next to the key; its holder releases it after storing
+    (or failing: `_release` at teardown), and it expires by itself after LOCK_TIMEOUT. A waiter computes
+    the answer itself when the lock goes without an answer (an audited or failed request stores nothing)
+    or after WAIT_S. The answer waited for has exactly this request's key: the same callback, inputs, scope
+    class, results generation and context."""
+    lock = key + LOCK_SUFFIX
+    if backend.add(lock, 1, timeout=LOCK_TIMEOUT):
+        g.cctns_response_lock = lock
+        return None
+    deadline = time.monotonic() + WAIT_S
+    for step in itertools.count():
+        time.sleep(POLL_S[min(step, len(POLL_S) - 1)])
+        hit = _hit(backend.get(key))
+        if hit is not None:
+            return hit
+        if not backend.has(lock):  # released without an answer, or stored just before it went
+            return _hit(backend.get(key))
+        if time.monotonic() > deadline:
+            return None
+    return None  # pragma: no cover - the loop returns
+
+
+def _release(server: Flask) -> None:
+    lock = g.pop("cctns_response_lock", None)
+    if lock is not None:
+        try:
+            _backend(server).delete(lock)
+        except Exception:  # noqa: BLE001 - it expires by itself
+            _registry(server).errors += 1

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dashboard import display
+from dashboard.i18n import BABEL_LOCALES
 
 
 @pytest.mark.parametrize(
@@ -126,6 +127,21 @@ def test_lagging_reasons_and_actions_are_worded_once():
     assert len(actions) == 5 and actions[-1] == "and 1 more parameter"
     if flag is not None:
         assert display.action_words(flag, flag.name, 0, 1, 1, 0.25) == f"{flag.name}: get it done this month (worth +0.250)"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-(2**53) + 1, 2**53 - 1), st.sampled_from(["en", "hi"]))
+def test_whole_floats_written_as_the_decimal_path_writes_them(n, language):
+    """A whole number held as a float (a column with a missing value) is written as the exact decimal path
+    (Decimal of its text, rounded half up) writes it."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from dashboard.i18n import use_language
+
+    with use_language(language):
+        d = Decimal(str(float(n))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        expected = display._number_pattern(0).apply(abs(d) if d == 0 else d, display._locale(BABEL_LOCALES[language]))
+        assert display.format_indian(float(n)) == expected == display.format_indian(int(float(n)))
 
 
 def test_local_today_is_the_day_in_the_display_time_zone(monkeypatch) -> None:

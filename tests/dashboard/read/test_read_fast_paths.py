@@ -85,23 +85,72 @@ def test_lagging_head_and_movers_of(demo_engine):
                 pd.testing.assert_frame_equal(a[k], b[k])
 
 
-def test_state_summary_equals_its_parts(demo_engine):
+def _scheme_ranks_one_scheme_at_a_time(engine, month: str, state_code: str) -> list[dict]:
+    """The State's standing in each scheme as it was first computed: each scheme's league table and
+    published table read whole."""
+    out = []
+    for s in read.schemes(engine):
+        table = read.states_table(engine, month, scheme=s["id"])
+        row = table[table["state_code"] == state_code]
+        pub = read.published_table(engine, month, scheme=s["id"])
+        pub_row = pub[pub["state_code"] == state_code]
+        rank = None if row.empty or pd.isna(row.iloc[0]["rank_national"]) else int(row.iloc[0]["rank_national"])
+        out.append({
+            "scheme": s["id"], "short": s["short"], "name": s["name"], "name_hi": s["name_hi"],
+            "score_display": None if row.empty else row.iloc[0]["score_display"],
+            "rank_national": rank, "ranked": int(table["rank_national"].notna().sum()),
+            "published": None if pub_row.empty else pub_row.iloc[0]["score_display"],
+            "published_rank": None if pub_row.empty or pd.isna(pub_row.iloc[0]["rank"]) else int(pub_row.iloc[0]["rank"]),
+        })
+    return out
+
+
+def test_state_summary_equals_its_parts(any_demo_engine):
+    """The State page's one read equals the read functions it stands for (the deck and digests use them)."""
+    engine = any_demo_engine
+    for month in read.months(engine)[-2:]:
+        for scope in (Scope.national(), Scope("district", "HR", "HR-KNL")):
+            for scheme in read.scheme_ids(engine):
+                rec = read.reconciliation(engine, month, scheme=scheme).set_index("state_code", drop=False)
+                for state in read.states_table(engine, month, scheme=scheme)["unit_code"]:
+                    summary = read.state_summary(engine, month, state, scope, scheme=scheme)
+                    assert summary["standing"] == _scheme_ranks_one_scheme_at_a_time(engine, month, state)
+                    assert summary["standing"] == read.state_scheme_ranks(engine, month, state)
+                    assert summary["reconciliation"] == (rec.loc[state].to_dict() if state in rec.index else None)
+                    pd.testing.assert_frame_equal(summary["published"], read.published_history(engine, state,
+                                                                                               scheme=scheme))
+                    head = read.state_headline(engine, month, state, scheme=scheme)
+                    if head is None:
+                        assert summary["headline"] is None and summary["plan"] is None
+                        continue
+                    assert repr(summary["headline"]) == repr(head)
+                    why = read.why_rank_moved(engine, month, state, scheme=scheme)
+                    plan = read.overtake_plan(engine, month, state, scope, scheme=scheme)
+                    for k in ("own", "rivals"):
+                        pd.testing.assert_frame_equal(summary["why"][k], why[k])
+                    assert summary["plan"].keys() == plan.keys() and summary["plan"]["above"] == plan["above"]
+                    for k in ("marks_lost", "by_parameter"):
+                        if k in plan:
+                            pd.testing.assert_frame_equal(summary["plan"][k], plan[k])
+                    if "stations" in plan:  # the lean list: what the overtake panel shows of the lagging rows
+                        lean = summary["plan"]["stations"]
+                        assert list(lean.columns) == ["station_code", "station_name", "district_name", "at_stake_state"]
+                        pd.testing.assert_frame_equal(lean, plan["stations"][list(lean.columns)], check_dtype=False)
+                    pd.testing.assert_frame_equal(summary["trend"], read.score_trend(engine, "state", state, month, 24,
+                                                                                    scheme=scheme))
+                    above = head["neighbours"].get("above")
+                    if above is None:
+                        assert summary["compare"] is None
+                    else:
+                        pd.testing.assert_frame_equal(summary["compare"], read.score_trend(
+                            engine, "state", above["code"], month, 24, scheme=scheme))
+
+
+def test_state_summary_of_a_state_without_results(demo_engine):
     month = read.months(demo_engine)[-1]
-    scope = Scope.national()
-    for state in read.states_table(demo_engine, month)["unit_code"]:
-        summary = read.state_summary(demo_engine, month, state, scope)
-        head = read.state_headline(demo_engine, month, state)
-        if head is None:
-            assert summary is None
-            continue
-        assert repr(summary["headline"]) == repr(head)
-        why, plan = read.why_rank_moved(demo_engine, month, state), read.overtake_plan(demo_engine, month,
-                                                                                               state, scope)
-        for k in ("own", "rivals"):
-            pd.testing.assert_frame_equal(summary["why"][k], why[k])
-        assert summary["plan"].keys() == plan.keys() and summary["plan"]["above"] == plan["above"]
-        for k in ("marks_lost", "by_parameter", "stations"):
-            pd.testing.assert_frame_equal(summary["plan"][k], plan[k])
+    summary = read.state_summary(demo_engine, month, "ZZ", Scope.national())
+    assert summary["headline"] is None and summary["reconciliation"] is None and summary["published"].empty
+    assert [s["rank_national"] for s in summary["standing"]] == [None] * len(read.scheme_ids(demo_engine))
 
 
 def test_stakes_by_station_one_order_with_ties():
@@ -119,6 +168,20 @@ def test_stakes_by_station_one_order_with_ties():
 def test_empty_lagging_list_through_the_door():
     empty = read.empty_lagging()
     assert empty.empty and {"station_code", "reasons", "actions", "at_stake_state"} <= set(empty.columns)
+
+
+def test_months_by_index_seeks_equal_select_distinct(any_demo_engine):
+    from sqlalchemy import select
+
+    for scheme in read.scheme_ids(any_demo_engine):
+        with any_demo_engine.connect() as conn:
+            distinct = [m for (m,) in conn.execute(
+                select(store.ResultUnit.month).where(store.ResultUnit.scheme == scheme, store.ResultUnit.level == "state")
+                .distinct().order_by(store.ResultUnit.month))]
+        assert read.months(any_demo_engine, scheme=scheme) == distinct and len(distinct) > 1
+        assert read.latest_month(any_demo_engine, scheme=scheme) == distinct[-1]
+    assert read.months(any_demo_engine, scheme="no-such-scheme") == []
+    assert read.latest_month(any_demo_engine, scheme="no-such-scheme") is None
 
 
 def test_lagging_list_worded_by_page_equals_worded_whole(demo_engine):
@@ -174,6 +237,14 @@ def test_months_not_reported_from_the_trend(demo_engine):
             assert head["stations_in_district"] == count(ResultUnit.district_code, info["district_code"])
             assert head["stations_in_state"] == count(ResultUnit.state_code, info["state_code"])
     assert some_missing
+
+
+def test_picker_months_equal_the_month_lists(any_demo_engine):
+    """The shell's one read of a scheme's months equals the lists it stands for."""
+    for scheme in [*read.scheme_ids(any_demo_engine), "no-such-scheme"]:
+        assert read.picker_months(any_demo_engine, scheme=scheme) == {
+            "months": read.scheme_months(any_demo_engine, scheme=scheme),
+            "computed": read.months(any_demo_engine, scheme=scheme)}
 
 
 def _stations_table_in_three_queries(engine, month: str, district_code: str, scheme: str) -> pd.DataFrame:

@@ -383,3 +383,77 @@ def test_the_warm_up_is_bounded_and_cancellable(cached_app):
     app, _, url = cached_app
     assert warm(app, generation(get_engine(url)), budget_s=0).stopped == "budget"
     assert warm(app, generation(get_engine(url)), budget_s=600, cancelled=lambda: True).stopped == "cancelled"
+
+
+def _held(app, url: str, users: dict, release_after: float, answer: bool):
+    """A first click (stored), its entry then removed and its lock taken as if another worker were computing
+    it again; after `release_after` s that worker stores the same answer (`answer`) or nothing, and releases."""
+    import threading
+    import time
+
+    from dashboard.web import response_cache
+
+    client = sign_in(app, "ncrb", users["ncrb"])
+    latest = body(app, "national-table.rowData", {"national-query.data": {"month": None}})
+    keys: list[str] = []
+    real_store = response_cache.store_answer
+
+    def store(server, key, raw):
+        keys.append(key)
+        return real_store(server, key, raw)
+
+    response_cache.store_answer = store
+    try:
+        first = post(client, latest)
+    finally:
+        response_cache.store_answer = real_store
+    (key,) = keys
+    server = app.server
+    with server.app_context():
+        backend = response_cache._backend(server)
+        backend.delete(key)
+        assert backend.add(key + response_cache.LOCK_SUFFIX, 1, timeout=60)
+
+    def other_worker() -> None:
+        time.sleep(release_after)
+        with server.app_context():
+            if answer:
+                real_store(server, key, first.get_data())
+            backend.delete(key + response_cache.LOCK_SUFFIX)
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    return client, latest, first, thread, key
+
+
+def test_a_cold_answer_being_computed_elsewhere_is_waited_for(cached_app):
+    """Two people asking for the same cold answer at once: the second waits for the first's (any worker,
+    any app server: the lock is in the shared cache) instead of computing it again."""
+    from dashboard.web import response_cache_stats
+
+    app, users, url = cached_app
+    client, latest, first, thread, _ = _held(app, url, users, release_after=0.3, answer=True)
+    before = response_cache_stats(app.server)
+    second = post(client, latest)
+    thread.join()
+    assert second.headers["X-CCTNS-Cache"] == "hit" and second.get_json() == first.get_json()
+    after = response_cache_stats(app.server)
+    # the other worker's store only: this request computed nothing
+    assert (after["hits"], after["misses"], after["stored"]) == (before["hits"] + 1, before["misses"], before["stored"] + 1)
+
+
+def test_a_lock_released_without_an_answer_is_computed_here(cached_app):
+    """The one computing stored nothing (its answer was refused, audited or failed): the waiter answers it
+    itself, stores it and releases its own lock."""
+    from dashboard.web import response_cache, response_cache_stats
+
+    app, users, url = cached_app
+    client, latest, first, thread, key = _held(app, url, users, release_after=0.3, answer=False)
+    before = response_cache_stats(app.server)
+    second = post(client, latest)
+    thread.join()
+    assert "X-CCTNS-Cache" not in second.headers and second.get_json() == first.get_json()
+    assert response_cache_stats(app.server)["stored"] == before["stored"] + 1
+    assert post(client, latest).headers["X-CCTNS-Cache"] == "hit"
+    with app.server.app_context():
+        assert not response_cache._backend(app.server).has(key + response_cache.LOCK_SUFFIX)
