@@ -32,9 +32,9 @@ class _RecomputeTimer:
     def __enter__(self) -> _RecomputeTimer:
         original = self.original
 
-        def timed(conn, months, methodology):
+        def timed(conn, months, methodology, **kwargs):
             t = time.perf_counter()
-            out = original(conn, months, methodology)
+            out = original(conn, months, methodology, **kwargs)
             self.calls.append((sorted(months), time.perf_counter() - t))
             return out
 

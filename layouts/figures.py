@@ -513,9 +513,11 @@ def score_trend_spec(trend_df: pd.DataFrame, methodology_switch_months: Iterable
         hovertemplate="%{x}: <b>%{y:.2f}</b><extra>" + plotly_template_literal(name or _("Score")) + "</extra>",
     )]
     all_months = list(months)
+    compared = np.empty(0)
     if compare_df is not None and not compare_df.empty:
         c_months, c_scores, _versions = _score_series(compare_df)
         all_months = sorted(set(all_months) | set(c_months))
+        compared = c_scores
         data.append(dict(
             type="scatter", x=c_months, y=c_scores, mode="lines", name=plotly_text(compare_name or _("Comparison")),
             line=dict(width=2, color=RIVAL_COLOUR, dash="dot"),
@@ -541,7 +543,7 @@ def score_trend_spec(trend_df: pd.DataFrame, methodology_switch_months: Iterable
             annotations.append(dict(font=dict(size=BASE_FONT_SIZE - 3), showarrow=False,
                                     text=_("Methodology changed"), x=m, xanchor="left", y=1, yanchor="bottom",
                                     yref="paper"))
-    lo = float(np.nanmin(scores))
+    lo = float(np.nanmin(np.concatenate([scores, compared])))  # the comparison line stays on the chart
     layout: dict[str, Any] = dict(
         height=360,
         yaxis=dict(title=dict(text=_("Score")), range=[max(0.0, min(lo - 1.0, 99.0)), 100.5]),

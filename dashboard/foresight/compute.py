@@ -32,7 +32,8 @@ from dashboard.store import (
     ResultUnit,
     StationRow,
     bulk_insert,
-    frame_rows,
+    insert_frame,
+    read_columns,
 )
 from metrics.foresight import (
     DEFAULT_FLAGS,
@@ -60,12 +61,9 @@ IN_CHUNK = 5000  # codes per IN (...) list (SQLite's limit on bound parameters)
 
 
 def _frame(conn: Connection, stmt, columns: list[str]) -> pd.DataFrame:
-    """A query's rows as a DataFrame, column by column (pandas' row-by-row construction from SQLAlchemy rows
-    probes every row's attributes: ten times slower on a national month)."""
-    rows = conn.execute(stmt).all()
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    return pd.DataFrame(dict(zip(columns, map(list, zip(*rows, strict=True)), strict=True)))
+    """A query's rows as a DataFrame, column by column, through the driver's cursor (`read_columns`): no
+    SQLAlchemy Row per row, no row-by-row DataFrame construction (seconds on a national month)."""
+    return read_columns(conn, stmt, columns)
 
 
 def stored_schemes(conn: Connection) -> list[str]:
@@ -118,7 +116,7 @@ def refresh_projections(conn: Connection, scheme: str = DEFAULT_SCHEME,
     frames = [p.assign(scheme=scheme, month=m) for m, p in made.items() if not p.empty]
     if frames:
         cols = ["scheme", "month", *PROJECTION_COLUMNS]
-        bulk_insert(conn, Projection.__tablename__, cols, frame_rows(pd.concat(frames), cols))
+        insert_frame(conn, Projection.__tablename__, pd.concat(frames), cols)
     if since is not None:  # the backtests of the months redone look back at earlier origins' projections
         made = {**_stored_projections(conn, scheme, _months_back(since, BACKTEST_MONTHS + 1), since), **made}
     rows = []
@@ -351,7 +349,7 @@ def refresh_flags(conn: Connection, months: Sequence[str], all_months: Sequence[
     flags["evidence"] = [orjson.dumps(e, option=orjson.OPT_SERIALIZE_NUMPY).decode() for e in flags["evidence"]]
     flags["district_code"] = flags["district_code"].astype(object).where(flags["district_code"].notna(), None)
     cols = list(FLAG_COLUMNS)
-    bulk_insert(conn, DataFlag.__tablename__, cols, frame_rows(flags, cols))
+    insert_frame(conn, DataFlag.__tablename__, flags, cols)
     return len(flags)
 
 

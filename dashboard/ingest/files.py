@@ -222,6 +222,17 @@ class _Table:
     df: pd.DataFrame
     # XLSX cells holding a formula without a typed value (read as blank): (row, column, formula)
     formulas: list[tuple[int, str, str]] = field(default_factory=list)
+    # column -> (codes, distinct values) of `df`, computed once and shared by the validation's rules
+    factorized: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False, compare=False)
+
+    def factorize(self, col: str) -> tuple[np.ndarray, np.ndarray]:
+        """The column's codes and distinct values (`pandas.factorize`, first-seen order), memoised: a
+        national file repeats each code and month hundreds of thousands of times."""
+        got = self.factorized.get(col)
+        if got is None:
+            codes, uniques = pd.factorize(self.df[col], sort=False)
+            got = self.factorized[col] = (codes, np.asarray(uniques, dtype=object))
+        return got
 
 
 @dataclass

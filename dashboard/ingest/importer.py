@@ -230,12 +230,15 @@ def _import_in(conn: Connection, paths: list[Path], read: tuple[list, _Problems]
     row_months: set[str] = set()
     data_rows = sum(len(t.df) for t in tables if t.kind in ROW_KINDS)
     bar.stage("writing rows", total=data_rows)
+    known_rows: dict[tuple[str, str], pd.DataFrame] = {}  # months whose rows the recomputation need not read
+    row_frames: dict[str, pd.DataFrame] = {}
     for kind in ROW_KINDS:
         if kind in kinds:
-            df = combined(kind)
+            df = row_frames[kind] = combined(kind)
             row_months |= set(df["month"].unique())
-            a, r = _upsert_rows(conn, kind, df, batch_id, bar.tick)
+            a, r, known = _upsert_rows(conn, kind, df, batch_id, bar.tick)
             added, replaced = added + a, replaced + r
+            known_rows.update(known)
     if PUBLISHED_KIND in kinds:  # the official record: shown beside our results, never recomputed
         df = combined(PUBLISHED_KIND)
         a, r = _upsert_published(conn, df, batch_id)
@@ -247,10 +250,9 @@ def _import_in(conn: Connection, paths: list[Path], read: tuple[list, _Problems]
     months = months_with_data(conn) if master_changed else sorted(row_months)
     # the final rows of a State's month end its provisional snapshot (issue 14)
     finalise_snapshots(conn, batch_id, imported_pairs(
-        conn, combined("station_rows") if "station_rows" in kinds else None,
-        combined("state_rows") if "state_rows" in kinds else None))
+        conn, row_frames.get("station_rows"), row_frames.get("state_rows")))
     bar.stage(f"recomputing {len(months)} month(s)")
-    _recompute(conn, months, methodology)
+    _recompute(conn, months, methodology, known_rows)
     conn.execute(update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == batch_id).values(
         months=",".join(sorted(row_months | published_months)), rows_added=added, rows_replaced=replaced))
     _set_meta(conn, "data_as_of", datetime.now(UTC).isoformat(timespec="seconds"))

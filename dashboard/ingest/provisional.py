@@ -37,9 +37,9 @@ from dashboard.store import (
     ProvisionalUnit,
     StateRow,
     StationRow,
-    bulk_insert,
     bump_results_generation,
-    frame_rows,
+    insert_frame,
+    read_columns,
     utcnow,
 )
 from metrics.methodology import Methodology, Schemes
@@ -57,8 +57,9 @@ class ProvisionalRevertRefused(ImporterError):
 
 
 def _station_states(conn: Connection) -> dict[str, str]:
-    return dict(conn.execute(select(PoliceStation.code, District.state_code)
-                             .join(District, District.code == PoliceStation.district_code)).all())
+    places = read_columns(conn, select(PoliceStation.code, District.state_code)
+                          .join(District, District.code == PoliceStation.district_code), ["code", "state_code"])
+    return dict(zip(places["code"].tolist(), places["state_code"].tolist(), strict=True))
 
 
 def final_pairs(conn: Connection, months: Iterable[str]) -> set[tuple[str, str]]:
@@ -138,9 +139,9 @@ def write_provisional(conn: Connection, tables: list[_Table], batch_id: int, use
             status="current", ended_by_batch=None, station_rows=len(st), state_rows=len(sr),
         )).inserted_primary_key[0]
         cols = ["snapshot_id", "station_code", "parameter", "numerator", "denominator"]
-        bulk_insert(conn, ProvisionalStationRow.__tablename__, cols, frame_rows(st.assign(snapshot_id=snap_id), cols))
+        insert_frame(conn, ProvisionalStationRow.__tablename__, st.assign(snapshot_id=snap_id), cols)
         cols = ["snapshot_id", "state_code", "parameter", "numerator", "denominator"]
-        bulk_insert(conn, ProvisionalStateRow.__tablename__, cols, frame_rows(sr.assign(snapshot_id=snap_id), cols))
+        insert_frame(conn, ProvisionalStateRow.__tablename__, sr.assign(snapshot_id=snap_id), cols)
         tick(len(st) + len(sr))
         added += len(st) + len(sr)
         compute_snapshot(conn, int(snap_id), methodology, master)
@@ -206,21 +207,21 @@ def _write_snapshot_scores(conn: Connection, snapshot_id: int, scheme: str, vers
     cols = ["snapshot_id", "scheme", "level", "unit_code", "state_code", "district_code", "version_id", "score",
             "score_centi", "reported", "stations_active", "stations_reported", "rank_in_state",
             "rank_in_district", "lagging"]
-    bulk_insert(conn, ProvisionalUnit.__tablename__, cols, frame_rows(units, cols))
+    insert_frame(conn, ProvisionalUnit.__tablename__, units, cols)
     params = scores.params[scores.params["level"].isin(["state", "district"])].assign(
         snapshot_id=snapshot_id, scheme=scheme)
     cols = ["snapshot_id", "scheme", "level", "unit_code", "parameter", "numerator", "denominator", "applicable",
             "value", "marks", "weight", "marks_lost"]
-    bulk_insert(conn, ProvisionalParam.__tablename__, cols, frame_rows(params, cols))
+    insert_frame(conn, ProvisionalParam.__tablename__, params, cols)
     lag = scores.lagging.assign(snapshot_id=snapshot_id, scheme=scheme)
     lag["critical_parameters"] = lag["critical_parameters"].map(lambda t: ",".join(t) if t else "")
     cols = ["snapshot_id", "scheme", "station_code", "district_code", "score", "not_reported", "low_score",
             "critical_parameters", "at_stake_state", "at_stake_district"]
-    bulk_insert(conn, ProvisionalLagging.__tablename__, cols, frame_rows(lag, cols))
+    insert_frame(conn, ProvisionalLagging.__tablename__, lag, cols)
     stakes = scores.stakes.assign(snapshot_id=snapshot_id, scheme=scheme)
     cols = ["snapshot_id", "scheme", "station_code", "parameter", "district_code", "numerator", "denominator",
             "numerator_needed", "at_stake_state", "at_stake_district"]
-    bulk_insert(conn, ProvisionalStake.__tablename__, cols, frame_rows(stakes, cols))
+    insert_frame(conn, ProvisionalStake.__tablename__, stakes, cols)
 
 
 def finalise_snapshots(conn: Connection, batch_id: int, pairs: set[tuple[str, str]]) -> int:
@@ -240,13 +241,17 @@ def finalise_snapshots(conn: Connection, batch_id: int, pairs: set[tuple[str, st
 
 def imported_pairs(conn: Connection, station_rows: pd.DataFrame | None, state_rows: pd.DataFrame | None
                    ) -> set[tuple[str, str]]:
-    """(state_code, month) of the final rows of an import."""
+    """(state_code, month) of the final rows of an import (distinct station x month first: a few thousand
+    pairs to map, not every row)."""
     pairs: set[tuple[str, str]] = set()
     if station_rows is not None and len(station_rows):
-        states = station_rows["station_code"].map(_station_states(conn))
-        pairs |= set(zip(states.astype(str), station_rows["month"].astype(str), strict=True))
+        seen = station_rows[["station_code", "month"]].drop_duplicates()
+        station_state = _station_states(conn)
+        pairs |= {(str(station_state.get(code)), str(month)) for code, month in
+                  zip(seen["station_code"].tolist(), seen["month"].tolist(), strict=True)}
     if state_rows is not None and len(state_rows):
-        pairs |= set(zip(state_rows["state_code"].astype(str), state_rows["month"].astype(str), strict=True))
+        seen = state_rows[["state_code", "month"]].drop_duplicates()
+        pairs |= set(zip(seen["state_code"].astype(str).tolist(), seen["month"].astype(str).tolist(), strict=True))
     return pairs
 
 

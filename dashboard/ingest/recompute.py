@@ -25,8 +25,8 @@ from dashboard.store import (
     State,
     StateRow,
     StationRow,
-    bulk_insert,
-    frame_rows,
+    insert_frame,
+    read_columns,
 )
 from metrics.analysis import add_rank_changes
 from metrics.methodology import Methodology, Schemes, next_month, previous_month
@@ -38,35 +38,45 @@ RANK_COLUMNS = ("rank_national", "rank_category", "rank_in_state", "rank_in_dist
 
 
 def load_master(conn: Connection) -> MasterData:
-    states = pd.read_sql(select(State.code.label("state_code"), State.name, State.category), conn)
-    districts = pd.read_sql(
-        select(District.code.label("district_code"), District.state_code, District.name), conn
-    )
-    stations = pd.read_sql(
-        select(
-            PoliceStation.code.label("station_code"),
-            PoliceStation.district_code,
-            PoliceStation.name,
-            PoliceStation.opened,
-            PoliceStation.closed,
-        ),
+    states = read_columns(conn, select(State.code, State.name, State.category), ["state_code", "name", "category"])
+    districts = read_columns(conn, select(District.code, District.state_code, District.name),
+                             ["district_code", "state_code", "name"])
+    stations = read_columns(
         conn,
+        select(PoliceStation.code, PoliceStation.district_code, PoliceStation.name, PoliceStation.opened,
+               PoliceStation.closed),
+        ["station_code", "district_code", "name", "opened", "closed"],
     )
     return MasterData(states=states, districts=districts, stations=stations)
 
 
-def _month_rows(conn: Connection, month: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    station_rows = pd.read_sql(
-        select(StationRow.station_code, StationRow.parameter, StationRow.numerator, StationRow.denominator)
-        .where(StationRow.month == month),
-        conn,
-    )
-    state_rows = pd.read_sql(
-        select(StateRow.state_code, StateRow.parameter, StateRow.numerator, StateRow.denominator)
-        .where(StateRow.month == month),
-        conn,
-    )
-    return station_rows, state_rows
+# the rows of a month the caller already holds: (table name, month) -> that month's complete rows in that
+# table (unit code, parameter, numerator, denominator), e.g. what an import has just written
+KnownRows = dict[tuple[str, str], pd.DataFrame]
+STATION_ROW_COLUMNS = ["station_code", "parameter", "numerator", "denominator"]
+STATE_ROW_COLUMNS = ["state_code", "parameter", "numerator", "denominator"]
+
+
+def _month_rows(conn: Connection, month: str, known: KnownRows | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A month's station and State rows: those the caller holds, else read with a lean columnar query."""
+    known = known or {}
+    station_rows = known.get((StationRow.__tablename__, month))
+    if station_rows is None:
+        station_rows = read_columns(conn, select(
+            StationRow.station_code, StationRow.parameter, StationRow.numerator, StationRow.denominator)
+            .where(StationRow.month == month), STATION_ROW_COLUMNS)
+    state_rows = known.get((StateRow.__tablename__, month))
+    if state_rows is None:
+        state_rows = read_columns(conn, select(
+            StateRow.state_code, StateRow.parameter, StateRow.numerator, StateRow.denominator)
+            .where(StateRow.month == month), STATE_ROW_COLUMNS)
+    return _as_counts(station_rows[STATION_ROW_COLUMNS]), _as_counts(state_rows[STATE_ROW_COLUMNS])
+
+
+def _as_counts(rows: pd.DataFrame) -> pd.DataFrame:
+    if rows["numerator"].dtype == np.int64 and rows["denominator"].dtype == np.int64:
+        return rows
+    return rows.astype({"numerator": np.int64, "denominator": np.int64})
 
 
 def _clean(value):
@@ -101,7 +111,8 @@ def _previous_units(conn: Connection, month: str, scheme: str) -> pd.DataFrame:
         ResultUnit.streak_top5,
         *[getattr(ResultUnit, c) for c in RANK_COLUMNS],
     ]
-    df = pd.read_sql(select(*cols).where(ResultUnit.scheme == scheme, ResultUnit.month == month), conn)
+    df = read_columns(conn, select(*cols).where(ResultUnit.scheme == scheme, ResultUnit.month == month),
+                      [c.key for c in cols])
     for c in (*RANK_COLUMNS, "score_centi"):
         df[c] = df[c].astype("Int64")
     return df
@@ -146,8 +157,7 @@ PARAM_COLUMNS = [
 
 def _insert_frame(conn: Connection, table, df: pd.DataFrame, columns: Sequence[str], **constants) -> None:
     df = df.assign(**constants) if constants else df
-    columns = [*columns, *constants]
-    bulk_insert(conn, table.name, columns, frame_rows(df, columns))
+    insert_frame(conn, table.name, df, [*columns, *constants])
 
 
 def _delete_month(conn: Connection, month: str, scheme: str) -> None:
@@ -193,51 +203,61 @@ def _as_schemes(methodology: Schemes | Methodology) -> Schemes:
     return methodology if isinstance(methodology, Schemes) else Schemes({methodology.scheme: methodology})
 
 
-def recompute_months(conn: Connection, months: Iterable[str], methodology: Schemes | Methodology) -> list[str]:
+def recompute_months(conn: Connection, months: Iterable[str], methodology: Schemes | Methodology,
+                     known_rows: KnownRows | None = None) -> list[str]:
     """Rewrite the results of `months` in every scheme (and refresh rank changes/streaks of later months).
     Each scheme scores only its own parameters' rows (parameter ids are unique across schemes). Returns the
-    months recomputed in at least one scheme."""
+    months recomputed in at least one scheme.
+
+    known_rows: rows of some months the caller holds (an import's, just written): not read back. A month's
+    rows are read once for every scheme."""
     months = sorted(set(months))
     if not months:
         return []
     master = load_master(conn)
+    wanted = set(months)
+    schemes = _as_schemes(methodology).by_id
     done: set[str] = set()
-    for scheme, scheme_methodology in _as_schemes(methodology).by_id.items():
-        done.update(_recompute_scheme(conn, months, scheme, scheme_methodology, master))
+    for month in months:  # schemes are independent: each still sees its months in order
+        rows = None
+        for scheme, scheme_methodology in schemes.items():
+            version = scheme_methodology.version_for(month)
+            if version is not None and rows is None:
+                rows = _month_rows(conn, month, known_rows)
+            if _recompute_scheme_month(conn, month, wanted, scheme, scheme_methodology, master, rows):
+                done.add(month)
     from dashboard.store import bump_results_generation
 
     bump_results_generation(conn)  # every cached page result of earlier generations is now stale
     return sorted(done)
 
 
-def _recompute_scheme(conn: Connection, months: list[str], scheme: str, methodology: Methodology,
-                      master: MasterData) -> list[str]:
-    wanted = set(months)
-    own = methodology.parameter_ids
-    done = []
-    for month in months:
-        version = methodology.version_for(month)
-        station_rows, state_rows = _month_rows(conn, month) if version is not None else (None, None)
-        if version is not None:
-            station_rows = station_rows[station_rows["parameter"].isin(own)]
-            state_rows = state_rows[state_rows["parameter"].isin(own)]
-        if version is None or (station_rows.empty and state_rows.empty):
-            # no version in force, or no row left (a revert removed the month): the month has no results
-            _delete_month(conn, month, scheme)
-            if version is not None and next_month(month) not in wanted:
-                _refresh_following(conn, month, scheme)
-            continue
-        scores = score_month(month, version, master, station_rows, state_rows)
-        previous = _previous_units(conn, previous_month(month), scheme)
-        units = add_rank_changes(scores.units, previous)
-        units = _with_streaks(units, previous)
-        _write_month(conn, month, scheme, version.id, scores, units)
-        write_station_values(conn, month, scheme, version, scores.params)  # for the district and station pages
-        done.append(month)
-        if next_month(month) not in wanted:
-            # the months up to the next recomputed one take their rank changes and streaks from this one
+def _recompute_scheme_month(conn: Connection, month: str, wanted: set[str], scheme: str, methodology: Methodology,
+                            master: MasterData, rows: tuple[pd.DataFrame, pd.DataFrame] | None) -> bool:
+    """One scheme's results of one month (True when it has any), then the months after it up to the next one
+    recomputed (their rank changes and streaks)."""
+    version = methodology.version_for(month)
+    station_rows = state_rows = None
+    if version is not None and rows is not None:
+        own = methodology.parameter_ids
+        station_rows = rows[0][rows[0]["parameter"].isin(own)]
+        state_rows = rows[1][rows[1]["parameter"].isin(own)]
+    if version is None or (station_rows.empty and state_rows.empty):
+        # no version in force, or no row left (a revert removed the month): the month has no results
+        _delete_month(conn, month, scheme)
+        if version is not None and next_month(month) not in wanted:
             _refresh_following(conn, month, scheme)
-    return done
+        return False
+    scores = score_month(month, version, master, station_rows, state_rows)
+    previous = _previous_units(conn, previous_month(month), scheme)
+    units = add_rank_changes(scores.units, previous)
+    units = _with_streaks(units, previous)
+    _write_month(conn, month, scheme, version.id, scores, units)
+    write_station_values(conn, month, scheme, version, scores.params)  # for the district and station pages
+    if next_month(month) not in wanted:
+        # the months up to the next recomputed one take their rank changes and streaks from this one
+        _refresh_following(conn, month, scheme)
+    return True
 
 
 DERIVED_COLUMNS = [
@@ -267,7 +287,8 @@ def _refresh_following(conn: Connection, last_recomputed: str, scheme: str) -> N
     for month in later:
         cols = [ResultUnit.level, ResultUnit.unit_code, ResultUnit.score_centi,
                 *[getattr(ResultUnit, c) for c in (*RANK_COLUMNS, *DERIVED_COLUMNS)]]
-        stored = pd.read_sql(select(*cols).where(ResultUnit.scheme == scheme, ResultUnit.month == month), conn)
+        stored = read_columns(conn, select(*cols).where(ResultUnit.scheme == scheme, ResultUnit.month == month),
+                              [c.key for c in cols])
         for c in (*RANK_COLUMNS, *DERIVED_COLUMNS, "score_centi"):
             stored[c] = stored[c].astype("Int64")
         previous = _previous_units(conn, previous_month(month), scheme)

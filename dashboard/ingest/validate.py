@@ -37,6 +37,7 @@ from dashboard.store import (
     District,
     PoliceStation,
     State,
+    read_columns,
 )
 from metrics.methodology import MONTH_RE, Methodology, Schemes, days_in_month
 
@@ -78,7 +79,7 @@ def _validate(tables: list[_Table], conn: Connection, methodology: Schemes | Met
         by_kind.setdefault(t.kind, []).append(t)
 
     def db_codes(col) -> set[str]:
-        return {c for (c,) in conn.execute(select(col))}
+        return set(read_columns(conn, select(col), ["code"])["code"].tolist())
 
     def imported(kind: str, col: str) -> set[str]:
         return {c for t in by_kind.get(kind, []) for c in t.df[col].unique() if c}
@@ -241,10 +242,13 @@ def _check_active(t: _Table, station_months: pd.DataFrame, problems: _Problems) 
     if station_months.empty:
         return
     df = t.df
-    opened = df["station_code"].map(station_months["opened"]).astype(object).fillna("").to_numpy(dtype=object)
-    closed = df["station_code"].map(station_months["closed"]).astype(object).fillna("").to_numpy(dtype=object)
+    def months_of(col: str) -> np.ndarray:
+        by_code = {code: m for code, m in station_months[col].items() if isinstance(m, str)}
+        return _column_map(t, "station_code", by_code, "")
+
+    opened, closed = months_of("opened"), months_of("closed")
     month = df["month"].to_numpy(dtype=object)
-    valid = _per_value(df["month"], _is_month)
+    valid = _column_per_value(t, "month", _is_month)
     inactive = valid & (((opened != "") & (month < opened)) | ((closed != "") & (month > closed)))
 
     def rule(sub: pd.DataFrame) -> list[str]:
@@ -262,10 +266,27 @@ def _check_active(t: _Table, station_months: pd.DataFrame, problems: _Problems) 
 def _per_value(series: pd.Series, func: Callable[[str], object], dtype=bool) -> np.ndarray:
     """func applied once per distinct value (months, numbers and codes repeat a lot): fast on big files."""
     codes, uniques = pd.factorize(series, sort=False)
+    return _mapped(codes, uniques, func, dtype)
+
+
+def _column_per_value(t: _Table, col: str, func: Callable[[str], object], dtype=bool) -> np.ndarray:
+    """`_per_value` of a table's column, its factorisation shared by every rule."""
+    codes, uniques = t.factorize(col)
+    return _mapped(codes, uniques, func, dtype)
+
+
+def _mapped(codes: np.ndarray, uniques, func: Callable[[str], object], dtype=bool) -> np.ndarray:
     if not len(uniques):
-        return np.zeros(len(series), dtype=dtype)
+        return np.zeros(len(codes), dtype=dtype)
     mapped = np.fromiter((func(u) for u in uniques), dtype=dtype, count=len(uniques))
     return mapped[codes]
+
+
+def _column_map(t: _Table, col: str, mapping: dict, default: object = None) -> np.ndarray:
+    """A table's column mapped through a dict, once per distinct value (object array)."""
+    codes, uniques = t.factorize(col)
+    values = np.array([mapping.get(u, default) for u in uniques] + [default], dtype=object)
+    return values[codes]
 
 
 # ASCII digits only: \d and str.isdigit also match other scripts' digits (٣, ５, १), which int() accepts
@@ -295,29 +316,29 @@ def _validate_common(t: _Table, problems: _Problems) -> None:
     for col in spec.columns:
         if col in spec.optional:
             continue
-        missing = _per_value(t.df[col], lambda v: v == "")
+        missing = _column_per_value(t, col, lambda v: v == "")
         if col in formula_rows:
             missing &= ~t.df["_row"].isin(formula_rows[col]).to_numpy()
         problems.add_mask(t, missing, col, N_("missing value"))
     for col, n in spec.max_len.items():
-        problems.add_mask(t, _per_value(t.df[col], lambda v, n=n: len(v) > n), col, _("longer than {n} characters").format(n=n))
+        problems.add_mask(t, _column_per_value(t, col, lambda v, n=n: len(v) > n), col, _("longer than {n} characters").format(n=n))
     if t.kind in MASTER_KINDS:
         code_col = spec.key[0]
-        problems.add_mask(t, _per_value(t.df[code_col], lambda v: v != "" and CODE_RE.fullmatch(v) is None),
+        problems.add_mask(t, _column_per_value(t, code_col, lambda v: v != "" and CODE_RE.fullmatch(v) is None),
                           code_col, CODE_RULE)
-        name = _per_value(t.df["name"], _bad_name, dtype=np.int8)
+        name = _column_per_value(t, "name", _bad_name, dtype=np.int8)
         problems.add_mask(t, name == 1, "name", CONTROL_RULE)
         problems.add_mask(t, name == 2, "name", FORMULA_NAME_RULE)
 
 
 def _check_known(t: _Table, col: str, known: set[str], rule: str, problems: _Problems) -> None:
-    problems.add_mask(t, _per_value(t.df[col], lambda v: v != "" and v not in known), col, rule)
+    problems.add_mask(t, _column_per_value(t, col, lambda v: v != "" and v not in known), col, rule)
 
 
 def _parse_int(t: _Table, col: str, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
     """(values as int64, valid mask); reports malformed, negative and too large numbers."""
     v = t.df[col]
-    codes, uniques = pd.factorize(v, sort=False)
+    codes, uniques = t.factorize(col)
     kind = np.zeros(len(uniques), dtype=np.int8)  # 0 ok, 1 empty, 2 negative, 3 malformed, 4 too large
     number = np.zeros(len(uniques), dtype=np.int64)
     for i, u in enumerate(uniques):
@@ -338,9 +359,8 @@ def _validate_rows(t: _Table, methodology: Schemes, params: pd.DataFrame, curren
                    problems: _Problems) -> None:
     df = t.df
     level = "station" if t.kind == "station_rows" else "state"
-    month = df["month"]
     first = methodology.first_month
-    m_codes, m_uniques = pd.factorize(month, sort=False)
+    m_codes, m_uniques = t.factorize("month")
     # per distinct month: 0 ok, 1 empty (reported as missing), 2 malformed, 3 before first version, 4 future
     m_state = np.array([1 if m == "" else 2 if not _is_month(m) else 3 if m < first else 4 if m > current else 0
                         for m in m_uniques], dtype=np.int8)
@@ -360,15 +380,25 @@ def _validate_rows(t: _Table, methodology: Schemes, params: pd.DataFrame, curren
     good_months = [m for m, st in zip(m_uniques, m_state, strict=True) if st == 0]
     force = {m: _in_force(methodology, m) for m in good_months}
     owner = {pid: sid for sid, m in methodology.by_id.items() for pid in m.parameter_ids}
-    scheme = df["parameter"].map(owner)
-    in_force = {f"{m}|{sid}": v for m, by in force.items() for sid, v in by.items() if v is not None}
-    version = (month.astype(str) + "|" + scheme.fillna("").astype(str)).map(in_force).astype(object)
-    info = pd.DataFrame({"_version": version, "parameter": df["parameter"]}).merge(
-        params, on=["_version", "parameter"], how="left")
-    p_level = info["_level"].to_numpy(dtype=object)
-    p_kind = info["_kind"].to_numpy(dtype=object)
+    described = {(v, pid): (lv, kd) for v, pid, lv, kd in params[["_version", "parameter", "_level", "_kind"]]
+                 .itertuples(index=False, name=None)}
+    # per distinct (month, parameter) pair (a few hundred), then spread over the rows by their codes
+    p_codes, p_uniques = t.factorize("parameter")
+    width = len(p_uniques) + 1
+    pair_codes, pairs = pd.factorize(m_codes.astype(np.int64) * width + p_codes, sort=False)
+    pair_level, pair_kind = [], []
+    for pair in pairs:
+        mi, pi = divmod(int(pair), width)
+        pid = p_uniques[pi] if 0 <= pi < len(p_uniques) else None
+        sid = owner.get(pid)
+        version = force.get(m_uniques[mi], {}).get(sid) if sid is not None and mi >= 0 else None
+        lv, kd = described.get((version, pid), (None, None))
+        pair_level.append(lv)
+        pair_kind.append(kd)
+    p_level = np.array(pair_level + [None], dtype=object)[pair_codes]
+    p_kind = np.array(pair_kind + [None], dtype=object)[pair_codes]
     known_param = pd.notna(p_level)
-    param_given = df["parameter"].to_numpy(dtype=object) != ""
+    param_given = _column_per_value(t, "parameter", lambda v: v != "")
 
     def unknown_words(sub: pd.DataFrame) -> list[str]:
         out = []
@@ -402,7 +432,7 @@ def _validate_rows(t: _Table, methodology: Schemes, params: pd.DataFrame, curren
     usable = month_ok & ~wrong_level
     is_days = usable & (p_kind == "days")
     if is_days.any():
-        days = month.map({m: days_in_month(m) for m in good_months}).fillna(0).to_numpy(dtype=np.int64)
+        days = np.array([days_in_month(m) if m in force else 0 for m in m_uniques] + [0], dtype=np.int64)[m_codes]
         problems.add_mask(t, den_ok & is_days & (den != days), "denominator", lambda sub: [
             _("for a 'days' parameter the denominator must be the days in the month ({n} in {month})").format(
                 n=days_in_month(m), month=m) for m in sub["month"]])
@@ -413,8 +443,27 @@ def _validate_rows(t: _Table, methodology: Schemes, params: pd.DataFrame, curren
                       N_("for a 'flag' parameter the numerator must be 0 or 1"))
 
 
+def _no_duplicates(tables: list[_Table], key: list[str]) -> bool:
+    """One table whose keys (the complete ones) are all distinct: checked on the shared factorisations, an
+    integer per row, instead of hashing the key texts again."""
+    if len(tables) != 1:
+        return False
+    t = tables[0]
+    combined = np.zeros(len(t.df), dtype=np.int64)
+    complete = np.ones(len(t.df), dtype=bool)
+    for col in key:
+        codes, uniques = t.factorize(col)
+        complete &= _mapped(codes, uniques, lambda v: v != "")
+        combined = combined * (len(uniques) + 1) + codes
+        if len(key) > 1:  # keep the combined codes small (no overflow whatever the number of columns)
+            combined = pd.factorize(combined, sort=False)[0].astype(np.int64)
+    return not pd.Series(combined[complete]).duplicated().any()
+
+
 def _check_duplicates(kind: str, tables: list[_Table], problems: _Problems) -> None:
     key = list(KINDS[kind].key)
+    if _no_duplicates(tables, key):
+        return
     frames = [t.df[key + ["_row"]].assign(_t=i) for i, t in enumerate(tables)]
     allrows = pd.concat(frames, ignore_index=True)
     keyed = allrows[(allrows[key] != "").all(axis=1)]
@@ -440,16 +489,7 @@ def _check_duplicates(kind: str, tables: list[_Table], problems: _Problems) -> N
 
 
 def _read_frame(conn: Connection, stmt) -> pd.DataFrame:
-    """A SELECT as a DataFrame, read with the driver's own cursor inside the transaction: building
-    SQLAlchemy Row objects for hundreds of thousands of rows costs seconds; plain tuples do not."""
-    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.params
-    args = tuple(params[k] for k in compiled.positiontup) if compiled.positional else params
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(str(compiled), args)
-        names = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    return pd.DataFrame(rows, columns=names) if rows else pd.DataFrame(columns=names)
+    """A SELECT as a DataFrame, read with the driver's own cursor inside the transaction and built column by
+    column (`store.read_columns`): SQLAlchemy Row objects and a row-wise DataFrame for hundreds of thousands
+    of rows cost seconds."""
+    return read_columns(conn, stmt)

@@ -23,6 +23,7 @@ from dashboard.store import (
     State,
     StateRow,
     StationRow,
+    copy_text,
 )
 from metrics.methodology import Methodology, Schemes
 
@@ -60,10 +61,10 @@ def _insert_frame(conn: Connection, table, df: pd.DataFrame, tick: Callable[[int
     others = [c for c in cols if c not in key]
     if key:  # parameters in statement order: SET values first, then the key
         cols = others + key
-    rows = list(zip(*[_pylist(df[c]) for c in cols], strict=True))
     if conn.dialect.name == "postgresql":
-        _copy_frame(conn, table, cols, rows, tick, key, others)
+        _copy_frame(conn, table, cols, df, tick, key, others)
         return
+    rows = list(zip(*[_pylist(df[c]) for c in cols], strict=True))
     if conn.dialect.name == "sqlite":
         if key:
             sql = (f"UPDATE {table.name} SET {', '.join(f'{c} = ?' for c in others)} "
@@ -86,11 +87,11 @@ def _insert_frame(conn: Connection, table, df: pd.DataFrame, tick: Callable[[int
         tick(len(chunk))
 
 
-def _copy_frame(conn: Connection, table, cols: list[str], rows: list[tuple], tick: Callable[[int], None],
+def _copy_frame(conn: Connection, table, cols: list[str], df: pd.DataFrame, tick: Callable[[int], None],
                 update_key: Sequence[str], others: list[str]) -> None:
-    """PostgreSQL: COPY (many times faster than multi-row INSERTs). Updates go through a temporary table
-    and one UPDATE .. FROM (a hash join, far faster than row-by-row or ON CONFLICT). Runs on the
-    transaction's own connection."""
+    """PostgreSQL: COPY of text built column by column (`copy_text`: no Python call per row). Updates go
+    through a temporary table and one UPDATE .. FROM (a hash join, far faster than row-by-row or ON
+    CONFLICT). Runs on the transaction's own connection."""
     target = table.name
     col_list = ", ".join(cols)
     with conn.connection.driver_connection.cursor() as cur:
@@ -99,11 +100,11 @@ def _copy_frame(conn: Connection, table, cols: list[str], rows: list[tuple], tic
             cur.execute(f"CREATE TEMP TABLE IF NOT EXISTS {target} ON COMMIT DROP AS "
                         f"SELECT {col_list} FROM {table.name} WITH NO DATA")
             cur.execute(f"TRUNCATE {target}")
-        with cur.copy(f"COPY {target} ({col_list}) FROM STDIN") as copy:
-            for i in range(0, len(rows), CHUNK):
-                for row in rows[i : i + CHUNK]:
-                    copy.write_row(row)
-                tick(len(rows[i : i + CHUNK]))
+        for i in range(0, len(df), CHUNK):
+            chunk = df.iloc[i : i + CHUNK]
+            with cur.copy(f"COPY {target} ({col_list}) FROM STDIN") as copy:
+                copy.write(copy_text(chunk, cols))
+            tick(len(chunk))
         if update_key:
             cur.execute(f"ANALYZE {target}")
             cur.execute(
@@ -158,35 +159,87 @@ def _none(value: object) -> object:
 
 
 def _upsert_rows(conn: Connection, kind: str, df: pd.DataFrame, batch_id: int,
-                 tick: Callable[[int], None]) -> tuple[int, int]:
-    """Insert new rows, replace existing ones (keeping their old values in ImportReplaced)."""
+                 tick: Callable[[int], None]) -> tuple[int, int, dict[tuple[str, str], pd.DataFrame]]:
+    """Insert new rows, replace existing ones (keeping their old values in ImportReplaced). Returns (added,
+    replaced, known): known holds, per (table, month), the month's complete rows in that table when this
+    import wrote all of them (a new month, or every earlier row replaced), so the recomputation need not
+    read them back."""
     table = _ROW_TABLES[kind]
     unit = "station_code" if kind == "station_rows" else "state_code"
     key = ["month", unit, "parameter"]
-    rows = df[[*key, "numerator", "denominator"]].copy()
-    rows["numerator"] = rows["numerator"].astype(np.int64)
-    rows["denominator"] = rows["denominator"].astype(np.int64)
-    rows["batch_id"] = batch_id
+    rows = pd.DataFrame({
+        **{c: df[c] for c in key},
+        "numerator": df["numerator"].astype(np.int64),
+        "denominator": df["denominator"].astype(np.int64),
+        "batch_id": batch_id,
+    })
     months = sorted(rows["month"].unique())
     counts = dict(conn.execute(
         select(table.c.month, func.count()).where(table.c.month.in_(months)).group_by(table.c.month)).all())
     if not counts:  # fast path: months without rows, nothing can be replaced
         _insert_frame(conn, table, rows, tick)
-        return len(rows), 0
+        return len(rows), 0, _known_months(table.name, rows, unit, months)
     existing = _read_frame(conn, select(*[table.c[c] for c in key], table.c.numerator, table.c.denominator,
                                         table.c.batch_id).where(table.c.month.in_(list(counts))))
     existing["batch_id"] = existing["batch_id"].astype("Int64")
     rep = existing.merge(rows[key], on=key, how="inner")
     n_rep = len(rep)
     if n_rep:
-        olds = [{"numerator": n, "denominator": d, "batch_id": b}
-                for n, d, b in zip(_pylist(rep["numerator"]), _pylist(rep["denominator"]), _pylist(rep["batch_id"]),
-                                   strict=True)]
-        _write_replaced(conn, batch_id, table.name, rep[key].values.tolist(), olds)
-    is_new = rows.merge(existing[key], on=key, how="left", indicator=True)["_merge"].to_numpy() == "left_only"
-    _insert_frame(conn, table, rows.loc[is_new], tick)
-    _insert_frame(conn, table, rows.loc[~is_new], tick, update_key=key)
-    return int(is_new.sum()), n_rep
+        _write_replaced_rows(conn, batch_id, table.name, rep, key)
+    if n_rep == len(rows):
+        is_new = np.zeros(len(rows), dtype=bool)
+    else:
+        is_new = rows.merge(existing[key], on=key, how="left", indicator=True)["_merge"].to_numpy() == "left_only"
+    replaced_per_month = rep["month"].value_counts()
+    complete = [m for m in months if int(counts.get(m, 0)) == int(replaced_per_month.get(m, 0))]
+    # a month whose every earlier row is replaced (a full re-import): its rows deleted and inserted anew, one
+    # statement each, instead of an update per row (PostgreSQL: a temporary table and a join)
+    redone = [m for m in complete if m in counts]
+    whole = rows["month"].isin(redone).to_numpy()
+    if redone:
+        conn.execute(delete(table).where(table.c.month.in_(redone)))
+    _insert_frame(conn, table, rows.loc[is_new | whole], tick)
+    _insert_frame(conn, table, rows.loc[~is_new & ~whole], tick, update_key=key)
+    return int(is_new.sum()), n_rep, _known_months(table.name, rows, unit, complete)
+
+
+def _known_months(table_name: str, rows: pd.DataFrame, unit: str, months: Sequence[str]
+                  ) -> dict[tuple[str, str], pd.DataFrame]:
+    """The rows of `months` as the recomputation reads them (unit, parameter, numerator, denominator)."""
+    cols = [unit, "parameter", "numerator", "denominator"]
+    if len(months) == 1 and rows["month"].nunique() == 1:
+        return {(table_name, months[0]): rows[cols].reset_index(drop=True)}
+    return {(table_name, m): g[cols].reset_index(drop=True) for m, g in rows.groupby("month", sort=False)
+            if m in set(months)}
+
+
+def _json_texts(values: pd.Series) -> np.ndarray:
+    """Each value as its JSON text (orjson), encoded once per distinct value (codes repeat a lot); an object
+    array (numpy's elementwise `+` on it is plain string concatenation, no per-row Python call)."""
+    codes, uniques = pd.factorize(values, sort=False)
+    plain = [u.item() if isinstance(u, np.generic) else u for u in np.asarray(uniques, dtype=object)]
+    encoded = np.array([orjson.dumps(u).decode() for u in plain] + ["null"], dtype=object)
+    return encoded[codes]  # code -1 (missing) -> "null"
+
+
+def _write_replaced_rows(conn: Connection, batch_id: int, table_name: str, rep: pd.DataFrame,
+                         key: list[str]) -> None:
+    """The replaced monthly rows into ImportReplaced, their JSON built column by column: the same texts as
+    `orjson.dumps([month, unit, parameter])` and `{"numerator":n,"denominator":d,"batch_id":b}`."""
+    def joined(*parts) -> np.ndarray:
+        out = parts[0]
+        for part in parts[1:]:
+            out = np.add(out, part)
+        return out
+
+    def ints(col: str) -> np.ndarray:
+        return rep[col].to_numpy(dtype=np.int64).astype(str).astype(object)
+
+    keys = joined("[", _json_texts(rep[key[0]]), ",", _json_texts(rep[key[1]]), ",", _json_texts(rep[key[2]]), "]")
+    olds = joined('{"numerator":', ints("numerator"), ',"denominator":', ints("denominator"), ',"batch_id":',
+                  _json_texts(rep["batch_id"]), "}")
+    _insert_frame(conn, ImportReplaced.__table__, pd.DataFrame(
+        {"batch_id": batch_id, "table_name": str(table_name), "key": keys, "old_values": olds}))
 
 
 def _upsert_published(conn: Connection, df: pd.DataFrame, batch_id: int) -> tuple[int, int]:
@@ -243,14 +296,15 @@ def _audit(conn: Connection, actor: str, action: str, detail: str) -> None:
     audit.record(conn, action, actor=actor, detail=detail)  # in this transaction: kept iff the change is
 
 
-def _recompute(conn: Connection, months: Sequence[str], methodology: Schemes | Methodology) -> list[str]:
+def _recompute(conn: Connection, months: Sequence[str], methodology: Schemes | Methodology,
+               known_rows: dict[tuple[str, str], pd.DataFrame] | None = None) -> list[str]:
     if not months:
         return []
     from dashboard.ingest.recompute import (
         recompute_months,  # looked up at call time (tests and bench wrap it)
     )
 
-    recompute_months(conn, list(months), methodology)
+    recompute_months(conn, list(months), methodology, known_rows=known_rows)
     from dashboard.actions import evaluate_actions  # the review loop: actions judged by the new data
 
     evaluate_actions(conn)

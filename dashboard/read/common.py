@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pandas as pd
+from flask import g, has_request_context
 from sqlalchemy import Engine, select, text
 
 from dashboard.display import parameter_text, score_display
@@ -55,7 +56,18 @@ def _parse_cached(text: str) -> Methodology:
 
 
 def methodology(engine: Engine, *, scheme: str = DEFAULT_SCHEME) -> Methodology:
-    """One scheme's methodology as stored (parsed once per TOML text)."""
+    """One scheme's methodology as stored (parsed once per TOML text; read once per request: a State
+    summary asks for it in each of its parts)."""
+    if has_request_context():
+        memo: dict[tuple[str, str], Methodology] = g.setdefault("cctns_methodology", {})
+        key = (str(engine.url), scheme)
+        if key not in memo:
+            memo[key] = _stored_methodology(engine, scheme)
+        return memo[key]
+    return _stored_methodology(engine, scheme)
+
+
+def _stored_methodology(engine: Engine, scheme: str) -> Methodology:
     with engine.connect() as conn:
         text = conn.execute(select(MethodologySource.toml).where(MethodologySource.scheme == scheme)
                             ).scalar_one_or_none()

@@ -4,10 +4,13 @@ and the small facts of the `meta` table. The one door to the database for every 
 from dashboard.store import audit
 from dashboard.store.db import (
     bulk_insert,
+    copy_text,
     dispose_engines,
     frame_rows,
     get_engine,
+    insert_frame,
     make_engine,
+    read_columns,
     refresh_planner_statistics,
     session_scope,
 )
@@ -64,9 +67,9 @@ __all__ = [
     "GENERATION_KEY", "AuditEvent", "Base", "DataFlag", "FlagReview", "Projection", "ProjectionBacktest", "DigestLog", "District", "ImportBatch", "ImportReplaced", "Meta",
     "MethodologyParameter", "MethodologySource", "MethodologyVersion", "PoliceStation", "ResultLagging",
     "Action", "ActionComment", "LoginSession", "ResultParam", "ResultStake", "ResultStationCounts", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit",
-    "bulk_insert",
-    "bump_results_generation", "dispose_engines", "frame_rows", "get_engine", "load_stored_methodology",
-    "make_engine", "read_generation", "PublishedResult", "load_stored_schemes", "scheme_order", "schema_revisions", "store_schemes", "refresh_planner_statistics", "session_scope", "store_methodology",
+    "bulk_insert", "copy_text",
+    "bump_results_generation", "dispose_engines", "frame_rows", "get_engine", "insert_frame", "load_stored_methodology",
+    "make_engine", "read_columns", "read_generation", "PublishedResult", "load_stored_schemes", "scheme_order", "schema_revisions", "store_schemes", "refresh_planner_statistics", "session_scope", "store_methodology",
     "upgrade", "utcnow",
     "ProvisionalLagging", "ProvisionalParam", "ProvisionalSnapshot", "ProvisionalStake", "ProvisionalStateRow",
     "ProvisionalStationRow", "ProvisionalUnit",

@@ -76,13 +76,55 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
+def column_values(series) -> list:
+    """One column as plain Python values for a DB driver (NaN/NA -> None), converted as a whole array:
+    numpy ints, floats and bools become Python ones by `tolist`, no per-cell type checks."""
+    import numpy as np
+
+    kind = series.dtype.kind
+    if kind in "iub" and isinstance(series.dtype, np.dtype):
+        return series.tolist()
+    if kind == "f" and isinstance(series.dtype, np.dtype):
+        values = series.to_numpy()
+        missing = np.isnan(values)
+        if not missing.any():
+            return values.tolist()
+        out = values.astype(object)
+        out[missing] = None
+        return out.tolist()
+    values = series.to_numpy(dtype=object)  # extension arrays (Int64, boolean) give Python scalars and NA
+    missing = series.isna().to_numpy()
+    if missing.any():
+        values = values.copy()
+        values[missing] = None
+    return values.tolist()
+
+
 def frame_rows(df, columns) -> list[tuple]:
-    """DataFrame -> list of tuples of plain Python values (NaN/NA -> None), fast enough for 100k rows."""
+    """DataFrame -> list of tuples of plain Python values (NaN/NA -> None), column by column (fast on
+    hundreds of thousands of rows)."""
+    return list(zip(*[column_values(df[c]) for c in columns], strict=True)) if len(df) else []
+
+
+def read_columns(conn, stmt, columns=None):
+    """A SELECT (SQLAlchemy statement) read through the driver's cursor inside the caller's transaction, as a
+    DataFrame built column by column: no SQLAlchemy Row per row and no row-wise DataFrame construction
+    (`pandas.read_sql` spends seconds on a national month). `columns` renames the result's columns."""
     import pandas as pd
 
-    sub = df[list(columns)].astype(object)
-    sub = sub.where(pd.notna(sub), None)
-    return list(sub.itertuples(index=False, name=None))
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    args = tuple(params[k] for k in compiled.positiontup) if compiled.positional else params
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        names = list(columns) if columns is not None else [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in names})
+    return pd.DataFrame(dict(zip(names, (list(c) for c in zip(*rows, strict=True)), strict=True)))
 
 
 def bulk_insert(conn, table_name: str, columns, rows: list[tuple]) -> None:
@@ -103,6 +145,74 @@ def bulk_insert(conn, table_name: str, columns, rows: list[tuple]) -> None:
         cur.executemany(f"INSERT INTO {table_name} ({cols}) VALUES ({marks})", rows)
     finally:
         cur.close()
+
+
+def insert_frame(conn, table_name: str, df, columns) -> None:
+    """Insert a DataFrame's `columns` (named as the table's) inside the caller's transaction: on PostgreSQL
+    one COPY of text built column by column (no Python call per row), elsewhere `bulk_insert`."""
+    if not len(df):
+        return
+    columns = list(columns)
+    if conn.dialect.name != "postgresql":
+        bulk_insert(conn, table_name, columns, frame_rows(df, columns))
+        return
+    with conn.connection.driver_connection.cursor() as cur, cur.copy(
+            f"COPY {table_name} ({', '.join(columns)}) FROM STDIN") as copy:
+        copy.write(copy_text(df, columns))
+
+
+_COPY_NULL = "\\N"
+_COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+def _copy_value(value) -> str:
+    """One value in PostgreSQL's COPY text format (None/NaN/NA: the null marker)."""
+    import math
+
+    import pandas as pd
+
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return _COPY_NULL
+    text = str(value)  # str, int, float (shortest repr), bool ("True": accepted by PostgreSQL)
+    for char, escaped in _COPY_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    return text
+
+
+def _copy_column(series):
+    """A column as an object array of COPY texts: numbers by Python's own `str`/`repr` over the whole column
+    (faster than numpy's float printing, and the shortest text that reads back exactly), texts as they are
+    unless one needs escaping, anything else once per distinct value."""
+    import numpy as np
+    import pandas as pd
+
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        return np.array(list(map(str, series.tolist())), dtype=object)
+    if isinstance(dtype, np.dtype) and dtype.kind == "b":
+        return np.where(series.to_numpy(), "t", "f").astype(object)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = series.to_numpy()
+        out = np.array(list(map(repr, values.tolist())), dtype=object)
+        out[np.isnan(values)] = _COPY_NULL
+        return out
+    codes, uniques = pd.factorize(series.astype(object), sort=False)
+    uniques = np.asarray(uniques, dtype=object)
+    plain = all(type(u) is str for u in uniques) and not any(
+        char in joined for joined in ("\x00".join(uniques),) for char, _ in _COPY_ESCAPES)
+    texts = list(uniques) if plain else [_copy_value(u) for u in uniques]
+    return np.array(texts + [_COPY_NULL], dtype=object)[codes]  # code -1 (missing) -> the null marker
+
+
+def copy_text(df, columns) -> str:
+    """The rows of `columns` as PostgreSQL COPY text (tab-separated, \\N for null, one line per row)."""
+    import numpy as np
+
+    lines = _copy_column(df[columns[0]])
+    for c in columns[1:]:
+        lines = np.add(np.add(lines, "\t"), _copy_column(df[c]))
+    return "\n".join(lines.tolist()) + "\n"
 
 
 PLANNER_TABLES = ("station_rows", "state_rows", "result_units", "result_params", "result_lagging", "result_stakes")

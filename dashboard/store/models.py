@@ -114,6 +114,7 @@ class MethodologySource(Base):
 
 class StationRow(Base):
     __tablename__ = "station_rows"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: one B-tree, the key's (migration 0012)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
     parameter: Mapped[str] = mapped_column(String(60), primary_key=True)
@@ -124,6 +125,7 @@ class StationRow(Base):
 
 class StateRow(Base):
     __tablename__ = "state_rows"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: one B-tree, the key's (migration 0012)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     state_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     parameter: Mapped[str] = mapped_column(String(60), primary_key=True)

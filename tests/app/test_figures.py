@@ -183,3 +183,15 @@ def test_specs_equal_their_validated_figures(build, dark):
     """The callbacks' unvalidated specs are exactly what plotly makes of them when it validates them."""
     spec = build()
     assert _plain(f.themed(spec, dark)) == _plain(f.themed(f.to_figure(spec), dark))
+
+
+def test_score_trend_range_keeps_the_comparison_line_on_the_chart():
+    """A district at 92 beside its State at 89.8: the State's dotted line was drawn below the y range (the
+    range was set from the district's scores only)."""
+    ours = pd.DataFrame({"month": ["2026-10", "2026-11"], "score_centi": [9240, 9233]})
+    state = pd.DataFrame({"month": ["2026-10", "2026-11"], "score_centi": [8950, 8982]})
+    spec = f.score_trend_spec(ours, name="District", compare_df=state, compare_name="State")
+    low, high = spec["layout"]["yaxis"]["range"]
+    assert low <= 89.5 and high == 100.5
+    alone = f.score_trend_spec(ours, name="District")
+    assert alone["layout"]["yaxis"]["range"][0] == pytest.approx(91.33)

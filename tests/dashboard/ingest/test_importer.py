@@ -117,7 +117,7 @@ def recompute_calls(monkeypatch, request) -> list[list[str]]:
         return calls
     stub = types.ModuleType("dashboard.ingest.recompute")
 
-    def recompute_months(conn, months, methodology):
+    def recompute_months(conn, months, methodology, known_rows=None):
         assert conn.in_transaction()
         calls.append(sorted(months))
         return sorted(months)

@@ -288,3 +288,32 @@ def test_stations_table_in_one_query_equals_three(any_demo_engine):
                 pd.testing.assert_frame_equal(new, old, check_exact=True)
                 compared += len(new)
     assert compared > 100
+
+
+def test_methodology_read_once_per_request(demo_engine):
+    """Within a request the stored methodology is read once (each part of a State summary asks for it);
+    every request reads it afresh."""
+    from flask import Flask
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if "methodology_source" in statement:
+            statements.append(statement)
+
+    event.listen(demo_engine, "before_cursor_execute", count)
+    try:
+        app = Flask(__name__)
+        for _request in range(2):
+            with app.test_request_context():
+                first = read.methodology(demo_engine)
+                assert read.methodology(demo_engine) is first
+                assert read.version_for(demo_engine, read.months(demo_engine)[-1]) in first.versions
+                assert read.methodology(demo_engine, scheme="icjs").scheme == "icjs"
+        assert len(statements) == 4  # (cctns, icjs) x 2 requests
+        read.methodology(demo_engine)
+        read.methodology(demo_engine)
+        assert len(statements) == 6  # outside a request: read each time
+    finally:
+        event.remove(demo_engine, "before_cursor_execute", count)
