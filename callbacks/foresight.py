@@ -36,7 +36,9 @@ from layouts.foresight import ids
 from layouts.national import ids as national_ids
 from metrics.methodology import DEFAULT_SCHEME
 
-MAX_ROWS = 2000  # the flags grid pages through at most this many rows (a national month has far fewer)
+MAX_ROWS = 2000  # the flags grid pages through at most this many rows
+MAX_ANSWER_BYTES = 130_000  # and its rows stay under this (JSON): every answer ≤ 150 KB (issue 15); a national
+# month's 600-700 flags are ~225 KB in English, ~310 KB in Hindi, and a reviewed flag carries its reason
 
 
 def register(app: dash.Dash) -> None:
@@ -174,8 +176,12 @@ def _unit_text(r: dict) -> str:
     return f"{r['unit_name']} ({r['unit_code']}), {r['district_name']}, {r['state_name']}"
 
 
-def flag_rows(table, names: dict[str, str]) -> list[dict]:
-    rows = []
+def flag_rows(table, names: dict[str, str], budget: int = MAX_ANSWER_BYTES) -> list[dict]:
+    """The grid's rows, in the table's order, as many as fit in `budget` bytes of JSON (and MAX_ROWS)."""
+    import orjson
+
+    rows: list[dict] = []
+    size = 0
     for r in table.head(MAX_ROWS).to_dict("records"):
         status = FLAG_STATUS_WORDS.get(r["status"], r["status"])
         if r["status"] != "open":
@@ -187,6 +193,10 @@ def flag_rows(table, names: dict[str, str]) -> list[dict]:
             "evidence_text": flag_evidence_text(r["rule"], r["evidence"]),
             "status_text": status, "status": r["status"],
         })
+        size += len(orjson.dumps(rows[-1])) + 1
+        if size > budget:
+            rows.pop()
+            break
     return rows
 
 
@@ -228,8 +238,8 @@ def update_flags(query: Any, status: Any, _done: Any):
     label = FLAG_STATUS_WORDS[status] if status != "all" else _("any status")
     summary = ngettext("{n} flag: {status}", "{n} flags: {status}", len(table)).format(
         n=format_indian(len(table)), status=label.lower()) + f" · {where} · {month_label(month)}"
-    if len(table) > MAX_ROWS:
-        summary += " " + _("(the first {n} listed; pick a State to see the rest)").format(n=format_indian(MAX_ROWS))
+    if len(rows) < len(table):
+        summary += " " + _("(the first {n} listed; pick a State to see the rest)").format(n=format_indian(len(rows)))
     return rows, summary, f"{where} · {month_label(month)}"
 
 
