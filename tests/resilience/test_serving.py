@@ -122,7 +122,10 @@ def test_every_cached_read_function_that_returns_units_takes_a_scope():
                    # the ranking schemes themselves, and State-level figures (published, reconciled,
                    # provisional States' scores), shown to every signed-in user like the league table
                    "schemes", "state_scheme_ranks", "published_history", "published_months", "published_table",
-                   "reconciliation", "provisional_months", "provisional_snapshots"}
+                   "reconciliation", "provisional_months", "provisional_snapshots",
+                   # one cache entry each for what the national page and the shell show, made of the above
+                   # (league table, reconciliation, the States x parameters matrix; the scheme's months)
+                   "national_summary", "picker_months"}
     cached = {n: f for n, f in vars(read).items() if callable(f) and getattr(f, "__cctns_cached__", False)}
     assert len(cached) >= 25
     for name, fn in cached.items():
