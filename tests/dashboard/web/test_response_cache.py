@@ -92,6 +92,26 @@ def karnal(url: str) -> str:
         return conn.scalar(select(District.code).where(District.name == "Karnal"))
 
 
+def add_karnal_action(url: str, text: str) -> None:
+    """Haryana's users assign an action to a police station of Karnal (on its first station parameter)."""
+    from sqlalchemy import select
+
+    from dashboard import read
+    from dashboard.actions import NewAction, create_actions
+    from dashboard.scope import Scope
+    from dashboard.store import PoliceStation
+    from dashboard.store.db import get_engine
+
+    eng = get_engine(url)
+    with eng.connect() as conn:
+        station = conn.scalar(select(PoliceStation.code).where(PoliceStation.district_code == karnal(url)))
+    version = read.version_for(eng, read.latest_month(eng))
+    parameter = next(p.id for p in version.parameters if p.level == "station")
+    create_actions(eng, Scope("state", "HR", username="haryana"),
+                   [NewAction(level="station", unit_code=station, parameter=parameter, text=text, owner_kind="sho")],
+                   actor="haryana")
+
+
 def other_district(url: str, than: str) -> str:
     from sqlalchemy import select
 
@@ -238,27 +258,14 @@ def test_a_warm_click_is_one_statement_and_follows_another_process(cached_app):
 
 
 def test_the_deck_follows_the_actions(cached_app):
-    from sqlalchemy import select
 
-    from dashboard import read
-    from dashboard.actions import NewAction, create_actions
-    from dashboard.scope import Scope
-    from dashboard.store import PoliceStation
-    from dashboard.store.db import get_engine
 
     app, users, url = cached_app
     client = sign_in(app, "ncrb", users["ncrb"])
     deck = body(app, "deck-stage.children", {"deck-query.data": {"state": "HR", "district": None, "month": None}})
     post(client, deck)
     assert post(client, deck).headers["X-CCTNS-Cache"] == "hit"
-    eng = get_engine(url)
-    with eng.connect() as conn:
-        station = conn.scalar(select(PoliceStation.code).where(PoliceStation.district_code == karnal(url)))
-    version = read.version_for(eng, read.latest_month(eng))
-    parameter = next(p.id for p in version.parameters if p.level == "station")
-    create_actions(eng, Scope("state", "HR", username="haryana"),
-                   [NewAction(level="station", unit_code=station, parameter=parameter, text="Visit the station",
-                              owner_kind="sho")], actor="haryana")
+    add_karnal_action(url, "Visit the station")
     assert "X-CCTNS-Cache" not in post(client, deck).headers  # a new action: a new key
 
 
@@ -279,13 +286,7 @@ def test_callbacks_not_marked_are_never_cached(cached_app):
 def test_the_actions_panels_follow_the_actions(cached_app):
     """The State's actions panel is cached with the actions' stamp: a new action is a new key, and the
     panel then shows it."""
-    from sqlalchemy import select
 
-    from dashboard import read
-    from dashboard.actions import NewAction, create_actions
-    from dashboard.scope import Scope
-    from dashboard.store import PoliceStation
-    from dashboard.store.db import get_engine
     from dashboard.web import cached_outputs
 
     app, users, url = cached_app
@@ -294,15 +295,7 @@ def test_the_actions_panels_follow_the_actions(cached_app):
     panel = body(app, "state-actions-panel.children", {"state-query.data": {"state_code": "HR", "month": None}})
     before = post(client, panel).get_data(as_text=True)
     assert post(client, panel).headers["X-CCTNS-Cache"] == "hit"
-    eng = get_engine(url)
-    with eng.connect() as conn:
-        station = conn.scalar(select(PoliceStation.code).where(PoliceStation.district_code == karnal(url)))
-    version = read.version_for(eng, read.latest_month(eng))
-    parameter = next(p.id for p in version.parameters if p.level == "station")
-    create_actions(eng, Scope("state", "HR", username="haryana"),
-                   [NewAction(level="station", unit_code=station, parameter=parameter,
-                              text="Visit the station about the pending charge-sheets", owner_kind="sho")],
-                   actor="haryana")
+    add_karnal_action(url, "Visit the station about the pending charge-sheets")
     after = post(client, panel)
     assert "X-CCTNS-Cache" not in after.headers  # a new action: a new key
     assert "Visit the station about the pending charge-sheets" not in before
