@@ -225,7 +225,10 @@ def browser_sign_in(browser: Browser, username: str, password: str) -> str:
 
 def run_users(base: str, username: str, password: str, visits: dict[str, list[dict[str, Any]]],
               users: int = 100, visits_per_user: int = 12, max_seconds: float = 120.0,
-              think: tuple[float, float] = (0.5, 2.0), seed: int = 5) -> dict[str, Any]:
+              think: tuple[float, float] = (0.5, 2.0), seed: int = 5,
+              at_clicks: Any = None) -> dict[str, Any]:
+    """`at_clicks()`, when given, is called once when everyone is signed in and the clicking starts (the
+    CPU meters read there tell the clicks from the sign-ins)."""
     pages = [p for p in ("national", "state", "district", "station", "lagging", "national", "methodology", "data",
                          "state", "present")
              if visits.get(p)]
@@ -236,7 +239,12 @@ def run_users(base: str, username: str, password: str, visits: dict[str, list[di
     sign_ms: list[float] = []
     errors: list[str] = []
     barrier = threading.Barrier(users)
-    signed_in = threading.Barrier(users, action=lambda: deadline.__setitem__(0, time.monotonic() + max_seconds))
+    def start_clicking() -> None:
+        deadline[0] = time.monotonic() + max_seconds
+        if at_clicks is not None:
+            at_clicks()
+
+    signed_in = threading.Barrier(users, action=start_clicking)
     started = threading.Event()
     deadline = [0.0]
 
@@ -379,19 +387,25 @@ def main() -> int:
     out: dict[str, Any] = {"url": args.url.split("@")[-1], "cache": "RedisCache" if args.redis_url else "FileSystemCache"}
     try:
         out["ready_s"] = round(server.wait_ready(), 1)
-        pids = [server.proc.pid, *server.workers()]
-        out["workers"] = len(pids) - 1
+        out["workers"] = len(server.workers())
         out["threads"] = int(env.get("CCTNS_THREADS") or 0) or None
         out["loadavg_before"] = round(os.getloadavg()[0], 2)
         sampler = RssSampler(server)
         sampler.start()
-        from bench.signins import cpu_seconds
+        from bench.signins import cpu_snapshot, cpu_used
 
-        cpu0, client0 = cpu_seconds(pids), time.process_time()
+        def snapshot() -> dict[str, float]:
+            return cpu_snapshot(server.proc.pid, args.url, args.redis_url)
+
+        marks: list[dict[str, float]] = []
         out["load"] = run_users(server.base, "ncrb", prepared["password"], prepared["visits"],  # type: ignore[arg-type]
-                                users=args.users, visits_per_user=args.visits, max_seconds=args.seconds)
-        out["server_cpu_s"] = round(cpu_seconds(pids) - cpu0, 2)
-        out["client_cpu_s"] = round(time.process_time() - client0, 2)
+                                users=args.users, visits_per_user=args.visits, max_seconds=args.seconds,
+                                at_clicks=lambda: marks.append(snapshot()))
+        # the clicks alone (from when everyone is signed in): the server's CPU per callback, and the simulated
+        # users' own (this process), which a real hall does not spend on the server's cores
+        if marks:
+            clicks = out["load"]["callbacks"]["n"]
+            out["cpu_clicks"] = cpu_used(marks[0], snapshot(), clicks)
         out["rss"] = sampler.result()
         out["loadavg_after"] = round(os.getloadavg()[0], 2)
     finally:

@@ -54,17 +54,81 @@ def one_verification_ms(rounds: int = 10) -> float:
     return (time.process_time() - start) / rounds * 1000
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-        except (OSError, IndexError, ValueError):
-            continue
+def _stat_cpu(pid: int) -> tuple[float, int] | None:
+    """(CPU seconds of `pid` itself plus its reaped children, its parent pid), from /proc/PID/stat."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # utime, stime, cutime, cstime: a child's CPU is added to its parent's cutime/cstime when it is reaped
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK"), int(fields[1])
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds spent by `root` and every process under it, living or ended: a gunicorn worker recycled
+    mid-run (`max_requests`) counts through the master that reaped it, a PostgreSQL backend of a closed
+    connection through the postmaster (summing the live workers alone lost the recycled ones' CPU)."""
+    stats: dict[int, tuple[float, int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (stat := _stat_cpu(int(entry))) is not None:
+            stats[int(entry)] = stat
+    parents: dict[int, list[int]] = {}
+    for pid, (_, ppid) in stats.items():
+        parents.setdefault(ppid, []).append(pid)
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        if pid in stats:
+            total += stats[pid][0]
+            todo.extend(parents.get(pid, []))
     return total
+
+
+def service_pid(name: str, port: int) -> int | None:
+    """The pid of the PostgreSQL postmaster ("postgres") or the redis-server serving `port` here, found by
+    its command line as scripts/pg.sh and bench/main.py start them; None when there is none."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                args = f.read().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        program = args[0].rsplit("/", 1)[-1]
+        if name == "postgres" and program == "postgres" and any(
+                a == "-p" and b == str(port) for a, b in zip(args, args[1:], strict=False)):
+            return int(entry)
+        if name == "redis-server" and program.startswith("redis-server") and args[0].endswith(f":{port}"):
+            return int(entry)
+    return None
+
+
+def cpu_snapshot(server_pid: int, url: str = "", redis_url: str = "") -> dict[str, float]:
+    """CPU seconds so far of the server (gunicorn's master and workers, recycled ones included), the
+    PostgreSQL and Redis serving it when they run here, and the simulated users (this process)."""
+    from urllib.parse import urlsplit
+
+    out = {"server": tree_cpu_seconds(server_pid), "client": time.process_time()}
+    for kind, name, address in (("database", "postgres", url), ("cache", "redis-server", redis_url)):
+        port = urlsplit(address).port if address and "://" in address else None
+        pid = service_pid(name, port) if port else None
+        if pid is not None:
+            out[kind] = tree_cpu_seconds(pid)
+    return out
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float], requests: int) -> dict[str, float]:
+    """`<part>_cpu_s` for each part measured at both ends, and `<part>_cpu_ms_per_request`."""
+    out: dict[str, float] = {}
+    for part in before:
+        if part in after:
+            spent = after[part] - before[part]
+            out[f"{part}_cpu_s"] = round(spent, 2)
+            if requests:
+                out[f"{part}_cpu_ms_per_request"] = round(spent * 1000 / requests, 2)
+    return out
 
 
 def run(base: str, password: str, users: int) -> dict[str, Any]:
@@ -148,19 +212,17 @@ def main() -> int:
     out: dict[str, Any] = {"url": args.url.split("@")[-1], "one_verification_cpu_ms": None, "rounds": []}
     try:
         server.wait_ready()
-        pids = [server.proc.pid, *server.workers()]
-        out["workers"] = len(pids) - 1
+        out["workers"] = len(server.workers())
         out["threads"] = int(env.get("CCTNS_THREADS") or 0) or None
         out["hash_slots"] = int(env.get("CCTNS_HASH_SLOTS") or 0) or None
         out["loadavg_before"] = round(os.getloadavg()[0], 2)
         for _ in range(args.rounds):
-            cpu0, client0 = cpu_seconds(pids), time.process_time()
+            before = cpu_snapshot(server.proc.pid, args.url, args.redis_url)
             wall = Timer()
             result = run(server.base, password, args.users)
-            result["server_cpu_s"] = round(cpu_seconds(pids) - cpu0, 2)
-            result["server_cpu_ms_per_sign_in"] = round(result["server_cpu_s"] * 1000 / args.users, 1)
             # the simulated users run on the same cores: their CPU is not the server's, but it is not free
-            result["client_cpu_s"] = round(time.process_time() - client0, 2)
+            result.update(cpu_used(before, cpu_snapshot(server.proc.pid, args.url, args.redis_url), 0))
+            result["server_cpu_ms_per_sign_in"] = round(result["server_cpu_s"] * 1000 / args.users, 1)
             result["wall_s"] = round(wall.s, 2)
             out["rounds"].append(result)
             time.sleep(1)
