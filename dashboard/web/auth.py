@@ -208,7 +208,13 @@ def _load_user(cookie_id: str) -> UserSession | None:
     if not hmac.compare_digest(expected, fp):
         return None
     if has_request_context():
-        g.setdefault(GENERATION_FLAG, (str(engine.url), f"{row.generation or '-'}/{row.data_as_of or '-'}"))
+        from dashboard.read import remember_generation
+
+        seen = f"{row.generation or '-'}/{row.data_as_of or '-'}"
+        g.setdefault(GENERATION_FLAG, (str(engine.url), seen))
+        # the read cache of this request takes it too: a callback answered by Dash (not from the response
+        # cache) no longer reads the two meta rows again in a statement of its own (issue 15)
+        remember_generation(engine, seen)
     return UserSession(row, expected, session_id)
 
 

@@ -257,6 +257,36 @@ def test_a_warm_click_is_one_statement_and_follows_another_process(cached_app):
     assert post(client, latest).headers["X-CCTNS-Cache"] == "hit"
 
 
+def test_a_callback_answered_by_dash_reads_the_generation_with_the_user(cached_app):
+    """The footer is not response-cached (it names the user): Dash answers it from the read cache, whose
+    keys take the results generation the guard read with the user, so a warm footer reads the meta rows
+    once, in the guard's statement (it used to read them again in a statement of its own; what is left is the
+    stored methodology, read once per request)."""
+    from sqlalchemy import event
+
+    from dashboard.store.db import get_engine
+
+    app, users, url = cached_app
+    client = sign_in(app, "ncrb", users["ncrb"])
+    footer = body(app, "shell-data-as-of.children", {"url.search": ""})
+    assert "X-CCTNS-Cache" not in post(client, footer).headers  # answered by Dash (fills the read cache)
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    engine = get_engine(url)
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = post(client, footer)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert response.status_code == 200 and "X-CCTNS-Cache" not in response.headers
+    with_meta = [s for s in statements if "meta" in s]
+    assert len(with_meta) == 1 and "user_sessions" in with_meta[0], statements
+    assert len(statements) <= 2, statements
+
+
 def test_the_deck_follows_the_actions(cached_app):
 
 
