@@ -3,8 +3,9 @@
 * the shared result cache (`dashboard.read.cache`);
 * "data temporarily unavailable" when the database cannot be reached: HTTP 503 with a JSON body for Dash
   requests (assets/db-unavailable.js shows an alert in the page) and a friendly page for page loads.
-  Nothing else is needed to recover: the pool pre-pings connections, so the first request after the
-  database is back gets a fresh connection;
+  Nothing else is needed to recover: the pool pings connections idle for more than 5 s
+  (`dashboard.store.db.ping_idle_connections`), so the first request after the database is back gets a
+  fresh connection;
 * compression of HTML, JSON, JS and CSS responses: brotli when the browser accepts it (every current
   browser does; ~10 % smaller than gzip for the JavaScript bundles, which matters on a slow police
   link), gzip otherwise. Static files are compressed once per process and kept in a small bounded

@@ -72,7 +72,7 @@ def test_database_stopped_then_back(pg_server, small_files, tmp_path):
 
         pg_server.resume()
         deadline = time.monotonic() + 20
-        while True:  # the first request after the restart should already work (pool pre-ping)
+        while True:  # the first request after the restart should already work (idle connections are pinged)
             r = post()
             if r.status_code == 200 or time.monotonic() > deadline:
                 break
