@@ -24,22 +24,28 @@ LEVEL_WORD = Translated({"state": N_("State/UT"), "district": N_("District"), "s
 
 
 def register(app: dash.Dash) -> None:
-    app.callback(
+    # the two pickers answer every page's URL (two of the ~10 callbacks of a visit): cached whole, keyed by
+    # their trigger too (they read it), since their answers are the stored months and schemes (issue 15)
+    cached_callback(
+        app,
         Output(ids.MONTH, "options"),
         Output(ids.MONTH, "value"),
         Output(ids.URL, "search"),
         Input(ids.URL, "search"),
         Input(ids.MONTH, "value"),
         State(ids.URL, "pathname"),
+        trigger=True,
     )(sync_month)
 
-    app.callback(
+    cached_callback(
+        app,
         Output(ids.SCHEME, "options"),
         Output(ids.SCHEME, "value"),
         Output(ids.URL, "search", allow_duplicate=True),
         Input(ids.URL, "search"),
         Input(ids.SCHEME, "value"),
         prevent_initial_call="initial_duplicate",
+        trigger=True,
     )(sync_scheme)
 
     app.clientside_callback(
