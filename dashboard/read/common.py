@@ -219,11 +219,22 @@ def _with_parameter_names(engine: Engine, month: str, df: pd.DataFrame, *, schem
 
 
 def _unit_row(engine: Engine, month: str, level: str, code: str, *, scheme: str = DEFAULT_SCHEME) -> dict | None:
-    df = _df(engine, select(*_UNIT_COLS).where(
-        ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == level, ResultUnit.unit_code == code))
-    if df.empty:
+    """One unit's result row as `_add_display` words a table's (ranks and hundredths as int or None, with
+    `score_display` and `gap_to_100`), read as a plain row: a one-row DataFrame cost more than the read."""
+    with engine.connect() as conn:
+        row = conn.execute(select(*_UNIT_COLS).where(
+            ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == level,
+            ResultUnit.unit_code == code)).first()
+    if row is None:
         return None
-    return _add_display(df).iloc[0].to_dict()
+    out = dict(row._mapping)
+    for c in out:
+        if (c.startswith("rank") or c.endswith("_centi")) and out[c] is not None:
+            out[c] = int(out[c])
+    centi = out["score_centi"]
+    out["score_display"] = score_display(centi)
+    out["gap_to_100"] = None if centi is None else (10000 - centi) / 100
+    return out
 
 
 def _fir_volume(engine: Engine, month: str, station_codes: list[str]) -> pd.Series:

@@ -100,7 +100,10 @@ def stations_table(engine: Engine, month: str, district_code: str, scope: Scope,
                                     StationRow.parameter == FIR_PARAMETER))
         .outerjoin(ResultLagging, and_(ResultLagging.scheme == ResultUnit.scheme, ResultLagging.month == ResultUnit.month,
                                        ResultLagging.station_code == ResultUnit.unit_code))
-        .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.district_code == district_code)
+        # the district's State too: (scheme, month, level, state_code, district_code) is the index, and
+        # without the State the district's rows were found by reading every station row of the month
+        .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station",
+               ResultUnit.state_code == info["state_code"], ResultUnit.district_code == district_code)
     )
     raw = _df(engine, stmt)
     extra = raw[["fir_volume", "at_stake_state", "at_stake_district"]]
@@ -268,7 +271,8 @@ def district_headline(engine: Engine, month: str, district_code: str, scope: Sco
             ResultUnit.rank_in_state.is_not(None))).scalar() or 0)
         lag = conn.execute(select(func.count(), func.sum(ResultLagging.at_stake_district),
                                   func.sum(ResultLagging.at_stake_state)).where(
-            ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.district_code == district_code)).first()
+            ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.state_code == info["state_code"],
+            ResultLagging.district_code == district_code)).first()
     row["lagging_stations"] = int(lag[0] or 0) if lag else 0
     return row
 
