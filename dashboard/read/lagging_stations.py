@@ -225,7 +225,8 @@ def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, dist
         return empty_lagging()
     version = version_for(engine, month, scheme=scheme)
     codes = df["station_code"].tolist()
-    fir = _fir_volume(engine, month, codes)
+    fir_volume = _fir_volume(engine, month, codes)
+    fir = dict(zip(fir_volume.index.tolist(), fir_volume.tolist(), strict=True))  # Series.get per row cost more
     where = (ResultStake.scheme == scheme, ResultStake.month == month, ResultStake.state_code == state_code,
              ResultStake.station_code.in_(codes))
     if worded:
@@ -234,9 +235,14 @@ def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, dist
     else:  # the parameters at stake only (the filter by parameter), without reading every stake row into pandas
         by_station = {}
         params_at_stake = {}
+        # A whole State's list: its stake rows by the State alone, kept for the listed stations here (a
+        # statement naming 1,000 stations cost more to bind than the rows to read)
+        listed = set(codes) if district_code is None else None
+        stmt = select(ResultStake.station_code, ResultStake.parameter).where(*(where[:3] if listed else where))
         with engine.connect() as conn:
-            for code, parameter in conn.execute(select(ResultStake.station_code, ResultStake.parameter).where(*where)):
-                params_at_stake.setdefault(code, set()).add(parameter)
+            for code, parameter in conn.execute(stmt):
+                if listed is None or code in listed:
+                    params_at_stake.setdefault(code, set()).add(parameter)
     words = _Words(version)
 
     rows = []
