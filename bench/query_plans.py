@@ -1,0 +1,179 @@
+"""Every SQL statement the callbacks run when cold, with its plan: which ones scan a table instead of
+seeking an index. A developer's tool next to `bench.profile_cold`: a scan of `result_units` that was 2 ms
+at 3 months of history is 400 ms at 60 months, and the benchmark's cold column only shows the sum.
+
+    python -m bench.query_plans --url sqlite:///path/db.sqlite3 [--output id.prop ...] [--limit 4]
+        [--all]
+
+For each callback (all with an inputs generator, or the `--output`s named), its first `--limit` inputs are
+answered with the caches emptied, recording every statement and its CPU-free wall time; each distinct
+statement (by its SQL text) is then explained once with its first parameters (SQLite: EXPLAIN QUERY PLAN;
+PostgreSQL: EXPLAIN) and listed when its plan scans a table (or always, with `--all`), slowest first.
+`scans(plan_lines)` is what `tests/dashboard/read/test_query_plans.py` asserts on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+from bench.common import callback_body
+
+# tables that grow with the history (months x units): a scan of one of them grows with every import
+GROWING_TABLES = ("result_units", "result_params", "result_lagging", "result_stakes", "result_station_counts",
+                  "station_rows", "state_rows", "published_results", "import_replaced", "audit_events",
+                  "projections", "projection_backtests", "data_flags", "provisional_station_rows",
+                  "provisional_units", "provisional_params", "provisional_lagging", "provisional_stakes")
+
+_SQLITE_SCAN = re.compile(r"\bSCAN (\w+)")  # "SCAN r USING COVERING INDEX ..." or "SCAN result_units"
+_SQLITE_ALIAS = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)(?:\s+AS)?\s+(\w+)", re.IGNORECASE)
+_PG_SCAN = re.compile(r"Seq Scan on (\w+)")
+
+
+@dataclass
+class Statement:
+    sql: str
+    params: Any
+    dialect: str
+    calls: int = 0
+    seconds: float = 0.0
+    callbacks: set[str] = field(default_factory=set)
+
+
+class Recorder:
+    """Every statement an engine runs while `on` is set, grouped by SQL text."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.on = False
+        self.label = ""
+        self.statements: dict[str, Statement] = {}
+        self._started: list[float] = []
+        event.listen(engine, "before_cursor_execute", self._before)
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _before(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        self._started.append(time.perf_counter())
+
+    def _after(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        seconds = time.perf_counter() - self._started.pop()
+        if not self.on or executemany:
+            return
+        head = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+        if head not in ("SELECT", "WITH"):
+            return
+        st = self.statements.setdefault(statement, Statement(statement, parameters, self.engine.dialect.name))
+        st.calls += 1
+        st.seconds += seconds
+        st.callbacks.add(self.label)
+
+
+def explain(engine: Engine, st: Statement) -> list[str]:
+    """The plan of one recorded statement, a line per step."""
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        cur = raw.cursor()
+        try:
+            if st.dialect == "sqlite":
+                cur.execute("EXPLAIN QUERY PLAN " + st.sql, st.params)
+                return [row[-1] for row in cur.fetchall()]
+            cur.execute("EXPLAIN " + st.sql, st.params)
+            return [row[0] for row in cur.fetchall()]
+        finally:
+            cur.close()
+
+
+def scans(plan: Iterable[str], sql: str, dialect: str, tables: Iterable[str] = GROWING_TABLES) -> list[str]:
+    """The growing tables a plan reads whole (SQLite "SCAN <alias>", PostgreSQL "Seq Scan on <table>")."""
+    wanted = set(tables)
+    found: list[str] = []
+    if dialect == "sqlite":
+        aliases = {alias.lower(): table.lower() for table, alias in _SQLITE_ALIAS.findall(sql)}
+        for line in plan:
+            m = _SQLITE_SCAN.search(line)
+            if m:
+                name = m.group(1).lower()
+                table = aliases.get(name, name)
+                if table in wanted:
+                    found.append(table)
+    else:
+        for line in plan:
+            m = _PG_SCAN.search(line)
+            if m and m.group(1).lower() in wanted:
+                found.append(m.group(1).lower())
+    return found
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--url", required=True, help="the database (SQLAlchemy URL); demo users are (re)created in it")
+    ap.add_argument("--output", action="append", help="a callback's first output 'id.prop' (repeatable)")
+    ap.add_argument("--limit", type=int, default=4, help="inputs per callback")
+    ap.add_argument("--all", action="store_true", help="list every statement, not only those that scan")
+    ap.add_argument("--user", default="ncrb")
+    args = ap.parse_args()
+
+    os.environ["CCTNS_DATABASE_URL"] = args.url
+    os.environ.setdefault("CCTNS_INSTANCE_DIR", tempfile.mkdtemp(prefix="cctns-plans-"))
+    os.environ.setdefault("CCTNS_SECRET_KEY", secrets.token_urlsafe(32))
+    os.environ.setdefault("CCTNS_WARM", "0")
+
+    from app import create_app
+    from bench.callbacks import Ctx, generator_for, label_of, pick_units, sign_in
+    from dashboard.config import load_settings
+    from dashboard.read.cache import clear
+    from dashboard.store.db import get_engine
+    from dashboard.web.users import create_demo_users
+
+    engine = get_engine(args.url)
+    passwords = create_demo_users(engine)
+    app = create_app(load_settings())
+    client = app.server.test_client()
+    csrf = sign_in(client, args.user, passwords[args.user])
+    deps = client.get("/_dash-dependencies").get_json()
+    ctx = Ctx(client, csrf, deps, pick_units(engine, quick=True))
+    recorder = Recorder(engine)  # the app's own engine (one per URL and process)
+    wanted = set(args.output or [])
+    for dep in deps:
+        if dep.get("clientside_function"):
+            continue
+        name, gen = generator_for(dep)
+        if gen is None or (wanted and name not in wanted and name.split(" <- ")[0] not in wanted):
+            continue
+        recorder.label = label_of(dep)
+        for sc in gen(ctx)[: args.limit]:
+            values = dict(ctx.page_props(sc.url))
+            values.update(sc.values)
+            body = callback_body(dep, values, sc.changed)
+            clear(app.server)
+            recorder.on = True
+            ctx.post(body)
+            recorder.on = False
+    listed = 0
+    for st in sorted(recorder.statements.values(), key=lambda s: -s.seconds):
+        plan = explain(recorder.engine, st)
+        scanned = scans(plan, st.sql, st.dialect)
+        if not scanned and not args.all:
+            continue
+        listed += 1
+        print(f"{st.seconds * 1000:9.1f} ms in {st.calls} calls  scans: {', '.join(scanned) or '-'}")
+        print("   by: " + "; ".join(sorted(st.callbacks)))
+        print("   " + " ".join(st.sql.split())[:600])
+        for line in plan:
+            print("     | " + line)
+    print(f"{len(recorder.statements)} distinct statements, {listed} listed", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
