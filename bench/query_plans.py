@@ -62,11 +62,15 @@ class Recorder:
         event.listen(engine, "before_cursor_execute", self._before)
         event.listen(engine, "after_cursor_execute", self._after)
 
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._before)
+        event.remove(self.engine, "after_cursor_execute", self._after)
+
     def _before(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         self._started.append(time.perf_counter())
 
     def _after(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        seconds = time.perf_counter() - self._started.pop()
+        seconds = time.perf_counter() - self._started.pop() if self._started else 0.0
         if not self.on or executemany:
             return
         head = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
@@ -114,6 +118,44 @@ def scans(plan: Iterable[str], sql: str, dialect: str, tables: Iterable[str] = G
     return found
 
 
+def sweep(app: Any, engine: Engine, client: Any, csrf: str, outputs: set[str] | None = None,
+          limit: int = 4, quick: bool = True) -> list[tuple[Statement, list[str], list[str]]]:
+    """Answer each callback's first `limit` inputs cold (the outputs named, or every one with an inputs
+    generator) as the signed-in client; every distinct SELECT with its plan and the growing tables it scans,
+    slowest first."""
+    from bench.callbacks import Ctx, generator_for, label_of, pick_units
+    from dashboard.read.cache import clear
+
+    deps = client.get("/_dash-dependencies").get_json()
+    ctx = Ctx(client, csrf, deps, pick_units(engine, quick=quick))
+    recorder = Recorder(engine)
+    try:
+        for dep in deps:
+            if dep.get("clientside_function"):
+                continue
+            name, gen = generator_for(dep)
+            if gen is None or (outputs and name not in outputs and name.split(" <- ")[0] not in outputs):
+                continue
+            recorder.label = label_of(dep)
+            for sc in gen(ctx)[:limit]:
+                values = dict(ctx.page_props(sc.url))
+                values.update(sc.values)
+                body = callback_body(dep, values, sc.changed)
+                clear(app.server)
+                recorder.on = True
+                try:
+                    ctx.post(body)
+                finally:
+                    recorder.on = False
+    finally:
+        recorder.close()
+    out = []
+    for st in sorted(recorder.statements.values(), key=lambda s: -s.seconds):
+        plan = explain(engine, st)
+        out.append((st, plan, scans(plan, st.sql, st.dialect)))
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", required=True, help="the database (SQLAlchemy URL); demo users are (re)created in it")
@@ -129,9 +171,8 @@ def main() -> int:
     os.environ.setdefault("CCTNS_WARM", "0")
 
     from app import create_app
-    from bench.callbacks import Ctx, generator_for, label_of, pick_units, sign_in
+    from bench.callbacks import sign_in
     from dashboard.config import load_settings
-    from dashboard.read.cache import clear
     from dashboard.store.db import get_engine
     from dashboard.web.users import create_demo_users
 
@@ -140,29 +181,9 @@ def main() -> int:
     app = create_app(load_settings())
     client = app.server.test_client()
     csrf = sign_in(client, args.user, passwords[args.user])
-    deps = client.get("/_dash-dependencies").get_json()
-    ctx = Ctx(client, csrf, deps, pick_units(engine, quick=True))
-    recorder = Recorder(engine)  # the app's own engine (one per URL and process)
-    wanted = set(args.output or [])
-    for dep in deps:
-        if dep.get("clientside_function"):
-            continue
-        name, gen = generator_for(dep)
-        if gen is None or (wanted and name not in wanted and name.split(" <- ")[0] not in wanted):
-            continue
-        recorder.label = label_of(dep)
-        for sc in gen(ctx)[: args.limit]:
-            values = dict(ctx.page_props(sc.url))
-            values.update(sc.values)
-            body = callback_body(dep, values, sc.changed)
-            clear(app.server)
-            recorder.on = True
-            ctx.post(body)
-            recorder.on = False
+    found = sweep(app, engine, client, csrf, set(args.output or []), args.limit)
     listed = 0
-    for st in sorted(recorder.statements.values(), key=lambda s: -s.seconds):
-        plan = explain(recorder.engine, st)
-        scanned = scans(plan, st.sql, st.dialect)
+    for st, plan, scanned in found:
         if not scanned and not args.all:
             continue
         listed += 1
@@ -171,7 +192,7 @@ def main() -> int:
         print("   " + " ".join(st.sql.split())[:600])
         for line in plan:
             print("     | " + line)
-    print(f"{len(recorder.statements)} distinct statements, {listed} listed", file=sys.stderr)
+    print(f"{len(found)} distinct statements, {listed} listed", file=sys.stderr)
     return 0
 
 
