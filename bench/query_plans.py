@@ -6,9 +6,11 @@ at 3 months of history is 400 ms at 60 months, and the benchmark's cold column o
         [--all]
 
 For each callback (all with an inputs generator, or the `--output`s named), its first `--limit` inputs are
-answered with the caches emptied, recording every statement and its CPU-free wall time; each distinct
-statement (by its SQL text) is then explained once with its first parameters (SQLite: EXPLAIN QUERY PLAN;
-PostgreSQL: EXPLAIN) and listed when its plan scans a table (or always, with `--all`), slowest first.
+answered with the caches emptied, recording every statement and its wall time; each distinct statement
+(by its SQL text) is then explained once with its first parameters (SQLite: EXPLAIN QUERY PLAN;
+PostgreSQL: EXPLAIN with sequential scans priced out, so that a small database shows whether an index can
+serve the statement) and listed when its plan scans a growing table (or always, with `--all`), slowest
+first.
 `scans(plan_lines)` is what `tests/dashboard/read/test_query_plans.py` asserts on.
 """
 
@@ -38,6 +40,8 @@ GROWING_TABLES = ("result_units", "result_params", "result_lagging", "result_sta
 _SQLITE_SCAN = re.compile(r"\bSCAN (\w+)")  # "SCAN r USING COVERING INDEX ..." or "SCAN result_units"
 _SQLITE_ALIAS = re.compile(r"\b(?:FROM|JOIN)\s+(\w+)(?:\s+AS)?\s+(\w+)", re.IGNORECASE)
 _PG_SCAN = re.compile(r"Seq Scan on (\w+)")
+_PG_INDEX = re.compile(r"(?:Index Scan|Index Only Scan|Bitmap Index Scan) (?:Backward )?(?:using|on) (\w+)")
+_PG_COND = re.compile(r"Index Cond: (.*)")
 
 
 @dataclass
@@ -91,16 +95,37 @@ def explain(engine: Engine, st: Statement) -> list[str]:
             if st.dialect == "sqlite":
                 cur.execute("EXPLAIN QUERY PLAN " + st.sql, st.params)
                 return [row[-1] for row in cur.fetchall()]
-            cur.execute("EXPLAIN " + st.sql, st.params)
-            return [row[0] for row in cur.fetchall()]
+            # with sequential scans priced out, a "Seq Scan" left in the plan is one no index can serve
+            # (on a small database the planner would otherwise prefer scans that an index could avoid)
+            cur.execute("SET enable_seqscan = off")
+            try:
+                cur.execute("EXPLAIN " + st.sql, st.params)
+                return [row[0] for row in cur.fetchall()]
+            finally:
+                cur.execute("RESET enable_seqscan")
         finally:
             cur.close()
 
 
-def scans(plan: Iterable[str], sql: str, dialect: str, tables: Iterable[str] = GROWING_TABLES) -> list[str]:
-    """The growing tables a plan reads whole (SQLite "SCAN <alias>", PostgreSQL "Seq Scan on <table>")."""
+def pg_leading_columns(engine: Engine, tables: Iterable[str] = GROWING_TABLES) -> dict[str, tuple[str, str]]:
+    """{index name: (table, its first column)} of the growing tables' indexes (PostgreSQL)."""
+    from sqlalchemy import text
+
+    sql = text("SELECT i.relname, t.relname, a.attname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+               "JOIN pg_class t ON t.oid = x.indrelid JOIN pg_attribute a ON a.attrelid = t.oid "
+               "AND a.attnum = x.indkey[0] WHERE t.relname = ANY(:tables)")
+    with engine.connect() as conn:
+        return {index: (table, column) for index, table, column in conn.execute(sql, {"tables": list(tables)})}
+
+
+def scans(plan: Iterable[str], sql: str, dialect: str, tables: Iterable[str] = GROWING_TABLES,
+          leading: dict[str, tuple[str, str]] | None = None) -> list[str]:
+    """The growing tables a plan reads whole: SQLite "SCAN <alias>"; PostgreSQL "Seq Scan on <table>", or an
+    index of one (`leading`: `pg_leading_columns`) whose Index Cond leaves out the index's first column —
+    PostgreSQL then walks the whole index, checking the other columns entry by entry."""
     wanted = set(tables)
     found: list[str] = []
+    leading = leading or {}
     if dialect == "sqlite":
         aliases = {alias.lower(): table.lower() for table, alias in _SQLITE_ALIAS.findall(sql)}
         for line in plan:
@@ -111,10 +136,21 @@ def scans(plan: Iterable[str], sql: str, dialect: str, tables: Iterable[str] = G
                 if table in wanted:
                     found.append(table)
     else:
-        for line in plan:
+        lines = list(plan)
+        for i, line in enumerate(lines):
             m = _PG_SCAN.search(line)
             if m and m.group(1).lower() in wanted:
                 found.append(m.group(1).lower())
+                continue
+            m = _PG_INDEX.search(line)
+            if not m or m.group(1) not in leading:
+                continue
+            table, first = leading[m.group(1)]
+            if table not in wanted:
+                continue
+            cond = next((c.group(1) for c in map(_PG_COND.search, lines[i + 1:i + 4]) if c), "")
+            if not re.search(rf"\(?\b{re.escape(first)}\b\)?(?:::\w+)? = ", cond):
+                found.append(table)
     return found
 
 
@@ -149,10 +185,11 @@ def sweep(app: Any, engine: Engine, client: Any, csrf: str, outputs: set[str] | 
                     recorder.on = False
     finally:
         recorder.close()
+    leading = pg_leading_columns(engine) if engine.dialect.name == "postgresql" else None
     out = []
     for st in sorted(recorder.statements.values(), key=lambda s: -s.seconds):
         plan = explain(engine, st)
-        out.append((st, plan, scans(plan, st.sql, st.dialect)))
+        out.append((st, plan, scans(plan, st.sql, st.dialect, leading=leading)))
     return out
 
 
