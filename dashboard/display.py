@@ -70,7 +70,14 @@ def format_indian(n: object, decimals: int = 0) -> str:
     d = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     if d == 0:
         d = abs(d)  # no "-0.00"
-    return _number_pattern(decimals).apply(d, _locale(babel_locale()))
+    if decimals <= 0:
+        return _number_pattern(decimals).apply(d, _locale(babel_locale()))
+    # what Babel's "#,##,##0.00" writes, without its per-call cost (a district heat-map's table writes
+    # hundreds): the whole part grouped as `_indian_int` does, the locale's decimal sign, the quantized digits
+    group, minus, point = _decimal_symbols(babel_locale())
+    whole, _, fraction = f"{abs(d):f}".partition(".")
+    text = _indian_int(int(whole), group, minus) + point + fraction
+    return minus + text if d < 0 else text
 
 
 def _indian_int(n: int, group: str, minus: str) -> str:
@@ -90,6 +97,14 @@ def _int_symbols(name: str) -> tuple[str, str]:
     from babel.numbers import get_group_symbol, get_minus_sign_symbol
 
     return get_group_symbol(name), get_minus_sign_symbol(name)
+
+
+@lru_cache(maxsize=4)
+def _decimal_symbols(name: str) -> tuple[str, str, str]:
+    """The group, minus and decimal signs Babel uses for Latin digits in the locale `name`."""
+    from babel.numbers import get_decimal_symbol
+
+    return (*_int_symbols(name), get_decimal_symbol(name))
 
 
 @lru_cache(maxsize=8)
@@ -467,12 +482,13 @@ def lagging_reasons(not_reported: bool, low_score: bool, score_text: str, laggin
 
 def lagging_actions(not_reported: bool,
                     stakes: Sequence[tuple[Parameter | None, str, int, int, int, float]],
-                    most: int) -> list[str]:
+                    most: int, total: int | None = None) -> list[str]:
     """What the SP must do, largest marks at stake first: (parameter, name, numerator, denominator,
-    numerator needed, marks at stake) per parameter; the first `most`, then how many more."""
+    numerator needed, marks at stake) per parameter; the first `most`, then how many more. `total`: how
+    many parameters there are in all when `stakes` holds only the first ones."""
     actions = [_("Enter this month's CCTNS data (nothing was received)")] if not_reported else []
     actions += [action_words(p, name, num, den, needed, at_stake) for p, name, num, den, needed, at_stake in stakes[:most]]
-    more = max(0, len(stakes) - most)
+    more = max(0, (len(stakes) if total is None else total) - most)
     if more:
         actions.append(ngettext("and {n} more parameter", "and {n} more parameters", more).format(n=more))
     return actions
