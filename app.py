@@ -18,6 +18,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from callbacks import register_callbacks
     from dashboard.store import get_engine
     from dashboard.web import (
+        finish_dash_setup,
         html_with_lang,
         init_auth,
         init_language,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             app.server.config["CCTNS_CSP_FINAL"] = True
             set_csp_script_hashes(app.server, app.csp_hashes())
 
+    finish_dash_setup(app)  # before gunicorn forks: a fresh worker's first requests get every script
     return app
 
 

@@ -20,6 +20,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from typing import Any
 
 import brotli
 from flask import Flask, Response, current_app, g, request
@@ -207,3 +208,22 @@ def _cache_fingerprinted_assets(response: Response) -> Response:
 def init_compression(server: Flask) -> None:
     server.after_request(_compress_response)
     server.after_request(_cache_fingerprinted_assets)
+
+
+# --- Dash's first-request setup, before the workers fork ------------------------------------------------
+
+
+def finish_dash_setup(app: Any) -> None:
+    """Run Dash's own first-request hooks now (its setup: the assets walked and every script path
+    registered; the pages' routing callback), in the process that builds the app: gunicorn's master,
+    before it forks the workers.
+
+    Dash runs them on a process's first request, flagging them done before doing the work; a worker's
+    other threads meanwhile skip them and refuse the scripts not yet registered (404). A fresh worker
+    (every start, every recycle after `max_requests`) thus broke the first page of whoever reached it
+    first: dash_html_components, prop-types and dbc answered 404 and the page never drew. Done here once,
+    every forked worker starts with them done. The app's own hooks (the guard first) are not run."""
+    with app.server.test_request_context("/"):
+        for hook in list(app.server.before_request_funcs.get(None, [])):
+            if getattr(hook, "__qualname__", "").startswith("Dash."):
+                hook()
