@@ -138,6 +138,7 @@ from dashboard.web.serving import (
     init_database_errors,
     init_serving,
     is_unavailable,
+    with_preloads,
 )
 from dashboard.web.uploads import ALLOWED_SUFFIXES, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOAD_TTL_MINUTES
 from dashboard.web.users import (
@@ -238,6 +239,7 @@ __all__ = [
     "init_request_checks",
     "init_serving",
     "finish_dash_setup",
+    "with_preloads",
     "is_public_path",
     "is_unavailable",
     "json_error",

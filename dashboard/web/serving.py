@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -227,3 +228,34 @@ def finish_dash_setup(app: Any) -> None:
         for hook in list(app.server.before_request_funcs.get(None, [])):
             if getattr(hook, "__qualname__", "").startswith("Dash."):
                 hook()
+
+
+# --- what a page will ask for, asked for with the page -------------------------------------------------
+
+# dash-renderer asks for the layout and the callbacks only once every script has run, and the grid's and the
+# graphs' code (the AG Grid community chunk, dcc's graph chunk, plotly.js) only once the page's layout has
+# come and drawn a grid or a graph: each a round trip after the scripts, with the link idle meanwhile (on a
+# 2 Mbit/s, 150 ms police link the first page after sign-in waited 1-2 s on them). `<link rel=preload>`
+# in the page's head asks for them with the scripts; the renderer's own requests then find them there.
+DASH_FETCHES = ("/_dash-layout", "/_dash-dependencies")
+SHELL_CHUNKS = ("/_dash-component-suites/dash/dcc/async-dropdown.js",)  # the shell's search and month pickers
+GRID_CHUNKS = ("/_dash-component-suites/dash_ag_grid/async-community.js",)
+GRAPH_CHUNKS = ("/_dash-component-suites/dash/dcc/async-graph.js",
+                "/_dash-component-suites/plotly/package_data/plotly.min.js")  # routes.PLOTLY_JS_URL
+# the pages that draw a grid and graphs as soon as they open (others load those chunks when they need them)
+PAGES_WITH_GRID_AND_GRAPHS = re.compile(r"^/(?:(?:state|district|station)/[A-Za-z0-9-]+/?)?$")
+
+
+def preload_links(path: str) -> str:
+    """The `<link rel=preload>` tags for the page at `path` (Dash's index page: every signed-in page)."""
+    scripts = list(SHELL_CHUNKS)
+    if PAGES_WITH_GRID_AND_GRAPHS.match(path or "/"):
+        scripts += [*GRID_CHUNKS, *GRAPH_CHUNKS]
+    tags = [f'<link rel="preload" href="{url}" as="fetch" crossorigin="anonymous">' for url in DASH_FETCHES]
+    tags += [f'<link rel="preload" href="{url}" as="script">' for url in scripts]
+    return "\n".join(tags)
+
+
+def with_preloads(page: str, path: str) -> str:
+    """Dash's index page with `preload_links(path)` at the end of its head."""
+    return page.replace("</head>", preload_links(path) + "\n</head>", 1)

@@ -25,3 +25,26 @@ def test_every_script_of_the_page_is_registered_before_the_first_request(demo_se
         assert path in registered.get(package, set()), f"{package}/{path} registered only by a first request"
     # and the pages' router is there too: a callback request first in a worker finds it
     assert any("_pages_content.children" in key for key in app.callback_map)
+
+
+PRELOAD = re.compile(r'<link rel="preload" href="([^"]+)" as="(fetch|script)"( crossorigin="anonymous")?>')
+
+
+def test_the_first_page_asks_for_its_layout_callbacks_and_chunks_with_its_scripts(national_client):
+    """Preloaded from the head: what dash-renderer and the page's grid and graphs ask for after the scripts."""
+    page = national_client.get("/state/HR?month=2026-01").get_data(as_text=True)
+    head = page.split("</head>", 1)[0]
+    preloads = {url: kind for url, kind, _cors in PRELOAD.findall(head)}
+    assert preloads["/_dash-layout"] == preloads["/_dash-dependencies"] == "fetch"
+    for chunk in ("dash_ag_grid/async-community.js", "dash/dcc/async-graph.js", "plotly/package_data/plotly.min.js",
+                  "dash/dcc/async-dropdown.js"):
+        assert preloads["/_dash-component-suites/" + chunk] == "script", chunk
+    # the same URLs as the renderer's own requests: Dash answers each (so a preload is never a wasted download)
+    for url in preloads:
+        assert national_client.get(url).status_code == 200, url
+
+
+def test_pages_without_a_grid_and_graphs_at_once_preload_only_what_every_page_needs(national_client):
+    head = national_client.get("/methodology").get_data(as_text=True).split("</head>", 1)[0]
+    preloads = {url for url, _kind, _cors in PRELOAD.findall(head)}
+    assert preloads == {"/_dash-layout", "/_dash-dependencies", "/_dash-component-suites/dash/dcc/async-dropdown.js"}
