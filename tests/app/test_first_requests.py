@@ -48,3 +48,23 @@ def test_pages_without_a_grid_and_graphs_at_once_preload_only_what_every_page_ne
     head = national_client.get("/methodology").get_data(as_text=True).split("</head>", 1)[0]
     preloads = {url for url, _kind, _cors in PRELOAD.findall(head)}
     assert preloads == {"/_dash-layout", "/_dash-dependencies", "/_dash-component-suites/dash/dcc/async-dropdown.js"}
+
+
+def test_the_first_page_is_compressed_once_at_brotlis_best(dash_app, national_client, tmp_path):
+    import brotli
+
+    from dashboard.web import serving
+
+    done = serving.precompress_first_page(dash_app.server, tmp_path)
+    assert done["files"] >= 20 and done["br"] < done["bytes"] / 3
+    serving._static.clear()  # what earlier tests had compressed per request
+    grid = next(u for u in dash_app.server.config[serving.FIRST_PAGE_URLS] if "dash_ag_grid.v" in u)
+    r = national_client.get(grid, headers={"Accept-Encoding": "br"})
+    body = brotli.decompress(r.data)
+    assert r.headers["Content-Encoding"] == "br" and len(body) > 500_000
+    assert len(r.data) < 0.95 * len(serving.compress(body, "br", static=True))  # smaller than the per-request quality
+    assert serving.gzip.decompress(national_client.get(grid, headers={"Accept-Encoding": "gzip"}).data) == body
+    # kept by content: a restart reads them back
+    assert len(list(tmp_path.glob("*.br"))) == done["files"]
+    serving._precompressed.clear()
+    assert serving.precompress_first_page(dash_app.server, tmp_path) == done
