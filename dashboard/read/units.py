@@ -266,7 +266,8 @@ def district_headline(engine: Engine, month: str, district_code: str, scope: Sco
             ResultUnit.rank_in_state.is_not(None))).scalar() or 0)
         lag = conn.execute(select(func.count(), func.sum(ResultLagging.at_stake_district),
                                   func.sum(ResultLagging.at_stake_state)).where(
-            ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.district_code == district_code)).first()
+            ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.state_code == info["state_code"],
+            ResultLagging.district_code == district_code)).first()  # the State too: the index's whole prefix
     row["lagging_stations"] = int(lag[0] or 0) if lag else 0
     return row
 
