@@ -42,7 +42,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.SCHEME, "options"),
         Output(ids.SCHEME, "value"),
         Output(ids.URL, "search", allow_duplicate=True),
-        Input(ids.URL, "search"),
+        Input(ids.PAGES_LOCATION, "search"),
         Input(ids.SCHEME, "value"),
         prevent_initial_call="initial_duplicate",
         trigger=True,
@@ -51,7 +51,7 @@ def register(app: dash.Dash) -> None:
     app.clientside_callback(
         ClientsideFunction("cctns_shell", "navHrefs"),
         [Output(nid, "href") for nid, _label, _href in NAV_ITEMS] + [Output(ids.BRAND, "href")],
-        Input(ids.URL, "search"),
+        Input(ids.PAGES_LOCATION, "search"),
     )
     app.clientside_callback(
         ClientsideFunction("cctns_shell", "applyTheme"),
@@ -84,7 +84,7 @@ def register(app: dash.Dash) -> None:
         app,
         Output(ids.BREADCRUMB, "children"),
         Input(ids.URL, "pathname"),
-        Input(ids.URL, "search"),
+        Input(ids.PAGES_LOCATION, "search"),
         Input(ids.BREADCRUMB_STORE, "data"),
     )(breadcrumb)
     app.callback(
@@ -98,7 +98,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.FOOTER_AS_OF, "children"),
         Output(ids.FOOTER_VERSION, "children"),
         Output(ids.USER, "children"),
-        Input(ids.URL, "search"),
+        Input(ids.PAGES_LOCATION, "search"),
     )(footer)
 
 
