@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, and_, or_, select
 
+from dashboard.read import result_months
 from dashboard.store import MethodologySource, ResultLagging, ResultParam, ResultStake, ResultUnit, StationRow
 from metrics.actions import MonthFacts, stake_of_raising
 from metrics.methodology import (
@@ -195,8 +196,8 @@ def stored_methodologies(conn: Connection) -> dict[str, Methodology]:
 
 
 def scored_months(conn: Connection) -> list[str]:
-    return [m for (m,) in conn.execute(
-        select(ResultUnit.month).where(ResultUnit.scheme == "cctns", ResultUnit.level == "state").distinct().order_by(ResultUnit.month))]
+    """The months with CCTNS results, ascending (index seeks, not every result row: see read.result_months)."""
+    return result_months(conn, "cctns")
 
 
 def next_month_to_score(conn: Connection) -> str | None:
