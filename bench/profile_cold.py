@@ -34,6 +34,9 @@ def main() -> int:
     ap.add_argument("--warm", action="store_true", help="profile cache hits instead (each input asked twice)")
     ap.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime"))
     ap.add_argument("--user", default="ncrb")
+    ap.add_argument("--plain", action="store_true",
+                    help="no profiler: CPU times as the benchmark sees them (for before/after comparisons)")
+    ap.add_argument("--repeat", type=int, default=1, help="rounds over the inputs (each answered cold)")
     args = ap.parse_args()
 
     os.environ["CCTNS_DATABASE_URL"] = args.url
@@ -72,20 +75,24 @@ def main() -> int:
     profile = cProfile.Profile()
     cpu_ms: list[float] = []
     wall_ms: list[float] = []
-    for label, body in bodies:
+    for label, body in bodies * max(1, args.repeat):
         clear(app.server)
         if args.warm:
             ctx.post(body)
         wall, cpu = time.perf_counter(), time.process_time()
-        profile.enable()
+        if not args.plain:
+            profile.enable()
         r = ctx.post(body)
-        profile.disable()
+        if not args.plain:
+            profile.disable()
         cpu_ms.append((time.process_time() - cpu) * 1000)
         wall_ms.append((time.perf_counter() - wall) * 1000)
         print(f"{cpu_ms[-1]:8.1f} ms CPU {wall_ms[-1]:8.1f} ms wall  HTTP {r.status_code} "
               f"{len(r.data) / 1024:6.1f} KB  {label}", flush=True)
     print(f"\n{'warm' if args.warm else 'cold'} {args.output}: CPU {summary_ms(cpu_ms)}  wall {summary_ms(wall_ms)}"
-          "  (times include cProfile's own overhead)\n")
+          + ("" if args.plain else "  (times include cProfile's own overhead)") + "\n")
+    if args.plain:
+        return 0
     out = io.StringIO()
     pstats.Stats(profile, stream=out).strip_dirs().sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())

@@ -107,11 +107,23 @@ def themed(fig: go.Figure | Spec, dark: bool) -> Spec:
     return out
 
 
+# the trace types our figures draw (the only ones the shipped plotly.js registers: scripts/plotly-bundle.js)
+# and the layout sections of subplots we never make: the rest of plotly's template is sent with no effect
+TRACE_TYPES = ("scatter", "bar", "heatmap")
+UNUSED_SUBPLOTS = ("geo", "polar", "scene", "ternary", "mapbox", "map", "smith")
+
+
 def template_json(dark: bool) -> dict:
-    """The template as plain JSON (cached; also used by the shell's clientside theme swap)."""
+    """The template as plain JSON (cached; also used by the shell's clientside theme swap), with only what
+    our figures use: the defaults of `TRACE_TYPES` and the layout without `UNUSED_SUBPLOTS` (7.5 KB -> about
+    2.5 KB in every figure answer)."""
     if dark not in _TEMPLATE_JSON:
         fig = go.Figure(layout=dict(template=pio.templates[template_name(dark)]))
-        _TEMPLATE_JSON[dark] = fig.to_plotly_json()["layout"]["template"]
+        full = fig.to_plotly_json()["layout"]["template"]
+        _TEMPLATE_JSON[dark] = {
+            "data": {k: v for k, v in full.get("data", {}).items() if k in TRACE_TYPES},
+            "layout": {k: v for k, v in full.get("layout", {}).items() if k not in UNUSED_SUBPLOTS},
+        }
     return _TEMPLATE_JSON[dark]
 
 

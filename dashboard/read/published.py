@@ -196,12 +196,15 @@ def state_scheme_ranks(engine: Engine, month: str, state_code: str) -> list[dict
 
 def _state_scheme_ranks(engine: Engine, month: str, state_code: str) -> list[dict]:
     # two small queries for every scheme at once (the State rows of the month, NCRB's rows of the State)
-    # instead of each scheme's league table and published table
+    # instead of each scheme's league table and published table; the schemes named, because `scheme`
+    # leads both indexes of result_units (without it the query scans every month of every level)
+    known = schemes(engine)
     with engine.connect() as conn:
         units = conn.execute(select(ResultUnit.scheme, ResultUnit.unit_code, ResultUnit.score_centi,
                                     ResultUnit.rank_national)
                              .join(State, State.code == ResultUnit.unit_code)
-                             .where(ResultUnit.month == month, ResultUnit.level == "state")).all()
+                             .where(ResultUnit.scheme.in_([s["id"] for s in known]), ResultUnit.month == month,
+                                    ResultUnit.level == "state")).all()
         pub = {row.scheme: row for row in conn.execute(
             select(PublishedResult.scheme, PublishedResult.score_centi, PublishedResult.rank)
             .join(State, State.code == PublishedResult.state_code)
@@ -214,7 +217,7 @@ def _state_scheme_ranks(engine: Engine, month: str, state_code: str) -> list[dic
         if row.unit_code == state_code:
             own[row.scheme] = row
     out = []
-    for s in schemes(engine):
+    for s in known:
         row, pub_row = own.get(s["id"]), pub.get(s["id"])
         out.append({
             "scheme": s["id"], "short": s["short"], "name": s["name"], "name_hi": s["name_hi"],

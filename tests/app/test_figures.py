@@ -195,3 +195,30 @@ def test_score_trend_range_keeps_the_comparison_line_on_the_chart():
     assert low <= 89.5 and high == 100.5
     alone = f.score_trend_spec(ours, name="District")
     assert alone["layout"]["yaxis"]["range"][0] == pytest.approx(91.33)
+
+
+def test_the_template_sent_keeps_what_our_figures_use_and_draws_the_same() -> None:
+    """template_json drops the defaults of trace types and subplots we never draw (7.5 -> 2.8 KB in every
+    figure answer); a figure of each trace type we draw renders to the same pixels with it as with plotly's
+    whole template (kaleido)."""
+    import copy
+
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    for dark in (False, True):
+        full = go.Figure(layout=dict(template=pio.templates[f.template_name(dark)])).to_plotly_json()["layout"]["template"]
+        sent = f.template_json(dark)
+        assert set(sent["data"]) == set(f.TRACE_TYPES)
+        assert sent["layout"] == {k: v for k, v in full["layout"].items() if k not in f.UNUSED_SUBPLOTS}
+        assert len(str(sent)) < len(str(full)) / 2
+        figure = {"data": [{"type": "heatmap", "z": [[1, 2], [3, 4]], "x": ["a", "b"], "y": ["HR", "UP"]},
+                           {"type": "bar", "x": [1, 2], "y": ["a", "b"], "orientation": "h", "xaxis": "x2", "yaxis": "y2"},
+                           {"type": "scatter", "x": ["2025-01", "2025-02"], "y": [90.5, 91.25], "xaxis": "x3", "yaxis": "y3"}],
+                  "layout": {"title": {"text": "Marks lost"}, "xaxis": {"domain": [0, 0.3]},
+                             "xaxis2": {"domain": [0.35, 0.65]}, "yaxis2": {"anchor": "x2"},
+                             "xaxis3": {"domain": [0.7, 1]}, "yaxis3": {"anchor": "x3"}}}
+        with_full, with_sent = copy.deepcopy(figure), copy.deepcopy(figure)
+        with_full["layout"]["template"], with_sent["layout"]["template"] = full, sent
+        assert pio.to_image(with_full, format="png", width=600, height=300) == \
+            pio.to_image(with_sent, format="png", width=600, height=300)

@@ -41,8 +41,28 @@ def test_format_indian_whole_numbers_are_what_babel_writes(n):
                     or display.Decimal(0), display._locale(babel_locale()))
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.decimals(min_value=-10**13, max_value=10**13, places=4, allow_nan=False, allow_infinity=False)
+       | st.floats(min_value=-1e13, max_value=1e13, allow_nan=False)
+       | st.sampled_from([0.005, -0.005, -0.004, 0.0, -0.0, 999.995, -999.995, 99999.999, 123456.785, 1e-9]),
+       st.integers(min_value=1, max_value=3))
+def test_format_indian_with_decimals_is_what_babel_writes(n, decimals):
+    """The decimals fast path writes what Babel's "#,##,##0.00" pattern writes after the half-up rounding of
+    the number's decimal text, in English and Hindi (no "-0.00")."""
+    from dashboard.i18n import babel_locale, use_language
+
+    d = display.Decimal(str(n)).quantize(display.Decimal(1).scaleb(-decimals), rounding=display.ROUND_HALF_UP)
+    d = abs(d) if d == 0 else d
+    for language in ("en", "hi"):
+        with use_language(language):
+            expected = display._number_pattern(decimals).apply(d, display._locale(babel_locale()))
+            assert display.format_indian(n, decimals) == expected
+
+
 def test_format_indian_decimals_and_missing():
     assert display.format_indian(123456.785, decimals=2) == "1,23,456.79"  # half up
+    assert display.format_indian(-1234567.5, decimals=2) == "-12,34,567.50"
+    assert display.format_indian(-0.001, decimals=2) == "0.00"
     assert display.format_indian(1234.5) == "1,235"
     assert display.format_indian(None) == "–"
     assert display.format_indian(float("nan")) == "–"
