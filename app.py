@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
-from flask import Flask
+from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard.config import Settings, load_settings
@@ -18,6 +18,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from callbacks import register_callbacks
     from dashboard.store import get_engine
     from dashboard.web import (
+        finish_dash_setup,
         html_with_lang,
         init_auth,
         init_language,
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         install_fast_json,
         register_routes,
         set_csp_script_hashes,
+        with_preloads,
     )
     from layouts.pages import register_pages
     from layouts.shell import app_layout
@@ -55,7 +57,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     init_auth(app.server, settings, lambda: get_engine(settings.database_url), csp_script_hashes=app.csp_hashes())
     init_language(app.server)  # the language of each request (dashboard.web.language), after the guard
     index_page = app.interpolate_index
-    app.interpolate_index = lambda **parts: html_with_lang(index_page(**parts))  # <html lang=...> per request
+    # <html lang=...> per request; the layout, the callbacks and the page's chunks asked for with the scripts
+    app.interpolate_index = lambda **parts: with_preloads(html_with_lang(index_page(**parts)), request.path)
     register_routes(app.server, ROOT / "assets")  # every Flask route, in dashboard/web/routes.py
     init_serving(app.server, settings)  # shared cache, 503 when the database is down, gzip
     init_request_checks(app)  # after the guard: bad callback bodies and unknown suites get 400/404, not 500
@@ -69,6 +72,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
             app.server.config["CCTNS_CSP_FINAL"] = True
             set_csp_script_hashes(app.server, app.csp_hashes())
 
+    finish_dash_setup(app)  # before gunicorn forks: a fresh worker's first requests get every script
     return app
 
 

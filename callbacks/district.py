@@ -113,7 +113,9 @@ def update_page(query: Any, theme: str | None):
         # the panel's first rows only (worded for those), and how many there are in all
         lag, lag_total = read.lagging_head(eng, month, user_scope, info["state_code"], code, n=LAGGING_ROWS,
                                            scheme=scheme)
-        stakes = read.unit_stakes(eng, month, user_scope, info["state_code"], code, scheme=scheme)
+        # the stakes of the stations the panel shows only (a large district has hundreds of stake rows)
+        stakes = read.unit_stakes(eng, month, user_scope, info["state_code"], code, scheme=scheme,
+                                  station_codes=lag["station_code"].tolist() if not lag.empty else [])
         table = read.stations_table(eng, month, code, user_scope, scheme=scheme)
         moved = read.movers_of(table, n=5)  # from the table already read
     except OutOfScope:

@@ -142,7 +142,8 @@ def deck_for(eng: Engine, month: str, user_scope: Scope, state: str, district: s
     and the results generation), so a hall full of officers opening the same deck builds it once."""
     from dashboard.reports import LAGGING_TOP, build_review, slides, stamp
 
-    review = build_review(eng, month, user_scope, state, district, scheme=scheme, lagging_rows=LAGGING_TOP)
+    review = build_review(eng, month, user_scope, state, district, scheme=scheme, lagging_rows=LAGGING_TOP,
+                          deck=True)
     link = scheme_param(scheme)
     exit_href = page_href(f"/district/{review.district_code}" if review.district_code else f"/state/{review.state_code}",
                           month, scheme=link)

@@ -67,7 +67,7 @@ def register(app: dash.Dash) -> None:
         app,
         Output(NOTICE_ID, "children"),
         Input(shell_ids.URL, "pathname"),
-        Input(shell_ids.URL, "search"),
+        Input(shell_ids.PAGES_LOCATION, "search"),  # not URL's: see layouts.shell.ids.PAGES_LOCATION
     )(shell_notice)
     app.callback(
         Output(shell_ids.URL, "href", allow_duplicate=True),

@@ -37,7 +37,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.SCHEME, "options"),
         Output(ids.SCHEME, "value"),
         Output(ids.URL, "search", allow_duplicate=True),
-        Input(ids.URL, "search"),
+        Input(ids.PAGES_LOCATION, "search"),
         Input(ids.SCHEME, "value"),
         prevent_initial_call="initial_duplicate",
     )(sync_scheme)
@@ -45,7 +45,7 @@ def register(app: dash.Dash) -> None:
     app.clientside_callback(
         ClientsideFunction("cctns_shell", "navHrefs"),
         [Output(nid, "href") for nid, _label, _href in NAV_ITEMS] + [Output(ids.BRAND, "href")],
-        Input(ids.URL, "search"),
+        Input(ids.PAGES_LOCATION, "search"),
     )
     app.clientside_callback(
         ClientsideFunction("cctns_shell", "applyTheme"),
@@ -78,7 +78,7 @@ def register(app: dash.Dash) -> None:
         app,
         Output(ids.BREADCRUMB, "children"),
         Input(ids.URL, "pathname"),
-        Input(ids.URL, "search"),
+        Input(ids.PAGES_LOCATION, "search"),
         Input(ids.BREADCRUMB_STORE, "data"),
     )(breadcrumb)
     app.callback(
@@ -92,7 +92,7 @@ def register(app: dash.Dash) -> None:
         Output(ids.FOOTER_AS_OF, "children"),
         Output(ids.FOOTER_VERSION, "children"),
         Output(ids.USER, "children"),
-        Input(ids.URL, "search"),
+        Input(ids.PAGES_LOCATION, "search"),
     )(footer)
 
 

@@ -482,12 +482,13 @@ def lagging_reasons(not_reported: bool, low_score: bool, score_text: str, laggin
 
 def lagging_actions(not_reported: bool,
                     stakes: Sequence[tuple[Parameter | None, str, int, int, int, float]],
-                    most: int) -> list[str]:
+                    most: int, total: int | None = None) -> list[str]:
     """What the SP must do, largest marks at stake first: (parameter, name, numerator, denominator,
-    numerator needed, marks at stake) per parameter; the first `most`, then how many more."""
+    numerator needed, marks at stake) per parameter; the first `most`, then how many more. `total`: how
+    many parameters there are in all when `stakes` holds only the first ones."""
     actions = [_("Enter this month's CCTNS data (nothing was received)")] if not_reported else []
     actions += [action_words(p, name, num, den, needed, at_stake) for p, name, num, den, needed, at_stake in stakes[:most]]
-    more = max(0, len(stakes) - most)
+    more = max(0, (len(stakes) if total is None else total) - most)
     if more:
         actions.append(ngettext("and {n} more parameter", "and {n} more parameters", more).format(n=more))
     return actions

@@ -22,6 +22,12 @@ PRODUCT_NAME = N_("CCTNS Progress Dashboard")
 
 class ids:
     URL = "url"
+    # Dash's own location of its pages (`dash.page_container`): it follows the same address as `URL`. Callbacks
+    # that only READ the query listen to it: an input that is also an output of a pending callback (`URL`'s
+    # `search`, written by the month and scheme pickers) makes Dash's renderer hold them until that one has
+    # answered, a round trip later (the footer, breadcrumb, scheme picker and provisional notice came in a
+    # second wave after the month picker's answer).
+    PAGES_LOCATION = "_pages_location"
     NAVBAR = "shell-navbar"
     NAV_TOGGLER = "shell-nav-toggler"
     NAV_COLLAPSE = "shell-nav-collapse"

@@ -45,7 +45,7 @@ from dashboard.read.data import (
     state_rows_status,
     station_reporting,
 )
-from dashboard.read.deck import first_fixes
+from dashboard.read.deck import first_fixes, marks_plan, state_contributions
 from dashboard.read.lagging_stations import (
     MAX_ACTIONS,
     LaggingFilters,
@@ -124,6 +124,8 @@ from dashboard.read.units import (
 
 __all__ = [
     "first_fixes",
+    "marks_plan",
+    "state_contributions",
     "decode_station_values",
     "encode_station_values",
     "BASIS_FINAL",

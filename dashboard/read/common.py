@@ -106,19 +106,23 @@ def version_for(engine: Engine, month: str, *, scheme: str = DEFAULT_SCHEME) -> 
     return methodology(engine, scheme=scheme).version_for(month)
 
 
-# The months with State results, one index seek per month (a loose index scan on the primary key
+# The months with State results, two index seeks per month (a loose index scan on the primary key
 # (scheme, month, level, unit_code)): `SELECT DISTINCT month` read every result row of the scheme, which
-# grows with the stations and the months (3 million rows at national scale over 5 years).
+# grows with the stations and the months (3 million rows at national scale over 5 years). Each step seeks
+# the next month of any level (the first key after the month), then keeps the months with a State row:
+# seeking the next month *with* `level = 'state'` read past each month's district rows first (773 keys a
+# month, 2.4 ms for 60 months at national scale; now 0.1 ms).
 _MONTHS_SQL = text("""
 WITH RECURSIVE m(month) AS (
-    SELECT (SELECT r.month FROM result_units r WHERE r.scheme = :scheme AND r.level = 'state'
-            ORDER BY r.month LIMIT 1)
+    SELECT (SELECT r.month FROM result_units r WHERE r.scheme = :scheme ORDER BY r.month LIMIT 1)
     UNION ALL
-    SELECT (SELECT r.month FROM result_units r WHERE r.scheme = :scheme AND r.level = 'state' AND r.month > m.month
+    SELECT (SELECT r.month FROM result_units r WHERE r.scheme = :scheme AND r.month > m.month
             ORDER BY r.month LIMIT 1)
     FROM m WHERE m.month IS NOT NULL
 )
-SELECT month FROM m WHERE month IS NOT NULL""")
+SELECT month FROM m WHERE month IS NOT NULL AND EXISTS (
+    SELECT 1 FROM result_units r WHERE r.scheme = :scheme AND r.month = m.month AND r.level = 'state')
+ORDER BY month""")
 
 
 # The schemes with results, one index seek each (the first column of result_units' primary key).
@@ -246,11 +250,22 @@ def _with_parameter_names(engine: Engine, month: str, df: pd.DataFrame, *, schem
 
 
 def _unit_row(engine: Engine, month: str, level: str, code: str, *, scheme: str = DEFAULT_SCHEME) -> dict | None:
-    df = _df(engine, select(*_UNIT_COLS).where(
-        ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == level, ResultUnit.unit_code == code))
-    if df.empty:
+    """One unit's result row as `_add_display` words a table's (ranks and hundredths as int or None, with
+    `score_display` and `gap_to_100`), read as a plain row: a one-row DataFrame cost more than the read."""
+    with engine.connect() as conn:
+        row = conn.execute(select(*_UNIT_COLS).where(
+            ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == level,
+            ResultUnit.unit_code == code)).first()
+    if row is None:
         return None
-    return _add_display(df).iloc[0].to_dict()
+    out = dict(row._mapping)
+    for c in out:
+        if (c.startswith("rank") or c.endswith("_centi")) and out[c] is not None:
+            out[c] = int(out[c])
+    centi = out["score_centi"]
+    out["score_display"] = score_display(centi)
+    out["gap_to_100"] = None if centi is None else (10000 - centi) / 100
+    return out
 
 
 def _fir_volume(engine: Engine, month: str, station_codes: list[str]) -> pd.Series:

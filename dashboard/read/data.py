@@ -96,7 +96,7 @@ def station_reporting(engine: Engine, month: str, scope: Scope, district_code: s
                                       ResultUnit.reported)
                        .join(PoliceStation, PoliceStation.code == ResultUnit.unit_code)
                        .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station",
-                              ResultUnit.district_code == district_code)
+                              ResultUnit.state_code == info["state_code"], ResultUnit.district_code == district_code)
                        .order_by(PoliceStation.name))
 
 

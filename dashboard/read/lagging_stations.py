@@ -107,7 +107,8 @@ def _lagging_rows(engine: Engine, month: str, state_code: str, district_code: st
         reasons.append("; ".join(lagging_reasons(bool(r.not_reported), bool(r.low_score),
                                                  score_display(r.score_centi), lag_line,
                                                  _critical_counts(crit, params, g), crit_line)))
-        actions.append(" · ".join(lagging_actions(bool(r.not_reported), _stake_terms(g, params), MAX_ACTIONS)))
+        actions.append(" · ".join(lagging_actions(bool(r.not_reported), _stake_terms(g, params, MAX_ACTIONS),
+                                                  MAX_ACTIONS, len(g or ()))))
         codes.append(",".join(sorted(set(crit) | ({s["parameter"] for s in g} if g is not None else set()))))
     params_col = codes
     df["reasons"] = reasons
@@ -141,10 +142,12 @@ def lagging_stakes(engine: Engine, month: str, station_code: str, scope: Scope, 
 
 
 def unit_stakes(engine: Engine, month: str, scope: Scope, state_code: str,
-                district_code: str | None = None, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
+                district_code: str | None = None, *, scheme: str = DEFAULT_SCHEME,
+                station_codes: list[str] | None = None) -> pd.DataFrame:
     """Marks at stake per lagging station x parameter (rule 11) in a State or a district, with names:
     station_code, station_name, district_code, parameter, parameter_name, numerator, denominator,
-    numerator_needed, at_stake_state, at_stake_district; ordered by at_stake_state descending."""
+    numerator_needed, at_stake_state, at_stake_district; ordered by at_stake_state descending.
+    `station_codes`: only those stations' rows (a panel showing the first lagging stations)."""
     if district_code is None:
         scope.require(scope.can_see_state_stations(state_code), f"stations of {state_code}")
     else:
@@ -158,6 +161,8 @@ def unit_stakes(engine: Engine, month: str, scope: Scope, state_code: str,
     )
     if district_code is not None:
         stmt = stmt.where(PoliceStation.district_code == district_code)
+    if station_codes is not None:
+        stmt = stmt.where(ResultStake.station_code.in_(station_codes))
     df = _with_parameter_names(engine, month, _df(engine, stmt), scheme=scheme)
     if df.empty:
         return df
@@ -220,7 +225,8 @@ def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, dist
         return empty_lagging()
     version = version_for(engine, month, scheme=scheme)
     codes = df["station_code"].tolist()
-    fir = _fir_volume(engine, month, codes)
+    fir_volume = _fir_volume(engine, month, codes)
+    fir = dict(zip(fir_volume.index.tolist(), fir_volume.tolist(), strict=True))  # Series.get per row cost more
     where = (ResultStake.scheme == scheme, ResultStake.month == month, ResultStake.state_code == state_code,
              ResultStake.station_code.in_(codes))
     if worded:
@@ -229,9 +235,14 @@ def lagging_list(engine: Engine, month: str, scope: Scope, state_code: str, dist
     else:  # the parameters at stake only (the filter by parameter), without reading every stake row into pandas
         by_station = {}
         params_at_stake = {}
+        # A whole State's list: its stake rows by the State alone, kept for the listed stations here (a
+        # statement naming 1,000 stations cost more to bind than the rows to read)
+        listed = set(codes) if district_code is None else None
+        stmt = select(ResultStake.station_code, ResultStake.parameter).where(*(where[:3] if listed else where))
         with engine.connect() as conn:
-            for code, parameter in conn.execute(select(ResultStake.station_code, ResultStake.parameter).where(*where)):
-                params_at_stake.setdefault(code, set()).add(parameter)
+            for code, parameter in conn.execute(stmt):
+                if listed is None or code in listed:
+                    params_at_stake.setdefault(code, set()).add(parameter)
     words = _Words(version)
 
     rows = []
@@ -301,7 +312,8 @@ class _Words:
            stakes: list[dict] | None) -> tuple[str, str]:
         reasons = lagging_reasons(not_reported, low_score, score_text, self.lag_line,
                                   _critical_counts(crit, self.params, stakes), self.crit_line)
-        actions = lagging_actions(not_reported, _stake_terms(stakes, self.params), MAX_ACTIONS)
+        actions = lagging_actions(not_reported, _stake_terms(stakes, self.params, MAX_ACTIONS), MAX_ACTIONS,
+                                  len(stakes or ()))
         return "; ".join(reasons), " · ".join(actions)
 
 
@@ -323,10 +335,11 @@ def _critical_counts(critical: list[str], params: dict, stakes: list[dict] | Non
     return out
 
 
-def _stake_terms(stakes: list[dict] | None, params: dict) -> list[tuple]:
-    """(parameter, name, numerator, denominator, numerator needed, at stake) per parameter, in order."""
+def _stake_terms(stakes: list[dict] | None, params: dict, first: int | None = None) -> list[tuple]:
+    """(parameter, name, numerator, denominator, numerator needed, at stake) per parameter, in order (the
+    `first` ones only: the actions word those and count the rest)."""
     out = []
-    for st in stakes or []:
+    for st in (stakes or [])[:first]:
         p = params.get(st["parameter"])
         out.append((p, parameter_text(p) if p else st["parameter"], as_int(st["numerator"]), as_int(st["denominator"]),
                     as_int(st["numerator_needed"]), float(st["at_stake_state"])))

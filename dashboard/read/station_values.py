@@ -69,6 +69,16 @@ def decode(district_code: str, station_codes: str, payload: bytes, version: Vers
            only: Sequence[str] | None = None) -> pd.DataFrame:
     """The frame `station_parameter_values` returns (its columns and dtypes; stations by code; state_code
     None, as for a station master without States) for one kept district, or for the stations `only` of it."""
+    codes, num, den, imputed = decode_counts(station_codes, payload, version, only)
+    return station_values_from_counts(version, codes, np.full(len(codes), district_code, dtype=object),
+                                      num, den, imputed)
+
+
+def decode_counts(station_codes: str, payload: bytes, version: Version, only: Sequence[str] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(station codes, numerators, denominators, imputed flags) of one kept district (or of its stations
+    `only`): stations x the version's station parameters, int64/int64/bool, for
+    `metrics.scoring.station_values_from_counts`."""
     codes = np.array(station_codes.split(",") if station_codes else [], dtype=object)
     n, n_params = len(codes), len(version.station_parameters)
     size = n * n_params
@@ -79,5 +89,4 @@ def decode(district_code: str, station_codes: str, payload: bytes, version: Vers
     if only is not None:
         pick = np.flatnonzero(np.isin(codes, np.asarray(list(only), dtype=object)))
         codes, num, den, imputed = codes[pick], num[pick], den[pick], imputed[pick]
-    return station_values_from_counts(version, codes, np.full(len(codes), district_code, dtype=object),
-                                      num.astype(np.int64), den.astype(np.int64), imputed)
+    return codes, num.astype(np.int64), den.astype(np.int64), imputed

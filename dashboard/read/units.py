@@ -6,6 +6,7 @@ intermediate results to the shared cache made a cold click slower (issue 15)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, case, func, or_, select
 
@@ -26,6 +27,7 @@ from dashboard.read.common import (
     version_for,
 )
 from dashboard.read.station_values import decode as decode_station_values
+from dashboard.read.station_values import decode_counts as decode_station_counts
 from dashboard.scope import Scope
 from dashboard.store import (
     District,
@@ -45,7 +47,7 @@ from metrics.methodology import (
     Version,
     days_in_month,
 )
-from metrics.scoring import station_parameter_values
+from metrics.scoring import station_parameter_values, station_values_from_counts
 
 
 @cached
@@ -98,7 +100,10 @@ def stations_table(engine: Engine, month: str, district_code: str, scope: Scope,
                                     StationRow.parameter == FIR_PARAMETER))
         .outerjoin(ResultLagging, and_(ResultLagging.scheme == ResultUnit.scheme, ResultLagging.month == ResultUnit.month,
                                        ResultLagging.station_code == ResultUnit.unit_code))
-        .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station", ResultUnit.district_code == district_code)
+        # the district's State too: (scheme, month, level, state_code, district_code) is the index, and
+        # without the State the district's rows were found by reading every station row of the month
+        .where(ResultUnit.scheme == scheme, ResultUnit.month == month, ResultUnit.level == "station",
+               ResultUnit.state_code == info["state_code"], ResultUnit.district_code == district_code)
     )
     raw = _df(engine, stmt)
     extra = raw[["fir_volume", "at_stake_state", "at_stake_district"]]
@@ -266,7 +271,8 @@ def district_headline(engine: Engine, month: str, district_code: str, scope: Sco
             ResultUnit.rank_in_state.is_not(None))).scalar() or 0)
         lag = conn.execute(select(func.count(), func.sum(ResultLagging.at_stake_district),
                                   func.sum(ResultLagging.at_stake_state)).where(
-            ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.district_code == district_code)).first()
+            ResultLagging.scheme == scheme, ResultLagging.month == month, ResultLagging.state_code == info["state_code"],
+            ResultLagging.district_code == district_code)).first()
     row["lagging_stations"] = int(lag[0] or 0) if lag else 0
     return row
 
@@ -315,21 +321,32 @@ def station_param_trend(engine: Engine, station_code: str, last_month: str, scop
     # same methodology version and the same number of days (all the scoring needs of the month once the
     # station is known to be active) are scored in one call, the station standing in once per month under
     # a code of its own.
+    # The kept months of one version are scored in one call too (rules 4-6 score each station-month on
+    # its own), the station standing in once per month as below: one frame per version, not per month.
     kept = _kept_months(engine, info["district_code"], window, scheme=scheme)
     groups: dict[tuple[str, int], list[str]] = {}
     versions: dict[str, Version] = {}
+    counted: dict[str, list[tuple[str, tuple[np.ndarray, ...]]]] = {}
     frames = []
     for m in window:
         version = meth.version_for(m)
         if version is None or not _active_in(opened, closed, m):
             continue
         versions[version.id] = version
-        values = (decode_station_values(info["district_code"], kept[m][1], kept[m][2], version, [station_code])
+        counts = (decode_station_counts(kept[m][1], kept[m][2], version, [station_code])
                   if m in kept and kept[m][0] == version.id else None)
-        if values is None or values.empty:
+        if counts is None or len(counts[0]) == 0 or len(version.station_parameters) == 0:
             groups.setdefault((version.id, days_in_month(m)), []).append(m)
             continue
-        values["month"] = m
+        counted.setdefault(version.id, []).append((m, counts))
+    for vid, items in counted.items():
+        version = versions[vid]
+        values = station_values_from_counts(
+            version, np.array([f"{station_code}|{m}" for m, _c in items], dtype=object),
+            np.full(len(items), info["district_code"], dtype=object),
+            np.vstack([c[1] for _m, c in items]), np.vstack([c[2] for _m, c in items]),
+            np.vstack([c[3] for _m, c in items]))
+        values["month"] = [c.rsplit("|", 1)[1] for c in values["unit_code"]]
         frames.append(_trend_columns(values, station_code, version))
     if groups:
         stations = _station_master(engine, PoliceStation.code == station_code)

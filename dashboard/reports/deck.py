@@ -409,11 +409,12 @@ def commitment_slides(r: Review) -> list[Slide]:
                          notes=notes))
     follow = commitments_to_follow(r)
     shown = follow.head(COMMITMENTS_LISTED)
+    shown_rows = shown.to_dict("records")  # once: a wide frame's to_dict costs a column read per column
     lists = _chunks(len(shown), COMMITMENT_ROWS) if len(shown) else []
     for n, (a, b) in enumerate(lists, 1):
         t = Table([Col(_("Unit"), "left", 1.5), Col(_("Action"), "left", 2.8), Col(_("Owner"), "left", 1.2),
                    Col(_("Due"), "left", 1.3), Col(_("What the data shows"), "left", 2.9)], [], dense=True)
-        rows = shown.iloc[a:b].to_dict("records")
+        rows = shown_rows[a:b]
         for row in rows:
             t.rows.append([_unit_cell(row), _action_cell(row), _typed(row["owner"]), _due_cell(row),
                            _data_cell(row)])
@@ -505,13 +506,15 @@ def states_table(states: pd.DataFrame, ours: str, top: int | None = None, rank_c
     idx = list(range(len(ranked))) if top is None else [i for i in range(len(ranked)) if ranked[rank_col][i] <= top]
     own = [i for i in range(len(ranked)) if ranked["unit_code"][i] == ours]
     gap = bool(own and own[0] not in idx)
+    # a dict per row of the columns shown: no pandas indexing in the loop
+    rows = ranked[["unit_code", "name", "score_display", "score_change_centi", rank_col, change_col]].to_dict("records")
     table = Table([Col(_("Rank"), "right", 0.7), Col(_("State/UT"), "left", 2.6), Col(_("Score"), "right", 1),
                    Col(_("Change"), "right", 1), Col(_("Moved"), "right", 0.9)], [])
     for i in [*idx, *(own if gap else [])]:
         if gap and i == own[0]:
             table.rows.append(["…", "", "", "", ""])
             table.tones.append([""] * 5)
-        r = ranked.iloc[i]
+        r = rows[i]
         if r["unit_code"] == ours:
             table.highlight.add(len(table.rows))
         table.rows.append([format_rank(r[rank_col], shared[i]), str(r["name"]), str(r["score_display"]),
@@ -630,13 +633,15 @@ def district_slides(r: Review) -> list[Slide]:
     d = r.districts
     parts = _chunks(len(d), TABLE_ROWS)
     shared = shared_ranks(list(d["rank_in_state"])) if not d.empty else []
+    rows = d[["rank_in_state", "name", "score_display", "score_change_centi", "rank_change_in_state", "lagging_stations",
+              "stations_reported", "stations_active"]].to_dict("records") if not d.empty else []
     out = []
     for n, (a, b) in enumerate(parts, 1):
         t = Table([Col(_("Rank"), "right", 0.7), Col(_("District"), "left", 2.2), Col(_("Score"), "right", 1),
                    Col(_("Change"), "right", 1), Col(_("Rank change"), "right", 1), Col(_("Lagging PS"), "right", 0.9),
                    Col(_("Reported"), "right", 1.1)], [], empty=_("No district results this month"))
         for i in range(a, b):
-            row = d.iloc[i]
+            row = rows[i]
             t.rows.append([format_rank(row["rank_in_state"], shared[i]), str(row["name"]), str(row["score_display"]),
                            format_change_centi(row["score_change_centi"]), _rank_change(row["rank_change_in_state"]),
                            format_indian(row["lagging_stations"]),
@@ -658,13 +663,15 @@ def station_slides(r: Review) -> list[Slide]:
     s = r.stations
     parts = _chunks(len(s), TABLE_ROWS)
     shared = shared_ranks(list(s["rank_in_district"])) if not s.empty else []
+    rows = s[["rank_in_district", "name", "score_display", "score_change_centi", "rank_change_in_district", "reported",
+              "at_stake_district"]].to_dict("records") if not s.empty else []
     out = []
     for n, (a, b) in enumerate(parts, 1):
         t = Table([Col(_("Rank"), "right", 0.7), Col(_("Police station"), "left", 2.4), Col(_("Score"), "right", 1),
                    Col(_("Change"), "right", 1), Col(_("Rank change"), "right", 1), Col(_("Reported"), "center", 1),
                    Col(_("At stake"), "right", 1)], [], empty=_("No station results this month"))
         for i in range(a, b):
-            row = s.iloc[i]
+            row = rows[i]
             reported = bool(row["reported"]) if not is_missing(row["reported"]) else False
             t.rows.append([format_rank(row["rank_in_district"], shared[i]), str(row["name"]),
                            str(row["score_display"]), format_change_centi(row["score_change_centi"]),

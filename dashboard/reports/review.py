@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -111,7 +112,7 @@ class Review:
     def lagging_top(self) -> pd.DataFrame:
         return self.lagging.head(LAGGING_TOP)
 
-    @property
+    @cached_property  # the deck asks three times (its tally, its groups, the ones to follow)
     def commitments(self) -> pd.DataFrame:
         """The actions agreed before this month's data and still answerable to it: made on an earlier month
         (`basis_month` before the review's month) and either due (or carried) to this month or later, or
@@ -162,11 +163,12 @@ def resolve_units(engine: Engine, state_code: str | None, district_code: str | N
 
 def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
                  district_code: str | None = None, *, scheme: str = DEFAULT_SCHEME,
-                 lagging_rows: int | None = None) -> Review:
+                 lagging_rows: int | None = None, deck: bool = False) -> Review:
     """Assemble the review of a State (or of one of its districts) for `month`.
 
     `lagging_rows`: None reads every lagging station (the packs list them all); a number reads only the
     first ones and their count (the deck shows LAGGING_TOP: a large State has hundreds, each worded).
+    `deck`: leave out what only the packs show (NCRB's reconciliation, the count of open flags).
     Raises OutOfScope when the scope may not see it, ReviewError for an unknown unit or a month without
     results."""
     if district_code is not None:
@@ -198,12 +200,12 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
 
     # marks lost and what it takes: the State's own parameters (every role that may see the review);
     # marks at stake at lagging stations only where the scope may see the State's stations
-    plan = read.overtake_plan(engine, month, state_code, scope, scheme=scheme)
+    plan = read.marks_plan(engine, month, state_code, scope, scheme=scheme)
     marks_lost = plan.get("marks_lost", pd.DataFrame())
     stakes = plan.get("by_parameter", pd.DataFrame())
 
     districts = read.districts_table(engine, month, state_code, scope, scheme=scheme)
-    district_movers = read.movers(engine, month, "district", state_code, scope, n=MOVERS_N, scheme=scheme)
+    district_movers = read.movers_of(districts, MOVERS_N)  # = read.movers(...): the same table, not read again
     if lagging_rows is None:
         lagging = read.lagging(engine, month, scope, state_code, district_code, scheme=scheme)
         lagging_count = len(lagging)
@@ -221,7 +223,7 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
         methodology_version=version.id if version else "–",
         scheme=scheme, scheme_name=scheme_name_text(read.methodology(engine, scheme=scheme)),
         methodology_provenance=provenance_words(version) if version else "",
-        reconciliation=read.reconciliation(engine, month, scheme=scheme),
+        reconciliation=pd.DataFrame() if deck else read.reconciliation(engine, month, scheme=scheme),
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
         headline=headline, states=states, trend=trend, above_trend=above_trend, rank_history=rank_history,
         why_own=why_own, why_rivals=why["rivals"], marks_lost=marks_lost, above=above, below=below,
@@ -230,7 +232,7 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
         fix_first_parameter={code: fix_first.get(code) for code in lagging_codes},
         projection=foresight.projection(engine, month, scheme),
         projection_backtest=foresight.projection_backtest(engine, month, scheme),
-        flags_open=foresight.flag_count(engine, month, scope, state_code, district_code),
+        flags_open=0 if deck else foresight.flag_count(engine, month, scope, state_code, district_code),
     )
     if district_code is not None:
         review.district_headline = read.district_headline(engine, month, district_code, scope, scheme=scheme)
@@ -238,7 +240,7 @@ def build_review(engine: Engine, month: str, scope: Scope, state_code: str,
         review.district_rank_history = read.rank_history(
             engine, month, TREND_MONTHS, level="district", rank_column="rank_in_state", state_code=state_code, scheme=scheme)
         review.stations = read.stations_table(engine, month, district_code, scope, scheme=scheme)
-        review.station_movers = read.movers(engine, month, "station", district_code, scope, n=MOVERS_N, scheme=scheme)
+        review.station_movers = read.movers_of(review.stations, MOVERS_N)  # stations_table is not cached: once
     return review
 
 
@@ -255,7 +257,7 @@ def _bump_units(states: pd.DataFrame, state_code: str, around: int = 2) -> list[
 def _mean_change(now: pd.DataFrame, prev: pd.DataFrame, codes: list[str]) -> pd.Series | None:
     """Per parameter, the mean over the States `codes` of `score_change_by_parameter` (a parameter missing or
     not applicable in one month counts 0 there; a State without parameters in either month is left out), in
-    one vectorised pass over `read.param_matrix` of both months. None when no State has both months."""
+    one vectorised pass over both months' contributions (`read.state_contributions`). None when no State has both months."""
     def contributions(df: pd.DataFrame) -> pd.Series:
         if df is None or df.empty:
             return pd.Series(dtype=float)
@@ -276,14 +278,17 @@ def _mean_change(now: pd.DataFrame, prev: pd.DataFrame, codes: list[str]) -> pd.
 
 def _with_rivals_change(engine: Engine, month: str, state_code: str, own: pd.DataFrame,
                         rivals: pd.DataFrame, *, scheme: str = DEFAULT_SCHEME) -> pd.DataFrame:
-    """Our score change by parameter with `rivals_change`: the mean change of the States around us (every
-    State's parameters read once per month, `read.param_matrix`, not once per rival)."""
+    """Our score change by parameter with `rivals_change`: the mean change of the States around us (their
+    contributions in both months in one read, `read.state_contributions`, not two reads per rival)."""
     if own is None or own.empty:
         return pd.DataFrame(columns=["parameter", "parameter_name", "contribution_now", "contribution_prev",
                                      "change", "rivals_change"])
     codes = [c for c in (rivals["unit_code"] if rivals is not None and not rivals.empty else []) if c != state_code]
-    mean = _mean_change(read.param_matrix(engine, month, "state", scheme=scheme),
-                        read.param_matrix(engine, previous_month(month), "state", scheme=scheme), codes) if codes else None
+    mean = None
+    if codes:
+        prev = previous_month(month)
+        both = read.state_contributions(engine, [month, prev], codes, scheme=scheme)
+        mean = _mean_change(both[both["month"] == month], both[both["month"] == prev], codes)
     out = own.copy()
     if mean is not None:
         out["rivals_change"] = out["parameter"].map(mean).astype(float)

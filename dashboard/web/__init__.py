@@ -133,10 +133,12 @@ from dashboard.web.serving import (
     STATIC_LEVEL,
     UNAVAILABLE_MESSAGE,
     UNAVAILABLE_TITLE,
+    finish_dash_setup,
     init_compression,
     init_database_errors,
     init_serving,
     is_unavailable,
+    with_preloads,
 )
 from dashboard.web.uploads import ALLOWED_SUFFIXES, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOAD_TTL_MINUTES
 from dashboard.web.users import (
@@ -236,6 +238,8 @@ __all__ = [
     "init_database_errors",
     "init_request_checks",
     "init_serving",
+    "finish_dash_setup",
+    "with_preloads",
     "is_public_path",
     "is_unavailable",
     "json_error",

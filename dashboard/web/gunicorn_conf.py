@@ -40,6 +40,19 @@ def on_starting(server) -> None:  # noqa: ARG001 - gunicorn hook signature
     share_hash_slots()
 
 
+def when_ready(server) -> None:
+    """In the master, the app loaded and before any fork: the first page's scripts and style sheets compressed
+    once at brotli's best (dashboard/web/serving.py precompress_first_page), kept in the instance folder."""
+    from dashboard.web.serving import precompress_first_page
+
+    flask_app = server.app.wsgi()
+    settings = flask_app.config.get("CCTNS_SETTINGS")
+    folder = settings.instance_dir / "compressed" if settings is not None else None
+    done = precompress_first_page(flask_app, folder)
+    server.log.info("first page precompressed: %d files, %d KB -> %d KB (brotli)", done["files"],
+                    done["bytes"] // 1024, done["br"] // 1024)
+
+
 def post_fork(server, worker) -> None:  # noqa: ARG001 - gunicorn hook signature
     from dashboard.store import dispose_engines
 

@@ -41,6 +41,10 @@ def test_plotly_url_needs_a_session(dash_app):
 
 
 def test_pages_do_not_load_the_bundle_as_a_script(national_client):
+    """Not a script of every page: dcc.Graph loads it; the pages that open with graphs preload it
+    (dashboard.web.serving.preload_links), the others do not ask for it at all."""
     page = national_client.get("/").get_data(as_text=True)
-    assert "plotly-dashboard" not in page and "plotly.min.js" not in page
+    assert "plotly-dashboard" not in page and not re.search(r"<script[^>]*plotly", page)
+    assert f'<link rel="preload" href="{PLOTLY_JS_URL}" as="script">' in page
     assert "/assets/app.css?m=" in page
+    assert "plotly.min.js" not in national_client.get("/methodology").get_data(as_text=True)

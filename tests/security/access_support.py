@@ -50,7 +50,7 @@ CALLBACK_CHECKS: dict[str, Check] = {
     # shell
     "shell-month.options, shell-month.value, url.search <- url.search, shell-month.value": Check(
         "none (months with results)", "the same months; nothing unit-specific"),
-    "shell-scheme.options, shell-scheme.value, url.search <- url.search, shell-scheme.value": Check(
+    "shell-scheme.options, shell-scheme.value, url.search <- _pages_location.search, shell-scheme.value": Check(
         "none (the stored ranking schemes)", "the same schemes; nothing unit-specific"),
     "shell-search.options <- shell-search.search_value": Check(
         "read.search_units(scope): districts filtered by can_see_state_detail, stations by the user's "
@@ -58,10 +58,10 @@ CALLBACK_CHECKS: dict[str, Check] = {
         "the scope", stations="scope"),
     "url.href, shell-search.value <- shell-search.value": Check(
         "none (echoes the picked value as a link; the page it opens is scoped)", "a link only"),
-    "shell-breadcrumb.children <- url.pathname, url.search, shell-breadcrumb-store.data": Check(
+    "shell-breadcrumb.children <- url.pathname, _pages_location.search, shell-breadcrumb-store.data": Check(
         "read.unit_info; station names only if scope.can_see_district", "the code, not the name",
         stations="district"),
-    "shell-data-as-of.children, shell-methodology-version.children, shell-user.children <- url.search": Check(
+    "shell-data-as-of.children, shell-methodology-version.children, shell-user.children <- _pages_location.search": Check(
         "none (data-as-of, methodology version, own username)", "the same footer"),
     # national (State-level figures are circulated to every State)
     "national-table.rowData, national-table-note.children, national-kpis.children, national-subtitle.children, "
@@ -227,7 +227,7 @@ CALLBACK_CHECKS: dict[str, Check] = {
         "can_see_district for a district), provisional_district (can_see_district), "
         "provisional_marks_lost (can_see_state_detail)",
         "\"not available for your account\" (audited); the States table only", stations="district", audit=True),
-    "shell-provisional-notice.children <- url.pathname, url.search": Check(
+    "shell-provisional-notice.children <- url.pathname, _pages_location.search": Check(
         "none (the provisional months and how many States; read.unit_info gives only the unit's parents' "
         "codes for the link, never a name)", "the same notice"),
     "url.href <- shell-month.value": Check(

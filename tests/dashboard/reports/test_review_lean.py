@@ -97,3 +97,55 @@ def test_first_fixes_are_scoped(demo_engine):
     with pytest.raises(OutOfScope):
         read.first_fixes(demo_engine, month, karnal, "HR", "HR-AMB", ["X"])
     assert read.first_fixes(demo_engine, month, karnal, "HR", "HR-KNL", []) == {}
+
+
+def test_state_contributions_are_the_param_matrix_columns(any_demo_engine, months):
+    engine = any_demo_engine
+    month, prev = months[-1], months[-2]
+    codes = list(read.states_table(engine, month)["unit_code"][:5])
+    got = read.state_contributions(engine, [month, prev], [*codes, "NO-SUCH-STATE"])
+    assert set(got["month"]) == {month, prev}
+    for m in (month, prev):
+        matrix = read.param_matrix(engine, m, "state")
+        want = matrix[matrix["unit_code"].isin(codes)][["unit_code", "parameter", "contribution"]]
+        mine = got[got["month"] == m][["unit_code", "parameter", "contribution"]]
+        key = ["unit_code", "parameter"]
+        pd.testing.assert_frame_equal(mine.sort_values(key).reset_index(drop=True),
+                                      want.sort_values(key).reset_index(drop=True), check_dtype=False)
+    assert read.state_contributions(engine, [month], []).empty
+
+
+def test_marks_plan_is_the_overtake_plan_the_review_shows(any_demo_engine, months):
+    engine = any_demo_engine
+    month = months[-1]
+    karnal = Scope("district", "HR", "HR-KNL", "karnal-sp")
+    for state, scope in (("HR", NATIONAL), (_most_lagging_state(engine, month), NATIONAL), ("HR", karnal)):
+        full = read.overtake_plan(engine, month, state, scope)
+        lean = read.marks_plan(engine, month, state, scope)
+        assert set(lean) == set(full)
+        pd.testing.assert_frame_equal(lean["marks_lost"], full["marks_lost"])
+        assert lean["above"] == full["above"]
+        if "by_parameter" in full:
+            pd.testing.assert_frame_equal(lean["by_parameter"], full["by_parameter"])
+            assert list(lean["stations"]["station_code"]) == list(full["stations"]["station_code"])
+    assert "by_parameter" not in read.marks_plan(engine, month, "HR", karnal)  # a district may not see them
+
+
+def test_deck_review_equals_the_pack_review_but_for_what_only_the_packs_show(any_demo_engine, months):
+    engine = any_demo_engine
+    for state, district in (("HR", None), ("HR", "HR-KNL")):
+        full = build_review(engine, months[-1], NATIONAL, state, district, lagging_rows=LAGGING_TOP)
+        deck = build_review(engine, months[-1], NATIONAL, state, district, lagging_rows=LAGGING_TOP, deck=True)
+        assert deck.reconciliation.empty and deck.flags_open == 0
+        for name in ("headline", "above", "below", "district_movers", "station_movers", "district_headline",
+                     "lagging_count", "fix_first_parameter"):
+            assert str(getattr(deck, name)) == str(getattr(full, name)), name
+        for name in ("states", "trend", "above_trend", "rank_history", "why_own", "why_rivals", "marks_lost",
+                     "stakes_by_parameter", "districts", "lagging", "actions", "projection", "stations",
+                     "district_trend", "district_rank_history"):
+            pd.testing.assert_frame_equal(getattr(deck, name), getattr(full, name), obj=name)
+        movers = read.movers(engine, months[-1], "station" if district else "district", district or state, NATIONAL,
+                             n=5)
+        got = deck.station_movers if district else deck.district_movers
+        for side in ("improved", "declined"):
+            pd.testing.assert_frame_equal(got[side], movers[side])
