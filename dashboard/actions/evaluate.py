@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from dashboard.actions.facts import Subject, month_facts, scored_months, stored_methodologies
 from dashboard.store import Action, audit, utcnow
@@ -55,6 +55,8 @@ def evaluate_actions(conn: Connection, ids: Sequence[int] | None = None, actor: 
 
     changed = escalated = de_escalated = 0
     now = utcnow()
+    updates: dict[tuple[str, ...], list[dict]] = {}  # by the columns set: one executemany each
+    details: list[str] = []
     for a in actions:
         subject = _subject(a)
         then = Gap(a["gap_value"], a["gap_target"] or 100.0, a["gap_numerator"], a["gap_denominator"])
@@ -82,11 +84,15 @@ def evaluate_actions(conn: Connection, ids: Sequence[int] | None = None, actor: 
         values["evaluated_at"] = now
         if status_change:
             values.update(status_change, version=int(a["version"]) + 1, updated_by=actor, updated_at=now)
-        conn.execute(update(Action).where(Action.id == a["id"]).values(**values))
-        audit.record(conn, "action_evaluate", actor=actor, detail=json.dumps(
+        updates.setdefault(tuple(values), []).append({"b_id": a["id"], **{"v_" + k: v for k, v in values.items()}})
+        details.append(json.dumps(
             {"id": a["id"], "before": {**before, **({"status": a["status"]} if status_change else {})},
              "after": {k: v for k, v in values.items() if k not in ("evaluated_at", "updated_at", "version")}},
             default=str))
+    for columns, rows in updates.items():
+        conn.execute(update(Action).where(Action.id == bindparam("b_id"))
+                     .values({c: bindparam("v_" + c) for c in columns}), rows)
+    audit.record_many(conn, "action_evaluate", actor, details)  # in the order the actions were judged
     return EvaluationReport(len(actions), changed, escalated, de_escalated)
 
 

@@ -19,8 +19,9 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import orjson
 import pandas as pd
-from sqlalchemy import Connection, String, case, cast, delete, func, select, text
+from sqlalchemy import Connection, String, cast, delete, func, select, text
 
+from dashboard.read import result_months, result_schemes
 from dashboard.store import (
     DataFlag,
     District,
@@ -30,7 +31,7 @@ from dashboard.store import (
     ProjectionBacktest,
     ResultParam,
     ResultUnit,
-    StationRow,
+    StationFullness,
     bulk_insert,
     insert_frame,
     read_columns,
@@ -169,8 +170,11 @@ def _pooled_rows(conn: Connection, level: str, months: Sequence[str] | None = No
     """State or district x parameter pooled rows (result_params, every scheme: parameter ids are unique
     across schemes) of those months (None: all); the State of a district from the master data (one column
     less to fetch on a few hundred thousand rows)."""
+    # the schemes named: the primary key (scheme, month, ...) finds the months; without them every row of
+    # every month was read (a whole-table scan that grows with the history)
     stmt = select(ResultParam.month, ResultParam.unit_code, ResultParam.parameter, ResultParam.numerator,
-                  ResultParam.denominator).where(ResultParam.level == level, ResultParam.applicable.is_(True))
+                  ResultParam.denominator).where(ResultParam.scheme.in_(result_schemes(conn)),
+                                                 ResultParam.level == level, ResultParam.applicable.is_(True))
     if months is not None:
         stmt = stmt.where(ResultParam.month.in_(list(months)))
     df = _frame(conn, stmt, ["month", "unit_code", "parameter", "numerator", "denominator"])
@@ -224,23 +228,40 @@ def _pooled_series(conn: Connection, level: str, months: Sequence[str]) -> tuple
     return wide, parents
 
 
+_FULLNESS_SQL = (
+    "INSERT INTO station_fullness (month, station_code, parameters, full_parameters) "
+    "SELECT month, station_code, SUM(CASE WHEN denominator > 0 THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN denominator > 0 AND numerator = denominator THEN 1 ELSE 0 END) "
+    "FROM station_rows WHERE month IN ({months}) GROUP BY month, station_code")
+
+
+def refresh_station_fullness(conn: Connection, months: Sequence[str]) -> None:
+    """Rewrite `station_fullness` for `months` from their station rows (one aggregate over those months):
+    what `_fullness` reads instead of aggregating the rows of every month of a streak again."""
+    months = sorted(set(months))
+    if not months:
+        return
+    conn.execute(delete(StationFullness).where(StationFullness.month.in_(months)))
+    marks = ", ".join(f":m{i}" for i in range(len(months)))
+    conn.execute(text(_FULLNESS_SQL.format(months=marks)), {f"m{i}": m for i, m in enumerate(months)})
+
+
 def _fullness(conn: Connection, months: Sequence[str], stations: Iterable[str] | None = None,
               settings: FlagSettings | None = None) -> pd.DataFrame:
     """Per station and month of `months` (of `stations`, when given): parameters with a base, and those at
-    exactly 100 % (month, unit_code, parameters, full_parameters; one aggregate query per chunk). Given
-    `settings`, only the stations all-full (at 100 % on every parameter with a base, and enough of them)."""
-    with_base = func.sum(case((StationRow.denominator > 0, 1), else_=0))
-    full = func.sum(case(((StationRow.denominator > 0) & (StationRow.numerator == StationRow.denominator), 1),
-                         else_=0))
-    base = (select(StationRow.month, StationRow.station_code, with_base, full)
-            .where(StationRow.month.in_(list(months))).group_by(StationRow.month, StationRow.station_code))
+    exactly 100 % (month, unit_code, parameters, full_parameters; from `station_fullness`, kept by every
+    import and revert). Given `settings`, only the stations all-full (at 100 % on every parameter with a
+    base, and enough of them)."""
+    f = StationFullness
+    base = (select(f.month, f.station_code, f.parameters, f.full_parameters)
+            .where(f.month.in_(list(months))).order_by(f.month, f.station_code))
     if settings is not None:
-        base = base.having((with_base >= settings.perfect_min_parameters) & (full == with_base))
+        base = base.where(f.parameters >= settings.perfect_min_parameters, f.full_parameters == f.parameters)
     cols = ["month", "unit_code", "parameters", "full_parameters"]
     if stations is None:
         return _frame(conn, base, cols)
     codes = sorted(set(stations))
-    parts = [_frame(conn, base.where(StationRow.station_code.in_(codes[i:i + IN_CHUNK])), cols)
+    parts = [_frame(conn, base.where(f.station_code.in_(codes[i:i + IN_CHUNK])), cols)
              for i in range(0, len(codes), IN_CHUNK)]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
 
@@ -297,8 +318,7 @@ def compute_flags(conn: Connection, months: Sequence[str], settings: FlagSetting
     and every lasting level shift at the last month of `all_months` (default: the months with results)."""
     months = sorted(set(months))
     if all_months is None:
-        all_months = [m for (m,) in conn.execute(select(ResultUnit.month).where(ResultUnit.level == "state")
-                                                 .distinct().order_by(ResultUnit.month))]
+        all_months = result_months(conn, None)
     all_months = sorted(all_months)
     perfect_months = sorted(set(months if perfect_months is None else perfect_months))
     if not all_months:
@@ -359,8 +379,8 @@ def refresh_foresight(conn: Connection, months: Sequence[str]) -> dict[str, int]
     months = sorted(set(months))
     if not months:
         return {}
-    all_months = [m for (m,) in conn.execute(
-        select(ResultUnit.month).where(ResultUnit.level == "state").distinct().order_by(ResultUnit.month))]
+    refresh_station_fullness(conn, months)  # the stations' fullness of the months changed, for too_perfect
+    all_months = result_months(conn, None)  # every scheme's (index seeks: not every result row)
     counts = {f"projections_{s}": refresh_projections(conn, s, since=months[0]) for s in stored_schemes(conn)}
     counts["flags"] = refresh_flags(conn, months, all_months)
     return counts

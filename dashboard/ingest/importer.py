@@ -175,7 +175,8 @@ def import_files(engine: Engine, paths: Sequence[str | Path], user: str = "cli",
     with bar.run(), engine.begin() as conn:
         report = _import_in(conn, paths, files, user, methodology, today, bar, only_state=only_state,
                             expect_generation=expect_generation, provisional=provisional)
-    refresh_planner_statistics(engine)
+    # only the tables whose statistics do not know a month the import wrote (a re-import changes no estimate)
+    refresh_planner_statistics(engine, months=[] if report.provisional else report.months)
     return replace(report, seconds=time.perf_counter() - started)
 
 

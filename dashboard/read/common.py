@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import pandas as pd
 from flask import g, has_request_context
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Connection, Engine, select, text
 
 from dashboard.display import parameter_text, score_display
 from dashboard.read.cache import cached
@@ -125,11 +125,38 @@ SELECT month FROM m WHERE month IS NOT NULL AND EXISTS (
 ORDER BY month""")
 
 
+# The schemes with results, one index seek each (the first column of result_units' primary key).
+_SCHEMES_SQL = text("""
+WITH RECURSIVE s(scheme) AS (
+    SELECT (SELECT MIN(r.scheme) FROM result_units r)
+    UNION ALL
+    SELECT (SELECT MIN(r.scheme) FROM result_units r WHERE r.scheme > s.scheme)
+    FROM s WHERE s.scheme IS NOT NULL
+)
+SELECT scheme FROM s WHERE scheme IS NOT NULL""")
+
+
 @cached
 def months(engine: Engine, *, scheme: str = DEFAULT_SCHEME) -> list[str]:
     """The months with our results for the scheme, ascending."""
     with engine.connect() as conn:
-        return [m for (m,) in conn.execute(_MONTHS_SQL, {"scheme": scheme})]
+        return result_months(conn, scheme)
+
+
+def result_months(conn: Connection, scheme: str | None = DEFAULT_SCHEME) -> list[str]:
+    """The months with State results of `scheme` (None: of any scheme), ascending, read in the caller's
+    connection (an import's transaction sees its own months): a few index seeks per month, where
+    `SELECT DISTINCT month` read every result row (a second and more at national scale over 5 years)."""
+    schemes = result_schemes(conn) if scheme is None else [scheme]
+    found: set[str] = set()
+    for s in schemes:
+        found.update(m for (m,) in conn.execute(_MONTHS_SQL, {"scheme": s}))
+    return sorted(found)
+
+
+def result_schemes(conn: Connection) -> list[str]:
+    """The schemes that have rows in result_units, ascending (a loose index scan of its primary key)."""
+    return [s for (s,) in conn.execute(_SCHEMES_SQL)]
 
 
 @cached

@@ -49,6 +49,7 @@ from dashboard.store.models import (
     ResultUnit,
     State,
     StateRow,
+    StationFullness,
     StationRow,
     User,
     utcnow,
@@ -66,7 +67,7 @@ from dashboard.store.schema import (
 __all__ = [
     "GENERATION_KEY", "AuditEvent", "Base", "DataFlag", "FlagReview", "Projection", "ProjectionBacktest", "DigestLog", "District", "ImportBatch", "ImportReplaced", "Meta",
     "MethodologyParameter", "MethodologySource", "MethodologyVersion", "PoliceStation", "ResultLagging",
-    "Action", "ActionComment", "LoginSession", "ResultParam", "ResultStake", "ResultStationCounts", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit",
+    "Action", "ActionComment", "LoginSession", "ResultParam", "ResultStake", "ResultStationCounts", "StationFullness", "ResultUnit", "State", "StateRow", "StationRow", "User", "audit",
     "bulk_insert", "copy_text",
     "bump_results_generation", "dispose_engines", "frame_rows", "get_engine", "insert_frame", "load_stored_methodology",
     "make_engine", "read_columns", "read_generation", "PublishedResult", "load_stored_schemes", "scheme_order", "schema_revisions", "store_schemes", "refresh_planner_statistics", "session_scope", "store_methodology",

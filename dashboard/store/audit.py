@@ -79,6 +79,17 @@ def record(
         target.execute(stmt)
 
 
+def record_many(conn: Connection, action: str, actor: str, details: list[str]) -> None:
+    """Append one event per detail, in that order, in the caller's transaction (one executemany: the
+    evaluation of a few hundred actions after an import wrote them one statement each)."""
+    if not details:
+        return
+    at = utcnow()
+    common = {"at": at, "action": _clean(action, _LIMITS["action"]), "actor": _clean(actor, _LIMITS["actor"]),
+              "remote_addr": ""}
+    conn.execute(insert(AuditEvent), [{**common, "detail": _clean(d, _LIMITS["detail"])} for d in details])
+
+
 def list_events(
     engine: Engine | Connection,
     limit: int = 100,

@@ -585,6 +585,20 @@ class ProjectionBacktest(Base):
     brier_carry: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class StationFullness(Base):
+    """Per month and station with rows: its parameters with a base (denominator > 0) and those at exactly
+    100 % (numerator = denominator), over every scheme's rows. Written by the looking-ahead refresh of each
+    import and revert for the months they change (`dashboard.foresight.compute`), read by the too-perfect
+    rule: a station all-full since the first month needs its district's fullness over the whole streak, which
+    aggregating the station rows again at every import made grow with the history."""
+
+    __tablename__ = "station_fullness"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    station_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    parameters: Mapped[int] = mapped_column(Integer)
+    full_parameters: Mapped[int] = mapped_column(Integer)
+
+
 class DataFlag(Base):
     """A figure that needs verification: one rule on one unit x parameter x month, with its evidence."""
 
