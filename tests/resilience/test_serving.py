@@ -125,7 +125,9 @@ def test_every_cached_read_function_that_returns_units_takes_a_scope():
                    "reconciliation", "provisional_months", "provisional_snapshots",
                    # one cache entry each for what the national page and the shell show, made of the above
                    # (league table, reconciliation, the States x parameters matrix; the scheme's months)
-                   "national_summary", "picker_months"}
+                   "national_summary", "picker_months",
+                   # a few States' contributions by parameter (the deck's rivals): State-level, as param_matrix
+                   "state_contributions"}
     cached = {n: f for n, f in vars(read).items() if callable(f) and getattr(f, "__cctns_cached__", False)}
     assert len(cached) >= 25
     for name, fn in cached.items():
