@@ -111,6 +111,7 @@
      to its 80 px minimum after an action was updated). */
   var AUTOSIZE_WAIT_MS = 2000;  // placed anyway if no report comes (nothing measured)
   var awaiting = new WeakMap();  // grid -> timer: its auto-size asked for, its report awaited (a pending fit)
+  var holders = new WeakMap();  // grid -> the element with its id (see watch)
 
   function fit(api) {
     if (!usable(api) || awaiting.has(api)) { return; }
@@ -124,7 +125,11 @@
     window.clearTimeout(awaiting.get(api));
     awaiting.delete(api);
     try {
-      if (usable(api)) { place(api); }
+      if (usable(api)) {
+        place(api);
+        var holder = holders.get(api);  // fitted at least once (the browser tests wait for it, not only for 0 pending)
+        if (holder) { holder.setAttribute("data-grid-fitted", "1"); }
+      }
     } finally {
       window.cctnsGridFitsPending -= 1;
     }
@@ -252,6 +257,7 @@
     window.dash_ag_grid.getApiAsync(holder.id).then(function (api) {
       if (!api || watched.has(api)) { return; }
       watched.add(api);
+      holders.set(api, holder);
       for (var i = 0; i < EVENTS.length; i++) { api.addEventListener(EVENTS[i], schedule); }
       api.addEventListener("cellKeyDown", selectByKey);
       api.addEventListener("columnResized", onResized);

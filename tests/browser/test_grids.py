@@ -64,7 +64,11 @@ _CUT_TEXT_JS = """
 
 
 def grids_settled(page: Page) -> None:
-    """Wait until every grid's column fit (assets/grids.js) has run."""
+    """Wait until every grid's column fit (assets/grids.js) has run: each shown grid fitted at least once (a
+    grid whose API was not ready yet had no fit pending either) and none pending."""
+    page.wait_for_function("""() => Array.from(document.querySelectorAll('.ag-root-wrapper'))
+        .filter(w => w.offsetParent)
+        .every(w => { const h = w.closest('.league-grid[id], [id]'); return h && h.getAttribute('data-grid-fitted') === '1'; })""")
     page.wait_for_function("() => window.cctnsGridFitsPending === 0")
     page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => r(window.cctnsGridFitsPending === 0)))")
 
