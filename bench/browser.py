@@ -120,11 +120,14 @@ def _throttle(context: Any, page: Any, mbit: float, rtt_ms: float) -> None:
 
 def _drill(page: Any, grid: str, row_id: str, prefix: str, timeout_s: float) -> dict[str, Any]:
     """Click the row `row_id` of `grid` (or its first row when that one is not drawn) and time the page
-    it opens until rendered."""
-    row = page.locator(f"#{grid} .ag-center-cols-container [row-id='{row_id}'] .ag-cell").first
+    it opens until rendered. `grid` is an AG Grid (a click on a cell) or a plain HTML table whose rows carry
+    `data-row-id` (a click on the row's link: the national league table)."""
+    cells = ".ag-center-cols-container [row-id='{id}'] .ag-cell, #{grid} tr[data-row-id='{id}'] a"
+    row = page.locator(f"#{grid} " + cells.format(grid=grid, id=row_id)).first
     if row.count() == 0:
-        row = page.locator(f"#{grid} .ag-center-cols-container [row-id] .ag-cell").first
-    clicked = row.evaluate("c => c.closest('[row-id]').getAttribute('row-id')")
+        row = page.locator(f"#{grid} .ag-center-cols-container [row-id] .ag-cell, #{grid} tr[data-row-id] a").first
+    clicked = row.evaluate("c => { const r = c.closest('[row-id], [data-row-id]');"
+                           " return r.getAttribute('row-id') || r.getAttribute('data-row-id'); }")
     page.evaluate("() => { window.__benchClick = performance.now(); window.__benchClickDone = window.__benchDone;"
                   " window.__benchOk = null; window.__benchKpi = null; window.__benchT0 = "
                   "performance.getEntriesByType('resource').reduce((a, e) => a + (e.transferSize || 0), 0); }")

@@ -406,9 +406,11 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     "shell-nav-actions.children": lambda c: [Scenario(u, u) for u in c.all_urls()],
     "shell-provisional-notice.children": lambda c: [Scenario(u, u) for u in c.all_urls()],
     # national
-    "national-table.rowData": _urls(Ctx.national_urls),
+    "national-table.children": _urls(Ctx.national_urls),
     "national-bump.figure": _bump,
-    "url.href <- national-table": _row_clicks("national-table", Ctx.national_urls, "national-heatmap"),
+    "url.href <- national-heatmap": lambda c: [
+        Scenario(f"click on national-heatmap on {p}", p, {"national-heatmap.clickData": cl}, ["national-heatmap.clickData"])
+        for p, cl in _clicks(c, c.national_urls()[:3], "national-heatmap")],
     # State
     "state-title.children": _urls(Ctx.state_urls),
     "state-districts.rowData": _urls(Ctx.state_urls),
@@ -441,7 +443,7 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     "station-actions-panel.children": _urls(Ctx.station_urls),
     "url.search <- actions-state": _actions_filters,
     # looking ahead (issue 14): projections, flags, provisional figures
-    "national-projection-table.rowData": _urls(Ctx.national_urls),
+    "national-projection-table.children": _urls(Ctx.national_urls),
     "state-foresight.children": _urls(Ctx.state_urls),
     "district-foresight.children": _urls(Ctx.district_urls),
     "flags-table.rowData": _flag_status,

@@ -32,7 +32,7 @@ from dashboard.i18n import ngettext
 from dashboard.scope import OutOfScope
 from layouts import flags as flags_page
 from layouts.components import category_for_tab, page_href
-from layouts.foresight import ids
+from layouts.foresight import ids, projection_table
 from layouts.national import ids as national_ids
 from metrics.methodology import DEFAULT_SCHEME
 
@@ -44,7 +44,7 @@ MAX_ANSWER_BYTES = 130_000  # and its rows stay under this (JSON): every answer 
 def register(app: dash.Dash) -> None:
     # projections and flags are stored at import (the results generation keys them); flag counts and lists
     # also move when a flag is verified or dismissed (`flags=True`: the reviews' stamp is in the key)
-    common.cached_callback(app, Output(ids.NATIONAL_TABLE, "rowData"), Output(ids.NATIONAL_NOTE, "children"),
+    common.cached_callback(app, Output(ids.NATIONAL_TABLE, "children"), Output(ids.NATIONAL_NOTE, "children"),
                            Input(national_ids.QUERY, "data"))(update_national)
     common.cached_callback(app, Output(ids.STATE, "children"), Input("state-query", "data"), flags=True)(update_state)
     common.cached_callback(app, Output(ids.DISTRICT, "children"), Input("district-query", "data"),
@@ -96,10 +96,10 @@ def update_national(query: Any):
     q = query_strings(query, ("month", "category"))
     month = valid_month(q["month"], months) or (months[-1] if months else None)
     if month is None:
-        return [], ""
+        return projection_table([]), ""
     table = foresight.projection(eng, month, scheme)
     if table.empty:
-        return [], [html.Span(_("Not enough months of results yet to project the next month."))]
+        return projection_table([]), [html.Span(_("Not enough months of results yet to project the next month."))]
     category = category_for_tab(q["category"])
     if category:
         codes = set(read.states_table(eng, month, category, scheme=scheme)["state_code"])
@@ -107,7 +107,7 @@ def update_national(query: Any):
     note = [html.Span(_("From the results of {month}, for the month after. Ranks are all-India.").format(
         month=month_label(month)) + " "),
             *backtest_note(foresight.projection_backtest(eng, month, scheme))]
-    return projection_rows(table), note
+    return projection_table(projection_rows(table)), note
 
 
 def flag_link(count: int, month: str, **where: str) -> Any:

@@ -30,7 +30,7 @@ from dashboard.i18n import N_, Translated
 from dashboard.i18n import gettext as _
 from layouts import figures
 from layouts.components import category_for_tab, category_label, empty_state, kpi_card, page_href
-from layouts.national import ids, scheme_nav
+from layouts.national import ids, league_table, scheme_nav
 from layouts.shell import ids as shell_ids
 from metrics.methodology import SCHEME_ID_RE
 
@@ -40,7 +40,7 @@ SHORT_CATEGORY = Translated({"Major States": N_("Major"), "Hilly & North-East": 
 def register(app: dash.Dash) -> None:
     cached_callback(
         app,
-        Output(ids.TABLE, "rowData"),
+        Output(ids.TABLE, "children"),
         Output(ids.TABLE_NOTE, "children"),
         Output(ids.KPIS, "children"),
         Output(ids.SUBTITLE, "children"),
@@ -60,7 +60,6 @@ def register(app: dash.Dash) -> None:
     )(update_bump)
     app.callback(
         Output(shell_ids.URL, "href", allow_duplicate=True),
-        Input(ids.TABLE, "selectedRows"),
         Input(ids.HEATMAP, "clickData"),
         Input(ids.TILE_MAP, "clickData"),
         State(ids.QUERY, "data"),
@@ -251,8 +250,8 @@ def update_page(query: Any, theme: str | None):
     tabs = scheme_nav(month if month in months else None, category, scheme, read.schemes(eng))
     if month is None:
         empty = figures.themed(figures.empty_figure_spec(), dark)
-        return ([], empty_state(), kpis([], scope_label), f"{scope_label} · {_('no data yet')}", empty, empty, [],
-                tabs)
+        return (league_table([], None, None), empty_state(), kpis([], scope_label),
+                f"{scope_label} · {_('no data yet')}", empty, empty, [], tabs)
     if month not in months:  # known only from NCRB's published results: the official table, no drill-down
         pub = read.published_table(eng, month, scheme=scheme)
         if category:
@@ -269,7 +268,7 @@ def update_page(query: Any, theme: str | None):
                                   if rows else None), xs=12, sm=6, lg=3)]
         published = _("as published by NCRB")
         subtitle = f"{scope_label} · {month_label(month)} · {published}"
-        return rows, note, cards, subtitle, empty, empty, [], tabs
+        return league_table(rows, month, _link_scheme(scheme)), note, cards, subtitle, empty, empty, [], tabs
     summary = read.national_summary(eng, month, scheme=scheme)  # one read, one cache entry
     table = summary["table"]
     rows = league_rows(table, category)
@@ -288,7 +287,14 @@ def update_page(query: Any, theme: str | None):
                                                             unit_codes_as_labels=True), dark)
     options = [{"label": r["name"], "value": r["state_code"]} for r in sorted(rows, key=lambda r: r["name"])]
     subtitle = f"{scope_label} · {month_label(month)}"
-    return rows, note, kpis(rows, scope_label), subtitle, tile, heat, options, tabs
+    link_month = month if query_strings(query, ("month",))["month"] == month else None  # as the URL has it
+    return (league_table(rows, link_month, _link_scheme(scheme)), note, kpis(rows, scope_label), subtitle, tile,
+            heat, options, tabs)
+
+
+def _link_scheme(scheme: str) -> str | None:
+    """The scheme a link carries (CCTNS, the default, is never written)."""
+    return None if scheme == "cctns" else scheme
 
 
 def _table_note(rows: list[dict], category: str | None) -> list:
@@ -323,19 +329,16 @@ def update_bump(query: Any, picked: list[str] | None, theme: str | None):
     return figures.themed(figures.bump_chart_spec(history, picks), dark)
 
 
-def drill_down(selected: list[dict] | None, heat_click: dict | None, tile_click: dict | None, query: Any) -> str:
+def drill_down(heat_click: dict | None, tile_click: dict | None, query: Any) -> str:
+    """A click on the heat-map or the tile map opens the State (the table's names are links)."""
     code = None
     trig = ctx.triggered_id
-    if trig == ids.TABLE and isinstance(selected, list) and selected and isinstance(selected[0], dict):
-        code = selected[0].get("state_code")
-    elif trig == ids.HEATMAP:
+    if trig == ids.HEATMAP:
         code = point_code(heat_click)
     elif trig == ids.TILE_MAP:
         code = point_code(tile_click)
     if not isinstance(code, str) or not code.isalnum() or len(code) > 8:
         raise PreventUpdate
-    if trig == ids.TABLE and selected[0].get("published_only"):
-        raise PreventUpdate  # a month known only from NCRB's published results: no drill-down
     q = query_strings(query, ("month", "scheme"))
     scheme = q["scheme"] if q["scheme"] and SCHEME_ID_RE.match(q["scheme"]) and q["scheme"] != "cctns" else None
     return page_href(f"/state/{code}", q["month"], scheme=scheme)

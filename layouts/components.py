@@ -8,7 +8,7 @@ empty states with `empty_state`; slow parts inside `loading`; internal links wit
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -228,6 +228,41 @@ def page_header(title: Any, subtitle: Any = None, right: Any = None) -> html.Div
 # --- AG Grid -------------------------------------------------------------------------------------
 
 GRID_THEME = "themeQuartz"  # AG Grid 35 Theming API; colours follow data-ag-theme-mode on <html> (shell)
+
+
+# A column of a plain HTML table: (the row's field it stands for, header, header tooltip, the row's field with the
+# text shown, the row's field with the cell's tooltip, the cell's class). Headers and tooltips in English (N_).
+PlainColumn = tuple[str, str, str | None, str, str | None, str]
+
+
+def plain_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[PlainColumn], *, row_id: str, caption: str,
+                link: Callable[[Mapping[str, Any]], str | None] | None = None,
+                tone: Callable[[str, Mapping[str, Any]], str] | None = None) -> html.Table:
+    """A short table (the 36 States/UTs) as plain, accessible HTML instead of an AG Grid, so that a page that
+    shows only such tables never loads the grid's code (issue 15: the national page). A caption, column headers,
+    the "name" column as row headers (a link where `link` gives one); every text comes written in the rows.
+    Rows carry `data-row-id`, cells `data-col-id` (what tests and the benchmark look for)."""
+    head = html.Thead(html.Tr([
+        html.Th(_(header), scope="col", title=_(tip) if tip else None, className=css or None,
+                **{"data-col-id": field})
+        for field, header, tip, _shown, _title, css in columns]))
+    body = []
+    for row in rows:
+        cells = []
+        for field, _header, _tip, shown, title, css in columns:
+            text = "" if row.get(shown) is None else str(row.get(shown))
+            tip = str(row.get(title) or "") if title else ""
+            classes = " ".join(c for c in (css, tone(field, row) if tone else "") if c) or None
+            attrs = {"data-col-id": field}
+            if field == "name":
+                href = link(row) if link else None
+                content: Any = dcc.Link(text, href=href) if href else text
+                cells.append(html.Th(content, scope="row", title=tip or None, className=classes, **attrs))
+            else:
+                cells.append(html.Td(text, title=tip or None, className=classes, **attrs))
+        body.append(html.Tr(cells, **{"data-row-id": str(row[row_id])}))
+    return html.Table([html.Caption(caption, className="visually-hidden"), head, html.Tbody(body)],
+                      className="table table-sm table-hover align-middle mb-0 league-table")
 
 
 def league_grid(

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from dash import html
 
 from dashboard.display import PROJECTION_NOTE
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
-from layouts.components import card, league_grid, loading
+from layouts.components import PlainColumn, card, loading, plain_table
 
 
 class ids:
@@ -18,31 +21,32 @@ class ids:
     DISTRICT = "district-foresight"
 
 
-PROJECTION_COLUMNS: list[dict] = [
-    {"headerName": N_("State/UT"), "field": "name", "minWidth": 130, "flex": 2},
-    {"headerName": N_("Rank now"), "field": "rank_now", "width": 84, "minWidth": 78, "cellClass": "cell-num"},
-    {"headerName": N_("Likely rank next month (80 % range)"), "field": "rank_median", "sort": "asc", "minWidth": 130,
-     "flex": 1, "cellClass": "cell-num",
-     "valueFormatter": {"function": "params.data ? params.data.range_text : ''"},
-     "headerTooltip": N_("80 % of the simulated months put the State/UT in this range (an estimate)")},
-    {"headerName": N_("P(first)"), "field": "p_first", "width": 90, "minWidth": 84, "cellClass": "cell-num",
-     "valueFormatter": {"function": "params.data ? params.data.p_first_text : ''"}},
-    {"headerName": N_("P(top 5)"), "field": "p_top5", "width": 90, "minWidth": 84, "cellClass": "cell-num",
-     "valueFormatter": {"function": "params.data ? params.data.p_top5_text : ''"}},
-    {"headerName": N_("P(rank improves)"), "field": "p_improve", "width": 104, "minWidth": 96, "cellClass": "cell-num",
-     "valueFormatter": {"function": "params.data ? params.data.p_improve_text : ''"}},
-    {"headerName": N_("Likely score"), "field": "score_median", "width": 92, "minWidth": 88, "cellClass": "cell-score",
-     "valueFormatter": {"function": "params.data ? params.data.score_text : ''"},
-     "headerTooltip": N_("The middle of the simulated scores")},
-    {"headerName": N_("Score range (80 %)"), "field": "score_range_text", "minWidth": 124, "flex": 1, "cellClass": "cell-num"},
-]
+# the projection table's columns (layouts.components.PlainColumn): the texts come written by
+# callbacks/foresight.py `projection_rows`; a plain HTML table, so the national page needs no grid code
+PROJECTION_COLUMNS: tuple[PlainColumn, ...] = (
+    ("name", N_("State/UT"), None, "name", None, "cell-name"),
+    ("rank_now", N_("Rank now"), None, "rank_now", None, "cell-num"),
+    ("rank_median", N_("Likely rank next month (80 % range)"),
+     N_("80 % of the simulated months put the State/UT in this range (an estimate)"), "range_text", None, "cell-num"),
+    ("p_first", N_("P(first)"), None, "p_first_text", None, "cell-num"),
+    ("p_top5", N_("P(top 5)"), None, "p_top5_text", None, "cell-num"),
+    ("p_improve", N_("P(rank improves)"), None, "p_improve_text", None, "cell-num"),
+    ("score_median", N_("Likely score"), N_("The middle of the simulated scores"), "score_text", None, "cell-score"),
+    ("score_range_text", N_("Score range (80 %)"), None, "score_range_text", None, "cell-num"),
+)
+
+
+def projection_table(rows: Sequence[Mapping[str, Any]]) -> html.Table:
+    """The projected ranks, by likely rank (ties in the order given)."""
+    ordered = sorted(rows, key=lambda r: r["rank_median"])
+    return plain_table(ordered, PROJECTION_COLUMNS, row_id="state_code", caption=_("Next month, estimated"))
 
 
 def national_card() -> html.Div:
     return card(
         _("Next month, estimated"),
         [html.P(_(PROJECTION_NOTE), className="small text-body-secondary mb-2"),
-         loading(league_grid(ids.NATIONAL_TABLE, [], PROJECTION_COLUMNS, row_id="state_code", auto_height=True)),
+         loading(html.Div(id=ids.NATIONAL_TABLE, className="table-responsive league-table-wrap")),
          html.Div(id=ids.NATIONAL_NOTE, className="graph-note mt-2")],
         subtitle=_("Projected ranks as ranges with their chances."),
         class_name="projection-card",

@@ -1,8 +1,15 @@
 """National page: category tabs, headline cards, league table of the 36 States/UTs, tile map, rank
 history (bump chart) and the States x parameters heat-map of marks lost. Skeleton only; filled by
-callbacks/national.py from the query in `ids.QUERY`."""
+callbacks/national.py from the query in `ids.QUERY`.
+
+The league table is a plain HTML table (`league_table`), not an AG Grid: the first page of everyone who signs
+in draws its 36 rows without AG Grid's code (about 490 KB compressed, 2 s of a 2 Mbit/s police link) and
+without the grid's layout work; the State's name is the link that opens it (issue 15)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -12,12 +19,13 @@ from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
 from layouts.components import (
     CATEGORY_TABS,
+    PlainColumn,
     card,
     category_label,
-    league_grid,
     loading,
     page_header,
     page_href,
+    plain_table,
 )
 from layouts.foresight import national_card
 from metrics.methodology import SCHEME_ID_RE, is_month
@@ -51,45 +59,52 @@ def clean_query(month: object = None, category: object = None, scheme: object = 
     }
 
 
-# League table columns. Numeric fields sort numerically; the text shown comes from *_text fields.
-COLUMN_DEFS: list[dict] = [
-    {"headerName": N_("Rank"), "field": "rank", "width": 80, "minWidth": 80, "maxWidth": 100, "sort": "asc",
-     "wrapHeaderText": False,
-     "valueFormatter": {"function": "params.data ? params.data.rank_text : ''"},
-     "headerTooltip": N_("All-India rank (=3 means the rank is shared with another State/UT on the same score)"),
-     "cellClass": "cell-num"},
-    {"headerName": N_("State/UT"), "field": "name", "minWidth": 140, "flex": 2,
-     "tooltipField": "rank_words"},
-    {"headerName": N_("Score"), "field": "score_centi", "width": 92, "minWidth": 84, "cellClass": "cell-score",
-     "valueFormatter": {"function": "params.data ? params.data.score_display : ''"},
-     "headerTooltip": N_("Score out of 100, to the published 2 decimals")},
-    {"headerName": N_("Gap to 100"), "field": "gap_centi", "width": 90, "minWidth": 80, "cellClass": "cell-num",
-     "valueFormatter": {"function": "params.data ? params.data.gap_text : ''"}},
-    {"headerName": N_("Change"), "field": "score_change_centi", "width": 90, "minWidth": 84,
-     "valueFormatter": {"function": "params.data ? params.data.change_text : ''"},
-     "cellClassRules": {"cell-up": "params.value > 0", "cell-down": "params.value < 0"},
-     "headerTooltip": N_("Change in score since last month")},
-    {"headerName": N_("Rank change"), "field": "rank_change", "width": 90, "minWidth": 80,
-     "valueFormatter": {"function": "params.data ? params.data.rank_change_text : ''"},
-     "tooltipField": "rank_change_words",
-     "cellClassRules": {"cell-up": "params.value > 0", "cell-down": "params.value < 0", "cell-muted": "!params.value"},
-     "headerTooltip": N_("Places gained (▲) or lost (▼) since last month")},
-    {"headerName": N_("Category rank"), "field": "rank_category", "width": 110, "minWidth": 104, "cellClass": "cell-num",
-     "valueFormatter": {"function": "params.data ? params.data.rank_category_text : ''"},
-     "tooltipField": "category"},
-    {"headerName": N_("Streak"), "field": "streak_sort", "minWidth": 120, "flex": 2,
-     "valueFormatter": {"function": "params.data ? params.data.streak_text : ''"},
-     "headerTooltip": N_("Consecutive months at #1 / in the top 5")},
-    {"headerName": N_("NCRB published"), "field": "published_centi", "minWidth": 120, "flex": 1,
-     "valueFormatter": {"function": "params.data ? params.data.published_text : ''"},
-     "tooltipField": "published_words",
-     "cellClassRules": {"cell-warn": "params.data && params.data.published_flag"},
-     "headerTooltip": N_("The score NCRB published, with the difference from ours where it is 0.01 or more (⚑)")},
-    {"headerName": N_("Stations reported / active"), "field": "reported_share", "minWidth": 110, "flex": 1,
-     "valueFormatter": {"function": "params.data ? params.data.stations_text : ''"},
-     "cellClassRules": {"cell-warn": "params.value !== null && params.value < 0.95"},
-     "headerTooltip": N_("Police stations that reported this month, of those active")},
-]
+# League table columns: (the row's field the column stands for, header, header tooltip, the row's field
+# with the text shown, the row's field with the cell's tooltip, the cell's class). Every text comes written
+# from callbacks/national.py `league_rows` (dashboard.display), the same texts the AG Grid showed.
+COLUMNS: tuple[PlainColumn, ...] = (
+    ("rank", N_("Rank"), N_("All-India rank (=3 means the rank is shared with another State/UT on the same score)"),
+     "rank_text", None, "cell-num"),
+    ("name", N_("State/UT"), None, "name", "rank_words", "cell-name"),
+    ("score_centi", N_("Score"), N_("Score out of 100, to the published 2 decimals"), "score_display", None,
+     "cell-score"),
+    ("gap_centi", N_("Gap to 100"), None, "gap_text", None, "cell-num"),
+    ("score_change_centi", N_("Change"), N_("Change in score since last month"), "change_text", None, "cell-num"),
+    ("rank_change", N_("Rank change"), N_("Places gained (▲) or lost (▼) since last month"), "rank_change_text",
+     "rank_change_words", "cell-num"),
+    ("rank_category", N_("Category rank"), None, "rank_category_text", "category", "cell-num"),
+    ("streak_sort", N_("Streak"), N_("Consecutive months at #1 / in the top 5"), "streak_text", None, ""),
+    ("published_centi", N_("NCRB published"),
+     N_("The score NCRB published, with the difference from ours where it is 0.01 or more (⚑)"),
+     "published_text", "published_words", ""),
+    ("reported_share", N_("Stations reported / active"), N_("Police stations that reported this month, of those active"),
+     "stations_text", None, "cell-num"),
+)
+
+
+def _tone(field: str, row: Mapping[str, Any]) -> str:
+    """The colour of a cell, as the grid's cellClassRules had it."""
+    value = row.get(field)
+    if field in ("score_change_centi", "rank_change"):
+        if isinstance(value, int | float) and value > 0:
+            return "cell-up"
+        if isinstance(value, int | float) and value < 0:
+            return "cell-down"
+        return "cell-muted" if field == "rank_change" else ""
+    if field == "published_centi" and row.get("published_flag"):
+        return "cell-warn"
+    if field == "reported_share" and value is not None and value < 0.95:
+        return "cell-warn"
+    return ""
+
+
+def league_table(rows: Sequence[Mapping[str, Any]], month: str | None, scheme: str | None) -> html.Table:
+    """The league table (`COLUMNS`), each State/UT's name the link that opens it with the page's month and
+    scheme; a month known only from NCRB's published results has no drill-down, so no links."""
+    def link(row: Mapping[str, Any]) -> str | None:
+        return None if row.get("published_only") else page_href(f"/state/{row['state_code']}", month, scheme=scheme)
+
+    return plain_table(rows, COLUMNS, row_id="state_code", caption=_("League table"), link=link, tone=_tone)
 
 
 def scheme_nav(month: str | None, category: str | None, current: str, schemes: list[dict]) -> html.Nav:
@@ -129,9 +144,9 @@ def layout(month: str | None = None, category: str | None = None, **_other: obje
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
             card(
                 _("League table"),
-                [loading(league_grid(ids.TABLE, [], COLUMN_DEFS, row_id="state_code", auto_height=True)),
+                [loading(html.Div(id=ids.TABLE, className="table-responsive league-table-wrap")),
                  html.Div(id=ids.TABLE_NOTE, className="graph-note mt-2")],
-                subtitle=_("Click a row, or press Space on it, to open the State/UT."),
+                subtitle=_("Click a State/UT's name to open it."),
             ),
             national_card(),
             dbc.Row(

@@ -8,6 +8,7 @@ import json
 
 import pandas as pd
 import pytest
+from app_http_support import html_table_rows
 from unit_pages_support import text_of
 
 import callbacks.common
@@ -55,7 +56,7 @@ def test_scheme_switch_is_kept_in_the_url(national_client, dash_call):
     assert _search(resp[url]) == "?month=2025-06"
 
 
-NATIONAL_OUTS = [(national.ids.TABLE, "rowData"), (national.ids.TABLE_NOTE, "children"),
+NATIONAL_OUTS = [(national.ids.TABLE, "children"), (national.ids.TABLE_NOTE, "children"),
                  (national.ids.KPIS, "children"), (national.ids.SUBTITLE, "children"),
                  (national.ids.TILE_MAP, "figure"), (national.ids.HEATMAP, "figure"),
                  (national.ids.BUMP_PICK, "options"), (national.ids.SCHEME_TABS, "children")]
@@ -69,9 +70,9 @@ def test_national_page_per_scheme(national_client, demo_engine, dash_call, schem
     resp = dash_call(national_client, NATIONAL_OUTS,
                      [(national.ids.QUERY, "data", {"month": month, "category": None, "scheme": scheme})],
                      state=[(shell.ids.THEME_STORE, "data", "light")])
-    rows = resp[national.ids.TABLE]["rowData"]
+    rows = html_table_rows(resp[national.ids.TABLE]["children"])
     table = read.states_table(demo_engine, month, scheme=scheme)
-    assert [r["score_display"] for r in rows] == list(table["score_display"])
+    assert [r["score_centi"] for r in rows] == list(table["score_display"])
     cctns = read.states_table(demo_engine, month)
     assert list(table["score_display"]) != list(cctns["score_display"])
     tabs = json.dumps(resp[national.ids.SCHEME_TABS]["children"])
@@ -93,9 +94,9 @@ def test_a_month_known_only_from_ncrb(national_client, demo_engine, dash_call):
     resp = dash_call(national_client, NATIONAL_OUTS,
                      [(national.ids.QUERY, "data", {"month": "2023-02", "category": None, "scheme": None})],
                      state=[(shell.ids.THEME_STORE, "data", "light")])
-    rows = resp[national.ids.TABLE]["rowData"]
+    rows = html_table_rows(resp[national.ids.TABLE]["children"])
     # the small demo holds HR, UP and DL of NCRB's February 2023 table (brief, section 4)
-    assert [(r["state_code"], r["score_display"], r["rank_text"]) for r in rows] == [
+    assert [(r["id"], r["score_centi"], r["rank"]) for r in rows] == [
         ("HR", "99.99", "1"), ("UP", "98.69", "2"), ("DL", "95.43", "3")]
     assert "as published by NCRB" in json.dumps(resp[national.ids.SUBTITLE])
     assert "no drill-down" in json.dumps(resp[national.ids.TABLE_NOTE])

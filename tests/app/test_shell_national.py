@@ -8,6 +8,7 @@ from collections import Counter
 import pandas as pd
 import plotly
 import pytest
+from app_http_support import html_table_rows
 
 from callbacks import national as nat
 from callbacks import shell as shell_cb
@@ -121,18 +122,44 @@ def test_league_rows_shared_ranks_and_formatting():
 
 def test_drill_down_targets(monkeypatch):
     class Ctx:
-        triggered_id = national.ids.TABLE
+        triggered_id = national.ids.TILE_MAP
 
     monkeypatch.setattr(nat, "ctx", Ctx)
-    assert nat.drill_down([{"state_code": "HR"}], None, None, {"month": "2025-06"}) == "/state/HR?month=2025-06"
-    Ctx.triggered_id = national.ids.TILE_MAP
     click = {"points": [{"customdata": ["UP", "Uttar Pradesh", "2", "98.69"]}]}
-    assert nat.drill_down(None, None, click, {"month": None}) == "/state/UP"
+    assert nat.drill_down(None, click, {"month": None}) == "/state/UP"
+    assert nat.drill_down(None, click, {"month": "2025-06", "scheme": "icjs"}) == "/state/UP?month=2025-06&scheme=icjs"
     from dash.exceptions import PreventUpdate
 
     Ctx.triggered_id = national.ids.HEATMAP
     with pytest.raises(PreventUpdate):
-        nat.drill_down(None, {"points": [{"customdata": ["../../x"]}]}, None, {})
+        nat.drill_down({"points": [{"customdata": ["../../x"]}]}, None, {})
+
+
+def test_the_league_table_is_plain_html_with_the_rows_texts_and_links():
+    """The same texts the grid showed (league_rows), each State's name the link that opens it with the month
+    and scheme of the page; tones as the grid's cell classes; a month known only from NCRB: no links."""
+    from app_http_support import html_table_rows
+
+    rows = nat.league_rows(_fake_table())
+    table = national.league_table(rows, "2025-06", "icjs")
+    got = html_table_rows(json.loads(plotly.io.json.to_json_plotly(table)))
+    assert [r["id"] for r in got] == ["HR", "UP", "DL", "CH"]
+    for want, cells in zip(rows, got, strict=True):
+        assert cells["rank"] == want["rank_text"] and cells["name"] == want["name"]
+        assert cells["score_centi"] == want["score_display"] and cells["gap_centi"] == want["gap_text"]
+        assert cells["score_change_centi"] == want["change_text"]
+        assert cells["rank_change"] == want["rank_change_text"] and cells["streak_sort"] == want["streak_text"]
+        assert cells["reported_share"] == want["stations_text"]
+    first = table.children[2].children[0]
+    name = next(c for c in first.children if getattr(c, "data-col-id", None) == "name")
+    assert name.children.href == "/state/HR?month=2025-06&scheme=icjs" and name.scope == "row"
+    change = next(c for c in first.children if getattr(c, "data-col-id", None) == "score_change_centi")
+    assert "cell-up" in change.className
+    down = next(c for c in table.children[2].children[1].children if getattr(c, "data-col-id", None) == "rank_change")
+    assert "cell-down" in down.className
+    published = national.league_table([{**rows[0], "published_only": True}], "2023-02", None)
+    name = next(c for c in published.children[2].children[0].children if getattr(c, "data-col-id", None) == "name")
+    assert name.children == "Haryana"  # no drill-down: plain text
 
 
 def test_search_option_and_go(monkeypatch, demo_engine):
@@ -165,7 +192,7 @@ def test_pages_and_wiring_over_http(national_client):
     layout = c.get("/_dash-layout").get_data(as_text=True)
     assert shell.ids.MONTH in layout and shell.ids.SEARCH in layout
     deps = json.dumps(c.get("/_dash-dependencies").get_json())
-    for needed in (f"{national.ids.TABLE}.rowData", f"{shell.ids.MONTH}.options", f"{shell.ids.SEARCH}.options",
+    for needed in (f"{national.ids.TABLE}.children", f"{shell.ids.MONTH}.options", f"{shell.ids.SEARCH}.options",
                    f"{shell.ids.BREADCRUMB}.children", f"{national.ids.BUMP}.figure"):
         assert needed in deps
 
@@ -174,18 +201,18 @@ def test_national_callback_numbers_match_queries(national_client, demo_engine, d
     from dashboard import read
 
     month = read.latest_month(demo_engine)
-    outs = [(national.ids.TABLE, "rowData"), (national.ids.TABLE_NOTE, "children"), (national.ids.KPIS, "children"),
+    outs = [(national.ids.TABLE, "children"), (national.ids.TABLE_NOTE, "children"), (national.ids.KPIS, "children"),
             (national.ids.SUBTITLE, "children"), (national.ids.TILE_MAP, "figure"), (national.ids.HEATMAP, "figure"),
             (national.ids.BUMP_PICK, "options"), (national.ids.SCHEME_TABS, "children")]
     resp = dash_call(national_client, outs, [(national.ids.QUERY, "data", {"month": month, "category": None})],
                 state=[(shell.ids.THEME_STORE, "data", "dark")])
-    rows = resp[national.ids.TABLE]["rowData"]
+    rows = html_table_rows(resp[national.ids.TABLE]["children"])
     table = read.states_table(demo_engine, month)
-    assert [r["state_code"] for r in rows] == list(table["state_code"])
-    assert [r["score_display"] for r in rows] == [s if s != "no data" else "no data" for s in table["score_display"]]
+    assert [r["id"] for r in rows] == list(table["state_code"])
+    assert [r["score_centi"] for r in rows] == [s if s != "no data" else "no data" for s in table["score_display"]]
     for r, (_, t) in zip(rows, table.iterrows(), strict=True):
         if pd.notna(t["score_centi"]):
-            assert r["gap_text"] == f"{(10000 - int(t['score_centi'])) / 100:.2f}"
+            assert r["gap_centi"] == f"{(10000 - int(t['score_centi'])) / 100:.2f}"
     heat = resp[national.ids.HEATMAP]["figure"]
     assert heat["data"][0]["type"] == "heatmap"
     assert resp[national.ids.TILE_MAP]["figure"]["layout"]["template"]["layout"]["font"]["color"] == "#dee2e6"
@@ -195,15 +222,15 @@ def test_category_tab_filters_over_http(national_client, demo_engine, dash_call)
     from dashboard import read
 
     month = read.latest_month(demo_engine)
-    resp = dash_call(national_client, [(national.ids.TABLE, "rowData"), (national.ids.TABLE_NOTE, "children"),
+    resp = dash_call(national_client, [(national.ids.TABLE, "children"), (national.ids.TABLE_NOTE, "children"),
                                   (national.ids.KPIS, "children"), (national.ids.SUBTITLE, "children"),
                                   (national.ids.TILE_MAP, "figure"), (national.ids.HEATMAP, "figure"),
                                   (national.ids.BUMP_PICK, "options"), (national.ids.SCHEME_TABS, "children")],
                 [(national.ids.QUERY, "data", {"month": month, "category": "Major States"})],
                 state=[(shell.ids.THEME_STORE, "data", "light")])
-    rows = resp[national.ids.TABLE]["rowData"]
+    rows = html_table_rows(resp[national.ids.TABLE]["children"])
     expected = read.states_table(demo_engine, month, "Major States")
-    assert {r["state_code"] for r in rows} == set(expected["state_code"])
+    assert {r["id"] for r in rows} == set(expected["state_code"])
     assert "Major States" in json.dumps(resp[national.ids.SUBTITLE])
 
 

@@ -73,6 +73,9 @@ def grid_rows(page: Page, grid_id: str) -> list[dict[str, Any]]:
 
 
 def grid_ids(page: Page, grid_id: str) -> list[str]:
+    if page.locator(f"#{grid_id} table").count():  # a plain HTML table
+        return page.locator(f"#{grid_id} tbody tr[data-row-id]").evaluate_all(
+            "rows => rows.map(r => r.getAttribute('data-row-id'))")
     return [r["id"] for r in grid_rows(page, grid_id)]
 
 
@@ -80,11 +83,16 @@ def wait_grid_ids(page: Page, grid_id: str, expected: list[str], ordered: bool =
     """Wait until the grid shows exactly these row ids (in this order unless `ordered` is False)."""
     js = """
     ([id, want, ordered]) => {
-      let api;
-      try { api = window.dash_ag_grid.getApi(id); } catch (e) { return false; }
-      if (!api) { return false; }
       const got = [];
-      api.forEachNodeAfterFilterAndSort(n => got.push(n.id));
+      const table = document.querySelector('#' + CSS.escape(id) + ' table');
+      if (table) {  // a plain HTML table (the national league table): its rows' data-row-id
+        table.querySelectorAll('tbody tr[data-row-id]').forEach(r => got.push(r.getAttribute('data-row-id')));
+      } else {
+        let api;
+        try { api = window.dash_ag_grid.getApi(id); } catch (e) { return false; }
+        if (!api) { return false; }
+        api.forEachNodeAfterFilterAndSort(n => got.push(n.id));
+      }
       const a = ordered ? got : [...got].sort(), b = ordered ? want : [...want].sort();
       return a.length === b.length && a.every((v, i) => v === b[i]);
     }
@@ -96,7 +104,9 @@ def wait_grid_ids(page: Page, grid_id: str, expected: list[str], ordered: bool =
 
 
 def cell_text(page: Page, grid_id: str, row_id: str, col_id: str) -> str:
-    return page.locator(f"#{grid_id} [row-id='{row_id}'] [col-id='{col_id}']").inner_text().strip()
+    """A cell's text in an AG Grid (row-id, col-id) or a plain HTML table (data-row-id, data-col-id)."""
+    return page.locator(f"#{grid_id} :is([row-id='{row_id}'], [data-row-id='{row_id}']) "
+                        f":is([col-id='{col_id}'], [data-col-id='{col_id}'])").inner_text().strip()
 
 
 # --- plotly figures -------------------------------------------------------------------------------------------

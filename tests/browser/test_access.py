@@ -79,7 +79,7 @@ def test_district_sp_sees_only_their_district(page_as: Callable[[str], Page], de
 def test_district_sp_search_offers_no_other_district_stations(page_as: Callable[[str], Page],
                                                               ambala_only: list[str]) -> None:
     page = page_as("karnal-sp")
-    open_page(page, "/", "#national-table [row-id=HR]")
+    open_page(page, "/", "#national-table [data-row-id=HR]")
     page.locator("#shell-search").click()
     box = page.locator(".dash-dropdown-search")
     options = page.locator(".dash-dropdown-option")

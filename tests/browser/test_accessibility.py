@@ -32,7 +32,7 @@ STATION = "HR-KNL-001"
 
 # (path, selector of content a callback fills): the same for every role that may open the page
 COMMON_PAGES: tuple[tuple[str, str], ...] = (
-    ("/", "#national-table [row-id=HR]"),
+    ("/", "#national-table [data-row-id=HR]"),
     ("/state/HR", "#state-title:has-text('Haryana')"),
     ("/district/HR-KNL", "#district-title:has-text('Karnal')"),
     (f"/station/{STATION}", "#station-params [row-id], #station-notice:not(:empty)"),

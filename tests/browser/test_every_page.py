@@ -15,7 +15,7 @@ KARNAL_STATION = "HR-KNL-001"
 
 # (path, selector of content a callback fills, the page's main heading)
 PAGES: tuple[tuple[str, str, str], ...] = (
-    ("/", "#national-table [row-id=HR]", "National league table"),
+    ("/", "#national-table [data-row-id=HR]", "National league table"),
     ("/state/HR", "#state-districts [row-id=HR-KNL]", "Haryana"),
     ("/district/HR-KNL", f"#district-stations [row-id={KARNAL_STATION}]", "Karnal"),
     (f"/station/{KARNAL_STATION}", "#station-params [row-id]", "Karnal City"),

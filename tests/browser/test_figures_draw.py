@@ -17,7 +17,7 @@ BUNDLE_TRACES = {"scatter", "bar", "heatmap"}
 
 # (path, content a callback fills, graph ids that must draw) - every figure of every page
 GRAPH_PAGES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("/", "#national-table [row-id=HR]", ("national-tile-map", "national-bump", "national-heatmap")),
+    ("/", "#national-table [data-row-id=HR]", ("national-tile-map", "national-bump", "national-heatmap")),
     ("/state/HR", "#state-districts [row-id=HR-KNL]", ()),
     ("/district/HR-KNL", "#district-stations [row-id]", ()),
     ("/station/HR-KNL-001", "#station-params [row-id]", ()),

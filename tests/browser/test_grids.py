@@ -15,9 +15,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), rea
 SIZES = {"1024x768": (1024, 768), "1366x768": (1366, 768), "390x844": (390, 844), "360x800": (360, 800)}
 LAGGING_STATE = "MN"  # the small demo's State with the longest lagging list
 
-# (path, selector of a grid row a callback fills): every page with a grid, as the national administrator
+# (path, selector of a grid row a callback fills): every page with a grid (the national page: its plain HTML
+# table), as the national administrator
 GRID_PAGES: tuple[tuple[str, str], ...] = (
-    ("/", "#national-table [row-id=HR]"),
+    ("/", "#national-table [data-row-id=HR]"),
     ("/state/HR", "#state-districts [row-id=HR-KNL]"),
     ("/district/HR-KNL", "#district-stations [row-id=HR-KNL-001]"),
     ("/station/HR-KNL-001", "#station-params [row-id]"),
@@ -55,6 +56,15 @@ _CUT_TEXT_JS = """
           }
         }
         probe.remove();
+      }
+    }
+  }
+  for (const table of document.querySelectorAll('table.league-table')) {  // the national table: plain HTML
+    const gid = (table.closest('[id]') || {}).id || '?';
+    for (const el of table.querySelectorAll('th, td')) {
+      if (el.offsetParent && el.scrollWidth > el.clientWidth + 1) {
+        out.push(`${gid} ${el.getAttribute('data-col-id')}: "${el.textContent.trim().slice(0, 40)}" needs ` +
+                 `${el.scrollWidth}px, has ${el.clientWidth}px`);
       }
     }
   }

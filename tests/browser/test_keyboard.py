@@ -132,8 +132,11 @@ def pick_next_option(page: Page, dropdown_id: str) -> str:
 
 def test_drill_down_and_back_by_keyboard(page_as: Callable[[str], Page]) -> None:
     page = page_as("ncrb")
-    open_page(page, "/", "#national-table [row-id=HR]")
-    open_row(page, "national-table", "HR", "/state/HR")
+    open_page(page, "/", "#national-table [data-row-id=HR]")
+    # the national league table is plain HTML: each State's name is a link (Tab to it, Enter)
+    tab_to(page, lambda f: f["tag"] == "A" and (f["href"] or "").startswith("/state/HR"), "Haryana's link")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/state/HR(\?|$)"), timeout=PAGE_TIMEOUT_MS)
     wait_ready(page, "#state-districts [row-id=HR-KNL]")
     open_row(page, "state-districts", "HR-KNL", "/district/HR-KNL")
     wait_ready(page, "#district-stations [row-id=HR-KNL-001]")
@@ -157,12 +160,12 @@ def test_drill_down_and_back_by_keyboard(page_as: Callable[[str], Page]) -> None
     assert page.evaluate(in_breadcrumb)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"^https?://[^/]+/(\?.*)?$"), timeout=PAGE_TIMEOUT_MS)
-    wait_ready(page, "#national-table [row-id=HR]")
+    wait_ready(page, "#national-table [data-row-id=HR]")
 
 
 def test_month_scheme_and_search_by_keyboard(page_as: Callable[[str], Page]) -> None:
     page = page_as("ncrb")
-    open_page(page, "/", "#national-table [row-id=HR]")
+    open_page(page, "/", "#national-table [data-row-id=HR]")
     month = page.locator("#shell-month").inner_text().strip()
 
     # the month picker: the month before the one shown

@@ -21,7 +21,7 @@ READY_TIMEOUT_MS = 60_000
 # (path, a selector a callback fills) per role: every page the role opens from the navbar or a drill-down
 PAGES = {
     "ncrb": (
-        ("/", "#national-table [row-id=HR]"),
+        ("/", "#national-table [data-row-id=HR]"),
         ("/state/HR", "#state-districts [row-id=HR-KNL]"),
         ("/district/HR-KNL", f"#district-stations [row-id={STATION}]"),
         (f"/station/{STATION}", "#station-params [row-id]"),

@@ -47,11 +47,11 @@ def test_drill_down_and_back(page_as: Callable[[str], Page], demo_engine: Engine
     station = "HR-KNL-001"
     station_name = read.unit_info(demo_engine, "station", station)["name"]
 
-    open_page(page, f"/?month={MONTH}", "#national-table [row-id=HR]")
+    open_page(page, f"/?month={MONTH}", "#national-table [data-row-id=HR]")
     expect_breadcrumb(page, "National")
     expect_month_picker(page, MONTH)
 
-    page.locator("#national-table [row-id=HR] [col-id=name]").click()
+    page.locator("#national-table [data-row-id=HR] [data-col-id=name] a").click()
     page.wait_for_url(f"**/state/HR?month={MONTH}")
     expect(page.locator("h1")).to_have_text("Haryana")
     expect_breadcrumb(page, "National", "Haryana")
@@ -96,7 +96,7 @@ def test_drill_down_and_back(page_as: Callable[[str], Page], demo_engine: Engine
     page.wait_for_url(f"**/?month={MONTH}")
     expect(page.locator("h1")).to_have_text("National league table")
     expect_breadcrumb(page, "National")
-    expect(page.locator("#national-table [row-id=HR]").first).to_be_attached()
+    expect(page.locator("#national-table [data-row-id=HR]").first).to_be_attached()
     expect(page.locator("#national-subtitle")).to_contain_text(month_label(MONTH))
     expect_month_picker(page, MONTH)
 
@@ -121,7 +121,7 @@ def test_month_change_updates_national_page(page_as: Callable[[str], Page], demo
     assert dict(zip(before_table.state_code, before_table.score_display, strict=True)) != \
         dict(zip(after_table.state_code, after_table.score_display, strict=True))
 
-    open_page(page, f"/?month={LATEST}", "#national-table [row-id=HR]")
+    open_page(page, f"/?month={LATEST}", "#national-table [data-row-id=HR]")
     before = _signatures(page, NATIONAL_GRAPHS)
     for r in before_table.itertuples():
         assert cell_text(page, "national-table", r.state_code, "score_centi") == r.score_display
@@ -136,7 +136,7 @@ def test_month_change_updates_national_page(page_as: Callable[[str], Page], demo
     # the table shows that month's published scores, in that month's order
     wait_grid_ids(page, "national-table", list(after_table.state_code))
     for r in after_table.itertuples():
-        expect(page.locator(f"#national-table [row-id={r.state_code}] [col-id=score_centi]")).to_have_text(
+        expect(page.locator(f"#national-table [data-row-id={r.state_code}] [data-col-id=score_centi]")).to_have_text(
             r.score_display)
     # the tile map carries that month's score text per State
     for r in after_table.itertuples():
@@ -184,7 +184,7 @@ def url_category(url: str) -> str | None:
 def test_category_tabs_and_history(page_as: Callable[[str], Page], demo_engine: Engine) -> None:
     page = page_as("ncrb")
     everyone = list(read.states_table(demo_engine, LATEST).state_code)
-    open_page(page, f"/?month={LATEST}", "#national-table [row-id=HR]")
+    open_page(page, f"/?month={LATEST}", "#national-table [data-row-id=HR]")
     wait_grid_ids(page, "national-table", everyone)
     expect(page.locator(f"#{tab_id('All India')}")).to_have_class(ACTIVE)
 

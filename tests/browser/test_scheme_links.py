@@ -22,7 +22,7 @@ STATION = "HR-KNL-001"
 
 # (path, selector of content a callback fills)
 PAGES: tuple[tuple[str, str], ...] = (
-    ("/", "#national-table [row-id=HR]"),
+    ("/", "#national-table [data-row-id=HR]"),
     ("/state/HR", "#state-districts [row-id=HR-KNL]"),
     ("/district/HR-KNL", f"#district-stations [row-id={STATION}]"),
     (f"/station/{STATION}", "#station-params [row-id]"),

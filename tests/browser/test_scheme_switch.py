@@ -34,7 +34,7 @@ def shot(page: Page, name: str) -> None:
 
 def test_switch_schemes_on_the_national_and_state_pages(page_as: Callable[[str], Page], demo_engine: Engine):
     page = page_as("ncrb")
-    open_page(page, f"/?month={MONTH}", "#national-table [row-id=HR]")
+    open_page(page, f"/?month={MONTH}", "#national-table [data-row-id=HR]")
     expect(page.locator("#shell-scheme-value")).to_have_text("CCTNS")
     cctns = read.states_table(demo_engine, MONTH).set_index("unit_code")
     assert cell_text(page, "national-table", "HR", "score_centi") == cctns.at["HR", "score_display"]
@@ -42,7 +42,7 @@ def test_switch_schemes_on_the_national_and_state_pages(page_as: Callable[[str],
     choose(page, "shell-scheme", "ITSSO")
     page.wait_for_url(f"**/?month={MONTH}&scheme=itsso")
     itsso = read.states_table(demo_engine, MONTH, scheme="itsso").set_index("unit_code")
-    expect(page.locator("#national-table [row-id=HR] [col-id=score_centi]")).to_have_text(
+    expect(page.locator("#national-table [data-row-id=HR] [data-col-id=score_centi]")).to_have_text(
         itsso.at["HR", "score_display"], timeout=60_000)  # a loaded machine
     expect(page.locator("#national-scheme-tabs .nav-link.active")).to_contain_text("ITSSO")
     expect(page.locator("#shell-month-value")).to_contain_text("2025")  # the month is kept
@@ -51,10 +51,10 @@ def test_switch_schemes_on_the_national_and_state_pages(page_as: Callable[[str],
     page.locator("#national-scheme-tabs .nav-link", has_text="ICJS").click()  # the tabs switch too
     page.wait_for_url(f"**/?month={MONTH}&scheme=icjs")
     icjs = read.states_table(demo_engine, MONTH, scheme="icjs").set_index("unit_code")
-    expect(page.locator("#national-table [row-id=HR] [col-id=score_centi]")).to_have_text(icjs.at["HR", "score_display"])
+    expect(page.locator("#national-table [data-row-id=HR] [data-col-id=score_centi]")).to_have_text(icjs.at["HR", "score_display"])
     expect(page.locator("#shell-scheme-value")).to_have_text("ICJS")  # the switch follows the URL
 
-    page.locator("#national-table [row-id=HR] [col-id=name]").click()  # drill-down keeps the scheme
+    page.locator("#national-table [data-row-id=HR] [data-col-id=name] a").click()  # drill-down keeps the scheme
     page.wait_for_url(f"**/state/HR?month={MONTH}&scheme=icjs")
     ranks = page.locator(".scheme-ranks")
     expect(ranks.locator(".scheme-rank")).to_have_count(3, timeout=60_000)  # the State page's first render
@@ -74,12 +74,13 @@ def test_switch_schemes_on_the_national_and_state_pages(page_as: Callable[[str],
 
 def test_a_month_known_only_from_ncrb(page_as: Callable[[str], Page]):
     page = page_as("haryana")
-    open_page(page, "/?month=2023-02", "#national-table [row-id=HR]")
+    open_page(page, "/?month=2023-02", "#national-table [data-row-id=HR]")
     expect(page.locator("#national-subtitle")).to_contain_text("as published by NCRB")
-    expect(page.locator("#national-table [row-id=HR] [col-id=score_centi]")).to_have_text("99.99")
+    expect(page.locator("#national-table [data-row-id=HR] [data-col-id=score_centi]")).to_have_text("99.99")
     expect(page.locator("#national-table-note")).to_contain_text("no drill-down")
     shot(page, "national-published-only")
-    page.locator("#national-table [row-id=HR] [col-id=name]").click()
+    expect(page.locator("#national-table [data-row-id=HR] [data-col-id=name] a")).to_have_count(0)  # no link
+    page.locator("#national-table [data-row-id=HR] [data-col-id=name]").click()
     settle(page)
     assert page.url.endswith("/?month=2023-02")  # no drill-down from the official record
     # the State's trend marks NCRB's published scores

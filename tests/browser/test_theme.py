@@ -48,7 +48,7 @@ NATIONAL_GRAPHS = ("national-tile-map", "national-bump", "national-heatmap")
 
 def test_theme_switch_persists_and_themes_figures(page_as: Callable[[str], Page]) -> None:
     page = page_as("ncrb")
-    open_page(page, "/", "#national-table [row-id=HR]")
+    open_page(page, "/", "#national-table [data-row-id=HR]")
     expect_theme(page, "light", NATIONAL_GRAPHS)
     light_bg = body_background(page)
 
@@ -57,7 +57,7 @@ def test_theme_switch_persists_and_themes_figures(page_as: Callable[[str], Page]
     assert body_background(page) != light_bg
 
     page.reload()
-    expect(page.locator("#national-table [row-id=HR]").first).to_be_attached()
+    expect(page.locator("#national-table [data-row-id=HR]").first).to_be_attached()
     expect_theme(page, "dark", NATIONAL_GRAPHS)
     settle(page)
 
