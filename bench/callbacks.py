@@ -406,7 +406,7 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     "shell-nav-actions.children": lambda c: [Scenario(u, u) for u in c.all_urls()],
     "shell-provisional-notice.children": lambda c: [Scenario(u, u) for u in c.all_urls()],
     # national
-    "national-table.children": _urls(Ctx.national_urls),
+    "national-table-data.data": _urls(Ctx.national_urls),
     "national-bump.figure": _bump,
     "url.href <- national-heatmap": lambda c: [
         Scenario(f"click on national-heatmap on {p}", p, {"national-heatmap.clickData": cl}, ["national-heatmap.clickData"])
@@ -443,7 +443,7 @@ GENERATORS: dict[str, Callable[[Ctx], list[Scenario]]] = {
     "station-actions-panel.children": _urls(Ctx.station_urls),
     "url.search <- actions-state": _actions_filters,
     # looking ahead (issue 14): projections, flags, provisional figures
-    "national-projection-table.children": _urls(Ctx.national_urls),
+    "national-projection-table-data.data": _urls(Ctx.national_urls),
     "state-foresight.children": _urls(Ctx.state_urls),
     "district-foresight.children": _urls(Ctx.district_urls),
     "flags-table.rowData": _flag_status,

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import dash
+from dash import ClientsideFunction, Input, Output, State
 from sqlalchemy import Engine
 
 from dashboard.read import valid_month as read_valid_month
@@ -62,3 +63,10 @@ def cached_callback(app: dash.Dash, *dependencies: Any, actions: bool = False, f
         return fn
 
     return register
+
+
+def draw_plain_table(app: dash.Dash, table_id: str) -> None:
+    """assets/plain_table.js draws the table of layouts.components.plain_table(table_id) in the browser when its
+    data (`<table_id>-data`) changes; the rows drawn go into the holder's `data-rows`."""
+    app.clientside_callback(ClientsideFunction("cctns_plain", "draw"), Output(table_id, "data-rows"),
+                            Input(f"{table_id}-data", "data"), State(table_id, "id"))

@@ -44,8 +44,9 @@ MAX_ANSWER_BYTES = 130_000  # and its rows stay under this (JSON): every answer 
 def register(app: dash.Dash) -> None:
     # projections and flags are stored at import (the results generation keys them); flag counts and lists
     # also move when a flag is verified or dismissed (`flags=True`: the reviews' stamp is in the key)
-    common.cached_callback(app, Output(ids.NATIONAL_TABLE, "children"), Output(ids.NATIONAL_NOTE, "children"),
+    common.cached_callback(app, Output(ids.NATIONAL_TABLE_DATA, "data"), Output(ids.NATIONAL_NOTE, "children"),
                            Input(national_ids.QUERY, "data"))(update_national)
+    common.draw_plain_table(app, ids.NATIONAL_TABLE)
     common.cached_callback(app, Output(ids.STATE, "children"), Input("state-query", "data"), flags=True)(update_state)
     common.cached_callback(app, Output(ids.DISTRICT, "children"), Input("district-query", "data"),
                            flags=True)(update_district)

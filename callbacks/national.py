@@ -10,7 +10,7 @@ import pandas as pd
 from dash import Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
-from callbacks.common import cached_callback, engine, query_strings, valid_month
+from callbacks.common import cached_callback, draw_plain_table, engine, query_strings, valid_month
 from callbacks.shell import follow_theme
 from callbacks.unit_common import point_code
 from dashboard.display import (
@@ -40,7 +40,7 @@ SHORT_CATEGORY = Translated({"Major States": N_("Major"), "Hilly & North-East": 
 def register(app: dash.Dash) -> None:
     cached_callback(
         app,
-        Output(ids.TABLE, "children"),
+        Output(ids.TABLE_DATA, "data"),
         Output(ids.TABLE_NOTE, "children"),
         Output(ids.KPIS, "children"),
         Output(ids.SUBTITLE, "children"),
@@ -66,6 +66,7 @@ def register(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )(drill_down)
     follow_theme(app, ids.TILE_MAP, ids.HEATMAP, ids.BUMP)
+    draw_plain_table(app, ids.TABLE)
 
 
 # --- inputs ------------------------------------------------------------------------------------------

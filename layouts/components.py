@@ -235,34 +235,31 @@ GRID_THEME = "themeQuartz"  # AG Grid 35 Theming API; colours follow data-ag-the
 PlainColumn = tuple[str, str, str | None, str, str | None, str]
 
 
-def plain_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[PlainColumn], *, row_id: str, caption: str,
-                link: Callable[[Mapping[str, Any]], str | None] | None = None,
-                tone: Callable[[str, Mapping[str, Any]], str] | None = None) -> html.Table:
-    """A short table (the 36 States/UTs) as plain, accessible HTML instead of an AG Grid, so that a page that
-    shows only such tables never loads the grid's code (issue 15: the national page). A caption, column headers,
-    the "name" column as row headers (a link where `link` gives one); every text comes written in the rows.
-    Rows carry `data-row-id`, cells `data-col-id` (what tests and the benchmark look for)."""
-    head = html.Thead(html.Tr([
-        html.Th(_(header), scope="col", title=_(tip) if tip else None, className=css or None,
-                **{"data-col-id": field})
-        for field, header, tip, _shown, _title, css in columns]))
-    body = []
+def plain_table_data(rows: Sequence[Mapping[str, Any]], columns: Sequence[PlainColumn], *, row_id: str,
+                     caption: str, link: Callable[[Mapping[str, Any]], str | None] | None = None,
+                     tone: Callable[[str, Mapping[str, Any]], str] | None = None) -> dict[str, Any]:
+    """A short table (the 36 States/UTs) as the data assets/plain_table.js draws as plain, accessible HTML, in
+    place of an AG Grid: a page that shows only such tables never loads the grid's code (issue 15: the national
+    page), and the browser builds ~700 cells directly instead of ~700 Dash components (the renderer's cost per
+    component was larger than the grid's). Headers and tooltips in the request's language, every cell's text,
+    tooltip and class written here; the "name" column is the row header, a link where `link` gives one."""
+    cols = [{"id": field, "header": _(header), "tip": _(tip) if tip else "", "css": css}
+            for field, header, tip, _shown, _title, css in columns]
+    out_rows = []
     for row in rows:
         cells = []
         for field, _header, _tip, shown, title, css in columns:
             text = "" if row.get(shown) is None else str(row.get(shown))
             tip = str(row.get(title) or "") if title else ""
-            classes = " ".join(c for c in (css, tone(field, row) if tone else "") if c) or None
-            attrs = {"data-col-id": field}
-            if field == "name":
-                href = link(row) if link else None
-                content: Any = dcc.Link(text, href=href) if href else text
-                cells.append(html.Th(content, scope="row", title=tip or None, className=classes, **attrs))
-            else:
-                cells.append(html.Td(text, title=tip or None, className=classes, **attrs))
-        body.append(html.Tr(cells, **{"data-row-id": str(row[row_id])}))
-    return html.Table([html.Caption(caption, className="visually-hidden"), head, html.Tbody(body)],
-                      className="table table-sm table-hover align-middle mb-0 league-table")
+            cells.append([text, tip, " ".join(c for c in (css, tone(field, row) if tone else "") if c)])
+        out_rows.append({"id": str(row[row_id]), "href": link(row) if link else None, "cells": cells})
+    return {"caption": caption, "columns": cols, "rows": out_rows}
+
+
+def plain_table(id: str) -> html.Div:  # noqa: A002
+    """Where assets/plain_table.js draws a `plain_table_data` table: the data in the Store `<id>-data` (a
+    callback's output), the table in the Div `id` (register it with callbacks.common.draw_plain_table)."""
+    return html.Div([dcc.Store(id=f"{id}-data"), html.Div(id=id, className="table-responsive league-table-wrap")])
 
 
 def league_grid(

@@ -11,11 +11,12 @@ from dash import html
 from dashboard.display import PROJECTION_NOTE
 from dashboard.i18n import N_
 from dashboard.i18n import gettext as _
-from layouts.components import PlainColumn, card, loading, plain_table
+from layouts.components import PlainColumn, card, loading, plain_table, plain_table_data
 
 
 class ids:
-    NATIONAL_TABLE = "national-projection-table"
+    NATIONAL_TABLE = "national-projection-table"  # drawn by assets/plain_table.js from NATIONAL_TABLE_DATA
+    NATIONAL_TABLE_DATA = "national-projection-table-data"
     NATIONAL_NOTE = "national-projection-note"
     STATE = "state-foresight"
     DISTRICT = "district-foresight"
@@ -36,17 +37,17 @@ PROJECTION_COLUMNS: tuple[PlainColumn, ...] = (
 )
 
 
-def projection_table(rows: Sequence[Mapping[str, Any]]) -> html.Table:
-    """The projected ranks, by likely rank (ties in the order given)."""
+def projection_table(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The projected ranks for assets/plain_table.js, by likely rank (ties in the order given)."""
     ordered = sorted(rows, key=lambda r: r["rank_median"])
-    return plain_table(ordered, PROJECTION_COLUMNS, row_id="state_code", caption=_("Next month, estimated"))
+    return plain_table_data(ordered, PROJECTION_COLUMNS, row_id="state_code", caption=_("Next month, estimated"))
 
 
 def national_card() -> html.Div:
     return card(
         _("Next month, estimated"),
         [html.P(_(PROJECTION_NOTE), className="small text-body-secondary mb-2"),
-         loading(html.Div(id=ids.NATIONAL_TABLE, className="table-responsive league-table-wrap")),
+         loading(plain_table(ids.NATIONAL_TABLE)),
          html.Div(id=ids.NATIONAL_NOTE, className="graph-note mt-2")],
         subtitle=_("Projected ranks as ranges with their chances."),
         class_name="projection-card",

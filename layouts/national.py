@@ -26,6 +26,7 @@ from layouts.components import (
     page_header,
     page_href,
     plain_table,
+    plain_table_data,
 )
 from layouts.foresight import national_card
 from metrics.methodology import SCHEME_ID_RE, is_month
@@ -37,7 +38,8 @@ class ids:
     TABS = "national-category-tabs"
     SUBTITLE = "national-subtitle"
     KPIS = "national-kpis"
-    TABLE = "national-table"
+    TABLE = "national-table"  # drawn by assets/plain_table.js from TABLE_DATA
+    TABLE_DATA = "national-table-data"
     TABLE_NOTE = "national-table-note"
     TILE_MAP = "national-tile-map"
     BUMP = "national-bump"
@@ -98,13 +100,13 @@ def _tone(field: str, row: Mapping[str, Any]) -> str:
     return ""
 
 
-def league_table(rows: Sequence[Mapping[str, Any]], month: str | None, scheme: str | None) -> html.Table:
-    """The league table (`COLUMNS`), each State/UT's name the link that opens it with the page's month and
-    scheme; a month known only from NCRB's published results has no drill-down, so no links."""
+def league_table(rows: Sequence[Mapping[str, Any]], month: str | None, scheme: str | None) -> dict[str, Any]:
+    """The league table (`COLUMNS`) for assets/plain_table.js, each State/UT's name the link that opens it with
+    the page's month and scheme; a month known only from NCRB's published results has no drill-down, no links."""
     def link(row: Mapping[str, Any]) -> str | None:
         return None if row.get("published_only") else page_href(f"/state/{row['state_code']}", month, scheme=scheme)
 
-    return plain_table(rows, COLUMNS, row_id="state_code", caption=_("League table"), link=link, tone=_tone)
+    return plain_table_data(rows, COLUMNS, row_id="state_code", caption=_("League table"), link=link, tone=_tone)
 
 
 def scheme_nav(month: str | None, category: str | None, current: str, schemes: list[dict]) -> html.Nav:
@@ -144,7 +146,7 @@ def layout(month: str | None = None, category: str | None = None, **_other: obje
             loading(html.Div(id=ids.KPIS, className="row g-3 mb-3")),
             card(
                 _("League table"),
-                [loading(html.Div(id=ids.TABLE, className="table-responsive league-table-wrap")),
+                [loading(plain_table(ids.TABLE)),
                  html.Div(id=ids.TABLE_NOTE, className="graph-note mt-2")],
                 subtitle=_("Click a State/UT's name to open it."),
             ),

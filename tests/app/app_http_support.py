@@ -38,32 +38,9 @@ def call(client, outputs: list[tuple[str, str]], inputs: list[tuple[str, str, An
     return {} if r.status_code == 204 else r.get_json()["response"]
 
 
-def html_table_rows(table: Any) -> list[dict[str, str]]:
-    """The rows of a plain HTML table as a callback answered it (Dash's JSON of html.Table): each row's
-    `data-row-id` as "id" and each cell's text by its `data-col-id` (a link's text for a link)."""
-
-    def text(node: Any) -> str:
-        if node is None:
-            return ""
-        if isinstance(node, str | int | float):
-            return str(node)
-        if isinstance(node, list):
-            return "".join(text(n) for n in node)
-        return text(node.get("props", {}).get("children"))
-
-    def find(node: Any, kind: str) -> list[dict]:
-        if isinstance(node, list):
-            return [hit for n in node for hit in find(n, kind)]
-        if not isinstance(node, dict):
-            return []
-        here = [node] if node.get("type") == kind else []
-        return here + find(node.get("props", {}).get("children"), kind)
-
-    rows = []
-    for body in find(table, "Tbody"):
-        for tr in find(body, "Tr"):
-            row = {"id": tr["props"]["data-row-id"]}
-            for cell in find(tr["props"].get("children"), "Td") + find(tr["props"].get("children"), "Th"):
-                row[cell["props"]["data-col-id"]] = text(cell["props"].get("children"))
-            rows.append(row)
-    return rows
+def html_table_rows(table: dict[str, Any]) -> list[dict[str, str]]:
+    """The rows of a table as assets/plain_table.js draws them from its data (layouts.components.plain_table_data):
+    each row's id as "id" and each cell's text by its column id."""
+    ids = [c["id"] for c in table["columns"]]
+    return [{"id": row["id"], **{col: cell[0] for col, cell in zip(ids, row["cells"], strict=True)}}
+            for row in table["rows"]]

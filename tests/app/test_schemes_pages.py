@@ -56,7 +56,7 @@ def test_scheme_switch_is_kept_in_the_url(national_client, dash_call):
     assert _search(resp[url]) == "?month=2025-06"
 
 
-NATIONAL_OUTS = [(national.ids.TABLE, "children"), (national.ids.TABLE_NOTE, "children"),
+NATIONAL_OUTS = [(national.ids.TABLE_DATA, "data"), (national.ids.TABLE_NOTE, "children"),
                  (national.ids.KPIS, "children"), (national.ids.SUBTITLE, "children"),
                  (national.ids.TILE_MAP, "figure"), (national.ids.HEATMAP, "figure"),
                  (national.ids.BUMP_PICK, "options"), (national.ids.SCHEME_TABS, "children")]
@@ -70,7 +70,7 @@ def test_national_page_per_scheme(national_client, demo_engine, dash_call, schem
     resp = dash_call(national_client, NATIONAL_OUTS,
                      [(national.ids.QUERY, "data", {"month": month, "category": None, "scheme": scheme})],
                      state=[(shell.ids.THEME_STORE, "data", "light")])
-    rows = html_table_rows(resp[national.ids.TABLE]["children"])
+    rows = html_table_rows(resp[national.ids.TABLE_DATA]["data"])
     table = read.states_table(demo_engine, month, scheme=scheme)
     assert [r["score_centi"] for r in rows] == list(table["score_display"])
     cctns = read.states_table(demo_engine, month)
@@ -94,7 +94,7 @@ def test_a_month_known_only_from_ncrb(national_client, demo_engine, dash_call):
     resp = dash_call(national_client, NATIONAL_OUTS,
                      [(national.ids.QUERY, "data", {"month": "2023-02", "category": None, "scheme": None})],
                      state=[(shell.ids.THEME_STORE, "data", "light")])
-    rows = html_table_rows(resp[national.ids.TABLE]["children"])
+    rows = html_table_rows(resp[national.ids.TABLE_DATA]["data"])
     # the small demo holds HR, UP and DL of NCRB's February 2023 table (brief, section 4)
     assert [(r["id"], r["score_centi"], r["rank"]) for r in rows] == [
         ("HR", "99.99", "1"), ("UP", "98.69", "2"), ("DL", "95.43", "3")]

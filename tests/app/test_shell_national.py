@@ -136,13 +136,15 @@ def test_drill_down_targets(monkeypatch):
 
 
 def test_the_league_table_is_plain_html_with_the_rows_texts_and_links():
-    """The same texts the grid showed (league_rows), each State's name the link that opens it with the month
-    and scheme of the page; tones as the grid's cell classes; a month known only from NCRB: no links."""
+    """What assets/plain_table.js draws: the same texts the grid showed (league_rows), each State's name a link
+    with the month and scheme of the page; tones as the grid's cell classes; a month known only from NCRB: no
+    links; headers and tooltips translated."""
     from app_http_support import html_table_rows
 
     rows = nat.league_rows(_fake_table())
     table = national.league_table(rows, "2025-06", "icjs")
-    got = html_table_rows(json.loads(plotly.io.json.to_json_plotly(table)))
+    json.dumps(table)
+    got = html_table_rows(table)
     assert [r["id"] for r in got] == ["HR", "UP", "DL", "CH"]
     for want, cells in zip(rows, got, strict=True):
         assert cells["rank"] == want["rank_text"] and cells["name"] == want["name"]
@@ -150,16 +152,19 @@ def test_the_league_table_is_plain_html_with_the_rows_texts_and_links():
         assert cells["score_change_centi"] == want["change_text"]
         assert cells["rank_change"] == want["rank_change_text"] and cells["streak_sort"] == want["streak_text"]
         assert cells["reported_share"] == want["stations_text"]
-    first = table.children[2].children[0]
-    name = next(c for c in first.children if getattr(c, "data-col-id", None) == "name")
-    assert name.children.href == "/state/HR?month=2025-06&scheme=icjs" and name.scope == "row"
-    change = next(c for c in first.children if getattr(c, "data-col-id", None) == "score_change_centi")
-    assert "cell-up" in change.className
-    down = next(c for c in table.children[2].children[1].children if getattr(c, "data-col-id", None) == "rank_change")
-    assert "cell-down" in down.className
+    assert [r["href"] for r in table["rows"]][:2] == ["/state/HR?month=2025-06&scheme=icjs",
+                                                      "/state/UP?month=2025-06&scheme=icjs"]
+    col = {c["id"]: i for i, c in enumerate(table["columns"])}
+    hr, up = table["rows"][0]["cells"], table["rows"][1]["cells"]
+    assert "cell-up" in hr[col["score_change_centi"]][2] and "cell-down" in up[col["rank_change"]][2]
+    assert hr[col["name"]][1] == rows[0]["rank_words"]  # the row's words as the name's tooltip
+    assert table["columns"][col["score_centi"]]["header"] == "Score"
     published = national.league_table([{**rows[0], "published_only": True}], "2023-02", None)
-    name = next(c for c in published.children[2].children[0].children if getattr(c, "data-col-id", None) == "name")
-    assert name.children == "Haryana"  # no drill-down: plain text
+    assert published["rows"][0]["href"] is None  # no drill-down from NCRB's published record
+    from dashboard.i18n import use_language
+
+    with use_language("hi"):
+        assert national.league_table(rows, None, None)["columns"][col["name"]]["header"] == "राज्य/संघ राज्य क्षेत्र"
 
 
 def test_search_option_and_go(monkeypatch, demo_engine):
@@ -201,12 +206,12 @@ def test_national_callback_numbers_match_queries(national_client, demo_engine, d
     from dashboard import read
 
     month = read.latest_month(demo_engine)
-    outs = [(national.ids.TABLE, "children"), (national.ids.TABLE_NOTE, "children"), (national.ids.KPIS, "children"),
+    outs = [(national.ids.TABLE_DATA, "data"), (national.ids.TABLE_NOTE, "children"), (national.ids.KPIS, "children"),
             (national.ids.SUBTITLE, "children"), (national.ids.TILE_MAP, "figure"), (national.ids.HEATMAP, "figure"),
             (national.ids.BUMP_PICK, "options"), (national.ids.SCHEME_TABS, "children")]
     resp = dash_call(national_client, outs, [(national.ids.QUERY, "data", {"month": month, "category": None})],
                 state=[(shell.ids.THEME_STORE, "data", "dark")])
-    rows = html_table_rows(resp[national.ids.TABLE]["children"])
+    rows = html_table_rows(resp[national.ids.TABLE_DATA]["data"])
     table = read.states_table(demo_engine, month)
     assert [r["id"] for r in rows] == list(table["state_code"])
     assert [r["score_centi"] for r in rows] == [s if s != "no data" else "no data" for s in table["score_display"]]
@@ -222,13 +227,13 @@ def test_category_tab_filters_over_http(national_client, demo_engine, dash_call)
     from dashboard import read
 
     month = read.latest_month(demo_engine)
-    resp = dash_call(national_client, [(national.ids.TABLE, "children"), (national.ids.TABLE_NOTE, "children"),
+    resp = dash_call(national_client, [(national.ids.TABLE_DATA, "data"), (national.ids.TABLE_NOTE, "children"),
                                   (national.ids.KPIS, "children"), (national.ids.SUBTITLE, "children"),
                                   (national.ids.TILE_MAP, "figure"), (national.ids.HEATMAP, "figure"),
                                   (national.ids.BUMP_PICK, "options"), (national.ids.SCHEME_TABS, "children")],
                 [(national.ids.QUERY, "data", {"month": month, "category": "Major States"})],
                 state=[(shell.ids.THEME_STORE, "data", "light")])
-    rows = html_table_rows(resp[national.ids.TABLE]["children"])
+    rows = html_table_rows(resp[national.ids.TABLE_DATA]["data"])
     expected = read.states_table(demo_engine, month, "Major States")
     assert {r["id"] for r in rows} == set(expected["state_code"])
     assert "Major States" in json.dumps(resp[national.ids.SUBTITLE])

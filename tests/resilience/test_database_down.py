@@ -19,7 +19,7 @@ def _data_callback(deps: list[dict]) -> tuple[dict, dict]:
 
     server_side = [d for d in deps if d.get("clientside_function") is None]
     for d in server_side:
-        if "national-table.children" in output_keys(d["output"]):
+        if "national-table-data.data" in output_keys(d["output"]):
             return d, callback_body(d, {"national-query.data": {}, "shell-theme.data": "light"})
     for d in server_side:
         ins = d.get("inputs", [])

@@ -64,7 +64,7 @@ CALLBACK_CHECKS: dict[str, Check] = {
     "shell-data-as-of.children, shell-methodology-version.children, shell-user.children <- _pages_location.search": Check(
         "none (data-as-of, methodology version, own username)", "the same footer"),
     # national (State-level figures are circulated to every State)
-    "national-table.children, national-table-note.children, national-kpis.children, national-subtitle.children, "
+    "national-table-data.data, national-table-note.children, national-kpis.children, national-subtitle.children, "
     "national-tile-map.figure, national-heatmap.figure, national-bump-pick.options, national-scheme-tabs.children "
     "<- national-query.data": Check(
         "Scope.can_see_state_summary (every signed-in user); NCRB's published results and their reconciliation "
@@ -284,7 +284,7 @@ CALLBACK_CHECKS: dict[str, Check] = {
         "web.admin.audit_trail(actor): national admin all events, State admin their State's users' events",
         "\"for administrators\""),
     # looking ahead (issue 14): next month's projection (State-level, like the league table) and data to verify
-    "national-projection-table.children, national-projection-note.children <- national-query.data": Check(
+    "national-projection-table-data.data, national-projection-note.children <- national-query.data": Check(
         "none needed: State-level projections, circulated to every State like the league table",
         "State-level numbers only"),
     "state-foresight.children <- state-query.data": Check(

@@ -477,7 +477,7 @@ def test_crafted_posts_return_nothing_out_of_scope(role, server_callbacks, clien
     t = targets[role]["out"][0]
     district_page = next(c for c in server_callbacks if c.inputs == (("district-query", "data"),)
                          and len(c.outputs) > 5)
-    for output in ("national-table.children", "no-such-component.children", district_page.output + "x"):
+    for output in ("national-table-data.data", "no-such-component.children", district_page.output + "x"):
         body = {**update_body(district_page, t), "output": output}
         r = post(client, body)
         leaked = forbidden.found(response_text(r.get_data()), body_codes(body))

@@ -117,7 +117,7 @@ def assert_no_crash(r: Any, what: str, statuses: set[int] = FUZZ_OK) -> None:
 
 
 def a_valid_body(server_callbacks: list[Callback], target: Target) -> dict[str, Any]:
-    cb = next(c for c in server_callbacks if ("national-table", "children") in c.outputs)
+    cb = next(c for c in server_callbacks if ("national-table-data", "data") in c.outputs)
     return update_body(cb, target)
 
 
@@ -138,7 +138,7 @@ def test_a_body_that_is_not_json_gets_400(client):
 
 @pytest.mark.parametrize("body", [
     [], [1, 2], "a string", 12, None,
-    {}, {"inputs": []}, {"output": "national-table.children"},
+    {}, {"inputs": []}, {"output": "national-table-data.data"},
     {"output": ["a list"], "inputs": []}, {"output": 12, "inputs": []},
     {"output": "x.y", "inputs": {"not": "a list"}}, {"output": "x.y", "inputs": "no"},
 ], ids=lambda b: json.dumps(b)[:40])
@@ -173,7 +173,7 @@ def test_a_clientside_callback_posted_to_the_server_gets_400(client, target):
     lambda b: b.update(inputs=[{"id": ["x"], "property": "data", "value": 1}]),
     lambda b: b.update(state=[1]),
     lambda b: b.update(state={"x": 1}),
-    lambda b: b.update(outputs="national-table.children"),
+    lambda b: b.update(outputs="national-table-data.data"),
     lambda b: b.update(outputs=[1, 2]),
     lambda b: b.update(changedPropIds="national-query.data"),
     lambda b: b.update(changedPropIds=[{"x": 1}]),

@@ -206,7 +206,7 @@ def test_a_new_import_invalidates(cached_app, held_back):
 
     app, users, url = cached_app
     client = sign_in(app, "ncrb", users["ncrb"])
-    latest = body(app, "national-table.children", {"national-query.data": {"month": None}})
+    latest = body(app, "national-table-data.data", {"national-query.data": {"month": None}})
     before = post(client, latest)
     assert post(client, latest).headers["X-CCTNS-Cache"] == "hit"
     import_files(get_engine(url), held_back.last_files, user="test")
@@ -228,7 +228,7 @@ def test_a_warm_click_is_one_statement_and_follows_another_process(cached_app):
 
     app, users, url = cached_app
     client = sign_in(app, "ncrb", users["ncrb"])
-    latest = body(app, "national-table.children", {"national-query.data": {"month": None}})
+    latest = body(app, "national-table-data.data", {"national-query.data": {"month": None}})
     first = post(client, latest)
     engine = get_engine(url)
     statements: list[str] = []
@@ -397,7 +397,7 @@ def test_the_warm_up_answers_what_a_page_asks_first(cached_app, monkeypatch):
         assert post(client, state_detail(app, "HR")).headers["X-CCTNS-Cache"] == "hit"
     for client in (national, state, sp):
         assert post(client, district_stations(app, karnal(url))).headers["X-CCTNS-Cache"] == "hit"
-    page = body(app, "national-table.children", {"national-query.data": page_query("national")})
+    page = body(app, "national-table-data.data", {"national-query.data": page_query("national")})
     assert post(national, page).headers["X-CCTNS-Cache"] == "hit"
     again = warm(app, generation(get_engine(url)), budget_s=600, pages=pages)
     assert again.answers == 0 and again.already == report.answers  # nothing answered twice
@@ -422,7 +422,7 @@ def _held(app, url: str, users: dict, release_after: float, answer: bool):
     from dashboard.web import response_cache
 
     client = sign_in(app, "ncrb", users["ncrb"])
-    latest = body(app, "national-table.children", {"national-query.data": {"month": None}})
+    latest = body(app, "national-table-data.data", {"national-query.data": {"month": None}})
     keys: list[str] = []
     real_store = response_cache.store_answer
 
