@@ -18,6 +18,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     from callbacks import register_callbacks
     from dashboard.store import get_engine
     from dashboard.web import (
+        defer_grid_bundle,
         finish_dash_setup,
         html_with_lang,
         init_auth,
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     settings = settings or load_settings()
     install_fast_json()  # every answer serialised in one orjson pass (dashboard/web/fast_json.py)
+    defer_grid_bundle()  # the grid's code loaded when a page needs it (assets/grid_loader.js), not by every page
     app = dash.Dash(
         __name__,
         use_pages=True,

@@ -44,6 +44,34 @@ def test_the_first_page_asks_for_its_layout_callbacks_and_chunks_with_its_script
         assert national_client.get(url).status_code == 200, url
 
 
+def test_the_national_page_preloads_its_graphs_not_the_grid(national_client):
+    """Its league table is plain HTML: a preload of the grid's chunk would compete with plotly.js for the link."""
+    head = national_client.get("/").get_data(as_text=True).split("</head>", 1)[0]
+    preloads = {url for url, _kind, _cors in PRELOAD.findall(head)}
+    assert "/_dash-component-suites/plotly/package_data/plotly.min.js" in preloads
+    assert "/_dash-component-suites/dash/dcc/async-graph.js" in preloads
+    assert not any("dash_ag_grid" in url for url in preloads)
+
+
+def test_the_grid_bundle_is_no_script_of_any_page_but_is_served_and_named(national_client):
+    """dash-ag-grid's main bundle is a Dash `dynamic` resource: not in the index's scripts (assets/grid_loader.js
+    loads it when needed), served at the fingerprinted URL the <meta> names, preloaded by the grid pages."""
+    from dashboard.web import grid_bundle_url
+
+    url = grid_bundle_url()
+    assert re.fullmatch(r"/_dash-component-suites/dash_ag_grid/dash_ag_grid\.v[\w-]+m\d+\.min\.js", url)
+    national = national_client.get("/").get_data(as_text=True)
+    assert not re.search(r'<script[^>]*dash_ag_grid', national)
+    assert f'<meta name="cctns-grid-bundle" content="{url}">' in national
+    assert "/assets/grid_loader.js?m=" in national  # the stand-in, a script of every page
+    state = national_client.get("/state/HR").get_data(as_text=True)
+    assert not re.search(r'<script[^>]*dash_ag_grid', state)
+    assert f'<link rel="preload" href="{url}" as="script">' in state
+    r = national_client.get(url)
+    assert r.status_code == 200 and b"window.dash_ag_grid=" in r.get_data()
+    assert "max-age=31536000" in r.headers.get("Cache-Control", "")
+
+
 def test_pages_without_a_grid_and_graphs_at_once_preload_only_what_every_page_needs(national_client):
     head = national_client.get("/methodology").get_data(as_text=True).split("</head>", 1)[0]
     preloads = {url for url, _kind, _cors in PRELOAD.findall(head)}
