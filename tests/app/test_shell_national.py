@@ -197,7 +197,7 @@ def test_pages_and_wiring_over_http(national_client):
     layout = c.get("/_dash-layout").get_data(as_text=True)
     assert shell.ids.MONTH in layout and shell.ids.SEARCH in layout
     deps = json.dumps(c.get("/_dash-dependencies").get_json())
-    for needed in (f"{national.ids.TABLE}.children", f"{shell.ids.MONTH}.options", f"{shell.ids.SEARCH}.options",
+    for needed in (f"{national.ids.TABLE_DATA}.data", f"{national.ids.TABLE}.data-rows", f"{shell.ids.MONTH}.options", f"{shell.ids.SEARCH}.options",
                    f"{shell.ids.BREADCRUMB}.children", f"{national.ids.BUMP}.figure"):
         assert needed in deps
 
