@@ -8,8 +8,9 @@
      dash-ag-grid's own lazy chunk uses), so callbacks into a grid wait for its code as they wait for that chunk;
    - getApi / getApiAsync answer as dash-ag-grid's once it is there (getApiAsync waits for it).
    The bundle replaces window.dash_ag_grid with its own when it runs. It is also loaded when the browser is idle
-   after the first page has drawn (no component loading, every graph drawn), so that the next page's grid does
-   not wait for it; the grid pages ask for it in their head (<link rel=preload>). */
+   after the first page has drawn (no component loading, every graph drawn), and the grid's async chunk then
+   prefetched, so that the next page's grid does not wait for them; the grid pages ask for both in their head
+   (<link rel=preload>). */
 (function () {
   "use strict";
 
@@ -78,6 +79,18 @@
   standIn.load = load;
   window.dash_ag_grid = standIn;
 
+  /* the grid's async chunk (205 KB brotli) into the HTTP cache at the lowest priority, where the grid's own
+     request for it finds it: a drill-down from the national page then waits for neither */
+  function prefetchChunk() {
+    var chunk = document.querySelector('meta[name="cctns-grid-chunk"]');
+    var href = chunk && chunk.getAttribute("content");
+    if (!href || document.querySelector('link[href="' + href + '"]')) { return; }
+    var link = document.createElement("link");
+    link.rel = "prefetch";
+    link.href = href;
+    document.head.appendChild(link);
+  }
+
   /* after the first page has drawn: its content in, nothing loading, every graph drawn */
   function drawn() {
     var content = document.getElementById("_pages_content");
@@ -99,7 +112,9 @@
       if (!drawn()) { return; }
       window.clearInterval(timer);
       var idle = window.requestIdleCallback || function (f) { return window.setTimeout(f, 200); };
-      idle(function () { load().catch(function () { /* loaded again when a grid needs it */ }); }, {timeout: 5000});
+      idle(function () {
+        load().then(prefetchChunk).catch(function () { /* loaded again when a grid needs it */ });
+      }, {timeout: 5000});
     }, 500);
   });
 })();

@@ -295,7 +295,8 @@ def preload_links(path: str) -> str:
         scripts += [grid_bundle_url(), *GRID_CHUNKS]
     if PAGES_WITH_GRAPHS.match(path or "/"):
         scripts += GRAPH_CHUNKS
-    tags = [f'<meta name="cctns-grid-bundle" content="{grid_bundle_url()}">']
+    tags = [f'<meta name="cctns-grid-bundle" content="{grid_bundle_url()}">',
+            f'<meta name="cctns-grid-chunk" content="{GRID_CHUNKS[0]}">']
     tags += [f'<link rel="preload" href="{url}" as="fetch" crossorigin="anonymous">' for url in DASH_FETCHES]
     tags += [f'<link rel="preload" href="{url}" as="script">' for url in scripts]
     return "\n".join(tags)

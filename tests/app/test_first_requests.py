@@ -63,6 +63,7 @@ def test_the_grid_bundle_is_no_script_of_any_page_but_is_served_and_named(nation
     national = national_client.get("/").get_data(as_text=True)
     assert not re.search(r'<script[^>]*dash_ag_grid', national)
     assert f'<meta name="cctns-grid-bundle" content="{url}">' in national
+    assert '<meta name="cctns-grid-chunk" content="/_dash-component-suites/dash_ag_grid/async-community.js">' in national
     assert "/assets/grid_loader.js?m=" in national  # the stand-in, a script of every page
     state = national_client.get("/state/HR").get_data(as_text=True)
     assert not re.search(r'<script[^>]*dash_ag_grid', state)
