@@ -7,7 +7,8 @@
    - it tells dash-renderer that the component is not ready yet (`_dashprivate_isLazyComponentReady`, the flag
      dash-ag-grid's own lazy chunk uses), so callbacks into a grid wait for its code as they wait for that chunk;
    - getApi / getApiAsync answer as dash-ag-grid's once it is there (getApiAsync waits for it).
-   The bundle replaces window.dash_ag_grid with its own when it runs. It is also loaded when the browser is idle
+   The stand-in stays window.dash_ag_grid after the bundle has run (it would replace it with its own), so the
+   component type under a drawn grid never changes. It is also loaded when the browser is idle
    after the first page has drawn (no component loading, every graph drawn), and the grid's async chunk then
    prefetched, so that the next page's grid does not wait for them; the grid pages ask for both in their head
    (<link rel=preload>). */
@@ -19,22 +20,29 @@
   var meta = document.querySelector('meta[name="cctns-grid-bundle"]');
   var src = meta && meta.getAttribute("content");
   var standIn = {};
+  var real = null;  // dash-ag-grid's own namespace, once its bundle has run
   var loading = null;
-
-  function real() {
-    return window.dash_ag_grid && window.dash_ag_grid !== standIn ? window.dash_ag_grid : null;
-  }
 
   function load() {
     if (!loading) {
       loading = new Promise(function (resolve, reject) {
-        if (real()) { resolve(real()); return; }
         if (!src) { reject(new Error("cctns: no <meta name=cctns-grid-bundle>")); return; }
         var script = document.createElement("script");
         script.src = src;
         script.async = true;
         script.onload = function () {
-          if (real()) { resolve(real()); } else { reject(new Error("cctns: " + src + " did not define dash_ag_grid")); }
+          var ns = window.dash_ag_grid;
+          if (!ns || ns === standIn || !ns.AgGrid) {
+            reject(new Error("cctns: " + src + " did not define dash_ag_grid"));
+            return;
+          }
+          real = ns;
+          AgGrid.defaultProps = ns.AgGrid.defaultProps;
+          AgGrid.dashPersistence = ns.AgGrid.dashPersistence;
+          // the stand-in stays the renderer's component (it renders the real one): were the renderer to find
+          // another component type under a drawn grid, React would unmount it and draw it again
+          window.dash_ag_grid = standIn;
+          resolve(ns);
         };
         script.onerror = function () {
           loading = null;  // a later grid tries again
@@ -47,8 +55,7 @@
   }
 
   function AgGrid(props) {
-    var loaded = real();
-    var state = React.useState(loaded ? {component: loaded.AgGrid} : null);
+    var state = React.useState(real ? {component: real.AgGrid} : null);
     var got = state[0], set = state[1];
     React.useEffect(function () {
       if (!got) {
@@ -60,6 +67,7 @@
 
   Object.defineProperty(AgGrid, "_dashprivate_isLazyComponentReady", {
     get: function () {
+      if (real) { return real.AgGrid._dashprivate_isLazyComponentReady; }
       return load().then(function (ns) {
         var ready = ns.AgGrid._dashprivate_isLazyComponentReady;
         return ready === undefined ? true : ready;
@@ -69,9 +77,8 @@
 
   standIn.AgGrid = AgGrid;
   standIn.getApi = function (id) {
-    var ns = real();
-    if (!ns) { throw new Error("cctns: the grid's code is not loaded yet"); }
-    return ns.getApi(id);
+    if (!real) { throw new Error("cctns: the grid's code is not loaded yet"); }
+    return real.getApi(id);
   };
   standIn.getApiAsync = function (id) {
     return load().then(function (ns) { return ns.getApiAsync(id); });
