@@ -24,6 +24,7 @@ from dashboard.store import (
     StateRow,
     StationRow,
     copy_text,
+    read_columns,
 )
 from metrics.methodology import Methodology, Schemes
 
@@ -218,11 +219,11 @@ def _wholly_replaced(conn: Connection, table, unit: str, rows: pd.DataFrame, cou
     candidates = sorted(m for m, n in counts.items() if int(new_per_month.get(m, 0)) >= int(n))
     out = []
     for month in candidates:
-        held = [k for (k,) in conn.execute(select(table.c[unit] + " " + table.c.parameter)
-                                           .where(table.c.month == month))]
+        held = read_columns(conn, select(table.c[unit] + " " + table.c.parameter).where(table.c.month == month),
+                            ["key"])["key"].tolist()
         mine = rows.loc[rows["month"].to_numpy() == month]
-        new_keys = pd.Index(mine[unit].astype(str) + " " + mine["parameter"].astype(str))
-        if pd.Index(held).isin(new_keys).all():
+        new_keys = {f"{u} {p}" for u, p in zip(mine[unit].tolist(), mine["parameter"].tolist(), strict=True)}
+        if new_keys.issuperset(held):
             out.append(month)
     return out
 
