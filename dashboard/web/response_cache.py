@@ -221,9 +221,12 @@ def _answer(raw: bytes, gz: bytes | None) -> Response:
 
 def init_response_cache(app: dash.Dash) -> None:
     """Register the lookup (after the auth guard and the callback-body checks) and the store."""
+    from dashboard.web.warmup import install_gate
+
     server: Flask = app.server
     registry = _registry(server)
     server.extensions[EXTENSION + "_app"] = app
+    install_gate(server)  # the warm-up waits for this process's requests in flight
 
     @server.before_request
     def _cached_response() -> Response | None:
