@@ -285,8 +285,9 @@ def initial_bodies(app: dash.Dash, props: dict[str, Any]) -> list[dict[str, Any]
 def warm(app: dash.Dash, generation: str, budget_s: float, cancelled: Any = lambda: False,
          pages: Iterable[Page] | None = None) -> WarmReport:
     """Answer and store the first callbacks of `pages` (default: `pages_to_warm`) until done, out of
-    budget or cancelled."""
-    from dashboard.web.response_cache import store_answer
+    budget or cancelled. Per page, which answers are stored already is asked at once, and its new answers
+    are stored at once (two round trips to Redis instead of two per answer)."""
+    from dashboard.web.response_cache import store_answers, stored_keys
 
     server = app.server
     report = WarmReport(generation)
@@ -307,55 +308,60 @@ def warm(app: dash.Dash, generation: str, budget_s: float, cancelled: Any = lamb
             break
         variants = page.variants()
         report.pages += len(variants)
-        bodies = []
+        keyed: list[dict[str, tuple[str, dict[str, Any]]]] = []  # per variant: output -> (key, body)
         for variant in variants:
             with server.test_request_context(variant.path):
-                bodies.append({b["output"]: b for b in initial_bodies(app, page_props(variant))})
-        for output, body in bodies[0].items():
-            if gate is not None:
-                gate.wait_idle(YIELD_MAX_S)  # users' clicks first
-            raw = _answer(server, view, page.scope, generation, body, report)
-            for other in bodies[1:]:
-                alias = other.get(output)
-                if alias is None:
+                bodies = initial_bodies(app, page_props(variant))
+            keys = ((_key(server, b, page.scope, generation), b) for b in bodies)
+            keyed.append({b["output"]: (k, b) for k, b in keys if k is not None})
+        done = stored_keys(server, sorted({k for v in keyed for k, _ in v.values()}))
+        new: dict[str, bytes] = {}
+        for output, (key, body) in keyed[0].items():
+            raw = None
+            if key in done or key in new:
+                report.already += 1
+            else:
+                if gate is not None:
+                    gate.wait_idle(YIELD_MAX_S)  # users' clicks first
+                raw = _answer(server, view, page.scope, body, report)
+                if raw is not None:
+                    new[key] = raw
+            for other in keyed[1:]:
+                alias_key, alias = other.get(output, (None, None))
+                if alias_key is None or alias is None:
                     continue
-                if raw is not None and shared.get(output):
-                    key = _key(server, alias, page.scope, generation, report)
-                    if key is not None:
-                        store_answer(server, key, raw)
-                        report.answers += 1
-                    continue
-                again = _answer(server, view, page.scope, generation, alias, report)
-                if raw is not None and again is not None and output not in shared:
-                    shared[output] = again == raw  # decided once, on the first page that computes both
+                if alias_key in done or alias_key in new:
+                    report.already += 1
+                elif raw is not None and shared.get(output):
+                    new[alias_key] = raw
+                else:
+                    again = _answer(server, view, page.scope, alias, report)
+                    if again is not None:
+                        new[alias_key] = again
+                    if raw is not None and again is not None and output not in shared:
+                        shared[output] = again == raw  # decided once, on the first page that computes both
+        store_answers(server, new)
+        report.answers += len(new)
         time.sleep(0)  # let request threads in
     report.seconds = round(time.monotonic() - start, 1)
     return report
 
 
-def _key(server: Flask, body: dict[str, Any], scope: Scope, generation: str, report: WarmReport) -> str | None:
-    """The response-cache key of `body` for `scope`, or None when it is stored already (counted)."""
-    from dashboard.web.response_cache import UPDATE_PATH, warm_key
+def _key(server: Flask, body: dict[str, Any], scope: Scope, generation: str) -> str | None:
+    """The response-cache key of `body` for `scope` (None: not a cached callback)."""
+    from dashboard.web.response_cache import UPDATE_PATH, answer_key
 
     with server.test_request_context(UPDATE_PATH, method="POST", json=body):
-        key = warm_key(server, body, scope, generation)
-    if key is None:
-        report.already += 1
-    return key
+        return answer_key(server, body, scope, generation)
 
 
-def _answer(server: Flask, view: Any, scope: Scope, generation: str, body: dict[str, Any],
-            report: WarmReport) -> bytes | None:
-    """Answer `body` as Dash would for a user of `scope` and store it; its JSON, or None when it was stored
-    already, failed or is not to be stored (a scope violation is audited, never stored)."""
-    from dashboard.web.response_cache import UPDATE_PATH, store_answer, warm_key
+def _answer(server: Flask, view: Any, scope: Scope, body: dict[str, Any], report: WarmReport) -> bytes | None:
+    """Answer `body` as Dash would for a user of `scope`: its JSON, or None when it failed or is not to be
+    stored (a scope violation is audited, never stored)."""
+    from dashboard.web.response_cache import UPDATE_PATH
 
     with server.test_request_context(UPDATE_PATH, method="POST", json=body):
         g._login_user = _user(scope)
-        key = warm_key(server, body, scope, generation)
-        if key is None:
-            report.already += 1
-            return None
         try:
             response = server.make_response(view())
         except Exception:  # noqa: BLE001 - one bad page must not stop the rest
@@ -364,10 +370,7 @@ def _answer(server: Flask, view: Any, scope: Scope, generation: str, body: dict[
             return None
         if response.status_code != 200 or g.get("cctns_audited"):
             return None
-        raw = response.get_data()
-        store_answer(server, key, raw)
-        report.answers += 1
-        return raw
+        return response.get_data()
 
 
 class RequestGate:
