@@ -37,6 +37,7 @@ import dash
 from flask import Flask, Response, g, request
 
 from dashboard.web.auth import AUDITED_FLAG, current_user_session, request_engine, results_generation
+from dashboard.web.request_gate import install_gate
 
 UPDATE_PATH = "/_dash-update-component"
 EXTENSION = "cctns_response_cache"
@@ -239,8 +240,6 @@ def _answer(raw: bytes, gz: bytes | None) -> Response:
 
 def init_response_cache(app: dash.Dash) -> None:
     """Register the lookup (after the auth guard and the callback-body checks) and the store."""
-    from dashboard.web.warmup import install_gate
-
     server: Flask = app.server
     registry = _registry(server)
     server.extensions[EXTENSION + "_app"] = app

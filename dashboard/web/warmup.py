@@ -35,6 +35,7 @@ import dash
 from flask import Flask, g
 
 from dashboard.scope import Scope
+from dashboard.web.request_gate import GATE, RequestGate
 from metrics.methodology import DEFAULT_SCHEME
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,6 @@ EXTENSION = "cctns_warmer"
 POLL_SECONDS = 30.0
 DEFAULT_BUDGET_S = 600.0
 CLAIM_PREFIX = "warm:"
-GATE = "cctns_warm_gate"
 YIELD_MAX_S = 0.5  # the longest the warm-up waits for this process's requests before its next answer
 PAGE_PREFIXES = ("national", "state", "district", "station")  # the pages' own callbacks (ids "<page>-...")
 SHELL_INPUTS = ("url", "_pages_location")  # the shell's callbacks that answer from the page's address
@@ -371,46 +371,6 @@ def _answer(server: Flask, view: Any, scope: Scope, body: dict[str, Any], report
         if response.status_code != 200 or g.get("cctns_audited"):
             return None
         return response.get_data()
-
-
-class RequestGate:
-    """The requests in flight in this process, for the warm-up to wait until it is idle (`install_gate`)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._active = 0
-        self._idle = threading.Event()
-        self._idle.set()
-
-    def enter(self) -> None:
-        with self._lock:
-            self._active += 1
-            self._idle.clear()
-
-    def leave(self) -> None:
-        with self._lock:
-            self._active = max(0, self._active - 1)
-            if self._active == 0:
-                self._idle.set()
-
-    def wait_idle(self, timeout: float) -> bool:
-        """True when no request is in flight (at once or within `timeout` s)."""
-        return self._idle.wait(timeout)
-
-
-def install_gate(server: Flask) -> RequestGate:
-    """Count this server's requests in flight (before any request: Flask takes hooks only then)."""
-    gate: RequestGate | None = server.extensions.get(GATE)
-    if gate is None:
-        gate = server.extensions[GATE] = RequestGate()
-        # first of the hooks: one that answers (the guard's redirect) skips those after it, never teardown
-        server.before_request_funcs.setdefault(None, []).insert(0, gate.enter)
-
-        @server.teardown_request
-        def _left(_exc: BaseException | None) -> None:
-            gate.leave()
-
-    return gate
 
 
 def _dispatch_view(server: Flask) -> Any:

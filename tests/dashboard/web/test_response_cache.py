@@ -431,7 +431,7 @@ def test_the_warm_up_orders_pages_as_a_review_week_opens_them(cached_app):
 
 def test_the_warm_up_waits_for_requests_in_flight(cached_app):
     """The gate counts this process's requests: the warm-up's waits end only once none is in flight."""
-    from dashboard.web.warmup import GATE
+    from dashboard.web.request_gate import GATE
 
     app, users, _ = cached_app
     gate = app.server.extensions[GATE]
