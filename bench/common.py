@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import secrets
 import socket
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 CSRF_COOKIE = "_csrf_token"
@@ -178,3 +182,41 @@ def chunks(seq: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
 
 def dumps(obj: Any) -> str:
     return json.dumps(obj, indent=2, default=str)
+
+
+# --- the developer tools' app ---------------------------------------------------------------------------
+
+
+@dataclass
+class SignedIn:
+    """An app on a database and a test client signed in to it (`signed_in_app`)."""
+
+    app: Any  # dash.Dash
+    engine: Any  # sqlalchemy.Engine
+    client: Any  # the Flask test client
+    csrf: str
+    passwords: dict[str, str]
+
+
+def signed_in_app(url: str, user: str = "ncrb", purpose: str = "bench") -> SignedIn:
+    """The setup of the developer tools next to the benchmark (`bench.profile_cold`, `bench.query_plans`):
+    the app on `url` with a throwaway instance folder (its file cache) and secret key unless set, the demo
+    users (re)created with fresh passwords (so use a copy of a database you may write to), and a test client
+    signed in as `user`. The background warm-up is left off (`CCTNS_WARM=0`) unless set: a tool measures
+    what it asks, not a warm-up thread's answers."""
+    os.environ["CCTNS_DATABASE_URL"] = url
+    os.environ.setdefault("CCTNS_INSTANCE_DIR", tempfile.mkdtemp(prefix=f"cctns-{purpose}-"))
+    os.environ.setdefault("CCTNS_SECRET_KEY", secrets.token_urlsafe(32))
+    os.environ.setdefault("CCTNS_WARM", "0")
+
+    from app import create_app
+    from bench.callbacks import sign_in
+    from dashboard.config import load_settings
+    from dashboard.store.db import get_engine
+    from dashboard.web.users import create_demo_users
+
+    engine = get_engine(url)
+    passwords = create_demo_users(engine)
+    app = create_app(load_settings())
+    client = app.server.test_client()
+    return SignedIn(app, engine, client, sign_in(client, user, passwords[user]), passwords)

@@ -14,15 +14,12 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
-import secrets
 import sys
-import tempfile
 import time
 from typing import Any
 
-from bench.common import callback_body, summary_ms
+from bench.common import callback_body, signed_in_app, summary_ms
 
 
 def main() -> int:
@@ -39,23 +36,12 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=1, help="rounds over the inputs (each answered cold)")
     args = ap.parse_args()
 
-    os.environ["CCTNS_DATABASE_URL"] = args.url
-    os.environ.setdefault("CCTNS_INSTANCE_DIR", tempfile.mkdtemp(prefix="cctns-profile-"))
-    os.environ.setdefault("CCTNS_SECRET_KEY", secrets.token_urlsafe(32))
-
-    from app import create_app
-    from bench.callbacks import Ctx, generator_for, pick_units, register_noop, sign_in
-    from dashboard.config import load_settings
+    from bench.callbacks import Ctx, generator_for, pick_units, register_noop
     from dashboard.read.cache import clear
-    from dashboard.store.db import get_engine
-    from dashboard.web.users import create_demo_users
 
-    engine = get_engine(args.url)
-    passwords = create_demo_users(engine)
-    app = create_app(load_settings())
+    session = signed_in_app(args.url, args.user, "profile")
+    app, engine, client, csrf = session.app, session.engine, session.client, session.csrf
     register_noop(app)
-    client = app.server.test_client()
-    csrf = sign_in(client, args.user, passwords[args.user])
     deps = client.get("/_dash-dependencies").get_json()
     ctx = Ctx(client, csrf, deps, pick_units(engine, quick=False))
     dep = ctx.dep(args.output)

@@ -17,11 +17,8 @@ first.
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
-from bench.common import callback_body
+from bench.common import callback_body, signed_in_app
 
 # tables that grow with the history (months x units): a scan of one of them grows with every import
 GROWING_TABLES = ("result_units", "result_params", "result_lagging", "result_stakes", "result_station_counts",
@@ -202,23 +199,8 @@ def main() -> int:
     ap.add_argument("--user", default="ncrb")
     args = ap.parse_args()
 
-    os.environ["CCTNS_DATABASE_URL"] = args.url
-    os.environ.setdefault("CCTNS_INSTANCE_DIR", tempfile.mkdtemp(prefix="cctns-plans-"))
-    os.environ.setdefault("CCTNS_SECRET_KEY", secrets.token_urlsafe(32))
-    os.environ.setdefault("CCTNS_WARM", "0")
-
-    from app import create_app
-    from bench.callbacks import sign_in
-    from dashboard.config import load_settings
-    from dashboard.store.db import get_engine
-    from dashboard.web.users import create_demo_users
-
-    engine = get_engine(args.url)
-    passwords = create_demo_users(engine)
-    app = create_app(load_settings())
-    client = app.server.test_client()
-    csrf = sign_in(client, args.user, passwords[args.user])
-    found = sweep(app, engine, client, csrf, set(args.output or []), args.limit)
+    session = signed_in_app(args.url, args.user, "plans")
+    found = sweep(session.app, session.engine, session.client, session.csrf, set(args.output or []), args.limit)
     listed = 0
     for st, plan, scanned in found:
         if not scanned and not args.all:

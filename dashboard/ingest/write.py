@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import orjson
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
 from sqlalchemy import exc as sa_exc
 
 from dashboard.ingest.files import CHUNK, SQLITE_CACHE_KIB, ImporterError
@@ -24,6 +24,7 @@ from dashboard.store import (
     StateRow,
     StationRow,
     copy_text,
+    read_columns,
 )
 from metrics.methodology import Methodology, Schemes
 
@@ -179,28 +180,69 @@ def _upsert_rows(conn: Connection, kind: str, df: pd.DataFrame, batch_id: int,
     if not counts:  # fast path: months without rows, nothing can be replaced
         _insert_frame(conn, table, rows, tick)
         return len(rows), 0, _known_months(table.name, rows, unit, months)
-    existing = _read_frame(conn, select(*[table.c[c] for c in key], table.c.numerator, table.c.denominator,
-                                        table.c.batch_id).where(table.c.month.in_(list(counts))))
-    existing["batch_id"] = existing["batch_id"].astype("Int64")
-    rep = existing.merge(rows[key], on=key, how="inner")
-    n_rep = len(rep)
-    if n_rep:
-        _write_replaced_rows(conn, batch_id, table.name, rep, key)
-    if n_rep == len(rows):
-        is_new = np.zeros(len(rows), dtype=bool)
-    else:
-        is_new = rows.merge(existing[key], on=key, how="left", indicator=True)["_merge"].to_numpy() == "left_only"
-    replaced_per_month = rep["month"].value_counts()
-    complete = [m for m in months if int(counts.get(m, 0)) == int(replaced_per_month.get(m, 0))]
-    # a month whose every earlier row is replaced (a full re-import): its rows deleted and inserted anew, one
-    # statement each, instead of an update per row (PostgreSQL: a temporary table and a join)
-    redone = [m for m in complete if m in counts]
+    # a month whose every earlier row is replaced (a full re-import): what it replaces is copied in the
+    # database (`_copy_replaced_rows`), its rows deleted and inserted anew, one statement each; only its keys
+    # are read, as one text a row, to find out (no per-row update, no read-back of every row's values)
+    redone = _wholly_replaced(conn, table, unit, rows, counts)
     whole = rows["month"].isin(redone).to_numpy()
+    added = replaced = 0
     if redone:
+        _copy_replaced_rows(conn, batch_id, table, unit, redone)
         conn.execute(delete(table).where(table.c.month.in_(redone)))
+        replaced = sum(int(counts[m]) for m in redone)
+        added = int(whole.sum()) - replaced
+    partly = [m for m in counts if m not in redone]  # months some of whose earlier rows stay
+    is_new = ~whole
+    if partly:
+        existing = _read_frame(conn, select(*[table.c[c] for c in key], table.c.numerator, table.c.denominator,
+                                            table.c.batch_id).where(table.c.month.in_(partly)))
+        existing["batch_id"] = existing["batch_id"].astype("Int64")
+        rest = rows.loc[~whole, key]
+        rep = existing.merge(rest, on=key, how="inner")
+        if len(rep):
+            _write_replaced_rows(conn, batch_id, table.name, rep, key)
+        replaced += len(rep)
+        is_new[~whole] = rest.merge(existing[key], on=key, how="left", indicator=True)["_merge"].to_numpy() \
+            == "left_only"
+    added += int(is_new.sum())
     _insert_frame(conn, table, rows.loc[is_new | whole], tick)
     _insert_frame(conn, table, rows.loc[~is_new & ~whole], tick, update_key=key)
-    return int(is_new.sum()), n_rep, _known_months(table.name, rows, unit, complete)
+    complete = [m for m in months if m not in counts or m in redone]
+    return added, replaced, _known_months(table.name, rows, unit, complete)
+
+
+def _wholly_replaced(conn: Connection, table, unit: str, rows: pd.DataFrame, counts: dict[str, int]) -> list[str]:
+    """The months of `counts` (months with earlier rows) every earlier row of which `rows` replace: read as
+    one text per row ("unit parameter": codes and parameter ids hold no space), only for the months with
+    at least as many new rows as earlier ones."""
+    new_per_month = rows["month"].value_counts()
+    candidates = sorted(m for m, n in counts.items() if int(new_per_month.get(m, 0)) >= int(n))
+    out = []
+    for month in candidates:
+        held = read_columns(conn, select(table.c[unit] + " " + table.c.parameter).where(table.c.month == month),
+                            ["key"])["key"].tolist()
+        mine = rows.loc[rows["month"].to_numpy() == month]
+        new_keys = {f"{u} {p}" for u, p in zip(mine[unit].tolist(), mine["parameter"].tolist(), strict=True)}
+        if new_keys.issuperset(held):
+            out.append(month)
+    return out
+
+
+def _copy_replaced_rows(conn: Connection, batch_id: int, table, unit: str, months: Sequence[str]) -> None:
+    """What a batch replaces in wholly re-imported months, into ImportReplaced in one INSERT .. SELECT: the
+    same texts `_write_replaced_rows` builds (`["month","unit","parameter"]` and
+    `{"numerator":n,"denominator":d,"batch_id":b}`), in key order."""
+    quote = (lambda c: f"CAST(to_json({c}) AS TEXT)") if conn.dialect.name == "postgresql" else (
+        lambda c: f"json_quote({c})")
+    marks = ", ".join(f":m{i}" for i in range(len(months)))
+    conn.execute(text(
+        f"INSERT INTO {ImportReplaced.__tablename__} (batch_id, table_name, \"key\", old_values) "
+        f"SELECT :batch_id, :table_name, "
+        f"'[' || {quote('month')} || ',' || {quote(unit)} || ',' || {quote('parameter')} || ']', "
+        f"'{{\"numerator\":' || CAST(numerator AS TEXT) || ',\"denominator\":' || CAST(denominator AS TEXT) || "
+        f"',\"batch_id\":' || COALESCE(CAST(batch_id AS TEXT), 'null') || '}}' "
+        f"FROM {table.name} WHERE month IN ({marks}) ORDER BY month, {unit}, parameter"),
+        {"batch_id": int(batch_id), "table_name": table.name, **{f"m{i}": m for i, m in enumerate(months)}})
 
 
 def _known_months(table_name: str, rows: pd.DataFrame, unit: str, months: Sequence[str]

@@ -37,6 +37,7 @@ import dash
 from flask import Flask, Response, g, request
 
 from dashboard.web.auth import AUDITED_FLAG, current_user_session, request_engine, results_generation
+from dashboard.web.request_gate import install_gate
 
 UPDATE_PATH = "/_dash-update-component"
 EXTENSION = "cctns_response_cache"
@@ -178,24 +179,42 @@ def _request_generation() -> str:
     return remember_generation(engine, seen) if seen is not None else generation(engine)
 
 
-def warm_key(server: Flask, body: dict[str, Any], scope: Any, generation: str) -> str | None:
-    """The warm-up's key for `body` answered for `scope` (inside a request context), or None when the
-    callback is not cached or its answer is stored already."""
+def answer_key(server: Flask, body: dict[str, Any], scope: Any, generation: str) -> str | None:
+    """The key of `body` answered for `scope` (inside a request context), or None when the callback is not
+    cached (the warm-up asks which keys are stored for a whole page at once: `stored_keys`)."""
     registry = server.extensions.get(EXTENSION)
     policy = registry.policies.get(body.get("output")) if registry is not None else None
-    backend = _backend(server)
-    if policy is None or backend is None:
+    if policy is None or _backend(server) is None:
         return None
-    key = response_key(body, policy, scope.cache_key, generation, request_context(policy))
-    return None if backend.has(key) else key
+    return response_key(body, policy, scope.cache_key, generation, request_context(policy))
+
+
+def stored_keys(server: Flask, keys: list[str]) -> set[str]:
+    """Those of `keys` that hold an answer (one MGET on Redis)."""
+    if not keys:
+        return set()
+    values = _backend(server).get_many(*keys)
+    return {k for k, v in zip(keys, values, strict=True) if _hit(v) is not None}
+
+
+def _packed(raw: bytes) -> tuple[tuple[str, bytes, bytes | None], bytes | None]:
+    gz = gzip.compress(raw, compresslevel=GZIP_LEVEL, mtime=0) if len(raw) >= 1024 else None
+    return ("r1", raw, gz), gz
 
 
 def store_answer(server: Flask, key: str, raw: bytes) -> bytes | None:
     """Store a 200 answer's JSON (and its gzip); returns the gzip (None when too small to compress)."""
-    gz = gzip.compress(raw, compresslevel=GZIP_LEVEL, mtime=0) if len(raw) >= 1024 else None
-    _backend(server).set(key, ("r1", raw, gz), timeout=RESPONSE_TIMEOUT)
+    value, gz = _packed(raw)
+    _backend(server).set(key, value, timeout=RESPONSE_TIMEOUT)
     _registry(server).stored += 1
     return gz
+
+
+def store_answers(server: Flask, answers: dict[str, bytes]) -> None:
+    """Store several 200 answers at once (the warm-up's answers of one page: one pipeline on Redis)."""
+    if answers:
+        _backend(server).set_many({key: _packed(raw)[0] for key, raw in answers.items()}, timeout=RESPONSE_TIMEOUT)
+        _registry(server).stored += len(answers)
 
 
 def dash_app(server: Flask) -> dash.Dash | None:
@@ -224,6 +243,7 @@ def init_response_cache(app: dash.Dash) -> None:
     server: Flask = app.server
     registry = _registry(server)
     server.extensions[EXTENSION + "_app"] = app
+    install_gate(server)  # the warm-up waits for this process's requests in flight
 
     @server.before_request
     def _cached_response() -> Response | None:

@@ -5,12 +5,20 @@ development server) looks at the results generation every `POLL_SECONDS`. When i
 revert or recompute committed by the web app, the CLI or another server) or a new day begins (answers are
 keyed by the day), one process — the first to claim `warm:<generation>@<day>` in the shared cache — answers, as Dash would, the callbacks each page fires
 when it opens, for the pages opened first in a review week: the national page, every State page and
-every district page of the latest month (for the national scope class, and each State's and district's
-own scope classes), and stores the answers like `dashboard.web.response_cache` does for a click.
+every district page of the latest month, the largest States' first, then the police stations (for the
+national scope class, and each State's and district's own scope classes), with the shell's callbacks that
+answer from the page's address, and stores the answers like `dashboard.web.response_cache` does for a click.
+
+A page opened without a month shows the latest month: its answers are computed once, for the latest month,
+and stored under both addresses' keys — for each callback only once the warm-up has seen the two answers
+byte-identical (the first page of each kind computes both), so a callback whose answer ever depends on how
+the month was given is simply computed twice.
 
 Bounded (`CCTNS_WARM_SECONDS`, default 600 s, and the page order above: the most opened first),
-cancellable (a newer generation or `stop_warmer` stops it between two answers), and never in the way of an
-import: it only reads, in its own thread, after the import has committed. `CCTNS_WARM=0` turns it off.
+cancellable (a newer generation or `stop_warmer` stops it between two answers), out of the way of users'
+clicks (before each answer it waits, up to `YIELD_MAX_S`, until no request of this process is in flight:
+`RequestGate`) and never in the way of an import: it only reads, in its own thread, after the import has
+committed. `CCTNS_WARM=0` turns it off.
 """
 
 from __future__ import annotations
@@ -20,13 +28,15 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import dash
 from flask import Flask, g
 
 from dashboard.scope import Scope
+from dashboard.web.request_gate import GATE, RequestGate
+from metrics.methodology import DEFAULT_SCHEME
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +44,9 @@ EXTENSION = "cctns_warmer"
 POLL_SECONDS = 30.0
 DEFAULT_BUDGET_S = 600.0
 CLAIM_PREFIX = "warm:"
+YIELD_MAX_S = 0.5  # the longest the warm-up waits for this process's requests before its next answer
+PAGE_PREFIXES = ("national", "state", "district", "station")  # the pages' own callbacks (ids "<page>-...")
+SHELL_INPUTS = ("url", "_pages_location")  # the shell's callbacks that answer from the page's address
 
 
 @dataclass(frozen=True)
@@ -42,9 +55,14 @@ class Page:
 
     scope: Scope
     path: str  # e.g. "/state/HR" (what the layout function is given, for the log)
-    kind: str  # national | state | district
+    kind: str  # national | state | district | station
     code: str | None
     month: str | None
+    also: tuple[str | None, ...] = ()  # the same page opened with these months instead (None: the latest)
+
+    def variants(self) -> list[Page]:
+        """This page and the same page at each of `also` (the addresses whose answers may be shared)."""
+        return [self] + [replace(self, month=m, also=()) for m in self.also]
 
 
 @dataclass
@@ -145,14 +163,15 @@ def stop_warmer(server: Flask) -> None:
 
 
 def pages_to_warm(app: dash.Dash) -> Iterator[Page]:
-    """The pages of the latest month opened first in a review week, most opened first: the national page
-    and every State page for the national scope class, then each State's page for its own users, then
-    the district pages (national, State and the district's own scope class), State by State. Each page
-    both as opened from a link (with its month) and from the address bar (without)."""
+    """The pages of the latest month in the order a review week opens them: the national page and every
+    State page (in rank order) for the national scope class and each State's own, then every district page
+    (national, State and the district's own scope class), the largest States' districts first and within a
+    State the largest districts first, then the police stations in the same order. Each page at the latest
+    month, `also` opened without one (from the address bar or a link of a page opened without one)."""
     from sqlalchemy import select
 
     from dashboard import read
-    from dashboard.store import District
+    from dashboard.store import District, PoliceStation, ResultUnit
     from dashboard.web.auth import request_engine
 
     with app.server.app_context():
@@ -160,37 +179,53 @@ def pages_to_warm(app: dash.Dash) -> Iterator[Page]:
         month = read.latest_month(eng)
         if month is None:
             return
-        states = list(read.states_table(eng, month)["state_code"])
+        states = read.states_table(eng, month)
         with eng.connect() as conn:
-            districts = [(d, s) for d, s in conn.execute(select(District.code, District.state_code)
-                                                         .order_by(District.state_code, District.code))]
+            sizes = dict(conn.execute(select(ResultUnit.unit_code, ResultUnit.stations_active).where(
+                ResultUnit.scheme == DEFAULT_SCHEME, ResultUnit.month == month, ResultUnit.level == "district")).all())
+            districts = [(d, s) for d, s in conn.execute(select(District.code, District.state_code))]
+            stations = [(p, d) for p, d in conn.execute(select(PoliceStation.code, PoliceStation.district_code)
+                                                        .order_by(PoliceStation.code))]
+    state_size = dict(zip(states["state_code"], states["stations_active"], strict=True))
+    districts.sort(key=lambda ds: (-int(state_size.get(ds[1]) or 0), ds[1], -int(sizes.get(ds[0]) or 0), ds[0]))
     national = Scope.national("warm-up")
-    for m in (None, month):
-        yield Page(national, "/", "national", None, m)
-    for s in states:
-        for m in (None, month):
-            yield Page(national, f"/state/{s}", "state", s, m)
-            yield Page(Scope("state", s, username="warm-up"), f"/state/{s}", "state", s, m)
+    yield Page(national, "/", "national", None, month, also=(None,))
+    for s in states["state_code"]:
+        for sc in (national, Scope("state", s, username="warm-up")):
+            yield Page(sc, f"/state/{s}", "state", s, month, also=(None,))
     for d, s in districts:
-        for m in (None, month):
+        for sc in (national, Scope("state", s, username="warm-up"), Scope("district", s, d, username="warm-up")):
+            yield Page(sc, f"/district/{d}", "district", d, month, also=(None,))
+    by_district: dict[str, list[str]] = {}
+    for p, d in stations:
+        by_district.setdefault(d, []).append(p)
+    for d, s in districts:
+        for p in by_district.get(d, []):
             for sc in (national, Scope("state", s, username="warm-up"), Scope("district", s, d, username="warm-up")):
-                yield Page(sc, f"/district/{d}", "district", d, m)
+                yield Page(sc, f"/station/{p}", "station", p, month, also=(None,))
 
 
 def page_props(page: Page) -> dict[str, Any]:
-    """{'id.prop': value} of every component of the shell and of the page's layout (as the browser has them)."""
-    from layouts import district, national, state
+    """{'id.prop': value} of every component of the shell and of the page's layout (as the browser has them),
+    with the page's address in the shell's locations."""
+    from layouts import district, national, state, station
     from layouts.shell import app_layout
 
     if page.kind == "national":
         tree = national.layout(month=page.month)
     elif page.kind == "state":
         tree = state.layout(state_code=page.code, month=page.month)
-    else:
+    elif page.kind == "district":
         tree = district.layout(district_code=page.code, month=page.month)
+    else:
+        tree = station.layout(station_code=page.code, month=page.month)
     props: dict[str, Any] = {}
     for root in (app_layout(), tree):
         _collect(root.to_plotly_json(), props)
+    search = f"?month={page.month}" if page.month else ""
+    for location in SHELL_INPUTS:
+        props[f"{location}.pathname"] = page.path
+        props[f"{location}.search"] = search
     return props
 
 
@@ -229,8 +264,8 @@ def initial_bodies(app: dash.Dash, props: dict[str, Any]) -> list[dict[str, Any]
         inputs = [(i["id"], i["property"]) for i in dep["inputs"]]
         if not inputs or not all(isinstance(i, str) and i in present for i, _ in inputs):
             continue
-        if not any(i.split("-", 1)[0] in ("national", "state", "district") for i, _ in inputs):
-            continue  # the shell's callbacks answer from the URL, not from the page
+        if not any(i.split("-", 1)[0] in PAGE_PREFIXES or i in SHELL_INPUTS for i, _ in inputs):
+            continue  # neither the page's own callbacks nor the shell's that answer from its address
 
         def items(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             return [{"id": s["id"], "property": s["property"], "value": props.get(f"{s['id']}.{s['property']}")}
@@ -250,13 +285,16 @@ def initial_bodies(app: dash.Dash, props: dict[str, Any]) -> list[dict[str, Any]
 def warm(app: dash.Dash, generation: str, budget_s: float, cancelled: Any = lambda: False,
          pages: Iterable[Page] | None = None) -> WarmReport:
     """Answer and store the first callbacks of `pages` (default: `pages_to_warm`) until done, out of
-    budget or cancelled."""
-    from dashboard.web.response_cache import UPDATE_PATH, store_answer, warm_key
+    budget or cancelled. Per page, which answers are stored already is asked at once, and its new answers
+    are stored at once (two round trips to Redis instead of two per answer)."""
+    from dashboard.web.response_cache import store_answers, stored_keys
 
     server = app.server
     report = WarmReport(generation)
     start = time.monotonic()
     view = _dispatch_view(server)
+    gate: RequestGate | None = server.extensions.get(GATE)
+    shared: dict[str, bool] = {}  # output -> its answer at the latest month is the one without a month
     setup = getattr(app, "_setup_server", None)
     with server.test_request_context("/"):
         if setup is not None:
@@ -268,28 +306,71 @@ def warm(app: dash.Dash, generation: str, budget_s: float, cancelled: Any = lamb
         if time.monotonic() - start > budget_s:
             report.stopped = "budget"
             break
-        report.pages += 1
-        with server.test_request_context(page.path):
-            props = page_props(page)
-        for body in initial_bodies(app, props):
-            with server.test_request_context(UPDATE_PATH, method="POST", json=body):
-                g._login_user = _user(page.scope)
-                key = warm_key(server, body, page.scope, generation)
-                if key is None:
+        variants = page.variants()
+        report.pages += len(variants)
+        keyed: list[dict[str, tuple[str, dict[str, Any]]]] = []  # per variant: output -> (key, body)
+        for variant in variants:
+            with server.test_request_context(variant.path):
+                bodies = initial_bodies(app, page_props(variant))
+            keys = ((_key(server, b, page.scope, generation), b) for b in bodies)
+            keyed.append({b["output"]: (k, b) for k, b in keys if k is not None})
+        done = stored_keys(server, sorted({k for v in keyed for k, _ in v.values()}))
+        new: dict[str, bytes] = {}
+        for output, (key, body) in keyed[0].items():
+            raw = None
+            if key in done or key in new:
+                report.already += 1
+            else:
+                if gate is not None:
+                    gate.wait_idle(YIELD_MAX_S)  # users' clicks first
+                raw = _answer(server, view, page.scope, body, report)
+                if raw is not None:
+                    new[key] = raw
+            for other in keyed[1:]:
+                alias_key, alias = other.get(output, (None, None))
+                if alias_key is None or alias is None:
+                    continue
+                if alias_key in done or alias_key in new:
                     report.already += 1
-                    continue
-                try:
-                    response = server.make_response(view())
-                except Exception:  # noqa: BLE001 - one bad page must not stop the rest
-                    report.failed += 1
-                    log.debug("warm-up of %s failed", page.path, exc_info=True)
-                    continue
-                if response.status_code == 200 and not g.get("cctns_audited"):
-                    store_answer(server, key, response.get_data())
-                    report.answers += 1
-            time.sleep(0)  # let request threads in
+                elif raw is not None and shared.get(output):
+                    new[alias_key] = raw
+                else:
+                    again = _answer(server, view, page.scope, alias, report)
+                    if again is not None:
+                        new[alias_key] = again
+                    if raw is not None and again is not None and output not in shared:
+                        shared[output] = again == raw  # decided once, on the first page that computes both
+        store_answers(server, new)
+        report.answers += len(new)
+        time.sleep(0)  # let request threads in
     report.seconds = round(time.monotonic() - start, 1)
     return report
+
+
+def _key(server: Flask, body: dict[str, Any], scope: Scope, generation: str) -> str | None:
+    """The response-cache key of `body` for `scope` (None: not a cached callback)."""
+    from dashboard.web.response_cache import UPDATE_PATH, answer_key
+
+    with server.test_request_context(UPDATE_PATH, method="POST", json=body):
+        return answer_key(server, body, scope, generation)
+
+
+def _answer(server: Flask, view: Any, scope: Scope, body: dict[str, Any], report: WarmReport) -> bytes | None:
+    """Answer `body` as Dash would for a user of `scope`: its JSON, or None when it failed or is not to be
+    stored (a scope violation is audited, never stored)."""
+    from dashboard.web.response_cache import UPDATE_PATH
+
+    with server.test_request_context(UPDATE_PATH, method="POST", json=body):
+        g._login_user = _user(scope)
+        try:
+            response = server.make_response(view())
+        except Exception:  # noqa: BLE001 - one bad page must not stop the rest
+            report.failed += 1
+            log.debug("warm-up of %s failed", body.get("output"), exc_info=True)
+            return None
+        if response.status_code != 200 or g.get("cctns_audited"):
+            return None
+        return response.get_data()
 
 
 def _dispatch_view(server: Flask) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from dashboard.ingest import import_files, revert_batch
 from dashboard.ingest.demo import generate_demo
@@ -51,6 +51,12 @@ def _assert_like_a_full_recompute(engine) -> None:
         pd.testing.assert_frame_equal(df, recomputed[name], check_dtype=False, obj=name)
 
 
+def files_state_rows(files, month: str) -> pd.DataFrame:
+    """The State rows file of `month` (a re-import replaces those too)."""
+    path = next(p for p in files.by_month[files.months.index(month)] if p.name.startswith("state_rows"))
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
 def _partial_file(source: Path, target: Path, rows: int) -> Path:
     """The first `rows` rows of a station rows file, their numerators set to 0."""
     df = pd.read_csv(source, dtype=str, keep_default_na=False).head(rows)
@@ -69,14 +75,22 @@ def test_import_reimport_and_partial_import_score_like_rows_read_back(any_db_url
         import_files(engine, month_files, user="test")
     _assert_like_a_full_recompute(engine)
 
-    # a full re-import of the last month, some of its rows from a batch-less load (batch_id NULL)
+    # a full re-import of the last month, some of its rows from a batch-less load (batch_id NULL) and a few
+    # missing from the database (the re-import adds them: every earlier row is still replaced)
     last = files.months[-1]
     with engine.begin() as conn:
         conn.execute(update(StationRow).where(StationRow.month == last, StationRow.station_code.like("%-001"))
                      .values(batch_id=None))
+        gone = conn.execute(select(StationRow.station_code, StationRow.parameter).where(
+            StationRow.month == last, StationRow.station_code.like("%-002")).limit(5)).all()
+        assert len(gone) == 5
+        for station, parameter in gone:
+            conn.execute(delete(StationRow).where(StationRow.month == last, StationRow.station_code == station,
+                                                  StationRow.parameter == parameter))
     before = _station_rows(engine)
     report = import_files(engine, files.by_month[-1], user="test")
-    assert report.rows_replaced > 0 and report.rows_added == 0
+    assert report.rows_added == 5
+    assert report.rows_replaced == len(before[before["month"] == last]) + len(files_state_rows(files, last))
     _assert_like_a_full_recompute(engine)
 
     # what it replaced, as orjson writes it (revert parses these; a later revert finds batches by LIKE)

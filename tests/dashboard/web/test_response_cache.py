@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 
+from dashboard import read
 from dashboard.web.response_cache import Policy, response_key
 from tests.app.app_http_support import sign_in
 
@@ -387,20 +388,61 @@ def test_the_warm_up_answers_what_a_page_asks_first(cached_app, monkeypatch):
 
     app, users, url = cached_app
     own = karnal(url)
-    pages = [p for p in pages_to_warm(app) if p.kind != "district" or p.code == own]
+    pages = [p for p in pages_to_warm(app) if p.kind in ("national", "state") or (p.kind == "district" and p.code == own)]
     report = warm(app, generation(get_engine(url)), budget_s=600, pages=pages)
     assert report.answers > 0 and not report.failed and not report.stopped
     national = sign_in(app, "ncrb", users["ncrb"])
     state = sign_in(app, "haryana", users["haryana"])
     sp = sign_in(app, "karnal-sp", users["karnal-sp"])
+    latest = read.latest_month(get_engine(url))
     for client in (national, state):
-        assert post(client, state_detail(app, "HR")).headers["X-CCTNS-Cache"] == "hit"
+        for month in (None, latest):  # from the address bar and from a link: the answer computed once
+            assert post(client, state_detail(app, "HR", month)).headers["X-CCTNS-Cache"] == "hit"
     for client in (national, state, sp):
         assert post(client, district_stations(app, karnal(url))).headers["X-CCTNS-Cache"] == "hit"
     page = body(app, "national-table.rowData", {"national-query.data": page_query("national")})
     assert post(national, page).headers["X-CCTNS-Cache"] == "hit"
+    for path in ("/state/HR", f"/district/{own}"):  # the shell's callbacks that answer from the address
+        shell = body(app, "shell-breadcrumb.children", {"url.pathname": path, "_pages_location.search": ""})
+        assert post(sp if "district" in path else state, shell).headers["X-CCTNS-Cache"] == "hit"
     again = warm(app, generation(get_engine(url)), budget_s=600, pages=pages)
-    assert again.answers == 0 and again.already == report.answers  # nothing answered twice
+    assert again.answers == 0 and again.already == report.answers + report.already  # nothing answered twice
+
+
+def test_the_warm_up_orders_pages_as_a_review_week_opens_them(cached_app):
+    """National, then every State, then the districts of the largest States first, then police stations;
+    each page at the latest month and also without one."""
+    from dashboard.store.db import get_engine
+    from dashboard.web.warmup import pages_to_warm
+
+    app, _, url = cached_app
+    eng = get_engine(url)
+    latest = read.latest_month(eng)
+    pages = list(pages_to_warm(app))
+    kinds = [p.kind for p in pages]
+    assert kinds[0] == "national" and kinds == sorted(kinds, key=["national", "state", "district", "station"].index)
+    assert all(p.month == latest and p.also == (None,) for p in pages)
+    size = dict(zip(*(read.states_table(eng, latest)[c] for c in ("state_code", "stations_active")), strict=True))
+    district_states = [p.scope.state_code for p in pages if p.kind == "district" and p.scope.role == "state"]
+    assert [size[s] for s in district_states] == sorted((size[s] for s in district_states), reverse=True)
+    for kind, classes in (("state", {"national", "state"}), ("district", {"national", "state", "district"})):
+        assert {p.scope.role for p in pages if p.kind == kind} == classes
+
+
+def test_the_warm_up_waits_for_requests_in_flight(cached_app):
+    """The gate counts this process's requests: the warm-up's waits end only once none is in flight."""
+    from dashboard.web.request_gate import GATE
+
+    app, users, _ = cached_app
+    gate = app.server.extensions[GATE]
+    seen = []
+    app.server.add_url_rule("/_gate_probe", "gate_probe", lambda: str(seen.append(gate.wait_idle(0))))
+    assert gate.wait_idle(0)
+    app.server.test_client().get("/_gate_probe")  # turned away by the guard: counted in and out all the same
+    assert gate.wait_idle(0)
+    sign_in(app, "ncrb", users["ncrb"]).get("/_gate_probe")
+    assert seen == [False]  # busy while the request ran
+    assert gate.wait_idle(0)  # idle again after it
 
 
 def test_the_warm_up_is_bounded_and_cancellable(cached_app):
