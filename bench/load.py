@@ -48,6 +48,7 @@ class Server:
         if workers:
             cmd += ["--workers", str(workers)]
         self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.expected_workers = workers or int(env.get("CCTNS_WORKERS") or min(8, 2 * (os.cpu_count() or 1)))
         self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT,
                                      start_new_session=True)
 
@@ -68,6 +69,15 @@ class Server:
 
     def workers(self) -> list[int]:
         return children(self.proc.pid)
+
+    def wait_workers(self, timeout: float = 60) -> int:
+        """Wait until gunicorn has forked all its workers (it answers /health with the first one up, and a
+        load started then would measure one worker), and return how many there are."""
+        expected = self.expected_workers
+        t = Timer()
+        while len(self.workers()) < expected and t.s < timeout:
+            time.sleep(0.1)
+        return len(self.workers())
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -387,7 +397,7 @@ def main() -> int:
     out: dict[str, Any] = {"url": args.url.split("@")[-1], "cache": "RedisCache" if args.redis_url else "FileSystemCache"}
     try:
         out["ready_s"] = round(server.wait_ready(), 1)
-        out["workers"] = len(server.workers())
+        out["workers"] = server.wait_workers()
         out["threads"] = int(env.get("CCTNS_THREADS") or 0) or None
         out["loadavg_before"] = round(os.getloadavg()[0], 2)
         sampler = RssSampler(server)

@@ -141,7 +141,7 @@ def main() -> int:
     server = Server(server_env(args.url, instance, args.redis_url or None, secret), port,
                     args.out.parent / f"gunicorn-{args.db}.log")
     try:
-        out["server"] = {"ready_s": round(server.wait_ready(), 1), "workers": len(server.workers()),
+        out["server"] = {"ready_s": round(server.wait_ready(), 1), "workers": server.wait_workers(),
                          "cache": "RedisCache" if args.redis_url else "FileSystemCache"}
         log(f"gunicorn ready on {server.base} with {out['server']['workers']} workers")
         sampler = RssSampler(server)

@@ -212,7 +212,7 @@ def main() -> int:
     out: dict[str, Any] = {"url": args.url.split("@")[-1], "one_verification_cpu_ms": None, "rounds": []}
     try:
         server.wait_ready()
-        out["workers"] = len(server.workers())
+        out["workers"] = server.wait_workers()
         out["threads"] = int(env.get("CCTNS_THREADS") or 0) or None
         out["hash_slots"] = int(env.get("CCTNS_HASH_SLOTS") or 0) or None
         out["loadavg_before"] = round(os.getloadavg()[0], 2)

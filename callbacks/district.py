@@ -56,7 +56,7 @@ def register(app: dash.Dash) -> None:
         State(shell_ids.THEME_STORE, "data"),
     )(update_page)
     # the heat-map in its own answer (each answer <= 150 KB for the biggest district, issue 15); its table
-    # comes as compact data and is drawn in the browser
+    # comes as compact data and is drawn in the browser as plain DOM, not Dash components (assets/heat_table.js)
     common.cached_callback(
         app,
         Output(ids.HEATMAP, "figure"),
@@ -67,7 +67,8 @@ def register(app: dash.Dash) -> None:
         State(shell_ids.THEME_STORE, "data"),
     )(update_heatmap)
     app.clientside_callback(ClientsideFunction("cctns_tables", "marksLost"),
-                            Output(ids.HEATMAP_TABLE, "children"), Input(ids.HEATMAP_TABLE_DATA, "data"))
+                            Output(ids.HEATMAP_TABLE, "data-units"), Input(ids.HEATMAP_TABLE_DATA, "data"),
+                            State(ids.HEATMAP_TABLE, "id"))
     common.cached_callback(
         app,
         Output(ids.STATIONS, "rowData"),

@@ -89,9 +89,11 @@ def register(app: dash.Dash) -> None:
         Input(ids.QUERY, "data"),
         State(shell_ids.THEME_STORE, "data"),
     )(update_detail)
-    # the heat-map's table is drawn in the browser from compact data (a big State's answer stays <= 150 KB)
+    # the heat-map's table is drawn in the browser from compact data (a big State's answer stays <= 150 KB), as
+    # plain DOM, not Dash components (assets/heat_table.js)
     app.clientside_callback(ClientsideFunction("cctns_tables", "marksLost"),
-                            Output(ids.HEATMAP_TABLE, "children"), Input(ids.HEATMAP_TABLE_DATA, "data"))
+                            Output(ids.HEATMAP_TABLE, "data-units"), Input(ids.HEATMAP_TABLE_DATA, "data"),
+                            State(ids.HEATMAP_TABLE, "id"))
     app.callback(
         Output(shell_ids.URL, "href", allow_duplicate=True),
         Input(ids.DISTRICTS, "selectedRows"),

@@ -370,8 +370,8 @@ def marks_lost_table_data(long_df: Any, unit_label: str, *, unit_order: Sequence
     `total`, `note`), the parameter names (`params`) and a row per unit, [name, marks lost per parameter to 2
     decimals in the current language's digits and grouping ("–" where a parameter does not apply), total].
     assets/heat_table.js draws it in the browser as a table in a "Show as table" disclosure (a row per unit,
-    its name a row header; a column per parameter; the total): as Dash components a big district's table
-    was ~180 KB of its answer (issue 15).
+    its name a row header; a column per parameter; the total), as plain DOM with text only: as Dash components
+    a big district's table was ~180 KB of its answer, then ~10 s of the browser's main thread (issue 15).
     None when there is no data."""
     from dashboard.display import format_indian
 

@@ -34,7 +34,7 @@ class ids:
     HEATMAP = "district-heatmap"
     HEATMAP_BOX = "district-heatmap-box"
     HEATMAP_NOTE = "district-heatmap-note"
-    HEATMAP_TABLE = "district-heatmap-table"  # the heat-map's values as a table (a disclosure)
+    HEATMAP_TABLE = "district-heatmap-table"  # the heat-map's values as a table (a disclosure; plain DOM, no children)
     HEATMAP_TABLE_DATA = "district-heatmap-table-data"  # that table's data; drawn in the browser (heat_table.js)
     LAGGING = "district-lagging"
     MOVERS = "district-movers"

@@ -35,7 +35,7 @@ class ids:
     HEATMAP = "state-heatmap"
     HEATMAP_BOX = "state-heatmap-box"
     HEATMAP_MSG = "state-heatmap-msg"
-    HEATMAP_TABLE = "state-heatmap-table"  # the heat-map's values as a table (a disclosure)
+    HEATMAP_TABLE = "state-heatmap-table"  # the heat-map's values as a table (a disclosure; plain DOM, no children)
     HEATMAP_TABLE_DATA = "state-heatmap-table-data"  # that table's data; drawn in the browser (heat_table.js)
     LAGGING = "state-lagging"
     ACTIONS_PANEL = "state-actions-panel"  # the review loop: tally by district, open actions due first
