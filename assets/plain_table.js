@@ -3,7 +3,9 @@
    `data-row-id`, its name the row header and a link to its page, each cell with `data-col-id`. Built with the
    DOM directly: ~700 cells as Dash components cost the renderer more than the AG Grid they replace (issue 15).
    Every text is set as textContent or an attribute value (inert); nothing here parses HTML. A link is followed
-   as dcc.Link follows one (history.pushState and Dash's "_dashprivate_pushstate" event: no page reload). */
+   as dcc.Link follows one (history.pushState and Dash's "_dashprivate_pushstate" event: no page reload).
+   Each column header is a button that sorts the rows by that column (the cell's number where the server sent
+   one, else its text; blanks last; a second press reverses), announced with aria-sort as the grid did. */
 (function () {
   "use strict";
 
@@ -26,16 +28,22 @@
     var columns = (data && data.columns) || [];
     child(table, "caption", "visually-hidden").textContent = (data && data.caption) || "";
     var head = child(child(table, "thead"), "tr");
-    columns.forEach(function (column) {
+    var body = child(table, "tbody");
+    var entries = [];
+    columns.forEach(function (column, i) {
       var th = child(head, "th", column.css);
       th.scope = "col";
       th.setAttribute("data-col-id", column.id);
+      th.setAttribute("aria-sort", "none");
       if (column.tip) { th.title = column.tip; }
-      th.textContent = column.header;
+      var button = child(th, "button", "sort-button");
+      button.type = "button";
+      button.textContent = column.header;
+      button.addEventListener("click", function () { sortBy(head, body, entries, th, i); });
     });
-    var body = child(table, "tbody");
-    rows.forEach(function (row) {
+    rows.forEach(function (row, position) {
       var tr = child(body, "tr");
+      entries.push({tr: tr, cells: row.cells, position: position});
       tr.setAttribute("data-row-id", row.id);
       row.cells.forEach(function (cell, i) {
         var column = columns[i] || {};
@@ -56,6 +64,37 @@
     });
     holder.replaceChildren(table);
     return rows.length;
+  }
+
+  /* the value a cell sorts by: its number, else its text (null when blank: blanks go last either way) */
+  function sortKey(cell) {
+    if (!cell) { return null; }
+    if (typeof cell[3] === "number") { return cell[3]; }
+    return cell[0] === "" || cell[0] === undefined || cell[0] === null ? null : String(cell[0]);
+  }
+
+  function compare(a, b, collator) {
+    if (typeof a === "number" && typeof b === "number") { return a - b; }
+    if (typeof a === "number") { return -1; }  // numbers before texts (a "—" among scores)
+    if (typeof b === "number") { return 1; }
+    return collator.compare(a, b);
+  }
+
+  function sortBy(head, body, entries, th, column) {
+    var descending = th.getAttribute("aria-sort") === "ascending";
+    Array.prototype.forEach.call(head.children, function (other) { other.setAttribute("aria-sort", "none"); });
+    th.setAttribute("aria-sort", descending ? "descending" : "ascending");
+    var collator = new Intl.Collator(document.documentElement.lang || undefined, {numeric: true});
+    var sorted = entries.slice().sort(function (x, y) {
+      var a = sortKey(x.cells[column]);
+      var b = sortKey(y.cells[column]);
+      if (a === null || b === null) {
+        return a === b ? x.position - y.position : (a === null ? 1 : -1);
+      }
+      var order = compare(a, b, collator);
+      return (descending ? -order : order) || x.position - y.position;
+    });
+    sorted.forEach(function (entry) { body.appendChild(entry.tr); });
   }
 
   document.addEventListener("click", function (event) {

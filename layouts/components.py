@@ -235,6 +235,14 @@ GRID_THEME = "themeQuartz"  # AG Grid 35 Theming API; colours follow data-ag-the
 PlainColumn = tuple[str, str, str | None, str, str | None, str]
 
 
+def _sort_value(value: Any) -> float | None:
+    """What a column sorts by in the browser: the row's number behind the text (a rank, a score in
+    hundredths, a share), as the grid sorted; None where there is no number (sorted by the text, blanks last)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:  # NaN has no order
+        return None
+    return value
+
+
 def plain_table_data(rows: Sequence[Mapping[str, Any]], columns: Sequence[PlainColumn], *, row_id: str,
                      caption: str, link: Callable[[Mapping[str, Any]], str | None] | None = None,
                      tone: Callable[[str, Mapping[str, Any]], str] | None = None) -> dict[str, Any]:
@@ -242,7 +250,9 @@ def plain_table_data(rows: Sequence[Mapping[str, Any]], columns: Sequence[PlainC
     place of an AG Grid: a page that shows only such tables never loads the grid's code (issue 15: the national
     page), and the browser builds ~700 cells directly instead of ~700 Dash components (the renderer's cost per
     component was larger than the grid's). Headers and tooltips in the request's language, every cell's text,
-    tooltip and class written here; the "name" column is the row header, a link where `link` gives one."""
+    tooltip, class and sort value written here; the "name" column is the row header, a link where `link` gives
+    one. A header is a button that sorts the rows by its column in the browser (numbers numerically, as the
+    grid did)."""
     cols = [{"id": field, "header": _(header), "tip": _(tip) if tip else "", "css": css}
             for field, header, tip, _shown, _title, css in columns]
     out_rows = []
@@ -251,7 +261,8 @@ def plain_table_data(rows: Sequence[Mapping[str, Any]], columns: Sequence[PlainC
         for field, _header, _tip, shown, title, css in columns:
             text = "" if row.get(shown) is None else str(row.get(shown))
             tip = str(row.get(title) or "") if title else ""
-            cells.append([text, tip, " ".join(c for c in (css, tone(field, row) if tone else "") if c)])
+            cells.append([text, tip, " ".join(c for c in (css, tone(field, row) if tone else "") if c),
+                          _sort_value(row.get(field))])
         out_rows.append({"id": str(row[row_id]), "href": link(row) if link else None, "cells": cells})
     return {"caption": caption, "columns": cols, "rows": out_rows}
 

@@ -148,7 +148,7 @@ def layout(month: str | None = None, category: str | None = None, **_other: obje
                 _("League table"),
                 [loading(plain_table(ids.TABLE)),
                  html.Div(id=ids.TABLE_NOTE, className="graph-note mt-2")],
-                subtitle=_("Click a State/UT's name to open it."),
+                subtitle=_("Click a State/UT's name to open it, a column's header to sort by it."),
             ),
             national_card(),
             dbc.Row(

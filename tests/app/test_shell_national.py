@@ -158,6 +158,9 @@ def test_the_league_table_is_plain_html_with_the_rows_texts_and_links():
     hr, up = table["rows"][0]["cells"], table["rows"][1]["cells"]
     assert "cell-up" in hr[col["score_change_centi"]][2] and "cell-down" in up[col["rank_change"]][2]
     assert hr[col["name"]][1] == rows[0]["rank_words"]  # the row's words as the name's tooltip
+    # each cell sorts by the number behind its text, as the grid sorted (the name by its text: no number)
+    assert hr[col["score_centi"]][3] == rows[0]["score_centi"] and hr[col["rank"]][3] == rows[0]["rank"]
+    assert up[col["streak_sort"]][3] == rows[1]["streak_sort"] and hr[col["name"]][3] is None
     assert table["columns"][col["score_centi"]]["header"] == "Score"
     published = national.league_table([{**rows[0], "published_only": True}], "2023-02", None)
     assert published["rows"][0]["href"] is None  # no drill-down from NCRB's published record

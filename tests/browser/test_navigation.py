@@ -146,6 +146,38 @@ def test_month_change_updates_national_page(page_as: Callable[[str], Page], demo
     expect(page.locator("#national-kpis")).to_contain_text(after_table.iloc[0]["name"])
 
 
+def test_the_league_table_sorts_by_a_column(page_as: Callable[[str], Page], demo_engine: Engine) -> None:
+    """A header is a button: a press sorts the rows by the column's number (the score in hundredths, as the
+    grid sorted: ties keep the table's order), a second press reverses it, the rank column restores the
+    league order; aria-sort says which, and the keyboard works as the mouse does."""
+    page = page_as("ncrb")
+    table = read.states_table(demo_engine, LATEST).reset_index(drop=True)
+    league = list(table.state_code)
+    by_score = list(table.assign(pos=range(len(table))).sort_values(["score_centi", "pos"]).state_code)
+    by_score_down = list(table.assign(pos=range(len(table)), neg=-table.score_centi)
+                         .sort_values(["neg", "pos"]).state_code)
+    assert by_score != league and by_score_down != by_score
+    open_page(page, f"/?month={LATEST}", "#national-table [data-row-id=HR]")
+    wait_grid_ids(page, "national-table", league)
+    score = page.locator("#national-table th[data-col-id=score_centi]")
+    expect(score).to_have_attribute("aria-sort", "none")
+    score.get_by_role("button").click()
+    wait_grid_ids(page, "national-table", by_score)
+    expect(score).to_have_attribute("aria-sort", "ascending")
+    score.get_by_role("button").focus()
+    page.keyboard.press("Enter")
+    wait_grid_ids(page, "national-table", by_score_down)
+    expect(score).to_have_attribute("aria-sort", "descending")
+    rank = page.locator("#national-table th[data-col-id=rank]")
+    rank.get_by_role("button").click()
+    wait_grid_ids(page, "national-table", league)
+    expect(rank).to_have_attribute("aria-sort", "ascending")
+    expect(score).to_have_attribute("aria-sort", "none")
+    # the drill-down still works from a sorted table
+    page.locator("#national-table [data-row-id=HR] a").click()
+    page.wait_for_url("**/state/HR**")
+
+
 def test_month_change_updates_state_page(page_as: Callable[[str], Page], demo_engine: Engine) -> None:
     page = page_as("ncrb")
     head_before = read.states_table(demo_engine, LATEST).set_index("state_code").loc["HR"]
