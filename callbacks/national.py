@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.common import cached_callback, draw_plain_table, engine, query_strings, valid_month
 from callbacks.shell import follow_theme
-from callbacks.unit_common import point_code
+from callbacks.unit_common import point_code, scheme_param
 from dashboard.display import (
     format_change_centi,
     format_gap,
@@ -269,7 +269,7 @@ def update_page(query: Any, theme: str | None):
                                   if rows else None), xs=12, sm=6, lg=3)]
         published = _("as published by NCRB")
         subtitle = f"{scope_label} · {month_label(month)} · {published}"
-        return league_table(rows, month, _link_scheme(scheme)), note, cards, subtitle, empty, empty, [], tabs
+        return league_table(rows, month, scheme_param(scheme)), note, cards, subtitle, empty, empty, [], tabs
     summary = read.national_summary(eng, month, scheme=scheme)  # one read, one cache entry
     table = summary["table"]
     rows = league_rows(table, category)
@@ -289,13 +289,8 @@ def update_page(query: Any, theme: str | None):
     options = [{"label": r["name"], "value": r["state_code"]} for r in sorted(rows, key=lambda r: r["name"])]
     subtitle = f"{scope_label} · {month_label(month)}"
     link_month = month if query_strings(query, ("month",))["month"] == month else None  # as the URL has it
-    return (league_table(rows, link_month, _link_scheme(scheme)), note, kpis(rows, scope_label), subtitle, tile,
+    return (league_table(rows, link_month, scheme_param(scheme)), note, kpis(rows, scope_label), subtitle, tile,
             heat, options, tabs)
-
-
-def _link_scheme(scheme: str) -> str | None:
-    """The scheme a link carries (CCTNS, the default, is never written)."""
-    return None if scheme == "cctns" else scheme
 
 
 def _table_note(rows: list[dict], category: str | None) -> list:
