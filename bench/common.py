@@ -180,6 +180,23 @@ def chunks(seq: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
         yield seq[i : i + n]
 
 
+def proc_stats() -> dict[int, tuple[float, int]]:
+    """Every process here: pid -> (CPU seconds of it plus its reaped children, its parent pid), from
+    /proc/PID/stat (utime, stime, cutime, cstime: a child's CPU is added to its parent's when it is reaped)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    out: dict[int, tuple[float, int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            out[int(entry)] = sum(int(x) for x in fields[11:15]) / ticks, int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
 def dumps(obj: Any) -> str:
     return json.dumps(obj, indent=2, default=str)
 

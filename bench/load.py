@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from bench.common import CSRF_COOKIE, CSRF_HEADER, TOKEN_RE, Timer, percentile, summary_ms
+from bench.common import CSRF_COOKIE, CSRF_HEADER, TOKEN_RE, Timer, percentile, proc_stats, summary_ms
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -91,18 +91,7 @@ class Server:
 
 
 def children(pid: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            if int(fields[1]) == pid:
-                out.append(int(entry))
-        except (OSError, IndexError, ValueError):
-            continue
-    return sorted(out)
+    return sorted(child for child, (_cpu, parent) in proc_stats().items() if parent == pid)
 
 
 def rss_mb(pid: int) -> float | None:

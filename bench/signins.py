@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import TOKEN_RE, Timer, free_port, summary_ms
+from bench.common import TOKEN_RE, Timer, free_port, proc_stats, summary_ms
 
 USERNAME = "hall"
 
@@ -54,25 +54,11 @@ def one_verification_ms(rounds: int = 10) -> float:
     return (time.process_time() - start) / rounds * 1000
 
 
-def _stat_cpu(pid: int) -> tuple[float, int] | None:
-    """(CPU seconds of `pid` itself plus its reaped children, its parent pid), from /proc/PID/stat."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    # utime, stime, cutime, cstime: a child's CPU is added to its parent's cutime/cstime when it is reaped
-    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK"), int(fields[1])
-
-
 def tree_cpu_seconds(root: int) -> float:
     """CPU seconds spent by `root` and every process under it, living or ended: a gunicorn worker recycled
     mid-run (`max_requests`) counts through the master that reaped it, a PostgreSQL backend of a closed
     connection through the postmaster (summing the live workers alone lost the recycled ones' CPU)."""
-    stats: dict[int, tuple[float, int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (stat := _stat_cpu(int(entry))) is not None:
-            stats[int(entry)] = stat
+    stats = proc_stats()
     parents: dict[int, list[int]] = {}
     for pid, (_, ppid) in stats.items():
         parents.setdefault(ppid, []).append(pid)
