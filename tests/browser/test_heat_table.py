@@ -200,4 +200,12 @@ def test_imported_names_are_text_in_the_tables(hostile_page: Page, hostile_app: 
     got = open_table(page, "state-heatmap-table")
     assert_shows_its_store(got)
     assert set(DISTRICT_NAMES.values()) & set(got["names"]), "the hostile district names are in the table"
+
+    # the national league table (assets/plain_table.js) shows the hostile State name as typed, as text
+    page.goto(f"/?month={MONTH}")
+    name = page.locator(f"#national-table [data-row-id={STATE}] [data-col-id=name]")
+    name.wait_for()
+    assert "<b>State</b>" in name.inner_text() and "-2+3 Manipur" in name.inner_text()
+    assert page.locator("#national-table b, #national-table img, #national-table script").count() == 0
+    assert page.locator("#national-table a").count() == page.locator("#national-table tbody tr").count()
     assert page.evaluate("window.__pwned") is None
