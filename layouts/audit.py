@@ -85,7 +85,7 @@ def layout(**_query: object) -> html.Div:
         [
             dcc.Store(id=ids.QUERY, data={}),
             page_header(_("Audit trail"), _("Sign-ins, imports, reverts, downloads and user changes"),
-                        right=html.A(_("Download CSV"), id=ids.DOWNLOAD, href="#", className="btn btn-sm "
+                        right=html.A(_("Download CSV"), id=ids.DOWNLOAD, className="btn btn-sm "
                                      "btn-outline-secondary", download="audit-trail.csv")),
             card(_("Events"), [filters, html.Div(id=ids.LIST), html.Div(id=ids.NOTE, className="graph-note mt-2")],
                  subtitle=_("Newest first")),

@@ -159,12 +159,15 @@ def filter_bar(q: dict[str, str | None]) -> html.Div:
 
 
 def download_buttons() -> html.Div:
+    """The CSV and Excel links, disabled until the page's callback gives them the list's URL. A disabled link has
+    no href: with `href="#"` and `download`, Enter on it (a keyboard user, before the list had loaded) saved
+    the page itself as "lagging.html"."""
     return html.Div(
         [
-            html.A(["⤓ CSV"], id=ids.CSV, href="#", className="btn btn-outline-primary btn-sm disabled",
+            html.A(["⤓ CSV"], id=ids.CSV, className="btn btn-outline-primary btn-sm disabled",
                    role="button", download="", **{"aria-disabled": "true"},
                    title=_("Download exactly the table shown, as CSV")),
-            html.A(["⤓ Excel"], id=ids.XLSX, href="#", className="btn btn-outline-primary btn-sm disabled",
+            html.A(["⤓ Excel"], id=ids.XLSX, className="btn btn-outline-primary btn-sm disabled",
                    role="button", download="", **{"aria-disabled": "true"},
                    title=_("Download exactly the table shown, as an Excel workbook")),
         ],

@@ -72,6 +72,14 @@ def test_grid_columns_are_the_download_columns_in_order():
     assert all(not c.get("sort") for c in lay.COLUMN_DEFS)  # the order shown is the order downloaded
 
 
+def test_download_links_have_no_target_until_the_list_is_there():
+    """Disabled, a link has no href: with href="#" and `download`, Enter on it saved the page as lagging.html."""
+    for link in lay.download_buttons().children:
+        assert link.id in (lay.ids.CSV, lay.ids.XLSX)
+        assert getattr(link, "href", None) is None and link.download == ""
+        assert "disabled" in link.className and getattr(link, "aria-disabled") == "true"
+
+
 # --- the list and its filters ------------------------------------------------------------------------------------
 
 

@@ -213,6 +213,8 @@ def test_lagging_filters_and_download_by_keyboard(page_as: Callable[[str], Page]
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"[?&]reason="), timeout=PAGE_TIMEOUT_MS)
     settle(page)
+    # the link is a download of the filtered list once the page has it (before that it has no href, no focus)
+    expect(page.locator("#lagging-download-csv")).to_have_attribute("href", re.compile(r"[?&]reason="))
 
     tab_to(page, by_id("lagging-download-csv"), "the CSV download", back=True)
     with page.expect_download() as download:
