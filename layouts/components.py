@@ -384,21 +384,25 @@ def marks_lost_table_data(long_df: Any, unit_label: str, *, unit_order: Sequence
     its name a row header; a column per parameter; the total), as plain DOM with text only: as Dash components
     a big district's table was ~180 KB of its answer, then ~10 s of the browser's main thread (issue 15).
     None when there is no data."""
-    from dashboard.display import format_indian
+    from dashboard.display import format_indian_many
 
     if long_df is None or len(long_df) == 0:
         return None
-    records = long_df.to_dict("records")
+    n = len(long_df)
+    ucol, pcol = long_df["unit_code"].tolist(), long_df["parameter"].tolist()
+    names_col = long_df["name"].tolist() if "name" in long_df else ucol
+    pnames_col = long_df["parameter_name"].tolist() if "parameter_name" in long_df else pcol
+    applies_col = long_df["applicable"].tolist() if "applicable" in long_df else [True] * n
+    lost_col = long_df["marks_lost"].tolist()
     params: dict[str, str] = {}
     names: dict[str, str] = {}
     cells: dict[tuple[str, str], float | None] = {}
-    for r in records:
-        u, p = r["unit_code"], r["parameter"]
-        params.setdefault(p, str(r.get("parameter_name") or p))
-        names.setdefault(u, str(r.get("name") or u))
-        applies = not is_missing(r.get("applicable", True)) and bool(r.get("applicable", True))
-        lost = r.get("marks_lost")
-        if (u, p) not in cells or cells[(u, p)] is None:
+    for u, p, name, pname, applicable, lost in zip(ucol, pcol, names_col, pnames_col, applies_col, lost_col,
+                                                   strict=True):
+        params.setdefault(p, str(pname or p))
+        names.setdefault(u, str(name or u))
+        applies = not is_missing(applicable) and bool(applicable)
+        if cells.get((u, p)) is None:
             cells[(u, p)] = float(lost) if applies and not is_missing(lost) else None
     totals = dict.fromkeys(names, 0.0)
     for (u, _p), lost in cells.items():
@@ -407,8 +411,10 @@ def marks_lost_table_data(long_df: Any, unit_label: str, *, unit_order: Sequence
         units = [u for u in unit_order if u in names]
     else:  # as the heat-map: fewest marks lost first
         units = sorted(names, key=lambda u: totals[u])
-    rows = [[names[u], *[format_indian(cells.get((u, p)), 2) if cells.get((u, p)) is not None else "–"
-                         for p in params], format_indian(totals[u], 2)] for u in units]
+    # every number of the table written in one pass ("–" where the parameter does not apply: None)
+    width = len(params) + 1
+    texts = format_indian_many([v for u in units for v in (*(cells.get((u, p)) for p in params), totals[u])], 2)
+    rows = [[names[u], *texts[i * width:(i + 1) * width]] for i, u in enumerate(units)]
     return {"summary": _("Show as table"), "caption": caption or _("Marks lost"), "unit_label": unit_label,
             "total": _("Total"), "note": _("Marks lost by parameter; – : the parameter does not apply."),
             "params": list(params.values()), "rows": rows}

@@ -238,6 +238,8 @@ def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = N_("State/U
     codes (`unit_codes_as_labels`); otherwise the hover takes the name from the axis label and the parameter
     from the other axis.
     """
+    from dashboard.display import format_indian_many
+
     if long_df is None or long_df.empty:
         return empty_figure_spec()
     cols = {c: long_df[c].tolist() for c in ("unit_code", "parameter", "applicable", "value", "numerator",
@@ -280,6 +282,7 @@ def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = N_("State/U
     value_col = cols.get("value", [None] * n)
     num_col, den_col = cols.get("numerator", [None] * n), cols.get("denominator", [None] * n)
     marks_col, weight_col = cols.get("marks", [None] * n), cols.get("weight", [None] * n)
+    num_text, den_text = format_indian_many(num_col), format_indian_many(den_col)  # one pass per column
     first: set[tuple[int, int]] = set()
     for k in range(n):
         i, j = ui.get(ucol[k]), pi.get(pcol[k])
@@ -294,7 +297,7 @@ def heatmap_marks_lost_spec(long_df: pd.DataFrame, unit_label: str = N_("State/U
         custom[i, j] = [
             ucol[k],
             _("n/a") if na else ("–" if _missing(value) else f"{float(value):.2f}%"),
-            f"{_indian(num_col[k])} / {_indian(den_col[k])}",
+            f"{num_text[k]} / {den_text[k]}",
             _fmt2(marks_col[k]), _fmt2(weight_col[k]), *custom[i, j][5:],
         ]
     zmax = float(np.nanmax(zarr)) if np.isfinite(zarr).any() else 1.0

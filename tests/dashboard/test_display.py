@@ -59,6 +59,32 @@ def test_format_indian_with_decimals_is_what_babel_writes(n, decimals):
             assert display.format_indian(n, decimals) == expected
 
 
+# what a heat-map's numbers are (counts up to crores, shares, marks); past ~1e25 a float's two decimals are more
+# digits than Decimal's context holds, and both writers raise alike
+_ANY_VALUE = (st.floats(min_value=-1e15, max_value=1e15) | st.sampled_from([float("nan"), float("inf"), -float("inf")])
+              | st.integers(-10**15, 10**15)
+              | st.floats(min_value=-1e7, max_value=1e7).map(lambda f: round(f, 3))
+              | st.sampled_from([None, pd.NA, np.float64(12.345), np.int64(-7), -0.001, 0.005, 2.675, 1234.5, -0.0]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ANY_VALUE, max_size=30), st.sampled_from([0, 1, 2]), st.sampled_from(["en", "hi"]))
+def test_format_indian_many_writes_what_format_indian_writes(values, decimals, language):
+    """The heat-map's batch writer: value by value, the text `format_indian` writes (floats of every kind,
+    whole and not, NaN, infinities, -0.0, numpy scalars, None, NA), in English and Hindi."""
+    from dashboard.i18n import use_language
+
+    with use_language(language):
+        assert display.format_indian_many(values, decimals) == [display.format_indian(v, decimals) for v in values]
+
+
+def test_format_indian_many_known_answers():
+    assert display.format_indian_many([123456.785, -1234567.5, -0.001, None, float("nan"), 3.0], 2) == [
+        "1,23,456.79", "-12,34,567.50", "0.00", "–", "–", "3.00"]
+    assert display.format_indian_many([1234567.0, np.float64(100000), 7, 1234.5]) == [
+        "12,34,567", "1,00,000", "7", "1,235"]
+
+
 def test_format_indian_decimals_and_missing():
     assert display.format_indian(123456.785, decimals=2) == "1,23,456.79"  # half up
     assert display.format_indian(-1234567.5, decimals=2) == "-12,34,567.50"
