@@ -90,6 +90,12 @@ def format_indian_many(values: Sequence[object], decimals: int = 0) -> list[str]
     step = Decimal(1).scaleb(-decimals)
     out: list[str] = []
     for n in values:
+        if n is None:
+            out.append(MISSING)
+            continue
+        if type(n) is int and decimals == 0:  # a count (a nullable integer column's values are ints)
+            out.append(_indian_int(n, group, minus))
+            continue
         if type(n) is float or isinstance(n, np.floating):
             f = float(n)
             if f != f or f in (INF, -INF):
