@@ -215,6 +215,16 @@ class SignedIn:
     passwords: dict[str, str]
 
 
+def as_a_worker() -> None:
+    """This process's collector as a worker of `cctns serve --prod` has it (the loaded app frozen in the
+    master, then the worker's thresholds: dashboard/web/gunicorn_conf.py), so that a tool answering callbacks
+    in-process times them as the server would. Call once the app is built."""
+    from dashboard.web import freeze_loaded_app, tune_collector
+
+    freeze_loaded_app()
+    tune_collector()
+
+
 def signed_in_app(url: str, user: str = "ncrb", purpose: str = "bench") -> SignedIn:
     """The setup of the developer tools next to the benchmark (`bench.profile_cold`, `bench.query_plans`):
     the app on `url` with a throwaway instance folder (its file cache) and secret key unless set, the demo
@@ -235,5 +245,6 @@ def signed_in_app(url: str, user: str = "ncrb", purpose: str = "bench") -> Signe
     engine = get_engine(url)
     passwords = create_demo_users(engine)
     app = create_app(load_settings())
+    as_a_worker()
     client = app.server.test_client()
     return SignedIn(app, engine, client, sign_in(client, user, passwords[user]), passwords)

@@ -15,7 +15,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from bench.common import Timer, free_port, summary_ms
+from bench.common import Timer, as_a_worker, free_port, summary_ms
 
 
 def bare_floor(runs: int = 300) -> dict[str, Any]:
@@ -112,6 +112,7 @@ def main() -> int:
     settings = load_settings()
     app = create_app(settings)
     register_noop(app)
+    as_a_worker()
     log("timing every callback (cold pass, then warm passes)")
     try:
         cb = measure(app, "ncrb", users["ncrb"], get_engine(args.url), quick=args.quick,

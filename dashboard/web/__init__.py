@@ -135,11 +135,13 @@ from dashboard.web.serving import (
     UNAVAILABLE_TITLE,
     defer_grid_bundle,
     finish_dash_setup,
+    freeze_loaded_app,
     grid_bundle_url,
     init_compression,
     init_database_errors,
     init_serving,
     is_unavailable,
+    tune_collector,
     with_preloads,
 )
 from dashboard.web.uploads import ALLOWED_SUFFIXES, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOAD_TTL_MINUTES
@@ -240,6 +242,8 @@ __all__ = [
     "init_database_errors",
     "init_request_checks",
     "init_serving",
+    "freeze_loaded_app",
+    "tune_collector",
     "defer_grid_bundle",
     "grid_bundle_url",
     "finish_dash_setup",

@@ -51,12 +51,17 @@ def when_ready(server) -> None:
     done = precompress_first_page(flask_app, folder)
     server.log.info("first page precompressed: %d files, %d KB -> %d KB (brotli)", done["files"],
                     done["bytes"] // 1024, done["br"] // 1024)
+    from dashboard.web.serving import freeze_loaded_app
+
+    freeze_loaded_app()  # last before the forks: the loaded app out of the workers' collections
 
 
 def post_fork(server, worker) -> None:  # noqa: ARG001 - gunicorn hook signature
     from dashboard.store import dispose_engines
+    from dashboard.web.serving import tune_collector
 
     dispose_engines(close=False)
+    tune_collector()
 
 
 def post_worker_init(worker) -> None:
