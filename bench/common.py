@@ -216,13 +216,12 @@ class SignedIn:
 
 
 def as_a_worker() -> None:
-    """This process's collector as a worker of `cctns serve --prod` has it (the loaded app frozen in the
-    master, then the worker's thresholds: dashboard/web/gunicorn_conf.py), so that a tool answering callbacks
-    in-process times them as the server would. Call once the app is built."""
-    from dashboard.web import freeze_loaded_app, tune_collector
+    """This process's collector as a worker of `cctns serve --prod` has it (the loaded app frozen by the master
+    before it forks: dashboard/web/gunicorn_conf.py), so that a tool answering callbacks in-process times them
+    as the server would. Call once the app is built."""
+    from dashboard.web import freeze_loaded_app
 
     freeze_loaded_app()
-    tune_collector()
 
 
 def signed_in_app(url: str, user: str = "ncrb", purpose: str = "bench") -> SignedIn:

@@ -141,7 +141,6 @@ from dashboard.web.serving import (
     init_database_errors,
     init_serving,
     is_unavailable,
-    tune_collector,
     with_preloads,
 )
 from dashboard.web.uploads import ALLOWED_SUFFIXES, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOAD_TTL_MINUTES
@@ -243,7 +242,6 @@ __all__ = [
     "init_request_checks",
     "init_serving",
     "freeze_loaded_app",
-    "tune_collector",
     "defer_grid_bundle",
     "grid_bundle_url",
     "finish_dash_setup",

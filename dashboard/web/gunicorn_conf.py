@@ -58,10 +58,8 @@ def when_ready(server) -> None:
 
 def post_fork(server, worker) -> None:  # noqa: ARG001 - gunicorn hook signature
     from dashboard.store import dispose_engines
-    from dashboard.web.serving import tune_collector
 
     dispose_engines(close=False)
-    tune_collector()
 
 
 def post_worker_init(worker) -> None:

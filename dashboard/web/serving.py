@@ -45,24 +45,16 @@ UNAVAILABLE_MESSAGE = N_("The database cannot be reached just now, so the figure
 RETRY_AFTER_SECONDS = 30
 
 
-# Python's collector in a serving process (issue 15). An answer builds tens of thousands of short-lived objects
-# (frames, component trees, figure dicts); at the default first threshold (700 allocations) a big answer set
-# off full collections that walked every object of the process, the app's own included: the deck's cold p95
-# was 181-197 ms with the defaults and 108-141 ms with these (60-month copy, bench.profile_cold, 2 rounds).
-GC_THRESHOLDS = (20_000, 50, 100)
-
-
 def freeze_loaded_app() -> None:
-    """In the process that forks the workers, the app loaded (gunicorn's master, `when_ready`): what exists
-    now (modules, the app, its layouts and catalogs) is collected once and moved out of the collector's sight,
-    so no collection in a worker walks it again, nor writes to the memory the workers share with the master."""
+    """In the process that forks the workers, the app loaded (gunicorn's master, `when_ready`; CPython's advice
+    for a forking server): what exists now (modules, the app, its layouts and catalogs) is collected once and
+    moved out of the collector's sight, so no full collection in a worker walks it again, nor writes to the
+    memory the workers share with the master. A deck's answer (issue 15) builds enough objects to set off full
+    collections: its cold p95 was 180-205 ms without this and 105-114 ms with it, the other pages' answers
+    unchanged within the noise (60-month copy, bench.profile_cold, two interleaved rounds; raising the
+    collector's thresholds as well gained nothing more)."""
     gc.collect()
     gc.freeze()
-
-
-def tune_collector() -> None:
-    """In each serving process (gunicorn's `post_fork`): collect less often (GC_THRESHOLDS)."""
-    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def init_serving(server: Flask, settings: Settings) -> None:

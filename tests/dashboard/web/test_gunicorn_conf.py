@@ -1,5 +1,5 @@
-"""dashboard/web/gunicorn_conf.py: the hooks of `cctns serve --prod` that shape each process's collector (issue 15):
-the master freezes the loaded app before forking, each worker collects less often."""
+"""dashboard/web/gunicorn_conf.py: the master of `cctns serve --prod` freezes the loaded app before forking, so that
+no full collection in a worker walks it (issue 15)."""
 
 from __future__ import annotations
 
@@ -11,23 +11,13 @@ from types import SimpleNamespace
 import pytest
 
 from dashboard.web import gunicorn_conf
-from dashboard.web.serving import GC_THRESHOLDS
 
 
 @pytest.fixture
 def collector() -> Iterator[None]:
     """Put this process's collector back as it was after the test."""
-    thresholds = gc.get_threshold()
     yield
     gc.unfreeze()
-    gc.set_threshold(*thresholds)
-
-
-def test_a_forked_worker_collects_less_often(collector: None) -> None:
-    gc.set_threshold(700, 10, 10)  # Python's defaults
-    gunicorn_conf.post_fork(SimpleNamespace(), SimpleNamespace())
-    assert gc.get_threshold() == GC_THRESHOLDS
-    assert GC_THRESHOLDS[0] > 700
 
 
 def test_the_master_freezes_the_loaded_app_last_before_forking(collector: None, dash_app) -> None:
@@ -47,6 +37,5 @@ def test_a_bench_tool_times_callbacks_as_a_worker_would(collector: None) -> None
     from bench.common import as_a_worker
 
     gc.unfreeze()
-    gc.set_threshold(700, 10, 10)
     as_a_worker()
-    assert gc.get_threshold() == GC_THRESHOLDS and gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() > 10_000
