@@ -3,7 +3,11 @@ emptied first, under cProfile, timed in CPU milliseconds of this process (on a s
 time of a request moves far less than its wall time). A developer's tool next to the benchmark.
 
     python -m bench.profile_cold --url sqlite:///path/db.sqlite3 --output state-title.children [--top 25]
-        [--limit 12] [--warm] [--sort tottime]
+        [--limit 12] [--warm] [--sort tottime] [--by-package]
+
+`--by-package` adds where the time is by library (each function's own time, grouped by the package its file
+is in): pandas and numpy, SQLAlchemy and the database driver, Dash, plotly and JSON, Flask, the cache, the
+app's own code, the rest (the standard library and builtins, mostly called from the libraries).
 
 The database must hold imported months (for example a copy of a benchmark database kept with `--keep`);
 demo users are (re)created in it with fresh passwords, so use a copy you may write to.
@@ -21,6 +25,32 @@ from typing import Any
 
 from bench.common import callback_body, signed_in_app, summary_ms
 
+# (package, the path parts or function names that put a profiled function in it), first match wins
+PACKAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("pandas, numpy", ("/pandas/", "/numpy/")),
+    ("SQLAlchemy, database driver", ("/sqlalchemy/", "/psycopg/", "sqlite3.")),
+    ("Dash", ("/dash/", "/dash_bootstrap_components/", "/dash_ag_grid/")),
+    ("plotly, JSON", ("/plotly/", "/json/", "orjson")),
+    ("Flask, Werkzeug", ("/flask/", "/werkzeug/", "/flask_login/")),
+    ("cache (Redis, files, pickle)", ("/cachelib/", "/redis/", "/flask_caching/", "_pickle.")),
+    ("Babel", ("/babel/",)),
+    ("the app (dashboard, layouts, callbacks, metrics)", ("/dashboard/", "/layouts/", "/callbacks/", "/metrics/",
+                                                         "/app.py")),
+)
+OTHER = "the rest (standard library, builtins)"
+
+
+def share_by_package(stats: dict[tuple[str, int, str], tuple]) -> list[tuple[str, float]]:
+    """A profile's own time (pstats' `stats`: (file, line, function) -> (calls, primitive calls, own time, ...))
+    by package (PACKAGES), as shares of the total, largest first."""
+    own: dict[str, float] = {}
+    for (path, _line, function), row in stats.items():
+        where = path.replace("\\", "/") + " " + function
+        package = next((name for name, marks in PACKAGES if any(m in where for m in marks)), OTHER)
+        own[package] = own.get(package, 0.0) + row[2]
+    total = sum(own.values()) or 1.0
+    return sorted(((name, t / total) for name, t in own.items()), key=lambda kv: -kv[1])
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -34,6 +64,7 @@ def main() -> int:
     ap.add_argument("--plain", action="store_true",
                     help="no profiler: CPU times as the benchmark sees them (for before/after comparisons)")
     ap.add_argument("--repeat", type=int, default=1, help="rounds over the inputs (each answered cold)")
+    ap.add_argument("--by-package", action="store_true", help="also the own time by library (see above)")
     args = ap.parse_args()
 
     from bench.callbacks import Ctx, generator_for, pick_units, register_noop
@@ -80,7 +111,13 @@ def main() -> int:
     if args.plain:
         return 0
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).strip_dirs().sort_stats(args.sort).print_stats(args.top)
+    stats = pstats.Stats(profile, stream=out)
+    if args.by_package:
+        print("own time by package:")
+        for name, share in share_by_package(stats.stats):  # type: ignore[attr-defined]
+            print(f"  {share * 100:5.1f} %  {name}")
+        print()
+    stats.strip_dirs().sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())
     return 0
 
