@@ -13,12 +13,11 @@ Words go through the Hindi catalog like every other string.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from numbers import Integral
-
-import numpy as np
 
 from dashboard.i18n import N_, Translated, babel_locale, current_language, ngettext
 from dashboard.i18n import gettext as _
@@ -59,62 +58,44 @@ def format_indian(n: object, decimals: int = 0) -> str:
     """Indian digit grouping in the current language's Babel locale: 1234567 -> "12,34,567"; 123456.789 with
     decimals=2 -> "1,23,456.79" (Latin digits in Hindi too). Rounding is half-up on the decimal text of the
     number (Babel itself would round half-even); missing values give an en dash."""
-    if decimals == 0 and isinstance(n, Integral) and not isinstance(n, bool):  # fast path: whole numbers
-        return _indian_int(int(n), *_int_symbols(babel_locale()))
-    # a count read as a float (NaN elsewhere); below 2**53 its int is the exact decimal of its text
-    if decimals == 0 and isinstance(n, float) and n.is_integer() and abs(n) < 2**53:
-        return _indian_int(int(n), *_int_symbols(babel_locale()))
-    if is_missing(n):
-        return "–"
+    name = babel_locale()
+    return _write_indian(n, decimals, name, _decimal_symbols(name))
+
+
+def format_indian_many(values: Sequence[object], decimals: int = 0) -> list[str]:
+    """`format_indian` of each value, the locale and its signs looked up once (a big district's heat-map
+    writes thousands: each cell's numerator, denominator and marks lost; issue 15)."""
+    name = babel_locale()
+    symbols = _decimal_symbols(name)
+    return [_write_indian(n, decimals, name, symbols) for n in values]
+
+
+def _write_indian(n: object, decimals: int, name: str, symbols: tuple[str, str, str]) -> str:
+    """`format_indian` in the locale `name`, whose group, minus and decimal signs are `symbols`."""
+    group, minus, point = symbols
+    if decimals == 0 and (type(n) is int or isinstance(n, Integral) and not isinstance(n, bool)):  # whole numbers
+        return _indian_int(int(n), group, minus)
+    if isinstance(n, float):  # Python's or numpy's: missing only as NaN, no pandas check needed
+        if not math.isfinite(n):
+            return MISSING
+        # a count read as a float; below 2**53 its int is the exact decimal of its text
+        if decimals == 0 and n.is_integer() and abs(n) < 2**53:
+            return _indian_int(int(n), group, minus)
+    elif is_missing(n):
+        return MISSING
     d = Decimal(str(n))
     if not d.is_finite():
-        return "–"
+        return MISSING
     d = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     if d == 0:
         d = abs(d)  # no "-0.00"
     if decimals <= 0:
-        return _number_pattern(decimals).apply(d, _locale(babel_locale()))
+        return _number_pattern(decimals).apply(d, _locale(name))
     # what Babel's "#,##,##0.00" writes, without its per-call cost (a district heat-map's table writes
     # hundreds): the whole part grouped as `_indian_int` does, the locale's decimal sign, the quantized digits
-    group, minus, point = _decimal_symbols(babel_locale())
     whole, _, fraction = f"{abs(d):f}".partition(".")
     text = _indian_int(int(whole), group, minus) + point + fraction
     return minus + text if d < 0 else text
-
-
-def format_indian_many(values: Sequence[object], decimals: int = 0) -> list[str]:
-    """`format_indian` of each value, the same text, at a fraction of the cost per value: the locale's signs
-    looked up once, and a float written without the checks a value of any type needs (a big district's
-    heat-map writes thousands: each cell's numerator, denominator and marks lost; issue 15)."""
-    group, minus, point = _decimal_symbols(babel_locale())
-    step = Decimal(1).scaleb(-decimals)
-    out: list[str] = []
-    for n in values:
-        if n is None:
-            out.append(MISSING)
-            continue
-        if type(n) is int and decimals == 0:  # a count (a nullable integer column's values are ints)
-            out.append(_indian_int(n, group, minus))
-            continue
-        if type(n) is float or isinstance(n, np.floating):
-            f = float(n)
-            if f != f or f in (INF, -INF):
-                out.append(MISSING)
-                continue
-            if decimals == 0 and f.is_integer() and abs(f) < 2**53:
-                out.append(_indian_int(int(f), group, minus))
-                continue
-            if decimals > 0:
-                d = Decimal(str(n)).quantize(step, rounding=ROUND_HALF_UP)
-                whole, _, fraction = f"{abs(d):f}".partition(".")
-                text = _indian_int(int(whole), group, minus) + point + fraction
-                out.append(minus + text if d < 0 else text)  # -0.00 is 0.00: a zero Decimal is not < 0
-                continue
-        out.append(format_indian(n, decimals))
-    return out
-
-
-INF = float("inf")
 
 
 def _indian_int(n: int, group: str, minus: str) -> str:
