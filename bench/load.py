@@ -48,7 +48,9 @@ class Server:
         if workers:
             cmd += ["--workers", str(workers)]
         self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.expected_workers = workers or int(env.get("CCTNS_WORKERS") or min(8, 2 * (os.cpu_count() or 1)))
+        from dashboard.web import worker_count
+
+        self.expected_workers = workers or worker_count(env)
         self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT,
                                      start_new_session=True)
 

@@ -142,6 +142,7 @@ from dashboard.web.serving import (
     init_serving,
     is_unavailable,
     with_preloads,
+    worker_count,
 )
 from dashboard.web.uploads import ALLOWED_SUFFIXES, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, UPLOAD_TTL_MINUTES
 from dashboard.web.users import (
@@ -242,6 +243,7 @@ __all__ = [
     "init_request_checks",
     "init_serving",
     "freeze_loaded_app",
+    "worker_count",
     "defer_grid_bundle",
     "grid_bundle_url",
     "finish_dash_setup",

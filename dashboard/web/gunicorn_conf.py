@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import os
 
+from dashboard.web.serving import worker_count
+
 bind = os.environ.get("CCTNS_BIND", "127.0.0.1:8050")
-workers = int(os.environ.get("CCTNS_WORKERS") or min(8, 2 * (os.cpu_count() or 1)))
+workers = worker_count(os.environ)
 threads = int(os.environ.get("CCTNS_THREADS") or 4)
 worker_class = "gthread"
 timeout = int(os.environ.get("CCTNS_TIMEOUT") or 60)  # a callback taking longer is a bug, not a load

@@ -26,6 +26,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,12 @@ UNAVAILABLE_MESSAGE = N_("The database cannot be reached just now, so the figure
                          "Nothing is lost: the dashboard comes back by itself when the database is back. "
                          "Please try again in a minute.")
 RETRY_AFTER_SECONDS = 30
+
+
+def worker_count(env: Mapping[str, str]) -> int:
+    """The gunicorn workers of `cctns serve --prod` under the environment `env`: CCTNS_WORKERS, else 2 x CPUs,
+    at most 8 (dashboard/web/gunicorn_conf.py; the benchmark waits for that many)."""
+    return int(env.get("CCTNS_WORKERS") or min(8, 2 * (os.cpu_count() or 1)))
 
 
 def freeze_loaded_app() -> None:
