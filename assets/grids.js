@@ -136,11 +136,43 @@
   }
 
   function onResized(e) {
-    if (e.source !== "autosizeColumns" || !e.finished || !e.api) { return; }
-    if (awaiting.has(e.api)) {
+    if (!e.finished || !e.api) { return; }
+    if (e.source === "uiColumnResized") {
+      placed.set(e.api, widthsOf(e.api));  // the user's widths stand (not undone by keepPlaced)
+    } else if (e.source === "api") {
+      keepPlaced(e.api);
+    } else if (e.source !== "autosizeColumns") {
+      return;
+    } else if (awaiting.has(e.api)) {
       autoSized(e.api);
     } else if (usable(e.api)) {
       place(e.api);  // an auto-size the fit did not ask for: its content widths placed all the same
+    }
+  }
+
+  /* dash-ag-grid reports the column state to Dash a moment after each resize, and when a callback re-renders the
+     grid it applies the state it last reported if that differs from the grid's (applyColumnState, source "api").
+     A state reported between an auto-size and its placing brings the content widths back: on a slow machine
+     "Comments" at its 80 px minimum, "Numerator / denominator" broken into pieces. The placing is kept: the
+     re-applied content widths are placed again (place() from content widths gives the same widths again). */
+  var placed = new WeakMap();  // grid -> {colId: width} its last placing (or the user's resizing) set
+
+  function widthsOf(api) {
+    var out = {};
+    var cols = api.getAllDisplayedColumns();
+    for (var i = 0; i < cols.length; i++) { out[cols[i].getColId()] = cols[i].getActualWidth(); }
+    return out;
+  }
+
+  function keepPlaced(api) {
+    var want = placed.get(api);
+    if (!want || awaiting.has(api) || !usable(api)) { return; }
+    var now = widthsOf(api);
+    for (var id in now) {
+      if (Object.prototype.hasOwnProperty.call(want, id) && Math.abs(want[id] - now[id]) > 1) {
+        place(api);
+        return;
+      }
     }
   }
 
@@ -208,6 +240,9 @@
       var pin = narrow ? "left" : null;
       if ((pinnable.getPinned() || null) !== pin) { api.setColumnsPinned([pinnable.getColId()], pin); }
     }
+    var widths = {};
+    for (var k = 0; k < plan.length; k++) { widths[plan[k].key] = plan[k].width; }
+    placed.set(api, widths);
     api.setColumnWidths(plan.map(function (c) { return {key: c.key, newWidth: c.width}; }), true);
     if (api.resetRowHeights) { api.resetRowHeights(); }
   }
