@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, grid_ids, grid_rows, open_page, settle
+from browser_support import CHROMIUM, grid_ids, grid_rows, open_page, settle, wait_grid_ids
 from playwright.sync_api import Page, expect
 from sqlalchemy import delete
 
@@ -91,9 +91,9 @@ def test_flags_page_dismiss_with_a_reason(page_as: Callable[[str], Page], demo_e
         assert first not in [r["id"] for r in grid_rows(page, "flags-table")]
         kept = foresight.flags(demo_engine, month, scope, status="dismissed")
         assert kept.set_index("id").loc[int(first), "reason"] == "Checked with the district: a station was split"
-        page.get_by_label("Dismissed").check()
-        settle(page)
-        assert first in [r["id"] for r in grid_rows(page, "flags-table")]
+        page.get_by_label("Dismissed").check()  # the list is fetched after the click: waited for, not settled
+        wait_grid_ids(page, "flags-table", [str(i) for i in kept["id"]], ordered=False)
+        assert first in grid_ids(page, "flags-table")
     finally:
         with demo_engine.begin() as conn:
             conn.execute(delete(FlagReview))
