@@ -240,10 +240,8 @@
       var pin = narrow ? "left" : null;
       if ((pinnable.getPinned() || null) !== pin) { api.setColumnsPinned([pinnable.getColId()], pin); }
     }
-    var widths = {};
-    for (var k = 0; k < plan.length; k++) { widths[plan[k].key] = plan[k].width; }
-    placed.set(api, widths);
     api.setColumnWidths(plan.map(function (c) { return {key: c.key, newWidth: c.width}; }), true);
+    placed.set(api, widthsOf(api));  // as set (within each column's limits), so keepPlaced never chases a clamp
     if (api.resetRowHeights) { api.resetRowHeights(); }
   }
 
