@@ -207,6 +207,10 @@ def _open_deck(browser, base: str, username: str, password: str, path: str, size
     page.wait_for_function("() => { const s = document.querySelectorAll('.deck-stage .deck-slide');"
                            " const f = s.length && s[0].querySelector('.deck-page');"
                            " return f && s.length === parseInt(f.textContent.split('/')[1], 10); }", timeout=60_000)
+    # the grid's code comes in the background once the page has drawn, for the next page (assets/grid_loader.js):
+    # on a busy machine after a pause long enough for "networkidle", so it is waited for by name
+    page.wait_for_function("() => performance.getEntriesByType('resource')"
+                           ".some(e => e.name.includes('/async-community.js') && e.responseEnd > 0)", timeout=60_000)
     page.wait_for_load_state("networkidle")
     return ctx, page, errors, requests
 
