@@ -156,6 +156,7 @@
      "Comments" at its 80 px minimum, "Numerator / denominator" broken into pieces. The placing is kept: the
      re-applied content widths are placed again (place() from content widths gives the same widths again). */
   var placed = new WeakMap();  // grid -> {colId: width} its last placing (or the user's resizing) set
+  var RECHECK_MS = [700, 2500];  // after a placing, its widths are looked at again (cheap: no measuring)
 
   function widthsOf(api) {
     var out = {};
@@ -242,6 +243,9 @@
     }
     api.setColumnWidths(plan.map(function (c) { return {key: c.key, newWidth: c.width}; }), true);
     placed.set(api, widthsOf(api));  // as set (within each column's limits), so keepPlaced never chases a clamp
+    for (var r = 0; r < RECHECK_MS.length; r++) {  // a state re-applied without a resize event reaching us
+      window.setTimeout(function () { keepPlaced(api); }, RECHECK_MS[r]);
+    }
     if (api.resetRowHeights) { api.resetRowHeights(); }
   }
 
