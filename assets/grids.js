@@ -139,11 +139,14 @@
     if (!e.finished || !e.api) { return; }
     if (e.source === "uiColumnResized") {
       placed.set(e.api, widthsOf(e.api));  // the user's widths stand (not undone by keepPlaced)
-    } else if (e.source === "api") {
-      keepPlaced(e.api);
-    } else if (e.source !== "autosizeColumns") {
       return;
-    } else if (awaiting.has(e.api)) {
+    }
+    if (e.source === "api") {
+      keepPlaced(e.api);
+      return;
+    }
+    if (e.source !== "autosizeColumns") { return; }
+    if (awaiting.has(e.api)) {
       autoSized(e.api);
     } else if (usable(e.api)) {
       place(e.api);  // an auto-size the fit did not ask for: its content widths placed all the same
